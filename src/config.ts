@@ -1,0 +1,235 @@
+/**
+ * Process configuration from the environment (architecture §4): parsed once at start by `main`, validated with zod, frozen.
+ * Every variable is optional; a bad value fails fast with a ConfigError that names the variable.
+ *
+ * An empty value (`FNS_URL=` in a compose file or an `.env`) counts as unset, so it takes the default rather than failing.
+ */
+import net from 'node:net';
+import { z } from 'zod';
+
+export const ROLES = ['gateway', 'worker', 'api'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CRYPTO_MODES = ['devsign', 'none', 'pkz'] as const;
+export type CryptoMode = (typeof CRYPTO_MODES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The operator INN used in acks (tag 1017) when OFD_INN is unset: the one in the spec's real acks (spec §3.3). */
+export const DEFAULT_OPERATOR_INN = '7704211201';
+/** spec §7: the devsign master key when none is configured. Not a secret — devsign is not a legal signature. */
+export const DEFAULT_DEVSIGN_KEY = 'ofd-dev-master-key';
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** An admin token shorter than this is guessable; it carries operator-wide rights. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** devsignKey is always present: in `none` mode documents are not verified, but the ack still has to be signed. */
+export type CryptoConfig = { readonly devsignKey: string } & (
+  | { readonly mode: 'devsign' | 'none' }
+  | { readonly mode: 'pkz'; readonly pkzUrl: string }
+);
+
+export interface Config {
+  /** Roles this process runs, deduplicated, in the order given. */
+  readonly roles: readonly Role[];
+  /** Bind address of every listener (gateway, marking, HTTP). */
+  readonly host: string;
+  /** Port 0 asks the OS for a free port (tests). */
+  readonly gatewayPort: number;
+  readonly markingPort: number;
+  readonly httpPort: number;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** BullMQ key prefix; a hash-tagged one (`{ofd}`) keeps a queue's keys in one Redis Cluster slot. */
+  readonly queuePrefix: string;
+  readonly crypto: CryptoConfig;
+  /** The operator's INN, 10 or 12 digits, check digits verified. */
+  readonly operatorInn: string;
+  readonly fnsUrl: string | undefined;
+  readonly crptUrl: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly smsUrl: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly log: { readonly level: LogLevel; readonly pretty: boolean };
+}
+
+export const ConfigErrorCodes = { CONFIG_INVALID: 'CONFIG_INVALID' } as const;
+
+export interface ConfigIssue {
+  /** The environment variable at fault. */
+  readonly variable: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = ConfigErrorCodes.CONFIG_INVALID;
+  /** The first variable at fault; `issues` lists all of them. */
+  readonly variable: string;
+
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    this.variable = issues[0]?.variable ?? 'environment';
+  }
+}
+
+export function isConfigError(e: unknown): e is ConfigError {
+  return e instanceof ConfigError;
+}
+
+const INN10_WEIGHTS = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+const INN12_WEIGHTS_11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+const INN12_WEIGHTS_12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+
+function innCheckDigit(digits: readonly number[], weights: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < weights.length; i++) sum += (digits[i] ?? 0) * (weights[i] ?? 0);
+  return (sum % 11) % 10;
+}
+
+/** INN check digits: weighted sum mod 11 mod 10 (10 digits: one check digit; 12 digits: two). */
+export function isValidInn(inn: string): boolean {
+  if (!/^(\d{10}|\d{12})$/.test(inn)) return false;
+  const d = [...inn].map(Number);
+  if (d.length === 10) return innCheckDigit(d, INN10_WEIGHTS) === d[9];
+  return innCheckDigit(d, INN12_WEIGHTS_11) === d[10] && innCheckDigit(d, INN12_WEIGHTS_12) === d[11];
+}
+
+const PORT_MESSAGE = 'expected a TCP port number 0–65535';
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, PORT_MESSAGE)
+  .transform(Number)
+  .refine((n) => n <= 65535, PORT_MESSAGE);
+
+function urlWith(protocols: readonly string[]) {
+  const message = `expected a URL with scheme ${protocols.map((p) => p.replace(/:$/, '')).join(' or ')}`;
+  return z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, message);
+}
+
+function oneOf<const T extends readonly string[]>(values: T) {
+  return z
+    .string()
+    .refine((s): s is T[number] => values.includes(s), `expected one of ${values.join(', ')}`)
+    .transform((s) => s as T[number]);
+}
+
+const roles = z.string().transform((s, ctx) => {
+  const names = s.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknown = names.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || names.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: names.length === 0
+        ? `expected a comma-separated list of ${ROLES.join(', ')}`
+        : `unknown role ${unknown.map((r) => JSON.stringify(r)).join(', ')} (expected ${ROLES.join(', ')})`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(names)] as Role[];
+});
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const host = z.string().refine((s) => net.isIP(s) !== 0 || HOSTNAME.test(s), 'expected an IP address or a host name');
+
+const boolean = z
+  .string()
+  .refine((s) => /^(1|0|true|false|yes|no)$/i.test(s), 'expected true or false')
+  .transform((s) => /^(1|true|yes)$/i.test(s));
+
+/** Keys are the variable names, so every zod issue path names the variable. */
+const envSchema = z
+  .object({
+    OFD_ROLES: roles.default([...ROLES]),
+    OFD_HOST: host.default('0.0.0.0'),
+    OFD_GATEWAY_PORT: port.default(4000),
+    OFD_MARKING_PORT: port.default(4001),
+    OFD_HTTP_PORT: port.default(8080),
+    DATABASE_URL: urlWith(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
+    REDIS_URL: urlWith(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
+    OFD_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.{}-]+$/, 'expected letters, digits and _ . - { } (a {hash tag} for Redis Cluster)')
+      .default('ofd'),
+    OFD_CRYPTO: oneOf(CRYPTO_MODES).default('devsign'),
+    OFD_DEVSIGN_KEY: z.string().default(DEFAULT_DEVSIGN_KEY),
+    OFD_PKZ_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_INN: z
+      .string()
+      .refine(isValidInn, 'expected an INN of 10 or 12 digits with valid check digits')
+      .default(DEFAULT_OPERATOR_INN),
+    FNS_URL: urlWith(['http:', 'https:']).optional(),
+    CRPT_URL: urlWith(['http:', 'https:']).optional(),
+    SMTP_URL: urlWith(['smtp:', 'smtps:']).optional(),
+    SMS_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_ADMIN_TOKEN: z
+      .string()
+      .min(MIN_ADMIN_TOKEN_LENGTH, `expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
+      .optional(),
+    LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+    LOG_PRETTY: boolean.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.OFD_CRYPTO === 'pkz' && env.OFD_PKZ_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OFD_PKZ_URL'], message: 'required when OFD_CRYPTO=pkz' });
+    }
+  });
+
+export type EnvVariable = keyof z.input<typeof envSchema>;
+/** Every variable the process reads, for docs and `ofd` help. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses the environment once; throws ConfigError (code CONFIG_INVALID) naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known: Record<string, string> = {};
+  for (const name of ENV_VARIABLES) {
+    const value = env[name]?.trim();
+    if (value !== undefined && value !== '') known[name] = value;
+  }
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  const crypto: CryptoConfig =
+    e.OFD_CRYPTO === 'pkz'
+      // superRefine guarantees the URL in pkz mode.
+      ? { mode: 'pkz', pkzUrl: e.OFD_PKZ_URL as string, devsignKey: e.OFD_DEVSIGN_KEY }
+      : { mode: e.OFD_CRYPTO, devsignKey: e.OFD_DEVSIGN_KEY };
+  return deepFreeze<Config>({
+    roles: e.OFD_ROLES,
+    host: e.OFD_HOST,
+    gatewayPort: e.OFD_GATEWAY_PORT,
+    markingPort: e.OFD_MARKING_PORT,
+    httpPort: e.OFD_HTTP_PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.OFD_QUEUE_PREFIX,
+    crypto,
+    operatorInn: e.OFD_INN,
+    fnsUrl: e.FNS_URL,
+    crptUrl: e.CRPT_URL,
+    smtpUrl: e.SMTP_URL,
+    smsUrl: e.SMS_URL,
+    adminToken: e.OFD_ADMIN_TOKEN,
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+  });
+}

@@ -1,0 +1,11 @@
+export * from './column-types.js';
+export * from './database.js';
+export * from './documents.repository.js';
+export * from './errors.js';
+export * from './migrate.js';
+export { migrations } from './migrations.js';
+export * from './partitions.js';
+export * from './tables/dead-letters.js';
+export * from './tables/documents.js';
+export * from './tables/registry.js';
+export { parseInt8, parseLocalTimestamp } from './type-parsers.js';

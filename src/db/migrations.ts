@@ -1,0 +1,19 @@
+// Every migration, imported statically: works the same from the .ts sources (tsx, vitest) and from the compiled
+// dist/ (dist/src/db → dist/migrations), with no directory scanning and no file-extension guessing.
+// Adding a migration = a new file in migrations/ plus one line here; a test fails when the two disagree.
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from '../../migrations/0001_registry.js';
+import * as m0002 from '../../migrations/0002_documents.js';
+import * as m0003 from '../../migrations/0003_fd_gaps.js';
+import * as m0004 from '../../migrations/0004_dead_letters.js';
+
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_registry': m0001,
+  '0002_documents': m0002,
+  '0003_fd_gaps': m0003,
+  '0004_dead_letters': m0004,
+});
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

@@ -1,0 +1,114 @@
+// Document tables (migration 0002). `documents`, `receipt_items`, `marking_codes` and `document_events` are range
+// partitioned by month on received_at (the document's); `document_keys` holds one row per (fn, fd).
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Defaulted, Int8, Jsonb, JsonObject, LocalDateTime, Numeric, Timestamptz } from '../column-types.js';
+
+/** (fn, fd, received_at): how every per-document row names its document. received_at has millisecond precision. */
+interface DocumentKeyColumns {
+  /** 1041 fiscalDriveNumber, digits only. */
+  fn: string;
+  /** 1040 fiscalDocumentNumber, uint32. */
+  fd: Int8;
+  /** When the gateway received the (first stored copy of the) document; the partition key. */
+  received_at: Timestamptz;
+}
+
+/** The registry of stored documents: primary key (fn, fd). Written first, with `on conflict do nothing`. */
+export type DocumentKeysTable = DocumentKeyColumns;
+export type DocumentKey = Selectable<DocumentKeysTable>;
+
+export const signStatuses = ['verified', 'unverified'] as const;
+/** verified: the crypto box checked ФПС/ФПД; unverified: accepted without checking (OFD_CRYPTO=none). */
+export type SignStatus = (typeof signStatuses)[number];
+
+export const flkStatuses = ['passed', 'failed'] as const;
+export type FlkStatus = (typeof flkStatuses)[number];
+
+export interface DocumentsTable extends DocumentKeyColumns {
+  /** Form code (document type), spec §4: 1 fiscalReport, 3 receipt, 5 closeShift, ... */
+  form: number;
+  /** 1209: 1 = 1.0, 2 = 1.05, 3 = 1.1, 4 = 1.2. */
+  ffd_version: number | null;
+  /** 1012, the register's local wall clock. */
+  date_time: LocalDateTime | null;
+  kkt_reg_id: string | null;
+  user_inn: string | null;
+  register_id: Int8 | null;
+  outlet_id: Int8 | null;
+  shift_number: Int8 | null;
+  request_number: Int8 | null;
+  /** 1054: 1 sell, 2 sell return, 3 buy, 4 buy return. */
+  operation_type: number | null;
+  /** Kopecks. */
+  total_sum: Int8 | null;
+  cash_total_sum: Int8 | null;
+  ecash_total_sum: Int8 | null;
+  prepaid_sum: Int8 | null;
+  credit_sum: Int8 | null;
+  provision_sum: Int8 | null;
+  /** ФПД as printed: the last 4 bytes of tag 1077 as a BE uint32. */
+  fiscal_sign: Int8 | null;
+  /** ФПС: the 8-byte trailer sign as a BE uint64, decimal string. */
+  message_fiscal_sign: Numeric | null;
+  /** The container exactly as received, its 32-byte header included; `rawData` is the part after the header. */
+  raw_container: Buffer;
+  /** The FNS JSON document wrapped by form name: `{"receipt": {...}}`. */
+  fns_json: Jsonb<JsonObject>;
+  sign_status: SignStatus;
+  flk_status: FlkStatus;
+  /** ФЛК rule codes that failed; empty when passed. */
+  flk_codes: Defaulted<string[]>;
+  /** 1022 as answered: 0 accepted, 14 ФЛК failed. */
+  ack_code: number | null;
+  acked_at: Timestamptz | null;
+  persisted_at: Defaulted<Timestamptz>;
+  reprocessed_at: Timestamptz | null;
+}
+export type DocumentRow = Selectable<DocumentsTable>;
+export type NewDocumentRow = Insertable<DocumentsTable>;
+export type DocumentRowUpdate = Updateable<DocumentsTable>;
+
+export interface ReceiptItemsTable extends DocumentKeyColumns {
+  /** Position of the 1059 item in the document, from 0. */
+  item_index: number;
+  name: string | null;
+  /** Kopecks. */
+  price: Int8 | null;
+  /** Exact decimal with the FVLN scale: write `'2.470'` for scale 3. */
+  quantity: Numeric | null;
+  quantity_measure: number | null;
+  unit: string | null;
+  /** Kopecks. */
+  sum: Int8 | null;
+  /** 1199 VAT rate code. */
+  nds: number | null;
+  nds_sum: Int8 | null;
+  payment_type: number | null;
+  product_type: number | null;
+  marking_code: string | null;
+}
+export type ReceiptItem = Selectable<ReceiptItemsTable>;
+export type NewReceiptItem = Insertable<ReceiptItemsTable>;
+
+export interface MarkingCodesTable extends DocumentKeyColumns {
+  item_index: number;
+  code: string;
+  code_type: string | null;
+  gtin: string | null;
+  operation_type: number | null;
+  process_mode: number | null;
+  check_result: number | null;
+}
+export type MarkingCode = Selectable<MarkingCodesTable>;
+export type NewMarkingCode = Insertable<MarkingCodesTable>;
+export type MarkingCodeUpdate = Updateable<MarkingCodesTable>;
+
+export interface DocumentEventsTable extends DocumentKeyColumns {
+  id: Generated<number>;
+  at: Defaulted<Timestamptz>;
+  /** What happened: received, acked, persisted, flk_failed, reprocessed, forwarded, ... (open vocabulary). */
+  kind: string;
+  detail: Jsonb<JsonObject> | null;
+}
+export type DocumentEvent = Selectable<DocumentEventsTable>;
+export type NewDocumentEvent = Insertable<DocumentEventsTable>;

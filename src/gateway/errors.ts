@@ -1,0 +1,18 @@
+/** Gateway-level reasons to close a connection, beside ProtocolError / CryptoError / QueueError codes. */
+export const GatewayErrorCodes = {
+  /** A marking (`DD80CAA1`) container on the document port, or the reverse. */
+  GW_WRONG_LISTENER: 'GW_WRONG_LISTENER',
+  /** A container from the OFD (type 5A) arrived where the FN's (A5) was expected. */
+  GW_WRONG_DIRECTION: 'GW_WRONG_DIRECTION',
+  /** Connect → no byte within the first-byte timeout. */
+  GW_FIRST_BYTE_TIMEOUT: 'GW_FIRST_BYTE_TIMEOUT',
+  /** First byte of a message → not complete within the message timeout (slow sender). */
+  GW_MESSAGE_TIMEOUT: 'GW_MESSAGE_TIMEOUT',
+  /** No new message within the idle timeout on a kept-alive connection. */
+  GW_IDLE_TIMEOUT: 'GW_IDLE_TIMEOUT',
+  /** The peer closed in the middle of a message. */
+  GW_PEER_CLOSED_MID_MESSAGE: 'GW_PEER_CLOSED_MID_MESSAGE',
+  /** The per-address connection cap was reached. */
+  GW_TOO_MANY_CONNECTIONS: 'GW_TOO_MANY_CONNECTIONS',
+} as const;
+export type GatewayErrorCode = (typeof GatewayErrorCodes)[keyof typeof GatewayErrorCodes];

@@ -1,0 +1,283 @@
+/**
+ * Metrics (architecture decision 10, contract §4): ONE prom-client Registry per process, built by `createMetrics()` and passed
+ * to every role in its deps. Nothing here touches prom-client's global registry, so tests can build as many as they like.
+ *
+ * The names of the §4 metrics are a contract with dashboards and alerts: never rename them. Labels stay low-cardinality —
+ * never an FN, FD, INN, job id or raw URL as a label value.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One (queue, state) count, as read from BullMQ's getJobCounts. */
+export interface QueueDepthSample {
+  readonly queue: string;
+  readonly state: string;
+  readonly count: number;
+}
+
+/** Reads queue depths at scrape time. It must bound its own time; a slow or failing source is cut off and counted. */
+export type QueueDepthSource = () => Promise<readonly QueueDepthSample[]>;
+
+export interface MetricsOptions {
+  /** Node process metrics (CPU, memory, event loop lag, GC). Default true; tests usually turn them off. */
+  readonly defaultMetrics?: boolean;
+  /** Upper bound for reading all queue-depth sources during one scrape, so /metrics answers while Redis is down. */
+  readonly queueDepthTimeoutMs?: number;
+}
+
+/** ack latency spans a warm in-memory path (≈0.5 ms) to the registers' ≈3 s give-up point (spec §8). */
+const ACK_LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
+/** The durable enqueue is one Redis round trip plus the batching window: tens of µs to the fail-fast limit. */
+const ENQUEUE_LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3];
+/** addBulk carries at most 1000 jobs (chunk limit, dependencies.md). */
+const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+/** Remote HTTP calls (FNS, CRPT, SMS) and SMTP: 10 ms to their 30 s timeouts. */
+const REMOTE_LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const JOB_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const HTTP_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface GatewayMetrics {
+  /** ofd_gateway_connections: open register connections (inc on accept, dec on close). */
+  readonly connections: Gauge;
+  /** ofd_gateway_messages_total{result}: messages handled, by outcome (`accepted`, `flk_failed`, `duplicate`, `rejected`, …). */
+  readonly messages: Counter<'result'>;
+  /** ofd_gateway_acks_total{code}: acks written, by 1022 ofdResponseCode (0, 11, 14). */
+  readonly acks: Counter<'code'>;
+  /** ofd_gateway_ack_latency_seconds: first byte of a message → ack written. */
+  readonly ackLatency: Histogram;
+  /** ofd_gateway_protocol_errors_total{code}: connections closed for protocol garbage, by ProtocolError code. */
+  readonly protocolErrors: Counter<'code'>;
+  /** ofd_gateway_enqueue_batch_size: jobs per addBulk of the micro-batching producer. */
+  readonly enqueueBatchSize: Histogram;
+  /** ofd_gateway_enqueue_failures_total{code}: enqueue calls rejected (no ack was sent for them), by QueueError code. */
+  readonly enqueueFailures: Counter<'code'>;
+  /** ofd_gateway_enqueue_latency_seconds: enqueue call → durable (resolved), the queue's share of the ack latency. */
+  readonly enqueueLatency: Histogram;
+  /** ofd_gateway_enqueue_pending: enqueue calls waiting for their addBulk; a rising floor means Redis is not keeping up. */
+  readonly enqueuePending: Gauge;
+  /** ofd_gateway_redis_connected: 1 while the producer's Redis connection is ready; the gateway cannot ack at 0. */
+  readonly redisConnected: Gauge;
+}
+
+export interface DocumentMetrics {
+  /** ofd_documents_persisted_total{form}: documents newly stored in PostgreSQL (not re-sends), by form number. */
+  readonly persisted: Counter<'form'>;
+}
+
+export interface QueueMetrics {
+  /** ofd_queue_jobs{queue,state}: BullMQ job counts, read from Redis at scrape time. */
+  readonly jobs: Gauge<'queue' | 'state'>;
+  /** ofd_queue_depth_errors_total: scrapes where reading the queue depths failed or timed out. */
+  readonly depthErrors: Counter;
+}
+
+export interface ForwardMetrics {
+  /** ofd_forward_total{target,result}: deliveries to fns/crpt/email/sms/webhook, by `ok` / `retry` / `failed` / `rejected`. */
+  readonly total: Counter<'target' | 'result'>;
+  /** ofd_forward_latency_seconds{target}: one delivery attempt's duration. */
+  readonly latency: Histogram<'target'>;
+}
+
+export interface WorkerMetrics {
+  /** ofd_worker_jobs_total{queue,result}: finished job attempts, by `completed` / `failed` / `dead` (out of attempts). */
+  readonly jobs: Counter<'queue' | 'result'>;
+  /** ofd_worker_job_duration_seconds{queue}: one processor run. */
+  readonly jobDuration: Histogram<'queue'>;
+}
+
+export interface HttpMetrics {
+  /** ofd_http_request_duration_seconds{method,route,status_code}: route is the route template, never the raw URL. */
+  readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly gateway: GatewayMetrics;
+  readonly documents: DocumentMetrics;
+  readonly queue: QueueMetrics;
+  readonly forward: ForwardMetrics;
+  readonly worker: WorkerMetrics;
+  readonly http: HttpMetrics;
+  /** Registers a queue-depth reader for ofd_queue_jobs; returns the function that unregisters it (call it on close). */
+  addQueueDepthSource(source: QueueDepthSource): () => void;
+  /** The Prometheus text exposition, for GET /metrics. */
+  render(): Promise<string>;
+  /** The Content-Type header value for `render()`'s output. */
+  readonly contentType: string;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const queueDepthTimeoutMs = options.queueDepthTimeoutMs ?? 2000;
+  const queueDepthSources = new Set<QueueDepthSource>();
+
+  const gateway: GatewayMetrics = {
+    connections: new Gauge({ name: 'ofd_gateway_connections', help: 'Open register (KKT) TCP connections.', registers }),
+    messages: new Counter({
+      name: 'ofd_gateway_messages_total',
+      help: 'Messages handled by the gateway, by outcome.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    acks: new Counter({
+      name: 'ofd_gateway_acks_total',
+      help: 'Operator acknowledgements written, by response code (tag 1022: 0 accepted, 11 not recognised, 14 FLK failed).',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    ackLatency: new Histogram({
+      name: 'ofd_gateway_ack_latency_seconds',
+      help: 'Time from the first byte of a message to its acknowledgement being written.',
+      buckets: ACK_LATENCY_BUCKETS,
+      registers,
+    }),
+    protocolErrors: new Counter({
+      name: 'ofd_gateway_protocol_errors_total',
+      help: 'Connections closed because of protocol errors, by error code.',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    enqueueBatchSize: new Histogram({
+      name: 'ofd_gateway_enqueue_batch_size',
+      help: 'Jobs per addBulk call of the micro-batching document producer.',
+      buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    }),
+    enqueueFailures: new Counter({
+      name: 'ofd_gateway_enqueue_failures_total',
+      help: 'Document enqueue calls that were rejected (the document was not acknowledged), by error code.',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    enqueueLatency: new Histogram({
+      name: 'ofd_gateway_enqueue_latency_seconds',
+      help: 'Time from an enqueue call to its job being durable in Redis (batching window included).',
+      buckets: ENQUEUE_LATENCY_BUCKETS,
+      registers,
+    }),
+    enqueuePending: new Gauge({
+      name: 'ofd_gateway_enqueue_pending',
+      help: 'Enqueue calls waiting for their batch to be written to Redis.',
+      registers,
+    }),
+    redisConnected: new Gauge({
+      name: 'ofd_gateway_redis_connected',
+      help: '1 while the document producer is connected to Redis, 0 otherwise (no acknowledgements possible).',
+      registers,
+    }),
+  };
+
+  const documents: DocumentMetrics = {
+    persisted: new Counter({
+      name: 'ofd_documents_persisted_total',
+      help: 'Documents newly stored in PostgreSQL (re-sends excluded), by form number.',
+      labelNames: ['form'] as const,
+      registers,
+    }),
+  };
+
+  // The scrape in progress: prom-client reads the metrics concurrently, in registration order, so the error counter
+  // (registered after the gauge) waits for the depth read it counts instead of showing the previous scrape's value.
+  let depthCollection: Promise<void> = Promise.resolve();
+  const jobs: Gauge<'queue' | 'state'> = new Gauge({
+    name: 'ofd_queue_jobs',
+    help: 'Jobs per queue and state, read from Redis at scrape time.',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+    collect() {
+      depthCollection = collectQueueDepths();
+      return depthCollection;
+    },
+  });
+  const depthErrors = new Counter({
+    name: 'ofd_queue_depth_errors_total',
+    help: 'Scrapes in which reading the queue depths from Redis failed or timed out.',
+    registers,
+    collect: () => depthCollection,
+  });
+  async function collectQueueDepths(): Promise<void> {
+    const sources = [...queueDepthSources];
+    const results = await Promise.allSettled(sources.map((read) => withTimeout(read(), queueDepthTimeoutMs)));
+    // Reset first: a queue whose read failed shows no series rather than a stale count.
+    jobs.reset();
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        depthErrors.inc();
+        continue;
+      }
+      for (const sample of result.value) jobs.set({ queue: sample.queue, state: sample.state }, sample.count);
+    }
+  }
+  const queue: QueueMetrics = { jobs, depthErrors };
+
+  const forward: ForwardMetrics = {
+    total: new Counter({
+      name: 'ofd_forward_total',
+      help: 'Deliveries to external systems (fns, crpt, email, sms, webhook), by result.',
+      labelNames: ['target', 'result'] as const,
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'ofd_forward_latency_seconds',
+      help: 'Duration of one delivery attempt to an external system.',
+      labelNames: ['target'] as const,
+      buckets: REMOTE_LATENCY_BUCKETS,
+      registers,
+    }),
+  };
+
+  const worker: WorkerMetrics = {
+    jobs: new Counter({
+      name: 'ofd_worker_jobs_total',
+      help: 'Finished job attempts per queue, by result (completed, failed = will retry, dead = out of attempts).',
+      labelNames: ['queue', 'result'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'ofd_worker_job_duration_seconds',
+      help: 'Duration of one processor run per queue.',
+      labelNames: ['queue'] as const,
+      buckets: JOB_DURATION_BUCKETS,
+      registers,
+    }),
+  };
+
+  const http: HttpMetrics = {
+    requestDuration: new Histogram({
+      name: 'ofd_http_request_duration_seconds',
+      help: 'HTTP API request duration by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: HTTP_DURATION_BUCKETS,
+      registers,
+    }),
+  };
+
+  // Registered here, into this registry only, exactly once per registry: prom-client throws on a second registration.
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  return {
+    registry,
+    gateway,
+    documents,
+    queue,
+    forward,
+    worker,
+    http,
+    addQueueDepthSource(source) {
+      queueDepthSources.add(source);
+      return () => {
+        queueDepthSources.delete(source);
+      };
+    },
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}

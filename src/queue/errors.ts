@@ -1,0 +1,38 @@
+/** Failures of the queue layer. Codes are stable: the gateway, metrics labels and tests use them. */
+export const QueueErrorCodes = {
+  /** Redis is unreachable or did not answer in time: the job is NOT known to be durable, so do not ack. */
+  QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
+  /** Too many enqueues are waiting for Redis; shed load rather than grow memory without bound. */
+  QUEUE_OVERLOADED: 'QUEUE_OVERLOADED',
+  /** enqueue() after close() began. */
+  QUEUE_CLOSED: 'QUEUE_CLOSED',
+  /** The FN or FD cannot form a job id (not 16 digits / not a uint32 ≥ 1). */
+  QUEUE_BAD_JOB_ID: 'QUEUE_BAD_JOB_ID',
+} as const;
+
+export type QueueErrorCode = (typeof QueueErrorCodes)[keyof typeof QueueErrorCodes];
+
+export class QueueError extends Error {
+  override readonly name: string = 'QueueError';
+
+  constructor(
+    readonly code: QueueErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Redis unreachable or too slow: the caller must not acknowledge; the register will re-send. */
+export class QueueUnavailableError extends QueueError {
+  override readonly name = 'QueueUnavailableError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(QueueErrorCodes.QUEUE_UNAVAILABLE, message, options);
+  }
+}
+
+export function isQueueError(e: unknown): e is QueueError {
+  return e instanceof QueueError;
+}

@@ -1,0 +1,47 @@
+/**
+ * Default BullMQ job options per queue, set as the Queue's defaultJobOptions by every producer.
+ *
+ * removeOnComplete on `documents` — why keep completed jobs for a while and then drop them:
+ * BullMQ dedupes an add by job id only while the job's hash exists. Registers re-send a document when our ack was lost,
+ * usually seconds to minutes later; keeping completed jobs for an hour (at most 10 000 of them, ≈ 20–40 MB of Redis with
+ * their base64 containers) turns those re-sends into a no-op add. A re-send after the job was removed creates a second job;
+ * that is acceptable ONLY because the persist worker is idempotent on (fn, fd) (`on conflict do nothing`, decision 2) and
+ * forwards only what it newly inserted. Keeping completed jobs forever would make Redis hold every document ever received.
+ *
+ * removeOnFail false: a job out of attempts stays in the failed set as the dead letter (decision 8) — ops see it in
+ * ofd_queue_jobs{state="failed"} and replay it. While it is there, a re-send of the same document dedupes to it.
+ */
+import type { DefaultJobOptions } from 'bullmq';
+import type { QueueName } from './queue-names.js';
+
+const HOUR_S = 3600;
+
+export const JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
+  documents: {
+    // 1 s doubling over 14 retries ≈ 4.5 h of backoff: rides out a PostgreSQL outage before the job is parked as dead.
+    attempts: 15,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: HOUR_S, count: 10_000 },
+    removeOnFail: false,
+  },
+  fns: {
+    // The FNS may be down for hours (maintenance windows); 5 s doubling over 15 retries ≈ 45 h.
+    attempts: 16,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: { age: HOUR_S, count: 10_000 },
+    removeOnFail: false,
+  },
+  crpt: {
+    attempts: 16,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: { age: HOUR_S, count: 10_000 },
+    removeOnFail: false,
+  },
+  notify: {
+    // A receipt e-mail a day late is useless: give up after ≈ 1 h and keep the failure for the cabinet.
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 30_000 },
+    removeOnComplete: { age: HOUR_S, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * HOUR_S },
+  },
+};

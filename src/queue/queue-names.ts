@@ -1,0 +1,15 @@
+/** The BullMQ queues (architecture §1): one per concern, so each scales and fails on its own. */
+export const QueueNames = {
+  /** Gateway → persist worker: every accepted document, raw bytes included. */
+  documents: 'documents',
+  /** Persist worker → FNS adapter. */
+  fns: 'fns',
+  /** Persist worker → CRPT (marking) adapter. */
+  crpt: 'crpt',
+  /** Persist worker → e-mail / SMS receipts and webhooks. */
+  notify: 'notify',
+} as const;
+
+export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];
+
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueNames);

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_DEVSIGN_KEY,
+  DEFAULT_OPERATOR_INN,
+  ENV_VARIABLES,
+  isValidInn,
+  loadConfig,
+} from '../../src/config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('gives the architecture §4 defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      roles: ['gateway', 'worker', 'api'],
+      host: '0.0.0.0',
+      gatewayPort: 4000,
+      markingPort: 4001,
+      httpPort: 8080,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'ofd',
+      crypto: { mode: 'devsign', devsignKey: DEFAULT_DEVSIGN_KEY },
+      operatorInn: DEFAULT_OPERATOR_INN,
+      fnsUrl: undefined,
+      crptUrl: undefined,
+      smtpUrl: undefined,
+      smsUrl: undefined,
+      adminToken: undefined,
+      log: { level: 'info', pretty: false },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      OFD_ROLES: 'worker, api,worker',
+      OFD_HOST: '127.0.0.1',
+      OFD_GATEWAY_PORT: '14000',
+      OFD_MARKING_PORT: '0',
+      OFD_HTTP_PORT: '18080',
+      DATABASE_URL: 'postgresql://u:p@db:5432/ofd',
+      REDIS_URL: 'rediss://cache:6380/2',
+      OFD_QUEUE_PREFIX: '{ofd}',
+      OFD_CRYPTO: 'pkz',
+      OFD_PKZ_URL: 'https://pkz.local:8443',
+      OFD_DEVSIGN_KEY: 'k',
+      OFD_INN: '500100732259',
+      FNS_URL: 'http://fns.local',
+      CRPT_URL: 'http://crpt.local',
+      SMTP_URL: 'smtp://mail.local:25',
+      SMS_URL: 'https://sms.local/send',
+      OFD_ADMIN_TOKEN: 'a'.repeat(32),
+      LOG_LEVEL: 'debug',
+      LOG_PRETTY: 'true',
+    });
+    expect(config.roles).toEqual(['worker', 'api']);
+    expect(config.host).toBe('127.0.0.1');
+    expect([config.gatewayPort, config.markingPort, config.httpPort]).toEqual([14000, 0, 18080]);
+    expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/ofd');
+    expect(config.redisUrl).toBe('rediss://cache:6380/2');
+    expect(config.queuePrefix).toBe('{ofd}');
+    expect(config.crypto).toEqual({ mode: 'pkz', pkzUrl: 'https://pkz.local:8443', devsignKey: 'k' });
+    expect(config.operatorInn).toBe('500100732259');
+    expect([config.fnsUrl, config.crptUrl, config.smtpUrl, config.smsUrl]).toEqual([
+      'http://fns.local',
+      'http://crpt.local',
+      'smtp://mail.local:25',
+      'https://sms.local/send',
+    ]);
+    expect(config.adminToken).toBe('a'.repeat(32));
+    expect(config.log).toEqual({ level: 'debug', pretty: true });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ OFD_GATEWAY_PORT: '', FNS_URL: '  ', OFD_ROLES: '' });
+    expect(config.gatewayPort).toBe(4000);
+    expect(config.fnsUrl).toBeUndefined();
+    expect(config.roles).toEqual(['gateway', 'worker', 'api']);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ PATH: '/bin', OFD_SOMETHING_ELSE: 'x' })).not.toThrow();
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.roles)).toBe(true);
+    expect(Object.isFrozen(config.crypto)).toBe(true);
+    expect(Object.isFrozen(config.log)).toBe(true);
+    expect(() => {
+      (config as { gatewayPort: number }).gatewayPort = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('defaults to process.env', () => {
+    expect(loadConfig().gatewayPort).toBeTypeOf('number');
+  });
+
+  it.each([
+    ['OFD_GATEWAY_PORT', 'abc'],
+    ['OFD_GATEWAY_PORT', '65536'],
+    ['OFD_MARKING_PORT', '-1'],
+    ['OFD_HTTP_PORT', '80.5'],
+    ['OFD_HOST', 'not a host'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'nonsense'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['OFD_CRYPTO', 'gost'],
+    ['OFD_INN', '7704211202'],
+    ['OFD_INN', '123'],
+    ['OFD_INN', '500100732250'],
+    ['FNS_URL', 'ftp://fns'],
+    ['CRPT_URL', 'crpt'],
+    ['SMTP_URL', 'http://mail'],
+    ['SMS_URL', 'sms'],
+    ['OFD_ADMIN_TOKEN', 'short'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_PRETTY', 'maybe'],
+    ['OFD_QUEUE_PREFIX', 'has space'],
+    ['OFD_ROLES', 'gatway'],
+    ['OFD_ROLES', ',,'],
+  ])('names %s when it is %j', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+  });
+
+  it('requires OFD_PKZ_URL when OFD_CRYPTO=pkz', () => {
+    const error = configError({ OFD_CRYPTO: 'pkz' });
+    expect(error.variable).toBe('OFD_PKZ_URL');
+    expect(error.message).toContain('OFD_CRYPTO=pkz');
+  });
+
+  it('reports every bad variable at once', () => {
+    const error = configError({ OFD_GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' });
+    expect(error.issues.map((i) => i.variable).sort()).toEqual(['LOG_LEVEL', 'OFD_GATEWAY_PORT']);
+  });
+
+  it('never echoes a secret value in the error', () => {
+    const error = configError({ OFD_ADMIN_TOKEN: 'secret-ish' });
+    expect(error.message).not.toContain('secret-ish');
+  });
+
+  it('names the unknown role', () => {
+    expect(configError({ OFD_ROLES: 'gateway,wrker' }).message).toContain('"wrker"');
+  });
+
+  it('lists every variable of architecture §4', () => {
+    for (const name of ['OFD_ROLES', 'OFD_GATEWAY_PORT', 'OFD_HTTP_PORT', 'DATABASE_URL', 'REDIS_URL', 'OFD_CRYPTO',
+      'OFD_DEVSIGN_KEY', 'OFD_PKZ_URL', 'OFD_INN', 'FNS_URL', 'CRPT_URL', 'SMTP_URL', 'SMS_URL', 'OFD_ADMIN_TOKEN']) {
+      expect(ENV_VARIABLES).toContain(name);
+    }
+  });
+});
+
+describe('isValidInn', () => {
+  it.each(['7704211201', '7707083893', '500100732259', '7830002293'])('accepts %s', (inn) => {
+    expect(isValidInn(inn)).toBe(true);
+  });
+
+  it.each(['7704211200', '770421120', '77042112011', '500100732258', 'abcdefghij', ''])('rejects %j', (inn) => {
+    expect(isValidInn(inn)).toBe(false);
+  });
+});
