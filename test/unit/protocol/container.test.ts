@@ -58,7 +58,7 @@ describe('container (§2)', () => {
   it('rejects a flipped byte anywhere but the CRC field with PROTO_BAD_CRC', () => {
     for (const at of [0 + 4, 5, 20, 40, 200, 296, 303]) {
       const bad = Buffer.from(vector);
-      bad[at] ^= 0x01;
+      bad[at] = bad[at]! ^ 0x01;
       expect(codeOf(() => decodeContainer(bad)), `byte ${at}`).toBe('PROTO_BAD_CRC');
     }
   });

@@ -49,7 +49,7 @@ describe('devsign profile (§7) against the Python oracle', () => {
     const fps = computeFps(k, signed);
     expect(verifyDocumentSigns(k, signed, fps)).toEqual({ fiscalSignValid: true, messageSignValid: true });
     const tampered = Buffer.from(signed);
-    tampered[tampered.length - 1] ^= 1;
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
     expect(verifyDocumentSigns(k, tampered, fps)).toEqual({ fiscalSignValid: false, messageSignValid: false });
     expect(verifyDocumentSigns(deriveFnKey('other-key', v.fiscalDriveNumber), signed, fps).messageSignValid).toBe(false);
   });

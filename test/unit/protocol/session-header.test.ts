@@ -77,7 +77,7 @@ describe('session header (§1.1)', () => {
   it('checks a mode-01 header CRC and rejects a wrong one', () => {
     const h = encodeSessionHeader({ kind: 'ofd', pVersion: 0x0105, fn: '9999078902013267', bodyLength: 0, flags: 0x0011 });
     expect(decodeSessionHeader(h).crc).not.toBe(0);
-    h[28] ^= 0xff;
+    h[28] = h[28]! ^ 0xff;
     expect(codeOf(() => decodeSessionHeader(h))).toBe('PROTO_BAD_CRC');
   });
 

@@ -1,0 +1,49 @@
+/**
+ * The `ofd` command (architecture §4). Each subcommand lives in ./commands/ and returns its exit code. Errors print
+ * one line — `error CODE: message` — never a stack trace.
+ */
+import { pathToFileURL } from 'node:url';
+import { printError } from './output.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> = {
+  decode: { load: async () => (await import('./commands/decode.js')).run, help: 'decode [--hex] <file|->   decode messages or containers to JSON' },
+  migrate: { load: async () => (await import('./commands/migrate.js')).run, help: 'migrate [--down N]        migrate DATABASE_URL to the latest schema' },
+  'fake-pkz': { load: async () => (await import('./commands/fake-pkz.js')).run, help: 'fake-pkz --port N         run a fake crypto box (devsign math)' },
+};
+
+function usage(): string {
+  return ['usage: ofd <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    printError('CLI_UNKNOWN_COMMAND', `unknown command ${JSON.stringify(name)}\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    printError(typeof code === 'string' ? code : 'CLI_FAILED', e instanceof Error ? e.message : String(e));
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || process.argv[1]?.endsWith('/dist/cli/ofd.js')) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * One message in → what to answer (§8). Pure of sockets: the connection loop writes the reply or closes.
+ *
+ *   empty message          → echo the header with flags 0 and length 0 when a reply is expected (§1.2, §6)
+ *   container              → CRC/length checks → crypto box verifies ФПД/ФПС → decode + ФЛК → durable enqueue → signed ack
+ *   broken container, signs that do not verify, queue or crypto box down → close without a reply: the FN keeps the
+ *   document and re-sends it, which is the only safe answer when we cannot both store it and sign for it.
+ *
+ * A document that fails ФЛК is stored with its rule codes and acked with 1022 = 14 and 1206 bit 0x02; one that does not
+ * decode at all is stored as raw bytes and acked with 1022 = 11 — never silently dropped, never left to block the FN.
+ */
+import { encodeReplyMessage, OfdResponseCode, OperatorMessageBits } from '../../protocol/ack.js';
+import { CONTAINER_TYPE_REQUEST, decodeContainer } from '../../protocol/container.js';
+import { ProtocolError } from '../../protocol/errors.js';
+import type { Frame } from '../../protocol/framer.js';
+import { encodeSessionHeader, type SessionKind } from '../../protocol/session-header.js';
+import type { DocumentJob } from '../queue/jobs.js';
+import type { CryptoBox } from './crypto/crypto-box.js';
+import { GatewayErrorCodes } from './errors.js';
+import { localUnixSeconds } from './local-time.js';
+
+/** What decoding and ФЛК found in a verified document. */
+export interface Inspection {
+  /** False when the TLV could not be decoded at all (the document is kept raw, acked with 11). */
+  recognised: boolean;
+  /** FFD version from tag 1209, when present ("1.0" | "1.05" | "1.1" | "1.2"). */
+  ffd: string | undefined;
+  /** ФЛК rule codes that failed; empty = passed. */
+  flkCodes: string[];
+}
+
+export type Inspect = (
+  documentTlv: Buffer,
+  form: number,
+  ctx: { fiscalDriveNumber: string; fiscalDocumentNumber: number; receivedAt: Date },
+) => Inspection;
+
+export interface MessageDeps {
+  crypto: CryptoBox;
+  enqueue: (job: DocumentJob) => Promise<unknown>;
+  inspect: Inspect;
+  operatorInn: string;
+  ackUtcOffsetMinutes: number;
+  /** Which session kinds this listener serves. */
+  kinds: ReadonlySet<SessionKind>;
+  now?: () => number;
+}
+
+export type MessageResult = 'accepted' | 'flk_failed' | 'unrecognised' | 'probe';
+
+export type MessageOutcome =
+  | { action: 'reply'; reply: Buffer; result: MessageResult; ofdResponseCode?: number; fn?: string; fd?: number }
+  | { action: 'none'; result: MessageResult }
+  | { action: 'close'; code: string; message: string; fn?: string; fd?: number };
+
+/** §6: a probe is answered with its own header, flags 0, length 0. */
+export function probeReply(frame: Frame): Buffer {
+  return encodeSessionHeader({ kind: frame.header.kind, pVersion: frame.header.pVersion, fn: frame.header.fnRaw, bodyLength: 0, flags: 0 });
+}
+
+export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<MessageOutcome> {
+  const { header } = frame;
+  if (header.bodyLength === 0) {
+    return header.flags.expectsReply ? { action: 'reply', reply: probeReply(frame), result: 'probe' } : { action: 'none', result: 'probe' };
+  }
+  if (!deps.kinds.has(header.kind)) {
+    return { action: 'close', code: GatewayErrorCodes.GW_WRONG_LISTENER, message: `${header.kind} traffic on this listener` };
+  }
+  let container;
+  try {
+    container = decodeContainer(frame.body);
+  } catch (e) {
+    if (e instanceof ProtocolError) return { action: 'close', code: e.code, message: e.message };
+    throw e;
+  }
+  const fn = container.header.fiscalDriveNumber;
+  const fd = container.header.fiscalDocumentNumber;
+  if (container.header.containerType !== CONTAINER_TYPE_REQUEST) {
+    return { action: 'close', code: GatewayErrorCodes.GW_WRONG_DIRECTION, message: 'reply container (5A) sent to the operator', fn, fd };
+  }
+  let unwrapped;
+  try {
+    unwrapped = await deps.crypto.unwrap({ fiscalDriveNumber: header.fiscalDriveNumber || fn, container });
+  } catch (e) {
+    return { action: 'close', ...closeReason(e), fn, fd };
+  }
+  const form = container.header.documentType;
+  const now = (deps.now ?? Date.now)();
+  const inspection = deps.inspect(unwrapped.document, form, { fiscalDriveNumber: fn, fiscalDocumentNumber: fd, receivedAt: new Date(now) });
+  const job: DocumentJob = {
+    fn,
+    fd,
+    form,
+    ...(inspection.ffd ? { ffd: inspection.ffd } : {}),
+    receivedAt: new Date(now).toISOString(),
+    container: container.raw.toString('base64'),
+    sessionHeader: frame.bytes.toString('base64', 0, 30),
+    crypto: deps.crypto.mode,
+    signStatus: unwrapped.signStatus,
+    flk: { ok: inspection.recognised && inspection.flkCodes.length === 0, codes: inspection.recognised ? inspection.flkCodes : ['DOC_UNRECOGNISED', ...inspection.flkCodes] },
+  };
+  try {
+    await deps.enqueue(job);
+  } catch (e) {
+    return { action: 'close', ...closeReason(e), fn, fd };
+  }
+  const result: MessageResult = !inspection.recognised ? 'unrecognised' : inspection.flkCodes.length ? 'flk_failed' : 'accepted';
+  const ofdResponseCode =
+    result === 'accepted' ? OfdResponseCode.accepted : result === 'flk_failed' ? OfdResponseCode.flkFailed : OfdResponseCode.notRecognised;
+  let signed;
+  try {
+    signed = await deps.crypto.signAck(header.fiscalDriveNumber || fn, {
+      ofdInn: deps.operatorInn,
+      fiscalDriveNumber: fn,
+      fiscalDocumentNumber: fd,
+      dateTime: localUnixSeconds(now, deps.ackUtcOffsetMinutes),
+      ofdResponseCode,
+      ...(result === 'flk_failed' ? { operatorMessage: OperatorMessageBits.flkError } : {}),
+    });
+  } catch (e) {
+    // Stored but not acked: the FN re-sends, the queue dedupes by job id, and the next copy gets its ack.
+    return { action: 'close', ...closeReason(e), fn, fd };
+  }
+  const reply = encodeReplyMessage(
+    {
+      kind: header.kind,
+      pVersion: header.pVersion,
+      fnRaw: header.fnRaw,
+      serviceData1: container.header.serviceData1,
+      fnBcd: container.header.fnBcd,
+      fiscalDocumentNumber: fd,
+    },
+    signed.ackTlv,
+    signed.messageSign,
+    signed.serviceData2a,
+  );
+  return { action: 'reply', reply, result, ofdResponseCode, fn, fd };
+}
+
+function closeReason(e: unknown): { code: string; message: string } {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string') return { code: e.code, message };
+  return { code: 'GW_INTERNAL', message };
+}

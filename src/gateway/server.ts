@@ -1,0 +1,109 @@
+/**
+ * The gateway role: a `node:net` server for register connections (§8). `startGateway(deps)` → `{ port, close() }`.
+ * Caps: total connections (`server.maxConnections`) and connections per client address. close() stops accepting,
+ * lets every connection answer what it has in flight, and is bounded by `shutdownTimeoutMs`.
+ */
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../observability/logger.js';
+import { connectionLogger, newConnectionId } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { DEFAULT_CONNECTION_OPTIONS, handleConnection, type ConnectionHandle, type ConnectionOptions } from './connection.js';
+import { GatewayErrorCodes } from './errors.js';
+import type { MessageDeps } from './handle-message.js';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  maxConnections: number;
+  /** 0 = no per-address cap (behind a load balancer without the PROXY protocol every client shares one address). */
+  maxConnectionsPerAddress: number;
+  shutdownTimeoutMs: number;
+  connection: ConnectionOptions;
+  listener: 'gateway' | 'marking';
+}
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  host: '0.0.0.0',
+  port: 4000,
+  maxConnections: 20_000,
+  maxConnectionsPerAddress: 0,
+  shutdownTimeoutMs: 10_000,
+  connection: DEFAULT_CONNECTION_OPTIONS,
+  listener: 'gateway',
+};
+
+export interface GatewayDeps {
+  message: MessageDeps;
+  metrics: GatewayMetrics;
+  log: Logger;
+  options?: Partial<GatewayOptions>;
+}
+
+export interface Gateway {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
+  const options: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
+  const connections = new Set<ConnectionHandle>();
+  const sockets = new Set<net.Socket>();
+  const perAddress = new Map<string, number>();
+  const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, (socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = (perAddress.get(address) ?? 0) + 1;
+    if (options.maxConnectionsPerAddress && count > options.maxConnectionsPerAddress) {
+      deps.metrics.protocolErrors.inc({ code: GatewayErrorCodes.GW_TOO_MANY_CONNECTIONS });
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, count);
+    const log = connectionLogger(deps.log, {
+      connectionId: newConnectionId(),
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+      listener: options.listener,
+    });
+    const handle = handleConnection(socket, { message: deps.message, metrics: deps.metrics, log, options: options.connection });
+    connections.add(handle);
+    sockets.add(socket);
+    void handle.closed.then(() => {
+      connections.delete(handle);
+      sockets.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+  });
+  server.maxConnections = options.maxConnections;
+  server.on('error', (e) => deps.log.error({ err: e }, 'gateway server error'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  deps.log.info({ port, listener: options.listener }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        const drained = Promise.all([...connections].map((c) => c.drain()));
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((r) => (timer = setTimeout(r, options.shutdownTimeoutMs)));
+        await Promise.race([drained, timeout]);
+        clearTimeout(timer);
+        // Whatever is still open after the budget is cut; its register re-sends.
+        for (const s of sockets) s.destroy();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}

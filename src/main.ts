@@ -1,0 +1,125 @@
+/**
+ * One process, many roles (architecture decision 9): `OFD_ROLES` picks `gateway`, `worker`, `api` (all by default).
+ * Every process serves the ops endpoints (`/metrics`, `/health`) on OFD_HTTP_PORT so Prometheus scrapes every role.
+ * Shutdown is ordered and bounded: stop accepting → finish in-flight frames → close producers → close workers → close
+ * HTTP → close pools.
+ */
+import { pathToFileURL } from 'node:url';
+import { buildApp, type ReadinessCheck } from './api/app.js';
+import { loadConfig, type Config } from './config.js';
+import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
+import { createInspector } from './gateway/flk/inspector.js';
+import { MOSCOW_UTC_OFFSET_MINUTES } from './gateway/local-time.js';
+import { startGateway } from './gateway/server.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createDocumentProducer } from './queue/document-producer.js';
+import { QUEUE_NAMES } from './queue/queue-names.js';
+import { registerQueueDepthMetrics } from './queue/queue-depth.js';
+import { createDb, ensureDocumentPartitions, migrateToLatest } from './db/index.js';
+import { sql } from 'kysely';
+import { startPersistWorker } from './workers/batching-worker.js';
+
+export interface Running {
+  gatewayPort?: number;
+  httpPort: number;
+  close(): Promise<void>;
+}
+
+export async function start(config: Config, logger: Logger = createLogger(config.log)): Promise<Running> {
+  const metrics = createMetrics();
+  const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  const readiness: ReadinessCheck[] = [];
+  const running: Partial<Running> = {};
+
+  const queueDepth = registerQueueDepthMetrics(metrics, { connection: config.redisUrl, prefix: config.queuePrefix, queues: QUEUE_NAMES });
+
+  if (config.roles.includes('gateway')) {
+    const crypto = createCryptoBox(config.crypto);
+    const producer = createDocumentProducer({ connection: config.redisUrl, prefix: config.queuePrefix, metrics, logger });
+    readiness.push({ name: 'redis', check: async () => { if (!producer.isReady()) throw new Error('document producer not connected'); } });
+    const gateway = await startGateway({
+      message: {
+        crypto,
+        enqueue: (job) => producer.enqueue(job),
+        inspect: createInspector(),
+        operatorInn: config.operatorInn,
+        ackUtcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
+        kinds: new Set(['ofd']),
+      },
+      metrics: metrics.gateway,
+      log: logger.child({ role: 'gateway' }),
+      options: { host: config.host, port: config.gatewayPort },
+    });
+    running.gatewayPort = gateway.port;
+    // Order matters: stop taking messages and answer those in flight, then flush the producer, then the crypto box.
+    closers.push({ name: 'gateway', close: () => gateway.close() }, { name: 'producer', close: () => producer.close() }, { name: 'crypto', close: () => crypto.close() });
+  }
+
+  if (config.roles.includes('worker') || config.roles.includes('api')) {
+    const database = createDb(config.databaseUrl, { applicationName: `ofd-${config.roles.join('-')}` });
+    // Migrations run at start-up (architecture §4); partitions for the months ahead are made now and daily after.
+    await migrateToLatest(database.db);
+    await ensureDocumentPartitions(database.db);
+    const partitionTimer = setInterval(() => void ensureDocumentPartitions(database.db).catch((e: unknown) => logger.error({ err: e }, 'partition upkeep failed')), 24 * 3600_000);
+    partitionTimer.unref();
+    readiness.push({ name: 'postgres', check: async () => void (await sql`select 1`.execute(database.db)) });
+    if (config.roles.includes('worker')) {
+      const worker = await startPersistWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, logger: logger.child({ role: 'worker' }), metrics });
+      closers.push({ name: 'persist-worker', close: () => worker.close() });
+    }
+    closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
+  }
+
+  const app = buildApp({ metrics, logger, readiness });
+  await app.listen({ host: config.host, port: config.httpPort });
+  const address = app.server.address();
+  running.httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
+  // HTTP closes before the pools it reads from (decision 9).
+  const poolsAt = closers.findIndex((c) => c.name === 'postgres');
+  closers.splice(poolsAt === -1 ? closers.length : poolsAt, 0, { name: 'http', close: () => app.close() }, { name: 'queue-depth', close: () => queueDepth.close() });
+
+  let closing: Promise<void> | undefined;
+  return {
+    ...running,
+    httpPort: running.httpPort,
+    close() {
+      closing ??= (async () => {
+        for (const c of closers) {
+          try {
+            await c.close();
+          } catch (e) {
+            logger.error({ err: e, component: c.name }, 'error during shutdown');
+          }
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    process.stderr.write(`error ${(e as { code?: string }).code ?? 'CONFIG_INVALID'}: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.log);
+  const running = await start(config, logger);
+  logger.info({ roles: config.roles, gatewayPort: running.gatewayPort, httpPort: running.httpPort }, 'ofd started');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`error ${(e as { code?: string }).code ?? 'START_FAILED'}: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,60 @@
+// The whole process as `npm start` runs it: TCP in → ack → Redis → persist worker → PostgreSQL, plus /metrics.
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { parseAck } from '../../protocol/ack.js';
+import { decodeContainer } from '../../protocol/container.js';
+import { loadConfig } from '../../src/config.js';
+import { start, type Running } from '../../src/main.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-test-helpers.js';
+import { exchange, receiptChildren, signedMessage } from '../support/kkt.js';
+import { createTestDatabase, type TestDatabase } from '../support/pg.js';
+
+const FN = '9999078900000555';
+const N = 40;
+let running: Running;
+let database: TestDatabase;
+let prefix: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+  prefix = uniquePrefix('e2e');
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: inject('redisUrl'),
+    OFD_QUEUE_PREFIX: prefix,
+    OFD_HOST: '127.0.0.1',
+    OFD_GATEWAY_PORT: '0',
+    OFD_HTTP_PORT: '0',
+  });
+  running = await start(config, silentLogger());
+});
+
+afterAll(async () => {
+  await running?.close();
+  await database?.drop();
+  await deleteKeysWithPrefix(inject('redisUrl'), prefix);
+});
+
+it('acknowledges documents over TCP and stores each once with its bytes, then serves /metrics and /health/ready', async () => {
+  const messages = Array.from({ length: N }, (_, i) => signedMessage({ fn: FN, fd: i + 1, children: receiptChildren(FN, i + 1) }));
+  const replies = await Promise.all(messages.map((m) => exchange(running.gatewayPort!, m)));
+  for (const [i, r] of replies.entries()) expect(parseAck(decodeContainer(r.reply.subarray(30))).fiscalDocumentNumber).toBe(i + 1);
+  // A re-send of the first five after their acks.
+  await Promise.all(messages.slice(0, 5).map((m) => exchange(running.gatewayPort!, m)));
+
+  let rows: Array<{ fd: number; raw_container: Buffer }> = [];
+  for (let i = 0; i < 100 && rows.length < N; i++) {
+    rows = (await database.pool.query('select fd, raw_container from documents where fn = $1 order by fd', [FN])).rows;
+    if (rows.length < N) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(rows.map((r) => r.fd)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  rows.forEach((r, i) => expect(r.raw_container.equals(messages[i]!.subarray(30))).toBe(true));
+  const items = await database.pool.query('select count(*)::int as n from receipt_items where fn = $1', [FN]);
+  expect(items.rows[0].n).toBe(2 * N);
+
+  const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
+  expect(metrics).toMatch(/ofd_gateway_acks_total\{code="0"\} 45/);
+  expect(metrics).toMatch(/ofd_documents_persisted_total\{form="3"\} 40/);
+  const ready = await fetch(`http://127.0.0.1:${running.httpPort}/health/ready`);
+  expect(ready.status).toBe(200);
+});

@@ -1,0 +1,80 @@
+// A worker process killed with SIGKILL in the middle of the stream and restarted: every document is stored exactly once
+// and the derived counters are exact.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentProducer } from '../../../src/queue/document-producer.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
+import { realJob, waitFor } from './worker-test-helpers.js';
+
+const redisUrl = inject('redisUrl');
+const prefix = uniquePrefix('persist-kill');
+const script = fileURLToPath(new URL('./fixtures/persist-worker-process.ts', import.meta.url));
+let t: TestDatabase;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : undefined)));
+  await deleteKeysWithPrefix(redisUrl, prefix);
+  await t.drop();
+});
+
+async function startChild(): Promise<ChildProcess> {
+  // One node process (tsx as a loader), so SIGKILL hits the worker itself and nothing is left behind.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, DATABASE_URL: t.url, REDIS_URL: redisUrl, PREFIX: prefix },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(async () => out, (o) => o.includes('ready'), 20_000);
+  if (!out.includes('ready')) throw new Error('worker process did not start');
+  return child;
+}
+
+const count = async (table: 'documents' | 'receipt_items') =>
+  Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('persist worker killed with SIGKILL', () => {
+  it('stores every document exactly once after a restart, counters exact', { timeout: 90_000 }, async () => {
+    const fn = '9999200000000001';
+    const total = 3000;
+    const producer = createDocumentProducer({ connection: redisUrl, prefix });
+    await producer.waitUntilReady();
+    await Promise.all(Array.from({ length: total }, (_, i) => producer.enqueue(realJob(fn, i + 1))));
+    await producer.close();
+
+    const first = await startChild();
+    await waitFor(() => count('documents'), (n) => n >= 300, 30_000);
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const atKill = await count('documents');
+    expect(atKill).toBeLessThan(total);
+
+    const second = await startChild();
+    const stored = await waitFor(() => count('documents'), (n) => n === total, 60_000);
+    expect(stored).toBe(total);
+    const queue = new Queue('documents', { connection: { url: redisUrl }, prefix });
+    await waitFor(() => queue.getJobCountByTypes('completed'), (n) => n === total, 20_000);
+    expect(await queue.getJobCountByTypes('completed')).toBe(total);
+    expect(await count('receipt_items')).toBe(2 * total);
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: total, sell_total_sum: total * 18090 });
+    const events = await t.db.selectFrom('document_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(events.n)).toBe(2 * total);
+    const fns = new Queue('fns', { connection: { url: redisUrl }, prefix });
+    expect(await fns.getJobCountByTypes('waiting')).toBe(total);
+    await Promise.all([queue.close(), fns.close()]);
+
+    second.kill('SIGTERM');
+    await once(second, 'exit');
+  });
+});

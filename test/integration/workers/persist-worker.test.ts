@@ -1,0 +1,191 @@
+// The persist worker end to end on real Redis and PostgreSQL: producer → `documents` → batches → rows → downstream jobs.
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
+import { documentJobId, notifyJobId } from '../../../src/queue/job-ids.js';
+import type { DocumentJob } from '../../../src/queue/jobs.js';
+import { startPersistWorker, type PersistWorker } from '../../../src/workers/batching-worker.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
+import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';
+import { FN_A, realJob, richReceiptChildren, waitFor } from './worker-test-helpers.js';
+
+const redisUrl = inject('redisUrl');
+const prefixes: string[] = [];
+const closers: Array<() => Promise<unknown>> = [];
+let t: TestDatabase;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ maxConnections: 10 });
+});
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeysWithPrefix(redisUrl, prefix);
+  await t.drop();
+});
+
+interface Harness {
+  prefix: string;
+  producer: DocumentProducer;
+  worker: PersistWorker;
+  queue: (name: string) => Queue;
+}
+
+async function harness(opts: { attempts?: number; startWorker?: boolean } = {}): Promise<Harness> {
+  const prefix = uniquePrefix('persist');
+  prefixes.push(prefix);
+  const producer = createDocumentProducer({
+    connection: redisUrl,
+    prefix,
+    ...(opts.attempts === undefined ? {} : { jobOptions: { attempts: opts.attempts } }),
+  });
+  closers.push(() => producer.close());
+  await producer.waitUntilReady();
+  const worker = startPersistWorker({
+    redisUrl,
+    prefix,
+    db: t.db,
+    logger: silentLogger(),
+    metrics: createMetrics({ defaultMetrics: false }),
+    batchSize: 50,
+    maxDelayMs: 5,
+  });
+  closers.push(() => worker.close());
+  const queues = new Map<string, Queue>();
+  const queue = (name: string) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: { url: redisUrl }, prefix });
+      queues.set(name, q);
+      const created = q;
+      closers.push(() => created.close());
+    }
+    return q;
+  };
+  return { prefix, producer, worker, queue };
+}
+
+const countDocs = async (fn: string) =>
+  Number((await t.db.selectFrom('documents').select((eb) => eb.fn.countAll().as('n')).where('fn', '=', fn).executeTakeFirstOrThrow()).n);
+
+describe('persist worker', () => {
+  it('persists N enqueued documents once each, with exact items and byte-identical containers, and forwards them', async () => {
+    const fn = '9999100000000001';
+    const h = await harness();
+    const jobs: DocumentJob[] = Array.from({ length: 300 }, (_, i) => realJob(fn, i + 1));
+    await Promise.all(jobs.map((j) => h.producer.enqueue(j)));
+
+    expect(await waitFor(() => countDocs(fn), (n) => n === 300)).toBe(300);
+    const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container']).where('fn', '=', fn).orderBy('fd').execute();
+    rows.forEach((row, i) => expect(row.raw_container.equals(Buffer.from(jobs[i]!.container, 'base64'))).toBe(true));
+    const items = await t.db
+      .selectFrom('receipt_items')
+      .select(['name', 'price', 'quantity', 'sum'])
+      .where('fn', '=', fn)
+      .where('item_index', '=', 0)
+      .execute();
+    expect(items).toHaveLength(300);
+    expect(new Set(items.map((it) => JSON.stringify(it)))).toEqual(new Set([JSON.stringify({ name: 'Bread', price: 4550, quantity: '2', sum: 9100 })]));
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: 300, sell_total_sum: 300 * 18090 });
+
+    const fns = h.queue('fns');
+    await waitFor(() => fns.getJobCountByTypes('waiting'), (n) => n === 300, 5000);
+    expect(await fns.getJobCountByTypes('waiting')).toBe(300);
+    expect(await fns.getJob(documentJobId(fn, 7))).toMatchObject({ data: { fn, fd: 7 } });
+    const completed = await h.queue('documents').getJobCountByTypes('completed');
+    expect(completed).toBe(300);
+  });
+
+  it('forwards marking codes to crpt and buyer contacts to notify with deterministic ids', async () => {
+    const h = await harness();
+    const job = realJob(FN_A, 42, richReceiptChildren(FN_A, 42));
+    await h.producer.enqueue(job);
+    const crpt = h.queue('crpt');
+    await waitFor(() => crpt.getJobCountByTypes('waiting'), (n) => n === 1);
+    expect(await crpt.getJob(documentJobId(FN_A, 42))).toMatchObject({ data: { fn: FN_A, fd: 42 } });
+    const notify = await h.queue('notify').getJob(notifyJobId(FN_A, 42, 'email'));
+    expect(notify?.data).toEqual({ fn: FN_A, fd: 42, channel: 'email', recipient: 'buyer@example.com' });
+  });
+
+  it('stores a document enqueued twice, and a job processed twice, once; counters are not doubled', async () => {
+    const fn = '9999100000000002';
+    const h = await harness();
+    const job = realJob(fn, 1);
+    await h.producer.enqueue(job);
+    await h.producer.enqueue(job); // same job id: a no-op add in Redis
+    // The same document under another job id: processed a second time by the worker.
+    await h.queue('documents').add('document', { ...job, receivedAt: new Date(Date.now() + 5).toISOString() }, { jobId: 'copy-1' });
+    const docs = h.queue('documents');
+    await waitFor(() => docs.getJobCountByTypes('completed'), (n) => n === 2);
+    expect(await docs.getJobCountByTypes('completed')).toBe(2);
+
+    expect(await countDocs(fn)).toBe(1);
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: 1, sell_total_sum: 18090 });
+    const items = await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).execute();
+    expect(items).toHaveLength(2);
+    // Forwarded once: the duplicate was not newly inserted and is not a retry.
+    expect(await h.queue('fns').getJobCountByTypes('waiting')).toBe(1);
+  });
+
+  it('persists the neighbours of a poison job, and parks the poison job in dead_letters at once (no retries)', async () => {
+    const fn = '9999100000000003';
+    // Default attempts (15): an undecodable container is terminal, so it must not wait for 14 retries.
+    const h = await harness();
+    const good = Array.from({ length: 20 }, (_, i) => realJob(fn, i + 1));
+    const poison: DocumentJob = { ...realJob(fn, 100), container: randomBytes(200).toString('base64') };
+    await Promise.all([...good.slice(0, 10), poison, ...good.slice(10)].map((j) => h.producer.enqueue(j)));
+
+    expect(await waitFor(() => countDocs(fn), (n) => n === 20)).toBe(20);
+    const poisonId = documentJobId(fn, 100);
+    const letter = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('job_id', '=', poisonId).executeTakeFirst(),
+      (r) => r !== undefined,
+    );
+    expect(letter).toMatchObject({ queue: 'documents', error_code: 'PERSIST_BAD_CONTAINER', attempts: 1 });
+    expect(letter?.payload).toMatchObject({ fn, fd: 100 });
+    const docs = h.queue('documents');
+    await waitFor(() => docs.getJobCountByTypes('failed'), (n) => n === 1);
+    expect(await docs.getJobCountByTypes('failed')).toBe(1);
+    expect(await docs.getJobCountByTypes('completed')).toBe(20);
+  });
+
+  it('falls back to one job per transaction when a job fails its batch in PostgreSQL', async () => {
+    const fn = '9999100000000005';
+    const h = await harness({ attempts: 1 });
+    const good = Array.from({ length: 30 }, (_, i) => realJob(fn, i + 1));
+    // Decodes fine, but PostgreSQL refuses the NUL in text and jsonb: the whole batch transaction fails.
+    const base = receiptChildren(fn, 77);
+    const poison = realJob(fn, 77, [...base.slice(0, 11), stlv(1059, ascii(1030, 'Bad\u0000name'), vln(1079, 1), fvln(1023, 1, 0), vln(1043, 1)), ...base.slice(11)]);
+    await Promise.all([...good.slice(0, 15), poison, ...good.slice(15)].map((j) => h.producer.enqueue(j)));
+
+    expect(await waitFor(() => countDocs(fn), (n) => n === 30)).toBe(30);
+    const letter = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('job_id', '=', documentJobId(fn, 77)).executeTakeFirst(),
+      (r) => r !== undefined,
+    );
+    expect(letter).toMatchObject({ queue: 'documents', attempts: 1 });
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: 30, sell_total_sum: 30 * 18090 });
+  });
+
+  it('close() is idempotent and lets active batches finish', async () => {
+    const fn = '9999100000000004';
+    const h = await harness();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => h.producer.enqueue(realJob(fn, i + 1))));
+    await waitFor(() => countDocs(fn), (n) => n > 0, 5000);
+    await Promise.all([h.worker.close(), h.worker.close()]);
+    const stored = await countDocs(fn);
+    const completed = await h.queue('documents').getJobCountByTypes('completed');
+    // Every job the worker completed is stored (completion only after the commit).
+    expect(stored).toBeGreaterThanOrEqual(completed);
+    const active = await h.queue('documents').getJobCountByTypes('active');
+    expect(active).toBe(0);
+  });
+});
