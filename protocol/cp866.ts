@@ -6,7 +6,7 @@
  *   the table: decode and encode are inverse for all 256 bytes.
  * - Speed: strings are most of a receipt. Filling UTF-16 code units from the table and letting Buffer build the string
  *   measured ~2× faster than a `TextDecoder.decode` call per short string; `Cp866Text` halves that again for a whole
- *   document by building one string and slicing it per field.
+ *   document by building one string and slicing it per field (bench/document-json.bench.ts).
  * - iconv-lite writes `?` for a character CP866 lacks; we refuse that instead of changing the text.
  */
 import iconv from 'iconv-lite';
@@ -28,24 +28,13 @@ const INPUT32 = new Uint32Array(INPUT.buffer);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const QUESTION_MARK = 0x3f;
 
-/** Decodes `buf[start, end)`. */
-export function decodeCp866(buf: Buffer, start: number, end: number): string {
-  const n = end - start;
-  let bits = 0;
-  for (let i = 0; i < n; i++) {
-    const b = buf[start + i]!;
-    bits |= b;
-    SCRATCH16[i] = TABLE[b]!;
-  }
-  return bits < 0x80 ? buf.toString('latin1', start, end) : SCRATCH.toString('utf16le', 0, 2 * n);
-}
-
 /**
- * All of `buf[start, end)` as UTF-16 text, one character per byte (so offsets carry over). On little-endian hosts it
+ * Decodes `buf[start, end)`: one character per byte, so offsets carry over (see Cp866Text). On little-endian hosts it
  * maps a 32-bit word (4 bytes in, 2 words out) per step: ~3× faster than byte by byte.
  */
-function decodeWhole(buf: Buffer, start: number, end: number): string {
+export function decodeCp866(buf: Buffer, start: number, end: number): string {
   const n = end - start;
+  if (n > SCRATCH_UNITS) return Buffer.from(Uint16Array.from(buf.subarray(start, end), (b) => TABLE[b]!).buffer).toString('utf16le');
   if (LITTLE_ENDIAN) {
     INPUT.set(buf.subarray(start, end));
     for (let i = 0, words = (n + 3) >> 2; i < words; i++) {
@@ -75,7 +64,7 @@ export class Cp866Text {
 
   /** The text of `buf[start, end)`, a range inside this document's. */
   read(start: number, end: number): string {
-    const text = (this.text ??= decodeWhole(this.buf, this.start, this.end));
+    const text = (this.text ??= decodeCp866(this.buf, this.start, this.end));
     return text.slice(start - this.start, end - this.start);
   }
 }

@@ -78,6 +78,13 @@ export const IGNORED_DOCUMENT_FIELDS: ReadonlySet<string> = new Set([
   'region', // FNS-side region code; no tag
 ]);
 
+/**
+ * Real documents nest STLVs 3 deep (receipt → 1059 → 1223 / 1163 / 1291; closeShift → 1157 → 1129). Any named STLV
+ * decodes inside any other, so without a cap 1059 (max 1024 bytes) could nest 255 levels, each keeping a stamp array
+ * (see walk) for the life of the process.
+ */
+export const MAX_STLV_DEPTH = 8;
+
 const RAW_KEY = /^tlv(0|[1-9]\d{0,4})$/;
 const FIRST_FIELD_TAG = 1000;
 
@@ -197,6 +204,9 @@ function decodeValue(
 ): FieldValue {
   if (def.type === 'stlv') {
     checkMaxLength(def, end - start, start);
+    if (depth >= MAX_STLV_DEPTH) {
+      throw new ProtocolError('TLV_BAD_VALUE', `STLVs nested deeper than ${MAX_STLV_DEPTH} levels`, start);
+    }
     const obj = newFieldObject();
     walk(buf, start, end, def.tag, obj, ctx, depth + 1);
     return obj;
@@ -249,7 +259,7 @@ export function encodeDocumentFields(form: number, fields: unknown, options: Enc
   if (prefix.length !== 2) throw new RangeError('fiscalSignPrefix must be 2 bytes');
   const w = new TlvWriter();
   const at = w.open(form);
-  encodeFields(w, obj, form, name, prefix);
+  encodeFields(w, obj, form, name, prefix, 0);
   w.close(at, def.maxLength);
   return w.toBuffer();
 }
@@ -265,6 +275,7 @@ function encodeFields(
   parent: number,
   path: string,
   prefix: Readonly<Uint8Array>,
+  depth: number,
 ): void {
   const documentLevel = parent < FIRST_FIELD_TAG;
   for (const key of Object.keys(obj)) {
@@ -280,7 +291,7 @@ function encodeFields(
       const itemPath = Array.isArray(value) ? `${where}[${i}]` : where;
       try {
         if (def === undefined) w.write(tag, decodeBase64({ tag, type: 'bytes' }, items[i]));
-        else encodeField(w, def, items[i], itemPath, prefix);
+        else encodeField(w, def, items[i], itemPath, prefix, depth);
       } catch (e) {
         throw atPath(e, itemPath);
       }
@@ -288,10 +299,18 @@ function encodeFields(
   }
 }
 
-function encodeField(w: TlvWriter, def: TagRow, value: unknown, path: string, prefix: Readonly<Uint8Array>): void {
+function encodeField(
+  w: TlvWriter,
+  def: TagRow,
+  value: unknown,
+  path: string,
+  prefix: Readonly<Uint8Array>,
+  depth: number,
+): void {
   if (def.type === 'stlv') {
+    if (depth >= MAX_STLV_DEPTH) badDocument(`STLVs nested deeper than ${MAX_STLV_DEPTH} levels`);
     const at = w.open(def.tag);
-    if (value !== null) encodeFields(w, asObject(value, path), def.tag, path, prefix);
+    if (value !== null) encodeFields(w, asObject(value, path), def.tag, path, prefix, depth + 1);
     w.close(at, def.maxLength);
   } else if (def.tag === TAG_FISCAL_SIGN) {
     w.write(def.tag, encodeFiscalSign(def, value, prefix));

@@ -100,11 +100,17 @@ function decodeString(spec: ValueSpec, buf: Buffer, start: number, end: number, 
 
 /** Unsigned LE integer of 1+ bytes (§5 VLN). Non-minimal encodings are accepted; re-encoding makes them minimal. */
 export function decodeVln(buf: Buffer, start: number, end: number): number | bigint {
-  const len = end - start;
-  if (len <= 6) return buf.readUIntLE(start, len);
+  if (end - start <= 6) return readUintLE(buf, start, end);
   let v = 0n;
   for (let i = end - 1; i >= start; i--) v = (v << 8n) | BigInt(buf[i]!);
   return v <= MAX_SAFE ? Number(v) : v;
+}
+
+/** Up to 6 bytes (< 2^48, exact in a double); a plain loop beats `readUIntLE`'s dispatch on these short values. */
+function readUintLE(buf: Buffer, start: number, end: number): number {
+  let v = 0;
+  for (let i = end - 1; i >= start; i--) v = v * 256 + buf[i]!;
+  return v;
 }
 
 /** FVLN (§5): byte 0 = digits after the point, then the LE mantissa (at least one byte). */
@@ -119,7 +125,7 @@ function decodeFvlnJson(spec: ValueSpec, buf: Buffer, start: number, end: number
   const s = buf[start]!;
   // Fast path (quantities): see fvlnToJson; a ≤ 6-byte mantissa is < 2^48 < 10^15.
   if (end - start <= 7 && s < POW10.length) {
-    const m = buf.readUIntLE(start + 1, end - start - 1);
+    const m = readUintLE(buf, start + 1, end);
     if (s === 0 || m % 10 !== 0) return m / POW10[s]!;
   }
   return fvlnToJson(decodeFvln(spec, buf, start, end));

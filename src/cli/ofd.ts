@@ -9,6 +9,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> = {
   decode: { load: async () => (await import('./commands/decode.js')).run, help: 'decode [--hex] <file|->   decode messages or containers to JSON' },
+  emulate: { load: async () => (await import('./commands/emulate.js')).run, help: 'emulate [options]         run emulated cash registers against a gateway' },
+  replay: { load: async () => (await import('./commands/replay.js')).run, help: 'replay <file|dir>         send captured messages and check the replies' },
   migrate: { load: async () => (await import('./commands/migrate.js')).run, help: 'migrate [--down N]        migrate DATABASE_URL to the latest schema' },
   'fake-pkz': { load: async () => (await import('./commands/fake-pkz.js')).run, help: 'fake-pkz --port N         run a fake crypto box (devsign math)' },
 };

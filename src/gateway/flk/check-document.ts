@@ -2,7 +2,7 @@
  * Runs the rule table (rules.ts) over one decoded document. The rules applicable to each form × FFD version are picked
  * once, at load; per document the work is the rules' own field reads.
  */
-import { ffdOfDocument } from './ffd-version.js';
+import { FFD_SLOTS, ffdOfDocument, ffdSlot, UNKNOWN_FFD_SLOT } from './ffd-version.js';
 import { RULES } from './rules.js';
 import { ALL_FFD, type FfdVersion, type FlkContext, type FlkDocument, type FlkFailure, type FlkResult, type FlkRule, type RuleContext } from './types.js';
 
@@ -10,22 +10,23 @@ export { ffdOfDocument };
 
 /** Form codes are below this (§4: 1 … 84). */
 const FORM_LIMIT = 100;
-const FFD_SLOT: Readonly<Record<FfdVersion, number>> = { '1.0': 0, '1.05': 1, '1.1': 2, '1.2': 3 };
-/** Documents whose 1209 is unknown get only the rules that hold in every FFD version. */
-const UNKNOWN_FFD_SLOT = 4;
 const NO_RULES: readonly FlkRule[] = [];
 
+/** rulesBy[form][ffd slot]; documents whose 1209 is unknown get only the rules that hold in every FFD version. */
 const rulesBy: (readonly FlkRule[])[][] = [];
 for (let form = 0; form < FORM_LIMIT; form++) {
   const row: (readonly FlkRule[])[] = [];
-  for (const version of ALL_FFD) row.push(RULES.filter((r) => r.forms.includes(form) && r.ffd.includes(version)));
-  row.push(RULES.filter((r) => r.forms.includes(form) && r.ffd.length === ALL_FFD.length));
+  for (let slot = 0; slot < FFD_SLOTS; slot++) {
+    row.push(
+      RULES.filter((r) => r.forms.includes(form) && (slot === UNKNOWN_FFD_SLOT ? r.ffd.length === ALL_FFD.length : r.ffd.includes(ALL_FFD[slot]!))),
+    );
+  }
   rulesBy.push(row);
 }
 
 /** The rules that run for `form` at FFD `ffd` (undefined = unknown 1209), in table order. */
 export function rulesFor(form: number, ffd: FfdVersion | undefined): readonly FlkRule[] {
-  return rulesBy[form]?.[ffd === undefined ? UNKNOWN_FFD_SLOT : FFD_SLOT[ffd]] ?? NO_RULES;
+  return rulesBy[form]?.[ffdSlot(ffd)] ?? NO_RULES;
 }
 
 /**

@@ -31,6 +31,27 @@ export function ffdOfDocument(doc: FlkDocument): FfdVersion | undefined {
   }
 }
 
+/**
+ * Index of a version in per-version tables: 0 … 3 for 1.0 … 1.2, and one more slot for an unknown 1209, where only what
+ * holds in every version applies.
+ */
+export function ffdSlot(ffd: FfdVersion | undefined): number {
+  switch (ffd) {
+    case '1.0':
+      return 0;
+    case '1.05':
+      return 1;
+    case '1.1':
+      return 2;
+    case '1.2':
+      return 3;
+    default:
+      return UNKNOWN_FFD_SLOT;
+  }
+}
+export const UNKNOWN_FFD_SLOT = 4;
+export const FFD_SLOTS = 5;
+
 export interface VersionedTag {
   readonly tag: number;
   readonly field: string;

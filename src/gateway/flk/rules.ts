@@ -14,8 +14,11 @@ import { FlkCodes } from './codes.js';
 import {
   DOCUMENT_LEVEL_105_MARKERS,
   DOCUMENT_LEVEL_12_ONLY,
+  FFD_SLOTS,
+  ffdSlot,
   ITEM_LEVEL_105_MARKERS,
   ITEM_LEVEL_12_ONLY,
+  UNKNOWN_FFD_SLOT,
   type VersionedTag,
 } from './ffd-version.js';
 import { decimal, integer, isDigits, isObject, itemPath, itemsOf, kopecks, occurrences, type JsonObject } from './fields.js';
@@ -99,10 +102,7 @@ function checkFfdVersion(doc: FlkDocument, ctx: RuleContext): Finding[] | undefi
 // required-fields.ts (TSV parents / versions, FFD tables). Present = the key exists; a zero-length value (null / "")
 // counts as present (§5: zero-length values occur for every type) and is left to the value rules.
 
-const FFD_SLOT: Readonly<Record<FfdVersion, number>> = { '1.0': 0, '1.05': 1, '1.1': 2, '1.2': 3 };
-/** Slot for documents whose 1209 is unknown: only requirements that hold in every version. */
-const UNKNOWN_FFD_SLOT = 4;
-const FFD_SLOTS = 5;
+/** The highest fiscal form code (§4). */
 const MAX_FORM = 41;
 
 interface Requirements {
@@ -126,7 +126,7 @@ for (let form = 0; form <= MAX_FORM; form++) {
 }
 
 export function requirementsFor(form: number, ffd: FfdVersion | undefined): Requirements {
-  return requirementsBy[form]?.[ffd === undefined ? UNKNOWN_FFD_SLOT : FFD_SLOT[ffd]] ?? NO_REQUIREMENTS;
+  return requirementsBy[form]?.[ffdSlot(ffd)] ?? NO_REQUIREMENTS;
 }
 
 function checkMissingFields(doc: FlkDocument, ctx: RuleContext): Finding[] | undefined {
@@ -141,10 +141,12 @@ function checkMissingFields(doc: FlkDocument, ctx: RuleContext): Finding[] | und
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       if (!isObject(item)) continue;
-      const paymentType = integer(item.paymentType);
       for (const r of req.item) {
         if (item[r.field] !== undefined) continue;
-        if (paymentType !== undefined && r.exemptPaymentTypes?.includes(paymentType)) continue;
+        if (r.exemptPaymentTypes !== undefined) {
+          const paymentType = integer(item.paymentType);
+          if (paymentType !== undefined && r.exemptPaymentTypes.includes(paymentType)) continue;
+        }
         out = push(out, { field: itemPath(i, r.field), message: `${r.tag} ${r.field} is mandatory in every item here` });
       }
     }
@@ -184,8 +186,33 @@ function checkFiscalDocumentNumber(doc: FlkDocument, ctx: RuleContext): Finding[
 const EARLIEST_DATE_TIME = '2016-07-01T00:00:00';
 const MAX_AHEAD_SECONDS = 24 * 3600 + 12 * 3600;
 
+const DASH = 0x2d;
+const COLON = 0x3a;
+const LETTER_T = 0x54;
+
 function looksLikeDateTime(s: string): boolean {
-  return s.length === 19 && s[4] === '-' && s[7] === '-' && s[10] === 'T' && s[13] === ':' && s[16] === ':';
+  return (
+    s.length === 19 &&
+    s.charCodeAt(4) === DASH &&
+    s.charCodeAt(7) === DASH &&
+    s.charCodeAt(10) === LETTER_T &&
+    s.charCodeAt(13) === COLON &&
+    s.charCodeAt(16) === COLON
+  );
+}
+
+/**
+ * The latest accepted 1012 for a receive second. Documents arrive many per second, so the text of the last bound is
+ * kept: a pure function of its argument, memoised, not state that changes an outcome.
+ */
+let boundSecond = Number.NaN;
+let boundText = '';
+function latestDateTime(receivedSecond: number): string {
+  if (receivedSecond !== boundSecond) {
+    boundText = formatUnixtime(receivedSecond + MAX_AHEAD_SECONDS);
+    boundSecond = receivedSecond;
+  }
+  return boundText;
 }
 
 function checkDate(doc: FlkDocument, ctx: RuleContext): Finding[] | undefined {
@@ -194,9 +221,8 @@ function checkDate(doc: FlkDocument, ctx: RuleContext): Finding[] | undefined {
   if (typeof v !== 'string' || !looksLikeDateTime(v)) return [{ field: 'dateTime', message: `1012 = ${show(v)} is not a date-time` }];
   if (v < EARLIEST_DATE_TIME) return [{ field: 'dateTime', message: `1012 = ${v} is before ${EARLIEST_DATE_TIME}` }];
   const receivedMs = ctx.receivedAt.getTime();
-  if (Number.isFinite(receivedMs)) {
-    const latest = formatUnixtime(Math.floor(receivedMs / 1000) + MAX_AHEAD_SECONDS);
-    if (v > latest) return [{ field: 'dateTime', message: `1012 = ${v} is more than a day after the document was received` }];
+  if (Number.isFinite(receivedMs) && v > latestDateTime(Math.floor(receivedMs / 1000))) {
+    return [{ field: 'dateTime', message: `1012 = ${v} is more than a day after the document was received` }];
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
  * every rule is written to stay silent where the FFD leaves room, and never throws on an unexpected JSON shape.
  */
 import type { FfdVersion } from '../../../protocol/tags/index.js';
+import type { FlkCode } from './codes.js';
 
 export type { FfdVersion };
 
@@ -62,12 +63,12 @@ export interface Finding {
 }
 
 export interface FlkRule {
-  readonly code: string;
+  readonly code: FlkCode;
   /** Forms the rule applies to. */
   readonly forms: readonly number[];
   /** FFD versions the rule applies to. Documents whose 1209 is unknown only get rules that apply to every version. */
   readonly ffd: readonly FfdVersion[];
   readonly description: { readonly ru: string; readonly en: string };
-  /** Undefined (or empty) when the document passes. Must not throw and must not keep state between calls. */
+  /** Undefined when the document passes. Must not throw; the outcome depends on the arguments only. */
   check(doc: FlkDocument, ctx: RuleContext): Finding[] | undefined;
 }

@@ -6,6 +6,7 @@ import {
   encodeDocument,
   encodeDocumentFields,
   IGNORED_DOCUMENT_FIELDS,
+  MAX_STLV_DEPTH,
 } from '../../../protocol/document-json.js';
 import { ProtocolError } from '../../../protocol/errors.js';
 import { readTlvs } from '../../../protocol/tlv.js';
@@ -253,6 +254,79 @@ describe('documents assembled byte by byte', () => {
   });
 });
 
+describe('FFD versions: the tags each one adds (1209: 1 = 1.0 … 4 = 1.2)', () => {
+  const cp866 = (s: string): Buffer => Buffer.from([...s].map((c) => ({ ш: 0xe8, т: 0xe2, С: 0x91, к: 0xaa, и: 0xa8, д: 0xa4, а: 0xa0 })[c] ?? c.charCodeAt(0)));
+
+  it('FFD 1.0 receipt: no 1209, items with 1112 modifiers (1.0-only tags)', () => {
+    const doc = tlv(3, tlv(1059, tlv(1030, ascii('X')), tlv(1112, tlv(1113, cp866('Скидка')), tlv(1064, hex('64')))));
+    const d = decodeDocument(doc).json.receipt!;
+    expect(d).toEqual({ code: 3, items: [{ name: 'X', modifiers: [{ discountName: 'Скидка', discountSum: 100 }] }] });
+    expect(encodeDocument({ receipt: d }).equals(doc)).toBe(true);
+  });
+
+  it('FFD 1.05 receipt: 1209 = 2, items with 1162 productCode (bytes → base64) and 1197 unit', () => {
+    const doc = tlv(3, tlv(1209, hex('02')), tlv(1059, tlv(1162, hex('00 05 01 02')), tlv(1197, cp866('шт')), tlv(1214, hex('04'))));
+    const d = decodeDocument(doc).json.receipt!;
+    expect(d).toEqual({
+      code: 3,
+      fiscalDocumentFormatVer: 2,
+      items: [{ productCode: hex('00 05 01 02').toString('base64'), unit: 'шт', paymentType: 4 }],
+    });
+    expect(encodeDocument({ receipt: d }).equals(doc)).toBe(true);
+  });
+
+  it('FFD 1.1 receipt: 1209 = 3, buyer, buyerInn padded to 12, excise, country code', () => {
+    const doc = tlv(
+      3,
+      tlv(1209, hex('03')),
+      tlv(1227, ascii('Ivanov')),
+      tlv(1228, ascii('500100732259')),
+      tlv(1059, tlv(1229, hex('0a')), tlv(1230, ascii('643')), tlv(1231, ascii('10702070/1'))),
+    );
+    const d = decodeDocument(doc).json.receipt!;
+    expect(d).toEqual({
+      code: 3,
+      fiscalDocumentFormatVer: 3,
+      buyer: 'Ivanov',
+      buyerInn: '500100732259',
+      items: [{ exciseDuty: 10, originCountryCode: '643', customEntryNum: '10702070/1' }],
+    });
+    expect(encodeDocument({ receipt: d }).equals(doc)).toBe(true);
+  });
+
+  it('FFD 1.2 receipt: 1163 product code, 1291 fractional quantity, 1256 buyer, 1270 with its own dateTime (1273)', () => {
+    const doc = tlv(
+      3,
+      tlv(1209, hex('04')),
+      tlv(1012, u32(1726596060)),
+      tlv(
+        1059,
+        tlv(1163, tlv(1302, ascii('4600000000000'))),
+        tlv(1291, tlv(1292, ascii('1/3')), tlv(1293, hex('01')), tlv(1294, hex('03'))),
+        tlv(2108, hex('00')),
+      ),
+      tlv(1256, tlv(1227, ascii('Petrov')), tlv(1243, ascii('01.02.1990'))),
+      tlv(1270, tlv(1271, hex('01')), tlv(1272, ascii('op')), tlv(1273, u32(1460556840))),
+    );
+    const d = decodeDocument(doc).json.receipt!;
+    expect(d).toEqual({
+      code: 3,
+      fiscalDocumentFormatVer: 4,
+      dateTime: '2024-09-17T18:01:00',
+      items: [
+        {
+          productCodeNew: { ean13: '4600000000000' },
+          labeledProdFractionalQuantity: { fractionalPart: '1/3', numerator: 1, denominator: 3 },
+          itemsQuantityMeasure: 0,
+        },
+      ],
+      buyerInformation: { buyer: 'Petrov', buyerBirthday: '01.02.1990' },
+      operationalDetails: { operationId: 1, operationData: 'op', dateTime: '2016-04-13T14:14:00' },
+    });
+    expect(encodeDocument({ receipt: d }).equals(doc)).toBe(true);
+  });
+});
+
 describe('decode errors', () => {
   it('TLV_TRUNCATED for short headers and values, at every level', () => {
     expect(codeOf(() => decodeDocument(hex('03 00 01')))).toBe('TLV_TRUNCATED');
@@ -269,6 +343,16 @@ describe('decode errors', () => {
   it('TLV_TOO_LONG over the form maximum (form 7: 512) and over an STLV maximum (1084: 320)', () => {
     expect(codeOf(() => decodeDocument(tlv(7, tlv(9999, Buffer.alloc(600)))))).toBe('TLV_TOO_LONG');
     expect(codeOf(() => decodeDocument(tlv(3, tlv(1084, tlv(9999, Buffer.alloc(400))))))).toBe('TLV_TOO_LONG');
+  });
+
+  it('TLV_BAD_VALUE for STLVs nested past MAX_STLV_DEPTH (1059 in 1059 in …)', () => {
+    let nested = tlv(1059);
+    for (let i = 1; i < MAX_STLV_DEPTH; i++) nested = tlv(1059, nested);
+    expect(codeOf(() => decodeDocument(tlv(3, nested)))).toBeUndefined();
+    expect(codeOf(() => decodeDocument(tlv(3, tlv(1059, nested))))).toBe('TLV_BAD_VALUE');
+    let deep = tlv(1059);
+    for (let i = 0; i < 250; i++) deep = tlv(1059, deep);
+    expect(codeOf(() => decodeDocument(tlv(3, deep)))).toBe('TLV_BAD_VALUE');
   });
 
   it('TLV_BAD_VALUE for a value of the wrong size, with its offset', () => {
@@ -307,6 +391,12 @@ describe('encode errors and rules', () => {
     for (const key of ['tlv09999', 'tlv70000', 'tlv', 'TLV9999']) {
       expect([key, codeOf(() => encodeDocument({ receipt: { [key]: 'AQI=' } }))]).toEqual([key, 'JSON_BAD_DOCUMENT']);
     }
+  });
+
+  it('refuses JSON nested past MAX_STLV_DEPTH', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i <= MAX_STLV_DEPTH; i++) deep = { properties: deep };
+    expect(codeOf(() => encodeDocument({ receipt: deep }))).toBe('JSON_BAD_DOCUMENT');
   });
 
   it('names the JSON path of a bad value', () => {

@@ -288,3 +288,10 @@ describe('zero-length values (§5: they occur for every type)', () => {
     }
   });
 });
+
+describe('CP866 text longer than one document', () => {
+  it('decodes beyond the scratch size (decodeFields on a large buffer)', () => {
+    const big = Buffer.alloc(70_000, 0x80); // 'А'
+    expect(decodeCp866(big, 0, big.length)).toBe('А'.repeat(70_000));
+  });
+});

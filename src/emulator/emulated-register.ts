@@ -1,0 +1,127 @@
+/**
+ * One emulated register (KKT with its FN) on the network, behaving like a fiscal drive's send queue (§8): it sends
+ * the first unacknowledged document and keeps re-sending that same document — after a missing reply or an invalid
+ * acknowledgement, with a growing backoff — until a valid ack for it arrives; only then does the next document go.
+ * Documents are generated when they reach the head of the queue, so memory stays flat however long the run.
+ */
+import { checkAckFrame, type AckExpectation } from './ack-check.js';
+import { buildDocumentMessage, fnWire, type FnWire } from './document-message.js';
+import { DocumentStream, type FormName } from './document-stream.js';
+import type { EmulatorStats } from './emulator-stats.js';
+import type { FixtureRecorder } from './fixture-recorder.js';
+import { OfdLink, type LinkOptions } from './ofd-link.js';
+import type { RegisterIdentity } from './register-identity.js';
+import type { RunControl } from './run-control.js';
+import type { StreamOptions } from './document-stream.js';
+
+export type EmulatorEvent =
+  | { type: 'ack'; fiscalDriveNumber: string; fiscalDocumentNumber: number; form: FormName; ofdResponseCode: number; attempt: number; latencyMs: number }
+  | { type: 'retry'; fiscalDriveNumber: string; fiscalDocumentNumber: number; reason: string; attempt: number };
+
+/** When each register's next document is due. */
+export type Pacing =
+  /** Open loop: a new document every `intervalMs`, whether or not the previous one was acked yet (backlog builds). */
+  | { kind: 'interval'; intervalMs: number }
+  /** Closed loop: `thinkMs` after each acknowledgement (0 = as fast as acks come back). */
+  | { kind: 'think'; thinkMs: number };
+
+export interface RegisterContext {
+  stats: EmulatorStats;
+  control: RunControl;
+  link: LinkOptions;
+  stream: StreamOptions;
+  masterKey: string | Buffer;
+  pacing: Pacing;
+  /** First re-send delay; doubles per attempt up to `maxRetryDelayMs`. */
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  recorder: FixtureRecorder | undefined;
+  onEvent: ((e: EmulatorEvent) => void) | undefined;
+}
+
+export class EmulatedRegister {
+  readonly wire: FnWire;
+  private readonly stream: DocumentStream;
+  private readonly link: OfdLink;
+
+  constructor(
+    readonly identity: RegisterIdentity,
+    private readonly ctx: RegisterContext,
+  ) {
+    this.wire = fnWire(identity, ctx.masterKey);
+    this.stream = new DocumentStream(identity, ctx.stream);
+    this.link = new OfdLink(ctx.link);
+  }
+
+  /** Runs until the document budget is spent or the run stops; `firstDueAt` (ms epoch) spreads the fleet's start. */
+  async run(firstDueAt: number): Promise<void> {
+    const { control, pacing } = this.ctx;
+    let due = firstDueAt;
+    try {
+      while (!control.stopped) {
+        await control.sleep(due - Date.now());
+        if (control.stopped) break;
+        const acked = await this.sendNext();
+        if (acked === undefined) break;
+        due = pacing.kind === 'interval' ? due + pacing.intervalMs : Date.now() + pacing.thinkMs;
+      }
+    } finally {
+      this.link.close();
+    }
+  }
+
+  /** Generates the next document and sends it until acked; undefined when there is none, false when stopped first. */
+  private async sendNext(): Promise<boolean | undefined> {
+    const { stats, control, onEvent } = this.ctx;
+    const doc = this.stream.next();
+    if (!doc) return undefined;
+    const message = buildDocumentMessage(this.wire, doc);
+    stats.documentStarted(doc.formName, { tamper: doc.tamperFault, flk: doc.flkFault });
+    if (this.ctx.recorder) await this.ctx.recorder.record(this.wire.fiscalDriveNumber, doc, message);
+    const expect: AckExpectation = {
+      fnField: this.wire.fnField,
+      fiscalDriveNumber: this.wire.fiscalDriveNumber,
+      fiscalDocumentNumber: doc.fiscalDocumentNumber,
+      kFn: this.wire.kFn,
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) stats.resends++;
+      stats.sent++;
+      const startedAt = performance.now();
+      const result = await this.link.exchange(attempt === 0 && message.tamperedBytes ? message.tamperedBytes : message.bytes);
+      let reason: string;
+      if (result.ok) {
+        const verdict = checkAckFrame(result.frame, expect);
+        if (verdict.ok) {
+          const latencyMs = performance.now() - startedAt;
+          stats.acked(verdict.ofdResponseCode, verdict.operatorMessage, latencyMs);
+          onEvent?.({
+            type: 'ack',
+            fiscalDriveNumber: this.wire.fiscalDriveNumber,
+            fiscalDocumentNumber: doc.fiscalDocumentNumber,
+            form: doc.formName,
+            ofdResponseCode: verdict.ofdResponseCode,
+            attempt,
+            latencyMs,
+          });
+          return true;
+        }
+        stats.invalidAck(verdict.code);
+        reason = verdict.code;
+      } else {
+        stats.missingReply(result.code);
+        reason = result.code;
+      }
+      onEvent?.({ type: 'retry', fiscalDriveNumber: this.wire.fiscalDriveNumber, fiscalDocumentNumber: doc.fiscalDocumentNumber, reason, attempt });
+      if (control.stopped) return false;
+      await control.sleep(this.backoff(attempt));
+      if (control.stopped) return false;
+    }
+  }
+
+  /** retryDelay · 2^attempt, capped, ±20 % jitter so a fleet that lost the OFD together does not return in lockstep. */
+  private backoff(attempt: number): number {
+    const base = Math.min(this.ctx.maxRetryDelayMs, this.ctx.retryDelayMs * 2 ** Math.min(attempt, 20));
+    return base * (0.8 + 0.4 * Math.random());
+  }
+}
