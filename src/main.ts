@@ -42,7 +42,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
       message: {
         crypto,
         enqueue: (job) => producer.enqueue(job),
-        inspect: createInspector(),
+        inspect: createInspector({ onInternalError: (err, where) => logger.error({ err, where }, 'ФЛК rule failed internally; document passed ФЛК') }),
         operatorInn: config.operatorInn,
         ackUtcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
         kinds: new Set(['ofd']),

@@ -31,10 +31,11 @@ export function ffdOfDocument(doc: FlkDocument): FfdVersion | undefined {
   }
 }
 
-/**
- * Index of a version in per-version tables: 0 … 3 for 1.0 … 1.2, and one more slot for an unknown 1209, where only what
- * holds in every version applies.
- */
+/** Per-version tables have a slot per FFD version (0 … 3 for 1.0 … 1.2) and one for an unknown 1209. */
+export const UNKNOWN_FFD_SLOT = 4;
+export const FFD_SLOTS = 5;
+
+/** Index of a version in per-version tables; in the unknown-1209 slot only what holds in every version applies. */
 export function ffdSlot(ffd: FfdVersion | undefined): number {
   switch (ffd) {
     case '1.0':
@@ -49,8 +50,6 @@ export function ffdSlot(ffd: FfdVersion | undefined): number {
       return UNKNOWN_FFD_SLOT;
   }
 }
-export const UNKNOWN_FFD_SLOT = 4;
-export const FFD_SLOTS = 5;
 
 export interface VersionedTag {
   readonly tag: number;
