@@ -16,6 +16,11 @@ export interface GatewayOptions {
   host: string;
   port: number;
   maxConnections: number;
+  /**
+   * Accept queue length. Registers connect once per message; with Node's default (511) a burst of connects overflows it
+   * and the kernel drops SYNs, which the client retries only after ≈1 s. The kernel caps it at net.core.somaxconn.
+   */
+  backlog: number;
   /** 0 = no per-address cap (behind a load balancer without the PROXY protocol every client shares one address). */
   maxConnectionsPerAddress: number;
   shutdownTimeoutMs: number;
@@ -27,6 +32,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   host: '0.0.0.0',
   port: 4000,
   maxConnections: 20_000,
+  backlog: 4096,
   maxConnectionsPerAddress: 0,
   shutdownTimeoutMs: 10_000,
   connection: DEFAULT_CONNECTION_OPTIONS,
@@ -80,7 +86,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   server.on('error', (e) => deps.log.error({ err: e }, 'gateway server error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
       server.off('error', reject);
       resolve();
     });
