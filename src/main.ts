@@ -117,7 +117,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run when executed: as src/main.ts (tsx), as dist/src/main.js, or through the dist/main.js entry file.
+const entry = process.argv[1] ?? '';
+if (import.meta.url === pathToFileURL(entry).href || entry.endsWith('/dist/main.js')) {
   main().catch((e: unknown) => {
     process.stderr.write(`error ${(e as { code?: string }).code ?? 'START_FAILED'}: ${(e as Error).message}\n`);
     process.exit(1);
