@@ -17,7 +17,11 @@ export function numberOption(name: string, text: string | undefined, rule: Numbe
     (rule.min === undefined || n >= rule.min) &&
     (rule.max === undefined || n <= rule.max);
   if (!ok) {
-    const range = `${rule.integer ? 'an integer' : 'a number'}${rule.min !== undefined ? ` ≥ ${rule.min}` : ''}${rule.max !== undefined ? ` ≤ ${rule.max}` : ''}`;
+    const kind = rule.integer ? 'an integer' : 'a number';
+    const range =
+      rule.min !== undefined && rule.max !== undefined
+        ? `${kind} in ${rule.min}…${rule.max}`
+        : `${kind}${rule.min !== undefined ? ` ≥ ${rule.min}` : ''}${rule.max !== undefined ? ` ≤ ${rule.max}` : ''}`;
     throw new ToolError('CLI_USAGE', `--${name} ${JSON.stringify(text)}: expected ${range}`);
   }
   return n;

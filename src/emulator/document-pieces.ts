@@ -1,7 +1,7 @@
 /**
  * Encoding a document from parts. A document TLV is its form header followed by its children, and protocol/document-json
  * encodes every field independently of its siblings, so encoding the fields in groups and concatenating the children is
- * byte-for-byte the encoding of the whole object (test/unit/emulator/document-pieces.test.ts holds that). The emulator
+ * byte-for-byte the encoding of the whole object (test/unit/emulator/document-stream.test.ts holds that). The emulator
  * encodes the parts that never change for a register — owner, place, FN, registration number — once, and a basket once
  * however many receipts reuse it: that keeps a thousand registers at ten thousand documents a second on one core.
  */

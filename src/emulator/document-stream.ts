@@ -15,10 +15,11 @@
 import { encodeDocumentFields, type FieldObject } from '../../protocol/document-json.js';
 import { formatUnixtime } from '../../protocol/values.js';
 import { BUYER_CONTACTS } from './catalogue.js';
+import { DRIVE_STATE, FNS_URL, itemFields, paymentFields } from './document-fields.js';
 import { assembleDocument, encodePart, type EncodedPart } from './document-pieces.js';
 import { Prng, WeightedChoice } from './prng.js';
 import { FFD_FORMAT_VERSION, type RegisterIdentity } from './register-identity.js';
-import { makeBasket, makeSettlement, type SettlementLine, type SettlementTotals } from './settlement.js';
+import { makeBasket, makeSettlement, type SettlementTotals } from './settlement.js';
 import { SumCounters } from './sum-counters.js';
 
 export const FORM = {
@@ -73,7 +74,6 @@ export interface StreamOptions {
   ofdName: string;
 }
 
-const FNS_URL = 'www.nalog.gov.ru';
 const MIN_RECEIPTS_PER_SHIFT = 15;
 /** A shift is at least its opening, its receipts and its closing; the next one opens the following morning. */
 export const MIN_DOCUMENTS_PER_DAY = MIN_RECEIPTS_PER_SHIFT + 2;
@@ -235,8 +235,8 @@ export class DocumentStream {
     const fields: FieldObject = {
       operationType,
       appliedTaxationType: id.appliedTaxationType,
-      items: lines.map((l) => this.item(l)),
-      ...this.payments(settlement),
+      items: lines.map((l) => itemFields(l, this.is12)),
+      ...paymentFields(settlement),
       fnsUrl: FNS_URL,
     };
     if (this.r.chance(this.o.emailShare)) {
@@ -273,8 +273,8 @@ export class DocumentStream {
       '\u0441orrectionBase': base,
     };
     // FFD 1.05 correction receipts carry only totals; FFD 1.2 ones list the items.
-    if (this.is12) fields.items = lines.map((l) => this.item(l));
-    Object.assign(fields, this.payments(totals));
+    if (this.is12) fields.items = lines.map((l) => itemFields(l, this.is12));
+    Object.assign(fields, paymentFields(totals));
     return this.whole('receiptCorrection', fields, totals);
   }
 
@@ -363,43 +363,6 @@ export class DocumentStream {
     return part;
   }
 
-  private payments(s: SettlementTotals): FieldObject {
-    return {
-      totalSum: s.totalSum,
-      cashTotalSum: s.cashTotalSum,
-      ecashTotalSum: s.ecashTotalSum,
-      prepaidSum: 0,
-      creditSum: 0,
-      provisionSum: 0,
-      ...s.vat,
-    };
-  }
-
-  private item(l: SettlementLine): FieldObject {
-    const item: FieldObject = {
-      name: l.product.name,
-      price: l.price,
-      quantity: l.quantity.mantissa / 10 ** l.quantity.scale,
-      sum: l.sum,
-      nds: l.nds,
-      paymentType: l.product.paymentType,
-      productType: l.product.productType,
-    };
-    if (this.is12) {
-      // 2108: 0 = pieces, 11 = kilograms.
-      item.itemsQuantityMeasure = l.product.unit === 'kg' ? 11 : 0;
-      if (l.mark) {
-        item.productCodeNew = { [l.mark.kind]: l.mark.code };
-        // 2106 bits 0–3: the code and the product information checked positively; 2102 0 = code processed normally.
-        item.checkingProdInformationResult = 0x0f;
-        item.labelCodeProcesMode = 0;
-      }
-    } else {
-      item.unit = l.product.unit === 'kg' ? 'кг' : 'шт';
-    }
-    return item;
-  }
-
   private whole(formName: FormName, fields: FieldObject, totals?: SettlementTotals): GeneratedDocument {
     this.fd++;
     return wholeDocument(
@@ -423,11 +386,3 @@ export class DocumentStream {
     this.clock = this.o.latestTime === undefined ? seconds : Math.min(seconds, Math.max(this.o.latestTime, this.clock));
   }
 }
-
-/** 1050–1053: the FN's warning flags, all clear. */
-const DRIVE_STATE: Readonly<FieldObject> = {
-  fiscalDriveExhaustionSign: 0,
-  fiscalDriveReplaceRequiredSign: 0,
-  fiscalDriveMemoryExceededSign: 0,
-  ofdResponseTimeoutSign: 0,
-};

@@ -6,13 +6,12 @@
  */
 import { checkAckFrame, type AckExpectation } from './ack-check.js';
 import { buildDocumentMessage, fnWire, type FnWire } from './document-message.js';
-import { DocumentStream, type FormName } from './document-stream.js';
+import { DocumentStream, type FormName, type StreamOptions } from './document-stream.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import type { FixtureRecorder } from './fixture-recorder.js';
 import { OfdLink, type LinkOptions } from './ofd-link.js';
 import type { RegisterIdentity } from './register-identity.js';
 import type { RunControl } from './run-control.js';
-import type { StreamOptions } from './document-stream.js';
 
 export type EmulatorEvent =
   | { type: 'ack'; fiscalDriveNumber: string; fiscalDocumentNumber: number; form: FormName; ofdResponseCode: number; attempt: number; latencyMs: number }

@@ -101,10 +101,10 @@ export class EmulatorStats {
     const n = sorted.length;
     if (n === 0) return { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
     // Nearest-rank percentiles.
-    const at = (p: number): number => round2(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!);
+    const at = (p: number): number => twoDecimals(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)]!);
     let sum = 0;
     for (const v of sorted) sum += v;
-    return { p50: at(50), p95: at(95), p99: at(99), max: round2(sorted[n - 1]!), mean: round2(sum / n) };
+    return { p50: at(50), p95: at(95), p99: at(99), max: twoDecimals(sorted[n - 1]!), mean: twoDecimals(sum / n) };
   }
 
   summary(meta: { registers: number; seed: string; keepAlive: boolean; durationMs: number }): EmulatorSummary {
@@ -125,13 +125,14 @@ export class EmulatorStats {
       missingReplyReasons: this.missingReplyReasons,
       faults: { tampered: this.tampered, flkErrors: this.flkErrors },
       latencyMs: this.latency(),
-      throughput: meta.durationMs > 0 ? round2((this.acknowledged * 1000) / meta.durationMs) : 0,
+      throughput: meta.durationMs > 0 ? twoDecimals((this.acknowledged * 1000) / meta.durationMs) : 0,
       durationMs: Math.round(meta.durationMs),
       byForm: this.byForm,
     };
   }
 }
 
-function round2(n: number): number {
+/** Summary figures (milliseconds, rates) keep two decimals. */
+export function twoDecimals(n: number): number {
   return Math.round(n * 100) / 100;
 }

@@ -5,8 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DocumentMessage } from './document-message.js';
-import { printedFiscalSign } from './document-message.js';
+import { printedFiscalSign, type DocumentMessage } from './document-message.js';
 import type { GeneratedDocument } from './document-stream.js';
 import { ToolError } from './errors.js';
 

@@ -7,7 +7,7 @@
  */
 import { DEFAULT_DEVSIGN_MASTER_KEY } from '../../protocol/devsign.js';
 import { localUnixSeconds } from '../gateway/local-time.js';
-import { EmulatedRegister, type EmulatorEvent, type Pacing } from './emulated-register.js';
+import { EmulatedRegister, type EmulatorEvent, type Pacing, type RegisterContext } from './emulated-register.js';
 import { EmulatorStats, type EmulatorSummary } from './emulator-stats.js';
 import { ToolError } from './errors.js';
 import { FixtureRecorder, type RecordFormat } from './fixture-recorder.js';
@@ -148,14 +148,14 @@ export async function runEmulator(options: Partial<EmulatorOptions> = {}): Promi
   const control = new RunControl(o.durationMs, o.signal);
   const pacing: Pacing = o.rate !== undefined ? { kind: 'interval', intervalMs: (1000 * o.registers) / o.rate } : { kind: 'think', thinkMs: o.thinkMs };
   const rampMs = o.rampMs ?? (pacing.kind === 'interval' ? pacing.intervalMs : 0);
-  const window = o.startTime !== undefined ? { startTime: o.startTime, latestTime: undefined } : defaultTimeWindow(Date.now(), o.utcOffsetMinutes, o.documentsPerRegister);
-  const ctx = {
+  const timeWindow = o.startTime !== undefined ? { startTime: o.startTime, latestTime: undefined } : defaultTimeWindow(Date.now(), o.utcOffsetMinutes, o.documentsPerRegister);
+  const ctx: RegisterContext = {
     stats,
     control,
     link: { host: o.host, port: o.port, keepAlive: o.keepAlive, timeoutMs: o.timeoutMs },
     stream: {
       seed: o.seed,
-      ...window,
+      ...timeWindow,
       maxDocuments: o.documentsPerRegister,
       markedShare: o.markedShare,
       emailShare: o.emailShare,

@@ -7,12 +7,14 @@
  */
 import net from 'node:net';
 import { decodeContainer } from '../../protocol/container.js';
-import { DEFAULT_DEVSIGN_MASTER_KEY, deriveFnKey } from '../../protocol/devsign.js';
+import { DEFAULT_DEVSIGN_MASTER_KEY } from '../../protocol/devsign.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import type { Frame } from '../../protocol/framer.js';
-import { SESSION_HEADER_LENGTH } from '../../protocol/session-header.js';
+import { encodeSessionHeader } from '../../protocol/session-header.js';
 import { checkAckFrame } from '../emulator/ack-check.js';
+import { twoDecimals } from '../emulator/emulator-stats.js';
 import { LinkErrorCodes, OfdLink } from '../emulator/ofd-link.js';
+import { FnKeyCache } from '../gateway/crypto/fn-key-cache.js';
 import type { CapturedMessage } from './captured-messages.js';
 
 export type ReplayCrypto = 'devsign' | 'none';
@@ -70,17 +72,10 @@ export interface ReplaySummary {
   durationMs: number;
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
-/** §6: the answer to a probe is its own 30-byte header with flags 0 (so no CRC) and length 0. */
+/** §6: the answer to a probe is its own header — kind, P-version, the 16 FN bytes — with flags 0 and length 0. */
 function probeEcho(request: Frame): Buffer {
-  const echo = Buffer.from(request.bytes.subarray(0, SESSION_HEADER_LENGTH));
-  echo.writeUInt16LE(0, 24);
-  echo.writeUInt16LE(0, 26);
-  echo.writeUInt16LE(0, 28);
-  return echo;
+  const h = request.header;
+  return encodeSessionHeader({ kind: h.kind, pVersion: h.pVersion, fn: h.fnRaw, bodyLength: 0, flags: 0 });
 }
 
 /** A message whose header says "no reply expected": connect, write, close; resolves with the error if any. */
@@ -100,25 +95,23 @@ function sendOnly(host: string, port: number, message: Buffer, timeoutMs: number
 export class Replayer {
   private readonly o: ReplayOptions;
   private readonly link: OfdLink;
-  private readonly keys = new Map<string, Buffer>();
+  private readonly keys: FnKeyCache;
 
   constructor(options: Partial<ReplayOptions> = {}) {
     this.o = { ...DEFAULT_REPLAY_OPTIONS, ...options };
+    this.keys = new FnKeyCache(this.o.masterKey);
     this.link = new OfdLink({ host: this.o.host, port: this.o.port, keepAlive: this.o.keepAlive, timeoutMs: this.o.timeoutMs });
   }
 
   private key(fiscalDriveNumber: string): Buffer | undefined {
-    if (this.o.crypto === 'none') return undefined;
-    let k = this.keys.get(fiscalDriveNumber);
-    if (!k) this.keys.set(fiscalDriveNumber, (k = deriveFnKey(this.o.masterKey, fiscalDriveNumber)));
-    return k;
+    return this.o.crypto === 'none' ? undefined : this.keys.get(fiscalDriveNumber);
   }
 
   async replay(m: CapturedMessage): Promise<ReplayResult> {
     const { frame } = m;
     const base = { file: m.file, index: m.index, fiscalDriveNumber: frame.header.fiscalDriveNumber };
     const startedAt = performance.now();
-    const elapsed = (): number => round2(performance.now() - startedAt);
+    const elapsed = (): number => twoDecimals(performance.now() - startedAt);
     if (frame.header.bodyLength === 0) {
       if (!frame.header.flags.expectsReply) {
         const error = await sendOnly(this.o.host, this.o.port, frame.bytes, this.o.timeoutMs);
@@ -185,6 +178,6 @@ export async function runReplay(messages: readonly CapturedMessage[], options: P
   } finally {
     replayer.close();
   }
-  summary.durationMs = round2(performance.now() - t0);
+  summary.durationMs = twoDecimals(performance.now() - t0);
   return summary;
 }

@@ -1,6 +1,6 @@
 /**
  * A small OFD built only from protocol/ pieces (Framer, container, devsign, ack builder), for testing the emulator
- * without the gateway. It verifies ФПД/ФПС like a real OFD (a document that does not verify gets no reply), acks with
+ * without the gateway. It echoes empty probes (§6). It verifies ФПД/ФПС like a real OFD (a document that does not verify gets no reply), acks with
  * 1022 = 14 and 1206 = 0x02 when a receipt's payments do not add up, else 0, and can drop every Nth connection
  * without replying — the "lost reply" every register must survive.
  */
@@ -8,15 +8,19 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { encodeAckDocument, encodeReplyMessage } from '../../../protocol/ack.js';
 import { decodeContainer } from '../../../protocol/container.js';
-import { computeFpo, computeFpp, deriveFnKey, DEVSIGN_SERVICE_DATA_2A, verifyDocumentSigns } from '../../../protocol/devsign.js';
+import { computeFpo, computeFpp, DEVSIGN_SERVICE_DATA_2A, verifyDocumentSigns } from '../../../protocol/devsign.js';
 import { decodeDocument } from '../../../protocol/document-json.js';
 import { Framer, type Frame } from '../../../protocol/framer.js';
+import { encodeSessionHeader } from '../../../protocol/session-header.js';
+import { FnKeyCache } from '../../../src/gateway/crypto/fn-key-cache.js';
 
 export interface FakeOfdOptions {
   masterKey: string;
   /** Connections number k·dropEvery (1-based) get no reply and are closed. 0 = never. */
   dropEvery: number;
   ofdInn: string;
+  /** Flags of the answer to an empty probe: 0 per §6; anything else makes a wrong echo. */
+  probeEchoFlags?: number;
 }
 
 export interface ReceivedDocument {
@@ -40,17 +44,14 @@ function paymentsAddUp(fields: Record<string, unknown>): boolean {
 }
 
 export async function startFakeOfd(o: FakeOfdOptions): Promise<FakeOfd> {
-  const keys = new Map<string, Buffer>();
-  const key = (fn: string): Buffer => {
-    let k = keys.get(fn);
-    if (!k) keys.set(fn, (k = deriveFnKey(o.masterKey, fn)));
-    return k;
-  };
+  const keys = new FnKeyCache(o.masterKey);
   const state: FakeOfd = { port: 0, received: [], connections: 0, close: async () => {} };
   const sockets = new Set<net.Socket>();
 
   /** The reply to one message, or undefined to close without one (dropped, broken, or signs that do not verify). */
   const answer = (frame: Frame, drop: boolean): Buffer | undefined => {
+    const h = frame.header;
+    if (h.bodyLength === 0) return encodeSessionHeader({ kind: h.kind, pVersion: h.pVersion, fn: h.fnRaw, bodyLength: 0, flags: o.probeEchoFlags ?? 0 });
     let c;
     try {
       c = decodeContainer(frame.body);
@@ -59,7 +60,7 @@ export async function startFakeOfd(o: FakeOfdOptions): Promise<FakeOfd> {
     }
     const fn = c.header.fiscalDriveNumber;
     const fd = c.header.fiscalDocumentNumber;
-    const k = key(frame.header.fiscalDriveNumber);
+    const k = keys.get(frame.header.fiscalDriveNumber);
     const signs = verifyDocumentSigns(k, c.document, c.messageSign);
     if (drop || !signs.fiscalSignValid || !signs.messageSignValid) {
       state.received.push({ fn, fd, answered: false });

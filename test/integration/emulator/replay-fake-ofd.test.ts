@@ -7,7 +7,7 @@ import { decodeMessages } from '../../../protocol/message.js';
 import { runEmulator } from '../../../src/emulator/run-emulator.js';
 import { readCapturedMessages, splitMessages } from '../../../src/replay/captured-messages.js';
 import { runReplay, type ReplayResult } from '../../../src/replay/run-replay.js';
-import { syntheticMessage } from '../../support/fixtures.js';
+import { FIXTURES_DIR, syntheticMessage } from '../../support/fixtures.js';
 import { startFakeOfd, type FakeOfd } from './fake-ofd.js';
 
 const MASTER_KEY = 'ofd-dev-master-key';
@@ -67,5 +67,15 @@ describe('ofd replay against a fake OFD', () => {
     const summary = await runReplay([message!], { port: ofd.port, onResult: (r) => results.push(r) });
     expect(results[0]).toMatchObject({ kind: 'broken', ok: true });
     expect(summary.ok).toBe(1);
+  });
+
+  it('checks that an empty probe comes back as its header with flags 0 (§6)', async () => {
+    const probes = ['probe_oism_82A2_empty.hex', 'probe_oism_82FB_onlyofd_empty.hex', 'probe_okp_82A1_empty.hex'];
+    const messages = (await Promise.all(probes.map((f) => readCapturedMessages(path.join(FIXTURES_DIR, 'vectors', f))))).flat();
+    ofd = await startFakeOfd({ masterKey: MASTER_KEY, dropEvery: 0, ofdInn: '7704211201' });
+    expect(await runReplay(messages, { port: ofd.port, keepAlive: true })).toMatchObject({ messages: 3, ok: 3 });
+    await ofd.close();
+    ofd = await startFakeOfd({ masterKey: MASTER_KEY, dropEvery: 0, ofdInn: '7704211201', probeEchoFlags: 0x0010 });
+    expect(await runReplay(messages, { port: ofd.port })).toMatchObject({ failed: 3, byError: { REPLAY_BAD_PROBE_ECHO: 3 } });
   });
 });
