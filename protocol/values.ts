@@ -120,7 +120,8 @@ export function decodeFvln(spec: ValueSpec, buf: Buffer, start: number, end: num
   return { mantissa: BigInt(m), scale: buf[start]! };
 }
 
-function decodeFvlnJson(spec: ValueSpec, buf: Buffer, start: number, end: number): number | string {
+/** FVLN as JSON (see fvlnToJson); the caller has checked the maximum length. */
+export function decodeFvlnJson(spec: ValueSpec, buf: Buffer, start: number, end: number): number | string {
   if (end - start < 2) badValue(spec, `${end - start} byte(s): a scale byte and a mantissa are needed`, start);
   const s = buf[start]!;
   // Fast path (quantities): see fvlnToJson; a ≤ 6-byte mantissa is < 2^48 < 10^15.

@@ -5,6 +5,7 @@ import {
   decodeFields,
   encodeDocument,
   encodeDocumentFields,
+  type FieldObject,
   IGNORED_DOCUMENT_FIELDS,
   MAX_STLV_DEPTH,
 } from '../../../protocol/document-json.js';
@@ -251,6 +252,48 @@ describe('documents assembled byte by byte', () => {
 
   it('decodeFields reads a bare STLV value', () => {
     expect(decodeFields(tlv(1022, hex('00')), 1068)).toEqual({ ofdResponseCode: 0 });
+  });
+
+  it('decodes a document the same way every time, also once its key sequences have compiled constructors', () => {
+    // Repeats (adjacent and not), tags beyond the dictionary, shared names at both levels, zero lengths, nesting.
+    const doc = tlv(
+      3,
+      tlv(9999, hex('01 02')),
+      tlv(1020, hex('64')),
+      tlv(1201, hex('c8')),
+      tlv(1059, tlv(60000, hex('')), tlv(1030, ascii('A')), tlv(1023, hex('03 e6 09')), tlv(60000, hex('05'))),
+      tlv(1048, ascii('X')),
+      tlv(1059, tlv(1030, ascii('B')), tlv(1079, hex(''))),
+      tlv(1157, tlv(1129, tlv(1020, hex('01')), tlv(1201, hex('02')))),
+      tlv(1048, ascii('Y')),
+      tlv(9999, hex('03')),
+      tlv(1077, hex('21 04 1c 6b 81 a4')),
+    );
+    const expected = {
+      code: 3,
+      tlv9999: ['AQI=', 'Aw=='],
+      totalSum: 100,
+      tlv1201: 'yA==',
+      items: [{ tlv60000: ['', 'BQ=='], name: 'A', quantity: 2.534 }, { name: 'B', price: null }],
+      user: ['X', 'Y'],
+      fiscalDriveSumReports: { sellOper: { tlv1020: 'AQ==', totalSum: 2 } },
+      fiscalSign: 476807588,
+    };
+    const first = JSON.stringify(decodeDocument(doc).json);
+    expect(JSON.parse(first)).toEqual({ receipt: expected });
+    for (let i = 0; i < 300; i++) {
+      const d = decodeDocument(doc);
+      expect(JSON.stringify(d.json)).toBe(first);
+      expect(Object.getPrototypeOf(d.json.receipt)).toBe(Object.prototype);
+      expect(Object.getPrototypeOf((d.json.receipt!.items as FieldObject[])[1])).toBe(Object.prototype);
+      expect(d.fiscalSignRaw?.toString('hex')).toBe('21041c6b81a4');
+    }
+    // The same tags as a bare STLV's fields (decodeFields, STLV names): 1201 is totalSum there, 1020 raw.
+    const nested = tlv(1129, tlv(1020, hex('01')), tlv(1201, hex('02')));
+    for (let i = 0; i < 300; i++) expect(decodeFields(nested, 1157)).toEqual({ sellOper: { tlv1020: 'AQ==', totalSum: 2 } });
+    // …and under a form, where 1020 is totalSum and 1201 raw.
+    const flat = Buffer.concat([tlv(1020, hex('01')), tlv(1201, hex('02'))]);
+    for (let i = 0; i < 300; i++) expect(decodeFields(flat, 3)).toEqual({ totalSum: 1, tlv1201: 'Ag==' });
   });
 });
 

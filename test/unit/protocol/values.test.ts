@@ -1,4 +1,6 @@
 // Value codecs (§5) against bytes built by hand from the spec. Expected values never come from the code under test.
+import { fc, test } from '@fast-check/vitest';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { decodeCp866, encodeCp866 } from '../../../protocol/cp866.js';
 import { ProtocolError } from '../../../protocol/errors.js';
@@ -294,4 +296,21 @@ describe('CP866 text longer than one document', () => {
     const big = Buffer.alloc(70_000, 0x80); // 'А'
     expect(decodeCp866(big, 0, big.length)).toBe('А'.repeat(70_000));
   });
+});
+
+describe('CP866 decoding two bytes at a time', () => {
+  // The reference maps byte by byte through iconv-lite (which keeps 0x00–0x7F as ASCII, like the codec).
+  const reference = (b: Buffer): string => iconv.decode(b, 'cp866');
+
+  test.prop([fc.uint8Array({ maxLength: 2000, size: 'max' }), fc.nat(), fc.nat()], { numRuns: 300 })(
+    'equals the byte-by-byte reference for any range: odd and even lengths and offsets',
+    (bytes, a, b) => {
+      const buf = Buffer.from(bytes);
+      const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+      const end = start + (bytes.length - start === 0 ? 0 : b % (bytes.length - start + 1));
+      // Decode a longer range first, so the scratch holds bytes past the next (odd) range's end.
+      decodeCp866(Buffer.alloc(2001, 0xaf), 0, 2001);
+      expect(decodeCp866(buf, start, end)).toBe(reference(buf.subarray(start, end)));
+    },
+  );
 });
