@@ -52,6 +52,12 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly smsUrl: string | undefined;
   readonly adminToken: string | undefined;
+  /** HMAC secret of cabinet session tokens; unset = a random one per process (sessions end at restart). */
+  readonly jwtSecret: string | undefined;
+  /** Base URL in e-mailed links (confirmation, password reset); unset = taken from the request's Host. */
+  readonly publicUrl: string | undefined;
+  /** Origins allowed by CORS; empty = no CORS headers. */
+  readonly corsOrigins: readonly string[];
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
 }
 
@@ -174,6 +180,13 @@ const envSchema = z
       .string()
       .min(MIN_ADMIN_TOKEN_LENGTH, `expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
       .optional(),
+    OFD_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+    OFD_PUBLIC_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_CORS_ORIGINS: z
+      .string()
+      .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.url()))
+      .default([]),
     LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
     LOG_PRETTY: boolean.default(false),
   })
@@ -230,6 +243,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     smsUrl: e.SMS_URL,
     adminToken: e.OFD_ADMIN_TOKEN,
+    jwtSecret: e.OFD_JWT_SECRET,
+    publicUrl: e.OFD_PUBLIC_URL,
+    corsOrigins: e.OFD_CORS_ORIGINS,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
   });
 }

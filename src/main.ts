@@ -19,6 +19,10 @@ import { registerQueueDepthMetrics } from './queue/queue-depth.js';
 import { createDb, ensureDocumentPartitions, migrateToLatest } from './db/index.js';
 import { sql } from 'kysely';
 import { startPersistWorker } from './workers/batching-worker.js';
+import { startFnsWorker } from './workers/fns-worker.js';
+import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/index.js';
 
 export interface Running {
   gatewayPort?: number;
@@ -56,6 +60,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     closers.push({ name: 'gateway', close: () => gateway.close() }, { name: 'producer', close: () => producer.close() }, { name: 'crypto', close: () => crypto.close() });
   }
 
+  let apiDb: Kysely<Database> | undefined;
   if (config.roles.includes('worker') || config.roles.includes('api')) {
     const database = createDb(config.databaseUrl, { applicationName: `ofd-${config.roles.join('-')}` });
     // Migrations run at start-up (architecture §4); partitions for the months ahead are made now and daily after.
@@ -63,21 +68,45 @@ export async function start(config: Config, logger: Logger = createLogger(config
     await ensureDocumentPartitions(database.db);
     const partitionTimer = setInterval(() => void ensureDocumentPartitions(database.db).catch((e: unknown) => logger.error({ err: e }, 'partition upkeep failed')), 24 * 3600_000);
     partitionTimer.unref();
+    if (config.roles.includes('api')) apiDb = database.db;
     readiness.push({ name: 'postgres', check: async () => void (await sql`select 1`.execute(database.db)) });
     if (config.roles.includes('worker')) {
       const worker = await startPersistWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, logger: logger.child({ role: 'worker' }), metrics });
       closers.push({ name: 'persist-worker', close: () => worker.close() });
+      if (config.fnsUrl) {
+        const fns = startFnsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, fnsUrl: config.fnsUrl, logger: logger.child({ role: 'fns-worker' }), metrics });
+        closers.push({ name: 'fns-worker', close: () => fns.close() });
+      } else {
+        logger.warn('FNS_URL is not set: documents are stored but not forwarded to the FNS (the fns queue keeps them)');
+      }
     }
     closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
   }
 
-  const app = buildApp({ metrics, logger, readiness });
+  const email = config.smtpUrl && apiDb ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
+  const app = buildApp({
+    metrics,
+    logger,
+    readiness,
+    ...(apiDb ? { db: apiDb } : {}),
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(email ? { email } : {}),
+    corsOrigins: config.corsOrigins,
+  });
   await app.listen({ host: config.host, port: config.httpPort });
   const address = app.server.address();
   running.httpPort = typeof address === 'object' && address ? address.port : config.httpPort;
   // HTTP closes before the pools it reads from (decision 9).
   const poolsAt = closers.findIndex((c) => c.name === 'postgres');
-  closers.splice(poolsAt === -1 ? closers.length : poolsAt, 0, { name: 'http', close: () => app.close() }, { name: 'queue-depth', close: () => queueDepth.close() });
+  closers.splice(
+    poolsAt === -1 ? closers.length : poolsAt,
+    0,
+    { name: 'http', close: () => app.close() },
+    { name: 'email', close: async () => email?.close() },
+    { name: 'queue-depth', close: () => queueDepth.close() },
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,16 +1,47 @@
 /**
  * The HTTP app factory: `buildApp(deps)` returns a fastify instance without listening (tests use `app.inject()`).
- * For now: the ops endpoints of the contract (§4) — `/metrics`, `/health/live`, `/health/ready`. The cabinet API
- * (`/api/v1`, OpenAPI at `/docs`) mounts here as it lands.
+ *
+ * - Ops endpoints of the contract (§4): `/metrics`, `/health/live`, `/health/ready` — no credentials, no rate limit.
+ * - OpenAPI: the document at `/docs/json` (and `/docs/yaml`), the UI at `/docs`, served from the package (offline),
+ *   generated from the routes' zod schemas.
+ * - The cabinet API under `/api/v1` (routes/), mounted when a database is given.
+ * - Cross-cutting: helmet, CORS (off unless origins are configured), rate limits per caller (API key, user, operator,
+ *   else client address), one error body with codes from errors.ts.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyJwt from '@fastify/jwt';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
+import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
+import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
+import type { ApiContext } from './context.js';
+import { apiRoutes } from './routes/index.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+}
+
+export interface RateLimitSettings {
+  /** Requests per caller per window. */
+  readonly max: number;
+  readonly timeWindowMs: number;
 }
 
 export interface AppDeps {
@@ -19,37 +50,167 @@ export interface AppDeps {
   readiness: ReadinessCheck[];
   /** Per-check budget, so a hung dependency makes /health/ready answer 503 rather than hang. */
   readinessTimeoutMs?: number;
+  /** PostgreSQL. The cabinet API (`/api/v1`) is mounted only when given; ops endpoints and /docs always are. */
+  db?: Kysely<Database>;
+  /** OFD_ADMIN_TOKEN: operator-wide rights. Unset: no operator access through the API. */
+  adminToken?: string;
+  /**
+   * Signs session tokens (login). Default: random per process — sessions end at restart and are not valid on another
+   * instance; set it when running more than one API process.
+   */
+  jwtSecret?: string;
+  /** Session token lifetime. Default 12 h. */
+  sessionTtlSeconds?: number;
+  /** Sends confirmation and password-reset e-mails. Default: logs instead of sending. */
+  email?: EmailSender;
+  /** Base URL of the API as customers reach it, for links in e-mails. Default: from the request's Host header. */
+  publicUrl?: string;
+  /** Browser origins allowed by CORS (`*` for any). Default: none (no CORS headers). */
+  corsOrigins?: readonly string[];
+  /** Per-caller limit for every route but ops and /docs. Default 1 000 per minute; `false` turns it off. */
+  rateLimit?: RateLimitSettings | false;
+  /** Sign-up, login and password reset, per client address. Default 20 per minute. */
+  authRateLimit?: RateLimitSettings;
+  /** A register is "silent" when nothing arrived from it for this long. Default 24 h. */
+  registerSilentAfterMs?: number;
+}
+
+const UNLIMITED_PREFIXES = ['/metrics', '/health', '/docs'];
+
+function rateLimitKey(request: FastifyRequest): string {
+  const p = request.principal;
+  if (p?.kind === 'operator') return 'operator';
+  if (p?.kind === 'user') return `user:${p.userId}`;
+  if (p?.kind === 'apiKey') return `key:${p.keyId}`;
+  return `ip:${request.ip}`;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+  });
   const timeoutMs = deps.readinessTimeoutMs ?? 1500;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
 
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', deps.metrics.contentType);
-    return deps.metrics.render();
+  void app.register(fastifyHelmet, {
+    // Swagger UI's static files set their own CSP (staticCSP below).
+    contentSecurityPolicy: false,
+  });
+  void app.register(fastifyCors, {
+    origin: deps.corsOrigins === undefined || deps.corsOrigins.length === 0 ? false : deps.corsOrigins.includes('*') ? true : [...deps.corsOrigins],
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 600,
+  });
+  void app.register(fastifyJwt, { secret: deps.jwtSecret ?? randomBytes(32).toString('hex') });
+  if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
+  else app.decorateRequest('principal', null);
+
+  const limit = deps.rateLimit ?? { max: 1000, timeWindowMs: 60_000 };
+  void app.register(fastifyRateLimit, {
+    global: limit !== false,
+    max: limit === false ? 1_000_000 : limit.max,
+    timeWindow: limit === false ? 60_000 : limit.timeWindowMs,
+    // After authentication (onRequest), so the key is the caller rather than an address shared by many.
+    hook: 'preParsing',
+    keyGenerator: rateLimitKey,
+    allowList: (request) => {
+      const url = request.routeOptions.url ?? request.url;
+      return UNLIMITED_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
+    },
+    errorResponseBuilder: (_request, context) => {
+      const e = new ApiError('RATE_LIMITED', `rate limit exceeded: ${context.max} requests per ${context.after}`);
+      return Object.assign(errorBody(e), { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } });
+    },
   });
 
-  app.get('/health/live', async () => ({ status: 'ok' }));
-
-  app.get('/health/ready', async (_req, reply) => {
-    const results = await Promise.all(
-      deps.readiness.map(async (r) => {
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([r.check(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)))]);
-          return [r.name, { status: 'ok' }] as const;
-        } catch (e) {
-          return [r.name, { status: 'down', error: (e as Error).message }] as const;
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
-    );
-    const ready = results.every(([, r]) => r.status === 'ok');
-    reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'down', checks: Object.fromEntries(results) };
+  void app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ofd-gateway API',
+        version: '1',
+        description: [
+          'The cabinet and integrator API of an open-source fiscal data operator (ОФД, 54-ФЗ).',
+          '',
+          'Authentication: `Authorization: Bearer <token>` with a session token (`POST /api/v1/auth/login`), an',
+          'organization API key (`ofd_…`) or the operator token. Money is integer kopecks; document times are the',
+          "register's local wall clock (`YYYY-MM-DDTHH:mm:ss`). Lists are paged with `limit` and `cursor` (`nextCursor`).",
+          '',
+          '## Errors',
+          '',
+          'Every error has the body `ApiError`: `{ statusCode, code, message, details? }`. Codes:',
+          '',
+          errorCatalogueMarkdown(),
+        ].join('\n'),
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Session token, API key (ofd_…) or operator token' } },
+      },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'auth', description: 'Sign-up, login, password reset' },
+        { name: 'organizations', description: 'Organizations, members, API keys' },
+        { name: 'registry', description: 'Outlets, registers, fiscal drives' },
+        { name: 'documents', description: 'Fiscal documents' },
+        { name: 'shifts', description: 'Shifts and Z-reports' },
+        { name: 'ops', description: 'Health and metrics' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
+  void app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // No call to the public validator: the UI works offline.
+    uiConfig: { validatorUrl: null, deepLinking: true },
+  });
+
+  void app.register(async (ops) => {
+    ops.get('/metrics', { schema: { tags: ['ops'], security: [] } }, async (_req, reply) => {
+      reply.header('content-type', deps.metrics.contentType);
+      return deps.metrics.render();
+    });
+
+    ops.get('/health/live', { schema: { tags: ['ops'], security: [] } }, async () => ({ status: 'ok' }));
+
+    ops.get('/health/ready', { schema: { tags: ['ops'], security: [] } }, async (_req, reply) => {
+      const results = await Promise.all(
+        deps.readiness.map(async (r) => {
+          let timer: NodeJS.Timeout | undefined;
+          try {
+            await Promise.race([r.check(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)))]);
+            return [r.name, { status: 'ok' }] as const;
+          } catch (e) {
+            return [r.name, { status: 'down', error: (e as Error).message }] as const;
+          } finally {
+            clearTimeout(timer);
+          }
+        }),
+      );
+      const ready = results.every(([, r]) => r.status === 'ok');
+      reply.code(ready ? 200 : 503);
+      return { status: ready ? 'ok' : 'down', checks: Object.fromEntries(results) };
+    });
+  });
+
+  if (deps.db) {
+    const ctx: ApiContext = {
+      db: deps.db,
+      email: deps.email ?? createLoggingEmailSender(deps.logger),
+      publicUrl: deps.publicUrl?.replace(/\/+$/, ''),
+      sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
+      authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
+      registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,
+    };
+    void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
+  }
 
   return app;
 }

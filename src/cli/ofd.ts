@@ -12,7 +12,11 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   emulate: { load: async () => (await import('./commands/emulate.js')).run, help: 'emulate [options]         run emulated cash registers against a gateway' },
   replay: { load: async () => (await import('./commands/replay.js')).run, help: 'replay <file|dir>         send captured messages and check the replies' },
   migrate: { load: async () => (await import('./commands/migrate.js')).run, help: 'migrate [--down N]        migrate DATABASE_URL to the latest schema' },
+  show: { load: async () => (await import('./commands/show.js')).run, help: 'show <fn> <fd> [--json]   print a stored document (FNS JSON, rawData) and its lifecycle' },
+  reprocess: { load: async () => (await import('./commands/reprocess.js')).run, help: 'reprocess [--fn FN] [--since ISO] [--batch N]   rebuild FNS JSON and derived rows from raw bytes' },
   'fake-pkz': { load: async () => (await import('./commands/fake-pkz.js')).run, help: 'fake-pkz --port N         run a fake crypto box (devsign math)' },
+  'fake-fns': { load: async () => (await import('./commands/fake-fns.js')).run, help: 'fake-fns --port N         run a fake FNS (validates, answers, injects faults)' },
+  dlq: { load: async () => (await import('./commands/dlq.js')).run, help: 'dlq list|replay …         list or replay dead-lettered jobs' },
 };
 
 function usage(): string {

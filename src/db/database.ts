@@ -88,6 +88,10 @@ export function createDb(databaseUrl: string, opts: CreateDbOptions = {}): DbHan
   });
   const onPoolError = opts.onPoolError ?? (() => {});
   pool.on('error', (error) => onPoolError(error));
+  // A client whose connection dies while checked out (a query in flight when PostgreSQL restarts or terminates the
+  // backend) emits 'error' as well, and the pool listens only to idle clients: without this listener Node would crash
+  // the process. The query in flight is rejected with the same error, so nothing is lost by only reporting it here.
+  pool.on('connect', (client) => client.on('error', (error) => onPoolError(error)));
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;

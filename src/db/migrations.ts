@@ -6,12 +6,18 @@ import * as m0001 from '../../migrations/0001_registry.js';
 import * as m0002 from '../../migrations/0002_documents.js';
 import * as m0003 from '../../migrations/0003_fd_gaps.js';
 import * as m0004 from '../../migrations/0004_dead_letters.js';
+import * as m0005 from '../../migrations/0005_record_document_numbers.js';
+import * as m0006 from '../../migrations/0006_fns_status.js';
+import * as m0007 from '../../migrations/0007_api_access.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
   '0002_documents': m0002,
   '0003_fd_gaps': m0003,
   '0004_dead_letters': m0004,
+  '0005_record_document_numbers': m0005,
+  '0006_fns_status': m0006,
+  '0007_api_access': m0007,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,7 @@ import { decodeContainer } from '../../protocol/container.js';
 import { loadConfig } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { startFakeFns, type FakeFns } from '../../src/adapters/fns/fake-fns-server.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-test-helpers.js';
 import { exchange, receiptChildren, signedMessage } from '../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';
@@ -14,10 +15,12 @@ const N = 40;
 let running: Running;
 let database: TestDatabase;
 let prefix: string;
+let fns: FakeFns;
 
 beforeAll(async () => {
   database = await createTestDatabase({ migrate: false });
   prefix = uniquePrefix('e2e');
+  fns = await startFakeFns();
   const config = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL: inject('redisUrl'),
@@ -25,17 +28,19 @@ beforeAll(async () => {
     OFD_HOST: '127.0.0.1',
     OFD_GATEWAY_PORT: '0',
     OFD_HTTP_PORT: '0',
+    FNS_URL: fns.url,
   });
   running = await start(config, silentLogger());
 });
 
 afterAll(async () => {
   await running?.close();
+  await fns?.close();
   await database?.drop();
   await deleteKeysWithPrefix(inject('redisUrl'), prefix);
 });
 
-it('acknowledges documents over TCP and stores each once with its bytes, then serves /metrics and /health/ready', async () => {
+it('acknowledges documents over TCP, stores each once with its bytes, forwards each to the FNS once, serves /metrics', async () => {
   const messages = Array.from({ length: N }, (_, i) => signedMessage({ fn: FN, fd: i + 1, children: receiptChildren(FN, i + 1) }));
   const replies = await Promise.all(messages.map((m) => exchange(running.gatewayPort!, m)));
   for (const [i, r] of replies.entries()) expect(parseAck(decodeContainer(r.reply.subarray(30))).fiscalDocumentNumber).toBe(i + 1);
@@ -55,6 +60,18 @@ it('acknowledges documents over TCP and stores each once with its bytes, then se
   const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
   expect(metrics).toMatch(/ofd_gateway_acks_total\{code="0"\} 45/);
   expect(metrics).toMatch(/ofd_documents_persisted_total\{form="3"\} 40/);
+  // Forwarding: every document reaches the fake FNS exactly once, re-sends included, with the stored bytes.
+  for (let i = 0; i < 100 && fns.stats().documents.received < N; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let fd = 1; fd <= N; fd++) {
+    const got = fns.received(FN, fd);
+    expect(got, `FD ${fd}`).toBeDefined();
+    expect(Buffer.from(got!.submission.rawData, 'base64').equals(messages[fd - 1]!.subarray(30 + 32))).toBe(true);
+  }
+  expect(fns.stats().documents.received).toBe(N);
+  expect(fns.stats().documents.duplicates).toBe(0);
+  const status = await database.pool.query("select count(*)::int as n from fns_status where fn = $1 and status = 'accepted'", [FN]);
+  expect(status.rows[0].n).toBe(N);
+
   const ready = await fetch(`http://127.0.0.1:${running.httpPort}/health/ready`);
   expect(ready.status).toBe(200);
 });

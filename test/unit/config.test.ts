@@ -18,6 +18,15 @@ function configError(env: Record<string, string>): ConfigError {
   throw new Error('expected loadConfig to throw');
 }
 
+describe('API settings', () => {
+  it('splits OFD_CORS_ORIGINS and rejects a bad origin or a short OFD_JWT_SECRET, naming the variable', () => {
+    expect(loadConfig({ OFD_CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(() => loadConfig({ OFD_CORS_ORIGINS: 'not a url' })).toThrow(/OFD_CORS_ORIGINS/);
+    expect(() => loadConfig({ OFD_JWT_SECRET: 'short' })).toThrow(/OFD_JWT_SECRET/);
+    expect(loadConfig({ OFD_PUBLIC_URL: 'https://cabinet.example' }).publicUrl).toBe('https://cabinet.example');
+  });
+});
+
 describe('loadConfig', () => {
   it('gives the architecture §4 defaults for an empty environment', () => {
     const config = loadConfig({});
@@ -37,6 +46,9 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       smsUrl: undefined,
       adminToken: undefined,
+      jwtSecret: undefined,
+      publicUrl: undefined,
+      corsOrigins: [],
       log: { level: 'info', pretty: false },
     });
   });

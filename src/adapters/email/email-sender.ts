@@ -1,0 +1,50 @@
+/**
+ * The e-mail port (architecture decision 7): what the API and the notify worker need from e-mail, whatever carries it.
+ * Adapters: SMTP through nodemailer (smtp-email-sender.ts) and, without SMTP_URL, a logging stand-in for local runs.
+ */
+import type { Logger } from 'pino';
+
+export interface EmailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+}
+
+export interface EmailSender {
+  /** Resolves once the message is accepted by the next hop; rejects with EmailError otherwise. */
+  send(message: EmailMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const EmailErrorCodes = {
+  EMAIL_REJECTED: 'EMAIL_REJECTED',
+  EMAIL_UNAVAILABLE: 'EMAIL_UNAVAILABLE',
+} as const;
+export type EmailErrorCode = (typeof EmailErrorCodes)[keyof typeof EmailErrorCodes];
+
+export class EmailError extends Error {
+  override readonly name = 'EmailError';
+  constructor(
+    readonly code: EmailErrorCode,
+    message: string,
+    /** Whether sending again later may succeed (server down, 4xx) or not (5xx: bad recipient). */
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * For runs without SMTP: logs that a message would have gone out (recipient and subject, never the body: it may hold a
+ * one-time link) and keeps nothing.
+ */
+export function createLoggingEmailSender(logger: Logger): EmailSender {
+  return {
+    async send(message) {
+      logger.warn({ to: message.to, subject: message.subject }, 'SMTP_URL is not set: e-mail not sent');
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Who is calling and what it may do. Three kinds of caller:
+ * - the operator (`OFD_ADMIN_TOKEN`): every organization, every action;
+ * - a user (session token from login): the organizations it is a member of, with its role's permissions there;
+ * - an API key: its one organization, with the key's scopes.
+ *
+ * Tenant isolation rests on two rules used by every route: lists are filtered by `visibleOrganizations()`, and a
+ * resource found by id is checked with `authorizeOrganization()`, which answers 404 (not 403) for an organization the
+ * caller has no access to at all, so ids of other tenants cannot be probed.
+ */
+import { ApiError, notFound } from '../errors.js';
+import type { MembershipRole } from '../../db/tables/api-access.js';
+
+export const PERMISSIONS = [
+  'organization:read',
+  'organization:write',
+  'members:manage',
+  'api_keys:manage',
+  'registry:read',
+  'registry:write',
+  'documents:read',
+  'shifts:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** What an API key may be granted: the data permissions, not the management ones. */
+export const API_KEY_SCOPES = ['organization:read', 'registry:read', 'registry:write', 'documents:read', 'shifts:read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
+
+const READ: readonly Permission[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
+
+export const ROLE_PERMISSIONS: Readonly<Record<MembershipRole, ReadonlySet<Permission>>> = {
+  viewer: new Set(READ),
+  // The accountant reads everything a viewer does; exports and e-receipt resends will be theirs as they land.
+  accountant: new Set(READ),
+  admin: new Set([...READ, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage']),
+  owner: new Set(PERMISSIONS),
+};
+
+export type Principal =
+  | { readonly kind: 'operator' }
+  | {
+      readonly kind: 'user';
+      readonly userId: number;
+      readonly email: string;
+      /** organization id → role */
+      readonly memberships: ReadonlyMap<number, MembershipRole>;
+    }
+  | {
+      readonly kind: 'apiKey';
+      readonly keyId: number;
+      readonly organizationId: number;
+      readonly scopes: ReadonlySet<string>;
+    };
+
+/** 'all' for the operator; otherwise the organization ids where the caller has `permission`. */
+export function visibleOrganizations(p: Principal, permission: Permission): 'all' | number[] {
+  switch (p.kind) {
+    case 'operator':
+      return 'all';
+    case 'user':
+      return [...p.memberships].filter(([, role]) => ROLE_PERMISSIONS[role].has(permission)).map(([id]) => id);
+    case 'apiKey':
+      if (!p.scopes.has(permission)) throw new ApiError('FORBIDDEN', `the API key lacks the scope ${permission}`);
+      return [p.organizationId];
+  }
+}
+
+/** Whether the caller has any access at all to the organization (any role, or the key's own organization). */
+export function canSeeOrganization(p: Principal, organizationId: number): boolean {
+  switch (p.kind) {
+    case 'operator':
+      return true;
+    case 'user':
+      return p.memberships.has(organizationId);
+    case 'apiKey':
+      return p.organizationId === organizationId;
+  }
+}
+
+/**
+ * Throws NOT_FOUND (named `what`) when the caller has no access to the organization — or the resource has none
+ * (`organizationId` null: only the operator sees it) — and FORBIDDEN when it has access but not `permission`.
+ */
+export function authorizeOrganization(p: Principal, organizationId: number | null, permission: Permission, what: string): void {
+  if (p.kind === 'operator') return;
+  if (organizationId === null || !canSeeOrganization(p, organizationId)) throw notFound(what);
+  const allowed =
+    p.kind === 'user' ? ROLE_PERMISSIONS[p.memberships.get(organizationId)!].has(permission) : p.scopes.has(permission);
+  if (!allowed) {
+    throw new ApiError('FORBIDDEN', p.kind === 'user' ? `your role does not allow ${permission}` : `the API key lacks the scope ${permission}`);
+  }
+}
+
+export function requireOperator(p: Principal): void {
+  if (p.kind !== 'operator') throw new ApiError('FORBIDDEN', 'only the operator token may do this');
+}

@@ -1,0 +1,14 @@
+// What the /api/v1 routes share: built once by buildApp from its deps.
+import type { Kysely } from 'kysely';
+import type { EmailSender } from '../adapters/email/email-sender.js';
+import type { Database } from '../db/database.js';
+
+export interface ApiContext {
+  readonly db: Kysely<Database>;
+  readonly email: EmailSender;
+  /** Base URL for links in e-mails, without a trailing slash; undefined: taken from the request. */
+  readonly publicUrl: string | undefined;
+  readonly sessionTtlSeconds: number;
+  readonly authRateLimit: { readonly max: number; readonly timeWindowMs: number };
+  readonly registerSilentAfterMs: number;
+}

@@ -1,0 +1,160 @@
+/**
+ * The API's error catalogue: every error response has a stable `code` from this table, its HTTP status and a
+ * description. Clients branch on `code`, never on `message`. The catalogue is published in the OpenAPI document
+ * (`info.description` and the `ApiError` schema's enum), and a test fails when a code is used in src/api but missing here.
+ *
+ * Body of every error: `{ statusCode, code, message, details? }`; `details` lists field-level problems for 400s:
+ * `[{ path: 'query.amountMin', message: '…', issue: 'too_small' }]`.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+export const API_ERRORS = {
+  VALIDATION_FAILED: { status: 400, description: 'The request does not match the schema; `details` names each field at fault.' },
+  BAD_REQUEST: { status: 400, description: 'The body is not valid JSON, or the request is malformed in another way.' },
+  BAD_CURSOR: { status: 400, description: 'The `cursor` is not one this API returned (or belongs to another listing).' },
+  TOKEN_INVALID: { status: 400, description: 'The e-mail confirmation or password-reset token is unknown, used or expired.' },
+  UNAUTHENTICATED: { status: 401, description: 'No credentials, or credentials that are invalid, expired or revoked.' },
+  INVALID_CREDENTIALS: { status: 401, description: 'Login failed: wrong e-mail or password.' },
+  EMAIL_NOT_CONFIRMED: { status: 403, description: 'Login refused until the e-mailed confirmation link is followed.' },
+  USER_DISABLED: { status: 403, description: 'The user is disabled by the operator.' },
+  FORBIDDEN: {
+    status: 403,
+    description: 'The caller is authenticated and may see the resource, but its role or API-key scopes do not allow this action.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    description: "The resource does not exist or belongs to an organization the caller has no access to (the two are not told apart).",
+  },
+  ROUTE_NOT_FOUND: { status: 404, description: 'No such endpoint (method and path).' },
+  EMAIL_TAKEN: { status: 409, description: 'A user with this e-mail already exists.' },
+  REGISTER_EXISTS: { status: 409, description: 'A register with this registration number is already known.' },
+  OUTLET_EXISTS: { status: 409, description: 'The organization already has an outlet with this address and place.' },
+  LAST_OWNER: { status: 409, description: 'The change would leave the organization without an owner.' },
+  PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
+  RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },
+  INTERNAL: { status: 500, description: 'An unexpected error; it is logged with the request id.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
+
+export interface FieldIssue {
+  /** Where: `body.password`, `query.amountMin`, `params.fd`. */
+  path: string;
+  message: string;
+  /** The validator's issue kind (`too_small`, `invalid_format`, `custom`, …). */
+  issue: string;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: readonly FieldIssue[],
+  ) {
+    super(message);
+    this.statusCode = API_ERRORS[code].status;
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+/** 404 that does not tell "absent" from "not yours". */
+export const notFound = (what: string): ApiError => new ApiError('NOT_FOUND', `${what} not found`);
+
+export const errorBodySchema = z
+  .object({
+    statusCode: z.number().int(),
+    code: z.enum(API_ERROR_CODES as [ApiErrorCode, ...ApiErrorCode[]]),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string(), issue: z.string() })).optional(),
+  })
+  .meta({ id: 'ApiError', description: 'Every error response. See the error catalogue in the API description.' });
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export function errorBody(e: ApiError): ErrorBody {
+  return { statusCode: e.statusCode, code: e.code, message: e.message, ...(e.details ? { details: [...e.details] } : {}) };
+}
+
+/** The catalogue as a Markdown table, for the OpenAPI description. */
+export function errorCatalogueMarkdown(): string {
+  const rows = API_ERROR_CODES.map((code) => `| \`${code}\` | ${API_ERRORS[code].status} | ${API_ERRORS[code].description} |`);
+  return ['| code | HTTP | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** Standard error responses to add to a route's schema, so the OpenAPI document shows them. */
+export function errorResponses(...statuses: number[]): Record<number, typeof errorBodySchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorBodySchema]));
+}
+
+type ValidationPart = 'body' | 'querystring' | 'params' | 'headers';
+const PART_NAME: Record<ValidationPart, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
+
+/** Fastify's own client errors (FST_ERR_*) mapped onto the catalogue. */
+function fromFastifyError(e: FastifyError): ApiError | undefined {
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', e.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('PAYLOAD_TOO_LARGE', e.message);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('BAD_REQUEST', e.message);
+    default:
+      break;
+  }
+  if (e.statusCode === 429) return new ApiError('RATE_LIMITED', e.message);
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    // A body fastify could not parse (bad JSON from the parser itself): SyntaxError with statusCode 400.
+    return new ApiError('BAD_REQUEST', e.message);
+  }
+  return undefined;
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (isApiError(e)) return e;
+  if (hasZodFastifySchemaValidationErrors(e)) {
+    const part = (PART_NAME[(e as { validationContext?: ValidationPart }).validationContext ?? 'body'] ?? 'body');
+    const details: FieldIssue[] = e.validation.map((v) => {
+      const sub = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      return { path: sub === '' ? part : `${part}.${sub}`, message: v.message ?? 'invalid', issue: v.keyword };
+    });
+    const first = details[0];
+    return new ApiError('VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : 'invalid request', details);
+  }
+  if (typeof e === 'object' && e !== null && 'code' in e && typeof (e as FastifyError).code === 'string') {
+    if (isResponseSerializationError(e as unknown as Error)) return new ApiError('INTERNAL', 'internal error');
+    const mapped = fromFastifyError(e as FastifyError);
+    if (mapped) return mapped;
+  }
+  return new ApiError('INTERNAL', 'internal error');
+}
+
+/** Installs the error and not-found handlers that turn everything into the catalogue's body. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(e);
+    if (apiError.code === 'INTERNAL') request.log.error({ err: e, reqId: request.id }, 'request failed');
+    if (apiError.code === 'RATE_LIMITED') {
+      const retryAfter = (e as { headers?: Record<string, string> }).headers?.['retry-after'];
+      if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
+    }
+    void reply.code(apiError.statusCode).type('application/json; charset=utf-8');
+    return reply.send(errorBody(apiError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = new ApiError('ROUTE_NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`);
+    void reply.code(e.statusCode);
+    return reply.send(errorBody(e));
+  });
+}

@@ -1,0 +1,263 @@
+/**
+ * Sign-up confirmed by an e-mailed link, login → session token, password reset, and `GET /me`.
+ *
+ * Answers do not tell whether an e-mail is registered where that matters (login failures, reset and resend requests);
+ * sign-up does (409 EMAIL_TAKEN), as every cabinet's does. Login spends the same argon2 time for an unknown e-mail.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  confirmUserEmail,
+  consumeUserToken,
+  createUser,
+  createUserToken,
+  findUserByEmail,
+  findUserById,
+  setUserPassword,
+} from '../../db/api-access.repository.js';
+import { membershipRoles, type User } from '../../db/tables/api-access.js';
+import { principalOf, type SessionClaims } from '../auth/authenticate.js';
+import { hashPassword, newPasswordSchema, verifyPassword } from '../auth/passwords.js';
+import { API_KEY_SCOPES } from '../auth/principal.js';
+import { newToken, sha256Hex } from '../auth/secrets.js';
+import type { ApiContext } from '../context.js';
+import { ApiError, errorResponses } from '../errors.js';
+
+export const CONFIRM_TOKEN_TTL_MS = 48 * 3600_000;
+export const RESET_TOKEN_TTL_MS = 3600_000;
+
+const emailSchema = z
+  .email({ message: 'expected an e-mail address' })
+  .max(254)
+  .transform((s) => s.toLowerCase());
+
+/** A hash to verify against when the e-mail is unknown, so the answer takes as long as for a known one. */
+let dummyHash: Promise<string> | undefined;
+
+function baseUrl(ctx: ApiContext, request: FastifyRequest): string {
+  return ctx.publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
+async function sendConfirmation(ctx: ApiContext, request: FastifyRequest, user: User): Promise<void> {
+  const token = newToken();
+  await createUserToken(ctx.db, user.id, 'confirm_email', sha256Hex(token), CONFIRM_TOKEN_TTL_MS);
+  const link = `${baseUrl(ctx, request)}/api/v1/auth/confirm?token=${token}`;
+  try {
+    await ctx.email.send({
+      to: user.email,
+      subject: 'Подтвердите адрес электронной почты',
+      text: `Чтобы завершить регистрацию в личном кабинете ОФД, перейдите по ссылке (действует 48 часов):\n\n${link}\n\nЕсли вы не регистрировались, ничего не делайте.\n`,
+      html: `<p>Чтобы завершить регистрацию в личном кабинете ОФД, перейдите по ссылке (действует 48 часов):</p><p><a href="${link}">${link}</a></p><p>Если вы не регистрировались, ничего не делайте.</p>`,
+    });
+  } catch (e) {
+    request.log.error({ err: e }, 'confirmation e-mail not sent');
+  }
+}
+
+async function sendReset(ctx: ApiContext, request: FastifyRequest, user: User): Promise<void> {
+  const token = newToken();
+  await createUserToken(ctx.db, user.id, 'reset_password', sha256Hex(token), RESET_TOKEN_TTL_MS);
+  const endpoint = `${baseUrl(ctx, request)}/api/v1/auth/password-reset/confirm`;
+  try {
+    await ctx.email.send({
+      to: user.email,
+      subject: 'Восстановление пароля',
+      text: `Код для смены пароля (действует 1 час):\n\n${token}\n\nОтправьте его с новым паролем: POST ${endpoint} {"token": "…", "password": "…"}.\nЕсли вы не запрашивали смену пароля, ничего не делайте.\n`,
+    });
+  } catch (e) {
+    request.log.error({ err: e }, 'password reset e-mail not sent');
+  }
+}
+
+const userOut = z.object({ id: z.number().int(), email: z.string(), status: z.enum(['pending', 'active', 'disabled']) });
+const tokenBody = z.object({ token: z.string().min(1).max(200) });
+
+export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const limited = {
+      public: true,
+      rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `auth:${r.ip}` },
+    };
+
+    app.post(
+      '/auth/signup',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Create a user; a confirmation link is e-mailed',
+          body: z.object({ email: emailSchema, password: newPasswordSchema }),
+          response: { 201: userOut, ...errorResponses(400, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const { email, password } = request.body;
+        const user = await createUser(ctx.db, email, await hashPassword(password));
+        if (!user) throw new ApiError('EMAIL_TAKEN', 'a user with this e-mail already exists');
+        await sendConfirmation(ctx, request, user);
+        return reply.code(201).send({ id: user.id, email: user.email, status: user.status });
+      },
+    );
+
+    app.post(
+      '/auth/confirm/resend',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'E-mail the confirmation link again (answers 202 whether or not the e-mail is registered)',
+          body: z.object({ email: emailSchema }),
+          response: { 202: z.object({ status: z.literal('accepted') }), ...errorResponses(400, 429) },
+        },
+      },
+      async (request, reply) => {
+        const user = await findUserByEmail(ctx.db, request.body.email);
+        if (user?.status === 'pending') await sendConfirmation(ctx, request, user);
+        return reply.code(202).send({ status: 'accepted' as const });
+      },
+    );
+
+    const confirm = async (token: string) => {
+      const userId = await consumeUserToken(ctx.db, 'confirm_email', sha256Hex(token));
+      if (userId === undefined) throw new ApiError('TOKEN_INVALID', 'the confirmation link is unknown, used or expired');
+      await confirmUserEmail(ctx.db, userId);
+      const user = await findUserById(ctx.db, userId);
+      return { id: userId, email: user?.email ?? '', status: user?.status ?? 'active' };
+    };
+    app.get(
+      '/auth/confirm',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Confirm the e-mail (the link in the confirmation e-mail)',
+          querystring: tokenBody,
+          response: { 200: userOut, ...errorResponses(400, 429) },
+        },
+      },
+      async (request) => confirm(request.query.token),
+    );
+    app.post(
+      '/auth/confirm',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Confirm the e-mail with the token from the link',
+          body: tokenBody,
+          response: { 200: userOut, ...errorResponses(400, 429) },
+        },
+      },
+      async (request) => confirm(request.body.token),
+    );
+
+    app.post(
+      '/auth/login',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Exchange e-mail and password for a session token',
+          body: z.object({ email: emailSchema, password: z.string().max(200) }),
+          response: {
+            200: z.object({ token: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int().meta({ description: 'seconds' }) }),
+            ...errorResponses(400, 401, 403, 429),
+          },
+        },
+      },
+      async (request) => {
+        const { email, password } = request.body;
+        const user = await findUserByEmail(ctx.db, email);
+        if (!user) {
+          await verifyPassword(await (dummyHash ??= hashPassword('Dummy-password-1')), password);
+          throw new ApiError('INVALID_CREDENTIALS', 'wrong e-mail or password');
+        }
+        if (!(await verifyPassword(user.password_hash, password))) throw new ApiError('INVALID_CREDENTIALS', 'wrong e-mail or password');
+        if (user.status === 'pending') throw new ApiError('EMAIL_NOT_CONFIRMED', 'confirm the e-mail first: follow the link we sent');
+        if (user.status === 'disabled') throw new ApiError('USER_DISABLED', 'the user is disabled');
+        const claims: SessionClaims = { sub: String(user.id), tv: user.token_version };
+        const token = app.jwt.sign(claims, { expiresIn: ctx.sessionTtlSeconds });
+        return { token, tokenType: 'Bearer' as const, expiresIn: ctx.sessionTtlSeconds };
+      },
+    );
+
+    app.post(
+      '/auth/password-reset',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'E-mail a password-reset code (answers 202 whether or not the e-mail is registered)',
+          body: z.object({ email: emailSchema }),
+          response: { 202: z.object({ status: z.literal('accepted') }), ...errorResponses(400, 429) },
+        },
+      },
+      async (request, reply) => {
+        const user = await findUserByEmail(ctx.db, request.body.email);
+        if (user && user.status !== 'disabled') await sendReset(ctx, request, user);
+        return reply.code(202).send({ status: 'accepted' as const });
+      },
+    );
+
+    app.post(
+      '/auth/password-reset/confirm',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Set a new password with the e-mailed code; every existing session ends',
+          body: z.object({ token: z.string().min(1).max(200), password: newPasswordSchema }),
+          response: { 200: z.object({ status: z.literal('changed') }), ...errorResponses(400, 429) },
+        },
+      },
+      async (request) => {
+        const userId = await consumeUserToken(ctx.db, 'reset_password', sha256Hex(request.body.token));
+        if (userId === undefined) throw new ApiError('TOKEN_INVALID', 'the reset code is unknown, used or expired');
+        await setUserPassword(ctx.db, userId, await hashPassword(request.body.password));
+        // Following a reset link proves the address as well as a confirmation link does.
+        await confirmUserEmail(ctx.db, userId);
+        return { status: 'changed' as const };
+      },
+    );
+
+    app.get(
+      '/me',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Who the credentials belong to, and which organizations they reach',
+          response: {
+            200: z.object({
+              kind: z.enum(['operator', 'user', 'apiKey']),
+              user: z.object({ id: z.number().int(), email: z.string() }).optional(),
+              apiKey: z.object({ id: z.number().int(), organizationId: z.number().int(), scopes: z.array(z.enum(API_KEY_SCOPES)) }).optional(),
+              memberships: z.array(z.object({ organizationId: z.number().int(), role: z.enum(membershipRoles) })),
+            }),
+            ...errorResponses(401),
+          },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        if (p.kind === 'operator') return { kind: p.kind, memberships: [] };
+        if (p.kind === 'apiKey') {
+          const scopes = API_KEY_SCOPES.filter((s) => p.scopes.has(s));
+          return { kind: p.kind, apiKey: { id: p.keyId, organizationId: p.organizationId, scopes }, memberships: [] };
+        }
+        return {
+          kind: p.kind,
+          user: { id: p.userId, email: p.email },
+          memberships: [...p.memberships].map(([organizationId, role]) => ({ organizationId, role })),
+        };
+      },
+    );
+  };
+}

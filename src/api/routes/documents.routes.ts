@@ -1,0 +1,329 @@
+/**
+ * Fiscal documents: the filtered list (cursor pagination) and one document per the architecture contract (§4):
+ * `GET /api/v1/documents/{fn}/{fd}` → `{ document: { <formName>: {…FNS JSON…} }, status: {…lifecycle…} }`, plus the
+ * bytes as received (`raw`) and the lifecycle timeline (`status.timeline`).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { formCode, formName } from '../../../protocol/tags/index.js';
+import { documentOwnerInn, findDocumentWithLifecycle, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
+import { innsOf, organizationIdByInn } from '../../db/api-organizations.repository.js';
+import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, visibleOrganizations, type Principal } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { errorResponses, notFound } from '../errors.js';
+import { fnsQrString, renderReceiptHtml } from '../receipt-view.js';
+import {
+  cursorSchema,
+  dateOut,
+  fdSchema,
+  fnSchema,
+  idSchema,
+  instantSchema,
+  iso,
+  limitSchema,
+  localDateTimeSchema,
+  pageSchema,
+  queryBoolean,
+} from '../schemas.js';
+
+/** The 32-byte container header precedes `rawData` (the document TLV and the trailer). */
+const CONTAINER_HEADER_LENGTH = 32;
+
+const formParam = z
+  .string()
+  .transform((v, ctx) => {
+    const code = /^\d{1,3}$/.test(v) ? Number(v) : formCode(v);
+    if (code === undefined || formName(code) === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected a form code (3) or name (receipt)' });
+      return z.NEVER;
+    }
+    return code;
+  })
+  .meta({ description: 'Form code (3) or FNS name (receipt, closeShift, …)' });
+
+const kopecksParam = z.coerce.number().int().min(0).max(2 ** 48);
+
+export const documentListQuery = z.object({
+  organizationId: idSchema.optional(),
+  registerId: idSchema.optional(),
+  fn: fnSchema.optional(),
+  outletId: idSchema.optional(),
+  dateFrom: localDateTimeSchema.optional().meta({ description: 'Document time (1012, local) from, inclusive' }),
+  dateTo: localDateTimeSchema.optional().meta({ description: 'Document time (1012, local) to, inclusive' }),
+  receivedFrom: instantSchema.optional().meta({ description: 'Arrival time from, inclusive (ISO 8601 with offset)' }),
+  receivedTo: instantSchema.optional().meta({ description: 'Arrival time to, exclusive' }),
+  form: formParam.optional(),
+  operationType: z.coerce.number().int().min(1).max(4).optional().meta({ description: '1054: 1 sell, 2 sell return, 3 buy, 4 buy return' }),
+  taxationType: z.coerce.number().int().min(1).max(32).optional().meta({ description: '1055 appliedTaxationType bit' }),
+  amountMin: kopecksParam.optional().meta({ description: 'Total (1020) at least, kopecks' }),
+  amountMax: kopecksParam.optional().meta({ description: 'Total (1020) at most, kopecks' }),
+  fiscalSign: z.coerce.number().int().min(0).max(0xffff_ffff).optional().meta({ description: 'ФПД as printed' }),
+  fd: fdSchema.optional(),
+  flkStatus: z.enum(['passed', 'failed']).optional(),
+  fnsStatus: z.enum([...fnsDeliveryStatuses, 'not_sent']).optional(),
+  item: z.string().min(2).max(200).optional().meta({ description: 'Item name contains (case-insensitive)' }),
+  marking: z.string().min(1).max(300).optional().meta({ description: 'A marking code, or a 14-digit GTIN' }),
+  hasMarking: queryBoolean.optional(),
+  limit: limitSchema,
+  cursor: cursorSchema.optional(),
+});
+
+const documentSummaryOut = z.object({
+  fn: z.string(),
+  fd: z.number().int(),
+  form: z.number().int(),
+  formName: z.string().nullable(),
+  ffdVersion: z.number().int().nullable(),
+  dateTime: z.string().nullable().meta({ description: "1012, the register's local time" }),
+  receivedAt: dateOut,
+  kktRegId: z.string().nullable(),
+  userInn: z.string().nullable(),
+  registerId: z.number().int().nullable(),
+  outletId: z.number().int().nullable(),
+  shiftNumber: z.number().int().nullable(),
+  requestNumber: z.number().int().nullable(),
+  operationType: z.number().int().nullable(),
+  totalSum: z.number().int().nullable(),
+  cashTotalSum: z.number().int().nullable(),
+  ecashTotalSum: z.number().int().nullable(),
+  prepaidSum: z.number().int().nullable(),
+  creditSum: z.number().int().nullable(),
+  provisionSum: z.number().int().nullable(),
+  fiscalSign: z.number().int().nullable(),
+  messageFiscalSign: z.string().nullable(),
+  signStatus: z.enum(['verified', 'unverified']),
+  flk: z.object({ status: z.enum(['passed', 'failed']), codes: z.array(z.string()) }),
+  fnsStatus: z.string().nullable().meta({ description: 'null: not sent to the FNS (yet)' }),
+});
+
+function summaryJson(d: DocumentSummaryRow): z.infer<typeof documentSummaryOut> {
+  return {
+    fn: d.fn,
+    fd: d.fd,
+    form: d.form,
+    formName: formName(d.form) ?? null,
+    ffdVersion: d.ffd_version,
+    dateTime: d.date_time,
+    receivedAt: iso(d.received_at),
+    kktRegId: d.kkt_reg_id,
+    userInn: d.user_inn,
+    registerId: d.register_id,
+    outletId: d.outlet_id,
+    shiftNumber: d.shift_number,
+    requestNumber: d.request_number,
+    operationType: d.operation_type,
+    totalSum: d.total_sum,
+    cashTotalSum: d.cash_total_sum,
+    ecashTotalSum: d.ecash_total_sum,
+    prepaidSum: d.prepaid_sum,
+    creditSum: d.credit_sum,
+    provisionSum: d.provision_sum,
+    fiscalSign: d.fiscal_sign,
+    messageFiscalSign: d.message_fiscal_sign,
+    signStatus: d.sign_status,
+    flk: { status: d.flk_status, codes: d.flk_codes },
+    fnsStatus: d.fns_status,
+  };
+}
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const documentDetailOut = z.object({
+  document: jsonObject.meta({ description: '`{ "<formName>": { …FNS JSON…, "rawData": base64 } }`; `{}` for a document that could not be decoded' }),
+  status: z.object({
+    receivedAt: dateOut,
+    persistedAt: dateOut,
+    ackedAt: dateOut.nullable(),
+    ackCode: z.number().int().nullable().meta({ description: '1022 answered to the register: 0 accepted, 14 ФЛК failed' }),
+    sign: z.enum(['verified', 'unverified']),
+    flk: z.object({ status: z.enum(['passed', 'failed']), codes: z.array(z.string()) }),
+    fns: z
+      .object({
+        status: z.enum(fnsDeliveryStatuses),
+        attempts: z.number().int(),
+        errors: z.array(jsonObject),
+        lastErrorCode: z.string().nullable(),
+        sentAt: dateOut.nullable(),
+        answeredAt: dateOut.nullable(),
+      })
+      .nullable()
+      .meta({ description: 'null: not sent to the FNS (yet)' }),
+    reprocessedAt: dateOut.nullable(),
+    timeline: z.array(z.object({ at: dateOut, kind: z.string(), detail: jsonObject.nullable() })),
+  }),
+  raw: z.object({
+    container: z.string().meta({ description: 'The container exactly as received (32-byte header included), base64' }),
+    rawData: z.string().meta({ description: 'The document TLV and its trailer (the container after its header), base64' }),
+  }),
+  meta: z.object({
+    fn: z.string(),
+    fd: z.number().int(),
+    form: z.number().int(),
+    formName: z.string().nullable(),
+    userInn: z.string().nullable(),
+    registerId: z.number().int().nullable(),
+    outletId: z.number().int().nullable(),
+  }),
+});
+
+export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    /** The document if the caller may read it: the owner is checked first, so nothing else is read for anyone else. */
+    const loadDocument = async (p: Principal, fn: string, fd: number) => {
+      const owner = await documentOwnerInn(ctx.db, fn, fd);
+      if (!owner) throw notFound('document');
+      const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
+      authorizeOrganization(p, organizationId, 'documents:read', 'document');
+      const stored = await findDocumentWithLifecycle(ctx.db, fn, fd);
+      if (!stored) throw notFound('document');
+      return stored;
+    };
+
+    app.get(
+      '/documents',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Documents, newest arrivals first, with filters',
+          querystring: documentListQuery,
+          response: { 200: pageSchema(documentSummaryOut), ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const q = request.query;
+        let inns: 'all' | string[];
+        if (q.organizationId !== undefined) {
+          authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
+          inns = await innsOf(ctx.db, [q.organizationId]);
+        } else {
+          const scope = visibleOrganizations(p, 'documents:read');
+          inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
+        }
+        let after;
+        if (q.cursor !== undefined) {
+          const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, 3);
+          after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd) };
+          if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
+        }
+        const rows = await listDocuments(ctx.db, {
+          inns,
+          registerId: q.registerId,
+          fn: q.fn,
+          outletId: q.outletId,
+          dateFrom: q.dateFrom,
+          dateTo: q.dateTo,
+          receivedFrom: q.receivedFrom === undefined ? undefined : new Date(q.receivedFrom),
+          receivedTo: q.receivedTo === undefined ? undefined : new Date(q.receivedTo),
+          form: q.form,
+          operationType: q.operationType,
+          taxationType: q.taxationType,
+          amountMin: q.amountMin,
+          amountMax: q.amountMax,
+          fiscalSign: q.fiscalSign,
+          fd: q.fd,
+          flkStatus: q.flkStatus,
+          fnsStatus: q.fnsStatus,
+          item: q.item,
+          marking: q.marking,
+          hasMarking: q.hasMarking,
+          after,
+          limit: q.limit + 1,
+        });
+        const page = rows.slice(0, q.limit);
+        const last = page.at(-1);
+        return {
+          items: page.map(summaryJson),
+          nextCursor: rows.length > q.limit && last ? encodeCursor('documents', [last.received_at.toISOString(), last.fn, last.fd]) : null,
+        };
+      },
+    );
+
+    app.get(
+      '/documents/:fn/:fd',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'One document: FNS JSON, lifecycle, raw bytes',
+          params: z.object({ fn: fnSchema, fd: fdSchema }),
+          response: { 200: documentDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const { row, events, fns } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
+        const rawData = row.raw_container.subarray(CONTAINER_HEADER_LENGTH).toString('base64');
+        const document: Record<string, unknown> = {};
+        for (const [name, body] of Object.entries(row.fns_json)) {
+          document[name] = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, rawData } : body;
+        }
+        return {
+          document,
+          status: {
+            receivedAt: iso(row.received_at),
+            persistedAt: iso(row.persisted_at),
+            ackedAt: iso(row.acked_at),
+            ackCode: row.ack_code,
+            sign: row.sign_status,
+            flk: { status: row.flk_status, codes: row.flk_codes },
+            fns: fns
+              ? {
+                  status: fns.status,
+                  attempts: fns.attempts,
+                  errors: fns.errors,
+                  lastErrorCode: fns.last_error_code,
+                  sentAt: iso(fns.sent_at),
+                  answeredAt: iso(fns.answered_at),
+                }
+              : null,
+            reprocessedAt: iso(row.reprocessed_at),
+            timeline: events.map((e) => ({ at: iso(e.at), kind: e.kind, detail: e.detail })),
+          },
+          raw: { container: row.raw_container.toString('base64'), rawData },
+          meta: {
+            fn: row.fn,
+            fd: row.fd,
+            form: row.form,
+            formName: formName(row.form) ?? null,
+            userInn: row.user_inn,
+            registerId: row.register_id,
+            outletId: row.outlet_id,
+          },
+        };
+      },
+    );
+
+    app.get(
+      '/documents/:fn/:fd/print',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'A printable page of the document, with the FNS QR string (t=…&s=…&fn=…&i=…&fp=…&n=…)',
+          params: z.object({ fn: fnSchema, fd: fdSchema }),
+          produces: ['text/html'],
+          response: {
+            200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } },
+            ...errorResponses(400, 401, 403, 404, 429),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { row } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
+        const [name, body] = Object.entries(row.fns_json)[0] ?? ['document', {}];
+        const doc = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+        const qr = receiptQr(row);
+        // The page carries data registers sent: no scripts, nothing loaded from anywhere.
+        void reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+        return reply.type('text/html; charset=utf-8').serializer((x: unknown) => String(x)).send(renderReceiptHtml(name, doc, qr));
+      },
+    );
+  };
+}
+
+/** The QR string of a receipt-like document, when it has everything the string needs. */
+export function receiptQr(row: { date_time: string | null; total_sum: number | null; fn: string; fd: number; fiscal_sign: number | null; operation_type: number | null }): string | null {
+  if (row.date_time === null || row.total_sum === null || row.fiscal_sign === null || row.operation_type === null) return null;
+  return fnsQrString({ dateTime: row.date_time, totalSum: row.total_sum, fn: row.fn, fd: row.fd, fiscalSign: row.fiscal_sign, operationType: row.operation_type });
+}

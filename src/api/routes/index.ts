@@ -1,0 +1,22 @@
+// Every /api/v1 route module, mounted by buildApp under the prefix.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ApiContext } from '../context.js';
+import { authRoutes } from './auth.routes.js';
+import { documentRoutes } from './documents.routes.js';
+import { organizationRoutes } from './organizations.routes.js';
+import { publicRoutes } from './public.routes.js';
+import { registryRoutes } from './registry.routes.js';
+import { searchRoutes } from './search.routes.js';
+import { shiftRoutes } from './shifts.routes.js';
+
+export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(authRoutes(ctx));
+    await app.register(organizationRoutes(ctx));
+    await app.register(registryRoutes(ctx));
+    await app.register(documentRoutes(ctx));
+    await app.register(shiftRoutes(ctx));
+    await app.register(searchRoutes(ctx));
+    await app.register(publicRoutes(ctx));
+  };
+}

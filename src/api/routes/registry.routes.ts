@@ -1,0 +1,357 @@
+/**
+ * Outlets (places of settlement that group registers), registers (learned from documents or added by hand) with their
+ * FN history and connection status, and fiscal drives with their expiry forecast and missing documents.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  createOutlet,
+  createRegister,
+  drivesOfRegisters,
+  findFiscalDrive,
+  findOutlet,
+  findRegister,
+  gapsOf,
+  listFiscalDrives,
+  listOutlets,
+  listRegisters,
+  setRegisterOutlet,
+  type FiscalDriveState,
+} from '../../db/api-registry.repository.js';
+import { findOrganization } from '../../db/api-organizations.repository.js';
+import type { Outlet, Register } from '../../db/tables/registry.js';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, visibleOrganizations, type Principal } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
+import { ATTENTION_REASONS, CONNECTION_STATUSES, fnAttention, fnForecast, registerConnection } from '../registry-status.js';
+import { cursorSchema, dateOut, fnSchema, idSchema, iso, limitSchema, pageSchema } from '../schemas.js';
+
+const outletOut = z.object({ id: z.number().int(), organizationId: z.number().int(), address: z.string(), place: z.string(), createdAt: dateOut });
+const outletJson = (o: Outlet): z.infer<typeof outletOut> => ({
+  id: o.id,
+  organizationId: o.organization_id,
+  address: o.address,
+  place: o.place,
+  createdAt: iso(o.created_at),
+});
+
+const fiscalDriveOut = z.object({
+  fn: z.string(),
+  registerId: z.number().int().nullable(),
+  ffdVersion: z.number().int().nullable().meta({ description: '1190 documentFdVersion' }),
+  registeredAt: z.string().nullable(),
+  registrationFd: z.number().int().nullable(),
+  firstFd: z.number().int().nullable(),
+  lastFd: z.number().int().nullable(),
+  lastReceivedAt: dateOut.nullable(),
+  closedAt: z.string().nullable(),
+  closedFd: z.number().int().nullable(),
+  signs: z.object({ replaceRequired: z.boolean().nullable(), exhausted: z.boolean().nullable(), memoryExceeded: z.boolean().nullable() }),
+  notTransmitted: z.object({ count: z.number().int().nullable(), since: z.string().nullable() }),
+  missing: z.object({ ranges: z.number().int(), documents: z.number().int() }).meta({ description: 'FD numbers not received (gaps)' }),
+  forecast: z.object({ expiresOn: z.string().nullable(), keyResourceEndsOn: z.string().nullable(), daysLeft: z.number().int().nullable() }),
+  attention: z.array(z.enum(ATTENTION_REASONS)),
+});
+
+function fiscalDriveJson(d: FiscalDriveState, now: Date): z.infer<typeof fiscalDriveOut> {
+  return {
+    fn: d.fn,
+    registerId: d.effective_register_id,
+    ffdVersion: d.ffd_version,
+    registeredAt: d.registered_at,
+    registrationFd: d.registration_fd,
+    firstFd: d.first_fd,
+    lastFd: d.last_fd,
+    lastReceivedAt: iso(d.last_received_at),
+    closedAt: d.closed_at,
+    closedFd: d.closed_fd,
+    signs: { replaceRequired: d.replace_required_sign, exhausted: d.exhaustion_sign, memoryExceeded: d.memory_exceeded_sign },
+    notTransmitted: { count: d.not_transmitted_count, since: d.not_transmitted_since },
+    missing: { ranges: d.gap_count, documents: d.missing_fds },
+    forecast: fnForecast(d, now),
+    attention: fnAttention(d, now),
+  };
+}
+
+const registerOut = z.object({
+  id: z.number().int(),
+  registrationNumber: z.string().meta({ description: '1037 kktRegId' }),
+  serialNumber: z.string().nullable(),
+  organizationId: z.number().int().nullable(),
+  outletId: z.number().int().nullable(),
+  ffdVersion: z.number().int().nullable(),
+  kktVersion: z.string().nullable(),
+  registrationStatus: z.enum(['unknown', 'active', 'fn_closed', 'deregistered']),
+  registeredAt: z.string().nullable(),
+  connection: z.object({
+    status: z.enum(CONNECTION_STATUSES),
+    attention: z.array(z.enum(ATTENTION_REASONS)),
+    lastReceivedAt: dateOut.nullable(),
+    currentFn: z.string().nullable(),
+  }),
+  createdAt: dateOut,
+});
+
+const registerDetailOut = registerOut.extend({ fiscalDrives: z.array(fiscalDriveOut).meta({ description: 'FN history, newest first' }) });
+
+export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const registersJson = async (registers: Register[], withDrives: boolean) => {
+      const drives = await drivesOfRegisters(ctx.db, registers.map((r) => r.id));
+      const now = new Date();
+      return registers.map((r) => {
+        const mine = drives.filter((d) => d.effective_register_id === r.id || d.register_id === r.id);
+        const c = registerConnection(r, mine, now, ctx.registerSilentAfterMs);
+        const base: z.infer<typeof registerOut> = {
+          id: r.id,
+          registrationNumber: r.registration_number,
+          serialNumber: r.serial_number,
+          organizationId: r.organization_id,
+          outletId: r.outlet_id,
+          ffdVersion: r.ffd_version,
+          kktVersion: r.kkt_version,
+          registrationStatus: r.status,
+          registeredAt: r.registered_at,
+          connection: { ...c, lastReceivedAt: iso(c.lastReceivedAt) },
+          createdAt: iso(r.created_at),
+        };
+        if (!withDrives) return base;
+        const history = [...mine].sort((a, b) => (b.registered_at ?? b.last_received_at?.toISOString() ?? '').localeCompare(a.registered_at ?? a.last_received_at?.toISOString() ?? ''));
+        return { ...base, fiscalDrives: history.map((d) => fiscalDriveJson(d, now)) };
+      });
+    };
+
+    const loadRegister = async (p: Principal, id: number, permission: 'registry:read' | 'registry:write') => {
+      const r = await findRegister(ctx.db, id);
+      if (!r) throw notFound('register');
+      authorizeOrganization(p, r.organization_id, permission, 'register');
+      return r;
+    };
+
+    /** An outlet of `organizationId` the caller may use; NOT_FOUND for anyone else's. */
+    const loadOutlet = async (p: Principal, id: number, permission: 'registry:read' | 'registry:write') => {
+      const o = await findOutlet(ctx.db, id);
+      if (!o) throw notFound('outlet');
+      authorizeOrganization(p, o.organization_id, permission, 'outlet');
+      return o;
+    };
+
+    // ---- outlets ------------------------------------------------------------------------------------------------------
+
+    app.get(
+      '/outlets',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Outlets (places of settlement)',
+          querystring: z.object({ organizationId: idSchema.optional(), limit: limitSchema, cursor: cursorSchema.optional() }),
+          response: { 200: pageSchema(outletOut), ...errorResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const { organizationId, limit, cursor } = request.query;
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('outlets', cursor, 1)[0]);
+        const rows = await listOutlets(ctx.db, { scope: visibleOrganizations(p, 'registry:read'), organizationId, afterId, limit: limit + 1 });
+        const page = rows.slice(0, limit);
+        return { items: page.map(outletJson), nextCursor: rows.length > limit ? encodeCursor('outlets', [page.at(-1)!.id]) : null };
+      },
+    );
+
+    app.post(
+      '/outlets',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Add an outlet',
+          body: z.object({ organizationId: idSchema, address: z.string().max(1000).default(''), place: z.string().max(1000).default('') }),
+          response: { 201: outletOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        const { organizationId, address, place } = request.body;
+        authorizeOrganization(p, organizationId, 'registry:write', 'organization');
+        if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
+        if (address.trim() === '' && place.trim() === '') {
+          throw new ApiError('VALIDATION_FAILED', 'an outlet needs an address or a place', [
+            { path: 'body.address', message: 'an outlet needs an address or a place', issue: 'custom' },
+          ]);
+        }
+        const o = await createOutlet(ctx.db, organizationId, address.trim(), place.trim());
+        if (!o) throw new ApiError('OUTLET_EXISTS', 'the organization already has this outlet');
+        return reply.code(201).send(outletJson(o));
+      },
+    );
+
+    app.get(
+      '/outlets/:id',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'One outlet',
+          params: z.object({ id: idSchema }),
+          response: { 200: outletOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => outletJson(await loadOutlet(principalOf(request), request.params.id, 'registry:read')),
+    );
+
+    // ---- registers ----------------------------------------------------------------------------------------------------
+
+    app.get(
+      '/registers',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Registers (ККТ) with their connection status',
+          querystring: z.object({
+            organizationId: idSchema.optional(),
+            outletId: idSchema.optional(),
+            status: z.enum(CONNECTION_STATUSES).optional().meta({ description: 'Filters the page it is applied to' }),
+            limit: limitSchema,
+            cursor: cursorSchema.optional(),
+          }),
+          response: { 200: pageSchema(registerOut), ...errorResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const { organizationId, outletId, status, limit, cursor } = request.query;
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('registers', cursor, 1)[0]);
+        const rows = await listRegisters(ctx.db, { scope: visibleOrganizations(p, 'registry:read'), organizationId, outletId, afterId, limit: limit + 1 });
+        const page = rows.slice(0, limit);
+        const items = (await registersJson(page, false)).filter((r) => status === undefined || r.connection.status === status);
+        return { items, nextCursor: rows.length > limit ? encodeCursor('registers', [page.at(-1)!.id]) : null };
+      },
+    );
+
+    app.post(
+      '/registers',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Add a register by hand (its documents will attach to it by registration number)',
+          body: z.object({
+            organizationId: idSchema,
+            registrationNumber: z.string().regex(/^\d{16}$/, 'expected the 16-digit registration number (1037)'),
+            serialNumber: z.string().min(1).max(20).optional(),
+            outletId: idSchema.optional(),
+          }),
+          response: { 201: registerDetailOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        const b = request.body;
+        authorizeOrganization(p, b.organizationId, 'registry:write', 'organization');
+        if (!(await findOrganization(ctx.db, b.organizationId))) throw notFound('organization');
+        if (b.outletId !== undefined) {
+          const o = await loadOutlet(p, b.outletId, 'registry:write');
+          if (o.organization_id !== b.organizationId) throw notFound('outlet');
+        }
+        const r = await createRegister(ctx.db, {
+          organizationId: b.organizationId,
+          registrationNumber: b.registrationNumber,
+          serialNumber: b.serialNumber ?? null,
+          outletId: b.outletId ?? null,
+        });
+        if (!r) throw new ApiError('REGISTER_EXISTS', 'a register with this registration number is already known');
+        const [json] = await registersJson([r], true);
+        return reply.code(201).send(json as z.infer<typeof registerDetailOut>);
+      },
+    );
+
+    app.get(
+      '/registers/:id',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'One register with its FN history',
+          params: z.object({ id: idSchema }),
+          response: { 200: registerDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const r = await loadRegister(principalOf(request), request.params.id, 'registry:read');
+        const [json] = await registersJson([r], true);
+        return json as z.infer<typeof registerDetailOut>;
+      },
+    );
+
+    app.patch(
+      '/registers/:id',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Move a register to another outlet of its organization (or to none)',
+          params: z.object({ id: idSchema }),
+          body: z.object({ outletId: idSchema.nullable() }),
+          response: { 200: registerDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const r = await loadRegister(p, request.params.id, 'registry:write');
+        const { outletId } = request.body;
+        if (outletId !== null) {
+          const o = await loadOutlet(p, outletId, 'registry:read');
+          if (o.organization_id !== r.organization_id) throw notFound('outlet');
+        }
+        const updated = await setRegisterOutlet(ctx.db, r.id, outletId);
+        if (!updated) throw notFound('register');
+        const [json] = await registersJson([updated], true);
+        return json as z.infer<typeof registerDetailOut>;
+      },
+    );
+
+    // ---- fiscal drives ------------------------------------------------------------------------------------------------
+
+    app.get(
+      '/fiscal-drives',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Fiscal drives (ФН) with their expiry forecast and missing documents',
+          querystring: z.object({ organizationId: idSchema.optional(), registerId: idSchema.optional(), limit: limitSchema, cursor: cursorSchema.optional() }),
+          response: { 200: pageSchema(fiscalDriveOut), ...errorResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const { organizationId, registerId, limit, cursor } = request.query;
+        const afterFn = cursor === undefined ? undefined : String(decodeCursor('fiscal-drives', cursor, 1)[0]);
+        const rows = await listFiscalDrives(ctx.db, { scope: visibleOrganizations(p, 'registry:read'), organizationId, registerId, afterFn, limit: limit + 1 });
+        const page = rows.slice(0, limit);
+        const now = new Date();
+        return { items: page.map((d) => fiscalDriveJson(d, now)), nextCursor: rows.length > limit ? encodeCursor('fiscal-drives', [page.at(-1)!.fn]) : null };
+      },
+    );
+
+    app.get(
+      '/fiscal-drives/:fn',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'One fiscal drive, with the FD ranges not received',
+          params: z.object({ fn: fnSchema }),
+          response: {
+            200: fiscalDriveOut.extend({ gaps: z.array(z.object({ fromFd: z.number().int(), toFd: z.number().int() })) }),
+            ...errorResponses(400, 401, 403, 404, 429),
+          },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const d = await findFiscalDrive(ctx.db, request.params.fn);
+        if (!d) throw notFound('fiscal drive');
+        const register = d.effective_register_id === null ? undefined : await findRegister(ctx.db, d.effective_register_id);
+        authorizeOrganization(p, register?.organization_id ?? null, 'registry:read', 'fiscal drive');
+        const gaps = await gapsOf(ctx.db, d.fn);
+        return { ...fiscalDriveJson(d, new Date()), gaps: gaps.map((g) => ({ fromFd: g.from_fd, toFd: g.to_fd })) };
+      },
+    );
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Global search: one box. What the query looks like decides where it is looked for:
+ * - an INN (10/12 digits, valid check digits) → organizations, and documents carrying it;
+ * - 16 digits → a register's registration number or an FN;
+ * - digits (up to 10) → a fiscal sign (ФПД) or an FD number; `181.00` / `181,00` → a receipt total;
+ * - an e-mail or a phone (+7…, 8…) → receipts sent to that buyer (1008);
+ * - a GTIN (14 digits) or a marking code (starts with 01 + GTIN) → receipts with that marked item;
+ * - anything else (2+ characters) → item names.
+ * Every match is within the caller's organizations.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { formName } from '../../../protocol/tags/index.js';
+import { isValidInn } from '../../domain/inn.js';
+import { innsOf } from '../../db/api-organizations.repository.js';
+import {
+  searchDocuments,
+  searchFiscalDrive,
+  searchOrganizationsByInn,
+  searchRegisters,
+  type DocumentMatch,
+  type SearchScope,
+} from '../../db/api-search.repository.js';
+import { principalOf } from '../auth/authenticate.js';
+import { visibleOrganizations } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { errorResponses } from '../errors.js';
+import { rubles } from '../receipt-view.js';
+
+const hitOut = z.object({
+  type: z.enum(['organization', 'register', 'fiscalDrive', 'document']),
+  /** What matched: inn, registrationNumber, fn, fiscalSign, fd, amount, buyer, marking, item. */
+  matched: z.string(),
+  title: z.string(),
+  /** The API path of the thing found. */
+  href: z.string(),
+});
+type Hit = z.infer<typeof hitOut>;
+
+export function documentMatches(q: string): DocumentMatch[] {
+  if (/^\S+@\S+\.\S+$/.test(q)) return [{ kind: 'buyer', value: q.toLowerCase() }, { kind: 'buyer', value: q }];
+  const phone = q.replace(/[\s()-]/g, '');
+  if (/^(\+7|8)\d{10}$/.test(phone)) return [{ kind: 'buyer', value: phone.startsWith('8') ? `+7${phone.slice(1)}` : phone }, { kind: 'buyer', value: phone }];
+  const money = /^(\d{1,12})[.,](\d{2})$/.exec(q);
+  if (money) return [{ kind: 'amount', value: Number(money[1]) * 100 + Number(money[2]) }];
+  if (/^01\d{14}/.test(q) && q.length > 16) return [{ kind: 'marking', value: q }];
+  if (/^\d{14}$/.test(q)) return [{ kind: 'marking', value: q }];
+  if (/^\d{1,10}$/.test(q)) {
+    const n = Number(q);
+    return n <= 0xffff_ffff ? [{ kind: 'fiscalSign', value: n }, { kind: 'fd', value: n }] : [];
+  }
+  if (q.length >= 2 && !/^\d+$/.test(q)) return [{ kind: 'item', value: q }];
+  return [];
+}
+
+export function searchRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/search',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Global search: INN, registration number, FN, FD, fiscal sign, amount, item, marking code or GTIN, buyer',
+          querystring: z.object({ q: z.string().trim().min(1).max(300), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+          response: { 200: z.object({ items: z.array(hitOut) }), ...errorResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const { q, limit } = request.query;
+        const organizationIds = visibleOrganizations(p, 'documents:read');
+        const scope: SearchScope = { organizationIds, inns: organizationIds === 'all' ? 'all' : await innsOf(ctx.db, organizationIds) };
+        const hits: Hit[] = [];
+
+        if (/^\d{10}(\d{2})?$/.test(q) && isValidInn(q)) {
+          for (const o of await searchOrganizationsByInn(ctx.db, scope, q)) {
+            hits.push({ type: 'organization', matched: 'inn', title: `${o.name ?? 'Организация'} (ИНН ${o.inn})`, href: `/api/v1/organizations/${o.id}` });
+            hits.push({ type: 'document', matched: 'inn', title: `Документы ИНН ${o.inn}`, href: `/api/v1/documents?organizationId=${o.id}` });
+          }
+        }
+        if (/^\d{16}$/.test(q)) {
+          for (const r of await searchRegisters(ctx.db, scope, q)) {
+            hits.push({ type: 'register', matched: 'registrationNumber', title: `ККТ РН ${r.registration_number}`, href: `/api/v1/registers/${r.id}` });
+          }
+          for (const d of await searchFiscalDrive(ctx.db, scope, q)) {
+            hits.push({ type: 'fiscalDrive', matched: 'fn', title: `ФН ${d.fn}`, href: `/api/v1/fiscal-drives/${d.fn}` });
+          }
+        }
+        for (const m of documentMatches(q)) {
+          if (hits.length >= limit) break;
+          for (const d of await searchDocuments(ctx.db, scope, m, limit)) {
+            if (hits.some((h) => h.href === `/api/v1/documents/${d.fn}/${d.fd}`)) continue;
+            const sum = d.total_sum === null ? '' : `, ${rubles(d.total_sum)} ₽`;
+            hits.push({
+              type: 'document',
+              matched: m.kind,
+              title: `${formName(d.form) ?? `form ${d.form}`} ФН ${d.fn} ФД ${d.fd}${d.date_time ? `, ${d.date_time.replace('T', ' ')}` : ''}${sum}`,
+              href: `/api/v1/documents/${d.fn}/${d.fd}`,
+            });
+          }
+        }
+        return { items: hits.slice(0, limit) };
+      },
+    );
+  };
+}

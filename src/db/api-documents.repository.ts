@@ -1,0 +1,197 @@
+// Documents for the cabinet API: tenant-scoped filtered lists with keyset pagination, and one document with its
+// lifecycle. A customer's documents are those carrying one of its INNs (1018 userInn).
+//
+// Order: received_at desc, then (fn, fd) desc — received_at is the partition key, so a page of recent documents touches
+// the newest partitions only; the cursor is the last row's (received_at, fn, fd).
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from './database.js';
+import type { DocumentEvent, DocumentRow } from './tables/documents.js';
+import type { FnsStatusRow } from './tables/fns-status.js';
+import './tables/fns-status.js';
+
+type Db = Kysely<Database>;
+
+export interface DocumentListQuery {
+  /** 'all' (operator) or the INNs whose documents the caller may read. */
+  inns: 'all' | readonly string[];
+  registerId?: number | undefined;
+  fn?: string | undefined;
+  outletId?: number | undefined;
+  /** Document time (1012, local wall clock), inclusive bounds. */
+  dateFrom?: string | undefined;
+  dateTo?: string | undefined;
+  /** Arrival time, [from, to). */
+  receivedFrom?: Date | undefined;
+  receivedTo?: Date | undefined;
+  form?: number | undefined;
+  operationType?: number | undefined;
+  /** 1055 appliedTaxationType. */
+  taxationType?: number | undefined;
+  amountMin?: number | undefined;
+  amountMax?: number | undefined;
+  fiscalSign?: number | undefined;
+  fd?: number | undefined;
+  flkStatus?: 'passed' | 'failed' | undefined;
+  /** FNS delivery status; 'not_sent' for documents with no FNS status yet. */
+  fnsStatus?: string | undefined;
+  /** Case-insensitive substring of an item name (1030). */
+  item?: string | undefined;
+  /** Exact marking code, or a GTIN (14 digits). */
+  marking?: string | undefined;
+  /** Only documents with (true) / without (false) marked items. */
+  hasMarking?: boolean | undefined;
+  after?: { receivedAt: Date; fn: string; fd: number } | undefined;
+  limit: number;
+}
+
+export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'fns_json'> & { fns_status: string | null };
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Rows of `table` that belong to the outer `documents` row (same key, same partition). */
+const sameDocument = (table: 'receipt_items' | 'marking_codes') =>
+  sql<SqlBool>`${sql.ref(`${table}.fn`)} = documents.fn and ${sql.ref(`${table}.fd`)} = documents.fd and ${sql.ref(`${table}.received_at`)} = documents.received_at`;
+
+export async function listDocuments(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
+  if (q.inns !== 'all' && q.inns.length === 0) return [];
+  let query = db
+    .selectFrom('documents')
+    .leftJoin('fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'))
+    .select([
+      'documents.fn',
+      'documents.fd',
+      'documents.received_at',
+      'documents.form',
+      'documents.ffd_version',
+      'documents.date_time',
+      'documents.kkt_reg_id',
+      'documents.user_inn',
+      'documents.register_id',
+      'documents.outlet_id',
+      'documents.shift_number',
+      'documents.request_number',
+      'documents.operation_type',
+      'documents.total_sum',
+      'documents.cash_total_sum',
+      'documents.ecash_total_sum',
+      'documents.prepaid_sum',
+      'documents.credit_sum',
+      'documents.provision_sum',
+      'documents.fiscal_sign',
+      'documents.message_fiscal_sign',
+      'documents.sign_status',
+      'documents.flk_status',
+      'documents.flk_codes',
+      'documents.ack_code',
+      'documents.acked_at',
+      'documents.persisted_at',
+      'documents.reprocessed_at',
+      'fns_status.status as fns_status',
+    ])
+    .orderBy('documents.received_at', 'desc')
+    .orderBy('documents.fn', 'desc')
+    .orderBy('documents.fd', 'desc')
+    .limit(q.limit);
+
+  if (q.inns !== 'all') query = query.where('documents.user_inn', 'in', [...q.inns]);
+  if (q.registerId !== undefined) query = query.where('documents.register_id', '=', q.registerId);
+  if (q.fn !== undefined) query = query.where('documents.fn', '=', q.fn);
+  if (q.outletId !== undefined) query = query.where('documents.outlet_id', '=', q.outletId);
+  if (q.dateFrom !== undefined) query = query.where('documents.date_time', '>=', q.dateFrom);
+  if (q.dateTo !== undefined) query = query.where('documents.date_time', '<=', q.dateTo);
+  if (q.receivedFrom !== undefined) query = query.where('documents.received_at', '>=', q.receivedFrom);
+  if (q.receivedTo !== undefined) query = query.where('documents.received_at', '<', q.receivedTo);
+  if (q.form !== undefined) query = query.where('documents.form', '=', q.form);
+  if (q.operationType !== undefined) query = query.where('documents.operation_type', '=', q.operationType);
+  if (q.taxationType !== undefined) {
+    query = query.where(
+      sql<SqlBool>`jsonb_path_exists(documents.fns_json, '$.*.appliedTaxationType ? (@ == $t)', jsonb_build_object('t', ${q.taxationType}::int))`,
+    );
+  }
+  if (q.amountMin !== undefined) query = query.where('documents.total_sum', '>=', q.amountMin);
+  if (q.amountMax !== undefined) query = query.where('documents.total_sum', '<=', q.amountMax);
+  if (q.fiscalSign !== undefined) query = query.where('documents.fiscal_sign', '=', q.fiscalSign);
+  if (q.fd !== undefined) query = query.where('documents.fd', '=', q.fd);
+  if (q.flkStatus !== undefined) query = query.where('documents.flk_status', '=', q.flkStatus);
+  if (q.fnsStatus !== undefined) {
+    query = q.fnsStatus === 'not_sent' ? query.where('fns_status.status', 'is', null) : query.where('fns_status.status', '=', q.fnsStatus as FnsStatusRow['status']);
+  }
+  if (q.item !== undefined) {
+    const pattern = `%${escapeLike(q.item)}%`;
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('receipt_items').select(sql`1`.as('x')).where((e) => e.and([sameDocument('receipt_items'), e('receipt_items.name', 'ilike', pattern)]))),
+    );
+  }
+  if (q.marking !== undefined) {
+    const m = q.marking;
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('marking_codes')
+          .select(sql`1`.as('x'))
+          .where((e) => e.and([sameDocument('marking_codes'), /^\d{14}$/.test(m) ? e('marking_codes.gtin', '=', m) : e('marking_codes.code', '=', m)])),
+      ),
+    );
+  }
+  if (q.hasMarking !== undefined) {
+    const has = q.hasMarking;
+    query = query.where((eb) => {
+      const e: Expression<SqlBool> = eb.exists(eb.selectFrom('marking_codes').select(sql`1`.as('x')).where(sameDocument('marking_codes')));
+      return has ? e : eb.not(e);
+    });
+  }
+  if (q.after !== undefined) {
+    const a = q.after;
+    query = query.where((eb) => eb(eb.refTuple('documents.received_at', 'documents.fn', 'documents.fd'), '<', eb.tuple(a.receivedAt, a.fn, a.fd)));
+  }
+  return query.execute();
+}
+
+export interface StoredDocument {
+  row: DocumentRow;
+  events: DocumentEvent[];
+  fns: FnsStatusRow | undefined;
+}
+
+/** One document with its lifecycle: document_keys names its partition, so every read touches one partition. */
+export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number): Promise<StoredDocument | undefined> {
+  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
+  if (!key) return undefined;
+  const row = await db
+    .selectFrom('documents')
+    .selectAll()
+    .where('fn', '=', fn)
+    .where('fd', '=', fd)
+    .where('received_at', '=', key.received_at)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const [events, fns] = [
+    await db
+      .selectFrom('document_events')
+      .selectAll()
+      .where('fn', '=', fn)
+      .where('fd', '=', fd)
+      .where('received_at', '=', key.received_at)
+      .orderBy('at')
+      .orderBy('id')
+      .execute(),
+    await db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
+  ];
+  return { row, events, fns };
+}
+
+/** Only the owner INN of a stored document (for tenant checks before reading more). */
+export async function documentOwnerInn(db: Db, fn: string, fd: number): Promise<{ inn: string | null } | undefined> {
+  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
+  if (!key) return undefined;
+  const row = await db
+    .selectFrom('documents')
+    .select('user_inn')
+    .where('fn', '=', fn)
+    .where('fd', '=', fd)
+    .where('received_at', '=', key.received_at)
+    .executeTakeFirst();
+  return row ? { inn: row.user_inn } : undefined;
+}

@@ -1,0 +1,175 @@
+// Outlets, registers and fiscal drives for the cabinet API: tenant-scoped lists, FN history and the inputs of a
+// register's connection status.
+//
+// Which register an FN works in: fiscal_drives.register_id (set from its registration report), else the register its
+// shifts name (every receipt and shift report names one; the persist worker writes it onto the shift row).
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { FiscalDrive, Outlet, Register } from './tables/registry.js';
+import './tables/api-access.js';
+
+type Db = Kysely<Database>;
+export type Scope = 'all' | readonly number[];
+
+const emptyScope = (s: Scope) => s !== 'all' && s.length === 0;
+
+// ---- outlets --------------------------------------------------------------------------------------------------------
+
+export interface OutletListQuery {
+  scope: Scope;
+  organizationId?: number | undefined;
+  afterId?: number | undefined;
+  limit: number;
+}
+
+export async function listOutlets(db: Db, q: OutletListQuery): Promise<Outlet[]> {
+  if (emptyScope(q.scope)) return [];
+  let query = db.selectFrom('outlets').selectAll().orderBy('id').limit(q.limit);
+  if (q.scope !== 'all') query = query.where('organization_id', 'in', [...q.scope]);
+  if (q.organizationId !== undefined) query = query.where('organization_id', '=', q.organizationId);
+  if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
+  return query.execute();
+}
+
+export function findOutlet(db: Db, id: number): Promise<Outlet | undefined> {
+  return db.selectFrom('outlets').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Undefined when the organization already has this (address, place). */
+export function createOutlet(db: Db, organizationId: number, address: string, place: string): Promise<Outlet | undefined> {
+  return db
+    .insertInto('outlets')
+    .values({ organization_id: organizationId, address, place })
+    .onConflict((oc) => oc.columns(['organization_id', 'address', 'place']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+// ---- registers ------------------------------------------------------------------------------------------------------
+
+export interface RegisterListQuery {
+  scope: Scope;
+  organizationId?: number | undefined;
+  outletId?: number | undefined;
+  afterId?: number | undefined;
+  limit: number;
+}
+
+export async function listRegisters(db: Db, q: RegisterListQuery): Promise<Register[]> {
+  if (emptyScope(q.scope)) return [];
+  let query = db.selectFrom('registers').selectAll().orderBy('id').limit(q.limit);
+  if (q.scope !== 'all') query = query.where('organization_id', 'in', [...q.scope]);
+  if (q.organizationId !== undefined) query = query.where('organization_id', '=', q.organizationId);
+  if (q.outletId !== undefined) query = query.where('outlet_id', '=', q.outletId);
+  if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
+  return query.execute();
+}
+
+export function findRegister(db: Db, id: number): Promise<Register | undefined> {
+  return db.selectFrom('registers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface NewRegisterInput {
+  organizationId: number;
+  registrationNumber: string;
+  serialNumber: string | null;
+  outletId: number | null;
+}
+
+/** A register added by hand; undefined when the registration number is known already. */
+export function createRegister(db: Db, r: NewRegisterInput): Promise<Register | undefined> {
+  return db
+    .insertInto('registers')
+    .values({
+      registration_number: r.registrationNumber,
+      serial_number: r.serialNumber,
+      organization_id: r.organizationId,
+      outlet_id: r.outletId,
+    })
+    .onConflict((oc) => oc.column('registration_number').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function setRegisterOutlet(db: Db, id: number, outletId: number | null): Promise<Register | undefined> {
+  return db
+    .updateTable('registers')
+    .set({ outlet_id: outletId, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+// ---- fiscal drives --------------------------------------------------------------------------------------------------
+
+export interface FiscalDriveState extends FiscalDrive {
+  /** The register the FN works in (see the header). */
+  effective_register_id: number | null;
+  /** received_at of its highest FD: when we last heard from it. */
+  last_received_at: Date | null;
+  gap_count: number;
+  /** FD numbers missing between first_fd and last_fd. */
+  missing_fds: number;
+}
+
+function driveStateQuery(db: Db) {
+  return db
+    .selectFrom('fiscal_drives as d')
+    .selectAll('d')
+    .select([
+      sql<number | null>`coalesce(d.register_id, (select s.register_id from shifts s where s.fn = d.fn and s.register_id is not null order by s.shift_number desc limit 1))`.as(
+        'effective_register_id',
+      ),
+      sql<Date | null>`(select k.received_at from document_keys k where k.fn = d.fn order by k.fd desc limit 1)`.as('last_received_at'),
+      sql<number>`(select count(*)::int from fd_gaps g where g.fn = d.fn)`.as('gap_count'),
+      sql<number>`(select coalesce(sum(g.to_fd - g.from_fd + 1), 0)::int from fd_gaps g where g.fn = d.fn)`.as('missing_fds'),
+    ]);
+}
+
+/** Every FN that worked in these registers, with its state. */
+export async function drivesOfRegisters(db: Db, registerIds: readonly number[]): Promise<FiscalDriveState[]> {
+  if (registerIds.length === 0) return [];
+  const ids = [...registerIds];
+  return driveStateQuery(db)
+    .where((eb) =>
+      eb.or([
+        eb('d.register_id', 'in', ids),
+        eb('d.fn', 'in', eb.selectFrom('shifts').select('shifts.fn').where('shifts.register_id', 'in', ids)),
+      ]),
+    )
+    .orderBy('d.fn')
+    .execute() as Promise<FiscalDriveState[]>;
+}
+
+export async function findFiscalDrive(db: Db, fn: string): Promise<FiscalDriveState | undefined> {
+  return (await driveStateQuery(db).where('d.fn', '=', fn).executeTakeFirst()) as FiscalDriveState | undefined;
+}
+
+export interface FiscalDriveListQuery {
+  scope: Scope;
+  organizationId?: number | undefined;
+  registerId?: number | undefined;
+  afterFn?: string | undefined;
+  limit: number;
+}
+
+/** FNs whose register belongs to the scope; the operator also sees FNs with no known register. */
+export async function listFiscalDrives(db: Db, q: FiscalDriveListQuery): Promise<FiscalDriveState[]> {
+  if (emptyScope(q.scope)) return [];
+  let query = db
+    .selectFrom(driveStateQuery(db).as('f'))
+    .leftJoin('registers as r', 'r.id', 'f.effective_register_id')
+    .selectAll('f')
+    .select('r.organization_id')
+    .orderBy('f.fn')
+    .limit(q.limit);
+  if (q.scope !== 'all') query = query.where('r.organization_id', 'in', [...q.scope]);
+  if (q.organizationId !== undefined) query = query.where('r.organization_id', '=', q.organizationId);
+  if (q.registerId !== undefined) query = query.where('f.effective_register_id', '=', q.registerId);
+  if (q.afterFn !== undefined) query = query.where('f.fn', '>', q.afterFn);
+  return (await query.execute()) as unknown as FiscalDriveState[];
+}
+
+export async function gapsOf(db: Db, fn: string, limit = 1000): Promise<Array<{ from_fd: number; to_fd: number }>> {
+  return db.selectFrom('fd_gaps').select(['from_fd', 'to_fd']).where('fn', '=', fn).orderBy('from_fd').limit(limit).execute();
+}

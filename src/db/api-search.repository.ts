@@ -1,0 +1,104 @@
+// Global search for the cabinet: one query string, matched against what it can be (see src/api/routes/search.routes.ts),
+// always within the caller's organizations (documents by their INN, registers and FNs by their register's organization).
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from './database.js';
+import './tables/api-access.js';
+
+type Db = Kysely<Database>;
+
+export interface SearchScope {
+  organizationIds: 'all' | readonly number[];
+  inns: 'all' | readonly string[];
+}
+
+export interface DocumentHit {
+  fn: string;
+  fd: number;
+  form: number;
+  date_time: string | null;
+  total_sum: number | null;
+}
+
+export type DocumentMatch =
+  | { kind: 'fiscalSign'; value: number }
+  | { kind: 'fd'; value: number }
+  | { kind: 'amount'; value: number }
+  | { kind: 'item'; value: string }
+  | { kind: 'marking'; value: string }
+  | { kind: 'buyer'; value: string };
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function searchDocuments(db: Db, scope: SearchScope, match: DocumentMatch, limit: number): Promise<DocumentHit[]> {
+  if (scope.inns !== 'all' && scope.inns.length === 0) return [];
+  let q = db
+    .selectFrom('documents')
+    .select(['documents.fn', 'documents.fd', 'documents.form', 'documents.date_time', 'documents.total_sum'])
+    .orderBy('documents.received_at', 'desc')
+    .limit(limit);
+  if (scope.inns !== 'all') q = q.where('documents.user_inn', 'in', [...scope.inns]);
+  const same = (table: string) =>
+    sql<SqlBool>`${sql.ref(`${table}.fn`)} = documents.fn and ${sql.ref(`${table}.fd`)} = documents.fd and ${sql.ref(`${table}.received_at`)} = documents.received_at`;
+  switch (match.kind) {
+    case 'fiscalSign':
+      q = q.where('documents.fiscal_sign', '=', match.value);
+      break;
+    case 'fd':
+      q = q.where('documents.fd', '=', match.value);
+      break;
+    case 'amount':
+      q = q.where('documents.total_sum', '=', match.value);
+      break;
+    case 'item': {
+      const pattern = `%${escapeLike(match.value)}%`;
+      q = q.where((eb) => eb.exists(eb.selectFrom('receipt_items').select(sql`1`.as('x')).where((e) => e.and([same('receipt_items'), e('receipt_items.name', 'ilike', pattern)]))));
+      break;
+    }
+    case 'marking': {
+      const v = match.value;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('marking_codes')
+            .select(sql`1`.as('x'))
+            .where((e) => e.and([same('marking_codes'), /^\d{14}$/.test(v) ? e('marking_codes.gtin', '=', v) : e('marking_codes.code', '=', v)])),
+        ),
+      );
+      break;
+    }
+    case 'buyer':
+      q = q.where(sql<SqlBool>`jsonb_path_exists(documents.fns_json, '$.*.buyerPhoneOrAddress ? (@ == $v)', jsonb_build_object('v', ${match.value}::text))`);
+      break;
+  }
+  return q.execute();
+}
+
+export async function searchOrganizationsByInn(db: Db, scope: SearchScope, inn: string): Promise<Array<{ id: number; inn: string; name: string | null }>> {
+  if (scope.organizationIds !== 'all' && scope.organizationIds.length === 0) return [];
+  let q = db.selectFrom('organizations').select(['id', 'inn', 'name']).where('inn', '=', inn);
+  if (scope.organizationIds !== 'all') q = q.where('id', 'in', [...scope.organizationIds]);
+  return q.execute();
+}
+
+export async function searchRegisters(db: Db, scope: SearchScope, registrationNumber: string): Promise<Array<{ id: number; registration_number: string }>> {
+  if (scope.organizationIds !== 'all' && scope.organizationIds.length === 0) return [];
+  let q = db.selectFrom('registers').select(['id', 'registration_number']).where('registration_number', '=', registrationNumber);
+  if (scope.organizationIds !== 'all') q = q.where('organization_id', 'in', [...scope.organizationIds]);
+  return q.execute();
+}
+
+/** An FN, if its register (from its registration report or its shifts) is in scope. */
+export async function searchFiscalDrive(db: Db, scope: SearchScope, fn: string): Promise<Array<{ fn: string }>> {
+  if (scope.organizationIds !== 'all' && scope.organizationIds.length === 0) return [];
+  let q = db
+    .selectFrom('fiscal_drives as d')
+    .leftJoin('registers as r', (join) =>
+      join.on(sql`r.id`, '=', sql`coalesce(d.register_id, (select s.register_id from shifts s where s.fn = d.fn and s.register_id is not null order by s.shift_number desc limit 1))`),
+    )
+    .select('d.fn')
+    .where('d.fn', '=', fn);
+  if (scope.organizationIds !== 'all') q = q.where('r.organization_id', 'in', [...scope.organizationIds]);
+  return q.execute();
+}

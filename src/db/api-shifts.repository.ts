@@ -1,0 +1,55 @@
+// Shifts for the cabinet API. A shift belongs to the organization of the register it was opened on (shifts.register_id,
+// else the FN's register); shifts of a register with no organization are the operator's to see.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { Shift } from './tables/registry.js';
+
+type Db = Kysely<Database>;
+
+export type ShiftRow = Shift & { effective_register_id: number | null; organization_id: number | null };
+
+export interface ShiftListQuery {
+  scope: 'all' | readonly number[];
+  organizationId?: number | undefined;
+  registerId?: number | undefined;
+  fn?: string | undefined;
+  /** true: closed only (a closeShift report arrived); false: open only. */
+  closed?: boolean | undefined;
+  /** Opening time (local), inclusive bounds. */
+  openedFrom?: string | undefined;
+  openedTo?: string | undefined;
+  after?: { fn: string; shiftNumber: number } | undefined;
+  limit: number;
+}
+
+function shiftQuery(db: Db) {
+  return db
+    .selectFrom('shifts as s')
+    .leftJoin('fiscal_drives as d', 'd.fn', 's.fn')
+    .leftJoin('registers as r', (join) => join.on(sql`r.id`, '=', sql`coalesce(s.register_id, d.register_id)`))
+    .selectAll('s')
+    .select([sql<number | null>`coalesce(s.register_id, d.register_id)`.as('effective_register_id'), 'r.organization_id']);
+}
+
+/** Ordered by FN, then newest shift first. */
+export async function listShifts(db: Db, q: ShiftListQuery): Promise<ShiftRow[]> {
+  if (q.scope !== 'all' && q.scope.length === 0) return [];
+  let query = shiftQuery(db).orderBy('s.fn').orderBy('s.shift_number', 'desc').limit(q.limit);
+  if (q.scope !== 'all') query = query.where('r.organization_id', 'in', [...q.scope]);
+  if (q.organizationId !== undefined) query = query.where('r.organization_id', '=', q.organizationId);
+  if (q.registerId !== undefined) query = query.where(sql`coalesce(s.register_id, d.register_id)`, '=', q.registerId);
+  if (q.fn !== undefined) query = query.where('s.fn', '=', q.fn);
+  if (q.closed === true) query = query.where('s.close_fd', 'is not', null);
+  if (q.closed === false) query = query.where('s.close_fd', 'is', null);
+  if (q.openedFrom !== undefined) query = query.where('s.opened_at', '>=', q.openedFrom);
+  if (q.openedTo !== undefined) query = query.where('s.opened_at', '<=', q.openedTo);
+  if (q.after !== undefined) {
+    const a = q.after;
+    query = query.where((eb) => eb.or([eb('s.fn', '>', a.fn), eb.and([eb('s.fn', '=', a.fn), eb('s.shift_number', '<', a.shiftNumber)])]));
+  }
+  return (await query.execute()) as ShiftRow[];
+}
+
+export async function findShift(db: Db, fn: string, shiftNumber: number): Promise<ShiftRow | undefined> {
+  return (await shiftQuery(db).where('s.fn', '=', fn).where('s.shift_number', '=', shiftNumber).executeTakeFirst()) as ShiftRow | undefined;
+}

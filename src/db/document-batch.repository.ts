@@ -1,0 +1,318 @@
+/**
+ * The persist worker's write path: a whole batch of documents in a fixed number of statements, whatever its size.
+ *
+ * Rows travel as one ARRAY parameter per column (`unnest($1::text[], $2::bigint[], …)`): no per-row parameters to
+ * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The FNS JSON documents
+ * travel as one jsonb array (parsed once, straight into jsonb), items and marking codes point at their document by
+ * position. `insertDocumentBatch` is a single statement: the (fn, fd) registry `document_keys` is written first with
+ * `on conflict do nothing`, and documents, receipt items, marking codes and the 'received' / 'persisted' events are
+ * inserted for the keys it claimed only — a copy of a stored document adds nothing. The foreign key
+ * documents → document_keys is checked at the end of that statement, when both rows exist.
+ *
+ * Everything is written in (fn, fd) order (fn compared byte-wise, `collate "C"`), so two batches sharing keys lock them
+ * in the same order and cannot deadlock.
+ */
+import { CompiledQuery, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+import { columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
+
+/** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
+export type JsonInt8 = number | string;
+
+/** The document columns derived from its FNS JSON (the rest come from the job or the registry). */
+export interface DocumentColumns {
+  ffd_version: number | null;
+  date_time: string | null;
+  kkt_reg_id: string | null;
+  user_inn: string | null;
+  shift_number: JsonInt8 | null;
+  request_number: JsonInt8 | null;
+  operation_type: number | null;
+  total_sum: JsonInt8 | null;
+  cash_total_sum: JsonInt8 | null;
+  ecash_total_sum: JsonInt8 | null;
+  prepaid_sum: JsonInt8 | null;
+  credit_sum: JsonInt8 | null;
+  provision_sum: JsonInt8 | null;
+  fiscal_sign: JsonInt8 | null;
+  message_fiscal_sign: string | null;
+}
+
+export interface BatchDocumentRow extends DocumentColumns {
+  fn: string;
+  fd: number;
+  /** ISO 8601 with zone. */
+  received_at: string;
+  form: number;
+  register_id: number | null;
+  outlet_id: number | null;
+  /** The raw container, base64 (as the job carries it). */
+  container: string;
+  sign_status: 'verified' | 'unverified';
+  flk_status: 'passed' | 'failed';
+  /** ФЛК rule codes, as a PostgreSQL array literal (see flkCodesLiteral). */
+  flk_codes: string;
+  ack_code: number | null;
+  /** For the 'received' event: the crypto adapter that handled it. */
+  crypto: string;
+  /** For the 'persisted' event: whether derived rows were written (the document was recognised). */
+  derived: boolean;
+}
+
+export interface BatchDocument {
+  readonly row: BatchDocumentRow;
+  /** The FNS JSON document as JSON text (spliced into a jsonb array as is, not re-encoded). */
+  readonly fnsJson: string;
+  readonly items: readonly BatchItem[];
+  readonly codes: readonly BatchMarkingCode[];
+}
+
+/** A receipt item; its document is the BatchDocument that carries it. */
+export interface BatchItem {
+  item_index: number;
+  name: string | null;
+  price: JsonInt8 | null;
+  /** Exact decimal, its scale kept: '2.470'. */
+  quantity: string | null;
+  quantity_measure: number | null;
+  unit: string | null;
+  sum: JsonInt8 | null;
+  nds: number | null;
+  nds_sum: JsonInt8 | null;
+  payment_type: number | null;
+  product_type: number | null;
+  marking_code: string | null;
+}
+
+/** A marking code of a receipt item (or of the 2007 entry of form 82); its document carries it. */
+export interface BatchMarkingCode {
+  item_index: number;
+  code: string;
+  code_type: string | null;
+  gtin: string | null;
+  operation_type: number | null;
+  process_mode: number | null;
+  check_result: number | null;
+}
+
+/** Running totals to add to a shift (receipts newly stored in this batch). */
+export interface ShiftTotalsDelta {
+  fn: string;
+  shift_number: JsonInt8;
+  register_id: number | null;
+  received_receipts: number;
+  sell_total_sum: JsonInt8;
+  sell_return_total_sum: JsonInt8;
+  buy_total_sum: JsonInt8;
+  buy_return_total_sum: JsonInt8;
+}
+
+export const documentKey = (fn: string, fd: number | string): string => `${fn}:${fd}`;
+
+/**
+ * `{"a","b"}`: a document's ФЛК codes as ONE text element of the flk_codes column (cast back to text[] in SQL): a
+ * column of arrays cannot travel as text[][], whose rows must all have the same length.
+ */
+export function flkCodesLiteral(codes: readonly string[]): string {
+  return `{${codes.map((c) => `"${c.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
+  { name: 'fn', type: 'text' },
+  { name: 'fd', type: 'bigint' },
+  { name: 'received_at', type: 'timestamptz' },
+  { name: 'form', type: 'smallint' },
+  { name: 'register_id', type: 'bigint' },
+  { name: 'outlet_id', type: 'bigint' },
+  { name: 'ffd_version', type: 'smallint' },
+  { name: 'date_time', type: 'timestamp' },
+  { name: 'kkt_reg_id', type: 'text' },
+  { name: 'user_inn', type: 'text' },
+  { name: 'shift_number', type: 'bigint' },
+  { name: 'request_number', type: 'bigint' },
+  { name: 'operation_type', type: 'smallint' },
+  { name: 'total_sum', type: 'bigint' },
+  { name: 'cash_total_sum', type: 'bigint' },
+  { name: 'ecash_total_sum', type: 'bigint' },
+  { name: 'prepaid_sum', type: 'bigint' },
+  { name: 'credit_sum', type: 'bigint' },
+  { name: 'provision_sum', type: 'bigint' },
+  { name: 'fiscal_sign', type: 'bigint' },
+  { name: 'message_fiscal_sign', type: 'numeric' },
+  { name: 'container', type: 'text' },
+  { name: 'sign_status', type: 'text' },
+  { name: 'flk_status', type: 'text' },
+  { name: 'flk_codes', type: 'text' },
+  { name: 'ack_code', type: 'smallint' },
+  { name: 'crypto', type: 'text' },
+  { name: 'derived', type: 'boolean' },
+];
+
+/** Items and codes carry `doc`: the 1-based position of their document in the batch. */
+type Positioned<T> = T & { doc: number };
+
+export const ITEM_COLUMNS: readonly ArrayColumn<Positioned<BatchItem>>[] = [
+  { name: 'doc', type: 'integer' },
+  { name: 'item_index', type: 'smallint' },
+  { name: 'name', type: 'text' },
+  { name: 'price', type: 'bigint' },
+  { name: 'quantity', type: 'numeric' },
+  { name: 'quantity_measure', type: 'smallint' },
+  { name: 'unit', type: 'text' },
+  { name: 'sum', type: 'bigint' },
+  { name: 'nds', type: 'smallint' },
+  { name: 'nds_sum', type: 'bigint' },
+  { name: 'payment_type', type: 'smallint' },
+  { name: 'product_type', type: 'smallint' },
+  { name: 'marking_code', type: 'text' },
+];
+
+export const CODE_COLUMNS: readonly ArrayColumn<Positioned<BatchMarkingCode>>[] = [
+  { name: 'doc', type: 'integer' },
+  { name: 'item_index', type: 'smallint' },
+  { name: 'code', type: 'text' },
+  { name: 'code_type', type: 'text' },
+  { name: 'gtin', type: 'text' },
+  { name: 'operation_type', type: 'smallint' },
+  { name: 'process_mode', type: 'smallint' },
+  { name: 'check_result', type: 'smallint' },
+];
+
+const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] = []) =>
+  columns.map((c) => c.name).filter((n) => !except.includes(n));
+
+/** The documents columns written from the batch as they are (the others are computed in SQL). */
+export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'container', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
+const ITEM_NAMES = names(ITEM_COLUMNS, ['doc']).join(', ');
+const CODE_NAMES = names(CODE_COLUMNS, ['doc']).join(', ');
+
+/** Parameter numbers: documents' columns, then the FNS JSON array, then items' and codes' columns. */
+const P_JSON = DOCUMENT_COLUMNS.length + 1;
+const P_ITEMS = P_JSON + 1;
+const P_CODES = P_ITEMS + ITEM_COLUMNS.length;
+
+/**
+ * `input`: the batch's documents with `ord` (their 1-based position) and `fns_json`; `items_in` / `codes_in`: items and
+ * codes with their document's (fn, fd, received_at). Shared by the insert and the rebuild (reprocess) statements.
+ */
+export const BATCH_INPUT_CTES = `
+  input as materialized (
+    select d.fn collate "C" as fn, d.fd, d.received_at, d.form, d.register_id, d.outlet_id,
+      ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `d.${n}`).join(', ')},
+      d.container, d.sign_status, d.flk_status, d.flk_codes::text[] as flk_codes, d.ack_code, d.crypto, d.derived, d.ord,
+      j.value as fns_json
+    from ${unnestSql(DOCUMENT_COLUMNS, 1, 'd', true)}
+    join jsonb_array_elements($${P_JSON}::jsonb) with ordinality as j(value, ord) on j.ord = d.ord
+  ),
+  items_in as (
+    select i.fn, i.fd, i.received_at, ${names(ITEM_COLUMNS, ['doc']).map((n) => `r.${n}`).join(', ')}
+    from ${unnestSql(ITEM_COLUMNS, P_ITEMS, 'r')} join input i on i.ord = r.doc
+  ),
+  codes_in as (
+    select i.fn, i.fd, i.received_at, ${names(CODE_COLUMNS, ['doc']).map((n) => `r.${n}`).join(', ')}
+    from ${unnestSql(CODE_COLUMNS, P_CODES, 'r')} join input i on i.ord = r.doc
+  )`;
+
+const INSERT_BATCH = `
+  with ${BATCH_INPUT_CTES},
+  claimed as (
+    insert into document_keys (fn, fd, received_at)
+    select fn, fd, received_at from input order by fn, fd
+    on conflict (fn, fd) do nothing
+    returning fn, fd
+  ),
+  fresh as materialized (
+    select i.* from input i join claimed c on c.fn = i.fn and c.fd = i.fd
+  ),
+  stored as (
+    insert into documents (fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
+      raw_container, fns_json, sign_status, flk_status, flk_codes, ack_code)
+    select fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
+      decode(container, 'base64'), fns_json, sign_status, flk_status, flk_codes, ack_code
+    from fresh order by fn, fd
+  ),
+  items as (
+    insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
+    select r.* from items_in r join claimed c on c.fn = r.fn and c.fd = r.fd
+  ),
+  codes as (
+    insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})
+    select r.* from codes_in r join claimed c on c.fn = r.fn and c.fd = r.fd
+  ),
+  events as (
+    insert into document_events (fn, fd, received_at, at, kind, detail)
+    select f.fn, f.fd, f.received_at, e.at, e.kind, e.detail
+    from fresh f cross join lateral (values
+      (f.received_at, 'received', jsonb_build_object('crypto', f.crypto, 'signStatus', f.sign_status,
+        'flk', jsonb_build_object('ok', f.flk_status = 'passed', 'codes', to_jsonb(f.flk_codes)))),
+      (now(), 'persisted', jsonb_build_object('form', f.form, 'derived', f.derived))
+    ) as e(at, kind, detail)
+  )
+  select fn, fd from claimed
+`;
+
+/** The parameters of BATCH_INPUT_CTES for `docs`. */
+export function batchParameters(docs: readonly BatchDocument[]): string[] {
+  const items: Positioned<BatchItem>[] = [];
+  const codes: Positioned<BatchMarkingCode>[] = [];
+  const json = new Array<string>(docs.length);
+  docs.forEach((d, i) => {
+    json[i] = d.fnsJson;
+    for (const item of d.items) items.push({ ...item, doc: i + 1 });
+    for (const code of d.codes) codes.push({ ...code, doc: i + 1 });
+  });
+  return [
+    ...columnArrays(
+      docs.map((d) => d.row),
+      DOCUMENT_COLUMNS,
+    ),
+    `[${json.join(',')}]`,
+    ...columnArrays(items, ITEM_COLUMNS),
+    ...columnArrays(codes, CODE_COLUMNS),
+  ];
+}
+
+/**
+ * Stores the documents whose (fn, fd) is not stored yet, with their items, marking codes and events, in ONE statement
+ * (run it in the caller's transaction). Returns the keys (`documentKey(fn, fd)`) it stored. The documents must have
+ * distinct keys.
+ */
+export async function insertDocumentBatch(trx: Transaction<Database>, docs: readonly BatchDocument[]): Promise<Set<string>> {
+  if (docs.length === 0) return new Set();
+  const { rows } = await trx.executeQuery<{ fn: string; fd: number }>(CompiledQuery.raw(INSERT_BATCH, batchParameters(docs)));
+  return new Set(rows.map((r) => documentKey(r.fn, r.fd)));
+}
+
+/**
+ * Records FD numbers received (first_fd, last_fd, fd_gaps) for a whole batch in one call of the set-wise SQL function
+ * (migration 0005). Idempotent: recording an FD again changes nothing.
+ */
+export async function recordDocumentNumbers(trx: Transaction<Database>, keys: readonly { fn: string; fd: number }[]): Promise<void> {
+  if (keys.length === 0) return;
+  await trx.executeQuery(
+    CompiledQuery.raw('select ofd_record_document_numbers($1::text[], $2::bigint[])', [keys.map((k) => k.fn), keys.map((k) => k.fd)]),
+  );
+}
+
+const ADD_SHIFT_TOTALS = `
+  insert into shifts (fn, shift_number, register_id, received_receipts, sell_total_sum, sell_return_total_sum,
+    buy_total_sum, buy_return_total_sum)
+  select * from json_to_recordset($1::json) as r(fn text collate "C", shift_number bigint, register_id bigint,
+    received_receipts integer, sell_total_sum bigint, sell_return_total_sum bigint, buy_total_sum bigint,
+    buy_return_total_sum bigint)
+  order by fn, shift_number
+  on conflict (fn, shift_number) do update set
+    received_receipts = shifts.received_receipts + excluded.received_receipts,
+    sell_total_sum = shifts.sell_total_sum + excluded.sell_total_sum,
+    sell_return_total_sum = shifts.sell_return_total_sum + excluded.sell_return_total_sum,
+    buy_total_sum = shifts.buy_total_sum + excluded.buy_total_sum,
+    buy_return_total_sum = shifts.buy_return_total_sum + excluded.buy_return_total_sum,
+    register_id = coalesce(shifts.register_id, excluded.register_id),
+    updated_at = now()
+`;
+
+/** Adds receipts newly stored to their shifts' running totals: one statement, each (fn, shift) at most once. */
+export async function addShiftTotals(trx: Transaction<Database>, deltas: readonly ShiftTotalsDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await trx.executeQuery(CompiledQuery.raw(ADD_SHIFT_TOTALS, [JSON.stringify(deltas)]));
+}

@@ -1,0 +1,178 @@
+/**
+ * Rebuilding stored documents from their raw bytes (`ofd reprocess`, after a decoder fix): the FNS JSON and document
+ * columns, receipt items and marking codes are replaced by what the current decoder derives; raw_container is never
+ * written. Each rebuilt document gets reprocessed_at and a 'reprocessed' event. Shift running totals are recomputed
+ * from the stored documents (not incremented), so running it twice changes nothing and it also repairs them.
+ */
+import { CompiledQuery, sql, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+import {
+  BATCH_INPUT_CTES,
+  batchParameters,
+  CODE_COLUMNS,
+  DERIVED_DOCUMENT_COLUMN_NAMES,
+  ITEM_COLUMNS,
+  type BatchDocument,
+} from './document-batch.repository.js';
+
+/** What a rebuild reads of a stored document. */
+export interface StoredDocumentSource {
+  fn: string;
+  fd: number;
+  received_at: Date;
+  form: number;
+  shift_number: number | null;
+  raw_container: Buffer;
+  flk_codes: string[];
+}
+
+export interface RebuildCursor {
+  readonly fn: string;
+  readonly fd: number;
+}
+
+export interface RebuildSelection {
+  /** Only this fiscal drive. */
+  readonly fn?: string;
+  /** Only documents received at or after. */
+  readonly since?: Date;
+  /** Strictly after this (fn, fd), in (fn, fd) order. */
+  readonly after?: RebuildCursor;
+  readonly limit: number;
+}
+
+/**
+ * The next `limit` stored documents in (fn, fd) order, locked (FOR UPDATE) until the transaction ends: the worker
+ * never updates a stored document, so only another reprocess waits on them.
+ */
+export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: RebuildSelection): Promise<StoredDocumentSource[]> {
+  const after = s.after ?? { fn: '', fd: 0 };
+  const { rows } = await sql<StoredDocumentSource>`
+    select d.fn, d.fd, d.received_at, d.form, d.shift_number, d.raw_container, d.flk_codes
+    from (
+      select fn, fd, received_at from document_keys
+      where (fn, fd) > (${after.fn}, ${after.fd}::bigint)
+        ${s.fn === undefined ? sql`` : sql`and fn = ${s.fn}`}
+        ${s.since === undefined ? sql`` : sql`and received_at >= ${s.since}`}
+      order by fn, fd
+      limit ${s.limit}
+    ) k
+    join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
+    order by d.fn, d.fd
+    for update of d
+  `.execute(trx);
+  return rows;
+}
+
+/** Parameter numbers of BATCH_INPUT_CTES: documents' columns, the FNS JSON, items, codes. */
+const REBUILD = `
+  with ${BATCH_INPUT_CTES},
+  before as (
+    select d.fn, d.fd, d.fns_json from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
+  ),
+  updated as (
+    update documents d set
+      form = i.form, register_id = i.register_id, outlet_id = i.outlet_id,
+      ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
+      fns_json = i.fns_json, reprocessed_at = now()
+    from input i
+    where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
+    returning d.fn, d.fd
+  ),
+  events as (
+    insert into document_events (fn, fd, received_at, kind, detail)
+    select i.fn, i.fd, i.received_at, 'reprocessed', jsonb_build_object(
+      'jsonChanged', b.fns_json is distinct from i.fns_json,
+      'items', (select count(*) from items_in x where x.fn = i.fn and x.fd = i.fd),
+      'markingCodes', (select count(*) from codes_in x where x.fn = i.fn and x.fd = i.fd))
+    from input i join updated u on u.fn = i.fn and u.fd = i.fd join before b on b.fn = i.fn and b.fd = i.fd
+  )
+  select b.fn, b.fd, (b.fns_json is distinct from i.fns_json) as changed
+  from before b join input i on i.fn = b.fn and i.fd = b.fd
+`;
+
+/** Derived rows first removed, then written again: two statements, so the inserts never meet the rows they replace. */
+const DELETE_DERIVED = `
+  with ${BATCH_INPUT_CTES},
+  items as (
+    delete from receipt_items x using input i where x.fn = i.fn and x.fd = i.fd and x.received_at = i.received_at
+  ),
+  codes as (
+    delete from marking_codes x using input i where x.fn = i.fn and x.fd = i.fd and x.received_at = i.received_at
+  )
+  select 1
+`;
+
+const INSERT_DERIVED = `
+  with ${BATCH_INPUT_CTES},
+  items as (
+    insert into receipt_items (fn, fd, received_at, ${ITEM_COLUMNS.filter((c) => c.name !== 'doc')
+      .map((c) => c.name)
+      .join(', ')})
+    select * from items_in
+  ),
+  codes as (
+    insert into marking_codes (fn, fd, received_at, ${CODE_COLUMNS.filter((c) => c.name !== 'doc')
+      .map((c) => c.name)
+      .join(', ')})
+    select * from codes_in
+  )
+  select 1
+`;
+
+/**
+ * Replaces the derived state of stored documents by `docs` (rebuilt from their raw bytes): document columns and FNS
+ * JSON, items, marking codes; adds a 'reprocessed' event each. Returns the keys whose FNS JSON changed.
+ * `docs[i].row.container` is not written (raw_container is never touched); the documents must have been locked with
+ * lockDocumentsForRebuild in the same transaction.
+ */
+export async function rebuildDocuments(trx: Transaction<Database>, docs: readonly BatchDocument[]): Promise<{ fn: string; fd: number; changed: boolean }[]> {
+  if (docs.length === 0) return [];
+  const params = batchParameters(docs);
+  await trx.executeQuery(CompiledQuery.raw(DELETE_DERIVED, params));
+  await trx.executeQuery(CompiledQuery.raw(INSERT_DERIVED, params));
+  const { rows } = await trx.executeQuery<{ fn: string; fd: number; changed: boolean }>(CompiledQuery.raw(REBUILD, params));
+  return rows;
+}
+
+/**
+ * Sets the running totals of these shifts to what the stored receipts say (recognised receipts, forms 3, 4, 31, 41,
+ * by 1054 operation type). The rows are locked first, in (fn, shift) order, and summed by a later statement, so the
+ * sums see every receipt committed by a worker that held the lock before — and a worker adding receipts afterwards
+ * adds them to the recomputed totals.
+ */
+export async function recomputeShiftTotals(trx: Transaction<Database>, shifts: readonly { fn: string; shift: number | string }[]): Promise<void> {
+  if (shifts.length === 0) return;
+  const fns = shifts.map((s) => s.fn);
+  const numbers = shifts.map((s) => String(s.shift));
+  await sql`
+    insert into shifts (fn, shift_number)
+    select distinct fn, shift_number from unnest(${fns}::text[], ${numbers}::bigint[]) as k(fn, shift_number)
+    order by 1, 2
+    on conflict (fn, shift_number) do nothing
+  `.execute(trx);
+  await sql`
+    select 1 from shifts s
+    where (s.fn, s.shift_number) in (select k.fn collate "C", k.shift_number from unnest(${fns}::text[], ${numbers}::bigint[]) as k(fn, shift_number))
+    order by s.fn, s.shift_number
+    for update
+  `.execute(trx);
+  await sql`
+    update shifts s set
+      received_receipts = t.receipts,
+      sell_total_sum = t.sell, sell_return_total_sum = t.sell_return, buy_total_sum = t.buy, buy_return_total_sum = t.buy_return,
+      updated_at = now()
+    from (
+      select k.fn, k.shift_number,
+        count(d.fd)::integer as receipts,
+        coalesce(sum(d.total_sum) filter (where d.operation_type = 1), 0) as sell,
+        coalesce(sum(d.total_sum) filter (where d.operation_type = 2), 0) as sell_return,
+        coalesce(sum(d.total_sum) filter (where d.operation_type = 3), 0) as buy,
+        coalesce(sum(d.total_sum) filter (where d.operation_type = 4), 0) as buy_return
+      from (select distinct fn collate "C" as fn, shift_number from unnest(${fns}::text[], ${numbers}::bigint[]) as u(fn, shift_number)) k
+      left join documents d on d.fn = k.fn and d.shift_number = k.shift_number and d.form in (3, 4, 31, 41)
+      group by k.fn, k.shift_number
+    ) t
+    where s.fn = t.fn and s.shift_number = t.shift_number
+  `.execute(trx);
+}

@@ -1,0 +1,116 @@
+/**
+ * One stored document as its readers want it — `ofd show <fn> <fd>` and the API's `GET /api/v1/documents/{fn}/{fd}`:
+ * `{ document: { "<formName>": { …FNS JSON…, messageFiscalSign, rawData } }, status: { …lifecycle… } }`.
+ *
+ * rawData (FNS JSON, §9) is the raw document as the fiscal drive sent it — TLV + trailer, i.e. the stored container
+ * without its 32-byte header — in base64, taken from the stored bytes, never re-encoded.
+ */
+import type { Kysely } from 'kysely';
+import { CONTAINER_HEADER_LENGTH } from '../../protocol/container.js';
+import type { JsonObject } from './column-types.js';
+import type { Database } from './database.js';
+import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables/documents.js';
+
+export interface DocumentLifecycleEvent {
+  readonly kind: string;
+  /** ISO 8601 (UTC). */
+  readonly at: string;
+  readonly detail: JsonObject | null;
+}
+
+export interface DocumentStatus {
+  readonly fiscalDriveNumber: string;
+  readonly fiscalDocumentNumber: number;
+  /** Form code (spec §4). */
+  readonly form: number;
+  /** FNS name of the form; null when the document was stored unrecognised. */
+  readonly formName: string | null;
+  /** When the gateway received it (ISO 8601, UTC). */
+  readonly receivedAt: string;
+  /** When the persist worker stored it. */
+  readonly persistedAt: string;
+  /** When `ofd reprocess` last rebuilt it from its raw bytes; null if never. */
+  readonly reprocessedAt: string | null;
+  readonly ackedAt: string | null;
+  /** 1022 as answered: 0 accepted, 14 ФЛК failed, 11 not recognised. */
+  readonly ackCode: number | null;
+  readonly signStatus: SignStatus;
+  readonly flk: { readonly status: FlkStatus; readonly codes: readonly string[] };
+  /** ФПД as printed. */
+  readonly fiscalSign: number | null;
+  /** ФПС, decimal. */
+  readonly messageFiscalSign: string | null;
+  /** Bytes of the stored container (header included). */
+  readonly containerLength: number;
+  /** The whole stored container in base64 — only for a document stored unrecognised, which has no `document` to carry rawData. */
+  readonly rawContainer?: string;
+  /** The lifecycle log (document_events), oldest first. */
+  readonly events: readonly DocumentLifecycleEvent[];
+}
+
+export interface DocumentView {
+  /** `{ "<formName>": { …, messageFiscalSign, rawData } }`; null when the document was stored unrecognised. */
+  readonly document: Record<string, JsonObject> | null;
+  readonly status: DocumentStatus;
+}
+
+/** The raw document of a stored container (§9 rawData): everything after the 32-byte container header, base64. */
+export function rawDataOf(rawContainer: Buffer): string {
+  return rawContainer.subarray(CONTAINER_HEADER_LENGTH).toString('base64');
+}
+
+/** Builds the view from a documents row and its events (no I/O). */
+export function toDocumentView(row: DocumentRow, events: readonly DocumentEvent[]): DocumentView {
+  const [formName, body] = Object.entries(row.fns_json)[0] ?? [];
+  const recognised = formName !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body);
+  const document = recognised ? { [formName]: { ...body, rawData: rawDataOf(row.raw_container) } } : null;
+  return {
+    document,
+    status: {
+      fiscalDriveNumber: row.fn,
+      fiscalDocumentNumber: row.fd,
+      form: row.form,
+      formName: recognised ? formName : null,
+      receivedAt: row.received_at.toISOString(),
+      persistedAt: row.persisted_at.toISOString(),
+      reprocessedAt: row.reprocessed_at?.toISOString() ?? null,
+      ackedAt: row.acked_at?.toISOString() ?? null,
+      ackCode: row.ack_code,
+      signStatus: row.sign_status,
+      flk: { status: row.flk_status, codes: row.flk_codes },
+      fiscalSign: row.fiscal_sign,
+      messageFiscalSign: row.message_fiscal_sign,
+      containerLength: row.raw_container.length,
+      ...(recognised ? {} : { rawContainer: row.raw_container.toString('base64') }),
+      events: events.map((e) => ({ kind: e.kind, at: e.at.toISOString(), detail: e.detail })),
+    },
+  };
+}
+
+/**
+ * The stored document (fn, fd) with its lifecycle, or undefined when it is not stored. document_keys names the
+ * partition (received_at), so the document and its events are read from one month each.
+ */
+export async function findDocumentView(db: Kysely<Database>, fn: string, fd: number): Promise<DocumentView | undefined> {
+  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
+  if (key === undefined) return undefined;
+  const [row, events] = await Promise.all([
+    db
+      .selectFrom('documents')
+      .selectAll()
+      .where('fn', '=', fn)
+      .where('fd', '=', fd)
+      .where('received_at', '=', key.received_at)
+      .executeTakeFirst(),
+    db
+      .selectFrom('document_events')
+      .selectAll()
+      .where('fn', '=', fn)
+      .where('fd', '=', fd)
+      .where('received_at', '=', key.received_at)
+      .orderBy('at')
+      .orderBy('id')
+      .execute(),
+  ]);
+  return row === undefined ? undefined : toDocumentView(row, events);
+}

@@ -1,0 +1,310 @@
+/**
+ * The fns processor: a batch of `fns` jobs → the FNS, each document's answer → fns_status (issue 5). A plain function
+ * over PostgreSQL and an FnsClient; the BullMQ wiring is fns-worker.ts.
+ *
+ * Per batch:
+ * 1. Validate the payloads (a bad one is parked at once: FNS_BAD_JOB).
+ * 2. Read the stored raw containers (absent → parked: FNS_DOCUMENT_NOT_FOUND).
+ * 3. Claim the send lease of each document (fns-status.repository.ts). Not claimed: either the FNS has answered it
+ *    already — the job completes without sending (a re-delivered or replayed job never sends twice) — or another
+ *    worker is sending it right now — the job is deferred until that lease ends.
+ * 4. Build each submission from the raw bytes (fns-submission.ts) and send them in one request. A 400 that names
+ *    culprits parks those and re-sends the rest; a 400 naming none is bisected, so one bad document cannot park its
+ *    neighbours.
+ * 5. Store every outcome in one transaction: the FNS's answer, or the failure — 'retrying' while attempts remain, else
+ *    'dead' with a dead letter — and the document events (fns_answered / fns_dead). Count them.
+ *
+ * Exactly once, as far as it goes: a document is sent only under a live lease, and never again once its answer is
+ * stored. What remains is at-least-once in one window: the FNS processed a request but its answer was not stored — a
+ * timeout, a lost connection, a crash between the request and the commit. The document is then sent again (after the
+ * retry backoff, or once the dead worker's lease has run out), and the FNS, which is idempotent by (fn, fd), answers the
+ * copy with its first answer (duplicate: true) without processing it again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { FnsError, FnsErrorCodes, isFnsError } from '../adapters/fns/errors.js';
+import { documentKey, FNS_MAX_DOCUMENTS, type FnsDocumentResult, type FnsDocumentSubmission, type FnsStatus, type FnsTagError } from '../adapters/fns/fns-api.js';
+import type { FnsClient } from '../adapters/fns/fns-client.js';
+import { buildSubmission } from '../adapters/fns/fns-submission.js';
+import type { JsonObject } from '../db/column-types.js';
+import type { Database } from '../db/database.js';
+import { recordDeadLetters, type DeadLetterInput } from '../db/dead-letters.repository.js';
+import {
+  claimForFns,
+  findFnsStatuses,
+  isAnsweredStatus,
+  readStoredContainers,
+  recordFnsOutcomes,
+  type FnsOutcomeRecord,
+  type StoredContainer,
+} from '../db/fns-status.repository.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { QueueNames } from '../queue/queue-names.js';
+
+/** Longer than the client's worst case for one batch (HTTP_FNS_DEFAULTS: 3 attempts × 15 s + backoff ≈ 65 s). */
+export const DEFAULT_LEASE_MS = 120_000;
+
+export const fnsJobSchema = z.object({
+  fn: z.string().regex(/^\d{16}$/),
+  fd: z.number().int().min(1).max(0xffff_ffff),
+});
+
+/** What the processor needs of a BullMQ job. */
+export interface FnsJobRef {
+  readonly id: string | undefined;
+  readonly name: string;
+  readonly data: unknown;
+  /** 1-based number of this attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+export type FnsJobOutcome =
+  /** The FNS's answer; sent false when it was stored already and nothing was sent. */
+  | { readonly kind: 'answered'; readonly status: FnsStatus; readonly errors: readonly FnsTagError[]; readonly sent: boolean }
+  /** Retryable: fail the attempt, BullMQ retries with backoff. */
+  | { readonly kind: 'retry'; readonly error: FnsError }
+  /** 429 with Retry-After: pause the queue that long; the attempt does not count. */
+  | { readonly kind: 'rate_limited'; readonly error: FnsError; readonly retryAfterMs: number }
+  /** Another worker holds the document's lease: come back after delayMs; the attempt does not count. */
+  | { readonly kind: 'deferred'; readonly error: FnsError; readonly delayMs: number }
+  /** Parked in dead_letters (terminal, or out of attempts): fail the job for good. */
+  | { readonly kind: 'dead'; readonly error: FnsError };
+
+export interface FnsProcessorDeps {
+  readonly db: Kysely<Database>;
+  readonly client: FnsClient;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Send lease per document. Default DEFAULT_LEASE_MS; must exceed the client's longest send(). */
+  readonly leaseMs?: number;
+}
+
+export type FnsProcessor = (jobs: readonly FnsJobRef[]) => Promise<FnsJobOutcome[]>;
+
+type Delivery = { readonly answer: FnsDocumentResult } | { readonly error: FnsError; readonly sent: boolean };
+
+type KeyResult =
+  | { readonly kind: 'delivered'; readonly delivery: Delivery }
+  | { readonly kind: 'stored'; readonly status: FnsStatus; readonly errors: readonly FnsTagError[] }
+  | { readonly kind: 'in_flight'; readonly delayMs: number }
+  | { readonly kind: 'failed'; readonly error: FnsError };
+
+interface KeyJobs {
+  readonly fn: string;
+  readonly fd: number;
+  readonly indexes: number[];
+}
+
+const FORWARD_RESULT: Readonly<Record<FnsStatus, string>> = {
+  accepted: 'ok',
+  accepted_with_warnings: 'warnings',
+  rejected: 'rejected',
+  quarantine: 'quarantine',
+};
+const TARGET = 'fns';
+/** Shortest deferral behind another worker's lease: clocks of the worker and PostgreSQL differ a little. */
+const MIN_DEFER_MS = 500;
+
+function asPayload(data: unknown): JsonObject {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as JsonObject) : { data: (data ?? null) as JsonObject[string] };
+}
+
+function deadLetter(job: FnsJobRef, error: FnsError): DeadLetterInput {
+  return {
+    queue: QueueNames.fns,
+    jobId: job.id ?? '',
+    jobName: job.name,
+    payload: asPayload(job.data),
+    errorCode: error.code,
+    errorMessage: error.message,
+    attempts: job.attempt,
+  };
+}
+
+function toFnsError(e: unknown): FnsError {
+  if (isFnsError(e)) return e;
+  return new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, `FNS client failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+export function createFnsProcessor(deps: FnsProcessorDeps): FnsProcessor {
+  const { db, client, metrics } = deps;
+  const log = deps.logger;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+
+  /** Sends, splitting around documents the FNS refused; fills `out` with one delivery per submission. */
+  async function deliver(subs: readonly FnsDocumentSubmission[], out: Map<string, Delivery>): Promise<void> {
+    if (subs.length === 0) return;
+    let answers: readonly FnsDocumentResult[];
+    try {
+      answers = (await client.send(subs)).documents;
+    } catch (e) {
+      const error = toFnsError(e);
+      if (error.code === FnsErrorCodes.FNS_BAD_REQUEST && subs.length > 1) {
+        const blamed = new Map((error.documents ?? []).map((d) => [documentKey(d.fn, d.fd), d]));
+        const culprits = subs.filter((s) => blamed.has(documentKey(s.fn, s.fd)));
+        if (culprits.length > 0 && culprits.length < subs.length) {
+          for (const s of culprits) {
+            const d = blamed.get(documentKey(s.fn, s.fd))!;
+            out.set(documentKey(s.fn, s.fd), {
+              error: new FnsError(FnsErrorCodes.FNS_BAD_REQUEST, `FNS refused the document: ${d.code}: ${d.message}`, { ...statusOf(error), documents: [d] }),
+              sent: true,
+            });
+          }
+          await deliver(
+            subs.filter((s) => !blamed.has(documentKey(s.fn, s.fd))),
+            out,
+          );
+          return;
+        }
+        if (culprits.length === 0) {
+          const mid = Math.ceil(subs.length / 2);
+          await deliver(subs.slice(0, mid), out);
+          await deliver(subs.slice(mid), out);
+          return;
+        }
+      }
+      for (const s of subs) out.set(documentKey(s.fn, s.fd), { error, sent: error.requestSent });
+      return;
+    }
+    const byKey = new Map(answers.map((a) => [documentKey(a.fn, a.fd), a]));
+    for (const s of subs) {
+      const answer = byKey.get(documentKey(s.fn, s.fd));
+      out.set(
+        documentKey(s.fn, s.fd),
+        answer ? { answer } : { error: new FnsError(FnsErrorCodes.FNS_NO_ANSWER, `FNS answered the batch but not (${s.fn}, ${s.fd})`), sent: true },
+      );
+    }
+  }
+
+  return async function processFnsBatch(jobs) {
+    const outcomes: (FnsJobOutcome | undefined)[] = new Array<FnsJobOutcome | undefined>(jobs.length);
+    const badLetters: DeadLetterInput[] = [];
+    const byKey = new Map<string, KeyJobs>();
+    jobs.forEach((job, i) => {
+      const parsed = fnsJobSchema.safeParse(job.data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const error = new FnsError(FnsErrorCodes.FNS_BAD_JOB, `invalid fns job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'}`, {
+          requestSent: false,
+        });
+        outcomes[i] = { kind: 'dead', error };
+        badLetters.push(deadLetter(job, error));
+        return;
+      }
+      const key = documentKey(parsed.data.fn, parsed.data.fd);
+      const entry = byKey.get(key);
+      if (entry) entry.indexes.push(i);
+      else byKey.set(key, { fn: parsed.data.fn, fd: parsed.data.fd, indexes: [i] });
+    });
+    if (badLetters.length > 0) await recordDeadLetters(db, badLetters);
+
+    const results = new Map<string, KeyResult>();
+    const keys = [...byKey.values()];
+    const stored = await readStoredContainers(db, keys);
+    for (const k of keys) {
+      if (!stored.has(documentKey(k.fn, k.fd))) {
+        const error = new FnsError(FnsErrorCodes.FNS_DOCUMENT_NOT_FOUND, `no stored document (${k.fn}, ${k.fd})`, { requestSent: false });
+        results.set(documentKey(k.fn, k.fd), { kind: 'failed', error });
+      }
+    }
+    const found = keys.filter((k) => stored.has(documentKey(k.fn, k.fd)));
+    const owner = randomUUID();
+    const claimed = await claimForFns(db, found, leaseMs, owner);
+
+    const unclaimed = found.filter((k) => !claimed.has(documentKey(k.fn, k.fd)));
+    if (unclaimed.length > 0) {
+      const rows = new Map((await findFnsStatuses(db, unclaimed)).map((r) => [documentKey(r.fn, r.fd), r]));
+      for (const k of unclaimed) {
+        const key = documentKey(k.fn, k.fd);
+        const row = rows.get(key);
+        if (row && isAnsweredStatus(row.status)) {
+          results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: row.errors });
+        } else {
+          const until = row?.lease_until?.getTime() ?? Date.now();
+          results.set(key, { kind: 'in_flight', delayMs: Math.min(leaseMs, Math.max(MIN_DEFER_MS, until - Date.now())) });
+        }
+      }
+    }
+
+    const submissions: FnsDocumentSubmission[] = [];
+    for (const k of found) {
+      const key = documentKey(k.fn, k.fd);
+      if (!claimed.has(key)) continue;
+      try {
+        submissions.push(buildSubmission(k.fn, k.fd, stored.get(key)!.rawContainer));
+      } catch (e) {
+        results.set(key, { kind: 'failed', error: toFnsError(e) });
+      }
+    }
+
+    const sentAt = new Date();
+    const deliveries = new Map<string, Delivery>();
+    for (let i = 0; i < submissions.length; i += FNS_MAX_DOCUMENTS) await deliver(submissions.slice(i, i + FNS_MAX_DOCUMENTS), deliveries);
+    for (const [key, delivery] of deliveries) results.set(key, { kind: 'delivered', delivery });
+
+    // ---- outcomes per key and per job --------------------------------------------------------------------------------
+    const records: FnsOutcomeRecord[] = [];
+    for (const [key, k] of byKey) {
+      const result = results.get(key);
+      if (!result) continue;
+      const doc: StoredContainer | undefined = stored.get(key);
+      const base = { fn: k.fn, fd: k.fd, receivedAt: doc?.receivedAt };
+      const jobsOfKey = k.indexes.map((i) => ({ i, job: jobs[i]! }));
+
+      if (result.kind === 'stored') {
+        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'answered', status: result.status, errors: result.errors, sent: false };
+        continue;
+      }
+      if (result.kind === 'in_flight') {
+        const error = new FnsError(FnsErrorCodes.FNS_IN_FLIGHT, `(${k.fn}, ${k.fd}) is being sent by another worker`, { requestSent: false });
+        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'deferred', error, delayMs: result.delayMs };
+        continue;
+      }
+      if (result.kind === 'delivered' && 'answer' in result.delivery) {
+        const { status, errors, duplicate } = result.delivery.answer;
+        records.push({ ...base, kind: 'answered', sentAt, status, errors: errors.map((e) => ({ ...e })), duplicate });
+        metrics?.forward.total.inc({ target: TARGET, result: FORWARD_RESULT[status] });
+        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'answered', status, errors, sent: true };
+        continue;
+      }
+      const failure = result.kind === 'failed' ? { error: result.error, sent: false } : result.delivery;
+      if (!('error' in failure)) continue;
+      const { error, sent } = failure;
+      const recordBase = { ...base, sentAt: sent ? sentAt : undefined, errorCode: error.code, error: error.message };
+
+      if (error.retryable && error.code === FnsErrorCodes.FNS_RATE_LIMITED && error.retryAfterMs !== undefined) {
+        records.push({ ...recordBase, kind: 'retrying' });
+        metrics?.forward.total.inc({ target: TARGET, result: 'retry' });
+        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'rate_limited', error, retryAfterMs: error.retryAfterMs };
+        continue;
+      }
+      const finals = jobsOfKey.filter(({ job }) => !error.retryable || job.attempt >= job.maxAttempts);
+      if (finals.length === jobsOfKey.length) {
+        records.push({ ...recordBase, kind: 'dead', deadLetter: deadLetter(finals[0]!.job, error) });
+        for (const { job } of finals.slice(1)) await recordDeadLetters(db, [deadLetter(job, error)]);
+      } else {
+        records.push({ ...recordBase, kind: 'retrying' });
+        if (finals.length > 0) await recordDeadLetters(db, finals.map(({ job }) => deadLetter(job, error)));
+      }
+      metrics?.forward.total.inc({ target: TARGET, result: finals.length === jobsOfKey.length ? 'failed' : 'retry' });
+      for (const { i, job } of jobsOfKey) {
+        const final = !error.retryable || job.attempt >= job.maxAttempts;
+        outcomes[i] = final ? { kind: 'dead', error } : { kind: 'retry', error };
+        if (final) log.warn({ fn: k.fn, fd: k.fd, jobId: job.id, code: error.code, err: error.message }, 'FNS delivery parked as dead letter');
+      }
+    }
+    await recordFnsOutcomes(db, owner, records);
+    log.debug({ jobs: jobs.length, sent: submissions.length, recorded: records.length }, 'fns batch done');
+
+    return outcomes.map(
+      (o) => o ?? { kind: 'retry', error: new FnsError(FnsErrorCodes.FNS_NO_ANSWER, 'no outcome for the job', { requestSent: false }) },
+    );
+  };
+}
+
+function statusOf(error: FnsError): { status?: number } {
+  return error.status === undefined ? {} : { status: error.status };
+}

@@ -1,0 +1,172 @@
+// Tenant isolation, route by route: customer A (its owner's session and its API key) tries every /api/v1 route with
+// customer B's ids and must get 404/403, or a list without B's data. The route list comes from the app's own route
+// table: a new route without a case here fails the first test.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, bearer, startApi, type ApiHarness } from './api-test-helpers.js';
+import { seedTenant, type Tenant } from './tenant-fixture.js';
+
+let h: ApiHarness;
+let a: Tenant;
+let b: Tenant;
+
+beforeAll(async () => {
+  h = await startApi();
+  a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
+  b = await seedTenant(h, 2, { email: 'owner-b@example.test' });
+});
+afterAll(() => h.close());
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+interface Attempt {
+  method: Method;
+  url: string;
+  payload?: Record<string, unknown>;
+  /** denied: 404 or 403; empty: 200 with no items; noLeak: 200 without B's identifiers (A may match too). */
+  expect: 'denied' | 'empty' | 'noLeak';
+}
+
+/** Routes that hold no tenant data: public auth steps, and /me (only ever about the caller). */
+const NO_TENANT_DATA = new Set([
+  'POST /api/v1/auth/signup',
+  'POST /api/v1/auth/confirm/resend',
+  'GET /api/v1/auth/confirm',
+  'POST /api/v1/auth/confirm',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/password-reset',
+  'POST /api/v1/auth/password-reset/confirm',
+  'GET /api/v1/me',
+]);
+
+function attempts(): Record<string, Attempt[]> {
+  const org = `/api/v1/organizations/${b.organizationId}`;
+  return {
+    'POST /api/v1/organizations': [{ method: 'POST', url: '/api/v1/organizations', payload: { inn: b.inn }, expect: 'denied' }],
+    'GET /api/v1/organizations': [{ method: 'GET', url: `/api/v1/organizations?inn=${b.inn}`, expect: 'empty' }],
+    'GET /api/v1/organizations/:id': [{ method: 'GET', url: org, expect: 'denied' }],
+    'PATCH /api/v1/organizations/:id': [{ method: 'PATCH', url: org, payload: { name: 'pwned' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/members': [{ method: 'GET', url: `${org}/members`, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/members': [{ method: 'POST', url: `${org}/members`, payload: { email: 'owner-a@example.test', role: 'owner' }, expect: 'denied' }],
+    'DELETE /api/v1/organizations/:id/members/:userId': [
+      { method: 'DELETE', url: `${org}/members/${b.userId}`, expect: 'denied' },
+      { method: 'DELETE', url: `/api/v1/organizations/${a.organizationId}/members/${b.userId}`, expect: 'denied' },
+    ],
+    'POST /api/v1/organizations/:id/api-keys': [{ method: 'POST', url: `${org}/api-keys`, payload: { name: 'x' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/api-keys': [{ method: 'GET', url: `${org}/api-keys`, expect: 'denied' }],
+    'DELETE /api/v1/organizations/:id/api-keys/:keyId': [
+      { method: 'DELETE', url: `${org}/api-keys/${b.apiKeyId}`, expect: 'denied' },
+      { method: 'DELETE', url: `/api/v1/organizations/${a.organizationId}/api-keys/${b.apiKeyId}`, expect: 'denied' },
+    ],
+    'GET /api/v1/outlets': [{ method: 'GET', url: `/api/v1/outlets?organizationId=${b.organizationId}`, expect: 'empty' }],
+    'POST /api/v1/outlets': [{ method: 'POST', url: '/api/v1/outlets', payload: { organizationId: b.organizationId, address: 'x' }, expect: 'denied' }],
+    'GET /api/v1/outlets/:id': [{ method: 'GET', url: `/api/v1/outlets/${b.outletId}`, expect: 'denied' }],
+    'GET /api/v1/registers': [
+      { method: 'GET', url: `/api/v1/registers?organizationId=${b.organizationId}`, expect: 'empty' },
+      { method: 'GET', url: `/api/v1/registers?outletId=${b.outletId}`, expect: 'empty' },
+    ],
+    'POST /api/v1/registers': [
+      { method: 'POST', url: '/api/v1/registers', payload: { organizationId: b.organizationId, registrationNumber: '0000000055000001' }, expect: 'denied' },
+      {
+        method: 'POST',
+        url: '/api/v1/registers',
+        payload: { organizationId: a.organizationId, registrationNumber: '0000000055000002', outletId: b.outletId },
+        expect: 'denied',
+      },
+    ],
+    'GET /api/v1/registers/:id': [{ method: 'GET', url: `/api/v1/registers/${b.registerId}`, expect: 'denied' }],
+    'PATCH /api/v1/registers/:id': [
+      { method: 'PATCH', url: `/api/v1/registers/${b.registerId}`, payload: { outletId: null }, expect: 'denied' },
+      { method: 'PATCH', url: `/api/v1/registers/${a.registerId}`, payload: { outletId: b.outletId }, expect: 'denied' },
+    ],
+    'GET /api/v1/fiscal-drives': [
+      { method: 'GET', url: `/api/v1/fiscal-drives?organizationId=${b.organizationId}`, expect: 'empty' },
+      { method: 'GET', url: `/api/v1/fiscal-drives?registerId=${b.registerId}`, expect: 'empty' },
+    ],
+    'GET /api/v1/fiscal-drives/:fn': [{ method: 'GET', url: `/api/v1/fiscal-drives/${b.fn}`, expect: 'denied' }],
+    'GET /api/v1/documents': [
+      { method: 'GET', url: `/api/v1/documents?organizationId=${b.organizationId}`, expect: 'denied' },
+      { method: 'GET', url: `/api/v1/documents?fn=${b.fn}`, expect: 'empty' },
+      { method: 'GET', url: `/api/v1/documents?registerId=${b.registerId}`, expect: 'empty' },
+      { method: 'GET', url: `/api/v1/documents?fiscalSign=${b.fiscalSign}`, expect: 'empty' },
+    ],
+    'GET /api/v1/documents/:fn/:fd': b.receiptFds.map((fd) => ({ method: 'GET' as const, url: `/api/v1/documents/${b.fn}/${fd}`, expect: 'denied' as const })),
+    'GET /api/v1/documents/:fn/:fd/print': [{ method: 'GET', url: `/api/v1/documents/${b.fn}/${b.receiptFds[0]!}/print`, expect: 'denied' }],
+    // Public, but only with the receipt's own fiscal sign (proof of holding the receipt): a guess is a 404.
+    'GET /api/v1/public/check': [{ method: 'GET', url: `/api/v1/public/check?t=20240917T1801&s=100.00&fn=${b.fn}&i=2&fp=${(b.fiscalSign + 1) % 2 ** 32}&n=1`, expect: 'denied' }],
+    'GET /api/v1/search': [
+      ...[b.inn, b.fn, b.regId, String(b.fiscalSign)].map((q) => ({ method: 'GET' as const, url: `/api/v1/search?q=${q}`, expect: 'empty' as const })),
+      // Both customers sold cheese: A finds its own receipt, never B's.
+      { method: 'GET', url: '/api/v1/search?q=Cheese', expect: 'noLeak' },
+    ],
+    'GET /api/v1/shifts': [
+      { method: 'GET', url: `/api/v1/shifts?organizationId=${b.organizationId}`, expect: 'empty' },
+      { method: 'GET', url: `/api/v1/shifts?fn=${b.fn}`, expect: 'empty' },
+      { method: 'GET', url: `/api/v1/shifts?registerId=${b.registerId}`, expect: 'empty' },
+    ],
+    'GET /api/v1/shifts/:fn/:shiftNumber': [{ method: 'GET', url: `/api/v1/shifts/${b.fn}/${b.shiftNumber}`, expect: 'denied' }],
+    'GET /api/v1/shifts/:fn/:shiftNumber/z-report': [{ method: 'GET', url: `/api/v1/shifts/${b.fn}/${b.shiftNumber}/z-report`, expect: 'denied' }],
+  };
+}
+
+function apiRouteKeys(): string[] {
+  return [...new Set(h.routes.filter((r) => r.url.startsWith('/api/v1') && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`))].sort();
+}
+
+describe('tenant isolation', () => {
+  it('has a cross-tenant case for every /api/v1 route (new routes must add one)', () => {
+    const covered = new Set([...Object.keys(attempts()), ...NO_TENANT_DATA]);
+    const routes = apiRouteKeys();
+    expect(routes.length).toBeGreaterThan(25);
+    expect(routes.filter((r) => !covered.has(r))).toEqual([]);
+    expect([...covered].filter((c) => !routes.includes(c))).toEqual([]);
+    // Only the routes declared free of tenant data, and the buyer check, are public.
+    const publicRoutes = h.routes.filter((r) => r.public && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    expect(publicRoutes.filter((r) => !NO_TENANT_DATA.has(r))).toEqual(['GET /api/v1/public/check']);
+  });
+
+  for (const caller of ['session', 'apiKey'] as const) {
+    it(`keeps customer B's data from customer A (${caller}) on every route`, async () => {
+      const token = caller === 'session' ? a.userToken : a.apiKey;
+      const failures: string[] = [];
+      for (const [route, list] of Object.entries(attempts())) {
+        for (const t of list) {
+          const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token), ...(t.payload ? { payload: t.payload } : {}) });
+          const leaked = r.body.includes(b.fn) || r.body.includes(b.inn) || r.body.includes(b.regId);
+          const ok =
+            t.expect === 'denied'
+              ? (r.statusCode === 404 || r.statusCode === 403) && !leaked
+              : t.expect === 'noLeak'
+                ? r.statusCode === 200 && !leaked
+                : r.statusCode === 200 && r.json<{ items: unknown[] }>().items.length === 0;
+          if (!ok) failures.push(`${route} ${t.method} ${t.url} → ${r.statusCode} ${r.body.slice(0, 200)}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
+  it('the same GETs succeed for B itself and for the operator (the ids are real), and B’s data is unchanged', async () => {
+    const failures: string[] = [];
+    for (const [route, list] of Object.entries(attempts())) {
+      // The buyer-check case uses a wrong fiscal sign on purpose; its positive case is in resources.test.ts.
+      for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/'))) {
+        for (const token of [b.apiKey, ADMIN_TOKEN]) {
+          // B's API key has no right to list API keys or members; the operator has.
+          if (token === b.apiKey && /members|api-keys/.test(t.url)) continue;
+          const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
+          const ok = r.statusCode === 200 && (t.expect === 'denied' || r.json<{ items: unknown[] }>().items.length > 0);
+          if (!ok) failures.push(`${route} ${t.url} as ${token === ADMIN_TOKEN ? 'operator' : 'B'} → ${r.statusCode} ${r.body.slice(0, 200)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+
+    const org = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${b.organizationId}`, headers: bearer(b.userToken) });
+    expect(org.json()).toMatchObject({ name: 'ООО Клиент 2', role: 'owner' });
+    const keys = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/api-keys`, headers: bearer(b.userToken) });
+    expect(keys.json<{ items: Array<{ revokedAt: string | null }> }>().items.every((k) => k.revokedAt === null)).toBe(true);
+    const members = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/members`, headers: bearer(b.userToken) });
+    expect(members.json<{ items: Array<{ email: string }> }>().items.map((m) => m.email)).toEqual(['owner-b@example.test']);
+    const docs = await h.app.inject({ method: 'GET', url: '/api/v1/documents', headers: bearer(b.apiKey) });
+    expect(docs.json<{ items: unknown[] }>().items).toHaveLength(5);
+  });
+});

@@ -1,0 +1,223 @@
+// `ofd reprocess`: derived state damaged in the database (FNS JSON, columns, items, marking codes, shift totals) is
+// rebuilt from the raw bytes, which are never touched; running it again changes nothing; it is safe beside a worker.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as reprocess } from '../../../src/cli/commands/reprocess.js';
+import { addShiftTotals, flkCodesLiteral, insertDocumentBatch } from '../../../src/db/document-batch.repository.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import type { DocumentJob } from '../../../src/queue/jobs.js';
+import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { deriveDocument, DeriveError } from '../../../src/workers/persist-derive.js';
+import { reprocessDocuments } from '../../../src/workers/persist-reprocess.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
+
+const FN = '9999500000000001';
+const OTHER_FN = '9999500000000002';
+let t: TestDatabase;
+let persist: PersistProcessor;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  persist = createPersistProcessor({ db: t.db, logger: silentLogger() });
+});
+afterAll(() => t.drop());
+
+/** Everything a rebuild may write, per fiscal drive, in a comparable form. */
+async function derivedState(fn: string) {
+  const documents = await t.db
+    .selectFrom('documents')
+    .select([
+      'fd', 'form', 'ffd_version', 'date_time', 'kkt_reg_id', 'user_inn', 'register_id', 'outlet_id', 'shift_number',
+      'request_number', 'operation_type', 'total_sum', 'cash_total_sum', 'ecash_total_sum', 'prepaid_sum', 'credit_sum',
+      'provision_sum', 'fiscal_sign', 'message_fiscal_sign', 'fns_json', 'sign_status', 'flk_status', 'flk_codes', 'ack_code',
+      'persisted_at',
+    ])
+    .where('fn', '=', fn)
+    .orderBy('fd')
+    .execute();
+  const items = await t.db.selectFrom('receipt_items').selectAll().where('fn', '=', fn).orderBy('fd').orderBy('item_index').execute();
+  const codes = await t.db.selectFrom('marking_codes').selectAll().where('fn', '=', fn).orderBy('fd').orderBy('item_index').execute();
+  const shifts = await t.db
+    .selectFrom('shifts')
+    .select(['shift_number', 'received_receipts', 'sell_total_sum', 'sell_return_total_sum', 'buy_total_sum', 'buy_return_total_sum'])
+    .where('fn', '=', fn)
+    .orderBy('shift_number')
+    .execute();
+  return { documents, items, codes, shifts };
+}
+
+async function rawContainers(fn: string): Promise<Map<number, Buffer>> {
+  const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container']).where('fn', '=', fn).execute();
+  return new Map(rows.map((r) => [r.fd, r.raw_container]));
+}
+
+async function runReprocess(argv: string[]): Promise<{ code: number; summary: Record<string, unknown> }> {
+  let out = '';
+  const code = await reprocess([...argv, '--quiet'], { databaseUrl: t.url, write: (text) => (out += text) });
+  return { code, summary: JSON.parse(out) as Record<string, unknown> };
+}
+
+describe('ofd reprocess', () => {
+  const jobs: DocumentJob[] = [realJob(FN, 1, richReceiptChildren(FN, 1)), ...Array.from({ length: 24 }, (_, i) => realJob(FN, i + 2))];
+
+  it('restores corrupted FNS JSON, columns, items, marking codes and shift totals from the raw bytes, leaving the bytes alone', async () => {
+    await persist(jobs);
+    await persist([realJob(OTHER_FN, 1)]);
+    const original = await derivedState(FN);
+    const raw = await rawContainers(FN);
+    expect(original.items).toHaveLength(3 + 24 * 2);
+    expect(original.codes).toHaveLength(1);
+    expect(original.shifts).toEqual([
+      { shift_number: 1, received_receipts: 25, sell_total_sum: 25 * 18090, sell_return_total_sum: 0, buy_total_sum: 0, buy_return_total_sum: 0 },
+    ]);
+
+    // The damage a decoder bug (or a bad hand) could leave behind.
+    await sql`update documents set fns_json = '{"receipt": {"corrupted": true}}', total_sum = 1, kkt_reg_id = 'garbage' where fn = ${FN} and fd in (1, 5)`.execute(t.db);
+    await sql`update documents set fns_json = '{}' where fn = ${FN} and fd = 7`.execute(t.db);
+    await sql`delete from receipt_items where fn = ${FN} and fd = 2`.execute(t.db);
+    await sql`update receipt_items set name = 'CORRUPT', price = 0, quantity = 9.99 where fn = ${FN} and fd = 1`.execute(t.db);
+    await sql`delete from marking_codes where fn = ${FN}`.execute(t.db);
+    await sql`update shifts set received_receipts = 999, sell_total_sum = 0 where fn = ${FN}`.execute(t.db);
+    expect(await derivedState(FN)).not.toEqual(original);
+
+    const { code, summary } = await runReprocess(['--fn', FN, '--batch', '7']);
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ scanned: 25, rebuilt: 25, changed: 3, skipped: 0, failed: 0, batches: 4 });
+
+    expect(await derivedState(FN)).toEqual(original);
+    const after = await rawContainers(FN);
+    expect(after.size).toBe(raw.size);
+    for (const [fd, bytes] of raw) expect(after.get(fd)!.equals(bytes), `raw_container of FD ${fd}`).toBe(true);
+    const codes = await t.db.selectFrom('marking_codes').select(['code', 'gtin']).where('fn', '=', FN).execute();
+    expect(codes).toEqual([{ code: MARKING_CODE, gtin: '04600439931256' }]);
+
+    const docs = await t.db.selectFrom('documents').select(['fd', 'reprocessed_at']).where('fn', '=', FN).execute();
+    expect(docs.every((d) => d.reprocessed_at instanceof Date)).toBe(true);
+    const events = await t.db.selectFrom('document_events').select(['fd', 'detail']).where('fn', '=', FN).where('kind', '=', 'reprocessed').orderBy('fd').execute();
+    expect(events).toHaveLength(25);
+    expect(events.filter((e) => (e.detail as { jsonChanged: boolean }).jsonChanged).map((e) => e.fd)).toEqual([1, 5, 7]);
+    expect(events[0]!.detail).toEqual({ jsonChanged: true, items: 3, markingCodes: 1 });
+
+    // --fn: the other fiscal drive was not touched.
+    const other = await t.db.selectFrom('documents').select('reprocessed_at').where('fn', '=', OTHER_FN).executeTakeFirstOrThrow();
+    expect(other.reprocessed_at).toBeNull();
+  });
+
+  it('is idempotent: a second run rebuilds the same rows and only logs another event', async () => {
+    const before = await derivedState(FN);
+    const { code, summary } = await runReprocess(['--fn', FN]);
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ rebuilt: 25, changed: 0, batches: 1 });
+    expect(await derivedState(FN)).toEqual(before);
+    const events = await t.db.selectFrom('document_events').select('fd').where('fn', '=', FN).where('kind', '=', 'reprocessed').execute();
+    expect(events).toHaveLength(50);
+  });
+
+  it('decodes a document stored unrecognised (the point of a decoder fix) and counts it into its shift', async () => {
+    const fn = '9999500000000003';
+    await persist([realJob(fn, 1), { ...realJob(fn, 2), flk: { ok: false, codes: ['DOC_UNRECOGNISED'] } }]);
+    const stored = await t.db.selectFrom('documents').select(['fns_json', 'shift_number']).where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ fns_json: {}, shift_number: null });
+
+    const summary = await reprocessDocuments(t.db, silentLogger(), { fn });
+    expect(summary).toMatchObject({ rebuilt: 2, changed: 1 });
+    const doc = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    expect(doc.fns_json).toHaveProperty('receipt.fiscalDocumentNumber', 2);
+    // The gateway's verdict stays what it answered.
+    expect(doc).toMatchObject({ flk_status: 'failed', flk_codes: ['DOC_UNRECOGNISED'], ack_code: 11, shift_number: 1 });
+    expect(await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).where('fd', '=', 2).execute()).toHaveLength(2);
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: 2, sell_total_sum: 2 * 18090 });
+  });
+
+  it('reports a document that no longer decodes and leaves it as it was', async () => {
+    const fn = '9999500000000004';
+    await persist([realJob(fn, 1), realJob(fn, 2)]);
+    // A container whose CRC no longer matches: what a stricter decoder would refuse.
+    await sql`update documents set raw_container = set_byte(raw_container, 40, (get_byte(raw_container, 40) + 1) % 256) where fn = ${fn} and fd = 2`.execute(t.db);
+    const before = await derivedState(fn);
+    const { code, summary } = await runReprocess(['--fn', fn]);
+    expect(code).toBe(1);
+    expect(summary).toMatchObject({ rebuilt: 1, failed: 1, failures: [{ fn, fd: 2, code: 'PERSIST_BAD_CONTAINER' }] });
+    expect(await derivedState(fn)).toEqual(before);
+  });
+
+  it('takes --since: documents received earlier are left alone', async () => {
+    const fn = '9999500000000005';
+    const old = { ...realJob(fn, 1), receivedAt: '2026-01-15T10:00:00.000Z' };
+    const recent = realJob(fn, 2);
+    await persist([old, recent]);
+    const { summary } = await runReprocess(['--fn', fn, '--since', new Date(Date.parse(recent.receivedAt) - 1000).toISOString()]);
+    expect(summary).toMatchObject({ scanned: 1, rebuilt: 1 });
+    const rows = await t.db.selectFrom('documents').select(['fd', 'reprocessed_at']).where('fn', '=', fn).orderBy('fd').execute();
+    expect(rows.map((r) => r.reprocessed_at !== null)).toEqual([false, true]);
+  });
+
+  it('keeps shift totals exact while a worker stores receipts of the same shift', async () => {
+    const fn = '9999500000000006';
+    await persist(Array.from({ length: 200 }, (_, i) => realJob(fn, i + 1)));
+    const incoming = Array.from({ length: 600 }, (_, i) => realJob(fn, i + 201));
+    const storing = (async () => {
+      for (let i = 0; i < incoming.length; i += 20) await persist(incoming.slice(i, i + 20));
+    })();
+    const reprocessing = (async () => {
+      for (let round = 0; round < 4; round++) await reprocessDocuments(t.db, silentLogger(), { fn, batchSize: 50 });
+    })();
+    await Promise.all([storing, reprocessing]);
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: 800, sell_total_sum: 800 * 18090 });
+  });
+
+  it('does not lose a receipt whose worker holds its shift row while the totals are recomputed', async () => {
+    const fn = '9999500000000007';
+    // 1–10 and 12 stored; the worker's receipt 11 falls inside the range the reprocess batch covers, so no later batch
+    // of the same run would count it again.
+    await persist([...Array.from({ length: 10 }, (_, i) => realJob(fn, i + 1)), realJob(fn, 12)]);
+    // A worker's transaction, stopped after it stored receipt 11 and added it to the shift, before its COMMIT.
+    const job = realJob(fn, 11);
+    const derived = deriveDocument({ fn, fd: 11, receivedAt: job.receivedAt, form: 3, raw: Buffer.from(job.container, 'base64'), unrecognised: false });
+    if (derived instanceof DeriveError) throw derived;
+    const worker = await t.db.startTransaction().execute();
+    await insertDocumentBatch(worker, [
+      {
+        row: {
+          fn, fd: 11, received_at: job.receivedAt, form: 3, register_id: null, outlet_id: null, ...derived.columns,
+          container: job.container, sign_status: 'verified', flk_status: 'passed', flk_codes: flkCodesLiteral([]), ack_code: 0,
+          crypto: 'devsign', derived: true,
+        },
+        fnsJson: derived.fnsJson,
+        items: derived.items,
+        codes: derived.codes,
+      },
+    ]);
+    await addShiftTotals(worker, [
+      { fn, shift_number: 1, register_id: null, received_receipts: 1, sell_total_sum: 18090, sell_return_total_sum: 0, buy_total_sum: 0, buy_return_total_sum: 0 },
+    ]);
+
+    let done = false;
+    const reprocessing = reprocessDocuments(t.db, silentLogger(), { fn }).finally(() => (done = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(done).toBe(false); // waiting for the worker's lock on the shift row
+    await worker.commit().execute();
+    await reprocessing;
+    const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(shift).toMatchObject({ received_receipts: 12, sell_total_sum: 12 * 18090 });
+  });
+
+  it('refuses bad arguments with CLI_USAGE and exit 2', async () => {
+    let err = '';
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err += String(chunk);
+      return true;
+    });
+    try {
+      for (const argv of [['--fn', 'x'], ['--since', 'yesterday'], ['--batch', '0'], ['--bogus']]) {
+        expect(await reprocess(argv, { databaseUrl: t.url, write: () => undefined }), JSON.stringify(argv)).toBe(2);
+      }
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(err.trim().split('\n').every((line) => line.startsWith('error CLI_USAGE: '))).toBe(true);
+  });
+});
