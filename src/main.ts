@@ -20,12 +20,17 @@ import { createDb, ensureDocumentPartitions, migrateToLatest } from './db/index.
 import { sql } from 'kysely';
 import { startPersistWorker } from './workers/batching-worker.js';
 import { startFnsWorker } from './workers/fns-worker.js';
+import { createHttpCrptClient } from './adapters/crpt/http-crpt-client.js';
+import { loadCrptSigner } from './adapters/crpt/signer-config.js';
+import { startMarkingListener } from './marking/marking-listener.js';
+import { startCrptWorker } from './workers/crpt-worker.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/index.js';
 
 export interface Running {
   gatewayPort?: number;
+  markingPort?: number;
   httpPort: number;
   close(): Promise<void>;
 }
@@ -56,8 +61,32 @@ export async function start(config: Config, logger: Logger = createLogger(config
       options: { host: config.host, port: config.gatewayPort },
     });
     running.gatewayPort = gateway.port;
+    // The marking channel (§6): its own listener, with a short-timeout, no-retry CRPT client so slow code checks
+    // cannot pile up behind the 1.5 s answer budget.
+    const markingCrpt = config.crptUrl
+      ? createHttpCrptClient({ url: config.crptUrl, signer: loadCrptSigner(), timeoutMs: 1200, retries: 0, metrics, logger: logger.child({ role: 'marking' }) })
+      : undefined;
+    const marking = await startMarkingListener({
+      host: config.host,
+      port: config.markingPort,
+      logger: logger.child({ role: 'marking' }),
+      metrics,
+      masterKey: config.crypto.devsignKey,
+      verifySigns: config.crypto.mode === 'devsign',
+      ...(markingCrpt ? { crptClient: markingCrpt } : {}),
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      utcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
+    });
+    running.markingPort = marking.port;
     // Order matters: stop taking messages and answer those in flight, then flush the producer, then the crypto box.
-    closers.push({ name: 'gateway', close: () => gateway.close() }, { name: 'producer', close: () => producer.close() }, { name: 'crypto', close: () => crypto.close() });
+    closers.push(
+      { name: 'gateway', close: () => gateway.close() },
+      { name: 'marking', close: () => marking.close() },
+      { name: 'marking-crpt', close: async () => markingCrpt?.close() },
+      { name: 'producer', close: () => producer.close() },
+      { name: 'crypto', close: () => crypto.close() },
+    );
   }
 
   let apiDb: Kysely<Database> | undefined;
@@ -78,6 +107,12 @@ export async function start(config: Config, logger: Logger = createLogger(config
         closers.push({ name: 'fns-worker', close: () => fns.close() });
       } else {
         logger.warn('FNS_URL is not set: documents are stored but not forwarded to the FNS (the fns queue keeps them)');
+      }
+      if (config.crptUrl) {
+        const crpt = startCrptWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, crptUrl: config.crptUrl, signer: loadCrptSigner(), operatorInn: config.operatorInn, logger: logger.child({ role: 'crpt-worker' }), metrics });
+        closers.push({ name: 'crpt-worker', close: () => crpt.close() });
+      } else {
+        logger.warn('CRPT_URL is not set: marked sales are queued but not forwarded to CRPT');
       }
     }
     closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });

@@ -9,6 +9,7 @@ import * as m0004 from '../../migrations/0004_dead_letters.js';
 import * as m0005 from '../../migrations/0005_record_document_numbers.js';
 import * as m0006 from '../../migrations/0006_fns_status.js';
 import * as m0007 from '../../migrations/0007_api_access.js';
+import * as m0008 from '../../migrations/0008_crpt.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -18,6 +19,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005_record_document_numbers': m0005,
   '0006_fns_status': m0006,
   '0007_api_access': m0007,
+  '0008_crpt': m0008,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -27,6 +27,7 @@ beforeAll(async () => {
     OFD_QUEUE_PREFIX: prefix,
     OFD_HOST: '127.0.0.1',
     OFD_GATEWAY_PORT: '0',
+    OFD_MARKING_PORT: '0',
     OFD_HTTP_PORT: '0',
     FNS_URL: fns.url,
   });
@@ -69,8 +70,11 @@ it('acknowledges documents over TCP, stores each once with its bytes, forwards e
   }
   expect(fns.stats().documents.received).toBe(N);
   expect(fns.stats().documents.duplicates).toBe(0);
-  const status = await database.pool.query("select count(*)::int as n from fns_status where fn = $1 and status = 'accepted'", [FN]);
-  expect(status.rows[0].n).toBe(N);
+  // The FNS answered; its answers are committed right after.
+  const accepted = async () =>
+    (await database.pool.query("select count(*)::int as n from fns_status where fn = $1 and status = 'accepted'", [FN])).rows[0].n as number;
+  for (let i = 0; i < 50 && (await accepted()) < N; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(await accepted()).toBe(N);
 
   const ready = await fetch(`http://127.0.0.1:${running.httpPort}/health/ready`);
   expect(ready.status).toBe(200);

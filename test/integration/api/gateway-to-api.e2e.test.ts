@@ -40,6 +40,7 @@ beforeAll(async () => {
     OFD_QUEUE_PREFIX: prefix,
     OFD_HOST: '127.0.0.1',
     OFD_GATEWAY_PORT: '0',
+    OFD_MARKING_PORT: '0',
     OFD_HTTP_PORT: '0',
     OFD_ADMIN_TOKEN: ADMIN_TOKEN,
   });

@@ -1,0 +1,58 @@
+/**
+ * Failures of CRPT forwarding and code checks, one catalogue for the client, the worker and the marking listener.
+ *
+ * Retryable: CRPT_TIMEOUT, CRPT_UNAVAILABLE (connection refused/reset), CRPT_SERVER_ERROR (5xx, 408, 429),
+ * CRPT_CIRCUIT_OPEN (no request made), CRPT_BAD_RESPONSE (a 2xx that is not the contract's answer), CRPT_AUTH_FAILED
+ * (the token was refused: a fresh challenge may succeed), CRPT_IN_FLIGHT (another worker holds the send lease).
+ * Terminal: CRPT_BAD_REQUEST (400/422), CRPT_REFUSED (other 4xx), CRPT_BAD_JOB, CRPT_DOCUMENT_NOT_FOUND,
+ * CRPT_NOT_CONFIGURED.
+ */
+export const CrptErrorCodes = {
+  CRPT_TIMEOUT: 'CRPT_TIMEOUT',
+  CRPT_UNAVAILABLE: 'CRPT_UNAVAILABLE',
+  CRPT_SERVER_ERROR: 'CRPT_SERVER_ERROR',
+  CRPT_CIRCUIT_OPEN: 'CRPT_CIRCUIT_OPEN',
+  CRPT_BAD_RESPONSE: 'CRPT_BAD_RESPONSE',
+  CRPT_AUTH_FAILED: 'CRPT_AUTH_FAILED',
+  CRPT_IN_FLIGHT: 'CRPT_IN_FLIGHT',
+  CRPT_BAD_REQUEST: 'CRPT_BAD_REQUEST',
+  CRPT_REFUSED: 'CRPT_REFUSED',
+  CRPT_BAD_JOB: 'CRPT_BAD_JOB',
+  CRPT_DOCUMENT_NOT_FOUND: 'CRPT_DOCUMENT_NOT_FOUND',
+  CRPT_NOT_CONFIGURED: 'CRPT_NOT_CONFIGURED',
+} as const;
+
+export type CrptErrorCode = (typeof CrptErrorCodes)[keyof typeof CrptErrorCodes];
+
+const RETRYABLE: ReadonlySet<CrptErrorCode> = new Set([
+  CrptErrorCodes.CRPT_TIMEOUT,
+  CrptErrorCodes.CRPT_UNAVAILABLE,
+  CrptErrorCodes.CRPT_SERVER_ERROR,
+  CrptErrorCodes.CRPT_CIRCUIT_OPEN,
+  CrptErrorCodes.CRPT_BAD_RESPONSE,
+  CrptErrorCodes.CRPT_AUTH_FAILED,
+  CrptErrorCodes.CRPT_IN_FLIGHT,
+]);
+
+export class CrptError extends Error {
+  override readonly name = 'CrptError';
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  /** False when no request left this process (circuit open, bad job). */
+  readonly requestSent: boolean;
+
+  constructor(
+    readonly code: CrptErrorCode,
+    message: string,
+    details: { status?: number; requestSent?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.retryable = RETRYABLE.has(code);
+    this.status = details.status;
+    this.requestSent = details.requestSent ?? true;
+  }
+}
+
+export function isCrptError(e: unknown): e is CrptError {
+  return e instanceof CrptError;
+}

@@ -1,0 +1,208 @@
+// CRPT delivery state (migration 0008_crpt) and what the crpt worker reads to build a sale.
+//
+// The send lease works as fns_status's does: claimCrptSale() marks the sale 'sending' until lease_until, only when it was
+// not delivered and no live lease is held; only the claimer sends; recordCrptDelivered / recordCrptFailure end it. A
+// delivered sale is never sent again, so a re-delivered or replayed job completes without a request.
+import { sql, type Kysely } from 'kysely';
+import type { JsonObject } from './column-types.js';
+import { crptDb, type CrptCodeStatusTable, type CrptSaleSource, type CrptSalesTable } from './crpt-tables.js';
+import type { Database } from './database.js';
+import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
+import type { Selectable } from 'kysely';
+
+export type CrptSaleRow = Selectable<CrptSalesTable>;
+export type CrptCodeStatusRow = Selectable<CrptCodeStatusTable>;
+
+export interface SaleKey {
+  readonly source: CrptSaleSource;
+  readonly fn: string;
+  readonly fd: number;
+}
+
+export interface SaleCodeInput {
+  readonly itemIndex: number;
+  readonly code: string;
+  readonly checkResult: number | null;
+  readonly itemStatus: number | null;
+}
+
+export interface ReceiptSaleData {
+  readonly operationType: number | null;
+  /** 2107 of the receipt. */
+  readonly receiptCheckResult: number | null;
+  readonly codes: readonly SaleCodeInput[];
+}
+
+export type ClaimResult =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'delivered'; readonly row: CrptSaleRow }
+  | { readonly kind: 'in_flight'; readonly delayMs: number };
+
+/** The marking codes of a stored receipt and its 2107, or undefined when the document is not stored. */
+export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: number): Promise<ReceiptSaleData | undefined> {
+  const key = await db.selectFrom('document_keys').select(['received_at']).where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
+  if (!key) return undefined;
+  const doc = await db
+    .selectFrom('documents')
+    .select(['operation_type', 'fns_json'])
+    .where('fn', '=', fn)
+    .where('fd', '=', fd)
+    .where('received_at', '=', key.received_at)
+    .executeTakeFirst();
+  const codes = await db
+    .selectFrom('marking_codes')
+    .select(['item_index', 'code', 'check_result'])
+    .where('fn', '=', fn)
+    .where('fd', '=', fd)
+    .where('received_at', '=', key.received_at)
+    .orderBy('item_index')
+    .execute();
+  let receiptCheckResult: number | null = null;
+  const json: JsonObject | undefined = doc?.fns_json;
+  if (json) {
+    for (const body of Object.values(json)) {
+      if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+        const v = body['checkingLabeledProdResult'];
+        if (typeof v === 'number') receiptCheckResult = v;
+      }
+    }
+  }
+  return {
+    operationType: doc?.operation_type ?? null,
+    receiptCheckResult,
+    // 1054 sell (1) / sell return (2) → the piece's planned status: 1 sold, 3 returned.
+    codes: codes.map((c) => ({
+      itemIndex: c.item_index,
+      code: c.code,
+      checkResult: c.check_result,
+      itemStatus: doc?.operation_type === 2 ? 3 : doc?.operation_type === 1 ? 1 : null,
+    })),
+  };
+}
+
+/** Claims the send lease of a sale and records its codes at stage 'checked' (first time only). */
+export async function claimCrptSale(
+  db: Kysely<Database>,
+  key: SaleKey,
+  codes: readonly SaleCodeInput[],
+  receiptCheckResult: number | null,
+  leaseMs: number,
+  owner: string,
+): Promise<ClaimResult> {
+  const cdb = crptDb(db);
+  return cdb.transaction().execute(async (tx) => {
+    const claimed = await sql<{ fn: string }>`
+      insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner)
+      values (${key.source}, ${key.fn}, ${key.fd}, 'sending', now() + ${leaseMs}::integer * interval '1 millisecond', ${owner})
+      on conflict (source, fn, fd) do update
+         set status = 'sending', lease_until = excluded.lease_until, lease_owner = excluded.lease_owner, updated_at = now()
+       where crpt_sales.status <> 'delivered'
+         and (crpt_sales.lease_until is null or crpt_sales.lease_until < now())
+      returning fn
+    `.execute(tx);
+    if (claimed.rows.length === 0) {
+      const row = await tx.selectFrom('crpt_sales').selectAll().where('source', '=', key.source).where('fn', '=', key.fn).where('fd', '=', key.fd).executeTakeFirstOrThrow();
+      if (row.status === 'delivered') return { kind: 'delivered', row } as const;
+      const left = row.lease_until ? row.lease_until.getTime() - Date.now() : 0;
+      return { kind: 'in_flight', delayMs: Math.max(500, left) } as const;
+    }
+    if (codes.length > 0) {
+      await tx
+        .insertInto('crpt_code_status')
+        .values(
+          codes.map((c) => ({
+            source: key.source,
+            fn: key.fn,
+            fd: key.fd,
+            item_index: c.itemIndex,
+            code: c.code,
+            check_result: c.checkResult,
+            receipt_check_result: receiptCheckResult,
+            stage: 'checked' as const,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['source', 'fn', 'fd', 'item_index']).doNothing())
+        .execute();
+    }
+    return { kind: 'claimed' } as const;
+  });
+}
+
+/** CRPT answered: the sale is delivered, each code gets CRPT's status. */
+export async function recordCrptDelivered(
+  db: Kysely<Database>,
+  key: SaleKey,
+  answer: { readonly duplicate: boolean; readonly codes: ReadonlyArray<{ readonly cis: string; readonly status: string }> },
+): Promise<void> {
+  await crptDb(db)
+    .transaction()
+    .execute(async (tx) => {
+      await tx
+        .updateTable('crpt_sales')
+        .set({
+          status: 'delivered',
+          duplicate: answer.duplicate,
+          attempts: sql<number>`attempts + 1`,
+          lease_until: null,
+          lease_owner: null,
+          last_error_code: null,
+          last_error: null,
+          sent_at: sql<Date>`coalesce(sent_at, now())`,
+          delivered_at: sql<Date>`now()`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('source', '=', key.source)
+        .where('fn', '=', key.fn)
+        .where('fd', '=', key.fd)
+        .execute();
+      await tx
+        .updateTable('crpt_code_status')
+        .set({ stage: 'delivered', updated_at: sql<Date>`now()` })
+        .where('source', '=', key.source)
+        .where('fn', '=', key.fn)
+        .where('fd', '=', key.fd)
+        .execute();
+      for (const c of answer.codes) {
+        await tx
+          .updateTable('crpt_code_status')
+          .set({ stage: 'crpt_answered', crpt_status: c.status, updated_at: sql<Date>`now()` })
+          .where('source', '=', key.source)
+          .where('fn', '=', key.fn)
+          .where('fd', '=', key.fd)
+          .where('code', '=', c.cis)
+          .execute();
+      }
+    });
+}
+
+/** A failed attempt: 'retrying', or 'dead' with its dead letter in the same transaction. */
+export async function recordCrptFailure(
+  db: Kysely<Database>,
+  key: SaleKey,
+  failure: { readonly status: 'retrying' | 'dead'; readonly errorCode: string; readonly error: string; readonly sent: boolean; readonly deadLetter?: DeadLetterInput },
+): Promise<void> {
+  await crptDb(db)
+    .transaction()
+    .execute(async (tx) => {
+      await sql`
+        insert into crpt_sales (source, fn, fd, status, attempts, last_error_code, last_error, sent_at)
+        values (${key.source}, ${key.fn}, ${key.fd}, ${failure.status}, ${failure.sent ? 1 : 0}, ${failure.errorCode}, ${failure.error},
+                ${failure.sent ? sql`now()` : null})
+        on conflict (source, fn, fd) do update
+           set status = excluded.status, attempts = crpt_sales.attempts + ${failure.sent ? 1 : 0},
+               last_error_code = excluded.last_error_code, last_error = excluded.last_error,
+               sent_at = coalesce(crpt_sales.sent_at, excluded.sent_at), lease_until = null, lease_owner = null, updated_at = now()
+         where crpt_sales.status <> 'delivered'
+      `.execute(tx);
+      if (failure.deadLetter) await recordDeadLetters(tx, [failure.deadLetter]);
+    });
+}
+
+export function findCrptSale(db: Kysely<Database>, key: SaleKey): Promise<CrptSaleRow | undefined> {
+  return crptDb(db).selectFrom('crpt_sales').selectAll().where('source', '=', key.source).where('fn', '=', key.fn).where('fd', '=', key.fd).executeTakeFirst();
+}
+
+/** The stage of every code of a document (receipt and notification rows), for `ofd show` and the API. */
+export function findCrptCodeStatuses(db: Kysely<Database>, fn: string, fd: number): Promise<CrptCodeStatusRow[]> {
+  return crptDb(db).selectFrom('crpt_code_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).orderBy('source').orderBy('item_index').execute();
+}

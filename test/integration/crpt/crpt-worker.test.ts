@@ -1,0 +1,160 @@
+// The crpt worker end to end on real PostgreSQL, Redis and HTTP: receipts with marking codes stored by the persist
+// processor → `crpt` jobs → fake-crpt (signed-challenge auth) → crpt_sales / crpt_code_status; CRPT down for a while.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { saleId } from '../../../src/adapters/crpt/crpt-api.js';
+import { startFakeCrpt, type FakeCrpt } from '../../../src/adapters/crpt/fake-crpt-server.js';
+import { createRsaCmsSigner, generateDevRsaKey } from '../../../src/adapters/crpt/signer.js';
+import { findCrptCodeStatuses, findCrptSale } from '../../../src/db/crpt-status.repository.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
+import { documentJobId } from '../../../src/queue/job-ids.js';
+import { startCrptWorker } from '../../../src/workers/crpt-worker.js';
+import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { startMarkingListener } from '../../../src/marking/marking-listener.js';
+import { exchange, MASTER_KEY } from '../../support/kkt.js';
+import { parseAnswer, saleNotification } from '../marking/marking-support.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
+import { MARKING_CODE, realJob, richReceiptChildren, waitFor } from '../workers/worker-test-helpers.js';
+
+const redisUrl = inject('redisUrl');
+const prefixes: string[] = [];
+const closers: Array<() => Promise<unknown>> = [];
+const signer = createRsaCmsSigner(generateDevRsaKey('crpt-worker-test', 1024));
+let t: TestDatabase;
+let crpt: FakeCrpt;
+let persist: PersistProcessor;
+let fnCounter = 0;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ maxConnections: 10 });
+  crpt = await startFakeCrpt();
+  persist = createPersistProcessor({ db: t.db, logger: silentLogger() });
+});
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  crpt.reset();
+});
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeysWithPrefix(redisUrl, prefix);
+  await crpt.close();
+  await t.drop();
+});
+
+const newFn = () => `99993000000000${String(++fnCounter).padStart(2, '0')}`;
+
+async function harness(): Promise<{ prefix: string; queue: Queue; metrics: Metrics; enqueue(fn: string, fd: number): Promise<void> }> {
+  const prefix = uniquePrefix('crpt');
+  prefixes.push(prefix);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const worker = startCrptWorker({
+    redisUrl,
+    prefix,
+    db: t.db,
+    logger: silentLogger(),
+    metrics,
+    crptUrl: crpt.url,
+    signer,
+    clientOptions: { retries: 0, timeoutMs: 2000, breakerThreshold: 1000 },
+  });
+  closers.push(() => worker.close());
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('crpt', { connection, prefix });
+  closers.push(async () => {
+    await queue.close();
+    connection.disconnect();
+  });
+  return {
+    prefix,
+    queue,
+    metrics,
+    enqueue: async (fn, fd) => {
+      await queue.add('send-to-crpt', { fn, fd }, { jobId: documentJobId(fn, fd), attempts: 100, backoff: { type: 'fixed', delay: 100 } });
+    },
+  };
+}
+
+async function counter(metrics: Metrics, labels: Record<string, string>): Promise<number> {
+  const metric = metrics.registry.getSingleMetric('ofd_forward_total');
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)).reduce((s, v) => s + v.value, 0);
+}
+
+describe('crpt worker', () => {
+  it('delivers the sale data of a receipt with marking codes exactly once, with CRPT down for a while', async () => {
+    const fn = newFn();
+    const results = await persist([realJob(fn, 1, richReceiptChildren(fn, 1)), realJob(fn, 2, richReceiptChildren(fn, 2))]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    crpt.setFaults({ outageMs: 1500 });
+    const h = await harness();
+    await h.enqueue(fn, 1);
+    await h.enqueue(fn, 2);
+    // A re-delivered copy of a job (a replay under a new id) must not send again once delivered.
+    const sale = await waitFor(
+      () => findCrptSale(t.db, { source: 'receipt', fn, fd: 2 }),
+      (r) => r?.status === 'delivered',
+      20_000,
+    );
+    expect(sale?.status).toBe('delivered');
+    await waitFor(
+      () => findCrptSale(t.db, { source: 'receipt', fn, fd: 1 }),
+      (r) => r?.status === 'delivered',
+      20_000,
+    );
+    expect(crpt.stats().faulted).toBeGreaterThan(0);
+    await h.queue.add('send-to-crpt', { fn, fd: 1 }, { jobId: `${documentJobId(fn, 1)}-replay` });
+    await new Promise((r) => setTimeout(r, 500));
+
+    for (const fd of [1, 2]) {
+      const got = crpt.sales().get(saleId('receipt', fn, fd));
+      expect(got?.received, `fd ${fd}`).toBe(1);
+      expect(got?.sale.codes).toEqual([{ cis: MARKING_CODE, checkResult: null, itemStatus: 1 }]);
+    }
+    expect(crpt.stats().sales).toMatchObject({ unique: 2, duplicates: 0 });
+    const codes = await findCrptCodeStatuses(t.db, fn, 1);
+    expect(codes).toMatchObject([{ source: 'receipt', code: MARKING_CODE, stage: 'crpt_answered', crpt_status: expect.any(String) }]);
+    expect(await counter(h.metrics, { target: 'crpt', result: 'ok' })).toBe(2);
+    expect(await counter(h.metrics, { target: 'crpt', result: 'retry' })).toBeGreaterThan(0);
+  });
+
+  it('forwards a form-82 sale notification from the marking listener to CRPT once, however often the FN re-sends it', async () => {
+    const fn = newFn();
+    const h = await harness();
+    const listener = await startMarkingListener({ host: '127.0.0.1', port: 0, logger: silentLogger(), masterKey: MASTER_KEY, redisUrl, prefix: h.prefix });
+    closers.push(() => listener.close());
+    crpt.setFaults({ outageMs: 800 });
+    const msg = saleNotification(fn, 3, 9, [MARKING_CODE, 'xSOLDx']);
+    for (let i = 0; i < 3; i++) expect(parseAnswer(fn, (await exchange(listener.port, msg, { timeoutMs: 3000 })).reply).form).toBe(84);
+    const sale = await waitFor(
+      () => findCrptSale(t.db, { source: 'notification', fn, fd: 9 }),
+      (r) => r?.status === 'delivered',
+    );
+    expect(sale?.status).toBe('delivered');
+    const got = crpt.sales().get(saleId('notification', fn, 9));
+    expect(got?.received).toBe(1);
+    expect(got?.sale.codes).toEqual([
+      { cis: MARKING_CODE, checkResult: 15, itemStatus: 1 },
+      { cis: 'xSOLDx', checkResult: 15, itemStatus: 1 },
+    ]);
+    const codes = await findCrptCodeStatuses(t.db, fn, 9);
+    expect(codes.map((c) => [c.code, c.stage, c.crpt_status])).toEqual([
+      [MARKING_CODE, 'crpt_answered', expect.any(String)],
+      ['xSOLDx', 'crpt_answered', 'RETIRED'],
+    ]);
+  });
+
+  it('dead-letters a job for a document that is not stored', async () => {
+    const fn = newFn();
+    const h = await harness();
+    await h.enqueue(fn, 7);
+    const dead = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('queue', '=', 'crpt').where('job_id', '=', documentJobId(fn, 7)).executeTakeFirst(),
+      (r) => r !== undefined,
+    );
+    expect(dead).toMatchObject({ error_code: 'CRPT_DOCUMENT_NOT_FOUND' });
+    expect(crpt.stats().requests).toBe(0);
+  });
+});
