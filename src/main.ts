@@ -24,6 +24,7 @@ import { createHttpCrptClient } from './adapters/crpt/http-crpt-client.js';
 import { loadCrptSigner } from './adapters/crpt/signer-config.js';
 import { startMarkingListener } from './marking/marking-listener.js';
 import { startCrptWorker } from './workers/crpt-worker.js';
+import { startNotifyWorker } from './workers/notify-worker.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/index.js';
@@ -114,6 +115,18 @@ export async function start(config: Config, logger: Logger = createLogger(config
       } else {
         logger.warn('CRPT_URL is not set: marked sales are queued but not forwarded to CRPT');
       }
+      // E-receipts (e-mail, SMS) and webhooks; without SMTP_URL / SMS_URL those receipts end as not configured.
+      const receiptEmail = config.smtpUrl ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
+      const notify = startNotifyWorker({
+        redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
+        db: database.db,
+        logger: logger.child({ role: 'notify-worker' }),
+        metrics,
+        ...(receiptEmail ? { email: receiptEmail } : {}),
+        ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
+      });
+      closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
     }
     closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
   }

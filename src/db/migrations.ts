@@ -10,6 +10,8 @@ import * as m0005 from '../../migrations/0005_record_document_numbers.js';
 import * as m0006 from '../../migrations/0006_fns_status.js';
 import * as m0007 from '../../migrations/0007_api_access.js';
 import * as m0008 from '../../migrations/0008_crpt.js';
+import * as m0009 from '../../migrations/0009_reports.js';
+import * as m0010 from '../../migrations/0010_notify.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -20,6 +22,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_fns_status': m0006,
   '0007_api_access': m0007,
   '0008_crpt': m0008,
+  '0009_reports': m0009,
+  '0010_notify': m0010,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -6,8 +6,11 @@ import { documentRoutes } from './documents.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { publicRoutes } from './public.routes.js';
 import { registryRoutes } from './registry.routes.js';
+import { reportRoutes } from './reports.routes.js';
 import { searchRoutes } from './search.routes.js';
 import { shiftRoutes } from './shifts.routes.js';
+import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
+import { webhookRoutes } from './webhooks.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -18,5 +21,8 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(shiftRoutes(ctx));
     await app.register(searchRoutes(ctx));
     await app.register(publicRoutes(ctx));
+    await app.register(receiptDeliveryRoutes(ctx));
+    await app.register(webhookRoutes(ctx));
+    await app.register(reportRoutes(ctx));
   };
 }

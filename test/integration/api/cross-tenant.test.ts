@@ -4,15 +4,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
+import { seedTenantWebhook, type TenantWebhook } from '../notify/tenant-webhooks.js';
+import { REPORT_NAMES } from '../../../src/reports/reports.js';
 
 let h: ApiHarness;
 let a: Tenant;
 let b: Tenant;
+let bHook: TenantWebhook;
 
 beforeAll(async () => {
   h = await startApi();
   a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
   b = await seedTenant(h, 2, { email: 'owner-b@example.test' });
+  bHook = await seedTenantWebhook(h, b);
 });
 afterAll(() => h.close());
 
@@ -104,6 +108,50 @@ function attempts(): Record<string, Attempt[]> {
     ],
     'GET /api/v1/shifts/:fn/:shiftNumber': [{ method: 'GET', url: `/api/v1/shifts/${b.fn}/${b.shiftNumber}`, expect: 'denied' }],
     'GET /api/v1/shifts/:fn/:shiftNumber/z-report': [{ method: 'GET', url: `/api/v1/shifts/${b.fn}/${b.shiftNumber}/z-report`, expect: 'denied' }],
+    // E-receipts and SMS packages (notify): B's document and organization are 404s; topping up is the operator's.
+    'GET /api/v1/documents/:fn/:fd/deliveries': [{ method: 'GET', url: `/api/v1/documents/${b.fn}/${b.receiptFds[0]!}/deliveries`, expect: 'denied' }],
+    'POST /api/v1/documents/:fn/:fd/deliveries': [
+      { method: 'POST', url: `/api/v1/documents/${b.fn}/${b.receiptFds[0]!}/deliveries`, payload: { recipient: 'x@example.test' }, expect: 'denied' },
+    ],
+    'GET /api/v1/organizations/:id/sms-balance': [{ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/sms-balance`, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/sms-balance/top-ups': [
+      { method: 'POST', url: `/api/v1/organizations/${b.organizationId}/sms-balance/top-ups`, payload: { amount: 100 }, expect: 'denied' },
+      { method: 'POST', url: `/api/v1/organizations/${a.organizationId}/sms-balance/top-ups`, payload: { amount: 100 }, expect: 'denied' },
+    ],
+    // Webhooks: B's organization, or B's subscription under A's organization, are 404s.
+    'GET /api/v1/organizations/:id/webhooks': [{ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/webhooks`, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/webhooks': [
+      { method: 'POST', url: `/api/v1/organizations/${b.organizationId}/webhooks`, payload: { url: 'http://127.0.0.1:9/x', events: ['document.received'] }, expect: 'denied' },
+    ],
+    'GET /api/v1/organizations/:id/webhooks/:webhookId': [
+      { method: 'GET', url: `/api/v1/organizations/${b.organizationId}/webhooks/${bHook.webhookId}`, expect: 'denied' },
+    ],
+    'PATCH /api/v1/organizations/:id/webhooks/:webhookId': [
+      { method: 'PATCH', url: `/api/v1/organizations/${b.organizationId}/webhooks/${bHook.webhookId}`, payload: { active: false }, expect: 'denied' },
+      { method: 'PATCH', url: `/api/v1/organizations/${a.organizationId}/webhooks/${bHook.webhookId}`, payload: { active: false }, expect: 'denied' },
+    ],
+    'DELETE /api/v1/organizations/:id/webhooks/:webhookId': [
+      { method: 'DELETE', url: `/api/v1/organizations/${b.organizationId}/webhooks/${bHook.webhookId}`, expect: 'denied' },
+      { method: 'DELETE', url: `/api/v1/organizations/${a.organizationId}/webhooks/${bHook.webhookId}`, expect: 'denied' },
+    ],
+    'GET /api/v1/organizations/:id/webhooks/:webhookId/deliveries': [
+      { method: 'GET', url: `/api/v1/organizations/${b.organizationId}/webhooks/${bHook.webhookId}/deliveries`, expect: 'denied' },
+    ],
+    'POST /api/v1/organizations/:id/webhooks/:webhookId/deliveries/:deliveryId/replay': [
+      { method: 'POST', url: `/api/v1/organizations/${b.organizationId}/webhooks/${bHook.webhookId}/deliveries/${bHook.deliveryId}/replay`, expect: 'denied' },
+      { method: 'POST', url: `/api/v1/organizations/${a.organizationId}/webhooks/${bHook.webhookId}/deliveries/${bHook.deliveryId}/replay`, expect: 'denied' },
+    ],
+    // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
+    'GET /api/v1/reports/:name': [
+      ...REPORT_NAMES.flatMap((name) => [
+        { method: 'GET' as const, url: `/api/v1/reports/${name}?organizationId=${b.organizationId}`, expect: 'denied' as const },
+        { method: 'GET' as const, url: `/api/v1/reports/${name}?outletId=${b.outletId}&format=csv`, expect: 'denied' as const },
+        { method: 'GET' as const, url: `/api/v1/reports/${name}?registerId=${b.registerId}&format=xlsx`, expect: 'denied' as const },
+      ]),
+      { method: 'GET', url: '/api/v1/reports/fn-schedule', expect: 'noLeak' },
+      { method: 'GET', url: '/api/v1/reports/shifts', expect: 'noLeak' },
+      { method: 'GET', url: '/api/v1/reports/z-report', expect: 'noLeak' },
+    ],
   };
 }
 

@@ -1,0 +1,167 @@
+/**
+ * E-receipts (issue 6): the delivery status of a document's e-mail / SMS receipt, a resend, and the organization's SMS
+ * package. A resend is recorded as a pending delivery; the notify worker picks it up within its poll interval.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { normalizePhone } from '../../adapters/sms/sms-sender.js';
+import { documentOwnerInn } from '../../db/api-documents.repository.js';
+import { findOrganization, organizationIdByInn } from '../../db/api-organizations.repository.js';
+import {
+  getSmsBalance,
+  listDeliveries,
+  loadReceiptSource,
+  NOTIFY_DELIVERY_STATUSES,
+  requestResend,
+  topUpSmsBalance,
+  type NotifyDeliveryRow,
+} from '../../db/notify.repository.js';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, requireOperator, type Principal } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
+import { dateOut, fdSchema, fnSchema, idSchema, iso } from '../schemas.js';
+
+const deliveryOut = z
+  .object({
+    channel: z.enum(['email', 'sms']),
+    recipient: z.string(),
+    status: z.enum(NOTIFY_DELIVERY_STATUSES).meta({
+      description:
+        'pending (resend asked), queued, sending, delivered, retrying, failed (out of attempts or refused), no_balance (SMS package empty), no_recipient',
+    }),
+    attempts: z.number().int(),
+    resends: z.number().int(),
+    lastErrorCode: z.string().nullable(),
+    lastError: z.string().nullable(),
+    deliveredAt: dateOut.nullable(),
+    updatedAt: dateOut,
+  })
+  .meta({ id: 'ReceiptDelivery' });
+
+const balanceOut = z.object({ organizationId: z.number().int(), balance: z.number().int().meta({ description: 'SMS left in the package' }) });
+
+function deliveryJson(r: NotifyDeliveryRow): z.infer<typeof deliveryOut> {
+  return {
+    channel: r.channel,
+    recipient: r.recipient,
+    status: r.status,
+    attempts: r.attempts,
+    resends: r.resends,
+    lastErrorCode: r.last_error_code,
+    lastError: r.last_error,
+    deliveredAt: iso(r.delivered_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    /** The document's organization, after checking the caller may read its documents. */
+    async function authorizeDocument(p: Principal, fn: string, fd: number): Promise<number | null> {
+      const owner = await documentOwnerInn(ctx.db, fn, fd);
+      if (!owner) throw notFound('document');
+      const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
+      authorizeOrganization(p, organizationId, 'documents:read', 'document');
+      return organizationId;
+    }
+
+    app.get(
+      '/documents/:fn/:fd/deliveries',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Delivery status of the e-receipt (e-mail, SMS) of a document',
+          params: z.object({ fn: fnSchema, fd: fdSchema }),
+          response: { 200: z.object({ items: z.array(deliveryOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const { fn, fd } = request.params;
+        await authorizeDocument(principalOf(request), fn, fd);
+        return { items: (await listDeliveries(ctx.db, fn, fd)).map(deliveryJson) };
+      },
+    );
+
+    app.post(
+      '/documents/:fn/:fd/deliveries',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Send the e-receipt again (to the buyer address of the document, 1008, or to another one)',
+          params: z.object({ fn: fnSchema, fd: fdSchema }),
+          body: z.object({
+            channel: z.enum(['email', 'sms']).optional().meta({ description: 'Default: from the recipient (an @ means e-mail)' }),
+            recipient: z.string().min(3).max(320).optional().meta({ description: 'E-mail or phone; default: the document’s 1008' }),
+          }),
+          response: { 202: deliveryOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const { fn, fd } = request.params;
+        const organizationId = await authorizeDocument(principalOf(request), fn, fd);
+        const doc = await loadReceiptSource(ctx.db, fn, fd);
+        if (!doc) throw notFound('document');
+        const [, body] = Object.entries(doc.fns_json)[0] ?? [];
+        const stored = body !== null && typeof body === 'object' && !Array.isArray(body) ? body['buyerPhoneOrAddress'] : undefined;
+        const recipient = (request.body.recipient ?? (typeof stored === 'string' ? stored : '')).trim();
+        if (recipient === '') {
+          throw new ApiError('VALIDATION_FAILED', 'body.recipient: the document carries no buyer e-mail or phone (1008); give one', [
+            { path: 'body.recipient', message: 'required: the document has no 1008', issue: 'custom' },
+          ]);
+        }
+        const channel = request.body.channel ?? (recipient.includes('@') ? 'email' : 'sms');
+        const valid = channel === 'email' ? EMAIL.test(recipient) : normalizePhone(recipient) !== undefined;
+        if (!valid) {
+          throw new ApiError('VALIDATION_FAILED', `body.recipient: not ${channel === 'email' ? 'an e-mail address' : 'a phone number'}`, [
+            { path: 'body.recipient', message: channel === 'email' ? 'expected an e-mail address' : 'expected a phone number', issue: 'invalid_format' },
+          ]);
+        }
+        const row = await requestResend(ctx.db, { fn, fd, channel, recipient, organizationId });
+        return reply.code(202).send(deliveryJson(row));
+      },
+    );
+
+    app.get(
+      '/organizations/:id/sms-balance',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'SMS package: SMS receipts left',
+          params: z.object({ id: idSchema }),
+          response: { 200: balanceOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        authorizeOrganization(principalOf(request), id, 'organization:read', 'organization');
+        if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+        return { organizationId: id, balance: await getSmsBalance(ctx.db, id) };
+      },
+    );
+
+    app.post(
+      '/organizations/:id/sms-balance/top-ups',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'Add SMS to the package (operator only)',
+          params: z.object({ id: idSchema }),
+          body: z.object({ amount: z.number().int().min(1).max(1_000_000) }),
+          response: { 200: balanceOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const id = request.params.id;
+        // A customer sees 404 for another tenant and 403 for its own organization.
+        authorizeOrganization(p, id, 'organization:read', 'organization');
+        requireOperator(p);
+        if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+        return { organizationId: id, balance: await topUpSmsBalance(ctx.db, id, request.body.amount) };
+      },
+    );
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Reports (issue 7): `GET /reports/{name}` over the caller's scope (the operator: everything), narrowed by organization,
+ * outlet, register and a period of local days; as JSON, CSV (UTF-8 with a BOM) or xlsx, the exports streamed.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { errorResponses, notFound } from '../errors.js';
+import { idSchema } from '../schemas.js';
+import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, reportToCsv, reportToXlsx } from '../../reports/export.js';
+import { REPORT_NAMES, addToTotals, runReport, type ReportRow } from '../../reports/reports.js';
+
+const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD (a local day)');
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/reports/:name',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'A report over the caller’s organizations, as JSON, CSV or xlsx',
+          description:
+            'Reports: z-report, shifts, payment-types, tax-systems, vat, outlets, hours, abc-xyz, fn-schedule, unsent. ' +
+            'Money is integer kopecks in JSON and rubles with two decimals in the exports. `from` and `to` are local days, both inclusive.',
+          params: z.object({ name: z.enum(REPORT_NAMES) }),
+          querystring: z.object({
+            organizationId: idSchema.optional(),
+            outletId: idSchema.optional(),
+            registerId: idSchema.optional(),
+            from: daySchema.optional(),
+            to: daySchema.optional(),
+            format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+          }),
+          response: {
+            200: z.object({
+              report: z.string(),
+              columns: z.array(z.object({ key: z.string(), title: z.string(), kind: z.string(), total: z.boolean().optional() })),
+              items: z.array(z.record(z.string(), cell)),
+              totals: z.record(z.string(), z.number()),
+              extra: z.record(z.string(), z.unknown()).optional(),
+            }),
+            ...errorResponses(400, 401, 403, 404, 429),
+          },
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        const q = request.query;
+        const scope = visibleOrganizations(p, 'documents:read');
+        if (q.organizationId !== undefined) authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
+        if (q.outletId !== undefined) {
+          const o = await ctx.db.selectFrom('outlets').select('organization_id').where('id', '=', q.outletId).executeTakeFirst();
+          if (!o) throw notFound('outlet');
+          authorizeOrganization(p, o.organization_id, 'documents:read', 'outlet');
+        }
+        if (q.registerId !== undefined) {
+          const r = await ctx.db.selectFrom('registers').select('organization_id').where('id', '=', q.registerId).executeTakeFirst();
+          if (!r) throw notFound('register');
+          authorizeOrganization(p, r.organization_id, 'documents:read', 'register');
+        }
+        const report = await runReport(ctx.db, request.params.name, {
+          scope,
+          organizationId: q.organizationId,
+          outletId: q.outletId,
+          registerId: q.registerId,
+          from: q.from,
+          to: q.to,
+        });
+        if (q.format === 'csv' || q.format === 'xlsx') {
+          const file = `${report.name}.${q.format}`;
+          void reply
+            .header('content-type', q.format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE)
+            .header('content-disposition', `attachment; filename="${file}"`);
+          // A stream is sent as is (fastify does not serialise streams); the cast only quiets the JSON response type.
+          return reply.send((q.format === 'csv' ? reportToCsv(report) : reportToXlsx(report)) as never);
+        }
+        const items: ReportRow[] = [];
+        const totals: Record<string, number> = {};
+        for await (const row of report.rows) {
+          items.push(row);
+          addToTotals(totals, report.columns, row);
+        }
+        return {
+          report: report.name,
+          columns: report.columns.map((c) => ({ ...c })),
+          items,
+          totals,
+          ...(report.extra ? { extra: report.extra() } : {}),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,168 @@
+// E-receipt deliveries and SMS packages (migration 0010_notify): what the notify worker and the API read and write.
+import { sql, type Kysely } from 'kysely';
+import type { JsonObject } from './column-types.js';
+import type { Database } from './database.js';
+
+export type ReceiptChannel = 'email' | 'sms';
+export const NOTIFY_DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'delivered', 'retrying', 'failed', 'no_balance', 'no_recipient'] as const;
+export type NotifyDeliveryStatus = (typeof NOTIFY_DELIVERY_STATUSES)[number];
+
+export interface NotifyDeliveryRow {
+  fn: string;
+  fd: number;
+  channel: ReceiptChannel;
+  recipient: string;
+  organization_id: number | null;
+  status: NotifyDeliveryStatus;
+  attempts: number;
+  resends: number;
+  last_error_code: string | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** What an e-receipt is built from: the stored document and the organization that owns it. */
+export interface ReceiptSource {
+  fn: string;
+  fd: number;
+  form: number;
+  fns_json: JsonObject;
+  date_time: string | null;
+  total_sum: number | null;
+  fiscal_sign: number | null;
+  operation_type: number | null;
+  user_inn: string | null;
+  organization_id: number | null;
+}
+
+type Db = Kysely<Database>;
+const MAX_ERROR = 2000;
+
+export async function loadReceiptSource(db: Db, fn: string, fd: number): Promise<ReceiptSource | undefined> {
+  const { rows } = await sql<ReceiptSource>`
+    select d.fn, d.fd, d.form, d.fns_json, d.date_time, d.total_sum, d.fiscal_sign, d.operation_type, d.user_inn, o.id as organization_id
+      from document_keys k
+      join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
+      left join organizations o on o.inn = d.user_inn
+     where k.fn = ${fn} and k.fd = ${fd}
+  `.execute(db);
+  return rows[0];
+}
+
+export async function findDelivery(db: Db, fn: string, fd: number, channel: ReceiptChannel): Promise<NotifyDeliveryRow | undefined> {
+  const { rows } = await sql<NotifyDeliveryRow>`select * from notify_deliveries where fn = ${fn} and fd = ${fd} and channel = ${channel}`.execute(db);
+  return rows[0];
+}
+
+export async function listDeliveries(db: Db, fn: string, fd: number): Promise<NotifyDeliveryRow[]> {
+  const { rows } = await sql<NotifyDeliveryRow>`select * from notify_deliveries where fn = ${fn} and fd = ${fd} order by channel`.execute(db);
+  return rows;
+}
+
+export interface DeliveryKey {
+  readonly fn: string;
+  readonly fd: number;
+  readonly channel: ReceiptChannel;
+}
+
+/** Marks an attempt as started (status sending, attempts + 1), creating the row on the first one. */
+export async function startDeliveryAttempt(
+  db: Db,
+  key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
+): Promise<NotifyDeliveryRow> {
+  const { rows } = await sql<NotifyDeliveryRow>`
+    insert into notify_deliveries (fn, fd, channel, recipient, organization_id, status, attempts)
+    values (${key.fn}, ${key.fd}, ${key.channel}, ${key.recipient}, ${key.organizationId}, 'sending', 1)
+    on conflict (fn, fd, channel) do update
+       set status = 'sending', recipient = excluded.recipient, organization_id = excluded.organization_id,
+           attempts = notify_deliveries.attempts + 1, updated_at = now()
+    returning *
+  `.execute(db);
+  return rows[0]!;
+}
+
+/** Records the outcome of a delivery (creating the row when no attempt was started, e.g. no_recipient). */
+export async function recordDeliveryOutcome(
+  db: Db,
+  key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
+  outcome: { readonly status: NotifyDeliveryStatus; readonly errorCode?: string; readonly error?: string },
+): Promise<void> {
+  const delivered = outcome.status === 'delivered';
+  await sql`
+    insert into notify_deliveries (fn, fd, channel, recipient, organization_id, status, last_error_code, last_error, delivered_at)
+    values (${key.fn}, ${key.fd}, ${key.channel}, ${key.recipient}, ${key.organizationId}, ${outcome.status},
+            ${outcome.errorCode ?? null}, ${outcome.error?.slice(0, MAX_ERROR) ?? null}, ${delivered ? sql`now()` : null})
+    on conflict (fn, fd, channel) do update
+       set status = excluded.status,
+           last_error_code = excluded.last_error_code,
+           last_error = excluded.last_error,
+           delivered_at = coalesce(excluded.delivered_at, notify_deliveries.delivered_at),
+           updated_at = now()
+  `.execute(db);
+}
+
+/** A resend asked through the API: the row becomes pending (attempts start over); the notify worker enqueues it. */
+export async function requestResend(
+  db: Db,
+  key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
+): Promise<NotifyDeliveryRow> {
+  const { rows } = await sql<NotifyDeliveryRow>`
+    insert into notify_deliveries (fn, fd, channel, recipient, organization_id, status, resends)
+    values (${key.fn}, ${key.fd}, ${key.channel}, ${key.recipient}, ${key.organizationId}, 'pending', 1)
+    on conflict (fn, fd, channel) do update
+       set status = 'pending', recipient = excluded.recipient, attempts = 0, resends = notify_deliveries.resends + 1,
+           last_error_code = null, last_error = null, updated_at = now()
+    returning *
+  `.execute(db);
+  return rows[0]!;
+}
+
+/** Takes up to `limit` pending resends, marking them queued; the caller enqueues them (and puts them back on failure). */
+export async function takePendingResends(db: Db, limit: number): Promise<NotifyDeliveryRow[]> {
+  const { rows } = await sql<NotifyDeliveryRow>`
+    update notify_deliveries n set status = 'queued', updated_at = now()
+      from (select fn, fd, channel from notify_deliveries where status = 'pending' order by updated_at limit ${limit} for update skip locked) p
+     where n.fn = p.fn and n.fd = p.fd and n.channel = p.channel
+    returning n.*
+  `.execute(db);
+  return rows;
+}
+
+export async function returnToPending(db: Db, keys: readonly DeliveryKey[]): Promise<void> {
+  for (const k of keys) {
+    await sql`update notify_deliveries set status = 'pending' where fn = ${k.fn} and fd = ${k.fd} and channel = ${k.channel} and status = 'queued'`.execute(db);
+  }
+}
+
+// ---- SMS packages ---------------------------------------------------------------------------------------------------
+
+export async function getSmsBalance(db: Db, organizationId: number): Promise<number> {
+  const { rows } = await sql<{ balance: number }>`select balance from sms_balances where organization_id = ${organizationId}`.execute(db);
+  return rows[0]?.balance ?? 0;
+}
+
+export async function topUpSmsBalance(db: Db, organizationId: number, amount: number): Promise<number> {
+  const { rows } = await sql<{ balance: number }>`
+    insert into sms_balances (organization_id, balance) values (${organizationId}, ${amount})
+    on conflict (organization_id) do update set balance = sms_balances.balance + excluded.balance, updated_at = now()
+    returning balance
+  `.execute(db);
+  return rows[0]!.balance;
+}
+
+/** Takes one SMS from the package; false when it is empty (or there is none). */
+export async function takeSmsCredit(db: Db, organizationId: number): Promise<boolean> {
+  const { rows } = await sql<{ balance: number }>`
+    update sms_balances set balance = balance - 1, updated_at = now()
+     where organization_id = ${organizationId} and balance > 0
+    returning balance
+  `.execute(db);
+  return rows.length > 0;
+}
+
+/** Gives back the SMS of a send that failed. */
+export async function refundSmsCredit(db: Db, organizationId: number): Promise<void> {
+  await sql`update sms_balances set balance = balance + 1, updated_at = now() where organization_id = ${organizationId}`.execute(db);
+}

@@ -1,0 +1,183 @@
+/**
+ * BullMQ wiring of the notify processor (issue 6), plus the webhook loop:
+ *
+ * - a Worker on `notify`: jobs added by the persist worker for receipts carrying 1008 (job id fn-<FN>-fd-<FD>-<channel>)
+ *   and by this worker for resends asked through the API (…-<channel>-r<N>); each runs notify-receipts.processor.ts:
+ *     delivered / refused (no balance, no recipient, bad address) → completed
+ *     retryable failure                                        → failed; BullMQ retries with the job's backoff
+ *     out of attempts / terminal                               → status failed + dead_letters, UnrecoverableError
+ * - a loop every `pollIntervalMs`: pending resends → `notify` jobs; webhook events scanned; due webhooks sent.
+ */
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { EmailSender } from '../adapters/email/email-sender.js';
+import { createHttpSmsSender, type HttpSmsSenderOptions } from '../adapters/sms/http-sms-sender.js';
+import type { SmsSender } from '../adapters/sms/sms-sender.js';
+import { createHttpWebhookSender, type WebhookSender } from '../adapters/webhooks/webhook-sender.js';
+import type { Database } from '../db/database.js';
+import { returnToPending, takePendingResends } from '../db/notify.repository.js';
+import { jobLogger, type Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { notifyJobId } from '../queue/job-ids.js';
+import { JOB_OPTIONS } from '../queue/job-options.js';
+import { JobNames } from '../queue/jobs.js';
+import { QueueNames } from '../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './notify-receipts.processor.js';
+import { createWebhookDispatcher, type WebhookDispatcherOptions } from './notify-webhooks.js';
+
+export const DEFAULT_NOTIFY_CONCURRENCY = 16;
+
+export interface NotifyWorkerOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** E-mail port (SMTP adapter); absent: e-mail receipts end as failed (NOTIFY_EMAIL_NOT_CONFIGURED). Not closed here. */
+  readonly email?: EmailSender;
+  /** SMS_URL: the worker builds the HTTP SMS client (and closes it). */
+  readonly smsUrl?: string;
+  readonly smsOptions?: Omit<HttpSmsSenderOptions, 'url'>;
+  /** An SMS port the caller owns (tests); takes precedence over smsUrl and is not closed. */
+  readonly sms?: SmsSender;
+  /** A webhook port the caller owns; default the HTTP sender (closed here). */
+  readonly webhookSender?: WebhookSender;
+  readonly webhooks?: Omit<WebhookDispatcherOptions, 'db' | 'sender' | 'logger' | 'metrics'>;
+  readonly concurrency?: number;
+  /** Resends, webhook scan and sends run every this often. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Options of the resend jobs this worker adds. Default JOB_OPTIONS.notify. */
+  readonly resendJobOptions?: { attempts?: number; backoff?: { type: 'exponential' | 'fixed'; delay: number } };
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+export interface NotifyWorker {
+  /** Runs one round of the loop now (tests): resends enqueued, webhook events scanned, due webhooks sent. */
+  poll(): Promise<void>;
+  /** Stops fetching jobs and the loop, lets active work finish, closes what it built. Idempotent. */
+  close(): Promise<void>;
+}
+
+type NotifyJobHandle = Job<unknown, { status: string }, string>;
+
+const QUEUE = QueueNames.notify;
+
+export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
+  const { db, metrics } = options;
+  const log = options.logger.child({ role: 'worker', queue: QUEUE });
+
+  let ownedSms: SmsSender | undefined;
+  let sms = options.sms;
+  if (!sms && options.smsUrl) {
+    ownedSms = createHttpSmsSender({ ...options.smsOptions, url: options.smsUrl });
+    sms = ownedSms;
+  }
+  const ownedWebhookSender = options.webhookSender ? undefined : createHttpWebhookSender();
+  const webhookSender = options.webhookSender ?? ownedWebhookSender!;
+
+  const processor = createNotifyProcessor({
+    db,
+    logger: log,
+    ...(options.email ? { email: options.email } : {}),
+    ...(sms ? { sms } : {}),
+    ...(metrics ? { metrics } : {}),
+  });
+  const dispatcher = createWebhookDispatcher({ ...options.webhooks, db, sender: webhookSender, logger: log, ...(metrics ? { metrics } : {}) });
+
+  const connection = createWorkerRedis(options.redisUrl, { connectionName: `${options.prefix}:worker:notify` });
+  const queueConnection = createWorkerRedis(options.redisUrl, { connectionName: `${options.prefix}:worker:notify:producer` });
+  connection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  queueConnection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  const queue = new Queue<NotifyJobData>(QUEUE, {
+    connection: queueConnection,
+    prefix: options.prefix,
+    defaultJobOptions: { ...JOB_OPTIONS.notify, ...options.resendJobOptions },
+  });
+  queue.on('error', (e: Error) => log.warn({ err: e.message }, 'queue error'));
+
+  async function processJob(job: NotifyJobHandle): Promise<{ status: string }> {
+    const ref: NotifyJobRef = { id: job.id, name: job.name, data: job.data, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    const end = metrics?.worker.jobDuration.startTimer({ queue: QUEUE });
+    try {
+      const outcome = await processor(ref);
+      switch (outcome.kind) {
+        case 'done':
+          metrics?.worker.jobs.inc({ queue: QUEUE, result: 'completed' });
+          return { status: outcome.status };
+        case 'retry':
+          metrics?.worker.jobs.inc({ queue: QUEUE, result: 'failed' });
+          jobLogger(log, { queue: QUEUE, jobId: job.id, attempt: ref.attempt }).debug({ code: outcome.error.code }, 'notify job will be retried');
+          throw outcome.error;
+        case 'dead':
+          metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
+          throw new UnrecoverableError(`${outcome.error.code}: ${outcome.error.message}`);
+        default:
+          throw new Error('unknown notify outcome');
+      }
+    } finally {
+      end?.();
+    }
+  }
+
+  const worker = new Worker<unknown, { status: string }, string>(QUEUE, processJob, {
+    connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
+    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+  });
+  worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
+
+  async function enqueueResends(): Promise<void> {
+    const rows = await takePendingResends(db, 100);
+    if (rows.length === 0) return;
+    try {
+      await queue.addBulk(
+        rows.map((r) => ({
+          name: JobNames.notify,
+          data: { fn: r.fn, fd: r.fd, channel: r.channel, recipient: r.recipient, resend: Math.max(1, r.resends) },
+          opts: { jobId: `${notifyJobId(r.fn, r.fd, r.channel)}-r${r.resends}` },
+        })),
+      );
+    } catch (e) {
+      await returnToPending(db, rows);
+      throw e;
+    }
+  }
+
+  let polling: Promise<void> | undefined;
+  async function pollOnce(): Promise<void> {
+    for (const [what, step] of [
+      ['resends', enqueueResends],
+      ['webhook scan', () => dispatcher.scan()],
+      ['webhook delivery', () => dispatcher.deliverDue()],
+    ] as const) {
+      try {
+        await step();
+      } catch (e) {
+        log.warn({ err: (e as Error).message }, `notify ${what} failed`);
+      }
+    }
+  }
+  const poll = (): Promise<void> => (polling ??= pollOnce().finally(() => (polling = undefined)));
+  const interval = options.pollIntervalMs ?? 1000;
+  const timer = setInterval(() => void poll(), interval);
+  timer.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    poll,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(timer);
+        await worker.close();
+        await polling;
+        await queue.close().catch(() => undefined);
+        await ownedSms?.close();
+        await ownedWebhookSender?.close();
+        await Promise.all([closeRedis(connection), closeRedis(queueConnection)]);
+      })()),
+  };
+}
