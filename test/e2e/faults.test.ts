@@ -1,0 +1,34 @@
+// CI-sized fault test (the full one is `npm run faulttest`): gateway and worker as separate processes, a private AOF
+// Redis, a fresh database; 20 registers with a document budget; SIGKILL of the worker and of the gateway (each
+// restarted) and a Redis SIGKILL + restart on the same AOF dir under load. Every acknowledged document must be stored
+// exactly once and every document must end up acknowledged (the emulator re-sends until it is). The worker runs from
+// scripts/short-lock-worker.ts (the real persist worker with a 3 s BullMQ lock) so that the jobs the killed worker held
+// come back within the time limit; `npm run faulttest` uses src/main.ts and its default 30 s lock.
+import { expect, inject, it } from 'vitest';
+import { runFaultScenario } from '../../scripts/fault-scenario.js';
+
+it('stores every acknowledged document exactly once across worker, gateway and Redis crashes', { timeout: 60_000 }, async () => {
+  const result = await runFaultScenario({
+    serverUrl: inject('databaseUrl'),
+    registers: 20,
+    documentsPerRegister: 50,
+    thinkMs: 400,
+    faults: ['worker-kill', 'gateway-kill', 'redis-restart'],
+    gapMs: 300,
+    warmupAcks: 100,
+    pgRestart: false,
+    timeoutMs: 45_000,
+    // BullMQ's default 30 s lock would hold a killed worker's jobs for 30–60 s; the full faulttest keeps the default.
+    shortLockWorkerMs: 3000,
+  });
+  const context = JSON.stringify({ faults: result.faults, stored: result.stored, emulator: result.emulator });
+  expect(result.emulator.aborted, context).toBe(false);
+  expect(result.faults.filter((f) => f.recoverySeconds === null).map((f) => f.fault), context).toEqual([]);
+  expect(result.acknowledged, context).toBe(result.expectedDocuments);
+  expect(result.emulator.unacknowledged, context).toBe(0);
+  expect(result.stored.missing, context).toBe(0);
+  expect(result.stored.duplicates, context).toBe(0);
+  expect(result.stored.unexpected, context).toBe(0);
+  expect(result.stored.rows, context).toBe(result.expectedDocuments);
+  expect(result.exactlyOnce, context).toBe(true);
+});
