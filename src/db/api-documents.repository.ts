@@ -3,6 +3,7 @@
 //
 // Order: received_at desc, then (fn, fd) desc — received_at is the partition key, so a page of recent documents touches
 // the newest partitions only; the cursor is the last row's (received_at, fn, fd).
+import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repository.js';
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
@@ -153,6 +154,8 @@ export interface StoredDocument {
   row: DocumentRow;
   events: DocumentEvent[];
   fns: FnsStatusRow | undefined;
+  /** Each marking code's CRPT stage (checked → delivered → crpt_answered), in item order. */
+  marking: CrptCodeStatusRow[];
 }
 
 /** One document with its lifecycle: document_keys names its partition, so every read touches one partition. */
@@ -167,7 +170,7 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [events, fns] = [
+  const [events, fns, marking] = [
     await db
       .selectFrom('document_events')
       .selectAll()
@@ -178,8 +181,9 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
       .orderBy('id')
       .execute(),
     await db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
+    await findCrptCodeStatuses(db, fn, fd),
   ];
-  return { row, events, fns };
+  return { row, events, fns, marking };
 }
 
 /** Only the owner INN of a stored document (for tenant checks before reading more). */

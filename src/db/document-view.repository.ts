@@ -10,6 +10,9 @@ import { CONTAINER_HEADER_LENGTH } from '../../protocol/container.js';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables/documents.js';
+import { findDocumentWithLifecycle } from './api-documents.repository.js';
+import type { CrptCodeStatusRow } from './crpt-status.repository.js';
+import type { FnsStatusRow } from './tables/fns-status.js';
 
 export interface DocumentLifecycleEvent {
   readonly kind: string;
@@ -44,6 +47,10 @@ export interface DocumentStatus {
   readonly containerLength: number;
   /** The whole stored container in base64 — only for a document stored unrecognised, which has no `document` to carry rawData. */
   readonly rawContainer?: string;
+  /** The FNS outcome; null while the document has not been sent. */
+  readonly fns: { readonly status: string; readonly attempts: number; readonly errors: unknown; readonly answeredAt: string | null } | null;
+  /** Each marking code's CRPT stage, in item order. */
+  readonly marking: ReadonlyArray<{ readonly code: string; readonly stage: string; readonly crptStatus: string | null; readonly checkResult: number | null }>;
   /** The lifecycle log (document_events), oldest first. */
   readonly events: readonly DocumentLifecycleEvent[];
 }
@@ -60,7 +67,12 @@ export function rawDataOf(rawContainer: Buffer): string {
 }
 
 /** Builds the view from a documents row and its events (no I/O). */
-export function toDocumentView(row: DocumentRow, events: readonly DocumentEvent[]): DocumentView {
+export function toDocumentView(
+  row: DocumentRow,
+  events: readonly DocumentEvent[],
+  fns: FnsStatusRow | undefined = undefined,
+  marking: readonly CrptCodeStatusRow[] = [],
+): DocumentView {
   const [formName, body] = Object.entries(row.fns_json)[0] ?? [];
   const recognised = formName !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body);
   const document = recognised ? { [formName]: { ...body, rawData: rawDataOf(row.raw_container) } } : null;
@@ -82,35 +94,15 @@ export function toDocumentView(row: DocumentRow, events: readonly DocumentEvent[
       messageFiscalSign: row.message_fiscal_sign,
       containerLength: row.raw_container.length,
       ...(recognised ? {} : { rawContainer: row.raw_container.toString('base64') }),
+      fns: fns ? { status: fns.status, attempts: fns.attempts, errors: fns.errors, answeredAt: fns.answered_at?.toISOString() ?? null } : null,
+      marking: marking.map((m) => ({ code: m.code, stage: m.stage, crptStatus: m.crpt_status, checkResult: m.check_result })),
       events: events.map((e) => ({ kind: e.kind, at: e.at.toISOString(), detail: e.detail })),
     },
   };
 }
 
-/**
- * The stored document (fn, fd) with its lifecycle, or undefined when it is not stored. document_keys names the
- * partition (received_at), so the document and its events are read from one month each.
- */
+/** The stored document (fn, fd) with its lifecycle, FNS outcome and marking stages; undefined when not stored. */
 export async function findDocumentView(db: Kysely<Database>, fn: string, fd: number): Promise<DocumentView | undefined> {
-  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
-  if (key === undefined) return undefined;
-  const [row, events] = await Promise.all([
-    db
-      .selectFrom('documents')
-      .selectAll()
-      .where('fn', '=', fn)
-      .where('fd', '=', fd)
-      .where('received_at', '=', key.received_at)
-      .executeTakeFirst(),
-    db
-      .selectFrom('document_events')
-      .selectAll()
-      .where('fn', '=', fn)
-      .where('fd', '=', fd)
-      .where('received_at', '=', key.received_at)
-      .orderBy('at')
-      .orderBy('id')
-      .execute(),
-  ]);
-  return row === undefined ? undefined : toDocumentView(row, events);
+  const stored = await findDocumentWithLifecycle(db, fn, fd);
+  return stored === undefined ? undefined : toDocumentView(stored.row, stored.events, stored.fns, stored.marking);
 }

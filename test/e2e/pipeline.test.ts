@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { parseAck } from '../../protocol/ack.js';
 import { decodeContainer } from '../../protocol/container.js';
 import { loadConfig } from '../../src/config.js';
+import { findDocumentView } from '../../src/db/document-view.repository.js';
 import { start, type Running } from '../../src/main.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { startFakeFns, type FakeFns } from '../../src/adapters/fns/fake-fns-server.js';
@@ -75,6 +76,8 @@ it('acknowledges documents over TCP, stores each once with its bytes, forwards e
     (await database.pool.query("select count(*)::int as n from fns_status where fn = $1 and status = 'accepted'", [FN])).rows[0].n as number;
   for (let i = 0; i < 50 && (await accepted()) < N; i++) await new Promise((r) => setTimeout(r, 100));
   expect(await accepted()).toBe(N);
+  // `ofd show` reads the outcome through this view.
+  expect((await findDocumentView(database.db, FN, 1))?.status.fns?.status).toBe('accepted');
 
   const ready = await fetch(`http://127.0.0.1:${running.httpPort}/health/ready`);
   expect(ready.status).toBe(200);

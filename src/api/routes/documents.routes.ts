@@ -151,6 +151,9 @@ export const documentDetailOut = z.object({
       })
       .nullable()
       .meta({ description: 'null: not sent to the FNS (yet)' }),
+    marking: z
+      .array(z.object({ code: z.string(), stage: z.string(), crptStatus: z.string().nullable(), checkResult: z.number().int().nullable() }))
+      .meta({ description: 'Each marking code: its stage (checked → delivered → crpt_answered) and CRPT status' }),
     reprocessedAt: dateOut.nullable(),
     timeline: z.array(z.object({ at: dateOut, kind: z.string(), detail: jsonObject.nullable() })),
   }),
@@ -253,7 +256,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { row, events, fns } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
+        const { row, events, fns, marking } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
         const rawData = row.raw_container.subarray(CONTAINER_HEADER_LENGTH).toString('base64');
         const document: Record<string, unknown> = {};
         for (const [name, body] of Object.entries(row.fns_json)) {
@@ -278,6 +281,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
                   answeredAt: iso(fns.answered_at),
                 }
               : null,
+            marking: marking.map((m) => ({ code: m.code, stage: m.stage, crptStatus: m.crpt_status, checkResult: m.check_result })),
             reprocessedAt: iso(row.reprocessed_at),
             timeline: events.map((e) => ({ at: iso(e.at), kind: e.kind, detail: e.detail })),
           },

@@ -7,6 +7,7 @@ import { saleId } from '../../../src/adapters/crpt/crpt-api.js';
 import { startFakeCrpt, type FakeCrpt } from '../../../src/adapters/crpt/fake-crpt-server.js';
 import { createRsaCmsSigner, generateDevRsaKey } from '../../../src/adapters/crpt/signer.js';
 import { findCrptCodeStatuses, findCrptSale } from '../../../src/db/crpt-status.repository.js';
+import { findDocumentView } from '../../../src/db/document-view.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { documentJobId } from '../../../src/queue/job-ids.js';
@@ -116,6 +117,9 @@ describe('crpt worker', () => {
     expect(crpt.stats().sales).toMatchObject({ unique: 2, duplicates: 0 });
     const codes = await findCrptCodeStatuses(t.db, fn, 1);
     expect(codes).toMatchObject([{ source: 'receipt', code: MARKING_CODE, stage: 'crpt_answered', crpt_status: expect.any(String) }]);
+    // What `ofd show` and the API's document detail print: the code with its stage.
+    const view = await findDocumentView(t.db, fn, 1);
+    expect(view?.status.marking).toEqual([{ code: MARKING_CODE, stage: 'crpt_answered', crptStatus: codes[0]!.crpt_status, checkResult: codes[0]!.check_result }]);
     expect(await counter(h.metrics, { target: 'crpt', result: 'ok' })).toBe(2);
     expect(await counter(h.metrics, { target: 'crpt', result: 'retry' })).toBeGreaterThan(0);
   });
