@@ -1,17 +1,21 @@
 // Persist worker throughput from a FILLED queue, and storage per million receipts (issue 4).
 //
 //   npm run bench:persist -- [--receipts 100000] [--items 10] [--registers 500] [--runs 3] [--batch 500]
-//                             [--concurrency N] [--connections 4] [--keep]
+//                             [--in-flight 2] [--concurrency N] [--connections 4] [--keep] [--direct]
 //
 // Builds `--receipts` real signed receipts (test/support/kkt.ts builders, devsign), `--items` items on average (1 to
 // 2×items−1, uniform, seeded), spread round-robin over `--registers` fiscal drives (one register and shift each), as the
 // gateway would have enqueued them. Each run: a fresh database `ofd_bench_<hex>` on DATABASE_URL's server (migrated,
 // dropped afterwards unless --keep), a fresh key prefix on REDIS_URL (deleted afterwards); all jobs are added first, then
 // the worker (startPersistWorker, in this process) is started and timed until every receipt is persisted.
-// Prints one JSON object: receipts/s per run (overall drain and the median 1-second window), the median over runs, and
-// the storage of the document tables per million receipts.
+// Prints one JSON object: receipts/s per run (overall drain and the median 1-second window), the median over runs, the
+// CPU spent per 1000 receipts by the worker process, its PostgreSQL backends and Redis (comparable from run to run even
+// when other processes share the machine — the load average is printed beside it), and the storage of the document
+// tables per million receipts. --batch, --in-flight, --concurrency: the worker's batchSize, maxBatchesInFlight and
+// concurrency (default: its defaults). --direct: no queue — the processor is fed from memory (the database path alone).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,6 +29,7 @@ import { documentJobId } from '../src/queue/job-ids.js';
 import { JOB_OPTIONS } from '../src/queue/job-options.js';
 import type { DocumentJob } from '../src/queue/jobs.js';
 import { startPersistWorker } from '../src/workers/batching-worker.js';
+import { createPersistProcessor } from '../src/workers/persist-documents.processor.js';
 import { ascii, fvln, signedMessage, stlv, u32, u8, vln } from '../test/support/kkt.js';
 
 const { values: args } = parseArgs({
@@ -34,9 +39,11 @@ const { values: args } = parseArgs({
     registers: { type: 'string', default: '500' },
     runs: { type: 'string', default: '3' },
     batch: { type: 'string' },
+    'in-flight': { type: 'string' },
     concurrency: { type: 'string' },
     connections: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
+    direct: { type: 'boolean', default: false },
   },
 });
 const RECEIPTS = Number(args.receipts);
@@ -205,6 +212,38 @@ interface RunResult {
   storageBytes: Record<string, number>;
   /** CPU milliseconds per 1000 receipts during the drain: this process (worker), its PostgreSQL backends, Redis. */
   cpuMsPer1000: { node: number; postgres: number; redis: number };
+  /** Transactions the worker ran, and receipts per transaction on average. */
+  batches: number;
+  receiptsPerBatch: number;
+  /** 1-minute load average when the drain ended: how much else was running. */
+  loadAverage: number;
+}
+
+/**
+ * --direct: the processor alone, fed straight from memory in batches, no Redis — the PostgreSQL write path's ceiling,
+ * to set beside the worker's (which adds BullMQ's per-job fetch and completion and the downstream enqueues).
+ */
+function startDirect(jobs: readonly DocumentJob[], handle: DbHandle, metrics: Metrics): { close(): Promise<void> } {
+  const processor = createPersistProcessor({ db: handle.db, logger: silentLogger(), metrics });
+  // Timed like the worker's batches, so the report's batch count covers both modes.
+  const persist = async (payloads: readonly DocumentJob[]) => {
+    const end = metrics.worker.jobDuration.startTimer({ queue: 'documents' });
+    try {
+      return await processor(payloads);
+    } finally {
+      end();
+    }
+  };
+  const batch = Number(args.batch ?? 500);
+  let next = 0;
+  const lanes = Array.from({ length: Number(args['in-flight'] ?? 2) }, async () => {
+    for (let from = next; from < jobs.length; from = next) {
+      next += batch;
+      await persist(jobs.slice(from, from + batch));
+    }
+  });
+  const done = Promise.all(lanes);
+  return { close: async () => void (await done) };
 }
 
 async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResult> {
@@ -220,7 +259,7 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
     await migrateToLatest(handle.db);
 
     const enqueueStarted = performance.now();
-    for (let i = 0; i < jobs.length; i += 1000) {
+    for (let i = 0; i < (args.direct ? 0 : jobs.length); i += 1000) {
       await queue.addBulk(jobs.slice(i, i + 1000).map((data) => ({ name: 'document', data, opts: { jobId: documentJobId(data.fn, data.fd) } })));
     }
     const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
@@ -230,13 +269,14 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
     // Backends of the pool are opened by the worker; PostgreSQL CPU is measured on the backends alive at the end.
     const serverBefore = await serverCpuSeconds(handle, queueRedis, name);
     const started = performance.now();
-    const worker = startPersistWorker({
+    const worker = args.direct ? startDirect(jobs, handle, metrics) : startPersistWorker({
       redisUrl: REDIS_URL,
       prefix,
       db: handle.db,
       logger: silentLogger(),
       metrics,
       ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
+      ...(args['in-flight'] === undefined ? {} : { maxBatchesInFlight: Number(args['in-flight']) }),
       ...(args.concurrency === undefined ? {} : { concurrency: Number(args.concurrency) }),
     });
     // Sampled every 100 ms: the end of the drain to within 100 ms, and the rate over whole 1-second windows.
@@ -259,6 +299,8 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
       from = to;
     }
     const nodeCpu = process.cpuUsage(nodeCpuBefore);
+    const loadAverage = Number(os.loadavg()[0]!.toFixed(2));
+    const batchRuns = (await metrics.worker.jobDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
     const serverAfter = await serverCpuSeconds(handle, queueRedis, name);
     await worker.close();
     const per1000 = (seconds: number) => Math.round((seconds * 1e6) / jobs.length);
@@ -281,6 +323,9 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
         postgres: per1000(serverAfter.postgres - serverBefore.postgres),
         redis: per1000(serverAfter.redis - serverBefore.redis),
       },
+      batches: batchRuns,
+      receiptsPerBatch: batchRuns === 0 ? 0 : Math.round(jobs.length / batchRuns),
+      loadAverage,
     };
     process.stderr.write(`run ${index + 1}: ${JSON.stringify(result)}\n`);
     return result;
@@ -305,8 +350,9 @@ async function main(): Promise<void> {
   const totalBytes = Object.values(last.storageBytes).reduce((a, b) => a + b, 0);
   const perMillion = (bytes: number) => Math.round((bytes / last.storedReceipts) * 1e6);
   const report = {
-    bench: 'persist',
+    bench: args.direct ? 'persist (processor only, no queue)' : 'persist',
     node: process.version,
+    cpus: os.cpus().length,
     receipts: RECEIPTS,
     itemsPerReceipt: Number((last.storedItems / last.storedReceipts).toFixed(2)),
     registers: REGISTERS,
@@ -318,6 +364,8 @@ async function main(): Promise<void> {
       windowMedianPerRun: results.map((r) => r.medianWindowPerSecond),
     },
     drainSeconds: results.map((r) => r.drainSeconds),
+    receiptsPerBatch: results.map((r) => r.receiptsPerBatch),
+    loadAverageAtEnd: results.map((r) => r.loadAverage),
     // CPU per 1000 receipts (median over runs): comparable between runs even when other processes share the machine.
     // Redis is the shared server: its figure includes whatever else used it meanwhile.
     cpuMsPer1000Receipts: {

@@ -14,7 +14,7 @@
  */
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './database.js';
-import { columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
+import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 
 /** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
 export type JsonInt8 = number | string;
@@ -148,11 +148,11 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
   { name: 'derived', type: 'boolean' },
 ];
 
-/** Items and codes carry `doc`: the 1-based position of their document in the batch. */
-type Positioned<T> = T & { doc: number };
-
-export const ITEM_COLUMNS: readonly ArrayColumn<Positioned<BatchItem>>[] = [
-  { name: 'doc', type: 'integer' },
+/**
+ * Items and codes travel with one more array, `doc`: the 1-based position of their document in the batch (it gives
+ * them the document's fn, fd and received_at in SQL).
+ */
+export const ITEM_COLUMNS: readonly ArrayColumn<BatchItem>[] = [
   { name: 'item_index', type: 'smallint' },
   { name: 'name', type: 'text' },
   { name: 'price', type: 'bigint' },
@@ -167,8 +167,7 @@ export const ITEM_COLUMNS: readonly ArrayColumn<Positioned<BatchItem>>[] = [
   { name: 'marking_code', type: 'text' },
 ];
 
-export const CODE_COLUMNS: readonly ArrayColumn<Positioned<BatchMarkingCode>>[] = [
-  { name: 'doc', type: 'integer' },
+export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
   { name: 'item_index', type: 'smallint' },
   { name: 'code', type: 'text' },
   { name: 'code_type', type: 'text' },
@@ -183,13 +182,14 @@ const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] 
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
 export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'container', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
-const ITEM_NAMES = names(ITEM_COLUMNS, ['doc']).join(', ');
-const CODE_NAMES = names(CODE_COLUMNS, ['doc']).join(', ');
+export const ITEM_NAMES = names(ITEM_COLUMNS).join(', ');
+export const CODE_NAMES = names(CODE_COLUMNS).join(', ');
+const DOC_POSITION: readonly ArrayColumn<{ doc: number }>[] = [{ name: 'doc', type: 'integer' }];
 
 /** Parameter numbers: documents' columns, then the FNS JSON array, then items' and codes' columns. */
 const P_JSON = DOCUMENT_COLUMNS.length + 1;
 const P_ITEMS = P_JSON + 1;
-const P_CODES = P_ITEMS + ITEM_COLUMNS.length;
+const P_CODES = P_ITEMS + 1 + ITEM_COLUMNS.length;
 
 /**
  * `input`: the batch's documents with `ord` (their 1-based position) and `fns_json`; `items_in` / `codes_in`: items and
@@ -205,12 +205,12 @@ export const BATCH_INPUT_CTES = `
     join jsonb_array_elements($${P_JSON}::jsonb) with ordinality as j(value, ord) on j.ord = d.ord
   ),
   items_in as (
-    select i.fn, i.fd, i.received_at, ${names(ITEM_COLUMNS, ['doc']).map((n) => `r.${n}`).join(', ')}
-    from ${unnestSql(ITEM_COLUMNS, P_ITEMS, 'r')} join input i on i.ord = r.doc
+    select i.fn, i.fd, i.received_at, ${names(ITEM_COLUMNS).map((n) => `r.${n}`).join(', ')}
+    from ${unnestSql([...DOC_POSITION, ...ITEM_COLUMNS], P_ITEMS, 'r')} join input i on i.ord = r.doc
   ),
   codes_in as (
-    select i.fn, i.fd, i.received_at, ${names(CODE_COLUMNS, ['doc']).map((n) => `r.${n}`).join(', ')}
-    from ${unnestSql(CODE_COLUMNS, P_CODES, 'r')} join input i on i.ord = r.doc
+    select i.fn, i.fd, i.received_at, ${names(CODE_COLUMNS).map((n) => `r.${n}`).join(', ')}
+    from ${unnestSql([...DOC_POSITION, ...CODE_COLUMNS], P_CODES, 'r')} join input i on i.ord = r.doc
   )`;
 
 const INSERT_BATCH = `
@@ -253,13 +253,21 @@ const INSERT_BATCH = `
 
 /** The parameters of BATCH_INPUT_CTES for `docs`. */
 export function batchParameters(docs: readonly BatchDocument[]): string[] {
-  const items: Positioned<BatchItem>[] = [];
-  const codes: Positioned<BatchMarkingCode>[] = [];
+  const items: BatchItem[] = [];
+  const itemDocs: number[] = [];
+  const codes: BatchMarkingCode[] = [];
+  const codeDocs: number[] = [];
   const json = new Array<string>(docs.length);
   docs.forEach((d, i) => {
     json[i] = d.fnsJson;
-    for (const item of d.items) items.push({ ...item, doc: i + 1 });
-    for (const code of d.codes) codes.push({ ...code, doc: i + 1 });
+    for (const item of d.items) {
+      items.push(item);
+      itemDocs.push(i + 1);
+    }
+    for (const code of d.codes) {
+      codes.push(code);
+      codeDocs.push(i + 1);
+    }
   });
   return [
     ...columnArrays(
@@ -267,7 +275,9 @@ export function batchParameters(docs: readonly BatchDocument[]): string[] {
       DOCUMENT_COLUMNS,
     ),
     `[${json.join(',')}]`,
+    arrayLiteral(itemDocs),
     ...columnArrays(items, ITEM_COLUMNS),
+    arrayLiteral(codeDocs),
     ...columnArrays(codes, CODE_COLUMNS),
   ];
 }

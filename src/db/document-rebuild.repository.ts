@@ -9,9 +9,9 @@ import type { Database } from './database.js';
 import {
   BATCH_INPUT_CTES,
   batchParameters,
-  CODE_COLUMNS,
+  CODE_NAMES,
   DERIVED_DOCUMENT_COLUMN_NAMES,
-  ITEM_COLUMNS,
+  ITEM_NAMES,
   type BatchDocument,
 } from './document-batch.repository.js';
 
@@ -79,13 +79,17 @@ const REBUILD = `
     where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
     returning d.fn, d.fd
   ),
+  item_counts as (select fn, fd, count(*) as n from items_in group by fn, fd),
+  code_counts as (select fn, fd, count(*) as n from codes_in group by fn, fd),
   events as (
     insert into document_events (fn, fd, received_at, kind, detail)
     select i.fn, i.fd, i.received_at, 'reprocessed', jsonb_build_object(
-      'jsonChanged', b.fns_json is distinct from i.fns_json,
-      'items', (select count(*) from items_in x where x.fn = i.fn and x.fd = i.fd),
-      'markingCodes', (select count(*) from codes_in x where x.fn = i.fn and x.fd = i.fd))
-    from input i join updated u on u.fn = i.fn and u.fd = i.fd join before b on b.fn = i.fn and b.fd = i.fd
+      'jsonChanged', b.fns_json is distinct from i.fns_json, 'items', coalesce(ic.n, 0), 'markingCodes', coalesce(cc.n, 0))
+    from input i
+    join updated u on u.fn = i.fn and u.fd = i.fd
+    join before b on b.fn = i.fn and b.fd = i.fd
+    left join item_counts ic on ic.fn = i.fn and ic.fd = i.fd
+    left join code_counts cc on cc.fn = i.fn and cc.fd = i.fd
   )
   select b.fn, b.fd, (b.fns_json is distinct from i.fns_json) as changed
   from before b join input i on i.fn = b.fn and i.fd = b.fd
@@ -106,15 +110,11 @@ const DELETE_DERIVED = `
 const INSERT_DERIVED = `
   with ${BATCH_INPUT_CTES},
   items as (
-    insert into receipt_items (fn, fd, received_at, ${ITEM_COLUMNS.filter((c) => c.name !== 'doc')
-      .map((c) => c.name)
-      .join(', ')})
+    insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
     select * from items_in
   ),
   codes as (
-    insert into marking_codes (fn, fd, received_at, ${CODE_COLUMNS.filter((c) => c.name !== 'doc')
-      .map((c) => c.name)
-      .join(', ')})
+    insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})
     select * from codes_in
   )
   select 1

@@ -34,7 +34,7 @@ export function columnArrays<R>(rows: readonly R[], columns: readonly ArrayColum
 }
 
 /** `unnest($<first>::text[], $<first+1>::bigint[], …) as <alias>(name, …)` for those columns. */
-export function unnestSql<R>(columns: readonly ArrayColumn<R>[], first: number, alias: string, withOrdinality = false): string {
+export function unnestSql(columns: readonly { readonly name: string; readonly type: string }[], first: number, alias: string, withOrdinality = false): string {
   const args = columns.map((c, i) => `$${first + i}::${c.type}[]`).join(', ');
   const names = columns.map((c) => c.name);
   return `unnest(${args})${withOrdinality ? ' with ordinality' : ''} as ${alias}(${[...names, ...(withOrdinality ? ['ord'] : [])].join(', ')})`;

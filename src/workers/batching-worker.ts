@@ -1,8 +1,8 @@
 /**
  * BullMQ wiring of the persist processor (issue 4): a Worker on `documents` with a high concurrency, so many jobs are
  * in flight at once; each job's processor call hands the job to an in-process micro-batcher, which runs the batch
- * processor once per `batchSize` jobs or `maxDelayMs`, and resolves each job's promise only after the COMMIT — BullMQ
- * marks a job completed only then.
+ * processor on `batchSize` jobs, or on fewer once the oldest has waited `maxDelayMs`, with at most `maxBatchesInFlight`
+ * transactions at a time, and resolves each job's promise only after the COMMIT — BullMQ marks a job completed only then.
  *
  * - If a batch transaction fails, its jobs are processed one per transaction, so a poison job fails alone.
  * - A job that fails for good (a terminal PersistJobError, or its last attempt) is written to `dead_letters` before
@@ -25,9 +25,9 @@ import { QueueNames } from '../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
 import { createPersistProcessor, type PersistedJob, type PersistProcessor, type PersistResult } from './persist-documents.processor.js';
 
-export const DEFAULT_BATCH_SIZE = 200;
+export const DEFAULT_BATCH_SIZE = 500;
 export const DEFAULT_MAX_DELAY_MS = 5;
-export const DEFAULT_CONCURRENCY = 256;
+export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
 
 export interface PersistWorkerOptions {
   readonly redisUrl: string;
@@ -35,11 +35,16 @@ export interface PersistWorkerOptions {
   readonly db: Kysely<Database>;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  /** Jobs per transaction at most. Default 200. */
+  /** Jobs per transaction at most. Default 500. */
   readonly batchSize?: number;
-  /** Longest wait for a batch to fill. Default 5 ms. */
+  /** Longest a job waits for its batch to fill while a transaction slot is free. Default 5 ms. */
   readonly maxDelayMs?: number;
-  /** BullMQ Worker concurrency: jobs in flight at once. Default 256 (≥ batchSize). */
+  /** Batches (transactions) running at once; more jobs wait and go in the next, fuller batch. Default 2. */
+  readonly maxBatchesInFlight?: number;
+  /**
+   * BullMQ Worker concurrency: jobs in flight at once, running or waiting for a batch. Default
+   * batchSize × (maxBatchesInFlight + 1), so a full batch is waiting when a running one finishes.
+   */
   readonly concurrency?: number;
   /** BullMQ lock duration: a job whose worker died is retried after about this long. Default BullMQ's (30 s). */
   readonly lockDurationMs?: number;
@@ -58,6 +63,8 @@ interface Entry {
   readonly job: DocumentJobHandle;
   readonly resolve: (value: PersistedJob) => void;
   readonly reject: (error: Error) => void;
+  /** performance.now() when handed to the batcher. */
+  readonly at: number;
 }
 
 const QUEUE = QueueNames.documents;
@@ -86,7 +93,8 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
   const { db, logger, metrics } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-  const concurrency = options.concurrency ?? Math.max(DEFAULT_CONCURRENCY, batchSize);
+  const maxBatchesInFlight = options.maxBatchesInFlight ?? DEFAULT_MAX_BATCHES_IN_FLIGHT;
+  const concurrency = options.concurrency ?? batchSize * (maxBatchesInFlight + 1);
   const log = logger.child({ role: 'worker', queue: QUEUE });
   const processBatch: PersistProcessor = createPersistProcessor({ db, logger: log, ...(metrics ? { metrics } : {}) });
 
@@ -188,10 +196,8 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
     });
     try {
       await forward(ok.map(({ entry, result }) => ({ job: entry.job, result })));
-      for (const { entry, result } of ok) {
-        metrics?.worker.jobs.inc({ queue: QUEUE, result: 'completed' });
-        entry.resolve(result);
-      }
+      if (ok.length > 0) metrics?.worker.jobs.inc({ queue: QUEUE, result: 'completed' }, ok.length);
+      for (const { entry, result } of ok) entry.resolve(result);
     } catch (e) {
       // Committed, but downstream not enqueued: fail the jobs so they are retried (the retry re-adds downstream).
       for (const { entry } of ok) failures.push(fail(entry, e as Error, false));
@@ -223,33 +229,59 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
   }
 
   // ---- micro-batcher ----
-  let pending: Entry[] = [];
+  // A batch starts when it is full, or when its oldest job has waited maxDelayMs — but only while fewer than
+  // maxBatchesInFlight batches are running. So at a trickle every job is stored within a few ms, and from a full queue
+  // jobs pile up behind the running batches and go in full batches: the batch size adapts to what PostgreSQL takes.
+  const pending: Entry[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let draining = false;
   const running = new Set<Promise<void>>();
 
-  function flush(): void {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
+  function start(batch: Entry[]): void {
     const p = runBatch(batch)
       .catch((e: unknown) => {
         // runBatch settles every entry itself; this is a last resort so no job hangs.
         for (const entry of batch) entry.reject(e as Error);
       })
-      .finally(() => running.delete(p));
+      .finally(() => {
+        running.delete(p);
+        pump();
+      });
     running.add(p);
+  }
+
+  function pump(): void {
+    const now = performance.now();
+    while (pending.length > 0 && (draining || running.size < maxBatchesInFlight)) {
+      const due = draining || pending.length >= batchSize || now - pending[0]!.at >= maxDelayMs;
+      if (!due) break;
+      start(pending.length <= batchSize ? pending.splice(0) : pending.splice(0, batchSize));
+    }
+    // Waiting jobs and a free slot: start them when the oldest is due. With no free slot, the next batch to finish pumps.
+    if (timer === undefined && pending.length > 0 && running.size < maxBatchesInFlight) {
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          pump();
+        },
+        Math.max(0, pending[0]!.at + maxDelayMs - now),
+      );
+    }
   }
 
   function submit(job: DocumentJobHandle): Promise<PersistedJob> {
     return new Promise<PersistedJob>((resolve, reject) => {
-      pending.push({ job, resolve, reject });
-      if (pending.length >= batchSize) flush();
-      else timer ??= setTimeout(flush, maxDelayMs);
+      pending.push({ job, resolve, reject, at: performance.now() });
+      if (pending.length >= batchSize || timer === undefined) pump();
     });
+  }
+
+  /** Closing: start everything waiting now, whatever is in flight. */
+  function drain(): void {
+    draining = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    pump();
   }
 
   // The return value is stored in Redis with the completed job: keep it small and free of buyer contacts.
@@ -267,11 +299,11 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
     close: () =>
       (closing ??= (async () => {
         const closingWorker = worker.close();
-        // Jobs already handed to the batcher finish: flush what is waiting for the timer.
-        flush();
+        // Jobs already handed to the batcher finish: start what is waiting, now.
+        drain();
         await closingWorker;
-        flush();
-        await Promise.all([...running]);
+        drain();
+        while (running.size > 0) await Promise.all([...running]);
         await Promise.all([fnsQueue.close(), crptQueue.close(), notifyQueue.close()]);
         await Promise.all([closeRedis(connection), closeRedis(producerConnection)]);
       })()),

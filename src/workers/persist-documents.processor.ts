@@ -376,14 +376,16 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     if (committedIds) cache.remember(committedIds);
 
     const counted = new Set<string>();
+    const byForm = new Map<number, number>();
     for (const d of prepared) {
       const inserted = claimed.has(d.key) && !counted.has(d.key);
       if (inserted) {
         counted.add(d.key);
-        metrics?.documents.persisted.inc({ form: String(d.derived.form) });
+        byForm.set(d.derived.form, (byForm.get(d.derived.form) ?? 0) + 1);
       }
       results[d.index] = { ok: true, fn: d.job.fn, fd: d.job.fd, form: d.derived.form, inserted, downstream: d.derived.downstream };
     }
+    for (const [form, n] of byForm) metrics?.documents.persisted.inc({ form: String(form) }, n);
     log.debug({ jobs: payloads.length, inserted: counted.size }, 'persisted batch');
     return results.map((r) => r!);
   };

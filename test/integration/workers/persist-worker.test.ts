@@ -175,6 +175,26 @@ describe('persist worker', () => {
     expect(shift).toMatchObject({ received_receipts: 30, sell_total_sum: 30 * 18090 });
   });
 
+  it('runs full batches from a filled queue: jobs wait behind the running transactions instead of going in small ones', async () => {
+    const fn = '9999100000000006';
+    const prefix = uniquePrefix('persist-full');
+    prefixes.push(prefix);
+    const producer = createDocumentProducer({ connection: redisUrl, prefix });
+    closers.push(() => producer.close());
+    await producer.waitUntilReady();
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => producer.enqueue(realJob(fn, i + 1))));
+
+    const metrics = createMetrics({ defaultMetrics: false });
+    const worker = startPersistWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), metrics, batchSize: 100, maxDelayMs: 1, maxBatchesInFlight: 1 });
+    closers.push(() => worker.close());
+    expect(await waitFor(() => countDocs(fn), (n) => n === 1200)).toBe(1200);
+    const { values } = await metrics.worker.jobDuration.get();
+    const batches = values.find((v) => v.metricName === 'ofd_worker_job_duration_seconds_count')?.value ?? 0;
+    // 12 full batches at best; a 1 ms timer alone would have made many more, smaller ones.
+    expect(batches).toBeGreaterThanOrEqual(12);
+    expect(batches).toBeLessThanOrEqual(16);
+  });
+
   it('close() is idempotent and lets active batches finish', async () => {
     const fn = '9999100000000004';
     const h = await harness();
