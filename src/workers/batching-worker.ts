@@ -11,9 +11,10 @@
  *   newly stored documents, and also for already-stored ones when the job is a retry or a restarted (stalled) job:
  *   an earlier attempt may have committed and died before its addBulk; the deterministic ids make the re-add a no-op.
  */
+import { recordDeadLetters } from '../db/dead-letters.repository.js';
+import type { JsonObject } from '../db/column-types.js';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { jobLogger } from '../observability/logger.js';
@@ -142,31 +143,11 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
     const message = error instanceof Error ? error.message : String(error);
     const payload = job.data !== null && typeof job.data === 'object' && !Array.isArray(job.data) ? job.data : { data: job.data ?? null };
     try {
-      await db
-        .insertInto('dead_letters')
-        .values({
-          queue: QUEUE,
-          job_id: job.id ?? '',
-          job_name: job.name,
-          payload: JSON.stringify(payload),
-          error_code: errorCode(error),
-          error_message: message.slice(0, 2000),
-          attempts: job.attemptsMade + 1,
-          first_failed_at: now,
-          last_failed_at: now,
-        })
-        .onConflict((oc) =>
-          oc.columns(['queue', 'job_id']).doUpdateSet((eb) => ({
-            job_name: eb.ref('excluded.job_name'),
-            payload: eb.ref('excluded.payload'),
-            error_code: eb.ref('excluded.error_code'),
-            error_message: eb.ref('excluded.error_message'),
-            attempts: eb.ref('excluded.attempts'),
-            last_failed_at: eb.ref('excluded.last_failed_at'),
-            replayed_at: sql<Date | null>`null`,
-          })),
-        )
-        .execute();
+      await recordDeadLetters(
+        db,
+        [{ queue: QUEUE, jobId: job.id ?? '', jobName: job.name, payload: payload as JsonObject, errorCode: errorCode(error), errorMessage: message, attempts: job.attemptsMade + 1 }],
+        now,
+      );
       metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
     } catch (e) {
       // The job stays in BullMQ's failed set (removeOnFail: false): still visible to ops.

@@ -16,6 +16,7 @@
  * - The function throws only when the transaction fails (database down, deadlock, constraint): the caller retries or
  *   falls back to one job per transaction.
  */
+import { applyRollups } from '../reports/rollups.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -369,6 +370,8 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
         const fresh = unique.filter((d) => claimed.has(d.key));
         await applyReports(trx, fresh, ids);
         await addShiftTotals(trx, shiftDeltas(fresh, ids));
+        // Report rollups in the same transaction: only newly stored documents, so a re-send is never counted twice.
+        await applyRollups(trx, fresh.map((d) => d.job));
       });
     }
 
