@@ -31,3 +31,8 @@ export function numberOption(name: string, text: string | undefined, rule: Numbe
 export function shareOption(name: string, text: string | undefined): number | undefined {
   return numberOption(name, text, { min: 0, max: 1 });
 }
+
+/** `--marking-port N`: the OFD's marking port (spec §6) for the marking traffic; absent = off. */
+export function markingPortOption(text: string | undefined): number | undefined {
+  return numberOption('marking-port', text, { min: 1, max: 65535, integer: true });
+}

@@ -9,6 +9,8 @@ import { buildDocumentMessage, fnWire, type FnWire } from './document-message.js
 import { DocumentStream, type FormName, type StreamOptions } from './document-stream.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import type { FixtureRecorder } from './fixture-recorder.js';
+import { MarkingChannel, type MarkingEvent } from './marking-channel.js';
+import { markingCodesOf } from './marking-message.js';
 import { OfdLink, type LinkOptions } from './ofd-link.js';
 import type { RegisterIdentity } from './register-identity.js';
 import type { RunControl } from './run-control.js';
@@ -36,12 +38,15 @@ export interface RegisterContext {
   maxRetryDelayMs: number;
   recorder: FixtureRecorder | undefined;
   onEvent: ((e: EmulatorEvent) => void) | undefined;
+  /** The marking port (spec §6) for marked receipts' 81/82 traffic; undefined = no marking traffic. */
+  marking: { link: LinkOptions; verifySigns: boolean; onEvent: ((e: MarkingEvent) => void) | undefined } | undefined;
 }
 
 export class EmulatedRegister {
   readonly wire: FnWire;
   private readonly stream: DocumentStream;
   private readonly link: OfdLink;
+  private readonly marking: MarkingChannel | undefined;
 
   constructor(
     readonly identity: RegisterIdentity,
@@ -50,6 +55,17 @@ export class EmulatedRegister {
     this.wire = fnWire(identity, ctx.masterKey);
     this.stream = new DocumentStream(identity, ctx.stream);
     this.link = new OfdLink(ctx.link);
+    const stats = ctx.stats.marking;
+    if (ctx.marking && stats) {
+      this.marking = new MarkingChannel(this.wire, {
+        link: ctx.marking.link,
+        stats,
+        control: ctx.control,
+        verifySigns: ctx.marking.verifySigns,
+        backoff: (attempt) => this.backoff(attempt),
+        onEvent: ctx.marking.onEvent,
+      });
+    }
   }
 
   /** Runs until the document budget is spent or the run stops; `firstDueAt` (ms epoch) spreads the fleet's start. */
@@ -66,6 +82,7 @@ export class EmulatedRegister {
       }
     } finally {
       this.link.close();
+      this.marking?.close();
     }
   }
 
@@ -77,6 +94,9 @@ export class EmulatedRegister {
     const message = buildDocumentMessage(this.wire, doc);
     stats.documentStarted(doc.formName, { tamper: doc.tamperFault, flk: doc.flkFault });
     if (this.ctx.recorder) await this.ctx.recorder.record(this.wire.fiscalDriveNumber, doc, message);
+    // Marked receipts: the codes are checked on the marking port first (a failed check does not stop the sale).
+    const codes = this.marking && doc.formName === 'receipt' ? markingCodesOf(doc.fields()) : [];
+    const checkResults = codes.length > 0 && this.marking ? await this.marking.checkCodes(doc.fiscalDocumentNumber, codes, Math.floor(Date.now() / 1000)) : [];
     const expect: AckExpectation = {
       fnField: this.wire.fnField,
       fiscalDriveNumber: this.wire.fiscalDriveNumber,
@@ -103,6 +123,7 @@ export class EmulatedRegister {
             attempt,
             latencyMs,
           });
+          if (codes.length > 0 && this.marking && !control.stopped) await this.marking.notifySale(doc.fiscalDocumentNumber, codes, checkResults);
           return true;
         }
         stats.invalidAck(verdict.code);

@@ -3,6 +3,7 @@
  * Float64Array: the hot path only increments; percentiles are computed once at the end.
  */
 import type { FormName } from './document-stream.js';
+import type { MarkingStats, MarkingSummary } from './marking-stats.js';
 
 export interface LatencySummary {
   p50: number;
@@ -44,6 +45,8 @@ export interface EmulatorSummary {
   durationMs: number;
   /** Distinct documents sent, by form name. */
   byForm: Partial<Record<FormName, number>>;
+  /** The marking channel's counters; only when the run exercised it (`markingPort`). */
+  marking?: MarkingSummary;
 }
 
 function bump(map: Record<string, number>, key: string | number): void {
@@ -64,6 +67,8 @@ export class EmulatorStats {
   readonly invalidAckReasons: Record<string, number> = {};
   readonly missingReplyReasons: Record<string, number> = {};
   readonly byForm: Partial<Record<FormName, number>> = {};
+  /** Set when the run exercises the marking channel. */
+  marking: MarkingStats | undefined = undefined;
   private latencies = new Float64Array(4096);
   private latencyCount = 0;
 
@@ -128,6 +133,7 @@ export class EmulatorStats {
       throughput: meta.durationMs > 0 ? twoDecimals((this.acknowledged * 1000) / meta.durationMs) : 0,
       durationMs: Math.round(meta.durationMs),
       byForm: this.byForm,
+      ...(this.marking ? { marking: this.marking.summary() } : {}),
     };
   }
 }

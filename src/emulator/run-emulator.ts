@@ -12,12 +12,18 @@ import { EmulatorStats, type EmulatorSummary } from './emulator-stats.js';
 import { ToolError } from './errors.js';
 import { FixtureRecorder, type RecordFormat } from './fixture-recorder.js';
 import { MIN_DOCUMENTS_PER_DAY } from './document-stream.js';
+import type { MarkingEvent } from './marking-channel.js';
+import { MarkingStats } from './marking-stats.js';
 import { makeRegisterIdentity } from './register-identity.js';
 import { RunControl } from './run-control.js';
 
 export interface EmulatorOptions {
   host: string;
   port: number;
+  /** The OFD's marking port (spec §6): marked receipts' codes are checked there (81→83) and their sales notified (82→84); undefined = off. */
+  markingPort: number | undefined;
+  /** Check the 83/84 answers' ФПО/ФПП (devsign); false for an OFD under OFD_CRYPTO=none. */
+  verifyMarkingSigns: boolean;
   registers: number;
   /** Documents per register (Infinity: until `durationMs`). */
   documentsPerRegister: number;
@@ -53,12 +59,16 @@ export interface EmulatorOptions {
   recordDir: string | undefined;
   recordFormat: RecordFormat;
   onEvent: ((e: EmulatorEvent) => void) | undefined;
+  /** Each 81→83 check and each 82→84 attempt (with `markingPort`). */
+  onMarkingEvent: ((e: MarkingEvent) => void) | undefined;
   signal: AbortSignal | undefined;
 }
 
 export const DEFAULT_EMULATOR_OPTIONS: EmulatorOptions = {
   host: '127.0.0.1',
   port: 4000,
+  markingPort: undefined,
+  verifyMarkingSigns: true,
   registers: 10,
   documentsPerRegister: 20,
   durationMs: undefined,
@@ -86,6 +96,7 @@ export const DEFAULT_EMULATOR_OPTIONS: EmulatorOptions = {
   recordDir: undefined,
   recordFormat: 'bin',
   onEvent: undefined,
+  onMarkingEvent: undefined,
   signal: undefined,
 };
 
@@ -117,6 +128,7 @@ export function validateEmulatorOptions(o: EmulatorOptions): void {
   check(o.durationMs === undefined || o.durationMs > 0, 'duration must be > 0');
   check(o.rate === undefined || o.rate > 0, 'rate must be > 0 documents/s');
   check(Number.isInteger(o.port) && o.port > 0 && o.port < 65536, 'port must be 1…65535');
+  check(o.markingPort === undefined || (Number.isInteger(o.markingPort) && o.markingPort > 0 && o.markingPort < 65536), 'marking port must be 1…65535');
   for (const [name, v] of [
     ['thinkMs', o.thinkMs],
     ['timeoutMs', o.timeoutMs],
@@ -145,6 +157,7 @@ export async function runEmulator(options: Partial<EmulatorOptions> = {}): Promi
   const o: EmulatorOptions = { ...DEFAULT_EMULATOR_OPTIONS, ...options };
   validateEmulatorOptions(o);
   const stats = new EmulatorStats();
+  if (o.markingPort !== undefined) stats.marking = new MarkingStats();
   const control = new RunControl(o.durationMs, o.signal);
   const pacing: Pacing = o.rate !== undefined ? { kind: 'interval', intervalMs: (1000 * o.registers) / o.rate } : { kind: 'think', thinkMs: o.thinkMs };
   const rampMs = o.rampMs ?? (pacing.kind === 'interval' ? pacing.intervalMs : 0);
@@ -173,6 +186,10 @@ export async function runEmulator(options: Partial<EmulatorOptions> = {}): Promi
     maxRetryDelayMs: o.maxRetryDelayMs,
     recorder: o.recordDir !== undefined ? new FixtureRecorder(o.recordDir, o.recordFormat) : undefined,
     onEvent: o.onEvent,
+    marking:
+      o.markingPort !== undefined
+        ? { link: { host: o.host, port: o.markingPort, keepAlive: o.keepAlive, timeoutMs: o.timeoutMs }, verifySigns: o.verifyMarkingSigns, onEvent: o.onMarkingEvent }
+        : undefined,
   };
   const startedAt = Date.now();
   const t0 = performance.now();

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseUnixtime } from '../../../protocol/values.js';
-import { numberOption, shareOption } from '../../emulator/cli-options.js';
+import { markingPortOption, numberOption, shareOption } from '../../emulator/cli-options.js';
 import { ToolError } from '../../emulator/errors.js';
 import { DEFAULT_EMULATOR_OPTIONS, runEmulator, type EmulatorOptions } from '../../emulator/run-emulator.js';
 import { printError } from '../output.js';
@@ -21,6 +21,7 @@ export const EMULATE_USAGE = `usage: ofd emulate [options]
   --think-ms MS               pause after each ack, per register (closed loop; 0)
   --ramp-ms MS                spread the registers' start over this long
   --keep-alive                one kept connection per register (default: a connection per message)
+  --marking-port N            the OFD's marking port: check codes (81→83) and notify sales (82→84) (off)
   --timeout-ms MS             wait for a reply before re-sending (3000)
   --retry-delay-ms MS         first re-send delay, doubling (200) up to --max-retry-delay-ms (5000)
   --master-key KEY            devsign master key ($OFD_DEVSIGN_KEY or the §7 default)
@@ -49,6 +50,7 @@ const OPTIONS = {
   'think-ms': { type: 'string' },
   'ramp-ms': { type: 'string' },
   'keep-alive': { type: 'boolean' },
+  'marking-port': { type: 'string' },
   'timeout-ms': { type: 'string' },
   'retry-delay-ms': { type: 'string' },
   'max-retry-delay-ms': { type: 'string' },
@@ -107,6 +109,7 @@ export function parseEmulateArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     thinkMs: numberOption('think-ms', v['think-ms'], { min: 0 }),
     rampMs: numberOption('ramp-ms', v['ramp-ms'], { min: 0 }),
     keepAlive: v['keep-alive'],
+    markingPort: markingPortOption(v['marking-port']),
     timeoutMs: numberOption('timeout-ms', v['timeout-ms'], { min: 1 }),
     retryDelayMs: numberOption('retry-delay-ms', v['retry-delay-ms'], { min: 0 }),
     maxRetryDelayMs: numberOption('max-retry-delay-ms', v['max-retry-delay-ms'], { min: 0 }),
