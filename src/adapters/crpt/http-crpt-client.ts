@@ -6,8 +6,9 @@
  *
  * Same classification as the FNS adapter: timeouts, connection errors, 5xx/408/429 and garbled 2xx are retryable and
  * count towards the breaker; other 4xx are terminal and do not. cockatiel 3.2.1's isTaskCancelledError checks the wrong
- * property, so timeouts are recognised by the `isTaskCancelledError` flag itself (as http-fns-client.ts does).
+ * property, so timeouts are recognised by the flag itself (src/adapters/http/transport.ts, shared with the FNS client).
  */
+import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
 import { performance } from 'node:perf_hooks';
 import {
   circuitBreaker,
@@ -74,34 +75,22 @@ export const HTTP_CRPT_DEFAULTS = {
   connections: 8,
 } as const;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 /** Token reuse stops this long before its announced expiry. */
 const TOKEN_MARGIN_MS = 30_000;
 
-function isTaskCancelled(e: Error): boolean {
-  return (e as { isTaskCancelledError?: unknown }).isTaskCancelledError === true;
-}
 
 export function classifyCrptTransportError(e: unknown): CrptError {
   if (isCrptError(e)) return e;
   const err = e instanceof Error ? e : new Error(String(e));
-  const code = (err as { code?: unknown }).code;
-  if (isTaskCancelled(err) || err.name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+  if (isTimeoutFailure(err)) {
     return new CrptError(CrptErrorCodes.CRPT_TIMEOUT, `CRPT did not answer in time: ${err.message}`, { cause: err });
   }
-  return new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, `CRPT unreachable: ${typeof code === 'string' ? `${code}: ` : ''}${err.message}`, { cause: err });
+  return new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, `CRPT unreachable: ${errorCodePrefix(err)}${err.message}`, { cause: err });
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 export function classifyCrptResponse<T>(status: number, bodyText: string, schema: z.ZodType<T>): T | CrptError {
-  const json = parseJson(bodyText);
+  const json = parseJsonOrUndefined(bodyText);
   if (status >= 200 && status < 300) {
     const parsed = schema.safeParse(json);
     return parsed.success ? parsed.data : new CrptError(CrptErrorCodes.CRPT_BAD_RESPONSE, `CRPT answered HTTP ${status} with a body that is not the contract's`, { status });

@@ -14,6 +14,7 @@
  * These in-process retries ride out blips of seconds. Longer outages are the job queue's: the worker fails the job and
  * BullMQ retries it with its own (much longer) backoff.
  */
+import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
 import { performance } from 'node:perf_hooks';
 import {
   circuitBreaker,
@@ -100,32 +101,18 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs = Da
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** cockatiel 3.2.1's own isTaskCancelledError tests the wrong property (isBulkheadRejectedError): check the flag itself. */
-function isTaskCancelled(e: Error): boolean {
-  return (e as { isTaskCancelledError?: unknown }).isTaskCancelledError === true;
-}
 
 /** A failure before any HTTP answer: a timeout, or the connection could not be made or was lost. */
 export function classifyTransportError(e: unknown): FnsError {
   if (isFnsError(e)) return e;
   const err = e instanceof Error ? e : new Error(String(e));
-  const code = (err as { code?: unknown }).code;
-  if (isTaskCancelled(err) || err.name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
+  if (isTimeoutFailure(err)) {
     return new FnsError(FnsErrorCodes.FNS_TIMEOUT, `FNS did not answer in time: ${err.message}`, { cause: err });
   }
-  const detail = typeof code === 'string' ? `${code}: ${err.message}` : err.message;
-  return new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, `FNS unreachable: ${detail}`, { cause: err });
+  return new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, `FNS unreachable: ${errorCodePrefix(err)}${err.message}`, { cause: err });
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** An HTTP answer → the batch result, or the FnsError it means. */
 export function classifyResponse(
@@ -134,7 +121,7 @@ export function classifyResponse(
   bodyText: string,
   nowMs = Date.now(),
 ): FnsBatchResult | FnsError {
-  const json = parseJson(bodyText);
+  const json = parseJsonOrUndefined(bodyText);
   if (status >= 200 && status < 300) {
     const parsed = FnsResponseBody.safeParse(json);
     if (!parsed.success) {
