@@ -12,6 +12,7 @@ import * as m0007 from '../../migrations/0007_api_access.js';
 import * as m0008 from '../../migrations/0008_crpt.js';
 import * as m0009 from '../../migrations/0009_reports.js';
 import * as m0010 from '../../migrations/0010_notify.js';
+import * as m0011 from '../../migrations/0011_notifications.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -24,6 +25,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0008_crpt': m0008,
   '0009_reports': m0009,
   '0010_notify': m0010,
+  '0011_notifications': m0011,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,7 @@ import type { Database } from './database.js';
 type Db = Kysely<Database>;
 
 /** Events a subscription may ask for. The last two are accepted but not emitted yet (see the notify worker). */
-export const WEBHOOK_EVENTS = ['document.received', 'shift.closed', 'fns.status_changed', 'register.silent', 'fn.expiring'] as const;
+export const WEBHOOK_EVENTS = ['document.received', 'shift.closed', 'fns.status_changed', 'register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'flk.failed', 'fns.rejected'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'retrying', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

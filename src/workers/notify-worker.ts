@@ -7,6 +7,7 @@
  *     retryable failure                                        → failed; BullMQ retries with the job's backoff
  *     out of attempts / terminal                               → status failed + dead_letters, UnrecoverableError
  * - a loop every `pollIntervalMs`: pending resends → `notify` jobs; webhook events scanned; due webhooks sent.
+ * - a loop every `conditionsIntervalMs`: condition notifications evaluated (notify-conditions.ts, issue 7).
  */
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -23,6 +24,7 @@ import { JOB_OPTIONS } from '../queue/job-options.js';
 import { JobNames } from '../queue/jobs.js';
 import { QueueNames } from '../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import { createConditionEvaluator } from './notify-conditions.js';
 import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './notify-receipts.processor.js';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from './notify-webhooks.js';
 
@@ -51,6 +53,8 @@ export interface NotifyWorkerOptions {
   readonly resendJobOptions?: { attempts?: number; backoff?: { type: 'exponential' | 'fixed'; delay: number } };
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
+  /** Condition notifications (silent registers, FN expiry/fill, gaps, ФЛК, FNS rejections) are evaluated this often. Default 60 s; 0 turns them off. */
+  readonly conditionsIntervalMs?: number;
 }
 
 export interface NotifyWorker {
@@ -166,14 +170,28 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   const timer = setInterval(() => void poll(), interval);
   timer.unref();
 
+  const conditions = createConditionEvaluator({ db, logger: log, ...(options.email ? { email: options.email } : {}) });
+  let evaluating: Promise<void> | undefined;
+  const evaluateConditions = (): Promise<void> =>
+    (evaluating ??= conditions
+      .evaluate()
+      .then(() => undefined)
+      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'notify condition evaluation failed'))
+      .finally(() => (evaluating = undefined)));
+  const conditionsInterval = options.conditionsIntervalMs ?? 60_000;
+  const conditionsTimer = conditionsInterval > 0 ? setInterval(() => void evaluateConditions(), conditionsInterval) : undefined;
+  conditionsTimer?.unref();
+
   let closing: Promise<void> | undefined;
   return {
     poll,
     close: () =>
       (closing ??= (async () => {
         clearInterval(timer);
+        if (conditionsTimer) clearInterval(conditionsTimer);
         await worker.close();
         await polling;
+        await evaluating;
         await queue.close().catch(() => undefined);
         await ownedSms?.close();
         await ownedWebhookSender?.close();

@@ -35,7 +35,7 @@ const urlSchema = z
 const eventsSchema = z
   .array(z.enum(WEBHOOK_EVENTS))
   .min(1)
-  .meta({ description: 'document.received, shift.closed, fns.status_changed (register.silent, fn.expiring: accepted, not emitted yet)' });
+  .meta({ description: 'document.received, shift.closed, fns.status_changed; conditions (issue 7): register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected' });
 
 const subscriptionOut = z
   .object({
