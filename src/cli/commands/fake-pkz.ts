@@ -1,6 +1,7 @@
 /** `ofd fake-pkz --port N [--key K] [--latency-ms N] [--failure-rate R]`: a fake crypto box doing the devsign math. */
 import { parseArgs } from 'node:util';
 import { startFakePkz } from '../../adapters/pkz/fake-pkz-server.js';
+import { serveUntilSignal } from '../fake-server-command.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -14,11 +15,5 @@ export async function run(argv: string[]): Promise<number> {
     ...(values['latency-ms'] ? { latencyMs: Number(values['latency-ms']) } : {}),
     ...(values['failure-rate'] ? { failureRate: Number(values['failure-rate']) } : {}),
   });
-  process.stdout.write(`${JSON.stringify({ fakePkz: pkz.url })}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await pkz.close();
-  return 0;
+  return serveUntilSignal('fakePkz', pkz);
 }
