@@ -11,7 +11,7 @@
  *   ack service data 2a = 8 zero bytes
  */
 import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
-import { TLV_HEADER_LENGTH, readTlvs } from './tlv.js';
+import { TLV_HEADER_LENGTH, readTlvs, type RawTlv } from './tlv.js';
 
 export const DEFAULT_DEVSIGN_MASTER_KEY = 'ofd-dev-master-key';
 export const TAG_FISCAL_SIGN = 1077; // ФПД
@@ -33,9 +33,9 @@ export function deriveFnKey(masterKey: string | Buffer, fiscalDriveNumber: strin
 }
 
 /** HMAC over a label and the wire bytes of a TLV's direct children, in wire order, skipping one tag. */
-function macChildren(key: Buffer, label: Buffer, tlv: Buffer, skipTag: number): Buffer {
+function macChildren(key: Buffer, label: Buffer, tlv: Buffer, skipTag: number, children: readonly RawTlv[] = readTlvs(tlv, TLV_HEADER_LENGTH)): Buffer {
   const h: Hmac = createHmac('sha256', key).update(label);
-  for (const child of readTlvs(tlv, TLV_HEADER_LENGTH)) {
+  for (const child of children) {
     if (child.tag === skipTag) continue;
     h.update(tlv.subarray(child.offset, child.offset + TLV_HEADER_LENGTH + child.value.length));
   }
@@ -77,11 +77,13 @@ export interface DocumentSignCheck {
   messageSignValid: boolean;
 }
 
-/** Checks both signs of a request: the document's 1077 and the container's message sign. */
+/** Checks both signs of a request: the document's 1077 and the container's message sign. One walk of the children. */
 export function verifyDocumentSigns(kFn: Buffer, documentTlv: Buffer, messageSign: Buffer): DocumentSignCheck {
-  const fpd = readTlvs(documentTlv, TLV_HEADER_LENGTH).find((t) => t.tag === TAG_FISCAL_SIGN)?.value;
+  const children = readTlvs(documentTlv, TLV_HEADER_LENGTH);
+  const fpd = children.find((t) => t.tag === TAG_FISCAL_SIGN)?.value;
+  const expectedFpd = withPrefix(FPD_PREFIX, macChildren(kFn, LABEL_FPD, documentTlv, TAG_FISCAL_SIGN, children), 4);
   return {
-    fiscalSignValid: signsEqual(fpd, computeFpd(kFn, documentTlv)),
+    fiscalSignValid: signsEqual(fpd, expectedFpd),
     messageSignValid: signsEqual(messageSign, computeFps(kFn, documentTlv)),
   };
 }
