@@ -188,8 +188,13 @@ describe('persist worker', () => {
     const worker = startPersistWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), metrics, batchSize: 100, maxDelayMs: 1, maxBatchesInFlight: 1 });
     closers.push(() => worker.close());
     expect(await waitFor(() => countDocs(fn), (n) => n === 1200)).toBe(1200);
-    const { values } = await metrics.worker.jobDuration.get();
-    const batches = values.find((v) => v.metricName === 'ofd_worker_job_duration_seconds_count')?.value ?? 0;
+    // The batch's duration is observed just after its transaction commits, so the rows can be
+    // visible a moment before the last batch is counted: wait for the count to settle.
+    const batchCount = async (): Promise<number> => {
+      const { values } = await metrics.worker.jobDuration.get();
+      return values.find((v) => v.metricName === 'ofd_worker_job_duration_seconds_count')?.value ?? 0;
+    };
+    const batches = await waitFor(batchCount, (n) => n >= 12, 5000);
     // 12 full batches at best; a 1 ms timer alone would have made many more, smaller ones.
     expect(batches).toBeGreaterThanOrEqual(12);
     expect(batches).toBeLessThanOrEqual(16);
