@@ -40,6 +40,14 @@ export interface Config {
   readonly gatewayPort: number;
   readonly markingPort: number;
   readonly httpPort: number;
+  /** Limits and load-balancer support of the gateway and marking listeners. */
+  readonly gateway: {
+    readonly maxConnections: number;
+    /** 0 = no per-address cap. */
+    readonly maxConnectionsPerAddress: number;
+    /** Every connection starts with a PROXY protocol header (v1 or v2) from the load balancer. */
+    readonly proxyProtocol: boolean;
+  };
   readonly databaseUrl: string;
   readonly redisUrl: string;
   /** BullMQ key prefix; a hash-tagged one (`{ofd}`) keeps a queue's keys in one Redis Cluster slot. */
@@ -146,6 +154,13 @@ const roles = z.string().transform((s, ctx) => {
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const host = z.string().refine((s) => net.isIP(s) !== 0 || HOSTNAME.test(s), 'expected an IP address or a host name');
 
+const count = (min: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'expected a whole number')
+    .transform(Number)
+    .refine((n) => n >= min, `expected at least ${min}`);
+
 const boolean = z
   .string()
   .refine((s) => /^(1|0|true|false|yes|no)$/i.test(s), 'expected true or false')
@@ -159,6 +174,9 @@ const envSchema = z
     OFD_GATEWAY_PORT: port.default(4000),
     OFD_MARKING_PORT: port.default(4001),
     OFD_HTTP_PORT: port.default(8080),
+    OFD_GATEWAY_MAX_CONNECTIONS: count(1).default(20_000),
+    OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: count(0).default(0),
+    OFD_PROXY_PROTOCOL: boolean.default(false),
     DATABASE_URL: urlWith(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
     REDIS_URL: urlWith(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
     OFD_QUEUE_PREFIX: z
@@ -233,6 +251,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gatewayPort: e.OFD_GATEWAY_PORT,
     markingPort: e.OFD_MARKING_PORT,
     httpPort: e.OFD_HTTP_PORT,
+    gateway: {
+      maxConnections: e.OFD_GATEWAY_MAX_CONNECTIONS,
+      maxConnectionsPerAddress: e.OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS,
+      proxyProtocol: e.OFD_PROXY_PROTOCOL,
+    },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.OFD_QUEUE_PREFIX,

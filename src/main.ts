@@ -59,7 +59,13 @@ export async function start(config: Config, logger: Logger = createLogger(config
       },
       metrics: metrics.gateway,
       log: logger.child({ role: 'gateway' }),
-      options: { host: config.host, port: config.gatewayPort },
+      options: {
+        host: config.host,
+        port: config.gatewayPort,
+        maxConnections: config.gateway.maxConnections,
+        maxConnectionsPerAddress: config.gateway.maxConnectionsPerAddress,
+        proxyProtocol: config.gateway.proxyProtocol,
+      },
     });
     running.gatewayPort = gateway.port;
     // The marking channel (§6): its own listener, with a short-timeout, no-retry CRPT client so slow code checks
@@ -78,6 +84,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
       utcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
+      maxConnections: config.gateway.maxConnections,
+      maxConnectionsPerAddress: config.gateway.maxConnectionsPerAddress,
+      proxyProtocol: config.gateway.proxyProtocol,
     });
     running.markingPort = marking.port;
     // Order matters: stop taking messages and answer those in flight, then flush the producer, then the crypto box.

@@ -1,6 +1,7 @@
 /**
  * The gateway role: a `node:net` server for register connections (§8). `startGateway(deps)` → `{ port, close() }`.
- * Caps: total connections (`server.maxConnections`) and connections per client address. close() stops accepting,
+ * Caps: total connections (`server.maxConnections`) and connections per client address (admission.ts, which also reads
+ * the PROXY protocol header when a load balancer sends one). close() stops accepting,
  * lets every connection answer what it has in flight, and is bounded by `shutdownTimeoutMs`.
  */
 import net from 'node:net';
@@ -9,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import { connectionLogger, newConnectionId } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { DEFAULT_CONNECTION_OPTIONS, handleConnection, type ConnectionHandle, type ConnectionOptions } from './connection.js';
-import { GatewayErrorCodes } from './errors.js';
+import { createAdmission } from './admission.js';
 import type { MessageDeps } from './handle-message.js';
 
 export interface GatewayOptions {
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   backlog: number;
   /** 0 = no per-address cap (behind a load balancer without the PROXY protocol every client shares one address). */
   maxConnectionsPerAddress: number;
+  /** Expect a PROXY protocol header (v1 or v2) first on every connection, and take the client address from it. */
+  proxyProtocol: boolean;
   shutdownTimeoutMs: number;
   connection: ConnectionOptions;
   listener: 'gateway' | 'marking';
@@ -34,6 +37,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   maxConnections: 20_000,
   backlog: 4096,
   maxConnectionsPerAddress: 0,
+  proxyProtocol: false,
   shutdownTimeoutMs: 10_000,
   connection: DEFAULT_CONNECTION_OPTIONS,
   listener: 'gateway',
@@ -55,31 +59,23 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const options: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...deps.options };
   const connections = new Set<ConnectionHandle>();
   const sockets = new Set<net.Socket>();
-  const perAddress = new Map<string, number>();
+  const admission = createAdmission(
+    { proxyProtocol: options.proxyProtocol, maxConnectionsPerAddress: options.maxConnectionsPerAddress, headerTimeoutMs: options.connection.firstByteTimeoutMs },
+    { countRejection: (code) => deps.metrics.protocolErrors.inc({ code }), log: deps.log },
+  );
   const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, (socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
-    const count = (perAddress.get(address) ?? 0) + 1;
-    if (options.maxConnectionsPerAddress && count > options.maxConnectionsPerAddress) {
-      deps.metrics.protocolErrors.inc({ code: GatewayErrorCodes.GW_TOO_MANY_CONNECTIONS });
-      socket.destroy();
-      return;
-    }
-    perAddress.set(address, count);
-    const log = connectionLogger(deps.log, {
-      connectionId: newConnectionId(),
-      remoteAddress: socket.remoteAddress,
-      remotePort: socket.remotePort,
-      listener: options.listener,
-    });
-    const handle = handleConnection(socket, { message: deps.message, metrics: deps.metrics, log, options: options.connection });
-    connections.add(handle);
     sockets.add(socket);
-    void handle.closed.then(() => {
-      connections.delete(handle);
-      sockets.delete(socket);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left) perAddress.set(address, left);
-      else perAddress.delete(address);
+    socket.once('close', () => sockets.delete(socket));
+    admission.admit(socket, (client) => {
+      const log = connectionLogger(deps.log, {
+        connectionId: newConnectionId(),
+        remoteAddress: client.address,
+        remotePort: client.port,
+        listener: options.listener,
+      });
+      const handle = handleConnection(socket, { message: deps.message, metrics: deps.metrics, log, options: options.connection });
+      connections.add(handle);
+      void handle.closed.then(() => connections.delete(handle));
     });
   });
   server.maxConnections = options.maxConnections;

@@ -17,6 +17,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { JOB_OPTIONS } from '../queue/job-options.js';
 import { QueueNames } from '../queue/queue-names.js';
 import { closeRedis, createProducerRedis } from '../queue/redis-connection.js';
+import { createAdmission, type Client } from '../gateway/admission.js';
 import { handleMarkingMessage, type MarkingDeps } from './handle-marking.js';
 
 export interface MarkingListenerOptions {
@@ -39,6 +40,9 @@ export interface MarkingListenerOptions {
   readonly idleTimeoutMs?: number;
   readonly messageTimeoutMs?: number;
   readonly maxConnections?: number;
+  /** See GatewayOptions: per-address cap (0 = none) and the PROXY protocol header. */
+  readonly maxConnectionsPerAddress?: number;
+  readonly proxyProtocol?: boolean;
 }
 
 export interface MarkingListener {
@@ -77,9 +81,18 @@ export async function startMarkingListener(options: MarkingListenerOptions): Pro
   const sockets = new Set<net.Socket>();
   const busy = new Set<Promise<void>>();
 
+  const admission = createAdmission(
+    { proxyProtocol: options.proxyProtocol ?? false, maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 0, headerTimeoutMs: messageTimeoutMs },
+    { countRejection: (code) => gm?.protocolErrors.inc({ code }), log },
+  );
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
-    const clog = connectionLogger(log, { connectionId: newConnectionId(), remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, listener: 'marking' });
+    socket.once('close', () => sockets.delete(socket));
+    admission.admit(socket, (client) => serve(socket, client));
+  });
+
+  function serve(socket: net.Socket, client: Client): void {
+    const clog = connectionLogger(log, { connectionId: newConnectionId(), remoteAddress: client.address, remotePort: client.port, listener: 'marking' });
     const framer = new Framer();
     const queueOfFrames: { frame: Frame; at: number }[] = [];
     let working = false;
@@ -134,9 +147,8 @@ export async function startMarkingListener(options: MarkingListenerOptions): Pro
     socket.on('close', () => {
       closed = true;
       clearTimeout(messageTimer);
-      sockets.delete(socket);
     });
-  });
+  }
   server.maxConnections = options.maxConnections ?? 20_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       gatewayPort: 4000,
       markingPort: 4001,
       httpPort: 8080,
+      gateway: { maxConnections: 20_000, maxConnectionsPerAddress: 0, proxyProtocol: false },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: 'redis://127.0.0.1:6379',
       queuePrefix: 'ofd',
@@ -74,7 +75,11 @@ describe('loadConfig', () => {
       OFD_ADMIN_TOKEN: 'a'.repeat(32),
       LOG_LEVEL: 'debug',
       LOG_PRETTY: 'true',
+      OFD_GATEWAY_MAX_CONNECTIONS: '5000',
+      OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '50',
+      OFD_PROXY_PROTOCOL: 'yes',
     });
+    expect(config.gateway).toEqual({ maxConnections: 5000, maxConnectionsPerAddress: 50, proxyProtocol: true });
     expect(config.roles).toEqual(['worker', 'api']);
     expect(config.host).toBe('127.0.0.1');
     expect([config.gatewayPort, config.markingPort, config.httpPort]).toEqual([14000, 0, 18080]);
@@ -91,6 +96,12 @@ describe('loadConfig', () => {
     ]);
     expect(config.adminToken).toBe('a'.repeat(32));
     expect(config.log).toEqual({ level: 'debug', pretty: true });
+  });
+
+  it('rejects connection limits that are not whole numbers, naming the variable', () => {
+    expect(() => loadConfig({ OFD_GATEWAY_MAX_CONNECTIONS: '0' })).toThrow(/OFD_GATEWAY_MAX_CONNECTIONS: expected at least 1/);
+    expect(() => loadConfig({ OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toThrow(/OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS/);
+    expect(() => loadConfig({ OFD_PROXY_PROTOCOL: 'v2' })).toThrow(/OFD_PROXY_PROTOCOL/);
   });
 
   it('treats empty and blank values as unset', () => {
