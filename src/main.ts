@@ -37,7 +37,7 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger = createLogger(config.log)): Promise<Running> {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ roles: config.roles });
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
   const readiness: ReadinessCheck[] = [];
   const running: Partial<Running> = {};

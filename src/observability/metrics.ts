@@ -22,7 +22,16 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean;
   /** Upper bound for reading all queue-depth sources during one scrape, so /metrics answers while Redis is down. */
   readonly queueDepthTimeoutMs?: number;
+  /**
+   * The roles this process runs: a role's own metrics are exposed only where it runs, so a worker does not publish a
+   * flat-zero ofd_gateway_* series (and dashboards summing by instance are not padded with idle processes). The
+   * objects exist either way — code of a role that is off may still hold them — they just are not in the registry.
+   * Default: every role.
+   */
+  readonly roles?: readonly MetricsRole[];
 }
+
+export type MetricsRole = 'gateway' | 'worker' | 'api';
 
 /** ack latency spans a warm in-memory path (≈0.5 ms) to the registers' ≈3 s give-up point (spec §8). */
 const ACK_LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
@@ -116,62 +125,66 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
+  const roles = new Set<MetricsRole>(options.roles ?? ['gateway', 'worker', 'api']);
+  /** Where a role's metrics go: the process registry, or nowhere when the role is off. */
+  const registersOf = (role: MetricsRole): Registry[] => (roles.has(role) ? registers : []);
   const queueDepthTimeoutMs = options.queueDepthTimeoutMs ?? 2000;
   const queueDepthSources = new Set<QueueDepthSource>();
 
+  const gatewayRegisters = registersOf('gateway');
   const gateway: GatewayMetrics = {
-    connections: new Gauge({ name: 'ofd_gateway_connections', help: 'Open register (KKT) TCP connections.', registers }),
+    connections: new Gauge({ name: 'ofd_gateway_connections', help: 'Open register (KKT) TCP connections.', registers: gatewayRegisters }),
     messages: new Counter({
       name: 'ofd_gateway_messages_total',
       help: 'Messages handled by the gateway, by outcome.',
       labelNames: ['result'] as const,
-      registers,
+      registers: gatewayRegisters,
     }),
     acks: new Counter({
       name: 'ofd_gateway_acks_total',
       help: 'Operator acknowledgements written, by response code (tag 1022: 0 accepted, 11 not recognised, 14 FLK failed).',
       labelNames: ['code'] as const,
-      registers,
+      registers: gatewayRegisters,
     }),
     ackLatency: new Histogram({
       name: 'ofd_gateway_ack_latency_seconds',
       help: 'Time from the first byte of a message to its acknowledgement being written.',
       buckets: ACK_LATENCY_BUCKETS,
-      registers,
+      registers: gatewayRegisters,
     }),
     protocolErrors: new Counter({
       name: 'ofd_gateway_protocol_errors_total',
       help: 'Connections closed because of protocol errors, by error code.',
       labelNames: ['code'] as const,
-      registers,
+      registers: gatewayRegisters,
     }),
     enqueueBatchSize: new Histogram({
       name: 'ofd_gateway_enqueue_batch_size',
       help: 'Jobs per addBulk call of the micro-batching document producer.',
       buckets: BATCH_SIZE_BUCKETS,
-      registers,
+      registers: gatewayRegisters,
     }),
     enqueueFailures: new Counter({
       name: 'ofd_gateway_enqueue_failures_total',
       help: 'Document enqueue calls that were rejected (the document was not acknowledged), by error code.',
       labelNames: ['code'] as const,
-      registers,
+      registers: gatewayRegisters,
     }),
     enqueueLatency: new Histogram({
       name: 'ofd_gateway_enqueue_latency_seconds',
       help: 'Time from an enqueue call to its job being durable in Redis (batching window included).',
       buckets: ENQUEUE_LATENCY_BUCKETS,
-      registers,
+      registers: gatewayRegisters,
     }),
     enqueuePending: new Gauge({
       name: 'ofd_gateway_enqueue_pending',
       help: 'Enqueue calls waiting for their batch to be written to Redis.',
-      registers,
+      registers: gatewayRegisters,
     }),
     redisConnected: new Gauge({
       name: 'ofd_gateway_redis_connected',
       help: '1 while the document producer is connected to Redis, 0 otherwise (no acknowledgements possible).',
-      registers,
+      registers: gatewayRegisters,
     }),
   };
 
@@ -180,7 +193,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'ofd_documents_persisted_total',
       help: 'Documents newly stored in PostgreSQL (re-sends excluded), by form number.',
       labelNames: ['form'] as const,
-      registers,
+      registers: registersOf('worker'),
     }),
   };
 
@@ -239,14 +252,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'ofd_worker_jobs_total',
       help: 'Finished job attempts per queue, by result (completed, failed = will retry, dead = out of attempts).',
       labelNames: ['queue', 'result'] as const,
-      registers,
+      registers: registersOf('worker'),
     }),
     jobDuration: new Histogram({
       name: 'ofd_worker_job_duration_seconds',
       help: 'Duration of one processor run per queue.',
       labelNames: ['queue'] as const,
       buckets: JOB_DURATION_BUCKETS,
-      registers,
+      registers: registersOf('worker'),
     }),
   };
 

@@ -24,6 +24,26 @@ describe('createMetrics', () => {
     expect(await metrics.render()).toContain('# TYPE ofd_gateway_ack_latency_seconds histogram');
   });
 
+  it('exposes the metrics of a role only in processes that run it, the shared ones everywhere', async () => {
+    const names = (roles: Array<'gateway' | 'worker' | 'api'>) =>
+      createMetrics({ defaultMetrics: false, roles }).registry.getMetricsAsArray().map((m) => m.name);
+    const worker = names(['worker']);
+    expect(worker).toContain('ofd_documents_persisted_total');
+    expect(worker).toContain('ofd_worker_jobs_total');
+    expect(worker.filter((n) => n.startsWith('ofd_gateway_'))).toEqual([]);
+    const gateway = names(['gateway']);
+    expect(gateway).toContain('ofd_gateway_ack_latency_seconds');
+    expect(gateway).not.toContain('ofd_documents_persisted_total');
+    // Every process serves /metrics with queue depths, forwarding (the marking listener calls CRPT) and HTTP timings.
+    for (const list of [worker, gateway, names(['api'])]) {
+      for (const shared of ['ofd_queue_jobs', 'ofd_forward_total', 'ofd_http_request_duration_seconds']) expect(list).toContain(shared);
+    }
+    // The objects of a role that is off still work; they just are not exposed.
+    const api = createMetrics({ defaultMetrics: false, roles: ['api'] });
+    api.gateway.acks.inc({ code: 0 });
+    expect(await api.render()).not.toContain('ofd_gateway_acks_total');
+  });
+
   it('builds independent registries, default metrics included, without throwing', async () => {
     const a = createMetrics();
     const b = createMetrics();
