@@ -102,7 +102,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(fastifyCors, {
     origin: deps.corsOrigins === undefined || deps.corsOrigins.length === 0 ? false : deps.corsOrigins.includes('*') ? true : [...deps.corsOrigins],
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type'],
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
@@ -159,6 +159,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         { name: 'registry', description: 'Outlets, registers, fiscal drives' },
         { name: 'documents', description: 'Fiscal documents' },
         { name: 'shifts', description: 'Shifts and Z-reports' },
+        { name: 'reports', description: 'Analytics reports and their csv/xlsx exports' },
+        { name: 'webhooks', description: 'Webhook subscriptions and their delivery log' },
+        { name: 'notifications', description: 'Condition notifications: per-organization rules and the log of what fired' },
         { name: 'ops', description: 'Health and metrics' },
       ],
     },

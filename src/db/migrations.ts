@@ -13,6 +13,8 @@ import * as m0008 from '../../migrations/0008_crpt.js';
 import * as m0009 from '../../migrations/0009_reports.js';
 import * as m0010 from '../../migrations/0010_notify.js';
 import * as m0011 from '../../migrations/0011_notifications.js';
+import * as m0012 from '../../migrations/0012_notification_outbox.js';
+import * as m0013 from '../../migrations/0013_ofd_services.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -26,6 +28,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0009_reports': m0009,
   '0010_notify': m0010,
   '0011_notifications': m0011,
+  '0012_notification_outbox': m0012,
+  '0013_ofd_services': m0013,
 });
 
 export const migrationProvider: MigrationProvider = {

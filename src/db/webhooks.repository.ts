@@ -2,11 +2,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
+import { NOTIFICATION_KINDS } from '../domain/notification-kinds.js';
 
 type Db = Kysely<Database>;
 
-/** Events a subscription may ask for. The last two are accepted but not emitted yet (see the notify worker). */
-export const WEBHOOK_EVENTS = ['document.received', 'shift.closed', 'fns.status_changed', 'register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'flk.failed', 'fns.rejected'] as const;
+/** Events a subscription may ask for: document events (notify-webhooks.ts) and the condition kinds (notify-conditions.ts). */
+export const WEBHOOK_EVENTS = ['document.received', 'shift.closed', 'fns.status_changed', ...NOTIFICATION_KINDS] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'retrying', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

@@ -3,10 +3,12 @@
  * async stream of rows. Money is integer kopecks in the rows; the exporters turn it into rubles.
  *
  * Sources: the rollups (src/reports/rollups.ts) for everything about receipts; `shifts` for shifts and Z-reports;
- * `fiscal_drives` and `fd_gaps` for the FN forecast and the unsent documents. No report scans `documents`.
+ * `fiscal_drives` and `fd_gaps` for the FN forecast and the unsent documents, `ofd_services` for the end of the OFD
+ * service. No report scans `documents`.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database.js';
+import { ofdServiceDaysLeft } from '../domain/ofd-service.js';
 
 export const REPORT_NAMES = [
   'z-report',
@@ -525,12 +527,13 @@ const fnSchedule: Runner = async (db, f) => {
             then f.last_document_at + ((${FN_DOCUMENT_CAPACITY} - f.last_fd)::float8
               / (f.last_fd::float8 / (extract(epoch from (f.last_document_at - f.registered_at)) / 86400))) * interval '1 day'
           end as full_at,
-          f.exhaustion_sign, f.replace_required_sign, f.memory_exceeded_sign
-        from ${drives} f join registers g on g.id = f.register_id
+          f.exhaustion_sign, f.replace_required_sign, f.memory_exceeded_sign, o.service_until as ofd_service_until
+        from ${drives} f join registers g on g.id = f.register_id left join ofd_services o on o.register_id = g.id
         where f.closed_at is null and ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
         order by f.fn`,
   );
   const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : null);
+  const now = new Date();
   return {
     name: 'fn-schedule',
     columns: [
@@ -544,6 +547,8 @@ const fnSchedule: Runner = async (db, f) => {
       { key: 'fullAt', title: 'Прогноз заполнения', kind: 'text' },
       { key: 'replaceBy', title: 'Заменить до', kind: 'text' },
       { key: 'reason', title: 'Причина', kind: 'text' },
+      { key: 'ofdServiceUntil', title: 'Обслуживание ОФД до', kind: 'text' },
+      { key: 'ofdServiceDaysLeft', title: 'Дней обслуживания ОФД', kind: 'int' },
     ],
     rows: fromArray(
       rows.map((r) => {
@@ -551,6 +556,7 @@ const fnSchedule: Runner = async (db, f) => {
         const fullAt = day(r.full_at);
         const replaceBy = expiresAt && fullAt ? (fullAt < expiresAt ? fullAt : expiresAt) : (expiresAt ?? fullAt);
         const lastFd = r.last_fd === null ? null : Number(r.last_fd);
+        const ofdServiceUntil = day(r.ofd_service_until);
         return {
           registrationNumber: r.registration_number ?? null,
           fn: r.fn!,
@@ -570,6 +576,8 @@ const fnSchedule: Runner = async (db, f) => {
                 : replaceBy === fullAt
                   ? 'заполнение'
                   : 'срок действия',
+          ofdServiceUntil,
+          ofdServiceDaysLeft: ofdServiceUntil === null ? null : ofdServiceDaysLeft(ofdServiceUntil, now),
         };
       }),
     ),

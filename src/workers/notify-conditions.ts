@@ -1,34 +1,38 @@
 /**
  * Condition notifications (issue 7): evaluated periodically by the notify worker, per organization.
  *
- * Kinds (webhook event = kind):
+ * Kinds (webhook event = kind; src/domain/notification-kinds.ts):
  *   register.silent   — no document from a register for longer than max(3 × the median gap of its last 20 documents,
  *                       the organization's silent hours, default 24 h);
  *   fn.expiring       — the FN's forecast (registry-status fnForecast) ends in ≤ 30 and ≤ 3 days (two thresholds);
  *   fn.fill           — the FN's last FD is above 90 % of FN_DOCUMENT_CAPACITY (the fn-schedule report's fill);
  *   documents.unsent  — the FN has FD gaps (documents the OFD never received);
  *   flk.failed        — documents received since the last evaluation that failed the ФЛК (one per document);
- *   fns.rejected      — documents the FNS rejected since the last evaluation (one per document).
+ *   fns.rejected      — documents the FNS rejected since the last evaluation (one per document);
+ *   ofd.expiring      — the register's OFD service (ofd_services) ends in ≤ 30 and ≤ 3 days (two thresholds).
  * Each fires once per (organization, kind, subject, threshold) — notification_log — and state kinds re-arm when the
- * condition clears (their log row is deleted). Delivery: a webhook event through webhook_deliveries and, when an
- * EmailSender is given, an e-mail to the organization's owners and admins.
+ * condition clears (their log row is deleted). A firing is recorded (notification_events), its webhook deliveries and
+ * its e-mails to the organization's owners and admins queued (webhook_deliveries, notification_emails) in one
+ * transaction: the notify worker sends them from there, with retries, so an SMTP or webhook outage loses nothing.
  */
 import { sql, type Kysely } from 'kysely';
-import type { EmailSender } from '../adapters/email/email-sender.js';
 import { currentDrive, fnForecast } from '../api/registry-status.js';
+import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../domain/notification-kinds.js';
+import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../domain/ofd-service.js';
 import { drivesOfRegisters } from '../db/api-registry.repository.js';
 import type { JsonObject } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
+import { disarmCleared, enqueueNotificationEmails, findNotificationRules, recordFiring } from '../db/notifications.repository.js';
 import { publishWebhookEvents, type WebhookEvent } from '../db/webhooks.repository.js';
 import type { Logger } from '../observability/logger.js';
 import { FN_DOCUMENT_CAPACITY } from '../reports/reports.js';
 
-export const CONDITION_KINDS = ['register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'flk.failed', 'fns.rejected'] as const;
+export const CONDITION_KINDS = NOTIFICATION_KINDS;
+// Every kind is published as the webhook event of the same name: a kind missing from WEBHOOK_EVENTS drops out of this
+// type, so code emitting it does not compile (and test/unit/notify/ofd-service.test.ts compares the two lists).
 export type ConditionKind = (typeof CONDITION_KINDS)[number] & WebhookEvent;
 
-const STATE_KINDS: readonly ConditionKind[] = ['register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent'];
 const HOUR_MS = 3_600_000;
-export const DEFAULT_SILENT_HOURS = 24;
 export const FN_EXPIRY_THRESHOLDS_DAYS = [30, 3] as const;
 export const FN_FILL_THRESHOLD_PERCENT = 90;
 const SCAN_STATE = 'notify_conditions';
@@ -37,7 +41,11 @@ const FIRST_LOOKBACK_MS = 24 * HOUR_MS;
 export interface ConditionEvaluatorOptions {
   readonly db: Kysely<Database>;
   readonly logger: Logger;
-  readonly email?: EmailSender;
+  /**
+   * Queue an e-mail per firing to the organization's owners and admins (notification_emails; the notify worker sends
+   * them). Off when no SMTP is configured: nothing would drain the outbox. Default false.
+   */
+  readonly emails?: boolean;
   /** The clock (tests). Default () => new Date(). */
   readonly now?: () => Date;
 }
@@ -67,17 +75,28 @@ function median(xs: number[]): number | null {
 }
 
 async function rulesOf(db: Kysely<Database>, organizationId: number): Promise<Rules> {
-  const { rows } = await sql<{ disabled_kinds: string[]; silent_after_hours: number | null }>`
-    select disabled_kinds, silent_after_hours from notification_rules where organization_id = ${organizationId}
-  `.execute(db);
-  const r = rows[0];
+  const r = await findNotificationRules(db, organizationId);
   return { disabled: new Set(r?.disabled_kinds ?? []), silentAfterMs: (r?.silent_after_hours ?? DEFAULT_SILENT_HOURS) * HOUR_MS };
 }
 
-/** State conditions of one organization now: silent registers and FN ones. */
+/** `ofd.expiring` of one register: one condition per threshold its service end is within. */
+function ofdServiceConditions(reg: { id: number; registration_number: string; service_until: string | null }, now: Date): ActiveCondition[] {
+  if (reg.service_until === null) return [];
+  const daysLeft = ofdServiceDaysLeft(reg.service_until, now);
+  return OFD_EXPIRY_THRESHOLDS_DAYS.filter((days) => daysLeft <= days).map((days) => ({
+    kind: 'ofd.expiring',
+    subject: `register:${reg.id}`,
+    threshold: `${days}d`,
+    data: { registerId: reg.id, registrationNumber: reg.registration_number, serviceUntil: reg.service_until, daysLeft, thresholdDays: days },
+  }));
+}
+
+/** State conditions of one organization now: silent registers, FN ones and the OFD service end. */
 async function stateConditions(db: Kysely<Database>, organizationId: number, rules: Rules, now: Date): Promise<ActiveCondition[]> {
-  const { rows: registers } = await sql<{ id: number; registration_number: string; status: string }>`
-    select id::int as id, registration_number, status from registers where organization_id = ${organizationId} order by id
+  const { rows: registers } = await sql<{ id: number; registration_number: string; status: string; service_until: string | null }>`
+    select g.id::int as id, g.registration_number, g.status, s.service_until
+      from registers g left join ofd_services s on s.register_id = g.id
+     where g.organization_id = ${organizationId} order by g.id
   `.execute(db);
   if (registers.length === 0) return [];
   const drives = await drivesOfRegisters(
@@ -87,6 +106,8 @@ async function stateConditions(db: Kysely<Database>, organizationId: number, rul
   const out: ActiveCondition[] = [];
   for (const reg of registers) {
     if (reg.status === 'deregistered') continue;
+    // The service is the register's, whatever state its FN is in.
+    out.push(...ofdServiceConditions(reg, now));
     const mine = drives.filter((d) => Number(d.effective_register_id) === reg.id);
     const current = currentDrive(mine);
     if (!current || current.closed_at !== null) continue;
@@ -167,39 +188,28 @@ async function eventConditions(db: Kysely<Database>, organizationId: number, rul
   return out;
 }
 
-const SUBJECTS: Record<ConditionKind, string> = {
-  'register.silent': 'Касса молчит',
-  'fn.expiring': 'Срок ФН истекает',
-  'fn.fill': 'ФН заполнен более чем на 90 %',
-  'documents.unsent': 'Есть неполученные документы',
-  'flk.failed': 'Документ не прошёл ФЛК',
-  'fns.rejected': 'ФНС отклонила документ',
-};
+/** The e-mail of a firing: the kind's title and its data. */
+function conditionEmail(c: ActiveCondition): { subject: string; text: string } {
+  const title = NOTIFICATION_TITLES[c.kind];
+  return { subject: title, text: `${title}\n\n${JSON.stringify(c.data, null, 2)}\n` };
+}
 
 export function createConditionEvaluator(options: ConditionEvaluatorOptions): ConditionEvaluator {
-  const { db, email } = options;
+  const { db } = options;
   const clock = options.now ?? (() => new Date());
   const log = options.logger;
+  const emails = options.emails ?? false;
 
-  async function recipients(organizationId: number): Promise<string[]> {
-    const { rows } = await sql<{ email: string }>`
-      select u.email from memberships m join users u on u.id = m.user_id
-       where m.organization_id = ${organizationId} and m.role in ('owner', 'admin') and u.status = 'active' order by u.email
-    `.execute(db);
-    return rows.map((r) => r.email);
-  }
-
-  async function deliver(organizationId: number, c: ActiveCondition, now: Date): Promise<void> {
-    const eventId = `${c.kind}:${c.subject}:${c.threshold}:${now.getTime()}`;
-    await publishWebhookEvents(db, [{ organizationId, event: c.kind, eventId, at: now, data: { ...c.data, threshold: c.threshold || null } }]);
-    if (!email) return;
-    for (const to of await recipients(organizationId)) {
-      try {
-        await email.send({ to, subject: SUBJECTS[c.kind], text: `${SUBJECTS[c.kind]}\n\n${JSON.stringify(c.data, null, 2)}\n` });
-      } catch (e) {
-        log.warn({ err: (e as Error).message, kind: c.kind }, 'condition e-mail not sent');
-      }
-    }
+  /** Records the firing and queues its deliveries, all or nothing; false when it had fired already. */
+  async function fire(organizationId: number, c: ActiveCondition, now: Date): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const eventId = await recordFiring(trx, { organizationId, kind: c.kind, subject: c.subject, threshold: c.threshold, data: c.data, firedAt: now });
+      if (eventId === undefined) return false;
+      const webhookEventId = `${c.kind}:${c.subject}:${c.threshold}:${now.getTime()}`;
+      await publishWebhookEvents(trx, [{ organizationId, event: c.kind, eventId: webhookEventId, at: now, data: { ...c.data, threshold: c.threshold || null } }]);
+      if (emails) await enqueueNotificationEmails(trx, eventId, organizationId, conditionEmail(c));
+      return true;
+    });
   }
 
   return {
@@ -214,20 +224,11 @@ export function createConditionEvaluator(options: ConditionEvaluatorOptions): Co
         const active = [...(await stateConditions(db, organizationId, rules, now)), ...(await eventConditions(db, organizationId, rules, from, now))];
         // Re-arm: state conditions no longer active lose their log row.
         const keep = active.filter((c) => STATE_KINDS.includes(c.kind)).map((c) => `${c.kind}|${c.subject}|${c.threshold}`);
-        await sql`
-          delete from notification_log
-           where organization_id = ${organizationId} and kind = any (${[...STATE_KINDS]}::text[])
-             and not (kind || '|' || subject || '|' || threshold = any (${keep}::text[]))
-        `.execute(db);
+        await disarmCleared(db, organizationId, STATE_KINDS, keep);
         for (const c of active) {
-          const inserted = await sql`
-            insert into notification_log (organization_id, kind, subject, threshold, fired_at)
-            values (${organizationId}, ${c.kind}, ${c.subject}, ${c.threshold}, ${now})
-            on conflict do nothing
-          `.execute(db);
-          if ((inserted.numAffectedRows ?? 0n) === 0n) continue;
+          if (!(await fire(organizationId, c, now))) continue;
           fired.push({ ...c, organizationId });
-          await deliver(organizationId, c, now);
+          log.debug({ organizationId, kind: c.kind, subject: c.subject, threshold: c.threshold }, 'condition fired');
         }
       }
       await sql`

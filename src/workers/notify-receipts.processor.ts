@@ -5,7 +5,8 @@
  *   email: the printable receipt (receipt-view.ts: HTML with the sums and the FNS QR string) through the EmailSender;
  *   sms:   a short text with the sum and the QR string through the SmsSender, paid from the organization's SMS package
  *          (one SMS taken before the send, given back when the send fails; empty package → status no_balance);
- *   webhook (a dead-lettered webhook delivery replayed with `ofd dlq replay`): the delivery is made due again.
+ *   webhook, notification-email (a dead-lettered webhook delivery or condition e-mail replayed with `ofd dlq replay`;
+ *          `recipient` is its outbox row id): the row is made due again and its dispatcher sends it.
  *
  * Status per (fn, fd, channel) in notify_deliveries. A receipt already delivered is not sent again by a re-added job;
  * only a resend asked through the API (job data `resend`) sends it again. Retryable failures are retried by BullMQ
@@ -30,6 +31,8 @@ import {
   type ReceiptChannel,
   type ReceiptSource,
 } from '../db/notify.repository.js';
+import { rearmNotificationEmail } from '../db/notification-emails.repository.js';
+import { NOTIFICATION_EMAIL_CHANNEL } from './notify-condition-emails.js';
 import { rearmWebhookDelivery } from './notify-webhooks.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -44,6 +47,15 @@ export const notifyJobSchema = z.object({
   resend: z.number().int().min(1).optional(),
 });
 export type NotifyJobData = z.infer<typeof notifyJobSchema>;
+
+/**
+ * A replayed dead letter of an outbox (webhook_deliveries, notification_emails). Its payload names no document when
+ * the event was about a register or an FN, so it is recognised before the receipt schema, which requires one.
+ */
+const outboxReplaySchema = z.object({
+  channel: z.enum(['webhook', NOTIFICATION_EMAIL_CHANNEL]),
+  recipient: z.string().regex(/^[1-9]\d{0,14}$/),
+});
 
 export interface NotifyJobRef {
   readonly id: string | undefined;
@@ -144,17 +156,20 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
   }
 
   return async function processNotifyJob(job) {
+    const replay = outboxReplaySchema.safeParse(job.data);
+    if (replay.success) {
+      const id = Number(replay.data.recipient);
+      const ok = replay.data.channel === 'webhook' ? await rearmWebhookDelivery(db, id) : await rearmNotificationEmail(db, id);
+      return ok ? { kind: 'done', status: 'rearmed' } : { kind: 'done', status: 'skipped' };
+    }
     const parsed = notifyJobSchema.safeParse(job.data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return dead(job, new NotifyError('NOTIFY_BAD_JOB', `invalid notify job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'}`));
     }
     const data = parsed.data;
-    if (data.channel === 'webhook') {
-      const id = Number(data.recipient);
-      const ok = Number.isSafeInteger(id) && id > 0 && (await rearmWebhookDelivery(db, id));
-      return ok ? { kind: 'done', status: 'rearmed' } : { kind: 'done', status: 'skipped' };
-    }
+    // A webhook replay whose recipient is no delivery id: nothing to make due.
+    if (data.channel === 'webhook') return { kind: 'done', status: 'skipped' };
     const channel: ReceiptChannel = data.channel;
     const doc = await loadReceiptSource(db, data.fn, data.fd);
     if (!doc) return dead(job, new NotifyError('NOTIFY_DOCUMENT_NOT_FOUND', `no stored document (${data.fn}, ${data.fd})`));

@@ -6,8 +6,8 @@
  *   document.received   — a document of the organization was persisted (documents.persisted_at);
  *   shift.closed        — the same, for a shift-closing report (form 5);
  *   fns.status_changed  — the FNS answered a document, or its delivery went dead (fns_status.updated_at).
- * Condition events (register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected) come from
- * notify-conditions.ts, published into the same deliveries table.
+ * Condition events (register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected, ofd.expiring)
+ * come from notify-conditions.ts, published into the same deliveries table.
  *
  * The scan reads (last end − overlap, now] of each source; an event found twice is logged once (unique event id per
  * subscription), so the overlap only guards against transactions that committed late. Several notify workers may scan

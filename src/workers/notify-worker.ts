@@ -6,8 +6,10 @@
  *     delivered / refused (no balance, no recipient, bad address) → completed
  *     retryable failure                                        → failed; BullMQ retries with the job's backoff
  *     out of attempts / terminal                               → status failed + dead_letters, UnrecoverableError
- * - a loop every `pollIntervalMs`: pending resends → `notify` jobs; webhook events scanned; due webhooks sent.
- * - a loop every `conditionsIntervalMs`: condition notifications evaluated (notify-conditions.ts, issue 7).
+ * - a loop every `pollIntervalMs`: pending resends → `notify` jobs; webhook events scanned; due webhooks sent; due
+ *   condition e-mails sent (notify-condition-emails.ts).
+ * - a loop every `conditionsIntervalMs`: condition notifications evaluated (notify-conditions.ts, issue 7); their
+ *   e-mails are queued only when an e-mail port is given, since nothing else would send them.
  */
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
@@ -24,6 +26,7 @@ import { JOB_OPTIONS } from '../queue/job-options.js';
 import { JobNames } from '../queue/jobs.js';
 import { QueueNames } from '../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './notify-condition-emails.js';
 import { createConditionEvaluator } from './notify-conditions.js';
 import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './notify-receipts.processor.js';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from './notify-webhooks.js';
@@ -46,6 +49,8 @@ export interface NotifyWorkerOptions {
   /** A webhook port the caller owns; default the HTTP sender (closed here). */
   readonly webhookSender?: WebhookSender;
   readonly webhooks?: Omit<WebhookDispatcherOptions, 'db' | 'sender' | 'logger' | 'metrics'>;
+  /** Retries of condition e-mails (attempts, backoff). */
+  readonly conditionEmails?: Omit<ConditionEmailDispatcherOptions, 'db' | 'email' | 'logger' | 'metrics'>;
   readonly concurrency?: number;
   /** Resends, webhook scan and sends run every this often. Default 1000 ms. */
   readonly pollIntervalMs?: number;
@@ -58,7 +63,7 @@ export interface NotifyWorkerOptions {
 }
 
 export interface NotifyWorker {
-  /** Runs one round of the loop now (tests): resends enqueued, webhook events scanned, due webhooks sent. */
+  /** Runs one round of the loop now (tests): resends enqueued, webhook events scanned, due webhooks and condition e-mails sent. */
   poll(): Promise<void>;
   /** Stops fetching jobs and the loop, lets active work finish, closes what it built. Idempotent. */
   close(): Promise<void>;
@@ -89,6 +94,9 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ...(metrics ? { metrics } : {}),
   });
   const dispatcher = createWebhookDispatcher({ ...options.webhooks, db, sender: webhookSender, logger: log, ...(metrics ? { metrics } : {}) });
+  const conditionEmails = options.email
+    ? createConditionEmailDispatcher({ ...options.conditionEmails, db, email: options.email, logger: log, ...(metrics ? { metrics } : {}) })
+    : undefined;
 
   const connection = createWorkerRedis(options.redisUrl, { connectionName: `${options.prefix}:worker:notify` });
   const queueConnection = createWorkerRedis(options.redisUrl, { connectionName: `${options.prefix}:worker:notify:producer` });
@@ -157,6 +165,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
       ['resends', enqueueResends],
       ['webhook scan', () => dispatcher.scan()],
       ['webhook delivery', () => dispatcher.deliverDue()],
+      ['condition e-mails', async () => void (await conditionEmails?.deliverDue())],
     ] as const) {
       try {
         await step();
@@ -170,7 +179,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   const timer = setInterval(() => void poll(), interval);
   timer.unref();
 
-  const conditions = createConditionEvaluator({ db, logger: log, ...(options.email ? { email: options.email } : {}) });
+  const conditions = createConditionEvaluator({ db, logger: log, emails: options.email !== undefined });
   let evaluating: Promise<void> | undefined;
   const evaluateConditions = (): Promise<void> =>
     (evaluating ??= conditions

@@ -1,6 +1,7 @@
 /**
  * Outlets (places of settlement that group registers), registers (learned from documents or added by hand) with their
- * FN history and connection status, and fiscal drives with their expiry forecast and missing documents.
+ * FN history, connection status and OFD service end (set by the operator), and fiscal drives with their expiry forecast
+ * and missing documents.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,9 +20,11 @@ import {
   type FiscalDriveState,
 } from '../../db/api-registry.repository.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
+import { ofdServicesOf, setOfdService } from '../../db/ofd-services.repository.js';
+import { ofdServiceDaysLeft } from '../../domain/ofd-service.js';
 import type { Outlet, Register } from '../../db/tables/registry.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, visibleOrganizations, type Principal } from '../auth/principal.js';
+import { authorizeOrganization, requireOperator, visibleOrganizations, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
@@ -91,19 +94,34 @@ const registerOut = z.object({
     lastReceivedAt: dateOut.nullable(),
     currentFn: z.string().nullable(),
   }),
+  ofdService: z
+    .object({
+      until: z.string().nullable().meta({ description: 'Last day the OFD serves the register (YYYY-MM-DD, inclusive); null: not recorded' }),
+      daysLeft: z.number().int().nullable().meta({ description: 'Days from today (Moscow) to `until`: 0 on the last day, negative after it' }),
+    })
+    .meta({ description: 'The OFD service contract of the register, set by the operator' }),
   createdAt: dateOut,
 });
+
+/** A contract's calendar date; the years are bounded so PostgreSQL's `date` never refuses what passed here. */
+const serviceDaySchema = z
+  .string()
+  .regex(/^2[01]\d{2}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD, years 2000–2199')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
 
 const registerDetailOut = registerOut.extend({ fiscalDrives: z.array(fiscalDriveOut).meta({ description: 'FN history, newest first' }) });
 
 export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     const registersJson = async (registers: Register[], withDrives: boolean) => {
-      const drives = await drivesOfRegisters(ctx.db, registers.map((r) => r.id));
+      const ids = registers.map((r) => r.id);
+      const drives = await drivesOfRegisters(ctx.db, ids);
+      const services = await ofdServicesOf(ctx.db, ids);
       const now = new Date();
       return registers.map((r) => {
         const mine = drives.filter((d) => d.effective_register_id === r.id || d.register_id === r.id);
         const c = registerConnection(r, mine, now, ctx.registerSilentAfterMs);
+        const serviceUntil = services.get(r.id) ?? null;
         const base: z.infer<typeof registerOut> = {
           id: r.id,
           registrationNumber: r.registration_number,
@@ -115,6 +133,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           registrationStatus: r.status,
           registeredAt: r.registered_at,
           connection: { ...c, lastReceivedAt: iso(c.lastReceivedAt) },
+          ofdService: { until: serviceUntil, daysLeft: serviceUntil === null ? null : ofdServiceDaysLeft(serviceUntil, now) },
           createdAt: iso(r.created_at),
         };
         if (!withDrives) return base;
@@ -303,6 +322,28 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const updated = await setRegisterOutlet(ctx.db, r.id, outletId);
         if (!updated) throw notFound('register');
         const [json] = await registersJson([updated], true);
+        return json as z.infer<typeof registerDetailOut>;
+      },
+    );
+
+    app.put(
+      '/registers/:id/ofd-service',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Set the last day of the register’s OFD service (operator only; null clears it)',
+          params: z.object({ id: idSchema }),
+          body: z.strictObject({ until: serviceDaySchema.nullable().meta({ description: 'YYYY-MM-DD, inclusive' }) }),
+          response: { 200: registerDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        // A customer gets 404 for another tenant's register and 403 for its own: the contract is the operator's.
+        const r = await loadRegister(p, request.params.id, 'registry:read');
+        requireOperator(p);
+        await setOfdService(ctx.db, r.id, request.body.until);
+        const [json] = await registersJson([r], true);
         return json as z.infer<typeof registerDetailOut>;
       },
     );

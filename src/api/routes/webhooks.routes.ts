@@ -35,7 +35,7 @@ const urlSchema = z
 const eventsSchema = z
   .array(z.enum(WEBHOOK_EVENTS))
   .min(1)
-  .meta({ description: 'document.received, shift.closed, fns.status_changed; conditions (issue 7): register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected' });
+  .meta({ description: 'document.received, shift.closed, fns.status_changed; conditions (issue 7): register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected, ofd.expiring' });
 
 const subscriptionOut = z
   .object({

@@ -17,20 +17,40 @@ export const PASSWORD = 'Secret-pass1';
 
 export interface SmtpSink {
   port: number;
+  /** Messages accepted. */
   mails: ParsedMail[];
+  /** Recipients of every message offered (DATA), accepted or refused, in order. */
+  offered: string[][];
   /** The next mail to `to` (waits for it). */
   next(to: string, timeoutMs?: number): Promise<ParsedMail>;
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /**
+   * Decides per message (by its recipients) to refuse it with an SMTP reply code — 451 (try again later) or 550
+   * (refused for good) — instead of accepting it; undefined accepts.
+   */
+  refuse?: (recipients: string[]) => number | undefined;
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ParsedMail[] = [];
+  const offered: string[][] = [];
   const taken = new Set<ParsedMail>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      const to = session.envelope.rcptTo.map((a) => a.address.toLowerCase());
+      offered.push(to);
+      const code = options.refuse?.(to);
+      if (code !== undefined) {
+        stream.resume();
+        stream.on('end', () => callback(Object.assign(new Error(`refused by the test sink (${code})`), { responseCode: code })));
+        return;
+      }
       simpleParser(stream)
         .then((mail) => {
           mails.push(mail);
@@ -45,6 +65,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     mails,
+    offered,
     async next(to, timeoutMs = 5000) {
       const started = Date.now();
       for (;;) {

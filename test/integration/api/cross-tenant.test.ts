@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface Attempt {
   method: Method;
   url: string;
@@ -141,6 +141,17 @@ function attempts(): Record<string, Attempt[]> {
       { method: 'POST', url: `/api/v1/organizations/${b.organizationId}/webhooks/${bHook.webhookId}/deliveries/${bHook.deliveryId}/replay`, expect: 'denied' },
       { method: 'POST', url: `/api/v1/organizations/${a.organizationId}/webhooks/${bHook.webhookId}/deliveries/${bHook.deliveryId}/replay`, expect: 'denied' },
     ],
+    // Notification rules and log (issue 7): B's organization is a 404, for reading as for writing.
+    'GET /api/v1/organizations/:id/notification-rules': [{ method: 'GET', url: `${org}/notification-rules`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/notification-rules': [
+      { method: 'PUT', url: `${org}/notification-rules`, payload: { disabledKinds: ['register.silent'], silentAfterHours: 1 }, expect: 'denied' },
+    ],
+    'GET /api/v1/organizations/:id/notifications': [
+      { method: 'GET', url: `${org}/notifications`, expect: 'denied' },
+      { method: 'GET', url: `${org}/notifications?kind=register.silent`, expect: 'denied' },
+    ],
+    // The OFD service end is the operator's to set: B's register is a 404 (and A's own a 403, in notifications.test.ts).
+    'PUT /api/v1/registers/:id/ofd-service': [{ method: 'PUT', url: `/api/v1/registers/${b.registerId}/ofd-service`, payload: { until: '2030-12-31' }, expect: 'denied' }],
     // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
     'GET /api/v1/reports/:name': [
       ...REPORT_NAMES.flatMap((name) => [
@@ -216,5 +227,9 @@ describe('tenant isolation', () => {
     expect(members.json<{ items: Array<{ email: string }> }>().items.map((m) => m.email)).toEqual(['owner-b@example.test']);
     const docs = await h.app.inject({ method: 'GET', url: '/api/v1/documents', headers: bearer(b.apiKey) });
     expect(docs.json<{ items: unknown[] }>().items).toHaveLength(5);
+    const rules = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/notification-rules`, headers: bearer(b.apiKey) });
+    expect(rules.json()).toMatchObject({ disabledKinds: [], silentAfterHours: null, updatedAt: null });
+    const register = await h.app.inject({ method: 'GET', url: `/api/v1/registers/${b.registerId}`, headers: bearer(b.apiKey) });
+    expect(register.json()).toMatchObject({ ofdService: { until: null } });
   });
 });

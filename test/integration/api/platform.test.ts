@@ -1,5 +1,5 @@
 // The platform: ops endpoints, OpenAPI at /docs, error bodies, helmet, CORS, rate limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildApp } from '../../../src/api/app.js';
 import { API_ERROR_CODES } from '../../../src/api/errors.js';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -122,7 +122,9 @@ describe('rate limits', () => {
   it('count per caller and answer 429 RATE_LIMITED with retry-after', async () => {
     // A fresh app: the other tests spent the operator's budget on the shared one.
     const limited = await startApi({ rateLimit: { max: 5, timeWindowMs: 60_000 } });
-    afterAll(() => limited.close());
+    // Closed (and its database dropped) by onTestFinished: an afterAll registered inside a test never ran, leaking a
+    // database per run.
+    onTestFinished(() => limited.close());
     const codes: number[] = [];
     let last;
     for (let i = 0; i < 7; i++) {

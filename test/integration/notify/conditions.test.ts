@@ -1,11 +1,13 @@
 // Condition notifications (issue 7) on real PostgreSQL: state built with direct inserts, the evaluator called directly
-// with an injected clock; webhook deliveries read back from webhook_deliveries, e-mails from an in-process SMTP sink.
+// with an injected clock; webhook deliveries read back from webhook_deliveries, e-mails queued in notification_emails
+// and sent by the notify worker's dispatcher to an in-process SMTP sink.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailSender } from '../../../src/adapters/email/email-sender.js';
 import { createSmtpEmailSender } from '../../../src/adapters/email/smtp-email-sender.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
+import { createConditionEmailDispatcher, type ConditionEmailDispatcher } from '../../../src/workers/notify-condition-emails.js';
 import { createConditionEvaluator, type ConditionEvaluator } from '../../../src/workers/notify-conditions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { startSmtpSink, type SmtpSink } from '../api/api-test-helpers.js';
@@ -20,6 +22,7 @@ let t: TestDatabase;
 let smtp: SmtpSink;
 let email: EmailSender;
 let evaluator: ConditionEvaluator;
+let dispatcher: ConditionEmailDispatcher;
 let clock: Date;
 let organizationId: number;
 let registerId: number;
@@ -44,7 +47,8 @@ beforeAll(async () => {
   t = await createTestDatabase();
   smtp = await startSmtpSink();
   email = createSmtpEmailSender({ url: `smtp://127.0.0.1:${smtp.port}`, from: 'OFD <alerts@ofd.test>' });
-  evaluator = createConditionEvaluator({ db: t.db, logger: silentLogger(), email, now: () => clock });
+  evaluator = createConditionEvaluator({ db: t.db, logger: silentLogger(), emails: true, now: () => clock });
+  dispatcher = createConditionEmailDispatcher({ db: t.db, email, logger: silentLogger() });
   const db = t.db;
   organizationId = (
     await sql<{ id: number }>`insert into organizations (inn, name) values (${withInnCheckDigits('770200011')}, 'ООО Условия') returning id::int as id`.execute(db)
@@ -72,7 +76,7 @@ beforeAll(async () => {
   }
   await sql`insert into webhook_subscriptions (organization_id, url, events, secret)
             values (${organizationId}, 'http://127.0.0.1:9/hooks',
-                    ${['register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'flk.failed', 'fns.rejected']}::text[], 's')`.execute(db);
+                    ${['register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'flk.failed', 'fns.rejected', 'ofd.expiring']}::text[], 's')`.execute(db);
 });
 
 afterAll(async () => {
@@ -87,9 +91,12 @@ describe('condition notifications', () => {
     expect(await deliveries('fn.expiring')).toBe(1);
     expect(await deliveries('fn.fill')).toBe(1);
     expect(await deliveries('documents.unsent')).toBe(1);
-    const mail = await smtp.next(OWNER);
-    expect(mail.subject).toBeTruthy();
+    // One e-mail per firing, to the owner only, queued with the firing and sent by the dispatcher.
+    expect(await dispatcher.deliverDue()).toBe(3);
+    const subjects = [await smtp.next(OWNER), await smtp.next(OWNER), await smtp.next(OWNER)].map((m) => m.subject).sort();
+    expect(subjects).toEqual(['Есть неполученные документы', 'Срок ФН истекает', 'ФН заполнен более чем на 90 %']);
     expect(smtp.mails.filter((m) => JSON.stringify(m.to).includes(VIEWER))).toHaveLength(0);
+    expect(await dispatcher.deliverDue()).toBe(0);
 
     expect(await fired(T0 + 60_000)).toEqual([]);
     expect(await deliveries('fn.expiring')).toBe(1);
@@ -136,5 +143,29 @@ describe('condition notifications', () => {
     await sql`delete from notification_log where organization_id = ${organizationId} and kind = 'fn.fill'`.execute(t.db);
     await sql`insert into notification_rules (organization_id, disabled_kinds) values (${organizationId}, ${['fn.fill']}::text[])`.execute(t.db);
     expect(await fired(T0 + 18 * DAY + 240_000)).not.toContain(`fn.fill|fn:${FN}|90%`);
+  });
+
+  it('fires ofd.expiring at 30 and 3 days before the register’s OFD service ends, and re-arms when it is extended', async () => {
+    const now = T0 + 18 * DAY + 300_000;
+    // The service's last day, as a Moscow calendar date `days` after the Moscow date of `now`.
+    const moscowDayPlus = (days: number) => new Date(now + 3 * HOUR + days * DAY).toISOString().slice(0, 10);
+    await sql`insert into ofd_services (register_id, service_until) values (${registerId}, ${moscowDayPlus(31)})`.execute(t.db);
+    expect(await fired(now)).toEqual([]);
+    await sql`update ofd_services set service_until = ${moscowDayPlus(30)} where register_id = ${registerId}`.execute(t.db);
+    expect(await fired(now + 60_000)).toEqual([`ofd.expiring|register:${registerId}|30d`]);
+    expect(await fired(now + 120_000)).toEqual([]);
+    await sql`update ofd_services set service_until = ${moscowDayPlus(2)} where register_id = ${registerId}`.execute(t.db);
+    expect(await fired(now + 180_000)).toEqual([`ofd.expiring|register:${registerId}|3d`]);
+    const { rows } = await sql<{ payload: { data: Record<string, unknown> } }>`
+      select payload from webhook_deliveries where event = 'ofd.expiring' order by id`.execute(t.db);
+    expect(rows.map((r) => r.payload.data)).toEqual([
+      { registerId, registrationNumber: '0000000000011001', serviceUntil: moscowDayPlus(30), daysLeft: 30, thresholdDays: 30, threshold: '30d' },
+      { registerId, registrationNumber: '0000000000011001', serviceUntil: moscowDayPlus(2), daysLeft: 2, thresholdDays: 3, threshold: '3d' },
+    ]);
+    // Extended by a year: both thresholds clear, and fire again as the new end nears.
+    await sql`update ofd_services set service_until = ${moscowDayPlus(365)} where register_id = ${registerId}`.execute(t.db);
+    expect(await fired(now + 240_000)).toEqual([]);
+    await sql`update ofd_services set service_until = ${moscowDayPlus(10)} where register_id = ${registerId}`.execute(t.db);
+    expect(await fired(now + 300_000)).toEqual([`ofd.expiring|register:${registerId}|30d`]);
   });
 });

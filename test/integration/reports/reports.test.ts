@@ -223,8 +223,24 @@ describe('reports equal independent sums over the sent receipts', () => {
     const f = await get('/api/v1/reports/fn-schedule');
     expect(f.items.map((i) => i.fn).sort()).toEqual(fx.orgs.flatMap((o) => o.registers.map((g) => g.fn)).sort());
     for (const i of f.items) expect(i.lastFd).toBe(42);
+    for (const i of f.items) expect([i.ofdServiceUntil, i.ofdServiceDaysLeft]).toEqual([null, null]);
     const u = await get('/api/v1/reports/unsent');
     expect(u.items).toEqual([]);
+  });
+
+  it('fn-schedule shows the OFD service end the operator set, and the days left', async () => {
+    const served = fx.orgs[0]!.registers[0]!;
+    const register = await h.database.db.selectFrom('registers').select('id').where('registration_number', '=', served.regId).executeTakeFirstOrThrow();
+    // The last day of service: 100 days after today's date in Moscow.
+    const until = new Date(Date.now() + 3 * 3_600_000 + 100 * 86_400_000).toISOString().slice(0, 10);
+    const set = await h.app.inject({ method: 'PUT', url: `/api/v1/registers/${register.id}/ofd-service`, headers: asOperator, payload: { until } });
+    expect(set.statusCode).toBe(200);
+    const f = await get('/api/v1/reports/fn-schedule');
+    for (const i of f.items) {
+      expect([i.ofdServiceUntil, i.ofdServiceDaysLeft]).toEqual(i.fn === served.fn ? [until, 100] : [null, null]);
+    }
+    expect(f.columns.map((c) => c.title)).toEqual(expect.arrayContaining(['Обслуживание ОФД до', 'Дней обслуживания ОФД']));
+    await h.app.inject({ method: 'PUT', url: `/api/v1/registers/${register.id}/ofd-service`, headers: asOperator, payload: { until: null } });
   });
 });
 

@@ -1,0 +1,26 @@
+// OFD service of registers (migration 0013): the last day each register is served under the operator's contract.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+type Db = Kysely<Database>;
+
+/** register id → `YYYY-MM-DD`, for the registers that have a service end. */
+export async function ofdServicesOf(db: Db, registerIds: readonly number[]): Promise<Map<number, string>> {
+  if (registerIds.length === 0) return new Map();
+  const { rows } = await sql<{ register_id: number; service_until: string }>`
+    select register_id, service_until from ofd_services where register_id = any (${[...registerIds]}::bigint[])
+  `.execute(db);
+  return new Map(rows.map((r) => [r.register_id, r.service_until]));
+}
+
+/** Sets (or, with null, removes) a register's service end. */
+export async function setOfdService(db: Db, registerId: number, serviceUntil: string | null): Promise<void> {
+  if (serviceUntil === null) {
+    await sql`delete from ofd_services where register_id = ${registerId}`.execute(db);
+    return;
+  }
+  await sql`
+    insert into ofd_services (register_id, service_until) values (${registerId}, ${serviceUntil}::date)
+    on conflict (register_id) do update set service_until = excluded.service_until, updated_at = now()
+  `.execute(db);
+}
