@@ -5,7 +5,9 @@
  * this one, Redis in a third. Prints every run and the medians as JSON.
  *
  * Options (env): BENCH_REGISTERS (1000), BENCH_SECONDS (20), BENCH_RUNS (3), BENCH_KEEPALIVE (0),
- * BENCH_RATE (10000 documents/s offered over the fleet; 0 = closed loop, every register sending as fast as it is acked).
+ * BENCH_RATE (10000 documents/s offered over the fleet; 0 = closed loop, every register sending as fast as it is acked),
+ * BENCH_PREBUILD (200 documents per register built and signed before each run's clock starts, so the emulator's own
+ * document building does not take CPU from the gateway it measures; 0 = build each when due, as `ofd emulate` does).
  *
  * Latency is only meaningful open-loop: in a closed loop of N registers with no think time, Little's law fixes the mean
  * latency at N / throughput, whatever the gateway does. So the target (p99 ≤ 50 ms at 10 000/s) is measured by offering
@@ -24,6 +26,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const KEEPALIVE = process.env.BENCH_KEEPALIVE === '1';
 const RATE = Number(process.env.BENCH_RATE ?? 10_000);
+const PREBUILD = Number(process.env.BENCH_PREBUILD ?? 200);
 
 async function waitReady(httpPort: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -91,6 +94,7 @@ async function oneRun(redisUrl: string, run: number) {
       thinkMs: 0,
       keepAlive: KEEPALIVE,
       seed: `bench-${run}`,
+      prebuild: PREBUILD,
     });
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     const gatewayCpu = (await gatewayCpuSeconds(httpPort)) - cpuBefore;
@@ -139,6 +143,7 @@ try {
       seconds: SECONDS,
       connectionPerMessage: !KEEPALIVE,
       offeredRatePerSec: RATE > 0 ? RATE : 'closed loop',
+      prebuiltDocumentsPerRegister: PREBUILD,
       redis: 'appendonly yes, appendfsync everysec',
       medianAcknowledgedPerSec: median(runs.map((r) => r.acknowledgedPerSec)),
       medianClientP99Ms: median(runs.map((r) => r.clientLatencyMs.p99)),

@@ -2,11 +2,12 @@
  * One emulated register (KKT with its FN) on the network, behaving like a fiscal drive's send queue (§8): it sends
  * the first unacknowledged document and keeps re-sending that same document — after a missing reply or an invalid
  * acknowledgement, with a growing backoff — until a valid ack for it arrives; only then does the next document go.
- * Documents are generated when they reach the head of the queue, so memory stays flat however long the run.
+ * Documents are generated when they reach the head of the queue, so memory stays flat however long the run — unless
+ * the run asked for some to be prebuilt before its clock starts (load runs on a shared machine).
  */
 import { checkAckFrame, type AckExpectation } from './ack-check.js';
-import { buildDocumentMessage, fnWire, type FnWire } from './document-message.js';
-import { DocumentStream, type FormName, type StreamOptions } from './document-stream.js';
+import { buildDocumentMessage, fnWire, type DocumentMessage, type FnWire } from './document-message.js';
+import { DocumentStream, type FormName, type GeneratedDocument, type StreamOptions } from './document-stream.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import type { FixtureRecorder } from './fixture-recorder.js';
 import { MarkingChannel, type MarkingEvent } from './marking-channel.js';
@@ -42,9 +43,17 @@ export interface RegisterContext {
   marking: { link: LinkOptions; verifySigns: boolean; onEvent: ((e: MarkingEvent) => void) | undefined } | undefined;
 }
 
+interface ReadyDocument {
+  doc: GeneratedDocument;
+  message: DocumentMessage;
+}
+
 export class EmulatedRegister {
   readonly wire: FnWire;
   private readonly stream: DocumentStream;
+  /** Documents built ahead by prebuild(), sent first, in order; `readyAt` is the next one. */
+  private ready: Array<ReadyDocument | undefined> = [];
+  private readyAt = 0;
   private readonly link: OfdLink;
   private readonly marking: MarkingChannel | undefined;
 
@@ -68,6 +77,27 @@ export class EmulatedRegister {
     }
   }
 
+  /** Builds and signs the next `count` documents now (before the run's clock starts), to be sent in order. */
+  prebuild(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const doc = this.stream.next();
+      if (!doc) break;
+      this.ready.push({ doc, message: buildDocumentMessage(this.wire, doc) });
+    }
+  }
+
+  private nextDocument(): ReadyDocument | undefined {
+    if (this.readyAt < this.ready.length) {
+      const item = this.ready[this.readyAt];
+      // Let the sent one go: a long run's memory shrinks as the prebuilt documents are used up.
+      this.ready[this.readyAt++] = undefined;
+      if (this.readyAt === this.ready.length) [this.ready, this.readyAt] = [[], 0];
+      return item;
+    }
+    const doc = this.stream.next();
+    return doc ? { doc, message: buildDocumentMessage(this.wire, doc) } : undefined;
+  }
+
   /** Runs until the document budget is spent or the run stops; `firstDueAt` (ms epoch) spreads the fleet's start. */
   async run(firstDueAt: number): Promise<void> {
     const { control, pacing } = this.ctx;
@@ -89,9 +119,9 @@ export class EmulatedRegister {
   /** Generates the next document and sends it until acked; undefined when there is none, false when stopped first. */
   private async sendNext(): Promise<boolean | undefined> {
     const { stats, control, onEvent } = this.ctx;
-    const doc = this.stream.next();
-    if (!doc) return undefined;
-    const message = buildDocumentMessage(this.wire, doc);
+    const next = this.nextDocument();
+    if (!next) return undefined;
+    const { doc, message } = next;
     stats.documentStarted(doc.formName, { tamper: doc.tamperFault, flk: doc.flkFault });
     if (this.ctx.recorder) await this.ctx.recorder.record(this.wire.fiscalDriveNumber, doc, message);
     // Marked receipts: the codes are checked on the marking port first (a failed check does not stop the sale).

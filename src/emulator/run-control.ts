@@ -7,11 +7,20 @@ export class RunControl {
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private deadlineTimer: NodeJS.Timeout | undefined;
 
-  constructor(durationMs: number | undefined, signal: AbortSignal | undefined) {
-    if (durationMs !== undefined && Number.isFinite(durationMs)) this.deadlineTimer = setTimeout(() => this.stop(), durationMs);
+  constructor(
+    private readonly durationMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ) {
     if (signal) {
       if (signal.aborted) this.stop();
       else signal.addEventListener('abort', () => this.stop(), { once: true });
+    }
+  }
+
+  /** Starts the clock of `durationMs` (set-up before it, such as prebuilding documents, does not count). */
+  start(): void {
+    if (this.durationMs !== undefined && Number.isFinite(this.durationMs) && !this.stoppedFlag) {
+      this.deadlineTimer = setTimeout(() => this.stop(), this.durationMs);
     }
   }
 

@@ -52,6 +52,12 @@ export interface EmulatorOptions {
   currentStateShare: number;
   /** Clean baskets each register keeps and reuses (0 = every receipt's basket fresh), see document-stream.ts. */
   basketPool: number;
+  /**
+   * Documents each register builds and signs before the clock starts (0 = each when it is due). A load generator's
+   * trick: on a machine shared with the OFD under test, the fleet's own document building would otherwise compete
+   * with it for CPU. The documents are the same either way (seeded); memory ≈ registers × prebuild × 2 KB.
+   */
+  prebuild: number;
   tamperRate: number;
   flkErrorRate: number;
   ofdInn: string;
@@ -61,6 +67,8 @@ export interface EmulatorOptions {
   onEvent: ((e: EmulatorEvent) => void) | undefined;
   /** Each 81→83 check and each 82→84 attempt (with `markingPort`). */
   onMarkingEvent: ((e: MarkingEvent) => void) | undefined;
+  /** Called once the set-up (prebuilding) is done and the run's clock starts: load runs start measuring here. */
+  onStart: (() => void) | undefined;
   signal: AbortSignal | undefined;
 }
 
@@ -89,6 +97,7 @@ export const DEFAULT_EMULATOR_OPTIONS: EmulatorOptions = {
   correctionShare: 0.01,
   currentStateShare: 0.3,
   basketPool: 16,
+  prebuild: 0,
   tamperRate: 0,
   flkErrorRate: 0,
   ofdInn: '7704211201',
@@ -97,6 +106,7 @@ export const DEFAULT_EMULATOR_OPTIONS: EmulatorOptions = {
   recordFormat: 'bin',
   onEvent: undefined,
   onMarkingEvent: undefined,
+  onStart: undefined,
   signal: undefined,
 };
 
@@ -140,6 +150,7 @@ export function validateEmulatorOptions(o: EmulatorOptions): void {
   }
   check(o.timeoutMs > 0, 'timeoutMs must be > 0');
   check(Number.isInteger(o.basketPool) && o.basketPool >= 0, 'basketPool must be an integer ≥ 0');
+  check(Number.isInteger(o.prebuild) && o.prebuild >= 0, 'prebuild must be an integer ≥ 0');
   for (const [name, v] of [
     ['ffd12Share', o.ffd12Share],
     ['markedShare', o.markedShare],
@@ -191,11 +202,18 @@ export async function runEmulator(options: Partial<EmulatorOptions> = {}): Promi
         ? { link: { host: o.host, port: o.markingPort, keepAlive: o.keepAlive, timeoutMs: o.timeoutMs }, verifySigns: o.verifyMarkingSigns, onEvent: o.onMarkingEvent }
         : undefined,
   };
+  const registers: EmulatedRegister[] = [];
+  for (let i = 0; i < o.registers; i++) {
+    const register = new EmulatedRegister(makeRegisterIdentity(i, { seed: o.seed, ffd12Share: o.ffd12Share }), ctx);
+    register.prebuild(o.prebuild);
+    registers.push(register);
+  }
+  control.start();
+  o.onStart?.();
   const startedAt = Date.now();
   const t0 = performance.now();
   const runs: Promise<void>[] = [];
-  for (let i = 0; i < o.registers; i++) {
-    const register = new EmulatedRegister(makeRegisterIdentity(i, { seed: o.seed, ffd12Share: o.ffd12Share }), ctx);
+  for (const [i, register] of registers.entries()) {
     // One register failing (an encoder or --record error) stops the fleet: its summary would be meaningless.
     runs.push(
       register.run(startedAt + (rampMs * i) / o.registers).catch((e: unknown) => {

@@ -33,6 +33,7 @@ export const EMULATE_USAGE = `usage: ofd emulate [options]
   --email-share X             share of receipts with a buyer e-mail or phone (0.15)
   --correction-share X        share of correction receipts (0.01)
   --basket-pool N             baskets a register reuses after drawing them (16; 0 = all fresh)
+  --prebuild N                documents per register built and signed before the clock starts (0)
   --tamper-rate X             share of documents first sent with a wrong 1077 (0)
   --flk-error-rate X          share of receipts whose payments do not add up (0)
   --ofd-inn INN               1017 in registration reports ($OFD_INN or 7704211201)
@@ -63,6 +64,7 @@ const OPTIONS = {
   'email-share': { type: 'string' },
   'correction-share': { type: 'string' },
   'basket-pool': { type: 'string' },
+  prebuild: { type: 'string' },
   'tamper-rate': { type: 'string' },
   'flk-error-rate': { type: 'string' },
   'ofd-inn': { type: 'string' },
@@ -122,6 +124,7 @@ export function parseEmulateArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     emailShare: shareOption('email-share', v['email-share']),
     correctionShare: shareOption('correction-share', v['correction-share']),
     basketPool: numberOption('basket-pool', v['basket-pool'], { min: 0, integer: true }),
+    prebuild: numberOption('prebuild', v['prebuild'], { min: 0, integer: true }),
     tamperRate: shareOption('tamper-rate', v['tamper-rate']),
     flkErrorRate: shareOption('flk-error-rate', v['flk-error-rate']),
     ofdInn: v['ofd-inn'] ?? (env.OFD_INN || undefined),

@@ -27,6 +27,27 @@ function acksByFn(events: EmulatorEvent[]): Map<string, number[]> {
   return out;
 }
 
+describe('prebuilt documents', () => {
+  it('sends, byte for byte, the documents it would have built on the fly, then goes on building', async () => {
+    const run = async (prebuild: number) => {
+      ofd = await startFakeOfd({ masterKey: MASTER_KEY, dropEvery: 0, ofdInn: '7704211201' });
+      const summary = await runEmulator({ port: ofd.port, registers: 3, documentsPerRegister: 12, seed: 'prebuild', startTime: START, prebuild });
+      const messages = new Map(ofd.received.map((r) => [`${r.fn}/${r.fd}`, r.bytes.toString('hex')]));
+      await ofd.close();
+      ofd = undefined;
+      return { summary, messages };
+    };
+    const onTheFly = await run(0);
+    // 5 of 12 prebuilt: the rest is built after the prebuilt ones ran out; 20 > 12: the stream ends early.
+    for (const prebuild of [5, 20]) {
+      const prebuilt = await run(prebuild);
+      expect(prebuilt.summary).toMatchObject({ documents: 36, acknowledged: 36, invalidAcks: 0 });
+      expect(prebuilt.messages.size).toBe(36);
+      expect(prebuilt.messages).toEqual(onTheFly.messages);
+    }
+  });
+});
+
 describe('emulator against a fake OFD that drops every third connection', () => {
   it.each([false, true])('re-sends until every document is acknowledged exactly once per FD, in order (keepAlive %s)', async (keepAlive) => {
     ofd = await startFakeOfd({ masterKey: MASTER_KEY, dropEvery: 3, ofdInn: '7704211201' });

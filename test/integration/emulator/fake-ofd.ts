@@ -29,6 +29,8 @@ export interface ReceivedDocument {
   /** Whether the message was answered (false: dropped, or its signs did not verify). */
   answered: boolean;
   ofdResponseCode?: number;
+  /** The whole message as received (session header + container). */
+  bytes: Buffer;
 }
 
 export interface FakeOfd {
@@ -63,7 +65,7 @@ export async function startFakeOfd(o: FakeOfdOptions): Promise<FakeOfd> {
     const k = keys.get(frame.header.fiscalDriveNumber);
     const signs = verifyDocumentSigns(k, c.document, c.messageSign);
     if (drop || !signs.fiscalSignValid || !signs.messageSignValid) {
-      state.received.push({ fn, fd, answered: false });
+      state.received.push({ fn, fd, answered: false, bytes: frame.bytes });
       return undefined;
     }
     const decoded = decodeDocument(c.document);
@@ -78,7 +80,7 @@ export async function startFakeOfd(o: FakeOfdOptions): Promise<FakeOfd> {
       ...(flk ? { operatorMessage: 0x02 } : {}),
     };
     const ackTlv = encodeAckDocument(ack, computeFpo(k, encodeAckDocument(ack)));
-    state.received.push({ fn, fd, answered: true, ofdResponseCode: ack.ofdResponseCode });
+    state.received.push({ fn, fd, answered: true, ofdResponseCode: ack.ofdResponseCode, bytes: frame.bytes });
     return encodeReplyMessage(
       { pVersion: frame.header.pVersion, fnRaw: frame.header.fnRaw, serviceData1: c.header.serviceData1, fnBcd: c.header.fnBcd, fiscalDocumentNumber: fd },
       ackTlv,
