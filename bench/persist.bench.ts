@@ -1,6 +1,6 @@
 // Persist worker throughput from a FILLED queue, and storage per million receipts (issue 4).
 //
-//   npm run bench:persist -- [--receipts 100000] [--items 10] [--registers 500] [--runs 3] [--batch 500]
+//   npm run bench:persist -- [--receipts 100000] [--items 10] [--registers 500] [--runs 3] [--batch 1000]
 //                             [--in-flight 2] [--concurrency N] [--connections 4] [--keep] [--direct]
 //
 // Builds `--receipts` real signed receipts (test/support/kkt.ts builders, devsign), `--items` items on average (1 to
@@ -28,7 +28,7 @@ import { createMetrics, type Metrics } from '../src/observability/metrics.js';
 import { documentJobId } from '../src/queue/job-ids.js';
 import { JOB_OPTIONS } from '../src/queue/job-options.js';
 import type { DocumentJob } from '../src/queue/jobs.js';
-import { startPersistWorker } from '../src/workers/batching-worker.js';
+import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/batching-worker.js';
 import { createPersistProcessor } from '../src/workers/persist-documents.processor.js';
 import { ascii, fvln, signedMessage, stlv, u32, u8, vln } from '../test/support/kkt.js';
 
@@ -234,7 +234,7 @@ function startDirect(jobs: readonly DocumentJob[], handle: DbHandle, metrics: Me
       end();
     }
   };
-  const batch = Number(args.batch ?? 500);
+  const batch = Number(args.batch ?? DEFAULT_BATCH_SIZE);
   let next = 0;
   const lanes = Array.from({ length: Number(args['in-flight'] ?? 2) }, async () => {
     for (let from = next; from < jobs.length; from = next) {

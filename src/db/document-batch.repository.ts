@@ -3,8 +3,8 @@
  *
  * Rows travel as one ARRAY parameter per column (`unnest($1::text[], $2::bigint[], …)`): no per-row parameters to
  * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The FNS JSON documents
- * travel as one jsonb array (parsed once, straight into jsonb), items and marking codes point at their document by
- * position. `insertDocumentBatch` is a single statement: the (fn, fd) registry `document_keys` is written first with
+ * travel as one jsonb array (parsed once, straight into jsonb), the raw containers as one binary parameter, items and
+ * marking codes point at their document by position. `insertDocumentBatch` is a single statement: the (fn, fd) registry `document_keys` is written first with
  * `on conflict do nothing`, and documents, receipt items, marking codes and the 'received' / 'persisted' events are
  * inserted for the keys it claimed only — a copy of a stored document adds nothing. The foreign key
  * documents → document_keys is checked at the end of that statement, when both rows exist.
@@ -46,8 +46,6 @@ export interface BatchDocumentRow extends DocumentColumns {
   form: number;
   register_id: number | null;
   outlet_id: number | null;
-  /** The raw container, base64 (as the job carries it). */
-  container: string;
   sign_status: 'verified' | 'unverified';
   flk_status: 'passed' | 'failed';
   /** ФЛК rule codes, as a PostgreSQL array literal (see flkCodesLiteral). */
@@ -61,6 +59,8 @@ export interface BatchDocumentRow extends DocumentColumns {
 
 export interface BatchDocument {
   readonly row: BatchDocumentRow;
+  /** The raw container as received (written by insertDocumentBatch only; a rebuild never touches it). */
+  readonly raw: Buffer;
   /** The FNS JSON document as JSON text (spliced into a jsonb array as is, not re-encoded). */
   readonly fnsJson: string;
   readonly items: readonly BatchItem[];
@@ -139,7 +139,6 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
   { name: 'provision_sum', type: 'bigint' },
   { name: 'fiscal_sign', type: 'bigint' },
   { name: 'message_fiscal_sign', type: 'numeric' },
-  { name: 'container', type: 'text' },
   { name: 'sign_status', type: 'text' },
   { name: 'flk_status', type: 'text' },
   { name: 'flk_codes', type: 'text' },
@@ -181,7 +180,7 @@ const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] 
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
-export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'container', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
+export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
 export const ITEM_NAMES = names(ITEM_COLUMNS).join(', ');
 export const CODE_NAMES = names(CODE_COLUMNS).join(', ');
 const DOC_POSITION: readonly ArrayColumn<{ doc: number }>[] = [{ name: 'doc', type: 'integer' }];
@@ -192,17 +191,23 @@ const P_ITEMS = P_JSON + 1;
 const P_CODES = P_ITEMS + 1 + ITEM_COLUMNS.length;
 
 /**
- * `input`: the batch's documents with `ord` (their 1-based position) and `fns_json`; `items_in` / `codes_in`: items and
- * codes with their document's (fn, fd, received_at). Shared by the insert and the rebuild (reprocess) statements.
+ * `input`: the batch's documents with `ord` (their 1-based position); `json_in`: their FNS JSON by `ord`; `items_in` /
+ * `codes_in`: items and codes with their document's (fn, fd, received_at). Shared by the insert and the rebuild
+ * (reprocess) statements.
+ *
+ * The FNS JSON is not a column of `input`: materialized CTEs are kept in work_mem (4 MB by default), and ≈ 2 KB of JSON
+ * per document made a 1000-document `input` (and its copy `fresh`) spill to a temporary file every batch. Referenced
+ * once, `json_in` is not materialized: the documents' JSON is parsed once and read where it is written.
  */
 export const BATCH_INPUT_CTES = `
   input as materialized (
     select d.fn collate "C" as fn, d.fd, d.received_at, d.form, d.register_id, d.outlet_id,
       ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `d.${n}`).join(', ')},
-      d.container, d.sign_status, d.flk_status, d.flk_codes::text[] as flk_codes, d.ack_code, d.crypto, d.derived, d.ord,
-      j.value as fns_json
+      d.sign_status, d.flk_status, d.flk_codes::text[] as flk_codes, d.ack_code, d.crypto, d.derived, d.ord
     from ${unnestSql(DOCUMENT_COLUMNS, 1, 'd', true)}
-    join jsonb_array_elements($${P_JSON}::jsonb) with ordinality as j(value, ord) on j.ord = d.ord
+  ),
+  json_in as (
+    select j.ord, j.value as fns_json from jsonb_array_elements($${P_JSON}::jsonb) with ordinality as j(value, ord)
   ),
   items_in as (
     select i.fn, i.fd, i.received_at, ${names(ITEM_COLUMNS).map((n) => `r.${n}`).join(', ')}
@@ -213,8 +218,15 @@ export const BATCH_INPUT_CTES = `
     from ${unnestSql([...DOC_POSITION, ...CODE_COLUMNS], P_CODES, 'r')} join input i on i.ord = r.doc
   )`;
 
+/** After BATCH_INPUT_CTES' parameters: the raw containers end to end (bytea), and where each starts and its length. */
+const P_RAW = P_CODES + 1 + CODE_COLUMNS.length;
+
 const INSERT_BATCH = `
   with ${BATCH_INPUT_CTES},
+  raw_in as (
+    select r.ord, substring($${P_RAW}::bytea from r.start for r.length) as raw_container
+    from unnest($${P_RAW + 1}::integer[], $${P_RAW + 2}::integer[]) with ordinality as r(start, length, ord)
+  ),
   claimed as (
     insert into document_keys (fn, fd, received_at)
     select fn, fd, received_at from input order by fn, fd
@@ -227,9 +239,9 @@ const INSERT_BATCH = `
   stored as (
     insert into documents (fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
       raw_container, fns_json, sign_status, flk_status, flk_codes, ack_code)
-    select fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
-      decode(container, 'base64'), fns_json, sign_status, flk_status, flk_codes, ack_code
-    from fresh order by fn, fd
+    select f.fn, f.fd, f.received_at, f.form, f.register_id, f.outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `f.${n}`).join(', ')},
+      r.raw_container, j.fns_json, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
+    from fresh f join raw_in r on r.ord = f.ord join json_in j on j.ord = f.ord order by f.fn, f.fd
   ),
   items as (
     insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
@@ -283,13 +295,34 @@ export function batchParameters(docs: readonly BatchDocument[]): string[] {
 }
 
 /**
+ * The raw containers as ONE binary parameter (node-postgres sends a Buffer as binary): no base64 text to build, escape,
+ * encode and parse again in an array literal, no decode() in SQL. Then where each starts (1-based) and its length.
+ */
+function rawParameters(docs: readonly BatchDocument[]): [Buffer, string, string] {
+  const starts = new Array<number>(docs.length);
+  const lengths = new Array<number>(docs.length);
+  let at = 1;
+  docs.forEach((d, i) => {
+    starts[i] = at;
+    lengths[i] = d.raw.length;
+    at += d.raw.length;
+  });
+  return [
+    Buffer.concat(docs.map((d) => d.raw)),
+    arrayLiteral(starts),
+    arrayLiteral(lengths),
+  ];
+}
+
+/**
  * Stores the documents whose (fn, fd) is not stored yet, with their items, marking codes and events, in ONE statement
  * (run it in the caller's transaction). Returns the keys (`documentKey(fn, fd)`) it stored. The documents must have
  * distinct keys.
  */
 export async function insertDocumentBatch(trx: Transaction<Database>, docs: readonly BatchDocument[]): Promise<Set<string>> {
   if (docs.length === 0) return new Set();
-  const { rows } = await trx.executeQuery<{ fn: string; fd: number }>(CompiledQuery.raw(INSERT_BATCH, batchParameters(docs)));
+  const parameters = [...batchParameters(docs), ...rawParameters(docs)];
+  const { rows } = await trx.executeQuery<{ fn: string; fd: number }>(CompiledQuery.raw(INSERT_BATCH, parameters));
   return new Set(rows.map((r) => documentKey(r.fn, r.fd)));
 }
 

@@ -70,12 +70,13 @@ const REBUILD = `
   before as (
     select d.fn, d.fd, d.fns_json from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
   ),
+  input_json as materialized (select i.*, j.fns_json from input i join json_in j on j.ord = i.ord),
   updated as (
     update documents d set
       form = i.form, register_id = i.register_id, outlet_id = i.outlet_id,
       ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
       fns_json = i.fns_json, reprocessed_at = now()
-    from input i
+    from input_json i
     where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
     returning d.fn, d.fd
   ),
@@ -85,14 +86,14 @@ const REBUILD = `
     insert into document_events (fn, fd, received_at, kind, detail)
     select i.fn, i.fd, i.received_at, 'reprocessed', jsonb_build_object(
       'jsonChanged', b.fns_json is distinct from i.fns_json, 'items', coalesce(ic.n, 0), 'markingCodes', coalesce(cc.n, 0))
-    from input i
+    from input_json i
     join updated u on u.fn = i.fn and u.fd = i.fd
     join before b on b.fn = i.fn and b.fd = i.fd
     left join item_counts ic on ic.fn = i.fn and ic.fd = i.fd
     left join code_counts cc on cc.fn = i.fn and cc.fd = i.fd
   )
   select b.fn, b.fd, (b.fns_json is distinct from i.fns_json) as changed
-  from before b join input i on i.fn = b.fn and i.fd = b.fd
+  from before b join input_json i on i.fn = b.fn and i.fd = b.fd
 `;
 
 /** Derived rows first removed, then written again: two statements, so the inserts never meet the rows they replace. */

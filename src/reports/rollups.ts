@@ -3,15 +3,20 @@
  * outlet, register, operation type (1054) and taxation system (1055), with the payment-method (1031, 1081, 1215–1217) and
  * VAT (1102–1107) totals; and daily net sales per item name (for ABC/XYZ).
  *
- * Two ways in, both set-based SQL that reads the stored `documents` / `receipt_items` rows:
- * - `applyRollups(trx, inserted)`: in the persist transaction, with the documents THAT transaction newly inserted
- *   (never duplicates: the persist path inserts a (fn, fd) once, so adding is idempotent with it). Rows are upserted in
- *   key order so concurrent batches do not deadlock on each other.
+ * Three ways in, all the same set-based SQL (the upserts below) over a source of documents:
+ * - `applyBatchRollups(trx, docs)`: the persist path. In the persist transaction, with the documents THAT transaction
+ *   newly inserted (never duplicates: the persist path inserts a (fn, fd) once, so adding is idempotent with it), fed
+ *   from the values the worker has just written — not read back from `documents` / `receipt_items`: re-reading them,
+ *   and the seven jsonpath lookups per document into fns_json, cost as much as the upserts themselves.
+ * - `applyRollups(trx, inserted)`: the same from the stored rows of the given keys.
  * - `rebuildRollups(db, range)`: recompute a period of local days from the documents (backfill, repair, benchmarks).
  *   It locks the rollup tables against concurrent `applyRollups` for its duration, so nothing is counted twice or lost.
+ * Rows are upserted in key order so concurrent batches do not deadlock on each other.
  */
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { JsonInt8 } from '../db/document-batch.repository.js';
+import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from '../db/pg-array.js';
 
 /** What the persist path knows of a document it has just inserted: its key (a DocumentJob fits). */
 export interface InsertedDocumentKey {
@@ -26,7 +31,8 @@ export interface DayRange {
 }
 
 /** Forms that carry a settlement: 3 receipt, 4 BSO, 31 correction receipt, 41 correction BSO. */
-const SETTLEMENT_FORMS = sql.raw('(3, 4, 31, 41)');
+const SETTLEMENT_FORMS_LIST = '(3, 4, 31, 41)';
+const SETTLEMENT_FORMS = sql.raw(SETTLEMENT_FORMS_LIST);
 
 const jsonInt = (field: string, type: 'int' | 'bigint') =>
   sql.raw(`coalesce((jsonb_path_query_first(d.fns_json, '$.*.${field}'))::${type}, 0)`);
@@ -60,45 +66,156 @@ const MEASURES = [
   'nds10_110_sum',
 ] as const;
 
-function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', bucketExpr: string, upsert: boolean): RawBuilder<unknown> {
+function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', bucketExpr: string, upsert: boolean): string {
   const bucket = table === 'report_rollup_hourly' ? 'hour' : 'day';
   const dims = `${bucket}, organization_id, outlet_id, register_id, operation_type, taxation_type`;
   const sums = MEASURES.map((m) => (m === 'receipts' ? 'count(*)' : `sum(${m})`)).join(', ');
   const onConflict = upsert
     ? ` on conflict (${dims}) do update set ${MEASURES.map((m) => `${m} = ${table}.${m} + excluded.${m}`).join(', ')}`
     : '';
-  return sql.raw(
-    `insert into ${table} (${dims}, ${MEASURES.join(', ')})
+  return `insert into ${table} (${dims}, ${MEASURES.join(', ')})
      select ${bucketExpr}, organization_id, outlet_id, register_id, operation_type, taxation_type, ${sums}
-     from src group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6${onConflict}`,
-  );
+     from src group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6${onConflict}`;
 }
 
-function itemInsert(upsert: boolean): RawBuilder<unknown> {
+/** `itemsJoin` joins `src s` to its documents' items `i` (name, quantity, sum). */
+function itemInsert(itemsJoin: string, upsert: boolean): string {
   const onConflict = upsert
-    ? sql.raw(
-        ' on conflict (day, organization_id, outlet_id, register_id, name) do update set quantity = report_item_daily.quantity + excluded.quantity, sum = report_item_daily.sum + excluded.sum',
-      )
-    : sql.raw('');
+    ? ' on conflict (day, organization_id, outlet_id, register_id, name) do update set quantity = report_item_daily.quantity + excluded.quantity, sum = report_item_daily.sum + excluded.sum'
+    : '';
   // Sales only: 1 sell adds, 2 sell return subtracts; purchases (3, 4) are not sales.
-  return sql`
+  return `
     insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
     select s.date_time::date, s.organization_id, s.outlet_id, s.register_id, coalesce(i.name, ''),
       sum(case when s.operation_type = 2 then -coalesce(i.quantity, 0) else coalesce(i.quantity, 0) end),
       sum(case when s.operation_type = 2 then -coalesce(i.sum, 0) else coalesce(i.sum, 0) end)
-    from src s join receipt_items i on i.fn = s.fn and i.fd = s.fd and i.received_at = s.received_at
+    from src s ${itemsJoin}
     where s.operation_type in (1, 2)
     group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5${onConflict}`;
 }
 
-/** One statement: the documents' measures (src), then the three upserts fed from it. */
-async function aggregate(db: Kysely<Database>, where: RawBuilder<unknown>, upsert: boolean): Promise<void> {
-  await sql`
-    with src as materialized (${documentSource(where)}),
+/** After `with src as materialized (…),`: the three upserts fed from src, and the statement's result. */
+function upserts(itemsJoin: string, upsert: boolean): string {
+  return `
     h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert)} returning 1),
     dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert)} returning 1),
-    it as (${itemInsert(upsert)} returning 1)
-    select (select count(*) from h) as h, (select count(*) from dd) as d, (select count(*) from it) as i`.execute(db);
+    it as (${itemInsert(itemsJoin, upsert)} returning 1)
+    select (select count(*) from h) as h, (select count(*) from dd) as d, (select count(*) from it) as i`;
+}
+
+const STORED_ITEMS = 'join receipt_items i on i.fn = s.fn and i.fd = s.fd and i.received_at = s.received_at';
+
+/** One statement: the stored documents' measures (src), then the three upserts fed from it. */
+async function aggregate(db: Kysely<Database>, src: RawBuilder<unknown>, upsert: boolean): Promise<void> {
+  await sql`with src as materialized (${src}), ${sql.raw(upserts(STORED_ITEMS, upsert))}`.execute(db);
+}
+
+// ---- the persist path: the batch's own values --------------------------------------------------------------------
+
+/**
+ * What the rollups take of a document the persist transaction has just stored, as it was written: the documents
+ * columns (`cash_sum` is cash_total_sum, `ecash_sum` ecash_total_sum), the organization of its valid 1018 INN, and from
+ * its FNS JSON 1055 appliedTaxationType and the VAT totals 1102–1107 (`nds18`, `nds10`, `nds0`, `ndsNo`, `nds18118`,
+ * `nds10110`) — what documentSource reads back. Int8 values: a number, or a decimal string beyond 2^53.
+ */
+export interface RollupDocumentRow {
+  form: number;
+  date_time: string | null;
+  organization_id: number | null;
+  outlet_id: number | null;
+  register_id: number | null;
+  operation_type: number | null;
+  taxation_type: number | null;
+  total_sum: JsonInt8 | null;
+  cash_sum: JsonInt8 | null;
+  ecash_sum: JsonInt8 | null;
+  prepaid_sum: JsonInt8 | null;
+  credit_sum: JsonInt8 | null;
+  provision_sum: JsonInt8 | null;
+  nds20_sum: JsonInt8 | null;
+  nds10_sum: JsonInt8 | null;
+  nds0_base: JsonInt8 | null;
+  nds_no_base: JsonInt8 | null;
+  nds20_120_sum: JsonInt8 | null;
+  nds10_110_sum: JsonInt8 | null;
+}
+
+/** A receipt item as stored in receipt_items (quantity: the exact decimal, its scale kept). */
+export interface RollupItem {
+  readonly name: string | null;
+  readonly quantity: string | null;
+  readonly sum: JsonInt8 | null;
+}
+
+export interface RollupDocument {
+  readonly row: RollupDocumentRow;
+  readonly items: readonly RollupItem[];
+}
+
+const BATCH_COLUMNS: readonly ArrayColumn<RollupDocumentRow>[] = [
+  { name: 'form', type: 'smallint' },
+  { name: 'date_time', type: 'timestamp' },
+  { name: 'organization_id', type: 'bigint' },
+  { name: 'outlet_id', type: 'bigint' },
+  { name: 'register_id', type: 'bigint' },
+  { name: 'operation_type', type: 'smallint' },
+  { name: 'taxation_type', type: 'smallint' },
+  ...MEASURES.filter((m) => m !== 'receipts').map((name) => ({ name, type: 'bigint' })),
+];
+
+const BATCH_ITEM_COLUMNS = [
+  { name: 'doc', type: 'integer' },
+  { name: 'name', type: 'text' },
+  { name: 'quantity', type: 'numeric' },
+  { name: 'sum', type: 'bigint' },
+] as const;
+
+/**
+ * The persist path's statement, built once: documentSource's columns and filter over the batch's documents (`ord`: a
+ * document's 1-based position), its items by `doc` (their document's position), then the upserts.
+ */
+const BATCH_ROLLUPS = (() => {
+  // As documentSource: unknown dimensions are 0, missing totals count 0.
+  const zeroWhenNull = ['organization_id', 'outlet_id', 'register_id', 'taxation_type', ...MEASURES.filter((m) => m !== 'receipts')];
+  const src = `
+    select d.ord, d.date_time, d.operation_type, ${zeroWhenNull.map((c) => `coalesce(d.${c}, 0) as ${c}`).join(', ')}
+    from ${unnestSql(BATCH_COLUMNS, 1, 'd', true)}
+    where d.form in ${SETTLEMENT_FORMS_LIST} and d.operation_type is not null and d.date_time is not null`;
+  const items = `join ${unnestSql(BATCH_ITEM_COLUMNS, BATCH_COLUMNS.length + 1, 'i')} on i.doc = s.ord`;
+  return `with src as materialized (${src}), ${upserts(items, true)}`;
+})();
+
+/** The parameters of BATCH_ROLLUPS: one array per document column, then the items' four. */
+function batchRollupParameters(docs: readonly RollupDocument[]): string[] {
+  const doc: number[] = [];
+  const items: RollupItem[] = [];
+  docs.forEach((d, i) => {
+    for (const item of d.items) {
+      doc.push(i + 1);
+      items.push(item);
+    }
+  });
+  return [
+    ...columnArrays(
+      docs.map((d) => d.row),
+      BATCH_COLUMNS,
+    ),
+    arrayLiteral(doc),
+    arrayLiteral(items.map((i) => i.name)),
+    arrayLiteral(items.map((i) => i.quantity)),
+    arrayLiteral(items.map((i) => i.sum)),
+  ];
+}
+
+/**
+ * Adds the documents the current persist transaction has just stored to the rollups, from the values it wrote. Call it
+ * in that transaction with ONLY the newly stored documents (re-sent copies that were not stored must not be passed: they
+ * would be counted twice). Documents that are not settlements are ignored. Gives exactly what applyRollups gives over
+ * the same documents once stored.
+ */
+export async function applyBatchRollups(trx: Transaction<Database>, docs: readonly RollupDocument[]): Promise<void> {
+  if (docs.length === 0) return;
+  await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(docs)));
 }
 
 /**
@@ -113,8 +230,10 @@ export async function applyRollups(trx: Transaction<Database> | Kysely<Database>
   // received_at from document_keys (one per (fn, fd)), so the partitioned documents are probed by their full key.
   await aggregate(
     trx,
-    sql`(d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
-      join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`,
+    documentSource(
+      sql`(d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
+        join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`,
+    ),
     true,
   );
 }
@@ -132,6 +251,6 @@ export async function rebuildRollups(db: Kysely<Database>, range: DayRange): Pro
     await sql`delete from report_rollup_hourly where hour >= ${range.from}::date and hour < ${range.to}::date`.execute(trx);
     await sql`delete from report_rollup_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
     await sql`delete from report_item_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
-    await aggregate(trx, sql`d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`, false);
+    await aggregate(trx, documentSource(sql`d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`), false);
   });
 }

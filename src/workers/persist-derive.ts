@@ -56,6 +56,17 @@ export interface ShiftContribution {
   readonly totalSum: bigint;
 }
 
+/** 1055 and the VAT totals 1102–1107, as the report rollups count them (src/reports/rollups.ts). */
+export interface ReportMeasures {
+  readonly taxation_type: number | null;
+  readonly nds20_sum: JsonInt8 | null;
+  readonly nds10_sum: JsonInt8 | null;
+  readonly nds0_base: JsonInt8 | null;
+  readonly nds_no_base: JsonInt8 | null;
+  readonly nds20_120_sum: JsonInt8 | null;
+  readonly nds10_110_sum: JsonInt8 | null;
+}
+
 export interface DeriveInput {
   readonly fn: string;
   readonly fd: number;
@@ -76,6 +87,8 @@ export interface DerivedDocument {
   /** `{"<formName>": {..., "messageFiscalSign": "…"}}` as JSON text; `{}` when not recognised. */
   readonly fnsJson: string;
   readonly columns: DocumentColumns;
+  /** What the report rollups take from the FNS JSON beyond the document columns. */
+  readonly reportMeasures: ReportMeasures;
   readonly items: BatchItem[];
   readonly codes: BatchMarkingCode[];
   readonly downstream: Downstream;
@@ -202,6 +215,18 @@ function documentColumns(f: FieldObject, mfs: string | null): DocumentColumns {
   };
 }
 
+function reportMeasures(f: FieldObject): ReportMeasures {
+  return {
+    taxation_type: num(f, 'appliedTaxationType'),
+    nds20_sum: int8Json(f, 'nds18'),
+    nds10_sum: int8Json(f, 'nds10'),
+    nds0_base: int8Json(f, 'nds0'),
+    nds_no_base: int8Json(f, 'ndsNo'),
+    nds20_120_sum: int8Json(f, 'nds18118'),
+    nds10_110_sum: int8Json(f, 'nds10110'),
+  };
+}
+
 function receiptRows(f: FieldObject, itemList: readonly FieldObject[]): { items: BatchItem[]; codes: BatchMarkingCode[] } {
   const items: BatchItem[] = [];
   const codes: BatchMarkingCode[] = [];
@@ -261,6 +286,7 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
       fields: undefined,
       fnsJson: '{}',
       columns: documentColumns({}, mfs),
+      reportMeasures: reportMeasures({}),
       items: [],
       codes: [],
       downstream: NOTHING_DOWNSTREAM,
@@ -294,6 +320,7 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
     fields,
     fnsJson,
     columns: documentColumns(fields, mfs),
+    reportMeasures: reportMeasures(fields),
     items,
     codes,
     downstream: {

@@ -16,7 +16,7 @@
  * - The function throws only when the transaction fails (database down, deadlock, constraint): the caller retries or
  *   falls back to one job per transaction.
  */
-import { applyRollups } from '../reports/rollups.js';
+import { applyBatchRollups, type RollupDocument } from '../reports/rollups.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -89,6 +89,8 @@ export type PersistProcessor = (payloads: readonly unknown[]) => Promise<Persist
 interface Prepared {
   readonly index: number;
   readonly job: DocumentJob;
+  /** The container's bytes (decoded from the job's base64 once, for deriving and for storing). */
+  readonly raw: Buffer;
   readonly key: string;
   readonly derived: DerivedDocument;
 }
@@ -107,16 +109,17 @@ function prepare(index: number, payload: unknown): Prepared | PersistJobError {
     return new PersistJobError('PERSIST_BAD_PAYLOAD', `invalid document job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'}`);
   }
   const job = parsed.data;
+  const raw = Buffer.from(job.container, 'base64');
   const derived = deriveDocument({
     fn: job.fn,
     fd: job.fd,
     receivedAt: job.receivedAt,
     form: job.form,
-    raw: Buffer.from(job.container, 'base64'),
+    raw,
     unrecognised: job.flk.codes.includes(DOC_UNRECOGNISED),
   });
   if (derived instanceof DeriveError) return new PersistJobError(derived.code, derived.message);
-  return { index, job, key: documentKey(job.fn, job.fd), derived };
+  return { index, job, raw, key: documentKey(job.fn, job.fd), derived };
 }
 
 function compareDocs(a: Prepared, b: Prepared): number {
@@ -136,7 +139,6 @@ function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
       register_id: registerId,
       outlet_id: outletId,
       ...derived.columns,
-      container: job.container,
       sign_status: job.signStatus,
       flk_status: job.flk.ok ? 'passed' : 'failed',
       flk_codes: flkCodesLiteral(job.flk.codes),
@@ -144,6 +146,7 @@ function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
       crypto: job.crypto,
       derived: derived.fields !== undefined,
     },
+    raw: d.raw,
     fnsJson: derived.fnsJson,
     items: derived.items,
     codes: derived.codes,
@@ -178,6 +181,30 @@ function shiftDeltas(fresh: readonly Prepared[], ids: RegistryIds): ShiftTotalsD
     buy_total_sum: sum(t.sums[2]),
     buy_return_total_sum: sum(t.sums[3]),
   }));
+}
+
+/** A newly stored document as the report rollups count it: the values just written, nothing read back. */
+function rollupDocument(d: Prepared, ids: RegistryIds): RollupDocument {
+  const { orgId, outletId, registerId } = documentRegistryIds(ids, { fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id });
+  const c = d.derived.columns;
+  return {
+    row: {
+      form: d.derived.form,
+      date_time: c.date_time,
+      organization_id: orgId,
+      outlet_id: outletId,
+      register_id: registerId,
+      operation_type: c.operation_type,
+      total_sum: c.total_sum,
+      cash_sum: c.cash_total_sum,
+      ecash_sum: c.ecash_total_sum,
+      prepaid_sum: c.prepaid_sum,
+      credit_sum: c.credit_sum,
+      provision_sum: c.provision_sum,
+      ...d.derived.reportMeasures,
+    },
+    items: d.derived.items,
+  };
 }
 
 // ---- derived state of registration, shift and archive reports (rare: per document) ---------------------------------
@@ -371,7 +398,10 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
         await applyReports(trx, fresh, ids);
         await addShiftTotals(trx, shiftDeltas(fresh, ids));
         // Report rollups in the same transaction: only newly stored documents, so a re-send is never counted twice.
-        await applyRollups(trx, fresh.map((d) => d.job));
+        await applyBatchRollups(
+          trx,
+          fresh.map((d) => rollupDocument(d, ids)),
+        );
       });
     }
 

@@ -83,7 +83,6 @@ function batchDocument(r: Rebuilt, ids: RegistryIds): BatchDocument {
       outlet_id: outletId,
       ...derived.columns,
       // Not written by a rebuild: raw_container, the ФЛК verdict and the ack stay as received.
-      container: '',
       sign_status: 'verified',
       flk_status: 'passed',
       flk_codes: flkCodesLiteral(source.flk_codes),
@@ -91,6 +90,7 @@ function batchDocument(r: Rebuilt, ids: RegistryIds): BatchDocument {
       crypto: '',
       derived: derived.fields !== undefined,
     },
+    raw: source.raw_container,
     fnsJson: derived.fnsJson,
     items: derived.items,
     codes: derived.codes,

@@ -183,9 +183,10 @@ describe('ofd reprocess', () => {
       {
         row: {
           fn, fd: 11, received_at: job.receivedAt, form: 3, register_id: null, outlet_id: null, ...derived.columns,
-          container: job.container, sign_status: 'verified', flk_status: 'passed', flk_codes: flkCodesLiteral([]), ack_code: 0,
+          sign_status: 'verified', flk_status: 'passed', flk_codes: flkCodesLiteral([]), ack_code: 0,
           crypto: 'devsign', derived: true,
         },
+        raw: Buffer.from(job.container, 'base64'),
         fnsJson: derived.fnsJson,
         items: derived.items,
         codes: derived.codes,
