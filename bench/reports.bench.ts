@@ -4,7 +4,7 @@
 // The dataset is written DIRECTLY into PostgreSQL with set-based SQL (insert … select from generate_series), NOT through
 // the gateway or the persist worker: registry (organizations, outlets, registers, fiscal drives), documents with their
 // keys and FNS JSON (taxation system and VAT sums), receipt items, shifts with their received totals, a few FD gaps.
-// The rollups are then built by `rebuildRollups` (the same SQL as the persist path's `applyRollups`, over all days).
+// The rollups are then built by `rebuildRollups` (the same upserts as the persist path's `applyBatchRollups`, over all days).
 // Reports are timed through `runReport` + draining every row (what the route does, without HTTP).
 //
 //   npm run bench:reports [-- --receipts 1000000 --registers 1000 --organizations 20 --days 100 --keep]

@@ -355,17 +355,17 @@ export class JobBatches {
    */
   async complete(done: readonly Completion[]): Promise<{ job: TakenJob; reason: string }[]> {
     const refused: { job: TakenJob; reason: string }[] = [];
-    const byKeep = new Map<string, Completion[]>();
+    // One script call carries one retention policy: group by it (in practice the queue's default, a single group).
+    const byKeep = new Map<string, { keep: Keep; group: Completion[] }>();
     for (const c of done) {
       if (c.job.completesOneByOne) continue;
-      const keep = JSON.stringify(c.job.keep);
-      const group = byKeep.get(keep);
-      if (group) group.push(c);
-      else byKeep.set(keep, [c]);
+      const key = JSON.stringify(c.job.keep);
+      const entry = byKeep.get(key);
+      if (entry) entry.group.push(c);
+      else byKeep.set(key, { keep: c.job.keep, group: [c] });
     }
     const k = this.worker.keys;
-    for (const [keepText, group] of byKeep) {
-      const keep = JSON.parse(keepText) as Keep;
+    for (const { keep, group } of byKeep.values()) {
       for (let i = 0; i < group.length; i += JOBS_PER_CALL) {
         const chunk = group.slice(i, i + JOBS_PER_CALL);
         const args: (string | number)[] = [
