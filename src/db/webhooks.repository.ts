@@ -234,19 +234,27 @@ export async function saveScanPosition(db: Db, name: string, to: Date): Promise<
 }
 
 /**
- * Documents persisted in (from, to] of organizations with an active subscription. received_at is bounded too
- * (`receivedWindowMs` before `from`), so only recent partitions are read: a document persisted later than that after
- * it arrived raises no event.
+ * Documents persisted in (from, to] of organizations with an active subscription.
+ *
+ * Driven by the subscribed organizations: for each, one range of documents_user_inn_persisted_at_idx (migration 0015),
+ * so a scan costs what those organizations persisted since the last one, whatever the table holds and whoever else
+ * sends; with no active subscription it reads nothing. received_at is bounded too (`receivedWindowMs` before `from`),
+ * which prunes the scan to recent partitions: a document persisted later than that after it arrived raises no event.
  */
 export async function scanPersistedDocuments(db: Db, from: Date, to: Date, receivedWindowMs: number, limit: number): Promise<ScannedDocument[]> {
   const { rows } = await sql<ScannedDocument>`
     select d.fn, d.fd, d.form, d.received_at, d.persisted_at, d.date_time, d.total_sum, d.operation_type, d.fiscal_sign,
            d.shift_number, d.kkt_reg_id, d.register_id, o.id as organization_id
-      from documents d
-      join organizations o on o.inn = d.user_inn
-     where d.received_at >= ${from}::timestamptz - ${receivedWindowMs}::integer * interval '1 millisecond'
-       and d.persisted_at > ${from} and d.persisted_at <= ${to}
-       and exists (select 1 from webhook_subscriptions s where s.organization_id = o.id and s.active)
+      from organizations o
+      cross join lateral (
+        select d.* from documents d
+         where d.user_inn = o.inn
+           and d.persisted_at > ${from} and d.persisted_at <= ${to}
+           and d.received_at >= ${from}::timestamptz - ${receivedWindowMs}::integer * interval '1 millisecond'
+         order by d.persisted_at
+         limit ${limit}
+      ) d
+     where o.id in (select s.organization_id from webhook_subscriptions s where s.active)
      order by d.persisted_at
      limit ${limit}
   `.execute(db);
