@@ -19,6 +19,7 @@ import {
   type FreshDatabase,
   type PrivateRedis,
 } from './pipeline-harness.js';
+import { SentDocuments, type ContentCheckResult } from './stored-content-check.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -45,6 +46,8 @@ export interface FaultScenarioOptions {
   dist?: boolean;
   /** Run the worker from scripts/short-lock-worker.ts (BullMQ lock and stalled interval of this many ms) — CI only. */
   shortLockWorkerMs?: number;
+  /** Compare `ofd show` of the acknowledged documents whose FD is a multiple of this with what was sent (default 1: all). */
+  viewEvery?: number;
   log?: (s: string) => void;
 }
 
@@ -75,6 +78,8 @@ export interface FaultScenarioResult {
   drainSeconds: number | null;
   unexpectedExits: { gateway: number; worker: number };
   exactlyOnce: boolean;
+  /** Stored bytes and `ofd show` views against what the registers sent (scripts/stored-content-check.ts). */
+  content: ContentCheckResult;
 }
 
 const DROP_FN = '9999000000000777';
@@ -128,6 +133,7 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
     const count = () => dbRef.query<{ n: string }>('select count(*) as n from documents').then((r) => Number(r.rows[0]?.n), () => NaN);
 
     const acks = new Map<string, number>();
+    const sentDocuments = new SentDocuments(o.viewEvery ?? 1);
     const attemptsOf = new Map<string, number>();
     let lastAckAt = 0;
     let ackCount = 0;
@@ -153,6 +159,7 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
         attemptsOf.set(key, Math.max(attemptsOf.get(key) ?? 0, e.attempt));
         if (e.type === 'ack') {
           acks.set(key, (acks.get(key) ?? 0) + 1);
+          sentDocuments.acknowledged(e.fiscalDriveNumber, e.fiscalDocumentNumber, e.sent, e.document);
           lastAckAt = Date.now();
           ackCount++;
         }
@@ -288,6 +295,7 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
     const total = rows.reduce((s, r) => s + r.n, 0);
     const halfMessageRows = rows.filter((r) => r.fn === DROP_FN).length;
     const expectedDocuments = o.registers * o.documentsPerRegister;
+    const content = await sentDocuments.check(db.url);
     const resentThenAcknowledged = [...acks.keys()].filter((k) => (attemptsOf.get(k) ?? 1) > 1).length;
     const exactlyOnce =
       !abort.signal.aborted && summary.unacknowledged === 0 && acks.size === expectedDocuments && missing.length === 0 && unexpected.length === 0 && duplicates === 0 && total === acks.size;
@@ -315,6 +323,7 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
       drainSeconds,
       unexpectedExits: { gateway: gateway.unexpectedExits, worker: worker.unexpectedExits },
       exactlyOnce,
+      content,
     };
   } finally {
     await gateway?.stop().catch(() => {});

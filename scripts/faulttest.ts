@@ -4,11 +4,12 @@
  * backends; a real `pg_ctlcluster 15 main restart` only with OFD_FAULTTEST_PG_RESTART=1, since the server is shared),
  * and raw clients dropping mid-message. The emulator runs with a document budget per register and re-sends every
  * unacknowledged document until it is acked, so it finishes only when all are. Then every acknowledged (FN, FD) must be
- * in `documents` exactly once and nothing else there. Writes docs/benchmarks/faulttest-<date>.md (+ .json), prints
- * JSON, exits 1 when exactly-once does not hold.
+ * in `documents` exactly once and nothing else there, and stored as sent: the stored bytes of every acknowledged
+ * document, and `ofd show` of every tenth (--view-every), against what the emulator sent (scripts/stored-content-check.ts).
+ * Writes docs/benchmarks/faulttest-<date>.md (+ .json), prints JSON, exits 1 when either does not hold.
  *
  * Options (flag or env FAULTTEST_*): --registers 500, --documents 200 (per register), --think-ms 100, --gap-ms 4000,
- * --timeout-s 600, --dist 0, --out docs/benchmarks.
+ * --timeout-s 600, --view-every 10, --dist 0, --out docs/benchmarks.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ const result = await runFaultScenario({
   pgCluster: process.env.OFD_FAULTTEST_PG_CLUSTER ?? '15 main',
   droppedClients: 20,
   dist: option('dist', P, '0') === '1',
+  viewEvery: Number(option('view-every', P, '10')),
   log,
 });
 
@@ -42,8 +44,9 @@ const base = `faulttest-${today()}`;
 writeFileSync(join(OUT, `${base}.json`), JSON.stringify({ date: startedAt.toISOString(), ...result }, null, 1));
 writeFileSync(join(OUT, `${base}.md`), markdown(result));
 console.log(JSON.stringify({ date: startedAt.toISOString(), ...result }));
-log(`wrote ${join(OUT, base)}.{md,json}; exactly once: ${result.exactlyOnce}`);
-process.exitCode = result.exactlyOnce ? 0 : 1;
+const contentIntact = result.content.byteMismatches === 0 && result.content.viewMismatches === 0;
+log(`wrote ${join(OUT, base)}.{md,json}; exactly once: ${result.exactlyOnce}; stored as sent: ${contentIntact}`);
+process.exitCode = result.exactlyOnce && contentIntact ? 0 : 1;
 
 function markdown(r: FaultScenarioResult): string {
   const o = r.options;
@@ -104,6 +107,8 @@ Processes that died on their own (and were restarted by the harness): gateway ${
 | acknowledged but not stored | ${r.stored.missing} ${r.stored.missingSample.join(' ')} |
 | stored but never acknowledged | ${r.stored.unexpected} |
 | rows from the half-sent messages | ${r.stored.halfMessageRows} |
+| stored bytes compared with the bytes sent (SHA-256 of raw_container) / differing | ${r.content.compared} / ${r.content.byteMismatches} |
+| \`ofd show\` views compared with the emulator's document (every field it built, rawData, messageFiscalSign; FD a multiple of ${r.options.viewEvery ?? 1}) / differing | ${r.content.viewsCompared} / ${r.content.viewMismatches} ${r.content.mismatchSample.join('; ')} |
 | emulator run / drain after it | ${r.emulator.durationSeconds.toFixed(1)} s / ${r.drainSeconds?.toFixed(1) ?? 'did not drain'} s |
 `;
 }

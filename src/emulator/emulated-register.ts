@@ -17,7 +17,19 @@ import type { RegisterIdentity } from './register-identity.js';
 import type { RunControl } from './run-control.js';
 
 export type EmulatorEvent =
-  | { type: 'ack'; fiscalDriveNumber: string; fiscalDocumentNumber: number; form: FormName; ofdResponseCode: number; attempt: number; latencyMs: number }
+  | {
+      type: 'ack';
+      fiscalDriveNumber: string;
+      fiscalDocumentNumber: number;
+      form: FormName;
+      ofdResponseCode: number;
+      attempt: number;
+      latencyMs: number;
+      /** The message this ack answered, as sent (session header + container): what the OFD must store byte for byte. */
+      sent: Buffer;
+      /** The document as the emulator built it (its FNS JSON fields), for checking what the OFD shows against it. */
+      document: GeneratedDocument;
+    }
   | { type: 'retry'; fiscalDriveNumber: string; fiscalDocumentNumber: number; reason: string; attempt: number };
 
 /** When each register's next document is due. */
@@ -137,7 +149,8 @@ export class EmulatedRegister {
       if (attempt > 0) stats.resends++;
       stats.sent++;
       const startedAt = performance.now();
-      const result = await this.link.exchange(attempt === 0 && message.tamperedBytes ? message.tamperedBytes : message.bytes);
+      const sent = attempt === 0 && message.tamperedBytes ? message.tamperedBytes : message.bytes;
+      const result = await this.link.exchange(sent);
       let reason: string;
       if (result.ok) {
         const verdict = checkAckFrame(result.frame, expect);
@@ -152,6 +165,8 @@ export class EmulatedRegister {
             ofdResponseCode: verdict.ofdResponseCode,
             attempt,
             latencyMs,
+            sent,
+            document: doc,
           });
           if (codes.length > 0 && this.marking && !control.stopped) await this.marking.notifySale(doc.fiscalDocumentNumber, codes, checkResults);
           return true;

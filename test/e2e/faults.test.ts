@@ -1,7 +1,8 @@
 // CI-sized fault test (the full one is `npm run faulttest`): gateway and worker as separate processes, a private AOF
 // Redis, a fresh database; 20 registers with a document budget; SIGKILL of the worker and of the gateway (each
 // restarted) and a Redis SIGKILL + restart on the same AOF dir under load. Every acknowledged document must be stored
-// exactly once and every document must end up acknowledged (the emulator re-sends until it is). The worker runs from
+// exactly once and every document must end up acknowledged (the emulator re-sends until it is), and stored as sent:
+// its bytes, and what `ofd show` prints of it, compared with what the emulator sent. The worker runs from
 // scripts/short-lock-worker.ts (the real persist worker with a 3 s BullMQ lock) so that the jobs the killed worker held
 // come back within the time limit; `npm run faulttest` uses src/main.ts and its default 30 s lock.
 import { expect, inject, it } from 'vitest';
@@ -31,4 +32,10 @@ it('stores every acknowledged document exactly once across worker, gateway and R
   expect(result.stored.unexpected, context).toBe(0);
   expect(result.stored.rows, context).toBe(result.expectedDocuments);
   expect(result.exactlyOnce, context).toBe(true);
+  // Nothing changed either: stored bytes of every acknowledged document, and `ofd show` of each, as sent.
+  const content = JSON.stringify(result.content);
+  expect(result.content.compared, content).toBe(result.expectedDocuments);
+  expect(result.content.byteMismatches, content).toBe(0);
+  expect(result.content.viewsCompared, content).toBe(result.expectedDocuments);
+  expect(result.content.viewMismatches, content).toBe(0);
 });
