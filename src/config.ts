@@ -24,6 +24,15 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** An admin token shorter than this is guessable; it carries operator-wide rights. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
+/** Notification history and delivered/failed outbox rows are kept this long (they are not fiscal documents). */
+export const DEFAULT_NOTIFICATION_RETENTION_DAYS = 180;
+/** 100 years: beyond that the cutoff date leaves PostgreSQL's and JavaScript's range, and nothing would ever be deleted anyway. */
+export const MAX_NOTIFICATION_RETENTION_DAYS = 36_500;
+/**
+ * A persist batch commits in about 0.3 s and its locks are extended every half lock: a lock much shorter than a second
+ * would expire under a healthy worker, and its jobs would run twice (stored once, but work wasted).
+ */
+export const MIN_PERSIST_LOCK_MS = 1000;
 
 /** devsignKey is always present: in `none` mode documents are not verified, but the ack still has to be signed. */
 export type CryptoConfig = { readonly devsignKey: string } & (
@@ -66,6 +75,13 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Origins allowed by CORS; empty = no CORS headers. */
   readonly corsOrigins: readonly string[];
+  /** Days notification history and delivered/failed outbox rows are kept (the worker's housekeeping). */
+  readonly notificationRetentionDays: number;
+  /**
+   * BullMQ lock and stalled check of the persist worker: a killed worker's jobs go back to the queue about
+   * lockDurationMs + stalledIntervalMs after it died. Undefined: the persist worker's defaults (batching-worker.ts).
+   */
+  readonly persist: { readonly lockDurationMs: number | undefined; readonly stalledIntervalMs: number | undefined };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
 }
 
@@ -205,6 +221,13 @@ const envSchema = z
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
       .pipe(z.array(z.url()))
       .default([]),
+    OFD_NOTIFICATION_RETENTION_DAYS: count(1)
+      .refine((n) => n <= MAX_NOTIFICATION_RETENTION_DAYS, `expected at most ${MAX_NOTIFICATION_RETENTION_DAYS}`)
+      .default(DEFAULT_NOTIFICATION_RETENTION_DAYS),
+    // No defaults here: the persist worker owns them, and config stays free of the worker's imports (BullMQ, kysely).
+    OFD_PERSIST_LOCK_MS: count(MIN_PERSIST_LOCK_MS).optional(),
+    // BullMQ refuses a stalled interval of 0.
+    OFD_PERSIST_STALLED_INTERVAL_MS: count(1).optional(),
     LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
     LOG_PRETTY: boolean.default(false),
   })
@@ -269,6 +292,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtSecret: e.OFD_JWT_SECRET,
     publicUrl: e.OFD_PUBLIC_URL,
     corsOrigins: e.OFD_CORS_ORIGINS,
+    notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
+    persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
   });
 }

@@ -25,6 +25,7 @@ import { loadCrptSigner } from './adapters/crpt/signer-config.js';
 import { startMarkingListener } from './marking/marking-listener.js';
 import { startCrptWorker } from './workers/crpt-worker.js';
 import { startNotifyWorker } from './workers/notify-worker.js';
+import { startHousekeeping } from './workers/housekeeping.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/index.js';
@@ -110,7 +111,16 @@ export async function start(config: Config, logger: Logger = createLogger(config
     if (config.roles.includes('api')) apiDb = database.db;
     readiness.push({ name: 'postgres', check: async () => void (await sql`select 1`.execute(database.db)) });
     if (config.roles.includes('worker')) {
-      const worker = await startPersistWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, logger: logger.child({ role: 'worker' }), metrics });
+      const worker = await startPersistWorker({
+        redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
+        db: database.db,
+        logger: logger.child({ role: 'worker' }),
+        metrics,
+        // Unset: the persist worker's own defaults. Shorter values get a killed worker's documents stored sooner.
+        ...(config.persist.lockDurationMs === undefined ? {} : { lockDurationMs: config.persist.lockDurationMs }),
+        ...(config.persist.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: config.persist.stalledIntervalMs }),
+      });
       closers.push({ name: 'persist-worker', close: () => worker.close() });
       if (config.fnsUrl) {
         const fns = startFnsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, fnsUrl: config.fnsUrl, logger: logger.child({ role: 'fns-worker' }), metrics });
@@ -136,6 +146,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
+      const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
+      closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
     }
     closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
   }

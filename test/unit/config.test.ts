@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   DEFAULT_DEVSIGN_KEY,
+  DEFAULT_NOTIFICATION_RETENTION_DAYS,
   DEFAULT_OPERATOR_INN,
   ENV_VARIABLES,
   isValidInn,
@@ -50,8 +51,11 @@ describe('loadConfig', () => {
       jwtSecret: undefined,
       publicUrl: undefined,
       corsOrigins: [],
+      notificationRetentionDays: 180,
+      persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
       log: { level: 'info', pretty: false },
     });
+    expect(DEFAULT_NOTIFICATION_RETENTION_DAYS).toBe(180);
   });
 
   it('reads every variable', () => {
@@ -78,7 +82,12 @@ describe('loadConfig', () => {
       OFD_GATEWAY_MAX_CONNECTIONS: '5000',
       OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '50',
       OFD_PROXY_PROTOCOL: 'yes',
+      OFD_NOTIFICATION_RETENTION_DAYS: '30',
+      OFD_PERSIST_LOCK_MS: '10000',
+      OFD_PERSIST_STALLED_INTERVAL_MS: '5000',
     });
+    expect(config.notificationRetentionDays).toBe(30);
+    expect(config.persist).toEqual({ lockDurationMs: 10_000, stalledIntervalMs: 5000 });
     expect(config.gateway).toEqual({ maxConnections: 5000, maxConnectionsPerAddress: 50, proxyProtocol: true });
     expect(config.roles).toEqual(['worker', 'api']);
     expect(config.host).toBe('127.0.0.1');
@@ -102,6 +111,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OFD_GATEWAY_MAX_CONNECTIONS: '0' })).toThrow(/OFD_GATEWAY_MAX_CONNECTIONS: expected at least 1/);
     expect(() => loadConfig({ OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toThrow(/OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS/);
     expect(() => loadConfig({ OFD_PROXY_PROTOCOL: 'v2' })).toThrow(/OFD_PROXY_PROTOCOL/);
+  });
+
+  it('keeps one retention day and the smallest persist lock, and leaves the persist lock settings to the worker when unset', () => {
+    expect(loadConfig({ OFD_NOTIFICATION_RETENTION_DAYS: '1' }).notificationRetentionDays).toBe(1);
+    expect(loadConfig({ OFD_PERSIST_LOCK_MS: '1000' }).persist).toEqual({ lockDurationMs: 1000, stalledIntervalMs: undefined });
+    expect(loadConfig({ OFD_PERSIST_LOCK_MS: '', OFD_PERSIST_STALLED_INTERVAL_MS: ' ' }).persist).toEqual({ lockDurationMs: undefined, stalledIntervalMs: undefined });
   });
 
   it('treats empty and blank values as unset', () => {
@@ -153,6 +168,14 @@ describe('loadConfig', () => {
     ['OFD_QUEUE_PREFIX', 'has space'],
     ['OFD_ROLES', 'gatway'],
     ['OFD_ROLES', ',,'],
+    ['OFD_NOTIFICATION_RETENTION_DAYS', '0'],
+    ['OFD_NOTIFICATION_RETENTION_DAYS', '1.5'],
+    ['OFD_NOTIFICATION_RETENTION_DAYS', '-30'],
+    ['OFD_NOTIFICATION_RETENTION_DAYS', '36501'],
+    ['OFD_PERSIST_LOCK_MS', '999'],
+    ['OFD_PERSIST_LOCK_MS', '30s'],
+    ['OFD_PERSIST_STALLED_INTERVAL_MS', '0'],
+    ['OFD_PERSIST_STALLED_INTERVAL_MS', 'often'],
   ])('names %s when it is %j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('CONFIG_INVALID');
