@@ -131,11 +131,19 @@ export async function drivesOfRegisters(db: Db, registerIds: readonly number[]):
   if (registerIds.length === 0) return [];
   const ids = [...registerIds];
   return driveStateQuery(db)
+    // A union of two index ranges (fiscal_drives_register_id_idx, shifts_register_id_opened_at_idx), not an OR over
+    // fiscal_drives: the OR can only be evaluated row by row, so every caller read every FN — the condition evaluator
+    // does this per organization, which made each evaluation round organizations × FNs.
     .where((eb) =>
-      eb.or([
-        eb('d.register_id', 'in', ids),
-        eb('d.fn', 'in', eb.selectFrom('shifts').select('shifts.fn').where('shifts.register_id', 'in', ids)),
-      ]),
+      eb(
+        'd.fn',
+        'in',
+        eb
+          .selectFrom('fiscal_drives as f')
+          .select('f.fn')
+          .where('f.register_id', 'in', ids)
+          .union(eb.selectFrom('shifts').select('shifts.fn').where('shifts.register_id', 'in', ids)),
+      ),
     )
     .orderBy('d.fn')
     .execute() as Promise<FiscalDriveState[]>;
