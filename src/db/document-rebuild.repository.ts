@@ -137,12 +137,11 @@ export async function rebuildDocuments(trx: Transaction<Database>, docs: readonl
 }
 
 /**
- * Sets the running totals of these shifts to what the stored receipts say (recognised receipts, forms 3, 4, 31, 41,
- * by 1054 operation type). The rows are locked first, in (fn, shift) order, and summed by a later statement, so the
- * sums see every receipt committed by a worker that held the lock before — and a worker adding receipts afterwards
- * adds them to the recomputed totals.
+ * Locks these shifts' rows (creating missing ones), in (fn, shift) order, for the rest of the transaction. The persist
+ * worker locks a batch's shifts before its rollup rows; a rebuild that takes both must take them in the same order, or
+ * the two deadlock.
  */
-export async function recomputeShiftTotals(trx: Transaction<Database>, shifts: readonly { fn: string; shift: number | string }[]): Promise<void> {
+export async function lockShifts(trx: Transaction<Database>, shifts: readonly { fn: string; shift: number | string }[]): Promise<void> {
   if (shifts.length === 0) return;
   const fns = shifts.map((s) => s.fn);
   const numbers = shifts.map((s) => String(s.shift));
@@ -158,7 +157,21 @@ export async function recomputeShiftTotals(trx: Transaction<Database>, shifts: r
     order by s.fn, s.shift_number
     for update
   `.execute(trx);
+}
+
+/**
+ * Sets the running totals of these shifts to what the stored receipts say (recognised receipts, forms 3, 4, 31, 41,
+ * by 1054 operation type). The rows are locked first, in (fn, shift) order, and summed by a later statement, so the
+ * sums see every receipt committed by a worker that held the lock before — and a worker adding receipts afterwards
+ * adds them to the recomputed totals.
+ */
+export async function recomputeShiftTotals(trx: Transaction<Database>, shifts: readonly { fn: string; shift: number | string }[]): Promise<void> {
+  if (shifts.length === 0) return;
+  await lockShifts(trx, shifts);
+  const fns = shifts.map((s) => s.fn);
+  const numbers = shifts.map((s) => String(s.shift));
   await sql`
+
     update shifts s set
       received_receipts = t.receipts,
       sell_total_sum = t.sell, sell_return_total_sum = t.sell_return, buy_total_sum = t.buy, buy_return_total_sum = t.buy_return,

@@ -8,7 +8,9 @@
  *   newly inserted (never duplicates: the persist path inserts a (fn, fd) once, so adding is idempotent with it), fed
  *   from the values the worker has just written — not read back from `documents` / `receipt_items`: re-reading them,
  *   and the seven jsonpath lookups per document into fns_json, cost as much as the upserts themselves.
- * - `applyRollups(trx, inserted)`: the same from the stored rows of the given keys.
+ * - `applyRollups(trx, keys)` / `withdrawRollups(trx, keys)`: add or take out the stored rows of the given keys. `ofd
+ *   reprocess` takes a batch out before it rebuilds the batch's rows and adds it back after, so the reports follow a
+ *   decoder fix; rows left at zero by it are dropped (`dropZeroRollups`).
  * - `rebuildRollups(db, range)`: recompute a period of local days from the documents (backfill, repair, benchmarks).
  *   It locks the rollup tables against concurrent `applyRollups` for its duration, so nothing is counted twice or lost.
  * Rows are upserted in key order so concurrent batches do not deadlock on each other.
@@ -66,10 +68,16 @@ const MEASURES = [
   'nds10_110_sum',
 ] as const;
 
-function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', bucketExpr: string, upsert: boolean): string {
+/** +1 adds documents to the rollups, −1 takes them out (the same sums, negated). */
+type Sign = 1 | -1;
+const signed = (sign: Sign, expr: string) => (sign === 1 ? expr : `-(${expr})`);
+const ROLLUP_DIMS = (bucket: 'hour' | 'day') => `${bucket}, organization_id, outlet_id, register_id, operation_type, taxation_type`;
+const ITEM_DIMS = 'day, organization_id, outlet_id, register_id, name';
+
+function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', bucketExpr: string, upsert: boolean, sign: Sign = 1): string {
   const bucket = table === 'report_rollup_hourly' ? 'hour' : 'day';
-  const dims = `${bucket}, organization_id, outlet_id, register_id, operation_type, taxation_type`;
-  const sums = MEASURES.map((m) => (m === 'receipts' ? 'count(*)' : `sum(${m})`)).join(', ');
+  const dims = ROLLUP_DIMS(bucket);
+  const sums = MEASURES.map((m) => signed(sign, m === 'receipts' ? 'count(*)' : `sum(${m})`)).join(', ');
   const onConflict = upsert
     ? ` on conflict (${dims}) do update set ${MEASURES.map((m) => `${m} = ${table}.${m} + excluded.${m}`).join(', ')}`
     : '';
@@ -79,7 +87,7 @@ function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', buc
 }
 
 /** `itemsJoin` joins `src s` to its documents' items `i` (name, quantity, sum). */
-function itemInsert(itemsJoin: string, upsert: boolean): string {
+function itemInsert(itemsJoin: string, upsert: boolean, sign: Sign = 1): string {
   const onConflict = upsert
     ? ' on conflict (day, organization_id, outlet_id, register_id, name) do update set quantity = report_item_daily.quantity + excluded.quantity, sum = report_item_daily.sum + excluded.sum'
     : '';
@@ -87,27 +95,51 @@ function itemInsert(itemsJoin: string, upsert: boolean): string {
   return `
     insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
     select s.date_time::date, s.organization_id, s.outlet_id, s.register_id, coalesce(i.name, ''),
-      sum(case when s.operation_type = 2 then -coalesce(i.quantity, 0) else coalesce(i.quantity, 0) end),
-      sum(case when s.operation_type = 2 then -coalesce(i.sum, 0) else coalesce(i.sum, 0) end)
+      ${signed(sign, 'sum(case when s.operation_type = 2 then -coalesce(i.quantity, 0) else coalesce(i.quantity, 0) end)')},
+      ${signed(sign, 'sum(case when s.operation_type = 2 then -coalesce(i.sum, 0) else coalesce(i.sum, 0) end)')}
     from src s ${itemsJoin}
     where s.operation_type in (1, 2)
     group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5${onConflict}`;
 }
 
-/** After `with src as materialized (…),`: the three upserts fed from src, and the statement's result. */
-function upserts(itemsJoin: string, upsert: boolean): string {
-  return `
-    h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert)} returning 1),
-    dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert)} returning 1),
-    it as (${itemInsert(itemsJoin, upsert)} returning 1)
+/**
+ * After `with src as materialized (…),`: the three upserts fed from src, and the statement's result. `keys`: the keys
+ * of the rows they wrote, as three JSON arrays (h, d, i); otherwise their counts (the persist path: no JSON to build).
+ */
+function upserts(itemsJoin: string, upsert: boolean, sign: Sign = 1, keys = false): string {
+  if (!keys) {
+    return `
+    h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert, sign)} returning 1),
+    dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert, sign)} returning 1),
+    it as (${itemInsert(itemsJoin, upsert, sign)} returning 1)
     select (select count(*) from h) as h, (select count(*) from dd) as d, (select count(*) from it) as i`;
+  }
+  return `
+    h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert, sign)} returning ${ROLLUP_DIMS('hour')}),
+    dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert, sign)} returning ${ROLLUP_DIMS('day')}),
+    it as (${itemInsert(itemsJoin, upsert, sign)} returning ${ITEM_DIMS})
+    select (select coalesce(json_agg(h), '[]') from h) as h, (select coalesce(json_agg(dd), '[]') from dd) as d,
+           (select coalesce(json_agg(it), '[]') from it) as i`;
+}
+
+/** The rollup rows a statement wrote, by key (see upserts). */
+export interface TouchedRollups {
+  readonly h: readonly Record<string, unknown>[];
+  readonly d: readonly Record<string, unknown>[];
+  readonly i: readonly Record<string, unknown>[];
 }
 
 const STORED_ITEMS = 'join receipt_items i on i.fn = s.fn and i.fd = s.fd and i.received_at = s.received_at';
 
 /** One statement: the stored documents' measures (src), then the three upserts fed from it. */
-async function aggregate(db: Kysely<Database>, src: RawBuilder<unknown>, upsert: boolean): Promise<void> {
-  await sql`with src as materialized (${src}), ${sql.raw(upserts(STORED_ITEMS, upsert))}`.execute(db);
+async function aggregate(db: Kysely<Database>, src: RawBuilder<unknown>, upsert: boolean, sign: Sign = 1): Promise<void> {
+  await sql`with src as materialized (${src}), ${sql.raw(upserts(STORED_ITEMS, upsert, sign))}`.execute(db);
+}
+
+/** aggregate, returning the keys of the rows it wrote (a batch's worth: never over a whole period). */
+async function aggregateKeys(db: Kysely<Database>, src: RawBuilder<unknown>, sign: Sign): Promise<TouchedRollups> {
+  const { rows } = await sql<TouchedRollups>`with src as materialized (${src}), ${sql.raw(upserts(STORED_ITEMS, true, sign, true))}`.execute(db);
+  return rows[0] ?? { h: [], d: [], i: [] };
 }
 
 // ---- the persist path: the batch's own values --------------------------------------------------------------------
@@ -218,24 +250,68 @@ export async function applyBatchRollups(trx: Transaction<Database>, docs: readon
   await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(docs)));
 }
 
-/**
- * Adds the documents the current persist transaction has just inserted to the rollups. Call it in that transaction,
- * after the documents and their receipt_items are inserted, with ONLY the newly inserted ones (re-sent copies that were
- * not inserted must not be passed: they would be counted twice). Documents that are not settlements are ignored.
- */
-export async function applyRollups(trx: Transaction<Database> | Kysely<Database>, inserted: readonly InsertedDocumentKey[]): Promise<void> {
-  if (inserted.length === 0) return;
-  const fns = inserted.map((d) => d.fn);
-  const fds = inserted.map((d) => String(d.fd));
-  // received_at from document_keys (one per (fn, fd)), so the partitioned documents are probed by their full key.
-  await aggregate(
-    trx,
-    documentSource(
-      sql`(d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
-        join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`,
-    ),
-    true,
+/** The stored documents of `keys`, as documentSource reads them (received_at from document_keys: full-key probes). */
+function storedSource(keys: readonly InsertedDocumentKey[]): RawBuilder<unknown> {
+  const fns = keys.map((d) => d.fn);
+  const fds = keys.map((d) => String(d.fd));
+  return documentSource(
+    sql`(d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
+      join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`,
   );
+}
+
+/**
+ * Adds stored documents to the rollups, from their stored rows. Call it in the transaction that stored (or rebuilt)
+ * them, with ONLY those documents: a document added twice is counted twice. Documents that are not settlements are
+ * ignored.
+ */
+export async function applyRollups(trx: Transaction<Database> | Kysely<Database>, keys: readonly InsertedDocumentKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await aggregate(trx, storedSource(keys), true);
+}
+
+/**
+ * Takes stored documents out of the rollups, from their stored rows: the exact inverse of applyRollups over the same
+ * rows. `ofd reprocess` calls it on a batch, in its transaction and before it rewrites the batch's rows, then
+ * applyRollups after; returns the keys it touched, for dropZeroRollups.
+ */
+export async function withdrawRollups(trx: Transaction<Database>, keys: readonly InsertedDocumentKey[]): Promise<TouchedRollups> {
+  if (keys.length === 0) return { h: [], d: [], i: [] };
+  return aggregateKeys(trx, storedSource(keys), -1);
+}
+
+/**
+ * Deletes the rows among `touched` that no document adds to any more (every measure 0): a rebuilt document that moved to
+ * another day, register or taxation system leaves its old rows at zero, and a report must not list them.
+ */
+export async function dropZeroRollups(trx: Transaction<Database>, touched: TouchedRollups): Promise<void> {
+  const zero = MEASURES.map((m) => `r.${m} = 0`).join(' and ');
+  const statements: Array<[string, readonly Record<string, unknown>[]]> = [
+    [
+      `delete from report_rollup_hourly r using json_to_recordset($1::json) as k(hour timestamp, organization_id bigint, outlet_id bigint,
+         register_id bigint, operation_type smallint, taxation_type smallint)
+       where (r.hour, r.organization_id, r.outlet_id, r.register_id, r.operation_type, r.taxation_type)
+           = (k.hour, k.organization_id, k.outlet_id, k.register_id, k.operation_type, k.taxation_type) and ${zero}`,
+      touched.h,
+    ],
+    [
+      `delete from report_rollup_daily r using json_to_recordset($1::json) as k(day date, organization_id bigint, outlet_id bigint,
+         register_id bigint, operation_type smallint, taxation_type smallint)
+       where (r.day, r.organization_id, r.outlet_id, r.register_id, r.operation_type, r.taxation_type)
+           = (k.day, k.organization_id, k.outlet_id, k.register_id, k.operation_type, k.taxation_type) and ${zero}`,
+      touched.d,
+    ],
+    [
+      `delete from report_item_daily r using json_to_recordset($1::json) as k(day date, organization_id bigint, outlet_id bigint,
+         register_id bigint, name text)
+       where (r.day, r.organization_id, r.outlet_id, r.register_id, r.name) = (k.day, k.organization_id, k.outlet_id, k.register_id, k.name)
+         and r.quantity = 0 and r.sum = 0`,
+      touched.i,
+    ],
+  ];
+  for (const [statement, keys] of statements) {
+    if (keys.length > 0) await trx.executeQuery(CompiledQuery.raw(statement, [JSON.stringify(keys)]));
+  }
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -2,7 +2,8 @@
  * `ofd reprocess`: rebuilds the FNS JSON and the derived rows of stored documents from their raw bytes, in batches of
  * one transaction each, after a decoder fix. What is rebuilt — with exactly the derivation the persist worker uses
  * (persist-derive.ts) — is the FNS JSON and document columns, register and outlet ids, receipt items and marking codes,
- * and the running totals of the shifts the batch's receipts belong to (recomputed from the stored documents). What is
+ * the running totals of the shifts the batch's receipts belong to (recomputed from the stored documents), and the
+ * report rollups (the batch's documents are taken out of them as stored, and added back as rebuilt). What is
  * not: raw_container (never written), the ФЛК verdict and ack code given when the document arrived, and the state that
  * registration, shift and archive reports set on the registry (it is kept by the newest report, not by a replay).
  *
@@ -15,11 +16,13 @@ import type { Database } from '../db/database.js';
 import { flkCodesLiteral, type BatchDocument } from '../db/document-batch.repository.js';
 import {
   lockDocumentsForRebuild,
+  lockShifts,
   rebuildDocuments,
   recomputeShiftTotals,
   type RebuildCursor,
   type StoredDocumentSource,
 } from '../db/document-rebuild.repository.js';
+import { applyRollups, dropZeroRollups, withdrawRollups } from '../reports/rollups.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './persist-derive.js';
 import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './persist-registry.js';
 
@@ -147,12 +150,6 @@ export async function reprocessDocuments(db: Kysely<Database>, logger: Logger, o
             rebuilt.map((r) => ({ fields: r.derived.fields, kktRegId: r.derived.columns.kkt_reg_id })),
             cache,
           );
-          const results = await rebuildDocuments(
-            trx,
-            rebuilt.map((r) => batchDocument(r, ids)),
-          );
-          seen.rebuilt = results.length;
-          seen.changed = results.filter((r) => r.changed).length;
           // Shifts a receipt of the batch belonged to before or belongs to now.
           const shifts = new Map<string, { fn: string; shift: number | string }>();
           const addShift = (fn: string, shift: number | string | null) => {
@@ -162,6 +159,19 @@ export async function reprocessDocuments(db: Kysely<Database>, logger: Logger, o
             if (RECEIPT_FORMS.has(r.source.form)) addShift(r.source.fn, r.source.shift_number);
             if (RECEIPT_FORMS.has(r.derived.form)) addShift(r.source.fn, r.derived.columns.shift_number);
           }
+          // Shifts before rollup rows, as the persist worker takes them: in the other order the two deadlock.
+          await lockShifts(trx, [...shifts.values()]);
+          // The reports follow the rebuild: out as the rows were, back in as they are (the rows are locked).
+          const keys = rebuilt.map((r) => ({ fn: r.source.fn, fd: r.source.fd }));
+          const withdrawn = await withdrawRollups(trx, keys);
+          const results = await rebuildDocuments(
+            trx,
+            rebuilt.map((r) => batchDocument(r, ids)),
+          );
+          await applyRollups(trx, keys);
+          await dropZeroRollups(trx, withdrawn);
+          seen.rebuilt = results.length;
+          seen.changed = results.filter((r) => r.changed).length;
           await recomputeShiftTotals(trx, [...shifts.values()]);
           const last = sources[sources.length - 1];
           return { last: last === undefined ? undefined : { fn: last.fn, fd: last.fd }, seen, ids };

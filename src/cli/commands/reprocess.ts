@@ -1,10 +1,10 @@
 /**
  * `ofd reprocess [--fn FN] [--since ISO] [--batch N]`: rebuilds the FNS JSON and derived rows (items, marking codes,
- * shift running totals) of the stored documents in DATABASE_URL from their raw bytes, after a decoder fix, in batches
- * of N (default 500) per transaction; raw bytes are never written. `--fn` limits it to one fiscal drive, `--since` to
- * documents received at or after an instant (ISO 8601 with a zone, or a date = its UTC midnight). Safe to run while
- * workers store documents, and to run again. Prints a JSON summary; progress goes to stderr; exit 1 if any document
- * that decoded before does not decode now.
+ * shift running totals, report rollups) of the stored documents in DATABASE_URL from their raw bytes, after a decoder
+ * fix, in batches of N (default 500) per transaction; raw bytes are never written. `--fn` limits it to one fiscal
+ * drive, `--since` to documents received at or after an instant (ISO 8601 with a zone, or a date = its UTC midnight).
+ * Safe to run while workers store documents, and to run again. Prints a JSON summary; progress goes to stderr; exit 1
+ * if any document that decoded before does not decode now.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';

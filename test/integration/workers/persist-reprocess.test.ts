@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
 import { deriveDocument, DeriveError } from '../../../src/workers/persist-derive.js';
+import { rebuildRollups } from '../../../src/reports/rollups.js';
 import { reprocessDocuments } from '../../../src/workers/persist-reprocess.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
@@ -45,6 +46,16 @@ async function derivedState(fn: string) {
     .orderBy('shift_number')
     .execute();
   return { documents, items, codes, shifts };
+}
+
+const ROLLUP_RANGE = { from: '2000-01-01', to: '2100-01-01' };
+
+/** Every report rollup row, quantities as text (their scale compared too). */
+async function rollupState() {
+  const hourly = await sql`select * from report_rollup_hourly order by 1, 2, 3, 4, 5, 6`.execute(t.db);
+  const daily = await sql`select * from report_rollup_daily order by 1, 2, 3, 4, 5, 6`.execute(t.db);
+  const items = await sql`select day, organization_id, outlet_id, register_id, name, quantity::text as quantity, sum from report_item_daily order by 1, 2, 3, 4, 5`.execute(t.db);
+  return { hourly: hourly.rows, daily: daily.rows, items: items.rows };
 }
 
 async function rawContainers(fn: string): Promise<Map<number, Buffer>> {
@@ -129,6 +140,26 @@ describe('ofd reprocess', () => {
     expect(await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).where('fd', '=', 2).execute()).toHaveLength(2);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 2, sell_total_sum: 2 * 18090 });
+  });
+
+  it('moves the report rollups with the rebuilt rows: the reports after it equal a rebuild of them from scratch', async () => {
+    const fn = '9999500000000009';
+    await persist([realJob(fn, 1, richReceiptChildren(fn, 1)), ...Array.from({ length: 9 }, (_, i) => realJob(fn, i + 2))]);
+    // What an older decoder could have stored, with rollups consistent with it (as its persist path left them).
+    await sql`update documents set total_sum = total_sum + 500, date_time = date_time - interval '3 days' where fn = ${fn} and fd in (2, 3)`.execute(t.db);
+    await sql`update receipt_items set name = 'MISDECODED', sum = sum + 500 where fn = ${fn} and fd = 2`.execute(t.db);
+    await rebuildRollups(t.db, ROLLUP_RANGE);
+    const before = await rollupState();
+    expect(JSON.stringify(before)).toContain('MISDECODED');
+
+    const summary = await reprocessDocuments(t.db, silentLogger(), { fn });
+    expect(summary).toMatchObject({ rebuilt: 10, changed: 0 });
+    const after = await rollupState();
+    expect(after).not.toEqual(before);
+    // Exactly what the rows now give: nothing counted twice, nothing left at zero (the misdecoded item, the old day).
+    await rebuildRollups(t.db, ROLLUP_RANGE);
+    expect(after).toEqual(await rollupState());
+    expect(JSON.stringify(after)).not.toContain('MISDECODED');
   });
 
   it('reports a document that no longer decodes and leaves it as it was', async () => {
