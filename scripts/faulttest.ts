@@ -85,7 +85,7 @@ the recovery time runs from the fault to the first acknowledgement (gateway, Red
 stored row (worker, PostgreSQL) afterwards. Registers lose their connection on a gateway kill and re-send after their
 back-off; while Redis is down the gateway cannot enqueue, so it acknowledges nothing and registers re-send. After the
 worker SIGKILL, the jobs the dead worker had taken (BullMQ concurrency 1 500) stay locked until BullMQ's lock expires
-(30 s, main.ts passes no lockDuration) and the next stalled check (every 30 s) puts them back: those documents are
+(30 s by default, \`OFD_PERSIST_LOCK_MS\`) and the next stalled check (\`OFD_PERSIST_STALLED_INTERVAL_MS\`, 30 s) puts them back: those documents are
 stored 30–60 s late — still exactly once. The CI test (test/e2e/faults.test.ts) runs the same worker with a 3 s lock to
 stay under a minute.
 

@@ -255,7 +255,8 @@ so every number below is a floor for this code on a dedicated machine, not a cap
 **Setup:** ${r.config.registers} emulated registers, ${r.config.seconds} s load window, ${r.config.offered}, keep-alive ${r.config.keepAlive}, ${r.config.prebuiltDocumentsPerRegister} documents per register prebuilt by the emulator before the window;
 gateway and ${r.config.workers} worker process(es) run as \`${r.config.runtime}\` with \`OFD_ROLES\`; ${r.config.redis}; a fresh
 database (\`${r.config.database}\`, dropped afterwards) on the local PostgreSQL 15. FNS_URL unset: documents are stored, the fns
-queue keeps them.
+queue keeps them. SMTP_URL unset: the receipts with a buyer e-mail (15 %) each get a notify job that ends
+\`NOTIFY_EMAIL_NOT_CONFIGURED\` (its reads and its delivery row are done, the e-mail is not).
 
 ## Result
 
