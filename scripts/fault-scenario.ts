@@ -44,8 +44,11 @@ export interface FaultScenarioOptions {
   /** Raw sockets sending half a message in the client-drop fault. */
   droppedClients?: number;
   dist?: boolean;
-  /** Run the worker from scripts/short-lock-worker.ts (BullMQ lock and stalled interval of this many ms) — CI only. */
-  shortLockWorkerMs?: number;
+  /**
+   * The persist worker's BullMQ lock and stalled-check interval, ms (OFD_PERSIST_LOCK_MS, OFD_PERSIST_STALLED_INTERVAL_MS):
+   * the CI test shortens them so the jobs a killed worker held come back within its time limit. Default: the worker's.
+   */
+  workerLockMs?: number;
   /** Compare `ofd show` of the acknowledged documents whose FD is a multiple of this with what was sent (default 1: all). */
   viewEvery?: number;
   log?: (s: string) => void;
@@ -122,9 +125,8 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
     const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, OFD_QUEUE_PREFIX: 'ofd' };
     worker = await OfdProcess.start({
       roles: 'worker',
-      env: o.shortLockWorkerMs ? { ...env, OFD_TEST_LOCK_MS: String(o.shortLockWorkerMs) } : env,
+      env: o.workerLockMs ? { ...env, OFD_PERSIST_LOCK_MS: String(o.workerLockMs), OFD_PERSIST_STALLED_INTERVAL_MS: String(o.workerLockMs) } : env,
       dist: o.dist,
-      ...(o.shortLockWorkerMs ? { entry: 'scripts/short-lock-worker.ts' } : {}),
       supervise: true,
       log,
     });

@@ -117,8 +117,6 @@ export interface OfdProcessOptions {
   env: Record<string, string>;
   /** Run dist/main.js instead of src/main.ts through tsx. */
   dist?: boolean;
-  /** Another entry point run through tsx instead of src/main.ts (scripts/short-lock-worker.ts for the CI test). */
-  entry?: string;
   /** Restart automatically when the process dies without being asked to (as a supervisor would). */
   supervise?: boolean;
   log?: (line: string) => void;
@@ -158,7 +156,7 @@ export class OfdProcess {
   }
 
   async spawn(): Promise<void> {
-    const args = this.o.entry ? ['--import', 'tsx', this.o.entry] : this.o.dist ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+    const args = this.o.dist ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
     const options = {
       env: {
         ...process.env,

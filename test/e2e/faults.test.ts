@@ -2,9 +2,9 @@
 // Redis, a fresh database; 20 registers with a document budget; SIGKILL of the worker and of the gateway (each
 // restarted) and a Redis SIGKILL + restart on the same AOF dir under load. Every acknowledged document must be stored
 // exactly once and every document must end up acknowledged (the emulator re-sends until it is), and stored as sent:
-// its bytes, and what `ofd show` prints of it, compared with what the emulator sent. The worker runs from
-// scripts/short-lock-worker.ts (the real persist worker with a 3 s BullMQ lock) so that the jobs the killed worker held
-// come back within the time limit; `npm run faulttest` uses src/main.ts and its default 30 s lock.
+// its bytes, and what `ofd show` prints of it, compared with what the emulator sent. Both run src/main.ts; the worker
+// with a 3 s BullMQ lock and stalled check (OFD_PERSIST_LOCK_MS, OFD_PERSIST_STALLED_INTERVAL_MS) so that the jobs the
+// killed worker held come back within the time limit; `npm run faulttest` keeps the default 30 s.
 import { expect, inject, it } from 'vitest';
 import { runFaultScenario } from '../../scripts/fault-scenario.js';
 
@@ -20,7 +20,7 @@ it('stores every acknowledged document exactly once across worker, gateway and R
     pgRestart: false,
     timeoutMs: 45_000,
     // BullMQ's default 30 s lock would hold a killed worker's jobs for 30–60 s; the full faulttest keeps the default.
-    shortLockWorkerMs: 3000,
+    workerLockMs: 3000,
   });
   const context = JSON.stringify({ faults: result.faults, stored: result.stored, emulator: result.emulator });
   expect(result.emulator.aborted, context).toBe(false);
