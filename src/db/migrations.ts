@@ -17,6 +17,7 @@ import * as m0012 from '../../migrations/0012_notification_outbox.js';
 import * as m0013 from '../../migrations/0013_ofd_services.js';
 import * as m0014 from '../../migrations/0014_documents_lz4.js';
 import * as m0015 from '../../migrations/0015_persisted_scan_indexes.js';
+import * as m0016 from '../../migrations/0016_fns_status_scan_indexes.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -34,6 +35,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0013_ofd_services': m0013,
   '0014_documents_lz4': m0014,
   '0015_persisted_scan_indexes': m0015,
+  '0016_fns_status_scan_indexes': m0016,
 });
 
 export const migrationProvider: MigrationProvider = {

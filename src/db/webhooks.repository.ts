@@ -261,7 +261,13 @@ export async function scanPersistedDocuments(db: Db, from: Date, to: Date, recei
   return rows;
 }
 
-/** FNS outcomes (answers and dead) recorded in (from, to] for organizations with an active subscription. */
+/**
+ * FNS outcomes (answers and dead) recorded in (from, to] for organizations with an active subscription.
+ *
+ * A range of fns_status_outcome_updated_at_idx (migration 0016): a scan reads the outcomes recorded since the last one,
+ * not the table. Which organization an outcome belongs to is only known through its document, so every new outcome is
+ * joined before the subscription filter; with no active subscription at all, nothing is read (a one-time filter).
+ */
 export async function scanFnsStatusChanges(db: Db, from: Date, to: Date, limit: number): Promise<ScannedFnsStatus[]> {
   const { rows } = await sql<ScannedFnsStatus>`
     select f.fn, f.fd, d.form, f.status, f.errors, f.updated_at, o.id as organization_id
@@ -269,7 +275,8 @@ export async function scanFnsStatusChanges(db: Db, from: Date, to: Date, limit: 
       join document_keys k on k.fn = f.fn and k.fd = f.fd
       join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
       join organizations o on o.inn = d.user_inn
-     where f.updated_at > ${from} and f.updated_at <= ${to}
+     where exists (select 1 from webhook_subscriptions where active)
+       and f.updated_at > ${from} and f.updated_at <= ${to}
        and f.status in ('accepted', 'accepted_with_warnings', 'rejected', 'quarantine', 'dead')
        and exists (select 1 from webhook_subscriptions s where s.organization_id = o.id and s.active)
      order by f.updated_at
