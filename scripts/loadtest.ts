@@ -9,7 +9,12 @@
  * loop, every register sending as soon as it is acked), --keepalive 1, --drain-seconds 180, --dist 0 (run dist/main.js),
  * --prebuild 200 (documents per register the emulator builds and signs before the load window opens, so building them
  * does not take CPU from the pipeline under test; sampling starts after it),
- * --workers 1 (worker processes), --out docs/benchmarks, --keep-db 0, --tag '' (report name suffix).
+ * --workers 1 (worker processes), --forward 0, --out docs/benchmarks, --keep-db 0, --tag '' (report name suffix).
+ *
+ * --forward 1: the rest of the pipeline too. A fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything
+ * (scripts/smtp-sink.ts) run as processes of their own, and the worker gets FNS_URL and SMTP_URL. Every document is then
+ * forwarded to the FNS and every receipt with a buyer e-mail is e-mailed. Their CPU is reported as `fakeFnsAndSmtp`:
+ * not the OFD's, but on the same two cores.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -22,6 +27,7 @@ import {
   histogramQuantile,
   loadAverage,
   metricSum,
+  HelperProcess,
   OfdProcess,
   option,
   procSample,
@@ -41,6 +47,7 @@ const PREBUILD = Number(option('prebuild', P, '200'));
 const DRAIN_SECONDS = Number(option('drain-seconds', P, '180'));
 const DIST = option('dist', P, '0') === '1';
 const WORKERS = Number(option('workers', P, '1'));
+const FORWARD = option('forward', P, '0') === '1';
 const OUT = option('out', P, 'docs/benchmarks');
 const KEEP_DB = option('keep-db', P, '0') === '1';
 /** Suffix of the report's file name, for several runs a day: loadtest-<date>-<tag>.md. */
@@ -59,6 +66,8 @@ interface SlowSample {
   persistedMetric: number;
   dbCount: number;
   queueWaiting: number;
+  /** --forward: documents the FNS has answered (fns_status accepted, with warnings, or rejected). */
+  fnsAnswered: number;
 }
 
 const round = (v: number, d = 0) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : null);
@@ -70,9 +79,17 @@ async function main() {
   log(`loadtest: ${REGISTERS} registers, ${SECONDS} s, ${RATE > 0 ? `${RATE}/s offered` : 'closed loop'}, keep-alive ${KEEPALIVE}; load average ${loadAverage()}`);
   const db = await createFreshDatabase(DEFAULT_SERVER_URL, 'loadtest');
   const redis = await startPrivateRedis('everysec');
-  const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, OFD_QUEUE_PREFIX: 'ofd' };
+  const env: Record<string, string> = { DATABASE_URL: db.url, REDIS_URL: redis.url, OFD_QUEUE_PREFIX: 'ofd' };
   const procs: OfdProcess[] = [];
+  const helpers: HelperProcess[] = [];
   try {
+    if (FORWARD) {
+      const fns = await HelperProcess.start('fake-fns', ['src/cli/ofd.ts', 'fake-fns'], log);
+      const smtp = await HelperProcess.start('smtp-sink', ['scripts/smtp-sink.ts'], log);
+      helpers.push(fns, smtp);
+      env['FNS_URL'] = `http://127.0.0.1:${fns.port}`;
+      env['SMTP_URL'] = `smtp://127.0.0.1:${smtp.port}`;
+    }
     // The worker first: it runs the migrations on the fresh database.
     const workers: OfdProcess[] = [];
     for (let i = 0; i < WORKERS; i++) workers.push(await OfdProcess.start({ roles: 'worker', env, dist: DIST, log }));
@@ -96,24 +113,36 @@ async function main() {
       const r = procSample(redisPid);
       const pgs = sumProc([...pgPids]);
       const own = process.cpuUsage(ownCpu0);
+      const h = sumProc(helpers.map((x) => x.pid).filter((p): p is number => p !== undefined));
       return {
         t: now(),
         acked,
-        cpu: { gateway: g?.cpuSeconds ?? NaN, worker: w.cpuSeconds, redis: r?.cpuSeconds ?? NaN, postgresBackends: pgs.cpuSeconds, emulator: (own.user + own.system) / 1e6 },
-        rssMb: { gateway: g?.rssMb ?? NaN, worker: w.rssMb, redis: r?.rssMb ?? NaN, postgresBackends: pgs.rssMb, emulator: process.memoryUsage().rss / 2 ** 20 },
+        cpu: {
+          gateway: g?.cpuSeconds ?? NaN, worker: w.cpuSeconds, redis: r?.cpuSeconds ?? NaN, postgresBackends: pgs.cpuSeconds, emulator: (own.user + own.system) / 1e6,
+          ...(FORWARD ? { fakeFnsAndSmtp: h.cpuSeconds } : {}),
+        },
+        rssMb: {
+          gateway: g?.rssMb ?? NaN, worker: w.rssMb, redis: r?.rssMb ?? NaN, postgresBackends: pgs.rssMb, emulator: process.memoryUsage().rss / 2 ** 20,
+          ...(FORWARD ? { fakeFnsAndSmtp: h.rssMb } : {}),
+        },
       };
     };
     const slowSample = async (): Promise<SlowSample> => {
-      const [wm, count] = await Promise.all([
+      const [wm, count, fnsAnswered] = await Promise.all([
         Promise.all(workers.map((w) => w.metrics())),
         db.query<{ n: string }>('select count(*) as n from documents').then((r) => Number(r.rows[0]?.n), () => NaN),
+        FORWARD ? countFnsAnswered() : Promise.resolve(NaN),
       ]);
       const t = now();
       for (const pid of await backendPids(DEFAULT_SERVER_URL, db.name).catch(() => [])) pgPids.add(pid);
       const persistedMetric = wm.reduce((s, m) => s + (m ? metricSum(m, 'ofd_documents_persisted_total') : NaN), 0);
       const queueWaiting = wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="documents",state="waiting"') : NaN;
-      return { t, persistedMetric, dbCount: count, queueWaiting };
+      return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered };
     };
+    const countFnsAnswered = () =>
+      db
+        .query<{ n: string }>(`select count(*) as n from fns_status where status in ('accepted', 'accepted_with_warnings', 'rejected')`)
+        .then((r) => Number(r.rows[0]?.n), () => NaN);
     let fastTimer: NodeJS.Timeout | undefined;
     let sampling = true;
     let sampler: Promise<void> = Promise.resolve();
@@ -183,11 +212,23 @@ async function main() {
     const mid = (p: { t: number }) => p.t > 5 && p.t <= loadEnd;
     const firstFast = fast[0]!;
     const cpuDelta = (k: string) => (finalFast.cpu[k]! - firstFast.cpu[k]!) / (finalFast.t - firstFast.t);
-    const procs_ = ['gateway', 'worker', 'redis', 'postgresBackends', 'emulator'];
+    const procs_ = ['gateway', 'worker', 'redis', 'postgresBackends', 'emulator', ...(FORWARD ? ['fakeFnsAndSmtp'] : [])];
+    const forwarded = FORWARD
+      ? {
+          fnsAnsweredDuringLoadPerSec: round((slowAtLoadEnd.fnsAnswered - firstSlow.fnsAnswered) / window),
+          fnsAnsweredAtEnd: finalSlow.fnsAnswered,
+          eReceiptsDeliveredAtEnd: await db
+            .query<{ n: string }>(`select count(*) as n from notify_deliveries where channel = 'email' and status = 'delivered'`)
+            .then((r) => Number(r.rows[0]?.n), () => NaN),
+          eReceiptsNotDeliveredAtEnd: await db
+            .query<{ n: string }>(`select count(*) as n from notify_deliveries where channel = 'email' and status <> 'delivered'`)
+            .then((r) => Number(r.rows[0]?.n), () => NaN),
+        }
+      : null;
     const result = {
       date: startedAt.toISOString(),
       machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd: loadAverage(), shared: true },
-      config: { registers: REGISTERS, seconds: SECONDS, offered: RATE > 0 ? `${RATE}/s` : 'closed loop (think 0)', keepAlive: KEEPALIVE, prebuiltDocumentsPerRegister: PREBUILD, workers: WORKERS, runtime: DIST ? 'dist/main.js' : 'node --import tsx src/main.ts', redis: 'private, appendonly yes, appendfsync everysec', database: db.name },
+      config: { registers: REGISTERS, seconds: SECONDS, offered: RATE > 0 ? `${RATE}/s` : 'closed loop (think 0)', keepAlive: KEEPALIVE, prebuiltDocumentsPerRegister: PREBUILD, workers: WORKERS, forward: FORWARD, runtime: DIST ? 'dist/main.js' : 'node --import tsx src/main.ts', redis: 'private, appendonly yes, appendfsync everysec', database: db.name },
       emulator: { acknowledged: summary.acknowledged, documents: summary.documents, sent: summary.sent, resends: summary.resends, unacknowledged: summary.unacknowledged, invalidAcks: summary.invalidAcks, missingReplies: summary.missingReplies, missingReplyReasons: summary.missingReplyReasons, byResponseCode: summary.byResponseCode },
       acknowledgedPerSec: { overall: round(summary.throughput), medianPerSecond: round(median(ackRate.filter(mid).map((p) => p.v))), acksCountedAtLoadEnd: ackedAtEnd.acked },
       persistedPerSec: {
@@ -197,6 +238,7 @@ async function main() {
         medianIntervalMetric: round(median(metricRate.filter(mid).map((p) => p.v))),
         untilDrained: drainedAt !== undefined ? round(finalSlow.dbCount / drainedAt) : null,
       },
+      forwarded,
       stored: { dbCount: finalSlow.dbCount, persistedMetric: finalSlow.persistedMetric, drainedAfterLoadSeconds: drainedAt !== undefined ? round(drainedAt - loadEnd, 1) : null },
       ackLatencyMs: {
         client: { p50: round(summary.latencyMs.p50, 1), p95: round(summary.latencyMs.p95, 1), p99: round(summary.latencyMs.p99, 1), max: round(summary.latencyMs.max, 1) },
@@ -236,6 +278,7 @@ async function main() {
     log(`wrote ${join(OUT, base)}.{md,svg,json}`);
   } finally {
     for (const p of procs) await p.stop().catch(() => {});
+    for (const h of helpers) await h.stop().catch(() => {});
     await redis.cleanup().catch(() => {});
     if (!KEEP_DB) await db.drop().catch((e: unknown) => log(`drop failed: ${String(e)}`));
   }
@@ -254,9 +297,11 @@ so every number below is a floor for this code on a dedicated machine, not a cap
 
 **Setup:** ${r.config.registers} emulated registers, ${r.config.seconds} s load window, ${r.config.offered}, keep-alive ${r.config.keepAlive}, ${r.config.prebuiltDocumentsPerRegister} documents per register prebuilt by the emulator before the window;
 gateway and ${r.config.workers} worker process(es) run as \`${r.config.runtime}\` with \`OFD_ROLES\`; ${r.config.redis}; a fresh
-database (\`${r.config.database}\`, dropped afterwards) on the local PostgreSQL 15. FNS_URL unset: documents are stored, the fns
-queue keeps them. SMTP_URL unset: the receipts with a buyer e-mail (15 %) each get a notify job that ends
-\`NOTIFY_EMAIL_NOT_CONFIGURED\` (its reads and its delivery row are done, the e-mail is not).
+database (\`${r.config.database}\`, dropped afterwards) on the local PostgreSQL 15. ${
+    r.config.forward
+      ? 'Forwarding on (`--forward 1`): a fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything (scripts/smtp-sink.ts), each a process of its own on the same cores; every document is forwarded to the FNS, every receipt with a buyer e-mail (15 %) is e-mailed.'
+      : 'Ingest only: FNS_URL unset, so documents are stored and the fns queue keeps them; SMTP_URL unset, so the receipts with a buyer e-mail (15 %) each get a notify job that ends `NOTIFY_EMAIL_NOT_CONFIGURED` (its reads and its delivery row are done, the e-mail is not). `--forward 1` runs the rest of the pipeline.'
+  }
 
 ## Result
 
@@ -277,6 +322,12 @@ ${r.emulator.missingReplies} missing replies ${JSON.stringify(r.emulator.missing
 Rows above the acknowledged count are documents that were enqueued and stored but whose ack had not reached the register
 when the window closed (a real register re-sends them and gets a fresh ack; they are stored once). The queue drained
 ${r.stored.drainedAfterLoadSeconds ?? 'NOT (within the drain limit)'} s after the load stopped.
+
+${
+    r.forwarded
+      ? `Forwarding: the FNS answered ${r.forwarded.fnsAnsweredDuringLoadPerSec} documents/s during the load window and ${r.forwarded.fnsAnsweredAtEnd} documents in all when the documents queue had drained (the fns queue may still hold the rest); e-receipts delivered: ${r.forwarded.eReceiptsDeliveredAtEnd}, not (yet) delivered: ${r.forwarded.eReceiptsNotDeliveredAtEnd}.`
+      : ''
+  }
 
 ![ack/s and persisted/s over time](${base}.svg)
 

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -232,6 +233,62 @@ export class OfdProcess {
       return undefined;
     }
   }
+}
+
+/**
+ * A helper process of a run (`ofd fake-fns`, scripts/smtp-sink.ts): `node --import tsx <args>`, dying with this process
+ * like the OfdProcesses, ready once its port accepts a TCP connection.
+ */
+export class HelperProcess {
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  /** `args` get `--port <a free port>` appended. */
+  static async start(name: string, args: string[], log?: (line: string) => void, timeoutMs = 30_000): Promise<HelperProcess> {
+    const port = await freePort();
+    const all = ['--import', 'tsx', ...args, '--port', String(port)];
+    const options = { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] as Array<'ignore' | 'pipe'> };
+    const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...all], options) : spawn(process.execPath, all, options);
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    child.stderr?.on('data', (d: Buffer) => log?.(`[${name}] ${d.toString().trimEnd()}`));
+    const helper = new HelperProcess(name, port, child);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${name} exited while starting (${child.exitCode})`);
+      if (await accepts(port)) return helper;
+      await sleep(100);
+    }
+    await helper.stop();
+    throw new Error(`${name} not listening on ${port} after ${timeoutMs} ms`);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 // ---------------------------------------------------------------- metrics
