@@ -68,6 +68,8 @@ interface SlowSample {
   queueWaiting: number;
   /** --forward: documents the FNS has answered (fns_status accepted, with warnings, or rejected). */
   fnsAnswered: number;
+  /** --forward: waiting jobs of the fns queue (documents persisted, not yet taken to be sent). */
+  fnsWaiting: number;
 }
 
 const round = (v: number, d = 0) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : null);
@@ -137,7 +139,8 @@ async function main() {
       for (const pid of await backendPids(DEFAULT_SERVER_URL, db.name).catch(() => [])) pgPids.add(pid);
       const persistedMetric = wm.reduce((s, m) => s + (m ? metricSum(m, 'ofd_documents_persisted_total') : NaN), 0);
       const queueWaiting = wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="documents",state="waiting"') : NaN;
-      return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered };
+      const fnsWaiting = FORWARD && wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="fns",state="waiting"') : NaN;
+      return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered, fnsWaiting };
     };
     const countFnsAnswered = () =>
       db
@@ -217,6 +220,8 @@ async function main() {
       ? {
           fnsAnsweredDuringLoadPerSec: round((slowAtLoadEnd.fnsAnswered - firstSlow.fnsAnswered) / window),
           fnsAnsweredAtEnd: finalSlow.fnsAnswered,
+          fnsQueueWaitingAtLoadEnd: slowAtLoadEnd.fnsWaiting,
+          fnsQueueWaitingMax: Math.max(0, ...slow.map((x) => x.fnsWaiting).filter(Number.isFinite)),
           eReceiptsDeliveredAtEnd: await db
             .query<{ n: string }>(`select count(*) as n from notify_deliveries where channel = 'email' and status = 'delivered'`)
             .then((r) => Number(r.rows[0]?.n), () => NaN),
@@ -325,7 +330,7 @@ ${r.stored.drainedAfterLoadSeconds ?? 'NOT (within the drain limit)'} s after th
 
 ${
     r.forwarded
-      ? `Forwarding: the FNS answered ${r.forwarded.fnsAnsweredDuringLoadPerSec} documents/s during the load window and ${r.forwarded.fnsAnsweredAtEnd} documents in all when the documents queue had drained (the fns queue may still hold the rest); e-receipts delivered: ${r.forwarded.eReceiptsDeliveredAtEnd}, not (yet) delivered: ${r.forwarded.eReceiptsNotDeliveredAtEnd}.`
+      ? `Forwarding: the FNS answered ${r.forwarded.fnsAnsweredDuringLoadPerSec} documents/s during the load window and ${r.forwarded.fnsAnsweredAtEnd} documents in all when the documents queue had drained (the fns queue may still hold the rest: ${r.forwarded.fnsQueueWaitingAtLoadEnd} waiting at the end of the load window, ${r.forwarded.fnsQueueWaitingMax} at most); e-receipts delivered: ${r.forwarded.eReceiptsDeliveredAtEnd}, not (yet) delivered: ${r.forwarded.eReceiptsNotDeliveredAtEnd}.`
       : ''
   }
 
