@@ -1,7 +1,7 @@
 // Persist worker throughput from a FILLED queue, and storage per million receipts (issue 4).
 //
 //   npm run bench:persist -- [--receipts 100000] [--items 10] [--registers 500] [--runs 3] [--batch 1000]
-//                             [--in-flight 2] [--concurrency N] [--connections 4] [--keep] [--direct]
+//                             [--in-flight 2] [--concurrency N] [--connections 4] [--keep] [--direct] [--fleet]
 //
 // Builds `--receipts` real signed receipts (test/support/kkt.ts builders, devsign), `--items` items on average (1 to
 // 2×items−1, uniform, seeded), spread round-robin over `--registers` fiscal drives (one register and shift each), as the
@@ -13,6 +13,9 @@
 // when other processes share the machine — the load average is printed beside it), and the storage of the document
 // tables per million receipts. --batch, --in-flight, --concurrency: the worker's batchSize, maxBatchesInFlight and
 // concurrency (default: its defaults). --direct: no queue — the processor is fed from memory (the database path alone).
+// --fleet: instead of the synthetic receipts, `--receipts` documents of `--registers` emulated registers as the gateway
+// enqueues them (bench/fleet-jobs.ts: the loadtest's mix of organizations, forms, items, marked goods and e-mails);
+// "receipts" in the output then counts documents of every form.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +34,7 @@ import type { DocumentJob } from '../src/queue/jobs.js';
 import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/batching-worker.js';
 import { createPersistProcessor } from '../src/workers/persist-documents.processor.js';
 import { ascii, fvln, signedMessage, stlv, u32, u8, vln } from '../test/support/kkt.js';
+import { fleetJobs } from './fleet-jobs.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,6 +48,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
     direct: { type: 'boolean', default: false },
+    fleet: { type: 'boolean', default: false },
   },
 });
 const RECEIPTS = Number(args.receipts);
@@ -341,7 +346,7 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
 
 async function main(): Promise<void> {
   const buildStarted = performance.now();
-  const jobs = buildJobs();
+  const jobs = args.fleet ? await fleetJobs(REGISTERS, RECEIPTS) : buildJobs();
   process.stderr.write(`built ${jobs.length} receipts in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s\n`);
   const results: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) results.push(await run(jobs, i));
@@ -354,6 +359,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: os.cpus().length,
     receipts: RECEIPTS,
+    source: args.fleet ? 'fleet (emulated registers through the gateway handleMessage)' : 'synthetic receipts',
     itemsPerReceipt: Number((last.storedItems / last.storedReceipts).toFixed(2)),
     registers: REGISTERS,
     runs: RUNS,

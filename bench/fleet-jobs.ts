@@ -1,0 +1,66 @@
+/**
+ * `bench:persist --fleet`: the documents queue as the gateway fills it under the register emulator — not synthetic
+ * receipts. Each emulated register (src/emulator: its own organization, outlet, FFD version, registration report, shifts,
+ * receipts with 1–N items from a catalogue, marked goods, buyer e-mails, corrections; the loadtest's mix) builds its
+ * documents, and each message goes through the gateway's own handleMessage (framing, devsign verification, ФЛК) whose
+ * enqueue collects the job. Round-robin over the registers, as a busy gateway enqueues them.
+ */
+import { Framer } from '../protocol/framer.js';
+import { buildDocumentMessage, fnWire } from '../src/emulator/document-message.js';
+import { DocumentStream } from '../src/emulator/document-stream.js';
+import { makeRegisterIdentity } from '../src/emulator/register-identity.js';
+import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow } from '../src/emulator/run-emulator.js';
+import { createDevsignBox } from '../src/gateway/crypto/devsign-box.js';
+import { createInspector } from '../src/gateway/flk/inspector.js';
+import { handleMessage, type MessageDeps } from '../src/gateway/handle-message.js';
+import type { DocumentJob } from '../src/queue/jobs.js';
+
+export async function fleetJobs(registers: number, documents: number, seed = 'bench-persist-fleet'): Promise<DocumentJob[]> {
+  const o = DEFAULT_EMULATOR_OPTIONS;
+  const perRegister = Math.ceil(documents / registers);
+  const streamOptions = {
+    seed,
+    ...defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister),
+    maxDocuments: perRegister,
+    markedShare: o.markedShare,
+    emailShare: o.emailShare,
+    correctionShare: o.correctionShare,
+    currentStateShare: o.currentStateShare,
+    basketPool: o.basketPool,
+    flkErrorRate: o.flkErrorRate,
+    tamperRate: 0,
+    ofdInn: o.ofdInn,
+    ofdName: o.ofdName,
+  };
+  const fleet = Array.from({ length: registers }, (_, i) => {
+    const identity = makeRegisterIdentity(i, { seed, ffd12Share: o.ffd12Share });
+    return { wire: fnWire(identity, o.masterKey), stream: new DocumentStream(identity, streamOptions) };
+  });
+  const jobs: DocumentJob[] = [];
+  const deps: MessageDeps = {
+    crypto: createDevsignBox(o.masterKey),
+    enqueue: (job) => {
+      jobs.push(job);
+      return Promise.resolve();
+    },
+    inspect: createInspector(),
+    operatorInn: o.ofdInn,
+    ackUtcOffsetMinutes: o.utcOffsetMinutes,
+    kinds: new Set(['ofd']),
+  };
+  const framer = new Framer();
+  while (jobs.length < documents) {
+    const before = jobs.length;
+    for (const register of fleet) {
+      if (jobs.length >= documents) break;
+      const doc = register.stream.next();
+      if (!doc) continue;
+      for (const frame of framer.push(buildDocumentMessage(register.wire, doc).bytes)) {
+        const outcome = await handleMessage(frame, deps);
+        if (outcome.action === 'close') throw new Error(`the gateway refused an emulated document: ${outcome.code} ${outcome.message}`);
+      }
+    }
+    if (jobs.length === before) break; // every stream ended
+  }
+  return jobs;
+}
