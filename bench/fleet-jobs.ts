@@ -9,29 +9,17 @@ import { Framer } from '../protocol/framer.js';
 import { buildDocumentMessage, fnWire } from '../src/emulator/document-message.js';
 import { DocumentStream } from '../src/emulator/document-stream.js';
 import { makeRegisterIdentity } from '../src/emulator/register-identity.js';
-import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow } from '../src/emulator/run-emulator.js';
+import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow, streamOptionsOf } from '../src/emulator/run-emulator.js';
 import { createDevsignBox } from '../src/gateway/crypto/devsign-box.js';
 import { createInspector } from '../src/gateway/flk/inspector.js';
 import { handleMessage, type MessageDeps } from '../src/gateway/handle-message.js';
 import type { DocumentJob } from '../src/queue/jobs.js';
 
 export async function fleetJobs(registers: number, documents: number, seed = 'bench-persist-fleet'): Promise<DocumentJob[]> {
-  const o = DEFAULT_EMULATOR_OPTIONS;
   const perRegister = Math.ceil(documents / registers);
-  const streamOptions = {
-    seed,
-    ...defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister),
-    maxDocuments: perRegister,
-    markedShare: o.markedShare,
-    emailShare: o.emailShare,
-    correctionShare: o.correctionShare,
-    currentStateShare: o.currentStateShare,
-    basketPool: o.basketPool,
-    flkErrorRate: o.flkErrorRate,
-    tamperRate: 0,
-    ofdInn: o.ofdInn,
-    ofdName: o.ofdName,
-  };
+  // The emulator's defaults (the loadtest's mix), with no tampered first sends: every job is a document as received.
+  const o = { ...DEFAULT_EMULATOR_OPTIONS, seed, documentsPerRegister: perRegister, tamperRate: 0 };
+  const streamOptions = streamOptionsOf(o, defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister));
   const fleet = Array.from({ length: registers }, (_, i) => {
     const identity = makeRegisterIdentity(i, { seed, ffd12Share: o.ffd12Share });
     return { wire: fnWire(identity, o.masterKey), stream: new DocumentStream(identity, streamOptions) };

@@ -129,6 +129,10 @@ async function main() {
         },
       };
     };
+    const countFnsAnswered = () =>
+      db
+        .query<{ n: string }>(`select count(*) as n from fns_status where status in ('accepted', 'accepted_with_warnings', 'rejected')`)
+        .then((r) => Number(r.rows[0]?.n), () => NaN);
     const slowSample = async (): Promise<SlowSample> => {
       const [wm, count, fnsAnswered] = await Promise.all([
         Promise.all(workers.map((w) => w.metrics())),
@@ -142,10 +146,6 @@ async function main() {
       const fnsWaiting = FORWARD && wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="fns",state="waiting"') : NaN;
       return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered, fnsWaiting };
     };
-    const countFnsAnswered = () =>
-      db
-        .query<{ n: string }>(`select count(*) as n from fns_status where status in ('accepted', 'accepted_with_warnings', 'rejected')`)
-        .then((r) => Number(r.rows[0]?.n), () => NaN);
     let fastTimer: NodeJS.Timeout | undefined;
     let sampling = true;
     let sampler: Promise<void> = Promise.resolve();

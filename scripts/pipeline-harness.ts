@@ -125,6 +125,29 @@ export interface OfdProcessOptions {
 
 const SETPRIV = existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
 const live = new Set<ChildProcess>();
+
+/**
+ * `node <args>` with `env`, stderr piped. setpriv --pdeathsig: the child dies with this process even when this one is
+ * SIGKILLed (a killed test worker must not leave gateways and workers behind); setpriv execs node, so the pid stays the
+ * node process's.
+ */
+function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const options = { env, stdio: ['ignore', 'ignore', 'pipe'] as Array<'ignore' | 'pipe'> };
+  const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Sends `signal`, then SIGKILL if the child is still there after `graceMs`; resolves once it has exited. */
+async function killAndWait(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
@@ -158,23 +181,15 @@ export class OfdProcess {
 
   async spawn(): Promise<void> {
     const args = this.o.dist ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-    const options = {
-      env: {
-        ...process.env,
-        OFD_ROLES: this.o.roles,
-        OFD_HOST: '127.0.0.1',
-        OFD_GATEWAY_PORT: String(this.gatewayPort),
-        OFD_HTTP_PORT: String(this.httpPort),
-        LOG_LEVEL: 'warn',
-        ...this.o.env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'] as Array<'ignore' | 'pipe'>,
-    };
-    // setpriv --pdeathsig: the child dies with this process even when this one is SIGKILLed (a killed test worker
-    // must not leave gateways and workers behind); setpriv execs node, so the pid stays the node process's.
-    const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], options) : spawn(process.execPath, args, options);
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    const child = spawnNode(args, {
+      ...process.env,
+      OFD_ROLES: this.o.roles,
+      OFD_HOST: '127.0.0.1',
+      OFD_GATEWAY_PORT: String(this.gatewayPort),
+      OFD_HTTP_PORT: String(this.httpPort),
+      LOG_LEVEL: 'warn',
+      ...this.o.env,
+    });
     this.child = child;
     this.starts++;
     this.expectingExit = false;
@@ -214,11 +229,7 @@ export class OfdProcess {
     const child = this.child;
     if (!child) return;
     this.expectingExit = true;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
+    await killAndWait(child, signal, 15_000);
   }
 
   async stop(): Promise<void> {
@@ -249,11 +260,7 @@ export class HelperProcess {
   /** `args` get `--port <a free port>` appended. */
   static async start(name: string, args: string[], log?: (line: string) => void, timeoutMs = 30_000): Promise<HelperProcess> {
     const port = await freePort();
-    const all = ['--import', 'tsx', ...args, '--port', String(port)];
-    const options = { env: process.env, stdio: ['ignore', 'ignore', 'pipe'] as Array<'ignore' | 'pipe'> };
-    const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...all], options) : spawn(process.execPath, all, options);
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    const child = spawnNode(['--import', 'tsx', ...args, '--port', String(port)], process.env);
     child.stderr?.on('data', (d: Buffer) => log?.(`[${name}] ${d.toString().trimEnd()}`));
     const helper = new HelperProcess(name, port, child);
     const deadline = Date.now() + timeoutMs;
@@ -270,13 +277,8 @@ export class HelperProcess {
     return this.child.pid;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return killAndWait(this.child, 'SIGTERM', 10_000);
   }
 }
 

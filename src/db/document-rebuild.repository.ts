@@ -161,13 +161,12 @@ export async function lockShifts(trx: Transaction<Database>, shifts: readonly { 
 
 /**
  * Sets the running totals of these shifts to what the stored receipts say (recognised receipts, forms 3, 4, 31, 41,
- * by 1054 operation type). The rows are locked first, in (fn, shift) order, and summed by a later statement, so the
- * sums see every receipt committed by a worker that held the lock before — and a worker adding receipts afterwards
- * adds them to the recomputed totals.
+ * by 1054 operation type). Call it with the rows locked by lockShifts earlier in the transaction: summed by a later
+ * statement than the lock, the sums see every receipt committed by a worker that held the lock before — and a worker
+ * adding receipts afterwards adds them to the recomputed totals.
  */
 export async function recomputeShiftTotals(trx: Transaction<Database>, shifts: readonly { fn: string; shift: number | string }[]): Promise<void> {
   if (shifts.length === 0) return;
-  await lockShifts(trx, shifts);
   const fns = shifts.map((s) => s.fn);
   const numbers = shifts.map((s) => String(s.shift));
   await sql`

@@ -11,7 +11,7 @@ import { EmulatedRegister, type EmulatorEvent, type Pacing, type RegisterContext
 import { EmulatorStats, type EmulatorSummary } from './emulator-stats.js';
 import { ToolError } from './errors.js';
 import { FixtureRecorder, type RecordFormat } from './fixture-recorder.js';
-import { MIN_DOCUMENTS_PER_DAY } from './document-stream.js';
+import { MIN_DOCUMENTS_PER_DAY, type StreamOptions } from './document-stream.js';
 import type { MarkingEvent } from './marking-channel.js';
 import { MarkingStats } from './marking-stats.js';
 import { makeRegisterIdentity } from './register-identity.js';
@@ -164,6 +164,24 @@ export function validateEmulatorOptions(o: EmulatorOptions): void {
   }
 }
 
+/** What every register's document stream is built with, from the run's options and its time window. */
+export function streamOptionsOf(o: EmulatorOptions, timeWindow: { startTime: number; latestTime: number | undefined }): StreamOptions {
+  return {
+    seed: o.seed,
+    ...timeWindow,
+    maxDocuments: o.documentsPerRegister,
+    markedShare: o.markedShare,
+    emailShare: o.emailShare,
+    correctionShare: o.correctionShare,
+    currentStateShare: o.currentStateShare,
+    basketPool: o.basketPool,
+    flkErrorRate: o.flkErrorRate,
+    tamperRate: o.tamperRate,
+    ofdInn: o.ofdInn,
+    ofdName: o.ofdName,
+  };
+}
+
 export async function runEmulator(options: Partial<EmulatorOptions> = {}): Promise<EmulatorSummary> {
   const o: EmulatorOptions = { ...DEFAULT_EMULATOR_OPTIONS, ...options };
   validateEmulatorOptions(o);
@@ -177,20 +195,7 @@ export async function runEmulator(options: Partial<EmulatorOptions> = {}): Promi
     stats,
     control,
     link: { host: o.host, port: o.port, keepAlive: o.keepAlive, timeoutMs: o.timeoutMs },
-    stream: {
-      seed: o.seed,
-      ...timeWindow,
-      maxDocuments: o.documentsPerRegister,
-      markedShare: o.markedShare,
-      emailShare: o.emailShare,
-      correctionShare: o.correctionShare,
-      currentStateShare: o.currentStateShare,
-      basketPool: o.basketPool,
-      flkErrorRate: o.flkErrorRate,
-      tamperRate: o.tamperRate,
-      ofdInn: o.ofdInn,
-      ofdName: o.ofdName,
-    },
+    stream: streamOptionsOf(o, timeWindow),
     masterKey: o.masterKey,
     pacing,
     retryDelayMs: o.retryDelayMs,

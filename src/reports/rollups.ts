@@ -107,19 +107,13 @@ function itemInsert(itemsJoin: string, upsert: boolean, sign: Sign = 1): string 
  * of the rows they wrote, as three JSON arrays (h, d, i); otherwise their counts (the persist path: no JSON to build).
  */
 function upserts(itemsJoin: string, upsert: boolean, sign: Sign = 1, keys = false): string {
-  if (!keys) {
-    return `
-    h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert, sign)} returning 1),
-    dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert, sign)} returning 1),
-    it as (${itemInsert(itemsJoin, upsert, sign)} returning 1)
-    select (select count(*) from h) as h, (select count(*) from dd) as d, (select count(*) from it) as i`;
-  }
+  const returning = (dims: string) => (keys ? dims : '1');
+  const result = (cte: string) => (keys ? `(select coalesce(json_agg(${cte}), '[]') from ${cte})` : `(select count(*) from ${cte})`);
   return `
-    h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert, sign)} returning ${ROLLUP_DIMS('hour')}),
-    dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert, sign)} returning ${ROLLUP_DIMS('day')}),
-    it as (${itemInsert(itemsJoin, upsert, sign)} returning ${ITEM_DIMS})
-    select (select coalesce(json_agg(h), '[]') from h) as h, (select coalesce(json_agg(dd), '[]') from dd) as d,
-           (select coalesce(json_agg(it), '[]') from it) as i`;
+    h as (${rollupInsert('report_rollup_hourly', "date_trunc('hour', date_time)", upsert, sign)} returning ${returning(ROLLUP_DIMS('hour'))}),
+    dd as (${rollupInsert('report_rollup_daily', 'date_time::date', upsert, sign)} returning ${returning(ROLLUP_DIMS('day'))}),
+    it as (${itemInsert(itemsJoin, upsert, sign)} returning ${returning(ITEM_DIMS)})
+    select ${result('h')} as h, ${result('dd')} as d, ${result('it')} as i`;
 }
 
 /** The rollup rows a statement wrote, by key (see upserts). */

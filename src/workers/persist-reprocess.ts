@@ -172,7 +172,7 @@ export async function reprocessDocuments(db: Kysely<Database>, logger: Logger, o
           await dropZeroRollups(trx, withdrawn);
           seen.rebuilt = results.length;
           seen.changed = results.filter((r) => r.changed).length;
-          await recomputeShiftTotals(trx, [...shifts.values()]);
+          await recomputeShiftTotals(trx, [...shifts.values()]); // locked above, before the rollups
           const last = sources[sources.length - 1];
           return { last: last === undefined ? undefined : { fn: last.fn, fd: last.fd }, seen, ids };
         });
