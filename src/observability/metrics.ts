@@ -65,6 +65,14 @@ export interface GatewayMetrics {
   readonly enqueuePending: Gauge;
   /** ofd_gateway_redis_connected: 1 while the producer's Redis connection is ready; the gateway cannot ack at 0. */
   readonly redisConnected: Gauge;
+  /**
+   * ofd_gateway_connections_closed_total{listener,reason}: connections the gateway closed or refused, by why
+   * (`idle_timeout`, `message_timeout`, `first_byte_timeout`, `write_stalled`, `per_address_cap`, `max_connections`,
+   * `protocol_error`, `rejected`, `peer_closed_mid_message`). Peers closing normally are not counted.
+   */
+  readonly connectionsClosed: Counter<'listener' | 'reason'>;
+  /** ofd_gateway_accept_errors_total{listener,code}: accept() failures (EMFILE, ENFILE: out of file descriptors). */
+  readonly acceptErrors: Counter<'listener' | 'code'>;
 }
 
 export interface DocumentMetrics {
@@ -184,6 +192,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     redisConnected: new Gauge({
       name: 'ofd_gateway_redis_connected',
       help: '1 while the document producer is connected to Redis, 0 otherwise (no acknowledgements possible).',
+      registers: gatewayRegisters,
+    }),
+    connectionsClosed: new Counter({
+      name: 'ofd_gateway_connections_closed_total',
+      help: 'Register and marking connections closed or refused by the gateway, by listener and reason.',
+      labelNames: ['listener', 'reason'] as const,
+      registers: gatewayRegisters,
+    }),
+    acceptErrors: new Counter({
+      name: 'ofd_gateway_accept_errors_total',
+      help: 'Failed accepts on the register and marking ports (EMFILE/ENFILE: out of file descriptors), by listener and code.',
+      labelNames: ['listener', 'code'] as const,
       registers: gatewayRegisters,
     }),
   };
