@@ -119,13 +119,17 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
   function onDrain() {
     clearTimeout(stallTimer);
     stallTimer = undefined;
+    // The peer reads again: a message it had begun gets a fresh message timer (idle is armed when the queue empties).
+    if (framer.inMessage) arm(options.messageTimeoutMs, GatewayErrorCodes.GW_MESSAGE_TIMEOUT);
     updateReading();
     void pump();
   }
 
+  /** Past the high-water mark: stop reading; only the stall timer runs, so the close says why (`write_stalled`). */
   function watchWrites() {
     if (!writeBlocked() || stallTimer) return;
     socket.pause();
+    disarm();
     stallTimer = setTimeout(
       () => fail(GatewayErrorCodes.GW_WRITE_STALLED, `answers unread for ${options.writeStallTimeoutMs} ms (${socket.writableLength} bytes pending)`),
       options.writeStallTimeoutMs,
@@ -192,7 +196,7 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
     } finally {
       processing = false;
     }
-    if (closedFlag || queue.length) return;
+    if (closedFlag || queue.length || stallTimer) return;
     // Half-closed or shutting down: everything asked is answered, so close our side (end() flushes the answers first).
     if (draining) return void socket.end();
     if (!framer.inMessage) arm(options.idleTimeoutMs, GatewayErrorCodes.GW_IDLE_TIMEOUT);
