@@ -20,6 +20,9 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { CloseLog } from './close-log.js';
 import { GatewayErrorCodes } from './errors.js';
 
+/** Bytes framed at a time: at most ~34 empty messages become frame objects per step. */
+const FEED_SLICE = 1024;
+
 export interface ConnectionOptions {
   /** Connect → first byte. Port scanners and half-open sockets are dropped after this. */
   firstByteTimeoutMs: number;
@@ -78,7 +81,10 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
   const { metrics, log, options } = deps;
   const framer = new Framer({ maxBodyLength: options.maxBodyLength });
   const queue: Pending[] = [];
+  /** Bytes read and not yet framed (only while the queue is full or answers are unread; reading is paused then). */
+  const inbox: Buffer[] = [];
   let processing = false;
+  let peerEnded = false;
   let draining = false;
   let closedFlag = false;
   let message: { startedAt: bigint; receivedAtMs: number } | undefined;
@@ -108,10 +114,10 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
     socket.destroy();
   }
 
-  /** Reading runs only while nothing holds it back: in-flight cap, unread answers, shutdown. */
+  /** Reading runs only while nothing holds it back: bytes not yet framed, in-flight cap, unread answers, shutdown. */
   function updateReading() {
     if (closedFlag) return;
-    const hold = draining || queue.length >= options.maxInFlight || writeBlocked();
+    const hold = draining || inbox.length > 0 || queue.length >= options.maxInFlight || writeBlocked();
     if (hold && !socket.isPaused()) socket.pause();
     else if (!hold && socket.isPaused()) socket.resume();
   }
@@ -121,7 +127,6 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
     stallTimer = undefined;
     // The peer reads again: a message it had begun gets a fresh message timer (idle is armed when the queue empties).
     if (framer.inMessage) arm(options.messageTimeoutMs, GatewayErrorCodes.GW_MESSAGE_TIMEOUT);
-    updateReading();
     void pump();
   }
 
@@ -139,24 +144,40 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
 
   function onData(chunk: Buffer) {
     if (draining || closedFlag) return;
-    if (!framer.inMessage) startMessage();
-    let frames: Frame[];
-    try {
-      frames = framer.push(chunk);
-    } catch (e) {
-      const code = e instanceof ProtocolError ? e.code : 'GW_INTERNAL';
-      metrics.messages.inc({ result: 'protocol_error' });
-      return fail(code, (e as Error).message);
-    }
-    const at = message!;
-    for (const frame of frames) queue.push({ frame, startedAt: at.startedAt, receivedAtMs: at.receivedAtMs });
-    // Bytes after the last whole frame started a new message in this same chunk: its own timer from now.
-    if (!framer.inMessage) {
-      message = undefined;
-      disarm();
-    } else if (frames.length > 0) startMessage();
-    updateReading();
+    inbox.push(chunk);
     void pump();
+  }
+
+  /**
+   * Frames the bytes read, a slice at a time, while the in-flight queue has room and answers are being taken: a chunk
+   * of 2 000 pipelined probes stays 60 KB of bytes until its turn, not 2 000 frame objects held for as long as the
+   * peer does not read. Returns false when the connection was failed.
+   */
+  function feed(): boolean {
+    while (inbox.length && queue.length < options.maxInFlight && !writeBlocked() && !closedFlag) {
+      const head = inbox[0]!;
+      const slice = head.length <= FEED_SLICE ? head : head.subarray(0, FEED_SLICE);
+      if (slice === head) inbox.shift();
+      else inbox[0] = head.subarray(FEED_SLICE);
+      if (!framer.inMessage) startMessage();
+      let frames: Frame[];
+      try {
+        frames = framer.push(slice);
+      } catch (e) {
+        const code = e instanceof ProtocolError ? e.code : 'GW_INTERNAL';
+        metrics.messages.inc({ result: 'protocol_error' });
+        fail(code, (e as Error).message);
+        return false;
+      }
+      const at = message!;
+      for (const frame of frames) queue.push({ frame, startedAt: at.startedAt, receivedAtMs: at.receivedAtMs });
+      // Bytes after the last whole frame started a new message in this same slice: its own timer from now.
+      if (!framer.inMessage) {
+        message = undefined;
+        disarm();
+      } else if (frames.length > 0) startMessage();
+    }
+    return !closedFlag;
   }
 
   function written(outcome: Extract<HandlerOutcome, { action: 'reply' }>, startedAt: bigint) {
@@ -168,27 +189,31 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
     };
   }
 
+  /** Handles one message; false when the connection is to stop (closed, or the handler closed it). */
+  async function answer({ frame, startedAt, receivedAtMs }: Pending): Promise<boolean> {
+    const outcome = await deps.handle(frame, receivedAtMs);
+    if (closedFlag) return false;
+    if (outcome.action === 'close') {
+      metrics.messages.inc({ result: 'rejected' });
+      const where = { ...(outcome.fn ? { fn: outcome.fn } : {}), ...(outcome.fd !== undefined ? { fd: outcome.fd } : {}) };
+      fail(outcome.code, outcome.message, { ...where, rejected: true });
+      return false;
+    }
+    metrics.messages.inc({ result: outcome.result });
+    if (outcome.action === 'reply') {
+      socket.write(outcome.reply, written(outcome, startedAt));
+      watchWrites();
+      if (outcome.fn) log.debug({ fn: outcome.fn, fd: outcome.fd, code: outcome.ofdResponseCode }, 'answered');
+    }
+    return true;
+  }
+
   async function pump() {
     if (processing) return;
     processing = true;
     try {
-      while (queue.length && !closedFlag && !writeBlocked()) {
-        const { frame, startedAt, receivedAtMs } = queue.shift()!;
-        const outcome = await deps.handle(frame, receivedAtMs);
-        if (closedFlag) break;
-        if (outcome.action === 'close') {
-          metrics.messages.inc({ result: 'rejected' });
-          const where = { ...(outcome.fn ? { fn: outcome.fn } : {}), ...(outcome.fd !== undefined ? { fd: outcome.fd } : {}) };
-          fail(outcome.code, outcome.message, { ...where, rejected: true });
-          break;
-        }
-        metrics.messages.inc({ result: outcome.result });
-        if (outcome.action === 'reply') {
-          socket.write(outcome.reply, written(outcome, startedAt));
-          watchWrites();
-          if (outcome.fn) log.debug({ fn: outcome.fn, fd: outcome.fd, code: outcome.ofdResponseCode }, 'answered');
-        }
-        updateReading();
+      while (feed() && queue.length && !writeBlocked()) {
+        if (!(await answer(queue.shift()!))) break;
       }
     } catch (e) {
       log.error({ err: e }, 'message handling failed');
@@ -196,7 +221,11 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
     } finally {
       processing = false;
     }
-    if (closedFlag || queue.length || stallTimer) return;
+    updateReading();
+    if (closedFlag || queue.length || inbox.length || stallTimer) return;
+    if (peerEnded && framer.inMessage) {
+      return fail(GatewayErrorCodes.GW_PEER_CLOSED_MID_MESSAGE, `peer closed ${framer.pendingBytes} byte(s) into a message`);
+    }
     // Half-closed or shutting down: everything asked is answered, so close our side (end() flushes the answers first).
     if (draining) return void socket.end();
     if (!framer.inMessage) arm(options.idleTimeoutMs, GatewayErrorCodes.GW_IDLE_TIMEOUT);
@@ -204,11 +233,11 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
 
   socket.on('data', onData);
   socket.on('end', () => {
-    // Half-close: the peer sent all it will send; answer what is queued, then close our side.
-    if (framer.inMessage) return fail(GatewayErrorCodes.GW_PEER_CLOSED_MID_MESSAGE, `peer closed ${framer.pendingBytes} byte(s) into a message`);
+    // Half-close: the peer sent all it will send; answer what is read, then close our side (pump decides when).
+    peerEnded = true;
     draining = true;
     disarm();
-    if (!processing && !queue.length) socket.end();
+    void pump();
   });
   socket.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
   socket.on('close', () => {
@@ -227,7 +256,7 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
         draining = true;
         socket.pause();
         // A message half received cannot be answered; the register re-sends it to another gateway.
-        if (!processing && !queue.length) socket.end();
+        if (!processing && !queue.length && !inbox.length) socket.end();
       }
       return closed;
     },

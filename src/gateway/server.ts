@@ -131,6 +131,11 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     if (e.syscall !== 'accept') deps.log.error({ err: e, listener }, 'gateway server error');
   });
   const port = (server.address() as AddressInfo).port;
+  const removePendingWrites = deps.metrics.addPendingWriteSource(listener, () => {
+    let bytes = 0;
+    for (const s of sockets) bytes += s.writableLength;
+    return bytes;
+  });
   const guard = guardAccept(server, { port, host: options.host, backlog: options.backlog }, { listener, metrics: deps.metrics, log: deps.log }, options.acceptGuard);
   deps.log.info({ port, listener, maxConnections: budget.limit, maxConnectionsPerAddress: options.maxConnectionsPerAddress }, 'gateway listening');
 
@@ -140,6 +145,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     close() {
       closing ??= (async () => {
         guard.stop();
+        removePendingWrites();
         const stopped = new Promise<void>((r) => server.close(() => r()));
         const drained = Promise.all([...connections].map((c) => c.drain()));
         let timer: NodeJS.Timeout | undefined;

@@ -73,6 +73,11 @@ export interface GatewayMetrics {
   readonly connectionsClosed: Counter<'listener' | 'reason'>;
   /** ofd_gateway_accept_errors_total{listener,code}: accept() failures (EMFILE, ENFILE: out of file descriptors). */
   readonly acceptErrors: Counter<'listener' | 'code'>;
+  /**
+   * ofd_gateway_pending_write_bytes{listener}: answers written and not yet taken by the peers (sockets' writable
+   * buffers), read at scrape time from the sources the listeners add; back-pressure keeps it near 16 KiB a connection.
+   */
+  addPendingWriteSource(listener: string, bytes: () => number): () => void;
 }
 
 export interface DocumentMetrics {
@@ -140,6 +145,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const queueDepthSources = new Set<QueueDepthSource>();
 
   const gatewayRegisters = registersOf('gateway');
+  const pendingWriteSources = new Set<{ listener: string; bytes: () => number }>();
+  new Gauge({
+    name: 'ofd_gateway_pending_write_bytes',
+    help: 'Bytes of answers written to register and marking connections and not yet taken by the peer, by listener.',
+    labelNames: ['listener'] as const,
+    registers: gatewayRegisters,
+    collect() {
+      this.reset();
+      for (const source of pendingWriteSources) this.inc({ listener: source.listener }, source.bytes());
+    },
+  });
   const gateway: GatewayMetrics = {
     connections: new Gauge({ name: 'ofd_gateway_connections', help: 'Open register (KKT) TCP connections.', registers: gatewayRegisters }),
     messages: new Counter({
@@ -200,6 +216,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['listener', 'reason'] as const,
       registers: gatewayRegisters,
     }),
+    addPendingWriteSource(listener, bytes) {
+      const entry = { listener, bytes };
+      pendingWriteSources.add(entry);
+      return () => void pendingWriteSources.delete(entry);
+    },
     acceptErrors: new Counter({
       name: 'ofd_gateway_accept_errors_total',
       help: 'Failed accepts on the register and marking ports (EMFILE/ENFILE: out of file descriptors), by listener and code.',

@@ -156,6 +156,8 @@ async function metric(httpPort: number, name: string, labels: Record<string, str
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const lines = text.split('\n').filter((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)));
+  // A series the process does not export at all is NaN, so that no comparison with it passes.
+  if (!text.includes(`# TYPE ${name} `)) return Number.NaN;
   return lines.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
@@ -174,19 +176,29 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('the gateway process (ulimit -n 256) under hostile clients', () => {
-  it('keeps its RSS bounded while clients that never read send probes back-to-back on both ports', { timeout: 60_000 }, async () => {
+  it('keeps its RSS bounded while clients that never read send probes back-to-back on both ports', { timeout: 120_000 }, async () => {
     await tick(1000);
     const before = rssBytes(child.proc.pid!);
     const gatewayProbe = encodeSessionHeader({ kind: 'ofd', pVersion: 0x0105, fn: FN, bodyLength: 0, flags: 0x0010 });
     const markingProbe = encodeSessionHeader({ kind: 'oism', pVersion: 0x0120, fn: FN, bodyLength: 0, flags: 0x0010 });
     const clients = [nonReader(child.gatewayPort, gatewayProbe), nonReader(child.gatewayPort, gatewayProbe), nonReader(child.markingPort, markingProbe), nonReader(child.markingPort, markingProbe)];
-    let peak = before;
-    for (let i = 0; i < 40; i++) {
-      await tick(200);
-      peak = Math.max(peak, rssBytes(child.proc.pid!));
+    // The first seconds fill the kernel's socket buffers (megabytes on loopback) whatever the server does; after that a
+    // server without back-pressure queues every answer in its own memory (its sockets' writable buffers) for as long as
+    // the clients send. With it, each connection holds at most the high-water mark (16 KiB) and one answer.
+    const rss: number[] = [];
+    const pending: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await tick(300);
+      rss.push(rssBytes(child.proc.pid!));
+      pending.push(await metric(child.httpPort, 'ofd_gateway_pending_write_bytes', {}));
     }
+    const probes = await metric(child.httpPort, 'ofd_gateway_messages_total', { result: 'probe' });
     clients.forEach((c) => c.stop());
-    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
+    expect(probes).toBeGreaterThan(50_000);
+    expect(Math.max(...pending)).toBeLessThanOrEqual(clients.length * (16 * 1024 + 1024));
+    // The heap still breathes: garbage of ~50 000 answers a second waits for V8's next major GC (a sawtooth of up to
+    // ~200 MB on this machine), but it does not climb with the traffic as the 1.5 GB of issue 13 did.
+    expect(Math.max(...rss) - before).toBeLessThan(300 * 1024 * 1024);
     expect(await live(child.httpPort)).toBe(200);
   });
 
@@ -212,8 +224,8 @@ describe('the gateway process (ulimit -n 256) under hostile clients', () => {
 
     expect(await metric(child.httpPort, 'ofd_gateway_connections_closed_total', { listener: 'gateway', reason: 'per_address_cap' })).toBeGreaterThan(300);
     expect(await metric(child.httpPort, 'ofd_gateway_connections_closed_total', { reason: 'max_connections' })).toBeGreaterThan(0);
-    // Hundreds of refusals, a handful of lines (10 per port and interval), the budget logged at start.
-    expect(child.logs.filter((l) => l.msg === 'closing connection').length).toBeLessThanOrEqual(20);
+    // Hundreds of refusals, a handful of lines (10 per port and 10 s interval), the budget logged at start.
+    expect(child.logs.filter((l) => l.msg === 'closing connection').length).toBeLessThanOrEqual(40);
     expect(child.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('OFD_GATEWAY_MAX_CONNECTIONS lowered'))).toMatchObject({ limit: 128, fdLimit: 256 });
   });
 
