@@ -181,20 +181,21 @@ describe('the gateway process (ulimit -n 256) under hostile clients', () => {
     const before = rssBytes(child.proc.pid!);
     const gatewayProbe = encodeSessionHeader({ kind: 'ofd', pVersion: 0x0105, fn: FN, bodyLength: 0, flags: 0x0010 });
     const markingProbe = encodeSessionHeader({ kind: 'oism', pVersion: 0x0120, fn: FN, bodyLength: 0, flags: 0x0010 });
-    const clients = [nonReader(child.gatewayPort, gatewayProbe), nonReader(child.gatewayPort, gatewayProbe), nonReader(child.markingPort, markingProbe), nonReader(child.markingPort, markingProbe)];
+    // One client per port: enough to show the bound, and the machine (and the test files running beside this one) is shared.
+    const clients = [nonReader(child.gatewayPort, gatewayProbe), nonReader(child.markingPort, markingProbe)];
     // The first seconds fill the kernel's socket buffers (megabytes on loopback) whatever the server does; after that a
     // server without back-pressure queues every answer in its own memory (its sockets' writable buffers) for as long as
     // the clients send. With it, each connection holds at most the high-water mark (16 KiB) and one answer.
     const rss: number[] = [];
     const pending: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 20; i++) {
       await tick(300);
       rss.push(rssBytes(child.proc.pid!));
       pending.push(await metric(child.httpPort, 'ofd_gateway_pending_write_bytes', {}));
     }
     const probes = await metric(child.httpPort, 'ofd_gateway_messages_total', { result: 'probe' });
     clients.forEach((c) => c.stop());
-    expect(probes).toBeGreaterThan(50_000);
+    expect(probes).toBeGreaterThan(20_000);
     expect(Math.max(...pending)).toBeLessThanOrEqual(clients.length * (16 * 1024 + 1024));
     // The heap still breathes: garbage of ~50 000 answers a second waits for V8's next major GC (a sawtooth of up to
     // ~200 MB on this machine), but it does not climb with the traffic as the 1.5 GB of issue 13 did.
