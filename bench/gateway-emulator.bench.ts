@@ -72,6 +72,9 @@ async function oneRun(redisUrl: string, run: number) {
       OFD_ROLES: 'gateway',
       OFD_HOST: '127.0.0.1',
       OFD_GATEWAY_PORT: String(gatewayPort),
+      // Every emulated register connects from 127.0.0.1: one address, like a NAT, so no per-address cap.
+      OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      OFD_PROCESSES: '1',
       OFD_HTTP_PORT: String(httpPort),
       REDIS_URL: redisUrl,
       OFD_QUEUE_PREFIX: `bench-gw-${run}`,

@@ -187,6 +187,8 @@ export class OfdProcess {
       OFD_HOST: '127.0.0.1',
       OFD_GATEWAY_PORT: String(this.gatewayPort),
       OFD_HTTP_PORT: String(this.httpPort),
+      // Every emulated register connects from 127.0.0.1: one address, like a NAT, so no per-address cap.
+      OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '0',
       LOG_LEVEL: 'warn',
       // One process per role set: the harness supervises (and kills) its processes itself. OFD_PROCESSES in `env` overrides.
       OFD_PROCESSES: '1',

@@ -57,6 +57,7 @@ export interface Config {
   readonly httpPort: number;
   /** Limits and load-balancer support of the gateway and marking listeners. */
   readonly gateway: {
+    /** Upper bound of open connections, both ports together; lowered at start to fit the open-files limit. */
     readonly maxConnections: number;
     /** 0 = no per-address cap. */
     readonly maxConnectionsPerAddress: number;
@@ -203,7 +204,9 @@ const envSchema = z
     OFD_MARKING_PORT: port.default(4001),
     OFD_HTTP_PORT: port.default(8080),
     OFD_GATEWAY_MAX_CONNECTIONS: count(1).default(20_000),
-    OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: count(0).default(0),
+    // On by default: one address (a scanner, a register stuck in a reconnect loop) cannot take every slot. 0 = off, for a
+    // balancer without the PROXY protocol or a large NAT.
+    OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: count(0).default(256),
     OFD_PROXY_PROTOCOL: boolean.default(false),
     DATABASE_URL: urlWith(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
     REDIS_URL: urlWith(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),

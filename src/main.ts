@@ -14,6 +14,7 @@ import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
 import { createInspector } from './gateway/flk/inspector.js';
 import { MOSCOW_UTC_OFFSET_MINUTES } from './gateway/local-time.js';
 import { startGateway } from './gateway/server.js';
+import { budgetLimit, createConnectionBudget, readOpenFileLimit } from './gateway/connection-budget.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createDocumentProducer } from './queue/document-producer.js';
@@ -54,7 +55,14 @@ export async function start(config: Config, logger: Logger = createLogger(config
     const crypto = createCryptoBox(config.crypto);
     const producer = createDocumentProducer({ connection: config.redisUrl, prefix: config.queuePrefix, metrics, logger });
     readiness.push({ name: 'redis', check: async () => { if (!producer.isReady()) throw new Error('document producer not connected'); } });
+    // One budget for both ports, below the file-descriptor limit: a flood of connections cannot take the descriptors
+    // the acks (Redis) and /health (HTTP) need.
+    const budgetOf = budgetLimit(config.gateway.maxConnections, readOpenFileLimit());
+    if (budgetOf.clamped) logger.warn(budgetOf, 'OFD_GATEWAY_MAX_CONNECTIONS lowered to fit the open-files limit (ulimit -n); raise the limit to allow more');
+    else logger.info(budgetOf, 'register connection budget');
+    const budget = createConnectionBudget(budgetOf.limit);
     const gateway = await startGateway({
+      budget,
       message: {
         crypto,
         enqueue: (job) => producer.enqueue(job),
@@ -68,7 +76,6 @@ export async function start(config: Config, logger: Logger = createLogger(config
       options: {
         host: config.host,
         port: config.gatewayPort,
-        maxConnections: config.gateway.maxConnections,
         maxConnectionsPerAddress: config.gateway.maxConnectionsPerAddress,
         proxyProtocol: config.gateway.proxyProtocol,
       },
@@ -90,7 +97,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
       redisUrl: config.redisUrl,
       prefix: config.queuePrefix,
       utcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
-      maxConnections: config.gateway.maxConnections,
+      budget,
       maxConnectionsPerAddress: config.gateway.maxConnectionsPerAddress,
       proxyProtocol: config.gateway.proxyProtocol,
     });

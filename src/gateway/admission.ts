@@ -5,8 +5,8 @@
  * 1. With the PROXY protocol on (OFD_PROXY_PROTOCOL), the client's address is read from the header the load balancer
  *    sends first; the header's bytes are consumed and whatever followed it is handed to the message loop untouched.
  *    A connection without a valid header within the first-byte timeout is closed and counted.
- * 2. The per-address cap (OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS) is applied to that address: one misbehaving site
- *    (a register stuck in a reconnect loop, a scanner) cannot take every connection slot. 0 = no cap.
+ * 2. The per-address cap (OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS, 256 by default) is applied to that address: one
+ *    misbehaving site (a register stuck in a reconnect loop, a scanner) cannot take every connection slot. 0 = no cap.
  */
 import type net from 'node:net';
 import type { Logger } from '../observability/logger.js';
@@ -38,14 +38,19 @@ export interface Admission {
   connectionsOf(address: string): number;
 }
 
-export function createAdmission(options: AdmissionOptions, deps: { countRejection: (code: string) => void; log: Logger }): Admission {
+export interface AdmissionDeps {
+  /** Counts and logs a refused connection (the caller samples the log lines: one per refusal floods under attack). */
+  countRejection: (code: string, details: { err: string; remote: string }) => void;
+  log: Logger;
+}
+
+export function createAdmission(options: AdmissionOptions, deps: AdmissionDeps): Admission {
   const perAddress = new Map<string, number>();
 
   function enter(socket: net.Socket, client: Client, onAdmitted: (client: Client) => void): void {
     const count = (perAddress.get(client.address) ?? 0) + 1;
     if (options.maxConnectionsPerAddress > 0 && count > options.maxConnectionsPerAddress) {
-      deps.countRejection(GatewayErrorCodes.GW_TOO_MANY_CONNECTIONS);
-      deps.log.debug({ remote: client.address, limit: options.maxConnectionsPerAddress }, 'per-address connection cap reached');
+      deps.countRejection(GatewayErrorCodes.GW_TOO_MANY_CONNECTIONS, { remote: client.address, err: `over ${options.maxConnectionsPerAddress} connections from one address` });
       socket.destroy();
       return;
     }
@@ -66,8 +71,7 @@ export function createAdmission(options: AdmissionOptions, deps: { countRejectio
     let buffered: Buffer = Buffer.alloc(0);
     const reject = (code: string, message: string) => {
       cleanup();
-      deps.countRejection(code);
-      deps.log.info({ code, err: message, remote: socket.remoteAddress }, 'closing connection');
+      deps.countRejection(code, { err: message, remote: socket.remoteAddress ?? 'unknown' });
       socket.destroy();
     };
     const timer = setTimeout(() => reject(GatewayErrorCodes.GW_FIRST_BYTE_TIMEOUT, `no PROXY header after ${options.headerTimeoutMs} ms`), options.headerTimeoutMs);

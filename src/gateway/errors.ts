@@ -14,5 +14,11 @@ export const GatewayErrorCodes = {
   GW_PEER_CLOSED_MID_MESSAGE: 'GW_PEER_CLOSED_MID_MESSAGE',
   /** The per-address connection cap was reached. */
   GW_TOO_MANY_CONNECTIONS: 'GW_TOO_MANY_CONNECTIONS',
+  /** Every connection slot of the process (both ports, kept below the file-descriptor limit) is taken. */
+  GW_MAX_CONNECTIONS: 'GW_MAX_CONNECTIONS',
+  /** The peer does not read its answers: writes stayed pending beyond the bound for the write-stall timeout. */
+  GW_WRITE_STALLED: 'GW_WRITE_STALLED',
+  /** The session header's FN, the container's FN and the document's tag 1041 do not name the same fiscal drive. */
+  GW_FN_MISMATCH: 'GW_FN_MISMATCH',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCodes)[keyof typeof GatewayErrorCodes];

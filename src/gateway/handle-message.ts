@@ -2,7 +2,8 @@
  * One message in → what to answer (§8). Pure of sockets: the connection loop writes the reply or closes.
  *
  *   empty message          → echo the header with flags 0 and length 0 when a reply is expected (§1.2, §6)
- *   container              → CRC/length checks → crypto box verifies ФПД/ФПС → decode + ФЛК → durable enqueue → signed ack
+ *   container              → CRC/length checks → one FN (session header = container = tag 1041) → crypto box verifies
+ *                            ФПД/ФПС → decode + ФЛК → durable enqueue → signed ack
  *   broken container, signs that do not verify, queue or crypto box down → close without a reply: the FN keeps the
  *   document and re-sends it, which is the only safe answer when we cannot both store it and sign for it.
  *
@@ -14,10 +15,14 @@ import { CONTAINER_TYPE_REQUEST, decodeContainer } from '../../protocol/containe
 import { ProtocolError } from '../../protocol/errors.js';
 import type { Frame } from '../../protocol/framer.js';
 import { encodeSessionHeader, type SessionKind } from '../../protocol/session-header.js';
+import { readTlvs } from '../../protocol/tlv.js';
 import type { DocumentJob } from '../queue/jobs.js';
 import type { CryptoBox } from './crypto/crypto-box.js';
 import { GatewayErrorCodes } from './errors.js';
 import { localUnixSeconds } from './local-time.js';
+
+/** fiscalDriveNumber: the FN a document names itself. */
+const FN_TAG = 1041;
 
 /** What decoding and ФЛК found in a verified document. */
 export interface Inspection {
@@ -78,11 +83,17 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
   if (container.header.containerType !== CONTAINER_TYPE_REQUEST) {
     return { action: 'close', code: GatewayErrorCodes.GW_WRONG_DIRECTION, message: 'reply container (5A) sent to the operator', fn, fd };
   }
+  const sessionMismatch = sessionFnMismatch(header.fiscalDriveNumber, fn);
+  if (sessionMismatch) return { action: 'close', code: GatewayErrorCodes.GW_FN_MISMATCH, message: sessionMismatch, fn, fd };
   let unwrapped;
   try {
     unwrapped = await deps.crypto.unwrap({ fiscalDriveNumber: header.fiscalDriveNumber || fn, container });
   } catch (e) {
     return { action: 'close', ...closeReason(e), fn, fd };
+  }
+  const tagFn = fnOfDocument(unwrapped.document);
+  if (tagFn !== undefined && tagFn !== fn) {
+    return { action: 'close', code: GatewayErrorCodes.GW_FN_MISMATCH, message: `tag 1041 names FN ${tagFn}, the container FN ${fn}`, fn, fd };
   }
   const form = container.header.documentType;
   const now = (deps.now ?? Date.now)();
@@ -135,6 +146,28 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
     signed.serviceData2a,
   );
   return { action: 'reply', reply, result, ofdResponseCode, fn, fd };
+}
+
+/**
+ * The key that verifies a document is chosen by the session header's FN, the row it is stored under by the container's:
+ * both must name one fiscal drive, or a document signed by FN X could be stored as FN Y's. A blank session FN (padding
+ * only) is no mismatch: the key then comes from the container's FN itself.
+ */
+export function sessionFnMismatch(sessionFn: string, containerFn: string): string | undefined {
+  return sessionFn !== '' && sessionFn !== containerFn ? `session header FN ${sessionFn}, container FN ${containerFn}` : undefined;
+}
+
+/** Tag 1041 (fiscalDriveNumber) of a document's top level, trimmed; undefined when absent or not decodable. */
+function fnOfDocument(document: Buffer): string | undefined {
+  try {
+    const [top] = readTlvs(document);
+    if (!top) return undefined;
+    const tag = readTlvs(top.value).find((t) => t.tag === FN_TAG);
+    return tag === undefined ? undefined : tag.value.toString('latin1').replace(/[\s\0]+/g, '');
+  } catch {
+    // Not a TLV document: it is stored raw and acked with 11, bound by the session and container FNs alone.
+    return undefined;
+  }
 }
 
 function closeReason(e: unknown): { code: string; message: string } {

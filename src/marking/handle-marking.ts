@@ -15,7 +15,8 @@ import type { Frame } from '../../protocol/framer.js';
 import type { SessionKind } from '../../protocol/session-header.js';
 import type { CodeCheckResult } from '../adapters/crpt/crpt-api.js';
 import { localUnixSeconds } from '../gateway/local-time.js';
-import { probeReply } from '../gateway/handle-message.js';
+import { GatewayErrorCodes } from '../gateway/errors.js';
+import { probeReply, sessionFnMismatch } from '../gateway/handle-message.js';
 import { CRPT_NOTIFICATION_JOB, markingNotificationJobId, type CrptNotificationJob } from '../workers/crpt-jobs.js';
 import {
   CheckBits,
@@ -103,6 +104,8 @@ export async function handleMarkingMessage(frame: Frame, deps: MarkingDeps, rece
   if (container.header.containerType !== CONTAINER_TYPE_REQUEST) {
     return { action: 'close', code: 'GW_WRONG_DIRECTION', message: 'reply container (5A) sent to the operator', fn };
   }
+  const mismatch = sessionFnMismatch(header.fiscalDriveNumber, fn);
+  if (mismatch) return { action: 'close', code: GatewayErrorCodes.GW_FN_MISMATCH, message: mismatch, fn };
   const form = container.header.documentType;
   if (form !== FORM_CODE_CHECK && form !== FORM_SALE_NOTIFICATION) {
     return { action: 'close', code: 'MARKING_UNKNOWN_FORM', message: `form ${form} on the marking listener`, fn };

@@ -65,6 +65,19 @@ export interface GatewayMetrics {
   readonly enqueuePending: Gauge;
   /** ofd_gateway_redis_connected: 1 while the producer's Redis connection is ready; the gateway cannot ack at 0. */
   readonly redisConnected: Gauge;
+  /**
+   * ofd_gateway_connections_closed_total{listener,reason}: connections the gateway closed or refused, by why
+   * (`idle_timeout`, `message_timeout`, `first_byte_timeout`, `write_stalled`, `per_address_cap`, `max_connections`,
+   * `protocol_error`, `rejected`, `peer_closed_mid_message`). Peers closing normally are not counted.
+   */
+  readonly connectionsClosed: Counter<'listener' | 'reason'>;
+  /** ofd_gateway_accept_errors_total{listener,code}: accept() failures (EMFILE, ENFILE: out of file descriptors). */
+  readonly acceptErrors: Counter<'listener' | 'code'>;
+  /**
+   * ofd_gateway_pending_write_bytes{listener}: answers written and not yet taken by the peers (sockets' writable
+   * buffers), read at scrape time from the sources the listeners add; back-pressure keeps it near 16 KiB a connection.
+   */
+  addPendingWriteSource(listener: string, bytes: () => number): () => void;
 }
 
 export interface DocumentMetrics {
@@ -132,6 +145,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const queueDepthSources = new Set<QueueDepthSource>();
 
   const gatewayRegisters = registersOf('gateway');
+  const pendingWriteSources = new Set<{ listener: string; bytes: () => number }>();
+  new Gauge({
+    name: 'ofd_gateway_pending_write_bytes',
+    help: 'Bytes of answers written to register and marking connections and not yet taken by the peer, by listener.',
+    labelNames: ['listener'] as const,
+    registers: gatewayRegisters,
+    collect() {
+      this.reset();
+      for (const source of pendingWriteSources) this.inc({ listener: source.listener }, source.bytes());
+    },
+  });
   const gateway: GatewayMetrics = {
     connections: new Gauge({ name: 'ofd_gateway_connections', help: 'Open register (KKT) TCP connections.', registers: gatewayRegisters }),
     messages: new Counter({
@@ -186,6 +210,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: '1 while the document producer is connected to Redis, 0 otherwise (no acknowledgements possible).',
       // Summed over the processes of a supervised start it would hide one cut off; the least is the honest figure.
       aggregator: 'min',
+      registers: gatewayRegisters,
+    }),
+    connectionsClosed: new Counter({
+      name: 'ofd_gateway_connections_closed_total',
+      help: 'Register and marking connections closed or refused by the gateway, by listener and reason.',
+      labelNames: ['listener', 'reason'] as const,
+      registers: gatewayRegisters,
+    }),
+    addPendingWriteSource(listener, bytes) {
+      const entry = { listener, bytes };
+      pendingWriteSources.add(entry);
+      return () => void pendingWriteSources.delete(entry);
+    },
+    acceptErrors: new Counter({
+      name: 'ofd_gateway_accept_errors_total',
+      help: 'Failed accepts on the register and marking ports (EMFILE/ENFILE: out of file descriptors), by listener and code.',
+      labelNames: ['listener', 'code'] as const,
       registers: gatewayRegisters,
     }),
   };

@@ -77,6 +77,8 @@ export interface MessageOptions {
   /** Corrupt the ФПД after signing. */
   tamperFiscalSign?: boolean;
   pVersion?: number;
+  /** The container's FN when it differs from `fn` (a forgery: signed with `fn`'s key, stored under this one). */
+  containerFn?: string;
 }
 
 export function signedMessage(o: MessageOptions): Buffer {
@@ -88,7 +90,7 @@ export function signedMessage(o: MessageOptions): Buffer {
   const document = stlv(form, ...o.children, encodeTlv(1077, fpd));
   const container = encodeContainer({
     containerType: CONTAINER_TYPE_REQUEST,
-    fiscalDrive: o.fn,
+    fiscalDrive: o.containerFn ?? o.fn,
     fiscalDocumentNumber: o.fd,
     serviceData2a: Buffer.from('0023098200000001', 'hex'),
     document,

@@ -40,7 +40,7 @@ describe('loadConfig', () => {
       gatewayPort: 4000,
       markingPort: 4001,
       httpPort: 8080,
-      gateway: { maxConnections: 20_000, maxConnectionsPerAddress: 0, proxyProtocol: false },
+      gateway: { maxConnections: 20_000, maxConnectionsPerAddress: 256, proxyProtocol: false },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: 'redis://127.0.0.1:6379',
       queuePrefix: 'ofd',
