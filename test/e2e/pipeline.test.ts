@@ -44,10 +44,11 @@ afterAll(async () => {
 
 it('acknowledges documents over TCP, stores each once with its bytes, forwards each to the FNS once, serves /metrics', async () => {
   const messages = Array.from({ length: N }, (_, i) => signedMessage({ fn: FN, fd: i + 1, children: receiptChildren(FN, i + 1) }));
-  const replies = await Promise.all(messages.map((m) => exchange(running.gatewayPort!, m)));
+  // Generous timeout: the first messages of a fresh process pay for JIT and connection set-up on a busy machine.
+  const replies = await Promise.all(messages.map((m) => exchange(running.gatewayPort!, m, { timeoutMs: 15_000 })));
   for (const [i, r] of replies.entries()) expect(parseAck(decodeContainer(r.reply.subarray(30))).fiscalDocumentNumber).toBe(i + 1);
   // A re-send of the first five after their acks.
-  await Promise.all(messages.slice(0, 5).map((m) => exchange(running.gatewayPort!, m)));
+  await Promise.all(messages.slice(0, 5).map((m) => exchange(running.gatewayPort!, m, { timeoutMs: 15_000 })));
 
   let rows: Array<{ fd: number; raw_container: Buffer }> = [];
   for (let i = 0; i < 100 && rows.length < N; i++) {
