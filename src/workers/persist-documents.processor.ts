@@ -53,7 +53,7 @@ export { DOC_UNRECOGNISED, type Downstream } from './persist-derive.js';
 export class PersistJobError extends Error {
   override readonly name = 'PersistJobError';
   constructor(
-    readonly code: 'PERSIST_BAD_PAYLOAD' | 'PERSIST_BAD_CONTAINER' | 'PERSIST_KEY_MISMATCH',
+    readonly code: 'PERSIST_BAD_PAYLOAD' | 'PERSIST_BAD_CONTAINER' | 'PERSIST_KEY_MISMATCH' | 'PERSIST_REJECTED',
     message: string,
   ) {
     super(message);
