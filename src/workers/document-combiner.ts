@@ -51,9 +51,13 @@ export function isPerJobError(e: unknown): boolean {
   return !['08', '53', '57', '58'].includes(code.slice(0, 2));
 }
 
-/** A row PostgreSQL refuses whatever the timing: the document is poison. Class 40 (deadlock, serialization) is timing. */
+/**
+ * A row PostgreSQL refuses whatever the timing or the configuration: the document is poison (classes 22 data exception,
+ * 23 integrity constraint). Anything else — a deadlock (40), a missing database or privilege (3D, 42), a resource
+ * limit — retries the job with backoff, and parks its documents only when it is out of attempts.
+ */
 function isPoison(e: unknown): boolean {
-  return isPerJobError(e) && !sqlState(e).startsWith('40');
+  return ['22', '23'].includes(sqlState(e).slice(0, 2));
 }
 
 export function createDocumentCombiner(o: CombinerOptions): DocumentCombiner {

@@ -1,7 +1,9 @@
 // The persist worker end to end on real Redis and PostgreSQL: producer → `documents` → batches → rows → downstream jobs.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { replayDeadLetters } from '../../../src/cli/commands/dlq.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
@@ -164,6 +166,18 @@ describe('persist worker', () => {
     expect(await docs.getJobCountByTypes('completed')).toBe(1);
     expect(await docs.getJobCountByTypes('failed')).toBe(0);
     expect(await docs.getJob(results[0]!.jobId)).toMatchObject({ returnvalue: { documents: 21, inserted: 20, dead: 1 } });
+
+    // `ofd dlq replay` adds the letter's batch of one back under its id; still undecodable, it is parked again under the
+    // same letter (unmarked as replayed), and nothing else is stored.
+    const replay = await replayDeadLetters({ db: t.db, redis: redisUrl, prefix: h.prefix, ids: [Number(letter!.id)] });
+    expect(replay.replayed).toEqual([{ id: Number(letter!.id), queue: 'documents', jobId: poisonId }]);
+    const parkedAgain = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('id', '=', letter!.id).executeTakeFirstOrThrow(),
+      (r) => r.replayed_at === null && r.replay_count === 1,
+    );
+    expect(parkedAgain).toMatchObject({ replay_count: 1, replayed_at: null, error_code: 'PERSIST_BAD_CONTAINER' });
+    expect(await docs.getJob(poisonId)).toMatchObject({ returnvalue: { documents: 1, inserted: 0, dead: 1 } });
+    expect(await countDocs(fn)).toBe(20);
   });
 
   it('falls back to one document per transaction when one fails the batch in PostgreSQL, and parks only that one', async () => {
@@ -187,6 +201,36 @@ describe('persist worker', () => {
     expect(shift).toMatchObject({ received_receipts: 30, sell_total_sum: 30 * 18090 });
   });
 
+  it('retries a batch that fails for a reason of timing, and parks each of its documents once out of attempts', async () => {
+    const fn = '9999100000000007';
+    const blocked = '9999100000000008';
+    // Every insert of the blocked drive's documents fails as a serialization failure would: not poison, so retried.
+    await sql`create function test_block_insert() returns trigger language plpgsql as $$
+      begin if new.fn = ${sql.lit(blocked)} then raise exception 'blocked for the test' using errcode = '40001'; end if; return new; end $$`.execute(t.db);
+    await sql`create trigger test_block_insert before insert on document_keys for each row execute function test_block_insert()`.execute(t.db);
+    closers.push(() => sql`drop function test_block_insert() cascade`.execute(t.db));
+    const h = await harness({ attempts: 2 });
+    const jobs = [realJob(fn, 1), realJob(blocked, 1), realJob(fn, 2)];
+    const results = await Promise.all(jobs.map((j) => h.producer.enqueue(j)));
+    expect(new Set(results.map((r) => r.jobId)).size).toBe(1);
+
+    const docs = h.queue('documents');
+    await waitFor(() => docs.getJobCountByTypes('failed'), (n) => n === 1, 15_000);
+    const failed = await docs.getJob(results[0]!.jobId);
+    expect(failed?.attemptsMade).toBe(2);
+    const letters = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('job_id', 'in', jobs.map((j) => documentJobId(j.fn, j.fd))).orderBy('job_id').execute(),
+      (rows) => rows.length === 3,
+    );
+    expect(letters.map((l) => [l.job_id, l.error_code, l.attempts])).toEqual(
+      [documentJobId(fn, 1), documentJobId(fn, 2), documentJobId(blocked, 1)].map((id) => [id, '40001', 2]),
+    );
+    expect(letters.find((l) => l.job_id === documentJobId(blocked, 1))?.payload).toEqual({ documents: [jobs[1]] });
+    // The neighbours were stored one by one; the blocked one was not.
+    expect(await countDocs(fn)).toBe(2);
+    expect(await countDocs(blocked)).toBe(0);
+  });
+
   it('runs full transactions from a filled queue: batch jobs wait behind the running transactions instead of going in small ones', async () => {
     const fn = '9999100000000006';
     const prefix = uniquePrefix('persist-full');
@@ -194,7 +238,9 @@ describe('persist worker', () => {
     const producer = createDocumentProducer({ connection: redisUrl, prefix });
     closers.push(() => producer.close());
     await producer.waitUntilReady();
-    await Promise.all(Array.from({ length: 1200 }, (_, i) => producer.enqueue(realJob(fn, i + 1))));
+    // Built first: signing 1200 containers blocks the event loop longer than the producer's 1 s write deadline.
+    const jobs = Array.from({ length: 1200 }, (_, i) => realJob(fn, i + 1));
+    await Promise.all(jobs.map((job) => producer.enqueue(job)));
 
     const metrics = createMetrics({ defaultMetrics: false });
     const worker = startPersistWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), metrics, batchSize: 100, maxDelayMs: 1, maxBatchesInFlight: 1 });
