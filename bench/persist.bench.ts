@@ -28,9 +28,9 @@ import { createDb, type DbHandle } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../src/observability/metrics.js';
-import { documentJobId } from '../src/queue/job-ids.js';
+import { DEFAULT_MAX_BATCH } from '../src/queue/document-producer.js';
 import { JOB_OPTIONS } from '../src/queue/job-options.js';
-import type { DocumentJob } from '../src/queue/jobs.js';
+import { JobNames, type DocumentBatchJob, type DocumentJob } from '../src/queue/jobs.js';
 import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/batching-worker.js';
 import { createPersistProcessor } from '../src/workers/persist-documents.processor.js';
 import { ascii, fvln, signedMessage, stlv, u32, u8, vln } from '../test/support/kkt.js';
@@ -259,13 +259,18 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
   url.pathname = `/${name}`;
   const handle = createDb(url.toString(), { maxConnections: CONNECTIONS, applicationName: `ofd-bench-persist` });
   const queueRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue<DocumentJob>('documents', { connection: queueRedis, prefix, defaultJobOptions: JOB_OPTIONS.documents });
+  const queue = new Queue<DocumentBatchJob>('documents', { connection: queueRedis, prefix, defaultJobOptions: JOB_OPTIONS.documents });
   try {
     await migrateToLatest(handle.db);
 
     const enqueueStarted = performance.now();
-    for (let i = 0; i < (args.direct ? 0 : jobs.length); i += 1000) {
-      await queue.addBulk(jobs.slice(i, i + 1000).map((data) => ({ name: 'document', data, opts: { jobId: documentJobId(data.fn, data.fd) } })));
+    // As the gateway's producer writes them: one batch job per DEFAULT_MAX_BATCH documents, 10 batch jobs per addBulk.
+    for (let i = 0; i < (args.direct ? 0 : jobs.length); i += 10 * DEFAULT_MAX_BATCH) {
+      const bulk = [];
+      for (let j = i; j < Math.min(i + 10 * DEFAULT_MAX_BATCH, jobs.length); j += DEFAULT_MAX_BATCH) {
+        bulk.push({ name: JobNames.documents, data: { documents: jobs.slice(j, j + DEFAULT_MAX_BATCH) } });
+      }
+      await queue.addBulk(bulk);
     }
     const enqueueSeconds = (performance.now() - enqueueStarted) / 1000;
 

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       const result = await drive((j) => producer.enqueue(j));
       const { values } = await metrics.gateway.enqueueBatchSize.get();
       const count = values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-      report(name, result, `  (${count} addBulk, avg ${(DOCS / count).toFixed(1)} jobs)`);
+      report(name, result, `  (${count} batch jobs, avg ${(DOCS / count).toFixed(1)} documents)`);
       await producer.close();
     }
 

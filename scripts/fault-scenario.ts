@@ -66,6 +66,8 @@ export interface FaultRecord {
   storedBefore: number;
   /** Fault injected → every document acknowledged before it is in `documents`, seconds (null: not within 150 s). */
   allAckedBeforeStoredSeconds: number | null;
+  /** Fault injected → the restarted process ready, seconds (process kills only). */
+  restartedSeconds?: number;
 }
 
 export interface FaultScenarioResult {
@@ -226,7 +228,8 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
           const pid = worker.pid;
           await worker.kill('SIGKILL');
           await worker.spawn();
-          rec.detail = `SIGKILL worker pid ${pid}, restarted (pid ${worker.pid})`;
+          rec.restartedSeconds = (Date.now() - at) / 1000;
+          rec.detail = `SIGKILL worker pid ${pid}, restarted (pid ${worker.pid}, ready after ${rec.restartedSeconds.toFixed(1)} s)`;
           if (await storeAfter(at)) rec.recoverySeconds = (Date.now() - at) / 1000;
           rec.recoveredBy = 'first new row in documents after the restart';
           break;

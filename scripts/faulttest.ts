@@ -84,10 +84,10 @@ How recovery is measured: after a SIGKILL the process is restarted at once on th
 the recovery time runs from the fault to the first acknowledgement (gateway, Redis, dropped clients) or the first newly
 stored row (worker, PostgreSQL) afterwards. Registers lose their connection on a gateway kill and re-send after their
 back-off; while Redis is down the gateway cannot enqueue, so it acknowledges nothing and registers re-send. After the
-worker SIGKILL, the jobs the dead worker had taken (BullMQ concurrency 1 500) stay locked until BullMQ's lock expires
-(30 s by default, \`OFD_PERSIST_LOCK_MS\`) and the next stalled check (\`OFD_PERSIST_STALLED_INTERVAL_MS\`, 30 s) puts them back: those documents are
-stored 30–60 s late — still exactly once. The CI test (test/e2e/faults.test.ts) runs the same worker with a 3 s lock to
-stay under a minute.
+worker SIGKILL, the batch jobs the dead worker had taken stay locked until BullMQ's lock expires (5 s by default,
+\`OFD_PERSIST_LOCK_MS\`) and a stalled check (\`OFD_PERSIST_STALLED_INTERVAL_MS\`, 3 s) puts them back: those documents are
+stored ≈ 5–11 s late — still exactly once. The CI test (test/e2e/faults.test.ts) runs the same defaults and requires
+≤ 15 s.
 
 Processes that died on their own (and were restarted by the harness): gateway ${r.unexpectedExits.gateway}, worker ${r.unexpectedExits.worker}.
 

@@ -86,7 +86,7 @@ export interface Config {
   readonly notificationRetentionDays: number;
   /**
    * BullMQ lock and stalled check of the persist worker: a killed worker's jobs go back to the queue about
-   * lockDurationMs + stalledIntervalMs after it died. Undefined: the persist worker's defaults (batching-worker.ts).
+   * lockDurationMs + 2 × stalledIntervalMs after it died. Undefined: the persist worker's defaults (batching-worker.ts).
    */
   readonly persist: { readonly lockDurationMs: number | undefined; readonly stalledIntervalMs: number | undefined };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };

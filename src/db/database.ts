@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DbError, DbErrorCodes } from './errors.js';
 import type { DeadLettersTable } from './tables/dead-letters.js';
+import type { DocumentConflictsTable } from './tables/document-conflicts.js';
 import type {
   DocumentEventsTable,
   DocumentKeysTable,
@@ -33,6 +34,7 @@ export interface Database {
   marking_codes: MarkingCodesTable;
   document_events: DocumentEventsTable;
   dead_letters: DeadLettersTable;
+  document_conflicts: DocumentConflictsTable;
 }
 
 export interface CreateDbOptions {

@@ -129,7 +129,7 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
       ...(result === 'flk_failed' ? { operatorMessage: OperatorMessageBits.flkError } : {}),
     });
   } catch (e) {
-    // Stored but not acked: the FN re-sends, the queue dedupes by job id, and the next copy gets its ack.
+    // Stored but not acked: the FN re-sends, PostgreSQL keeps one copy per (fn, fd), and the next copy gets its ack.
     return { action: 'close', ...closeReason(e), fn, fd };
   }
   const reply = encodeReplyMessage(

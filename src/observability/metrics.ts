@@ -83,6 +83,8 @@ export interface GatewayMetrics {
 export interface DocumentMetrics {
   /** ofd_documents_persisted_total{form}: documents newly stored in PostgreSQL (not re-sends), by form number. */
   readonly persisted: Counter<'form'>;
+  /** ofd_documents_conflicting_copies_total: copies of a stored (fn, fd) whose bytes differ (kept in document_conflicts). */
+  readonly conflictingCopies: Counter;
 }
 
 export interface QueueMetrics {
@@ -236,6 +238,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: 'ofd_documents_persisted_total',
       help: 'Documents newly stored in PostgreSQL (re-sends excluded), by form number.',
       labelNames: ['form'] as const,
+      registers: registersOf('worker'),
+    }),
+    conflictingCopies: new Counter({
+      name: 'ofd_documents_conflicting_copies_total',
+      help: 'Copies of a stored document (same FN and FD) whose bytes differ from the stored ones: evidence kept in document_conflicts.',
       registers: registersOf('worker'),
     }),
   };

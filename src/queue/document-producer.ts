@@ -2,19 +2,19 @@
  * The durable micro-batching producer of the `documents` queue: the gateway's only way to make a document durable before
  * it acks (architecture decision 1).
  *
- * Many connections call enqueue() concurrently. Calls within a short window (maxDelayMs) or up to maxBatch are written with
- * ONE queue.addBulk — one pipelined round trip to Redis, and under `appendfsync always` one AOF write + fsync for the whole
- * batch — and each caller's promise settles only when that addBulk has. The batching costs at most maxDelayMs of latency
- * and buys an order of magnitude of throughput.
+ * Many connections call enqueue() concurrently. Calls within a short window (maxDelayMs) or up to maxBatch are written as
+ * ONE BullMQ job whose data is the whole batch (DocumentBatchJob; stock Queue.add) — one Redis script call, and under
+ * `appendfsync always` one AOF write + fsync for the whole batch — and each caller's promise settles only when that add
+ * has. The batching costs at most maxDelayMs of latency and buys an order of magnitude of throughput.
  *
- * Idempotency: the job id is documentJobId(fn, fd). BullMQ ignores an add whose id exists (it returns the existing id and
- * keeps the first copy's data), so a re-send never makes a second job while the first is still in Redis (see
- * job-options.ts for how long that is). Two calls with the same id in one window are coalesced into one add; both resolve.
+ * Idempotency is NOT decided here: every copy, re-sends included, goes into its batch and on to PostgreSQL, which keeps
+ * one document per (fn, fd) (decision 2) and records a later copy whose bytes differ as evidence. (A job id per document
+ * used to dedupe re-sends in Redis; it acknowledged a document on the strength of a Redis entry alone — issue 12.)
  *
  * Failure: the producer's Redis client fails fast (redis-connection.ts). While Redis is unreachable, enqueue rejects at
  * once with QueueUnavailableError; a write that neither succeeds nor fails within enqueueTimeoutMs is rejected too (it may
- * still land later: harmless, the re-send dedupes). ioredis keeps reconnecting in the background, so the producer
- * recovers by itself when Redis returns.
+ * still land later: harmless, the FN re-sends and PostgreSQL keeps one copy). ioredis keeps reconnecting in the
+ * background, so the producer recovers by itself when Redis returns.
  */
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
@@ -22,15 +22,15 @@ import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { QueueError, QueueErrorCodes, QueueUnavailableError, isQueueError } from './errors.js';
-import { documentJobId } from './job-ids.js';
+import { assertFiscalDocumentNumber, assertFiscalDriveNumber } from './job-ids.js';
 import { JOB_OPTIONS } from './job-options.js';
-import { JobNames, type DocumentJob } from './jobs.js';
+import { JobNames, type DocumentBatchJob, type DocumentJob } from './jobs.js';
 import { QueueNames } from './queue-names.js';
 import { closeRedis, createProducerRedis } from './redis-connection.js';
 import { persistenceWarning, readRedisPersistence } from './redis-persistence.js';
 
-/** dependencies.md: addBulk must be chunked to ≤ 1000 jobs. */
-export const MAX_ADD_BULK = 1000;
+/** Documents per batch job at most: ≈ 1 MB of job data with 1 KB containers. */
+export const MAX_BATCH = 1000;
 export const DEFAULT_MAX_BATCH = 100;
 export const DEFAULT_MAX_DELAY_MS = 2;
 /** Well under the registers' ≈ 3 s give-up (spec §8), leaving time to build and write the ack. */
@@ -47,7 +47,7 @@ export interface DocumentProducerOptions {
   /** BullMQ key prefix (config.queuePrefix). */
   readonly prefix: string;
   /**
-   * Flush as soon as this many distinct jobs are pending. ≤ 1000. Default 100: small enough that several batches are in
+   * Flush as soon as this many documents are pending. ≤ 1000. Default 100: small enough that several batches are in
    * flight at once, so building one batch overlaps with Redis running the previous one (bench/queue-producer.bench.ts:
    * 100 × 8 in flight ≈ 1.7× the throughput of 500 × 4 with 500 concurrent senders).
    */
@@ -56,7 +56,7 @@ export interface DocumentProducerOptions {
   readonly maxDelayMs?: number;
   /** Reject an enqueue whose batch has not been written after this long. Default 1000 ms. */
   readonly enqueueTimeoutMs?: number;
-  /** addBulk calls in flight at once; while all are busy, new jobs gather into the next, bigger batch. Default 8. */
+  /** Batch jobs being written at once; while all are busy, new documents gather into the next, bigger batch. Default 8. */
   readonly maxInFlightBatches?: number;
   /**
    * Enqueue calls allowed to wait at once (≈ connections with a document in hand); beyond that enqueue rejects with
@@ -70,15 +70,14 @@ export interface DocumentProducerOptions {
 }
 
 export interface EnqueueResult {
+  /** The id BullMQ gave the batch job that carries this document. */
   readonly jobId: string;
-  /** Jobs in the addBulk that made this one durable. */
+  /** Documents in that batch job. */
   readonly batchSize: number;
-  /** Another enqueue of the same job id shared this add. */
-  readonly coalesced: boolean;
 }
 
 export interface DocumentProducer {
-  /** Resolves once the job is in Redis (durable as far as Redis persists); rejects with a QueueError otherwise. */
+  /** Resolves once the document's batch job is in Redis (durable as far as Redis persists); rejects with a QueueError otherwise. */
   enqueue(job: DocumentJob): Promise<EnqueueResult>;
   /** True while Redis is connected and the producer is open: for /health/ready. */
   isReady(): boolean;
@@ -94,13 +93,12 @@ interface Waiter {
   readonly startedAt: number;
 }
 
-interface PendingJob {
-  readonly jobId: string;
+interface PendingDocument {
   readonly data: DocumentJob;
-  readonly waiters: Waiter[];
+  readonly waiter: Waiter;
 }
 
-type DocumentQueue = Queue<DocumentJob, unknown, typeof JobNames.documents>;
+type DocumentQueue = Queue<DocumentBatchJob, unknown, typeof JobNames.documents>;
 
 /** Failures are logged at most this often while Redis is down; the metrics count every one. */
 const FAILURE_LOG_INTERVAL_MS = 5000;
@@ -122,8 +120,9 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
 
   private queue: DocumentQueue;
   private queueInitFailed = false;
-  /** Insertion-ordered: batches go out in arrival order; a second call with a pending id joins its entry. */
-  private pending = new Map<string, PendingJob>();
+  /** Arrival order: batches go out in it. Every copy of a document is kept (PostgreSQL decides). */
+  private pending: PendingDocument[] = [];
+  /** Documents accepted whose batch is not written yet (pending or in flight). */
   private waiting = 0;
   private cancelTimer: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -135,8 +134,8 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
 
   constructor(private readonly options: DocumentProducerOptions) {
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1 || this.maxBatch > MAX_ADD_BULK) {
-      throw new RangeError(`maxBatch must be an integer 1–${MAX_ADD_BULK}, got ${this.maxBatch}`);
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1 || this.maxBatch > MAX_BATCH) {
+      throw new RangeError(`maxBatch must be an integer 1–${MAX_BATCH}, got ${this.maxBatch}`);
     }
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS;
@@ -168,9 +167,9 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
 
   enqueue(job: DocumentJob): Promise<EnqueueResult> {
     if (!this.accepting) return this.fail(new QueueError(QueueErrorCodes.QUEUE_CLOSED, 'the document producer is closed'));
-    let jobId: string;
     try {
-      jobId = documentJobId(job.fn, job.fd);
+      assertFiscalDriveNumber(job.fn);
+      assertFiscalDocumentNumber(job.fd);
     } catch (e) {
       return this.fail(e as QueueError);
     }
@@ -182,13 +181,10 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
       return this.fail(new QueueError(QueueErrorCodes.QUEUE_OVERLOADED, `${this.waiting} enqueues already wait for Redis`));
     }
     return new Promise<EnqueueResult>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, startedAt: performance.now() };
-      const existing = this.pending.get(jobId);
-      if (existing) existing.waiters.push(waiter);
-      else this.pending.set(jobId, { jobId, data: job, waiters: [waiter] });
+      this.pending.push({ data: job, waiter: { resolve, reject, startedAt: performance.now() } });
       this.waiting++;
       this.metrics?.gateway.enqueuePending.inc();
-      if (this.pending.size >= this.maxBatch) this.flush();
+      if (this.pending.length >= this.maxBatch) this.flush();
       else this.scheduleFlush();
     });
   }
@@ -225,7 +221,7 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     // Everything accepted so far gets its write (or its rejection): no caller is left hanging.
-    while (this.pending.size > 0) this.startBatch();
+    while (this.pending.length > 0) this.startBatch();
     await Promise.allSettled([...this.inFlight]);
     await this.queue.close().catch((err: unknown) => this.log.warn({ err }, 'closing the documents queue failed'));
     this.redis.off('ready', this.onRedisReady);
@@ -269,53 +265,47 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     // At the in-flight limit the rest waits for a write to finish (group commit): the next batch is then larger.
-    while (this.pending.size > 0 && this.inFlight.size < this.maxInFlight) this.startBatch();
+    while (this.pending.length > 0 && this.inFlight.size < this.maxInFlight) this.startBatch();
   }
 
   private startBatch(): void {
-    const batch: PendingJob[] = [];
-    for (const entry of this.pending.values()) {
-      batch.push(entry);
-      this.pending.delete(entry.jobId);
-      if (batch.length >= this.maxBatch) break;
-    }
+    const batch = this.pending.length <= this.maxBatch ? this.pending : this.pending.slice(0, this.maxBatch);
+    this.pending = this.pending.length <= this.maxBatch ? [] : this.pending.slice(this.maxBatch);
     const write = this.write(batch).finally(() => {
       this.inFlight.delete(write);
-      if (this.pending.size > 0 && this.accepting) this.flush();
+      if (this.pending.length > 0 && this.accepting) this.flush();
     });
     this.inFlight.add(write);
   }
 
-  private async write(batch: readonly PendingJob[]): Promise<void> {
+  private async write(batch: readonly PendingDocument[]): Promise<void> {
+    let jobId: string;
     try {
       if (this.redis.status !== 'ready') throw new QueueUnavailableError(`Redis is not connected (${this.redis.status})`);
       if (this.queueInitFailed) await this.replaceQueue();
-      await this.withDeadline(
-        this.queue.addBulk(batch.map((p) => ({ name: JobNames.documents, data: p.data, opts: { jobId: p.jobId } }))),
-      );
+      const data: DocumentBatchJob = { documents: batch.map((p) => p.data) };
+      const job = await this.withDeadline(this.queue.add(JobNames.documents, data));
+      jobId = job.id ?? '';
     } catch (e) {
       const error = isQueueError(e)
         ? e
-        : new QueueUnavailableError(`writing ${batch.length} jobs to Redis failed: ${(e as Error).message}`, { cause: e });
+        : new QueueUnavailableError(`writing a batch of ${batch.length} documents to Redis failed: ${(e as Error).message}`, { cause: e });
       this.settle(batch, (w) => w.reject(error));
-      this.metrics?.gateway.enqueueFailures.inc({ code: error.code }, countWaiters(batch));
+      this.metrics?.gateway.enqueueFailures.inc({ code: error.code }, batch.length);
       this.logFailure(error, batch.length);
       return;
     }
     this.metrics?.gateway.enqueueBatchSize.observe(batch.length);
     const now = performance.now();
-    for (const p of batch) {
-      const result: EnqueueResult = { jobId: p.jobId, batchSize: batch.length, coalesced: p.waiters.length > 1 };
-      for (const w of p.waiters) this.metrics?.gateway.enqueueLatency.observe((now - w.startedAt) / 1000);
-      this.settle([p], (w) => w.resolve(result));
-    }
+    const result: EnqueueResult = { jobId, batchSize: batch.length };
+    for (const p of batch) this.metrics?.gateway.enqueueLatency.observe((now - p.waiter.startedAt) / 1000);
+    this.settle(batch, (w) => w.resolve(result));
   }
 
-  private settle(batch: readonly PendingJob[], settleOne: (w: Waiter) => void): void {
-    const n = countWaiters(batch);
-    this.waiting -= n;
-    this.metrics?.gateway.enqueuePending.dec(n);
-    for (const p of batch) for (const w of p.waiters) settleOne(w);
+  private settle(batch: readonly PendingDocument[], settleOne: (w: Waiter) => void): void {
+    this.waiting -= batch.length;
+    this.metrics?.gateway.enqueuePending.dec(batch.length);
+    for (const p of batch) settleOne(p.waiter);
   }
 
   private async replaceQueue(): Promise<void> {
@@ -378,10 +368,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error 
     timer = setTimeout(() => reject(onTimeout()), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-function countWaiters(batch: readonly PendingJob[]): number {
-  let n = 0;
-  for (const p of batch) n += p.waiters.length;
-  return n;
 }

@@ -7,7 +7,8 @@ import type { CryptoMode } from '../config.js';
 import type { QueueName } from './queue-names.js';
 
 export const JobNames = {
-  documents: 'document',
+  /** One job per micro-batch of the gateway's producer (DocumentBatchJob). */
+  documents: 'document-batch',
   fns: 'send-to-fns',
   crpt: 'send-to-crpt',
   notify: 'notify',
@@ -56,6 +57,23 @@ export const documentJobSchema = z.object({
   flk: z.object({ ok: z.boolean(), codes: z.array(z.string()) }),
 });
 
+/**
+ * A `documents` job: what one flush of the gateway's micro-batching producer made durable (one BullMQ job per batch, not
+ * per document — issue 12). Copies of one (fn, fd) are all carried: PostgreSQL decides which is stored.
+ */
+export interface DocumentBatchJob {
+  readonly documents: readonly DocumentJob[];
+}
+
+/**
+ * The documents of a `documents` job's data, untrusted: a batch's list, or — for a job an older gateway wrote, one
+ * document per job — the data itself. Each element is validated by the persist processor (documentJobSchema).
+ */
+export function documentsOfJob(data: unknown): unknown[] {
+  if (data !== null && typeof data === 'object' && 'documents' in data && Array.isArray(data.documents)) return data.documents as unknown[];
+  return [data];
+}
+
 /*
  * Forwarding jobs carry only the document's identity: PostgreSQL is the source of truth once the document is persisted,
  * and the adapter reads what it sends from there. (Proposed shapes; the workers' owners may extend them.)
@@ -85,7 +103,7 @@ export interface NotifyJob {
 }
 
 export interface JobDataByQueue {
-  documents: DocumentJob;
+  documents: DocumentBatchJob;
   fns: FnsJob;
   crpt: CrptJob;
   notify: NotifyJob;

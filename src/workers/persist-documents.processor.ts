@@ -29,6 +29,7 @@ import {
   type BatchDocument,
   type ShiftTotalsDelta,
 } from '../db/document-batch.repository.js';
+import { recordConflictingCopies, type UnstoredCopy } from '../db/document-conflicts.repository.js';
 import type { Metrics } from '../observability/metrics.js';
 import { documentJobSchema, type DocumentJob } from '../queue/jobs.js';
 import {
@@ -53,7 +54,13 @@ export { DOC_UNRECOGNISED, type Downstream } from './persist-derive.js';
 export class PersistJobError extends Error {
   override readonly name = 'PersistJobError';
   constructor(
-    readonly code: 'PERSIST_BAD_PAYLOAD' | 'PERSIST_BAD_CONTAINER' | 'PERSIST_KEY_MISMATCH',
+    readonly code:
+      | 'PERSIST_BAD_PAYLOAD'
+      | 'PERSIST_BAD_CONTAINER'
+      | 'PERSIST_KEY_MISMATCH'
+      | 'PERSIST_SESSION_FN_MISMATCH'
+      | 'PERSIST_UNVERIFIED'
+      | 'PERSIST_REJECTED',
     message: string,
   ) {
     super(message);
@@ -95,11 +102,34 @@ interface Prepared {
   readonly derived: DerivedDocument;
 }
 
+/** The session header's FN field (protocol/session-header.ts: 16 bytes at offset 8, space or NUL padded). */
+const SESSION_FN_START = 8;
+const SESSION_FN_END = 24;
+
 // ---- preparation (no I/O) -------------------------------------------------------------------------------------------
 
 function ackCode(job: DocumentJob): number {
   if (job.flk.codes.includes(DOC_UNRECOGNISED)) return 11;
   return job.flk.ok ? 0 : 14;
+}
+
+/**
+ * The first stored copy of a document wins (decision 2), so only a document verified under its own fiscal drive may be
+ * stored (issue 13 item 3): signs are checked with the key of the session header's FN, so a container naming another FN
+ * was verified with the wrong key. `unverified` is only what OFD_CRYPTO=none produces. Such a job is parked, not stored.
+ */
+function verificationProblem(job: DocumentJob): PersistJobError | undefined {
+  if (job.signStatus !== 'verified' && job.crypto !== 'none') {
+    return new PersistJobError('PERSIST_UNVERIFIED', `document (${job.fn}, ${job.fd}) is ${job.signStatus} under crypto ${job.crypto}`);
+  }
+  if (job.sessionHeader !== undefined) {
+    const header = Buffer.from(job.sessionHeader, 'base64');
+    const sessionFn = header.length >= SESSION_FN_END ? header.toString('latin1', SESSION_FN_START, SESSION_FN_END).replace(/[\s\0]+/g, '') : '';
+    if (sessionFn !== '' && sessionFn !== job.fn) {
+      return new PersistJobError('PERSIST_SESSION_FN_MISMATCH', `document of FN ${job.fn} came in a session of FN ${sessionFn}: signs were checked with another drive's key`);
+    }
+  }
+  return undefined;
 }
 
 function prepare(index: number, payload: unknown): Prepared | PersistJobError {
@@ -109,6 +139,8 @@ function prepare(index: number, payload: unknown): Prepared | PersistJobError {
     return new PersistJobError('PERSIST_BAD_PAYLOAD', `invalid document job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'}`);
   }
   const job = parsed.data;
+  const unverifiable = verificationProblem(job);
+  if (unverifiable) return unverifiable;
   const raw = Buffer.from(job.container, 'base64');
   const derived = deriveDocument({
     fn: job.fn,
@@ -120,6 +152,19 @@ function prepare(index: number, payload: unknown): Prepared | PersistJobError {
   });
   if (derived instanceof DeriveError) return new PersistJobError(derived.code, derived.message);
   return { index, job, raw, key: documentKey(job.fn, job.fd), derived };
+}
+
+function unstoredCopy(d: Prepared): UnstoredCopy {
+  const { job } = d;
+  return {
+    fn: job.fn,
+    fd: job.fd,
+    raw: d.raw,
+    sessionHeader: job.sessionHeader === undefined ? null : Buffer.from(job.sessionHeader, 'base64'),
+    receivedAt: job.receivedAt,
+    signStatus: job.signStatus,
+    crypto: job.crypto,
+  };
 }
 
 function compareDocs(a: Prepared, b: Prepared): number {
@@ -376,6 +421,7 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     for (const d of prepared) if (unique.length === 0 || unique[unique.length - 1]!.key !== d.key) unique.push(d);
 
     let claimed = new Set<string>();
+    let conflicting = 0;
     let committedIds: RegistryIds | undefined;
     if (unique.length > 0) {
       await db.transaction().execute(async (trx) => {
@@ -395,6 +441,10 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
           unique.map((d) => d.job),
         );
         const fresh = unique.filter((d) => claimed.has(d.key));
+        // Every copy not stored now (a re-send, a second copy in this batch): bytes that differ from the stored ones are
+        // evidence, never dropped silently.
+        const storedNow = new Set(fresh);
+        conflicting = await recordConflictingCopies(trx, prepared.filter((d) => !storedNow.has(d)).map(unstoredCopy));
         await applyReports(trx, fresh, ids);
         await addShiftTotals(trx, shiftDeltas(fresh, ids));
         // Report rollups in the same transaction: only newly stored documents, so a re-send is never counted twice.
@@ -419,6 +469,10 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
       results[d.index] = { ok: true, fn: d.job.fn, fd: d.job.fd, form: d.derived.form, inserted, downstream: d.derived.downstream };
     }
     for (const [form, n] of byForm) metrics?.documents.persisted.inc({ form: String(form) }, n);
+    if (conflicting > 0) {
+      metrics?.documents.conflictingCopies.inc(conflicting);
+      log.warn({ copies: conflicting }, 'copies of stored documents with different bytes recorded in document_conflicts');
+    }
     log.debug({ jobs: payloads.length, inserted: counted.size }, 'persisted batch');
     return results.map((r) => r!);
   };

@@ -12,8 +12,8 @@ import { startGateway, type Gateway } from '../../../src/gateway/server.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
-import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
+import type { DocumentBatchJob, DocumentJob } from '../../../src/queue/jobs.js';
+import { deleteKeysWithPrefix, documentsInQueue, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { exchange, MASTER_KEY, receiptChildren, signedMessage } from '../../support/kkt.js';
 import { fixtureHex } from '../../support/fixtures.js';
 
@@ -23,7 +23,7 @@ let prefix: string;
 let producer: DocumentProducer;
 let gateway: Gateway;
 let metrics: Metrics;
-let queue: Queue<DocumentJob>;
+let queue: Queue<DocumentBatchJob>;
 
 beforeAll(async () => {
   redisUrl = inject('redisUrl');
@@ -79,8 +79,10 @@ function checkAck(reply: Buffer, request: Buffer, fd: number) {
   return ack;
 }
 
-async function jobFor(fd: number) {
-  return queue.getJob(`fn-${FN}-fd-${fd}`);
+/** The first copy of document `fd` carried by a `documents` batch job, as `{ data }`; undefined when none is. */
+async function jobFor(fd: number): Promise<{ data: DocumentJob } | undefined> {
+  const copy = (await documentsInQueue(queue)).find((c) => c.document.fn === FN && c.document.fd === fd);
+  return copy && { data: copy.document };
 }
 
 describe('gateway', () => {
@@ -95,14 +97,14 @@ describe('gateway', () => {
     expect(job?.data).toMatchObject({ fn: FN, fd: 1, form: 3, ffd: '1.05', signStatus: 'verified', flk: { ok: true, codes: [] } });
   });
 
-  it('answers a re-sent document with a fresh valid ack and keeps one job', async () => {
+  it('answers a re-sent document with a fresh valid ack and carries both copies to PostgreSQL, which decides', async () => {
     const msg = signedMessage({ fn: FN, fd: 2, children: receiptChildren(FN, 2) });
     const first = await exchange(gateway.port, msg);
     const second = await exchange(gateway.port, msg);
     expect(checkAck(first.reply, msg, 2).ofdResponseCode).toBe(0);
     expect(checkAck(second.reply, msg, 2).ofdResponseCode).toBe(0);
-    const ids = (await queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'prioritized'])).map((j) => j.id).filter((id) => id === `fn-${FN}-fd-2`);
-    expect(ids).toHaveLength(1);
+    const copies = (await documentsInQueue(queue)).filter((c) => c.document.fn === FN && c.document.fd === 2);
+    expect(copies.map((c) => c.document.container)).toEqual([msg.subarray(30).toString('base64'), msg.subarray(30).toString('base64')]);
   });
 
   it('closes without a reply and enqueues nothing when the fiscal sign does not verify', async () => {

@@ -5,11 +5,10 @@ import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
 import { QueueErrorCodes } from '../../../src/queue/errors.js';
-import { documentJobId } from '../../../src/queue/job-ids.js';
-import type { DocumentJob } from '../../../src/queue/jobs.js';
+import type { DocumentBatchJob } from '../../../src/queue/jobs.js';
 import { registerQueueDepthMetrics } from '../../../src/queue/queue-depth.js';
 import { createProducerRedis, createWorkerRedis } from '../../../src/queue/redis-connection.js';
-import { TEST_FN, batchStats, deleteKeysWithPrefix, documentJob, uniquePrefix } from './queue-test-helpers.js';
+import { batchStats, deleteKeysWithPrefix, documentJob, documentsInQueue, uniquePrefix } from './queue-test-helpers.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -20,7 +19,7 @@ interface Harness {
   readonly metrics: Metrics;
   readonly producer: DocumentProducer;
   /** A plain BullMQ Queue on the same prefix, to look at what the producer wrote. */
-  readonly queue: Queue<DocumentJob>;
+  readonly queue: Queue<DocumentBatchJob>;
 }
 
 async function harness(options: Partial<Parameters<typeof createDocumentProducer>[0]> = {}): Promise<Harness> {
@@ -28,7 +27,7 @@ async function harness(options: Partial<Parameters<typeof createDocumentProducer
   prefixes.push(prefix);
   const metrics = createMetrics({ defaultMetrics: false });
   const producer = createDocumentProducer({ connection: redisUrl, prefix, metrics, ...options });
-  const queue = new Queue<DocumentJob>('documents', { connection: { url: redisUrl }, prefix });
+  const queue = new Queue<DocumentBatchJob>('documents', { connection: { url: redisUrl }, prefix });
   closers.push(() => producer.close(), () => queue.close());
   await producer.waitUntilReady();
   return { prefix, metrics, producer, queue };
@@ -43,27 +42,28 @@ afterAll(async () => {
 });
 
 describe('document producer', () => {
-  it('writes many concurrent enqueues with few addBulk calls, every job with its id and data', async () => {
+  it('writes many concurrent enqueues as few batch jobs, every document carried in arrival order', async () => {
     const { producer, queue, metrics } = await harness({ maxBatch: 500, maxDelayMs: 2 });
     const jobs = Array.from({ length: 2000 }, (_, i) => documentJob(i + 1));
 
     const results = await Promise.all(jobs.map((job) => producer.enqueue(job)));
 
-    expect(results.map((r) => r.jobId)).toEqual(jobs.map((j) => documentJobId(j.fn, j.fd)));
     const { batches, jobs: written } = await batchStats(metrics);
     expect(written).toBe(2000);
     // All 2000 arrive in one tick: 4 full batches of 500. Allow a little slack for timer splits.
     expect(batches).toBeLessThanOrEqual(8);
     expect(Math.max(...results.map((r) => r.batchSize))).toBe(500);
 
+    // One BullMQ job per batch, not per document.
     const counts = await queue.getJobCounts('waiting');
-    expect(counts.waiting).toBe(2000);
-    const stored = await Promise.all(jobs.map((j) => queue.getJob(documentJobId(j.fn, j.fd))));
-    stored.forEach((job, i) => {
-      expect(job?.id).toBe(`fn-${TEST_FN}-fd-${i + 1}`);
-      expect(job?.name).toBe('document');
-      expect(job?.data).toEqual(jobs[i]);
-    });
+    expect(counts.waiting).toBe(batches);
+    expect(new Set(results.map((r) => r.jobId)).size).toBe(batches);
+    const carried = await documentsInQueue(queue);
+    expect(carried.map((c) => c.document)).toEqual(jobs);
+    // Each caller is told the job that carries its document.
+    carried.forEach((c, i) => expect(results[i]?.jobId).toBe(c.jobId));
+    const first = await queue.getJob(results[0]!.jobId);
+    expect(first?.name).toBe('document-batch');
   });
 
   it('gathers calls spread over the window into one batch', async () => {
@@ -78,78 +78,51 @@ describe('document producer', () => {
   });
 
   it('flushes a lone job after maxDelayMs', async () => {
-    const { producer } = await harness({ maxDelayMs: 2 });
+    const { producer, queue } = await harness({ maxDelayMs: 2 });
     const started = performance.now();
-    const result = await producer.enqueue(documentJob(7));
-    expect(result).toEqual({ jobId: `fn-${TEST_FN}-fd-7`, batchSize: 1, coalesced: false });
+    const job = documentJob(7);
+    const result = await producer.enqueue(job);
+    expect(result.batchSize).toBe(1);
     expect(performance.now() - started).toBeLessThan(200);
+    expect((await queue.getJob(result.jobId))?.data).toEqual({ documents: [job] });
   });
 
-  it('coalesces concurrent duplicates into one job and resolves every caller', async () => {
-    const { producer, queue, metrics } = await harness();
-    const first = documentJob(42);
-    const copies = Array.from({ length: 50 }, (_, i) => (i === 0 ? first : documentJob(42)));
-
-    const results = await Promise.all(copies.map((job) => producer.enqueue(job)));
-
-    expect(new Set(results.map((r) => r.jobId))).toEqual(new Set([`fn-${TEST_FN}-fd-42`]));
-    expect(results.every((r) => r.coalesced)).toBe(true);
-    expect(await batchStats(metrics)).toEqual({ batches: 1, jobs: 1 });
-    expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
-    // The first copy's data is the one kept.
-    expect((await queue.getJob(`fn-${TEST_FN}-fd-42`))?.data).toEqual(first);
-  });
-
-  it('turns a sequential re-send into a no-op add', async () => {
-    const { producer, queue } = await harness();
-    const original = documentJob(5);
-    await producer.enqueue(original);
-    const again = await producer.enqueue(documentJob(5, { receivedAt: new Date(Date.now() + 60_000).toISOString() }));
-
-    expect(again).toMatchObject({ jobId: `fn-${TEST_FN}-fd-5`, coalesced: false });
-    expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
-    expect((await queue.getJob(`fn-${TEST_FN}-fd-5`))?.data).toEqual(original);
-  });
-
-  it('dedupes duplicates that arrive in different concurrent batches', async () => {
+  it('carries every copy of a document, concurrent or re-sent: PostgreSQL decides, not a Redis job id', async () => {
     const { producer, queue } = await harness({ maxBatch: 10, maxDelayMs: 0 });
-    // 30 distinct documents, each sent three times, interleaved so copies land in different batches.
-    const sends = [0, 1, 2].flatMap(() => Array.from({ length: 30 }, (_, i) => documentJob(i + 1)));
-    const results = await Promise.all(sends.map((job) => producer.enqueue(job)));
-    expect(results).toHaveLength(90);
-    expect((await queue.getJobCounts('waiting')).waiting).toBe(30);
+    const first = documentJob(42);
+    const copies = Array.from({ length: 5 }, (_, i) => (i === 0 ? first : documentJob(42)));
+    await Promise.all(copies.map((job) => producer.enqueue(job)));
+    const resent = documentJob(42, { receivedAt: new Date(Date.now() + 60_000).toISOString() });
+    await producer.enqueue(resent);
+
+    const carried = (await documentsInQueue(queue)).map((c) => c.document);
+    expect(carried).toHaveLength(6);
+    expect(carried).toEqual([...copies, resent]);
   });
 
-  it('dedupes a re-send of a completed job while it is kept, and makes a new job once it was removed', async () => {
-    const { producer, queue, prefix } = await harness();
+  it('carries a re-send of a document whose job was completed and is still kept', async () => {
+    const { producer, prefix } = await harness();
     const workerRedis = createWorkerRedis(redisUrl);
     const completed: string[] = [];
-    const worker = new Worker<DocumentJob>('documents', async () => 'stored', { connection: workerRedis, prefix });
+    const worker = new Worker<DocumentBatchJob>('documents', async () => 'stored', { connection: workerRedis, prefix });
     worker.on('completed', (job) => completed.push(job.id ?? ''));
     closers.push(async () => {
       await worker.close();
       await workerRedis.quit();
     });
 
-    await producer.enqueue(documentJob(1));
-    await expect.poll(() => completed, { timeout: 5000 }).toEqual([`fn-${TEST_FN}-fd-1`]);
-
-    // Kept in the completed set (removeOnComplete keeps an hour): the re-send adds nothing.
-    await producer.enqueue(documentJob(1));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(completed).toHaveLength(1);
-    expect(await queue.getJobState(`fn-${TEST_FN}-fd-1`)).toBe('completed');
-
-    // Once removed, a re-send is a new job: the persist worker's (fn, fd) idempotency is what keeps it single.
-    await queue.remove(`fn-${TEST_FN}-fd-1`);
-    await producer.enqueue(documentJob(1));
-    await expect.poll(() => completed, { timeout: 5000 }).toHaveLength(2);
+    const one = await producer.enqueue(documentJob(1));
+    await expect.poll(() => completed, { timeout: 5000 }).toEqual([one.jobId]);
+    // The completed job is kept (removeOnComplete keeps an hour), yet the re-send is a new job: the worker sees it.
+    const two = await producer.enqueue(documentJob(1));
+    expect(two.jobId).not.toBe(one.jobId);
+    await expect.poll(() => completed, { timeout: 5000 }).toEqual([one.jobId, two.jobId]);
   });
 
   it('applies the documents job options', async () => {
     const { producer, queue } = await harness();
-    await producer.enqueue(documentJob(3));
-    const job = await queue.getJob(`fn-${TEST_FN}-fd-3`);
+    const { jobId } = await producer.enqueue(documentJob(3));
+    const job = await queue.getJob(jobId);
     expect(job?.opts).toMatchObject({
       attempts: 15,
       backoff: { type: 'exponential', delay: 1000 },
@@ -157,7 +130,7 @@ describe('document producer', () => {
     });
   });
 
-  it('rejects a job whose FN or FD cannot form an id, with QUEUE_BAD_JOB_ID', async () => {
+  it('rejects a document whose FN or FD is not one, with QUEUE_BAD_JOB_ID', async () => {
     const { producer } = await harness();
     await expect(producer.enqueue(documentJob(1, { fn: '123' }))).rejects.toMatchObject({ code: 'QUEUE_BAD_JOB_ID' });
     await expect(producer.enqueue(documentJob(0))).rejects.toMatchObject({ code: 'QUEUE_BAD_JOB_ID' });
@@ -171,7 +144,7 @@ describe('document producer', () => {
     expect(producer.close()).toBe(closing);
     await closing;
     await expect(Promise.all(pending)).resolves.toHaveLength(10);
-    expect((await queue.getJobCounts('waiting')).waiting).toBe(10);
+    expect((await documentsInQueue(queue, ['waiting'])).map((c) => c.document.fd)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await expect(producer.enqueue(documentJob(11))).rejects.toMatchObject({ code: QueueErrorCodes.QUEUE_CLOSED });
     expect(producer.isReady()).toBe(false);
   });
@@ -191,16 +164,17 @@ describe('document producer', () => {
     const redis: Redis = createProducerRedis(redisUrl);
     const producer = createDocumentProducer({ connection: redis, prefix });
     await producer.waitUntilReady();
-    await producer.enqueue(documentJob(1));
+    const { jobId } = await producer.enqueue(documentJob(1));
     await producer.close();
     expect(redis.status).toBe('ready');
-    expect(await redis.exists(`${prefix}:documents:fn-${TEST_FN}-fd-1`)).toBe(1);
+    expect(await redis.exists(`${prefix}:documents:${jobId}`)).toBe(1);
     await redis.quit();
   });
 
   it('reports queue depths through ofd_queue_jobs', async () => {
     const { producer, metrics, prefix } = await harness();
-    await Promise.all([1, 2, 3].map((fd) => producer.enqueue(documentJob(fd))));
+    // Three batches: one after the other.
+    for (const fd of [1, 2, 3]) await producer.enqueue(documentJob(fd));
     const depth = registerQueueDepthMetrics(metrics, { connection: redisUrl, prefix });
     closers.push(() => depth.close());
     await expect

@@ -107,7 +107,7 @@ describe('document producer during a Redis outage', () => {
       await expect(producer.waitUntilReady(200)).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
       await redis.start();
       await producer.waitUntilReady(10_000);
-      await expect(producer.enqueue(documentJob(1))).resolves.toMatchObject({ jobId: expect.stringMatching(/^fn-/) });
+      await expect(producer.enqueue(documentJob(1))).resolves.toMatchObject({ jobId: expect.stringMatching(/^\d+$/), batchSize: 1 });
     } finally {
       await producer.close();
     }

@@ -1,8 +1,9 @@
 // Shared by the queue integration tests: unique key prefixes, cleanup of exactly those keys, document job fixtures.
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Metrics } from '../../../src/observability/metrics.js';
-import type { DocumentJob } from '../../../src/queue/jobs.js';
+import type { DocumentBatchJob, DocumentJob } from '../../../src/queue/jobs.js';
 
 export const TEST_FN = '9999078900012345';
 
@@ -45,7 +46,7 @@ export function documentJob(fd: number, overrides: Partial<DocumentJob> = {}): D
   };
 }
 
-/** Number of addBulk calls and jobs written so far, read from ofd_gateway_enqueue_batch_size. */
+/** Number of batch jobs and documents written so far, read from ofd_gateway_enqueue_batch_size. */
 export async function batchStats(metrics: Metrics): Promise<{ batches: number; jobs: number }> {
   const { values } = await metrics.gateway.enqueueBatchSize.get();
   const find = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
@@ -55,4 +56,14 @@ export async function batchStats(metrics: Metrics): Promise<{ batches: number; j
 export async function counterValue(metrics: Metrics, code: string): Promise<number> {
   const { values } = await metrics.gateway.enqueueFailures.get();
   return values.filter((v) => v.labels.code === code).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Every document carried by the `documents` batch jobs in the given states, in job order, with the job that carries it. */
+export async function documentsInQueue(
+  queue: Queue,
+  states: JobType[] = ['waiting', 'active', 'completed', 'failed', 'delayed'],
+): Promise<{ jobId: string; document: DocumentJob }[]> {
+  const jobs = await queue.getJobs(states, 0, -1, true);
+  jobs.sort((a, b) => Number(a.id) - Number(b.id));
+  return jobs.flatMap((job) => (job.data as DocumentBatchJob).documents.map((document) => ({ jobId: job.id ?? '', document })));
 }

@@ -1,7 +1,9 @@
 // The persist worker end to end on real Redis and PostgreSQL: producer → `documents` → batches → rows → downstream jobs.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { replayDeadLetters } from '../../../src/cli/commands/dlq.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
@@ -78,7 +80,7 @@ describe('persist worker', () => {
     const fn = '9999100000000001';
     const h = await harness();
     const jobs: DocumentJob[] = Array.from({ length: 300 }, (_, i) => realJob(fn, i + 1));
-    await Promise.all(jobs.map((j) => h.producer.enqueue(j)));
+    const batchJobs = new Set((await Promise.all(jobs.map((j) => h.producer.enqueue(j)))).map((r) => r.jobId));
 
     expect(await waitFor(() => countDocs(fn), (n) => n === 300)).toBe(300);
     const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container']).where('fn', '=', fn).orderBy('fd').execute();
@@ -98,8 +100,12 @@ describe('persist worker', () => {
     await waitFor(() => fns.getJobCountByTypes('waiting'), (n) => n === 300, 5000);
     expect(await fns.getJobCountByTypes('waiting')).toBe(300);
     expect(await fns.getJob(documentJobId(fn, 7))).toMatchObject({ data: { fn, fd: 7 } });
-    const completed = await h.queue('documents').getJobCountByTypes('completed');
-    expect(completed).toBe(300);
+    // Every batch job the producer wrote is completed, none failed.
+    const docs = h.queue('documents');
+    await waitFor(() => docs.getJobCountByTypes('completed'), (n) => n === batchJobs.size, 5000);
+    expect(await docs.getJobCountByTypes('completed')).toBe(batchJobs.size);
+    expect(await docs.getJobCountByTypes('failed')).toBe(0);
+    expect(await t.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
   });
 
   it('forwards marking codes to crpt and buyer contacts to notify with deterministic ids', async () => {
@@ -113,17 +119,18 @@ describe('persist worker', () => {
     expect(notify?.data).toEqual({ fn: FN_A, fd: 42, channel: 'email', recipient: 'buyer@example.com' });
   });
 
-  it('stores a document enqueued twice, and a job processed twice, once; counters are not doubled', async () => {
+  it('stores a document enqueued twice, in one batch or in several, once; counters are not doubled', async () => {
     const fn = '9999100000000002';
     const h = await harness();
     const job = realJob(fn, 1);
     await h.producer.enqueue(job);
-    await h.producer.enqueue(job); // same job id: a no-op add in Redis
-    // The same document under another job id: processed a second time by the worker.
+    await h.producer.enqueue(job); // a re-send: a second batch job, PostgreSQL decides
+    await Promise.all([h.producer.enqueue(job), h.producer.enqueue(job)]); // two copies in one batch
+    // A job written by an older gateway (one document per job, not a batch): still read.
     await h.queue('documents').add('document', { ...job, receivedAt: new Date(Date.now() + 5).toISOString() }, { jobId: 'copy-1' });
     const docs = h.queue('documents');
-    await waitFor(() => docs.getJobCountByTypes('completed'), (n) => n === 2);
-    expect(await docs.getJobCountByTypes('completed')).toBe(2);
+    await waitFor(() => docs.getJobCountByTypes('completed'), (n) => n === 4);
+    expect(await docs.getJobCountByTypes('completed')).toBe(4);
 
     expect(await countDocs(fn)).toBe(1);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
@@ -134,13 +141,15 @@ describe('persist worker', () => {
     expect(await h.queue('fns').getJobCountByTypes('waiting')).toBe(1);
   });
 
-  it('persists the neighbours of a poison job, and parks the poison job in dead_letters at once (no retries)', async () => {
+  it('persists the neighbours of a poison document in its batch, and parks it alone in dead_letters at once (no retries)', async () => {
     const fn = '9999100000000003';
     // Default attempts (15): an undecodable container is terminal, so it must not wait for 14 retries.
     const h = await harness();
     const good = Array.from({ length: 20 }, (_, i) => realJob(fn, i + 1));
     const poison: DocumentJob = { ...realJob(fn, 100), container: randomBytes(200).toString('base64') };
-    await Promise.all([...good.slice(0, 10), poison, ...good.slice(10)].map((j) => h.producer.enqueue(j)));
+    const results = await Promise.all([...good.slice(0, 10), poison, ...good.slice(10)].map((j) => h.producer.enqueue(j)));
+    // All 21 in one batch job: the poison document shares it with its neighbours.
+    expect(new Set(results.map((r) => r.jobId)).size).toBe(1);
 
     expect(await waitFor(() => countDocs(fn), (n) => n === 20)).toBe(20);
     const poisonId = documentJobId(fn, 100);
@@ -148,15 +157,30 @@ describe('persist worker', () => {
       () => t.db.selectFrom('dead_letters').selectAll().where('job_id', '=', poisonId).executeTakeFirst(),
       (r) => r !== undefined,
     );
-    expect(letter).toMatchObject({ queue: 'documents', error_code: 'PERSIST_BAD_CONTAINER', attempts: 1 });
-    expect(letter?.payload).toMatchObject({ fn, fd: 100 });
+    expect(letter).toMatchObject({ queue: 'documents', job_name: 'document-batch', error_code: 'PERSIST_BAD_CONTAINER', attempts: 1 });
+    // Parked as a batch of one, so a replay adds just it back.
+    expect(letter?.payload).toEqual({ documents: [poison] });
+    expect(await t.db.selectFrom('dead_letters').select('job_id').execute()).toEqual([{ job_id: poisonId }]);
     const docs = h.queue('documents');
-    await waitFor(() => docs.getJobCountByTypes('failed'), (n) => n === 1);
-    expect(await docs.getJobCountByTypes('failed')).toBe(1);
-    expect(await docs.getJobCountByTypes('completed')).toBe(20);
+    await waitFor(() => docs.getJobCountByTypes('completed'), (n) => n === 1);
+    expect(await docs.getJobCountByTypes('completed')).toBe(1);
+    expect(await docs.getJobCountByTypes('failed')).toBe(0);
+    expect(await docs.getJob(results[0]!.jobId)).toMatchObject({ returnvalue: { documents: 21, inserted: 20, dead: 1 } });
+
+    // `ofd dlq replay` adds the letter's batch of one back under its id; still undecodable, it is parked again under the
+    // same letter (unmarked as replayed), and nothing else is stored.
+    const replay = await replayDeadLetters({ db: t.db, redis: redisUrl, prefix: h.prefix, ids: [Number(letter!.id)] });
+    expect(replay.replayed).toEqual([{ id: Number(letter!.id), queue: 'documents', jobId: poisonId }]);
+    const parkedAgain = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('id', '=', letter!.id).executeTakeFirstOrThrow(),
+      (r) => r.replayed_at === null && r.replay_count === 1,
+    );
+    expect(parkedAgain).toMatchObject({ replay_count: 1, replayed_at: null, error_code: 'PERSIST_BAD_CONTAINER' });
+    expect(await docs.getJob(poisonId)).toMatchObject({ returnvalue: { documents: 1, inserted: 0, dead: 1 } });
+    expect(await countDocs(fn)).toBe(20);
   });
 
-  it('falls back to one job per transaction when a job fails its batch in PostgreSQL', async () => {
+  it('falls back to one document per transaction when one fails the batch in PostgreSQL, and parks only that one', async () => {
     const fn = '9999100000000005';
     const h = await harness({ attempts: 1 });
     const good = Array.from({ length: 30 }, (_, i) => realJob(fn, i + 1));
@@ -170,19 +194,53 @@ describe('persist worker', () => {
       () => t.db.selectFrom('dead_letters').selectAll().where('job_id', '=', documentJobId(fn, 77)).executeTakeFirst(),
       (r) => r !== undefined,
     );
-    expect(letter).toMatchObject({ queue: 'documents', attempts: 1 });
+    expect(letter).toMatchObject({ queue: 'documents', attempts: 1, error_code: 'PERSIST_REJECTED' });
+    expect(letter?.error_message).toContain('22');
+    expect(await t.db.selectFrom('dead_letters').select('job_id').where('job_id', 'like', `fn-${fn}-%`).execute()).toEqual([{ job_id: documentJobId(fn, 77) }]);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 30, sell_total_sum: 30 * 18090 });
   });
 
-  it('runs full batches from a filled queue: jobs wait behind the running transactions instead of going in small ones', async () => {
+  it('retries a batch that fails for a reason of timing, and parks each of its documents once out of attempts', async () => {
+    const fn = '9999100000000007';
+    const blocked = '9999100000000008';
+    // Every insert of the blocked drive's documents fails as a serialization failure would: not poison, so retried.
+    await sql`create function test_block_insert() returns trigger language plpgsql as $$
+      begin if new.fn = ${sql.lit(blocked)} then raise exception 'blocked for the test' using errcode = '40001'; end if; return new; end $$`.execute(t.db);
+    await sql`create trigger test_block_insert before insert on document_keys for each row execute function test_block_insert()`.execute(t.db);
+    closers.push(() => sql`drop function test_block_insert() cascade`.execute(t.db));
+    const h = await harness({ attempts: 2 });
+    const jobs = [realJob(fn, 1), realJob(blocked, 1), realJob(fn, 2)];
+    const results = await Promise.all(jobs.map((j) => h.producer.enqueue(j)));
+    expect(new Set(results.map((r) => r.jobId)).size).toBe(1);
+
+    const docs = h.queue('documents');
+    await waitFor(() => docs.getJobCountByTypes('failed'), (n) => n === 1, 15_000);
+    const failed = await docs.getJob(results[0]!.jobId);
+    expect(failed?.attemptsMade).toBe(2);
+    const letters = await waitFor(
+      () => t.db.selectFrom('dead_letters').selectAll().where('job_id', 'in', jobs.map((j) => documentJobId(j.fn, j.fd))).orderBy('job_id').execute(),
+      (rows) => rows.length === 3,
+    );
+    expect(letters.map((l) => [l.job_id, l.error_code, l.attempts])).toEqual(
+      [documentJobId(fn, 1), documentJobId(fn, 2), documentJobId(blocked, 1)].map((id) => [id, '40001', 2]),
+    );
+    expect(letters.find((l) => l.job_id === documentJobId(blocked, 1))?.payload).toEqual({ documents: [jobs[1]] });
+    // The neighbours were stored one by one; the blocked one was not.
+    expect(await countDocs(fn)).toBe(2);
+    expect(await countDocs(blocked)).toBe(0);
+  });
+
+  it('runs full transactions from a filled queue: batch jobs wait behind the running transactions instead of going in small ones', async () => {
     const fn = '9999100000000006';
     const prefix = uniquePrefix('persist-full');
     prefixes.push(prefix);
     const producer = createDocumentProducer({ connection: redisUrl, prefix });
     closers.push(() => producer.close());
     await producer.waitUntilReady();
-    await Promise.all(Array.from({ length: 1200 }, (_, i) => producer.enqueue(realJob(fn, i + 1))));
+    // Built first: signing 1200 containers blocks the event loop longer than the producer's 1 s write deadline.
+    const jobs = Array.from({ length: 1200 }, (_, i) => realJob(fn, i + 1));
+    await Promise.all(jobs.map((job) => producer.enqueue(job)));
 
     const metrics = createMetrics({ defaultMetrics: false });
     const worker = startPersistWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), metrics, batchSize: 100, maxDelayMs: 1, maxBatchesInFlight: 1 });
@@ -195,7 +253,8 @@ describe('persist worker', () => {
       return values.find((v) => v.metricName === 'ofd_worker_job_duration_seconds_count')?.value ?? 0;
     };
     const batches = await waitFor(batchCount, (n) => n >= 12, 5000);
-    // 12 full batches at best; a 1 ms timer alone would have made many more, smaller ones.
+    // 12 batch jobs of 100 (the producer's maxBatch), 12 full transactions at best; a 1 ms timer alone would have made
+    // many more, smaller ones.
     expect(batches).toBeGreaterThanOrEqual(12);
     expect(batches).toBeLessThanOrEqual(16);
   });
@@ -208,8 +267,10 @@ describe('persist worker', () => {
     await Promise.all([h.worker.close(), h.worker.close()]);
     const stored = await countDocs(fn);
     const completed = await h.queue('documents').getJobCountByTypes('completed');
-    // Every job the worker completed is stored (completion only after the commit).
-    expect(stored).toBeGreaterThanOrEqual(completed);
+    // Every batch job the worker completed is stored (completion only after the commit).
+    const completedDocuments = (await h.queue('documents').getJobs(['completed'])).reduce((n, j) => n + (j.data as { documents: unknown[] }).documents.length, 0);
+    expect(completed).toBeGreaterThan(0);
+    expect(stored).toBeGreaterThanOrEqual(completedDocuments);
     const active = await h.queue('documents').getJobCountByTypes('active');
     expect(active).toBe(0);
   });
