@@ -30,11 +30,23 @@ export interface ApplicationXmlInput {
   readonly kktRegId?: string | undefined;
 }
 
-// Control characters are written as character references so that a pasted tab or newline survives attribute
-// normalisation; the regex needs them literally.
-// eslint-disable-next-line no-control-regex
-const escapeAttr = (v: string): string =>
-  v.replace(/[&<>"\u0000-\u001f]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : `&#${c.charCodeAt(0)};`));
+/**
+ * Attribute text: markup characters escaped; tab, newline and CR as character references (so attribute normalisation
+ * keeps them); other control characters, which XML 1.0 cannot carry at all, dropped.
+ */
+function escapeAttr(v: string): string {
+  let out = '';
+  for (const c of v) {
+    const code = c.charCodeAt(0);
+    if (c === '&') out += '&amp;';
+    else if (c === '<') out += '&lt;';
+    else if (c === '>') out += '&gt;';
+    else if (c === '"') out += '&quot;';
+    else if (code === 9 || code === 10 || code === 13) out += `&#${code};`;
+    else if (code >= 32) out += c;
+  }
+  return out;
+}
 
 /** `<name a="v" …/>` or with children; undefined attributes are left out. */
 function el(name: string, attrs: Record<string, string | undefined>, children: string[] = []): string {
