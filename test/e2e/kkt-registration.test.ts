@@ -182,7 +182,8 @@ describe('registering a KKT through the cabinet API', () => {
 
     const registers = await api('GET', `/registers?organizationId=${orgId}`);
     expect(registers.status).toBe(200);
-    expect(registers.json.items.map((r: { registrationNumber: string }) => r.registrationNumber)).toContain(assigned.kktRegId);
+    const register = registers.json.items.find((r: { registrationNumber: string }) => r.registrationNumber === assigned.kktRegId);
+    expect(register).toMatchObject({ serialNumber: SERIAL, connection: { status: 'connected', currentFn: FN } });
 
     // The customer is told of every step by e-mail (the notify worker delivers the outbox).
     const events = await database.pool.query(`select threshold from notification_events where kind = 'kkt.application' order by id`);
