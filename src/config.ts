@@ -84,6 +84,14 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Days notification history and delivered/failed outbox rows are kept (the worker's housekeeping). */
   readonly notificationRetentionDays: number;
+  /** KKT registration (issue 18): the FNS registration service, trusted CAs and their CRLs, polling. */
+  readonly kktRegistration: {
+    readonly fnsKktUrl: string | undefined;
+    readonly signatureCaFile: string | undefined;
+    readonly signatureCrlDir: string | undefined;
+    readonly requireCrl: boolean;
+    readonly pollIntervalMs: number;
+  };
   /**
    * BullMQ lock and stalled check of the persist worker: a killed worker's jobs go back to the queue about
    * lockDurationMs + 2 × stalledIntervalMs after it died. Undefined: the persist worker's defaults (batching-worker.ts).
@@ -231,6 +239,11 @@ const envSchema = z
       .optional(),
     OFD_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
     OFD_PUBLIC_URL: urlWith(['http:', 'https:']).optional(),
+    FNS_KKT_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_SIGNATURE_CA_FILE: z.string().min(1).optional(),
+    OFD_SIGNATURE_CRL_DIR: z.string().min(1).optional(),
+    OFD_SIGNATURE_REQUIRE_CRL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    OFD_KKT_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     OFD_CORS_ORIGINS: z
       .string()
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
@@ -307,6 +320,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.OFD_ADMIN_TOKEN,
     jwtSecret: e.OFD_JWT_SECRET,
     publicUrl: e.OFD_PUBLIC_URL,
+    kktRegistration: {
+      fnsKktUrl: e.FNS_KKT_URL,
+      signatureCaFile: e.OFD_SIGNATURE_CA_FILE,
+      signatureCrlDir: e.OFD_SIGNATURE_CRL_DIR,
+      requireCrl: e.OFD_SIGNATURE_REQUIRE_CRL,
+      pollIntervalMs: e.OFD_KKT_POLL_MS,
+    },
     corsOrigins: e.OFD_CORS_ORIGINS,
     notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },

@@ -29,6 +29,9 @@ import { loadCrptSigner } from './adapters/crpt/signer-config.js';
 import { startMarkingListener } from './marking/marking-listener.js';
 import { startCrptWorker } from './workers/crpt-worker.js';
 import { startNotifyWorker } from './workers/notify-worker.js';
+import { createFnsKktQueue, startFnsKktWorker } from './workers/fns-kkt-worker.js';
+import { createHttpFnsKktClient } from './adapters/fns-kkt/http-fns-kkt-client.js';
+import { createTrustStore } from './adapters/signature/trust-store.js';
 import { startHousekeeping } from './workers/housekeeping.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
@@ -158,6 +161,13 @@ export async function start(config: Config, logger: Logger = createLogger(config
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
+      if (config.kktRegistration.fnsKktUrl) {
+        const kktClient = createHttpFnsKktClient({ url: config.kktRegistration.fnsKktUrl });
+        const kkt = startFnsKktWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, client: kktClient, operatorInn: config.operatorInn, pollIntervalMs: config.kktRegistration.pollIntervalMs, sweepIntervalMs: Math.min(10_000, config.kktRegistration.pollIntervalMs), logger: logger.child({ role: 'fns-kkt-worker' }) });
+        closers.push({ name: 'fns-kkt-worker', close: async () => { await kkt.close(); await kktClient.close(); } });
+      } else {
+        logger.warn('FNS_KKT_URL is not set: signed KKT registration applications wait in PostgreSQL until it is');
+      }
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
       closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
     }
@@ -165,7 +175,17 @@ export async function start(config: Config, logger: Logger = createLogger(config
   }
 
   const email = config.smtpUrl && apiDb ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
+  const kktQueue = apiDb ? createFnsKktQueue(config.redisUrl, config.queuePrefix) : undefined;
+  const k = config.kktRegistration;
+  const trust = createTrustStore({ caFile: k.signatureCaFile, crlDir: k.signatureCrlDir });
+  trust(); // a missing or unreadable CA file or CRL stops the start, naming it, rather than failing the first signature
   const app = buildApp({
+    kktRegistration: {
+      trust,
+      verifyOptions: { requireCrl: k.requireCrl },
+      enqueue: kktQueue?.enqueue,
+      operatorInn: config.operatorInn,
+    },
     metrics,
     logger,
     readiness,
@@ -187,6 +207,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     { name: 'http', close: () => app.close() },
     { name: 'email', close: async () => email?.close() },
     { name: 'queue-depth', close: () => queueDepth.close() },
+    { name: 'fns-kkt-queue', close: async () => kktQueue?.close() },
   );
 
   let closing: Promise<void> | undefined;

@@ -32,7 +32,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { defaultCabinetDir, installCabinet } from './cabinet-static.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, KktRegistrationContext } from './context.js';
 import { apiRoutes } from './routes/index.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
@@ -76,6 +76,8 @@ export interface AppDeps {
   authRateLimit?: RateLimitSettings;
   /** A register is "silent" when nothing arrived from it for this long. Default 24 h. */
   registerSilentAfterMs?: number;
+  /** KKT registration applications and sign-in with a signature. Default: no trusted CAs (every signature refused). */
+  kktRegistration?: Partial<KktRegistrationContext>;
   /** The built web cabinet served at `/`. Default: dist/cabinet when built; `false`: none. */
   cabinetDir?: string | false;
 }
@@ -223,6 +225,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
       authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
       registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,
+      kktRegistration: {
+        trust: () => ({ anchors: [], crls: [] }),
+        verifyOptions: {},
+        enqueue: undefined,
+        operatorInn: '7704211201',
+        operatorKpp: '770401001',
+        operatorName: 'ОФД',
+        challengeTtlSeconds: 300,
+        ...deps.kktRegistration,
+      },
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
   }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { Database } from '../db/database.js';
+import type { TrustAnchors, VerifyOptions } from '../adapters/signature/verify-signed.js';
 
 export interface ApiContext {
   readonly db: Kysely<Database>;
@@ -11,4 +12,20 @@ export interface ApiContext {
   readonly sessionTtlSeconds: number;
   readonly authRateLimit: { readonly max: number; readonly timeWindowMs: number };
   readonly registerSilentAfterMs: number;
+  /** KKT registration applications and sign-in with an electronic signature (issue 18). */
+  readonly kktRegistration: KktRegistrationContext;
+}
+
+export interface KktRegistrationContext {
+  /** The accredited CAs and their CRLs (OFD_SIGNATURE_CA_FILE, OFD_SIGNATURE_CRL_DIR). */
+  readonly trust: () => TrustAnchors;
+  readonly verifyOptions: VerifyOptions;
+  /** Queues an application's next step on `fns-kkt`; absent: the worker's sweep picks it up. */
+  readonly enqueue: ((applicationId: number, status: string) => Promise<void>) | undefined;
+  /** The operator, the sender of the application files (ИдФайл). */
+  readonly operatorInn: string;
+  readonly operatorKpp: string;
+  readonly operatorName: string;
+  /** How long a sign-in challenge may be signed. */
+  readonly challengeTtlSeconds: number;
 }

@@ -36,6 +36,13 @@ export const API_ERRORS = {
   REGISTER_EXISTS: { status: 409, description: 'A register with this registration number is already known.' },
   OUTLET_EXISTS: { status: 409, description: 'The organization already has an outlet with this address and place.' },
   LAST_OWNER: { status: 409, description: 'The change would leave the organization without an owner.' },
+  APPLICATION_STATE: { status: 409, description: 'The KKT application is not in a status that allows this (e.g. signing one that is already signed).' },
+  CERTIFICATE_TAKEN: { status: 409, description: 'The certificate (its СНИЛС or ИНН) already signs another user in.' },
+  SIGNATURE_REJECTED: {
+    status: 422,
+    description:
+      'The electronic signature was refused: forged or for another document, untrusted CA, expired or revoked certificate, or an owner other than the organization; `details[0].issue` is the reason code.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   reprocess: { load: async () => (await import('./commands/reprocess.js')).run, help: 'reprocess [--fn FN] [--since ISO] [--batch N]   rebuild FNS JSON and derived rows from raw bytes' },
   'fake-pkz': { load: async () => (await import('./commands/fake-pkz.js')).run, help: 'fake-pkz --port N         run a fake crypto box (devsign math)' },
   'fake-fns': { load: async () => (await import('./commands/fake-fns.js')).run, help: 'fake-fns --port N         run a fake FNS (validates, answers, injects faults)' },
+  'fake-fns-kkt': { load: async () => (await import('./commands/fake-fns-kkt.js')).run, help: 'fake-fns-kkt --port N     run a fake FNS KKT registration service (РНМ after a delay, refusals, faults)' },
   'fake-crpt': { load: async () => (await import('./commands/fake-crpt.js')).run, help: 'fake-crpt --port N        run a fake CRPT True API (signed-challenge auth, code checks, sales, faults)' },
   'fake-sms': { load: async () => (await import('./commands/fake-sms.js')).run, help: 'fake-sms --port N         run a fake SMS gateway (lists what it accepted, injects faults)' },
   dlq: { load: async () => (await import('./commands/dlq.js')).run, help: 'dlq list|replay …         list or replay dead-lettered jobs' },

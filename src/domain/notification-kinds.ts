@@ -10,6 +10,7 @@ export const NOTIFICATION_KINDS = [
   'flk.failed',
   'fns.rejected',
   'ofd.expiring',
+  'kkt.application',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -33,6 +34,7 @@ export const NOTIFICATION_TITLES: Readonly<Record<NotificationKind, string>> = {
   'flk.failed': 'Документ не прошёл ФЛК',
   'fns.rejected': 'ФНС отклонила документ',
   'ofd.expiring': 'Заканчивается обслуживание ККТ в ОФД',
+  'kkt.application': 'Заявление о регистрации ККТ',
 };
 
 export function isNotificationKind(s: string): s is NotificationKind {

@@ -37,6 +37,13 @@ export const JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
     removeOnComplete: { age: HOUR_S, count: 10_000 },
     removeOnFail: false,
   },
+  'fns-kkt': {
+    // A registration application may wait out an FNS outage of a day: 5 s doubling over 15 retries ≈ 45 h.
+    attempts: 16,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: { age: 24 * HOUR_S, count: 10_000 },
+    removeOnFail: false,
+  },
   notify: {
     // A receipt e-mail a day late is useless: give up after ≈ 1 h and keep the failure for the cabinet.
     attempts: 8,

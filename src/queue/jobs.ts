@@ -12,6 +12,7 @@ export const JobNames = {
   fns: 'send-to-fns',
   crpt: 'send-to-crpt',
   notify: 'notify',
+  'fns-kkt': 'step',
 } as const satisfies Record<QueueName, string>;
 
 /** A document the gateway accepted, as it goes from the gateway to the persist worker. */

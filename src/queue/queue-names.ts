@@ -8,6 +8,8 @@ export const QueueNames = {
   crpt: 'crpt',
   /** Persist worker → e-mail / SMS receipts and webhooks. */
   notify: 'notify',
+  /** API / sweep → the fns-kkt worker: KKT registration applications, one job per application step. */
+  fnsKkt: 'fns-kkt',
 } as const;
 
 export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];

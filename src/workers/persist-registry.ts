@@ -7,6 +7,7 @@
 import type { Transaction } from 'kysely';
 import type { FieldObject } from '../../protocol/document-json.js';
 import type { Database } from '../db/database.js';
+import { completeRegistrations, registrationReportsOf } from './kkt-registration-reports.js';
 import { str, validInn } from './persist-derive.js';
 
 const REGISTRY_CACHE_MAX = 100_000;
@@ -146,5 +147,7 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
       .execute();
     for (const r of rows) ids.registers.set(r.registration_number, r.id);
   }
+  // KKT registration applications waiting for this batch's registration reports (issue 18), in the same transaction.
+  await completeRegistrations(trx, registrationReportsOf(recognised));
   return ids;
 }

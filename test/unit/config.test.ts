@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       corsOrigins: [],
       notificationRetentionDays: 180,
+      kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
       log: { level: 'info', pretty: false },
     });
@@ -118,6 +119,9 @@ describe('loadConfig', () => {
 
   it('keeps one retention day and the smallest persist lock, and leaves the persist lock settings to the worker when unset', () => {
     expect(loadConfig({ OFD_NOTIFICATION_RETENTION_DAYS: '1' }).notificationRetentionDays).toBe(1);
+    expect(loadConfig({ OFD_KKT_POLL_MS: '500', OFD_SIGNATURE_REQUIRE_CRL: 'true' }).kktRegistration).toMatchObject({ pollIntervalMs: 500, requireCrl: true });
+    expect(() => loadConfig({ OFD_KKT_POLL_MS: '5' })).toThrow(/OFD_KKT_POLL_MS/);
+    expect(() => loadConfig({ FNS_KKT_URL: 'ftp://x' })).toThrow(/FNS_KKT_URL/);
     expect(loadConfig({ OFD_PERSIST_LOCK_MS: '1000' }).persist).toEqual({ lockDurationMs: 1000, stalledIntervalMs: undefined });
     expect(loadConfig({ OFD_PERSIST_LOCK_MS: '', OFD_PERSIST_STALLED_INTERVAL_MS: ' ' }).persist).toEqual({ lockDurationMs: undefined, stalledIntervalMs: undefined });
   });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiContext } from '../context.js';
 import { authRoutes } from './auth.routes.js';
 import { documentRoutes } from './documents.routes.js';
+import { kktApplicationRoutes } from './kkt-applications.routes.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { publicRoutes } from './public.routes.js';
@@ -10,6 +11,7 @@ import { registryRoutes } from './registry.routes.js';
 import { reportRoutes } from './reports.routes.js';
 import { searchRoutes } from './search.routes.js';
 import { sessionRoutes } from './session.routes.js';
+import { signatureSignInRoutes } from './signature-sign-in.routes.js';
 import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
@@ -18,6 +20,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(authRoutes(ctx));
     await app.register(sessionRoutes(ctx));
+    await app.register(signatureSignInRoutes(ctx));
     await app.register(organizationRoutes(ctx));
     await app.register(registryRoutes(ctx));
     await app.register(documentRoutes(ctx));
@@ -28,5 +31,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(webhookRoutes(ctx));
     await app.register(notificationRoutes(ctx));
     await app.register(reportRoutes(ctx));
+    await app.register(kktApplicationRoutes(ctx));
   };
 }

@@ -28,14 +28,14 @@ const sessionUserOut = z.object({
   fullName: z.string().nullable(),
   phone: z.string().nullable(),
 });
-const sessionOut = z.object({
+export const sessionOut = z.object({
   csrfToken: z.string().nullable().meta({ description: 'Send it in `x-csrf-token` on state-changing requests; null for bearer callers' }),
   expiresIn: z.number().int().nullable().meta({ description: 'seconds, at sign-in' }),
   user: sessionUserOut,
   memberships: z.array(z.object({ organizationId: z.number().int(), role: z.enum(membershipRoles) })),
 });
 
-async function sessionJson(ctx: ApiContext, userId: number, email: string, csrfToken: string | null, expiresIn: number | null) {
+export async function sessionJson(ctx: ApiContext, userId: number, email: string, csrfToken: string | null, expiresIn: number | null) {
   const [profile, memberships] = await Promise.all([findUserProfile(ctx.db, userId), membershipsOf(ctx.db, userId)]);
   return {
     csrfToken,

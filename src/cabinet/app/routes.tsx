@@ -31,7 +31,9 @@ export interface MenuEntry {
 export const sectionRoutes: readonly SectionRoute[] = [
   { path: '', page: () => import('../features/dashboard/routes/DashboardPage') },
   { path: 'registers', page: () => import('../features/registers/routes/RegistersPage') },
+  { path: 'registers/register-new', page: () => import('../features/kkt-registration/routes/RegisterKktPage') },
   { path: 'registers/:id', page: () => import('../features/registers/routes/RegisterPage') },
+  { path: 'kkt-applications/:id', page: () => import('../features/kkt-registration/routes/KktApplicationPage') },
   { path: 'outlets', page: () => import('../features/outlets/routes/OutletsPage') },
   { path: 'receipts', page: () => import('../features/receipts/routes/ReceiptsPage') },
   { path: 'receipts/:fn/:fd', page: () => import('../features/receipts/routes/ReceiptPage') },

@@ -25,6 +25,8 @@ const WHAT_TO_DO: Record<string, string> = {
   EMAIL_TAKEN: 'Пользователь с таким адресом уже зарегистрирован. Войдите или восстановите пароль.',
   OUTLET_EXISTS: 'Торговая точка с таким адресом и местом расчётов уже есть.',
   REGISTER_EXISTS: 'Касса с таким регистрационным номером уже есть.',
+  APPLICATION_STATE: 'Заявление уже подписано или отправлено. Обновите страницу.',
+  CERTIFICATE_TAKEN: 'Этот сертификат уже привязан к другой учётной записи.',
   RATE_LIMITED: 'Слишком много запросов. Подождите минуту и повторите.',
   INTERNAL: 'Ошибка на сервере. Повторите позже; если не пройдёт — напишите в поддержку.',
 };
@@ -37,7 +39,8 @@ export class ApiFailure extends Error {
     readonly serverMessage: string,
     readonly details: readonly FieldIssue[] = [],
   ) {
-    super(WHAT_TO_DO[code] ?? `Ошибка ${status}: ${serverMessage}`);
+    // A refused signature: the server's message is the Russian reason and what to do (expired, revoked, other owner…).
+    super(code === 'SIGNATURE_REJECTED' && serverMessage ? serverMessage : (WHAT_TO_DO[code] ?? `Ошибка ${status}: ${serverMessage}`));
   }
 }
 

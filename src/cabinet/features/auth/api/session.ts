@@ -80,3 +80,24 @@ export function useChangePassword() {
     onSuccess: (r) => sessionStore.setCsrfToken(r.csrfToken),
   });
 }
+
+/**
+ * Sign-in with an electronic signature: a single-use challenge from the server, signed by the chosen certificate
+ * through the signing plug-in (lib/signer.ts), exchanged for the same cookie session as a password sign-in.
+ */
+export function useSignInWithSignature() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { sign: (data: Uint8Array) => Promise<string> }) => {
+      const { challenge } = await unwrap(api.POST('/api/v1/auth/signature/challenge'));
+      const bytes = Uint8Array.from(atob(challenge), (c) => c.charCodeAt(0));
+      const signature = await v.sign(bytes);
+      return unwrap(api.POST('/api/v1/auth/signature/session', { body: { challenge, signature } }));
+    },
+    onSuccess: (s) => {
+      sessionStore.setCsrfToken(s.csrfToken);
+      qc.clear();
+      qc.setQueryData(SESSION_KEY, s);
+    },
+  });
+}

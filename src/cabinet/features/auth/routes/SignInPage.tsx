@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { errorText } from '../../../lib/api/errors';
 import { useSignIn } from '../api/session';
 import { AuthCard } from '../components/AuthCard';
+import { SignatureSignIn } from '../components/SignatureSignIn';
 import { safeNextPath } from '../lib/next-path';
 
 export default function SignInPage() {
@@ -30,6 +31,7 @@ export default function SignInPage() {
           Войти
         </Button>
       </Form>
+      <SignatureSignIn onSignedIn={() => void navigate(next, { replace: true })} />
       <Space orientation="vertical" style={{ marginTop: 16 }}>
         <Link to="/forgot-password">Забыли пароль?</Link>
         <span>

@@ -1,4 +1,4 @@
-import { Input, Select, Space, Table, Tag } from 'antd';
+import { Button, Input, Select, Space, Table, Tag } from 'antd';
 import { Link } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
@@ -22,7 +22,14 @@ export default function RegistersPage() {
 
   return (
     <>
-      <PageHeader title="Кассы" />
+      <PageHeader
+        title="Кассы"
+        extra={
+          <Link to="/registers/register-new">
+            <Button type="primary">Зарегистрировать кассу</Button>
+          </Link>
+        }
+      />
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search
           aria-label="Поиск кассы по РН, заводскому номеру или ФН"

@@ -1,0 +1,96 @@
+/**
+ * The FNS KKT registration client over HTTP (fns-kkt-api.ts): an undici pool, a per-attempt timeout, and in-process
+ * retries with exponential backoff and jitter for failures that can succeed later (timeouts, connection errors, 5xx,
+ * 408, 429, a garbled 2xx). Longer outages are the queue's: the job fails and BullMQ retries it with its own backoff.
+ * Submissions are idempotent on applicationId, so a retry after a lost answer is safe.
+ */
+import { handleWhen, retry, ExponentialBackoff, timeout, TimeoutStrategy } from 'cockatiel';
+import { Pool } from 'undici';
+import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
+import {
+  FNS_KKT_APPLICATIONS_PATH,
+  FnsKktError,
+  KktApplicationState,
+  KktErrorBody,
+  type FnsKktClient,
+  type KktRegistrationReport,
+  type KktSubmission,
+} from './fns-kkt-api.js';
+
+export interface HttpFnsKktClientOptions {
+  /** FNS_KKT_URL: scheme, host, port and an optional base path. */
+  readonly url: string;
+  /** One attempt's budget (connect + headers + body). Default 15 000 ms. */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt. Default 2. */
+  readonly retries?: number;
+  /** First retry delay; doubles per retry, with jitter. Default 250 ms. */
+  readonly retryBaseDelayMs?: number;
+}
+
+function classifyTransport(e: unknown): FnsKktError {
+  if (e instanceof FnsKktError) return e;
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (isTimeoutFailure(err)) return new FnsKktError('FNS_KKT_TIMEOUT', `FNS did not answer in time: ${err.message}`, undefined, { cause: err });
+  return new FnsKktError('FNS_KKT_UNAVAILABLE', `FNS unreachable: ${errorCodePrefix(err)}${err.message}`, undefined, { cause: err });
+}
+
+/** An HTTP answer → the state it carries, or the error it means. */
+export function classifyKktResponse(status: number, bodyText: string): KktApplicationState | FnsKktError {
+  const json = parseJsonOrUndefined(bodyText);
+  if (status >= 200 && status < 300) {
+    const parsed = KktApplicationState.safeParse(json);
+    return parsed.success ? parsed.data : new FnsKktError('FNS_KKT_BAD_RESPONSE', `FNS answered HTTP ${status} with a body outside the contract`, status);
+  }
+  const body = KktErrorBody.safeParse(json);
+  const what = body.success ? `${body.data.code}: ${body.data.message}` : `HTTP ${status}`;
+  if (status === 408 || status === 429 || status >= 500) return new FnsKktError('FNS_KKT_SERVER_ERROR', `FNS failed: ${what}`, status);
+  return new FnsKktError('FNS_KKT_REFUSED_REQUEST', `FNS refused the request: ${what}`, status);
+}
+
+export function createHttpFnsKktClient(options: HttpFnsKktClientOptions): FnsKktClient {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const base = new URL(options.url);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RangeError(`FNS KKT URL must be http(s), got ${base.protocol}`);
+  const prefix = `${base.pathname.replace(/\/+$/, '')}${FNS_KKT_APPLICATIONS_PATH}`;
+  const backstopMs = timeoutMs + 1000;
+  const pool = new Pool(base.origin, { connections: 4, connectTimeout: backstopMs, headersTimeout: backstopMs, bodyTimeout: backstopMs });
+  const policy = retry(handleWhen((e) => e instanceof FnsKktError && e.retryable), {
+    maxAttempts: options.retries ?? 2,
+    backoff: new ExponentialBackoff({ initialDelay: options.retryBaseDelayMs ?? 250, maxDelay: 5000 }),
+  });
+  const attemptTimeout = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<KktApplicationState> {
+    return policy.execute(async () => {
+      try {
+        return await attemptTimeout.execute(async ({ signal }) => {
+          const res = await pool.request({
+            method,
+            path: `${prefix}${path}`,
+            headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            signal,
+          });
+          const result = classifyKktResponse(res.statusCode, await res.body.text());
+          if (result instanceof FnsKktError) throw result;
+          return result;
+        });
+      } catch (e) {
+        throw classifyTransport(e);
+      }
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    submit: (application: KktSubmission) => call('POST', '', application),
+    state: (id: string) => call('GET', `/${encodeURIComponent(id)}`),
+    sendRegistrationReport: (id: string, report: KktRegistrationReport) =>
+      call('POST', `/${encodeURIComponent(id)}/registration-report`, report),
+    close() {
+      closing ??= pool.close().catch(() => undefined);
+      return closing;
+    },
+  };
+}

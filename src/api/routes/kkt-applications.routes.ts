@@ -1,0 +1,246 @@
+/**
+ * KKT registration applications (issue 18): the customer prepares one (registration, re-registration, deregistration)
+ * from the FNS form's fields, signs the XML we generated with their qualified signature in the browser (a detached
+ * CMS), and we verify it, send it to the FNS through the fns-kkt queue and follow it to the РНМ and the completed
+ * registration. Each step is in the application's history; its documents (the XML, the signature, the FNS's answers)
+ * can be downloaded.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SignatureError } from '../../adapters/signature/errors.js';
+import { verifyOrganizationSignature } from '../../adapters/signature/verify-signed.js';
+import type { JsonObject } from '../../db/column-types.js';
+import {
+  createKktApplication,
+  eventsOfKktApplication,
+  findKktApplication,
+  listKktApplications,
+  transitionKktApplication,
+} from '../../db/kkt-applications.repository.js';
+import type { KktApplication, KktApplicationEvent } from '../../db/tables/kkt-applications.js';
+import { KKT_APPLICATION_STATUSES } from '../../db/tables/kkt-applications.js';
+import { applicationInput, type ApplicationInput } from '../../domain/kkt-registration/application.js';
+import { applicationXml, fileId } from '../../domain/kkt-registration/application-xml.js';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
+import { dateOut, idSchema, iso } from '../schemas.js';
+
+const DOCUMENTS = ['application.xml', 'application.xml.sig', 'fns-answer.json'] as const;
+
+const eventOut = z.object({ status: z.string(), message: z.string(), data: z.record(z.string(), z.unknown()).nullable(), at: dateOut });
+const applicationOut = z.object({
+  id: z.number().int(),
+  organizationId: z.number().int(),
+  kind: z.enum(['registration', 'reregistration', 'deregistration']),
+  status: z.enum(KKT_APPLICATION_STATUSES),
+  kktSerialNumber: z.string(),
+  fnSerialNumber: z.string(),
+  kktRegId: z.string().nullable().meta({ description: 'РНМ assigned by the FNS' }),
+  fileId: z.string().meta({ description: 'ИдФайл of the application XML' }),
+  signer: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Certificate owner (ИНН, ОГРН, СНИЛС, name) and signing time' }),
+  refusal: z.record(z.string(), z.unknown()).nullable(),
+  report: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The registration report that completed it: FD number, ФП, date and time' }),
+  mismatch: z.record(z.string(), z.unknown()).nullable().meta({ description: 'A registration report that did not match the application, with what to do' }),
+  documents: z.array(z.enum(DOCUMENTS)),
+  createdAt: dateOut,
+  updatedAt: dateOut,
+});
+const detailOut = applicationOut.extend({ input: z.record(z.string(), z.unknown()), xml: z.string(), history: z.array(eventOut) });
+
+function applicationJson(a: KktApplication): z.infer<typeof applicationOut> {
+  return {
+    id: a.id,
+    organizationId: a.organization_id,
+    kind: a.kind,
+    status: a.status,
+    kktSerialNumber: a.kkt_serial,
+    fnSerialNumber: a.fn_serial,
+    kktRegId: a.kkt_reg_id,
+    fileId: a.file_id,
+    signer: a.signer,
+    refusal: a.refusal,
+    report: a.report,
+    mismatch: a.mismatch,
+    documents: DOCUMENTS.filter((d) => d === 'application.xml' || (d === 'application.xml.sig' ? a.signature !== null : a.fns_application_id !== null)),
+    createdAt: iso(a.created_at),
+    updatedAt: iso(a.updated_at),
+  };
+}
+
+const detailJson = (a: KktApplication, events: KktApplicationEvent[]): z.infer<typeof detailOut> => ({
+  ...applicationJson(a),
+  input: a.input,
+  xml: a.xml,
+  history: events.map((e) => ({ status: e.status, message: e.message, data: e.data, at: iso(e.created_at) })),
+});
+
+/** Moscow's calendar day: ДатаДок of the application. */
+const moscowDate = (d: Date): string => new Date(d.getTime() + 3 * 3600_000).toISOString().slice(0, 10);
+
+export function kktApplicationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  const k = ctx.kktRegistration;
+  return async (app) => {
+    async function loadVisible(principal: ReturnType<typeof principalOf>, id: number, permission: 'registry:read' | 'registry:write'): Promise<KktApplication> {
+      const a = await findKktApplication(ctx.db, id);
+      if (!a) throw notFound('application');
+      authorizeOrganization(principal, a.organization_id, permission, 'application');
+      return a;
+    }
+
+    app.post(
+      '/organizations/:id/kkt-applications',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: 'Prepare a KKT registration, re-registration or deregistration application (a draft to sign)',
+          params: z.object({ id: idSchema }),
+          body: applicationInput,
+          response: { 201: detailOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const orgId = request.params.id;
+        authorizeOrganization(principal, orgId, 'registry:write', 'organization');
+        const org = await ctx.db.selectFrom('organizations').select(['id', 'inn', 'name']).where('id', '=', orgId).executeTakeFirst();
+        if (!org) throw notFound('organization');
+        const details = await ctx.db.selectFrom('organization_details').select(['kpp']).where('organization_id', '=', orgId).executeTakeFirst();
+        const input: ApplicationInput =
+          request.body.kind !== 'deregistration' && !request.body.ofd ? { ...request.body, ofd: { ofdInn: k.operatorInn, ofdName: k.operatorName } } : request.body;
+        const x = {
+          application: input,
+          applicant: { inn: org.inn, name: org.name ?? org.inn, kpp: details?.kpp ?? undefined },
+          senderInn: k.operatorInn,
+          senderKpp: k.operatorKpp,
+          fileGuid: randomUUID(),
+          documentDate: moscowDate(new Date()),
+        };
+        const row = await createKktApplication(ctx.db, {
+          organizationId: orgId,
+          kind: input.kind,
+          input: input as unknown as JsonObject,
+          kktSerial: input.kkt.serialNumber,
+          fnSerial: input.fn.serialNumber,
+          xml: applicationXml(x),
+          fileId: fileId(x),
+          userId: principal.kind === 'user' ? principal.userId : null,
+        });
+        reply.code(201);
+        return detailJson(row, await eventsOfKktApplication(ctx.db, row.id));
+      },
+    );
+
+    app.get(
+      '/organizations/:id/kkt-applications',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: "The organization's KKT applications, newest first",
+          params: z.object({ id: idSchema }),
+          response: { 200: z.object({ items: z.array(applicationOut) }), ...errorResponses(401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        authorizeOrganization(principal, request.params.id, 'registry:read', 'organization');
+        const visible = visibleOrganizations(principal, 'registry:read');
+        const ids = visible === 'all' ? [request.params.id] : visible.filter((v) => v === request.params.id);
+        return { items: (await listKktApplications(ctx.db, ids, 200)).map(applicationJson) };
+      },
+    );
+
+    app.get(
+      '/kkt-applications/:id',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: 'An application with its history',
+          params: z.object({ id: idSchema }),
+          response: { 200: detailOut, ...errorResponses(401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const a = await loadVisible(principalOf(request), request.params.id, 'registry:read');
+        return detailJson(a, await eventsOfKktApplication(ctx.db, a.id));
+      },
+    );
+
+    app.get(
+      '/kkt-applications/:id/documents/:name',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: "Download one of the application's documents: the XML, its signature (CMS, DER), the FNS's answers",
+          params: z.object({ id: idSchema, name: z.enum(DOCUMENTS) }),
+          response: { ...errorResponses(401, 403, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const a = await loadVisible(principalOf(request), request.params.id, 'registry:read');
+        const name = request.params.name;
+        reply.header('content-disposition', `attachment; filename="${a.file_id}${name.slice('application'.length)}"`);
+        // Not the JSON response schema: the document's own bytes (as the report exports do).
+        if (name === 'application.xml') return reply.type('application/xml; charset=utf-8').send(a.xml as never);
+        if (name === 'application.xml.sig') {
+          if (!a.signature) throw notFound('signature');
+          return reply.type('application/pkcs7-signature').send(a.signature as never);
+        }
+        if (!a.fns_application_id) throw notFound('FNS answer');
+        const events = (await eventsOfKktApplication(ctx.db, a.id)).filter((e) => ['accepted', 'rnm_assigned', 'refused', 'completed'].includes(e.status));
+        return reply.type('application/json').send(
+          JSON.stringify({ fnsApplicationId: a.fns_application_id, kktRegId: a.kkt_reg_id, refusal: a.refusal, answers: events.map((e) => ({ status: e.status, message: e.message, at: iso(e.created_at) })) }) as never,
+        );
+      },
+    );
+
+    app.post(
+      '/kkt-applications/:id/signature',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: 'Attach the customer’s detached CMS signature of the application XML (verified here), and send it to the FNS',
+          params: z.object({ id: idSchema }),
+          body: z.object({ signature: z.base64().min(1).max(200_000).meta({ description: 'Detached CMS (PKCS#7 SignedData), DER, base64' }) }),
+          response: { 200: detailOut, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+        },
+      },
+      async (request) => {
+        const a = await loadVisible(principalOf(request), request.params.id, 'registry:write');
+        if (a.status !== 'draft') throw new ApiError('APPLICATION_STATE', `the application is ${a.status}, only a draft is signed`);
+        const org = await ctx.db.selectFrom('organizations').select(['inn']).where('id', '=', a.organization_id).executeTakeFirstOrThrow();
+        const details = await ctx.db.selectFrom('organization_details').select(['ogrn']).where('organization_id', '=', a.organization_id).executeTakeFirst();
+        const cms = Buffer.from(request.body.signature, 'base64');
+        let verified;
+        try {
+          verified = verifyOrganizationSignature(cms, Buffer.from(a.xml, 'utf8'), { inn: org.inn, ogrn: details?.ogrn ?? null }, k.trust(), k.verifyOptions);
+        } catch (e) {
+          if (e instanceof SignatureError) throw new ApiError('SIGNATURE_REJECTED', e.message, [{ path: 'body.signature', message: e.message, issue: e.code }]);
+          throw e;
+        }
+        const o = verified.owner;
+        const signer = {
+          commonName: o.commonName ?? null,
+          organizationInn: o.organizationInn ?? null,
+          personInn: o.personInn ?? null,
+          ogrn: o.ogrn ?? o.ogrnip ?? null,
+          snils: o.snils ?? null,
+          certificateSerial: verified.signer.serial,
+          signingTime: verified.signingTime.toISOString(),
+        };
+        const row = await transitionKktApplication(ctx.db, a.id, {
+          from: ['draft'],
+          to: 'signed',
+          message: `Подписано: ${o.commonName ?? ''} (сертификат ${verified.signer.serial})`,
+          patch: { signature: cms, signer, signed_at: verified.signingTime },
+        });
+        if (!row) throw new ApiError('APPLICATION_STATE', 'the application was signed meanwhile');
+        // Queue the first step now; if this fails the worker's sweep sends it anyway (the status is in PostgreSQL).
+        await k.enqueue?.(row.id, 'signed').catch((e: unknown) => request.log.warn({ err: (e as Error).message }, 'fns-kkt enqueue failed; the sweep will pick it up'));
+        return detailJson(row, await eventsOfKktApplication(ctx.db, row.id));
+      },
+    );
+  };
+}
