@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiContext } from '../context.js';
 import { authRoutes } from './auth.routes.js';
 import { documentRoutes } from './documents.routes.js';
+import { markingRoutes } from './marking.routes.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { publicRoutes } from './public.routes.js';
@@ -23,6 +24,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(documentRoutes(ctx));
     await app.register(shiftRoutes(ctx));
     await app.register(searchRoutes(ctx));
+    await app.register(markingRoutes(ctx));
     await app.register(publicRoutes(ctx));
     await app.register(receiptDeliveryRoutes(ctx));
     await app.register(webhookRoutes(ctx));

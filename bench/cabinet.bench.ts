@@ -1,0 +1,106 @@
+// Cabinet benchmark (issue 14): the built bundle's sizes — the initial JavaScript a first visit downloads (the entry
+// and the chunks index.html preloads) gzipped, against the 300 KB budget — and the first-screen time in Debian's
+// Chromium with the API local: the dashboard (Главная) of a signed-in user rendered with its data, measured with the
+// Performance API from navigation start, and the sign-in page of a new visitor.
+//
+//   npm run build && npm run bench:cabinet [-- --runs 5]
+//
+// The first-screen part starts the `api` role in-process on a fresh database `ofd_bench_cabinet_<hex>` (dropped at the
+// end) and skips itself with a message when /usr/bin/chromium is missing.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+import { loadConfig } from '../src/config.js';
+import { start } from '../src/main.js';
+import { silentLogger } from '../src/observability/logger.js';
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const RUNS = Number(args.runs);
+const DIST = 'dist/cabinet';
+const BUDGET_KB = 300;
+const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+function bundleSizes(): number {
+  if (!existsSync(`${DIST}/index.html`)) throw new Error('dist/cabinet is missing: run npm run build first');
+  const html = readFileSync(`${DIST}/index.html`, 'utf8');
+  const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  const gz = (file: string) => gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length;
+  const all = readdirSync(`${DIST}/assets`).filter((f) => f.endsWith('.js')).map((f) => ({ file: `assets/${f}`, raw: readFileSync(join(DIST, 'assets', f)).length, gz: gz(`assets/${f}`) }));
+  const initialGz = initial.reduce((s, f) => s + gz(f), 0);
+  console.log(`\n== bundle (${all.length} JS chunks, ${kb(all.reduce((s, c) => s + c.gz, 0))} gzipped in all)`);
+  for (const c of all.sort((a, b) => b.gz - a.gz).slice(0, 12)) console.log(`  ${c.file.padEnd(48)} ${kb(c.raw).padStart(10)}  gz ${kb(c.gz).padStart(9)}${initial.includes(c.file) ? '  (initial)' : ''}`);
+  console.log(`initial JS (entry + preloaded): ${initial.length} file(s), ${kb(initialGz)} gzipped — budget ${BUDGET_KB} KB: ${initialGz <= BUDGET_KB * 1024 ? 'OK' : 'OVER'}`);
+  return initialGz;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function firstScreen(): Promise<void> {
+  if (!existsSync('/usr/bin/chromium')) {
+    console.log('\n== first screen: SKIPPED (/usr/bin/chromium is missing: apt-get install -y chromium)');
+    return;
+  }
+  const name = `ofd_bench_cabinet_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  const running = await start(
+    loadConfig({ OFD_ROLES: 'api', DATABASE_URL: url.toString(), REDIS_URL, OFD_QUEUE_PREFIX: `bench-cabinet-${name}`, OFD_HOST: '127.0.0.1', OFD_HTTP_PORT: '0' }),
+    silentLogger(),
+  );
+  const base = `http://127.0.0.1:${running.httpPort}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const email = 'bench@example.test';
+    const password = 'Bench-pass1';
+    await fetch(`${base}/api/v1/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    await db.query("update users set status = 'active', email_confirmed_at = now() where email = $1", [email]);
+    await db.end();
+    const signIn = await fetch(`${base}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const token = /ofd_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
+    if (!token) throw new Error(`sign-in failed: ${signIn.status}`);
+
+    const measure = async (path: string, ready: string[], cookie: boolean) => {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        // A fresh context per run: a first visit, nothing cached.
+        const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ru-RU' });
+        if (cookie) await context.addCookies([{ name: 'ofd_session', value: token, url: base }]);
+        const page = await context.newPage();
+        await page.goto(`${base}${path}`);
+        for (const text of ready) await page.getByText(text, { exact: true }).first().waitFor({ timeout: 30_000 });
+        times.push(await page.evaluate(() => performance.now()));
+        await context.close();
+      }
+      console.log(`  ${path.padEnd(10)} ${ready.map((r) => `"${r}"`).join(' + ')} visible after ${times.map((t) => t.toFixed(0)).join(', ')} ms — median ${median(times).toFixed(0)} ms`);
+    };
+    console.log(`\n== first screen (${RUNS} cold loads each, ms from navigation start, Performance API)`);
+    await measure('/sign-in', ['Войти'], false);
+    // The dashboard with its data: the takings (a report) and the fleet (the registers list) both answered.
+    await measure('/', ['Выручка', 'На связи'], true);
+  } finally {
+    await browser.close();
+    await running.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+bundleSizes();
+await firstScreen();
