@@ -16,6 +16,8 @@ if (!CAN_RUN) {
 const EMAIL = 'anna.owner@example.test';
 const PASSWORD = 'Kassa-2026!';
 const NB = '\u00a0';
+/** expect.poll waits 1 s by default; a loaded CI machine needs the same patience as the locators. */
+const POLL = { timeout: 15_000, interval: 100 };
 
 let world: World;
 let tab: Tab;
@@ -27,6 +29,11 @@ function shotOnFailure(ctx: TestContext, page: () => Page): void {
     const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
     await page().screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }).catch(() => {});
   });
+}
+
+/** A picture of a screen for a person to look at (test/e2e/cabinet-artifacts/screen-*.png, not committed). */
+async function snap(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}/screen-${name}.png`, fullPage: true });
 }
 
 async function signIn(page: Page, email = EMAIL, password = PASSWORD): Promise<void> {
@@ -56,9 +63,9 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     await page.getByLabel('Телефон').fill('+7 912 345-67-89');
     await page.getByLabel('Электронная почта').fill(EMAIL);
     await page.getByLabel('Пароль', { exact: true }).fill('abc');
-    await expect.poll(() => page.locator('#password-rules li[data-ok="false"]').count()).toBe(4);
+    await expect.poll(() => page.locator('#password-rules li[data-ok="false"]').count(), POLL).toBe(4);
     await page.getByLabel('Пароль', { exact: true }).fill(PASSWORD);
-    await expect.poll(() => page.locator('#password-rules li[data-ok="false"]').count()).toBe(0);
+    await expect.poll(() => page.locator('#password-rules li[data-ok="false"]').count(), POLL).toBe(0);
     await page.getByLabel('Пароль ещё раз').fill(PASSWORD);
     await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
     await page.getByText('Без согласия с офертой регистрация невозможна').waitFor();
@@ -80,6 +87,8 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     await signIn(page);
     await page.getByRole('heading', { name: 'Главная' }).waitFor();
     await page.getByText('Требует действий').waitFor();
+    await page.getByText('На связи').waitFor();
+    await snap(page, 'dashboard');
 
     const cookie = (await context.cookies()).find((c) => c.name === 'ofd_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
@@ -94,10 +103,12 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     await page.getByRole('heading', { name: 'Кассы' }).waitFor();
     for (const rn of world.a.registrationNumbers) await page.getByText(`РН ${rn}`).waitFor();
     for (const rn of world.b.registrationNumbers) expect(await page.getByText(`РН ${rn}`).count()).toBe(0);
+    await snap(page, 'registers');
 
     await page.getByText(`РН ${world.a.registrationNumbers[0]}`).click();
     await page.getByRole('heading', { name: `Касса РН ${world.a.registrationNumbers[0]}` }).waitFor();
     await page.getByText(world.a.fns[0]!).first().waitFor();
+    await snap(page, 'register');
 
     await page.goto(`/receipts/${world.b.fns[0]}/3`);
     await page.getByText('Не найдено: объект удалён или относится к другой организации.').waitFor();
@@ -129,7 +140,8 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
         [world.a.inn, target.fd, target.total_sum - 1],
       )
     ).rows[0]!.n;
-    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(expected);
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count(), POLL).toBe(expected);
+    await snap(page, 'receipts-filtered');
 
     // The link reproduces the view; Back returns to the unfiltered list.
     await page.goBack();
@@ -143,6 +155,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     await qr.waitFor();
     expect(await qr.getAttribute('data-qr')).toContain(`&fn=${target.fn}&i=${target.fd}&`);
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await snap(page, 'receipt');
 
     await page.getByRole('tab', { name: 'Для специалиста' }).click();
     expect(await page.getByLabel('Документ в формате JSON ФНС').textContent()).toContain(`"fiscalDocumentNumber": ${target.fd}`);
@@ -166,6 +179,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     const mail = await world.smtp.next('buyer.e2e@example.test', 30_000);
     expect(mail.subject).toContain(`Кассовый чек № ${target.fd}`);
     await page.locator('[data-testid="delivery-status"]', { hasText: 'Доставлен' }).waitFor({ timeout: 30_000 });
+    await snap(page, 'receipt-sent');
   });
 
   it('shows the marking stages of sold codes, filtered by stage', async (ctx) => {
@@ -190,6 +204,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     const stages = await page.locator('[data-stage]').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')));
     expect(stages.length).toBeGreaterThan(0);
     expect(new Set(stages)).toEqual(new Set(['crpt_answered']));
+    await snap(page, 'marking');
   });
 
   it('lists closed shifts and opens a Z-report reconciled with the receipts received', async (ctx) => {
@@ -205,6 +220,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     const cells = await sell.locator('td').allTextContents();
     expect(cells[1]).toBe(cells[2]);
     expect(cells[1]).toMatch(/,\d{2}\u00a0₽$/);
+    await snap(page, 'z-report');
   });
 
   it('finds a receipt by its fiscal sign from the header search, by keyboard', async (ctx) => {
@@ -269,7 +285,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     await page.waitForURL('**/sign-in?**');
     await signIn(page);
     await page.getByRole('heading', { name: 'Все чеки' }).waitFor();
-    const cards = page.getByRole('list', { name: 'Чеки' }).getByRole('link');
+    const cards = page.getByTestId('receipt-cards').getByRole('link');
     await cards.first().waitFor();
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);

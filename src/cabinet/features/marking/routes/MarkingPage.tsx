@@ -79,12 +79,12 @@ export default function MarkingPage() {
               rowKey={(m) => `${m.fn}-${m.fd}-${m.itemIndex}`}
               dataSource={d.items}
               pagination={false}
-              scroll={{ x: 1000 }}
+              scroll={{ x: 1250 }}
               columns={[
                 { title: 'Чек', key: 'doc', render: (_, m) => <Link to={`/receipts/${m.fn}/${m.fd}`}>ФД {m.fd}</Link> },
                 { title: 'Дата и время', key: 'dt', render: (_, m) => formatLocalDateTime(m.dateTime) },
                 { title: 'Товар', key: 'item', render: (_, m) => m.itemName ?? '—' },
-                { title: 'Код', key: 'code', render: (_, m) => <span style={{ fontFamily: 'monospace', fontSize: 12, overflowWrap: 'anywhere' }}>{m.code}</span> },
+                { title: 'Код', key: 'code', width: 260, render: (_, m) => <span style={{ fontFamily: 'monospace', fontSize: 12, overflowWrap: 'anywhere' }}>{m.code}</span> },
                 { title: 'Проверка при продаже', key: 'res', render: (_, m) => <Tag color={RESULT[m.result]?.color}>{RESULT[m.result]?.text}</Tag> },
                 { title: 'Этапы', key: 'stage', render: (_, m) => <StageSteps m={m} /> },
                 { title: 'Сумма чека', key: 'sum', align: 'right', render: (_, m) => formatMoney(m.totalSum) },

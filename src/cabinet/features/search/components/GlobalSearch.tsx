@@ -4,11 +4,12 @@
  */
 import { SearchOutlined } from '@ant-design/icons';
 import { AutoComplete, Input } from 'antd';
-import { useEffect, useRef, useState, type ComponentRef } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { errorText } from '../../../lib/api/errors';
 import { cabinetPathOf, useSearch } from '../api/search';
 
+const SEARCH_ID = 'global-search';
 const GROUP: Record<string, string> = { organization: 'Организации', register: 'Кассы', fiscalDrive: 'Фискальные накопители', document: 'Документы' };
 
 function useDebounced(value: string, ms: number): string {
@@ -25,14 +26,14 @@ export function GlobalSearch() {
   const q = useDebounced(text, 250);
   const search = useSearch(q);
   const navigate = useNavigate();
-  const input = useRef<ComponentRef<typeof Input>>(null);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
       if (e.key === '/' && !(target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable))) {
         e.preventDefault();
-        input.current?.focus();
+        // By id: AutoComplete clones its input and keeps the ref for itself.
+        document.getElementById(SEARCH_ID)?.focus();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -73,7 +74,7 @@ export function GlobalSearch() {
       popupMatchSelectWidth={false}
     >
       <Input
-        ref={input}
+        id={SEARCH_ID}
         prefix={<SearchOutlined aria-hidden />}
         placeholder="Поиск: РН, ФН, ФП, ФД, сумма, e-mail покупателя, код маркировки…"
         aria-label="Поиск по кассам, чекам и организациям"
