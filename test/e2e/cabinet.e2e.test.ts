@@ -234,6 +234,8 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     ).rows[0]!;
     await page.goto('/registers');
     await page.getByRole('heading', { name: 'Кассы' }).waitFor();
+    // The search box is a chunk of its own, loaded right after the frame: its `/` shortcut exists once it is there.
+    await page.getByLabel('Поиск по кассам, чекам и организациям').waitFor();
     await page.keyboard.press('/');
     await page.keyboard.type(String(doc.fiscal_sign));
     await page.getByTestId('search-hit').first().waitFor();

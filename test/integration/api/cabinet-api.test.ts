@@ -87,6 +87,24 @@ describe('cabinet API additions', () => {
     expect(after.place).toBe('Зал на втором этаже');
   });
 
+  it('finds outlets by address or place and registers by serial number, only within the caller’s organizations', async () => {
+    const other = await createOrganization(h, withInnCheckDigits('770140002'));
+    await h.app.inject({ method: 'POST', url: '/api/v1/outlets', headers: asOperator, payload: { organizationId: other, address: 'Тверь, Советская 5', place: 'Чужой зал на втором этаже' } });
+    const mine = await h.app.inject({ method: 'POST', url: '/api/v1/outlets', headers: asOperator, payload: { organizationId, address: 'Тверь, Советская 7', place: 'Свой зал на втором этаже' } });
+    const search = async (q: string) =>
+      json<{ items: Array<{ type: string; matched: string; title: string; href: string }> }>(
+        await h.app.inject({ method: 'GET', url: `/api/v1/search?q=${encodeURIComponent(q)}`, headers: bearer(token) }),
+      ).items;
+    const outlets = (await search('советская')).filter((x) => x.type === 'outlet');
+    expect(outlets).toEqual([{ type: 'outlet', matched: 'address', title: 'Точка: Свой зал на втором этаже, Тверь, Советская 7', href: `/api/v1/outlets/${json<{ id: number }>(mine).id}` }]);
+
+    await h.database.pool.query("update registers set serial_number = '00140000777' where registration_number = $1", [REG]);
+    const id = (await h.database.pool.query('select id from registers where registration_number = $1', [REG])).rows[0].id as number;
+    expect((await search('00140000777')).filter((x) => x.type === 'register')).toEqual([
+      { type: 'register', matched: 'serialNumber', title: `ККТ ЗН 00140000777 (РН ${REG})`, href: `/api/v1/registers/${id}` },
+    ]);
+  });
+
   it('lists marking codes only of the caller’s organizations (none here), and refuses an unknown stage', async () => {
     const r = await h.app.inject({ method: 'GET', url: '/api/v1/marking-codes?stage=delivered&result=ok', headers: bearer(token) });
     expect(r.statusCode).toBe(200);

@@ -10,7 +10,13 @@ import { errorText } from '../../../lib/api/errors';
 import { cabinetPathOf, useSearch } from '../api/search';
 
 const SEARCH_ID = 'global-search';
-const GROUP: Record<string, string> = { organization: 'Организации', register: 'Кассы', fiscalDrive: 'Фискальные накопители', document: 'Документы' };
+const GROUP: Record<string, string> = {
+  organization: 'Организации',
+  register: 'Кассы',
+  fiscalDrive: 'Фискальные накопители',
+  outlet: 'Торговые точки',
+  document: 'Документы',
+};
 
 function useDebounced(value: string, ms: number): string {
   const [v, setV] = useState(value);
@@ -57,7 +63,7 @@ export function GlobalSearch() {
         : search.error
           ? errorText(search.error)
           : hits.length === 0
-            ? 'Ничего не найдено. Поиск понимает РН и ФН (16 цифр), ФП, ФД, сумму (181,00), e-mail или телефон покупателя, код маркировки, название товара, ИНН.'
+            ? 'Ничего не найдено. Поиск понимает РН и ФН (16 цифр), заводской номер, адрес точки, ФП, ФД, сумму (181,00), e-mail или телефон покупателя, код маркировки, название товара, ИНН.'
             : undefined;
 
   return (
