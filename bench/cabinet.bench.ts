@@ -14,12 +14,20 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
+import { sql } from 'kysely';
+import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
+import { createDb } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { ensureDocumentPartitions } from '../src/db/partitions.js';
+import { createMetrics } from '../src/observability/metrics.js';
 import { start } from '../src/main.js';
 import { silentLogger } from '../src/observability/logger.js';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, receipts: { type: 'string', default: '0' } } });
 const RUNS = Number(args.runs);
+/** With --receipts N: also the receipt list's first page, server time, over N stored receipts (0: skipped). */
+const RECEIPTS = Number(args.receipts);
 const DIST = 'dist/cabinet';
 const BUDGET_KB = 300;
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -104,3 +112,62 @@ async function firstScreen(): Promise<void> {
 
 bundleSizes();
 await firstScreen();
+if (RECEIPTS > 0) await receiptListServerTime(RECEIPTS);
+
+/**
+ * N receipts of one organization written set-based (insert … select from generate_series, as bench:reports does),
+ * spread over the last N/100 seconds; then GET /api/v1/documents first pages through the real route (app.inject: the
+ * server's time, no network), warm, the median of 15.
+ */
+async function receiptListServerTime(n: number): Promise<void> {
+  const name = `ofd_bench_cabinet_list_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  const handle = createDb(url.toString(), { maxConnections: 4 });
+  const token = 'bench-operator-token-0123456789';
+  try {
+    await migrateToLatest(handle.db);
+    await ensureDocumentPartitions(handle.db);
+    const t0 = Date.now();
+    await sql`insert into organizations (inn, name) values ('7701000017', 'ООО Бенч')`.execute(handle.db);
+    await sql`
+      insert into documents (fn, fd, received_at, form, ffd_version, date_time, kkt_reg_id, user_inn, shift_number, request_number,
+        operation_type, total_sum, cash_total_sum, ecash_total_sum, prepaid_sum, credit_sum, provision_sum, fiscal_sign, raw_container,
+        fns_json, sign_status, flk_status)
+      select '99990789100' || lpad((i % 100)::text, 5, '0'), i / 100 + 1, now() - make_interval(secs => (${n} - i) / 100.0), 3, 4,
+        (localtimestamp - make_interval(secs => (${n} - i) / 100.0))::timestamp(0), lpad((i % 100)::text, 16, '0'), '7701000017',
+        i / 5000 + 1, i % 500 + 1, case when i % 20 = 0 then 2 else 1 end, 1000 + (i * 7919) % 500000,
+        case when i % 2 = 0 then 1000 + (i * 7919) % 500000 else 0 end, case when i % 2 = 1 then 1000 + (i * 7919) % 500000 else 0 end,
+        0, 0, 0, (i * 104729) % 4294967295, '\\x00'::bytea, '{"receipt": {}}'::jsonb, 'verified', 'passed'
+      from generate_series(0, ${n - 1}) as g(i)`.execute(handle.db);
+    await sql`analyze`.execute(handle.db);
+    console.log(`\n== receipt list, ${n} receipts stored (written in ${((Date.now() - t0) / 1000).toFixed(1)} s), server time of the first page (50), median of 15`);
+    const app = buildApp({ metrics: createMetrics({ defaultMetrics: false }), logger: silentLogger(), readiness: [], db: handle.db, adminToken: token, cabinetDir: false, rateLimit: false });
+    await app.ready();
+    const time = async (label: string, path: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 18; i++) {
+        const t = process.hrtime.bigint();
+        const r = await app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${token}` } });
+        if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body.slice(0, 200)}`);
+        if (i >= 3) ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      console.log(`  ${label.padEnd(52)} ${median(ms).toFixed(1).padStart(8)} ms`);
+    };
+    await time('all receipts of the organization', '/api/v1/documents?organizationId=1&form=receipt&limit=50');
+    const first = await app.inject({ method: 'GET', url: '/api/v1/documents?organizationId=1&form=receipt&limit=50', headers: { authorization: `Bearer ${token}` } });
+    const cursor = (first.json() as { nextCursor: string }).nextCursor;
+    await time('the next page (cursor)', `/api/v1/documents?organizationId=1&form=receipt&limit=50&cursor=${cursor}`);
+    await time('returns (operationType=2)', '/api/v1/documents?organizationId=1&form=receipt&operationType=2&limit=50');
+    await time('card payments over 4 000 ₽ (payment=ecash&amountMin)', '/api/v1/documents?organizationId=1&form=receipt&payment=ecash&amountMin=400000&limit=50');
+    await time('one register (fn=…)', '/api/v1/documents?fn=9999078910000042&form=receipt&limit=50');
+    await app.close();
+  } finally {
+    await handle.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}

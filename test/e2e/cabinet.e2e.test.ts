@@ -15,6 +15,8 @@ if (!CAN_RUN) {
 
 const EMAIL = 'anna.owner@example.test';
 const PASSWORD = 'Kassa-2026!';
+/** Set by the password-reset journey; the phone journey after it signs in with it. */
+const NEW_PASSWORD = 'Novyi-parol7';
 const NB = '\u00a0';
 /** expect.poll waits 1 s by default; a loaded CI machine needs the same patience as the locators. */
 const POLL = { timeout: 15_000, interval: 100 };
@@ -92,8 +94,8 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
 
     const cookie = (await context.cookies()).find((c) => c.name === 'ofd_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    expect(await page.evaluate(() => document.cookie)).not.toContain('ofd_session');
-    expect(await page.evaluate(() => Object.keys(localStorage).length + Object.keys(sessionStorage).length)).toBe(0);
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('ofd_session');
+    expect(await page.evaluate<number>('Object.keys(localStorage).length + Object.keys(sessionStorage).length')).toBe(0);
   });
 
   it('shows the member its own registers and receipts, never the other customer’s', async (ctx) => {
@@ -154,7 +156,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     const qr = page.getByRole('img', { name: /^QR-код чека: t=\d{8}T\d{4}&s=/ });
     await qr.waitFor();
     expect(await qr.getAttribute('data-qr')).toContain(`&fn=${target.fn}&i=${target.fd}&`);
-    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await qr.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
     await snap(page, 'receipt');
 
     await page.getByRole('tab', { name: 'Для специалиста' }).click();
@@ -279,17 +281,39 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     expect((await fetch(`${world.base}/api/v1/me`, { headers: { cookie: `ofd_session=${cookie}` } })).status).toBe(401);
   });
 
+  it('resets a forgotten password through the e-mailed link and signs in with the new one', async (ctx) => {
+    shotOnFailure(ctx, () => tab.page);
+    const { page } = tab;
+    await page.getByRole('link', { name: 'Забыли пароль?' }).click();
+    await page.getByLabel('Электронная почта').fill(EMAIL);
+    await page.getByRole('button', { name: 'Отправить ссылку' }).click();
+    await page.getByText('Проверьте почту').waitFor();
+    const mail = await world.smtp.next(EMAIL, 15_000);
+    const link = /https?:\/\/\S+\/reset-password\?token=[\w-]+/.exec(mail.text ?? '')?.[0];
+    expect(link, mail.text).toBeDefined();
+    await page.goto(link!);
+    await page.getByLabel('Новый пароль', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Новый пароль ещё раз').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Сохранить пароль' }).click();
+    await page.getByText('Пароль изменён').waitFor();
+    await page.getByRole('link', { name: 'Войти' }).click();
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByText('Неверный адрес электронной почты или пароль.').waitFor();
+    await signIn(page, EMAIL, NEW_PASSWORD);
+    await page.getByRole('heading', { name: 'Главная' }).waitFor();
+  });
+
   it('works on a 375 px phone: the receipt list as cards and the receipt view without sideways scrolling', async (ctx) => {
     const phone = await openTab(world, { width: 375, height: 740 });
     shotOnFailure(ctx, () => phone.page);
     const { page } = phone;
     await page.goto('/receipts');
     await page.waitForURL('**/sign-in?**');
-    await signIn(page);
+    await signIn(page, EMAIL, NEW_PASSWORD);
     await page.getByRole('heading', { name: 'Все чеки' }).waitFor();
     const cards = page.getByTestId('receipt-cards').getByRole('link');
     await cards.first().waitFor();
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(await overflow()).toBeLessThanOrEqual(0);
     await cards.first().click();
     await page.getByTestId('paper-receipt').waitFor();
