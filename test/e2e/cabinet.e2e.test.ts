@@ -48,7 +48,8 @@ function rublesText(kopecks: number): string {
   return `${String(Math.trunc(kopecks / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, NB)},${String(kopecks % 100).padStart(2, '0')}${NB}₽`;
 }
 
-describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
+// Journeys take seconds each on a quiet machine and far longer on a loaded one: a generous per-test budget.
+describe.skipIf(!CAN_RUN)('the cabinet in Chromium', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     world = await startWorld();
     tab = await openTab(world);
@@ -156,7 +157,12 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', () => {
     const qr = page.getByRole('img', { name: /^QR-код чека: t=\d{8}T\d{4}&s=/ });
     await qr.waitFor();
     expect(await qr.getAttribute('data-qr')).toContain(`&fn=${target.fn}&i=${target.fd}&`);
-    expect(await qr.evaluate('(img) => img.complete && img.naturalWidth > 0')).toBe(true);
+    const drawn = await qr.evaluate((el) => {
+      // The server's tsconfig has no DOM lib: the element is typed by what is read from it.
+      const img = el as unknown as { complete: boolean; naturalWidth: number };
+      return img.complete && img.naturalWidth > 0;
+    });
+    expect(drawn).toBe(true);
     await snap(page, 'receipt');
 
     await page.getByRole('tab', { name: 'Для специалиста' }).click();
