@@ -3,7 +3,7 @@
 // Chromium with the API local: the dashboard (Главная) of a signed-in user rendered with its data, measured with the
 // Performance API from navigation start, and the sign-in page of a new visitor.
 //
-//   npm run build && npm run bench:cabinet [-- --runs 5]
+//   npm run build && npm run bench:cabinet [-- --runs 5] [--receipts 1000000] [--list-only]
 //
 // The first-screen part starts the `api` role in-process on a fresh database `ofd_bench_cabinet_<hex>` (dropped at the
 // end) and skips itself with a message when /usr/bin/chromium is missing.
@@ -24,7 +24,7 @@ import { createMetrics } from '../src/observability/metrics.js';
 import { start } from '../src/main.js';
 import { silentLogger } from '../src/observability/logger.js';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, receipts: { type: 'string', default: '0' } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' }, receipts: { type: 'string', default: '0' }, 'list-only': { type: 'boolean', default: false } } });
 const RUNS = Number(args.runs);
 /** With --receipts N: also the receipt list's first page, server time, over N stored receipts (0: skipped). */
 const RECEIPTS = Number(args.receipts);
@@ -110,8 +110,10 @@ async function firstScreen(): Promise<void> {
   }
 }
 
-bundleSizes();
-await firstScreen();
+if (!args['list-only']) {
+  bundleSizes();
+  await firstScreen();
+}
 if (RECEIPTS > 0) await receiptListServerTime(RECEIPTS);
 
 /**
@@ -142,7 +144,7 @@ async function receiptListServerTime(n: number): Promise<void> {
         i / 5000 + 1, i % 500 + 1, case when i % 20 = 0 then 2 else 1 end, 1000 + (i * 7919) % 500000,
         case when i % 2 = 0 then 1000 + (i * 7919) % 500000 else 0 end, case when i % 2 = 1 then 1000 + (i * 7919) % 500000 else 0 end,
         0, 0, 0, (i * 104729) % 4294967295, '\\x00'::bytea, '{"receipt": {}}'::jsonb, 'verified', 'passed'
-      from generate_series(0, ${n - 1}) as g(i)`.execute(handle.db);
+      from generate_series(0::int8, ${n - 1}::int8) as g(i)`.execute(handle.db);
     await sql`analyze`.execute(handle.db);
     console.log(`\n== receipt list, ${n} receipts stored (written in ${((Date.now() - t0) / 1000).toFixed(1)} s), server time of the first page (50), median of 15`);
     const app = buildApp({ metrics: createMetrics({ defaultMetrics: false }), logger: silentLogger(), readiness: [], db: handle.db, adminToken: token, cabinetDir: false, rateLimit: false });
