@@ -45,6 +45,16 @@ export function createOutlet(db: Db, organizationId: number, address: string, pl
     .executeTakeFirst();
 }
 
+/** The renamed outlet; 'exists' when the organization already has an outlet with that address and place. */
+export async function renameOutlet(db: Db, id: number, address: string, place: string): Promise<Outlet | 'exists' | undefined> {
+  try {
+    return await db.updateTable('outlets').set({ address, place }).where('id', '=', id).returningAll().executeTakeFirst();
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505') return 'exists';
+    throw e;
+  }
+}
+
 // ---- registers ------------------------------------------------------------------------------------------------------
 
 export interface RegisterListQuery {

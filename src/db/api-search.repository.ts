@@ -102,3 +102,25 @@ export async function searchFiscalDrive(db: Db, scope: SearchScope, fn: string):
   if (scope.organizationIds !== 'all') q = q.where('r.organization_id', 'in', [...scope.organizationIds]);
   return q.execute();
 }
+
+/** A register by its serial number (заводской номер), the number printed on the device. */
+export async function searchRegistersBySerial(db: Db, scope: SearchScope, serial: string): Promise<Array<{ id: number; registration_number: string; serial_number: string | null }>> {
+  if (scope.organizationIds !== 'all' && scope.organizationIds.length === 0) return [];
+  let q = db.selectFrom('registers').select(['id', 'registration_number', 'serial_number']).where('serial_number', '=', serial);
+  if (scope.organizationIds !== 'all') q = q.where('organization_id', 'in', [...scope.organizationIds]);
+  return q.execute();
+}
+
+/** Outlets whose address or place of settlement contains the text (case-insensitive). */
+export async function searchOutlets(db: Db, scope: SearchScope, text: string, limit: number): Promise<Array<{ id: number; address: string; place: string }>> {
+  if (scope.organizationIds !== 'all' && scope.organizationIds.length === 0) return [];
+  const pattern = `%${escapeLike(text)}%`;
+  let q = db
+    .selectFrom('outlets')
+    .select(['id', 'address', 'place'])
+    .where((eb) => eb.or([eb('address', 'ilike', pattern), eb('place', 'ilike', pattern)]))
+    .orderBy('id')
+    .limit(limit);
+  if (scope.organizationIds !== 'all') q = q.where('organization_id', 'in', [...scope.organizationIds]);
+  return q.execute();
+}

@@ -53,3 +53,21 @@ export async function listShifts(db: Db, q: ShiftListQuery): Promise<ShiftRow[]>
 export async function findShift(db: Db, fn: string, shiftNumber: number): Promise<ShiftRow | undefined> {
   return (await shiftQuery(db).where('s.fn', '=', fn).where('s.shift_number', '=', shiftNumber).executeTakeFirst()) as ShiftRow | undefined;
 }
+
+/** At most this many missing FD numbers are listed for one shift (a shift of a lost FN could miss thousands). */
+export const MISSING_FDS_LISTED = 500;
+
+/**
+ * FD numbers between a shift's opening and closing reports that never arrived: the documents the Z-report counts and
+ * the operator lacks. FD numbers are consecutive per FN, so a hole is a missing document.
+ */
+export async function missingFdsOfShift(db: Db, fn: string, openFd: number, closeFd: number): Promise<number[]> {
+  if (closeFd - openFd < 2) return [];
+  const rows = await sql<{ fd: number }>`
+    select s.fd::int8 as fd
+      from generate_series(${openFd + 1}::int8, ${closeFd - 1}::int8) as s(fd)
+     where not exists (select 1 from document_keys k where k.fn = ${fn} and k.fd = s.fd)
+     order by s.fd
+     limit ${MISSING_FDS_LISTED}`.execute(db);
+  return rows.rows.map((r) => Number(r.fd));
+}

@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.js';
 import { authRoutes } from './auth.routes.js';
 import { documentRoutes } from './documents.routes.js';
 import { kktApplicationRoutes } from './kkt-applications.routes.js';
+import { markingRoutes } from './marking.routes.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { publicRoutes } from './public.routes.js';
@@ -26,6 +27,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(documentRoutes(ctx));
     await app.register(shiftRoutes(ctx));
     await app.register(searchRoutes(ctx));
+    await app.register(markingRoutes(ctx));
     await app.register(publicRoutes(ctx));
     await app.register(receiptDeliveryRoutes(ctx));
     await app.register(webhookRoutes(ctx));

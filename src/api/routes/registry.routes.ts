@@ -16,6 +16,7 @@ import {
   listFiscalDrives,
   listOutlets,
   listRegisters,
+  renameOutlet,
   setRegisterOutlet,
   type FiscalDriveState,
 } from '../../db/api-registry.repository.js';
@@ -216,6 +217,33 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => outletJson(await loadOutlet(principalOf(request), request.params.id, 'registry:read')),
+    );
+
+    app.patch(
+      '/outlets/:id',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: 'Rename an outlet: its address and place of settlement',
+          params: z.object({ id: idSchema }),
+          body: z.object({ address: z.string().max(1000).optional(), place: z.string().max(1000).optional() }),
+          response: { 200: outletOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+        },
+      },
+      async (request) => {
+        const o = await loadOutlet(principalOf(request), request.params.id, 'registry:write');
+        const address = (request.body.address ?? o.address).trim();
+        const place = (request.body.place ?? o.place).trim();
+        if (address === '' && place === '') {
+          throw new ApiError('VALIDATION_FAILED', 'an outlet needs an address or a place', [
+            { path: 'body.address', message: 'an outlet needs an address or a place', issue: 'custom' },
+          ]);
+        }
+        const renamed = await renameOutlet(ctx.db, o.id, address, place);
+        if (renamed === 'exists') throw new ApiError('OUTLET_EXISTS', 'the organization already has this outlet');
+        if (!renamed) throw notFound('outlet');
+        return outletJson(renamed);
+      },
     );
 
     // ---- registers ----------------------------------------------------------------------------------------------------

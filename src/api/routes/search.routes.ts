@@ -5,6 +5,8 @@
  * - digits (up to 10) → a fiscal sign (ФПД) or an FD number; `181.00` / `181,00` → a receipt total;
  * - an e-mail or a phone (+7…, 8…) → receipts sent to that buyer (1008);
  * - a GTIN (14 digits) or a marking code (starts with 01 + GTIN) → receipts with that marked item;
+ * - a serial number (6–20 digits) → the register with it;
+ * - text (3+ characters) → outlets by address or place of settlement;
  * - anything else (2+ characters) → item names.
  * Every match is within the caller's organizations.
  */
@@ -17,7 +19,9 @@ import {
   searchDocuments,
   searchFiscalDrive,
   searchOrganizationsByInn,
+  searchOutlets,
   searchRegisters,
+  searchRegistersBySerial,
   type DocumentMatch,
   type SearchScope,
 } from '../../db/api-search.repository.js';
@@ -28,8 +32,8 @@ import { errorResponses } from '../errors.js';
 import { rubles } from '../receipt-view.js';
 
 const hitOut = z.object({
-  type: z.enum(['organization', 'register', 'fiscalDrive', 'document']),
-  /** What matched: inn, registrationNumber, fn, fiscalSign, fd, amount, buyer, marking, item. */
+  type: z.enum(['organization', 'register', 'fiscalDrive', 'outlet', 'document']),
+  /** What matched: inn, registrationNumber, serialNumber, fn, address, fiscalSign, fd, amount, buyer, marking, item. */
   matched: z.string(),
   title: z.string(),
   /** The API path of the thing found. */
@@ -84,6 +88,17 @@ export function searchRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           }
           for (const d of await searchFiscalDrive(ctx.db, scope, q)) {
             hits.push({ type: 'fiscalDrive', matched: 'fn', title: `ФН ${d.fn}`, href: `/api/v1/fiscal-drives/${d.fn}` });
+          }
+        }
+        if (/^\d{6,20}$/.test(q)) {
+          for (const r of await searchRegistersBySerial(ctx.db, scope, q)) {
+            hits.push({ type: 'register', matched: 'serialNumber', title: `ККТ ЗН ${r.serial_number ?? q} (РН ${r.registration_number})`, href: `/api/v1/registers/${r.id}` });
+          }
+        }
+        if (q.length >= 3 && !/^[\d\s.,+()-]+$/.test(q) && !q.includes('@')) {
+          for (const o of await searchOutlets(ctx.db, scope, q, 5)) {
+            const title = [o.place, o.address].filter((x) => x !== '').join(', ');
+            hits.push({ type: 'outlet', matched: 'address', title: `Точка: ${title}`, href: `/api/v1/outlets/${o.id}` });
           }
         }
         for (const m of documentMatches(q)) {

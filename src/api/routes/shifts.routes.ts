@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findShift, listShifts, type ShiftRow } from '../../db/api-shifts.repository.js';
+import { findShift, listShifts, MISSING_FDS_LISTED, missingFdsOfShift, type ShiftRow } from '../../db/api-shifts.repository.js';
 import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
@@ -151,6 +151,9 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               counters: z.record(z.string(), z.unknown()).nullable().meta({ description: '1194 shiftSumReports and 1157 fiscalDriveSumReports, FNS JSON' }),
               received: shiftOut.shape.received,
               missingReceipts: z.number().int().nullable().meta({ description: 'Receipts the report counts that were not received' }),
+              missingFds: z
+                .array(z.number().int())
+                .meta({ description: `FD numbers between the opening and closing reports that never arrived (the first ${MISSING_FDS_LISTED})` }),
               document: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The closeShift report, FNS JSON' }),
             }),
             ...errorResponses(400, 401, 403, 404, 429),
@@ -173,6 +176,7 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           counters: s.closing_counters,
           received,
           missingReceipts: s.receipts_quantity === null ? null : Math.max(0, s.receipts_quantity - s.received_receipts),
+          missingFds: s.open_fd === null ? [] : await missingFdsOfShift(ctx.db, s.fn, s.open_fd, s.close_fd),
           document: doc ? doc.row.fns_json : null,
         };
       },

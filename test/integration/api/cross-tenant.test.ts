@@ -100,6 +100,10 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/documents/:fn/:fd/print': [{ method: 'GET', url: `/api/v1/documents/${b.fn}/${b.receiptFds[0]!}/print`, expect: 'denied' }],
     // Public, but only with the receipt's own fiscal sign (proof of holding the receipt): a guess is a 404.
     'GET /api/v1/public/check': [{ method: 'GET', url: `/api/v1/public/check?t=20240917T1801&s=100.00&fn=${b.fn}&i=2&fp=${(b.fiscalSign + 1) % 2 ** 32}&n=1`, expect: 'denied' }],
+    'PATCH /api/v1/outlets/:id': [{ method: 'PATCH', url: `/api/v1/outlets/${b.outletId}`, payload: { place: 'pwned' }, expect: 'denied' }],
+    // The fixture sells no marked goods, so only the organization filter is tried here; the browser journeys
+    // (test/e2e/cabinet.e2e.test.ts) check that a member sees its own codes and never the other customer's.
+    'GET /api/v1/marking-codes': [{ method: 'GET', url: `/api/v1/marking-codes?organizationId=${b.organizationId}`, expect: 'denied' }],
     'GET /api/v1/search': [
       ...[b.inn, b.fn, b.regId, String(b.fiscalSign)].map((q) => ({ method: 'GET' as const, url: `/api/v1/search?q=${q}`, expect: 'empty' as const })),
       // Both customers sold cheese: A finds its own receipt, never B's.

@@ -44,6 +44,8 @@ export function AppLayout() {
         width={220}
         style={narrow && !collapsed ? { position: 'fixed', zIndex: 20, height: '100vh', boxShadow: '2px 0 8px rgba(0,0,0,0.15)' } : undefined}
         aria-label="Разделы кабинета"
+        // On a phone the menu's opener sits in the header's left corner, not over the page title.
+        zeroWidthTriggerStyle={{ top: 12 }}
       >
         <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', fontWeight: 600, color: '#1668dc' }}>{collapsed ? 'ОФД' : 'Кабинет ОФД'}</div>
         <nav aria-label="Главное меню">
@@ -63,7 +65,7 @@ export function AppLayout() {
         <Layout.Header
           style={{ background: '#fff', padding: narrow ? '0 8px 0 56px' : '0 24px', display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0' }}
         >
-          <div style={{ flex: 1, minWidth: 0, maxWidth: 560 }}>
+          <div style={{ flex: 1, minWidth: 0, maxWidth: 560, lineHeight: 'normal' }}>
             <Suspense fallback={<div style={{ height: 32 }} aria-hidden />}>
               <GlobalSearch />
             </Suspense>

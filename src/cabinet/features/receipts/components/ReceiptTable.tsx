@@ -23,7 +23,7 @@ export function ReceiptTable({ rows, registers }: { rows: readonly ReceiptSummar
   if (!screens.md) {
     return (
       <List
-        aria-label="Чеки"
+        data-testid="receipt-cards"
         dataSource={[...rows]}
         renderItem={(r) => (
           <List.Item key={`${r.fn}-${r.fd}`}>

@@ -5,6 +5,7 @@ import { EmptyState, QueryState } from '../../../components/QueryState';
 import { outletTitle, useAllOutlets, useAllRegisters, type Register } from '../../../lib/api/lookups';
 import { formatInstant, formatLocalDateTime } from '../../../lib/format';
 import { useUrlFilters } from '../../../lib/url-filters';
+import { useFiscalDrivesByFn } from '../api/fiscal-drives';
 import { ATTENTION_LABEL, registerState, STATE_LABEL, type RegisterState } from '../lib/register-status';
 
 const FILTERS = { q: 'string', state: 'string', outletId: 'int', organizationId: 'int' } as const;
@@ -18,6 +19,7 @@ export default function RegistersPage() {
   const [f, setF] = useUrlFilters(FILTERS);
   const registers = useAllRegisters();
   const outlets = useAllOutlets();
+  const drives = useFiscalDrivesByFn();
   const outletName = new Map((outlets.data?.items ?? []).map((o) => [o.id, outletTitle(o)]));
 
   return (
@@ -109,7 +111,25 @@ export default function RegistersPage() {
                   },
                 },
                 { title: 'Торговая точка', key: 'outlet', render: (_, r) => (r.outletId === null ? '—' : (outletName.get(r.outletId) ?? `№${r.outletId}`)) },
-                { title: 'ФН', key: 'fn', render: (_, r) => r.connection.currentFn ?? '—' },
+                {
+                  title: 'ФН и срок',
+                  key: 'fn',
+                  render: (_, r) => {
+                    const d = r.connection.currentFn === null ? undefined : drives.data?.get(r.connection.currentFn);
+                    const left = d?.forecast.daysLeft;
+                    return (
+                      <>
+                        {r.connection.currentFn ?? '—'}
+                        {d?.forecast.expiresOn ? (
+                          <div style={{ fontSize: 12, color: left !== null && left !== undefined && left <= 30 ? '#a8071a' : 'rgba(0,0,0,0.65)' }}>
+                            до {formatLocalDateTime(d.forecast.expiresOn)}
+                            {left !== null && left !== undefined ? ` (${left} дн.)` : ''}
+                          </div>
+                        ) : null}
+                      </>
+                    );
+                  },
+                },
                 {
                   title: 'Обслуживание ОФД до',
                   key: 'ofd',

@@ -4,12 +4,19 @@
  */
 import { SearchOutlined } from '@ant-design/icons';
 import { AutoComplete, Input } from 'antd';
-import { useEffect, useRef, useState, type ComponentRef } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { errorText } from '../../../lib/api/errors';
 import { cabinetPathOf, useSearch } from '../api/search';
 
-const GROUP: Record<string, string> = { organization: 'Организации', register: 'Кассы', fiscalDrive: 'Фискальные накопители', document: 'Документы' };
+const SEARCH_ID = 'global-search';
+const GROUP: Record<string, string> = {
+  organization: 'Организации',
+  register: 'Кассы',
+  fiscalDrive: 'Фискальные накопители',
+  outlet: 'Торговые точки',
+  document: 'Документы',
+};
 
 function useDebounced(value: string, ms: number): string {
   const [v, setV] = useState(value);
@@ -25,14 +32,14 @@ export function GlobalSearch() {
   const q = useDebounced(text, 250);
   const search = useSearch(q);
   const navigate = useNavigate();
-  const input = useRef<ComponentRef<typeof Input>>(null);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
       if (e.key === '/' && !(target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable))) {
         e.preventDefault();
-        input.current?.focus();
+        // By id: AutoComplete clones its input and keeps the ref for itself.
+        document.getElementById(SEARCH_ID)?.focus();
       }
     };
     window.addEventListener('keydown', onKey);
@@ -56,7 +63,7 @@ export function GlobalSearch() {
         : search.error
           ? errorText(search.error)
           : hits.length === 0
-            ? 'Ничего не найдено. Поиск понимает РН и ФН (16 цифр), ФП, ФД, сумму (181,00), e-mail или телефон покупателя, код маркировки, название товара, ИНН.'
+            ? 'Ничего не найдено. Поиск понимает РН и ФН (16 цифр), заводской номер, адрес точки, ФП, ФД, сумму (181,00), e-mail или телефон покупателя, код маркировки, название товара, ИНН.'
             : undefined;
 
   return (
@@ -73,7 +80,7 @@ export function GlobalSearch() {
       popupMatchSelectWidth={false}
     >
       <Input
-        ref={input}
+        id={SEARCH_ID}
         prefix={<SearchOutlined aria-hidden />}
         placeholder="Поиск: РН, ФН, ФП, ФД, сумма, e-mail покупателя, код маркировки…"
         aria-label="Поиск по кассам, чекам и организациям"
