@@ -75,6 +75,11 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Origins allowed by CORS; empty = no CORS headers. */
   readonly corsOrigins: readonly string[];
+  /**
+   * `host:port` customers type into their registers (OFD_GATEWAY_PUBLIC_ADDRESS); default: OFD_PUBLIC_URL's host and
+   * the gateway port; undefined when neither is set (the API then uses the request's host).
+   */
+  readonly gatewayPublicAddress: string | undefined;
   /** Days notification history and delivered/failed outbox rows are kept (the worker's housekeeping). */
   readonly notificationRetentionDays: number;
   /**
@@ -216,6 +221,11 @@ const envSchema = z
       .optional(),
     OFD_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
     OFD_PUBLIC_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_GATEWAY_PUBLIC_ADDRESS: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. gate.example:4000')
+      .refine((s) => Number(s.split(':')[1]) >= 1 && Number(s.split(':')[1]) <= 65535, 'expected a port 1–65535')
+      .optional(),
     OFD_CORS_ORIGINS: z
       .string()
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
@@ -292,6 +302,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtSecret: e.OFD_JWT_SECRET,
     publicUrl: e.OFD_PUBLIC_URL,
     corsOrigins: e.OFD_CORS_ORIGINS,
+    gatewayPublicAddress:
+      e.OFD_GATEWAY_PUBLIC_ADDRESS ?? (e.OFD_PUBLIC_URL === undefined ? undefined : `${new URL(e.OFD_PUBLIC_URL).hostname}:${e.OFD_GATEWAY_PORT}`),
     notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },

@@ -29,7 +29,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, OnboardingSettings } from './context.js';
 import { apiRoutes } from './routes/index.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
@@ -73,6 +73,8 @@ export interface AppDeps {
   authRateLimit?: RateLimitSettings;
   /** A register is "silent" when nothing arrived from it for this long. Default 24 h. */
   registerSilentAfterMs?: number;
+  /** Onboarding (issue 16): the gateway address shown to customers, the operator's INN, invitation limits. */
+  onboarding?: Partial<OnboardingSettings>;
 }
 
 const UNLIMITED_PREFIXES = ['/metrics', '/health', '/docs'];
@@ -162,6 +164,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         { name: 'reports', description: 'Analytics reports and their csv/xlsx exports' },
         { name: 'webhooks', description: 'Webhook subscriptions and their delivery log' },
         { name: 'notifications', description: 'Condition notifications: per-organization rules and the log of what fired' },
+        { name: 'onboarding', description: 'Self-service: registering an organization, the offer, INN claims, connection settings, the action log' },
+        { name: 'team', description: 'Invitations by e-mail and members limited to outlets or registers' },
         { name: 'ops', description: 'Health and metrics' },
       ],
     },
@@ -211,6 +215,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
       authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
       registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,
+      onboarding: {
+        gatewayPublicAddress: deps.onboarding?.gatewayPublicAddress,
+        gatewayPort: deps.onboarding?.gatewayPort ?? 4000,
+        operatorInn: deps.onboarding?.operatorInn ?? '7704211201',
+        invitationRateLimit: deps.onboarding?.invitationRateLimit ?? { max: 30, timeWindowMs: 3600_000 },
+        invitationTtlMs: deps.onboarding?.invitationTtlMs ?? 7 * 24 * 3600_000,
+      },
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
   }

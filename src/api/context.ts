@@ -11,4 +11,17 @@ export interface ApiContext {
   readonly sessionTtlSeconds: number;
   readonly authRateLimit: { readonly max: number; readonly timeWindowMs: number };
   readonly registerSilentAfterMs: number;
+  /** Onboarding (issue 16): what the cabinet tells customers to type into their registers, and invitation limits. */
+  readonly onboarding: OnboardingSettings;
+}
+
+export interface OnboardingSettings {
+  /** `host:port` of the gateway as registers reach it; undefined: the request's host and `gatewayPort`. */
+  readonly gatewayPublicAddress: string | undefined;
+  readonly gatewayPort: number;
+  /** The operator's INN (OFD_INN). */
+  readonly operatorInn: string;
+  /** Invitation e-mails per inviting user. */
+  readonly invitationRateLimit: { readonly max: number; readonly timeWindowMs: number };
+  readonly invitationTtlMs: number;
 }

@@ -32,6 +32,18 @@ export const API_ERRORS = {
   REGISTER_EXISTS: { status: 409, description: 'A register with this registration number is already known.' },
   OUTLET_EXISTS: { status: 409, description: 'The organization already has an outlet with this address and place.' },
   LAST_OWNER: { status: 409, description: 'The change would leave the organization without an owner.' },
+  INN_CLAIMED: {
+    status: 409,
+    description: 'An organization with this INN is registered already: file an INN claim (`POST /inn-claims`), approved by its owner or the operator.',
+  },
+  CLAIM_EXISTS: { status: 409, description: 'The caller has an open claim on this organization already, or is its member.' },
+  INVITATION_INVALID: { status: 404, description: 'The invitation link is unknown, revoked, used or expired.' },
+  INVITATION_EMAIL_MISMATCH: { status: 403, description: 'The invitation was sent to another e-mail: sign in with that one.' },
+  PREPARED_REGISTER_EXISTS: { status: 409, description: 'The organization has a register with this KKT serial number already.' },
+  IMPORT_INVALID: {
+    status: 422,
+    description: 'The register file has errors (each with its row and column in `details`); nothing was imported. Fix them, or ask to import the valid rows.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },

@@ -8,6 +8,7 @@ import type { Transaction } from 'kysely';
 import type { FieldObject } from '../../protocol/document-json.js';
 import type { Database } from '../db/database.js';
 import { str, validInn } from './persist-derive.js';
+import { matchPreparedRegister, registrationFacts } from './prepared-register-match.js';
 
 const REGISTRY_CACHE_MAX = 100_000;
 
@@ -145,6 +146,11 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
       )
       .execute();
     for (const r of rows) ids.registers.set(r.registration_number, r.id);
+  }
+  // Registers prepared by serial and FN before their РНМ (issue 16) meet their registration reports.
+  for (const d of recognised) {
+    const facts = registrationFacts(d.fields, d.kktRegId === null ? undefined : ids.registers.get(d.kktRegId));
+    if (facts) await matchPreparedRegister(trx, facts);
   }
   return ids;
 }

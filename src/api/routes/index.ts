@@ -12,6 +12,7 @@ import { searchRoutes } from './search.routes.js';
 import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
+import { onboardingApiRoutes } from './onboarding-index.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -26,5 +27,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(webhookRoutes(ctx));
     await app.register(notificationRoutes(ctx));
     await app.register(reportRoutes(ctx));
+    await app.register(onboardingApiRoutes(ctx));
   };
 }
