@@ -138,7 +138,7 @@ export function innClaimRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
                 ? "Approve a claim (the organization's owner, or the operator): the claimant becomes a member with `role` (default owner)"
                 : 'Reject a claim (the owner or the operator)',
             params: z.object({ claimId: idSchema }),
-            body: z.object({ role: z.enum(membershipRoles).default('owner') }).optional(),
+            body: z.object({ role: z.enum(membershipRoles).default('owner') }).nullish(),
             response: { 200: claimOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
           },
         },
