@@ -14,7 +14,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database.js';
 import '../../db/tables/onboarding.js';
 import { notFound } from '../errors.js';
-import { authorizeOrganization, visibleOrganizations, type Permission, type Principal } from './principal.js';
+import { authorizeOrganization, canSeeOrganization, visibleOrganizations, type Permission, type Principal } from './principal.js';
 
 type Db = Kysely<Database>;
 
@@ -129,16 +129,17 @@ export async function authorizePlace(
   permission: Permission,
   what: string,
 ): Promise<void> {
+  // Outside the limit is NOT_FOUND before any FORBIDDEN: a limited member cannot tell it from another tenant's.
+  const limit = organizationId === null || !canSeeOrganization(p, organizationId) ? undefined : limitOf(p, organizationId);
+  if (limit !== undefined && organizationId !== null) {
+    const part = await resolveLimit(db, organizationId, limit);
+    const ok =
+      place.registerId !== undefined && place.registerId !== null
+        ? part.registerIds.includes(place.registerId)
+        : place.outletId !== undefined && place.outletId !== null && part.outletIds.includes(place.outletId);
+    if (!ok) throw notFound(what);
+  }
   authorizeOrganization(p, organizationId, permission, what);
-  if (organizationId === null) return;
-  const limit = limitOf(p, organizationId);
-  if (limit === undefined) return;
-  const part = await resolveLimit(db, organizationId, limit);
-  const ok =
-    place.registerId !== undefined && place.registerId !== null
-      ? part.registerIds.includes(place.registerId)
-      : place.outletId !== undefined && place.outletId !== null && part.outletIds.includes(place.outletId);
-  if (!ok) throw notFound(what);
 }
 
 /** Whether the caller's membership in the organization is limited (organization-wide settings are then out of reach). */
