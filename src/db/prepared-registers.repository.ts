@@ -158,6 +158,7 @@ export interface PreparedListQuery {
   scope: import('kysely').RawBuilder<boolean>;
   organizationId?: number | undefined;
   outletId?: number | undefined;
+  serialNumber?: string | undefined;
   afterId?: number | undefined;
   limit: number;
 }
@@ -166,6 +167,7 @@ export function listPrepared(db: Db, q: PreparedListQuery): Promise<PreparedRegi
   let query = db.selectFrom('prepared_registers as p').selectAll('p').where(q.scope).orderBy('p.id').limit(q.limit);
   if (q.organizationId !== undefined) query = query.where('p.organization_id', '=', q.organizationId);
   if (q.outletId !== undefined) query = query.where('p.outlet_id', '=', q.outletId);
+  if (q.serialNumber !== undefined) query = query.where('p.serial_number', '=', q.serialNumber);
   if (q.afterId !== undefined) query = query.where('p.id', '>', q.afterId);
   return query.execute();
 }

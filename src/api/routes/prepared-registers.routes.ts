@@ -154,17 +154,23 @@ export function preparedRegisterRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['registry'],
           summary: 'Registers added by serial and FN, with their lifecycle (added → … → deregistered)',
-          querystring: z.object({ organizationId: idSchema.optional(), outletId: idSchema.optional(), limit: limitSchema, cursor: cursorSchema.optional() }),
+          querystring: z.object({
+            organizationId: idSchema.optional(),
+            outletId: idSchema.optional(),
+            serialNumber: z.string().regex(SERIAL_PATTERN).optional(),
+            limit: limitSchema,
+            cursor: cursorSchema.optional(),
+          }),
           response: { 200: pageSchema(preparedOut), ...errorResponses(400, 401, 403, 429) },
         },
       },
       async (request) => {
         const p = principalOf(request);
-        const { organizationId, outletId, limit, cursor } = request.query;
+        const { organizationId, outletId, serialNumber, limit, cursor } = request.query;
         const s = await accessScope(ctx.db, p, 'registry:read');
         const scope = sql<boolean>`(${outletScopeSql('p.organization_id', 'p.outlet_id', s)} or ${registerScopeSql('p.organization_id', 'p.register_id', s)})`;
         const afterId = cursor === undefined ? undefined : Number(decodeCursor('prepared-registers', cursor, 1)[0]);
-        const rows = await listPrepared(ctx.db, { scope, organizationId, outletId, afterId, limit: limit + 1 });
+        const rows = await listPrepared(ctx.db, { scope, organizationId, outletId, serialNumber, afterId, limit: limit + 1 });
         const page = rows.slice(0, limit);
         return { items: await toJson(page), nextCursor: rows.length > limit ? encodeCursor('prepared-registers', [page.at(-1)!.id]) : null };
       },
