@@ -62,8 +62,13 @@ export interface RegistrationSpec {
 
 /** A registration report (form 1) as the register sends it after its registration in the FNS. */
 export function registrationJob(s: RegistrationSpec): DocumentJob {
+  return job(s.fn, s.fd ?? 1, 1, registrationChildren(s));
+}
+
+/** The TLVs of a registration report (form 1). */
+export function registrationChildren(s: RegistrationSpec): Buffer[] {
   const fd = s.fd ?? 1;
-  return job(s.fn, fd, 1, [
+  return [
     ascii(1048, `OOO ${s.inn}`),
     ascii(1018, s.inn.padEnd(12, ' ')),
     u32(1012, LOCAL_TIME - 86_400),
@@ -77,7 +82,7 @@ export function registrationJob(s: RegistrationSpec): DocumentJob {
     u32(1040, fd),
     ascii(1041, s.fn),
     u8(1209, 2),
-  ]);
+  ];
 }
 
 export interface TenantOnboarding {
