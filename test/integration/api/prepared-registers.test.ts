@@ -117,7 +117,7 @@ describe('the xlsx import', () => {
         serial = String(200_000_000_000 + i - 1);
         planted.push([sheetRow, 'A']);
       } else if (i === 4321) {
-        fn = 9_999_078_920_004_321; // a spreadsheet number: not exact beyond 2^53
+        fn = Number('9999078920004321'); // typed into Excel as a number: beyond 2^53, not exact
         planted.push([sheetRow, 'B']);
       } else if (i === 6000) {
         serial = null;
