@@ -87,14 +87,22 @@ export async function acceptInvitation(db: Db, tokenHash: string, userId: number
       .returningAll()
       .executeTakeFirst();
     if (!inv) return undefined;
-    await trx
+    // An owner stays an owner (an invitation never leaves an organization without one); anyone else takes the role.
+    const member = await trx
       .insertInto('memberships')
       .values({ organization_id: inv.organization_id, user_id: userId, role: inv.role })
-      .onConflict((oc) => oc.columns(['organization_id', 'user_id']).doUpdateSet({ role: inv.role, updated_at: sql<Date>`now()` }))
-      .execute();
-    await writeLimit(trx as unknown as Db, inv.organization_id, userId, inv.outlet_ids.map(Number), inv.register_ids.map(Number));
-    await insertAudit(trx, { ...audit, organizationId: inv.organization_id, target: `invitation:${inv.id}`, details: { role: inv.role } });
-    return inv;
+      .onConflict((oc) =>
+        oc.columns(['organization_id', 'user_id']).doUpdateSet({
+          role: sql<MembershipRole>`case when memberships.role = 'owner' then 'owner' else excluded.role end`,
+          updated_at: sql<Date>`now()`,
+        }),
+      )
+      .returning('role')
+      .executeTakeFirstOrThrow();
+    const limited = member.role === inv.role;
+    await writeLimit(trx as unknown as Db, inv.organization_id, userId, limited ? inv.outlet_ids.map(Number) : [], limited ? inv.register_ids.map(Number) : []);
+    await insertAudit(trx, { ...audit, organizationId: inv.organization_id, target: `invitation:${inv.id}`, details: { role: member.role } });
+    return { ...inv, role: member.role };
   });
 }
 

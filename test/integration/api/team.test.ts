@@ -283,3 +283,15 @@ describe('a member limited to one outlet', () => {
     expect(csv.body).toContain(north.regId);
   });
 });
+
+describe('an owner accepting an invitation', () => {
+  it('stays the owner: an invitation never leaves the organization without one', async () => {
+    const r = await invite(owner.token, { email: 'team-owner@example.test', role: 'viewer', outletIds: [places[0]!.outletId] });
+    expect(r.statusCode, r.body).toBe(201);
+    const token = await linkToken('team-owner@example.test');
+    const accepted = await h.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: bearer(owner.token), payload: { token } });
+    expect(accepted.json()).toEqual({ organizationId: orgId, role: 'owner' });
+    const limits = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${orgId}/member-limits`, headers: bearer(owner.token) });
+    expect(limits.json<{ items: Array<{ userId: number }> }>().items.map((l) => l.userId)).not.toContain(owner.userId);
+  });
+});
