@@ -43,8 +43,20 @@ export async function membershipLimitsOf(db: Db, userId: number): Promise<Map<nu
   return new Map(rows.map((r) => [r.organization_id, { outletIds: r.outlet_ids.map(Number), registerIds: r.register_ids.map(Number) }]));
 }
 
-function limitOf(p: Principal, organizationId: number): PlaceLimit | undefined {
-  return p.kind === 'user' ? p.limits?.get(organizationId) : undefined;
+/**
+ * The caller's limits, read once per request (the principal object is the request's) from the database rather than
+ * carried by the principal, so every way of signing in (session token, cabinet cookie) is limited alike.
+ */
+const limitsOfRequest = new WeakMap<Principal, Promise<Map<number, PlaceLimit>>>();
+
+async function limitOf(db: Db, p: Principal, organizationId: number): Promise<PlaceLimit | undefined> {
+  if (p.kind !== 'user') return undefined;
+  let limits = limitsOfRequest.get(p);
+  if (limits === undefined) {
+    limits = membershipLimitsOf(db, p.userId);
+    limitsOfRequest.set(p, limits);
+  }
+  return (await limits).get(organizationId);
 }
 
 /** The registers and outlets a limit reaches: chosen registers, registers of chosen outlets, and their outlets. */
@@ -72,7 +84,7 @@ export async function accessScope(db: Db, p: Principal, permission: Permission):
   const full: number[] = [];
   const limited = new Map<number, LimitedPart>();
   for (const id of visible) {
-    const limit = limitOf(p, id);
+    const limit = await limitOf(db, p, id);
     if (limit === undefined) full.push(id);
     else limited.set(id, await resolveLimit(db, id, limit));
   }
@@ -130,7 +142,7 @@ export async function authorizePlace(
   what: string,
 ): Promise<void> {
   // Outside the limit is NOT_FOUND before any FORBIDDEN: a limited member cannot tell it from another tenant's.
-  const limit = organizationId === null || !canSeeOrganization(p, organizationId) ? undefined : limitOf(p, organizationId);
+  const limit = organizationId === null || !canSeeOrganization(p, organizationId) ? undefined : await limitOf(db, p, organizationId);
   if (limit !== undefined && organizationId !== null) {
     const part = await resolveLimit(db, organizationId, limit);
     const ok =
@@ -143,8 +155,8 @@ export async function authorizePlace(
 }
 
 /** Whether the caller's membership in the organization is limited (organization-wide settings are then out of reach). */
-export function isLimited(p: Principal, organizationId: number): boolean {
-  return limitOf(p, organizationId) !== undefined;
+export async function isLimited(db: Db, p: Principal, organizationId: number): Promise<boolean> {
+  return (await limitOf(db, p, organizationId)) !== undefined;
 }
 
 /** `build(s)` when the scope has limited organizations, else undefined (no extra condition for everyone else). */

@@ -13,7 +13,6 @@ import { findApiKeyByPrefix, findUserById, membershipsOf, touchApiKey } from '..
 import type { Database } from '../../db/database.js';
 import type {} from '@fastify/jwt';
 import { ApiError } from '../errors.js';
-import { membershipLimitsOf } from './access-scope.js';
 import type { Principal } from './principal.js';
 import { apiKeyPrefix, safeEqual, sha256Hex } from './secrets.js';
 
@@ -64,8 +63,7 @@ async function resolve(app: FastifyInstance, opts: AuthenticateOptions, credenti
   const user = Number.isSafeInteger(userId) ? await findUserById(opts.db, userId) : undefined;
   if (!user || user.token_version !== claims.tv) return new ApiError('UNAUTHENTICATED', 'invalid or expired token');
   if (user.status !== 'active') return new ApiError('UNAUTHENTICATED', 'the user is not active');
-  const memberships = await membershipsOf(opts.db, user.id);
-  return { kind: 'user', userId: user.id, email: user.email, memberships, limits: await membershipLimitsOf(opts.db, user.id) };
+  return { kind: 'user', userId: user.id, email: user.email, memberships: await membershipsOf(opts.db, user.id) };
 }
 
 function bearer(request: FastifyRequest): string | undefined {

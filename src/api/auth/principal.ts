@@ -10,7 +10,6 @@
  */
 import { ApiError, notFound } from '../errors.js';
 import type { MembershipRole } from '../../db/tables/api-access.js';
-import type { PlaceLimit } from './access-scope.js';
 
 export const PERMISSIONS = [
   'organization:read',
@@ -60,8 +59,6 @@ export type Principal =
       readonly email: string;
       /** organization id → role */
       readonly memberships: ReadonlyMap<number, MembershipRole>;
-      /** organization id → the outlets and registers the membership is limited to (access-scope.ts); absent: all. */
-      readonly limits?: ReadonlyMap<number, PlaceLimit>;
     }
   | {
       readonly kind: 'apiKey';

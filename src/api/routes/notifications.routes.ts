@@ -99,7 +99,7 @@ export function notificationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     async function authorize(p: Principal, organizationId: number, permission: Permission): Promise<void> {
       authorizeOrganization(p, organizationId, permission, 'organization');
       // Organization-wide logs name every register: not for a member limited to some (issue 16).
-      if (isLimited(p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not read organization-wide settings and logs');
+      if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not read organization-wide settings and logs');
       if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
     }
 
