@@ -1,51 +1,178 @@
 /**
- * `npm run bench:gateway` — the register gateway end to end on this machine: 1 000 emulated registers, a new TCP
- * connection per message, devsign verification, ФЛК, durable enqueue into a Redis with AOF (appendfsync everysec),
- * and a signed ack checked by each register. The gateway runs in its own process (as in production), the emulator in
- * this one, Redis in a third. Prints every run and the medians as JSON.
+ * `npm run bench:gateway` — the gateway against this machine's floor, side by side in one run (issue 12's table), with
+ * the shared C load client (`../shared/bench/loadc.c`: epoll, a new TCP connection per message, C registers at once),
+ * so the load generator is not the limit.
  *
- * Options (env): BENCH_REGISTERS (1000), BENCH_SECONDS (20), BENCH_RUNS (3), BENCH_KEEPALIVE (0),
- * BENCH_RATE (10000 documents/s offered over the fleet; 0 = closed loop, every register sending as fast as it is acked),
- * BENCH_PREBUILD (200 documents per register built and signed before each run's clock starts, so the emulator's own
- * document building does not take CPU from the gateway it measures; 0 = build each when due, as `ofd emulate` does).
+ * Servers, each measured in turn, runs interleaved (floor, gateway, npm start, [yandex], floor, …):
+ * - floor: `../shared/bench/floor.mjs`, a do-nothing Node responder (reads a message, answers 62 bytes);
+ * - gateway: `OFD_ROLES=gateway OFD_PROCESSES=1` — verification, ФЛК, durable enqueue into an AOF Redis, signed ack;
+ * - npm start: every role, one process per core (the supervisor), persisting into a fresh PostgreSQL database;
+ * - yandex: the yandex/ofd Python mock, only when BENCH_YANDEX_CMD is given (`{port}` is replaced by the port).
  *
- * Latency is only meaningful open-loop: in a closed loop of N registers with no think time, Little's law fixes the mean
- * latency at N / throughput, whatever the gateway does. So the target (p99 ≤ 50 ms at 10 000/s) is measured by offering
- * 10 000/s and reading the p99 at that rate; the closed loop measures the ceiling.
+ * The messages are the emulator's (a fleet of registers, its mix of forms), each (FN, FD) once, written in the client's
+ * format (4-byte little-endian length + message) and sent round-robin; every run of a server gets a fresh queue prefix,
+ * so no run measures re-sends.
+ *
+ * Env: BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_CONCURRENCY (128), BENCH_MESSAGES (120000, ≤ 200000),
+ * BENCH_REGISTERS (2000), BENCH_SERVERS (floor,gateway,npm-start[,yandex]), BENCH_LOADC_SRC (../shared/bench/loadc.c),
+ * BENCH_FLOOR (../shared/bench/floor.mjs), BENCH_YANDEX_CMD. Prints each run on stderr and the medians, ratios and CPU per
+ * acknowledged message (µs, per process group) as one JSON object on stdout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { runEmulator } from '../src/emulator/run-emulator.js';
-import { freePort, startRedisProcess } from '../test/support/redis-process.js';
+import { buildDocumentMessage, fnWire } from '../src/emulator/document-message.js';
+import { DocumentStream } from '../src/emulator/document-stream.js';
+import { makeRegisterIdentity } from '../src/emulator/register-identity.js';
+import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow, streamOptionsOf } from '../src/emulator/run-emulator.js';
+import { freePort } from '../test/support/redis-process.js';
+import { backendPids, createFreshDatabase, DEFAULT_SERVER_URL, loadAverage, sleep, startPrivateRedis, sumProc, type FreshDatabase } from '../scripts/pipeline-harness.js';
 
-const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 1000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const KEEPALIVE = process.env.BENCH_KEEPALIVE === '1';
-const RATE = Number(process.env.BENCH_RATE ?? 10_000);
-const PREBUILD = Number(process.env.BENCH_PREBUILD ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
+const MESSAGES = Math.min(200_000, Number(process.env.BENCH_MESSAGES ?? 120_000));
+const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 2000);
+const LOADC_SRC = resolve(process.env.BENCH_LOADC_SRC ?? '../shared/bench/loadc.c');
+const FLOOR = resolve(process.env.BENCH_FLOOR ?? '../shared/bench/floor.mjs');
+const YANDEX_CMD = process.env.BENCH_YANDEX_CMD;
+const SERVERS = (process.env.BENCH_SERVERS ?? `floor,gateway,npm-start${YANDEX_CMD ? ',yandex' : ''}`).split(',');
 
-async function waitReady(httpPort: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('gateway not ready after 20 s');
+type ServerName = 'floor' | 'gateway' | 'npm-start' | 'yandex';
+
+interface LoadcResult {
+  acks: number;
+  errors: number;
+  seconds: number;
+  rate: number;
+  p50_ms: number;
+  p99_ms: number;
 }
 
-/** Quantile from a Prometheus histogram's cumulative buckets (upper bound of the bucket it falls in). */
-function histogramQuantile(metrics: string, name: string, q: number): number | undefined {
-  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm'))].map((m) => ({ le: Number(m[1]), n: Number(m[2]) }));
-  const total = buckets.at(-1)?.n ?? 0;
-  return buckets.find((b) => b.n >= q * total)?.le;
+interface Started {
+  port: number;
+  root: ChildProcess;
+  /** CPU seconds of the server's processes so far (the root and its descendants). */
+  cpu(): number;
+  /** CPU seconds of its PostgreSQL backends (npm start only). */
+  pgCpu(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function buildClient(dir: string): string {
+  if (!existsSync(LOADC_SRC)) throw new Error(`the shared load client is not at ${LOADC_SRC}: set BENCH_LOADC_SRC`);
+  const bin = join(dir, 'loadc');
+  execFileSync('gcc', ['-O2', '-o', bin, LOADC_SRC], { stdio: 'inherit' });
+  return bin;
+}
+
+/** The emulator's documents, each (FN, FD) once, round-robin over the fleet, in loadc's record format. */
+function writeMessages(file: string): void {
+  const perRegister = Math.ceil(MESSAGES / REGISTERS);
+  const o = { ...DEFAULT_EMULATOR_OPTIONS, seed: 'bench-gateway', documentsPerRegister: perRegister, tamperRate: 0 };
+  const streamOptions = streamOptionsOf(o, defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister));
+  const fleet = Array.from({ length: REGISTERS }, (_, i) => {
+    const identity = makeRegisterIdentity(i, { seed: o.seed, ffd12Share: o.ffd12Share });
+    return { wire: fnWire(identity, o.masterKey), stream: new DocumentStream(identity, streamOptions) };
+  });
+  const records: Buffer[] = [];
+  let count = 0;
+  while (count < MESSAGES) {
+    const before = count;
+    for (const register of fleet) {
+      const doc = count < MESSAGES ? register.stream.next() : undefined;
+      if (!doc) continue;
+      const bytes = buildDocumentMessage(register.wire, doc).bytes;
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      records.push(length, bytes);
+      count++;
+    }
+    if (count === before) break;
+  }
+  writeFileSync(file, Buffer.concat(records));
+  console.error(`bench: ${count} messages from ${REGISTERS} registers in ${file}`);
+}
+
+/** pid and every descendant, from /proc. */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (child.exitCode !== null) throw new Error(`${what}: the server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((r) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      r(true);
+    });
+    s.on('error', () => r(false));
+  });
+
+async function startServer(name: ServerName, run: number, redisUrl: string, db: FreshDatabase | undefined): Promise<Started> {
+  const port = await freePort();
+  const httpPort = await freePort();
+  let child: ChildProcess;
+  const ofdEnv = {
+    ...process.env,
+    OFD_HOST: '127.0.0.1',
+    OFD_GATEWAY_PORT: String(port),
+    OFD_MARKING_PORT: String(await freePort()),
+    OFD_HTTP_PORT: String(httpPort),
+    OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '0', // every register of the client comes from 127.0.0.1
+    REDIS_URL: redisUrl,
+    OFD_QUEUE_PREFIX: `bench-gw-${name}-${run}`,
+    LOG_LEVEL: 'warn',
+  };
+  if (name === 'floor') child = spawn(process.execPath, [FLOOR, String(port)], { stdio: 'inherit' });
+  else if (name === 'yandex') child = spawn('bash', ['-c', YANDEX_CMD!.replaceAll('{port}', String(port))], { stdio: 'inherit' });
+  else if (name === 'gateway') child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
+  else child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
+  const ready = name === 'floor' || name === 'yandex' ? () => portOpen(port) : async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok;
+  await waitFor(name, ready, child);
+  if (name === 'npm-start') await sleep(3000); // every child listening, not only the first
+  return {
+    port,
+    root: child,
+    cpu: () => sumProc(processTree(child.pid!)).cpuSeconds,
+    pgCpu: async () => (db && name === 'npm-start' ? sumProc(await backendPids(DEFAULT_SERVER_URL, db.name)).cpuSeconds : 0),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 async function redisCpuSeconds(url: string): Promise<number> {
@@ -59,101 +186,76 @@ async function redisCpuSeconds(url: string): Promise<number> {
   }
 }
 
-async function gatewayCpuSeconds(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  return Number(/^process_cpu_seconds_total (\S+)/m.exec(text)?.[1] ?? NaN);
-}
-
-async function oneRun(redisUrl: string, run: number) {
-  const [gatewayPort, httpPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      OFD_ROLES: 'gateway',
-      OFD_HOST: '127.0.0.1',
-      OFD_GATEWAY_PORT: String(gatewayPort),
-      OFD_HTTP_PORT: String(httpPort),
-      REDIS_URL: redisUrl,
-      OFD_QUEUE_PREFIX: `bench-gw-${run}`,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+async function measure(name: ServerName, run: number, client: string, messages: string, redisUrl: string) {
+  const db = name === 'npm-start' ? await createFreshDatabase(DEFAULT_SERVER_URL, 'benchgw') : undefined;
+  const server = await startServer(name, run, redisUrl, db);
   try {
-    await waitReady(httpPort, child);
-    const cpuBefore = await gatewayCpuSeconds(httpPort);
-    // The emulator's CPU counts from the end of prebuilding (the gateway and Redis sit idle through it).
-    let ownCpuBefore = process.cpuUsage();
-    const redisCpuBefore = await redisCpuSeconds(redisUrl);
-    const summary = await runEmulator({
-      port: gatewayPort,
-      registers: REGISTERS,
-      durationMs: SECONDS * 1000,
-      documentsPerRegister: Infinity,
-      rate: RATE > 0 ? RATE : undefined,
-      rampMs: 1000,
-      thinkMs: 0,
-      keepAlive: KEEPALIVE,
-      seed: `bench-${run}`,
-      prebuild: PREBUILD,
-      onStart: () => (ownCpuBefore = process.cpuUsage()),
-    });
-    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    const gatewayCpu = (await gatewayCpuSeconds(httpPort)) - cpuBefore;
-    const own = process.cpuUsage(ownCpuBefore);
-    const emulatorCpu = (own.user + own.system) / 1e6;
-    const redisCpu = (await redisCpuSeconds(redisUrl)) - redisCpuBefore;
+    const [cpu0, redis0, pg0] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu()];
+    const out = execFileSync(client, [String(server.port), String(SECONDS), String(CONCURRENCY), messages], { encoding: 'utf8' });
+    const result = JSON.parse(out) as LoadcResult;
+    const [cpu1, redis1, pg1] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu()];
+    const perAck = (seconds: number) => (result.acks > 0 ? Math.round((seconds / result.acks) * 1e6) : null);
     return {
-      cpuMicrosPerAck: {
-        gateway: Math.round((gatewayCpu / summary.acknowledged) * 1e6),
-        emulator: Math.round((emulatorCpu / summary.acknowledged) * 1e6),
-        redis: Math.round((redisCpu / summary.acknowledged) * 1e6),
-      },
-      gatewayRssMb: Math.round(Number(/^process_resident_memory_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20),
-      acknowledgedPerSec: summary.throughput,
-      acknowledged: summary.acknowledged,
-      resends: summary.resends,
-      invalidAcks: summary.invalidAcks,
-      missingReplies: summary.missingReplies,
-      byResponseCode: summary.byResponseCode,
-      clientLatencyMs: summary.latencyMs,
-      serverAckLatencyMs: {
-        p50: (histogramQuantile(metrics, 'ofd_gateway_ack_latency_seconds', 0.5) ?? NaN) * 1000,
-        p99: (histogramQuantile(metrics, 'ofd_gateway_ack_latency_seconds', 0.99) ?? NaN) * 1000,
-      },
+      server: name,
+      run,
+      ...result,
+      cpuMicrosPerAck: { server: perAck(cpu1 - cpu0), redis: perAck(redis1 - redis0), postgres: perAck(pg1 - pg0) },
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
+    await db?.drop();
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-const dir = mkdtempSync(join(tmpdir(), 'ofd-bench-redis-'));
-const redis = await startRedisProcess({ args: ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir] });
+const dir = mkdtempSync(join(tmpdir(), 'ofd-bench-gateway-'));
+const redis = await startPrivateRedis('everysec');
 try {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = await oneRun(redis.url, i);
-    runs.push(r);
-    console.error(JSON.stringify({ run: i, ...r }));
+  const client = buildClient(dir);
+  const messages = join(dir, 'messages.bin');
+  writeMessages(messages);
+  const runs: Awaited<ReturnType<typeof measure>>[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const name of SERVERS as ServerName[]) {
+      const r = await measure(name, run, client, messages, redis.url);
+      console.error(JSON.stringify(r));
+      runs.push(r);
+    }
   }
+  const summary = Object.fromEntries(
+    SERVERS.map((name) => {
+      const mine = runs.filter((r) => r.server === name);
+      return [
+        name,
+        {
+          medianAcksPerSec: median(mine.map((r) => r.rate)),
+          medianP99Ms: median(mine.map((r) => r.p99_ms)),
+          medianCpuMicrosPerAck: {
+            server: median(mine.map((r) => r.cpuMicrosPerAck.server ?? NaN)),
+            redis: median(mine.map((r) => r.cpuMicrosPerAck.redis ?? NaN)),
+            postgres: median(mine.map((r) => r.cpuMicrosPerAck.postgres ?? NaN)),
+          },
+          errors: mine.map((r) => r.errors),
+        },
+      ];
+    }),
+  ) as Record<string, { medianAcksPerSec: number }>;
+  const ratio = (a: string, b: string) => (summary[a] && summary[b] ? Number((summary[a].medianAcksPerSec / summary[b].medianAcksPerSec).toFixed(3)) : undefined);
   console.log(
     JSON.stringify({
-      registers: REGISTERS,
+      client: 'shared loadc (C, epoll, a new connection per message)',
       seconds: SECONDS,
-      connectionPerMessage: !KEEPALIVE,
-      offeredRatePerSec: RATE > 0 ? RATE : 'closed loop',
-      prebuiltDocumentsPerRegister: PREBUILD,
-      redis: 'appendonly yes, appendfsync everysec',
-      medianAcknowledgedPerSec: median(runs.map((r) => r.acknowledgedPerSec)),
-      medianClientP99Ms: median(runs.map((r) => r.clientLatencyMs.p99)),
-      medianServerP99Ms: median(runs.map((r) => r.serverAckLatencyMs.p99)),
-      runs,
+      runs: RUNS,
+      concurrency: CONCURRENCY,
+      messages: MESSAGES,
+      redis: 'private, appendonly yes, appendfsync everysec',
+      loadAverageAtEnd: loadAverage(),
+      summary,
+      ratios: { gatewayToFloor: ratio('gateway', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), gatewayToYandex: ratio('gateway', 'yandex') },
     }),
   );
 } finally {
-  await redis.stop();
+  await redis.cleanup();
   rmSync(dir, { recursive: true, force: true });
 }

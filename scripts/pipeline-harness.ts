@@ -188,6 +188,8 @@ export class OfdProcess {
       OFD_GATEWAY_PORT: String(this.gatewayPort),
       OFD_HTTP_PORT: String(this.httpPort),
       LOG_LEVEL: 'warn',
+      // One process per role set: the harness supervises (and kills) its processes itself. OFD_PROCESSES in `env` overrides.
+      OFD_PROCESSES: '1',
       ...this.o.env,
     });
     this.child = child;

@@ -5,6 +5,7 @@
  * An empty value (`FNS_URL=` in a compose file or an `.env`) counts as unset, so it takes the default rather than failing.
  */
 import net from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 export const ROLES = ['gateway', 'worker', 'api'] as const;
@@ -43,6 +44,11 @@ export type CryptoConfig = { readonly devsignKey: string } & (
 export interface Config {
   /** Roles this process runs, deduplicated, in the order given. */
   readonly roles: readonly Role[];
+  /**
+   * Processes `npm start` runs, each with every role in `roles` (decision 9: every core). 1 = this process alone; more = a
+   * supervisor forks that many children sharing the listening ports (node:cluster) and restarts any that dies.
+   */
+  readonly processes: number;
   /** Bind address of every listener (gateway, marking, HTTP). */
   readonly host: string;
   /** Port 0 asks the OS for a free port (tests). */
@@ -191,6 +197,12 @@ const boolean = z
 const envSchema = z
   .object({
     OFD_ROLES: roles.default([...ROLES]),
+    OFD_PROCESSES: z
+      .string()
+      .regex(/^(auto|\d{1,4})$/, 'expected auto or a whole number of processes')
+      .transform((s) => (s === 'auto' ? availableParallelism() : Number(s)))
+      .refine((n) => n >= 1, 'expected at least 1')
+      .default(availableParallelism()),
     OFD_HOST: host.default('0.0.0.0'),
     OFD_GATEWAY_PORT: port.default(4000),
     OFD_MARKING_PORT: port.default(4001),
@@ -280,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { mode: e.OFD_CRYPTO, devsignKey: e.OFD_DEVSIGN_KEY };
   return deepFreeze<Config>({
     roles: e.OFD_ROLES,
+    processes: e.OFD_PROCESSES,
     host: e.OFD_HOST,
     gatewayPort: e.OFD_GATEWAY_PORT,
     markingPort: e.OFD_MARKING_PORT,

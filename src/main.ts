@@ -4,7 +4,10 @@
  * Shutdown is ordered and bounded: stop accepting → finish in-flight frames → close producers → close workers → close
  * HTTP → close pools.
  */
+import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
+import { clusterMetricsRenderer } from './cluster/cluster-metrics.js';
+import { startSupervisor } from './cluster/supervisor.js';
 import { buildApp, type ReadinessCheck } from './api/app.js';
 import { loadConfig, type Config } from './config.js';
 import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
@@ -38,7 +41,9 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger = createLogger(config.log)): Promise<Running> {
-  const metrics = createMetrics({ roles: config.roles });
+  const ownMetrics = createMetrics({ roles: config.roles });
+  // A child of the supervisor shares the HTTP port with its siblings: its /metrics answers for all of them.
+  const metrics = cluster.isWorker ? { ...ownMetrics, render: clusterMetricsRenderer(ownMetrics.registry) } : ownMetrics;
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
   const readiness: ReadinessCheck[] = [];
   const running: Partial<Running> = {};
@@ -206,8 +211,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.log);
+  if (cluster.isPrimary && config.processes > 1) {
+    const supervisor = await startSupervisor(config, logger);
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down every process');
+      void supervisor.close().then(() => process.exit(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    return;
+  }
   const running = await start(config, logger);
-  logger.info({ roles: config.roles, gatewayPort: running.gatewayPort, httpPort: running.httpPort }, 'ofd started');
+  logger.info({ roles: config.roles, gatewayPort: running.gatewayPort, httpPort: running.httpPort, pid: process.pid }, 'ofd started');
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void running.close().then(() => process.exit(0));

@@ -5,9 +5,11 @@
  * - OpenAPI: the document at `/docs/json` (and `/docs/yaml`), the UI at `/docs`, served from the package (offline),
  *   generated from the routes' zod schemas.
  * - The cabinet API under `/api/v1` (routes/), mounted when a database is given.
+ * - The web cabinet (dist/cabinet) at `/`, with its SPA fallback (cabinet-static.ts).
  * - Cross-cutting: helmet, CORS (off unless origins are configured), rate limits per caller (API key, user, operator,
  *   else client address), one error body with codes from errors.ts.
  */
+import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyJwt from '@fastify/jwt';
@@ -28,6 +30,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
+import { defaultCabinetDir, installCabinet } from './cabinet-static.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
 import type { ApiContext, OnboardingSettings } from './context.js';
 import { apiRoutes } from './routes/index.js';
@@ -73,6 +76,8 @@ export interface AppDeps {
   authRateLimit?: RateLimitSettings;
   /** A register is "silent" when nothing arrived from it for this long. Default 24 h. */
   registerSilentAfterMs?: number;
+  /** The built web cabinet served at `/`. Default: dist/cabinet when built; `false`: none. */
+  cabinetDir?: string | false;
   /** Onboarding (issue 16): the gateway address shown to customers, the operator's INN, invitation limits. */
   onboarding?: Partial<OnboardingSettings>;
 }
@@ -96,7 +101,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const timeoutMs = deps.readinessTimeoutMs ?? 1500;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  // The web cabinet at `/` (cabinet-static.ts); its SPA fallback answers paths no route matched.
+  const cabinetDir = deps.cabinetDir === false ? undefined : (deps.cabinetDir ?? defaultCabinetDir());
+  installErrorHandling(app, cabinetDir === undefined ? undefined : installCabinet(app, cabinetDir));
 
   void app.register(fastifyHelmet, {
     // Swagger UI's static files set their own CSP (staticCSP below).
@@ -105,10 +112,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(fastifyCors, {
     origin: deps.corsOrigins === undefined || deps.corsOrigins.length === 0 ? false : deps.corsOrigins.includes('*') ? true : [...deps.corsOrigins],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type'],
+    allowedHeaders: ['authorization', 'content-type', 'x-csrf-token'],
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
   });
+  // Reads the cabinet's session cookie (auth/cookie-session.ts); unsigned: the value is a random token checked by digest.
+  void app.register(fastifyCookie);
   void app.register(fastifyJwt, { secret: deps.jwtSecret ?? randomBytes(32).toString('hex') });
   if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
   else app.decorateRequest('principal', null);
@@ -143,6 +152,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           'Authentication: `Authorization: Bearer <token>` with a session token (`POST /api/v1/auth/login`), an',
           'organization API key (`ofd_…`) or the operator token. Money is integer kopecks; document times are the',
           "register's local wall clock (`YYYY-MM-DDTHH:mm:ss`). Lists are paged with `limit` and `cursor` (`nextCursor`).",
+          '',
+          "The web cabinet signs in with `POST /api/v1/auth/session` instead: an httpOnly `ofd_session` cookie, and a CSRF",
+          'token to send in `x-csrf-token` on every POST, PUT, PATCH and DELETE made with that cookie.',
           '',
           '## Errors',
           '',

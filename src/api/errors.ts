@@ -19,6 +19,10 @@ export const API_ERRORS = {
   INVALID_CREDENTIALS: { status: 401, description: 'Login failed: wrong e-mail or password.' },
   EMAIL_NOT_CONFIRMED: { status: 403, description: 'Login refused until the e-mailed confirmation link is followed.' },
   USER_DISABLED: { status: 403, description: 'The user is disabled by the operator.' },
+  CSRF_FAILED: {
+    status: 403,
+    description: "A state-changing request authenticated by the cabinet's session cookie lacks the session's CSRF token in `x-csrf-token`.",
+  },
   FORBIDDEN: {
     status: 403,
     description: 'The caller is authenticated and may see the resource, but its role or API-key scopes do not allow this action.',
@@ -153,7 +157,11 @@ export function toApiError(e: unknown): ApiError {
 }
 
 /** Installs the error and not-found handlers that turn everything into the catalogue's body. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  /** Answers a not-found request itself (the cabinet's SPA fallback) and returns true, or returns false. */
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
   app.setErrorHandler((e: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(e);
     if (apiError.code === 'INTERNAL') request.log.error({ err: e, reqId: request.id }, 'request failed');
@@ -165,6 +173,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.send(errorBody(apiError));
   });
   app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply) === true) return reply;
     const e = new ApiError('ROUTE_NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`);
     void reply.code(e.statusCode);
     return reply.send(errorBody(e));

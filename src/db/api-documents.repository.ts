@@ -32,6 +32,8 @@ export interface DocumentListQuery {
   taxationType?: number | undefined;
   amountMin?: number | undefined;
   amountMax?: number | undefined;
+  /** Paid at least partly this way (1031 cash, 1081 ecash, 1215 prepaid, 1216 credit, 1217 provision). */
+  payment?: DocumentPayment | undefined;
   fiscalSign?: number | undefined;
   fd?: number | undefined;
   flkStatus?: 'passed' | 'failed' | undefined;
@@ -46,6 +48,16 @@ export interface DocumentListQuery {
   after?: { receivedAt: Date; fn: string; fd: number } | undefined;
   limit: number;
 }
+
+export const DOCUMENT_PAYMENTS = ['cash', 'ecash', 'prepaid', 'credit', 'provision'] as const;
+export type DocumentPayment = (typeof DOCUMENT_PAYMENTS)[number];
+const PAYMENT_COLUMNS = {
+  cash: 'documents.cash_total_sum',
+  ecash: 'documents.ecash_total_sum',
+  prepaid: 'documents.prepaid_sum',
+  credit: 'documents.credit_sum',
+  provision: 'documents.provision_sum',
+} as const satisfies Record<DocumentPayment, string>;
 
 export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'fns_json'> & { fns_status: string | null };
 
@@ -116,6 +128,7 @@ export async function listDocuments(db: Db, q: DocumentListQuery): Promise<Docum
   }
   if (q.amountMin !== undefined) query = query.where('documents.total_sum', '>=', q.amountMin);
   if (q.amountMax !== undefined) query = query.where('documents.total_sum', '<=', q.amountMax);
+  if (q.payment !== undefined) query = query.where(PAYMENT_COLUMNS[q.payment], '>', 0);
   if (q.fiscalSign !== undefined) query = query.where('documents.fiscal_sign', '=', q.fiscalSign);
   if (q.fd !== undefined) query = query.where('documents.fd', '=', q.fd);
   if (q.flkStatus !== undefined) query = query.where('documents.flk_status', '=', q.flkStatus);

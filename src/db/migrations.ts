@@ -18,6 +18,7 @@ import * as m0013 from '../../migrations/0013_ofd_services.js';
 import * as m0014 from '../../migrations/0014_documents_lz4.js';
 import * as m0015 from '../../migrations/0015_persisted_scan_indexes.js';
 import * as m0016 from '../../migrations/0016_fns_status_scan_indexes.js';
+import * as m0025 from '../../migrations/0025_cabinet_sessions.js';
 import * as m0031 from '../../migrations/0031_onboarding.js';
 import * as m0032 from '../../migrations/0032_team.js';
 import * as m0033 from '../../migrations/0033_prepared_registers.js';
@@ -39,6 +40,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0014_documents_lz4': m0014,
   '0015_persisted_scan_indexes': m0015,
   '0016_fns_status_scan_indexes': m0016,
+  '0025_cabinet_sessions': m0025,
   '0031_onboarding': m0031,
   '0032_team': m0032,
   '0033_prepared_registers': m0033,

@@ -184,6 +184,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     redisConnected: new Gauge({
       name: 'ofd_gateway_redis_connected',
       help: '1 while the document producer is connected to Redis, 0 otherwise (no acknowledgements possible).',
+      // Summed over the processes of a supervised start it would hide one cut off; the least is the honest figure.
+      aggregator: 'min',
       registers: gatewayRegisters,
     }),
   };
@@ -205,6 +207,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Jobs per queue and state, read from Redis at scrape time.',
     labelNames: ['queue', 'state'] as const,
     registers,
+    // Every process of a supervised start reads the same queues: summing would count each job once per process.
+    aggregator: 'max',
     collect() {
       depthCollection = collectQueueDepths();
       return depthCollection;
@@ -272,6 +276,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
   };
+
+  // 1 per process; a supervised start's /metrics sums its children, so this says how many answered the scrape.
+  new Gauge({ name: 'ofd_processes', help: 'Processes whose metrics this scrape covers (the children of a supervised npm start).', registers }).set(1);
 
   // Registered here, into this registry only, exactly once per registry: prom-client throws on a second registration.
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });

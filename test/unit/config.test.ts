@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -33,6 +34,8 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toEqual({
       roles: ['gateway', 'worker', 'api'],
+      // Every core of this machine (decision 9).
+      processes: availableParallelism(),
       host: '0.0.0.0',
       gatewayPort: 4000,
       markingPort: 4001,
@@ -167,6 +170,8 @@ describe('loadConfig', () => {
     ['LOG_PRETTY', 'maybe'],
     ['OFD_QUEUE_PREFIX', 'has space'],
     ['OFD_ROLES', 'gatway'],
+    ['OFD_PROCESSES', '0'],
+    ['OFD_PROCESSES', 'many'],
     ['OFD_ROLES', ',,'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '0'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '1.5'],
@@ -218,6 +223,14 @@ describe('isValidInn', () => {
 
   it.each(['7704211200', '770421120', '77042112011', '500100732258', 'abcdefghij', ''])('rejects %j', (inn) => {
     expect(isValidInn(inn)).toBe(false);
+  });
+});
+
+describe('OFD_PROCESSES', () => {
+  it('takes auto as the number of cores and a whole number as it is', () => {
+    expect(loadConfig({ OFD_PROCESSES: 'auto' }).processes).toBe(availableParallelism());
+    expect(loadConfig({ OFD_PROCESSES: '3' }).processes).toBe(3);
+    expect(loadConfig({ OFD_PROCESSES: '1' }).processes).toBe(1);
   });
 });
 

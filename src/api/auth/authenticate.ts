@@ -4,6 +4,8 @@
  * (`ofd_<prefix>_<secret>`: found by prefix, SHA-256 compared in constant time, not revoked), or a session token from
  * login (a JWT carrying the user id and token version; the user must still be active and the version current).
  *
+ * Without an Authorization header, the cabinet's session cookie is read instead (cookie-session.ts).
+ *
  * Routes under /api/v1 need a principal unless their config says `public: true`; elsewhere (ops, /docs) nobody needs one.
  * On public routes a credential is still read when valid, so rate limits key on it.
  */
@@ -13,6 +15,7 @@ import { findApiKeyByPrefix, findUserById, membershipsOf, touchApiKey } from '..
 import type { Database } from '../../db/database.js';
 import type {} from '@fastify/jwt';
 import { ApiError } from '../errors.js';
+import { resolveCookieSession, sessionCookieOf } from './cookie-session.js';
 import type { Principal } from './principal.js';
 import { apiKeyPrefix, safeEqual, sha256Hex } from './secrets.js';
 
@@ -78,6 +81,17 @@ export function installAuthentication(app: FastifyInstance, opts: AuthenticateOp
   app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.url?.startsWith(API_PREFIX) === true && request.routeOptions.config.public !== true;
     const credential = bearer(request);
+    // No Authorization header: the cabinet's session cookie, if any (cookie-session.ts; CSRF is checked there).
+    const cookie = credential === undefined && request.routeOptions.url?.startsWith(API_PREFIX) ? sessionCookieOf(request) : undefined;
+    if (cookie !== undefined) {
+      const result = await resolveCookieSession(opts.db, request, cookie);
+      if (result instanceof ApiError) {
+        if (needed) throw result;
+        return;
+      }
+      request.principal = result;
+      return;
+    }
     if (credential === undefined || credential === '') {
       if (needed) {
         throw new ApiError('UNAUTHENTICATED', credential === undefined ? 'missing Authorization: Bearer <token>' : 'malformed Authorization header');

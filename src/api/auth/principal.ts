@@ -59,6 +59,8 @@ export type Principal =
       readonly email: string;
       /** organization id → role */
       readonly memberships: ReadonlyMap<number, MembershipRole>;
+      /** Set when the caller is the cabinet's cookie session (user_sessions.id), so sign-out can revoke it. */
+      readonly sessionId?: number;
     }
   | {
       readonly kind: 'apiKey';

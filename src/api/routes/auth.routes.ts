@@ -16,6 +16,7 @@ import {
   findUserById,
   setUserPassword,
 } from '../../db/api-access.repository.js';
+import { upsertUserProfile } from '../../db/cabinet-sessions.repository.js';
 import { membershipRoles, type User } from '../../db/tables/api-access.js';
 import { principalOf, type SessionClaims } from '../auth/authenticate.js';
 import { hashPassword, newPasswordSchema, verifyPassword } from '../auth/passwords.js';
@@ -42,7 +43,8 @@ function baseUrl(ctx: ApiContext, request: FastifyRequest): string {
 async function sendConfirmation(ctx: ApiContext, request: FastifyRequest, user: User): Promise<void> {
   const token = newToken();
   await createUserToken(ctx.db, user.id, 'confirm_email', sha256Hex(token), CONFIRM_TOKEN_TTL_MS);
-  const link = `${baseUrl(ctx, request)}/api/v1/auth/confirm?token=${token}`;
+  // The cabinet's landing page (src/cabinet features/auth) confirms the token through POST /auth/confirm.
+  const link = `${baseUrl(ctx, request)}/confirm-email?token=${token}`;
   try {
     await ctx.email.send({
       to: user.email,
@@ -58,12 +60,14 @@ async function sendConfirmation(ctx: ApiContext, request: FastifyRequest, user: 
 async function sendReset(ctx: ApiContext, request: FastifyRequest, user: User): Promise<void> {
   const token = newToken();
   await createUserToken(ctx.db, user.id, 'reset_password', sha256Hex(token), RESET_TOKEN_TTL_MS);
-  const endpoint = `${baseUrl(ctx, request)}/api/v1/auth/password-reset/confirm`;
+  // The cabinet's set-new-password page, which sends the token with the new password to POST /auth/password-reset/confirm.
+  const link = `${baseUrl(ctx, request)}/reset-password?token=${token}`;
   try {
     await ctx.email.send({
       to: user.email,
       subject: 'Восстановление пароля',
-      text: `Код для смены пароля (действует 1 час):\n\n${token}\n\nОтправьте его с новым паролем: POST ${endpoint} {"token": "…", "password": "…"}.\nЕсли вы не запрашивали смену пароля, ничего не делайте.\n`,
+      text: `Чтобы задать новый пароль, перейдите по ссылке (действует 1 час):\n\n${link}\n\nЕсли вы не запрашивали смену пароля, ничего не делайте.\n`,
+      html: `<p>Чтобы задать новый пароль, перейдите по ссылке (действует 1 час):</p><p><a href="${link}">${link}</a></p><p>Если вы не запрашивали смену пароля, ничего не делайте.</p>`,
     });
   } catch (e) {
     request.log.error({ err: e }, 'password reset e-mail not sent');
@@ -88,13 +92,27 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           tags: ['auth'],
           security: [],
           summary: 'Create a user; a confirmation link is e-mailed',
-          body: z.object({ email: emailSchema, password: newPasswordSchema }),
+          body: z.object({
+            email: emailSchema,
+            password: newPasswordSchema,
+            fullName: z.string().trim().min(1).max(200).optional(),
+            phone: z.string().regex(/^\+?\d{10,15}$/, 'expected a phone number: 10–15 digits, optionally with a leading +').optional(),
+            acceptOffer: z.literal(true).optional().meta({ description: 'The user accepts the offer; the cabinet always sends true' }),
+          }),
           response: { 201: userOut, ...errorResponses(400, 409, 429) },
         },
       },
       async (request, reply) => {
-        const { email, password } = request.body;
-        const user = await createUser(ctx.db, email, await hashPassword(password));
+        const { email, password, fullName, phone, acceptOffer } = request.body;
+        const passwordHash = await hashPassword(password);
+        // One transaction: a user is never left without the profile and consent it signed up with.
+        const user = await ctx.db.transaction().execute(async (trx) => {
+          const created = await createUser(trx, email, passwordHash);
+          if (created && (fullName !== undefined || phone !== undefined || acceptOffer)) {
+            await upsertUserProfile(trx, created.id, { fullName: fullName ?? null, phone: phone ?? null, offerAcceptedAt: acceptOffer ? new Date() : null });
+          }
+          return created;
+        });
         if (!user) throw new ApiError('EMAIL_TAKEN', 'a user with this e-mail already exists');
         await sendConfirmation(ctx, request, user);
         return reply.code(201).send({ id: user.id, email: user.email, status: user.status });
@@ -194,7 +212,7 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['auth'],
           security: [],
-          summary: 'E-mail a password-reset code (answers 202 whether or not the e-mail is registered)',
+          summary: 'E-mail a password-reset link (answers 202 whether or not the e-mail is registered)',
           body: z.object({ email: emailSchema }),
           response: { 202: z.object({ status: z.literal('accepted') }), ...errorResponses(400, 429) },
         },

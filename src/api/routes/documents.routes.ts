@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formCode, formName } from '../../../protocol/tags/index.js';
-import { documentOwnerInn, findDocumentWithLifecycle, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
+import { DOCUMENT_PAYMENTS, documentOwnerInn, findDocumentWithLifecycle, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
 import { innsOf, organizationIdByInn } from '../../db/api-organizations.repository.js';
 import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
 import { principalOf } from '../auth/authenticate.js';
@@ -61,6 +61,7 @@ export const documentListQuery = z.object({
   taxationType: z.coerce.number().int().min(1).max(32).optional().meta({ description: '1055 appliedTaxationType bit' }),
   amountMin: kopecksParam.optional().meta({ description: 'Total (1020) at least, kopecks' }),
   amountMax: kopecksParam.optional().meta({ description: 'Total (1020) at most, kopecks' }),
+  payment: z.enum(DOCUMENT_PAYMENTS).optional().meta({ description: 'Paid at least partly by: cash (1031), ecash (1081), prepaid (1215), credit (1216), provision (1217)' }),
   fiscalSign: z.coerce.number().int().min(0).max(0xffff_ffff).optional().meta({ description: 'ФПД as printed' }),
   fd: fdSchema.optional(),
   flkStatus: z.enum(['passed', 'failed']).optional(),
@@ -162,6 +163,7 @@ export const documentDetailOut = z.object({
     container: z.string().meta({ description: 'The container exactly as received (32-byte header included), base64' }),
     rawData: z.string().meta({ description: 'The document TLV and its trailer (the container after its header), base64' }),
   }),
+  qr: z.string().nullable().meta({ description: 'The FNS QR string of a receipt (t=…&s=…&fn=…&i=…&fp=…&n=…); null for other documents' }),
   meta: z.object({
     fn: z.string(),
     fd: z.number().int(),
@@ -231,6 +233,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           taxationType: q.taxationType,
           amountMin: q.amountMin,
           amountMax: q.amountMax,
+          payment: q.payment,
           fiscalSign: q.fiscalSign,
           fd: q.fd,
           flkStatus: q.flkStatus,
@@ -291,6 +294,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             timeline: events.map((e) => ({ at: iso(e.at), kind: e.kind, detail: e.detail })),
           },
           raw: { container: row.raw_container.toString('base64'), rawData },
+          qr: receiptQr(row),
           meta: {
             fn: row.fn,
             fd: row.fd,

@@ -9,6 +9,7 @@ import { publicRoutes } from './public.routes.js';
 import { registryRoutes } from './registry.routes.js';
 import { reportRoutes } from './reports.routes.js';
 import { searchRoutes } from './search.routes.js';
+import { sessionRoutes } from './session.routes.js';
 import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
@@ -17,6 +18,7 @@ import { onboardingApiRoutes } from './onboarding-index.js';
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(authRoutes(ctx));
+    await app.register(sessionRoutes(ctx));
     await app.register(organizationRoutes(ctx));
     await app.register(registryRoutes(ctx));
     await app.register(documentRoutes(ctx));

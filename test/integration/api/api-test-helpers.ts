@@ -143,9 +143,10 @@ export async function userToken(h: ApiHarness, email: string, password = PASSWOR
   const signup = await h.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: { email, password } });
   if (signup.statusCode !== 201) throw new Error(`signup ${signup.statusCode}: ${signup.body}`);
   const mail = await h.smtp.next(email);
-  const link = /https:\/\/cabinet\.ofd\.test(\/api\/v1\/auth\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
-  if (!link) throw new Error('no confirmation link in the e-mail');
-  const confirm = await h.app.inject({ method: 'GET', url: link });
+  // The link opens the cabinet's landing page, which confirms through POST /auth/confirm.
+  const token = /https:\/\/cabinet\.ofd\.test\/confirm-email\?token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+  if (!token) throw new Error('no confirmation link in the e-mail');
+  const confirm = await h.app.inject({ method: 'POST', url: '/api/v1/auth/confirm', payload: { token } });
   if (confirm.statusCode !== 200) throw new Error(`confirm ${confirm.statusCode}: ${confirm.body}`);
   const login = await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   if (login.statusCode !== 200) throw new Error(`login ${login.statusCode}: ${login.body}`);

@@ -52,6 +52,10 @@ const NO_TENANT_DATA = new Set([
   'POST /api/v1/auth/password-reset',
   'POST /api/v1/auth/password-reset/confirm',
   'GET /api/v1/me',
+  'POST /api/v1/auth/session',
+  'GET /api/v1/auth/session',
+  'DELETE /api/v1/auth/session',
+  'POST /api/v1/me/password',
   ...ONBOARDING_NO_TENANT_DATA,
 ]);
 

@@ -60,8 +60,8 @@ async function http<T = Record<string, unknown>>(method: string, path: string, t
 async function signUp(email: string): Promise<string> {
   expect((await http('POST', '/api/v1/auth/signup', undefined, { email, password: PASSWORD })).status).toBe(201);
   const mail = await smtp.next(email, 15_000);
-  const link = /https:\/\/cabinet\.ofd\.test(\/api\/v1\/auth\/confirm\?token=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
-  expect((await http('GET', link)).status).toBe(200);
+  const token = /https:\/\/cabinet\.ofd\.test\/confirm-email\?token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
+  expect((await http('POST', '/api/v1/auth/confirm', undefined, { token })).status).toBe(200);
   return (await http<{ token: string }>('POST', '/api/v1/auth/login', undefined, { email, password: PASSWORD })).json.token;
 }
 

@@ -1,0 +1,75 @@
+/**
+ * THE place where a section of the cabinet is registered (see ../README.md, "Adding a section"):
+ * - `sectionRoutes`: the pages inside the signed-in layout, each loaded lazily (its own chunk, so the first screen
+ *   stays small); a page module's default export is the page component;
+ * - `menu`: the sider's items, in order; a parent with `children` is a group (Чеки → Все чеки / Маркировка / …).
+ * Features never import each other; they meet here.
+ */
+import {
+  AreaChartOutlined,
+  DesktopOutlined,
+  FileTextOutlined,
+  HomeOutlined,
+  ShopOutlined,
+} from '@ant-design/icons';
+import type { ComponentType, ReactNode } from 'react';
+
+export interface SectionRoute {
+  /** Path inside the cabinet, without the leading slash ('' is Главная). */
+  path: string;
+  page: () => Promise<{ default: ComponentType }>;
+}
+
+export interface MenuEntry {
+  /** The path it opens, or a group key for a parent. */
+  key: string;
+  label: string;
+  icon?: ReactNode;
+  children?: readonly MenuEntry[];
+}
+
+export const sectionRoutes: readonly SectionRoute[] = [
+  { path: '', page: () => import('../features/dashboard/routes/DashboardPage') },
+  { path: 'registers', page: () => import('../features/registers/routes/RegistersPage') },
+  { path: 'registers/:id', page: () => import('../features/registers/routes/RegisterPage') },
+  { path: 'outlets', page: () => import('../features/outlets/routes/OutletsPage') },
+  { path: 'receipts', page: () => import('../features/receipts/routes/ReceiptsPage') },
+  { path: 'receipts/:fn/:fd', page: () => import('../features/receipts/routes/ReceiptPage') },
+  { path: 'marking', page: () => import('../features/marking/routes/MarkingPage') },
+  { path: 'shifts', page: () => import('../features/shifts/routes/ShiftsPage') },
+  { path: 'shifts/:fn/:shiftNumber', page: () => import('../features/shifts/routes/ShiftPage') },
+  { path: 'analytics', page: () => import('../features/analytics/routes/AnalyticsPage') },
+  { path: 'account/password', page: () => import('../features/auth/routes/ChangePasswordPage') },
+];
+
+export const menu: readonly MenuEntry[] = [
+  { key: '/', label: 'Главная', icon: <HomeOutlined /> },
+  { key: '/registers', label: 'Кассы', icon: <DesktopOutlined /> },
+  { key: '/outlets', label: 'Торговые точки', icon: <ShopOutlined /> },
+  {
+    key: 'receipts-group',
+    label: 'Чеки',
+    icon: <FileTextOutlined />,
+    children: [
+      { key: '/receipts', label: 'Все чеки' },
+      { key: '/marking', label: 'Маркировка' },
+      { key: '/shifts', label: 'Закрытые смены' },
+    ],
+  },
+  { key: '/analytics', label: 'Аналитика', icon: <AreaChartOutlined /> },
+];
+
+/** Pages a signed-out visitor may open (outside the layout). */
+export const publicRoutes: readonly SectionRoute[] = [
+  { path: 'sign-in', page: () => import('../features/auth/routes/SignInPage') },
+  { path: 'sign-up', page: () => import('../features/auth/routes/SignUpPage') },
+  { path: 'confirm-email', page: () => import('../features/auth/routes/ConfirmEmailPage') },
+  { path: 'forgot-password', page: () => import('../features/auth/routes/ForgotPasswordPage') },
+  { path: 'reset-password', page: () => import('../features/auth/routes/ResetPasswordPage') },
+];
+
+/** The menu item a path belongs to (the longest matching key), for highlighting. */
+export function selectedMenuKey(pathname: string): string {
+  const keys = menu.flatMap((m) => (m.children ? m.children.map((c) => c.key) : [m.key]));
+  return keys.filter((k) => (k === '/' ? pathname === '/' : pathname === k || pathname.startsWith(`${k}/`))).sort((a, b) => b.length - a.length)[0] ?? '/';
+}

@@ -1,0 +1,84 @@
+/**
+ * The header's search box: registers (РН), FN, receipts by ФП / ФД / amount / buyer e-mail or phone / marking code /
+ * item, organizations by INN. Keyboard: `/` focuses it, ↑ ↓ pick a result, Enter opens it, Esc closes the list.
+ */
+import { SearchOutlined } from '@ant-design/icons';
+import { AutoComplete, Input } from 'antd';
+import { useEffect, useRef, useState, type ComponentRef } from 'react';
+import { useNavigate } from 'react-router';
+import { errorText } from '../../../lib/api/errors';
+import { cabinetPathOf, useSearch } from '../api/search';
+
+const GROUP: Record<string, string> = { organization: 'Организации', register: 'Кассы', fiscalDrive: 'Фискальные накопители', document: 'Документы' };
+
+function useDebounced(value: string, ms: number): string {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export function GlobalSearch() {
+  const [text, setText] = useState('');
+  const q = useDebounced(text, 250);
+  const search = useSearch(q);
+  const navigate = useNavigate();
+  const input = useRef<ComponentRef<typeof Input>>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.key === '/' && !(target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable))) {
+        e.preventDefault();
+        input.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const hits = (search.data?.items ?? []).flatMap((h) => {
+    const to = cabinetPathOf(h);
+    return to === undefined ? [] : [{ ...h, to }];
+  });
+  const groups = [...new Set(hits.map((h) => h.type))];
+  const options = groups.map((g) => ({
+    label: GROUP[g] ?? g,
+    options: hits.filter((h) => h.type === g).map((h) => ({ value: h.to, label: <span data-testid="search-hit">{h.title}</span> })),
+  }));
+  const status =
+    q.trim().length < 2
+      ? undefined
+      : search.isFetching
+        ? 'Ищем…'
+        : search.error
+          ? errorText(search.error)
+          : hits.length === 0
+            ? 'Ничего не найдено. Поиск понимает РН и ФН (16 цифр), ФП, ФД, сумму (181,00), e-mail или телефон покупателя, код маркировки, название товара, ИНН.'
+            : undefined;
+
+  return (
+    <AutoComplete
+      value={text}
+      options={options}
+      onChange={setText}
+      onSelect={(to: string) => {
+        setText('');
+        void navigate(to);
+      }}
+      notFoundContent={status}
+      style={{ width: '100%' }}
+      popupMatchSelectWidth={false}
+    >
+      <Input
+        ref={input}
+        prefix={<SearchOutlined aria-hidden />}
+        placeholder="Поиск: РН, ФН, ФП, ФД, сумма, e-mail покупателя, код маркировки…"
+        aria-label="Поиск по кассам, чекам и организациям"
+        allowClear
+      />
+    </AutoComplete>
+  );
+}

@@ -1,0 +1,5 @@
+import { ComingSoon } from '../../../components/ComingSoon';
+
+export default function ShiftsPage() {
+  return <ComingSoon title="Закрытые смены" hint="Смены появятся здесь." />;
+}

@@ -1,0 +1,107 @@
+/**
+ * `npm start` on every core (architecture decision 9): the primary process forks `config.processes` children with
+ * node:cluster, each running every role of OFD_ROLES, and sharing the gateway, marking and HTTP listening sockets.
+ *
+ * - Scheduling: SCHED_NONE. Every child accepts on the shared socket itself; with the default round-robin the primary
+ *   would accept every connection and pass its handle over IPC, a cost per connection that a gateway taking a new
+ *   connection per message cannot afford.
+ * - A child that dies is forked again, after a back-off that grows while children keep dying young. Nothing is lost
+ *   by the death: a document is acknowledged only once Redis has it, and a dead worker's jobs are retaken by BullMQ.
+ * - Once per start the primary migrates the database and makes the month partitions, so children do not race there.
+ * - Everything the children must share is settled here: a session secret (unset OFD_JWT_SECRET would give each child its
+ *   own, and a session begun on one would be refused by the next), and `/metrics`, which any child answers with the
+ *   sum over all of them (cluster-metrics.ts).
+ * - SIGTERM / SIGINT: each child shuts down in its own order (main.ts), the primary waits for them, bounded.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import { createDb, ensureDocumentPartitions, migrateToLatest } from '../db/index.js';
+import type { Logger } from '../observability/logger.js';
+import { serveClusterMetrics } from './cluster-metrics.js';
+
+/** A child that lived shorter than this counts as dying young: the next fork waits longer. */
+const STABLE_AFTER_MS = 30_000;
+const FIRST_RESTART_DELAY_MS = 250;
+const MAX_RESTART_DELAY_MS = 10_000;
+/** Children get this long to finish in-flight work after SIGTERM before they are killed. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** The env variable a child reads its index from (0 … processes-1): child 0 does the once-per-deployment chores. */
+export const CHILD_INDEX_ENV = 'OFD_CHILD_INDEX';
+
+export interface Supervisor {
+  /** Live children (for tests and logs). */
+  children(): Worker[];
+  /** Children forked again after dying. */
+  restarts(): number;
+  close(): Promise<void>;
+}
+
+export async function startSupervisor(config: Config, logger: Logger): Promise<Supervisor> {
+  if (config.roles.includes('worker') || config.roles.includes('api')) await prepareDatabase(config.databaseUrl);
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ silent: false });
+  const stopMetrics = serveClusterMetrics();
+  const sharedEnv: Record<string, string> = { OFD_JWT_SECRET: config.jwtSecret ?? randomBytes(32).toString('hex') };
+
+  const byIndex = new Map<number, Worker>();
+  let restarts = 0;
+  let delay = FIRST_RESTART_DELAY_MS;
+  let closing: Promise<void> | undefined;
+
+  const fork = (index: number): void => {
+    const bornAt = Date.now();
+    const child = cluster.fork({ ...sharedEnv, [CHILD_INDEX_ENV]: String(index) });
+    byIndex.set(index, child);
+    child.once('exit', (code, signal) => {
+      if (byIndex.get(index) === child) byIndex.delete(index);
+      if (closing) return;
+      const lived = Date.now() - bornAt;
+      delay = lived >= STABLE_AFTER_MS ? FIRST_RESTART_DELAY_MS : Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+      logger.error({ child: index, pid: child.process.pid, code, signal, restartInMs: delay }, 'child process died; starting it again');
+      restarts++;
+      setTimeout(() => {
+        if (!closing) fork(index);
+      }, delay).unref();
+    });
+  };
+  for (let i = 0; i < config.processes; i++) fork(i);
+  logger.info({ processes: config.processes, roles: config.roles }, 'supervisor started');
+
+  return {
+    children: () => [...byIndex.values()],
+    restarts: () => restarts,
+    close: () => (closing ??= stopChildren([...byIndex.values()], logger).finally(stopMetrics)),
+  };
+}
+
+async function prepareDatabase(url: string): Promise<void> {
+  const database = createDb(url, { applicationName: 'ofd-supervisor', maxConnections: 1 });
+  try {
+    await migrateToLatest(database.db);
+    await ensureDocumentPartitions(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+async function stopChildren(children: Worker[], logger: Logger): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.isDead()) return resolve();
+          const timer = setTimeout(() => {
+            logger.error({ pid: child.process.pid }, 'child did not stop in time; killing it');
+            child.process.kill('SIGKILL');
+          }, SHUTDOWN_TIMEOUT_MS);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}

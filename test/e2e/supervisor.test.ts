@@ -1,0 +1,130 @@
+// `npm start` on every core (issue 12, decision 9): the built-in supervisor forks children that share the ports, a child
+// killed with SIGKILL is forked again and nothing acknowledged is lost, /metrics answers for every child, SIGTERM stops
+// them all. The real entry point in a child process, real TCP, Redis and PostgreSQL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { parseAck } from '../../protocol/ack.js';
+import { decodeContainer } from '../../protocol/container.js';
+import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-test-helpers.js';
+import { exchange, receiptChildren, signedMessage } from '../support/kkt.js';
+import { createTestDatabase, type TestDatabase } from '../support/pg.js';
+import { freePort } from '../support/redis-process.js';
+
+const FN = '9999078900000777';
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+let database: TestDatabase;
+let prefix: string;
+let primary: ChildProcess;
+let ports: { gateway: number; marking: number; http: number };
+/** pids of children that logged 'ofd started', in order. */
+const started: number[] = [];
+const logTail: string[] = [];
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log tail:\n${logTail.join('\n')}`);
+    await sleep(100);
+  }
+}
+
+/** Sends a document until it is acknowledged, as a register re-sends after a dropped connection. */
+async function sendUntilAcked(message: Buffer, fd: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { reply } = await exchange(ports.gateway, message, { timeoutMs: 3000 });
+    if (reply.length > 30 && parseAck(decodeContainer(reply.subarray(30))).fiscalDocumentNumber === fd) return;
+    await sleep(50);
+  }
+  throw new Error(`FD ${fd} was never acknowledged`);
+}
+
+const scrape = async () => (await fetch(`http://127.0.0.1:${ports.http}/metrics`)).text();
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  // Not migrated: the supervisor migrates once before forking.
+  database = await createTestDatabase({ migrate: false });
+  prefix = uniquePrefix('supervisor');
+  ports = { gateway: await freePort(), marking: await freePort(), http: await freePort() };
+  primary = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      OFD_PROCESSES: '2',
+      DATABASE_URL: database.url,
+      REDIS_URL: inject('redisUrl'),
+      OFD_QUEUE_PREFIX: prefix,
+      OFD_HOST: '127.0.0.1',
+      OFD_GATEWAY_PORT: String(ports.gateway),
+      OFD_MARKING_PORT: String(ports.marking),
+      OFD_HTTP_PORT: String(ports.http),
+      // A killed child's batch is taken up again within seconds here (the defaults are for production).
+      OFD_PERSIST_LOCK_MS: '3000',
+      OFD_PERSIST_STALLED_INTERVAL_MS: '3000',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [primary.stdout!, primary.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      logTail.push(line);
+      if (logTail.length > 40) logTail.shift();
+      try {
+        const entry = JSON.parse(line) as { msg?: string; pid?: number };
+        if (entry.msg === 'ofd started' && entry.pid !== undefined) started.push(entry.pid);
+      } catch {
+        // not a log line of ours
+      }
+    });
+  }
+  // Generous: three Node processes compile the sources with tsx, slow on a busy 2-core machine.
+  await until('two children started', () => new Set(started).size >= 2, 150_000);
+  await until('ready', async () => (await fetch(`http://127.0.0.1:${ports.http}/health/ready`).catch(() => undefined))?.ok === true);
+}, 200_000);
+
+afterAll(async () => {
+  if (primary && primary.exitCode === null) primary.kill('SIGKILL');
+  for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  await database?.drop();
+  await deleteKeysWithPrefix(inject('redisUrl'), prefix);
+});
+
+it('answers /metrics for every child, not for the one the scrape landed on', async () => {
+  for (let i = 0; i < 4; i++) expect(await scrape()).toMatch(/^ofd_processes 2$/m);
+});
+
+it('forks a child killed with SIGKILL again and stores every acknowledged document exactly once', async () => {
+  const N = 120;
+  const messages = Array.from({ length: N }, (_, i) => signedMessage({ fn: FN, fd: i + 1, children: receiptChildren(FN, i + 1) }));
+  await Promise.all(messages.slice(0, N / 2).map((m, i) => sendUntilAcked(m, i + 1)));
+  const victim = started[0]!;
+  const sending = Promise.all(messages.slice(N / 2).map((m, i) => sleep(i * 5).then(() => sendUntilAcked(m, N / 2 + i + 1))));
+  await sleep(100);
+  process.kill(victim, 'SIGKILL');
+  await sending;
+  await until('a third child started', () => started.length >= 3, 120_000);
+  expect(alive(victim)).toBe(false);
+
+  const stored = async () =>
+    (await database.pool.query<{ n: number; distinct_fd: number }>('select count(*)::int as n, count(distinct fd)::int as distinct_fd from documents where fn = $1', [FN])).rows[0]!;
+  await until('every acknowledged document stored', async () => (await stored()).n >= N, 60_000);
+  expect(await stored()).toEqual({ n: N, distinct_fd: N });
+  expect(await scrape()).toMatch(/^ofd_processes 2$/m);
+}, 240_000);
+
+it('stops every child on SIGTERM and exits 0', async () => {
+  const children = [...new Set(started)].filter(alive);
+  expect(children.length).toBe(2);
+  const exit = new Promise<number | null>((r) => primary.once('exit', (code) => r(code)));
+  primary.kill('SIGTERM');
+  expect(await exit).toBe(0);
+  for (const pid of children) expect(alive(pid)).toBe(false);
+}, 60_000);
