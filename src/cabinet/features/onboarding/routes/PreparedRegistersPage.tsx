@@ -2,7 +2,7 @@
  * Кассы к подключению (issue 16): registers added by serial and FN before their РНМ, with lifecycle badges; several at
  * once in a form, or many from an Excel file (the template, the upload, the error report by row and column).
  */
-import { Alert, Button, Checkbox, Form, Input, Select, Space, Table, Tabs, Tag, Tooltip, Typography, Upload } from 'antd';
+import { Alert, Button, Checkbox, Form, Input, Select, Space, Table, Tabs, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
@@ -12,23 +12,8 @@ import { outletTitle, useAllOutlets } from '../../../lib/api/lookups';
 import { formatInstant } from '../../../lib/format';
 import { useAddPrepared, useImportRegisters, usePrepared, useSetStage, type Prepared } from '../api/onboarding';
 import { OrganizationSelect, useChosenOrganization } from '../components/OrganizationSelect';
-import { CONFLICT, LIFECYCLE } from '../lib/labels';
-
-export function LifecycleBadge({ r }: { r: Pick<Prepared, 'lifecycle' | 'conflict'> }) {
-  const l = LIFECYCLE[r.lifecycle] ?? { text: r.lifecycle, color: 'default' };
-  return (
-    <Space size={4} wrap>
-      <Tag color={l.color} data-lifecycle={r.lifecycle}>
-        {l.text}
-      </Tag>
-      {r.conflict ? (
-        <Tooltip title={CONFLICT[r.conflict] ?? r.conflict}>
-          <Tag color="error">Конфликт</Tag>
-        </Tooltip>
-      ) : null}
-    </Space>
-  );
-}
+import { LifecycleBadge } from '../components/LifecycleBadge';
+import { fileErrors } from '../lib/import-errors';
 
 function PreparedTable({ organizationId }: { organizationId: number | undefined }) {
   const list = usePrepared(organizationId);
@@ -137,10 +122,7 @@ function ImportForm({ organizationId }: { organizationId: number | undefined }) 
   const [validRowsOnly, setValidRowsOnly] = useState(false);
   const upload = useImportRegisters(organizationId);
   const failure = upload.error instanceof ApiFailure ? upload.error : undefined;
-  const rowErrors = (failure?.code === 'IMPORT_INVALID' ? failure.details : []).map((d, i) => {
-    const [, , row, column] = d.path.split('.');
-    return { key: i, row: Number(row), column: column ?? '', message: d.message };
-  });
+  const rowErrors = fileErrors(failure?.code === 'IMPORT_INVALID' ? failure.details : []);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph>
