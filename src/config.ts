@@ -82,6 +82,11 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Origins allowed by CORS; empty = no CORS headers. */
   readonly corsOrigins: readonly string[];
+  /**
+   * `host:port` customers type into their registers (OFD_GATEWAY_PUBLIC_ADDRESS); default: OFD_PUBLIC_URL's host and
+   * the gateway port; undefined when neither is set (the API then uses the request's host).
+   */
+  readonly gatewayPublicAddress: string | undefined;
   /** Days notification history and delivered/failed outbox rows are kept (the worker's housekeeping). */
   readonly notificationRetentionDays: number;
   /** KKT registration (issue 18): the FNS registration service, trusted CAs and their CRLs, polling. */
@@ -244,6 +249,11 @@ const envSchema = z
     OFD_SIGNATURE_CRL_DIR: z.string().min(1).optional(),
     OFD_SIGNATURE_REQUIRE_CRL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     OFD_KKT_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    OFD_GATEWAY_PUBLIC_ADDRESS: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. gate.example:4000')
+      .refine((s) => Number(s.split(':')[1]) >= 1 && Number(s.split(':')[1]) <= 65535, 'expected a port 1–65535')
+      .optional(),
     OFD_CORS_ORIGINS: z
       .string()
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
@@ -328,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: e.OFD_KKT_POLL_MS,
     },
     corsOrigins: e.OFD_CORS_ORIGINS,
+    gatewayPublicAddress:
+      e.OFD_GATEWAY_PUBLIC_ADDRESS ?? (e.OFD_PUBLIC_URL === undefined ? undefined : `${new URL(e.OFD_PUBLIC_URL).hostname}:${e.OFD_GATEWAY_PORT}`),
     notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },

@@ -195,6 +195,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,
+    onboarding: { gatewayPublicAddress: config.gatewayPublicAddress, gatewayPort: config.gatewayPort, operatorInn: config.operatorInn },
   });
   await app.listen({ host: config.host, port: config.httpPort });
   const address = app.server.address();

@@ -32,7 +32,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { defaultCabinetDir, installCabinet } from './cabinet-static.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
-import type { ApiContext, KktRegistrationContext } from './context.js';
+import type { ApiContext, KktRegistrationContext, OnboardingSettings } from './context.js';
 import { apiRoutes } from './routes/index.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
@@ -80,6 +80,8 @@ export interface AppDeps {
   kktRegistration?: Partial<KktRegistrationContext>;
   /** The built web cabinet served at `/`. Default: dist/cabinet when built; `false`: none. */
   cabinetDir?: string | false;
+  /** Onboarding (issue 16): the gateway address shown to customers, the operator's INN, invitation limits. */
+  onboarding?: Partial<OnboardingSettings>;
 }
 
 const UNLIMITED_PREFIXES = ['/metrics', '/health', '/docs'];
@@ -176,6 +178,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         { name: 'reports', description: 'Analytics reports and their csv/xlsx exports' },
         { name: 'webhooks', description: 'Webhook subscriptions and their delivery log' },
         { name: 'notifications', description: 'Condition notifications: per-organization rules and the log of what fired' },
+        { name: 'onboarding', description: 'Self-service: registering an organization, the offer, INN claims, connection settings, the action log' },
+        { name: 'team', description: 'Invitations by e-mail and members limited to outlets or registers' },
         { name: 'ops', description: 'Health and metrics' },
       ],
     },
@@ -234,6 +238,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         operatorName: 'ОФД',
         challengeTtlSeconds: 300,
         ...deps.kktRegistration,
+      },
+      onboarding: {
+        gatewayPublicAddress: deps.onboarding?.gatewayPublicAddress,
+        gatewayPort: deps.onboarding?.gatewayPort ?? 4000,
+        operatorInn: deps.onboarding?.operatorInn ?? '7704211201',
+        invitationRateLimit: deps.onboarding?.invitationRateLimit ?? { max: 30, timeWindowMs: 3600_000 },
+        invitationTtlMs: deps.onboarding?.invitationTtlMs ?? 7 * 24 * 3600_000,
       },
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });

@@ -14,6 +14,8 @@ export interface ApiContext {
   readonly registerSilentAfterMs: number;
   /** KKT registration applications and sign-in with an electronic signature (issue 18). */
   readonly kktRegistration: KktRegistrationContext;
+  /** Onboarding (issue 16): what the cabinet tells customers to type into their registers, and invitation limits. */
+  readonly onboarding: OnboardingSettings;
 }
 
 export interface KktRegistrationContext {
@@ -28,4 +30,15 @@ export interface KktRegistrationContext {
   readonly operatorName: string;
   /** How long a sign-in challenge may be signed. */
   readonly challengeTtlSeconds: number;
+}
+
+export interface OnboardingSettings {
+  /** `host:port` of the gateway as registers reach it; undefined: the request's host and `gatewayPort`. */
+  readonly gatewayPublicAddress: string | undefined;
+  readonly gatewayPort: number;
+  /** The operator's INN (OFD_INN). */
+  readonly operatorInn: string;
+  /** Invitation e-mails per inviting user. */
+  readonly invitationRateLimit: { readonly max: number; readonly timeWindowMs: number };
+  readonly invitationTtlMs: number;
 }

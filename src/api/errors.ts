@@ -43,6 +43,18 @@ export const API_ERRORS = {
     description:
       'The electronic signature was refused: forged or for another document, untrusted CA, expired or revoked certificate, or an owner other than the organization; `details[0].issue` is the reason code.',
   },
+  INN_CLAIMED: {
+    status: 409,
+    description: 'An organization with this INN is registered already: file an INN claim (`POST /inn-claims`), approved by its owner or the operator.',
+  },
+  CLAIM_EXISTS: { status: 409, description: 'The caller has an open claim on this organization already, or is its member.' },
+  INVITATION_INVALID: { status: 404, description: 'The invitation link is unknown, revoked, used or expired.' },
+  INVITATION_EMAIL_MISMATCH: { status: 403, description: 'The invitation was sent to another e-mail: sign in with that one.' },
+  PREPARED_REGISTER_EXISTS: { status: 409, description: 'The organization has a register with this KKT serial number already.' },
+  IMPORT_INVALID: {
+    status: 422,
+    description: 'The register file has errors (each with its row and column in `details`); nothing was imported. Fix them, or ask to import the valid rows.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },

@@ -4,7 +4,7 @@
 // Order: received_at desc, then (fn, fd) desc — received_at is the partition key, so a page of recent documents touches
 // the newest partitions only; the cursor is the last row's (received_at, fn, fd).
 import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repository.js';
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import type { FnsStatusRow } from './tables/fns-status.js';
@@ -15,6 +15,8 @@ type Db = Kysely<Database>;
 export interface DocumentListQuery {
   /** 'all' (operator) or the INNs whose documents the caller may read. */
   inns: 'all' | readonly string[];
+  /** A membership limited to outlets or registers (auth/access-scope.ts): rows outside it are left out. */
+  placeLimit?: RawBuilder<boolean> | undefined;
   registerId?: number | undefined;
   fn?: string | undefined;
   outletId?: number | undefined;
@@ -109,6 +111,7 @@ export async function listDocuments(db: Db, q: DocumentListQuery): Promise<Docum
     .limit(q.limit);
 
   if (q.inns !== 'all') query = query.where('documents.user_inn', 'in', [...q.inns]);
+  if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.registerId !== undefined) query = query.where('documents.register_id', '=', q.registerId);
   if (q.fn !== undefined) query = query.where('documents.fn', '=', q.fn);
   if (q.outletId !== undefined) query = query.where('documents.outlet_id', '=', q.outletId);
@@ -200,15 +203,15 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
 }
 
 /** Only the owner INN of a stored document (for tenant checks before reading more). */
-export async function documentOwnerInn(db: Db, fn: string, fd: number): Promise<{ inn: string | null } | undefined> {
+export async function documentOwnerInn(db: Db, fn: string, fd: number): Promise<{ inn: string | null; registerId: number | null } | undefined> {
   const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
   if (!key) return undefined;
   const row = await db
     .selectFrom('documents')
-    .select('user_inn')
+    .select(['user_inn', 'register_id'])
     .where('fn', '=', fn)
     .where('fd', '=', fd)
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
-  return row ? { inn: row.user_inn } : undefined;
+  return row ? { inn: row.user_inn, registerId: row.register_id } : undefined;
 }

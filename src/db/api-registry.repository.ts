@@ -3,7 +3,7 @@
 //
 // Which register an FN works in: fiscal_drives.register_id (set from its registration report), else the register its
 // shifts name (every receipt and shift report names one; the persist worker writes it onto the shift row).
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { FiscalDrive, Outlet, Register } from './tables/registry.js';
 import './tables/api-access.js';
@@ -17,6 +17,8 @@ const emptyScope = (s: Scope) => s !== 'all' && s.length === 0;
 
 export interface OutletListQuery {
   scope: Scope;
+  /** A membership limited to outlets or registers (auth/access-scope.ts): rows outside it are left out. */
+  placeLimit?: RawBuilder<boolean> | undefined;
   organizationId?: number | undefined;
   afterId?: number | undefined;
   limit: number;
@@ -26,6 +28,7 @@ export async function listOutlets(db: Db, q: OutletListQuery): Promise<Outlet[]>
   if (emptyScope(q.scope)) return [];
   let query = db.selectFrom('outlets').selectAll().orderBy('id').limit(q.limit);
   if (q.scope !== 'all') query = query.where('organization_id', 'in', [...q.scope]);
+  if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.organizationId !== undefined) query = query.where('organization_id', '=', q.organizationId);
   if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
   return query.execute();
@@ -59,6 +62,8 @@ export async function renameOutlet(db: Db, id: number, address: string, place: s
 
 export interface RegisterListQuery {
   scope: Scope;
+  /** A membership limited to outlets or registers (auth/access-scope.ts): rows outside it are left out. */
+  placeLimit?: RawBuilder<boolean> | undefined;
   organizationId?: number | undefined;
   outletId?: number | undefined;
   afterId?: number | undefined;
@@ -69,6 +74,7 @@ export async function listRegisters(db: Db, q: RegisterListQuery): Promise<Regis
   if (emptyScope(q.scope)) return [];
   let query = db.selectFrom('registers').selectAll().orderBy('id').limit(q.limit);
   if (q.scope !== 'all') query = query.where('organization_id', 'in', [...q.scope]);
+  if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.organizationId !== undefined) query = query.where('organization_id', '=', q.organizationId);
   if (q.outletId !== undefined) query = query.where('outlet_id', '=', q.outletId);
   if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
@@ -165,6 +171,8 @@ export async function findFiscalDrive(db: Db, fn: string): Promise<FiscalDriveSt
 
 export interface FiscalDriveListQuery {
   scope: Scope;
+  /** A membership limited to outlets or registers (auth/access-scope.ts): rows outside it are left out. */
+  placeLimit?: RawBuilder<boolean> | undefined;
   organizationId?: number | undefined;
   registerId?: number | undefined;
   afterFn?: string | undefined;
@@ -182,6 +190,7 @@ export async function listFiscalDrives(db: Db, q: FiscalDriveListQuery): Promise
     .orderBy('f.fn')
     .limit(q.limit);
   if (q.scope !== 'all') query = query.where('r.organization_id', 'in', [...q.scope]);
+  if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.organizationId !== undefined) query = query.where('r.organization_id', '=', q.organizationId);
   if (q.registerId !== undefined) query = query.where('f.effective_register_id', '=', q.registerId);
   if (q.afterFn !== undefined) query = query.where('f.fn', '>', q.afterFn);

@@ -1,6 +1,6 @@
 // Global search for the cabinet: one query string, matched against what it can be (see src/api/routes/search.routes.ts),
 // always within the caller's organizations (documents by their INN, registers and FNs by their register's organization).
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import './tables/api-access.js';
 
@@ -9,6 +9,8 @@ type Db = Kysely<Database>;
 export interface SearchScope {
   organizationIds: 'all' | readonly number[];
   inns: 'all' | readonly string[];
+  /** A membership limited to outlets or registers (auth/access-scope.ts), over documents, registers and `r`. */
+  placeLimit?: { documents: RawBuilder<boolean>; registers: RawBuilder<boolean>; fiscalDrives: RawBuilder<boolean> } | undefined;
 }
 
 export interface DocumentHit {
@@ -39,6 +41,7 @@ export async function searchDocuments(db: Db, scope: SearchScope, match: Documen
     .orderBy('documents.received_at', 'desc')
     .limit(limit);
   if (scope.inns !== 'all') q = q.where('documents.user_inn', 'in', [...scope.inns]);
+  if (scope.placeLimit) q = q.where(scope.placeLimit.documents);
   const same = (table: string) =>
     sql<SqlBool>`${sql.ref(`${table}.fn`)} = documents.fn and ${sql.ref(`${table}.fd`)} = documents.fd and ${sql.ref(`${table}.received_at`)} = documents.received_at`;
   switch (match.kind) {
@@ -86,6 +89,7 @@ export async function searchRegisters(db: Db, scope: SearchScope, registrationNu
   if (scope.organizationIds !== 'all' && scope.organizationIds.length === 0) return [];
   let q = db.selectFrom('registers').select(['id', 'registration_number']).where('registration_number', '=', registrationNumber);
   if (scope.organizationIds !== 'all') q = q.where('organization_id', 'in', [...scope.organizationIds]);
+  if (scope.placeLimit) q = q.where(scope.placeLimit.registers);
   return q.execute();
 }
 
@@ -100,6 +104,7 @@ export async function searchFiscalDrive(db: Db, scope: SearchScope, fn: string):
     .select('d.fn')
     .where('d.fn', '=', fn);
   if (scope.organizationIds !== 'all') q = q.where('r.organization_id', 'in', [...scope.organizationIds]);
+  if (scope.placeLimit) q = q.where(scope.placeLimit.fiscalDrives);
   return q.execute();
 }
 

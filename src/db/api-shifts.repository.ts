@@ -1,6 +1,6 @@
 // Shifts for the cabinet API. A shift belongs to the organization of the register it was opened on (shifts.register_id,
 // else the FN's register); shifts of a register with no organization are the operator's to see.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { Shift } from './tables/registry.js';
 
@@ -10,6 +10,8 @@ export type ShiftRow = Shift & { effective_register_id: number | null; organizat
 
 export interface ShiftListQuery {
   scope: 'all' | readonly number[];
+  /** A membership limited to outlets or registers (auth/access-scope.ts): rows outside it are left out. */
+  placeLimit?: RawBuilder<boolean> | undefined;
   organizationId?: number | undefined;
   registerId?: number | undefined;
   fn?: string | undefined;
@@ -36,6 +38,7 @@ export async function listShifts(db: Db, q: ShiftListQuery): Promise<ShiftRow[]>
   if (q.scope !== 'all' && q.scope.length === 0) return [];
   let query = shiftQuery(db).orderBy('s.fn').orderBy('s.shift_number', 'desc').limit(q.limit);
   if (q.scope !== 'all') query = query.where('r.organization_id', 'in', [...q.scope]);
+  if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.organizationId !== undefined) query = query.where('r.organization_id', '=', q.organizationId);
   if (q.registerId !== undefined) query = query.where(sql`coalesce(s.register_id, d.register_id)`, '=', q.registerId);
   if (q.fn !== undefined) query = query.where('s.fn', '=', q.fn);

@@ -39,6 +39,11 @@ export type ReportRow = Record<string, Cell>;
 export interface ReportFilter {
   /** 'all' (operator) or the organization ids the caller may read. */
   readonly scope: 'all' | readonly number[];
+  /**
+   * A membership limited to registers (issue 16, api/auth/access-scope.ts): organization id → its registers the caller
+   * may read. Rows of those organizations outside these registers are left out.
+   */
+  readonly limitedRegisters?: ReadonlyMap<number, readonly number[]> | undefined;
   readonly organizationId?: number | undefined;
   readonly outletId?: number | undefined;
   readonly registerId?: number | undefined;
@@ -66,8 +71,13 @@ function scopeClause(col: string, f: ReportFilter): RawBuilder<unknown> {
   return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
 }
 
-function placeClause(outletCol: string, registerCol: string, f: ReportFilter): RawBuilder<unknown> {
+function placeClause(outletCol: string, registerCol: string, f: ReportFilter, organizationCol: string): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [sql`true`];
+  if (f.limitedRegisters !== undefined && f.limitedRegisters.size > 0) {
+    const limitedOrgs = [...f.limitedRegisters.keys()];
+    const allowed = [...f.limitedRegisters.values()].flat();
+    parts.push(sql`(not (${sql.ref(organizationCol)} = any(${limitedOrgs}::bigint[])) or ${sql.ref(registerCol)} = any(${[...allowed, 0]}::bigint[]))`);
+  }
   if (f.outletId !== undefined) parts.push(sql`${sql.ref(outletCol)} = ${f.outletId}`);
   if (f.registerId !== undefined) parts.push(sql`${sql.ref(registerCol)} = ${f.registerId}`);
   return sql.join(parts, sql` and `);
@@ -75,7 +85,7 @@ function placeClause(outletCol: string, registerCol: string, f: ReportFilter): R
 
 /** Rollup rows of the filter: t is report_rollup_daily (day) or report_rollup_hourly (hour). */
 function rollupWhere(f: ReportFilter, bucket: 'day' | 'hour'): RawBuilder<unknown> {
-  const parts = [scopeClause('r.organization_id', f), placeClause('r.outlet_id', 'r.register_id', f)];
+  const parts = [scopeClause('r.organization_id', f), placeClause('r.outlet_id', 'r.register_id', f, 'r.organization_id')];
   if (f.from !== undefined) parts.push(sql`${sql.ref(`r.${bucket}`)} >= ${f.from}::date`);
   if (f.to !== undefined) parts.push(sql`${sql.ref(`r.${bucket}`)} < ${f.to}::date + 1`);
   return sql.join(parts, sql` and `);
@@ -316,7 +326,7 @@ async function* shiftPages(db: Db, f: ReportFilter, closedOnly: boolean): AsyncI
             s.receipts_quantity, s.documents_quantity, s.not_transmitted_count, s.closing_counters,
             s.received_receipts, s.sell_total_sum, s.sell_return_total_sum, s.buy_total_sum, s.buy_return_total_sum
           from shifts s join registers g on g.id = s.register_id
-          where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 's.register_id', f)}
+          where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 's.register_id', f, 'g.organization_id')}
             and ${periodClause('s.opened_at', f)} ${closedOnly ? sql`and s.close_fd is not null` : sql``}
             ${after ? sql`and (s.fn, s.shift_number) > (${after[0]}, ${after[1]})` : sql``}
           order by s.fn, s.shift_number limit ${PAGE}`,
@@ -529,7 +539,7 @@ const fnSchedule: Runner = async (db, f) => {
           end as full_at,
           f.exhaustion_sign, f.replace_required_sign, f.memory_exceeded_sign, o.service_until as ofd_service_until
         from ${drives} f join registers g on g.id = f.register_id left join ofd_services o on o.register_id = g.id
-        where f.closed_at is null and ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
+        where f.closed_at is null and ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'g.organization_id')}
         order by f.fn`,
   );
   const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : null);
@@ -591,7 +601,7 @@ const unsent: Runner = async (db, f) => {
           min(x.from_fd) as first_missing_fd, to_char(min(x.detected_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as since,
           f.not_transmitted_count
         from fd_gaps x join ${drives} f on f.fn = x.fn join registers g on g.id = f.register_id
-        where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
+        where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'g.organization_id')}
         group by 1, 2, 3, 8 order by 1, 3`,
   );
   return {

@@ -9,6 +9,7 @@ import type { FieldObject } from '../../protocol/document-json.js';
 import type { Database } from '../db/database.js';
 import { completeRegistrations, registrationReportsOf } from './kkt-registration-reports.js';
 import { str, validInn } from './persist-derive.js';
+import { matchPreparedRegister, registrationFacts } from './prepared-register-match.js';
 
 const REGISTRY_CACHE_MAX = 100_000;
 
@@ -149,5 +150,10 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
   }
   // KKT registration applications waiting for this batch's registration reports (issue 18), in the same transaction.
   await completeRegistrations(trx, registrationReportsOf(recognised));
+  // Registers prepared by serial and FN before their РНМ (issue 16) meet their registration reports.
+  for (const d of recognised) {
+    const facts = registrationFacts(d.fields, d.kktRegId === null ? undefined : ids.registers.get(d.kktRegId));
+    if (facts) await matchPreparedRegister(trx, facts);
+  }
   return ids;
 }

@@ -237,3 +237,15 @@ describe('OFD_PROCESSES', () => {
     expect(loadConfig({ OFD_PROCESSES: '1' }).processes).toBe(1);
   });
 });
+
+describe('OFD_GATEWAY_PUBLIC_ADDRESS (issue 16: what customers type into their registers)', () => {
+  it('is taken as given, else from OFD_PUBLIC_URL’s host and the gateway port, else unset', () => {
+    expect(loadConfig({ OFD_GATEWAY_PUBLIC_ADDRESS: 'gate.example:4000' }).gatewayPublicAddress).toBe('gate.example:4000');
+    expect(loadConfig({ OFD_PUBLIC_URL: 'https://lk.ofd.example/cabinet', OFD_GATEWAY_PORT: '7777' }).gatewayPublicAddress).toBe('lk.ofd.example:7777');
+    expect(loadConfig({}).gatewayPublicAddress).toBeUndefined();
+  });
+
+  it.each(['gate.example', 'gate.example:0', 'gate.example:70000', 'http://gate.example:4000', 'gate example:4000'])('refuses %j, naming the variable', (v) => {
+    expect(configError({ OFD_GATEWAY_PUBLIC_ADDRESS: v }).message).toContain('OFD_GATEWAY_PUBLIC_ADDRESS');
+  });
+});

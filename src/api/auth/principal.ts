@@ -20,6 +20,10 @@ export const PERMISSIONS = [
   'registry:write',
   'documents:read',
   'shifts:read',
+  // Issue 16: exports (csv/xlsx) and e-receipts are the accountant's; the action log is the owner's.
+  'reports:export',
+  'receipts:send',
+  'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,12 +33,21 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
 
 const READ: readonly Permission[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
+const ACCOUNTING: readonly Permission[] = ['reports:export', 'receipts:send'];
+
+/** An API key granted documents:read has always exported and resent receipts: its scope implies both. */
+const KEY_SCOPE_IMPLIED_BY: Partial<Record<Permission, string>> = { 'reports:export': 'documents:read', 'receipts:send': 'documents:read' };
+
+function keyHas(scopes: ReadonlySet<string>, permission: Permission): boolean {
+  const implied = KEY_SCOPE_IMPLIED_BY[permission];
+  return scopes.has(permission) || (implied !== undefined && scopes.has(implied));
+}
 
 export const ROLE_PERMISSIONS: Readonly<Record<MembershipRole, ReadonlySet<Permission>>> = {
   viewer: new Set(READ),
-  // The accountant reads everything a viewer does; exports and e-receipt resends will be theirs as they land.
-  accountant: new Set(READ),
-  admin: new Set([...READ, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage']),
+  // The accountant reads everything a viewer does, and exports reports and sends e-receipts.
+  accountant: new Set([...READ, ...ACCOUNTING]),
+  admin: new Set([...READ, ...ACCOUNTING, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage']),
   owner: new Set(PERMISSIONS),
 };
 
@@ -64,7 +77,7 @@ export function visibleOrganizations(p: Principal, permission: Permission): 'all
     case 'user':
       return [...p.memberships].filter(([, role]) => ROLE_PERMISSIONS[role].has(permission)).map(([id]) => id);
     case 'apiKey':
-      if (!p.scopes.has(permission)) throw new ApiError('FORBIDDEN', `the API key lacks the scope ${permission}`);
+      if (!keyHas(p.scopes, permission)) throw new ApiError('FORBIDDEN', `the API key lacks the scope ${permission}`);
       return [p.organizationId];
   }
 }
@@ -89,7 +102,7 @@ export function authorizeOrganization(p: Principal, organizationId: number | nul
   if (p.kind === 'operator') return;
   if (organizationId === null || !canSeeOrganization(p, organizationId)) throw notFound(what);
   const allowed =
-    p.kind === 'user' ? ROLE_PERMISSIONS[p.memberships.get(organizationId)!].has(permission) : p.scopes.has(permission);
+    p.kind === 'user' ? ROLE_PERMISSIONS[p.memberships.get(organizationId)!].has(permission) : keyHas(p.scopes, permission);
   if (!allowed) {
     throw new ApiError('FORBIDDEN', p.kind === 'user' ? `your role does not allow ${permission}` : `the API key lacks the scope ${permission}`);
   }

@@ -10,7 +10,8 @@ import { DOCUMENT_PAYMENTS, documentOwnerInn, findDocumentWithLifecycle, listDoc
 import { innsOf, organizationIdByInn } from '../../db/api-organizations.repository.js';
 import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, visibleOrganizations, type Principal } from '../auth/principal.js';
+import { authorizeOrganization, type Principal } from '../auth/principal.js';
+import { accessScope, authorizePlace, documentScopeSql, fullInns, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { errorResponses, notFound } from '../errors.js';
@@ -181,7 +182,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       const owner = await documentOwnerInn(ctx.db, fn, fd);
       if (!owner) throw notFound('document');
       const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
-      authorizeOrganization(p, organizationId, 'documents:read', 'document');
+      await authorizePlace(ctx.db, p, organizationId, { registerId: owner.registerId }, 'documents:read', 'document');
       const stored = await findDocumentWithLifecycle(ctx.db, fn, fd);
       if (!stored) throw notFound('document');
       return stored;
@@ -201,13 +202,16 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const p = principalOf(request);
         const q = request.query;
         let inns: 'all' | string[];
+        const access = await accessScope(ctx.db, p, 'documents:read');
         if (q.organizationId !== undefined) {
           authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
           inns = await innsOf(ctx.db, [q.organizationId]);
         } else {
-          const scope = visibleOrganizations(p, 'documents:read');
+          const scope = scopeOrganizationIds(access);
           inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
         }
+        const full = await fullInns(ctx.db, access);
+        const placeLimit = placeLimitOf(access, (s) => documentScopeSql('documents.user_inn', 'documents.register_id', s, full));
         let after;
         if (q.cursor !== undefined) {
           const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, 3);
@@ -216,6 +220,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         }
         const rows = await listDocuments(ctx.db, {
           inns,
+          placeLimit,
           registerId: q.registerId,
           fn: q.fn,
           outletId: q.outletId,

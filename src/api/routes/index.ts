@@ -16,6 +16,7 @@ import { signatureSignInRoutes } from './signature-sign-in.routes.js';
 import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
+import { onboardingApiRoutes } from './onboarding-index.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -34,5 +35,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(notificationRoutes(ctx));
     await app.register(reportRoutes(ctx));
     await app.register(kktApplicationRoutes(ctx));
+    await app.register(onboardingApiRoutes(ctx));
   };
 }

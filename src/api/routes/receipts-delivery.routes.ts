@@ -17,7 +17,8 @@ import {
   type NotifyDeliveryRow,
 } from '../../db/notify.repository.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, requireOperator, type Principal } from '../auth/principal.js';
+import { authorizeOrganization, requireOperator, type Permission, type Principal } from '../auth/principal.js';
+import { authorizePlace } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, fdSchema, fnSchema, idSchema, iso } from '../schemas.js';
@@ -60,11 +61,13 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     /** The document's organization, after checking the caller may read its documents. */
-    async function authorizeDocument(p: Principal, fn: string, fd: number): Promise<number | null> {
+    async function authorizeDocument(p: Principal, fn: string, fd: number, permission: Permission = 'documents:read'): Promise<number | null> {
       const owner = await documentOwnerInn(ctx.db, fn, fd);
       if (!owner) throw notFound('document');
       const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
-      authorizeOrganization(p, organizationId, 'documents:read', 'document');
+      await authorizePlace(ctx.db, p, organizationId, { registerId: owner.registerId }, 'documents:read', 'document');
+      // Sending an e-receipt is the accountant's, not the viewer's (issue 16).
+      if (permission !== 'documents:read') authorizeOrganization(p, organizationId, permission, 'document');
       return organizationId;
     }
 
@@ -101,7 +104,7 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { fn, fd } = request.params;
-        const organizationId = await authorizeDocument(principalOf(request), fn, fd);
+        const organizationId = await authorizeDocument(principalOf(request), fn, fd, 'receipts:send');
         const doc = await loadReceiptSource(ctx.db, fn, fd);
         if (!doc) throw notFound('document');
         const [, body] = Object.entries(doc.fns_json)[0] ?? [];

@@ -25,7 +25,8 @@ import { ofdServicesOf, setOfdService } from '../../db/ofd-services.repository.j
 import { ofdServiceDaysLeft } from '../../domain/ofd-service.js';
 import type { Outlet, Register } from '../../db/tables/registry.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, requireOperator, visibleOrganizations, type Principal } from '../auth/principal.js';
+import { authorizeOrganization, requireOperator, type Principal } from '../auth/principal.js';
+import { accessScope, authorizePlace, outletScopeSql, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
@@ -146,7 +147,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     const loadRegister = async (p: Principal, id: number, permission: 'registry:read' | 'registry:write') => {
       const r = await findRegister(ctx.db, id);
       if (!r) throw notFound('register');
-      authorizeOrganization(p, r.organization_id, permission, 'register');
+      await authorizePlace(ctx.db, p, r.organization_id, { registerId: r.id }, permission, 'register');
       return r;
     };
 
@@ -154,7 +155,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     const loadOutlet = async (p: Principal, id: number, permission: 'registry:read' | 'registry:write') => {
       const o = await findOutlet(ctx.db, id);
       if (!o) throw notFound('outlet');
-      authorizeOrganization(p, o.organization_id, permission, 'outlet');
+      await authorizePlace(ctx.db, p, o.organization_id, { outletId: o.id }, permission, 'outlet');
       return o;
     };
 
@@ -174,7 +175,9 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const p = principalOf(request);
         const { organizationId, limit, cursor } = request.query;
         const afterId = cursor === undefined ? undefined : Number(decodeCursor('outlets', cursor, 1)[0]);
-        const rows = await listOutlets(ctx.db, { scope: visibleOrganizations(p, 'registry:read'), organizationId, afterId, limit: limit + 1 });
+        const access = await accessScope(ctx.db, p, 'registry:read');
+        const placeLimit = placeLimitOf(access, (s) => outletScopeSql('organization_id', 'id', s));
+        const rows = await listOutlets(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, afterId, limit: limit + 1 });
         const page = rows.slice(0, limit);
         return { items: page.map(outletJson), nextCursor: rows.length > limit ? encodeCursor('outlets', [page.at(-1)!.id]) : null };
       },
@@ -268,7 +271,9 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const p = principalOf(request);
         const { organizationId, outletId, status, limit, cursor } = request.query;
         const afterId = cursor === undefined ? undefined : Number(decodeCursor('registers', cursor, 1)[0]);
-        const rows = await listRegisters(ctx.db, { scope: visibleOrganizations(p, 'registry:read'), organizationId, outletId, afterId, limit: limit + 1 });
+        const access = await accessScope(ctx.db, p, 'registry:read');
+        const placeLimit = placeLimitOf(access, (s) => registerScopeSql('organization_id', 'id', s));
+        const rows = await listRegisters(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, outletId, afterId, limit: limit + 1 });
         const page = rows.slice(0, limit);
         const items = (await registersJson(page, false)).filter((r) => status === undefined || r.connection.status === status);
         return { items, nextCursor: rows.length > limit ? encodeCursor('registers', [page.at(-1)!.id]) : null };
@@ -392,7 +397,9 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const p = principalOf(request);
         const { organizationId, registerId, limit, cursor } = request.query;
         const afterFn = cursor === undefined ? undefined : String(decodeCursor('fiscal-drives', cursor, 1)[0]);
-        const rows = await listFiscalDrives(ctx.db, { scope: visibleOrganizations(p, 'registry:read'), organizationId, registerId, afterFn, limit: limit + 1 });
+        const access = await accessScope(ctx.db, p, 'registry:read');
+        const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s));
+        const rows = await listFiscalDrives(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, registerId, afterFn, limit: limit + 1 });
         const page = rows.slice(0, limit);
         const now = new Date();
         return { items: page.map((d) => fiscalDriveJson(d, now)), nextCursor: rows.length > limit ? encodeCursor('fiscal-drives', [page.at(-1)!.fn]) : null };
@@ -417,7 +424,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const d = await findFiscalDrive(ctx.db, request.params.fn);
         if (!d) throw notFound('fiscal drive');
         const register = d.effective_register_id === null ? undefined : await findRegister(ctx.db, d.effective_register_id);
-        authorizeOrganization(p, register?.organization_id ?? null, 'registry:read', 'fiscal drive');
+        await authorizePlace(ctx.db, p, register?.organization_id ?? null, { registerId: register?.id ?? null }, 'registry:read', 'fiscal drive');
         const gaps = await gapsOf(ctx.db, d.fn);
         return { ...fiscalDriveJson(d, new Date()), gaps: gaps.map((g) => ({ fromFd: g.from_fd, toFd: g.to_fd })) };
       },

@@ -5,7 +5,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
+import { authorizeOrganization } from '../auth/principal.js';
+import { accessScope, authorizePlace, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, notFound } from '../errors.js';
 import { idSchema } from '../schemas.js';
@@ -50,20 +51,27 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const p = principalOf(request);
         const q = request.query;
-        const scope = visibleOrganizations(p, 'documents:read');
+        const access = await accessScope(ctx.db, p, 'documents:read');
+        const scope = scopeOrganizationIds(access);
         if (q.organizationId !== undefined) authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
         if (q.outletId !== undefined) {
           const o = await ctx.db.selectFrom('outlets').select('organization_id').where('id', '=', q.outletId).executeTakeFirst();
           if (!o) throw notFound('outlet');
-          authorizeOrganization(p, o.organization_id, 'documents:read', 'outlet');
+          await authorizePlace(ctx.db, p, o.organization_id, { outletId: q.outletId }, 'documents:read', 'outlet');
         }
         if (q.registerId !== undefined) {
           const r = await ctx.db.selectFrom('registers').select('organization_id').where('id', '=', q.registerId).executeTakeFirst();
           if (!r) throw notFound('register');
-          authorizeOrganization(p, r.organization_id, 'documents:read', 'register');
+          await authorizePlace(ctx.db, p, r.organization_id, { registerId: q.registerId }, 'documents:read', 'register');
+        }
+        // Exports are the accountant's (issue 16): every organization the export reaches must allow them.
+        if (q.format !== 'json') {
+          const reached = q.organizationId !== undefined ? [q.organizationId] : scope === 'all' ? [] : scope;
+          for (const id of reached) authorizeOrganization(p, id, 'reports:export', 'organization');
         }
         const report = await runReport(ctx.db, request.params.name, {
           scope,
+          limitedRegisters: placeLimitOf(access, (s) => new Map([...s.limited].map(([id, l]) => [id, l.registerIds]))),
           organizationId: q.organizationId,
           outletId: q.outletId,
           registerId: q.registerId,

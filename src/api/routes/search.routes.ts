@@ -26,7 +26,7 @@ import {
   type SearchScope,
 } from '../../db/api-search.repository.js';
 import { principalOf } from '../auth/authenticate.js';
-import { visibleOrganizations } from '../auth/principal.js';
+import { accessScope, documentScopeSql, fullInns, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
 import { rubles } from '../receipt-view.js';
@@ -72,8 +72,18 @@ export function searchRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const p = principalOf(request);
         const { q, limit } = request.query;
-        const organizationIds = visibleOrganizations(p, 'documents:read');
-        const scope: SearchScope = { organizationIds, inns: organizationIds === 'all' ? 'all' : await innsOf(ctx.db, organizationIds) };
+        const access = await accessScope(ctx.db, p, 'documents:read');
+        const organizationIds = scopeOrganizationIds(access);
+        const full = await fullInns(ctx.db, access);
+        const scope: SearchScope = {
+          organizationIds,
+          inns: organizationIds === 'all' ? 'all' : await innsOf(ctx.db, organizationIds),
+          placeLimit: placeLimitOf(access, (s) => ({
+            documents: documentScopeSql('documents.user_inn', 'documents.register_id', s, full),
+            registers: registerScopeSql('organization_id', 'id', s),
+            fiscalDrives: registerScopeSql('r.organization_id', 'r.id', s),
+          })),
+        };
         const hits: Hit[] = [];
 
         if (/^\d{10}(\d{2})?$/.test(q) && isValidInn(q)) {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { findShift, listShifts, MISSING_FDS_LISTED, missingFdsOfShift, type ShiftRow } from '../../db/api-shifts.repository.js';
 import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
+import { accessScope, authorizePlace, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { errorResponses, notFound } from '../errors.js';
@@ -71,7 +71,7 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       const p = principalOf(request);
       const s = await findShift(ctx.db, fn, shiftNumber);
       if (!s) throw notFound('shift');
-      authorizeOrganization(p, s.organization_id, 'shifts:read', 'shift');
+      await authorizePlace(ctx.db, p, s.organization_id, { registerId: s.effective_register_id }, 'shifts:read', 'shift');
       return s;
     };
 
@@ -102,8 +102,10 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           const [fn, shiftNumber] = decodeCursor('shifts', q.cursor, 2);
           after = { fn: String(fn), shiftNumber: Number(shiftNumber) };
         }
+        const access = await accessScope(ctx.db, p, 'shifts:read');
         const rows = await listShifts(ctx.db, {
-          scope: visibleOrganizations(p, 'shifts:read'),
+          scope: scopeOrganizationIds(access),
+          placeLimit: placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s)),
           organizationId: q.organizationId,
           registerId: q.registerId,
           fn: q.fn,

@@ -23,8 +23,9 @@ import {
 } from '../../db/webhooks.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Permission, type Principal } from '../auth/principal.js';
+import { isLimited } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
-import { errorResponses, notFound } from '../errors.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
 
 const urlSchema = z
@@ -104,6 +105,8 @@ export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     async function authorize(p: Principal, organizationId: number, permission: Permission): Promise<void> {
       authorizeOrganization(p, organizationId, permission, 'organization');
+      // Organization-wide logs name every register: not for a member limited to some (issue 16).
+      if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not read organization-wide settings and logs');
       if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
     }
     async function loadHook(p: Principal, organizationId: number, webhookId: number, permission: Permission): Promise<WebhookSubscriptionRow> {

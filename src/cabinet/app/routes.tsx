@@ -6,7 +6,10 @@
  * Features never import each other; they meet here.
  */
 import {
+  ApiOutlined,
   AreaChartOutlined,
+  HistoryOutlined,
+  TeamOutlined,
   DesktopOutlined,
   FileTextOutlined,
   HomeOutlined,
@@ -42,6 +45,12 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'shifts/:fn/:shiftNumber', page: () => import('../features/shifts/routes/ShiftPage') },
   { path: 'analytics', page: () => import('../features/analytics/routes/AnalyticsPage') },
   { path: 'account/password', page: () => import('../features/auth/routes/ChangePasswordPage') },
+  // Self-service onboarding (issue 16).
+  { path: 'onboarding/organization', page: () => import('../features/onboarding/routes/OrganizationNewPage') },
+  { path: 'onboarding/registers', page: () => import('../features/onboarding/routes/PreparedRegistersPage') },
+  { path: 'connection', page: () => import('../features/onboarding/routes/ConnectionPage') },
+  { path: 'team', page: () => import('../features/onboarding/routes/TeamPage') },
+  { path: 'audit-log', page: () => import('../features/onboarding/routes/AuditLogPage') },
 ];
 
 export const menu: readonly MenuEntry[] = [
@@ -59,6 +68,18 @@ export const menu: readonly MenuEntry[] = [
     ],
   },
   { key: '/analytics', label: 'Аналитика', icon: <AreaChartOutlined /> },
+  {
+    key: 'onboarding-group',
+    label: 'Подключение',
+    icon: <ApiOutlined />,
+    children: [
+      { key: '/onboarding/organization', label: 'Новая организация' },
+      { key: '/onboarding/registers', label: 'Кассы к подключению' },
+      { key: '/connection', label: 'Настройки подключения' },
+    ],
+  },
+  { key: '/team', label: 'Сотрудники', icon: <TeamOutlined /> },
+  { key: '/audit-log', label: 'Журнал действий', icon: <HistoryOutlined /> },
 ];
 
 /** Pages a signed-out visitor may open (outside the layout). */
@@ -68,6 +89,7 @@ export const publicRoutes: readonly SectionRoute[] = [
   { path: 'confirm-email', page: () => import('../features/auth/routes/ConfirmEmailPage') },
   { path: 'forgot-password', page: () => import('../features/auth/routes/ForgotPasswordPage') },
   { path: 'reset-password', page: () => import('../features/auth/routes/ResetPasswordPage') },
+  { path: 'invitations/:token', page: () => import('../features/onboarding/routes/InvitationPage') },
 ];
 
 /** The menu item a path belongs to (the longest matching key), for highlighting. */

@@ -6,17 +6,29 @@ import { ADMIN_TOKEN, bearer, startApi, type ApiHarness } from './api-test-helpe
 import { seedTenant, type Tenant } from './tenant-fixture.js';
 import { seedTenantWebhook, type TenantWebhook } from '../notify/tenant-webhooks.js';
 import { REPORT_NAMES } from '../../../src/reports/reports.js';
+import { seedOnboarding, type TenantOnboarding } from './onboarding-fixture.js';
+import {
+  onboardingAttempts,
+  ONBOARDING_NO_TENANT_DATA,
+  ONBOARDING_TOKEN_ROUTES,
+  ONBOARDING_USER_ONLY,
+  type OnboardingAttempt,
+} from './onboarding-cross-tenant.js';
+import { userToken } from './api-test-helpers.js';
 
 let h: ApiHarness;
 let a: Tenant;
 let b: Tenant;
 let bHook: TenantWebhook;
+let bOnboarding: TenantOnboarding;
+const CLAIMANT = 'claimant-c@example.test';
 
 beforeAll(async () => {
   h = await startApi();
   a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
   b = await seedTenant(h, 2, { email: 'owner-b@example.test' });
   bHook = await seedTenantWebhook(h, b);
+  bOnboarding = await seedOnboarding(h, b, 2, (await userToken(h, CLAIMANT)).token);
 });
 afterAll(() => h.close());
 
@@ -25,8 +37,9 @@ interface Attempt {
   method: Method;
   url: string;
   payload?: Record<string, unknown>;
-  /** denied: 404 or 403; empty: 200 with no items; noLeak: 200 without B's identifiers (A may match too). */
-  expect: 'denied' | 'empty' | 'noLeak';
+  /** denied: 404 or 403; empty: 200 with no items; noLeak: 200 without B's identifiers (A may match too); custom: `check`. */
+  expect: 'denied' | 'empty' | 'noLeak' | 'custom';
+  check?: OnboardingAttempt['check'];
 }
 
 /** Routes that hold no tenant data: public auth steps, and /me (only ever about the caller). */
@@ -43,6 +56,7 @@ const NO_TENANT_DATA = new Set([
   'GET /api/v1/auth/session',
   'DELETE /api/v1/auth/session',
   'POST /api/v1/me/password',
+  ...ONBOARDING_NO_TENANT_DATA,
 ]);
 
 function attempts(): Record<string, Attempt[]> {
@@ -171,6 +185,8 @@ function attempts(): Record<string, Attempt[]> {
       { method: 'GET', url: '/api/v1/reports/shifts', expect: 'noLeak' },
       { method: 'GET', url: '/api/v1/reports/z-report', expect: 'noLeak' },
     ],
+    // Self-service onboarding (issue 16).
+    ...onboardingAttempts(a, b, bOnboarding, CLAIMANT),
   };
 }
 
@@ -187,7 +203,7 @@ describe('tenant isolation', () => {
     expect([...covered].filter((c) => !routes.includes(c))).toEqual([]);
     // Only the routes declared free of tenant data, and the buyer check, are public.
     const publicRoutes = h.routes.filter((r) => r.public && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
-    expect(publicRoutes.filter((r) => !NO_TENANT_DATA.has(r))).toEqual(['GET /api/v1/public/check']);
+    expect(publicRoutes.filter((r) => !NO_TENANT_DATA.has(r)).sort()).toEqual(['GET /api/v1/public/check', ...ONBOARDING_TOKEN_ROUTES].sort());
   });
 
   for (const caller of ['session', 'apiKey'] as const) {
@@ -199,7 +215,9 @@ describe('tenant isolation', () => {
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token), ...(t.payload ? { payload: t.payload } : {}) });
           const leaked = r.body.includes(b.fn) || r.body.includes(b.inn) || r.body.includes(b.regId);
           const ok =
-            t.expect === 'denied'
+            t.expect === 'custom'
+              ? t.check!(r, caller, leaked)
+              : t.expect === 'denied'
               ? (r.statusCode === 404 || r.statusCode === 403) && !leaked
               : t.expect === 'noLeak'
                 ? r.statusCode === 200 && !leaked
@@ -215,12 +233,13 @@ describe('tenant isolation', () => {
     const failures: string[] = [];
     for (const [route, list] of Object.entries(attempts())) {
       // The buyer-check case uses a wrong fiscal sign on purpose; its positive case is in resources.test.ts.
-      for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/'))) {
+      // So do the invitation links (a secret token: its positive case is in onboarding.test.ts).
+      for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/') && !x.url.startsWith('/api/v1/invitations/'))) {
         for (const token of [b.apiKey, ADMIN_TOKEN]) {
           // B's API key has no right to list API keys or members; the operator has.
-          if (token === b.apiKey && /members|api-keys/.test(t.url)) continue;
+          if (token === b.apiKey && (/members|api-keys/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
-          const ok = r.statusCode === 200 && (t.expect === 'denied' || r.json<{ items: unknown[] }>().items.length > 0);
+          const ok = r.statusCode === 200 && (t.expect === 'denied' || t.expect === 'custom' || r.json<{ items: unknown[] }>().items.length > 0);
           if (!ok) failures.push(`${route} ${t.url} as ${token === ADMIN_TOKEN ? 'operator' : 'B'} → ${r.statusCode} ${r.body.slice(0, 200)}`);
         }
       }

@@ -44,7 +44,7 @@ describe('migrations on a fresh database', () => {
   });
 
   // Quadratic in the number of migrations (n steps of up to n migrations each): minutes on a loaded 2-core machine.
-  it('revert and re-apply the newest migration one step at a time', { timeout: 180_000 }, async () => {
+  it('revert and re-apply the newest migration one step at a time', { timeout: 600_000 }, async () => {
     const before = await dumpSchema(t.db);
     for (let steps = 1; steps <= Object.keys(migrations).length; steps++) {
       await migrateDown(t.db, steps);
