@@ -25,6 +25,7 @@ import { loadCrptSigner } from './adapters/crpt/signer-config.js';
 import { startMarkingListener } from './marking/marking-listener.js';
 import { startCrptWorker } from './workers/crpt-worker.js';
 import { startNotifyWorker } from './workers/notify-worker.js';
+import { startExportsWorker } from './workers/exports-worker.js';
 import { startHousekeeping } from './workers/housekeeping.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
@@ -146,6 +147,17 @@ export async function start(config: Config, logger: Logger = createLogger(config
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
+      // Background receipt exports and «Выгрузки» (their e-mails need SMTP_URL; the files are kept for download anyway).
+      const exportEmail = config.smtpUrl ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
+      const exportsWorker = startExportsWorker({
+        redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
+        db: database.db,
+        logger: logger.child({ role: 'exports-worker' }),
+        email: exportEmail,
+        publicUrl: config.publicUrl,
+      });
+      closers.push({ name: 'exports-worker', close: async () => { await exportsWorker.close(); await exportEmail?.close(); } });
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
       closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
     }

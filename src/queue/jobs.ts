@@ -11,6 +11,7 @@ export const JobNames = {
   fns: 'send-to-fns',
   crpt: 'send-to-crpt',
   notify: 'notify',
+  exports: 'export',
 } as const satisfies Record<QueueName, string>;
 
 /** A document the gateway accepted, as it goes from the gateway to the persist worker. */

@@ -8,6 +8,8 @@ export const QueueNames = {
   crpt: 'crpt',
   /** Persist worker → e-mail / SMS receipts and webhooks. */
   notify: 'notify',
+  /** API / «Выгрузки» schedule → exports worker: receipt and shift exports written in the background (export_jobs). */
+  exports: 'exports',
 } as const;
 
 export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];

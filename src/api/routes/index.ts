@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiContext } from '../context.js';
 import { authRoutes } from './auth.routes.js';
 import { documentRoutes } from './documents.routes.js';
+import { exportRoutes } from './exports.routes.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { publicRoutes } from './public.routes.js';
@@ -26,5 +27,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(webhookRoutes(ctx));
     await app.register(notificationRoutes(ctx));
     await app.register(reportRoutes(ctx));
+    await app.register(exportRoutes(ctx));
   };
 }
