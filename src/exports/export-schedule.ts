@@ -25,6 +25,8 @@ export interface ShiftClosedEvent {
   readonly registrationNumber: string | null;
   /** The closing report's local time. */
   readonly dateTime: string | null;
+  /** When it was stored: a setting made after that does not export the shift retroactively. */
+  readonly persistedAt?: Date;
 }
 
 interface SettingRow {
@@ -78,7 +80,8 @@ export async function scheduleShiftExports(db: Db, events: readonly ShiftClosedE
   const made: number[] = [];
   for (const e of events) {
     if (e.shiftNumber === null) continue;
-    for (const s of settings.filter((x) => x.organization_id === e.organizationId && wants(x, e.registerId))) {
+    const applies = (x: SettingRow) => x.organization_id === e.organizationId && wants(x, e.registerId) && !(e.persistedAt && x.created_at > e.persistedAt);
+    for (const s of settings.filter(applies)) {
       // The shift's receipts: this FN, from the shift's opening report to its closing one.
       const opened = await db.selectFrom('shifts').select('opened_at').where('fn', '=', e.fn).where('shift_number', '=', e.shiftNumber).executeTakeFirst();
       const filters: JsonObject = { fn: e.fn, shiftNumber: e.shiftNumber, form: 3 };

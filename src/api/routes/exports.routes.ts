@@ -138,7 +138,11 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           body: z.object({
             format: z.enum(['csv', 'xlsx']),
             content: z.enum(['receipts', 'receipt_items']).default('receipts'),
-            filters: filterQuery.default({}),
+            // The GET /documents query parameters, as an object (values as in the query string, or JSON numbers/booleans).
+            filters: z.preprocess(
+              (v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : String(x)])) : v),
+              filterQuery,
+            ).default({}),
             email: z.boolean().default(true).meta({ description: 'E-mail the caller (a user) when the file is ready' }),
           }),
           response: { 202: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
