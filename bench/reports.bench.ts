@@ -184,9 +184,12 @@ async function main(): Promise<void> {
       }
     }
 
-    // xlsx export of 100 000 receipts: the Чеки export (src/exports/receipt-rows.ts, operator scope, its keyset pages),
-    // the first 100 000 documents of the list order.
-    const full = receiptExportTable(db, { inns: 'all', form: 3 }, { items: false });
+    // xlsx export of 100 000 receipts: the Чеки export (src/exports/receipt-rows.ts, its keyset pages) of as many
+    // organizations as hold 100 000 receipts — the customer's path, on documents_user_inn_received_at_idx — stopped at 100 000.
+    const orgs = await db.selectFrom('organizations').select('inn').orderBy('id').execute();
+    const perOrg = Math.max(1, Math.floor(N / ORGS));
+    const inns = orgs.slice(0, Math.ceil(100_000 / perOrg)).map((o) => o.inn);
+    const full = receiptExportTable(db, { inns, form: 3 }, { items: false });
     let exported = 0;
     const limited: ExportTable = {
       ...full,
