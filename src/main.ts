@@ -32,6 +32,7 @@ import { startNotifyWorker } from './workers/notify-worker.js';
 import { createFnsKktQueue, startFnsKktWorker } from './workers/fns-kkt-worker.js';
 import { createHttpFnsKktClient } from './adapters/fns-kkt/http-fns-kkt-client.js';
 import { createTrustStore } from './adapters/signature/trust-store.js';
+import { startExportsWorker } from './workers/exports-worker.js';
 import { startHousekeeping } from './workers/housekeeping.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
@@ -168,6 +169,17 @@ export async function start(config: Config, logger: Logger = createLogger(config
       } else {
         logger.warn('FNS_KKT_URL is not set: signed KKT registration applications wait in PostgreSQL until it is');
       }
+      // Background receipt exports and «Выгрузки» (their e-mails need SMTP_URL; the files are kept for download anyway).
+      const exportEmail = config.smtpUrl ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
+      const exportsWorker = startExportsWorker({
+        redisUrl: config.redisUrl,
+        prefix: config.queuePrefix,
+        db: database.db,
+        logger: logger.child({ role: 'exports-worker' }),
+        email: exportEmail,
+        publicUrl: config.publicUrl,
+      });
+      closers.push({ name: 'exports-worker', close: async () => { await exportsWorker.close(); await exportEmail?.close(); } });
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
       closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
     }

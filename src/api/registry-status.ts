@@ -8,6 +8,7 @@
  */
 import type { FiscalDriveState } from '../db/api-registry.repository.js';
 import type { Register } from '../db/tables/registry.js';
+import { fnEndDate, type FnEndReason, type ValidityBasis } from '../domain/fn-end-date.js';
 
 export const CONNECTION_STATUSES = ['connected', 'silent', 'needs_attention'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
@@ -25,41 +26,37 @@ export const ATTENTION_REASONS = [
 export type AttentionReason = (typeof ATTENTION_REASONS)[number];
 
 export const FN_EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 86_400_000;
 
+/** The FN's end date and its reason (src/domain/fn-end-date.ts: the one rule the report and the notifications use too). */
 export interface FnForecast {
-  /** Local date the FN's key validity ends (registration + the model's validity), when the model is known. */
+  /** Registration + the FN's validity (from its registration report, else the shortest assumed). */
   expiresOn: string | null;
-  /** Local date the key resource (1213) the FN last reported runs out. */
+  /** The key resource (1213) the FN last reported runs out. */
   keyResourceEndsOn: string | null;
-  /** Days from `now` to the nearer of the two; null when neither is known. */
+  /** The archive fills at the rate so far. */
+  fullOn: string | null;
+  validityMonths: number;
+  validityBasis: ValidityBasis;
+  /** The earliest of the above (today when the FN signals replacement). */
+  replaceBy: string | null;
+  reason: FnEndReason | null;
+  reasonText: string | null;
+  /** Days from today (Moscow) to replaceBy; null when nothing is known. */
   daysLeft: number | null;
 }
 
-/** 'YYYY-MM-DDTHH:mm:ss' local → the same wall-clock reading as a UTC instant (for date arithmetic only). */
-function localToUtc(local: string): number {
-  return Date.parse(`${local.slice(0, 19)}Z`);
-}
-
-function addMonthsUtc(ms: number, months: number): number {
-  const d = new Date(ms);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d.getTime();
-}
-
-const dateOnly = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** `now` is read as Moscow wall-clock time, the zone most registers keep; a day either way does not change a forecast. */
 export function fnForecast(d: FiscalDriveState, now: Date): FnForecast {
-  const nowLocal = now.getTime() + 3 * 3600_000;
-  const validity = d.registered_at !== null && d.validity_months !== null ? addMonthsUtc(localToUtc(d.registered_at), d.validity_months) : null;
-  const keyEnd =
-    d.key_resource_reported_at !== null && d.key_resource_days !== null ? localToUtc(d.key_resource_reported_at) + d.key_resource_days * DAY_MS : null;
-  const ends = [validity, keyEnd].filter((x): x is number => x !== null);
+  const e = fnEndDate(d, now);
   return {
-    expiresOn: validity === null ? null : dateOnly(validity),
-    keyResourceEndsOn: keyEnd === null ? null : dateOnly(keyEnd),
-    daysLeft: ends.length === 0 ? null : Math.floor((Math.min(...ends) - nowLocal) / DAY_MS),
+    expiresOn: e.validityEndsOn,
+    keyResourceEndsOn: e.keyResourceEndsOn,
+    fullOn: e.fullOn,
+    validityMonths: e.validityMonths,
+    validityBasis: e.validityBasis,
+    replaceBy: e.replaceBy,
+    reason: e.reason,
+    reasonText: e.reasonText,
+    daysLeft: e.daysLeft,
   };
 }
 

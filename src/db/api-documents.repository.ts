@@ -69,47 +69,11 @@ function escapeLike(s: string): string {
 const sameDocument = (table: 'receipt_items' | 'marking_codes') =>
   sql<SqlBool>`${sql.ref(`${table}.fn`)} = documents.fn and ${sql.ref(`${table}.fd`)} = documents.fd and ${sql.ref(`${table}.received_at`)} = documents.received_at`;
 
-export async function listDocuments(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
-  if (q.inns !== 'all' && q.inns.length === 0) return [];
+/** The documents and their FNS status, narrowed by the list's filters (shared by the list, its count and the exports). */
+function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   let query = db
     .selectFrom('documents')
-    .leftJoin('fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'))
-    .select([
-      'documents.fn',
-      'documents.fd',
-      'documents.received_at',
-      'documents.form',
-      'documents.ffd_version',
-      'documents.date_time',
-      'documents.kkt_reg_id',
-      'documents.user_inn',
-      'documents.register_id',
-      'documents.outlet_id',
-      'documents.shift_number',
-      'documents.request_number',
-      'documents.operation_type',
-      'documents.total_sum',
-      'documents.cash_total_sum',
-      'documents.ecash_total_sum',
-      'documents.prepaid_sum',
-      'documents.credit_sum',
-      'documents.provision_sum',
-      'documents.fiscal_sign',
-      'documents.message_fiscal_sign',
-      'documents.sign_status',
-      'documents.flk_status',
-      'documents.flk_codes',
-      'documents.ack_code',
-      'documents.acked_at',
-      'documents.persisted_at',
-      'documents.reprocessed_at',
-      'fns_status.status as fns_status',
-    ])
-    .orderBy('documents.received_at', 'desc')
-    .orderBy('documents.fn', 'desc')
-    .orderBy('documents.fd', 'desc')
-    .limit(q.limit);
-
+    .leftJoin('fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'));
   if (q.inns !== 'all') query = query.where('documents.user_inn', 'in', [...q.inns]);
   if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.registerId !== undefined) query = query.where('documents.register_id', '=', q.registerId);
@@ -163,7 +127,55 @@ export async function listDocuments(db: Db, q: DocumentListQuery): Promise<Docum
     const a = q.after;
     query = query.where((eb) => eb(eb.refTuple('documents.received_at', 'documents.fn', 'documents.fd'), '<', eb.tuple(a.receivedAt, a.fn, a.fd)));
   }
-  return query.execute();
+  return query;
+}
+
+export async function listDocuments(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
+  if (q.inns !== 'all' && q.inns.length === 0) return [];
+  return filteredDocuments(db, q)
+    .select([
+      'documents.fn',
+      'documents.fd',
+      'documents.received_at',
+      'documents.form',
+      'documents.ffd_version',
+      'documents.date_time',
+      'documents.kkt_reg_id',
+      'documents.user_inn',
+      'documents.register_id',
+      'documents.outlet_id',
+      'documents.shift_number',
+      'documents.request_number',
+      'documents.operation_type',
+      'documents.total_sum',
+      'documents.cash_total_sum',
+      'documents.ecash_total_sum',
+      'documents.prepaid_sum',
+      'documents.credit_sum',
+      'documents.provision_sum',
+      'documents.fiscal_sign',
+      'documents.message_fiscal_sign',
+      'documents.sign_status',
+      'documents.flk_status',
+      'documents.flk_codes',
+      'documents.ack_code',
+      'documents.acked_at',
+      'documents.persisted_at',
+      'documents.reprocessed_at',
+      'fns_status.status as fns_status',
+    ])
+    .orderBy('documents.received_at', 'desc')
+    .orderBy('documents.fn', 'desc')
+    .orderBy('documents.fd', 'desc')
+    .limit(q.limit)
+    .execute();
+}
+
+/** How many documents the filter selects (an export's progress denominator). */
+export async function countDocuments(db: Db, q: Omit<DocumentListQuery, 'limit' | 'after'>): Promise<number> {
+  if (q.inns !== 'all' && q.inns.length === 0) return 0;
+  const r = await filteredDocuments(db, q).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return r.n;
 }
 
 export interface StoredDocument {

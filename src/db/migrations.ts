@@ -20,6 +20,7 @@ import * as m0015 from '../../migrations/0015_persisted_scan_indexes.js';
 import * as m0016 from '../../migrations/0016_fns_status_scan_indexes.js';
 import * as m0017 from '../../migrations/0017_document_conflicts.js';
 import * as m0025 from '../../migrations/0025_cabinet_sessions.js';
+import * as m0028 from '../../migrations/0028_exports.js';
 import * as m0031 from '../../migrations/0031_onboarding.js';
 import * as m0032 from '../../migrations/0032_team.js';
 import * as m0033 from '../../migrations/0033_prepared_registers.js';
@@ -45,6 +46,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0016_fns_status_scan_indexes': m0016,
   '0017_document_conflicts': m0017,
   '0025_cabinet_sessions': m0025,
+  '0028_exports': m0028,
   '0031_onboarding': m0031,
   '0032_team': m0032,
   '0033_prepared_registers': m0033,

@@ -51,4 +51,11 @@ export const JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
     removeOnComplete: { age: HOUR_S, count: 10_000 },
     removeOnFail: { age: 7 * 24 * HOUR_S },
   },
+  // One attempt per BullMQ job: a failed export is retried by the exports sweeper under a new job id (export-<id>-<n>),
+  // from export_jobs, which holds its attempts; the job only carries the row id.
+  exports: {
+    attempts: 1,
+    removeOnComplete: { age: HOUR_S, count: 1000 },
+    removeOnFail: { age: 24 * HOUR_S, count: 1000 },
+  },
 };

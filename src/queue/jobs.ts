@@ -13,6 +13,7 @@ export const JobNames = {
   crpt: 'send-to-crpt',
   notify: 'notify',
   'fns-kkt': 'step',
+  exports: 'export',
 } as const satisfies Record<QueueName, string>;
 
 /** A document the gateway accepted, as it goes from the gateway to the persist worker. */

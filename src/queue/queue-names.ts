@@ -10,6 +10,8 @@ export const QueueNames = {
   notify: 'notify',
   /** API / sweep → the fns-kkt worker: KKT registration applications, one job per application step. */
   fnsKkt: 'fns-kkt',
+  /** API / «Выгрузки» schedule → exports worker: receipt and shift exports written in the background (export_jobs). */
+  exports: 'exports',
 } as const;
 
 export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];

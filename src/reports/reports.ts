@@ -6,130 +6,38 @@
  * `fiscal_drives` and `fd_gaps` for the FN forecast and the unsent documents, `ofd_services` for the end of the OFD
  * service. No report scans `documents`.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from '../db/database.js';
-import { ofdServiceDaysLeft } from '../domain/ofd-service.js';
+import { sql } from 'kysely';
+import { abcXyz } from './abc-xyz.report.js';
+import { fnSchedule, unsent } from './fn-schedule.report.js';
+import {
+  OPERATION_NAMES,
+  TAXATION_NAMES,
+  WEEKDAYS,
+  fromArray,
+  periodClause,
+  placeClause,
+  query,
+  rollupWhere,
+  scopeClause,
+  sumsOf,
+  type Db,
+  type ReportFilter,
+  type ReportName,
+  type ReportResult,
+  type ReportRow,
+  type Runner,
+} from './report-query.js';
 
-export const REPORT_NAMES = [
-  'z-report',
-  'shifts',
-  'payment-types',
-  'tax-systems',
-  'vat',
-  'outlets',
-  'hours',
-  'abc-xyz',
-  'fn-schedule',
-  'unsent',
-] as const;
-export type ReportName = (typeof REPORT_NAMES)[number];
+export * from './report-query.js';
+export { classifyAbcXyz, MIN_XYZ_WEEKS, type AbcXyzInput, type AbcXyzRow } from './abc-xyz.report.js';
 
-export type ColumnKind = 'money' | 'int' | 'text' | 'decimal';
-export interface ReportColumn {
-  readonly key: string;
-  /** Header of the exports. */
-  readonly title: string;
-  readonly kind: ColumnKind;
-  /** Summed in the totals row. */
-  readonly total?: boolean;
-}
-export type Cell = string | number | boolean | null;
-export type ReportRow = Record<string, Cell>;
+/**
+ * Money of a receipt operation counts towards a net total with this sign: money in (приход, возврат расхода) plus, money
+ * out (возврат прихода, расход) minus — «Итого» of 185 559,33 ₽ sales and 1 433,28 ₽ returns is 184 126,05 ₽.
+ */
+export const OPERATION_SIGN: Readonly<Record<number, 1 | -1>> = { 1: 1, 2: -1, 3: -1, 4: 1 };
+const operationSign = (row: ReportRow): 1 | -1 => OPERATION_SIGN[Number(row['operationType'])] ?? 1;
 
-export interface ReportFilter {
-  /** 'all' (operator) or the organization ids the caller may read. */
-  readonly scope: 'all' | readonly number[];
-  /**
-   * A membership limited to registers (issue 16, api/auth/access-scope.ts): organization id → its registers the caller
-   * may read. Rows of those organizations outside these registers are left out.
-   */
-  readonly limitedRegisters?: ReadonlyMap<number, readonly number[]> | undefined;
-  readonly organizationId?: number | undefined;
-  readonly outletId?: number | undefined;
-  readonly registerId?: number | undefined;
-  /** Local days, `YYYY-MM-DD`, both inclusive. */
-  readonly from?: string | undefined;
-  readonly to?: string | undefined;
-}
-
-export interface ReportResult {
-  readonly name: ReportName;
-  readonly columns: readonly ReportColumn[];
-  readonly rows: AsyncIterable<ReportRow>;
-  /** Extra JSON-only data (the ABC × XYZ matrix). */
-  readonly extra?: () => Record<string, unknown>;
-}
-
-type Db = Kysely<Database>;
-
-// ---- filters ------------------------------------------------------------------------------------------------------
-
-function scopeClause(col: string, f: ReportFilter): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [];
-  if (f.scope !== 'all') parts.push(f.scope.length === 0 ? sql`false` : sql`${sql.ref(col)} = any(${[...f.scope]}::bigint[])`);
-  if (f.organizationId !== undefined) parts.push(sql`${sql.ref(col)} = ${f.organizationId}`);
-  return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
-}
-
-function placeClause(outletCol: string, registerCol: string, f: ReportFilter, organizationCol: string): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [sql`true`];
-  if (f.limitedRegisters !== undefined && f.limitedRegisters.size > 0) {
-    const limitedOrgs = [...f.limitedRegisters.keys()];
-    const allowed = [...f.limitedRegisters.values()].flat();
-    parts.push(sql`(not (${sql.ref(organizationCol)} = any(${limitedOrgs}::bigint[])) or ${sql.ref(registerCol)} = any(${[...allowed, 0]}::bigint[]))`);
-  }
-  if (f.outletId !== undefined) parts.push(sql`${sql.ref(outletCol)} = ${f.outletId}`);
-  if (f.registerId !== undefined) parts.push(sql`${sql.ref(registerCol)} = ${f.registerId}`);
-  return sql.join(parts, sql` and `);
-}
-
-/** Rollup rows of the filter: t is report_rollup_daily (day) or report_rollup_hourly (hour). */
-function rollupWhere(f: ReportFilter, bucket: 'day' | 'hour'): RawBuilder<unknown> {
-  const parts = [scopeClause('r.organization_id', f), placeClause('r.outlet_id', 'r.register_id', f, 'r.organization_id')];
-  if (f.from !== undefined) parts.push(sql`${sql.ref(`r.${bucket}`)} >= ${f.from}::date`);
-  if (f.to !== undefined) parts.push(sql`${sql.ref(`r.${bucket}`)} < ${f.to}::date + 1`);
-  return sql.join(parts, sql` and `);
-}
-
-/** Local-time column within the period (both ends inclusive days). */
-function periodClause(col: string, f: ReportFilter): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [sql`true`];
-  if (f.from !== undefined) parts.push(sql`${sql.ref(col)} >= ${f.from}::date`);
-  if (f.to !== undefined) parts.push(sql`${sql.ref(col)} < ${f.to}::date + 1`);
-  return sql.join(parts, sql` and `);
-}
-
-async function* fromArray(rows: readonly ReportRow[]): AsyncIterable<ReportRow> {
-  for (const r of rows) yield r;
-}
-
-async function query(db: Db, q: RawBuilder<unknown>): Promise<ReportRow[]> {
-  return (await q.execute(db)).rows as ReportRow[];
-}
-
-// ---- names --------------------------------------------------------------------------------------------------------
-
-export const OPERATION_NAMES: Readonly<Record<number, string>> = { 1: 'Приход', 2: 'Возврат прихода', 3: 'Расход', 4: 'Возврат расхода' };
-export const TAXATION_NAMES: Readonly<Record<number, string>> = {
-  1: 'ОСН',
-  2: 'УСН доход',
-  4: 'УСН доход − расход',
-  8: 'ЕНВД',
-  16: 'ЕСХН',
-  32: 'ПСН',
-};
-const WEEKDAYS = ['', 'Понедельник', 'Вторник', 'Среда', 'Четверг', 'Пятница', 'Суббота', 'Воскресенье'];
-
-/** Assumed document capacity of an FN when forecasting its fill (the FFD does not report it). */
-export const FN_DOCUMENT_CAPACITY = 250_000;
-/** Assumed validity when ops did not record the model's (fiscal_drives.validity_months). */
-export const FN_DEFAULT_VALIDITY_MONTHS = 15;
-
-const sumsOf = (cols: readonly string[]) => sql.raw(cols.map((c) => `sum(${c})::bigint as ${c}`).join(', '));
-
-// ---- the reports --------------------------------------------------------------------------------------------------
-
-type Runner = (db: Db, f: ReportFilter) => Promise<ReportResult>;
 
 const paymentTypes: Runner = async (db, f) => {
   const rows = await query(
@@ -141,6 +49,7 @@ const paymentTypes: Runner = async (db, f) => {
   );
   return {
     name: 'payment-types',
+    totalSign: operationSign,
     columns: [
       { key: 'day', title: 'Дата', kind: 'text' },
       { key: 'operation', title: 'Признак расчёта', kind: 'text' },
@@ -177,6 +86,7 @@ const taxSystems: Runner = async (db, f) => {
   );
   return {
     name: 'tax-systems',
+    totalSign: operationSign,
     columns: [
       { key: 'taxationName', title: 'Система налогообложения', kind: 'text' },
       { key: 'operation', title: 'Признак расчёта', kind: 'text' },
@@ -205,6 +115,7 @@ const vat: Runner = async (db, f) => {
   );
   return {
     name: 'vat',
+    totalSign: operationSign,
     columns: [
       { key: 'operation', title: 'Признак расчёта', kind: 'text' },
       { key: 'receipts', title: 'Чеков', kind: 'int', total: true },
@@ -425,211 +336,6 @@ const zReport: Runner = async (db, f) => ({
   })(),
 });
 
-const abcXyz: Runner = async (db, f) => {
-  const where = rollupWhere(f, 'day');
-  // Weeks of the period (ISO weeks, Monday first); without a period, those between the first and last sale.
-  const weeks = await query(
-    db,
-    sql`select count(*)::int as n from generate_series(
-          date_trunc('week', ${f.from ?? null}::date), date_trunc('week', ${f.to ?? null}::date), interval '1 week')`,
-  );
-  const items = await query(
-    db,
-    sql`with w as (
-          select r.name, date_trunc('week', r.day) as week, sum(r.quantity) as q, sum(r.sum) as s
-          from report_item_daily r where ${where} group by 1, 2
-        ), span as (select count(distinct week)::int as observed,
-              ((max(week)::date - min(week)::date) / 7 + 1)::int as n from w)
-        select w.name, sum(w.s)::bigint as revenue, sum(w.q)::text as quantity,
-          sum(w.q::float8)::float8 as q1, sum((w.q::float8) ^ 2)::float8 as q2, (select n from span) as span_weeks
-        from w group by 1 order by 2 desc, 1`,
-  );
-  const n = f.from !== undefined && f.to !== undefined ? Number(weeks[0]?.n ?? 1) : Number(items[0]?.span_weeks ?? 1);
-  const classified = classifyAbcXyz(
-    items.map((r) => ({ name: String(r.name), revenue: Number(r.revenue), quantity: String(r.quantity), q1: Number(r.q1), q2: Number(r.q2) })),
-    Math.max(1, n),
-  );
-  const matrix: Record<string, number> = {};
-  for (const a of ['A', 'B', 'C']) for (const x of ['X', 'Y', 'Z']) matrix[a + x] = 0;
-  for (const r of classified) matrix[`${r.abc}${r.xyz}`] = (matrix[`${r.abc}${r.xyz}`] ?? 0) + 1;
-  return {
-    name: 'abc-xyz',
-    columns: [
-      { key: 'name', title: 'Товар', kind: 'text' },
-      { key: 'revenue', title: 'Выручка, ₽', kind: 'money', total: true },
-      { key: 'quantity', title: 'Количество', kind: 'decimal' },
-      { key: 'sharePercent', title: 'Доля, %', kind: 'decimal' },
-      { key: 'cumulativePercent', title: 'Накопленная доля, %', kind: 'decimal' },
-      { key: 'abc', title: 'ABC', kind: 'text' },
-      { key: 'variationPercent', title: 'Коэффициент вариации, %', kind: 'decimal' },
-      { key: 'xyz', title: 'XYZ', kind: 'text' },
-      { key: 'group', title: 'Группа', kind: 'text' },
-    ],
-    rows: fromArray(classified.map((r) => ({ ...r, group: `${r.abc}${r.xyz}` }))),
-    extra: () => ({ weeks: Math.max(1, n), matrix }),
-  };
-};
-
-export interface AbcXyzInput {
-  name: string;
-  revenue: number;
-  quantity: string;
-  /** Σ weekly quantity and Σ weekly quantity² over the weeks with sales. */
-  q1: number;
-  q2: number;
-}
-export interface AbcXyzRow {
-  name: string;
-  revenue: number;
-  quantity: string;
-  sharePercent: string;
-  cumulativePercent: string;
-  abc: 'A' | 'B' | 'C';
-  variationPercent: string | null;
-  xyz: 'X' | 'Y' | 'Z';
-}
-
-/**
- * ABC by revenue share: sorted by revenue, an item is A while the share of the items before it is under 80 %, B under
- * 95 %, C after. XYZ by the coefficient of variation of weekly quantities over `weeks` weeks (weeks without sales count
- * as 0): ≤ 10 % X, ≤ 25 % Y, above (or no sales) Z.
- */
-export function classifyAbcXyz(items: readonly AbcXyzInput[], weeks: number): AbcXyzRow[] {
-  const sorted = [...items].sort((a, b) => b.revenue - a.revenue || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const total = sorted.reduce((s, r) => s + Math.max(0, r.revenue), 0);
-  let before = 0;
-  return sorted.map((r) => {
-    const shareBefore = total > 0 ? before / total : 1;
-    before += Math.max(0, r.revenue);
-    const abc = shareBefore < 0.8 ? 'A' : shareBefore < 0.95 ? 'B' : 'C';
-    const mean = r.q1 / weeks;
-    const variance = Math.max(0, r.q2 / weeks - mean * mean);
-    const cv = mean > 0 ? Math.sqrt(variance) / mean : null;
-    const xyz = cv === null ? 'Z' : cv <= 0.1 + 1e-12 ? 'X' : cv <= 0.25 + 1e-12 ? 'Y' : 'Z';
-    return {
-      name: r.name,
-      revenue: r.revenue,
-      quantity: r.quantity,
-      sharePercent: total > 0 ? ((r.revenue / total) * 100).toFixed(2) : '0.00',
-      cumulativePercent: total > 0 ? ((before / total) * 100).toFixed(2) : '0.00',
-      abc,
-      variationPercent: cv === null ? null : (cv * 100).toFixed(2),
-      xyz,
-    };
-  });
-}
-
-/** fiscal_drives with register_id filled from the drive's shifts when no registration report named the register. */
-const drives = sql`(select fd.fn, fd.registered_at, fd.validity_months, fd.first_fd, fd.last_fd, fd.last_document_at,
-    fd.exhaustion_sign, fd.replace_required_sign, fd.memory_exceeded_sign, fd.closed_at, fd.not_transmitted_count,
-    coalesce(fd.register_id, (select s.register_id from shifts s
-      where s.fn = fd.fn and s.register_id is not null order by s.shift_number desc limit 1)) as register_id
-  from fiscal_drives fd)`;
-
-const fnSchedule: Runner = async (db, f) => {
-  const rows = await query(
-    db,
-    sql`select f.fn, g.registration_number, g.organization_id, g.outlet_id, f.register_id,
-          f.registered_at, coalesce(f.validity_months, ${FN_DEFAULT_VALIDITY_MONTHS})::int as validity_months,
-          f.first_fd, f.last_fd, f.last_document_at,
-          (f.registered_at + make_interval(months => coalesce(f.validity_months, ${FN_DEFAULT_VALIDITY_MONTHS})::int)) as expires_at,
-          case when f.registered_at is not null and f.last_document_at > f.registered_at and f.last_fd is not null
-            then f.last_document_at + ((${FN_DOCUMENT_CAPACITY} - f.last_fd)::float8
-              / (f.last_fd::float8 / (extract(epoch from (f.last_document_at - f.registered_at)) / 86400))) * interval '1 day'
-          end as full_at,
-          f.exhaustion_sign, f.replace_required_sign, f.memory_exceeded_sign, o.service_until as ofd_service_until
-        from ${drives} f join registers g on g.id = f.register_id left join ofd_services o on o.register_id = g.id
-        where f.closed_at is null and ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'g.organization_id')}
-        order by f.fn`,
-  );
-  const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : null);
-  const now = new Date();
-  return {
-    name: 'fn-schedule',
-    columns: [
-      { key: 'registrationNumber', title: 'РН ККТ', kind: 'text' },
-      { key: 'fn', title: 'ФН', kind: 'text' },
-      { key: 'registeredAt', title: 'Регистрация', kind: 'text' },
-      { key: 'validityMonths', title: 'Срок, мес', kind: 'int' },
-      { key: 'expiresAt', title: 'Окончание срока', kind: 'text' },
-      { key: 'lastFd', title: 'Последний ФД', kind: 'int' },
-      { key: 'fillPercent', title: 'Заполнение, %', kind: 'decimal' },
-      { key: 'fullAt', title: 'Прогноз заполнения', kind: 'text' },
-      { key: 'replaceBy', title: 'Заменить до', kind: 'text' },
-      { key: 'reason', title: 'Причина', kind: 'text' },
-      { key: 'ofdServiceUntil', title: 'Обслуживание ОФД до', kind: 'text' },
-      { key: 'ofdServiceDaysLeft', title: 'Дней обслуживания ОФД', kind: 'int' },
-    ],
-    rows: fromArray(
-      rows.map((r) => {
-        const expiresAt = day(r.expires_at);
-        const fullAt = day(r.full_at);
-        const replaceBy = expiresAt && fullAt ? (fullAt < expiresAt ? fullAt : expiresAt) : (expiresAt ?? fullAt);
-        const lastFd = r.last_fd === null ? null : Number(r.last_fd);
-        const ofdServiceUntil = day(r.ofd_service_until);
-        return {
-          registrationNumber: r.registration_number ?? null,
-          fn: r.fn!,
-          registerId: r.register_id ?? null,
-          registeredAt: r.registered_at ?? null,
-          validityMonths: r.validity_months!,
-          expiresAt,
-          lastFd,
-          fillPercent: lastFd === null ? null : ((lastFd / FN_DOCUMENT_CAPACITY) * 100).toFixed(2),
-          fullAt,
-          replaceBy,
-          reason:
-            r.replace_required_sign || r.memory_exceeded_sign || r.exhaustion_sign
-              ? 'сигнал ФН'
-              : replaceBy === null
-                ? null
-                : replaceBy === fullAt
-                  ? 'заполнение'
-                  : 'срок действия',
-          ofdServiceUntil,
-          ofdServiceDaysLeft: ofdServiceUntil === null ? null : ofdServiceDaysLeft(ofdServiceUntil, now),
-        };
-      }),
-    ),
-  };
-};
-
-const unsent: Runner = async (db, f) => {
-  const rows = await query(
-    db,
-    sql`select g.registration_number, f.register_id, f.fn, count(*)::bigint as gaps, sum(x.to_fd - x.from_fd + 1)::bigint as missing,
-          min(x.from_fd) as first_missing_fd, to_char(min(x.detected_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as since,
-          f.not_transmitted_count
-        from fd_gaps x join ${drives} f on f.fn = x.fn join registers g on g.id = f.register_id
-        where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'g.organization_id')}
-        group by 1, 2, 3, 8 order by 1, 3`,
-  );
-  return {
-    name: 'unsent',
-    columns: [
-      { key: 'registrationNumber', title: 'РН ККТ', kind: 'text' },
-      { key: 'fn', title: 'ФН', kind: 'text' },
-      { key: 'gaps', title: 'Пропусков', kind: 'int', total: true },
-      { key: 'missingDocuments', title: 'Не получено ФД', kind: 'int', total: true },
-      { key: 'firstMissingFd', title: 'Первый пропущенный ФД', kind: 'int' },
-      { key: 'since', title: 'Обнаружено', kind: 'text' },
-      { key: 'notTransmittedCount', title: 'Не передано по данным ФН', kind: 'int' },
-    ],
-    rows: fromArray(
-      rows.map((r) => ({
-        registrationNumber: r.registration_number ?? null,
-        registerId: r.register_id ?? null,
-        fn: r.fn!,
-        gaps: r.gaps!,
-        missingDocuments: r.missing!,
-        firstMissingFd: r.first_missing_fd!,
-        since: r.since!,
-        notTransmittedCount: r.not_transmitted_count ?? null,
-      })),
-    ),
-  };
-};
-
 const RUNNERS: Readonly<Record<ReportName, Runner>> = {
   'z-report': zReport,
   shifts,
@@ -647,11 +353,3 @@ export function runReport(db: Db, name: ReportName, filter: ReportFilter): Promi
   return RUNNERS[name](db, filter);
 }
 
-/** Totals of the columns marked `total`, exact (integer kopecks / counts). */
-export function addToTotals(totals: Record<string, number>, columns: readonly ReportColumn[], row: ReportRow): void {
-  for (const c of columns) {
-    if (!c.total) continue;
-    const v = row[c.key];
-    if (typeof v === 'number') totals[c.key] = (totals[c.key] ?? 0) + v;
-  }
-}

@@ -4,7 +4,8 @@
  * Kinds (webhook event = kind; src/domain/notification-kinds.ts):
  *   register.silent   — no document from a register for longer than max(3 × the median gap of its last 20 documents,
  *                       the organization's silent hours, default 24 h);
- *   fn.expiring       — the FN's forecast (registry-status fnForecast) ends in ≤ 30 and ≤ 3 days (two thresholds);
+ *   fn.expiring       — the FN's replace-by date (src/domain/fn-end-date.ts, as the report and the API) is in ≤ 30 and
+ *                       ≤ 3 days (two thresholds), with its reason;
  *   fn.fill           — the FN's last FD is above 90 % of FN_DOCUMENT_CAPACITY (the fn-schedule report's fill);
  *   documents.unsent  — the FN has FD gaps (documents the OFD never received);
  *   flk.failed        — documents received since the last evaluation that failed the ФЛК (one per document);
@@ -25,7 +26,7 @@ import type { Database } from '../db/database.js';
 import { disarmCleared, enqueueNotificationEmails, findNotificationRules, recordFiring } from '../db/notifications.repository.js';
 import { publishWebhookEvents, type WebhookEvent } from '../db/webhooks.repository.js';
 import type { Logger } from '../observability/logger.js';
-import { FN_DOCUMENT_CAPACITY } from '../reports/reports.js';
+import { FN_DOCUMENT_CAPACITY } from '../domain/fn-end-date.js';
 
 export const CONDITION_KINDS = NOTIFICATION_KINDS;
 // Every kind is published as the webhook event of the same name: a kind missing from WEBHOOK_EVENTS drops out of this
@@ -139,7 +140,17 @@ async function stateConditions(db: Kysely<Database>, organizationId: number, rul
             kind: 'fn.expiring',
             subject: `fn:${current.fn}`,
             threshold: `${days}d`,
-            data: { ...base, daysLeft: forecast.daysLeft, thresholdDays: days, expiresOn: forecast.expiresOn, keyResourceEndsOn: forecast.keyResourceEndsOn },
+            data: {
+              ...base,
+              daysLeft: forecast.daysLeft,
+              thresholdDays: days,
+              replaceBy: forecast.replaceBy,
+              reason: forecast.reason,
+              reasonText: forecast.reasonText,
+              expiresOn: forecast.expiresOn,
+              keyResourceEndsOn: forecast.keyResourceEndsOn,
+              fullOn: forecast.fullOn,
+            },
           });
         }
       }

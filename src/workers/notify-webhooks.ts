@@ -4,7 +4,8 @@
  *
  * Events emitted:
  *   document.received   — a document of the organization was persisted (documents.persisted_at);
- *   shift.closed        — the same, for a shift-closing report (form 5);
+ *   shift.closed        — the same, for a shift-closing report (form 5); it also makes the «Выгрузки» set to run after
+ *                         each closed shift (src/exports/export-schedule.ts), for every organization with one;
  *   fns.status_changed  — the FNS answered a document, or its delivery went dead (fns_status.updated_at).
  * Condition events (register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected, ofd.expiring)
  * come from notify-conditions.ts, published into the same deliveries table.
@@ -34,6 +35,7 @@ import {
 } from '../db/webhooks.repository.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { scanShiftClosedEvents, scheduleShiftExports } from '../exports/export-schedule.js';
 import { notifyJobId } from '../queue/job-ids.js';
 import { JobNames } from '../queue/jobs.js';
 import { QueueNames } from '../queue/queue-names.js';
@@ -131,6 +133,19 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     return created;
   }
 
+  /**
+   * «Выгрузки» after each closed shift (issue 15): the same shift.closed events, for organizations with such a setting
+   * (webhook subscriber or not), become export jobs — exactly once per shift by the job's period key, so the scan's
+   * overlap, a restart before the position was saved, or a second notify worker make no second job.
+   */
+  async function scheduleShiftClosedExports(): Promise<void> {
+    const { from, to } = await scanWindow(db, 'shift_exports', overlapMs);
+    const events = await scanShiftClosedEvents(db, from, to, SCAN_LIMIT);
+    await scheduleShiftExports(db, events);
+    const last = events.at(-1);
+    await saveScanPosition(db, 'shift_exports', events.length >= SCAN_LIMIT && last ? last.persistedAt : to);
+  }
+
   return {
     async scan() {
       const docs = await scanSource(
@@ -140,6 +155,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         documentEvents,
       );
       const fns = await scanSource('fns_status', (from, to) => scanFnsStatusChanges(db, from, to, SCAN_LIMIT), (f) => f.updated_at, (f) => [fnsEvent(f)]);
+      await scheduleShiftClosedExports();
       return docs + fns;
     },
 

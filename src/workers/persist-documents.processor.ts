@@ -46,6 +46,7 @@ import {
   type DerivedDocument,
   type Downstream,
 } from './persist-derive.js';
+import { validityMonthsFromKeyResource } from '../domain/fn-end-date.js';
 import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './persist-registry.js';
 
 export { DOC_UNRECOGNISED, type Downstream } from './persist-derive.js';
@@ -300,9 +301,26 @@ async function applyRegistration(trx: Transaction<Database>, d: Prepared, ids: R
       registration_fd: d.job.fd,
       key_resource_days: num(f, 'fdKeyResource'),
       key_resource_reported_at: dateTime,
+      // The model's validity, told by the key resource a registration report carries (src/domain/fn-end-date.ts); a
+      // report without 1213 (FFD 1.0) keeps what an earlier one said.
+      validity_months: sql<number | null>`coalesce(${validityMonthsFromKeyResource(num(f, 'fdKeyResource'))}::int, validity_months)`,
       updated_at: sql<Date>`now()`,
     })
     .where('fn', '=', d.job.fn)
+    .execute();
+}
+
+/** Shift reports carry the FN's key resource (1213) too: keep the latest reported, never an older report's. */
+async function applyKeyResource(trx: Transaction<Database>, d: Prepared): Promise<void> {
+  const f = d.derived.fields!;
+  const days = num(f, 'fdKeyResource');
+  const dateTime = str(f, 'dateTime');
+  if (days === null || dateTime === null) return;
+  await trx
+    .updateTable('fiscal_drives')
+    .set({ key_resource_days: days, key_resource_reported_at: dateTime, updated_at: sql<Date>`now()` })
+    .where('fn', '=', d.job.fn)
+    .where((eb) => eb.or([eb('key_resource_reported_at', 'is', null), eb('key_resource_reported_at', '<=', dateTime)]))
     .execute();
 }
 
@@ -396,6 +414,7 @@ async function applyReports(trx: Transaction<Database>, fresh: readonly Prepared
     if (REGISTRATION_FORMS.has(form)) await applyRegistration(trx, d, ids);
     else if (form === FORM.openShift) await applyOpenShift(trx, d, registerId);
     else if (form === FORM.closeShift) await applyCloseShift(trx, d, registerId);
+    if (form === FORM.openShift || form === FORM.closeShift) await applyKeyResource(trx, d);
     else if (form === FORM.closeArchive) await applyCloseArchive(trx, d, registerId);
   }
 }

@@ -9,6 +9,8 @@ export interface EmailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
+  /** Files sent along (a «Выгрузка»). */
+  readonly attachments?: ReadonlyArray<{ readonly filename: string; readonly content: Buffer; readonly contentType: string }>;
 }
 
 export interface EmailSender {

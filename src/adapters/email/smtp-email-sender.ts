@@ -39,7 +39,9 @@ export function createSmtpEmailSender(options: SmtpEmailSenderOptions): EmailSen
   return {
     async send(message) {
       try {
-        await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) });
+        await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}),
+          ...(message.attachments ? { attachments: message.attachments.map((a) => ({ ...a })) } : {}),
+        });
       } catch (e) {
         throw classify(e);
       }

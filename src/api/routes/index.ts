@@ -5,6 +5,7 @@ import { authRoutes } from './auth.routes.js';
 import { documentRoutes } from './documents.routes.js';
 import { kktApplicationRoutes } from './kkt-applications.routes.js';
 import { markingRoutes } from './marking.routes.js';
+import { exportRoutes } from './exports.routes.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { publicRoutes } from './public.routes.js';
@@ -36,5 +37,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(reportRoutes(ctx));
     await app.register(kktApplicationRoutes(ctx));
     await app.register(onboardingApiRoutes(ctx));
+    await app.register(exportRoutes(ctx));
   };
 }

@@ -30,7 +30,8 @@ import { accessScope, authorizePlace, outletScopeSql, placeLimitOf, registerScop
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
-import { ATTENTION_REASONS, CONNECTION_STATUSES, fnAttention, fnForecast, registerConnection } from '../registry-status.js';
+import { ATTENTION_REASONS, CONNECTION_STATUSES, currentDrive, fnAttention, fnForecast, registerConnection } from '../registry-status.js';
+import { FN_END_REASONS } from '../../domain/fn-end-date.js';
 import { cursorSchema, dateOut, fnSchema, idSchema, iso, limitSchema, pageSchema } from '../schemas.js';
 
 const outletOut = z.object({ id: z.number().int(), organizationId: z.number().int(), address: z.string(), place: z.string(), createdAt: dateOut });
@@ -41,6 +42,21 @@ const outletJson = (o: Outlet): z.infer<typeof outletOut> => ({
   place: o.place,
   createdAt: iso(o.created_at),
 });
+
+/** The FN's end date and its reason: src/domain/fn-end-date.ts, the same the fn-schedule report and fn.expiring name. */
+const forecastOut = z
+  .object({
+    expiresOn: z.string().nullable().meta({ description: 'registration + validityMonths' }),
+    keyResourceEndsOn: z.string().nullable().meta({ description: 'the key resource (1213) the FN last reported runs out' }),
+    fullOn: z.string().nullable().meta({ description: 'the archive fills at its rate so far' }),
+    validityMonths: z.number().int(),
+    validityBasis: z.enum(['registration', 'assumed']).meta({ description: 'registration: from the registration report (1213); assumed: the shortest, 13' }),
+    replaceBy: z.string().nullable().meta({ description: 'the earliest of the dates (today when the FN signals replacement)' }),
+    reason: z.enum(FN_END_REASONS).nullable(),
+    reasonText: z.string().nullable(),
+    daysLeft: z.number().int().nullable().meta({ description: 'days from today (Moscow) to replaceBy' }),
+  })
+  .meta({ description: 'When to replace the FN, and why' });
 
 const fiscalDriveOut = z.object({
   fn: z.string(),
@@ -56,7 +72,7 @@ const fiscalDriveOut = z.object({
   signs: z.object({ replaceRequired: z.boolean().nullable(), exhausted: z.boolean().nullable(), memoryExceeded: z.boolean().nullable() }),
   notTransmitted: z.object({ count: z.number().int().nullable(), since: z.string().nullable() }),
   missing: z.object({ ranges: z.number().int(), documents: z.number().int() }).meta({ description: 'FD numbers not received (gaps)' }),
-  forecast: z.object({ expiresOn: z.string().nullable(), keyResourceEndsOn: z.string().nullable(), daysLeft: z.number().int().nullable() }),
+  forecast: forecastOut,
   attention: z.array(z.enum(ATTENTION_REASONS)),
 });
 
@@ -96,6 +112,7 @@ const registerOut = z.object({
     lastReceivedAt: dateOut.nullable(),
     currentFn: z.string().nullable(),
   }),
+  fnReplacement: forecastOut.nullable().meta({ description: 'When to replace the FN in use (null: none known or it is closed)' }),
   ofdService: z
     .object({
       until: z.string().nullable().meta({ description: 'Last day the OFD serves the register (YYYY-MM-DD, inclusive); null: not recorded' }),
@@ -123,6 +140,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       return registers.map((r) => {
         const mine = drives.filter((d) => d.effective_register_id === r.id || d.register_id === r.id);
         const c = registerConnection(r, mine, now, ctx.registerSilentAfterMs);
+        const current = currentDrive(mine);
         const serviceUntil = services.get(r.id) ?? null;
         const base: z.infer<typeof registerOut> = {
           id: r.id,
@@ -135,6 +153,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           registrationStatus: r.status,
           registeredAt: r.registered_at,
           connection: { ...c, lastReceivedAt: iso(c.lastReceivedAt) },
+          fnReplacement: current && current.closed_at === null ? fnForecast(current, now) : null,
           ofdService: { until: serviceUntil, daysLeft: serviceUntil === null ? null : ofdServiceDaysLeft(serviceUntil, now) },
           createdAt: iso(r.created_at),
         };

@@ -26,7 +26,9 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           summary: 'A report over the caller’s organizations, as JSON, CSV or xlsx',
           description:
             'Reports: z-report, shifts, payment-types, tax-systems, vat, outlets, hours, abc-xyz, fn-schedule, unsent. ' +
-            'Money is integer kopecks in JSON and rubles with two decimals in the exports. `from` and `to` are local days, both inclusive.',
+            'Money is integer kopecks in JSON and rubles with two decimals in the exports (csv: `;`-separated, decimal comma). ' +
+            'Money totals of payment-types, tax-systems and vat are net: returns of sales and purchases subtract. ' +
+            '`from` and `to` are local days, both inclusive.',
           params: z.object({ name: z.enum(REPORT_NAMES) }),
           querystring: z.object({
             organizationId: idSchema.optional(),
@@ -43,6 +45,7 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               items: z.array(z.record(z.string(), cell)),
               totals: z.record(z.string(), z.number()),
               extra: z.record(z.string(), z.unknown()).optional(),
+              warnings: z.array(z.string()).meta({ description: 'About the figures, e.g. a period too short for XYZ; also below the table in the exports' }),
             }),
             ...errorResponses(400, 401, 403, 404, 429),
           },
@@ -90,7 +93,7 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const totals: Record<string, number> = {};
         for await (const row of report.rows) {
           items.push(row);
-          addToTotals(totals, report.columns, row);
+          addToTotals(totals, report, row);
         }
         return {
           report: report.name,
@@ -98,6 +101,7 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           items,
           totals,
           ...(report.extra ? { extra: report.extra() } : {}),
+          warnings: [...(report.warnings?.() ?? [])],
         };
       },
     );

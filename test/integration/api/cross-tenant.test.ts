@@ -22,6 +22,7 @@ let b: Tenant;
 let bHook: TenantWebhook;
 let bOnboarding: TenantOnboarding;
 const CLAIMANT = 'claimant-c@example.test';
+let bExportId: number;
 
 beforeAll(async () => {
   h = await startApi();
@@ -29,6 +30,13 @@ beforeAll(async () => {
   b = await seedTenant(h, 2, { email: 'owner-b@example.test' });
   bHook = await seedTenantWebhook(h, b);
   bOnboarding = await seedOnboarding(h, b, 2, (await userToken(h, CLAIMANT)).token);
+  bExportId = (
+    await h.database.db
+      .insertInto('export_jobs')
+      .values({ organization_id: b.organizationId, content: 'receipts', format: 'csv', title: 'B', status: 'done', byte_size: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 });
 afterAll(() => h.close());
 
@@ -187,6 +195,26 @@ function attempts(): Record<string, Attempt[]> {
     ],
     // Self-service onboarding (issue 16).
     ...onboardingAttempts(a, b, bOnboarding, CLAIMANT),
+    // Exports and Выгрузки (issue 15): B's organization, export or register is a 404; A's own export never holds B's rows.
+    'GET /api/v1/documents/export': [
+      { method: 'GET', url: `/api/v1/documents/export?organizationId=${b.organizationId}&format=csv`, expect: 'denied' },
+      { method: 'GET', url: `/api/v1/documents/export?fn=${b.fn}&format=csv`, expect: 'noLeak' },
+      { method: 'GET', url: `/api/v1/documents/export?format=csv&items=true`, expect: 'noLeak' },
+    ],
+    'POST /api/v1/organizations/:id/exports': [{ method: 'POST', url: `${org}/exports`, payload: { format: 'csv' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/exports': [{ method: 'GET', url: `${org}/exports`, expect: 'denied' }],
+    'GET /api/v1/exports/:id': [{ method: 'GET', url: `/api/v1/exports/${bExportId}`, expect: 'denied' }],
+    'GET /api/v1/exports/:id/download': [{ method: 'GET', url: `/api/v1/exports/${bExportId}/download`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/export-settings': [{ method: 'GET', url: `${org}/export-settings`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/export-settings': [
+      { method: 'PUT', url: `${org}/export-settings`, payload: { items: [] }, expect: 'denied' },
+      {
+        method: 'PUT',
+        url: `/api/v1/organizations/${a.organizationId}/export-settings`,
+        payload: { items: [{ schedule: 'daily', registerIds: [b.registerId], content: 'receipt_items', format: 'csv' }] },
+        expect: 'denied',
+      },
+    ],
   };
 }
 
@@ -239,7 +267,9 @@ describe('tenant isolation', () => {
           // B's API key has no right to list API keys or members; the operator has.
           if (token === b.apiKey && (/members|api-keys/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
-          const ok = r.statusCode === 200 && (t.expect === 'denied' || t.expect === 'custom' || r.json<{ items: unknown[] }>().items.length > 0);
+          // A csv export (not JSON) must hold B's rows: its FN.
+          const hasData = () => (String(r.headers['content-type']).includes('json') ? r.json<{ items: unknown[] }>().items.length > 0 : r.body.includes(b.fn));
+          const ok = r.statusCode === 200 && (t.expect === 'denied' || t.expect === 'custom' || hasData());
           if (!ok) failures.push(`${route} ${t.url} as ${token === ADMIN_TOKEN ? 'operator' : 'B'} → ${r.statusCode} ${r.body.slice(0, 200)}`);
         }
       }

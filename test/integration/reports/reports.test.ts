@@ -46,6 +46,8 @@ async function get(url: string, token = ADMIN_TOKEN): Promise<Report> {
 }
 const of = (org: number) => fx.sent.filter((r) => r.org === org);
 const sum = (rs: readonly SentReceipt[], f: (r: SentReceipt) => number) => rs.reduce((s, r) => s + f(r), 0);
+/** Sign of an operation's money in a net total, written out here (not imported from the code under test). */
+const NET: Record<number, number> = { 1: 1, 2: -1, 3: -1, 4: 1 };
 const OP_NAMES: Record<number, string> = { 1: 'Приход', 2: 'Возврат прихода', 3: 'Расход', 4: 'Возврат расхода' };
 
 /** `exact`: quantities as text, so their decimal scale is compared too. */
@@ -100,8 +102,10 @@ describe('reports equal independent sums over the sent receipts', () => {
       ]),
     );
     expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected));
-    expect(r.totals.totalSum).toBe(sum(of(1), (s) => s.total));
-    expect(r.totals.cash).toBe(sum(of(1), (s) => s.cash));
+    // «Итого» is net: money in (1, 4) minus money out (2, 3).
+    expect(r.totals.totalSum).toBe(sum(of(1), (s) => NET[s.operationType]! * s.total));
+    expect(r.totals.cash).toBe(sum(of(1), (s) => NET[s.operationType]! * s.cash));
+    expect(r.totals.receipts).toBe(of(1).length);
   });
 
   it('tax-systems and vat', async () => {
@@ -276,7 +280,7 @@ describe('exports', () => {
     });
     const totals = ws.getRow(json.items.length + 2);
     expect(totals.getCell(1).value).toBe('Итого');
-    expect(Math.round((totals.getCell(cashCol).value as number) * 100)).toBe(sum(of(1), (s) => s.cash));
+    expect(Math.round((totals.getCell(cashCol).value as number) * 100)).toBe(sum(of(1), (s) => NET[s.operationType]! * s.cash));
   });
 
   it('csv: BOM, header, exact rubles, totals line — parsed back', async () => {
@@ -288,7 +292,7 @@ describe('exports', () => {
     expect(header).toContain('Выручка, ₽');
     const revenueCol = header.indexOf('Выручка, ₽');
     const regCol = header.indexOf('РН ККТ');
-    const rubles = (k: number) => `${k < 0 ? '-' : ''}${Math.floor(Math.abs(k) / 100)}.${String(Math.abs(k) % 100).padStart(2, '0')}`;
+    const rubles = (k: number) => `${k < 0 ? '-' : ''}${Math.floor(Math.abs(k) / 100)},${String(Math.abs(k) % 100).padStart(2, '0')}`;
     for (const g of fx.orgs.flatMap((o) => o.registers)) {
       const rs = fx.sent.filter((s) => s.regId === g.regId);
       const rev = sum(rs.filter((s) => s.operationType === 1), (s) => s.total) - sum(rs.filter((s) => s.operationType === 2), (s) => s.total);
@@ -313,8 +317,8 @@ describe('tenant scoping', () => {
       expect(denied.statusCode).toBe(404);
     }
     const pt = await get('/api/v1/reports/payment-types', key1);
-    expect(pt.totals.totalSum).toBe(sum(of(1), (s) => s.total));
+    expect(pt.totals.totalSum).toBe(sum(of(1), (s) => NET[s.operationType]! * s.total));
     const all = await get('/api/v1/reports/payment-types');
-    expect(all.totals.totalSum).toBe(sum(fx.sent, (s) => s.total));
+    expect(all.totals.totalSum).toBe(sum(fx.sent, (s) => NET[s.operationType]! * s.total));
   });
 });

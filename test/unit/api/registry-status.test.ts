@@ -54,7 +54,7 @@ describe('register connection status', () => {
     [{ memory_exceeded_sign: true }, 'fn_memory_exceeded'],
     [{ gap_count: 2, missing_fds: 5 }, 'fd_gaps'],
     [{ not_transmitted_count: 3 }, 'not_transmitted'],
-    [{ registered_at: '2025-01-01T00:00:00', validity_months: 15 }, 'fn_expiring'],
+    [{ registered_at: '2024-12-25T00:00:00', validity_months: 15 }, 'fn_expiring'],
     [{ closed_at: '2026-02-01T00:00:00' }, 'fn_closed'],
   ] as const)('needs attention for %o (%s)', (over, reason) => {
     const c = registerConnection(register, [drive(over)], NOW, 24 * HOUR);
@@ -74,7 +74,11 @@ describe('FN forecast', () => {
     expect(fnForecast(drive(), NOW)).toMatchObject({ expiresOn: '2026-09-01', keyResourceEndsOn: null });
     const f = fnForecast(drive({ key_resource_days: 10, key_resource_reported_at: '2026-03-01T00:00:00' }), NOW);
     expect(f.keyResourceEndsOn).toBe('2026-03-11');
-    expect(f.daysLeft).toBe(9);
-    expect(fnForecast(drive({ validity_months: null }), NOW).daysLeft).toBeNull();
+    // Calendar days from today in Moscow (2026-03-01), as the OFD service's days left are counted.
+    expect(f.daysLeft).toBe(10);
+    expect(f).toMatchObject({ replaceBy: '2026-03-11', reason: 'key_resource' });
+    // Validity not told by the registration report: the shortest (13 months) is assumed, and said so.
+    expect(fnForecast(drive({ validity_months: null }), NOW)).toMatchObject({ expiresOn: '2026-07-01', validityBasis: 'assumed', reason: 'validity' });
+    expect(fnForecast(drive({ registered_at: null }), NOW)).toMatchObject({ replaceBy: null, daysLeft: null });
   });
 });

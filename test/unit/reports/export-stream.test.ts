@@ -42,11 +42,11 @@ describe('report exports at length', () => {
     const lines = buf.subarray(3).toString('utf8').trimEnd().split('\r\n');
     expect(lines).toHaveLength(n + 2);
     expect(lines[0]).toBe('Товар;Сумма, ₽;Чеков');
-    expect(lines[1]).toBe('Товар 0;0.01;1');
-    expect(lines[2]).toBe('Товар 1;1.02;1');
+    expect(lines[1]).toBe('Товар 0;0,01;1');
+    expect(lines[2]).toBe('Товар 1;1,02;1');
     // Σ (101 i + 1) for i < n, in kopecks, printed without float.
     const total = (101 * (n - 1) * n) / 2 + n;
-    expect(lines.at(-1)).toBe(`Итого;${Math.floor(total / 100)}.${String(total % 100).padStart(2, '0')};${n}`);
+    expect(lines.at(-1)).toBe(`Итого;${Math.floor(total / 100)},${String(total % 100).padStart(2, '0')};${n}`);
   });
 
   it('xlsx: 20 000 rows parse back with exceljs, header frozen, totals row', async () => {

@@ -1,0 +1,298 @@
+/**
+ * Receipt exports and «Выгрузки» (issue 15):
+ *   GET  /documents/export                       any Чеки filter as csv/xlsx, streamed now (memory stays flat)
+ *   POST /organizations/{id}/exports             the same as a background job (export_jobs; the exports worker writes it)
+ *   GET  /organizations/{id}/exports             the Выгрузки list: manual and scheduled exports, newest first
+ *   GET  /exports/{id}, GET /exports/{id}/download   a job's status and progress; its file, streamed from export_chunks
+ *   GET, PUT /organizations/{id}/export-settings the organization's Выгрузки settings (owners and admins replace them)
+ */
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { innsOf } from '../../db/api-organizations.repository.js';
+import type { ExportJob } from '../../db/tables/exports.js';
+import '../../db/tables/exports.js';
+import { contentTypeOf } from '../../exports/export-jobs.js';
+import { receiptExportTable, type ReceiptFilter } from '../../exports/receipt-rows.js';
+import { reportToCsv, reportToXlsx } from '../../reports/export.js';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, visibleOrganizations, type Principal } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { errorResponses, notFound } from '../errors.js';
+import { dateOut, idSchema, iso, queryBoolean } from '../schemas.js';
+import { documentListQuery } from './documents.routes.js';
+
+const filterQuery = documentListQuery.omit({ limit: true, cursor: true, organizationId: true });
+type FilterQuery = z.infer<typeof filterQuery>;
+
+function toFilter(inns: 'all' | string[], q: FilterQuery): ReceiptFilter {
+  return {
+    ...q,
+    inns,
+    receivedFrom: q.receivedFrom === undefined ? undefined : new Date(q.receivedFrom),
+    receivedTo: q.receivedTo === undefined ? undefined : new Date(q.receivedTo),
+  };
+}
+
+const exportJobOut = z.object({
+  id: z.number().int(),
+  organizationId: z.number().int(),
+  settingId: z.number().int().nullable().meta({ description: 'The Выгрузка setting that made it; null: asked for by hand' }),
+  title: z.string(),
+  content: z.enum(['receipts', 'receipt_items', 'shift_summary']),
+  format: z.enum(['csv', 'xlsx']),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  progress: z.object({
+    done: z.number().int(),
+    total: z.number().int().nullable(),
+    percent: z.number().int().nullable().meta({ description: 'null while the total is unknown' }),
+  }),
+  fileName: z.string().nullable(),
+  byteSize: z.number().int().nullable(),
+  downloadUrl: z.string().nullable(),
+  error: z.string().nullable(),
+  emailStatus: z.enum(['none', 'pending', 'sent', 'failed']),
+  createdAt: dateOut,
+  finishedAt: dateOut.nullable(),
+});
+
+function jobJson(j: ExportJob): z.infer<typeof exportJobOut> {
+  const total = j.rows_total;
+  return {
+    id: j.id,
+    organizationId: j.organization_id,
+    settingId: j.setting_id,
+    title: j.title,
+    content: j.content,
+    format: j.format,
+    status: j.status,
+    progress: { done: j.rows_done, total, percent: j.status === 'done' ? 100 : total ? Math.min(99, Math.floor((j.rows_done / total) * 100)) : null },
+    fileName: j.file_name,
+    byteSize: j.byte_size,
+    downloadUrl: j.status === 'done' ? `/api/v1/exports/${j.id}/download` : null,
+    error: j.error,
+    emailStatus: j.email_status,
+    createdAt: iso(j.created_at),
+    finishedAt: j.finished_at === null ? null : iso(j.finished_at),
+  };
+}
+
+const settingIn = z.object({
+  schedule: z.enum(['shift_closed', 'daily', 'monthly']),
+  registerIds: z.array(idSchema).max(1000).nullable().default(null).meta({ description: 'null: every register of the organization' }),
+  content: z.enum(['receipt_items', 'shift_summary']),
+  format: z.enum(['csv', 'xlsx']),
+  emails: z.array(z.email()).max(20).default([]).meta({ description: 'Empty: the organization’s owners and admins' }),
+  enabled: z.boolean().default(true),
+});
+const settingOut = settingIn.extend({ id: z.number().int() });
+
+export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const loadJob = async (p: Principal, id: number) => {
+      const job = await ctx.db.selectFrom('export_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!job) throw notFound('export');
+      authorizeOrganization(p, job.organization_id, 'documents:read', 'export');
+      return job;
+    };
+
+    app.get(
+      '/documents/export',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'The documents of a list filter as csv or xlsx, streamed (for large ones prefer POST /organizations/{id}/exports)',
+          querystring: filterQuery.extend({
+            organizationId: idSchema.optional(),
+            format: z.enum(['csv', 'xlsx']),
+            items: queryBoolean.optional().meta({ description: 'One row per item (1059) instead of per document' }),
+          }),
+          response: { ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        const { organizationId, format, items, ...q } = request.query;
+        let inns: 'all' | string[];
+        if (organizationId !== undefined) {
+          authorizeOrganization(p, organizationId, 'documents:read', 'organization');
+          inns = await innsOf(ctx.db, [organizationId]);
+        } else {
+          const scope = visibleOrganizations(p, 'documents:read');
+          inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
+        }
+        const table = receiptExportTable(ctx.db, toFilter(inns, q), { items: items === true });
+        void reply.header('content-type', contentTypeOf(format)).header('content-disposition', `attachment; filename="receipts.${format}"`);
+        return reply.send((format === 'csv' ? reportToCsv(table) : reportToXlsx(table)) as never);
+      },
+    );
+
+    app.post(
+      '/organizations/:id/exports',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'Export the documents of a list filter in the background; poll GET /exports/{id}, e-mailed when ready',
+          params: z.object({ id: idSchema }),
+          body: z.object({
+            format: z.enum(['csv', 'xlsx']),
+            content: z.enum(['receipts', 'receipt_items']).default('receipts'),
+            // The GET /documents query parameters, as an object (values as in the query string, or JSON numbers/booleans).
+            filters: z.preprocess(
+              (v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : String(x)])) : v),
+              filterQuery,
+            ).default({}),
+            email: z.boolean().default(true).meta({ description: 'E-mail the caller (a user) when the file is ready' }),
+          }),
+          response: { 202: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const p = principalOf(request);
+        const organizationId = request.params.id;
+        authorizeOrganization(p, organizationId, 'documents:read', 'organization');
+        const b = request.body;
+        let emails: string[] = [];
+        if (b.email && p.kind === 'user') {
+          const u = await ctx.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst();
+          if (u) emails = [u.email];
+        }
+        const job = await ctx.db
+          .insertInto('export_jobs')
+          .values({
+            organization_id: organizationId,
+            content: b.content,
+            format: b.format,
+            // Stored as given (JSON): the worker validates it again with the same schema.
+            filters: JSON.stringify(b.filters),
+            title: b.content === 'receipt_items' ? 'Чеки с предметами расчёта' : 'Чеки',
+            emails: sql<string[]>`${emails}::text[]`,
+            requested_by: p.kind === 'user' ? p.userId : null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return reply.status(202).send(jobJson(job));
+      },
+    );
+
+    app.get(
+      '/organizations/:id/exports',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'Выгрузки: the organization’s exports, newest first',
+          params: z.object({ id: idSchema }),
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), beforeId: idSchema.optional() }),
+          response: { 200: z.object({ items: z.array(exportJobOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        authorizeOrganization(principalOf(request), request.params.id, 'documents:read', 'organization');
+        let q = ctx.db.selectFrom('export_jobs').selectAll().where('organization_id', '=', request.params.id).orderBy('id', 'desc').limit(request.query.limit);
+        if (request.query.beforeId !== undefined) q = q.where('id', '<', request.query.beforeId);
+        return { items: (await q.execute()).map(jobJson) };
+      },
+    );
+
+    app.get(
+      '/exports/:id',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'An export’s status and progress',
+          params: z.object({ id: idSchema }),
+          response: { 200: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => jobJson(await loadJob(principalOf(request), request.params.id)),
+    );
+
+    app.get(
+      '/exports/:id/download',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'The file of a finished export, streamed',
+          params: z.object({ id: idSchema }),
+          response: { ...errorResponses(400, 401, 403, 404, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const job = await loadJob(principalOf(request), request.params.id);
+        if (job.status !== 'done') throw notFound('finished export');
+        const db = ctx.db;
+        // One chunk (1 MiB) in memory at a time.
+        const chunks = Readable.from(
+          (async function* () {
+            for (let seq = 0; ; seq++) {
+              const c = await db.selectFrom('export_chunks').select('data').where('export_id', '=', job.id).where('seq', '=', seq).executeTakeFirst();
+              if (!c) return;
+              yield c.data;
+            }
+          })(),
+        );
+        void reply
+          .header('content-type', contentTypeOf(job.format))
+          .header('content-length', String(job.byte_size ?? 0))
+          .header('content-disposition', `attachment; filename="${job.file_name ?? `export-${job.id}.${job.format}`}"`);
+        return reply.send(chunks as never);
+      },
+    );
+
+    app.get(
+      '/organizations/:id/export-settings',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'Выгрузки settings of the organization',
+          params: z.object({ id: idSchema }),
+          response: { 200: z.object({ items: z.array(settingOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        authorizeOrganization(principalOf(request), request.params.id, 'organization:read', 'organization');
+        return { items: await settingsOf(ctx, request.params.id) };
+      },
+    );
+
+    app.put(
+      '/organizations/:id/export-settings',
+      {
+        schema: {
+          tags: ['exports'],
+          summary: 'Replace the organization’s Выгрузки settings (owners, admins, the operator)',
+          params: z.object({ id: idSchema }),
+          body: z.object({ items: z.array(settingIn).max(50) }),
+          response: { 200: z.object({ items: z.array(settingOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const organizationId = request.params.id;
+        authorizeOrganization(principalOf(request), organizationId, 'organization:write', 'organization');
+        const wanted = request.body.items;
+        const ids = wanted.flatMap((s) => s.registerIds ?? []);
+        if (ids.length > 0) {
+          const mine = await ctx.db.selectFrom('registers').select('id').where('id', 'in', ids).where('organization_id', '=', organizationId).execute();
+          if (mine.length !== new Set(ids).size) throw notFound('register');
+        }
+        await ctx.db.transaction().execute(async (trx) => {
+          // Replaced, not deleted: jobs keep pointing at their setting only while it exists (on delete set null).
+          await trx.deleteFrom('export_settings').where('organization_id', '=', organizationId).execute();
+          for (const s of wanted) {
+            await sql`insert into export_settings (organization_id, schedule, register_ids, content, format, emails, enabled)
+                      values (${organizationId}, ${s.schedule}, ${s.registerIds}::bigint[], ${s.content}, ${s.format}, ${s.emails}::text[], ${s.enabled})`.execute(trx);
+          }
+        });
+        return { items: await settingsOf(ctx, organizationId) };
+      },
+    );
+  };
+}
+
+async function settingsOf(ctx: ApiContext, organizationId: number): Promise<Array<z.infer<typeof settingOut>>> {
+  const { rows } = await sql<{ id: number; schedule: 'shift_closed' | 'daily' | 'monthly'; register_ids: string[] | null; content: 'receipt_items' | 'shift_summary'; format: 'csv' | 'xlsx'; emails: string[]; enabled: boolean }>`
+    select id::int as id, schedule, register_ids::text[] as register_ids, content, format, emails, enabled
+      from export_settings where organization_id = ${organizationId} order by id`.execute(ctx.db);
+  return rows.map((r) => ({ id: r.id, schedule: r.schedule, registerIds: r.register_ids?.map(Number) ?? null, content: r.content, format: r.format, emails: r.emails, enabled: r.enabled }));
+}

@@ -1,0 +1,130 @@
+/**
+ * Rows of a receipt export: the documents a `GET /documents` filter selects, read in keyset pages (the list's own query
+ * and order, `listDocuments` with its `after` key), so any filter the cabinet's Чеки list has exports exactly that list,
+ * and memory holds one page whatever the count. Keyset pages rather than one server-side cursor: a cursor would pin a
+ * pooled connection and a transaction (and its snapshot, holding back vacuum) for the minutes a million-row download takes.
+ *
+ * `receipts`: one row per document; `receipt_items`: one row per item (1059), the receipt's columns repeated.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { listDocuments, type DocumentListQuery, type DocumentSummaryRow } from '../db/api-documents.repository.js';
+import { OPERATION_NAMES, type ReportColumn, type ReportRow } from '../reports/report-query.js';
+import { OPERATION_SIGN } from '../reports/reports.js';
+import type { ExportTable } from '../reports/export.js';
+
+export const EXPORT_PAGE_SIZE = 2000;
+
+export type ReceiptFilter = Omit<DocumentListQuery, 'after' | 'limit'>;
+
+const RECEIPT_COLUMNS = (withTotals: boolean): ReportColumn[] => [
+  { key: 'dateTime', title: 'Дата и время', kind: 'text' },
+  { key: 'registrationNumber', title: 'РН ККТ', kind: 'text' },
+  { key: 'fn', title: 'ФН', kind: 'text' },
+  { key: 'fd', title: 'ФД', kind: 'int' },
+  { key: 'fiscalSign', title: 'ФПД', kind: 'int' },
+  { key: 'shiftNumber', title: 'Смена', kind: 'int' },
+  { key: 'operation', title: 'Признак расчёта', kind: 'text' },
+  { key: 'totalSum', title: 'Сумма чека, ₽', kind: 'money', total: withTotals },
+  { key: 'cash', title: 'Наличными, ₽', kind: 'money', total: withTotals },
+  { key: 'card', title: 'Безналичными, ₽', kind: 'money', total: withTotals },
+  { key: 'prepaid', title: 'Предоплата, ₽', kind: 'money', total: withTotals },
+  { key: 'credit', title: 'Постоплата, ₽', kind: 'money', total: withTotals },
+  { key: 'provision', title: 'Встречное предоставление, ₽', kind: 'money', total: withTotals },
+  { key: 'userInn', title: 'ИНН', kind: 'text' },
+  { key: 'fnsStatus', title: 'Статус ФНС', kind: 'text' },
+];
+
+const ITEM_COLUMNS: ReportColumn[] = [
+  { key: 'itemName', title: 'Предмет расчёта', kind: 'text' },
+  { key: 'price', title: 'Цена, ₽', kind: 'money' },
+  { key: 'quantity', title: 'Количество', kind: 'decimal' },
+  { key: 'itemSum', title: 'Сумма по предмету, ₽', kind: 'money', total: true },
+];
+
+function receiptRow(d: DocumentSummaryRow): ReportRow {
+  return {
+    dateTime: d.date_time,
+    registrationNumber: d.kkt_reg_id,
+    fn: d.fn,
+    fd: d.fd,
+    fiscalSign: d.fiscal_sign,
+    shiftNumber: d.shift_number,
+    operationType: d.operation_type,
+    operation: d.operation_type === null ? null : (OPERATION_NAMES[d.operation_type] ?? String(d.operation_type)),
+    totalSum: d.total_sum,
+    cash: d.cash_total_sum,
+    card: d.ecash_total_sum,
+    prepaid: d.prepaid_sum,
+    credit: d.credit_sum,
+    provision: d.provision_sum,
+    userInn: d.user_inn,
+    fnsStatus: d.fns_status,
+    registerId: d.register_id,
+  };
+}
+
+/** The documents of the filter, page by page; `onPage` sees each page's size (progress). */
+export async function* receiptPages(db: Kysely<Database>, filter: ReceiptFilter, pageSize = EXPORT_PAGE_SIZE): AsyncIterable<DocumentSummaryRow[]> {
+  let after: DocumentListQuery['after'];
+  for (;;) {
+    const page = await listDocuments(db, { ...filter, limit: pageSize, ...(after ? { after } : {}) });
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (page.length < pageSize || !last) return;
+    after = { receivedAt: last.received_at, fn: last.fn, fd: last.fd };
+  }
+}
+
+async function itemsOf(db: Kysely<Database>, page: readonly DocumentSummaryRow[]) {
+  const { rows } = await sql<{ fn: string; fd: number; item_index: number; name: string | null; price: number | null; quantity: string | null; sum: number | null }>`
+    select i.fn, i.fd, i.item_index, i.name, i.price, i.quantity::text as quantity, i.sum
+      from receipt_items i
+      join unnest(${page.map((d) => d.fn)}::text[], ${page.map((d) => d.fd)}::bigint[], ${page.map((d) => d.received_at)}::timestamptz[])
+        as k (fn, fd, received_at) on i.fn = k.fn and i.fd = k.fd and i.received_at = k.received_at
+     order by i.fn, i.fd, i.item_index`.execute(db);
+  const byKey = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const k = `${r.fn}:${r.fd}`;
+    const list = byKey.get(k);
+    if (list) list.push(r);
+    else byKey.set(k, [r]);
+  }
+  return byKey;
+}
+
+export interface ReceiptExportOptions {
+  readonly items: boolean;
+  /** Called after each page with the documents done so far. */
+  readonly onProgress?: (documentsDone: number) => void | Promise<void>;
+  readonly pageSize?: number;
+}
+
+/** The export as a table the csv/xlsx writers stream; totals are net (returns subtract), as in the reports. */
+export function receiptExportTable(db: Kysely<Database>, filter: ReceiptFilter, o: ReceiptExportOptions): ExportTable {
+  const columns = o.items ? [...RECEIPT_COLUMNS(false), ...ITEM_COLUMNS] : RECEIPT_COLUMNS(true);
+  async function* rows(): AsyncIterable<ReportRow> {
+    let done = 0;
+    for await (const page of receiptPages(db, filter, o.pageSize)) {
+      if (!o.items) {
+        for (const d of page) yield receiptRow(d);
+      } else {
+        const items = await itemsOf(db, page);
+        for (const d of page) {
+          const base = receiptRow(d);
+          const list = items.get(`${d.fn}:${d.fd}`) ?? [];
+          if (list.length === 0) yield base;
+          for (const i of list) yield { ...base, itemName: i.name, price: i.price, quantity: i.quantity, itemSum: i.sum };
+        }
+      }
+      done += page.length;
+      await o.onProgress?.(done);
+    }
+  }
+  return {
+    columns,
+    rows: rows(),
+    sheet: o.items ? 'Чеки с предметами расчёта' : 'Чеки',
+    totalSign: (row) => OPERATION_SIGN[Number(row['operationType'])] ?? 1,
+  };
+}
