@@ -96,6 +96,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `.execute(db);
   }
 
+  // The cached balance moves only with its entries: ledger_post_batch() opens the gate for its own update alone.
+  await sql`
+    create function ledger_accounts_guard() returns trigger language plpgsql as $$
+    begin
+      if new.balance <> old.balance and coalesce(current_setting('ledger.posting', true), '') <> 'on' then
+        raise exception 'ledger_accounts.balance is changed only by ledger_post_batch()' using errcode = 'P0001';
+      end if;
+      return new;
+    end $$
+  `.execute(db);
+  await sql`
+    create trigger ledger_accounts_guard before update on ledger_accounts
+      for each row execute function ledger_accounts_guard()
+  `.execute(db);
+
   await sql.raw(POST_BATCH).execute(db);
 }
 
@@ -207,7 +222,9 @@ begin
   end if;
   insert into ledger_entries (transaction_id, account_id, amount)
   select (tx_ids->>u.ekey)::bigint, u.eacc, u.eamt from unnest(e_key, e_acc, e_amt) u(ekey, eacc, eamt);
+  perform set_config('ledger.posting', 'on', true);
   update ledger_accounts a set balance = u.b from unnest(ids, bals) u(id, b) where a.id = u.id and a.balance <> u.b;
+  perform set_config('ledger.posting', '', true);
 
   return (select jsonb_agg(case when r ? 'key' then (r - 'key') || jsonb_build_object('transactionId', (tx_ids->>(r->>'key'))::bigint) else r end
                            order by n)
@@ -221,5 +238,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table if exists ledger_transactions`.execute(db);
   await sql`drop function if exists ledger_append_only()`.execute(db);
   await sql`drop table if exists ledger_accounts`.execute(db);
+  await sql`drop function if exists ledger_accounts_guard()`.execute(db);
   await sql`drop table if exists ledger_account_kinds`.execute(db);
 }

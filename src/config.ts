@@ -83,6 +83,14 @@ export interface Config {
    */
   readonly persist: { readonly lockDurationMs: number | undefined; readonly stalledIntervalMs: number | undefined };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
+  /** Billing (issue 17): the policy for registers whose paid service is over, and the card payment provider. */
+  readonly billing: {
+    readonly unpaidPolicy: 'flag' | 'stop';
+    /** OFD_PAY_URL; undefined: no card top-ups. */
+    readonly payUrl: string | undefined;
+    /** OFD_PAY_SECRET: the provider's API key and its callbacks' HMAC secret; required with payUrl. */
+    readonly paySecret: string | undefined;
+  };
 }
 
 export const ConfigErrorCodes = { CONFIG_INVALID: 'CONFIG_INVALID' } as const;
@@ -228,12 +236,18 @@ const envSchema = z
     OFD_PERSIST_LOCK_MS: count(MIN_PERSIST_LOCK_MS).optional(),
     // BullMQ refuses a stalled interval of 0.
     OFD_PERSIST_STALLED_INTERVAL_MS: count(1).optional(),
+    OFD_UNPAID_POLICY: oneOf(['flag', 'stop'] as const).default('flag'),
+    OFD_PAY_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_PAY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
     LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
     LOG_PRETTY: boolean.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.OFD_CRYPTO === 'pkz' && env.OFD_PKZ_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PKZ_URL'], message: 'required when OFD_CRYPTO=pkz' });
+    }
+    if (env.OFD_PAY_URL !== undefined && env.OFD_PAY_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OFD_PAY_SECRET'], message: 'required when OFD_PAY_URL is set' });
     }
   });
 
@@ -295,5 +309,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    billing: { unpaidPolicy: e.OFD_UNPAID_POLICY, payUrl: e.OFD_PAY_URL, paySecret: e.OFD_PAY_SECRET },
   });
 }

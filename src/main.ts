@@ -5,6 +5,7 @@
  * HTTP → close pools.
  */
 import { pathToFileURL } from 'node:url';
+import { createHttpPaymentProvider } from './adapters/payments/http-payment-provider.js';
 import { buildApp, type ReadinessCheck } from './api/app.js';
 import { loadConfig, type Config } from './config.js';
 import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
@@ -153,6 +154,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
   }
 
   const email = config.smtpUrl && apiDb ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
+  const payments =
+    config.billing.payUrl && config.billing.paySecret && apiDb ? createHttpPaymentProvider({ url: config.billing.payUrl, secret: config.billing.paySecret }) : undefined;
+  if (payments) closers.push({ name: 'payments', close: () => payments.close() });
   const app = buildApp({
     metrics,
     logger,
@@ -163,6 +167,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,
+    unpaidPolicy: config.billing.unpaidPolicy,
+    ...(payments ? { payments, paymentWebhookSecret: config.billing.paySecret } : {}),
   });
   await app.listen({ host: config.host, port: config.httpPort });
   const address = app.server.address();

@@ -24,6 +24,8 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
+import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
+import type { UnpaidPolicy } from '../billing/unpaid-policy.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -73,6 +75,11 @@ export interface AppDeps {
   authRateLimit?: RateLimitSettings;
   /** A register is "silent" when nothing arrived from it for this long. Default 24 h. */
   registerSilentAfterMs?: number;
+  /** OFD_UNPAID_POLICY. Default flag. */
+  unpaidPolicy?: UnpaidPolicy;
+  /** Card payment provider (OFD_PAY_URL) and its callbacks' HMAC secret (OFD_PAY_SECRET). Unset: no card top-ups. */
+  payments?: PaymentProvider;
+  paymentWebhookSecret?: string;
 }
 
 const UNLIMITED_PREFIXES = ['/metrics', '/health', '/docs'];
@@ -162,6 +169,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         { name: 'reports', description: 'Analytics reports and their csv/xlsx exports' },
         { name: 'webhooks', description: 'Webhook subscriptions and their delivery log' },
         { name: 'notifications', description: 'Condition notifications: per-organization rules and the log of what fired' },
+        { name: 'billing', description: 'Balance, account history, top-ups, tariffs, the Маркет' },
         { name: 'ops', description: 'Health and metrics' },
       ],
     },
@@ -211,6 +219,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
       authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
       registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,
+      unpaidPolicy: deps.unpaidPolicy ?? 'flag',
+      payments: deps.payments,
+      paymentWebhookSecret: deps.paymentWebhookSecret,
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
   }

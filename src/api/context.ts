@@ -1,6 +1,8 @@
 // What the /api/v1 routes share: built once by buildApp from its deps.
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
+import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
+import type { UnpaidPolicy } from '../billing/unpaid-policy.js';
 import type { Database } from '../db/database.js';
 
 export interface ApiContext {
@@ -11,4 +13,10 @@ export interface ApiContext {
   readonly sessionTtlSeconds: number;
   readonly authRateLimit: { readonly max: number; readonly timeWindowMs: number };
   readonly registerSilentAfterMs: number;
+  /** OFD_UNPAID_POLICY: what happens to registers whose paid service is over. */
+  readonly unpaidPolicy: UnpaidPolicy;
+  /** The card payment provider (OFD_PAY_URL); undefined: card top-ups answer PAYMENTS_NOT_CONFIGURED. */
+  readonly payments: PaymentProvider | undefined;
+  /** OFD_PAY_SECRET: the HMAC secret of the provider's callbacks. */
+  readonly paymentWebhookSecret: string | undefined;
 }

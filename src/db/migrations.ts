@@ -19,6 +19,8 @@ import * as m0014 from '../../migrations/0014_documents_lz4.js';
 import * as m0015 from '../../migrations/0015_persisted_scan_indexes.js';
 import * as m0016 from '../../migrations/0016_fns_status_scan_indexes.js';
 import * as m0035 from '../../migrations/0035_ledger.js';
+import * as m0036 from '../../migrations/0036_tariffs.js';
+import * as m0037 from '../../migrations/0037_card_payments.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -38,6 +40,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0015_persisted_scan_indexes': m0015,
   '0016_fns_status_scan_indexes': m0016,
   '0035_ledger': m0035,
+  '0036_tariffs': m0036,
+  '0037_card_payments': m0037,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       notificationRetentionDays: 180,
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
       log: { level: 'info', pretty: false },
+      billing: { unpaidPolicy: 'flag', payUrl: undefined, paySecret: undefined },
     });
     expect(DEFAULT_NOTIFICATION_RETENTION_DAYS).toBe(180);
   });
@@ -197,6 +198,16 @@ describe('loadConfig', () => {
   it('never echoes a secret value in the error', () => {
     const error = configError({ OFD_ADMIN_TOKEN: 'secret-ish' });
     expect(error.message).not.toContain('secret-ish');
+  });
+
+  it('reads the billing variables and wants the payment secret with the payment URL', () => {
+    expect(loadConfig({ OFD_UNPAID_POLICY: 'stop', OFD_PAY_URL: 'https://pay.example/api', OFD_PAY_SECRET: 'pay-secret-0123456789' }).billing).toEqual({
+      unpaidPolicy: 'stop',
+      payUrl: 'https://pay.example/api',
+      paySecret: 'pay-secret-0123456789',
+    });
+    expect(configError({ OFD_PAY_URL: 'https://pay.example' }).variable).toBe('OFD_PAY_SECRET');
+    expect(configError({ OFD_UNPAID_POLICY: 'block' }).variable).toBe('OFD_UNPAID_POLICY');
   });
 
   it('names the unknown role', () => {

@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'registry:write',
   'documents:read',
   'shifts:read',
+  'billing:read',
+  'billing:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -32,9 +34,9 @@ const READ: readonly Permission[] = ['organization:read', 'registry:read', 'docu
 
 export const ROLE_PERMISSIONS: Readonly<Record<MembershipRole, ReadonlySet<Permission>>> = {
   viewer: new Set(READ),
-  // The accountant reads everything a viewer does; exports and e-receipt resends will be theirs as they land.
-  accountant: new Set(READ),
-  admin: new Set([...READ, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage']),
+  // The accountant reads everything a viewer does and pays (balance, tariffs, the Маркет, documents).
+  accountant: new Set([...READ, 'billing:read', 'billing:write']),
+  admin: new Set([...READ, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage', 'billing:read', 'billing:write']),
   owner: new Set(PERMISSIONS),
 };
 

@@ -12,6 +12,9 @@ import { searchRoutes } from './search.routes.js';
 import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
+import { billingRoutes } from './billing.routes.js';
+import { paymentRoutes } from './payments.routes.js';
+import { tariffRoutes } from './tariffs.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -26,5 +29,8 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(webhookRoutes(ctx));
     await app.register(notificationRoutes(ctx));
     await app.register(reportRoutes(ctx));
+    await app.register(billingRoutes(ctx));
+    await app.register(tariffRoutes(ctx));
+    await app.register(paymentRoutes(ctx));
   };
 }
