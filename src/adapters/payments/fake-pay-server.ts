@@ -11,7 +11,9 @@
  * Every webhook is `{ eventId, event, payment, refund? }` with `X-Signature: sha256=<hex HMAC-SHA256 of the body>`,
  * retried a few times until answered 2xx. Test controls: `POST /_control/hold` keeps webhooks back, `POST
  * /_control/release` `{ "order": "reverse" }` sends the held ones (in reverse for out-of-order delivery), `POST
- * /_control/resend/:eventId` delivers one again (a duplicate), `GET /_control/events` lists what was sent.
+ * /_control/resend/:eventId` delivers one again (a duplicate), `POST /_control/auto` `{ "outcome": "succeeded" }` settles
+ * new payments at once and delivers their callback before answering the create call, `GET /_control/events` lists
+ * what was sent.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -49,7 +51,9 @@ export interface FakePay {
   readonly payments: Map<string, FakePayment>;
   readonly events: FakeEvent[];
   /** Settles a payment as the buyer would on the payment page. */
-  settle(paymentId: string, outcome: 'succeeded' | 'declined'): Promise<void>;
+  settle(paymentId: string, outcome: 'succeeded' | 'declined'): Promise<FakeEvent | undefined>;
+  /** Where webhooks go from now on. */
+  setWebhookUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -98,14 +102,16 @@ export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
   const byKey = new Map<string, unknown>();
   const events: FakeEvent[] = [];
   let holding = false;
+  let autoOutcome: 'succeeded' | 'declined' | undefined;
   const held: FakeEvent[] = [];
   let base = '';
+  let webhookUrl = options.webhookUrl;
 
   async function deliver(e: FakeEvent): Promise<void> {
-    if (!options.webhookUrl) return;
+    if (!webhookUrl) return;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const r = await request(options.webhookUrl, {
+        const r = await request(webhookUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-signature': signWebhook(options.secret, e.body) },
           body: e.body,
@@ -122,6 +128,9 @@ export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
     }
   }
 
+  /** Each emitted event's first delivery, so auto-settled payments can be answered only after their callback. */
+  const firstDelivery = new Map<string, Promise<void>>();
+
   function emit(event: FakeEvent['event'], payment: FakePayment, refund?: FakeRefund): FakeEvent {
     const eventId = randomUUID();
     const { id, status, amount, refundedAmount, orderId } = payment;
@@ -129,15 +138,15 @@ export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
     const e: FakeEvent = { eventId, event, body, deliveries: [] };
     events.push(e);
     if (holding) held.push(e);
-    else void deliver(e);
+    else firstDelivery.set(eventId, deliver(e));
     return e;
   }
 
-  async function settle(id: string, outcome: 'succeeded' | 'declined'): Promise<void> {
+  async function settle(id: string, outcome: 'succeeded' | 'declined'): Promise<FakeEvent | undefined> {
     const p = payments.get(id);
-    if (!p || p.status !== 'pending') return;
+    if (!p || p.status !== 'pending') return undefined;
     p.status = outcome;
-    emit(outcome === 'succeeded' ? 'payment.succeeded' : 'payment.declined', p);
+    return emit(outcome === 'succeeded' ? 'payment.succeeded' : 'payment.declined', p);
   }
 
   /** Idempotence-Key: the same key answers the first response. */
@@ -162,6 +171,11 @@ export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
         payments.set(id, created);
         return created;
       });
+      if (autoOutcome !== undefined && p.status === 'pending') {
+        // The callback overtakes the answer: it is delivered before the create call returns.
+        const e = await settle(p.id, autoOutcome);
+        if (e) await firstDelivery.get(e.eventId);
+      }
       return send(res, 201, p);
     }
     const p = payments.get(parts[2] ?? '');
@@ -204,6 +218,11 @@ export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
 
   async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname === '/_control/events') return send(res, 200, { items: events.map(({ eventId, event, deliveries }) => ({ eventId, event, deliveries })) });
+    if (url.pathname === '/_control/auto') {
+      const outcome = (JSON.parse((await readBody(req)) || '{}') as { outcome?: string }).outcome;
+      autoOutcome = outcome === 'succeeded' || outcome === 'declined' ? outcome : undefined;
+      return send(res, 200, { auto: autoOutcome ?? null });
+    }
     if (url.pathname === '/_control/hold') {
       holding = true;
       return send(res, 200, { holding });
@@ -245,6 +264,9 @@ export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
     payments,
     events,
     settle,
+    setWebhookUrl: (url) => {
+      webhookUrl = url;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
