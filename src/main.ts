@@ -7,6 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { createHttpPaymentProvider } from './adapters/payments/http-payment-provider.js';
 import { buildApp, type ReadinessCheck } from './api/app.js';
+import { startBillingTicker } from './workers/billing-ticker.js';
 import { loadConfig, type Config } from './config.js';
 import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
 import { createInspector } from './gateway/flk/inspector.js';
@@ -149,6 +150,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
       closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
+      const billing = startBillingTicker({ db: database.db, logger: logger.child({ role: 'worker' }) });
+      closers.push({ name: 'billing', close: () => billing.close() });
     }
     closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
   }

@@ -9,11 +9,12 @@
  *
  * Overdraft rules (min_balance in ledger_account_kinds): a customer's `balance`, `sms` and `activation_codes` never go
  * below 0 — a movement that would is rejected whole (INSUFFICIENT_FUNDS) — while `sms_postpaid` (SMS sent on credit,
- * billed at the end of the month) and the operator's accounts are unbounded.
+ * billed at the end of the month), `debt` (what a postpaid bill could not take from the balance, migration 0038) and
+ * the operator's accounts are unbounded.
  */
 import { createHash } from 'node:crypto';
 
-export const ORGANIZATION_ACCOUNTS = ['balance', 'sms', 'sms_postpaid', 'activation_codes'] as const;
+export const ORGANIZATION_ACCOUNTS = ['balance', 'sms', 'sms_postpaid', 'activation_codes', 'debt'] as const;
 export const OPERATOR_ACCOUNTS = [
   'revenue.ofd',
   'revenue.sms',
@@ -95,6 +96,7 @@ export const UNIT_OF: Readonly<Record<OrganizationAccount | OperatorAccount, 'RU
   sms: 'SMS',
   sms_postpaid: 'SMS',
   activation_codes: 'CODE',
+  debt: 'RUB',
   'revenue.ofd': 'RUB',
   'revenue.sms': 'RUB',
   'revenue.codes': 'RUB',

@@ -24,6 +24,7 @@ export const balancesOut = z.object({
   sms: z.number().int().meta({ description: 'SMS left in the bought packages' }),
   smsPostpaid: z.number().int().meta({ description: 'SMS sent on credit this month, not billed yet (a count ≥ 0)' }),
   activationCodes: z.number().int().meta({ description: 'Activation codes bought and not applied' }),
+  debt: kopecksSchema.meta({ description: 'What a postpaid SMS bill could not take from the balance, kopecks (≥ 0)' }),
 });
 
 /** Russian names of the reasons, for the history and its xlsx. */
@@ -186,5 +187,6 @@ export async function balancesJson(ctx: Pick<ApiContext, 'db'>, organizationId: 
     sms: b.get('sms')?.balance ?? 0,
     smsPostpaid: -(b.get('sms_postpaid')?.balance ?? 0),
     activationCodes: b.get('activation_codes')?.balance ?? 0,
+    debt: -(b.get('debt')?.balance ?? 0),
   };
 }

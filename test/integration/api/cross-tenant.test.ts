@@ -1,6 +1,7 @@
 // Tenant isolation, route by route: customer A (its owner's session and its API key) tries every /api/v1 route with
 // customer B's ids and must get 404/403, or a list without B's data. The route list comes from the app's own route
 // table: a new route without a case here fails the first test.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
@@ -11,12 +12,17 @@ let h: ApiHarness;
 let a: Tenant;
 let b: Tenant;
 let bHook: TenantWebhook;
+let bCardPaymentId: number;
 
 beforeAll(async () => {
   h = await startApi();
   a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
   b = await seedTenant(h, 2, { email: 'owner-b@example.test' });
   bHook = await seedTenantWebhook(h, b);
+  const { rows } = await sql<{ id: number }>`
+    insert into card_payments (organization_id, order_id, request_key, amount) values (${b.organizationId}, 'topup-b', 'org-b-key', 10000) returning id
+  `.execute(h.database.db);
+  bCardPaymentId = rows[0]!.id;
 });
 afterAll(() => h.close());
 
@@ -39,6 +45,10 @@ const NO_TENANT_DATA = new Set([
   'POST /api/v1/auth/password-reset',
   'POST /api/v1/auth/password-reset/confirm',
   'GET /api/v1/me',
+  // Billing catalogues (the same for everyone), and the payment provider's callback (signed, names no caller's data).
+  'GET /api/v1/tariffs',
+  'GET /api/v1/market/products',
+  'POST /api/v1/billing/card-webhook',
 ]);
 
 function attempts(): Record<string, Attempt[]> {
@@ -152,6 +162,32 @@ function attempts(): Record<string, Attempt[]> {
     ],
     // The OFD service end is the operator's to set: B's register is a 404 (and A's own a 403, in notifications.test.ts).
     'PUT /api/v1/registers/:id/ofd-service': [{ method: 'PUT', url: `/api/v1/registers/${b.registerId}/ofd-service`, payload: { until: '2030-12-31' }, expect: 'denied' }],
+    // Billing (issue 17): B's organization, register or payment is a 404; the catalogue and refunds are the operator's.
+    'GET /api/v1/organizations/:id/balance': [{ method: 'GET', url: `${org}/balance`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/account-history': [
+      { method: 'GET', url: `${org}/account-history`, expect: 'denied' },
+      { method: 'GET', url: `${org}/account-history?format=xlsx`, expect: 'denied' },
+    ],
+    'POST /api/v1/organizations/:id/operator-top-ups': [
+      { method: 'POST', url: `${org}/operator-top-ups`, payload: { amount: 100, idempotencyKey: 'xtenant-0001', comment: 'x' }, expect: 'denied' },
+      { method: 'POST', url: `/api/v1/organizations/${a.organizationId}/operator-top-ups`, payload: { amount: 100, idempotencyKey: 'xtenant-0001', comment: 'x' }, expect: 'denied' },
+    ],
+    'POST /api/v1/organizations/:id/card-top-ups': [{ method: 'POST', url: `${org}/card-top-ups`, payload: { amount: 10000, idempotencyKey: 'xtenant-0002' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/card-top-ups/:paymentId': [{ method: 'GET', url: `${org}/card-top-ups/${bCardPaymentId}`, expect: 'denied' }],
+    'POST /api/v1/card-payments/:paymentId/refunds': [{ method: 'POST', url: `/api/v1/card-payments/${bCardPaymentId}/refunds`, payload: { amount: 1, idempotencyKey: 'xtenant-0003' }, expect: 'denied' }],
+    'POST /api/v1/tariffs': [{ method: 'POST', url: '/api/v1/tariffs', payload: { code: 'x', name: 'x', months: 1, price: 1 }, expect: 'denied' }],
+    'PUT /api/v1/tariffs/:id': [{ method: 'PUT', url: '/api/v1/tariffs/1', payload: { name: 'x', price: 1 }, expect: 'denied' }],
+    'GET /api/v1/registers/:id/service-periods': [{ method: 'GET', url: `/api/v1/registers/${b.registerId}/service-periods`, expect: 'denied' }],
+    'POST /api/v1/registers/:id/service-payments': [
+      { method: 'POST', url: `/api/v1/registers/${b.registerId}/service-payments`, payload: { tariffId: 1, idempotencyKey: 'xtenant-0004' }, expect: 'denied' },
+    ],
+    'POST /api/v1/registers/:id/activation': [{ method: 'POST', url: `/api/v1/registers/${b.registerId}/activation`, payload: { code: 'OFD-AAAAA-BBBBB' }, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/market/purchases': [
+      { method: 'POST', url: `${org}/market/purchases`, payload: { product: 'sms-100', idempotencyKey: 'xtenant-0005' }, expect: 'denied' },
+    ],
+    'GET /api/v1/organizations/:id/activation-codes': [{ method: 'GET', url: `${org}/activation-codes`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/sms-postpaid': [{ method: 'GET', url: `${org}/sms-postpaid`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/sms-postpaid': [{ method: 'PUT', url: `${org}/sms-postpaid`, payload: { enabled: true }, expect: 'denied' }],
     // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
     'GET /api/v1/reports/:name': [
       ...REPORT_NAMES.flatMap((name) => [
@@ -209,8 +245,8 @@ describe('tenant isolation', () => {
       // The buyer-check case uses a wrong fiscal sign on purpose; its positive case is in resources.test.ts.
       for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/'))) {
         for (const token of [b.apiKey, ADMIN_TOKEN]) {
-          // B's API key has no right to list API keys or members; the operator has.
-          if (token === b.apiKey && /members|api-keys/.test(t.url)) continue;
+          // B's API key has no right to list API keys or members, nor billing scopes; the operator has.
+          if (token === b.apiKey && /members|api-keys|balance|account-history|card-top-ups|activation-codes|sms-postpaid/.test(t.url)) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
           const ok = r.statusCode === 200 && (t.expect === 'denied' || r.json<{ items: unknown[] }>().items.length > 0);
           if (!ok) failures.push(`${route} ${t.url} as ${token === ADMIN_TOKEN ? 'operator' : 'B'} → ${r.statusCode} ${r.body.slice(0, 200)}`);
