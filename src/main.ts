@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createHttpPaymentProvider } from './adapters/payments/http-payment-provider.js';
 import { buildApp, type ReadinessCheck } from './api/app.js';
 import { startBillingTicker } from './workers/billing-ticker.js';
+import { createUnpaidFiscalDrives } from './billing/unpaid-registers.js';
 import { loadConfig, type Config } from './config.js';
 import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
 import { createInspector } from './gateway/flk/inspector.js';
@@ -51,6 +52,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
     const crypto = createCryptoBox(config.crypto);
     const producer = createDocumentProducer({ connection: config.redisUrl, prefix: config.queuePrefix, metrics, logger });
     readiness.push({ name: 'redis', check: async () => { if (!producer.isReady()) throw new Error('document producer not connected'); } });
+    // OFD_UNPAID_POLICY=stop: a small pool of its own refreshes the unpaid FNs in the background (never per document).
+    const unpaidDb = config.billing.unpaidPolicy === 'stop' ? createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'ofd-gateway-unpaid' }) : undefined;
+    const unpaidFiscalDrives = unpaidDb ? createUnpaidFiscalDrives({ db: unpaidDb.db, logger: logger.child({ role: 'gateway' }) }) : undefined;
     const gateway = await startGateway({
       message: {
         crypto,
@@ -59,6 +63,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         operatorInn: config.operatorInn,
         ackUtcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
         kinds: new Set(['ofd']),
+        ...(unpaidFiscalDrives ? { unpaidFiscalDrives } : {}),
       },
       metrics: metrics.gateway,
       log: logger.child({ role: 'gateway' }),
@@ -99,6 +104,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
       { name: 'marking-crpt', close: async () => markingCrpt?.close() },
       { name: 'producer', close: () => producer.close() },
       { name: 'crypto', close: () => crypto.close() },
+      { name: 'unpaid-registers', close: async () => { unpaidFiscalDrives?.close(); await unpaidDb?.close(); } },
     );
   }
 

@@ -14,5 +14,10 @@ export const GatewayErrorCodes = {
   GW_PEER_CLOSED_MID_MESSAGE: 'GW_PEER_CLOSED_MID_MESSAGE',
   /** The per-address connection cap was reached. */
   GW_TOO_MANY_CONNECTIONS: 'GW_TOO_MANY_CONNECTIONS',
+  /**
+   * OFD_UNPAID_POLICY=stop and the register's paid service is over: the document is stored, but not acknowledged, so
+   * the fiscal drive keeps it and sends it again once the service is paid.
+   */
+  GW_OFD_SERVICE_UNPAID: 'GW_OFD_SERVICE_UNPAID',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCodes)[keyof typeof GatewayErrorCodes];
