@@ -177,6 +177,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,
     unpaidPolicy: config.billing.unpaidPolicy,
+    requisites: config.billing.requisites,
+    pdfFont: config.billing.pdfFont,
     ...(payments ? { payments, paymentWebhookSecret: config.billing.paySecret } : {}),
   });
   await app.listen({ host: config.host, port: config.httpPort });

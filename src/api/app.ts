@@ -25,6 +25,7 @@ import {
 import type { Kysely } from 'kysely';
 import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
+import { DEFAULT_PDF_FONT, DEFAULT_REQUISITES, type OperatorRequisites } from '../config.js';
 import type { UnpaidPolicy } from '../billing/unpaid-policy.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
@@ -80,6 +81,9 @@ export interface AppDeps {
   /** Card payment provider (OFD_PAY_URL) and its callbacks' HMAC secret (OFD_PAY_SECRET). Unset: no card top-ups. */
   payments?: PaymentProvider;
   paymentWebhookSecret?: string;
+  /** The operator's requisites on invoices and acts (OFD_REQUISITES) and their font (OFD_PDF_FONT). */
+  requisites?: OperatorRequisites;
+  pdfFont?: string;
 }
 
 const UNLIMITED_PREFIXES = ['/metrics', '/health', '/docs'];
@@ -222,6 +226,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       unpaidPolicy: deps.unpaidPolicy ?? 'flag',
       payments: deps.payments,
       paymentWebhookSecret: deps.paymentWebhookSecret,
+      requisites: deps.requisites ?? DEFAULT_REQUISITES,
+      pdfFont: deps.pdfFont ?? DEFAULT_PDF_FONT,
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
   }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
+import type { OperatorRequisites } from '../config.js';
 import type { UnpaidPolicy } from '../billing/unpaid-policy.js';
 import type { Database } from '../db/database.js';
 
@@ -19,4 +20,7 @@ export interface ApiContext {
   readonly payments: PaymentProvider | undefined;
   /** OFD_PAY_SECRET: the HMAC secret of the provider's callbacks. */
   readonly paymentWebhookSecret: string | undefined;
+  /** OFD_REQUISITES and OFD_PDF_FONT: invoices and acts. */
+  readonly requisites: OperatorRequisites;
+  readonly pdfFont: string;
 }

@@ -22,6 +22,7 @@ import * as m0035 from '../../migrations/0035_ledger.js';
 import * as m0036 from '../../migrations/0036_tariffs.js';
 import * as m0037 from '../../migrations/0037_card_payments.js';
 import * as m0038 from '../../migrations/0038_market.js';
+import * as m0039 from '../../migrations/0039_invoices.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -44,6 +45,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0036_tariffs': m0036,
   '0037_card_payments': m0037,
   '0038_market': m0038,
+  '0039_invoices': m0039,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,7 @@ import {
   ENV_VARIABLES,
   isValidInn,
   loadConfig,
+  DEFAULT_REQUISITES,
 } from '../../src/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -54,7 +55,7 @@ describe('loadConfig', () => {
       notificationRetentionDays: 180,
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
       log: { level: 'info', pretty: false },
-      billing: { unpaidPolicy: 'flag', payUrl: undefined, paySecret: undefined },
+      billing: { unpaidPolicy: 'flag', payUrl: undefined, paySecret: undefined, requisites: DEFAULT_REQUISITES, pdfFont: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
     });
     expect(DEFAULT_NOTIFICATION_RETENTION_DAYS).toBe(180);
   });
@@ -201,11 +202,13 @@ describe('loadConfig', () => {
   });
 
   it('reads the billing variables and wants the payment secret with the payment URL', () => {
-    expect(loadConfig({ OFD_UNPAID_POLICY: 'stop', OFD_PAY_URL: 'https://pay.example/api', OFD_PAY_SECRET: 'pay-secret-0123456789' }).billing).toEqual({
+    expect(loadConfig({ OFD_UNPAID_POLICY: 'stop', OFD_PAY_URL: 'https://pay.example/api', OFD_PAY_SECRET: 'pay-secret-0123456789' }).billing).toMatchObject({
       unpaidPolicy: 'stop',
       payUrl: 'https://pay.example/api',
       paySecret: 'pay-secret-0123456789',
     });
+    expect(configError({ OFD_REQUISITES: '{"name":"ООО"}' }).variable).toBe('OFD_REQUISITES');
+    expect(configError({ OFD_REQUISITES: 'not json' }).variable).toBe('OFD_REQUISITES');
     expect(configError({ OFD_PAY_URL: 'https://pay.example' }).variable).toBe('OFD_PAY_SECRET');
     expect(configError({ OFD_UNPAID_POLICY: 'block' }).variable).toBe('OFD_UNPAID_POLICY');
   });

@@ -13,6 +13,7 @@ import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
 import { billingRoutes } from './billing.routes.js';
+import { billingDocumentRoutes } from './billing-documents.routes.js';
 import { marketRoutes } from './market.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { tariffRoutes } from './tariffs.routes.js';
@@ -34,5 +35,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(tariffRoutes(ctx));
     await app.register(paymentRoutes(ctx));
     await app.register(marketRoutes(ctx));
+    await app.register(billingDocumentRoutes(ctx));
   };
 }

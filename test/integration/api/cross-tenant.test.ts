@@ -13,6 +13,8 @@ let a: Tenant;
 let b: Tenant;
 let bHook: TenantWebhook;
 let bCardPaymentId: number;
+let bInvoiceId: number;
+const thisMonth = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 7);
 
 beforeAll(async () => {
   h = await startApi();
@@ -23,6 +25,14 @@ beforeAll(async () => {
     insert into card_payments (organization_id, order_id, request_key, amount) values (${b.organizationId}, 'topup-b', 'org-b-key', 10000) returning id
   `.execute(h.database.db);
   bCardPaymentId = rows[0]!.id;
+  const invoice = await sql<{ id: number }>`
+    insert into invoices (organization_id, number, amount, request_key, issued_on) values (${b.organizationId}, 'OFD-2026-999999', 10000, 'org-b-invoice', current_date) returning id
+  `.execute(h.database.db);
+  bInvoiceId = invoice.rows[0]!.id;
+  // A charge this month, so B has an act.
+  await sql`select ledger_post_batch(${JSON.stringify([
+    { key: 'b-charge', hash: 'h', reason: 'service', reference: 'x', organizationId: b.organizationId, entries: [{ organizationId: null, code: 'adjustments', amount: -100 }, { organizationId: null, code: 'revenue.services', amount: 100 }] },
+  ])}::jsonb)`.execute(h.database.db);
 });
 afterAll(() => h.close());
 
@@ -188,6 +198,12 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/organizations/:id/activation-codes': [{ method: 'GET', url: `${org}/activation-codes`, expect: 'denied' }],
     'GET /api/v1/organizations/:id/sms-postpaid': [{ method: 'GET', url: `${org}/sms-postpaid`, expect: 'denied' }],
     'PUT /api/v1/organizations/:id/sms-postpaid': [{ method: 'PUT', url: `${org}/sms-postpaid`, payload: { enabled: true }, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/invoices': [{ method: 'POST', url: `${org}/invoices`, payload: { amount: 10000, idempotencyKey: 'xtenant-0006' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/invoices/:invoiceId/pdf': [{ method: 'GET', url: `${org}/invoices/${bInvoiceId}/pdf`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/acts/:month/pdf': [{ method: 'GET', url: `${org}/acts/${thisMonth}/pdf`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/billing-documents': [{ method: 'GET', url: `${org}/billing-documents`, expect: 'denied' }],
+    'POST /api/v1/billing/bank-statements': [{ method: 'POST', url: '/api/v1/billing/bank-statements?format=csv', payload: { x: 1 }, expect: 'denied' }],
+    'GET /api/v1/billing/bank-statements/unmatched': [{ method: 'GET', url: '/api/v1/billing/bank-statements/unmatched', expect: 'denied' }],
     // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
     'GET /api/v1/reports/:name': [
       ...REPORT_NAMES.flatMap((name) => [
@@ -246,7 +262,7 @@ describe('tenant isolation', () => {
       for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/'))) {
         for (const token of [b.apiKey, ADMIN_TOKEN]) {
           // B's API key has no right to list API keys or members, nor billing scopes; the operator has.
-          if (token === b.apiKey && /members|api-keys|balance|account-history|card-top-ups|activation-codes|sms-postpaid/.test(t.url)) continue;
+          if (token === b.apiKey && /members|api-keys|balance|account-history|card-top-ups|activation-codes|sms-postpaid|invoices|acts|billing-documents|bank-statements/.test(t.url)) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
           const ok = r.statusCode === 200 && (t.expect === 'denied' || r.json<{ items: unknown[] }>().items.length > 0);
           if (!ok) failures.push(`${route} ${t.url} as ${token === ADMIN_TOKEN ? 'operator' : 'B'} → ${r.statusCode} ${r.body.slice(0, 200)}`);
