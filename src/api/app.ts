@@ -34,6 +34,7 @@ import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
 import type { ApiContext } from './context.js';
 import { apiRoutes } from './routes/index.js';
+import { receiptPageRoutes } from './routes/receipt-page.routes.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
 export interface ReadinessCheck {
@@ -230,6 +231,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       pdfFont: deps.pdfFont ?? DEFAULT_PDF_FONT,
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
+    void app.register(receiptPageRoutes(ctx));
   }
 
   return app;

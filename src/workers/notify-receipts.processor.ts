@@ -90,6 +90,8 @@ export interface NotifyProcessorDeps {
   readonly sms?: SmsSender;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** OFD_PUBLIC_URL without a trailing slash: SMS carry a link to the receipt page there. */
+  readonly receiptPageUrl?: string;
 }
 
 export type NotifyProcessor = (job: NotifyJobRef) => Promise<NotifyOutcome>;
@@ -129,10 +131,14 @@ export function receiptEmail(doc: ReceiptSource): { subject: string; text: strin
   };
 }
 
-/** The SMS of a receipt: short, with the sum and the QR string (what the FNS app checks). */
-export function receiptSms(doc: ReceiptSource): string {
+/**
+ * The SMS of a receipt: short, with the sum and either a link to the buyer's receipt page (`<receiptPageUrl>/check?<QR
+ * string>`, when the public URL is known) or the QR string itself (what the FNS app checks).
+ */
+export function receiptSms(doc: ReceiptSource, receiptPageUrl?: string): string {
   const qr = receiptQrOf(doc);
   const sum = doc.total_sum === null ? '' : ` на ${rubles(doc.total_sum)} руб.`;
+  if (qr && receiptPageUrl) return `Чек ФД ${doc.fd}${sum}: ${receiptPageUrl}/check?${qr}`;
   return `Чек ФД ${doc.fd}${sum} ФН ${doc.fn}${qr ? `. Проверка: ${qr}` : ''}`;
 }
 
@@ -212,7 +218,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       const orgId = doc.organization_id;
       charged = await takeSmsCredit(db, orgId, smsChargeKey);
       if (charged === null) return refuse('no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
-      const text = receiptSms(doc);
+      const text = receiptSms(doc, deps.receiptPageUrl);
       send = async () => {
         await sms.send({ id: `${data.fn}-${data.fd}-sms-${data.resend ?? 0}`, to: phone, text });
       };
