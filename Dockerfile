@@ -41,6 +41,8 @@ LABEL org.opencontainers.image.title="ofd-gateway" \
       org.opencontainers.image.description="Open-source fiscal data operator (ОФД, 54-ФЗ): KKT TCP gateway, persist worker, API" \
       org.opencontainers.image.licenses="Apache-2.0"
 WORKDIR /app
+# The Cyrillic font of invoices and acts (OFD_PDF_FONT; DejaVu Sans, a licence that allows embedding).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 # LOG_PRETTY must stay false: pino-pretty is a dev dependency and is not in this image.
 ENV NODE_ENV=production \
     LOG_PRETTY=false \

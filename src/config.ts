@@ -103,7 +103,43 @@ export interface Config {
    */
   readonly persist: { readonly lockDurationMs: number | undefined; readonly stalledIntervalMs: number | undefined };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
+  /** Billing (issue 17): the policy for registers whose paid service is over, and the card payment provider. */
+  readonly billing: {
+    readonly unpaidPolicy: 'flag' | 'stop';
+    /** OFD_PAY_URL; undefined: no card top-ups. */
+    readonly payUrl: string | undefined;
+    /** OFD_PAY_SECRET: the provider's API key and its callbacks' HMAC secret; required with payUrl. */
+    readonly paySecret: string | undefined;
+    /** OFD_REQUISITES: the operator's requisites printed on invoices and acts. */
+    readonly requisites: OperatorRequisites;
+    /** OFD_PDF_FONT: a TTF with Cyrillic for the PDFs. */
+    readonly pdfFont: string;
+  };
 }
+
+export const requisitesSchema = z.object({
+  name: z.string().min(1).max(300),
+  inn: z.string().regex(/^(\d{10}|\d{12})$/),
+  kpp: z.string().regex(/^\d{9}$/).optional(),
+  address: z.string().max(500).default(''),
+  bank: z.string().min(1).max(300),
+  bik: z.string().regex(/^\d{9}$/),
+  account: z.string().regex(/^\d{20}$/),
+  correspondentAccount: z.string().regex(/^\d{20}$/),
+});
+export type OperatorRequisites = z.infer<typeof requisitesSchema>;
+/** Placeholders for development: set OFD_REQUISITES in production. */
+export const DEFAULT_REQUISITES: OperatorRequisites = {
+  name: 'ООО «Оператор фискальных данных» (реквизиты не настроены)',
+  inn: DEFAULT_OPERATOR_INN,
+  kpp: '770401001',
+  address: '',
+  bank: 'Банк (реквизиты не настроены)',
+  bik: '044525000',
+  account: '40702810000000000000',
+  correspondentAccount: '30101810000000000000',
+};
+export const DEFAULT_PDF_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
 export const ConfigErrorCodes = { CONFIG_INVALID: 'CONFIG_INVALID' } as const;
 
@@ -266,12 +302,31 @@ const envSchema = z
     OFD_PERSIST_LOCK_MS: count(MIN_PERSIST_LOCK_MS).optional(),
     // BullMQ refuses a stalled interval of 0.
     OFD_PERSIST_STALLED_INTERVAL_MS: count(1).optional(),
+    OFD_UNPAID_POLICY: oneOf(['flag', 'stop'] as const).default('flag'),
+    OFD_PAY_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_PAY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+    OFD_REQUISITES: z
+      .string()
+      .transform((s, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
+          return z.NEVER;
+        }
+      })
+      .pipe(requisitesSchema)
+      .default(DEFAULT_REQUISITES),
+    OFD_PDF_FONT: z.string().min(1).default(DEFAULT_PDF_FONT),
     LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
     LOG_PRETTY: boolean.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.OFD_CRYPTO === 'pkz' && env.OFD_PKZ_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PKZ_URL'], message: 'required when OFD_CRYPTO=pkz' });
+    }
+    if (env.OFD_PAY_URL !== undefined && env.OFD_PAY_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OFD_PAY_SECRET'], message: 'required when OFD_PAY_URL is set' });
     }
   });
 
@@ -343,5 +398,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    billing: {
+      unpaidPolicy: e.OFD_UNPAID_POLICY,
+      payUrl: e.OFD_PAY_URL,
+      paySecret: e.OFD_PAY_SECRET,
+      requisites: e.OFD_REQUISITES,
+      pdfFont: e.OFD_PDF_FONT,
+    },
   });
 }

@@ -8,7 +8,10 @@ import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { clusterMetricsRenderer } from './cluster/cluster-metrics.js';
 import { startSupervisor } from './cluster/supervisor.js';
+import { createHttpPaymentProvider } from './adapters/payments/http-payment-provider.js';
 import { buildApp, type ReadinessCheck } from './api/app.js';
+import { startBillingTicker } from './workers/billing-ticker.js';
+import { createUnpaidFiscalDrives } from './billing/unpaid-registers.js';
 import { loadConfig, type Config } from './config.js';
 import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
 import { createInspector } from './gateway/flk/inspector.js';
@@ -65,6 +68,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
     if (budgetOf.clamped) logger.warn(budgetOf, 'OFD_GATEWAY_MAX_CONNECTIONS lowered to fit the open-files limit (ulimit -n); raise the limit to allow more');
     else logger.info(budgetOf, 'register connection budget');
     const budget = createConnectionBudget(budgetOf.limit);
+    // OFD_UNPAID_POLICY=stop: a small pool of its own refreshes the unpaid FNs in the background (never per document).
+    const unpaidDb = config.billing.unpaidPolicy === 'stop' ? createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'ofd-gateway-unpaid' }) : undefined;
+    const unpaidFiscalDrives = unpaidDb ? createUnpaidFiscalDrives({ db: unpaidDb.db, logger: logger.child({ role: 'gateway' }) }) : undefined;
     const gateway = await startGateway({
       budget,
       message: {
@@ -74,6 +80,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         operatorInn: config.operatorInn,
         ackUtcOffsetMinutes: MOSCOW_UTC_OFFSET_MINUTES,
         kinds: new Set(['ofd']),
+        ...(unpaidFiscalDrives ? { unpaidFiscalDrives } : {}),
       },
       metrics: metrics.gateway,
       log: logger.child({ role: 'gateway' }),
@@ -113,6 +120,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
       { name: 'marking-crpt', close: async () => markingCrpt?.close() },
       { name: 'producer', close: () => producer.close() },
       { name: 'crypto', close: () => crypto.close() },
+      { name: 'unpaid-registers', close: async () => { unpaidFiscalDrives?.close(); await unpaidDb?.close(); } },
     );
   }
 
@@ -160,6 +168,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         metrics,
         ...(receiptEmail ? { email: receiptEmail } : {}),
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
+        ...(config.publicUrl ? { receiptPageUrl: config.publicUrl } : {}),
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
       if (config.kktRegistration.fnsKktUrl) {
@@ -182,6 +191,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
       closers.push({ name: 'exports-worker', close: async () => { await exportsWorker.close(); await exportEmail?.close(); } });
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
       closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
+      const billing = startBillingTicker({ db: database.db, logger: logger.child({ role: 'worker' }) });
+      closers.push({ name: 'billing', close: () => billing.close() });
     }
     closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
   }
@@ -191,6 +202,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const k = config.kktRegistration;
   const trust = createTrustStore({ caFile: k.signatureCaFile, crlDir: k.signatureCrlDir });
   trust(); // a missing or unreadable CA file or CRL stops the start, naming it, rather than failing the first signature
+  const payments =
+    config.billing.payUrl && config.billing.paySecret && apiDb ? createHttpPaymentProvider({ url: config.billing.payUrl, secret: config.billing.paySecret }) : undefined;
+  if (payments) closers.push({ name: 'payments', close: () => payments.close() });
   const app = buildApp({
     kktRegistration: {
       trust,
@@ -208,6 +222,10 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,
     onboarding: { gatewayPublicAddress: config.gatewayPublicAddress, gatewayPort: config.gatewayPort, operatorInn: config.operatorInn },
+    unpaidPolicy: config.billing.unpaidPolicy,
+    requisites: config.billing.requisites,
+    pdfFont: config.billing.pdfFont,
+    ...(payments ? { payments, paymentWebhookSecret: config.billing.paySecret } : {}),
   });
   await app.listen({ host: config.host, port: config.httpPort });
   const address = app.server.address();

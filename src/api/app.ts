@@ -26,6 +26,9 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
+import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
+import { DEFAULT_PDF_FONT, DEFAULT_REQUISITES, type OperatorRequisites } from '../config.js';
+import type { UnpaidPolicy } from '../billing/unpaid-policy.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -34,6 +37,7 @@ import { defaultCabinetDir, installCabinet } from './cabinet-static.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
 import type { ApiContext, KktRegistrationContext, OnboardingSettings } from './context.js';
 import { apiRoutes } from './routes/index.js';
+import { receiptPageRoutes } from './routes/receipt-page.routes.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
 export interface ReadinessCheck {
@@ -82,6 +86,14 @@ export interface AppDeps {
   cabinetDir?: string | false;
   /** Onboarding (issue 16): the gateway address shown to customers, the operator's INN, invitation limits. */
   onboarding?: Partial<OnboardingSettings>;
+  /** OFD_UNPAID_POLICY. Default flag. */
+  unpaidPolicy?: UnpaidPolicy;
+  /** Card payment provider (OFD_PAY_URL) and its callbacks' HMAC secret (OFD_PAY_SECRET). Unset: no card top-ups. */
+  payments?: PaymentProvider;
+  paymentWebhookSecret?: string;
+  /** The operator's requisites on invoices and acts (OFD_REQUISITES) and their font (OFD_PDF_FONT). */
+  requisites?: OperatorRequisites;
+  pdfFont?: string;
 }
 
 const UNLIMITED_PREFIXES = ['/metrics', '/health', '/docs'];
@@ -180,6 +192,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         { name: 'notifications', description: 'Condition notifications: per-organization rules and the log of what fired' },
         { name: 'onboarding', description: 'Self-service: registering an organization, the offer, INN claims, connection settings, the action log' },
         { name: 'team', description: 'Invitations by e-mail and members limited to outlets or registers' },
+        { name: 'billing', description: 'Balance, account history, top-ups, tariffs, the Маркет' },
         { name: 'ops', description: 'Health and metrics' },
       ],
     },
@@ -246,8 +259,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         invitationRateLimit: deps.onboarding?.invitationRateLimit ?? { max: 30, timeWindowMs: 3600_000 },
         invitationTtlMs: deps.onboarding?.invitationTtlMs ?? 7 * 24 * 3600_000,
       },
+      unpaidPolicy: deps.unpaidPolicy ?? 'flag',
+      payments: deps.payments,
+      paymentWebhookSecret: deps.paymentWebhookSecret,
+      requisites: deps.requisites ?? DEFAULT_REQUISITES,
+      pdfFont: deps.pdfFont ?? DEFAULT_PDF_FONT,
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
+    void app.register(receiptPageRoutes(ctx));
   }
 
   return app;

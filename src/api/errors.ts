@@ -9,6 +9,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isBillingError } from '../billing/errors.js';
 
 export const API_ERRORS = {
   VALIDATION_FAILED: { status: 400, description: 'The request does not match the schema; `details` names each field at fault.' },
@@ -55,6 +56,17 @@ export const API_ERRORS = {
     status: 422,
     description: 'The register file has errors (each with its row and column in `details`); nothing was imported. Fix them, or ask to import the valid rows.',
   },
+  INSUFFICIENT_FUNDS: { status: 409, description: 'The balance (or the SMS package, or the activation codes) does not cover the purchase; nothing was charged.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, description: 'The idempotency key was used before for a different request; nothing was done.' },
+  TARIFF_UNAVAILABLE: { status: 409, description: 'The tariff is not on sale (withdrawn by the operator).' },
+  TARIFF_EXISTS: { status: 409, description: 'A tariff with this code already exists.' },
+  PRODUCT_UNAVAILABLE: { status: 409, description: 'The Маркет product is not on sale.' },
+  ACTIVATION_CODE_USED: { status: 409, description: 'The activation code was applied to another register.' },
+  REGISTER_WITHOUT_ORGANIZATION: { status: 409, description: 'The register belongs to no organization yet, so nobody can pay for it.' },
+  PAYMENT_NOT_REFUNDABLE: { status: 409, description: 'The card payment has not succeeded, or the refund exceeds what is left of it.' },
+  BAD_SIGNATURE: { status: 401, description: 'A payment-provider callback whose signature does not match the shared secret.' },
+  PAYMENTS_NOT_CONFIGURED: { status: 503, description: 'Card payments are not configured on this server (OFD_PAY_URL).' },
+  PAYMENT_PROVIDER_FAILED: { status: 502, description: 'The payment provider refused or did not answer; nothing was charged, try again later.' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },
@@ -146,6 +158,8 @@ function fromFastifyError(e: FastifyError): ApiError | undefined {
 
 export function toApiError(e: unknown): ApiError {
   if (isApiError(e)) return e;
+  // Billing refusals carry the catalogue's own code names.
+  if (isBillingError(e)) return new ApiError(e.code, e.message);
   if (hasZodFastifySchemaValidationErrors(e)) {
     const part = (PART_NAME[(e as { validationContext?: ValidationPart }).validationContext ?? 'body'] ?? 'body');
     const details: FieldIssue[] = e.validation.map((v) => {

@@ -24,6 +24,11 @@ import * as m0028 from '../../migrations/0028_exports.js';
 import * as m0031 from '../../migrations/0031_onboarding.js';
 import * as m0032 from '../../migrations/0032_team.js';
 import * as m0033 from '../../migrations/0033_prepared_registers.js';
+import * as m0035 from '../../migrations/0035_ledger.js';
+import * as m0036 from '../../migrations/0036_tariffs.js';
+import * as m0037 from '../../migrations/0037_card_payments.js';
+import * as m0038 from '../../migrations/0038_market.js';
+import * as m0039 from '../../migrations/0039_invoices.js';
 import * as m0040 from '../../migrations/0040_kkt_applications.js';
 import * as m0041 from '../../migrations/0041_signature_sign_in.js';
 
@@ -50,6 +55,11 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0031_onboarding': m0031,
   '0032_team': m0032,
   '0033_prepared_registers': m0033,
+  '0035_ledger': m0035,
+  '0036_tariffs': m0036,
+  '0037_card_payments': m0037,
+  '0038_market': m0038,
+  '0039_invoices': m0039,
   '0040_kkt_applications': m0040,
   '0041_signature_sign_in': m0041,
 });

@@ -1,4 +1,7 @@
 // E-receipt deliveries and SMS packages (migration 0010_notify): what the notify worker and the API read and write.
+import { randomUUID } from 'node:crypto';
+import { operatorAccount, orgAccount, transfer } from '../billing/ledger.js';
+import { balanceOf, postLedger, postOne } from './ledger.repository.js';
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
@@ -143,32 +146,54 @@ export async function returnToPending(db: Db, keys: readonly DeliveryKey[]): Pro
 }
 
 // ---- SMS packages ---------------------------------------------------------------------------------------------------
+// Since issue 17 the package is the ledger's `sms` account (sms_balances, migration 0010, is no longer written; its
+// balances were carried over by migration 0038). Postpaid SMS go to `sms_postpaid`, billed at the end of the month.
 
 export async function getSmsBalance(db: Db, organizationId: number): Promise<number> {
-  const { rows } = await sql<{ balance: number }>`select balance from sms_balances where organization_id = ${organizationId}`.execute(db);
-  return rows[0]?.balance ?? 0;
+  return balanceOf(db, organizationId, 'sms');
 }
 
-export async function topUpSmsBalance(db: Db, organizationId: number, amount: number): Promise<number> {
-  const { rows } = await sql<{ balance: number }>`
-    insert into sms_balances (organization_id, balance) values (${organizationId}, ${amount})
-    on conflict (organization_id) do update set balance = sms_balances.balance + excluded.balance, updated_at = now()
-    returning balance
-  `.execute(db);
-  return rows[0]!.balance;
+/** The operator adds SMS to a package; a replay of `idempotencyKey` adds nothing. */
+export async function topUpSmsBalance(db: Db, organizationId: number, amount: number, idempotencyKey: string = randomUUID()): Promise<number> {
+  await postOne(db, {
+    idempotencyKey: `sms-grant:${organizationId}:${idempotencyKey}`,
+    reason: 'top_up.operator',
+    reference: 'sms-package',
+    organizationId,
+    entries: transfer(operatorAccount('sms.issued'), orgAccount(organizationId, 'sms'), amount),
+  });
+  return getSmsBalance(db, organizationId);
 }
 
-/** Takes one SMS from the package; false when it is empty (or there is none). */
-export async function takeSmsCredit(db: Db, organizationId: number): Promise<boolean> {
-  const { rows } = await sql<{ balance: number }>`
-    update sms_balances set balance = balance - 1, updated_at = now()
-     where organization_id = ${organizationId} and balance > 0
-    returning balance
-  `.execute(db);
-  return rows.length > 0;
+export type SmsAccount = 'sms' | 'sms_postpaid';
+
+/**
+ * Takes one SMS for a send (`key` names the attempt: a replayed attempt is not charged twice): from the package, else,
+ * when the organization has postpaid SMS on, on credit; null when neither.
+ */
+export async function takeSmsCredit(db: Db, organizationId: number, key: string): Promise<SmsAccount | null> {
+  const posting = (code: SmsAccount) => ({
+    idempotencyKey: `sms:${key}`,
+    reason: 'sms_sent' as const,
+    reference: key,
+    organizationId,
+    entries: transfer(orgAccount(organizationId, code), operatorAccount('sms.sent'), 1),
+  });
+  const [fromPackage] = await postLedger(db, [posting('sms')]);
+  if (fromPackage?.status === 'applied' || fromPackage?.status === 'duplicate') return 'sms';
+  const { rows } = await sql<{ on: boolean }>`select sms_postpaid as on from organization_billing where organization_id = ${organizationId}`.execute(db);
+  if (rows[0]?.on !== true) return null;
+  const [onCredit] = await postLedger(db, [posting('sms_postpaid')]);
+  return onCredit?.status === 'applied' || onCredit?.status === 'duplicate' ? 'sms_postpaid' : null;
 }
 
-/** Gives back the SMS of a send that failed. */
-export async function refundSmsCredit(db: Db, organizationId: number): Promise<void> {
-  await sql`update sms_balances set balance = balance + 1, updated_at = now() where organization_id = ${organizationId}`.execute(db);
+/** Gives back the SMS of a send that failed, to the account it was taken from. */
+export async function refundSmsCredit(db: Db, organizationId: number, key: string, account: SmsAccount): Promise<void> {
+  await postOne(db, {
+    idempotencyKey: `sms:${key}:refund`,
+    reason: 'sms_sent',
+    reference: key,
+    organizationId,
+    entries: transfer(operatorAccount('sms.sent'), orgAccount(organizationId, account), 1),
+  });
 }

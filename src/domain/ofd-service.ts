@@ -3,8 +3,8 @@
  * left. Pure: the caller passes the clock.
  */
 
-/** The `ofd.expiring` notification fires at these many days left (and re-arms when the service is extended). */
-export const OFD_EXPIRY_THRESHOLDS_DAYS = [30, 3] as const;
+/** The `ofd.expiring` notification fires at these many days left of the paid service (and re-arms when it is paid again). */
+export const OFD_EXPIRY_THRESHOLDS_DAYS = [30, 7, 1] as const;
 
 const DAY_MS = 86_400_000;
 /** Contracts are dated in Moscow, the zone the cabinet shows; a fixed offset (Russia keeps no DST). */

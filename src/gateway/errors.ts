@@ -20,5 +20,10 @@ export const GatewayErrorCodes = {
   GW_WRITE_STALLED: 'GW_WRITE_STALLED',
   /** The session header's FN, the container's FN and the document's tag 1041 do not name the same fiscal drive. */
   GW_FN_MISMATCH: 'GW_FN_MISMATCH',
+  /**
+   * OFD_UNPAID_POLICY=stop and the register's paid service is over: the document is stored, but not acknowledged, so
+   * the fiscal drive keeps it and sends it again once the service is paid.
+   */
+  GW_OFD_SERVICE_UNPAID: 'GW_OFD_SERVICE_UNPAID',
 } as const;
 export type GatewayErrorCode = (typeof GatewayErrorCodes)[keyof typeof GatewayErrorCodes];

@@ -49,6 +49,8 @@ export interface MessageDeps {
   /** Which session kinds this listener serves. */
   kinds: ReadonlySet<SessionKind>;
   now?: () => number;
+  /** OFD_UNPAID_POLICY=stop: FNs of registers whose paid service is over (stored, not acknowledged). */
+  unpaidFiscalDrives?: { has(fn: string): boolean };
 }
 
 export type MessageResult = 'accepted' | 'flk_failed' | 'unrecognised' | 'probe';
@@ -114,6 +116,9 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
     await deps.enqueue(job);
   } catch (e) {
     return { action: 'close', ...closeReason(e), fn, fd };
+  }
+  if (deps.unpaidFiscalDrives?.has(fn)) {
+    return { action: 'close', code: GatewayErrorCodes.GW_OFD_SERVICE_UNPAID, message: 'OFD service not paid: stored, not acknowledged', fn, fd };
   }
   const result: MessageResult = !inspection.recognised ? 'unrecognised' : inspection.flkCodes.length ? 'flk_failed' : 'accepted';
   const ofdResponseCode =

@@ -10,7 +10,7 @@
  *   documents.unsent  — the FN has FD gaps (documents the OFD never received);
  *   flk.failed        — documents received since the last evaluation that failed the ФЛК (one per document);
  *   fns.rejected      — documents the FNS rejected since the last evaluation (one per document);
- *   ofd.expiring      — the register's OFD service (ofd_services) ends in ≤ 30 and ≤ 3 days (two thresholds).
+ *   ofd.expiring      — the register's paid OFD service (ofd_services, derived from the paid periods) ends in ≤ 30, ≤ 7 and ≤ 1 days.
  * Each fires once per (organization, kind, subject, threshold) — notification_log — and state kinds re-arm when the
  * condition clears (their log row is deleted). A firing is recorded (notification_events), its webhook deliveries and
  * its e-mails to the organization's owners and admins queued (webhook_deliveries, notification_emails) in one

@@ -30,6 +30,7 @@ import {
   type NotifyDeliveryStatus,
   type ReceiptChannel,
   type ReceiptSource,
+  type SmsAccount,
 } from '../db/notify.repository.js';
 import { rearmNotificationEmail } from '../db/notification-emails.repository.js';
 import { NOTIFICATION_EMAIL_CHANNEL } from './notify-condition-emails.js';
@@ -89,6 +90,8 @@ export interface NotifyProcessorDeps {
   readonly sms?: SmsSender;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** OFD_PUBLIC_URL without a trailing slash: SMS carry a link to the receipt page there. */
+  readonly receiptPageUrl?: string;
 }
 
 export type NotifyProcessor = (job: NotifyJobRef) => Promise<NotifyOutcome>;
@@ -128,10 +131,14 @@ export function receiptEmail(doc: ReceiptSource): { subject: string; text: strin
   };
 }
 
-/** The SMS of a receipt: short, with the sum and the QR string (what the FNS app checks). */
-export function receiptSms(doc: ReceiptSource): string {
+/**
+ * The SMS of a receipt: short, with the sum and either a link to the buyer's receipt page (`<receiptPageUrl>/check?<QR
+ * string>`, when the public URL is known) or the QR string itself (what the FNS app checks).
+ */
+export function receiptSms(doc: ReceiptSource, receiptPageUrl?: string): string {
   const qr = receiptQrOf(doc);
   const sum = doc.total_sum === null ? '' : ` на ${rubles(doc.total_sum)} руб.`;
+  if (qr && receiptPageUrl) return `Чек ФД ${doc.fd}${sum}: ${receiptPageUrl}/check?${qr}`;
   return `Чек ФД ${doc.fd}${sum} ФН ${doc.fn}${qr ? `. Проверка: ${qr}` : ''}`;
 }
 
@@ -193,7 +200,9 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     };
 
     let send: () => Promise<void>;
-    let charged = false;
+    let charged: SmsAccount | null = null;
+    // One charge per attempt: a crash between the charge and the send leaves that attempt charged, never twice.
+    const smsChargeKey = `${data.fn}-${data.fd}-${data.resend ?? 0}-a${job.attempt}`;
     if (channel === 'email') {
       if (!EMAIL.test(recipient)) return refuse('failed', 'NOTIFY_BAD_RECIPIENT', `not an e-mail address: ${recipient}`);
       const email = deps.email;
@@ -207,9 +216,9 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       if (!sms) return refuse('failed', 'NOTIFY_SMS_NOT_CONFIGURED', 'SMS_URL is not set');
       if (doc.organization_id === null) return refuse('no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
       const orgId = doc.organization_id;
-      if (!(await takeSmsCredit(db, orgId))) return refuse('no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty');
-      charged = true;
-      const text = receiptSms(doc);
+      charged = await takeSmsCredit(db, orgId, smsChargeKey);
+      if (charged === null) return refuse('no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
+      const text = receiptSms(doc, deps.receiptPageUrl);
       send = async () => {
         await sms.send({ id: `${data.fn}-${data.fd}-sms-${data.resend ?? 0}`, to: phone, text });
       };
@@ -221,7 +230,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       await send();
     } catch (e) {
       end?.();
-      if (charged && doc.organization_id !== null) await refundSmsCredit(db, doc.organization_id);
+      if (charged !== null && doc.organization_id !== null) await refundSmsCredit(db, doc.organization_id, smsChargeKey, charged);
       const err = errorOf(e);
       const error = new NotifyError(err.code, err.message);
       const final = !err.retryable || job.attempt >= job.maxAttempts;

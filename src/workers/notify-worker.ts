@@ -43,6 +43,8 @@ export interface NotifyWorkerOptions {
   readonly email?: EmailSender;
   /** SMS_URL: the worker builds the HTTP SMS client (and closes it). */
   readonly smsUrl?: string;
+  /** OFD_PUBLIC_URL: SMS receipts link to the receipt page there (`/check?…`); unset: they carry the QR string. */
+  readonly receiptPageUrl?: string;
   readonly smsOptions?: Omit<HttpSmsSenderOptions, 'url'>;
   /** An SMS port the caller owns (tests); takes precedence over smsUrl and is not closed. */
   readonly sms?: SmsSender;
@@ -92,6 +94,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ...(options.email ? { email: options.email } : {}),
     ...(sms ? { sms } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(options.receiptPageUrl ? { receiptPageUrl: options.receiptPageUrl.replace(/\/+$/, '') } : {}),
   });
   const dispatcher = createWebhookDispatcher({ ...options.webhooks, db, sender: webhookSender, logger: log, ...(metrics ? { metrics } : {}) });
   const conditionEmails = options.email

@@ -8,6 +8,7 @@ import {
   ENV_VARIABLES,
   isValidInn,
   loadConfig,
+  DEFAULT_REQUISITES,
 } from '../../src/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
       log: { level: 'info', pretty: false },
+      billing: { unpaidPolicy: 'flag', payUrl: undefined, paySecret: undefined, requisites: DEFAULT_REQUISITES, pdfFont: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
     });
     expect(DEFAULT_NOTIFICATION_RETENTION_DAYS).toBe(180);
   });
@@ -206,6 +208,18 @@ describe('loadConfig', () => {
   it('never echoes a secret value in the error', () => {
     const error = configError({ OFD_ADMIN_TOKEN: 'secret-ish' });
     expect(error.message).not.toContain('secret-ish');
+  });
+
+  it('reads the billing variables and wants the payment secret with the payment URL', () => {
+    expect(loadConfig({ OFD_UNPAID_POLICY: 'stop', OFD_PAY_URL: 'https://pay.example/api', OFD_PAY_SECRET: 'pay-secret-0123456789' }).billing).toMatchObject({
+      unpaidPolicy: 'stop',
+      payUrl: 'https://pay.example/api',
+      paySecret: 'pay-secret-0123456789',
+    });
+    expect(configError({ OFD_REQUISITES: '{"name":"ООО"}' }).variable).toBe('OFD_REQUISITES');
+    expect(configError({ OFD_REQUISITES: 'not json' }).variable).toBe('OFD_REQUISITES');
+    expect(configError({ OFD_PAY_URL: 'https://pay.example' }).variable).toBe('OFD_PAY_SECRET');
+    expect(configError({ OFD_UNPAID_POLICY: 'block' }).variable).toBe('OFD_UNPAID_POLICY');
   });
 
   it('names the unknown role', () => {

@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'reports:export',
   'receipts:send',
   'audit:read',
+  'billing:read',
+  'billing:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,9 +47,10 @@ function keyHas(scopes: ReadonlySet<string>, permission: Permission): boolean {
 
 export const ROLE_PERMISSIONS: Readonly<Record<MembershipRole, ReadonlySet<Permission>>> = {
   viewer: new Set(READ),
-  // The accountant reads everything a viewer does, and exports reports and sends e-receipts.
-  accountant: new Set([...READ, ...ACCOUNTING]),
-  admin: new Set([...READ, ...ACCOUNTING, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage']),
+  // The accountant reads everything a viewer does, exports reports, sends e-receipts and pays (balance, tariffs, the
+  // Маркет, documents).
+  accountant: new Set([...READ, ...ACCOUNTING, 'billing:read', 'billing:write']),
+  admin: new Set([...READ, ...ACCOUNTING, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage', 'billing:read', 'billing:write']),
   owner: new Set(PERMISSIONS),
 };
 

@@ -18,6 +18,11 @@ import { shiftRoutes } from './shifts.routes.js';
 import { receiptDeliveryRoutes } from './receipts-delivery.routes.js';
 import { webhookRoutes } from './webhooks.routes.js';
 import { onboardingApiRoutes } from './onboarding-index.js';
+import { billingRoutes } from './billing.routes.js';
+import { billingDocumentRoutes } from './billing-documents.routes.js';
+import { marketRoutes } from './market.routes.js';
+import { paymentRoutes } from './payments.routes.js';
+import { tariffRoutes } from './tariffs.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -38,5 +43,10 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(kktApplicationRoutes(ctx));
     await app.register(onboardingApiRoutes(ctx));
     await app.register(exportRoutes(ctx));
+    await app.register(billingRoutes(ctx));
+    await app.register(tariffRoutes(ctx));
+    await app.register(paymentRoutes(ctx));
+    await app.register(marketRoutes(ctx));
+    await app.register(billingDocumentRoutes(ctx));
   };
 }

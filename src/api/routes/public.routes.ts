@@ -28,6 +28,20 @@ export const publicCheckQuery = z.object({
   n: z.coerce.number().int().min(1).max(4).optional().meta({ description: '1054 operation type' }),
 });
 
+/** The stored receipt a QR string names, when every field matches; undefined otherwise (one answer for every mismatch). */
+export async function findCheckedReceipt(db: ApiContext['db'], q: z.infer<typeof publicCheckQuery>) {
+  const stored = await findDocumentWithLifecycle(db, q.fn, q.i);
+  const row = stored?.row;
+  const matches =
+    row !== undefined &&
+    row.fiscal_sign === q.fp &&
+    row.total_sum === q.s &&
+    row.date_time !== null &&
+    row.date_time.slice(0, 16) === qrTimeToLocal(q.t) &&
+    (q.n === undefined || row.operation_type === q.n);
+  return matches ? row : undefined;
+}
+
 export function publicRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -52,17 +66,8 @@ export function publicRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const q = request.query;
-        const stored = await findDocumentWithLifecycle(ctx.db, q.fn, q.i);
-        const row = stored?.row;
-        const matches =
-          row !== undefined &&
-          row.fiscal_sign === q.fp &&
-          row.total_sum === q.s &&
-          row.date_time !== null &&
-          row.date_time.slice(0, 16) === qrTimeToLocal(q.t) &&
-          (q.n === undefined || row.operation_type === q.n);
-        if (!matches) throw notFound('receipt');
+        const row = await findCheckedReceipt(ctx.db, request.query);
+        if (!row) throw notFound('receipt');
         return { document: row.fns_json, receivedAt: row.received_at.toISOString() };
       },
     );

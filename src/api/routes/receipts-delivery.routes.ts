@@ -152,7 +152,10 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           tags: ['organizations'],
           summary: 'Add SMS to the package (operator only)',
           params: z.object({ id: idSchema }),
-          body: z.object({ amount: z.number().int().min(1).max(1_000_000) }),
+          body: z.object({
+            amount: z.number().int().min(1).max(1_000_000),
+            idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,100}$/).optional().meta({ description: 'A retry with the same key adds nothing' }),
+          }),
           response: { 200: balanceOut, ...errorResponses(400, 401, 403, 404, 429) },
         },
       },
@@ -163,7 +166,7 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         authorizeOrganization(p, id, 'organization:read', 'organization');
         requireOperator(p);
         if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
-        return { organizationId: id, balance: await topUpSmsBalance(ctx.db, id, request.body.amount) };
+        return { organizationId: id, balance: await topUpSmsBalance(ctx.db, id, request.body.amount, request.body.idempotencyKey) };
       },
     );
   };

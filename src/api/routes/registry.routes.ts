@@ -21,8 +21,8 @@ import {
   type FiscalDriveState,
 } from '../../db/api-registry.repository.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
-import { ofdServicesOf, setOfdService } from '../../db/ofd-services.repository.js';
-import { ofdServiceDaysLeft } from '../../domain/ofd-service.js';
+import { ofdServicesOf } from '../../db/ofd-services.repository.js';
+import { grantOperatorPeriod } from '../../billing/register-service.js';
 import type { Outlet, Register } from '../../db/tables/registry.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator, type Principal } from '../auth/principal.js';
@@ -32,6 +32,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { ATTENTION_REASONS, CONNECTION_STATUSES, currentDrive, fnAttention, fnForecast, registerConnection } from '../registry-status.js';
 import { FN_END_REASONS } from '../../domain/fn-end-date.js';
+import { ofdServiceJson, ofdServiceOut } from '../register-service-view.js';
 import { cursorSchema, dateOut, fnSchema, idSchema, iso, limitSchema, pageSchema } from '../schemas.js';
 
 const outletOut = z.object({ id: z.number().int(), organizationId: z.number().int(), address: z.string(), place: z.string(), createdAt: dateOut });
@@ -113,12 +114,7 @@ const registerOut = z.object({
     currentFn: z.string().nullable(),
   }),
   fnReplacement: forecastOut.nullable().meta({ description: 'When to replace the FN in use (null: none known or it is closed)' }),
-  ofdService: z
-    .object({
-      until: z.string().nullable().meta({ description: 'Last day the OFD serves the register (YYYY-MM-DD, inclusive); null: not recorded' }),
-      daysLeft: z.number().int().nullable().meta({ description: 'Days from today (Moscow) to `until`: 0 on the last day, negative after it' }),
-    })
-    .meta({ description: 'The OFD service contract of the register, set by the operator' }),
+  ofdService: ofdServiceOut,
   createdAt: dateOut,
 });
 
@@ -154,7 +150,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           registeredAt: r.registered_at,
           connection: { ...c, lastReceivedAt: iso(c.lastReceivedAt) },
           fnReplacement: current && current.closed_at === null ? fnForecast(current, now) : null,
-          ofdService: { until: serviceUntil, daysLeft: serviceUntil === null ? null : ofdServiceDaysLeft(serviceUntil, now) },
+          ofdService: ofdServiceJson(serviceUntil, ctx.unpaidPolicy, now),
           createdAt: iso(r.created_at),
         };
         if (!withDrives) return base;
@@ -383,7 +379,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['registry'],
-          summary: 'Set the last day of the register’s OFD service (operator only; null clears it)',
+          summary: 'Grant OFD service up to a day (operator only; replaces earlier grants, null removes them; paid periods stay)',
           params: z.object({ id: idSchema }),
           body: z.strictObject({ until: serviceDaySchema.nullable().meta({ description: 'YYYY-MM-DD, inclusive' }) }),
           response: { 200: registerDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
@@ -394,7 +390,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         // A customer gets 404 for another tenant's register and 403 for its own: the contract is the operator's.
         const r = await loadRegister(p, request.params.id, 'registry:read');
         requireOperator(p);
-        await setOfdService(ctx.db, r.id, request.body.until);
+        await grantOperatorPeriod(ctx.db, r, request.body.until, new Date());
         const [json] = await registersJson([r], true);
         return json as z.infer<typeof registerDetailOut>;
       },

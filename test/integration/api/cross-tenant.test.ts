@@ -1,6 +1,7 @@
 // Tenant isolation, route by route: customer A (its owner's session and its API key) tries every /api/v1 route with
 // customer B's ids and must get 404/403, or a list without B's data. The route list comes from the app's own route
 // table: a new route without a case here fails the first test.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, bearer, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
@@ -23,6 +24,9 @@ let bHook: TenantWebhook;
 let bOnboarding: TenantOnboarding;
 const CLAIMANT = 'claimant-c@example.test';
 let bExportId: number;
+let bCardPaymentId: number;
+let bInvoiceId: number;
+const thisMonth = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 7);
 
 beforeAll(async () => {
   h = await startApi();
@@ -37,6 +41,18 @@ beforeAll(async () => {
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;
+  const { rows } = await sql<{ id: number }>`
+    insert into card_payments (organization_id, order_id, request_key, amount) values (${b.organizationId}, 'topup-b', 'org-b-key', 10000) returning id
+  `.execute(h.database.db);
+  bCardPaymentId = rows[0]!.id;
+  const invoice = await sql<{ id: number }>`
+    insert into invoices (organization_id, number, amount, request_key, issued_on) values (${b.organizationId}, 'OFD-2026-999999', 10000, 'org-b-invoice', current_date) returning id
+  `.execute(h.database.db);
+  bInvoiceId = invoice.rows[0]!.id;
+  // A charge this month, so B has an act.
+  await sql`select ledger_post_batch(${JSON.stringify([
+    { key: 'b-charge', hash: 'h', reason: 'service', reference: 'x', organizationId: b.organizationId, entries: [{ organizationId: null, code: 'adjustments', amount: -100 }, { organizationId: null, code: 'revenue.services', amount: 100 }] },
+  ])}::jsonb)`.execute(h.database.db);
 });
 afterAll(() => h.close());
 
@@ -65,6 +81,10 @@ const NO_TENANT_DATA = new Set([
   'DELETE /api/v1/auth/session',
   'POST /api/v1/me/password',
   ...ONBOARDING_NO_TENANT_DATA,
+  // Billing catalogues (the same for everyone), and the payment provider's callback (signed, names no caller's data).
+  'GET /api/v1/tariffs',
+  'GET /api/v1/market/products',
+  'POST /api/v1/billing/card-webhook',
 ]);
 
 function attempts(): Record<string, Attempt[]> {
@@ -182,6 +202,38 @@ function attempts(): Record<string, Attempt[]> {
     ],
     // The OFD service end is the operator's to set: B's register is a 404 (and A's own a 403, in notifications.test.ts).
     'PUT /api/v1/registers/:id/ofd-service': [{ method: 'PUT', url: `/api/v1/registers/${b.registerId}/ofd-service`, payload: { until: '2030-12-31' }, expect: 'denied' }],
+    // Billing (issue 17): B's organization, register or payment is a 404; the catalogue and refunds are the operator's.
+    'GET /api/v1/organizations/:id/balance': [{ method: 'GET', url: `${org}/balance`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/account-history': [
+      { method: 'GET', url: `${org}/account-history`, expect: 'denied' },
+      { method: 'GET', url: `${org}/account-history?format=xlsx`, expect: 'denied' },
+    ],
+    'POST /api/v1/organizations/:id/operator-top-ups': [
+      { method: 'POST', url: `${org}/operator-top-ups`, payload: { amount: 100, idempotencyKey: 'xtenant-0001', comment: 'x' }, expect: 'denied' },
+      { method: 'POST', url: `/api/v1/organizations/${a.organizationId}/operator-top-ups`, payload: { amount: 100, idempotencyKey: 'xtenant-0001', comment: 'x' }, expect: 'denied' },
+    ],
+    'POST /api/v1/organizations/:id/card-top-ups': [{ method: 'POST', url: `${org}/card-top-ups`, payload: { amount: 10000, idempotencyKey: 'xtenant-0002' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/card-top-ups/:paymentId': [{ method: 'GET', url: `${org}/card-top-ups/${bCardPaymentId}`, expect: 'denied' }],
+    'POST /api/v1/card-payments/:paymentId/refunds': [{ method: 'POST', url: `/api/v1/card-payments/${bCardPaymentId}/refunds`, payload: { amount: 1, idempotencyKey: 'xtenant-0003' }, expect: 'denied' }],
+    'POST /api/v1/tariffs': [{ method: 'POST', url: '/api/v1/tariffs', payload: { code: 'x', name: 'x', months: 1, price: 1 }, expect: 'denied' }],
+    'PUT /api/v1/tariffs/:id': [{ method: 'PUT', url: '/api/v1/tariffs/1', payload: { name: 'x', price: 1 }, expect: 'denied' }],
+    'GET /api/v1/registers/:id/service-periods': [{ method: 'GET', url: `/api/v1/registers/${b.registerId}/service-periods`, expect: 'denied' }],
+    'POST /api/v1/registers/:id/service-payments': [
+      { method: 'POST', url: `/api/v1/registers/${b.registerId}/service-payments`, payload: { tariffId: 1, idempotencyKey: 'xtenant-0004' }, expect: 'denied' },
+    ],
+    'POST /api/v1/registers/:id/activation': [{ method: 'POST', url: `/api/v1/registers/${b.registerId}/activation`, payload: { code: 'OFD-AAAAA-BBBBB' }, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/market/purchases': [
+      { method: 'POST', url: `${org}/market/purchases`, payload: { product: 'sms-100', idempotencyKey: 'xtenant-0005' }, expect: 'denied' },
+    ],
+    'GET /api/v1/organizations/:id/activation-codes': [{ method: 'GET', url: `${org}/activation-codes`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/sms-postpaid': [{ method: 'GET', url: `${org}/sms-postpaid`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/sms-postpaid': [{ method: 'PUT', url: `${org}/sms-postpaid`, payload: { enabled: true }, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/invoices': [{ method: 'POST', url: `${org}/invoices`, payload: { amount: 10000, idempotencyKey: 'xtenant-0006' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/invoices/:invoiceId/pdf': [{ method: 'GET', url: `${org}/invoices/${bInvoiceId}/pdf`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/acts/:month/pdf': [{ method: 'GET', url: `${org}/acts/${thisMonth}/pdf`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/billing-documents': [{ method: 'GET', url: `${org}/billing-documents`, expect: 'denied' }],
+    'POST /api/v1/billing/bank-statements': [{ method: 'POST', url: '/api/v1/billing/bank-statements?format=csv', payload: { x: 1 }, expect: 'denied' }],
+    'GET /api/v1/billing/bank-statements/unmatched': [{ method: 'GET', url: '/api/v1/billing/bank-statements/unmatched', expect: 'denied' }],
     // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
     'GET /api/v1/reports/:name': [
       ...REPORT_NAMES.flatMap((name) => [
@@ -264,8 +316,8 @@ describe('tenant isolation', () => {
       // So do the invitation links (a secret token: its positive case is in onboarding.test.ts).
       for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/') && !x.url.startsWith('/api/v1/invitations/'))) {
         for (const token of [b.apiKey, ADMIN_TOKEN]) {
-          // B's API key has no right to list API keys or members; the operator has.
-          if (token === b.apiKey && (/members|api-keys/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
+          // B's API key has no right to list API keys or members, nor billing scopes; the operator has.
+          if (token === b.apiKey && (/members|api-keys|balance|account-history|card-top-ups|activation-codes|sms-postpaid|invoices|acts|billing-documents|bank-statements/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
           // A csv export (not JSON) must hold B's rows: its FN.
           const hasData = () => (String(r.headers['content-type']).includes('json') ? r.json<{ items: unknown[] }>().items.length > 0 : r.body.includes(b.fn));

@@ -201,7 +201,7 @@ describe('OFD service end of a register', () => {
     const detail = await h.app.inject({ method: 'GET', url: `/api/v1/registers/${a.registerId}`, headers: bearer(readKey) });
     expect(detail.json()).toMatchObject({ ofdService: { until, daysLeft: 45 } });
     const list = await h.app.inject({ method: 'GET', url: '/api/v1/registers', headers: bearer(viewer) });
-    expect(list.json<{ items: Array<{ id: number; ofdService: unknown }> }>().items).toEqual([expect.objectContaining({ id: a.registerId, ofdService: { until, daysLeft: 45 } })]);
+    expect(list.json<{ items: Array<{ id: number; ofdService: unknown }> }>().items).toEqual([expect.objectContaining({ id: a.registerId, ofdService: expect.objectContaining({ until, daysLeft: 45 }) })]);
     const other = await h.app.inject({ method: 'GET', url: `/api/v1/registers/${b.registerId}`, headers: bearer(b.apiKey) });
     expect(other.json()).toMatchObject({ ofdService: { until: null, daysLeft: null } });
   });

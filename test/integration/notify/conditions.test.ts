@@ -145,7 +145,7 @@ describe('condition notifications', () => {
     expect(await fired(T0 + 18 * DAY + 240_000)).not.toContain(`fn.fill|fn:${FN}|90%`);
   });
 
-  it('fires ofd.expiring at 30 and 3 days before the register’s OFD service ends, and re-arms when it is extended', async () => {
+  it('fires ofd.expiring at 30, 7 and 1 days before the register’s OFD service ends, and re-arms when it is extended', async () => {
     const now = T0 + 18 * DAY + 300_000;
     // The service's last day, as a Moscow calendar date `days` after the Moscow date of `now`.
     const moscowDayPlus = (days: number) => new Date(now + 3 * HOUR + days * DAY).toISOString().slice(0, 10);
@@ -154,13 +154,16 @@ describe('condition notifications', () => {
     await sql`update ofd_services set service_until = ${moscowDayPlus(30)} where register_id = ${registerId}`.execute(t.db);
     expect(await fired(now + 60_000)).toEqual([`ofd.expiring|register:${registerId}|30d`]);
     expect(await fired(now + 120_000)).toEqual([]);
-    await sql`update ofd_services set service_until = ${moscowDayPlus(2)} where register_id = ${registerId}`.execute(t.db);
-    expect(await fired(now + 180_000)).toEqual([`ofd.expiring|register:${registerId}|3d`]);
+    await sql`update ofd_services set service_until = ${moscowDayPlus(6)} where register_id = ${registerId}`.execute(t.db);
+    expect(await fired(now + 150_000)).toEqual([`ofd.expiring|register:${registerId}|7d`]);
+    await sql`update ofd_services set service_until = ${moscowDayPlus(1)} where register_id = ${registerId}`.execute(t.db);
+    expect(await fired(now + 180_000)).toEqual([`ofd.expiring|register:${registerId}|1d`]);
     const { rows } = await sql<{ payload: { data: Record<string, unknown> } }>`
       select payload from webhook_deliveries where event = 'ofd.expiring' order by id`.execute(t.db);
     expect(rows.map((r) => r.payload.data)).toEqual([
       { registerId, registrationNumber: '0000000000011001', serviceUntil: moscowDayPlus(30), daysLeft: 30, thresholdDays: 30, threshold: '30d' },
-      { registerId, registrationNumber: '0000000000011001', serviceUntil: moscowDayPlus(2), daysLeft: 2, thresholdDays: 3, threshold: '3d' },
+      { registerId, registrationNumber: '0000000000011001', serviceUntil: moscowDayPlus(6), daysLeft: 6, thresholdDays: 7, threshold: '7d' },
+      { registerId, registrationNumber: '0000000000011001', serviceUntil: moscowDayPlus(1), daysLeft: 1, thresholdDays: 1, threshold: '1d' },
     ]);
     // Extended by a year: both thresholds clear, and fire again as the new end nears.
     await sql`update ofd_services set service_until = ${moscowDayPlus(365)} where register_id = ${registerId}`.execute(t.db);

@@ -42,6 +42,7 @@ describe('receipt texts', () => {
     expect(mail.html).toContain('ООО &lt;Ромашка&gt;');
     expect(mail.html).toContain('t=20240917T1801&amp;s=123.45');
     expect(receiptSms(doc)).toBe(`Чек ФД 42 на 123.45 руб. ФН 9999078900012345. Проверка: ${qr!}`);
+    expect(receiptSms(doc, 'https://ofd.example')).toBe(`Чек ФД 42 на 123.45 руб.: https://ofd.example/check?${qr!}`);
     expect(receiptQrOf({ ...doc, fiscal_sign: null })).toBeNull();
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * Top-ups by card through the payment provider port (issue 17).
+ *
+ * - A top-up is recorded (card_payments, our order id) before the provider is called, so a webhook that overtakes the
+ *   provider's answer still finds it; a retried request with the same key asks the provider again with the same
+ *   Idempotence-Key and never makes a second payment.
+ * - A webhook carries the payment's whole state. Applying it is convergent: the balance is credited once, under the
+ *   ledger key `card:<provider id>:captured`, as soon as any callback shows the payment succeeded (a refund callback
+ *   that overtakes the success included); duplicates and late or stale callbacks change nothing.
+ * - A refund is charged to the balance when asked (money already spent cannot go back to the card) and given back if
+ *   the provider refuses it; one the provider did not answer stays pending until its callback or a retry settles it.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { PaymentError, type PaymentProvider, type PaymentWebhook, type ProviderRefund } from '../adapters/payments/payment-provider.js';
+import type { Database } from '../db/database.js';
+import { postOne } from '../db/ledger.repository.js';
+import { BillingError } from './errors.js';
+import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { inBillingTransaction } from './transactions.js';
+
+export interface CardPayment {
+  id: number;
+  organization_id: number;
+  order_id: string;
+  provider_payment_id: string | null;
+  amount: number;
+  status: 'pending' | 'succeeded' | 'declined';
+  refunded_amount: number;
+  confirmation_url: string | null;
+  created_at: Date;
+}
+
+export interface CardRefund {
+  id: number;
+  payment_id: number;
+  reference: string;
+  amount: number;
+  status: 'pending' | 'succeeded' | 'failed';
+}
+
+type Db = Kysely<Database>;
+
+async function findPayment(db: Db, where: { requestKey?: string; orderId?: string; id?: number }, lock = false): Promise<CardPayment | undefined> {
+  const { rows } = await sql<CardPayment>`
+    select id, organization_id, order_id, provider_payment_id, amount, status, refunded_amount, confirmation_url, created_at
+      from card_payments
+     where ${where.requestKey !== undefined ? sql`request_key = ${where.requestKey}` : where.orderId !== undefined ? sql`order_id = ${where.orderId}` : sql`id = ${where.id ?? 0}`}
+     ${lock ? sql`for update` : sql``}
+  `.execute(db);
+  return rows[0];
+}
+
+export async function cardPaymentById(db: Db, id: number): Promise<CardPayment | undefined> {
+  return findPayment(db, { id });
+}
+
+function providerFailed(e: unknown): never {
+  if (e instanceof PaymentError) throw new BillingError('PAYMENT_PROVIDER_FAILED', e.message);
+  throw e;
+}
+
+/** Starts a top-up: the payment to redirect the buyer to. A replay with the same key answers the same payment. */
+export async function startCardTopUp(
+  db: Db,
+  provider: PaymentProvider,
+  a: { organizationId: number; amount: number; requestKey: string; returnUrl: string },
+): Promise<{ payment: CardPayment; replayed: boolean }> {
+  const requestKey = `org:${a.organizationId}:card:${a.requestKey}`;
+  await sql`
+    insert into card_payments (organization_id, order_id, request_key, amount)
+    values (${a.organizationId}, ${`topup-${randomUUID()}`}, ${requestKey}, ${a.amount})
+    on conflict (request_key) do nothing
+  `.execute(db);
+  const row = (await findPayment(db, { requestKey }))!;
+  if (row.amount !== a.amount) throw new BillingError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key started a top-up of another amount');
+  if (row.provider_payment_id !== null) return { payment: row, replayed: true };
+  const created = await provider
+    .createPayment({ orderId: row.order_id, amount: row.amount, description: 'Пополнение лицевого счёта ОФД', returnUrl: a.returnUrl })
+    .catch(providerFailed);
+  await sql`
+    update card_payments set provider_payment_id = coalesce(provider_payment_id, ${created.id}),
+           confirmation_url = ${created.confirmationUrl ?? null}, updated_at = now()
+     where id = ${row.id}
+  `.execute(db);
+  return { payment: (await findPayment(db, { id: row.id }))!, replayed: false };
+}
+
+export type WebhookOutcome = 'applied' | 'unknown_payment' | 'mismatch';
+
+/** Applies a verified webhook; any number of times, in any order. */
+export async function applyPaymentWebhook(db: Db, hook: PaymentWebhook): Promise<WebhookOutcome> {
+  return inBillingTransaction(db, async (tx) => {
+    const row = await findPayment(tx, { orderId: hook.payment.orderId }, true);
+    if (!row) return 'unknown_payment';
+    if ((row.provider_payment_id !== null && row.provider_payment_id !== hook.payment.id) || row.amount !== hook.payment.amount) return 'mismatch';
+    const succeeded = hook.payment.status === 'succeeded' || hook.payment.refundedAmount > 0 || hook.event === 'refund.succeeded';
+    if (succeeded) {
+      await postOne(tx, {
+        idempotencyKey: `card:${hook.payment.id}:captured`,
+        reason: 'top_up.card',
+        reference: `card-payment:${row.id}`,
+        organizationId: row.organization_id,
+        entries: transfer(operatorAccount('clearing.card'), orgAccount(row.organization_id, 'balance'), row.amount),
+      });
+    }
+    const status = succeeded ? 'succeeded' : hook.payment.status === 'declined' && row.status === 'pending' ? 'declined' : row.status;
+    await sql`
+      update card_payments set status = ${status}, provider_payment_id = ${hook.payment.id}, updated_at = now() where id = ${row.id}
+    `.execute(tx);
+    if (hook.refund) await settleRefund(tx, row, hook.refund);
+    return 'applied';
+  });
+}
+
+async function lockRefund(tx: Transaction<Database>, reference: string): Promise<CardRefund | undefined> {
+  const { rows } = await sql<CardRefund>`select id, payment_id, reference, amount, status from card_refunds where reference = ${reference} for update`.execute(tx);
+  return rows[0];
+}
+
+/** Marks a refund done, or failed with its money given back to the balance. Only a pending refund changes. */
+async function settleRefund(tx: Transaction<Database>, payment: CardPayment, r: Pick<ProviderRefund, 'id' | 'reference' | 'status'>): Promise<void> {
+  const refund = await lockRefund(tx, r.reference);
+  if (!refund || refund.payment_id !== payment.id || refund.status !== 'pending') return;
+  await sql`update card_refunds set status = ${r.status}, provider_refund_id = ${r.id || null}, updated_at = now() where id = ${refund.id}`.execute(tx);
+  if (r.status === 'failed') {
+    await sql`update card_payments set refunded_amount = refunded_amount - ${refund.amount}, updated_at = now() where id = ${payment.id}`.execute(tx);
+    await postOne(tx, {
+      idempotencyKey: `card-refund:${refund.reference}:reversed`,
+      reason: 'refund.card',
+      reference: `card-payment:${payment.id}`,
+      organizationId: payment.organization_id,
+      entries: transfer(operatorAccount('clearing.card'), orgAccount(payment.organization_id, 'balance'), refund.amount),
+    });
+  }
+}
+
+/** Refunds part or all of a succeeded top-up to the card (the operator's decision). */
+export async function refundCardPayment(
+  db: Db,
+  provider: PaymentProvider,
+  a: { paymentId: number; amount: number; requestKey: string },
+): Promise<CardRefund> {
+  const reference = `refund-${a.paymentId}-${a.requestKey}`;
+  const { payment, refund } = await inBillingTransaction(db, async (tx) => {
+    const p = await findPayment(tx, { id: a.paymentId }, true);
+    if (!p) throw new BillingError('PAYMENT_NOT_REFUNDABLE', 'no such card payment');
+    const prior = await lockRefund(tx, reference);
+    if (prior) {
+      if (prior.amount !== a.amount) throw new BillingError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key refunded another amount');
+      return { payment: p, refund: prior };
+    }
+    if (p.status !== 'succeeded' || p.provider_payment_id === null || a.amount > p.amount - p.refunded_amount) {
+      throw new BillingError('PAYMENT_NOT_REFUNDABLE', `payment ${p.id} is ${p.status}; ${p.amount - p.refunded_amount} kopecks left to refund`);
+    }
+    const { rows } = await sql<CardRefund>`
+      insert into card_refunds (payment_id, reference, amount) values (${p.id}, ${reference}, ${a.amount})
+      returning id, payment_id, reference, amount, status
+    `.execute(tx);
+    await sql`update card_payments set refunded_amount = refunded_amount + ${a.amount}, updated_at = now() where id = ${p.id}`.execute(tx);
+    await postOne(tx, {
+      idempotencyKey: `card-refund:${reference}`,
+      reason: 'refund.card',
+      reference: `card-payment:${p.id}`,
+      organizationId: p.organization_id,
+      entries: transfer(orgAccount(p.organization_id, 'balance'), operatorAccount('clearing.card'), a.amount),
+    });
+    return { payment: p, refund: rows[0]! };
+  });
+  if (refund.status !== 'pending') return refund;
+  let answer: Pick<ProviderRefund, 'id' | 'reference' | 'status'>;
+  try {
+    answer = await provider.refund(payment.provider_payment_id!, { amount: refund.amount, reference });
+  } catch (e) {
+    if (!(e instanceof PaymentError) || e.retryable) return refund; // unanswered: its callback or a retry settles it
+    answer = { id: '', reference, status: 'failed' };
+  }
+  await inBillingTransaction(db, async (tx) => {
+    const p = (await findPayment(tx, { id: payment.id }, true))!;
+    await settleRefund(tx, p, answer);
+  });
+  const { rows } = await sql<CardRefund>`select id, payment_id, reference, amount, status from card_refunds where id = ${refund.id}`.execute(db);
+  return rows[0]!;
+}

@@ -1,0 +1,129 @@
+/**
+ * The Маркет (issue 17): SMS packages bought from the balance, postpaid SMS switched on and billed at the end of the
+ * month from the SMS actually sent, activation codes (register-service.ts). Every purchase is one ledger movement
+ * under a request key, so a retried purchase answers the first one.
+ *
+ * Overdraft rule of the postpaid bill: it is taken from the balance as far as the balance covers it; the rest is
+ * recorded as the organization's debt (the `debt` account, negative), never lost and never clamped.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { balanceOf, postOne } from '../db/ledger.repository.js';
+import { BillingError } from './errors.js';
+import { operatorAccount, orgAccount, transfer, type LedgerEntry } from './ledger.js';
+import { inBillingTransaction } from './transactions.js';
+
+export interface MarketProduct {
+  code: string;
+  kind: 'sms_package' | 'sms_postpaid';
+  name: string;
+  units: number;
+  price: number;
+  active: boolean;
+}
+
+type Db = Kysely<Database>;
+
+export async function listProducts(db: Db): Promise<MarketProduct[]> {
+  const { rows } = await sql<MarketProduct>`select code, kind, name, units, price, active from market_products where active order by sort, code`.execute(db);
+  return rows;
+}
+
+async function product(db: Db, code: string): Promise<MarketProduct | undefined> {
+  const { rows } = await sql<MarketProduct>`select code, kind, name, units, price, active from market_products where code = ${code}`.execute(db);
+  return rows[0];
+}
+
+/** Buys `quantity` SMS packages of a product from the balance. */
+export async function buySmsPackage(
+  db: Db,
+  a: { organizationId: number; productCode: string; quantity: number; requestKey: string },
+): Promise<{ transactionId: number; replayed: boolean; units: number; price: number }> {
+  const p = await product(db, a.productCode);
+  if (!p || !p.active || p.kind !== 'sms_package') throw new BillingError('PRODUCT_UNAVAILABLE', `${a.productCode} is not an SMS package on sale`);
+  const price = p.price * a.quantity;
+  const units = p.units * a.quantity;
+  const posted = await inBillingTransaction(db, (tx) =>
+    postOne(tx, {
+      idempotencyKey: `org:${a.organizationId}:market:${a.requestKey}`,
+      reason: 'sms_package',
+      reference: `product:${p.code}x${a.quantity}`,
+      organizationId: a.organizationId,
+      entries: [
+        ...(price > 0 ? transfer(orgAccount(a.organizationId, 'balance'), operatorAccount('revenue.sms'), price) : []),
+        ...transfer(operatorAccount('sms.issued'), orgAccount(a.organizationId, 'sms'), units),
+      ],
+    }),
+  );
+  return { ...posted, units, price };
+}
+
+export async function smsPostpaidEnabled(db: Db, organizationId: number): Promise<boolean> {
+  const { rows } = await sql<{ on: boolean }>`select sms_postpaid as on from organization_billing where organization_id = ${organizationId}`.execute(db);
+  return rows[0]?.on === true;
+}
+
+export async function setSmsPostpaid(db: Db, organizationId: number, enabled: boolean): Promise<void> {
+  await sql`
+    insert into organization_billing (organization_id, sms_postpaid) values (${organizationId}, ${enabled})
+    on conflict (organization_id) do update set sms_postpaid = excluded.sms_postpaid, updated_at = now()
+  `.execute(db);
+}
+
+/** The first instant of the Moscow calendar month of `now`, and that month's predecessor as `YYYY-MM`. */
+export function moscowMonthStart(now: Date): { start: Date; previousMonth: string } {
+  const msk = new Date(now.getTime() + 3 * 3_600_000);
+  const start = new Date(Date.UTC(msk.getUTCFullYear(), msk.getUTCMonth(), 1) - 3 * 3_600_000);
+  const prev = new Date(Date.UTC(msk.getUTCFullYear(), msk.getUTCMonth() - 1, 1));
+  return { start, previousMonth: prev.toISOString().slice(0, 7) };
+}
+
+/**
+ * Bills the SMS an organization sent on credit before this Moscow month began (one bill per month, under the key
+ * `sms-postpaid:<org>:<YYYY-MM>`): the count comes from the ledger's `sms_postpaid` entries, the price from the
+ * catalogue's sms-postpaid row. Returns the SMS billed (0: nothing to bill, or billed before).
+ */
+export async function billPostpaidSms(db: Db, organizationId: number, now: Date): Promise<{ count: number; amount: number; replayed: boolean }> {
+  const { start, previousMonth } = moscowMonthStart(now);
+  const unit = await product(db, 'sms-postpaid');
+  const key = `sms-postpaid:${organizationId}:${previousMonth}`;
+  return inBillingTransaction(db, async (tx) => {
+    // One bill per organization at a time; a month billed before answers as a replay (its balance split may differ now).
+    await sql`select pg_advisory_xact_lock(hashtextextended('sms-postpaid', ${organizationId}))`.execute(tx);
+    const { rows: prior } = await sql<{ id: number }>`select id from ledger_transactions where idempotency_key = ${key}`.execute(tx);
+    if (prior.length > 0) return { count: 0, amount: 0, replayed: true };
+    const { rows } = await sql<{ owed: number }>`
+      select coalesce(-sum(e.amount), 0)::bigint as owed
+        from ledger_entries e join ledger_accounts a on a.id = e.account_id
+        join ledger_transactions t on t.id = e.transaction_id
+       where a.organization_id = ${organizationId} and a.code = 'sms_postpaid' and t.posted_at < ${start}
+    `.execute(tx);
+    const count = rows[0]?.owed ?? 0;
+    if (count <= 0) return { count: 0, amount: 0, replayed: false };
+    const amount = count * (unit?.price ?? 0);
+    const covered = Math.min(amount, Math.max(0, await balanceOf(tx, organizationId, 'balance')));
+    const entries: LedgerEntry[] = [
+      ...transfer(operatorAccount('sms.issued'), orgAccount(organizationId, 'sms_postpaid'), count),
+      ...(covered > 0 ? transfer(orgAccount(organizationId, 'balance'), operatorAccount('revenue.sms'), covered) : []),
+      ...(amount - covered > 0 ? transfer(orgAccount(organizationId, 'debt'), operatorAccount('revenue.sms'), amount - covered) : []),
+    ];
+    const posted = await postOne(tx, {
+      idempotencyKey: key,
+      reason: 'sms_postpaid_bill',
+      reference: `month:${previousMonth}`,
+      organizationId,
+      entries,
+    });
+    return { count, amount, replayed: posted.replayed };
+  });
+}
+
+/** Bills every organization with SMS sent on credit (the worker's monthly pass; safe to run any number of times). */
+export async function billPostpaidSmsForAll(db: Db, now: Date): Promise<number> {
+  const { rows } = await sql<{ organization_id: number }>`
+    select organization_id from ledger_accounts where code = 'sms_postpaid' and balance < 0 order by organization_id
+  `.execute(db);
+  let billed = 0;
+  for (const r of rows) if ((await billPostpaidSms(db, r.organization_id, now)).count > 0) billed++;
+  return billed;
+}
