@@ -107,9 +107,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     exposedHeaders: ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
     maxAge: 600,
   });
-  void app.register(fastifyJwt, { secret: deps.jwtSecret ?? randomBytes(32).toString('hex') });
+  void app.register(fastifyJwt, {
+    secret: deps.jwtSecret ?? randomBytes(32).toString('hex'),
+    // Pinned: a token is HS256 with an expiry or it is refused (no alg confusion, no everlasting token).
+    sign: { algorithm: 'HS256' },
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] },
+  });
   if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
   else app.decorateRequest('principal', null);
+  // Answers to a caller with credentials are theirs alone: no browser or proxy may keep them.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.principal !== null || request.headers.authorization !== undefined) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
 
   const limit = deps.rateLimit ?? { max: 1000, timeWindowMs: 60_000 };
   void app.register(fastifyRateLimit, {

@@ -18,6 +18,8 @@ import * as m0013 from '../../migrations/0013_ofd_services.js';
 import * as m0014 from '../../migrations/0014_documents_lz4.js';
 import * as m0015 from '../../migrations/0015_persisted_scan_indexes.js';
 import * as m0016 from '../../migrations/0016_fns_status_scan_indexes.js';
+import * as m0022 from '../../migrations/0022_register_document_owners.js';
+import * as m0023 from '../../migrations/0023_receipt_delivery_log.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -36,6 +38,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0014_documents_lz4': m0014,
   '0015_persisted_scan_indexes': m0015,
   '0016_fns_status_scan_indexes': m0016,
+  '0022_register_document_owners': m0022,
+  '0023_receipt_delivery_log': m0023,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -310,13 +310,13 @@ async function* shiftPages(db: Db, f: ReportFilter, closedOnly: boolean): AsyncI
   for (;;) {
     const rows = await query(
       db,
-      sql`select s.fn, s.shift_number, g.registration_number, g.organization_id, g.outlet_id, s.register_id,
+      sql`select s.fn, s.shift_number, g.registration_number, ro.organization_id, g.outlet_id, s.register_id,
             s.opened_at, s.closed_at, s.open_fd, s.close_fd,
             extract(epoch from (s.closed_at - s.opened_at))::bigint as duration_s,
             s.receipts_quantity, s.documents_quantity, s.not_transmitted_count, s.closing_counters,
             s.received_receipts, s.sell_total_sum, s.sell_return_total_sum, s.buy_total_sum, s.buy_return_total_sum
-          from shifts s join registers g on g.id = s.register_id
-          where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 's.register_id', f)}
+          from shifts s join registers g on g.id = s.register_id left join register_document_owners ro on ro.register_id = g.id
+          where ${scopeClause('ro.organization_id', f)} and ${placeClause('g.outlet_id', 's.register_id', f)}
             and ${periodClause('s.opened_at', f)} ${closedOnly ? sql`and s.close_fd is not null` : sql``}
             ${after ? sql`and (s.fn, s.shift_number) > (${after[0]}, ${after[1]})` : sql``}
           order by s.fn, s.shift_number limit ${PAGE}`,
@@ -519,7 +519,7 @@ const drives = sql`(select fd.fn, fd.registered_at, fd.validity_months, fd.first
 const fnSchedule: Runner = async (db, f) => {
   const rows = await query(
     db,
-    sql`select f.fn, g.registration_number, g.organization_id, g.outlet_id, f.register_id,
+    sql`select f.fn, g.registration_number, ro.organization_id, g.outlet_id, f.register_id,
           f.registered_at, coalesce(f.validity_months, ${FN_DEFAULT_VALIDITY_MONTHS})::int as validity_months,
           f.first_fd, f.last_fd, f.last_document_at,
           (f.registered_at + make_interval(months => coalesce(f.validity_months, ${FN_DEFAULT_VALIDITY_MONTHS})::int)) as expires_at,
@@ -528,8 +528,9 @@ const fnSchedule: Runner = async (db, f) => {
               / (f.last_fd::float8 / (extract(epoch from (f.last_document_at - f.registered_at)) / 86400))) * interval '1 day'
           end as full_at,
           f.exhaustion_sign, f.replace_required_sign, f.memory_exceeded_sign, o.service_until as ofd_service_until
-        from ${drives} f join registers g on g.id = f.register_id left join ofd_services o on o.register_id = g.id
-        where f.closed_at is null and ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
+        from ${drives} f join registers g on g.id = f.register_id left join register_document_owners ro on ro.register_id = g.id
+          left join ofd_services o on o.register_id = g.id
+        where f.closed_at is null and ${scopeClause('ro.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
         order by f.fn`,
   );
   const day = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : null);
@@ -591,7 +592,8 @@ const unsent: Runner = async (db, f) => {
           min(x.from_fd) as first_missing_fd, to_char(min(x.detected_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as since,
           f.not_transmitted_count
         from fd_gaps x join ${drives} f on f.fn = x.fn join registers g on g.id = f.register_id
-        where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
+          left join register_document_owners ro on ro.register_id = g.id
+        where ${scopeClause('ro.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f)}
         group by 1, 2, 3, 8 order by 1, 3`,
   );
   return {

@@ -208,7 +208,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         }
         let after;
         if (q.cursor !== undefined) {
-          const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, 3);
+          const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, ['instant', 'fn', 'uint32']);
           after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd) };
           if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
         }

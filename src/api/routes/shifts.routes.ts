@@ -99,7 +99,7 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const q = request.query;
         let after;
         if (q.cursor !== undefined) {
-          const [fn, shiftNumber] = decodeCursor('shifts', q.cursor, 2);
+          const [fn, shiftNumber] = decodeCursor('shifts', q.cursor, ['fn', 'uint32']);
           after = { fn: String(fn), shiftNumber: Number(shiftNumber) };
         }
         const rows = await listShifts(ctx.db, {
