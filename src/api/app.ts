@@ -22,14 +22,16 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
+import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
 import type { ApiContext } from './context.js';
+import { memoryCounterStore, redisCounterStore } from './counters.js';
 import { apiRoutes } from './routes/index.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
@@ -61,10 +63,28 @@ export interface AppDeps {
   jwtSecret?: string;
   /** Session token lifetime. Default 12 h. */
   sessionTtlSeconds?: number;
-  /** Sends confirmation and password-reset e-mails. Default: logs instead of sending. */
+  /** Sends confirmation and password-reset e-mails. Default: none configured (see `mode` for what happens instead). */
   email?: EmailSender;
-  /** Base URL of the API as customers reach it, for links in e-mails. Default: from the request's Host header. */
+  /**
+   * development (default): without `email`, links meant for an e-mail are logged at info so a local user can follow
+   * them. production: they never are (buildApp's caller refuses to start without OFD_PUBLIC_URL).
+   */
+  mode?: 'production' | 'development';
+  /** Base URL of the API as customers reach it, for links in e-mails; never the request's Host. Default http://localhost:8080. */
   publicUrl?: string;
+  /**
+   * Redis for the limits shared by every API process (per-caller and per-address rate limits, failed logins per
+   * account, e-receipt sends per organization), keys under `redisPrefix`. Default: per-process memory.
+   */
+  redis?: Redis;
+  /** Default `ofd:api` (main passes `<OFD_QUEUE_PREFIX>:api`). */
+  redisPrefix?: string;
+  /** Webhook targets allowed although internal: host names, addresses, CIDRs (OFD_WEBHOOK_ALLOW_HOSTS). */
+  webhookAllowHosts?: readonly string[];
+  /** E-receipts an organization may send through the API per hour. Default 100. */
+  receiptSendsPerHour?: number;
+  /** Failed logins per account before it is locked, and the window they are counted in. Default 5 per 15 min. */
+  loginLockout?: { readonly maxFailures: number; readonly windowMs: number; readonly baseLockMs: number };
   /** Browser origins allowed by CORS (`*` for any). Default: none (no CORS headers). */
   corsOrigins?: readonly string[];
   /** Per-caller limit for every route but ops and /docs. Default 1 000 per minute; `false` turns it off. */
@@ -129,6 +149,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // After authentication (onRequest), so the key is the caller rather than an address shared by many.
     hook: 'preParsing',
     keyGenerator: rateLimitKey,
+    // Shared by every API process when Redis is given (else each process counts alone).
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${deps.redisPrefix ?? 'ofd:api'}:rl:`, skipOnError: true } : {}),
     allowList: (request) => {
       const url = request.routeOptions.url ?? request.url;
       return UNLIMITED_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
@@ -216,8 +238,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.db) {
     const ctx: ApiContext = {
       db: deps.db,
-      email: deps.email ?? createLoggingEmailSender(deps.logger),
-      publicUrl: deps.publicUrl?.replace(/\/+$/, ''),
+      email: deps.email,
+      mode: deps.mode ?? 'development',
+      publicUrl: (deps.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''),
+      counters: deps.redis ? redisCounterStore(deps.redis, deps.redisPrefix ?? 'ofd:api') : memoryCounterStore(),
+      webhookAllowHosts: deps.webhookAllowHosts ?? [],
+      receiptSendsPerHour: deps.receiptSendsPerHour ?? 100,
+      loginLockout: deps.loginLockout ?? { maxFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000 },
       sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
       authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
       registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,

@@ -49,7 +49,10 @@ describe('loadConfig', () => {
       smsUrl: undefined,
       adminToken: undefined,
       jwtSecret: undefined,
-      publicUrl: undefined,
+      mode: 'development',
+      publicUrl: 'http://localhost:8080',
+      webhookAllowHosts: [],
+      receiptSendsPerHour: 100,
       corsOrigins: [],
       notificationRetentionDays: 180,
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
@@ -197,6 +200,25 @@ describe('loadConfig', () => {
   it('never echoes a secret value in the error', () => {
     const error = configError({ OFD_ADMIN_TOKEN: 'secret-ish' });
     expect(error.message).not.toContain('secret-ish');
+  });
+
+  it('refuses production mode (NODE_ENV=production) without OFD_PUBLIC_URL when it serves the API, never from a Host header', () => {
+    expect(configError({ NODE_ENV: 'production' }).variable).toBe('OFD_PUBLIC_URL');
+    expect(loadConfig({ NODE_ENV: 'production', OFD_ROLES: 'gateway,worker' }).mode).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', OFD_PUBLIC_URL: 'https://lk.ofd.example/' })).toMatchObject({
+      mode: 'production',
+      publicUrl: 'https://lk.ofd.example',
+    });
+    expect(loadConfig({ NODE_ENV: 'test', OFD_HTTP_PORT: '9090' })).toMatchObject({ mode: 'development', publicUrl: 'http://localhost:9090' });
+  });
+
+  it('reads the webhook allow-list of hosts and CIDRs and the e-receipt limit', () => {
+    expect(loadConfig({ OFD_WEBHOOK_ALLOW_HOSTS: 'hooks.internal, 10.1.0.0/16,::1,fd00::/8', OFD_RECEIPT_SENDS_PER_HOUR: '5' })).toMatchObject({
+      webhookAllowHosts: ['hooks.internal', '10.1.0.0/16', '::1', 'fd00::/8'],
+      receiptSendsPerHour: 5,
+    });
+    expect(configError({ OFD_WEBHOOK_ALLOW_HOSTS: '10.0.0.0/33' }).variable).toBe('OFD_WEBHOOK_ALLOW_HOSTS');
+    expect(configError({ OFD_WEBHOOK_ALLOW_HOSTS: 'http://x' }).variable).toBe('OFD_WEBHOOK_ALLOW_HOSTS');
   });
 
   it('names the unknown role', () => {
