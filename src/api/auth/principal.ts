@@ -20,11 +20,13 @@ export const PERMISSIONS = [
   'registry:write',
   'documents:read',
   'shifts:read',
+  // Sending an e-receipt is a write: it reaches a third party and an SMS costs money (issue 13, item 6).
+  'receipts:send',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What an API key may be granted: the data permissions, not the management ones. */
-export const API_KEY_SCOPES = ['organization:read', 'registry:read', 'registry:write', 'documents:read', 'shifts:read'] as const;
+export const API_KEY_SCOPES = ['organization:read', 'registry:read', 'registry:write', 'documents:read', 'shifts:read', 'receipts:send'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
 
@@ -32,9 +34,9 @@ const READ: readonly Permission[] = ['organization:read', 'registry:read', 'docu
 
 export const ROLE_PERMISSIONS: Readonly<Record<MembershipRole, ReadonlySet<Permission>>> = {
   viewer: new Set(READ),
-  // The accountant reads everything a viewer does; exports and e-receipt resends will be theirs as they land.
-  accountant: new Set(READ),
-  admin: new Set([...READ, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage']),
+  // The accountant reads everything a viewer does and sends e-receipts.
+  accountant: new Set([...READ, 'receipts:send']),
+  admin: new Set([...READ, 'organization:write', 'registry:write', 'members:manage', 'api_keys:manage', 'receipts:send']),
   owner: new Set(PERMISSIONS),
 };
 
