@@ -145,6 +145,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         metrics,
         ...(receiptEmail ? { email: receiptEmail } : {}),
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
+        webhookAllowHosts: config.webhookAllowHosts,
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });

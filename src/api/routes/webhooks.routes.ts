@@ -24,7 +24,8 @@ import {
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Permission, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
-import { errorResponses, notFound } from '../errors.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
+import { checkWebhookUrl } from '../../adapters/webhooks/target-policy.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
 
 const urlSchema = z
@@ -102,6 +103,12 @@ const hookParams = z.object({ id: idSchema, webhookId: idSchema });
 
 export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
+    /** SSRF (issue 13, item 7): internal targets are refused unless the operator allows them. Checked again at send time. */
+    const assertPublicTarget = async (url: string): Promise<void> => {
+      const check = await checkWebhookUrl({ allowHosts: ctx.webhookAllowHosts }, url);
+      if (!check.ok) throw new ApiError('VALIDATION_FAILED', `body.url: ${check.reason}`, [{ path: 'body.url', message: check.reason, issue: 'custom' }]);
+    };
+
     async function authorize(p: Principal, organizationId: number, permission: Permission): Promise<void> {
       authorizeOrganization(p, organizationId, permission, 'organization');
       if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
@@ -145,6 +152,7 @@ export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         await authorize(principalOf(request), request.params.id, 'organization:write');
+        await assertPublicTarget(request.body.url);
         const secret = newWebhookSecret();
         const row = await createSubscription(ctx.db, {
           organizationId: request.params.id,
@@ -184,6 +192,7 @@ export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const { id, webhookId } = request.params;
         await loadHook(principalOf(request), id, webhookId, 'organization:write');
+        if (request.body.url !== undefined) await assertPublicTarget(request.body.url);
         const row = await updateSubscription(ctx.db, id, webhookId, {
           url: request.body.url,
           events: request.body.events ? [...new Set(request.body.events)] : undefined,
