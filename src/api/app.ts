@@ -105,6 +105,18 @@ function rateLimitKey(request: FastifyRequest): string {
   return `ip:${request.ip}`;
 }
 
+/** The path (`body.items.0.name`) of the first string holding U+0000 in a parsed request part, if any. */
+function nulPath(path: string, value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}.${k.replace(/\u0000/g, '\\0')}`;
+    const found = nulPath(`${path}.${k}`, v, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -135,6 +147,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
   else app.decorateRequest('principal', null);
+  // NUL cannot be stored in PostgreSQL text (the query would fail with a 500): refused up front, naming the field.
+  app.addHook('preValidation', async (request) => {
+    const at = nulPath('query', request.query) ?? nulPath('body', request.body) ?? nulPath('params', request.params);
+    if (at !== undefined) throw new ApiError('VALIDATION_FAILED', `${at}: NUL characters are not allowed`, [{ path: at, message: 'NUL characters are not allowed', issue: 'invalid_string' }]);
+  });
   // Answers to a caller with credentials are theirs alone: no browser or proxy may keep them.
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.principal !== null || request.headers.authorization !== undefined) void reply.header('cache-control', 'no-store');
