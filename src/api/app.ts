@@ -110,7 +110,7 @@ function nulPath(path: string, value: unknown, depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
   for (const [k, v] of Object.entries(value)) {
-    if (k.includes('\u0000')) return `${path}.${k.replace(/\u0000/g, '\\0')}`;
+    if (k.includes('\u0000')) return `${path}.${k.split('\u0000').join('\\0')}`;
     const found = nulPath(`${path}.${k}`, v, depth + 1);
     if (found !== undefined) return found;
   }
