@@ -3,6 +3,7 @@
  * one line — `error CODE: message` — never a stack trace.
  */
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printError } from './output.js';
 
@@ -61,15 +62,23 @@ export function explainFailure(e: unknown): [string, string] {
   return [typeof code === 'string' ? code : 'CLI_FAILED', message];
 }
 
-/** Whether this module is the process's entry, also through a symlinked bin (npx, npm link, a global install). */
+/**
+ * Whether this module is the process's entry, also through a symlinked bin (npx, npm link, a global install): real
+ * paths are compared, with this module and with the build's one-line entry `dist/cli/ofd.js` that imports it.
+ */
 function isEntry(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
+  const self = fileURLToPath(import.meta.url);
+  const real = (p: string): string | undefined => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const target = real(entry);
+  return target !== undefined && [self, path.resolve(path.dirname(self), '../../cli/ofd.js')].some((c) => real(c) === target);
 }
 
 if (isEntry()) {

@@ -2,7 +2,7 @@
 // and every command says what is wrong and what to do — a gateway port with nothing listening, a database that was
 // never migrated, an empty dead-letter queue.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,20 @@ describe('ofd through a symlinked bin', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('usage: ofd <command>');
     expect(r.stdout).toContain('emulate');
+  });
+
+  // The build's bin, as npm links it (CI builds before testing).
+  it.skipIf(!existsSync(path.join(ROOT, 'dist/cli/ofd.js')))('prints the usage for --help from the built bin', async () => {
+    const linked = path.join(dir, 'ofd-built');
+    symlinkSync(path.join(ROOT, 'dist/cli/ofd.js'), linked);
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [linked, '--help'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('usage: ofd <command>');
   });
 
   it('emulate against a port with nothing listening says so at once', async () => {

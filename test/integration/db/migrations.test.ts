@@ -43,7 +43,8 @@ describe('migrations on a fresh database', () => {
     expect(await dumpSchema(t.db)).toEqual(first);
   });
 
-  it('revert and re-apply the newest migration one step at a time', async () => {
+  // Every migration down and up again: slow on a shared machine, and longer with every migration added.
+  it('revert and re-apply the newest migration one step at a time', { timeout: 180_000 }, async () => {
     const before = await dumpSchema(t.db);
     for (let steps = 1; steps <= Object.keys(migrations).length; steps++) {
       await migrateDown(t.db, steps);
