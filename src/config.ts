@@ -78,8 +78,17 @@ export interface Config {
   readonly adminToken: string | undefined;
   /** HMAC secret of cabinet session tokens; unset = a random one per process (sessions end at restart). */
   readonly jwtSecret: string | undefined;
-  /** Base URL in e-mailed links (confirmation, password reset); unset = taken from the request's Host. */
-  readonly publicUrl: string | undefined;
+  /**
+   * `production` when NODE_ENV=production (the image sets it), else `development`. Production refuses to start the API
+   * without OFD_PUBLIC_URL; development logs e-mail links when SMTP_URL is unset and defaults the public URL to localhost.
+   */
+  readonly mode: 'production' | 'development';
+  /** Base URL in e-mailed links (confirmation, password reset); never taken from a request's Host header. */
+  readonly publicUrl: string;
+  /** Webhook targets allowed although internal (host names and CIDRs); everything internal is refused otherwise. */
+  readonly webhookAllowHosts: readonly string[];
+  /** E-receipts an organization may have sent through the API per hour. */
+  readonly receiptSendsPerHour: number;
   /** Origins allowed by CORS; empty = no CORS headers. */
   readonly corsOrigins: readonly string[];
   /**
@@ -223,6 +232,15 @@ const roles = z.string().transform((s, ctx) => {
   return [...new Set(names)] as Role[];
 });
 
+/** An OFD_WEBHOOK_ALLOW_HOSTS entry: a host name, an IP address, or a CIDR. */
+function isAllowHostEntry(s: string): boolean {
+  const [addr = '', bits, ...rest] = s.split('/');
+  if (rest.length > 0) return false;
+  if (bits === undefined) return net.isIP(addr) !== 0 || HOSTNAME.test(addr);
+  const max = net.isIP(addr) === 4 ? 32 : net.isIP(addr) === 6 ? 128 : -1;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const host = z.string().refine((s) => net.isIP(s) !== 0 || HOSTNAME.test(s), 'expected an IP address or a host name');
 
@@ -279,6 +297,7 @@ const envSchema = z
       .min(MIN_ADMIN_TOKEN_LENGTH, `expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
       .optional(),
     OFD_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+    NODE_ENV: z.string().optional(),
     OFD_PUBLIC_URL: urlWith(['http:', 'https:']).optional(),
     FNS_KKT_URL: urlWith(['http:', 'https:']).optional(),
     OFD_SIGNATURE_CA_FILE: z.string().min(1).optional(),
@@ -290,6 +309,12 @@ const envSchema = z
       .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port, e.g. gate.example:4000')
       .refine((s) => Number(s.split(':')[1]) >= 1 && Number(s.split(':')[1]) <= 65535, 'expected a port 1–65535')
       .optional(),
+    OFD_WEBHOOK_ALLOW_HOSTS: z
+      .string()
+      .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isAllowHostEntry, 'expected host names, IP addresses or CIDRs (10.0.0.0/8, fd00::/8)')))
+      .default([]),
+    OFD_RECEIPT_SENDS_PER_HOUR: count(1).default(100),
     OFD_CORS_ORIGINS: z
       .string()
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
@@ -322,6 +347,9 @@ const envSchema = z
     LOG_PRETTY: boolean.default(false),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.OFD_PUBLIC_URL === undefined && env.OFD_ROLES.includes('api')) {
+      ctx.addIssue({ code: 'custom', path: ['OFD_PUBLIC_URL'], message: 'required with NODE_ENV=production: links in e-mails are built from it, never from a request' });
+    }
     if (env.OFD_CRYPTO === 'pkz' && env.OFD_PKZ_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PKZ_URL'], message: 'required when OFD_CRYPTO=pkz' });
     }
@@ -384,7 +412,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smsUrl: e.SMS_URL,
     adminToken: e.OFD_ADMIN_TOKEN,
     jwtSecret: e.OFD_JWT_SECRET,
-    publicUrl: e.OFD_PUBLIC_URL,
     kktRegistration: {
       fnsKktUrl: e.FNS_KKT_URL,
       signatureCaFile: e.OFD_SIGNATURE_CA_FILE,
@@ -392,6 +419,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requireCrl: e.OFD_SIGNATURE_REQUIRE_CRL,
       pollIntervalMs: e.OFD_KKT_POLL_MS,
     },
+    mode: e.NODE_ENV === 'production' ? 'production' : 'development',
+    publicUrl: (e.OFD_PUBLIC_URL ?? `http://localhost:${e.OFD_HTTP_PORT === 0 ? 8080 : e.OFD_HTTP_PORT}`).replace(/\/+$/, ''),
+    webhookAllowHosts: e.OFD_WEBHOOK_ALLOW_HOSTS,
+    receiptSendsPerHour: e.OFD_RECEIPT_SENDS_PER_HOUR,
     corsOrigins: e.OFD_CORS_ORIGINS,
     gatewayPublicAddress:
       e.OFD_GATEWAY_PUBLIC_ADDRESS ?? (e.OFD_PUBLIC_URL === undefined ? undefined : `${new URL(e.OFD_PUBLIC_URL).hostname}:${e.OFD_GATEWAY_PORT}`),

@@ -23,6 +23,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createDocumentProducer } from './queue/document-producer.js';
 import { QUEUE_NAMES } from './queue/queue-names.js';
 import { registerQueueDepthMetrics } from './queue/queue-depth.js';
+import { createProducerRedis } from './queue/redis-connection.js';
 import { createDb, ensureDocumentPartitions, migrateToLatest } from './db/index.js';
 import { sql } from 'kysely';
 import { startPersistWorker } from './workers/batching-worker.js';
@@ -169,6 +170,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         ...(receiptEmail ? { email: receiptEmail } : {}),
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
         ...(config.publicUrl ? { receiptPageUrl: config.publicUrl } : {}),
+        webhookAllowHosts: config.webhookAllowHosts,
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
       if (config.kktRegistration.fnsKktUrl) {
@@ -205,6 +207,16 @@ export async function start(config: Config, logger: Logger = createLogger(config
   const payments =
     config.billing.payUrl && config.billing.paySecret && apiDb ? createHttpPaymentProvider({ url: config.billing.payUrl, secret: config.billing.paySecret }) : undefined;
   if (payments) closers.push({ name: 'payments', close: () => payments.close() });
+  if (apiDb && !email) {
+    logger.warn(
+      config.mode === 'development'
+        ? 'SMTP_URL is not set: sign-up and password-reset links are written to this log instead of e-mailed (development mode)'
+        : 'SMTP_URL is not set: sign-up and password-reset e-mails cannot be sent',
+    );
+  }
+  // Limits shared by every API process: rate limits, failed logins per account, e-receipt sends per organization.
+  const limitsRedis = apiDb ? createProducerRedis(config.redisUrl, { connectionName: `${config.queuePrefix}:api:limits` }) : undefined;
+  limitsRedis?.on('error', (e: Error) => logger.debug({ err: e }, 'API limits Redis connection error'));
   const app = buildApp({
     kktRegistration: {
       trust,
@@ -218,7 +230,11 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(apiDb ? { db: apiDb } : {}),
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
-    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    mode: config.mode,
+    publicUrl: config.publicUrl,
+    ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix}:api` } : {}),
+    webhookAllowHosts: config.webhookAllowHosts,
+    receiptSendsPerHour: config.receiptSendsPerHour,
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,
     onboarding: { gatewayPublicAddress: config.gatewayPublicAddress, gatewayPort: config.gatewayPort, operatorInn: config.operatorInn },
@@ -237,6 +253,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     0,
     { name: 'http', close: () => app.close() },
     { name: 'email', close: async () => email?.close() },
+    { name: 'api-limits-redis', close: async () => limitsRedis?.disconnect() },
     { name: 'queue-depth', close: () => queueDepth.close() },
     { name: 'fns-kkt-queue', close: async () => kktQueue?.close() },
   );

@@ -24,6 +24,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
@@ -36,6 +37,7 @@ import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { defaultCabinetDir, installCabinet } from './cabinet-static.js';
 import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
 import type { ApiContext, KktRegistrationContext, OnboardingSettings } from './context.js';
+import { memoryCounterStore, redisCounterStore } from './counters.js';
 import { apiRoutes } from './routes/index.js';
 import { receiptPageRoutes } from './routes/receipt-page.routes.js';
 
@@ -68,10 +70,28 @@ export interface AppDeps {
   jwtSecret?: string;
   /** Session token lifetime. Default 12 h. */
   sessionTtlSeconds?: number;
-  /** Sends confirmation and password-reset e-mails. Default: logs instead of sending. */
+  /** Sends confirmation and password-reset e-mails. Default: none configured (see `mode` for what happens instead). */
   email?: EmailSender;
-  /** Base URL of the API as customers reach it, for links in e-mails. Default: from the request's Host header. */
+  /**
+   * development (default): without `email`, links meant for an e-mail are logged at info so a local user can follow
+   * them. production: they never are (buildApp's caller refuses to start without OFD_PUBLIC_URL).
+   */
+  mode?: 'production' | 'development';
+  /** Base URL of the API as customers reach it, for links in e-mails; never the request's Host. Default http://localhost:8080. */
   publicUrl?: string;
+  /**
+   * Redis for the limits shared by every API process (per-caller and per-address rate limits, failed logins per
+   * account, e-receipt sends per organization), keys under `redisPrefix`. Default: per-process memory.
+   */
+  redis?: Redis;
+  /** Default `ofd:api` (main passes `<OFD_QUEUE_PREFIX>:api`). */
+  redisPrefix?: string;
+  /** Webhook targets allowed although internal: host names, addresses, CIDRs (OFD_WEBHOOK_ALLOW_HOSTS). */
+  webhookAllowHosts?: readonly string[];
+  /** E-receipts an organization may send through the API per hour. Default 100. */
+  receiptSendsPerHour?: number;
+  /** Failed logins per account before it is locked, and the window they are counted in. Default 5 per 15 min. */
+  loginLockout?: { readonly maxFailures: number; readonly windowMs: number; readonly baseLockMs: number };
   /** Browser origins allowed by CORS (`*` for any). Default: none (no CORS headers). */
   corsOrigins?: readonly string[];
   /** Per-caller limit for every route but ops and /docs. Default 1 000 per minute; `false` turns it off. */
@@ -106,6 +126,18 @@ function rateLimitKey(request: FastifyRequest): string {
   return `ip:${request.ip}`;
 }
 
+/** The path (`body.items.0.name`) of the first string holding U+0000 in a parsed request part, if any. */
+function nulPath(path: string, value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}.${k.split('\u0000').join('\\0')}`;
+    const found = nulPath(`${path}.${k}`, v, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -132,9 +164,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   // Reads the cabinet's session cookie (auth/cookie-session.ts); unsigned: the value is a random token checked by digest.
   void app.register(fastifyCookie);
-  void app.register(fastifyJwt, { secret: deps.jwtSecret ?? randomBytes(32).toString('hex') });
+  void app.register(fastifyJwt, {
+    secret: deps.jwtSecret ?? randomBytes(32).toString('hex'),
+    // Pinned: a token is HS256 with an expiry or it is refused (no alg confusion, no everlasting token).
+    sign: { algorithm: 'HS256' },
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] },
+  });
   if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
   else app.decorateRequest('principal', null);
+  // NUL cannot be stored in PostgreSQL text (the query would fail with a 500): refused up front, naming the field.
+  app.addHook('preValidation', async (request) => {
+    const at = nulPath('query', request.query) ?? nulPath('body', request.body) ?? nulPath('params', request.params);
+    if (at !== undefined) throw new ApiError('VALIDATION_FAILED', `${at}: NUL characters are not allowed`, [{ path: at, message: 'NUL characters are not allowed', issue: 'invalid_string' }]);
+  });
+  // Answers to a caller with credentials are theirs alone: no browser or proxy may keep them.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.principal !== null || request.headers.authorization !== undefined) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
 
   const limit = deps.rateLimit ?? { max: 1000, timeWindowMs: 60_000 };
   void app.register(fastifyRateLimit, {
@@ -144,6 +191,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // After authentication (onRequest), so the key is the caller rather than an address shared by many.
     hook: 'preParsing',
     keyGenerator: rateLimitKey,
+    // Shared by every API process when Redis is given (else each process counts alone).
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${deps.redisPrefix ?? 'ofd:api'}:rl:`, skipOnError: true } : {}),
     allowList: (request) => {
       const url = request.routeOptions.url ?? request.url;
       return UNLIMITED_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`));
@@ -237,8 +286,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.db) {
     const ctx: ApiContext = {
       db: deps.db,
-      email: deps.email ?? createLoggingEmailSender(deps.logger),
-      publicUrl: deps.publicUrl?.replace(/\/+$/, ''),
+      email: deps.email,
+      mode: deps.mode ?? 'development',
+      publicUrl: (deps.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''),
+      counters: deps.redis ? redisCounterStore(deps.redis, deps.redisPrefix ?? 'ofd:api') : memoryCounterStore(),
+      webhookAllowHosts: deps.webhookAllowHosts ?? [],
+      receiptSendsPerHour: deps.receiptSendsPerHour ?? 100,
+      loginLockout: deps.loginLockout ?? { maxFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000 },
       sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
       authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
       registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,

@@ -1,6 +1,7 @@
 /**
  * Opaque cursors for keyset pagination: base64url JSON of the last row's sort key plus the listing's name, so a cursor
- * from one listing is refused by another (BAD_CURSOR) instead of returning nonsense.
+ * from one listing is refused by another (BAD_CURSOR) instead of returning nonsense. Each key part is checked against
+ * its kind, so a hand-made cursor with a wrong-typed key is a 400, never a failed query.
  */
 import { z } from 'zod';
 import { ApiError } from './errors.js';
@@ -9,17 +10,29 @@ export function encodeCursor(listing: string, key: readonly (string | number)[])
   return Buffer.from(JSON.stringify([listing, ...key]), 'utf8').toString('base64url');
 }
 
-const keyPart = z.union([z.string(), z.number()]);
+/** id: a database id; uint32: an FD or shift number; fn: 16 digits; instant: an ISO 8601 UTC instant. */
+export type CursorKeyKind = 'id' | 'uint32' | 'fn' | 'instant';
 
-/** The key encoded by encodeCursor for `listing`, checked against `arity`; BAD_CURSOR otherwise. */
-export function decodeCursor(listing: string, cursor: string, arity: number): (string | number)[] {
+const KEY_SCHEMAS: Record<CursorKeyKind, z.ZodType<string | number>> = {
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  uint32: z.number().int().min(0).max(0xffff_ffff),
+  fn: z.string().regex(/^\d{16}$/),
+  instant: z.iso.datetime().refine((s) => !Number.isNaN(Date.parse(s))),
+};
+
+/** The key encoded by encodeCursor for `listing`, each part checked against `kinds`; BAD_CURSOR otherwise. */
+export function decodeCursor(listing: string, cursor: string, kinds: readonly CursorKeyKind[]): (string | number)[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new ApiError('BAD_CURSOR', 'the cursor is not valid');
+    throw new ApiError('BAD_CURSOR', 'the cursor is not valid', [{ path: 'query.cursor', message: 'not a cursor of this API', issue: 'custom' }]);
   }
-  const r = z.tuple([z.literal(listing)], keyPart).safeParse(parsed);
-  if (!r.success || r.data.length !== arity + 1) throw new ApiError('BAD_CURSOR', 'the cursor is not valid for this listing');
-  return r.data.slice(1) as (string | number)[];
+  const key = z.tuple([z.literal(listing), ...kinds.map((k) => KEY_SCHEMAS[k])] as unknown as [z.ZodLiteral<string>]).safeParse(parsed);
+  if (!key.success) {
+    throw new ApiError('BAD_CURSOR', 'the cursor is not valid for this listing', [
+      { path: 'query.cursor', message: 'not a cursor of this listing', issue: 'custom' },
+    ]);
+  }
+  return (key.data as unknown[]).slice(1) as (string | number)[];
 }

@@ -70,6 +70,14 @@ export const API_ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },
+  LOGIN_LOCKED: {
+    status: 429,
+    description: 'Too many failed logins for this e-mail (from any address): locked for `retry-after` seconds, the account was e-mailed.',
+  },
+  RECEIPT_SENDS_EXHAUSTED: {
+    status: 429,
+    description: "The organization's e-receipt sends for this hour are used up; retry after `retry-after` seconds.",
+  },
   INTERNAL: { status: 500, description: 'An unexpected error; it is logged with the request id.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
@@ -87,6 +95,8 @@ export interface FieldIssue {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly statusCode: number;
+  /** Sent as `retry-after` (seconds, rounded up) with a 429. */
+  readonly retryAfterMs?: number;
 
   constructor(
     readonly code: ApiErrorCode,
@@ -190,6 +200,7 @@ export function installErrorHandling(
       const retryAfter = (e as { headers?: Record<string, string> }).headers?.['retry-after'];
       if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
     }
+    if (apiError.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.ceil(apiError.retryAfterMs / 1000)));
     void reply.code(apiError.statusCode).type('application/json; charset=utf-8');
     return reply.send(errorBody(apiError));
   });

@@ -2,7 +2,9 @@
  * The `ofd` command (architecture §4). Each subcommand lives in ./commands/ and returns its exit code. Errors print
  * one line — `error CODE: message` — never a stack trace.
  */
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { printError } from './output.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -41,13 +43,47 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await (await command.load())(rest);
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    printError(typeof code === 'string' ? code : 'CLI_FAILED', e instanceof Error ? e.message : String(e));
+    const [code, message] = explainFailure(e);
+    printError(code, message);
     return 1;
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || process.argv[1]?.endsWith('/dist/cli/ofd.js')) {
+/** A failure as one line that says what is wrong and what to do (PostgreSQL's own codes mean little to a new user). */
+export function explainFailure(e: unknown): [string, string] {
+  const code = (e as { code?: unknown }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  const cause = (e as { cause?: { code?: unknown } }).cause;
+  if (code === '42P01' || cause?.code === '42P01') {
+    return ['DB_NOT_MIGRATED', `the database has no ofd schema yet (${message}): run \`ofd migrate\` against this DATABASE_URL first`];
+  }
+  if (code === 'ECONNREFUSED' || cause?.code === 'ECONNREFUSED' || code === 'DB_UNAVAILABLE') {
+    return [typeof code === 'string' ? code : 'DB_UNAVAILABLE', `${message}: start PostgreSQL/Redis or point DATABASE_URL/REDIS_URL at them`];
+  }
+  if (code === '3D000') return ['DB_MISSING', `${message}: create the database or fix DATABASE_URL, then run \`ofd migrate\``];
+  return [typeof code === 'string' ? code : 'CLI_FAILED', message];
+}
+
+/**
+ * Whether this module is the process's entry, also through a symlinked bin (npx, npm link, a global install): real
+ * paths are compared, with this module and with the build's one-line entry `dist/cli/ofd.js` that imports it.
+ */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  const self = fileURLToPath(import.meta.url);
+  const real = (p: string): string | undefined => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return undefined;
+    }
+  };
+  const target = real(entry);
+  return target !== undefined && [self, path.resolve(path.dirname(self), '../../cli/ofd.js')].some((c) => real(c) === target);
+}
+
+if (isEntry()) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

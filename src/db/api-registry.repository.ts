@@ -7,6 +7,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { FiscalDrive, Outlet, Register } from './tables/registry.js';
 import './tables/api-access.js';
+import './tables/api-security.js';
 
 type Db = Kysely<Database>;
 export type Scope = 'all' | readonly number[];
@@ -184,7 +185,8 @@ export async function listFiscalDrives(db: Db, q: FiscalDriveListQuery): Promise
   if (emptyScope(q.scope)) return [];
   let query = db
     .selectFrom(driveStateQuery(db).as('f'))
-    .leftJoin('registers as r', 'r.id', 'f.effective_register_id')
+    // Owned by the organization of its register's documents, not by a claim on the register (issue 13, item 5).
+    .leftJoin('register_document_owners as r', 'r.register_id', 'f.effective_register_id')
     .selectAll('f')
     .select('r.organization_id')
     .orderBy('f.fn')
@@ -199,4 +201,34 @@ export async function listFiscalDrives(db: Db, q: FiscalDriveListQuery): Promise
 
 export async function gapsOf(db: Db, fn: string, limit = 1000): Promise<Array<{ from_fd: number; to_fd: number }>> {
   return db.selectFrom('fd_gaps').select(['from_fd', 'to_fd']).where('fn', '=', fn).orderBy('from_fd').limit(limit).execute();
+}
+
+/** The organization a register's documents belong to (their INN), undefined when none arrived with a valid INN. */
+export async function documentOwnerOfRegister(db: Db, registerId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('register_document_owners').select('organization_id').where('register_id', '=', registerId).executeTakeFirst();
+  return row?.organization_id;
+}
+
+export interface RegisterConflict {
+  id: number;
+  registration_number: string;
+  claimed_organization_id: number;
+  document_organization_id: number;
+  document_inn: string;
+}
+
+/** Registers claimed by one organization while their documents carry another's INN: for the operator to settle. */
+export async function listRegisterConflicts(db: Db, afterId: number | undefined, limit: number): Promise<RegisterConflict[]> {
+  let q = db
+    .selectFrom('registers as r')
+    .innerJoin('register_document_owners as ro', 'ro.register_id', 'r.id')
+    .innerJoin('organizations as o', 'o.id', 'ro.organization_id')
+    .select(['r.id', 'r.registration_number', 'ro.organization_id as document_organization_id', 'o.inn as document_inn'])
+    .select(sql<number>`r.organization_id`.as('claimed_organization_id'))
+    .where('r.organization_id', 'is not', null)
+    .whereRef('r.organization_id', '<>', 'ro.organization_id')
+    .orderBy('r.id')
+    .limit(limit);
+  if (afterId !== undefined) q = q.where('r.id', '>', afterId);
+  return q.execute();
 }

@@ -2,6 +2,7 @@
 // always within the caller's organizations (documents by their INN, registers and FNs by their register's organization).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
+import './tables/api-security.js';
 import './tables/api-access.js';
 
 type Db = Kysely<Database>;
@@ -103,7 +104,11 @@ export async function searchFiscalDrive(db: Db, scope: SearchScope, fn: string):
     )
     .select('d.fn')
     .where('d.fn', '=', fn);
-  if (scope.organizationIds !== 'all') q = q.where('r.organization_id', 'in', [...scope.organizationIds]);
+  if (scope.organizationIds !== 'all') {
+    const ids = [...scope.organizationIds];
+    // The organization of the register's documents, not a claim on the register (issue 13, item 5).
+    q = q.where((eb) => eb.exists(eb.selectFrom('register_document_owners as ro').select('ro.register_id').whereRef('ro.register_id', '=', 'r.id').where('ro.organization_id', 'in', ids)));
+  }
   if (scope.placeLimit) q = q.where(scope.placeLimit.fiscalDrives);
   return q.execute();
 }

@@ -1,8 +1,10 @@
-// Shifts for the cabinet API. A shift belongs to the organization of the register it was opened on (shifts.register_id,
-// else the FN's register); shifts of a register with no organization are the operator's to see.
+// Shifts for the cabinet API. A shift belongs to the organization whose INN the documents of its register carry
+// (register_document_owners of shifts.register_id, else of the FN's register) — never to whoever claimed the register
+// by its number (issue 13, item 5); shifts of a register with no known owner are the operator's to see.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { Shift } from './tables/registry.js';
+import './tables/api-security.js';
 
 type Db = Kysely<Database>;
 
@@ -28,18 +30,18 @@ function shiftQuery(db: Db) {
   return db
     .selectFrom('shifts as s')
     .leftJoin('fiscal_drives as d', 'd.fn', 's.fn')
-    .leftJoin('registers as r', (join) => join.on(sql`r.id`, '=', sql`coalesce(s.register_id, d.register_id)`))
+    .leftJoin('register_document_owners as ro', (join) => join.on(sql`ro.register_id`, '=', sql`coalesce(s.register_id, d.register_id)`))
     .selectAll('s')
-    .select([sql<number | null>`coalesce(s.register_id, d.register_id)`.as('effective_register_id'), 'r.organization_id']);
+    .select([sql<number | null>`coalesce(s.register_id, d.register_id)`.as('effective_register_id'), 'ro.organization_id']);
 }
 
 /** Ordered by FN, then newest shift first. */
 export async function listShifts(db: Db, q: ShiftListQuery): Promise<ShiftRow[]> {
   if (q.scope !== 'all' && q.scope.length === 0) return [];
   let query = shiftQuery(db).orderBy('s.fn').orderBy('s.shift_number', 'desc').limit(q.limit);
-  if (q.scope !== 'all') query = query.where('r.organization_id', 'in', [...q.scope]);
+  if (q.scope !== 'all') query = query.where('ro.organization_id', 'in', [...q.scope]);
   if (q.placeLimit) query = query.where(q.placeLimit);
-  if (q.organizationId !== undefined) query = query.where('r.organization_id', '=', q.organizationId);
+  if (q.organizationId !== undefined) query = query.where('ro.organization_id', '=', q.organizationId);
   if (q.registerId !== undefined) query = query.where(sql`coalesce(s.register_id, d.register_id)`, '=', q.registerId);
   if (q.fn !== undefined) query = query.where('s.fn', '=', q.fn);
   if (q.closed === true) query = query.where('s.close_fd', 'is not', null);

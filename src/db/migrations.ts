@@ -19,6 +19,8 @@ import * as m0014 from '../../migrations/0014_documents_lz4.js';
 import * as m0015 from '../../migrations/0015_persisted_scan_indexes.js';
 import * as m0016 from '../../migrations/0016_fns_status_scan_indexes.js';
 import * as m0017 from '../../migrations/0017_document_conflicts.js';
+import * as m0022 from '../../migrations/0022_register_document_owners.js';
+import * as m0023 from '../../migrations/0023_receipt_delivery_log.js';
 import * as m0025 from '../../migrations/0025_cabinet_sessions.js';
 import * as m0028 from '../../migrations/0028_exports.js';
 import * as m0031 from '../../migrations/0031_onboarding.js';
@@ -50,6 +52,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0015_persisted_scan_indexes': m0015,
   '0016_fns_status_scan_indexes': m0016,
   '0017_document_conflicts': m0017,
+  '0022_register_document_owners': m0022,
+  '0023_receipt_delivery_log': m0023,
   '0025_cabinet_sessions': m0025,
   '0028_exports': m0028,
   '0031_onboarding': m0031,

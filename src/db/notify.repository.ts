@@ -5,6 +5,7 @@ import { balanceOf, postLedger, postOne } from './ledger.repository.js';
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
+import type { ReceiptDeliveryLogRow } from './tables/api-security.js';
 
 export type ReceiptChannel = 'email' | 'sms';
 export const NOTIFY_DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'delivered', 'retrying', 'failed', 'no_balance', 'no_recipient'] as const;
@@ -113,7 +114,35 @@ export async function recordDeliveryOutcome(
 }
 
 /** A resend asked through the API: the row becomes pending (attempts start over); the notify worker enqueues it. */
+/**
+ * A send asked through the API: appended to receipt_delivery_log with the current row's state it replaces (history is
+ * never overwritten), then the current row is set pending for the notify worker — in one transaction.
+ */
 export async function requestResend(
+  db: Db,
+  key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null; readonly requestedBy: string },
+): Promise<NotifyDeliveryRow> {
+  return db.transaction().execute(async (trx) => {
+    await sql`
+      insert into receipt_delivery_log (fn, fd, channel, event, recipient, status, attempts, delivered_at, last_error_code, organization_id)
+      select fn, fd, channel, 'superseded', recipient, status, attempts, delivered_at, last_error_code, organization_id
+        from notify_deliveries where fn = ${key.fn} and fd = ${key.fd} and channel = ${key.channel}
+         for update
+    `.execute(trx);
+    await sql`
+      insert into receipt_delivery_log (fn, fd, channel, event, recipient, organization_id, requested_by)
+      values (${key.fn}, ${key.fd}, ${key.channel}, 'requested', ${key.recipient}, ${key.organizationId}, ${key.requestedBy})
+    `.execute(trx);
+    return upsertResend(trx, key);
+  });
+}
+
+/** The API's send history of a document, oldest first. */
+export async function deliveryHistory(db: Db, fn: string, fd: number): Promise<ReceiptDeliveryLogRow[]> {
+  return db.selectFrom('receipt_delivery_log').selectAll().where('fn', '=', fn).where('fd', '=', fd).orderBy('id').limit(1000).execute();
+}
+
+async function upsertResend(
   db: Db,
   key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
 ): Promise<NotifyDeliveryRow> {

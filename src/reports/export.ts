@@ -30,11 +30,21 @@ export function kopecksToRubles(kopecks: number | bigint, mark = '.'): string {
   return `${neg ? '-' : ''}${abs / 100n}${mark}${String(abs % 100n).padStart(2, '0')}`;
 }
 
+/**
+ * Formula injection (issue 13, item 11): text from register data (item names, addresses, cashiers) that a spreadsheet
+ * would run as a formula — starting with = + - @, or a tab or CR that some importers strip first — gets a leading
+ * apostrophe, shown as text by Excel and LibreOffice. Plain numbers ("-12.50") stay numbers.
+ */
+export function neutralizeFormula(text: string): string {
+  if (!/^[=+\-@\t\r]/.test(text) || /^[+-]?\d+(\.\d+)?$/.test(text)) return text;
+  return `'${text}`;
+}
+
 function csvCell(c: ReportColumn, v: unknown): string {
   if (v === null || v === undefined) return '';
   if (c.kind === 'money' && typeof v === 'number') return kopecksToRubles(v, ',');
   if (c.kind === 'decimal') return String(v).replace('.', ',');
-  return String(v);
+  return typeof v === 'number' || typeof v === 'bigint' ? String(v) : neutralizeFormula(String(v));
 }
 
 function xlsxCell(c: ReportColumn, v: unknown): string | number | null {
@@ -43,7 +53,7 @@ function xlsxCell(c: ReportColumn, v: unknown): string | number | null {
   if (c.kind === 'int' && typeof v === 'number') return v;
   if (c.kind === 'int' && typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
   if (c.kind === 'decimal' && typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) return Number(v);
-  return typeof v === 'number' ? v : String(v);
+  return typeof v === 'number' ? v : neutralizeFormula(String(v));
 }
 
 export const TOTAL_LABEL = 'Итого';

@@ -68,8 +68,10 @@ export const fnSchedule: Runner = async (db, f) => {
   const rows = await query(
     db,
     sql`select f.*, g.registration_number, g.outlet_id, o.service_until::text as ofd_service_until
-        from ${drives} f join registers g on g.id = f.register_id left join ofd_services o on o.register_id = g.id
-        where f.closed_at is null and ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'g.organization_id')}
+        from ${drives} f join registers g on g.id = f.register_id left join register_document_owners ro on ro.register_id = g.id
+          left join ofd_services o on o.register_id = g.id
+        -- The organization of the register's documents, not a claim on the register (issue 13, item 5).
+        where f.closed_at is null and ${scopeClause('ro.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'ro.organization_id')}
         order by f.fn`,
   );
   const now = new Date();
@@ -110,7 +112,8 @@ export const unsent: Runner = async (db, f) => {
           min(x.from_fd) as first_missing_fd, to_char(min(x.detected_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as since,
           f.not_transmitted_count
         from fd_gaps x join ${drives} f on f.fn = x.fn join registers g on g.id = f.register_id
-        where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'g.organization_id')}
+          left join register_document_owners ro on ro.register_id = g.id
+        where ${scopeClause('ro.organization_id', f)} and ${placeClause('g.outlet_id', 'f.register_id', f, 'ro.organization_id')}
         group by 1, 2, 3, 8 order by 1, 3`,
   );
   return {

@@ -231,13 +231,13 @@ async function* shiftPages(db: Db, f: ReportFilter, closedOnly: boolean): AsyncI
   for (;;) {
     const rows = await query(
       db,
-      sql`select s.fn, s.shift_number, g.registration_number, g.organization_id, g.outlet_id, s.register_id,
+      sql`select s.fn, s.shift_number, g.registration_number, ro.organization_id, g.outlet_id, s.register_id,
             s.opened_at, s.closed_at, s.open_fd, s.close_fd,
             extract(epoch from (s.closed_at - s.opened_at))::bigint as duration_s,
             s.receipts_quantity, s.documents_quantity, s.not_transmitted_count, s.closing_counters,
             s.received_receipts, s.sell_total_sum, s.sell_return_total_sum, s.buy_total_sum, s.buy_return_total_sum
-          from shifts s join registers g on g.id = s.register_id
-          where ${scopeClause('g.organization_id', f)} and ${placeClause('g.outlet_id', 's.register_id', f, 'g.organization_id')}
+          from shifts s join registers g on g.id = s.register_id left join register_document_owners ro on ro.register_id = g.id
+          where ${scopeClause('ro.organization_id', f)} and ${placeClause('g.outlet_id', 's.register_id', f, 'ro.organization_id')}
             and ${periodClause('s.opened_at', f)} ${closedOnly ? sql`and s.close_fd is not null` : sql``}
             ${after ? sql`and (s.fn, s.shift_number) > (${after[0]}, ${after[1]})` : sql``}
           order by s.fn, s.shift_number limit ${PAGE}`,

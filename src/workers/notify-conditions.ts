@@ -92,12 +92,17 @@ function ofdServiceConditions(reg: { id: number; registration_number: string; se
   }));
 }
 
+/** A register whose documents carry another organization's INN is a conflict for the operator, not the claimant's (issue 13). */
+const notConflicting = sql`not exists (select 1 from register_document_owners o where o.register_id = g.id and o.organization_id <> g.organization_id)`;
+
 /** State conditions of one organization now: silent registers, FN ones and the OFD service end. */
 async function stateConditions(db: Kysely<Database>, organizationId: number, rules: Rules, now: Date): Promise<ActiveCondition[]> {
   const { rows: registers } = await sql<{ id: number; registration_number: string; status: string; service_until: string | null }>`
     select g.id::int as id, g.registration_number, g.status, s.service_until
       from registers g left join ofd_services s on s.register_id = g.id
-     where g.organization_id = ${organizationId} order by g.id
+     where g.organization_id = ${organizationId}
+       and ${notConflicting}
+     order by g.id
   `.execute(db);
   if (registers.length === 0) return [];
   const drives = await drivesOfRegisters(
@@ -178,7 +183,7 @@ async function eventConditions(db: Kysely<Database>, organizationId: number, rul
     const { rows } = await sql<{ fn: string; fd: string; form: number; flk_codes: string[]; received_at: Date }>`
       select d.fn, d.fd::text as fd, d.form, d.flk_codes, d.received_at
         from documents d join registers g on g.id = d.register_id
-       where g.organization_id = ${organizationId} and d.flk_status = 'failed' and d.persisted_at > ${from} and d.persisted_at <= ${to}
+       where g.organization_id = ${organizationId} and ${notConflicting} and d.flk_status = 'failed' and d.persisted_at > ${from} and d.persisted_at <= ${to}
        order by d.persisted_at limit 1000
     `.execute(db);
     for (const r of rows) {
@@ -189,7 +194,7 @@ async function eventConditions(db: Kysely<Database>, organizationId: number, rul
     const { rows } = await sql<{ fn: string; fd: string }>`
       select s.fn, s.fd::text as fd
         from fns_status s join documents d on d.fn = s.fn and d.fd = s.fd join registers g on g.id = d.register_id
-       where g.organization_id = ${organizationId} and s.status = 'rejected' and s.updated_at > ${from} and s.updated_at <= ${to}
+       where g.organization_id = ${organizationId} and ${notConflicting} and s.status = 'rejected' and s.updated_at > ${from} and s.updated_at <= ${to}
        order by s.updated_at limit 1000
     `.execute(db);
     for (const r of rows) {

@@ -50,6 +50,8 @@ export interface NotifyWorkerOptions {
   readonly sms?: SmsSender;
   /** A webhook port the caller owns; default the HTTP sender (closed here). */
   readonly webhookSender?: WebhookSender;
+  /** OFD_WEBHOOK_ALLOW_HOSTS: internal webhook targets allowed (host names, addresses, CIDRs); default none. */
+  readonly webhookAllowHosts?: readonly string[];
   readonly webhooks?: Omit<WebhookDispatcherOptions, 'db' | 'sender' | 'logger' | 'metrics'>;
   /** Retries of condition e-mails (attempts, backoff). */
   readonly conditionEmails?: Omit<ConditionEmailDispatcherOptions, 'db' | 'email' | 'logger' | 'metrics'>;
@@ -85,7 +87,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ownedSms = createHttpSmsSender({ ...options.smsOptions, url: options.smsUrl });
     sms = ownedSms;
   }
-  const ownedWebhookSender = options.webhookSender ? undefined : createHttpWebhookSender();
+  const ownedWebhookSender = options.webhookSender ? undefined : createHttpWebhookSender({ policy: { allowHosts: options.webhookAllowHosts ?? [] } });
   const webhookSender = options.webhookSender ?? ownedWebhookSender!;
 
   const processor = createNotifyProcessor({

@@ -47,7 +47,7 @@ import {
   type Downstream,
 } from './persist-derive.js';
 import { validityMonthsFromKeyResource } from '../domain/fn-end-date.js';
-import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './persist-registry.js';
+import { documentRegistryIds, ensureRegistry, recordDocumentOwners, RegistryCache, type RegistryIds } from './persist-registry.js';
 
 export { DOC_UNRECOGNISED, type Downstream } from './persist-derive.js';
 
@@ -265,7 +265,7 @@ async function applyRegistration(trx: Transaction<Database>, d: Prepared, ids: R
   }
   if (registerId !== null) {
     // A late-arriving older report must not overwrite a newer registration.
-    await trx
+    const updated = await trx
       .updateTable('registers')
       .set({
         serial_number: str(f, 'kktNumber'),
@@ -290,7 +290,8 @@ async function applyRegistration(trx: Transaction<Database>, d: Prepared, ids: R
           ? eb('registered_at', 'is', null)
           : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]),
       )
-      .execute();
+      .executeTakeFirst();
+    if (orgId !== null && updated.numUpdatedRows > 0n) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
   }
   await trx
     .updateTable('fiscal_drives')

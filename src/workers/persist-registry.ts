@@ -4,10 +4,11 @@
  * Idempotent and counter-free (`on conflict do nothing`, keys sorted), so it runs for every document of a batch, stored
  * before or not; ids seen committed are cached (they never change for their key: rows are not deleted).
  */
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { FieldObject } from '../../protocol/document-json.js';
 import type { Database } from '../db/database.js';
 import { completeRegistrations, registrationReportsOf } from './kkt-registration-reports.js';
+import '../db/tables/api-security.js';
 import { str, validInn } from './persist-derive.js';
 import { matchPreparedRegister, registrationFacts } from './prepared-register-match.js';
 
@@ -147,6 +148,13 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
       )
       .execute();
     for (const r of rows) ids.registers.set(r.registration_number, r.id);
+    await recordDocumentOwners(
+      trx,
+      wanted.flatMap((w) => {
+        const registerId = ids.registers.get(w.registration_number);
+        return registerId === undefined || w.organization_id === null ? [] : [{ registerId, organizationId: w.organization_id }];
+      }),
+    );
   }
   // KKT registration applications waiting for this batch's registration reports (issue 18), in the same transaction.
   await completeRegistrations(trx, registrationReportsOf(recognised));
@@ -156,4 +164,27 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
     if (facts) await matchPreparedRegister(trx, facts);
   }
   return ids;
+}
+
+/**
+ * Whose documents a register carries (register_document_owners): the organization of their INN, whatever a customer
+ * claimed when adding the register by hand. Document-derived views (shifts, fiscal drives, reports) follow it.
+ * Written when a register is first seen by this process and on every registration report; rows sorted by register.
+ */
+export async function recordDocumentOwners(
+  trx: Transaction<Database>,
+  owners: ReadonlyArray<{ registerId: number; organizationId: number }>,
+): Promise<void> {
+  if (owners.length === 0) return;
+  const values = [...owners].sort((a, b) => a.registerId - b.registerId).map((o) => ({ register_id: o.registerId, organization_id: o.organizationId }));
+  await trx
+    .insertInto('register_document_owners')
+    .values(values)
+    .onConflict((oc) =>
+      oc
+        .column('register_id')
+        .doUpdateSet((eb) => ({ organization_id: eb.ref('excluded.organization_id'), updated_at: sql<Date>`now()` }))
+        .where('register_document_owners.organization_id', '<>', (eb) => eb.ref('excluded.organization_id')),
+    )
+    .execute();
 }

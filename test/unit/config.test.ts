@@ -53,7 +53,10 @@ describe('loadConfig', () => {
       smsUrl: undefined,
       adminToken: undefined,
       jwtSecret: undefined,
-      publicUrl: undefined,
+      mode: 'development',
+      publicUrl: 'http://localhost:8080',
+      webhookAllowHosts: [],
+      receiptSendsPerHour: 100,
       corsOrigins: [],
       notificationRetentionDays: 180,
       kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },
@@ -220,6 +223,25 @@ describe('loadConfig', () => {
     expect(configError({ OFD_REQUISITES: 'not json' }).variable).toBe('OFD_REQUISITES');
     expect(configError({ OFD_PAY_URL: 'https://pay.example' }).variable).toBe('OFD_PAY_SECRET');
     expect(configError({ OFD_UNPAID_POLICY: 'block' }).variable).toBe('OFD_UNPAID_POLICY');
+  });
+
+  it('refuses production mode (NODE_ENV=production) without OFD_PUBLIC_URL when it serves the API, never from a Host header', () => {
+    expect(configError({ NODE_ENV: 'production' }).variable).toBe('OFD_PUBLIC_URL');
+    expect(loadConfig({ NODE_ENV: 'production', OFD_ROLES: 'gateway,worker' }).mode).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', OFD_PUBLIC_URL: 'https://lk.ofd.example/' })).toMatchObject({
+      mode: 'production',
+      publicUrl: 'https://lk.ofd.example',
+    });
+    expect(loadConfig({ NODE_ENV: 'test', OFD_HTTP_PORT: '9090' })).toMatchObject({ mode: 'development', publicUrl: 'http://localhost:9090' });
+  });
+
+  it('reads the webhook allow-list of hosts and CIDRs and the e-receipt limit', () => {
+    expect(loadConfig({ OFD_WEBHOOK_ALLOW_HOSTS: 'hooks.internal, 10.1.0.0/16,::1,fd00::/8', OFD_RECEIPT_SENDS_PER_HOUR: '5' })).toMatchObject({
+      webhookAllowHosts: ['hooks.internal', '10.1.0.0/16', '::1', 'fd00::/8'],
+      receiptSendsPerHour: 5,
+    });
+    expect(configError({ OFD_WEBHOOK_ALLOW_HOSTS: '10.0.0.0/33' }).variable).toBe('OFD_WEBHOOK_ALLOW_HOSTS');
+    expect(configError({ OFD_WEBHOOK_ALLOW_HOSTS: 'http://x' }).variable).toBe('OFD_WEBHOOK_ALLOW_HOSTS');
   });
 
   it('names the unknown role', () => {

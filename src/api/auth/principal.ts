@@ -30,7 +30,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What an API key may be granted: the data permissions, not the management ones. */
-export const API_KEY_SCOPES = ['organization:read', 'registry:read', 'registry:write', 'documents:read', 'shifts:read'] as const;
+export const API_KEY_SCOPES = ['organization:read', 'registry:read', 'registry:write', 'documents:read', 'shifts:read', 'receipts:send'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
 

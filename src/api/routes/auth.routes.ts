@@ -4,7 +4,7 @@
  * Answers do not tell whether an e-mail is registered where that matters (login failures, reset and resend requests);
  * sign-up does (409 EMAIL_TAKEN), as every cabinet's does. Login spends the same argon2 time for an unknown e-mail.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -19,6 +19,8 @@ import {
 import { upsertUserProfile } from '../../db/cabinet-sessions.repository.js';
 import { membershipRoles, type User } from '../../db/tables/api-access.js';
 import { principalOf, type SessionClaims } from '../auth/authenticate.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from '../auth/login-guard.js';
+import { confirmFirstMessage, deliverMail, inBackground, type MailOutcome } from '../auth/mail-delivery.js';
 import { hashPassword, newPasswordSchema, verifyPassword } from '../auth/passwords.js';
 import { API_KEY_SCOPES } from '../auth/principal.js';
 import { newToken, sha256Hex } from '../auth/secrets.js';
@@ -36,45 +38,69 @@ const emailSchema = z
 /** A hash to verify against when the e-mail is unknown, so the answer takes as long as for a known one. */
 let dummyHash: Promise<string> | undefined;
 
-function baseUrl(ctx: ApiContext, request: FastifyRequest): string {
-  return ctx.publicUrl ?? `${request.protocol}://${request.host}`;
+/** Links in e-mails come from the configured origin only (OFD_PUBLIC_URL), never from a request's Host header. */
+function baseUrl(ctx: ApiContext): string {
+  return ctx.publicUrl;
 }
 
-async function sendConfirmation(ctx: ApiContext, request: FastifyRequest, user: User): Promise<void> {
+async function sendConfirmation(ctx: ApiContext, log: FastifyBaseLogger, user: User): Promise<MailOutcome> {
   const token = newToken();
   await createUserToken(ctx.db, user.id, 'confirm_email', sha256Hex(token), CONFIRM_TOKEN_TTL_MS);
   // The cabinet's landing page (src/cabinet features/auth) confirms the token through POST /auth/confirm.
-  const link = `${baseUrl(ctx, request)}/confirm-email?token=${token}`;
-  try {
-    await ctx.email.send({
+  const link = `${baseUrl(ctx)}/confirm-email?token=${token}`;
+  return deliverMail(
+    ctx,
+    log,
+    {
       to: user.email,
       subject: 'Подтвердите адрес электронной почты',
       text: `Чтобы завершить регистрацию в личном кабинете ОФД, перейдите по ссылке (действует 48 часов):\n\n${link}\n\nЕсли вы не регистрировались, ничего не делайте.\n`,
       html: `<p>Чтобы завершить регистрацию в личном кабинете ОФД, перейдите по ссылке (действует 48 часов):</p><p><a href="${link}">${link}</a></p><p>Если вы не регистрировались, ничего не делайте.</p>`,
-    });
-  } catch (e) {
-    request.log.error({ err: e }, 'confirmation e-mail not sent');
-  }
+    },
+    link,
+  );
 }
 
-async function sendReset(ctx: ApiContext, request: FastifyRequest, user: User): Promise<void> {
+async function sendReset(ctx: ApiContext, log: FastifyBaseLogger, user: User): Promise<MailOutcome> {
   const token = newToken();
   await createUserToken(ctx.db, user.id, 'reset_password', sha256Hex(token), RESET_TOKEN_TTL_MS);
   // The cabinet's set-new-password page, which sends the token with the new password to POST /auth/password-reset/confirm.
-  const link = `${baseUrl(ctx, request)}/reset-password?token=${token}`;
-  try {
-    await ctx.email.send({
+  const link = `${baseUrl(ctx)}/reset-password?token=${token}`;
+  return deliverMail(
+    ctx,
+    log,
+    {
       to: user.email,
       subject: 'Восстановление пароля',
       text: `Чтобы задать новый пароль, перейдите по ссылке (действует 1 час):\n\n${link}\n\nЕсли вы не запрашивали смену пароля, ничего не делайте.\n`,
       html: `<p>Чтобы задать новый пароль, перейдите по ссылке (действует 1 час):</p><p><a href="${link}">${link}</a></p><p>Если вы не запрашивали смену пароля, ничего не делайте.</p>`,
-    });
-  } catch (e) {
-    request.log.error({ err: e }, 'password reset e-mail not sent');
-  }
+    },
+    link,
+  );
 }
 
+async function sendLockoutNotice(ctx: ApiContext, log: FastifyBaseLogger, user: User, lockedMs: number): Promise<void> {
+  await deliverMail(ctx, log, {
+    to: user.email,
+    subject: 'Вход в личный кабинет временно заблокирован',
+    text:
+      `Было ${ctx.loginLockout.maxFailures} неудачных попыток входа в личный кабинет ОФД с вашим адресом. ` +
+      `Вход заблокирован на ${Math.ceil(lockedMs / 60_000)} мин.\n\nЕсли это были не вы, смените пароль: ${baseUrl(ctx)}/forgot-password\n`,
+  });
+}
+
+const SIGNUP_MESSAGES: Record<MailOutcome | 'logged', string> = {
+  sent: 'Мы отправили письмо со ссылкой для подтверждения адреса.',
+  failed: 'Письмо со ссылкой для подтверждения отправить не удалось; запросите его ещё раз позже.',
+  not_configured: 'Письмо не отправлено: на сервере не настроена почта (SMTP_URL). Обратитесь к оператору.',
+  logged: 'Письмо не отправлено: на сервере не настроена почта (SMTP_URL); в режиме разработки ссылка записана в журнал сервера.',
+};
+
 const userOut = z.object({ id: z.number().int(), email: z.string(), status: z.enum(['pending', 'active', 'disabled']) });
+const signupOut = userOut.extend({
+  confirmation: z.enum(['sent', 'failed', 'not_configured']).meta({ description: 'Whether the confirmation e-mail went out' }),
+  message: z.string().meta({ description: 'What happened, for the user (Russian)' }),
+});
 const tokenBody = z.object({ token: z.string().min(1).max(200) });
 
 export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
@@ -99,7 +125,7 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             phone: z.string().regex(/^\+?\d{10,15}$/, 'expected a phone number: 10–15 digits, optionally with a leading +').optional(),
             acceptOffer: z.literal(true).optional().meta({ description: 'The user accepts the offer; the cabinet always sends true' }),
           }),
-          response: { 201: userOut, ...errorResponses(400, 409, 429) },
+          response: { 201: signupOut, ...errorResponses(400, 409, 429) },
         },
       },
       async (request, reply) => {
@@ -114,8 +140,9 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           return created;
         });
         if (!user) throw new ApiError('EMAIL_TAKEN', 'a user with this e-mail already exists');
-        await sendConfirmation(ctx, request, user);
-        return reply.code(201).send({ id: user.id, email: user.email, status: user.status });
+        const confirmation = await sendConfirmation(ctx, request.log, user);
+        const message = SIGNUP_MESSAGES[confirmation === 'not_configured' && ctx.mode === 'development' ? 'logged' : confirmation];
+        return reply.code(201).send({ id: user.id, email: user.email, status: user.status, confirmation, message });
       },
     );
 
@@ -132,8 +159,12 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const user = await findUserByEmail(ctx.db, request.body.email);
-        if (user?.status === 'pending') await sendConfirmation(ctx, request, user);
+        const email = request.body.email;
+        // After the answer, so a registered e-mail is answered exactly like an unknown one, and as fast.
+        inBackground(request.log, 'confirmation resend', async () => {
+          const user = await findUserByEmail(ctx.db, email);
+          if (user?.status === 'pending') await sendConfirmation(ctx, request.log, user);
+        });
         return reply.code(202).send({ status: 'accepted' as const });
       },
     );
@@ -191,13 +222,18 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { email, password } = request.body;
+        await assertLoginAllowed(ctx, email);
         const user = await findUserByEmail(ctx.db, email);
-        if (!user) {
-          await verifyPassword(await (dummyHash ??= hashPassword('Dummy-password-1')), password);
+        // An unknown e-mail spends the same argon2 time on a dummy hash.
+        const ok = await verifyPassword(user ? user.password_hash : await (dummyHash ??= hashPassword('Dummy-password-1')), password);
+        if (!ok || !user) {
+          // Counted for unknown e-mails too, so a lockout does not tell which ones are registered.
+          const failure = await recordLoginFailure(ctx, email);
+          if (failure.startedLockout && user) inBackground(request.log, 'lockout notice', () => sendLockoutNotice(ctx, request.log, user, failure.lockedMs));
           throw new ApiError('INVALID_CREDENTIALS', 'wrong e-mail or password');
         }
-        if (!(await verifyPassword(user.password_hash, password))) throw new ApiError('INVALID_CREDENTIALS', 'wrong e-mail or password');
-        if (user.status === 'pending') throw new ApiError('EMAIL_NOT_CONFIRMED', 'confirm the e-mail first: follow the link we sent');
+        await clearLoginFailures(ctx, email);
+        if (user.status === 'pending') throw new ApiError('EMAIL_NOT_CONFIRMED', confirmFirstMessage(ctx));
         if (user.status === 'disabled') throw new ApiError('USER_DISABLED', 'the user is disabled');
         const claims: SessionClaims = { sub: String(user.id), tv: user.token_version };
         const token = app.jwt.sign(claims, { expiresIn: ctx.sessionTtlSeconds });
@@ -218,8 +254,12 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const user = await findUserByEmail(ctx.db, request.body.email);
-        if (user && user.status !== 'disabled') await sendReset(ctx, request, user);
+        const email = request.body.email;
+        // After the answer, so a registered e-mail is answered exactly like an unknown one, and as fast.
+        inBackground(request.log, 'password reset', async () => {
+          const user = await findUserByEmail(ctx.db, email);
+          if (user && user.status !== 'disabled') await sendReset(ctx, request.log, user);
+        });
         return reply.code(202).send({ status: 'accepted' as const });
       },
     );
@@ -242,6 +282,8 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         await setUserPassword(ctx.db, userId, await hashPassword(request.body.password));
         // Following a reset link proves the address as well as a confirmation link does.
         await confirmUserEmail(ctx.db, userId);
+        const user = await findUserById(ctx.db, userId);
+        if (user) await clearLoginFailures(ctx, user.email);
         return { status: 'changed' as const };
       },
     );

@@ -133,7 +133,7 @@ export function billingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           void reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="account-history-${id}.xlsx"`);
           return reply.send(reportToXlsx(historyXlsx(all.map(historyJson))) as never);
         }
-        const beforeId = q.cursor === undefined ? undefined : Number(decodeCursor('account-history', q.cursor, 1)[0]);
+        const beforeId = q.cursor === undefined ? undefined : Number(decodeCursor('account-history', q.cursor, ['id'])[0]);
         const rows = await organizationHistory(ctx.db, id, { limit: q.limit + 1, beforeId, ...range });
         const page = rows.slice(0, q.limit);
         return {

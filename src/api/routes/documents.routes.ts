@@ -214,7 +214,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const placeLimit = placeLimitOf(access, (s) => documentScopeSql('documents.user_inn', 'documents.register_id', s, full));
         let after;
         if (q.cursor !== undefined) {
-          const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, 3);
+          const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, ['instant', 'fn', 'uint32']);
           after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd) };
           if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
         }

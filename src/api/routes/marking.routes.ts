@@ -88,7 +88,7 @@ export function markingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         }
         let after;
         if (q.cursor !== undefined) {
-          const [receivedAt, fn, fd, itemIndex] = decodeCursor('marking', q.cursor, 4);
+          const [receivedAt, fn, fd, itemIndex] = decodeCursor('marking', q.cursor, ['instant', 'fn', 'uint32', 'uint32']);
           after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd), itemIndex: Number(itemIndex) };
           if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
         }

@@ -173,7 +173,7 @@ export function organizationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const p = principalOf(request);
         const { inn, limit, cursor } = request.query;
-        const afterId = cursor === undefined ? undefined : Number(decodeCursor('organizations', cursor, 1)[0]);
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('organizations', cursor, ['id'])[0]);
         const rows = await listOrganizations(ctx.db, { scope: visibleOrganizations(p, 'organization:read'), inn, afterId, limit: limit + 1 });
         const page = rows.slice(0, limit);
         const last = page.at(-1);

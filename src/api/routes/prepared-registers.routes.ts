@@ -169,7 +169,7 @@ export function preparedRegisterRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const { organizationId, outletId, serialNumber, limit, cursor } = request.query;
         const s = await accessScope(ctx.db, p, 'registry:read');
         const scope = sql<boolean>`(${outletScopeSql('p.organization_id', 'p.outlet_id', s)} or ${registerScopeSql('p.organization_id', 'p.register_id', s)})`;
-        const afterId = cursor === undefined ? undefined : Number(decodeCursor('prepared-registers', cursor, 1)[0]);
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('prepared-registers', cursor, ['id'])[0]);
         const rows = await listPrepared(ctx.db, { scope, organizationId, outletId, serialNumber, afterId, limit: limit + 1 });
         const page = rows.slice(0, limit);
         return { items: await toJson(page), nextCursor: rows.length > limit ? encodeCursor('prepared-registers', [page.at(-1)!.id]) : null };

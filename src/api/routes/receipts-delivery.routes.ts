@@ -8,6 +8,7 @@ import { normalizePhone } from '../../adapters/sms/sms-sender.js';
 import { documentOwnerInn } from '../../db/api-documents.repository.js';
 import { findOrganization, organizationIdByInn } from '../../db/api-organizations.repository.js';
 import {
+  deliveryHistory,
   getSmsBalance,
   listDeliveries,
   loadReceiptSource,
@@ -40,6 +41,17 @@ const deliveryOut = z
   })
   .meta({ id: 'ReceiptDelivery' });
 
+const historyOut = z.object({
+  event: z.enum(['requested', 'superseded']).meta({ description: 'requested: a send asked through the API; superseded: the state it replaced' }),
+  channel: z.enum(['email', 'sms']),
+  recipient: z.string(),
+  status: z.string().nullable(),
+  attempts: z.number().int().nullable(),
+  deliveredAt: dateOut.nullable(),
+  requestedBy: z.string().nullable().meta({ description: 'operator, user:<id> or apiKey:<id>' }),
+  at: dateOut,
+});
+
 const balanceOut = z.object({ organizationId: z.number().int(), balance: z.number().int().meta({ description: 'SMS left in the package' }) });
 
 function deliveryJson(r: NotifyDeliveryRow): z.infer<typeof deliveryOut> {
@@ -60,15 +72,25 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    /** The document's organization, after checking the caller may read its documents. */
+    /** The document's organization, after checking the caller has `permission` there (404 for another tenant's). */
     async function authorizeDocument(p: Principal, fn: string, fd: number, permission: Permission = 'documents:read'): Promise<number | null> {
       const owner = await documentOwnerInn(ctx.db, fn, fd);
       if (!owner) throw notFound('document');
       const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
+      // Reading follows the member's outlet limit (issue 16); sending is its own permission (issue 13 item 6).
       await authorizePlace(ctx.db, p, organizationId, { registerId: owner.registerId }, 'documents:read', 'document');
-      // Sending an e-receipt is the accountant's, not the viewer's (issue 16).
-      if (permission !== 'documents:read') authorizeOrganization(p, organizationId, permission, 'document');
+      authorizeOrganization(p, organizationId, permission, 'document');
       return organizationId;
+    }
+
+    /** Sends per organization per hour, counted in Redis so every API process shares them. */
+    async function spendSend(organizationId: number | null): Promise<void> {
+      const { count, ttlMs } = await ctx.counters.hit(`receipt-sends:${organizationId ?? 'operator'}`, 3600_000);
+      if (count > ctx.receiptSendsPerHour) {
+        throw Object.assign(new ApiError('RECEIPT_SENDS_EXHAUSTED', `at most ${ctx.receiptSendsPerHour} e-receipts per hour per organization`), {
+          retryAfterMs: ttlMs,
+        });
+      }
     }
 
     app.get(
@@ -78,13 +100,32 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: 'Delivery status of the e-receipt (e-mail, SMS) of a document',
           params: z.object({ fn: fnSchema, fd: fdSchema }),
-          response: { 200: z.object({ items: z.array(deliveryOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+          response: {
+            200: z.object({
+              items: z.array(deliveryOut),
+              history: z.array(historyOut).meta({ description: 'Every send asked through the API and the state it replaced, oldest first' }),
+            }),
+            ...errorResponses(400, 401, 403, 404, 429),
+          },
         },
       },
       async (request) => {
         const { fn, fd } = request.params;
         await authorizeDocument(principalOf(request), fn, fd);
-        return { items: (await listDeliveries(ctx.db, fn, fd)).map(deliveryJson) };
+        const history = await deliveryHistory(ctx.db, fn, fd);
+        return {
+          items: (await listDeliveries(ctx.db, fn, fd)).map(deliveryJson),
+          history: history.map((h) => ({
+            event: h.event,
+            channel: h.channel as 'email' | 'sms',
+            recipient: h.recipient,
+            status: h.status,
+            attempts: h.attempts,
+            deliveredAt: iso(h.delivered_at),
+            requestedBy: h.requested_by,
+            at: iso(h.recorded_at),
+          })),
+        };
       },
     );
 
@@ -93,7 +134,9 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['documents'],
-          summary: 'Send the e-receipt again (to the buyer address of the document, 1008, or to another one)',
+          summary:
+            'Send the e-receipt again (to the buyer address of the document, 1008, or to another one). Needs receipts:send ' +
+            '(accountants, admins, owners; API keys with that scope); limited per organization per hour; every send is kept in the history',
           params: z.object({ fn: fnSchema, fd: fdSchema }),
           body: z.object({
             channel: z.enum(['email', 'sms']).optional().meta({ description: 'Default: from the recipient (an @ means e-mail)' }),
@@ -104,7 +147,8 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { fn, fd } = request.params;
-        const organizationId = await authorizeDocument(principalOf(request), fn, fd, 'receipts:send');
+        const p = principalOf(request);
+        const organizationId = await authorizeDocument(p, fn, fd, 'receipts:send');
         const doc = await loadReceiptSource(ctx.db, fn, fd);
         if (!doc) throw notFound('document');
         const [, body] = Object.entries(doc.fns_json)[0] ?? [];
@@ -122,7 +166,9 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             { path: 'body.recipient', message: channel === 'email' ? 'expected an e-mail address' : 'expected a phone number', issue: 'invalid_format' },
           ]);
         }
-        const row = await requestResend(ctx.db, { fn, fd, channel, recipient, organizationId });
+        await spendSend(organizationId);
+        const requestedBy = p.kind === 'operator' ? 'operator' : p.kind === 'user' ? `user:${p.userId}` : `apiKey:${p.keyId}`;
+        const row = await requestResend(ctx.db, { fn, fd, channel, recipient, organizationId, requestedBy });
         return reply.code(202).send(deliveryJson(row));
       },
     );

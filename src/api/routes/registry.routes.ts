@@ -17,6 +17,8 @@ import {
   listOutlets,
   listRegisters,
   renameOutlet,
+  documentOwnerOfRegister,
+  listRegisterConflicts,
   setRegisterOutlet,
   type FiscalDriveState,
 } from '../../db/api-registry.repository.js';
@@ -115,7 +117,20 @@ const registerOut = z.object({
   }),
   fnReplacement: forecastOut.nullable().meta({ description: 'When to replace the FN in use (null: none known or it is closed)' }),
   ofdService: ofdServiceOut,
+  claim: z.enum(['confirmed', 'unconfirmed', 'conflict']).meta({
+    description:
+      "confirmed: the register's documents carry its organization's INN; unconfirmed: none arrived yet; conflict: they carry " +
+      "another organization's INN — its shifts, fiscal drives and reports are not shown to the claimant, the operator settles it",
+  }),
   createdAt: dateOut,
+});
+
+const conflictOut = z.object({
+  registerId: z.number().int(),
+  registrationNumber: z.string(),
+  claimedOrganizationId: z.number().int(),
+  documentOrganizationId: z.number().int(),
+  documentInn: z.string(),
 });
 
 /** A contract's calendar date; the years are bounded so PostgreSQL's `date` never refuses what passed here. */
@@ -128,12 +143,23 @@ const registerDetailOut = registerOut.extend({ fiscalDrives: z.array(fiscalDrive
 
 export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const registersJson = async (registers: Register[], withDrives: boolean) => {
+    const documentOwnersOf = async (ids: readonly number[]): Promise<Map<number, number>> => {
+      if (ids.length === 0) return new Map();
+      const rows = await ctx.db.selectFrom('register_document_owners').select(['register_id', 'organization_id']).where('register_id', 'in', [...ids]).execute();
+      return new Map(rows.map((r) => [r.register_id, r.organization_id]));
+    };
+
+    const registersJson = async (p: Principal, registers: Register[], withDrives: boolean) => {
       const ids = registers.map((r) => r.id);
-      const drives = await drivesOfRegisters(ctx.db, ids);
+      const owners = await documentOwnersOf(ids);
+      // Document-derived state (FNs, connection) only for the organization whose INN the documents carry (item 5).
+      const shown = registers.filter((r) => p.kind === 'operator' || (r.organization_id !== null && owners.get(r.id) === r.organization_id));
+      const drives = await drivesOfRegisters(ctx.db, shown.map((r) => r.id));
       const services = await ofdServicesOf(ctx.db, ids);
       const now = new Date();
       return registers.map((r) => {
+        const owner = owners.get(r.id);
+        const claim = owner === undefined ? 'unconfirmed' : owner === r.organization_id ? 'confirmed' : 'conflict';
         const mine = drives.filter((d) => d.effective_register_id === r.id || d.register_id === r.id);
         const c = registerConnection(r, mine, now, ctx.registerSilentAfterMs);
         const current = currentDrive(mine);
@@ -151,6 +177,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           connection: { ...c, lastReceivedAt: iso(c.lastReceivedAt) },
           fnReplacement: current && current.closed_at === null ? fnForecast(current, now) : null,
           ofdService: ofdServiceJson(serviceUntil, ctx.unpaidPolicy, now),
+          claim,
           createdAt: iso(r.created_at),
         };
         if (!withDrives) return base;
@@ -189,7 +216,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const p = principalOf(request);
         const { organizationId, limit, cursor } = request.query;
-        const afterId = cursor === undefined ? undefined : Number(decodeCursor('outlets', cursor, 1)[0]);
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('outlets', cursor, ['id'])[0]);
         const access = await accessScope(ctx.db, p, 'registry:read');
         const placeLimit = placeLimitOf(access, (s) => outletScopeSql('organization_id', 'id', s));
         const rows = await listOutlets(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, afterId, limit: limit + 1 });
@@ -285,12 +312,12 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const p = principalOf(request);
         const { organizationId, outletId, status, limit, cursor } = request.query;
-        const afterId = cursor === undefined ? undefined : Number(decodeCursor('registers', cursor, 1)[0]);
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('registers', cursor, ['id'])[0]);
         const access = await accessScope(ctx.db, p, 'registry:read');
         const placeLimit = placeLimitOf(access, (s) => registerScopeSql('organization_id', 'id', s));
         const rows = await listRegisters(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, outletId, afterId, limit: limit + 1 });
         const page = rows.slice(0, limit);
-        const items = (await registersJson(page, false)).filter((r) => status === undefined || r.connection.status === status);
+        const items = (await registersJson(p, page, false)).filter((r) => status === undefined || r.connection.status === status);
         return { items, nextCursor: rows.length > limit ? encodeCursor('registers', [page.at(-1)!.id]) : null };
       },
     );
@@ -326,8 +353,37 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           outletId: b.outletId ?? null,
         });
         if (!r) throw new ApiError('REGISTER_EXISTS', 'a register with this registration number is already known');
-        const [json] = await registersJson([r], true);
+        const [json] = await registersJson(p, [r], true);
         return reply.code(201).send(json as z.infer<typeof registerDetailOut>);
+      },
+    );
+
+    app.get(
+      '/registers/conflicts',
+      {
+        schema: {
+          tags: ['registry'],
+          summary: "Registers claimed by one organization while their documents carry another's INN (operator only)",
+          querystring: z.object({ limit: limitSchema, cursor: cursorSchema.optional() }),
+          response: { 200: pageSchema(conflictOut), ...errorResponses(400, 401, 403, 429) },
+        },
+      },
+      async (request) => {
+        requireOperator(principalOf(request));
+        const { limit, cursor } = request.query;
+        const afterId = cursor === undefined ? undefined : Number(decodeCursor('register-conflicts', cursor, ['id'])[0]);
+        const rows = await listRegisterConflicts(ctx.db, afterId, limit + 1);
+        const page = rows.slice(0, limit);
+        return {
+          items: page.map((c) => ({
+            registerId: c.id,
+            registrationNumber: c.registration_number,
+            claimedOrganizationId: c.claimed_organization_id,
+            documentOrganizationId: c.document_organization_id,
+            documentInn: c.document_inn,
+          })),
+          nextCursor: rows.length > limit ? encodeCursor('register-conflicts', [page.at(-1)!.id]) : null,
+        };
       },
     );
 
@@ -342,8 +398,9 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const r = await loadRegister(principalOf(request), request.params.id, 'registry:read');
-        const [json] = await registersJson([r], true);
+        const p = principalOf(request);
+        const r = await loadRegister(p, request.params.id, 'registry:read');
+        const [json] = await registersJson(p, [r], true);
         return json as z.infer<typeof registerDetailOut>;
       },
     );
@@ -369,7 +426,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         }
         const updated = await setRegisterOutlet(ctx.db, r.id, outletId);
         if (!updated) throw notFound('register');
-        const [json] = await registersJson([updated], true);
+        const [json] = await registersJson(p, [updated], true);
         return json as z.infer<typeof registerDetailOut>;
       },
     );
@@ -391,7 +448,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const r = await loadRegister(p, request.params.id, 'registry:read');
         requireOperator(p);
         await grantOperatorPeriod(ctx.db, r, request.body.until, new Date());
-        const [json] = await registersJson([r], true);
+        const [json] = await registersJson(p, [r], true);
         return json as z.infer<typeof registerDetailOut>;
       },
     );
@@ -411,7 +468,7 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const p = principalOf(request);
         const { organizationId, registerId, limit, cursor } = request.query;
-        const afterFn = cursor === undefined ? undefined : String(decodeCursor('fiscal-drives', cursor, 1)[0]);
+        const afterFn = cursor === undefined ? undefined : String(decodeCursor('fiscal-drives', cursor, ['fn'])[0]);
         const access = await accessScope(ctx.db, p, 'registry:read');
         const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s));
         const rows = await listFiscalDrives(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, registerId, afterFn, limit: limit + 1 });
@@ -438,8 +495,9 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const p = principalOf(request);
         const d = await findFiscalDrive(ctx.db, request.params.fn);
         if (!d) throw notFound('fiscal drive');
-        const register = d.effective_register_id === null ? undefined : await findRegister(ctx.db, d.effective_register_id);
-        await authorizePlace(ctx.db, p, register?.organization_id ?? null, { registerId: register?.id ?? null }, 'registry:read', 'fiscal drive');
+        // The organization of the documents, not a claim on the register (issue 13, item 5); then the member's limit.
+        const owner = d.effective_register_id === null ? undefined : await documentOwnerOfRegister(ctx.db, d.effective_register_id);
+        await authorizePlace(ctx.db, p, owner ?? null, { registerId: d.effective_register_id }, 'registry:read', 'fiscal drive');
         const gaps = await gapsOf(ctx.db, d.fn);
         return { ...fiscalDriveJson(d, new Date()), gaps: gaps.map((g) => ({ fromFd: g.from_fd, toFd: g.to_fd })) };
       },

@@ -9,11 +9,11 @@ import { authorizeOrganization } from '../auth/principal.js';
 import { accessScope, authorizePlace, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, notFound } from '../errors.js';
-import { idSchema } from '../schemas.js';
+import { idSchema, localDaySchema } from '../schemas.js';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, reportToCsv, reportToXlsx } from '../../reports/export.js';
 import { REPORT_NAMES, addToTotals, runReport, type ReportRow } from '../../reports/reports.js';
 
-const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD (a local day)');
+const daySchema = localDaySchema;
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {

@@ -99,13 +99,13 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const q = request.query;
         let after;
         if (q.cursor !== undefined) {
-          const [fn, shiftNumber] = decodeCursor('shifts', q.cursor, 2);
+          const [fn, shiftNumber] = decodeCursor('shifts', q.cursor, ['fn', 'uint32']);
           after = { fn: String(fn), shiftNumber: Number(shiftNumber) };
         }
         const access = await accessScope(ctx.db, p, 'shifts:read');
         const rows = await listShifts(ctx.db, {
           scope: scopeOrganizationIds(access),
-          placeLimit: placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s)),
+          placeLimit: placeLimitOf(access, (s) => registerScopeSql('ro.organization_id', 'ro.register_id', s)),
           organizationId: q.organizationId,
           registerId: q.registerId,
           fn: q.fn,

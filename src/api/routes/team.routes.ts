@@ -135,11 +135,12 @@ export function teamRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           { organizationId: id, email: b.email, role: b.role, outletIds: b.outletIds, registerIds: b.registerIds, tokenHash: sha256Hex(token), invitedByUserId: p.kind === 'user' ? p.userId : null, ttlMs: ctx.onboarding.invitationTtlMs },
           { organizationId: id, ...actor(p, request), action: 'invitation.sent', target: null, details: { email: b.email, role: b.role } },
         );
-        const link = `${ctx.publicUrl ?? `${request.protocol}://${request.host}`}/invitations/${token}`;
+        // Links come from the configured origin only (OFD_PUBLIC_URL), never from a request's Host header (issue 13, item 8).
+        const link = `${ctx.publicUrl}/invitations/${token}`;
         const orgName = org.name ?? `ИНН ${org.inn}`;
-        let emailSent = true;
+        let emailSent = ctx.email !== undefined;
         try {
-          await ctx.email.send({
+          await ctx.email?.send({
             to: b.email,
             subject: `Приглашение в личный кабинет ОФД: ${orgName}`,
             text: `Вас пригласили в личный кабинет ОФД организации «${orgName}» (ИНН ${org.inn}) с ролью «${ROLE_TITLES[b.role]}».\n\nЧтобы присоединиться, перейдите по ссылке (действует 7 дней) и войдите или зарегистрируйтесь с этим адресом:\n\n${link}\n\nЕсли вы не ждали приглашения, ничего не делайте.\n`,

@@ -26,6 +26,7 @@ import { authorizeOrganization, type Permission, type Principal } from '../auth/
 import { isLimited } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
+import { checkWebhookUrl } from '../../adapters/webhooks/target-policy.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
 
 const urlSchema = z
@@ -103,6 +104,12 @@ const hookParams = z.object({ id: idSchema, webhookId: idSchema });
 
 export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
+    /** SSRF (issue 13, item 7): internal targets are refused unless the operator allows them. Checked again at send time. */
+    const assertPublicTarget = async (url: string): Promise<void> => {
+      const check = await checkWebhookUrl({ allowHosts: ctx.webhookAllowHosts }, url);
+      if (!check.ok) throw new ApiError('VALIDATION_FAILED', `body.url: ${check.reason}`, [{ path: 'body.url', message: check.reason, issue: 'custom' }]);
+    };
+
     async function authorize(p: Principal, organizationId: number, permission: Permission): Promise<void> {
       authorizeOrganization(p, organizationId, permission, 'organization');
       // Organization-wide logs name every register: not for a member limited to some (issue 16).
@@ -148,6 +155,7 @@ export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         await authorize(principalOf(request), request.params.id, 'organization:write');
+        await assertPublicTarget(request.body.url);
         const secret = newWebhookSecret();
         const row = await createSubscription(ctx.db, {
           organizationId: request.params.id,
@@ -187,6 +195,7 @@ export function webhookRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const { id, webhookId } = request.params;
         await loadHook(principalOf(request), id, webhookId, 'organization:write');
+        if (request.body.url !== undefined) await assertPublicTarget(request.body.url);
         const row = await updateSubscription(ctx.db, id, webhookId, {
           url: request.body.url,
           events: request.body.events ? [...new Set(request.body.events)] : undefined,

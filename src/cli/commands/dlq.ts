@@ -188,6 +188,10 @@ export async function run(argv: string[]): Promise<number> {
         ...(limit ? { limit } : {}),
       });
       for (const l of letters) process.stdout.write(`${JSON.stringify(letterJson(l))}\n`);
+      // On stderr, so stdout stays one JSON object per line for scripts.
+      if (letters.length === 0) {
+        process.stderr.write(`the dead-letter queue is empty${values.all ? '' : ' (no letters waiting; --all also lists replayed ones)'}\n`);
+      }
       return 0;
     }
     const report = await replayDeadLetters({

@@ -4,6 +4,7 @@
  * Exit 0; 1 when an acknowledgement was invalid, or a document budget run ended with documents unacknowledged;
  * 2 on a usage error.
  */
+import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { parseUnixtime } from '../../../protocol/values.js';
 import { markingPortOption, numberOption, shareOption } from '../../emulator/cli-options.js';
@@ -146,6 +147,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${EMULATE_USAGE}\n`);
     return 0;
   }
+  const target = { host: args.options.host ?? DEFAULT_EMULATOR_OPTIONS.host, port: args.options.port ?? DEFAULT_EMULATOR_OPTIONS.port };
+  const problem = await probeGateway(target.host, target.port);
+  if (problem !== undefined) {
+    printError('EMULATE_NO_GATEWAY', problem);
+    return 1;
+  }
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
@@ -161,4 +168,29 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * Says at once what is wrong when nothing answers at the gateway address (instead of registers retrying silently for
+ * the whole run), and what to do about it. Undefined when a connection opens.
+ */
+export function probeGateway(host: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (problem: string | undefined) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no answer from ${host}:${port} within ${timeoutMs} ms: check the address and the firewall, or pass --host/--port`));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (e: NodeJS.ErrnoException) =>
+      done(
+        e.code === 'ECONNREFUSED'
+          ? `nothing listens on ${host}:${port}: start the gateway (npm start, or docker compose up) or pass --port`
+          : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'
+            ? `the host ${host} does not resolve: pass --host`
+            : `cannot connect to ${host}:${port} (${e.code ?? e.message}): check the address or pass --host/--port`,
+      ),
+    );
+  });
 }

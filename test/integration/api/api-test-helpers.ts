@@ -1,6 +1,8 @@
 // The API against a real PostgreSQL (a database of its own) and a real SMTP listener in-process (smtp-server), with
 // documents stored by the real persist processor from real signed containers.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { createSmtpEmailSender } from '../../../src/adapters/email/smtp-email-sender.js';
@@ -11,6 +13,9 @@ import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
 import { ascii, signedMessage, stlv, u32, u8, vln, fvln, LOCAL_TIME } from '../../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
+
+export const REDIS_URL = inject('redisUrl');
 
 export const ADMIN_TOKEN = 'operator-token-for-tests-0123456789';
 export const PASSWORD = 'Secret-pass1';
@@ -94,6 +99,9 @@ export interface ApiHarness {
   routes: RouteEntry[];
   database: TestDatabase;
   smtp: SmtpSink;
+  /** The API's shared limits (a key prefix of this harness only). */
+  redis: Redis;
+  redisPrefix: string;
   close(): Promise<void>;
 }
 
@@ -101,6 +109,8 @@ export async function startApi(overrides: Partial<AppDeps> = {}): Promise<ApiHar
   const database = await createTestDatabase();
   const smtp = await startSmtpSink();
   const email = createSmtpEmailSender({ url: `smtp://127.0.0.1:${smtp.port}`, from: 'OFD <no-reply@ofd.test>' });
+  const redisPrefix = uniquePrefix('api');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const app = buildApp({
     metrics: createMetrics({ defaultMetrics: false }),
     logger: silentLogger(),
@@ -110,6 +120,8 @@ export async function startApi(overrides: Partial<AppDeps> = {}): Promise<ApiHar
     jwtSecret: 'jwt-secret-for-tests',
     email,
     publicUrl: 'https://cabinet.ofd.test',
+    redis,
+    redisPrefix,
     ...overrides,
   });
   const routes: RouteEntry[] = [];
@@ -122,11 +134,15 @@ export async function startApi(overrides: Partial<AppDeps> = {}): Promise<ApiHar
     routes,
     database,
     smtp,
+    redis,
+    redisPrefix,
     async close() {
       await app.close();
       await email.close();
       await smtp.close();
       await database.drop();
+      await deleteKeysWithPrefix(REDIS_URL, redisPrefix);
+      redis.disconnect();
     },
   };
 }

@@ -3,7 +3,7 @@
 // table: a new route without a case here fails the first test.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, bearer, startApi, type ApiHarness } from './api-test-helpers.js';
+import { ADMIN_TOKEN, bearer, closeShift, job, openShift, persist, receipt, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
 import { seedTenantWebhook, type TenantWebhook } from '../notify/tenant-webhooks.js';
 import { REPORT_NAMES } from '../../../src/reports/reports.js';
@@ -27,6 +27,31 @@ let bExportId: number;
 let bCardPaymentId: number;
 let bInvoiceId: number;
 const thisMonth = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 7);
+
+/**
+ * Register squatting (issue 13, item 5): A adds a register by a registration number it does not own, before that
+ * register's documents arrive; they then arrive carrying B's INN, without a registration report.
+ */
+const SQUAT_REG = '0000000099000002';
+const SQUAT_FN = '9999078900099002';
+let squatRegisterId: number;
+
+async function squat(): Promise<number> {
+  const claimed = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/registers',
+    headers: bearer(a.userToken),
+    payload: { organizationId: a.organizationId, registrationNumber: SQUAT_REG },
+  });
+  if (claimed.statusCode !== 201) throw new Error(`claim ${claimed.statusCode}: ${claimed.body}`);
+  const shift = { fn: SQUAT_FN, inn: b.inn, regId: SQUAT_REG, shift: 7, receipts: 1 };
+  await persist(h.database, [
+    job(SQUAT_FN, 1, 2, openShift({ ...shift, fd: 1 })),
+    job(SQUAT_FN, 2, 3, receipt({ fn: SQUAT_FN, fd: 2, inn: b.inn, regId: SQUAT_REG, shift: 7, itemName: 'Squatted bread' })),
+    job(SQUAT_FN, 3, 5, closeShift({ ...shift, fd: 3 })),
+  ]);
+  return claimed.json<{ id: number }>().id;
+}
 
 beforeAll(async () => {
   h = await startApi();
@@ -53,6 +78,7 @@ beforeAll(async () => {
   await sql`select ledger_post_batch(${JSON.stringify([
     { key: 'b-charge', hash: 'h', reason: 'service', reference: 'x', organizationId: b.organizationId, entries: [{ organizationId: null, code: 'adjustments', amount: -100 }, { organizationId: null, code: 'revenue.services', amount: 100 }] },
   ])}::jsonb)`.execute(h.database.db);
+  squatRegisterId = await squat();
 });
 afterAll(() => h.close());
 
@@ -123,6 +149,8 @@ function attempts(): Record<string, Attempt[]> {
       },
     ],
     'GET /api/v1/registers/:id': [{ method: 'GET', url: `/api/v1/registers/${b.registerId}`, expect: 'denied' }],
+    // The operator's list of registers claimed by one organization while their documents carry another's INN.
+    'GET /api/v1/registers/conflicts': [{ method: 'GET', url: '/api/v1/registers/conflicts', expect: 'denied' }],
     'PATCH /api/v1/registers/:id': [
       { method: 'PATCH', url: `/api/v1/registers/${b.registerId}`, payload: { outletId: null }, expect: 'denied' },
       { method: 'PATCH', url: `/api/v1/registers/${a.registerId}`, payload: { outletId: b.outletId }, expect: 'denied' },
@@ -316,8 +344,8 @@ describe('tenant isolation', () => {
       // So do the invitation links (a secret token: its positive case is in onboarding.test.ts).
       for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/') && !x.url.startsWith('/api/v1/invitations/'))) {
         for (const token of [b.apiKey, ADMIN_TOKEN]) {
-          // B's API key has no right to list API keys or members, nor billing scopes; the operator has.
-          if (token === b.apiKey && (/members|api-keys|balance|account-history|card-top-ups|activation-codes|sms-postpaid|invoices|acts|billing-documents|bank-statements/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
+          // B's API key has no right to list API keys, members or register conflicts, nor billing scopes; the operator has.
+          if (token === b.apiKey && (/members|api-keys|conflicts|balance|account-history|card-top-ups|activation-codes|sms-postpaid|invoices|acts|billing-documents|bank-statements/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
           // A csv export (not JSON) must hold B's rows: its FN.
           const hasData = () => (String(r.headers['content-type']).includes('json') ? r.json<{ items: unknown[] }>().items.length > 0 : r.body.includes(b.fn));
@@ -334,11 +362,68 @@ describe('tenant isolation', () => {
     expect(keys.json<{ items: Array<{ revokedAt: string | null }> }>().items.every((k) => k.revokedAt === null)).toBe(true);
     const members = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/members`, headers: bearer(b.userToken) });
     expect(members.json<{ items: Array<{ email: string }> }>().items.map((m) => m.email)).toEqual(['owner-b@example.test']);
-    const docs = await h.app.inject({ method: 'GET', url: '/api/v1/documents', headers: bearer(b.apiKey) });
+    const docs = await h.app.inject({ method: 'GET', url: `/api/v1/documents?fn=${b.fn}`, headers: bearer(b.apiKey) });
     expect(docs.json<{ items: unknown[] }>().items).toHaveLength(5);
     const rules = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${b.organizationId}/notification-rules`, headers: bearer(b.apiKey) });
     expect(rules.json()).toMatchObject({ disabledKinds: [], silentAfterHours: null, updatedAt: null });
     const register = await h.app.inject({ method: 'GET', url: `/api/v1/registers/${b.registerId}`, headers: bearer(b.apiKey) });
     expect(register.json()).toMatchObject({ ofdService: { until: null } });
+  });
+});
+
+describe('register squatting (a register claimed by A whose documents carry B’s INN)', () => {
+  const squatAttempts = (): Array<{ url: string; expect: 'denied' | 'empty' | 'noLeak' }> => [
+    { url: `/api/v1/shifts?registerId=${squatRegisterId}`, expect: 'empty' },
+    { url: `/api/v1/shifts?fn=${SQUAT_FN}`, expect: 'empty' },
+    { url: `/api/v1/shifts?organizationId=${a.organizationId}`, expect: 'noLeak' },
+    { url: `/api/v1/shifts/${SQUAT_FN}/7`, expect: 'denied' },
+    { url: `/api/v1/shifts/${SQUAT_FN}/7/z-report`, expect: 'denied' },
+    { url: `/api/v1/fiscal-drives?registerId=${squatRegisterId}`, expect: 'empty' },
+    { url: `/api/v1/fiscal-drives?organizationId=${a.organizationId}`, expect: 'noLeak' },
+    { url: `/api/v1/fiscal-drives/${SQUAT_FN}`, expect: 'denied' },
+    { url: `/api/v1/registers/${squatRegisterId}`, expect: 'noLeak' },
+    { url: `/api/v1/registers?organizationId=${a.organizationId}`, expect: 'noLeak' },
+    { url: `/api/v1/documents?registerId=${squatRegisterId}`, expect: 'empty' },
+    { url: `/api/v1/search?q=${SQUAT_FN}`, expect: 'empty' },
+    ...['shifts', 'z-report', 'fn-schedule', 'unsent', 'outlets'].flatMap((name) => [
+      { url: `/api/v1/reports/${name}?registerId=${squatRegisterId}`, expect: 'noLeak' as const },
+      { url: `/api/v1/reports/${name}?registerId=${squatRegisterId}&format=csv`, expect: 'noLeak' as const },
+      { url: `/api/v1/reports/${name}`, expect: 'noLeak' as const },
+    ]),
+  ];
+
+  for (const caller of ['session', 'apiKey'] as const) {
+    it(`shows the claimant (${caller}) none of the documents' shifts, Z-reports, fiscal drives or reports`, async () => {
+      const token = caller === 'session' ? a.userToken : a.apiKey;
+      const failures: string[] = [];
+      for (const t of squatAttempts()) {
+        const r = await h.app.inject({ method: 'GET', url: t.url, headers: bearer(token) });
+        const leaked = r.body.includes(SQUAT_FN) || r.body.includes(b.inn) || r.body.includes('ООО Клиент 2');
+        const ok =
+          t.expect === 'denied'
+            ? (r.statusCode === 404 || r.statusCode === 403) && !leaked
+            : t.expect === 'noLeak'
+              ? r.statusCode === 200 && !leaked
+              : r.statusCode === 200 && r.json<{ items: unknown[] }>().items.length === 0;
+        if (!ok) failures.push(`${t.url} → ${r.statusCode} ${r.body.slice(0, 200)}`);
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
+  it('marks the claim as a conflict, lists it for the operator, and gives the data to the INN’s organization', async () => {
+    const own = await h.app.inject({ method: 'GET', url: `/api/v1/registers/${squatRegisterId}`, headers: bearer(a.userToken) });
+    expect(own.json()).toMatchObject({ claim: 'conflict', fiscalDrives: [] });
+    const conflicts = await h.app.inject({ method: 'GET', url: '/api/v1/registers/conflicts', headers: bearer(ADMIN_TOKEN) });
+    expect(conflicts.statusCode).toBe(200);
+    expect(conflicts.json<{ items: unknown[] }>().items).toEqual([
+      { registerId: squatRegisterId, registrationNumber: SQUAT_REG, claimedOrganizationId: a.organizationId, documentOrganizationId: b.organizationId, documentInn: b.inn },
+    ]);
+    const shifts = await h.app.inject({ method: 'GET', url: `/api/v1/shifts?fn=${SQUAT_FN}`, headers: bearer(b.apiKey) });
+    expect(shifts.json<{ items: Array<{ fn: string }> }>().items.map((x) => x.fn)).toEqual([SQUAT_FN]);
+    const drive = await h.app.inject({ method: 'GET', url: `/api/v1/fiscal-drives/${SQUAT_FN}`, headers: bearer(b.apiKey) });
+    expect(drive.statusCode).toBe(200);
+    const ownRegister = await h.app.inject({ method: 'GET', url: `/api/v1/registers/${a.registerId}`, headers: bearer(a.userToken) });
+    expect(ownRegister.json()).toMatchObject({ claim: 'confirmed' });
   });
 });

@@ -50,7 +50,8 @@ const hookAnswers: number[] = [];
 const prefix = uniquePrefix('notify');
 
 beforeAll(async () => {
-  h = await startApi();
+  // The test receiver listens on loopback, which webhooks may reach only when the operator allows it.
+  h = await startApi({ webhookAllowHosts: ['127.0.0.1'] });
   sms = await startFakeSms();
   smsSender = createHttpSmsSender({ url: sms.url, timeoutMs: 2000 });
   email = createSmtpEmailSender({ url: `smtp://127.0.0.1:${h.smtp.port}`, from: 'OFD <receipts@ofd.test>' });
@@ -77,6 +78,7 @@ beforeAll(async () => {
     pollIntervalMs: 100,
     resendJobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
     webhooks: { backoffBaseMs: 50, maxAttempts: 3 },
+    webhookAllowHosts: ['127.0.0.1'],
   });
   queue = new Queue('notify', { connection: { url: redisUrl }, prefix });
 });

@@ -15,7 +15,7 @@ export async function seedTenantWebhook(h: ApiHarness, t: Tenant): Promise<Tenan
     method: 'POST',
     url: `/api/v1/organizations/${t.organizationId}/webhooks`,
     headers: asOperator,
-    payload: { url: 'http://127.0.0.1:9/hooks', events: ['document.received'] },
+    payload: { url: 'https://hooks.tenant.example.test/hooks', events: ['document.received'] },
   });
   if (r.statusCode !== 201) throw new Error(`webhook ${r.statusCode}: ${r.body}`);
   const webhookId = r.json<{ id: number }>().id;
