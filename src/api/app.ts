@@ -26,7 +26,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { createLoggingEmailSender, type EmailSender } from '../adapters/email/email-sender.js';
+import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
 import { DEFAULT_PDF_FONT, DEFAULT_REQUISITES, type OperatorRequisites } from '../config.js';
 import type { UnpaidPolicy } from '../billing/unpaid-policy.js';

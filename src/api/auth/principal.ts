@@ -37,8 +37,11 @@ export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['organization:rea
 const READ: readonly Permission[] = ['organization:read', 'registry:read', 'documents:read', 'shifts:read'];
 const ACCOUNTING: readonly Permission[] = ['reports:export', 'receipts:send'];
 
-/** An API key granted documents:read has always exported and resent receipts: its scope implies both. */
-const KEY_SCOPE_IMPLIED_BY: Partial<Record<Permission, string>> = { 'reports:export': 'documents:read', 'receipts:send': 'documents:read' };
+/**
+ * An API key granted documents:read has always exported what it reads: its scope implies the export. Sending an
+ * e-receipt is not implied: it reaches a third party and an SMS costs money, so it needs `receipts:send` (issue 13, item 6).
+ */
+const KEY_SCOPE_IMPLIED_BY: Partial<Record<Permission, string>> = { 'reports:export': 'documents:read' };
 
 function keyHas(scopes: ReadonlySet<string>, permission: Permission): boolean {
   const implied = KEY_SCOPE_IMPLIED_BY[permission];

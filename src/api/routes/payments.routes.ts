@@ -75,7 +75,7 @@ export function paymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         authorizeOrganization(principalOf(request), id, 'billing:write', 'organization');
         const pay = provider();
         if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
-        const returnUrl = request.body.returnUrl ?? `${ctx.publicUrl ?? `${request.protocol}://${request.host}`}/`;
+        const returnUrl = request.body.returnUrl ?? `${ctx.publicUrl}/`;
         const { payment, replayed } = await startCardTopUp(ctx.db, pay, { organizationId: id, amount: request.body.amount, requestKey: request.body.idempotencyKey, returnUrl });
         reply.code(replayed ? 200 : 201);
         return cardPaymentJson(payment);
