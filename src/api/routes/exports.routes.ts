@@ -17,9 +17,10 @@ import { contentTypeOf } from '../../exports/export-jobs.js';
 import { receiptExportTable, type ReceiptFilter } from '../../exports/receipt-rows.js';
 import { reportToCsv, reportToXlsx } from '../../reports/export.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, visibleOrganizations, type Principal } from '../auth/principal.js';
+import { accessScope } from '../auth/access-scope.js';
+import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
-import { errorResponses, notFound } from '../errors.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, queryBoolean } from '../schemas.js';
 import { documentListQuery } from './documents.routes.js';
 
@@ -88,12 +89,16 @@ const settingIn = z.object({
 });
 const settingOut = settingIn.extend({ id: z.number().int() });
 
+const limitedExport = () =>
+  new ApiError('FORBIDDEN', 'an export covers the whole organization: a member limited to outlets or registers cannot export it; use the receipts list');
+
 export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     const loadJob = async (p: Principal, id: number) => {
       const job = await ctx.db.selectFrom('export_jobs').selectAll().where('id', '=', id).executeTakeFirst();
       if (!job) throw notFound('export');
-      authorizeOrganization(p, job.organization_id, 'documents:read', 'export');
+      authorizeOrganization(p, job.organization_id, 'reports:export', 'export');
+      if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(job.organization_id)) throw limitedExport();
       return job;
     };
 
@@ -114,13 +119,17 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const p = principalOf(request);
         const { organizationId, format, items, ...q } = request.query;
+        // Exporting is its own permission (the viewer's lists are not exports), and an export covers whole organizations:
+        // a member limited to outlets or registers (issue 16) gets none of a limited organization.
+        const access = await accessScope(ctx.db, p, 'reports:export');
         let inns: 'all' | string[];
         if (organizationId !== undefined) {
-          authorizeOrganization(p, organizationId, 'documents:read', 'organization');
+          authorizeOrganization(p, organizationId, 'reports:export', 'organization');
+          if (access.limited.has(organizationId)) throw limitedExport();
           inns = await innsOf(ctx.db, [organizationId]);
         } else {
-          const scope = visibleOrganizations(p, 'documents:read');
-          inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
+          if (access.full !== 'all' && access.full.length === 0) throw access.limited.size > 0 ? limitedExport() : new ApiError('FORBIDDEN', 'your role does not export documents');
+          inns = access.full === 'all' ? 'all' : await innsOf(ctx.db, [...access.full]);
         }
         const table = receiptExportTable(ctx.db, toFilter(inns, q), { items: items === true });
         void reply.header('content-type', contentTypeOf(format)).header('content-disposition', `attachment; filename="receipts.${format}"`);
@@ -151,7 +160,8 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const p = principalOf(request);
         const organizationId = request.params.id;
-        authorizeOrganization(p, organizationId, 'documents:read', 'organization');
+        authorizeOrganization(p, organizationId, 'reports:export', 'organization');
+        if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(organizationId)) throw limitedExport();
         const b = request.body;
         let emails: string[] = [];
         if (b.email && p.kind === 'user') {

@@ -470,7 +470,8 @@ export function registryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const { organizationId, registerId, limit, cursor } = request.query;
         const afterFn = cursor === undefined ? undefined : String(decodeCursor('fiscal-drives', cursor, ['fn'])[0]);
         const access = await accessScope(ctx.db, p, 'registry:read');
-        const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s));
+        // r is the register's document owner (issue 13, item 5); the register is the drive's effective one.
+        const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'f.effective_register_id', s));
         const rows = await listFiscalDrives(ctx.db, { scope: scopeOrganizationIds(access), placeLimit, organizationId, registerId, afterFn, limit: limit + 1 });
         const page = rows.slice(0, limit);
         const now = new Date();
