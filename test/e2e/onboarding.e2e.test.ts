@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
+import { freePort } from '../support/redis-process.js';
 import { loadConfig } from '../../src/config.js';
 import { withInnCheckDigits } from '../../src/domain/inn.js';
 import { start, type Running } from '../../src/main.js';
@@ -90,6 +91,8 @@ describe.skipIf(!CAN_RUN)('self-service onboarding in Chromium', { timeout: 240_
     database = await createTestDatabase({ migrate: false });
     smtp = await startSmtpSink();
     prefix = uniquePrefix('e2e-onboarding');
+    // A known port: OFD_PUBLIC_URL, the only origin of e-mailed links (never the Host header), must name it.
+    const httpPort = await freePort();
     running = await start(
       loadConfig({
         DATABASE_URL: database.url,
@@ -99,7 +102,8 @@ describe.skipIf(!CAN_RUN)('self-service onboarding in Chromium', { timeout: 240_
         OFD_HOST: '127.0.0.1',
         OFD_GATEWAY_PORT: '0',
         OFD_MARKING_PORT: '0',
-        OFD_HTTP_PORT: '0',
+        OFD_HTTP_PORT: String(httpPort),
+        OFD_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         OFD_GATEWAY_PUBLIC_ADDRESS: 'gate.ofd.example:4000',
       }),

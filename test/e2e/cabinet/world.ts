@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { inject } from 'vitest';
 import { startFakeCrpt, type FakeCrpt } from '../../../src/adapters/crpt/fake-crpt-server.js';
 import { startFakeFns, type FakeFns } from '../../../src/adapters/fns/fake-fns-server.js';
+import { freePort } from '../../support/redis-process.js';
 import { loadConfig } from '../../../src/config.js';
 import { makeRegisterIdentity } from '../../../src/emulator/register-identity.js';
 import { runEmulator } from '../../../src/emulator/run-emulator.js';
@@ -74,6 +75,8 @@ export async function startWorld(): Promise<World> {
   const smtp = await startSmtpSink();
   const fns: FakeFns = await startFakeFns();
   const crpt: FakeCrpt = await startFakeCrpt();
+  // A known port: OFD_PUBLIC_URL, the only origin of e-mailed links (never the Host header), must name it.
+  const httpPort = await freePort();
   const config = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL: inject('redisUrl'),
@@ -81,7 +84,8 @@ export async function startWorld(): Promise<World> {
     OFD_HOST: '127.0.0.1',
     OFD_GATEWAY_PORT: '0',
     OFD_MARKING_PORT: '0',
-    OFD_HTTP_PORT: '0',
+    OFD_HTTP_PORT: String(httpPort),
+    OFD_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
     OFD_ADMIN_TOKEN: ADMIN_TOKEN,
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     FNS_URL: fns.url,

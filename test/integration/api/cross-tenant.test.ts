@@ -24,6 +24,7 @@ let bHook: TenantWebhook;
 let bOnboarding: TenantOnboarding;
 const CLAIMANT = 'claimant-c@example.test';
 let bExportId: number;
+let bKktApplicationId: number;
 let bCardPaymentId: number;
 let bInvoiceId: number;
 const thisMonth = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 7);
@@ -58,6 +59,9 @@ beforeAll(async () => {
   a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
   b = await seedTenant(h, 2, { email: 'owner-b@example.test' });
   bHook = await seedTenantWebhook(h, b);
+  const draft = await h.app.inject({ method: 'POST', url: `/api/v1/organizations/${b.organizationId}/kkt-applications`, headers: bearer(ADMIN_TOKEN), payload: kktApplication('00106700000002') });
+  if (draft.statusCode !== 201) throw new Error(`seeding B's KKT application: ${draft.statusCode} ${draft.body}`);
+  bKktApplicationId = draft.json<{ id: number }>().id;
   bOnboarding = await seedOnboarding(h, b, 2, (await userToken(h, CLAIMANT)).token);
   bExportId = (
     await h.database.db
@@ -111,11 +115,34 @@ const NO_TENANT_DATA = new Set([
   'GET /api/v1/tariffs',
   'GET /api/v1/market/products',
   'POST /api/v1/billing/card-webhook',
+  // Sign-in with an electronic signature (public, like the password sign-in), and the caller's own certificates.
+  'POST /api/v1/auth/signature/challenge',
+  'POST /api/v1/auth/signature/session',
+  'GET /api/v1/me/signature-identities',
+  'POST /api/v1/me/signature-identities',
 ]);
+
+/** A KKT registration application's body (issue 18), valid for any organization. */
+const kktApplication = (serial: string) => ({
+  kind: 'registration',
+  kkt: { model: 'АТОЛ 30Ф', serialNumber: serial },
+  fn: { model: 'ФН-1.2', serialNumber: '9999078900077001' },
+  place: { taxAuthorityCode: '7704', retailPlaceAddress: '119021, г. Москва, ул. Льва Толстого, д. 16', retailPlace: 'Магазин', regionCode: '77' },
+  modes: { internetSign: false },
+  signer: { role: '1', lastName: 'Иванов', firstName: 'Иван' },
+});
 
 function attempts(): Record<string, Attempt[]> {
   const org = `/api/v1/organizations/${b.organizationId}`;
   return {
+    // KKT registration applications (issue 18): B's organization or application is a 404 / 403.
+    'GET /api/v1/organizations/:id/kkt-applications': [{ method: 'GET', url: `${org}/kkt-applications`, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/kkt-applications': [{ method: 'POST', url: `${org}/kkt-applications`, payload: kktApplication('00106700000003'), expect: 'denied' }],
+    'GET /api/v1/kkt-applications/:id': [{ method: 'GET', url: `/api/v1/kkt-applications/${bKktApplicationId}`, expect: 'denied' }],
+    'GET /api/v1/kkt-applications/:id/documents/:name': [{ method: 'GET', url: `/api/v1/kkt-applications/${bKktApplicationId}/documents/application.xml`, expect: 'denied' }],
+    'POST /api/v1/kkt-applications/:id/signature': [
+      { method: 'POST', url: `/api/v1/kkt-applications/${bKktApplicationId}/signature`, payload: { signature: Buffer.from('not a signature').toString('base64') }, expect: 'denied' },
+    ],
     'POST /api/v1/organizations': [{ method: 'POST', url: '/api/v1/organizations', payload: { inn: b.inn }, expect: 'denied' }],
     'GET /api/v1/organizations': [{ method: 'GET', url: `/api/v1/organizations?inn=${b.inn}`, expect: 'empty' }],
     'GET /api/v1/organizations/:id': [{ method: 'GET', url: org, expect: 'denied' }],
