@@ -41,7 +41,7 @@ async function snap(page: Page, name: string): Promise<void> {
 async function signIn(page: Page, email = EMAIL, password = PASSWORD): Promise<void> {
   await page.getByLabel('Электронная почта').fill(email);
   await page.getByLabel('Пароль').fill(password);
-  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
 }
 
 function rublesText(kopecks: number): string {
@@ -82,7 +82,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', { timeout: 180_000 }, () =>
     expect(new URL(link!).origin).toBe(world.base);
     await page.goto(link!);
     await page.getByText('Адрес подтверждён').waitFor();
-    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('button', { name: 'Войти', exact: true }).click();
     await page.waitForURL('**/sign-in');
 
     // The operator makes the new user the owner of customer A (onboarding is another issue).

@@ -73,7 +73,7 @@ async function signUpAndIn(page: Page, email: string, name: string): Promise<voi
   await page.goto('/sign-in');
   await page.getByLabel('Электронная почта').fill(email);
   await page.getByLabel('Пароль').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 }
 

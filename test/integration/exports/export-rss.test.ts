@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('streamed receipt export', () => {
-  it(`xlsx of ${N} receipts: every row arrives, the API process stays under 300 MB`, { timeout: 300_000 }, async () => {
+  it(`xlsx of ${N} receipts: every row arrives, the export adds under 150 MB to the API process`, { timeout: 300_000 }, async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/exports/export-rss-child.ts'], {
       env: { ...process.env, DATABASE_URL: t.url },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -58,6 +58,9 @@ describe('streamed receipt export', () => {
     console.log(`export of ${N} receipts: ${Date.now() - t0} ms, API peak RSS ${(peak / MB).toFixed(0)} MB (at start ${(atStart / MB).toFixed(0)} MB)`);
     expect(rows).toBe(N + 2); // header, the receipts, totals
     expect(peak).toBeGreaterThan(0);
-    expect(peak).toBeLessThan(300 * MB);
+    // The child compiles its sources with tsx, ≈ 100 MB a built API process does not carry (175 MB at start here), so
+    // the bound is on what the export adds to the process, and a ceiling for the whole of it.
+    expect(peak - atStart).toBeLessThan(150 * MB);
+    expect(peak).toBeLessThan(400 * MB);
   });
 });
