@@ -89,6 +89,8 @@ export interface Config {
   readonly webhookAllowHosts: readonly string[];
   /** E-receipts an organization may have sent through the API per hour. */
   readonly receiptSendsPerHour: number;
+  /** Sign-in, sign-up and reset requests per client address per minute (shared by every API process through Redis). */
+  readonly authRequestsPerMinute: number;
   /** Origins allowed by CORS; empty = no CORS headers. */
   readonly corsOrigins: readonly string[];
   /**
@@ -315,6 +317,7 @@ const envSchema = z
       .pipe(z.array(z.string().refine(isAllowHostEntry, 'expected host names, IP addresses or CIDRs (10.0.0.0/8, fd00::/8)')))
       .default([]),
     OFD_RECEIPT_SENDS_PER_HOUR: count(1).default(100),
+    OFD_AUTH_REQUESTS_PER_MINUTE: count(1).default(20),
     OFD_CORS_ORIGINS: z
       .string()
       .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
@@ -423,6 +426,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (e.OFD_PUBLIC_URL ?? `http://localhost:${e.OFD_HTTP_PORT === 0 ? 8080 : e.OFD_HTTP_PORT}`).replace(/\/+$/, ''),
     webhookAllowHosts: e.OFD_WEBHOOK_ALLOW_HOSTS,
     receiptSendsPerHour: e.OFD_RECEIPT_SENDS_PER_HOUR,
+    authRequestsPerMinute: e.OFD_AUTH_REQUESTS_PER_MINUTE,
     corsOrigins: e.OFD_CORS_ORIGINS,
     gatewayPublicAddress:
       e.OFD_GATEWAY_PUBLIC_ADDRESS ?? (e.OFD_PUBLIC_URL === undefined ? undefined : `${new URL(e.OFD_PUBLIC_URL).hostname}:${e.OFD_GATEWAY_PORT}`),

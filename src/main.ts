@@ -235,6 +235,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix}:api` } : {}),
     webhookAllowHosts: config.webhookAllowHosts,
     receiptSendsPerHour: config.receiptSendsPerHour,
+    authRateLimit: { max: config.authRequestsPerMinute, timeWindowMs: 60_000 },
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,
     onboarding: { gatewayPublicAddress: config.gatewayPublicAddress, gatewayPort: config.gatewayPort, operatorInn: config.operatorInn },

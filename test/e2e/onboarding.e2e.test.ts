@@ -104,6 +104,8 @@ describe.skipIf(!CAN_RUN)('self-service onboarding in Chromium', { timeout: 240_
         OFD_MARKING_PORT: '0',
         OFD_HTTP_PORT: String(httpPort),
         OFD_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+    // Every journey signs in from 127.0.0.1: a whole file of them is more than a minute's share of one address.
+    OFD_AUTH_REQUESTS_PER_MINUTE: '1000',
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         OFD_GATEWAY_PUBLIC_ADDRESS: 'gate.ofd.example:4000',
       }),

@@ -57,6 +57,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8080',
       webhookAllowHosts: [],
       receiptSendsPerHour: 100,
+      authRequestsPerMinute: 20,
       corsOrigins: [],
       notificationRetentionDays: 180,
       kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },

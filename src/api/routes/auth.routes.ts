@@ -79,7 +79,7 @@ async function sendReset(ctx: ApiContext, log: FastifyBaseLogger, user: User): P
   );
 }
 
-async function sendLockoutNotice(ctx: ApiContext, log: FastifyBaseLogger, user: User, lockedMs: number): Promise<void> {
+export async function sendLockoutNotice(ctx: ApiContext, log: FastifyBaseLogger, user: User, lockedMs: number): Promise<void> {
   await deliverMail(ctx, log, {
     to: user.email,
     subject: 'Вход в личный кабинет временно заблокирован',

@@ -13,6 +13,10 @@ import { membershipRoles } from '../../db/tables/api-access.js';
 import { principalOf } from '../auth/authenticate.js';
 import { clearSessionCookie, cookieSecure, startCookieSession } from '../auth/cookie-session.js';
 import { checkCredentials } from '../auth/credentials.js';
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from '../auth/login-guard.js';
+import { inBackground } from '../auth/mail-delivery.js';
+import { findUserByEmail } from '../../db/api-access.repository.js';
+import { sendLockoutNotice } from './auth.routes.js';
 import { hashPassword, newPasswordSchema, verifyPassword } from '../auth/passwords.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, errorResponses } from '../errors.js';
@@ -66,7 +70,21 @@ export function sessionRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const user = await checkCredentials(ctx.db, request.body.email, request.body.password);
+        // The same per-account lockout as POST /auth/login (issue 13, item 9): the cabinet's sign-in is no side door.
+        const { email } = request.body;
+        await assertLoginAllowed(ctx, email);
+        let user;
+        try {
+          user = await checkCredentials(ctx.db, email, request.body.password);
+        } catch (e) {
+          if (e instanceof ApiError && e.code === 'INVALID_CREDENTIALS') {
+            const failure = await recordLoginFailure(ctx, email);
+            const known = failure.startedLockout ? await findUserByEmail(ctx.db, email) : undefined;
+            if (known) inBackground(request.log, 'lockout notice', () => sendLockoutNotice(ctx, request.log, known, failure.lockedMs));
+          }
+          throw e;
+        }
+        await clearLoginFailures(ctx, email);
         const started = await startCookieSession(ctx.db, request, reply, user, { ttlSeconds: ctx.sessionTtlSeconds, secure: secure(request) });
         return sessionJson(ctx, user.id, user.email, started.csrfToken, started.expiresIn);
       },

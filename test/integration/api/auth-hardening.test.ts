@@ -31,7 +31,8 @@ describe('links in e-mails', () => {
     });
     expect(r.statusCode).toBe(202);
     const mail = await h.smtp.next('host-victim@example.test');
-    expect(mail.text).toContain('https://cabinet.ofd.test/api/v1/auth/password-reset/confirm');
+    // The cabinet's set-new-password page, on the configured origin.
+    expect(mail.text).toContain('https://cabinet.ofd.test/reset-password?token=');
     expect(mail.text).not.toContain('attacker.example');
   });
 });
@@ -206,11 +207,13 @@ describe('sign-up without SMTP', () => {
       const logged = lines.find((l) => typeof l['link'] === 'string');
       expect(logged?.['level']).toBe(30);
       const link = String(logged!['link']);
-      expect(link.startsWith('https://cabinet.ofd.test/api/v1/auth/confirm?token=')).toBe(true);
+      // The cabinet's confirmation page, which sends the token to POST /auth/confirm.
+      expect(link.startsWith('https://cabinet.ofd.test/confirm-email?token=')).toBe(true);
       const pending = await login(s.app, 'dev@example.test', PASSWORD);
       expect(pending.json<{ message: string }>().message).not.toContain('we sent');
       expect(pending.json<{ message: string }>().message).toContain('SMTP_URL');
-      expect((await s.app.inject({ method: 'GET', url: link.replace('https://cabinet.ofd.test', '') })).statusCode).toBe(200);
+      const token = new URL(link).searchParams.get('token');
+      expect([200, 204]).toContain((await s.app.inject({ method: 'POST', url: '/api/v1/auth/confirm', payload: { token } })).statusCode);
       expect((await login(s.app, 'dev@example.test', PASSWORD)).statusCode).toBe(200);
     } finally {
       await s.close();

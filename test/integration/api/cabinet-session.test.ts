@@ -94,6 +94,21 @@ describe('cookie session', () => {
   });
 });
 
+describe('cookie sign-in and brute force', () => {
+  it('locks the account after 5 wrong passwords, as POST /auth/login does (issue 13, item 9), and e-mails it', async () => {
+    const email = 'cookie-brute@example.test';
+    await userToken(h, email);
+    const signIn = (password: string) => h.app.inject({ method: 'POST', url: '/api/v1/auth/session', payload: { email, password } });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await signIn(`Wrong-pass${i}`)).statusCode);
+    expect(codes).toEqual([401, 401, 401, 401, 401]);
+    const locked = await signIn(PASSWORD);
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json()).toMatchObject({ code: 'LOGIN_LOCKED' });
+    expect((await h.smtp.next(email)).subject).toContain('заблокирован');
+  });
+});
+
 describe('sign-up profile', () => {
   it('keeps name, phone and the offer consent with the user, and refuses a malformed phone field by field', async () => {
     const bad = await h.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: { email: 'gus@example.test', password: PASSWORD, phone: '12', acceptOffer: false } });
