@@ -6,6 +6,7 @@
  * Servers, each measured in turn, runs interleaved (floor, gateway, npm start, [yandex], floor, …):
  * - floor: `../shared/bench/floor.mjs`, a do-nothing Node responder (reads a message, answers 62 bytes);
  * - gateway: `OFD_ROLES=gateway OFD_PROCESSES=1` — verification, ФЛК, durable enqueue into an AOF Redis, signed ack;
+ * - gateway-all: the gateway role with one process per core (`OFD_PROCESSES=auto`);
  * - npm start: every role, one process per core (the supervisor), persisting into a fresh PostgreSQL database;
  * - yandex: the yandex/ofd Python mock, only when BENCH_YANDEX_CMD is given (`{port}` is replaced by the port).
  *
@@ -13,9 +14,9 @@
  * format (4-byte little-endian length + message) and sent round-robin; every run of a server gets a fresh queue prefix,
  * so no run measures re-sends.
  *
- * Env: BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_CONCURRENCY (128), BENCH_MESSAGES (120000, ≤ 200000),
- * BENCH_REGISTERS (2000), BENCH_SERVERS (floor,gateway,npm-start[,yandex]), BENCH_LOADC_SRC (../shared/bench/loadc.c),
- * BENCH_FLOOR (../shared/bench/floor.mjs), BENCH_YANDEX_CMD. Prints each run on stderr and the medians, ratios and CPU per
+ * Env: BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_WARMUP_SECONDS (2: unmeasured load of other registers' documents first), BENCH_CONCURRENCY (128), BENCH_MESSAGES (120000, ≤ 200000),
+ * BENCH_REGISTERS (2000), BENCH_SERVERS (floor,gateway,gateway-all,npm-start[,yandex]), BENCH_LOADC_SRC (../shared/bench/loadc.c),
+ * BENCH_FLOOR (../shared/bench/floor.mjs), BENCH_YANDEX_CMD, BENCH_MESSAGES_FILE (written once, then reused), BENCH_NODE_ARGS (node flags for our servers, e.g. a CPU profile). Prints each run on stderr and the medians, ratios and CPU per
  * acknowledged message (µs, per process group) as one JSON object on stdout.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -33,15 +34,19 @@ import { backendPids, createFreshDatabase, DEFAULT_SERVER_URL, loadAverage, slee
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Each server first takes this long of other documents, unmeasured (0 = measure from the first message). */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const MESSAGES = Math.min(200_000, Number(process.env.BENCH_MESSAGES ?? 120_000));
 const REGISTERS = Number(process.env.BENCH_REGISTERS ?? 2000);
 const LOADC_SRC = resolve(process.env.BENCH_LOADC_SRC ?? '../shared/bench/loadc.c');
 const FLOOR = resolve(process.env.BENCH_FLOOR ?? '../shared/bench/floor.mjs');
 const YANDEX_CMD = process.env.BENCH_YANDEX_CMD;
-const SERVERS = (process.env.BENCH_SERVERS ?? `floor,gateway,npm-start${YANDEX_CMD ? ',yandex' : ''}`).split(',');
+/** Extra node flags for our servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const SERVERS = (process.env.BENCH_SERVERS ?? `floor,gateway,gateway-all,npm-start${YANDEX_CMD ? ',yandex' : ''}`).split(',');
 
-type ServerName = 'floor' | 'gateway' | 'npm-start' | 'yandex';
+type ServerName = 'floor' | 'gateway' | 'gateway-all' | 'npm-start' | 'yandex';
 
 interface LoadcResult {
   acks: number;
@@ -70,9 +75,9 @@ function buildClient(dir: string): string {
 }
 
 /** The emulator's documents, each (FN, FD) once, round-robin over the fleet, in loadc's record format. */
-function writeMessages(file: string): void {
-  const perRegister = Math.ceil(MESSAGES / REGISTERS);
-  const o = { ...DEFAULT_EMULATOR_OPTIONS, seed: 'bench-gateway', documentsPerRegister: perRegister, tamperRate: 0 };
+function writeMessages(file: string, total = MESSAGES, seed = 'bench-gateway'): void {
+  const perRegister = Math.ceil(total / REGISTERS);
+  const o = { ...DEFAULT_EMULATOR_OPTIONS, seed, documentsPerRegister: perRegister, tamperRate: 0 };
   const streamOptions = streamOptionsOf(o, defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister));
   const fleet = Array.from({ length: REGISTERS }, (_, i) => {
     const identity = makeRegisterIdentity(i, { seed: o.seed, ffd12Share: o.ffd12Share });
@@ -80,10 +85,10 @@ function writeMessages(file: string): void {
   });
   const records: Buffer[] = [];
   let count = 0;
-  while (count < MESSAGES) {
+  while (count < total) {
     const before = count;
     for (const register of fleet) {
-      const doc = count < MESSAGES ? register.stream.next() : undefined;
+      const doc = count < total ? register.stream.next() : undefined;
       if (!doc) continue;
       const bytes = buildDocumentMessage(register.wire, doc).bytes;
       const length = Buffer.alloc(4);
@@ -154,11 +159,12 @@ async function startServer(name: ServerName, run: number, redisUrl: string, db: 
   };
   if (name === 'floor') child = spawn(process.execPath, [FLOOR, String(port)], { stdio: 'inherit' });
   else if (name === 'yandex') child = spawn('bash', ['-c', YANDEX_CMD!.replaceAll('{port}', String(port))], { stdio: 'inherit' });
-  else if (name === 'gateway') child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
-  else child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
+  else if (name === 'gateway') child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
+  else if (name === 'gateway-all') child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: 'auto' }, stdio: 'inherit' });
+  else child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
   const ready = name === 'floor' || name === 'yandex' ? () => portOpen(port) : async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok;
   await waitFor(name, ready, child);
-  if (name === 'npm-start') await sleep(3000); // every child listening, not only the first
+  if (name === 'npm-start' || name === 'gateway-all') await sleep(3000); // every child listening, not only the first
   return {
     port,
     root: child,
@@ -186,10 +192,12 @@ async function redisCpuSeconds(url: string): Promise<number> {
   }
 }
 
-async function measure(name: ServerName, run: number, client: string, messages: string, redisUrl: string) {
+async function measure(name: ServerName, run: number, client: string, messages: string, warmupMessages: string, redisUrl: string) {
   const db = name === 'npm-start' ? await createFreshDatabase(DEFAULT_SERVER_URL, 'benchgw') : undefined;
   const server = await startServer(name, run, redisUrl, db);
   try {
+    // Warm-up with other registers' documents (no re-sends in the measured run): JIT and lazily loaded code settle first.
+    if (WARMUP_SECONDS > 0) execFileSync(client, [String(server.port), String(WARMUP_SECONDS), String(CONCURRENCY), warmupMessages], { encoding: 'utf8' });
     const [cpu0, redis0, pg0] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu()];
     const out = execFileSync(client, [String(server.port), String(SECONDS), String(CONCURRENCY), messages], { encoding: 'utf8' });
     const result = JSON.parse(out) as LoadcResult;
@@ -213,12 +221,15 @@ const dir = mkdtempSync(join(tmpdir(), 'ofd-bench-gateway-'));
 const redis = await startPrivateRedis('everysec');
 try {
   const client = buildClient(dir);
-  const messages = join(dir, 'messages.bin');
-  writeMessages(messages);
+  // BENCH_MESSAGES_FILE keeps the messages for other tools (a profile run, perf): written once, reused when present.
+  const messages = process.env.BENCH_MESSAGES_FILE ? resolve(process.env.BENCH_MESSAGES_FILE) : join(dir, 'messages.bin');
+  if (!existsSync(messages)) writeMessages(messages);
+  const warmupMessages = `${messages}.warmup`;
+  if (WARMUP_SECONDS > 0 && !existsSync(warmupMessages)) writeMessages(warmupMessages, 40_000, 'bench-gateway-warmup');
   const runs: Awaited<ReturnType<typeof measure>>[] = [];
   for (let run = 0; run < RUNS; run++) {
     for (const name of SERVERS as ServerName[]) {
-      const r = await measure(name, run, client, messages, redis.url);
+      const r = await measure(name, run, client, messages, warmupMessages, redis.url);
       console.error(JSON.stringify(r));
       runs.push(r);
     }
@@ -246,13 +257,14 @@ try {
     JSON.stringify({
       client: 'shared loadc (C, epoll, a new connection per message)',
       seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
       runs: RUNS,
       concurrency: CONCURRENCY,
       messages: MESSAGES,
       redis: 'private, appendonly yes, appendfsync everysec',
       loadAverageAtEnd: loadAverage(),
       summary,
-      ratios: { gatewayToFloor: ratio('gateway', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), gatewayToYandex: ratio('gateway', 'yandex') },
+      ratios: { gatewayToFloor: ratio('gateway', 'floor'), gatewayAllToFloor: ratio('gateway-all', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), npmStartToGatewayAll: ratio('npm-start', 'gateway-all'), gatewayToYandex: ratio('gateway', 'yandex') },
     }),
   );
 } finally {

@@ -61,7 +61,14 @@ export async function start(config: Config, logger: Logger = createLogger(config
 
   if (config.roles.includes('gateway')) {
     const crypto = createCryptoBox(config.crypto);
-    const producer = createDocumentProducer({ connection: config.redisUrl, prefix: config.queuePrefix, metrics, logger });
+    const producer = createDocumentProducer({
+      connection: config.redisUrl,
+      prefix: config.queuePrefix,
+      maxDelayMs: config.gateway.enqueueMaxDelayMs,
+      maxBatch: config.gateway.enqueueMaxBatch,
+      metrics,
+      logger,
+    });
     readiness.push({ name: 'redis', check: async () => { if (!producer.isReady()) throw new Error('document producer not connected'); } });
     // One budget for both ports, below the file-descriptor limit: a flood of connections cannot take the descriptors
     // the acks (Redis) and /health (HTTP) need.

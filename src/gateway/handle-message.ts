@@ -32,6 +32,8 @@ export interface Inspection {
   ffd: string | undefined;
   /** ФЛК rule codes that failed; empty = passed. */
   flkCodes: string[];
+  /** Tag 1041 as the decoded document has it (undefined when absent or not decoded): saves a second TLV walk. */
+  fiscalDriveNumber?: string | undefined;
 }
 
 export type Inspect = (
@@ -93,13 +95,14 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
   } catch (e) {
     return { action: 'close', ...closeReason(e), fn, fd };
   }
-  const tagFn = fnOfDocument(unwrapped.document);
-  if (tagFn !== undefined && tagFn !== fn) {
-    return { action: 'close', code: GatewayErrorCodes.GW_FN_MISMATCH, message: `tag 1041 names FN ${tagFn}, the container FN ${fn}`, fn, fd };
-  }
   const form = container.header.documentType;
   const now = (deps.now ?? Date.now)();
   const inspection = deps.inspect(unwrapped.document, form, { fiscalDriveNumber: fn, fiscalDocumentNumber: fd, receivedAt: new Date(now) });
+  // Checked before anything is enqueued; a decoded document names its FN already, only an undecodable one is walked again.
+  const tagFn = inspection.recognised ? normaliseFn(inspection.fiscalDriveNumber) : fnOfDocument(unwrapped.document);
+  if (tagFn !== undefined && tagFn !== fn) {
+    return { action: 'close', code: GatewayErrorCodes.GW_FN_MISMATCH, message: `tag 1041 names FN ${tagFn}, the container FN ${fn}`, fn, fd };
+  }
   const job: DocumentJob = {
     fn,
     fd,
@@ -168,11 +171,15 @@ function fnOfDocument(document: Buffer): string | undefined {
     const [top] = readTlvs(document);
     if (!top) return undefined;
     const tag = readTlvs(top.value).find((t) => t.tag === FN_TAG);
-    return tag === undefined ? undefined : tag.value.toString('latin1').replace(/[\s\0]+/g, '');
+    return tag === undefined ? undefined : normaliseFn(tag.value.toString('latin1'));
   } catch {
     // Not a TLV document: it is stored raw and acked with 11, bound by the session and container FNs alone.
     return undefined;
   }
+}
+
+function normaliseFn(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : value.replace(/[\s\0]+/g, '');
 }
 
 function closeReason(e: unknown): { code: string; message: string } {

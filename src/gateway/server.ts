@@ -12,7 +12,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../observability/logger.js';
-import { connectionLogger, newConnectionId } from '../observability/logger.js';
+import { lazyConnectionLogger, newConnectionId } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { guardAccept, type AcceptGuardOptions } from './accept-guard.js';
 import { createAdmission } from './admission.js';
@@ -114,7 +114,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       budget.release();
     });
     admission.admit(socket, (client) => {
-      const log = connectionLogger(deps.log, { connectionId: newConnectionId(), remoteAddress: client.address, remotePort: client.port, listener });
+      const log = lazyConnectionLogger(deps.log, () => ({ connectionId: newConnectionId(), remoteAddress: client.address, remotePort: client.port, listener }));
       const connection = handleConnection(socket, { handle, metrics: deps.metrics, log, closes, options: options.connection });
       connections.add(connection);
       void connection.closed.then(() => connections.delete(connection));

@@ -73,6 +73,27 @@ export function connectionLogger(parent: Logger, context: ConnectionLogContext):
   });
 }
 
+const LEVELS = new Set<string | symbol>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = (): void => undefined;
+
+/**
+ * A connection logger made only when a line is written at an enabled level. Registers open a connection per message
+ * and almost none of them log a line; pino's child() serialises its bindings up front, a cost every accept paid for
+ * nothing. Lines that are written carry the same bindings as connectionLogger's (the id is drawn then).
+ */
+export function lazyConnectionLogger(parent: Logger, context: () => ConnectionLogContext): Logger {
+  let child: Logger | undefined;
+  const get = (): Logger => (child ??= connectionLogger(parent, context()));
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      if (child === undefined && typeof prop === 'string' && LEVELS.has(prop) && !parent.isLevelEnabled(prop)) return noop;
+      const logger = get();
+      const value: unknown = Reflect.get(logger, prop, logger);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(logger) : value;
+    },
+  });
+}
+
 export interface JobLogContext {
   readonly queue: string;
   readonly jobId: string | undefined;

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
       gatewayPort: 4000,
       markingPort: 4001,
       httpPort: 8080,
-      gateway: { maxConnections: 20_000, maxConnectionsPerAddress: 256, proxyProtocol: false },
+      gateway: { maxConnections: 20_000, maxConnectionsPerAddress: 256, proxyProtocol: false, enqueueMaxDelayMs: 5, enqueueMaxBatch: 200 },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: 'redis://127.0.0.1:6379',
       queuePrefix: 'ofd',
@@ -92,13 +92,15 @@ describe('loadConfig', () => {
       OFD_GATEWAY_MAX_CONNECTIONS: '5000',
       OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '50',
       OFD_PROXY_PROTOCOL: 'yes',
+      OFD_ENQUEUE_MAX_DELAY_MS: '0',
+      OFD_ENQUEUE_MAX_BATCH: '1000',
       OFD_NOTIFICATION_RETENTION_DAYS: '30',
       OFD_PERSIST_LOCK_MS: '10000',
       OFD_PERSIST_STALLED_INTERVAL_MS: '5000',
     });
     expect(config.notificationRetentionDays).toBe(30);
     expect(config.persist).toEqual({ lockDurationMs: 10_000, stalledIntervalMs: 5000 });
-    expect(config.gateway).toEqual({ maxConnections: 5000, maxConnectionsPerAddress: 50, proxyProtocol: true });
+    expect(config.gateway).toEqual({ maxConnections: 5000, maxConnectionsPerAddress: 50, proxyProtocol: true, enqueueMaxDelayMs: 0, enqueueMaxBatch: 1000 });
     expect(config.roles).toEqual(['worker', 'api']);
     expect(config.host).toBe('127.0.0.1');
     expect([config.gatewayPort, config.markingPort, config.httpPort]).toEqual([14000, 0, 18080]);
@@ -121,6 +123,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OFD_GATEWAY_MAX_CONNECTIONS: '0' })).toThrow(/OFD_GATEWAY_MAX_CONNECTIONS: expected at least 1/);
     expect(() => loadConfig({ OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toThrow(/OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS/);
     expect(() => loadConfig({ OFD_PROXY_PROTOCOL: 'v2' })).toThrow(/OFD_PROXY_PROTOCOL/);
+    expect(() => loadConfig({ OFD_ENQUEUE_MAX_DELAY_MS: '101' })).toThrow(/OFD_ENQUEUE_MAX_DELAY_MS/);
+    expect(() => loadConfig({ OFD_ENQUEUE_MAX_BATCH: '0' })).toThrow(/OFD_ENQUEUE_MAX_BATCH/);
   });
 
   it('keeps one retention day and the smallest persist lock, and leaves the persist lock settings to the worker when unset', () => {

@@ -30,6 +30,12 @@ function codesOf(failures: readonly FlkFailure[]): string[] {
   return codes;
 }
 
+/** Tag 1041 (fiscalDriveNumber) as decoded: a string, or absent. */
+function fnOf(fields: Record<string, unknown>): string | undefined {
+  const v = fields.fiscalDriveNumber;
+  return typeof v === 'string' ? v : undefined;
+}
+
 export function createInspector(options: InspectorOptions = {}): Inspect {
   const onInternalError = options.onInternalError;
   return function inspect(documentTlv, form, ctx): Inspection {
@@ -49,10 +55,10 @@ export function createInspector(options: InspectorOptions = {}): Inspect {
         { form, fiscalDriveNumber: ctx.fiscalDriveNumber, fiscalDocumentNumber: ctx.fiscalDocumentNumber, receivedAt: ctx.receivedAt },
         ffd,
       );
-      return { recognised: true, ffd, flkCodes: result.ok ? [] : codesOf(result.failures) };
+      return { recognised: true, ffd, flkCodes: result.ok ? [] : codesOf(result.failures), fiscalDriveNumber: fnOf(fields) };
     } catch (e) {
       onInternalError?.(e, 'flk');
-      return { recognised: true, ffd, flkCodes: [] };
+      return { recognised: true, ffd, flkCodes: [], fiscalDriveNumber: fnOf(fields) };
     }
   };
 }

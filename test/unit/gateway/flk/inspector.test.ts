@@ -17,7 +17,7 @@ describe('createInspector', () => {
 
   for (const ffd of VERSIONS) {
     it(`a valid FFD ${ffd} receipt: recognised, ffd ${ffd}, no codes`, () => {
-      expect(inspect(toTlv(receipt(ffd)), 3, ctx)).toEqual({ recognised: true, ffd, flkCodes: [] });
+      expect(inspect(toTlv(receipt(ffd)), 3, ctx)).toEqual({ recognised: true, ffd, flkCodes: [], fiscalDriveNumber: FN });
     });
   }
 
@@ -28,7 +28,7 @@ describe('createInspector', () => {
   });
 
   it('an unknown 1209 gives no ffd and FLK_FFD_VERSION', () => {
-    expect(inspect(toTlv({ ...receipt('1.2'), fiscalDocumentFormatVer: 5 }), 3, ctx)).toEqual({ recognised: true, ffd: undefined, flkCodes: ['FLK_FFD_VERSION'] });
+    expect(inspect(toTlv({ ...receipt('1.2'), fiscalDocumentFormatVer: 5 }), 3, ctx)).toEqual({ recognised: true, ffd: undefined, flkCodes: ['FLK_FFD_VERSION'], fiscalDriveNumber: FN });
   });
 
   it('reports each failed rule once, in table order', () => {

@@ -37,6 +37,7 @@ describe('the real FNS receipt (FFD 1.2)', () => {
       recognised: true,
       ffd: '1.2',
       flkCodes: [],
+      fiscalDriveNumber: FN,
     });
   });
 
