@@ -61,7 +61,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
 
   if (config.roles.includes('gateway')) {
     const crypto = createCryptoBox(config.crypto);
-    const producer = createDocumentProducer({ connection: config.redisUrl, prefix: config.queuePrefix, metrics, logger });
+    const producer = createDocumentProducer({ connection: config.redisUrl, prefix: config.queuePrefix, replicaWait: config.redisWait, metrics, logger });
     readiness.push({ name: 'redis', check: async () => { if (!producer.isReady()) throw new Error('document producer not connected'); } });
     // One budget for both ports, below the file-descriptor limit: a flood of connections cannot take the descriptors
     // the acks (Redis) and /health (HTTP) need.
@@ -232,7 +232,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
     mode: config.mode,
     publicUrl: config.publicUrl,
-    ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix}:api` } : {}),
+    // Without the queue's {hash tag}: every limit key is a single-key command, so on a Redis Cluster they spread over
+    // the slots instead of piling onto the queues' master.
+    ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix.replace(/[{}]/g, '')}:api` } : {}),
     webhookAllowHosts: config.webhookAllowHosts,
     receiptSendsPerHour: config.receiptSendsPerHour,
     authRateLimit: { max: config.authRequestsPerMinute, timeWindowMs: 60_000 },
