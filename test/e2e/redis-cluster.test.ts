@@ -10,6 +10,8 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { runEmulator } from '../../src/emulator/run-emulator.js';
 import { fleetTag } from '../../src/emulator/register-identity.js';
+import { redisCounterStore } from '../../src/api/counters.js';
+import { closeRedis, createProducerRedis } from '../../src/queue/redis-connection.js';
 import { keySlot } from '../../src/queue/redis-target.js';
 import { createFreshDatabase, metricSum, OfdProcess, sleep, type FreshDatabase } from '../../scripts/pipeline-harness.js';
 import { freePort } from '../support/redis-process.js';
@@ -70,6 +72,27 @@ function seeds(): [string, string] {
     if (fleetTag(b) !== fleetTag(a)) return [a, b];
   }
 }
+
+// The API's shared limits (failed logins per account, lockouts) on the same cluster: their keys carry no hash tag and
+// spread over the slots; a reset of keys in different slots must not be a CROSSSLOT error.
+it.skipIf(!support.ok)('keeps login counters and lockouts on the cluster, keys in any slot', async () => {
+  const redis = createProducerRedis(cluster!.url, { connectionName: 'test:limits' });
+  redis.on('error', () => undefined);
+  try {
+    const store = redisCounterStore(redis, 'ofd:api');
+    const [fail, lock] = ['login:a@example.ru:fail', 'login:a@example.ru:lock'];
+    expect(keySlot(`ofd:api:${fail}`)).not.toBe(keySlot(`ofd:api:${lock}`));
+    expect((await store.hit(fail, 60_000)).count).toBe(1);
+    expect((await store.hit(fail, 60_000)).count).toBe(2);
+    await store.flag(lock, 60_000);
+    expect(await store.flagged(lock)).toBeGreaterThan(59_000);
+    await store.reset(fail, lock);
+    expect(await store.flagged(lock)).toBe(0);
+    expect((await store.hit(fail, 60_000)).count).toBe(1);
+  } finally {
+    await closeRedis(redis);
+  }
+});
 
 it.skipIf(!support.ok)('loses no acknowledged document when the master of the queue slot dies mid-run', { timeout: 120_000 }, async () => {
   const c = cluster!;
