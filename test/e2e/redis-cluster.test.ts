@@ -35,9 +35,13 @@ const note = (line: string) => {
 
 beforeAll(async () => {
   if (!support.ok) return;
-  cluster = await startRedisCluster({ masters: 3, nodeTimeoutMs: 1000 });
-  await cluster.waitHealthy(30_000);
-  db = await createFreshDatabase(inject('databaseUrl'), 'cluster');
+  [cluster, db] = await Promise.all([
+    startRedisCluster({ masters: 3, nodeTimeoutMs: 1000 }).then(async (c) => {
+      await c.waitHealthy(30_000);
+      return c;
+    }),
+    createFreshDatabase(inject('databaseUrl'), 'cluster'),
+  ]);
   const env = {
     DATABASE_URL: db.url,
     REDIS_URL: cluster.url,
@@ -48,11 +52,11 @@ beforeAll(async () => {
     OFD_PERSIST_LOCK_MS: '2000',
     OFD_PERSIST_STALLED_INTERVAL_MS: '1000',
   };
-  // The first worker migrates the fresh database; the others start once it has.
-  processes.push(await OfdProcess.start({ roles: 'worker', env, log: note }));
+  // All four at once: the workers' migrations take turns (an advisory lock); the gateways need no schema to start.
+  // Two gateways on one host: each needs its own marking port too (the harness picks the others).
   processes.push(...(await Promise.all([
     OfdProcess.start({ roles: 'worker', env, log: note }),
-    // Two gateways on one host: each needs its own marking port too (the harness picks the others).
+    OfdProcess.start({ roles: 'worker', env, log: note }),
     OfdProcess.start({ roles: 'gateway', env: { ...env, OFD_MARKING_PORT: String(await freePort()) }, log: note }),
     OfdProcess.start({ roles: 'gateway', env: { ...env, OFD_MARKING_PORT: String(await freePort()) }, log: note }),
   ])));
@@ -79,6 +83,8 @@ it.skipIf(!support.ok)('keeps login counters and lockouts on the cluster, keys i
   const redis = createProducerRedis(cluster!.url, { connectionName: 'test:limits' });
   redis.on('error', () => undefined);
   try {
+    // A fail-fast client refuses commands until it has the slot table.
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
     const store = redisCounterStore(redis, 'ofd:api');
     const [fail, lock] = ['login:a@example.ru:fail', 'login:a@example.ru:lock'];
     expect(keySlot(`ofd:api:${fail}`)).not.toBe(keySlot(`ofd:api:${lock}`));
