@@ -60,7 +60,7 @@ beforeAll(async () => {
     OfdProcess.start({ roles: 'gateway', env: { ...env, OFD_MARKING_PORT: String(await freePort()) }, log: note }),
     OfdProcess.start({ roles: 'gateway', env: { ...env, OFD_MARKING_PORT: String(await freePort()) }, log: note }),
   ])));
-}, 110_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.stop().catch(() => undefined)));
@@ -100,7 +100,7 @@ it.skipIf(!support.ok)('keeps login counters and lockouts on the cluster, keys i
   }
 });
 
-it.skipIf(!support.ok)('loses no acknowledged document when the master of the queue slot dies mid-run', { timeout: 120_000 }, async () => {
+it.skipIf(!support.ok)('loses no acknowledged document when the master of the queue slot dies mid-run', { timeout: 150_000 }, async () => {
   const c = cluster!;
   const database = db!;
   const [workerA, workerB, gatewayA, gatewayB] = processes as [OfdProcess, OfdProcess, OfdProcess, OfdProcess];
@@ -117,7 +117,7 @@ it.skipIf(!support.ok)('loses no acknowledged document when the master of the qu
 
   const acks = new Map<string, number>();
   const abort = new AbortController();
-  const abortTimer = setTimeout(() => abort.abort(), 90_000);
+  const abortTimer = setTimeout(() => abort.abort(), 120_000);
   const [seedA, seedB] = seeds();
   const emulate = (port: number, seed: string) =>
     runEmulator({
