@@ -63,6 +63,16 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  // A failed run may have left the workers paused.
+  for (const p of processes) {
+    if (p.pid !== undefined) {
+      try {
+        process.kill(p.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+  }
   await Promise.all(processes.map((p) => p.stop().catch(() => undefined)));
   await cluster?.cleanup();
   await db?.drop().catch(() => undefined);
