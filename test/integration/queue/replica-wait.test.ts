@@ -1,6 +1,9 @@
 // OFD_REDIS_WAIT_REPLICAS on a replicated single Redis (a private master and replica, never the shared 6379): a batch
 // counts as written only once a replica has it; with the replica gone the producer refuses (QUEUE_NOT_REPLICATED), and a
 // refused batch is still in Redis (harmless: the register re-sends and PostgreSQL keeps one copy).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
@@ -17,9 +20,13 @@ async function linked(): Promise<boolean> {
   return /master_link_status:up/.test(await replicaClient.info('replication'));
 }
 
+let dir: string;
+
 beforeAll(async () => {
-  master = await startRedisProcess();
-  replica = await startRedisProcess({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  // Their own directory: a full resync writes an RDB file on both sides, whatever --save says.
+  dir = mkdtempSync(join(tmpdir(), 'ofd-replica-wait-'));
+  master = await startRedisProcess({ args: ['--dir', dir, '--dbfilename', 'master.rdb'] });
+  replica = await startRedisProcess({ args: ['--dir', dir, '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(master.port)] });
   replicaClient = new Redis(replica.url, { maxRetriesPerRequest: 1 });
   replicaClient.on('error', () => undefined);
   const deadline = Date.now() + 10_000;
@@ -33,6 +40,7 @@ afterAll(async () => {
   replicaClient.disconnect();
   await replica.stop();
   await master.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a producer that waits for one replica', () => {
