@@ -7,6 +7,7 @@
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { hashTag, isRedisClusterUrl, parseRedisTarget } from './queue/redis-target.js';
 
 export const ROLES = ['gateway', 'worker', 'api'] as const;
 export type Role = (typeof ROLES)[number];
@@ -72,9 +73,15 @@ export interface Config {
     readonly enqueueMaxBatch: number;
   };
   readonly databaseUrl: string;
+  /** `redis://…` (one server) or `redis+cluster://host:port,host:port` (a Redis Cluster): queue/redis-target.ts. */
   readonly redisUrl: string;
   /** BullMQ key prefix; a hash-tagged one (`{ofd}`) keeps a queue's keys in one Redis Cluster slot. */
   readonly queuePrefix: string;
+  /**
+   * Replicas that must confirm a batch of documents (Redis WAIT) before the gateway acknowledges them, and how long to
+   * wait: 0 for a single Redis (its AOF is the durability), 1 with a Redis Cluster or replicated Redis with failover.
+   */
+  readonly redisWait: { readonly replicas: number; readonly timeoutMs: number };
   readonly crypto: CryptoConfig;
   /** The operator's INN, 10 or 12 digits, check digits verified. */
   readonly operatorInn: string;
@@ -287,7 +294,19 @@ const envSchema = z
     OFD_ENQUEUE_MAX_DELAY_MS: count(0).refine((n) => n <= 100, 'expected at most 100 (ms)').default(5),
     OFD_ENQUEUE_MAX_BATCH: count(1).refine((n) => n <= 1000, 'expected at most 1000').default(200),
     DATABASE_URL: urlWith(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
-    REDIS_URL: urlWith(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
+    REDIS_URL: z
+      .string()
+      .refine((s) => {
+        try {
+          parseRedisTarget(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected redis://host:port, rediss://…, or redis+cluster://host:port,host:port (rediss+cluster:// with TLS)')
+      .default(DEFAULT_REDIS_URL),
+    OFD_REDIS_WAIT_REPLICAS: count(0).default(0),
+    OFD_REDIS_WAIT_TIMEOUT_MS: count(1).default(250),
     OFD_QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_.{}-]+$/, 'expected letters, digits and _ . - { } (a {hash tag} for Redis Cluster)')
@@ -365,6 +384,9 @@ const envSchema = z
     if (env.OFD_CRYPTO === 'pkz' && env.OFD_PKZ_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PKZ_URL'], message: 'required when OFD_CRYPTO=pkz' });
     }
+    if (isRedisClusterUrl(env.REDIS_URL) && hashTag(env.OFD_QUEUE_PREFIX) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OFD_QUEUE_PREFIX'], message: 'needs a {hash tag} with a Redis Cluster REDIS_URL, e.g. {ofd}: BullMQ keeps each queue in one slot' });
+    }
     if (env.OFD_PAY_URL !== undefined && env.OFD_PAY_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PAY_SECRET'], message: 'required when OFD_PAY_URL is set' });
     }
@@ -418,6 +440,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.OFD_QUEUE_PREFIX,
+    redisWait: { replicas: e.OFD_REDIS_WAIT_REPLICAS, timeoutMs: e.OFD_REDIS_WAIT_TIMEOUT_MS },
     crypto,
     operatorInn: e.OFD_INN,
     fnsUrl: e.FNS_URL,

@@ -66,6 +66,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
       prefix: config.queuePrefix,
       maxDelayMs: config.gateway.enqueueMaxDelayMs,
       maxBatch: config.gateway.enqueueMaxBatch,
+      replicaWait: config.redisWait,
       metrics,
       logger,
     });
@@ -239,7 +240,9 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
     mode: config.mode,
     publicUrl: config.publicUrl,
-    ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix}:api` } : {}),
+    // Without the queue's {hash tag}: every limit key is a single-key command, so on a Redis Cluster they spread over
+    // the slots instead of piling onto the queues' master.
+    ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix.replace(/[{}]/g, '')}:api` } : {}),
     webhookAllowHosts: config.webhookAllowHosts,
     receiptSendsPerHour: config.receiptSendsPerHour,
     authRateLimit: { max: config.authRequestsPerMinute, timeWindowMs: 60_000 },

@@ -24,7 +24,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.js';
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
@@ -83,7 +83,7 @@ export interface AppDeps {
    * Redis for the limits shared by every API process (per-caller and per-address rate limits, failed logins per
    * account, e-receipt sends per organization), keys under `redisPrefix`. Default: per-process memory.
    */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Default `ofd:api` (main passes `<OFD_QUEUE_PREFIX>:api`). */
   redisPrefix?: string;
   /** Webhook targets allowed although internal: host names, addresses, CIDRs (OFD_WEBHOOK_ALLOW_HOSTS). */

@@ -3,7 +3,7 @@
  * must hold across processes: failed logins per account (brute force) and e-receipt sends per organization.
  * Without Redis (a single process, some tests) an in-memory store with the same behaviour stands in.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queue/redis-connection.js';
 
 export interface Hit {
   /** Hits in the current window, this one included. */
@@ -30,7 +30,7 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
-export function redisCounterStore(redis: Redis, prefix: string): CounterStore {
+export function redisCounterStore(redis: RedisClient, prefix: string): CounterStore {
   const k = (key: string) => `${prefix}:${key}`;
   return {
     async hit(key, windowMs) {
@@ -45,7 +45,8 @@ export function redisCounterStore(redis: Redis, prefix: string): CounterStore {
       await redis.set(k(key), '1', 'PX', Math.max(1, Math.round(ttlMs)));
     },
     async reset(...keys) {
-      if (keys.length > 0) await redis.del(...keys.map(k));
+      // One DEL per key: on a Redis Cluster the keys may live in different slots (a multi-key DEL would be CROSSSLOT).
+      await Promise.all(keys.map((key) => redis.del(k(key))));
     },
   };
 }

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   'fake-crpt': { load: async () => (await import('./commands/fake-crpt.js')).run, help: 'fake-crpt --port N        run a fake CRPT True API (signed-challenge auth, code checks, sales, faults)' },
   'fake-sms': { load: async () => (await import('./commands/fake-sms.js')).run, help: 'fake-sms --port N         run a fake SMS gateway (lists what it accepted, injects faults)' },
   'fake-pay': { load: async () => (await import('./commands/fake-pay.js')).run, help: 'fake-pay --port N --secret S  run a fake card payment provider (payment page, signed callbacks, refunds)' },
+  partitions: { load: async () => (await import('./commands/partitions.js')).run, help: 'partitions [list] | detach YYYY-MM [--force]   monthly partitions; detach a month past its 5-year retention' },
   dlq: { load: async () => (await import('./commands/dlq.js')).run, help: 'dlq list|replay …         list or replay dead-lettered jobs' },
 };
 

@@ -18,7 +18,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { QueueError, QueueErrorCodes, QueueUnavailableError, isQueueError } from './errors.js';
@@ -26,8 +25,9 @@ import { assertFiscalDocumentNumber, assertFiscalDriveNumber } from './job-ids.j
 import { JOB_OPTIONS } from './job-options.js';
 import { JobNames, type DocumentBatchJob, type DocumentJob } from './jobs.js';
 import { QueueNames } from './queue-names.js';
-import { closeRedis, createProducerRedis } from './redis-connection.js';
+import { closeRedis, createProducerRedis, type RedisClient } from './redis-connection.js';
 import { persistenceWarning, readRedisPersistence } from './redis-persistence.js';
+import { waitForReplicas, type ReplicaWait } from './replica-wait.js';
 
 /** Documents per batch job at most: ≈ 1 MB of job data with 1 KB containers. */
 export const MAX_BATCH = 1000;
@@ -37,13 +37,15 @@ export const DEFAULT_MAX_DELAY_MS = 2;
 export const DEFAULT_ENQUEUE_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_IN_FLIGHT_BATCHES = 8;
 export const DEFAULT_MAX_PENDING = 10_000;
+/** Replication on a LAN takes well under a millisecond; leave most of the enqueue deadline to the write itself. */
+export const DEFAULT_REPLICA_WAIT_TIMEOUT_MS = 250;
 
 export interface DocumentProducerOptions {
   /**
    * A Redis URL (the producer creates a fail-fast client and closes it on close()), or an ioredis client the caller owns
    * and closes — make it with createProducerRedis(), or enqueue will wait out outages instead of failing fast.
    */
-  readonly connection: string | Redis;
+  readonly connection: string | RedisClient;
   /** BullMQ key prefix (config.queuePrefix). */
   readonly prefix: string;
   /**
@@ -63,6 +65,12 @@ export interface DocumentProducerOptions {
    * QUEUE_OVERLOADED. Default 10 000.
    */
   readonly maxPending?: number;
+  /**
+   * Replicas that must have a batch before its documents are acknowledged (`WAIT`, replica-wait.ts): 1 with a Redis
+   * Cluster or a replicated Redis whose failover is automatic, so a promoted replica has every acknowledged document.
+   * Default 0: a single Redis, whose AOF is the durability.
+   */
+  readonly replicaWait?: Partial<ReplicaWait>;
   /** Overrides of the `documents` queue's default job options (tests). */
   readonly jobOptions?: Partial<(typeof JOB_OPTIONS)['documents']>;
   readonly metrics?: Metrics;
@@ -108,8 +116,11 @@ export function createDocumentProducer(options: DocumentProducerOptions): Docume
 }
 
 class MicroBatchingDocumentProducer implements DocumentProducer {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ownsRedis: boolean;
+  private readonly replicaWait: ReplicaWait;
+  /** A key of the queue: its slot is where the batch jobs are written (one slot with a hash-tagged prefix). */
+  private readonly queueKey: string;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly enqueueTimeoutMs: number;
@@ -141,11 +152,18 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
     this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS;
     this.maxInFlight = options.maxInFlightBatches ?? DEFAULT_MAX_IN_FLIGHT_BATCHES;
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.replicaWait = {
+      replicas: options.replicaWait?.replicas ?? 0,
+      timeoutMs: options.replicaWait?.timeoutMs ?? DEFAULT_REPLICA_WAIT_TIMEOUT_MS,
+    };
+    this.queueKey = `${options.prefix}:${QueueNames.documents}:id`;
     for (const [name, value, min] of [
       ['maxDelayMs', this.maxDelayMs, 0],
       ['enqueueTimeoutMs', this.enqueueTimeoutMs, 1],
       ['maxInFlightBatches', this.maxInFlight, 1],
       ['maxPending', this.maxPending, 1],
+      ['replicaWait.replicas', this.replicaWait.replicas, 0],
+      ['replicaWait.timeoutMs', this.replicaWait.timeoutMs, 1],
     ] as const) {
       if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number ≥ ${min}, got ${value}`);
     }
@@ -284,7 +302,7 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
       if (this.redis.status !== 'ready') throw new QueueUnavailableError(`Redis is not connected (${this.redis.status})`);
       if (this.queueInitFailed) await this.replaceQueue();
       const data: DocumentBatchJob = { documents: batch.map((p) => p.data) };
-      const job = await this.withDeadline(this.queue.add(JobNames.documents, data));
+      const job = await this.withDeadline(this.addReplicated(data));
       jobId = job.id ?? '';
     } catch (e) {
       const error = isQueueError(e)
@@ -300,6 +318,13 @@ class MicroBatchingDocumentProducer implements DocumentProducer {
     const result: EnqueueResult = { jobId, batchSize: batch.length };
     for (const p of batch) this.metrics?.gateway.enqueueLatency.observe((now - p.waiter.startedAt) / 1000);
     this.settle(batch, (w) => w.resolve(result));
+  }
+
+  /** The add, then (when asked) WAIT until replicas have it: only then may its documents be acknowledged. */
+  private async addReplicated(data: DocumentBatchJob): Promise<{ id?: string | undefined }> {
+    const job = await this.queue.add(JobNames.documents, data);
+    await waitForReplicas(this.redis, this.queueKey, this.replicaWait);
+    return job;
   }
 
   private settle(batch: readonly PendingDocument[], settleOne: (w: Waiter) => void): void {

@@ -4,6 +4,11 @@ export const QueueErrorCodes = {
   QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
   /** Too many enqueues are waiting for Redis; shed load rather than grow memory without bound. */
   QUEUE_OVERLOADED: 'QUEUE_OVERLOADED',
+  /**
+   * Redis has the write but fewer replicas confirmed it than asked (OFD_REDIS_WAIT_REPLICAS) within the timeout: a
+   * failover now could lose it, so do not ack; the register re-sends (PostgreSQL keeps one copy).
+   */
+  QUEUE_NOT_REPLICATED: 'QUEUE_NOT_REPLICATED',
   /** enqueue() after close() began. */
   QUEUE_CLOSED: 'QUEUE_CLOSED',
   /** The FN or FD cannot form a job id (not 16 digits / not a uint32 ≥ 1). */

@@ -3,11 +3,10 @@
  * are Redis's, whichever process moved the jobs. Any role that serves /metrics can register it.
  */
 import { Queue, type JobType } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Metrics, QueueDepthSample } from '../observability/metrics.js';
 import { QueueUnavailableError } from './errors.js';
 import { QUEUE_NAMES, type QueueName } from './queue-names.js';
-import { closeRedis, createProducerRedis } from './redis-connection.js';
+import { closeRedis, createProducerRedis, type RedisClient } from './redis-connection.js';
 
 /** The states worth alerting on; `failed` is the dead letter (decision 8). */
 export const QUEUE_DEPTH_STATES = [
@@ -22,7 +21,7 @@ export const QUEUE_DEPTH_STATES = [
 
 export interface QueueDepthReaderOptions {
   /** A Redis URL (a fail-fast client is created and closed with the reader) or a caller-owned ioredis client. */
-  readonly connection: string | Redis;
+  readonly connection: string | RedisClient;
   readonly prefix: string;
   readonly queues?: readonly QueueName[];
 }

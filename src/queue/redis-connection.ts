@@ -7,7 +7,11 @@
  * - a WORKER must wait out an outage: BullMQ requires `maxRetriesPerRequest: null` for its blocking connection and
  *   recovers by itself once commands can run again.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { parseRedisTarget, type RedisClusterTarget } from './redis-target.js';
+
+/** One Redis server (with or without replicas) or a Redis Cluster: every caller works with either. */
+export type RedisClient = Redis | Cluster;
 
 export interface RedisClientOptions {
   /** Shown in `CLIENT LIST`, e.g. `ofd:gateway:producer`. */
@@ -61,18 +65,47 @@ export function workerRedisOptions(options: RedisClientOptions = {}): RedisOptio
   };
 }
 
+/**
+ * Cluster mode: the same two behaviours. The per-node clients take the options that ClusterOptions lets through
+ * (ioredis itself decides their reconnection and offline queue: a lost node is dropped and the slots are fetched again);
+ * the Cluster's own offline queue and retry strategy carry the producer's / worker's choice.
+ */
+function clusterOptions(target: RedisClusterTarget, node: RedisOptions, retryStrategy: (attempt: number) => number): ClusterOptions {
+  const { retryStrategy: _r, enableOfflineQueue: _o, ...redisOptions } = node;
+  return {
+    enableOfflineQueue: node.enableOfflineQueue,
+    clusterRetryStrategy: retryStrategy,
+    // A failover takes cluster-node-timeout plus an election: keep retrying a moved or down slot for a while; the
+    // producer's own enqueue deadline bounds what the gateway waits.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    redisOptions: {
+      ...redisOptions,
+      ...(target.username !== undefined ? { username: target.username } : {}),
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+    },
+  };
+}
+
+function createClient(url: string, options: RedisOptions, maxReconnectDelayMs: number): RedisClient {
+  const target = parseRedisTarget(url);
+  if (target.kind === 'single') return new Redis(target.url, options);
+  return new Cluster([...target.nodes], clusterOptions(target, options, reconnectDelay(maxReconnectDelayMs)));
+}
+
 /** A fail-fast client for producers (the gateway's document producer, the persist worker's forwarding producers). */
-export function createProducerRedis(url: string, options: RedisClientOptions = {}): Redis {
-  return new Redis(url, producerRedisOptions(options));
+export function createProducerRedis(url: string, options: RedisClientOptions = {}): RedisClient {
+  return createClient(url, producerRedisOptions(options), options.maxReconnectDelayMs ?? PRODUCER_DEFAULTS.maxReconnectDelayMs);
 }
 
 /** A patient client for BullMQ Workers and QueueEvents. */
-export function createWorkerRedis(url: string, options: RedisClientOptions = {}): Redis {
-  return new Redis(url, workerRedisOptions(options));
+export function createWorkerRedis(url: string, options: RedisClientOptions = {}): RedisClient {
+  return createClient(url, workerRedisOptions(options), options.maxReconnectDelayMs ?? WORKER_DEFAULTS.maxReconnectDelayMs);
 }
 
 /** Closes a client whatever its state: QUIT when connected (lets replies drain), a hard disconnect otherwise. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status === 'ready') {
     try {

@@ -11,7 +11,7 @@
  * 7.0, so the producer does not offer it; on 7.2+ it could follow each addBulk with `WAITAOF 1 0 <ms>` and reject the
  * batch when the reply's first element is 0.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 export type AppendFsync = 'always' | 'everysec' | 'no';
 
@@ -28,7 +28,7 @@ function infoField(info: string, field: string): string | undefined {
 }
 
 /** Reads how the server persists: INFO always works; CONFIG GET may be forbidden. */
-export async function readRedisPersistence(redis: Redis): Promise<RedisPersistence> {
+export async function readRedisPersistence(redis: RedisClient): Promise<RedisPersistence> {
   const info = await redis.info();
   let appendfsync: AppendFsync | undefined;
   try {

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
       redisUrl: 'redis://127.0.0.1:6379',
       queuePrefix: 'ofd',
+      redisWait: { replicas: 0, timeoutMs: 250 },
       crypto: { mode: 'devsign', devsignKey: DEFAULT_DEVSIGN_KEY },
       operatorInn: DEFAULT_OPERATOR_INN,
       fnsUrl: undefined,
@@ -288,5 +289,24 @@ describe('OFD_GATEWAY_PUBLIC_ADDRESS (issue 16: what customers type into their r
 
   it.each(['gate.example', 'gate.example:0', 'gate.example:70000', 'http://gate.example:4000', 'gate example:4000'])('refuses %j, naming the variable', (v) => {
     expect(configError({ OFD_GATEWAY_PUBLIC_ADDRESS: v }).message).toContain('OFD_GATEWAY_PUBLIC_ADDRESS');
+  });
+});
+
+describe('Redis settings', () => {
+  it('accepts a Redis Cluster REDIS_URL only with a hash-tagged OFD_QUEUE_PREFIX', () => {
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://r1:7000,r2:7000', OFD_QUEUE_PREFIX: '{ofd}' })).toMatchObject({
+      redisUrl: 'redis+cluster://r1:7000,r2:7000',
+      queuePrefix: '{ofd}',
+    });
+    const e = configError({ REDIS_URL: 'redis+cluster://r1:7000', OFD_QUEUE_PREFIX: 'ofd' });
+    expect(e.variable).toBe('OFD_QUEUE_PREFIX');
+    expect(configError({ REDIS_URL: 'redis+cluster://r1' }).variable).toBe('REDIS_URL');
+  });
+
+  it('waits for no replica by default; OFD_REDIS_WAIT_REPLICAS and _TIMEOUT_MS are whole numbers', () => {
+    expect(loadConfig({}).redisWait).toEqual({ replicas: 0, timeoutMs: 250 });
+    expect(loadConfig({ OFD_REDIS_WAIT_REPLICAS: '1', OFD_REDIS_WAIT_TIMEOUT_MS: '500' }).redisWait).toEqual({ replicas: 1, timeoutMs: 500 });
+    expect(configError({ OFD_REDIS_WAIT_REPLICAS: '-1' }).variable).toBe('OFD_REDIS_WAIT_REPLICAS');
+    expect(configError({ OFD_REDIS_WAIT_TIMEOUT_MS: '0' }).variable).toBe('OFD_REDIS_WAIT_TIMEOUT_MS');
   });
 });

@@ -15,7 +15,6 @@
  */
 import { parseArgs } from 'node:util';
 import { Queue, type JobType } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../../config.js';
 import type { Database } from '../../db/database.js';
@@ -25,7 +24,7 @@ import type { DeadLetter } from '../../db/tables/dead-letters.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { JobNames } from '../../queue/jobs.js';
 import { QUEUE_NAMES, type QueueName } from '../../queue/queue-names.js';
-import { closeRedis, createProducerRedis } from '../../queue/redis-connection.js';
+import { closeRedis, createProducerRedis, type RedisClient } from '../../queue/redis-connection.js';
 
 const DEFAULT_LIMIT = 1000;
 /** States in which the job will still run: replaying it would only duplicate it. */
@@ -34,7 +33,7 @@ const QUEUED_STATES: ReadonlySet<string> = new Set<JobType | 'unknown'>(['waitin
 export interface ReplayOptions {
   readonly db: Kysely<Database>;
   /** A Redis URL (a client is created and closed) or a client the caller owns. */
-  readonly redis: string | Redis;
+  readonly redis: string | RedisClient;
   readonly prefix: string;
   /** Letter ids; or `all`. */
   readonly ids?: readonly number[];

@@ -1,6 +1,5 @@
 // The micro-batching document producer against the shared Redis: batching, idempotency, close semantics, queue depth.
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
@@ -161,7 +160,7 @@ describe('document producer', () => {
   it('leaves a caller-owned Redis client open on close', async () => {
     const prefix = uniquePrefix('producer-owned');
     prefixes.push(prefix);
-    const redis: Redis = createProducerRedis(redisUrl);
+    const redis = createProducerRedis(redisUrl);
     const producer = createDocumentProducer({ connection: redis, prefix });
     await producer.waitUntilReady();
     const { jobId } = await producer.enqueue(documentJob(1));

@@ -1,0 +1,111 @@
+// Retention by month: `ofd partitions detach YYYY-MM` takes a month out of every partitioned document table at once,
+// only after its 5 years, and the rows stay in the detached tables for pg_dump. The expected table names come from
+// PostgreSQL's catalogue (every partitioned table of the schema), not from the code under test.
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../../src/cli/ofd.js';
+import { insertDocuments } from '../../../src/db/documents.repository.js';
+import { detachMonth, listMonthPartitions, retentionEnds } from '../../../src/db/partition-retention.js';
+import { ensureDocumentPartitions, monthStart } from '../../../src/db/partitions.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { documentRow } from './document-rows.js';
+
+const FN = '9999078902019021';
+let t: TestDatabase;
+let parents: string[];
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  vi.stubEnv('DATABASE_URL', t.url);
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
+  try {
+    return { code: await runCli(['partitions', ...argv]), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    vi.unstubAllEnvs();
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  parents = (await sql<{ name: string }>`
+    select c.relname as name from pg_partitioned_table pt join pg_class c on c.oid = pt.partrelid
+     where c.relnamespace = current_schema()::regnamespace order by 1`.execute(t.db)).rows.map((r) => r.name);
+  await ensureDocumentPartitions(t.db, { now: new Date('2019-03-10T00:00:00Z'), monthsBehind: 1, monthsAhead: 0 });
+  await insertDocuments(t.db, [
+    documentRow({ fn: FN, fd: 1, received_at: new Date('2019-02-28T23:59:59.999Z') }),
+    documentRow({ fn: FN, fd: 2, received_at: new Date('2019-03-01T00:00:00.000Z') }),
+  ]);
+});
+afterAll(() => t.drop());
+
+describe('detaching a month', () => {
+  it('keeps a month for 5 years after its end', () => {
+    expect(retentionEnds('2019-02').toISOString()).toBe('2024-03-01T00:00:00.000Z');
+    expect(retentionEnds('2019-12').toISOString()).toBe('2025-01-01T00:00:00.000Z');
+  });
+
+  it('refuses a month still within retention, the current month even when forced, and a malformed month', async () => {
+    await expect(detachMonth(t.db, '2019-02', { now: new Date('2024-02-29T23:59:59Z') })).rejects.toMatchObject({ code: 'PARTITION_IN_RETENTION' });
+    await expect(detachMonth(t.db, '2019-03', { now: new Date('2019-03-20T00:00:00Z'), force: true })).rejects.toMatchObject({ code: 'PARTITION_IN_RETENTION' });
+    await expect(detachMonth(t.db, '2019-13')).rejects.toMatchObject({ code: 'PARTITION_BAD_MONTH' });
+    expect(await t.db.selectFrom('documents').select('fd').where('fn', '=', FN).execute()).toHaveLength(2);
+  });
+
+  it('detaches the month from every partitioned table at once and keeps its rows for the archive', async () => {
+    const detached = await detachMonth(t.db, '2019-02', { now: new Date('2024-03-01T00:00:00Z') });
+    expect(detached.sort()).toEqual(parents.map((p) => `${p}_p201902`).sort());
+    // Gone from the live table, kept in the detached one; the next month untouched.
+    expect((await t.db.selectFrom('documents').select('fd').where('fn', '=', FN).execute()).map((r) => Number(r.fd))).toEqual([2]);
+    const { rows } = await sql<{ fd: string }>`select fd::text from documents_p201902 where fn = ${FN}`.execute(t.db);
+    expect(rows).toEqual([{ fd: '1' }]);
+    const listed = await listMonthPartitions(t.db);
+    expect(listed.filter((p) => p.month === '2019-02').map((p) => p.state)).toEqual(parents.map(() => 'detached'));
+    expect(listed.filter((p) => p.month === '2019-03').map((p) => p.state)).toEqual(parents.map(() => 'attached'));
+    await expect(detachMonth(t.db, '2019-02', { now: new Date('2030-01-01T00:00:00Z') })).rejects.toMatchObject({ code: 'PARTITION_NOT_FOUND' });
+  });
+});
+
+describe('ofd partitions', () => {
+  // Two months ago: closed, well within retention (the migration created its partitions).
+  const recent = monthStart(new Date(), -2).slice(0, 7);
+  const recentName = recent.replace('-', '');
+  it('lists the months as JSON and refuses a detach within retention with its code', async () => {
+    const list = await cli(['list', '--json']);
+    expect(list.code).toBe(0);
+    const { partitions } = JSON.parse(list.out) as { partitions: Array<{ name: string; state: string }> };
+    expect(partitions.find((p) => p.name === 'documents_p201902')?.state).toBe('detached');
+    expect(partitions.find((p) => p.name === `documents_p${recentName}`)?.state).toBe('attached');
+
+    const refused = await cli(['detach', recent]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^error PARTITION_IN_RETENTION: /);
+    expect((await cli(['detach'])).code).toBe(2);
+    expect((await cli(['list', '--bogus'])).err).toMatch(/^error CLI_USAGE: /);
+  });
+
+  it('detaches with --force and prints the pg_dump that archives the month', async () => {
+    const r = await cli(['detach', recent, '--force']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { detached: string[]; archive: string };
+    expect(out.detached.sort()).toEqual(parents.map((p) => `${p}_p${recentName}`).sort());
+    expect(out.archive).toBe(`pg_dump --format=custom --dbname="$DATABASE_URL" ${out.detached.map((n) => `--table=${n}`).join(' ')} --file=ofd-${recent}.dump`);
+
+    // The printed command archives the month: run it, and the dump lists every detached table with its data.
+    const dir = mkdtempSync(join(tmpdir(), 'ofd-archive-'));
+    try {
+      execSync(out.archive, { cwd: dir, env: { ...process.env, DATABASE_URL: t.url }, stdio: 'pipe' });
+      const listing = execFileSync('pg_restore', ['--list', join(dir, `ofd-${recent}.dump`)], { encoding: 'utf8' });
+      for (const name of out.detached) expect(listing).toMatch(new RegExp(`TABLE DATA public ${name} `));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
