@@ -1,15 +1,14 @@
 /**
  * Default BullMQ job options per queue, set as the Queue's defaultJobOptions by every producer.
  *
- * removeOnComplete on `documents` — why keep completed jobs for a while and then drop them:
- * BullMQ dedupes an add by job id only while the job's hash exists. Registers re-send a document when our ack was lost,
- * usually seconds to minutes later; keeping completed jobs for an hour (at most 10 000 of them, ≈ 20–40 MB of Redis with
- * their base64 containers) turns those re-sends into a no-op add. A re-send after the job was removed creates a second job;
- * that is acceptable ONLY because the persist worker is idempotent on (fn, fd) (`on conflict do nothing`, decision 2) and
- * forwards only what it newly inserted. Keeping completed jobs forever would make Redis hold every document ever received.
+ * removeOnComplete on `documents`: a batch job is dropped once it is stored — only the last 100 stay, for a look with
+ * redis-cli. Documents jobs are batches with no job id of their own, so keeping them deduplicates nothing (PostgreSQL
+ * decides, on (fn, fd)); at 10 000 kept batches of ≈ 100 base64 containers they held ≈ 1 GB of Redis for an hour.
+ * The other queues keep completed jobs for an hour (≤ 10 000): their job ids are per document, so the hash dedupes a
+ * repeated add meanwhile, and the workers are idempotent for the adds that come after.
  *
  * removeOnFail false: a job out of attempts stays in the failed set as the dead letter (decision 8) — ops see it in
- * ofd_queue_jobs{state="failed"} and replay it. While it is there, a re-send of the same document dedupes to it.
+ * ofd_queue_jobs{state="failed"} and replay it.
  */
 import type { DefaultJobOptions } from 'bullmq';
 import type { QueueName } from './queue-names.js';
@@ -21,7 +20,7 @@ export const JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
     // 1 s doubling over 14 retries ≈ 4.5 h of backoff: rides out a PostgreSQL outage before the job is parked as dead.
     attempts: 15,
     backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: HOUR_S, count: 10_000 },
+    removeOnComplete: { count: 100 },
     removeOnFail: false,
   },
   fns: {
