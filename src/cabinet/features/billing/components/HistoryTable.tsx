@@ -1,0 +1,67 @@
+/** The account history: every movement with its reason and basis, newest first; the whole of it as xlsx. */
+import { DownloadOutlined } from '@ant-design/icons';
+import { Button, Card, Table, Typography } from 'antd';
+import { EmptyState, QueryState } from '../../../components/QueryState';
+import { useAllRegisters } from '../../../lib/api/lookups';
+import { formatCount, formatInstant, formatMoney } from '../../../lib/format';
+import { useAccountHistory, useTariffs, type HistoryLine } from '../api/billing';
+import { referenceText } from '../lib/references';
+
+export function HistoryTable({ organizationId }: { organizationId: number }) {
+  const history = useAccountHistory(organizationId);
+  const registers = useAllRegisters();
+  const tariffs = useTariffs();
+  const names = {
+    registers: new Map((registers.data?.items ?? []).map((r) => [r.id, r.registrationNumber])),
+    tariffs: new Map((tariffs.data?.items ?? []).map((t) => [t.id, t.name])),
+  };
+  const query = { ...history, data: history.data ? history.data.pages.flatMap((p) => p.items) : undefined };
+  return (
+    <Card
+      title="История движения средств"
+      size="small"
+      extra={
+        <a href={`/api/v1/organizations/${organizationId}/account-history?format=xlsx`} download>
+          <Button size="small" icon={<DownloadOutlined />}>
+            Excel
+          </Button>
+        </a>
+      }
+    >
+      <QueryState
+        query={query}
+        isEmpty={(items) => items.length === 0}
+        empty={<EmptyState title="Движений пока нет" hint="Пополните баланс картой или по счёту — операция появится здесь." />}
+      >
+        {(items: HistoryLine[]) => (
+          <>
+            <Table<HistoryLine>
+              rowKey="transactionId"
+              size="small"
+              pagination={false}
+              scroll={{ x: 640 }}
+              dataSource={items}
+              columns={[
+                { title: 'Дата', dataIndex: 'postedAt', width: 170, render: (v: string) => formatInstant(v) },
+                { title: 'Операция', dataIndex: 'title' },
+                { title: 'Основание', dataIndex: 'reference', render: (v: string) => referenceText(v, names) },
+                {
+                  title: 'Сумма',
+                  dataIndex: 'amount',
+                  align: 'right',
+                  render: (v: number) => (v === 0 ? '—' : <Typography.Text type={v > 0 ? 'success' : undefined}>{v > 0 ? `+${formatMoney(v)}` : formatMoney(v)}</Typography.Text>),
+                },
+                { title: 'SMS', dataIndex: 'sms', align: 'right', render: (v: number) => (v === 0 ? '' : v > 0 ? `+${formatCount(v)}` : formatCount(v)) },
+              ]}
+            />
+            {history.hasNextPage ? (
+              <Button style={{ marginTop: 12 }} onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage}>
+                Показать ещё
+              </Button>
+            ) : null}
+          </>
+        )}
+      </QueryState>
+    </Card>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * «Документы» (issue 17): invoices for bank transfer and the monthly acts of services rendered, newest first, each
+ * as PDF; a new invoice from here too.
+ */
+import { DownloadOutlined } from '@ant-design/icons';
+import { Button, Card, Table, Tag } from 'antd';
+import { PageHeader } from '../../../components/PageHeader';
+import { EmptyState, LoadingState, QueryState } from '../../../components/QueryState';
+import { formatLocalDateTime, formatMoney } from '../../../lib/format';
+import { useBillingDocuments, type BillingDocument } from '../api/billing';
+import { BillingNav } from '../components/BillingNav';
+import { OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
+import { TopUpPanel } from '../components/TopUpPanel';
+import { documentStatus } from '../lib/labels';
+
+export default function DocumentsPage() {
+  const { organizationId, loading } = useBillingOrganization();
+  const documents = useBillingDocuments(organizationId);
+  return (
+    <>
+      <PageHeader title="Документы" extra={<OrganizationPicker />} />
+      <BillingNav />
+      {loading ? <LoadingState /> : null}
+      {organizationId !== undefined ? (
+        <>
+          <Card size="small" title="Счета и акты" style={{ marginBottom: 16 }}>
+            <QueryState
+              query={documents}
+              isEmpty={(d) => d.items.length === 0}
+              empty={<EmptyState title="Документов пока нет" hint="Выставьте счёт ниже; акт оказанных услуг появляется за каждый месяц, в котором были списания." />}
+            >
+              {(d) => (
+                <Table<BillingDocument>
+                  rowKey={(r) => `${r.kind}:${r.number}`}
+                  size="small"
+                  scroll={{ x: 560 }}
+                  pagination={{ pageSize: 50, hideOnSinglePage: true }}
+                  dataSource={d.items}
+                  columns={[
+                    { title: 'Документ', key: 'doc', render: (_, r) => `${r.kind === 'invoice' ? 'Счёт' : 'Акт'} № ${r.number}` },
+                    { title: 'Дата', dataIndex: 'date', render: (v: string) => formatLocalDateTime(v) },
+                    { title: 'Сумма', dataIndex: 'amount', align: 'right', render: (v: number) => formatMoney(v) },
+                    {
+                      title: 'Статус',
+                      key: 'status',
+                      render: (_, r) => {
+                        const s = documentStatus(r.kind, r.status);
+                        return <Tag color={s.color}>{s.text}</Tag>;
+                      },
+                    },
+                    {
+                      title: '',
+                      key: 'pdf',
+                      render: (_, r) => (
+                        <a href={r.pdfUrl} download aria-label={`Скачать ${r.kind === 'invoice' ? 'счёт' : 'акт'} № ${r.number} (PDF)`}>
+                          <Button size="small" icon={<DownloadOutlined />}>
+                            PDF
+                          </Button>
+                        </a>
+                      ),
+                    },
+                  ]}
+                />
+              )}
+            </QueryState>
+          </Card>
+          <TopUpPanel organizationId={organizationId} />
+        </>
+      ) : null}
+    </>
+  );
+}
