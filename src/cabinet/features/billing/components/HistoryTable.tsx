@@ -39,19 +39,19 @@ export function HistoryTable({ organizationId }: { organizationId: number }) {
               rowKey="transactionId"
               size="small"
               pagination={false}
-              scroll={{ x: 640 }}
+              scroll={{ x: 'max-content' }}
               dataSource={items}
               columns={[
-                { title: 'Дата', dataIndex: 'postedAt', width: 170, render: (v: string) => formatInstant(v) },
+                { title: 'Дата', dataIndex: 'postedAt', render: (v: string) => formatInstant(v) },
                 { title: 'Операция', dataIndex: 'title' },
-                { title: 'Основание', dataIndex: 'reference', render: (v: string) => referenceText(v, names) },
+                { title: 'Основание', dataIndex: 'reference', responsive: ['md'], render: (v: string) => referenceText(v, names) },
                 {
                   title: 'Сумма',
                   dataIndex: 'amount',
                   align: 'right',
                   render: (v: number) => (v === 0 ? '—' : <Typography.Text type={v > 0 ? 'success' : undefined}>{v > 0 ? `+${formatMoney(v)}` : formatMoney(v)}</Typography.Text>),
                 },
-                { title: 'SMS', dataIndex: 'sms', align: 'right', render: (v: number) => (v === 0 ? '' : v > 0 ? `+${formatCount(v)}` : formatCount(v)) },
+                { title: 'SMS', dataIndex: 'sms', align: 'right', responsive: ['sm'], render: (v: number) => (v === 0 ? '' : v > 0 ? `+${formatCount(v)}` : formatCount(v)) },
               ]}
             />
             {history.hasNextPage ? (

@@ -58,12 +58,19 @@ export function PaidPeriodBanner() {
         </>
       }
       action={
-        <Button size="small" type="primary" onClick={() => void navigate(`/billing/tariffs?registers=${ids.join(',')}`)}>
+        <Button size="small" type="primary" onClick={() => void navigate(renewalLink(notice.registers))}>
           Продлить
         </Button>
       }
     />
   );
+}
+
+/** The tariffs page for the first register's organization, with that organization's due registers chosen. */
+function renewalLink(registers: readonly { id: number; organizationId?: number | null }[]): string {
+  const org = registers[0]?.organizationId;
+  const ids = registers.filter((r) => r.organizationId === org).map((r) => r.id);
+  return `/billing/tariffs?${org ? `organizationId=${org}&` : ''}registers=${ids.join(',')}`;
 }
 
 function safeGet(key: string): boolean {

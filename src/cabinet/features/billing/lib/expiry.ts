@@ -5,6 +5,7 @@
 export interface ServiceOf {
   readonly id: number;
   readonly registrationNumber: string;
+  readonly organizationId?: number | null;
   readonly ofdService: { until: string | null; daysLeft: number | null; status: 'active' | 'expired' | 'none'; acknowledging: boolean; unpaidPolicy: string };
 }
 
