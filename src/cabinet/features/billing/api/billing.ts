@@ -2,6 +2,7 @@
  * The billing API (issue 17): balances and the account history, card top-ups and invoices, tariffs and the OFD
  * service of registers, the Маркет (SMS packages, activation codes, postpaid SMS) and «Документы».
  */
+import { useCallback } from 'react';
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type paths } from '../../../lib/api/client';
 import { REGISTERS_KEY } from '../../../lib/api/lookups';
@@ -53,8 +54,8 @@ export function useAccountHistory(organizationId: number | undefined) {
 /** After any movement: balances, history, documents and registers' paid-until days may all have changed. */
 function useAfterMovement() {
   const qc = useQueryClient();
-  return () =>
-    Promise.all([qc.invalidateQueries({ queryKey: ['billing'] }), qc.invalidateQueries({ queryKey: REGISTERS_KEY })]);
+  // Stable, so an effect may depend on it.
+  return useCallback(() => Promise.all([qc.invalidateQueries({ queryKey: ['billing'] }), qc.invalidateQueries({ queryKey: REGISTERS_KEY })]), [qc]);
 }
 
 export function useStartCardTopUp(organizationId: number | undefined) {

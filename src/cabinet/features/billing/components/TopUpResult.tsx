@@ -19,10 +19,11 @@ export function TopUpResult({ organizationId, topUpKey, onClose }: { organizatio
     const t = setTimeout(() => setPatient(false), PATIENCE_MS);
     return () => clearTimeout(t);
   }, []);
+  // Once the money is in: the balance, history and documents are read again.
+  const succeeded = status === 'succeeded';
   useEffect(() => {
-    if (status === 'succeeded') void after();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per outcome
-  }, [status]);
+    if (succeeded) void after();
+  }, [succeeded, after]);
 
   const close = <Button size="small" onClick={onClose}>Скрыть</Button>;
   if (paymentId === undefined) {

@@ -3,7 +3,7 @@
  * each one's new paid-until day and the total before paying from the balance; apply an activation code; each
  * register's periods. `?registers=1,2` preselects (the expiry banner links here).
  */
-import { Alert, Button, Card, Input, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Grid, Input, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
@@ -44,6 +44,12 @@ export default function TariffsPage() {
   const [coding, setCoding] = useState<Register | undefined>();
   const [paid, setPaid] = useState<{ rn: string; endsOn: string }[]>([]);
   const today = moscowToday();
+  const phone = !Grid.useBreakpoint().sm;
+  const codeButton = (r: Register) => (
+    <Button size="small" type="link" onClick={() => setCoding(r)} style={{ paddingInline: 0 }}>
+      Применить код
+    </Button>
+  );
 
   const mine = useMemo(() => (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId), [registers.data, organizationId]);
   const shown = mine.filter((r) => q.trim() === '' || [r.registrationNumber, r.serialNumber ?? ''].some((v) => v.includes(q.trim())));
@@ -110,7 +116,6 @@ export default function TariffsPage() {
             <Table<Register>
               rowKey="id"
               size="small"
-              scroll={{ x: 560 }}
               pagination={{ pageSize: 50, hideOnSinglePage: true }}
               dataSource={shown}
               rowSelection={{
@@ -123,17 +128,26 @@ export default function TariffsPage() {
               }}
               expandable={{ expandedRowRender: (r) => <PeriodsList registerId={r.id} tariffName={tariffName} />, columnTitle: '' }}
               columns={[
-                { title: 'Касса', key: 'rn', render: (_, r) => <span>РН {r.registrationNumber}{r.serialNumber ? <Typography.Text type="secondary"> · ЗН {r.serialNumber}</Typography.Text> : null}</span> },
-                { title: 'Обслуживание в ОФД', key: 'service', render: (_, r) => <ServiceTag s={r.ofdService} /> },
                 {
-                  title: '',
-                  key: 'code',
+                  title: 'Касса',
+                  key: 'rn',
                   render: (_, r) => (
-                    <Button size="small" type="link" onClick={() => setCoding(r)}>
-                      Применить код
-                    </Button>
+                    <>
+                      <span>
+                        РН {r.registrationNumber}
+                        {r.serialNumber ? <Typography.Text type="secondary"> · ЗН {r.serialNumber}</Typography.Text> : null}
+                      </span>
+                      {/* On a phone the other columns fold into this one. */}
+                      {phone ? (
+                        <div>
+                          <ServiceTag s={r.ofdService} /> {codeButton(r)}
+                        </div>
+                      ) : null}
+                    </>
                   ),
                 },
+                { title: 'Обслуживание в ОФД', key: 'service', responsive: ['sm'], render: (_, r) => <ServiceTag s={r.ofdService} /> },
+                { title: '', key: 'code', responsive: ['sm'], render: (_, r) => codeButton(r) },
               ]}
             />
           )}
