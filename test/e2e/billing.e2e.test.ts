@@ -298,7 +298,7 @@ describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { t
     await page.goto(`/billing?organizationId=${organizationId}`);
     await page.getByRole('heading', { name: 'Баланс и оплата' }).waitFor();
     await page.getByRole('cell', { name: 'Покупка пакета SMS' }).waitFor();
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), POLL).toBeLessThanOrEqual(375);
+    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), POLL).toBeLessThanOrEqual(375);
     await page.screenshot({ path: `${ARTIFACTS}/screen-billing-phone.png`, fullPage: true });
     for (const [path, heading] of [
       ['/billing/tariffs', 'Тарифы касс'],
@@ -308,7 +308,7 @@ describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { t
       await page.goto(`${path}?organizationId=${organizationId}`);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
       await page.waitForLoadState('networkidle');
-      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), POLL).toBeLessThanOrEqual(375);
+      await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), POLL).toBeLessThanOrEqual(375);
       await page.screenshot({ path: `${ARTIFACTS}/screen-${path.replace(/\//g, '-').slice(1)}-phone.png`, fullPage: true });
     }
   });

@@ -166,3 +166,16 @@ export function useSetSmsPostpaid(organizationId: number | undefined) {
     onSuccess: (data) => qc.setQueryData(['billing', 'sms-postpaid', organizationId], data),
   });
 }
+
+/** Registers whose paid service ends within 30 days or has ended (the shell's banner); re-read every 10 minutes. */
+export function useServiceEnding() {
+  return useQuery({
+    queryKey: ['billing', 'service-ending'],
+    queryFn: async ({ signal }) => {
+      const r = await unwrap(api.GET('/api/v1/ofd-service/ending', { params: { query: { withinDays: 30 } }, signal }));
+      return { total: r.total, registers: r.items.map((i) => ({ id: i.registerId, registrationNumber: i.registrationNumber, organizationId: i.organizationId, ofdService: i.ofdService })) };
+    },
+    staleTime: 60_000,
+    refetchInterval: 600_000,
+  });
+}

@@ -1,13 +1,13 @@
 /**
  * The shell's banner for registers whose paid OFD service ends within 30, 7 or 1 days, or has ended (the same
- * thresholds as the e-mails). Read from the registers' `ofdService` (GET /registers); hidden on the billing pages
+ * thresholds as the e-mails). Read from GET /ofd-service/ending (the whole fleet, one small query); hidden on the billing pages
  * themselves and, once closed, until the situation changes (another register, a closer threshold).
  */
 import { Alert, Button } from 'antd';
 import { useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import { useAllRegisters } from '../../../lib/api/lookups';
 import { formatLocalDateTime } from '../../../lib/format';
+import { useServiceEnding } from '../api/billing';
 import { daysLeftText, expiryNotice, type ExpiryLevel } from '../lib/expiry';
 
 const TYPE: Record<ExpiryLevel, 'error' | 'warning' | 'info'> = { expired: 'error', '1': 'error', '7': 'warning', '30': 'info' };
@@ -18,11 +18,12 @@ function dismissedKey(level: ExpiryLevel, ids: readonly number[]): string {
 }
 
 export function PaidPeriodBanner() {
-  const registers = useAllRegisters();
+  const ending = useServiceEnding();
   const location = useLocation();
   const navigate = useNavigate();
   const [, rerender] = useState(0);
-  const notice = expiryNotice(registers.data?.items ?? []);
+  const notice = expiryNotice(ending.data?.registers ?? []);
+  const total = Math.max(ending.data?.total ?? 0, notice?.registers.length ?? 0);
   if (!notice || location.pathname.startsWith('/billing')) return null;
   const ids = notice.registers.map((r) => r.id);
   const key = dismissedKey(notice.level, ids);
@@ -53,7 +54,7 @@ export function PaidPeriodBanner() {
               РН {r.registrationNumber}: до {formatLocalDateTime(r.ofdService.until)}, {daysLeftText(r.ofdService.daysLeft!)}
             </div>
           ))}
-          {notice.registers.length > SHOWN ? <div>и ещё {notice.registers.length - SHOWN}</div> : null}
+          {total > SHOWN ? <div>и ещё {total - SHOWN}</div> : null}
           <div style={{ marginTop: 4 }}>{consequence}</div>
         </>
       }
