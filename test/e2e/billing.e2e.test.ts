@@ -268,6 +268,11 @@ describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { t
     const left = TOP_UP - TARIFF_12M - SMS_250;
     await page.getByText(`Куплено: Пакет 250 SMS. SMS в пакетах: 250, на балансе ${rubles(left)}.`).waitFor();
     expect(await balance()).toMatchObject({ balance: left, sms: 250 });
+    // The history for a period (in the URL): last year's January had no movements, this month has the package.
+    await page.goto(`/billing?organizationId=${organizationId}&from=2025-01-01&to=2025-01-31`);
+    await page.getByText('За этот период движений нет').waitFor();
+    await page.goto(`/billing?organizationId=${organizationId}&from=${moscowDay(0).slice(0, 8)}01`);
+    await page.getByRole('cell', { name: 'Покупка пакета SMS' }).waitFor();
   });
 
   it.skipIf(!HAS_PDFTOTEXT)('issues an invoice and downloads its PDF; the month’s act lists what was charged', async (ctx) => {

@@ -39,15 +39,15 @@ export function useBalance(organizationId: number | undefined) {
   });
 }
 
-export function useAccountHistory(organizationId: number | undefined) {
+export function useAccountHistory(organizationId: number | undefined, period: { from?: string; to?: string } = {}) {
   return useInfiniteQuery({
-    queryKey: ['billing', 'history', organizationId],
+    queryKey: ['billing', 'history', organizationId, period.from, period.to],
     enabled: organizationId !== undefined,
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last: HistoryPage) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
     queryFn: ({ pageParam, signal }): Promise<HistoryPage> =>
-      unwrap(api.GET('/api/v1/organizations/{id}/account-history', { params: { path: { id: organizationId! }, query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } }, signal })),
+      unwrap(api.GET('/api/v1/organizations/{id}/account-history', { params: { path: { id: organizationId! }, query: { limit: 50, ...period, ...(pageParam ? { cursor: pageParam } : {}) } }, signal })),
   });
 }
 

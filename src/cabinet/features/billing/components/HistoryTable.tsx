@@ -1,14 +1,26 @@
 /** The account history: every movement with its reason and basis, newest first; the whole of it as xlsx. */
 import { DownloadOutlined } from '@ant-design/icons';
-import { Button, Card, Table, Typography } from 'antd';
+import { Button, Card, DatePicker, Table, Typography } from 'antd';
+import dayjs from 'dayjs';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { useAllRegisters } from '../../../lib/api/lookups';
 import { formatCount, formatInstant, formatMoney } from '../../../lib/format';
 import { useAccountHistory, useTariffs, type HistoryLine } from '../api/billing';
 import { referenceText } from '../lib/references';
+import { moscowPeriod } from '../lib/service-term';
+import { useUrlFilters } from '../../../lib/url-filters';
+
+const PERIOD = { organizationId: 'int', from: 'string', to: 'string', topUp: 'string', amount: 'int' } as const;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function HistoryTable({ organizationId }: { organizationId: number }) {
-  const history = useAccountHistory(organizationId);
+  // The period lives in the URL with the page's other parameters (kept as they are).
+  const [f, setF] = useUrlFilters(PERIOD);
+  const from = f.from && DAY.test(f.from) ? f.from : undefined;
+  const to = f.to && DAY.test(f.to) ? f.to : undefined;
+  const period = moscowPeriod(from, to);
+  const history = useAccountHistory(organizationId, period);
+  const xlsx = new URLSearchParams({ format: 'xlsx', ...period });
   const registers = useAllRegisters();
   const tariffs = useTariffs();
   const names = {
@@ -21,17 +33,31 @@ export function HistoryTable({ organizationId }: { organizationId: number }) {
       title="История движения средств"
       size="small"
       extra={
-        <a href={`/api/v1/organizations/${organizationId}/account-history?format=xlsx`} download>
+        <a href={`/api/v1/organizations/${organizationId}/account-history?${xlsx.toString()}`} download>
           <Button size="small" icon={<DownloadOutlined />}>
             Excel
           </Button>
         </a>
       }
     >
+      <DatePicker.RangePicker
+        aria-label="Период"
+        format="DD.MM.YYYY"
+        allowEmpty={[true, true]}
+        value={from || to ? [from ? dayjs(from) : null, to ? dayjs(to) : null] : null}
+        onChange={(v) => setF({ ...f, from: v?.[0]?.format('YYYY-MM-DD'), to: v?.[1]?.format('YYYY-MM-DD') })}
+        style={{ marginBottom: 12, maxWidth: '100%' }}
+      />
       <QueryState
         query={query}
         isEmpty={(items) => items.length === 0}
-        empty={<EmptyState title="Движений пока нет" hint="Пополните баланс картой или по счёту — операция появится здесь." />}
+        empty={
+          from || to ? (
+            <EmptyState title="За этот период движений нет" hint="Выберите другой период или очистите его." />
+          ) : (
+            <EmptyState title="Движений пока нет" hint="Пополните баланс картой или по счёту — операция появится здесь." />
+          )
+        }
       >
         {(items: HistoryLine[]) => (
           <>

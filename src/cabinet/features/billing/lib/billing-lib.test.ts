@@ -8,7 +8,7 @@ import { billingErrorText, isInsufficientFunds } from './billing-errors';
 import { daysLeftText, expiryNotice, levelOf, type ServiceOf } from './expiry';
 import { documentStatus } from './labels';
 import { referenceText } from './references';
-import { addMonths, moscowToday, nextTerm, promoOn } from './service-term';
+import { addMonths, moscowPeriod, moscowToday, nextTerm, promoOn } from './service-term';
 import { planTariff, topUpFor } from './tariff-plan';
 import { recallTopUp, rememberTopUp, returnUrlFor } from './top-up-return';
 
@@ -29,6 +29,11 @@ describe('the paid-until preview', () => {
   it('takes the Moscow date (UTC+3) of an instant', () => {
     expect(moscowToday(new Date('2026-12-05T20:59:59Z'))).toBe('2026-12-05');
     expect(moscowToday(new Date('2026-12-05T21:00:00Z'))).toBe('2026-12-06');
+  });
+  it('turns a period of Moscow days into the history’s instants, the last day included', () => {
+    expect(moscowPeriod('2026-11-01', '2026-11-30')).toEqual({ from: '2026-11-01T00:00:00+03:00', to: '2026-12-01T00:00:00+03:00' });
+    expect(moscowPeriod(undefined, '2026-12-31')).toEqual({ to: '2027-01-01T00:00:00+03:00' });
+    expect(moscowPeriod(undefined, undefined)).toEqual({});
   });
   it('applies a promotion inside its dates only', () => {
     const t = { months: 12, price: 300000, promo: { price: 250000, from: '2026-12-01', until: '2026-12-31' } };

@@ -47,3 +47,14 @@ export function moscowToday(now: Date = new Date()): string {
 export function daysBetween(today: string, day: string): number {
   return Math.round((at(day).getTime() - at(today).getTime()) / DAY_MS);
 }
+
+/**
+ * A period of Moscow days (inclusive, `YYYY-MM-DD`) as the account history's instants: from the first day's Moscow
+ * midnight up to (not including) the midnight after the last day.
+ */
+export function moscowPeriod(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
+  return {
+    ...(from ? { from: `${from}T00:00:00+03:00` } : {}),
+    ...(to ? { to: `${addDays(to, 1)}T00:00:00+03:00` } : {}),
+  };
+}
