@@ -245,6 +245,7 @@ describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { t
     await page.getByText(`оплачено до ${ddmmyyyy(secondEnd)}`).waitFor();
     await page.getByText(`Не хватает ${rubles(2 * TARIFF_12M - TOP_UP)}`).waitFor();
     expect(await page.getByRole('button', { name: `Оплатить ${rubles(2 * TARIFF_12M)}` }).isDisabled()).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/screen-tariffs-shortfall.png`, fullPage: true });
 
     await page.getByRole('checkbox', { name: `Выбрать кассу РН ${RNS[0]}` }).uncheck();
     await page.getByText(`после оплаты останется ${rubles(TOP_UP - TARIFF_12M)}`).waitFor();
@@ -267,6 +268,7 @@ describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { t
     await page.getByRole('button', { name: `Оплатить ${rubles(SMS_250)}` }).click();
     const left = TOP_UP - TARIFF_12M - SMS_250;
     await page.getByText(`Куплено: Пакет 250 SMS. SMS в пакетах: 250, на балансе ${rubles(left)}.`).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/screen-market.png`, fullPage: true });
     expect(await balance()).toMatchObject({ balance: left, sms: 250 });
     // The history for a period (in the URL): last year's January had no movements, this month has the package.
     await page.goto(`/billing?organizationId=${organizationId}&from=2025-01-01&to=2025-01-31`);

@@ -31,7 +31,7 @@ export function ActivationCodes({ organizationId, balances }: { organizationId: 
   return (
     <Card size="small" title="Коды активации" style={{ marginTop: 16 }}>
       <Typography.Paragraph type="secondary">Код оплачивает срок обслуживания одной кассы; применить его можно позже во вкладке «Тарифы касс» — например, передать филиалу.</Typography.Paragraph>
-      <Space wrap align="center" style={{ marginBottom: 12 }}>
+      <Space wrap align="center" style={{ display: 'flex', marginBottom: 12 }}>
         <Select
           aria-label="Тариф кода"
           placeholder="Срок обслуживания"
@@ -57,7 +57,7 @@ export function ActivationCodes({ organizationId, balances }: { organizationId: 
       ) : null}
       {buy.error ? <Alert type="error" showIcon role="alert" style={{ marginBottom: 12 }} title="Коды не куплены" description={billingErrorText(buy.error)} /> : null}
       {buy.data ? <Alert type="success" showIcon role="status" style={{ marginBottom: 12 }} title={`Куплено кодов: ${buy.data.codes?.length ?? 0}`} /> : null}
-      <QueryState query={codes} isEmpty={(d) => d.items.length === 0} empty={<Typography.Text type="secondary">Купленных кодов пока нет.</Typography.Text>}>
+      <QueryState query={codes} isEmpty={(d) => d.items.length === 0} empty={<Typography.Paragraph type="secondary">Купленных кодов пока нет.</Typography.Paragraph>}>
         {(d) => (
           <Table<ActivationCode>
             rowKey="code"

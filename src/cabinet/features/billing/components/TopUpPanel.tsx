@@ -28,7 +28,9 @@ export function amountError(text: string, max: number): string | undefined {
 
 export function TopUpPanel({ organizationId, suggested }: { organizationId: number; suggested?: number }) {
   const [text, setText] = useState(suggested ? kopecksToInput(suggested) : '');
-  const [touched, setTouched] = useState(false);
+  // Which button was pressed: their limits differ (a card takes up to 1 000 000 ₽).
+  const [attempt, setAttempt] = useState<'card' | 'invoice' | undefined>();
+  const [noPage, setNoPage] = useState(false);
   const card = useStartCardTopUp(organizationId);
   const invoice = useIssueInvoice(organizationId);
   const [issued, setIssued] = useState<Invoice | undefined>();
@@ -37,7 +39,8 @@ export function TopUpPanel({ organizationId, suggested }: { organizationId: numb
   const invoiceError = amountError(text, MAX_INVOICE);
 
   const payByCard = () => {
-    setTouched(true);
+    setAttempt('card');
+    setNoPage(false);
     if (cardError || amount === undefined) return;
     const key = newPurchaseKey('card');
     card.mutate(
@@ -46,16 +49,17 @@ export function TopUpPanel({ organizationId, suggested }: { organizationId: numb
         onSuccess: (p) => {
           rememberTopUp(key, p.id);
           if (p.confirmationUrl) window.location.assign(p.confirmationUrl);
+          else setNoPage(true);
         },
       },
     );
   };
   const issueInvoice = () => {
-    setTouched(true);
+    setAttempt('invoice');
     if (invoiceError || amount === undefined) return;
     invoice.mutate({ amount, idempotencyKey: newPurchaseKey('invoice') }, { onSuccess: setIssued });
   };
-  const shownError = touched ? cardError && invoiceError ? invoiceError : cardError : undefined;
+  const shownError = attempt === 'card' ? cardError : attempt === 'invoice' ? invoiceError : undefined;
 
   return (
     <Card title="Пополнить баланс" size="small" style={{ marginBottom: 16 }}>
@@ -88,6 +92,7 @@ export function TopUpPanel({ organizationId, suggested }: { organizationId: numb
         </Space>
       </Form>
       {card.error ? <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title="Оплата картой не началась" description={billingErrorText(card.error)} /> : null}
+      {noPage ? <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title="Платёжный сервис не открыл страницу оплаты" description="Деньги не списаны. Повторите через несколько минут или пополните баланс по счёту." /> : null}
       {invoice.error ? <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title="Счёт не выставлен" description={billingErrorText(invoice.error)} /> : null}
       {issued ? <IssuedInvoice invoice={issued} /> : null}
     </Card>
