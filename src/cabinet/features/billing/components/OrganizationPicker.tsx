@@ -1,4 +1,5 @@
 import { Select } from 'antd';
+import { EmptyState } from '../../../components/QueryState';
 import { useEffect } from 'react';
 import { useUrlFilters } from '../../../lib/url-filters';
 import { useOrganizations } from '../api/billing';
@@ -33,4 +34,9 @@ export function OrganizationPicker() {
       style={{ minWidth: 260, maxWidth: '100%' }}
     />
   );
+}
+
+/** For a user without any organization yet: what to do first. */
+export function NoOrganization() {
+  return <EmptyState title="Нет организации" hint="Добавьте организацию в разделе «Подключение» → «Новая организация», чтобы пополнять баланс и оплачивать кассы." />;
 }

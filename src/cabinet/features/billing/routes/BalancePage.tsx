@@ -4,12 +4,12 @@
  */
 import { useSearchParams } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
-import { EmptyState, LoadingState, QueryState } from '../../../components/QueryState';
+import { LoadingState, QueryState } from '../../../components/QueryState';
 import { useBalance } from '../api/billing';
 import { BalanceCards } from '../components/BalanceCards';
 import { BillingNav } from '../components/BillingNav';
 import { HistoryTable } from '../components/HistoryTable';
-import { OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
+import { NoOrganization, OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
 import { TopUpPanel } from '../components/TopUpPanel';
 import { TopUpResult } from '../components/TopUpResult';
 
@@ -30,7 +30,7 @@ export default function BalancePage() {
       <PageHeader title="Баланс и оплата" extra={<OrganizationPicker />} />
       <BillingNav />
       {loading ? <LoadingState /> : null}
-      {none ? <EmptyState title="Нет организации" hint="Добавьте организацию в разделе «Подключение», чтобы пополнять баланс и оплачивать кассы." /> : null}
+      {none ? <NoOrganization /> : null}
       {organizationId !== undefined ? (
         <>
           {topUpKey ? <TopUpResult organizationId={organizationId} topUpKey={topUpKey} onClose={() => drop('topUp')} /> : null}

@@ -9,7 +9,7 @@ import { EmptyState, LoadingState, QueryState } from '../../../components/QueryS
 import { formatLocalDateTime, formatMoney } from '../../../lib/format';
 import { useBillingDocuments, type BillingDocument } from '../api/billing';
 import { BillingNav } from '../components/BillingNav';
-import { OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
+import { NoOrganization, OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
 import { TopUpPanel } from '../components/TopUpPanel';
 import { documentStatus } from '../lib/labels';
 
@@ -31,7 +31,7 @@ function PdfLink({ r }: { r: BillingDocument }) {
 }
 
 export default function DocumentsPage() {
-  const { organizationId, loading } = useBillingOrganization();
+  const { organizationId, loading, none } = useBillingOrganization();
   const phone = !Grid.useBreakpoint().sm;
   const documents = useBillingDocuments(organizationId);
   return (
@@ -39,6 +39,7 @@ export default function DocumentsPage() {
       <PageHeader title="Документы" extra={<OrganizationPicker />} />
       <BillingNav />
       {loading ? <LoadingState /> : null}
+      {none ? <NoOrganization /> : null}
       {organizationId !== undefined ? (
         <>
           <Card size="small" title="Счета и акты" style={{ marginBottom: 16 }}>

@@ -6,12 +6,12 @@ import { useBalance, useProducts } from '../api/billing';
 import { ActivationCodes } from '../components/ActivationCodes';
 import { BalanceCards } from '../components/BalanceCards';
 import { BillingNav } from '../components/BillingNav';
-import { OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
+import { NoOrganization, OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
 import { SmsPackages } from '../components/SmsPackages';
 import { SmsPostpaid } from '../components/SmsPostpaid';
 
 export default function MarketPage() {
-  const { organizationId, loading } = useBillingOrganization();
+  const { organizationId, loading, none } = useBillingOrganization();
   const balance = useBalance(organizationId);
   const products = useProducts();
   return (
@@ -19,6 +19,7 @@ export default function MarketPage() {
       <PageHeader title="Маркет" extra={<OrganizationPicker />} />
       <BillingNav />
       {loading ? <LoadingState /> : null}
+      {none ? <NoOrganization /> : null}
       {organizationId !== undefined ? (
         <QueryState query={balance}>
           {(b) => (

@@ -13,7 +13,7 @@ import { formatLocalDateTime } from '../../../lib/format';
 import { useAfterMovement, useBalance, usePayTariff, useTariffs } from '../api/billing';
 import { ApplyCodeModal } from '../components/ApplyCodeModal';
 import { BillingNav } from '../components/BillingNav';
-import { OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
+import { NoOrganization, OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
 import { PayPlan, type PayOutcome } from '../components/PayPlan';
 import { PeriodsList } from '../components/PeriodsList';
 import { ServiceTag } from '../components/ServiceTag';
@@ -28,7 +28,7 @@ function preselected(param: string | null): number[] {
 }
 
 export default function TariffsPage() {
-  const { organizationId, loading } = useBillingOrganization();
+  const { organizationId, loading, none } = useBillingOrganization();
   const [params] = useSearchParams();
   const registers = useAllRegisters();
   const tariffs = useTariffs();
@@ -94,6 +94,7 @@ export default function TariffsPage() {
       <PageHeader title="Тарифы касс" extra={<OrganizationPicker />} />
       <BillingNav />
       {loading ? <LoadingState /> : null}
+      {none ? <NoOrganization /> : null}
       <Card size="small" title="1. Тариф" style={{ marginBottom: 16 }}>
         <QueryState query={tariffs} isEmpty={(d) => d.items.length === 0} empty={<EmptyState title="Тарифы пока не заданы" hint="Обратитесь к оператору." />}>
           {(d) => (
