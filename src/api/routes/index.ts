@@ -23,6 +23,7 @@ import { billingDocumentRoutes } from './billing-documents.routes.js';
 import { marketRoutes } from './market.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { tariffRoutes } from './tariffs.routes.js';
+import { serviceEndingRoutes } from './service-ending.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -48,5 +49,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(paymentRoutes(ctx));
     await app.register(marketRoutes(ctx));
     await app.register(billingDocumentRoutes(ctx));
+    await app.register(serviceEndingRoutes(ctx));
   };
 }

@@ -14,6 +14,7 @@ import {
   FileTextOutlined,
   HomeOutlined,
   ShopOutlined,
+  WalletOutlined,
 } from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 
@@ -51,6 +52,11 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'connection', page: () => import('../features/onboarding/routes/ConnectionPage') },
   { path: 'team', page: () => import('../features/onboarding/routes/TeamPage') },
   { path: 'audit-log', page: () => import('../features/onboarding/routes/AuditLogPage') },
+  // Billing and the Маркет (issue 17).
+  { path: 'billing', page: () => import('../features/billing/routes/BalancePage') },
+  { path: 'billing/tariffs', page: () => import('../features/billing/routes/TariffsPage') },
+  { path: 'billing/documents', page: () => import('../features/billing/routes/DocumentsPage') },
+  { path: 'market', page: () => import('../features/billing/routes/MarketPage') },
 ];
 
 export const menu: readonly MenuEntry[] = [
@@ -76,6 +82,17 @@ export const menu: readonly MenuEntry[] = [
       { key: '/onboarding/organization', label: 'Новая организация' },
       { key: '/onboarding/registers', label: 'Кассы к подключению' },
       { key: '/connection', label: 'Настройки подключения' },
+    ],
+  },
+  {
+    key: 'billing-group',
+    label: 'Оплата',
+    icon: <WalletOutlined />,
+    children: [
+      { key: '/billing', label: 'Баланс и оплата' },
+      { key: '/billing/tariffs', label: 'Тарифы касс' },
+      { key: '/billing/documents', label: 'Документы' },
+      { key: '/market', label: 'Маркет' },
     ],
   },
   { key: '/team', label: 'Сотрудники', icon: <TeamOutlined /> },

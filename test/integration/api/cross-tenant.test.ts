@@ -83,6 +83,11 @@ beforeAll(async () => {
     { key: 'b-charge', hash: 'h', reason: 'service', reference: 'x', organizationId: b.organizationId, entries: [{ organizationId: null, code: 'adjustments', amount: -100 }, { organizationId: null, code: 'revenue.services', amount: 100 }] },
   ])}::jsonb)`.execute(h.database.db);
   squatRegisterId = await squat();
+  // A second register of B whose paid service ends in days: the expiry list (GET /ofd-service/ending) must withhold it.
+  await sql`
+    with r as (insert into registers (registration_number, organization_id) values ('0000000099000777', ${b.organizationId}) returning id)
+    insert into ofd_services (register_id, service_until) select id, current_date + 5 from r
+  `.execute(h.database.db);
 });
 afterAll(() => h.close());
 
@@ -289,6 +294,11 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/organizations/:id/billing-documents': [{ method: 'GET', url: `${org}/billing-documents`, expect: 'denied' }],
     'POST /api/v1/billing/bank-statements': [{ method: 'POST', url: '/api/v1/billing/bank-statements?format=csv', payload: { x: 1 }, expect: 'denied' }],
     'GET /api/v1/billing/bank-statements/unmatched': [{ method: 'GET', url: '/api/v1/billing/bank-statements/unmatched', expect: 'denied' }],
+    // A has no register whose service ends: anything listed would be B's.
+    'GET /api/v1/ofd-service/ending': [
+      { method: 'GET', url: '/api/v1/ofd-service/ending?withinDays=366', expect: 'empty' },
+      { method: 'GET', url: `/api/v1/ofd-service/ending?organizationId=${b.organizationId}`, expect: 'empty' },
+    ],
     // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
     'GET /api/v1/reports/:name': [
       ...REPORT_NAMES.flatMap((name) => [

@@ -48,6 +48,8 @@ beforeAll(async () => {
     expect(moved.statusCode, moved.body).toBe(200);
     places.push({ ...spec, registerId: reg.id, outletId: doc.outlet_id! });
   }
+  // Both shops' paid service ends within days, so the expiry list (GET /ofd-service/ending) has something to withhold.
+  await h.database.pool.query(`insert into ofd_services (register_id, service_until) select unnest($1::bigint[]), current_date + 3`, [places.map((p) => p.registerId)]);
 });
 afterAll(() => h.close());
 
@@ -178,6 +180,8 @@ describe('a member limited to one outlet', () => {
       '/api/v1/registers',
       `/api/v1/registers?organizationId=${orgId}`,
       `/api/v1/registers?outletId=${south.outletId}`,
+      '/api/v1/ofd-service/ending',
+      `/api/v1/ofd-service/ending?organizationId=${orgId}&withinDays=366`,
       '/api/v1/fiscal-drives',
       `/api/v1/fiscal-drives?registerId=${south.registerId}`,
       '/api/v1/documents',

@@ -11,6 +11,8 @@ import { UserMenu } from './UserMenu';
 
 // The search box brings AutoComplete (rc-select, virtual lists): a chunk of its own, loaded right after the frame.
 const GlobalSearch = lazy(() => import('../../features/search/components/GlobalSearch').then((m) => ({ default: m.GlobalSearch })));
+// Registers whose paid OFD service ends soon (issue 17): its own small chunk too.
+const PaidPeriodBanner = lazy(() => import('../../features/billing/components/PaidPeriodBanner').then((m) => ({ default: m.PaidPeriodBanner })));
 
 type Item = { key: string; label: string; icon?: React.ReactNode; children?: Item[] };
 const toItems = (entries: readonly MenuEntry[]): Item[] =>
@@ -73,6 +75,9 @@ export function AppLayout() {
           <UserMenu />
         </Layout.Header>
         <Layout.Content id="main" tabIndex={-1} className="cabinet-content">
+          <Suspense fallback={null}>
+            <PaidPeriodBanner />
+          </Suspense>
           <Suspense fallback={<LoadingState />}>
             <Outlet />
           </Suspense>

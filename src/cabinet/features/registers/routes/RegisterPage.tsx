@@ -36,7 +36,7 @@ function Details({ r }: { r: RegisterDetail }) {
         { key: 'outlet', label: 'Торговая точка', children: outlet ? outletTitle(outlet) : '—' },
         { key: 'reg', label: 'Зарегистрирована', children: formatLocalDateTime(r.registeredAt) },
         { key: 'last', label: 'Последний документ', children: formatInstant(r.connection.lastReceivedAt) },
-        { key: 'ofd', label: 'Обслуживание ОФД до', children: r.ofdService.until === null ? '—' : formatLocalDateTime(r.ofdService.until) },
+        { key: 'ofd', label: 'Обслуживание ОФД до', children: <OfdService r={r} /> },
         {
           key: 'att',
           label: 'Внимание',
@@ -44,6 +44,23 @@ function Details({ r }: { r: RegisterDetail }) {
         },
       ]}
     />
+  );
+}
+
+/** The paid service (issue 17): until when, what the operator's policy does once it is over, and where to renew. */
+function OfdService({ r }: { r: RegisterDetail }) {
+  const s = r.ofdService;
+  const renew = r.organizationId === null ? null : <Link to={`/billing/tariffs?organizationId=${r.organizationId}&registers=${r.id}`}>{s.until === null ? 'Оплатить' : 'Продлить'}</Link>;
+  if (s.status === 'none') return <>не оплачено {renew}</>;
+  return (
+    <>
+      {formatLocalDateTime(s.until)} {s.status === 'expired' ? <Tag color="red">закончилось</Tag> : null} {renew}
+      {s.status === 'expired' ? (
+        <div style={{ color: 'rgba(0,0,0,0.65)' }}>
+          {s.acknowledging ? 'Документы принимаются, касса отмечена как неоплаченная.' : 'ОФД не подтверждает документы: они хранятся в ФН и будут приняты после оплаты.'}
+        </div>
+      ) : null}
+    </>
   );
 }
 
