@@ -73,7 +73,7 @@ export async function searchDocuments(db: Db, scope: SearchScope, match: Documen
       break;
     }
     case 'buyer':
-      q = q.where(sql<SqlBool>`jsonb_path_exists(documents.fns_json, '$.*.buyerPhoneOrAddress ? (@ == $v)', jsonb_build_object('v', ${match.value}::text))`);
+      q = q.where('documents.buyer_contact', '=', match.value);
       break;
   }
   return q.execute();

@@ -52,8 +52,19 @@ export interface DocumentsTable extends DocumentKeyColumns {
   message_fiscal_sign: Numeric | null;
   /** The container exactly as received, its 32-byte header included; `rawData` is the part after the header. */
   raw_container: Buffer;
-  /** The FNS JSON document wrapped by form name: `{"receipt": {...}}`. */
-  fns_json: Jsonb<JsonObject>;
+  /** 1055 appliedTaxationType. The FNS JSON itself is not stored: it is derived from raw_container (src/db/fns-json.ts). */
+  taxation_type: number | null;
+  /** VAT totals 1102–1107 in kopecks (FNS JSON nds18, nds10, nds0, ndsNo, nds18118, nds10110). */
+  nds20_sum: Int8 | null;
+  nds10_sum: Int8 | null;
+  nds0_base: Int8 | null;
+  nds_no_base: Int8 | null;
+  nds20_120_sum: Int8 | null;
+  nds10_110_sum: Int8 | null;
+  /** 1008 buyerPhoneOrAddress as written. */
+  buyer_contact: string | null;
+  /** The crypto adapter that checked the signs (devsign, pkz, none); null on rows stored before migration 0053. */
+  crypto: string | null;
   sign_status: SignStatus;
   flk_status: FlkStatus;
   /** ФЛК rule codes that failed; empty when passed. */

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { findDocumentWithLifecycle } from '../../../src/db/api-documents.repository.js';
+import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { createPersistProcessor, type PersistedJob, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { ascii, u32, u8, vln } from '../../support/kkt.js';
@@ -34,8 +36,9 @@ describe('persist processor', () => {
     expect(doc.user_inn).toBe('7704211201');
     expect(doc.register_id).not.toBeNull();
     expect(doc.outlet_id).not.toBeNull();
-    expect(doc.fns_json).toHaveProperty('receipt.fiscalDocumentNumber', 1);
-    expect(doc.fns_json).toHaveProperty('receipt.messageFiscalSign');
+    // The FNS JSON is derived from the raw bytes on read (not stored: migration 0053).
+    expect(storedFnsJson(doc)).toHaveProperty('receipt.fiscalDocumentNumber', 1);
+    expect(storedFnsJson(doc)).toHaveProperty('receipt.messageFiscalSign');
 
     const items = await t.db
       .selectFrom('receipt_items')
@@ -53,7 +56,8 @@ describe('persist processor', () => {
     expect(codes).toHaveLength(1);
     expect(codes[0]).toMatchObject({ item_index: 2, code: MARKING_CODE, code_type: 'gs1m', gtin: '04600439931256', operation_type: 1 });
 
-    const events = await t.db.selectFrom('document_events').select('kind').where('fn', '=', FN_A).where('fd', '=', 1).orderBy('id').execute();
+    // The 'received' and 'persisted' events are composed from the row (not written: migration 0053).
+    const events = (await findDocumentWithLifecycle(t.db, FN_A, 1))!.events;
     expect(events.map((e) => e.kind)).toEqual(['received', 'persisted']);
 
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', FN_A).executeTakeFirstOrThrow();
