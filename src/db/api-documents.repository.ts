@@ -60,7 +60,7 @@ const PAYMENT_COLUMNS = {
 } as const satisfies Record<DocumentPayment, string>;
 
 /** The columns a documents list shows (not the raw bytes, nor the columns kept for filters and rollups only). */
-export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}`> & { fns_status: string | null };
+export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}` | `item_${string}`> & { fns_status: string | null };
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -100,9 +100,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   }
   if (q.item !== undefined) {
     const pattern = `%${escapeLike(q.item)}%`;
-    query = query.where((eb) =>
-      eb.exists(eb.selectFrom('receipt_items').select(sql`1`.as('x')).where((e) => e.and([sameDocument('receipt_items'), e('receipt_items.name', 'ilike', pattern)]))),
-    );
+    query = query.where(sql<SqlBool>`exists (select 1 from unnest(documents.item_names) as n(name) where n.name ilike ${pattern})`);
   }
   if (q.marking !== undefined) {
     const m = q.marking;

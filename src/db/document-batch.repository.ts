@@ -5,8 +5,8 @@
  * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The raw containers travel
  * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
  * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
- * documents, receipt items and marking codes are inserted for the keys it claimed only — a copy of a stored document
- * adds nothing. The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
+ * documents (their items as four arrays of the row, migration 0054) and marking codes are inserted for the keys it
+ * claimed only — a copy of a stored document adds nothing. The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
  *
  * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
  * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
@@ -170,21 +170,15 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
 
 /**
  * Items and codes travel with one more array, `doc`: the 1-based position of their document in the batch (it gives
- * them the document's fn, fd and received_at in SQL).
+ * them the document's fn, fd and received_at in SQL). Of an item, only what is stored travels (the rest of a BatchItem
+ * is read from the raw container when wanted).
  */
 export const ITEM_COLUMNS: readonly ArrayColumn<BatchItem>[] = [
   { name: 'item_index', type: 'smallint' },
   { name: 'name', type: 'text' },
   { name: 'price', type: 'bigint' },
   { name: 'quantity', type: 'numeric' },
-  { name: 'quantity_measure', type: 'smallint' },
-  { name: 'unit', type: 'text' },
   { name: 'sum', type: 'bigint' },
-  { name: 'nds', type: 'smallint' },
-  { name: 'nds_sum', type: 'bigint' },
-  { name: 'payment_type', type: 'smallint' },
-  { name: 'product_type', type: 'smallint' },
-  { name: 'marking_code', type: 'text' },
 ];
 
 export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
@@ -200,9 +194,17 @@ export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
 const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] = []) =>
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
+/** The documents' item arrays (migration 0054) and the item field each holds, element i = item i. */
+export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [
+  ['item_names', 'name'],
+  ['item_prices', 'price'],
+  ['item_quantities', 'quantity'],
+  ['item_sums', 'sum'],
+];
+const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
+
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
 export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
-export const ITEM_NAMES = names(ITEM_COLUMNS).join(', ');
 export const CODE_NAMES = names(CODE_COLUMNS).join(', ');
 const DOC_POSITION: readonly ArrayColumn<{ doc: number }>[] = [{ name: 'doc', type: 'integer' }];
 
@@ -228,6 +230,10 @@ export const BATCH_INPUT_CTES = `
   codes_in as (
     select i.fn, i.fd, i.received_at, ${names(CODE_COLUMNS).map((n) => `r.${n}`).join(', ')}
     from ${unnestSql([...DOC_POSITION, ...CODE_COLUMNS], P_CODES, 'r')} join input i on i.ord = r.doc
+  ),
+  item_arrays as (
+    select fn, fd, ${ITEM_ARRAYS.map(([column, field]) => `array_agg(${field} order by item_index) as ${column}`).join(', ')}
+    from items_in group by fn, fd
   )`;
 
 /** After BATCH_INPUT_CTES' parameters: the raw containers end to end (bytea), and where each starts and its length. */
@@ -250,14 +256,10 @@ const INSERT_BATCH = `
   ),
   stored as (
     insert into documents (fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
-      raw_container, crypto, sign_status, flk_status, flk_codes, ack_code)
+      ${ITEM_ARRAY_NAMES.join(', ')}, raw_container, crypto, sign_status, flk_status, flk_codes, ack_code)
     select f.fn, f.fd, f.received_at, f.form, f.register_id, f.outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `f.${n}`).join(', ')},
-      r.raw_container, f.crypto, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
-    from fresh f join raw_in r on r.ord = f.ord order by f.fn, f.fd
-  ),
-  items as (
-    insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
-    select r.* from items_in r join claimed c on c.fn = r.fn and c.fd = r.fd
+      ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, r.raw_container, f.crypto, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
+    from fresh f join raw_in r on r.ord = f.ord left join item_arrays a on a.fn = f.fn and a.fd = f.fd order by f.fn, f.fd
   ),
   codes as (
     insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})

@@ -12,7 +12,7 @@ import {
   CODE_NAMES,
   DERIVED_DOCUMENT_COLUMN_NAMES,
   DOCUMENT_COLUMNS,
-  ITEM_NAMES,
+  ITEM_ARRAYS,
   type BatchDocument,
 } from './document-batch.repository.js';
 
@@ -66,29 +66,36 @@ export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: Reb
 }
 
 /**
- * What a rebuild compares to tell whether a document changed: every column derived from the raw bytes. The FNS JSON is
+ * What a rebuild compares to tell whether a document changed: every column derived from the raw bytes, its items'
+ * arrays included. The FNS JSON is
  * not stored (it is derived on read, so it always follows the decoder); a document stored unrecognised has these
  * columns null, so decoding it is a change.
  */
-const TEXT_COLUMNS = new Set(DOCUMENT_COLUMNS.filter((c) => c.type === 'text').map((c) => c.name));
+const TEXT_COLUMNS = new Set<string>(DOCUMENT_COLUMNS.filter((c) => c.type === 'text').map((c) => c.name));
 // One collation on both sides: kkt_reg_id and user_inn are "C" in the table, default in the batch arrays.
 const DERIVED_TUPLE = (alias: string) =>
   `(${['form', ...DERIVED_DOCUMENT_COLUMN_NAMES].map((n) => `${alias}.${n}${TEXT_COLUMNS.has(n) ? ' collate "C"' : ''}`).join(', ')})`;
+const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
-const CHANGED = '(b.derived_cols is distinct from i.derived_cols)';
+const CHANGED = '(b.derived_cols is distinct from i.derived_cols or b.item_cols is distinct from i.item_cols)';
 
 /** Parameter numbers of BATCH_INPUT_CTES: documents' columns, items, codes. */
 const REBUILD = `
   with ${BATCH_INPUT_CTES},
   before as (
-    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols
+    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols, (${ITEM_ARRAY_NAMES.map((n) => `d.${n}`).join(', ')}) as item_cols
     from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
   ),
-  input_json as materialized (select i.*, ${DERIVED_TUPLE('i')} as derived_cols from input i),
+  input_json as materialized (
+    select i.*, ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, ${DERIVED_TUPLE('i')} as derived_cols,
+      (${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}) as item_cols
+    from input i left join item_arrays a on a.fn = i.fn and a.fd = i.fd
+  ),
   updated as (
     update documents d set
       form = i.form, register_id = i.register_id, outlet_id = i.outlet_id,
       ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
+      ${ITEM_ARRAY_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
       reprocessed_at = now()
     from input_json i
     where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
@@ -110,12 +117,9 @@ const REBUILD = `
   from before b join input_json i on i.fn = b.fn and i.fd = b.fd
 `;
 
-/** Derived rows first removed, then written again: two statements, so the inserts never meet the rows they replace. */
+/** Marking codes first removed, then written again: two statements, so the inserts never meet the rows they replace. */
 const DELETE_DERIVED = `
   with ${BATCH_INPUT_CTES},
-  items as (
-    delete from receipt_items x using input i where x.fn = i.fn and x.fd = i.fd and x.received_at = i.received_at
-  ),
   codes as (
     delete from marking_codes x using input i where x.fn = i.fn and x.fd = i.fd and x.received_at = i.received_at
   )
@@ -124,10 +128,6 @@ const DELETE_DERIVED = `
 
 const INSERT_DERIVED = `
   with ${BATCH_INPUT_CTES},
-  items as (
-    insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
-    select * from items_in
-  ),
   codes as (
     insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})
     select * from codes_in

@@ -164,7 +164,7 @@ export interface RollupDocumentRow {
   nds10_110_sum: JsonInt8 | null;
 }
 
-/** A receipt item as stored in receipt_items (quantity: the exact decimal, its scale kept). */
+/** A receipt item as stored (the documents' item arrays, read as rows by the view receipt_items; quantity: the exact decimal, its scale kept). */
 export interface RollupItem {
   readonly name: string | null;
   readonly quantity: string | null;

@@ -118,16 +118,14 @@ describe('exact values', () => {
       flk_status: 'failed',
       flk_codes: ['FLK_TOTAL_MISMATCH', 'FLK_1054_MISSING'],
       ack_code: 14,
+      // Items live in the document row (migration 0054), read as rows through the receipt_items view.
+      item_names: [null, null],
+      item_quantities: ['1234567.891', '2.470'],
+      item_prices: [2 ** 48 - 1, 3499],
+      item_sums: [9999, 8643],
     });
     await ensureDocumentPartitions(t.db, { now: new Date('2030-01-01T00:00:00Z'), monthsBehind: 0, monthsAhead: 0 });
     await insertDocuments(t.db, [row]);
-    await t.db
-      .insertInto('receipt_items')
-      .values([
-        { fn: FN, fd: 4294967295, received_at: row.received_at, item_index: 0, quantity: '1234567.891', price: 2 ** 48 - 1, sum: 9999 },
-        { fn: FN, fd: 4294967295, received_at: row.received_at, item_index: 1, quantity: '2.470', price: 3499, sum: 8643 },
-      ])
-      .execute();
 
     const stored = await findDocument(t.db, FN, 4294967295);
     expect(stored).toMatchObject({

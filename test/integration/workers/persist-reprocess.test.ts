@@ -88,15 +88,18 @@ describe('ofd reprocess', () => {
     // The damage a decoder bug (or a bad hand) could leave behind.
     await sql`update documents set taxation_type = 32, total_sum = 1, kkt_reg_id = 'garbage' where fn = ${FN} and fd in (1, 5)`.execute(t.db);
     await sql`update documents set taxation_type = null, nds20_sum = 1 where fn = ${FN} and fd = 7`.execute(t.db);
-    await sql`delete from receipt_items where fn = ${FN} and fd = 2`.execute(t.db);
-    await sql`update receipt_items set name = 'CORRUPT', price = 0, quantity = 9.99 where fn = ${FN} and fd = 1`.execute(t.db);
+    await sql`update documents set item_names = null, item_prices = null, item_quantities = null, item_sums = null where fn = ${FN} and fd = 2`.execute(t.db);
+    await sql`update documents set item_names = array_fill('CORRUPT'::text, array[cardinality(item_names)]),
+      item_prices = array_fill(0::bigint, array[cardinality(item_names)]), item_quantities = array_fill(9.99, array[cardinality(item_names)])
+      where fn = ${FN} and fd = 1`.execute(t.db);
     await sql`delete from marking_codes where fn = ${FN}`.execute(t.db);
     await sql`update shifts set received_receipts = 999, sell_total_sum = 0 where fn = ${FN}`.execute(t.db);
     expect(await derivedState(FN)).not.toEqual(original);
 
     const { code, summary } = await runReprocess(['--fn', FN, '--batch', '7']);
     expect(code).toBe(0);
-    expect(summary).toMatchObject({ scanned: 25, rebuilt: 25, changed: 3, skipped: 0, failed: 0, batches: 4 });
+    // Changed: 1 and 5 (columns, items), 2 (items), 7 (columns).
+    expect(summary).toMatchObject({ scanned: 25, rebuilt: 25, changed: 4, skipped: 0, failed: 0, batches: 4 });
 
     expect(await derivedState(FN)).toEqual(original);
     const after = await rawContainers(FN);
@@ -109,7 +112,7 @@ describe('ofd reprocess', () => {
     expect(docs.every((d) => d.reprocessed_at instanceof Date)).toBe(true);
     const events = await t.db.selectFrom('document_events').select(['fd', 'detail']).where('fn', '=', FN).where('kind', '=', 'reprocessed').orderBy('fd').execute();
     expect(events).toHaveLength(25);
-    expect(events.filter((e) => (e.detail as { jsonChanged: boolean }).jsonChanged).map((e) => e.fd)).toEqual([1, 5, 7]);
+    expect(events.filter((e) => (e.detail as { jsonChanged: boolean }).jsonChanged).map((e) => e.fd)).toEqual([1, 2, 5, 7]);
     expect(events[0]!.detail).toEqual({ jsonChanged: true, items: 3, markingCodes: 1 });
 
     // --fn: the other fiscal drive was not touched.
@@ -149,7 +152,8 @@ describe('ofd reprocess', () => {
     await persist([realJob(fn, 1, richReceiptChildren(fn, 1)), ...Array.from({ length: 9 }, (_, i) => realJob(fn, i + 2))]);
     // What an older decoder could have stored, with rollups consistent with it (as its persist path left them).
     await sql`update documents set total_sum = total_sum + 500, date_time = date_time - interval '3 days' where fn = ${fn} and fd in (2, 3)`.execute(t.db);
-    await sql`update receipt_items set name = 'MISDECODED', sum = sum + 500 where fn = ${fn} and fd = 2`.execute(t.db);
+    await sql`update documents set item_names = array_fill('MISDECODED'::text, array[cardinality(item_names)]),
+      item_sums = (select array_agg(s + 500 order by o) from unnest(item_sums) with ordinality as u(s, o)) where fn = ${fn} and fd = 2`.execute(t.db);
     await rebuildRollups(t.db, ROLLUP_RANGE);
     const before = await rollupState();
     expect(JSON.stringify(before)).toContain('MISDECODED');
