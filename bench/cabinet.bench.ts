@@ -144,12 +144,12 @@ async function receiptListServerTime(n: number): Promise<void> {
     await sql`
       insert into documents (fn, fd, received_at, form, ffd_version, date_time, kkt_reg_id, user_inn, shift_number, request_number,
         operation_type, total_sum, cash_total_sum, ecash_total_sum, prepaid_sum, credit_sum, provision_sum, fiscal_sign, raw_container,
-        fns_json, sign_status, flk_status)
+        sign_status, flk_status)
       select ${fn}, i / 100 + 1, ${receivedAt}, 3, 4,
         (localtimestamp - make_interval(secs => (${n} - i) / 100.0))::timestamp(0), lpad((i % 100)::text, 16, '0'), '7701000017',
         i / 5000 + 1, i % 500 + 1, case when i % 20 = 0 then 2 else 1 end, 1000 + (i * 7919) % 500000,
         case when i % 2 = 0 then 1000 + (i * 7919) % 500000 else 0 end, case when i % 2 = 1 then 1000 + (i * 7919) % 500000 else 0 end,
-        0, 0, 0, (i * 104729) % 4294967295, '\\x00'::bytea, '{"receipt": {}}'::jsonb, 'verified', 'passed'
+        0, 0, 0, (i * 104729) % 4294967295, '\\x00'::bytea, 'verified', 'passed'
       from ${series}`.execute(handle.db);
     await sql`analyze`.execute(handle.db);
     console.log(`\n== receipt list, ${n} receipts stored (written in ${((Date.now() - t0) / 1000).toFixed(1)} s), server time of the first page (50), median of 15`);

@@ -115,24 +115,21 @@ async function main(): Promise<void> {
     await step('documents', sql`
       insert into documents (fn, fd, received_at, form, ffd_version, date_time, kkt_reg_id, user_inn, register_id, outlet_id,
         shift_number, request_number, operation_type, total_sum, cash_total_sum, ecash_total_sum, prepaid_sum, credit_sum, provision_sum,
-        raw_container, fns_json, sign_status, flk_status)
+        raw_container, taxation_type, nds20_sum, nds_no_base, sign_status, flk_status, item_names, item_prices, item_quantities, item_sums)
       select '9999078910' || lpad(s.reg::text, 6, '0'), s.fd, date_trunc('month', now()) + make_interval(secs => s.i / 1000.0), 3, 2,
         ${fL}::timestamp + make_interval(days => s.day_off, hours => s.hh, secs => s.sec),
         g.registration_number, o.inn, g.id, g.outlet_id, s.day_off + 1, s.fd, s.op,
         s.s1 + coalesce(s.s2, 0),
         case when s.i % 3 = 0 then s.s1 + coalesce(s.s2, 0) when s.i % 3 = 2 then (s.s1 + coalesce(s.s2, 0)) / 2 else 0 end,
         case when s.i % 3 = 1 then s.s1 + coalesce(s.s2, 0) when s.i % 3 = 2 then (s.s1 + coalesce(s.s2, 0)) - (s.s1 + coalesce(s.s2, 0)) / 2 else 0 end,
-        0, 0, 0, '\\x00'::bytea,
-        jsonb_build_object('receipt', jsonb_build_object('appliedTaxationType', s.tax,
-          'nds18', case when s.tax = 1 then (s.s1 + coalesce(s.s2, 0)) / 6 else 0 end,
-          'ndsNo', case when s.tax = 2 then s.s1 + coalesce(s.s2, 0) else 0 end)),
-        'verified', 'passed'
+        0, 0, 0, '\\x00'::bytea, s.tax,
+        case when s.tax = 1 then (s.s1 + coalesce(s.s2, 0)) / 6 else 0 end,
+        case when s.tax = 2 then s.s1 + coalesce(s.s2, 0) else 0 end,
+        'verified', 'passed',
+        -- Items: the document's arrays (migration 0054).
+        array_remove(array[s.n1, s.n2], null), array_remove(array[s.s1, s.s2], null)::bigint[],
+        case when s.n2 is null then array[1]::numeric[] else array[1, 1]::numeric[] end, array_remove(array[s.s1, s.s2], null)::bigint[]
       from bench_src s join registers g on g.registration_number = lpad(s.reg::text, 16, '0') join organizations o on o.id = g.organization_id`);
-    await step('receipt_items', sql`
-      insert into receipt_items (fn, fd, received_at, item_index, name, price, quantity, sum, nds, payment_type, product_type)
-      select '9999078910' || lpad(s.reg::text, 6, '0'), s.fd, date_trunc('month', now()) + make_interval(secs => s.i / 1000.0),
-        x.idx, x.name, x.sum, 1, x.sum, 6, 4, 1
-      from bench_src s, lateral (values (0, s.n1, s.s1), (1, s.n2, s.s2)) x(idx, name, sum) where x.name is not null`);
     await step('shifts (one per register and day)', sql`
       insert into shifts (fn, shift_number, register_id, opened_at, open_fd, closed_at, close_fd, receipts_quantity, documents_quantity,
         received_receipts, sell_total_sum, sell_return_total_sum, buy_total_sum, buy_return_total_sum)

@@ -59,7 +59,8 @@ const PAYMENT_COLUMNS = {
   provision: 'documents.provision_sum',
 } as const satisfies Record<DocumentPayment, string>;
 
-export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'fns_json'> & { fns_status: string | null };
+/** The columns a documents list shows (not the raw bytes, nor the columns kept for filters and rollups only). */
+export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}` | `item_${string}`> & { fns_status: string | null };
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -86,9 +87,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   if (q.form !== undefined) query = query.where('documents.form', '=', q.form);
   if (q.operationType !== undefined) query = query.where('documents.operation_type', '=', q.operationType);
   if (q.taxationType !== undefined) {
-    query = query.where(
-      sql<SqlBool>`jsonb_path_exists(documents.fns_json, '$.*.appliedTaxationType ? (@ == $t)', jsonb_build_object('t', ${q.taxationType}::int))`,
-    );
+    query = query.where('documents.taxation_type', '=', q.taxationType);
   }
   if (q.amountMin !== undefined) query = query.where('documents.total_sum', '>=', q.amountMin);
   if (q.amountMax !== undefined) query = query.where('documents.total_sum', '<=', q.amountMax);
@@ -101,9 +100,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   }
   if (q.item !== undefined) {
     const pattern = `%${escapeLike(q.item)}%`;
-    query = query.where((eb) =>
-      eb.exists(eb.selectFrom('receipt_items').select(sql`1`.as('x')).where((e) => e.and([sameDocument('receipt_items'), e('receipt_items.name', 'ilike', pattern)]))),
-    );
+    query = query.where(sql<SqlBool>`exists (select 1 from unnest(documents.item_names) as n(name) where n.name ilike ${pattern})`);
   }
   if (q.marking !== undefined) {
     const m = q.marking;
@@ -198,7 +195,7 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [events, fns, marking] = [
+  const [stored, fns, marking] = [
     await db
       .selectFrom('document_events')
       .selectAll()
@@ -211,7 +208,38 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
     await db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
     await findCrptCodeStatuses(db, fn, fd),
   ];
-  return { row, events, fns, marking };
+  return { row, events: withRowEvents(row, stored), fns, marking };
+}
+
+const DOC_UNRECOGNISED = 'DOC_UNRECOGNISED';
+
+/**
+ * The 'received' and 'persisted' events of a document, composed from its row: the persist worker stopped writing them
+ * (migration 0053: they said nothing the row does not). A row stored before that keeps its written ones. `id` 0: they
+ * sort before any written event of the same instant.
+ */
+export function rowLifecycleEvents(row: DocumentRow): DocumentEvent[] {
+  const key = { fn: row.fn, fd: row.fd, received_at: row.received_at };
+  return [
+    {
+      ...key,
+      id: 0,
+      at: row.received_at,
+      kind: 'received',
+      detail: {
+        ...(row.crypto === null ? {} : { crypto: row.crypto }),
+        signStatus: row.sign_status,
+        flk: { ok: row.flk_status === 'passed', codes: row.flk_codes },
+      },
+    },
+    { ...key, id: 0, at: row.persisted_at, kind: 'persisted', detail: { form: row.form, derived: !row.flk_codes.includes(DOC_UNRECOGNISED) } },
+  ];
+}
+
+/** The written events and, when not written (rows stored since migration 0053), the row's own, oldest first. */
+function withRowEvents(row: DocumentRow, written: DocumentEvent[]): DocumentEvent[] {
+  if (written.some((e) => e.kind === 'received')) return written;
+  return [...rowLifecycleEvents(row), ...written].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
 }
 
 /** Only the owner INN of a stored document (for tenant checks before reading more). */

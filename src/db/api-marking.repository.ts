@@ -56,9 +56,6 @@ export async function listMarkingCodes(db: Db, q: MarkingListQuery): Promise<Mar
     .leftJoin('crpt_code_status as cs', (j) =>
       j.on('cs.source', '=', 'receipt').onRef('cs.fn', '=', 'mc.fn').onRef('cs.fd', '=', 'mc.fd').onRef('cs.item_index', '=', 'mc.item_index'),
     )
-    .leftJoin('receipt_items as ri', (j) =>
-      j.onRef('ri.fn', '=', 'mc.fn').onRef('ri.fd', '=', 'mc.fd').onRef('ri.received_at', '=', 'mc.received_at').onRef('ri.item_index', '=', 'mc.item_index'),
-    )
     .select([
       'mc.fn',
       'mc.fd',
@@ -70,7 +67,8 @@ export async function listMarkingCodes(db: Db, q: MarkingListQuery): Promise<Mar
       'd.date_time',
       'd.register_id',
       'd.total_sum',
-      'ri.name as item_name',
+      // The item's name from its document's item arrays (migration 0054); arrays count from 1.
+      sql<string | null>`d.item_names[mc.item_index + 1]`.as('item_name'),
       'cs.stage',
       'cs.crpt_status',
     ])

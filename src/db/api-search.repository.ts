@@ -57,7 +57,7 @@ export async function searchDocuments(db: Db, scope: SearchScope, match: Documen
       break;
     case 'item': {
       const pattern = `%${escapeLike(match.value)}%`;
-      q = q.where((eb) => eb.exists(eb.selectFrom('receipt_items').select(sql`1`.as('x')).where((e) => e.and([same('receipt_items'), e('receipt_items.name', 'ilike', pattern)]))));
+      q = q.where(sql<SqlBool>`exists (select 1 from unnest(documents.item_names) as n(name) where n.name ilike ${pattern})`);
       break;
     }
     case 'marking': {
@@ -73,7 +73,7 @@ export async function searchDocuments(db: Db, scope: SearchScope, match: Documen
       break;
     }
     case 'buyer':
-      q = q.where(sql<SqlBool>`jsonb_path_exists(documents.fns_json, '$.*.buyerPhoneOrAddress ? (@ == $v)', jsonb_build_object('v', ${match.value}::text))`);
+      q = q.where('documents.buyer_contact', '=', match.value);
       break;
   }
   return q.execute();

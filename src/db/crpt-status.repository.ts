@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import { crptDb, type CrptCodeStatusTable, type CrptSaleSource, type CrptSalesTable } from './crpt-tables.js';
 import type { Database } from './database.js';
+import { storedFnsJson } from './fns-json.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import type { Selectable } from 'kysely';
 
@@ -44,7 +45,7 @@ export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: numb
   if (!key) return undefined;
   const doc = await db
     .selectFrom('documents')
-    .select(['operation_type', 'fns_json'])
+    .select(['operation_type', 'raw_container', 'flk_codes', 'reprocessed_at'])
     .where('fn', '=', fn)
     .where('fd', '=', fd)
     .where('received_at', '=', key.received_at)
@@ -58,7 +59,7 @@ export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: numb
     .orderBy('item_index')
     .execute();
   let receiptCheckResult: number | null = null;
-  const json: JsonObject | undefined = doc?.fns_json;
+  const json: JsonObject | undefined = doc ? storedFnsJson(doc) : undefined;
   if (json) {
     for (const body of Object.values(json)) {
       if (body !== null && typeof body === 'object' && !Array.isArray(body)) {

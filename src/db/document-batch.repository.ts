@@ -2,12 +2,16 @@
  * The persist worker's write path: a whole batch of documents in a fixed number of statements, whatever its size.
  *
  * Rows travel as one ARRAY parameter per column (`unnest($1::text[], $2::bigint[], …)`): no per-row parameters to
- * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The FNS JSON documents
- * travel as one jsonb array (parsed once, straight into jsonb), the raw containers as one binary parameter, items and
- * marking codes point at their document by position. `insertDocumentBatch` is a single statement: the (fn, fd) registry `document_keys` is written first with
- * `on conflict do nothing`, and documents, receipt items, marking codes and the 'received' / 'persisted' events are
- * inserted for the keys it claimed only — a copy of a stored document adds nothing. The foreign key
- * documents → document_keys is checked at the end of that statement, when both rows exist.
+ * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The raw containers travel
+ * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
+ * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
+ * documents (their items as four arrays of the row, migration 0054) and marking codes are inserted for the keys it
+ * claimed only — a copy of a stored document adds nothing. The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
+ *
+ * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
+ * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
+ * (received_at, crypto, sign_status, flk_*, persisted_at, form): readers compose them from the row
+ * (api-documents.repository.ts, storedLifecycleEvents).
  *
  * Everything is written in (fn, fd) order (fn compared byte-wise, `collate "C"`), so two batches sharing keys lock them
  * in the same order and cannot deadlock.
@@ -36,6 +40,17 @@ export interface DocumentColumns {
   provision_sum: JsonInt8 | null;
   fiscal_sign: JsonInt8 | null;
   message_fiscal_sign: string | null;
+  /** 1055 appliedTaxationType: filters and report rollups (the FNS JSON is not stored, migration 0053). */
+  taxation_type: number | null;
+  /** VAT totals 1102–1107 (FNS JSON nds18, nds10, nds0, ndsNo, nds18118, nds10110), for the report rollups. */
+  nds20_sum: JsonInt8 | null;
+  nds10_sum: JsonInt8 | null;
+  nds0_base: JsonInt8 | null;
+  nds_no_base: JsonInt8 | null;
+  nds20_120_sum: JsonInt8 | null;
+  nds10_110_sum: JsonInt8 | null;
+  /** 1008 buyerPhoneOrAddress as written: search by a buyer's phone or e-mail. */
+  buyer_contact: string | null;
 }
 
 export interface BatchDocumentRow extends DocumentColumns {
@@ -51,9 +66,9 @@ export interface BatchDocumentRow extends DocumentColumns {
   /** ФЛК rule codes, as a PostgreSQL array literal (see flkCodesLiteral). */
   flk_codes: string;
   ack_code: number | null;
-  /** For the 'received' event: the crypto adapter that handled it. */
+  /** The crypto adapter that handled it (devsign, pkz, none): the 'received' lifecycle event tells it. */
   crypto: string;
-  /** For the 'persisted' event: whether derived rows were written (the document was recognised). */
+  /** Whether derived rows were written (the document was recognised); not stored: flk_codes tells it. */
   derived: boolean;
 }
 
@@ -61,8 +76,6 @@ export interface BatchDocument {
   readonly row: BatchDocumentRow;
   /** The raw container as received (written by insertDocumentBatch only; a rebuild never touches it). */
   readonly raw: Buffer;
-  /** The FNS JSON document as JSON text (spliced into a jsonb array as is, not re-encoded). */
-  readonly fnsJson: string;
   readonly items: readonly BatchItem[];
   readonly codes: readonly BatchMarkingCode[];
 }
@@ -139,6 +152,14 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
   { name: 'provision_sum', type: 'bigint' },
   { name: 'fiscal_sign', type: 'bigint' },
   { name: 'message_fiscal_sign', type: 'numeric' },
+  { name: 'taxation_type', type: 'smallint' },
+  { name: 'nds20_sum', type: 'bigint' },
+  { name: 'nds10_sum', type: 'bigint' },
+  { name: 'nds0_base', type: 'bigint' },
+  { name: 'nds_no_base', type: 'bigint' },
+  { name: 'nds20_120_sum', type: 'bigint' },
+  { name: 'nds10_110_sum', type: 'bigint' },
+  { name: 'buyer_contact', type: 'text' },
   { name: 'sign_status', type: 'text' },
   { name: 'flk_status', type: 'text' },
   { name: 'flk_codes', type: 'text' },
@@ -149,21 +170,15 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
 
 /**
  * Items and codes travel with one more array, `doc`: the 1-based position of their document in the batch (it gives
- * them the document's fn, fd and received_at in SQL).
+ * them the document's fn, fd and received_at in SQL). Of an item, only what is stored travels (the rest of a BatchItem
+ * is read from the raw container when wanted).
  */
 export const ITEM_COLUMNS: readonly ArrayColumn<BatchItem>[] = [
   { name: 'item_index', type: 'smallint' },
   { name: 'name', type: 'text' },
   { name: 'price', type: 'bigint' },
   { name: 'quantity', type: 'numeric' },
-  { name: 'quantity_measure', type: 'smallint' },
-  { name: 'unit', type: 'text' },
   { name: 'sum', type: 'bigint' },
-  { name: 'nds', type: 'smallint' },
-  { name: 'nds_sum', type: 'bigint' },
-  { name: 'payment_type', type: 'smallint' },
-  { name: 'product_type', type: 'smallint' },
-  { name: 'marking_code', type: 'text' },
 ];
 
 export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
@@ -179,25 +194,27 @@ export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
 const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] = []) =>
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
+/** The documents' item arrays (migration 0054) and the item field each holds, element i = item i. */
+export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [
+  ['item_names', 'name'],
+  ['item_prices', 'price'],
+  ['item_quantities', 'quantity'],
+  ['item_sums', 'sum'],
+];
+const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
+
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
 export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
-export const ITEM_NAMES = names(ITEM_COLUMNS).join(', ');
 export const CODE_NAMES = names(CODE_COLUMNS).join(', ');
 const DOC_POSITION: readonly ArrayColumn<{ doc: number }>[] = [{ name: 'doc', type: 'integer' }];
 
-/** Parameter numbers: documents' columns, then the FNS JSON array, then items' and codes' columns. */
-const P_JSON = DOCUMENT_COLUMNS.length + 1;
-const P_ITEMS = P_JSON + 1;
+/** Parameter numbers: documents' columns, then items' and codes' columns. */
+const P_ITEMS = DOCUMENT_COLUMNS.length + 1;
 const P_CODES = P_ITEMS + 1 + ITEM_COLUMNS.length;
 
 /**
- * `input`: the batch's documents with `ord` (their 1-based position); `json_in`: their FNS JSON by `ord`; `items_in` /
- * `codes_in`: items and codes with their document's (fn, fd, received_at). Shared by the insert and the rebuild
- * (reprocess) statements.
- *
- * The FNS JSON is not a column of `input`: materialized CTEs are kept in work_mem (4 MB by default), and ≈ 2 KB of JSON
- * per document made a 1000-document `input` (and its copy `fresh`) spill to a temporary file every batch. Referenced
- * once, `json_in` is not materialized: the documents' JSON is parsed once and read where it is written.
+ * `input`: the batch's documents with `ord` (their 1-based position); `items_in` / `codes_in`: items and codes with
+ * their document's (fn, fd, received_at). Shared by the insert and the rebuild (reprocess) statements.
  */
 export const BATCH_INPUT_CTES = `
   input as materialized (
@@ -206,9 +223,6 @@ export const BATCH_INPUT_CTES = `
       d.sign_status, d.flk_status, d.flk_codes::text[] as flk_codes, d.ack_code, d.crypto, d.derived, d.ord
     from ${unnestSql(DOCUMENT_COLUMNS, 1, 'd', true)}
   ),
-  json_in as (
-    select j.ord, j.value as fns_json from jsonb_array_elements($${P_JSON}::jsonb) with ordinality as j(value, ord)
-  ),
   items_in as (
     select i.fn, i.fd, i.received_at, ${names(ITEM_COLUMNS).map((n) => `r.${n}`).join(', ')}
     from ${unnestSql([...DOC_POSITION, ...ITEM_COLUMNS], P_ITEMS, 'r')} join input i on i.ord = r.doc
@@ -216,6 +230,10 @@ export const BATCH_INPUT_CTES = `
   codes_in as (
     select i.fn, i.fd, i.received_at, ${names(CODE_COLUMNS).map((n) => `r.${n}`).join(', ')}
     from ${unnestSql([...DOC_POSITION, ...CODE_COLUMNS], P_CODES, 'r')} join input i on i.ord = r.doc
+  ),
+  item_arrays as (
+    select fn, fd, ${ITEM_ARRAYS.map(([column, field]) => `array_agg(${field} order by item_index) as ${column}`).join(', ')}
+    from items_in group by fn, fd
   )`;
 
 /** After BATCH_INPUT_CTES' parameters: the raw containers end to end (bytea), and where each starts and its length. */
@@ -238,27 +256,14 @@ const INSERT_BATCH = `
   ),
   stored as (
     insert into documents (fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
-      raw_container, fns_json, sign_status, flk_status, flk_codes, ack_code)
+      ${ITEM_ARRAY_NAMES.join(', ')}, raw_container, crypto, sign_status, flk_status, flk_codes, ack_code)
     select f.fn, f.fd, f.received_at, f.form, f.register_id, f.outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `f.${n}`).join(', ')},
-      r.raw_container, j.fns_json, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
-    from fresh f join raw_in r on r.ord = f.ord join json_in j on j.ord = f.ord order by f.fn, f.fd
-  ),
-  items as (
-    insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
-    select r.* from items_in r join claimed c on c.fn = r.fn and c.fd = r.fd
+      ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, r.raw_container, f.crypto, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
+    from fresh f join raw_in r on r.ord = f.ord left join item_arrays a on a.fn = f.fn and a.fd = f.fd order by f.fn, f.fd
   ),
   codes as (
     insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})
     select r.* from codes_in r join claimed c on c.fn = r.fn and c.fd = r.fd
-  ),
-  events as (
-    insert into document_events (fn, fd, received_at, at, kind, detail)
-    select f.fn, f.fd, f.received_at, e.at, e.kind, e.detail
-    from fresh f cross join lateral (values
-      (f.received_at, 'received', jsonb_build_object('crypto', f.crypto, 'signStatus', f.sign_status,
-        'flk', jsonb_build_object('ok', f.flk_status = 'passed', 'codes', to_jsonb(f.flk_codes)))),
-      (now(), 'persisted', jsonb_build_object('form', f.form, 'derived', f.derived))
-    ) as e(at, kind, detail)
   )
   select fn, fd from claimed
 `;
@@ -269,9 +274,7 @@ export function batchParameters(docs: readonly BatchDocument[]): string[] {
   const itemDocs: number[] = [];
   const codes: BatchMarkingCode[] = [];
   const codeDocs: number[] = [];
-  const json = new Array<string>(docs.length);
   docs.forEach((d, i) => {
-    json[i] = d.fnsJson;
     for (const item of d.items) {
       items.push(item);
       itemDocs.push(i + 1);
@@ -286,7 +289,6 @@ export function batchParameters(docs: readonly BatchDocument[]): string[] {
       docs.map((d) => d.row),
       DOCUMENT_COLUMNS,
     ),
-    `[${json.join(',')}]`,
     arrayLiteral(itemDocs),
     ...columnArrays(items, ITEM_COLUMNS),
     arrayLiteral(codeDocs),
@@ -315,7 +317,7 @@ function rawParameters(docs: readonly BatchDocument[]): [Buffer, string, string]
 }
 
 /**
- * Stores the documents whose (fn, fd) is not stored yet, with their items, marking codes and events, in ONE statement
+ * Stores the documents whose (fn, fd) is not stored yet, with their items and marking codes, in ONE statement
  * (run it in the caller's transaction). Returns the keys (`documentKey(fn, fd)`) it stored. The documents must have
  * distinct keys.
  */

@@ -1,7 +1,7 @@
 /**
- * Rebuilding stored documents from their raw bytes (`ofd reprocess`, after a decoder fix): the FNS JSON and document
- * columns, receipt items and marking codes are replaced by what the current decoder derives; raw_container is never
- * written. Each rebuilt document gets reprocessed_at and a 'reprocessed' event. Shift running totals are recomputed
+ * Rebuilding stored documents from their raw bytes (`ofd reprocess`, after a decoder fix): the document columns,
+ * receipt items and marking codes are replaced by what the current decoder derives; raw_container is never written
+ * (the FNS JSON is not stored: readers derive it from raw_container, src/db/fns-json.ts). Each rebuilt document gets reprocessed_at and a 'reprocessed' event. Shift running totals are recomputed
  * from the stored documents (not incremented), so running it twice changes nothing and it also repairs them.
  */
 import { CompiledQuery, sql, type Transaction } from 'kysely';
@@ -11,7 +11,8 @@ import {
   batchParameters,
   CODE_NAMES,
   DERIVED_DOCUMENT_COLUMN_NAMES,
-  ITEM_NAMES,
+  DOCUMENT_COLUMNS,
+  ITEM_ARRAYS,
   type BatchDocument,
 } from './document-batch.repository.js';
 
@@ -64,18 +65,38 @@ export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: Reb
   return rows;
 }
 
-/** Parameter numbers of BATCH_INPUT_CTES: documents' columns, the FNS JSON, items, codes. */
+/**
+ * What a rebuild compares to tell whether a document changed: every column derived from the raw bytes, its items'
+ * arrays included. The FNS JSON is
+ * not stored (it is derived on read, so it always follows the decoder); a document stored unrecognised has these
+ * columns null, so decoding it is a change.
+ */
+const TEXT_COLUMNS = new Set<string>(DOCUMENT_COLUMNS.filter((c) => c.type === 'text').map((c) => c.name));
+// One collation on both sides: kkt_reg_id and user_inn are "C" in the table, default in the batch arrays.
+const DERIVED_TUPLE = (alias: string) =>
+  `(${['form', ...DERIVED_DOCUMENT_COLUMN_NAMES].map((n) => `${alias}.${n}${TEXT_COLUMNS.has(n) ? ' collate "C"' : ''}`).join(', ')})`;
+const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
+
+const CHANGED = '(b.derived_cols is distinct from i.derived_cols or b.item_cols is distinct from i.item_cols)';
+
+/** Parameter numbers of BATCH_INPUT_CTES: documents' columns, items, codes. */
 const REBUILD = `
   with ${BATCH_INPUT_CTES},
   before as (
-    select d.fn, d.fd, d.fns_json from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
+    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols, (${ITEM_ARRAY_NAMES.map((n) => `d.${n}`).join(', ')}) as item_cols
+    from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
   ),
-  input_json as materialized (select i.*, j.fns_json from input i join json_in j on j.ord = i.ord),
+  input_json as materialized (
+    select i.*, ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, ${DERIVED_TUPLE('i')} as derived_cols,
+      (${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}) as item_cols
+    from input i left join item_arrays a on a.fn = i.fn and a.fd = i.fd
+  ),
   updated as (
     update documents d set
       form = i.form, register_id = i.register_id, outlet_id = i.outlet_id,
       ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
-      fns_json = i.fns_json, reprocessed_at = now()
+      ${ITEM_ARRAY_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
+      reprocessed_at = now()
     from input_json i
     where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
     returning d.fn, d.fd
@@ -85,23 +106,20 @@ const REBUILD = `
   events as (
     insert into document_events (fn, fd, received_at, kind, detail)
     select i.fn, i.fd, i.received_at, 'reprocessed', jsonb_build_object(
-      'jsonChanged', b.fns_json is distinct from i.fns_json, 'items', coalesce(ic.n, 0), 'markingCodes', coalesce(cc.n, 0))
+      'jsonChanged', ${CHANGED}, 'items', coalesce(ic.n, 0), 'markingCodes', coalesce(cc.n, 0))
     from input_json i
     join updated u on u.fn = i.fn and u.fd = i.fd
     join before b on b.fn = i.fn and b.fd = i.fd
     left join item_counts ic on ic.fn = i.fn and ic.fd = i.fd
     left join code_counts cc on cc.fn = i.fn and cc.fd = i.fd
   )
-  select b.fn, b.fd, (b.fns_json is distinct from i.fns_json) as changed
+  select b.fn, b.fd, ${CHANGED} as changed
   from before b join input_json i on i.fn = b.fn and i.fd = b.fd
 `;
 
-/** Derived rows first removed, then written again: two statements, so the inserts never meet the rows they replace. */
+/** Marking codes first removed, then written again: two statements, so the inserts never meet the rows they replace. */
 const DELETE_DERIVED = `
   with ${BATCH_INPUT_CTES},
-  items as (
-    delete from receipt_items x using input i where x.fn = i.fn and x.fd = i.fd and x.received_at = i.received_at
-  ),
   codes as (
     delete from marking_codes x using input i where x.fn = i.fn and x.fd = i.fd and x.received_at = i.received_at
   )
@@ -110,10 +128,6 @@ const DELETE_DERIVED = `
 
 const INSERT_DERIVED = `
   with ${BATCH_INPUT_CTES},
-  items as (
-    insert into receipt_items (fn, fd, received_at, ${ITEM_NAMES})
-    select * from items_in
-  ),
   codes as (
     insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})
     select * from codes_in
@@ -122,8 +136,8 @@ const INSERT_DERIVED = `
 `;
 
 /**
- * Replaces the derived state of stored documents by `docs` (rebuilt from their raw bytes): document columns and FNS
- * JSON, items, marking codes; adds a 'reprocessed' event each. Returns the keys whose FNS JSON changed.
+ * Replaces the derived state of stored documents by `docs` (rebuilt from their raw bytes): document columns, items,
+ * marking codes; adds a 'reprocessed' event each. Returns the keys whose derived columns changed.
  * `docs[i].row.container` is not written (raw_container is never touched); the documents must have been locked with
  * lockDocumentsForRebuild in the same transaction.
  */

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { CONTAINER_HEADER_LENGTH } from '../../protocol/container.js';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
+import { storedFnsJson } from './fns-json.js';
 import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables/documents.js';
 import { findDocumentWithLifecycle } from './api-documents.repository.js';
 import type { CrptCodeStatusRow } from './crpt-status.repository.js';
@@ -73,7 +74,7 @@ export function toDocumentView(
   fns: FnsStatusRow | undefined = undefined,
   marking: readonly CrptCodeStatusRow[] = [],
 ): DocumentView {
-  const [formName, body] = Object.entries(row.fns_json)[0] ?? [];
+  const [formName, body] = Object.entries(storedFnsJson(row))[0] ?? [];
   const recognised = formName !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body);
   const document = recognised ? { [formName]: { ...body, rawData: rawDataOf(row.raw_container) } } : null;
   return {

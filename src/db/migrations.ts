@@ -33,6 +33,8 @@ import * as m0038 from '../../migrations/0038_market.js';
 import * as m0039 from '../../migrations/0039_invoices.js';
 import * as m0040 from '../../migrations/0040_kkt_applications.js';
 import * as m0041 from '../../migrations/0041_signature_sign_in.js';
+import * as m0053 from '../../migrations/0053_documents_without_fns_json.js';
+import * as m0054 from '../../migrations/0054_receipt_items_in_documents.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -66,6 +68,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0039_invoices': m0039,
   '0040_kkt_applications': m0040,
   '0041_signature_sign_in': m0041,
+  '0053_documents_without_fns_json': m0053,
+  '0054_receipt_items_in_documents': m0054,
 });
 
 export const migrationProvider: MigrationProvider = {

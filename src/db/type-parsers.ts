@@ -7,12 +7,14 @@
 // | timestamp (no time zone)    | Date in the *process's* zone    | 'YYYY-MM-DDTHH:mm:ss[.ffffff]' as stored   |
 // | date                        | Date at local midnight          | 'YYYY-MM-DD' as stored                     |
 // | timestamptz                 | Date                            | Date (unchanged)                           |
+// | numeric[]                   | number[] (parseFloat: lossy)    | string[] (exact decimals, scale kept)      |
 // The two time changes matter: a register's wall-clock time must not move with the TZ of whatever host reads it.
-// Arrays of these types keep node-postgres's defaults (int8[] is string[]); the schema has none.
+// Other arrays keep node-postgres's defaults (int8[] is string[]); documents' item arrays (migration 0054) are int8[]
+// and numeric[].
 import pg from 'pg';
 import { DbError, DbErrorCodes } from './errors.js';
 
-const OID = { int8: 20, date: 1082, timestamp: 1114 } as const;
+const OID = { int8: 20, date: 1082, timestamp: 1114, numericArray: 1231, textArray: 1009 } as const;
 
 export function parseInt8(value: string): number {
   const n = Number(value);
@@ -35,6 +37,8 @@ export const typeParsers: pg.CustomTypesConfig = {
       if (oid === OID.int8) return parseInt8;
       if (oid === OID.timestamp) return parseLocalTimestamp;
       if (oid === OID.date) return identity;
+      // Parsed as text[]: each element the decimal as PostgreSQL prints it ('2.470').
+      if (oid === OID.numericArray) return pg.types.getTypeParser(OID.textArray as Parameters<typeof pg.types.getTypeParser>[0], 'text');
     }
     return pg.types.getTypeParser(oid, format ?? 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],

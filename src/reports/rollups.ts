@@ -6,8 +6,8 @@
  * Three ways in, all the same set-based SQL (the upserts below) over a source of documents:
  * - `applyBatchRollups(trx, docs)`: the persist path. In the persist transaction, with the documents THAT transaction
  *   newly inserted (never duplicates: the persist path inserts a (fn, fd) once, so adding is idempotent with it), fed
- *   from the values the worker has just written — not read back from `documents` / `receipt_items`: re-reading them,
- *   and the seven jsonpath lookups per document into fns_json, cost as much as the upserts themselves.
+ *   from the values the worker has just written — not read back from `documents` / `receipt_items`: re-reading them
+ *   cost as much as the upserts themselves.
  * - `applyRollups(trx, keys)` / `withdrawRollups(trx, keys)`: add or take out the stored rows of the given keys. `ofd
  *   reprocess` takes a batch out before it rebuilds the batch's rows and adds it back after, so the reports follow a
  *   decoder fix; rows left at zero by it are dropped (`dropZeroRollups`).
@@ -36,18 +36,16 @@ export interface DayRange {
 const SETTLEMENT_FORMS_LIST = '(3, 4, 31, 41)';
 const SETTLEMENT_FORMS = sql.raw(SETTLEMENT_FORMS_LIST);
 
-const jsonInt = (field: string, type: 'int' | 'bigint') =>
-  sql.raw(`coalesce((jsonb_path_query_first(d.fns_json, '$.*.${field}'))::${type}, 0)`);
 
 function documentSource(where: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
     select d.fn, d.fd, d.received_at, d.date_time, coalesce(o.id, 0) as organization_id, coalesce(d.outlet_id, 0) as outlet_id,
-      coalesce(d.register_id, 0) as register_id, d.operation_type, ${jsonInt('appliedTaxationType', 'int')} as taxation_type,
+      coalesce(d.register_id, 0) as register_id, d.operation_type, coalesce(d.taxation_type, 0) as taxation_type,
       coalesce(d.total_sum, 0) as total_sum, coalesce(d.cash_total_sum, 0) as cash_sum, coalesce(d.ecash_total_sum, 0) as ecash_sum,
       coalesce(d.prepaid_sum, 0) as prepaid_sum, coalesce(d.credit_sum, 0) as credit_sum, coalesce(d.provision_sum, 0) as provision_sum,
-      ${jsonInt('nds18', 'bigint')} as nds20_sum, ${jsonInt('nds10', 'bigint')} as nds10_sum, ${jsonInt('nds0', 'bigint')} as nds0_base,
-      ${jsonInt('ndsNo', 'bigint')} as nds_no_base, ${jsonInt('nds18118', 'bigint')} as nds20_120_sum,
-      ${jsonInt('nds10110', 'bigint')} as nds10_110_sum
+      coalesce(d.nds20_sum, 0) as nds20_sum, coalesce(d.nds10_sum, 0) as nds10_sum, coalesce(d.nds0_base, 0) as nds0_base,
+      coalesce(d.nds_no_base, 0) as nds_no_base, coalesce(d.nds20_120_sum, 0) as nds20_120_sum,
+      coalesce(d.nds10_110_sum, 0) as nds10_110_sum
     from documents d left join organizations o on o.inn = d.user_inn
     where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null and ${where}`;
 }
@@ -166,7 +164,7 @@ export interface RollupDocumentRow {
   nds10_110_sum: JsonInt8 | null;
 }
 
-/** A receipt item as stored in receipt_items (quantity: the exact decimal, its scale kept). */
+/** A receipt item as stored (the documents' item arrays, read as rows by the view receipt_items; quantity: the exact decimal, its scale kept). */
 export interface RollupItem {
   readonly name: string | null;
   readonly quantity: string | null;

@@ -1,5 +1,5 @@
 /**
- * What a stored document turns into, computed from its raw container alone (no I/O, no clock): the FNS JSON, the
+ * What a stored document turns into, computed from its raw container alone (no I/O, no clock): the
  * document columns, receipt items and marking codes, what to send downstream, its contribution to its shift's running
  * totals. The persist processor runs it on every job; `ofd reprocess` runs it again on stored raw bytes after a decoder
  * fix, so both always agree.
@@ -83,9 +83,8 @@ export interface DerivedDocument {
   readonly form: number;
   /** undefined: not recognised, stored raw only. */
   readonly formName: string | undefined;
+  /** The decoded fields (the FNS JSON body; not stored: readers derive it from raw_container, src/db/fns-json.ts). */
   readonly fields: DocumentFields | undefined;
-  /** `{"<formName>": {..., "messageFiscalSign": "…"}}` as JSON text; `{}` when not recognised. */
-  readonly fnsJson: string;
   readonly columns: DocumentColumns;
   /** What the report rollups take from the FNS JSON beyond the document columns. */
   readonly reportMeasures: ReportMeasures;
@@ -212,6 +211,8 @@ function documentColumns(f: FieldObject, mfs: string | null): DocumentColumns {
     provision_sum: int8Json(f, 'provisionSum'),
     fiscal_sign: int8Json(f, 'fiscalSign'),
     message_fiscal_sign: mfs,
+    ...reportMeasures(f),
+    buyer_contact: typeof f['buyerPhoneOrAddress'] === 'string' ? f['buyerPhoneOrAddress'] : null,
   };
 }
 
@@ -284,7 +285,6 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
       form: input.form,
       formName: undefined,
       fields: undefined,
-      fnsJson: '{}',
       columns: documentColumns({}, mfs),
       reportMeasures: reportMeasures({}),
       items: [],
@@ -305,10 +305,6 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
   } catch (e) {
     return new DeriveError('PERSIST_BAD_CONTAINER', `document does not decode: ${(e as Error).message}`);
   }
-  // One pass of JSON.stringify; the wrapper is spliced around it rather than built as another object.
-  const body = toJson(fields);
-  const fnsJson = `{${JSON.stringify(formName)}:${body.length > 2 ? `${body.slice(0, -1)},` : '{'}"messageFiscalSign":${JSON.stringify(mfs)}}}`;
-
   const isReceipt = RECEIPT_FORMS.has(form);
   const itemList = isReceipt ? objects(fields['items']) : [];
   const { items, codes } = isReceipt ? receiptRows(fields, itemList) : { items: [], codes: [] };
@@ -318,7 +314,6 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
     form,
     formName,
     fields,
-    fnsJson,
     columns: documentColumns(fields, mfs),
     reportMeasures: reportMeasures(fields),
     items,

@@ -193,7 +193,6 @@ function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
       derived: derived.fields !== undefined,
     },
     raw: d.raw,
-    fnsJson: derived.fnsJson,
     items: derived.items,
     codes: derived.codes,
   };

@@ -94,7 +94,6 @@ function batchDocument(r: Rebuilt, ids: RegistryIds): BatchDocument {
       derived: derived.fields !== undefined,
     },
     raw: source.raw_container,
-    fnsJson: derived.fnsJson,
     items: derived.items,
     codes: derived.codes,
   };

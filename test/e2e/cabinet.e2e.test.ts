@@ -123,7 +123,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', { timeout: 180_000 }, () =>
     const target = (
       await world.database.pool.query<{ fn: string; fd: number; total_sum: number }>(
         `select fn, fd, total_sum from documents where user_inn = $1 and form = 3 and operation_type = 1 and total_sum > 100
-          and fns_json->'receipt'->>'buyerPhoneOrAddress' like '%@%' order by fn, fd limit 1`,
+          and buyer_contact like '%@%' order by fn, fd limit 1`,
         [world.a.inn],
       )
     ).rows[0]!;

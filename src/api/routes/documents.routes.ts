@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formCode, formName } from '../../../protocol/tags/index.js';
 import { DOCUMENT_PAYMENTS, documentOwnerInn, findDocumentWithLifecycle, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
 import { innsOf, organizationIdByInn } from '../../db/api-organizations.repository.js';
+import { storedFnsJson } from '../../db/fns-json.js';
 import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
@@ -267,7 +268,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const { row, events, fns, marking } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
         const rawData = row.raw_container.subarray(CONTAINER_HEADER_LENGTH).toString('base64');
         const document: Record<string, unknown> = {};
-        for (const [name, body] of Object.entries(row.fns_json)) {
+        for (const [name, body] of Object.entries(storedFnsJson(row))) {
           document[name] = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, rawData } : body;
         }
         return {
@@ -324,7 +325,7 @@ export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { row } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
-        const [name, body] = Object.entries(row.fns_json)[0] ?? ['document', {}];
+        const [name, body] = Object.entries(storedFnsJson(row))[0] ?? ['document', {}];
         const doc = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
         const qr = receiptQr(row);
         // The page carries data registers sent: no scripts, nothing loaded from anywhere.

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
+import { storedFnsJson } from '../../db/fns-json.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, notFound } from '../errors.js';
 import { qrTimeToLocal } from '../receipt-view.js';
@@ -68,7 +69,7 @@ export function publicRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const row = await findCheckedReceipt(ctx.db, request.query);
         if (!row) throw notFound('receipt');
-        return { document: row.fns_json, receivedAt: row.received_at.toISOString() };
+        return { document: storedFnsJson(row), receivedAt: row.received_at.toISOString() };
       },
     );
   };

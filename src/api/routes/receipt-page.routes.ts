@@ -6,6 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { storedFnsJson } from '../../db/fns-json.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
 import { fnsQrString, renderReceiptHtml } from '../receipt-view.js';
@@ -37,7 +38,7 @@ export function receiptPageRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         // A page of one buyer's receipt: not to be cached by shared caches, nor indexed.
         void reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex').type('text/html; charset=utf-8');
         if (!row) return reply.code(404).send(NOT_FOUND_PAGE as never);
-        const [formName, body] = Object.entries(row.fns_json)[0] ?? ['receipt', {}];
+        const [formName, body] = Object.entries(storedFnsJson(row))[0] ?? ['receipt', {}];
         const qr =
           row.date_time !== null && row.total_sum !== null && row.fiscal_sign !== null && row.operation_type !== null
             ? fnsQrString({ dateTime: row.date_time, totalSum: row.total_sum, fn: row.fn, fd: row.fd, fiscalSign: row.fiscal_sign, operationType: row.operation_type })

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findShift, listShifts, MISSING_FDS_LISTED, missingFdsOfShift, type ShiftRow } from '../../db/api-shifts.repository.js';
 import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
+import { storedFnsJson } from '../../db/fns-json.js';
 import { principalOf } from '../auth/authenticate.js';
 import { accessScope, authorizePlace, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
@@ -179,7 +180,7 @@ export function shiftRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           received,
           missingReceipts: s.receipts_quantity === null ? null : Math.max(0, s.receipts_quantity - s.received_receipts),
           missingFds: s.open_fd === null ? [] : await missingFdsOfShift(ctx.db, s.fn, s.open_fd, s.close_fd),
-          document: doc ? doc.row.fns_json : null,
+          document: doc ? storedFnsJson(doc.row) : null,
         };
       },
     );

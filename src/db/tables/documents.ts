@@ -1,6 +1,6 @@
-// Document tables (migration 0002). `documents`, `receipt_items`, `marking_codes` and `document_events` are range
-// partitioned by month on received_at (the document's); `document_keys` holds one row per (fn, fd).
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+// Document tables (migration 0002). `documents`, `marking_codes` and `document_events` are range partitioned by month on
+// received_at (the document's); `document_keys` holds one row per (fn, fd); `receipt_items` is a view (migration 0054).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { Defaulted, Int8, Jsonb, JsonObject, LocalDateTime, Numeric, Timestamptz } from '../column-types.js';
 
 /** (fn, fd, received_at): how every per-document row names its document. received_at has millisecond precision. */
@@ -19,6 +19,8 @@ export type DocumentKey = Selectable<DocumentKeysTable>;
 
 export const signStatuses = ['verified', 'unverified'] as const;
 /** verified: the crypto box checked ФПС/ФПД; unverified: accepted without checking (OFD_CRYPTO=none). */
+type DecimalArray = ColumnType<(string | null)[] | null, readonly (number | string | null)[] | null, readonly (number | string | null)[] | null>;
+
 export type SignStatus = (typeof signStatuses)[number];
 
 export const flkStatuses = ['passed', 'failed'] as const;
@@ -52,8 +54,26 @@ export interface DocumentsTable extends DocumentKeyColumns {
   message_fiscal_sign: Numeric | null;
   /** The container exactly as received, its 32-byte header included; `rawData` is the part after the header. */
   raw_container: Buffer;
-  /** The FNS JSON document wrapped by form name: `{"receipt": {...}}`. */
-  fns_json: Jsonb<JsonObject>;
+  /** 1055 appliedTaxationType. The FNS JSON itself is not stored: it is derived from raw_container (src/db/fns-json.ts). */
+  taxation_type: number | null;
+  /** VAT totals 1102–1107 in kopecks (FNS JSON nds18, nds10, nds0, ndsNo, nds18118, nds10110). */
+  nds20_sum: Int8 | null;
+  nds10_sum: Int8 | null;
+  nds0_base: Int8 | null;
+  nds_no_base: Int8 | null;
+  nds20_120_sum: Int8 | null;
+  nds10_110_sum: Int8 | null;
+  /** 1008 buyerPhoneOrAddress as written. */
+  buyer_contact: string | null;
+  /** The receipt's items (1059, in document order; null: none): names, prices (kopecks), quantities (exact, with their
+   * scale), sums (kopecks). The view receipt_items reads them as rows. */
+  item_names: (string | null)[] | null;
+  /** int8[] and numeric[] read back as decimal strings (no array type parser); written from numbers or strings. */
+  item_prices: DecimalArray;
+  item_quantities: DecimalArray;
+  item_sums: DecimalArray;
+  /** The crypto adapter that checked the signs (devsign, pkz, none); null on rows stored before migration 0053. */
+  crypto: string | null;
   sign_status: SignStatus;
   flk_status: FlkStatus;
   /** ФЛК rule codes that failed; empty when passed. */
@@ -68,27 +88,22 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type NewDocumentRow = Insertable<DocumentsTable>;
 export type DocumentRowUpdate = Updateable<DocumentsTable>;
 
+/**
+ * The view `receipt_items` (migration 0054): a document's items from its arrays, one row each. Read-only. What an item
+ * says beyond these (unit, VAT, payment and product type, marking code) is read from the raw container.
+ */
 export interface ReceiptItemsTable extends DocumentKeyColumns {
   /** Position of the 1059 item in the document, from 0. */
   item_index: number;
   name: string | null;
   /** Kopecks. */
   price: Int8 | null;
-  /** Exact decimal with the FVLN scale: write `'2.470'` for scale 3. */
+  /** Exact decimal with the FVLN scale, e.g. '2.470'. */
   quantity: Numeric | null;
-  quantity_measure: number | null;
-  unit: string | null;
   /** Kopecks. */
   sum: Int8 | null;
-  /** 1199 VAT rate code. */
-  nds: number | null;
-  nds_sum: Int8 | null;
-  payment_type: number | null;
-  product_type: number | null;
-  marking_code: string | null;
 }
 export type ReceiptItem = Selectable<ReceiptItemsTable>;
-export type NewReceiptItem = Insertable<ReceiptItemsTable>;
 
 export interface MarkingCodesTable extends DocumentKeyColumns {
   item_index: number;

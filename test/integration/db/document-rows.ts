@@ -7,7 +7,6 @@ export function documentRow(overrides: Partial<NewDocumentRow> & Pick<NewDocumen
     ffd_version: 4,
     date_time: '2024-09-17T18:01:00',
     raw_container: Buffer.from([0x00, 0x2a, 0xa5, 0x03]),
-    fns_json: JSON.stringify({ receipt: { code: 3, fiscalDocumentNumber: Number(overrides.fd) } }),
     sign_status: 'verified',
     flk_status: 'passed',
     ...overrides,

@@ -24,7 +24,9 @@ export async function dumpSchema<D>(db: Kysely<D>): Promise<SchemaDump> {
        where n.nspname = 'public' and c.relname ${OWN}
        order by c.relname`),
     columns: await q(`
-      select table_name, ordinal_position, column_name, data_type, udt_name, character_maximum_length,
+      -- The column's place among the live columns: a column dropped and added again (a migration reverted and re-applied)
+      -- gets a new attnum, and information_schema's ordinal_position counts the dropped one's gap.
+      select table_name, row_number() over (partition by table_name order by ordinal_position) as ordinal_position, column_name, data_type, udt_name, character_maximum_length,
              numeric_precision, numeric_scale, datetime_precision, is_nullable, column_default, collation_name,
              is_identity, identity_generation, is_generated
         from information_schema.columns

@@ -10,17 +10,13 @@ export async function seedReceipts(db: Kysely<Database>, inn: string, n: number)
     select '9999078900018001', k + 1, date_trunc('month', now()) + make_interval(secs => k / 1000.0) from generate_series(0, ${n} - 1) k`.execute(db);
   await sql`
     insert into documents (fn, fd, received_at, form, ffd_version, date_time, kkt_reg_id, user_inn, shift_number, request_number,
-      operation_type, total_sum, cash_total_sum, ecash_total_sum, prepaid_sum, credit_sum, provision_sum, raw_container, fns_json,
-      sign_status, flk_status, fiscal_sign)
+      operation_type, total_sum, cash_total_sum, ecash_total_sum, prepaid_sum, credit_sum, provision_sum, raw_container,
+      sign_status, flk_status, fiscal_sign, item_names, item_prices, item_quantities, item_sums)
     select '9999078900018001', k + 1, date_trunc('month', now()) + make_interval(secs => k / 1000.0), 3, 2,
       '2024-09-01T08:00:00'::timestamp + make_interval(secs => k), '0000000018001001', ${inn}, k / 1000 + 1, k % 1000 + 1,
       case when k % 10 = 9 then 2 else 1 end, 1000 + (k % 997) * 10, 1000 + (k % 997) * 10, 0, 0, 0, 0, '\\x00'::bytea,
-      '{"receipt": {}}'::jsonb, 'verified', 'passed', 100000 + k
-    from generate_series(0, ${n} - 1) k`.execute(db);
-  await sql`
-    insert into receipt_items (fn, fd, received_at, item_index, name, price, quantity, sum, nds, payment_type, product_type)
-    select '9999078900018001', k + 1, date_trunc('month', now()) + make_interval(secs => k / 1000.0), 0, 'Товар ' || (k % 50),
-      1000 + (k % 997) * 10, 1, 1000 + (k % 997) * 10, 6, 4, 1
+      'verified', 'passed', 100000 + k,
+      array['Товар ' || (k % 50)], array[1000 + (k % 997) * 10]::bigint[], array[1]::numeric[], array[1000 + (k % 997) * 10]::bigint[]
     from generate_series(0, ${n} - 1) k`.execute(db);
   await sql`analyze documents`.execute(db);
 }

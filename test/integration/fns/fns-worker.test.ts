@@ -22,6 +22,7 @@ import { createPersistProcessor, type PersistProcessor } from '../../../src/work
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { realJob, waitFor } from '../workers/worker-test-helpers.js';
+import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { receiptFor, type ReceiptVariant } from '../../unit/fns/fns-documents.js';
 
 const redisUrl = inject('redisUrl');
@@ -135,11 +136,11 @@ describe('fns worker', () => {
     // Batched: far fewer requests than documents.
     expect(fns.stats().requests.total).toBeLessThanOrEqual(30);
 
-    const stored = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'fns_json']).where('fn', '=', fn).execute();
+    const stored = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'flk_codes', 'reprocessed_at']).where('fn', '=', fn).execute();
     for (const row of stored) {
       const got = fns.received(fn, Number(row.fd))!.submission;
       expect(Buffer.from(got.rawData, 'base64').equals(row.raw_container.subarray(32))).toBe(true);
-      expect(canonicalJson(got.document)).toBe(canonicalJson(row.fns_json));
+      expect(canonicalJson(got.document)).toBe(canonicalJson(storedFnsJson(row)));
     }
 
     const rows = await statuses(fn);

@@ -130,8 +130,8 @@ describe('condition notifications', () => {
   it('fires ФЛК failures and FNS rejections since the last evaluation, once each', async () => {
     const received = at(T0 + 18 * DAY + 90_000);
     await addDocumentKey(230002, received);
-    await sql`insert into documents (fn, fd, received_at, persisted_at, form, register_id, raw_container, fns_json, sign_status, flk_status, flk_codes)
-              values (${FN}, 230002, ${received}, ${received}, 3, ${registerId}, '\\x00'::bytea, '{}'::jsonb, 'verified', 'failed', ${['1054']}::text[])`.execute(t.db);
+    await sql`insert into documents (fn, fd, received_at, persisted_at, form, register_id, raw_container, sign_status, flk_status, flk_codes)
+              values (${FN}, 230002, ${received}, ${received}, 3, ${registerId}, '\\x00'::bytea, 'verified', 'failed', ${['1054']}::text[])`.execute(t.db);
     await sql`insert into fns_status (fn, fd, status, updated_at) values (${FN}, 230002, 'rejected', ${received})`.execute(t.db);
     expect(await fired(T0 + 18 * DAY + 120_000)).toEqual([`flk.failed|document:${FN}:230002|`, `fns.rejected|document:${FN}:230002|`]);
     expect(await fired(T0 + 18 * DAY + 180_000)).toEqual([]);

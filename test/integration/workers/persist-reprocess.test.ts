@@ -1,9 +1,10 @@
-// `ofd reprocess`: derived state damaged in the database (FNS JSON, columns, items, marking codes, shift totals) is
+// `ofd reprocess`: derived state damaged in the database (columns, items, marking codes, shift totals) is
 // rebuilt from the raw bytes, which are never touched; running it again changes nothing; it is safe beside a worker.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as reprocess } from '../../../src/cli/commands/reprocess.js';
 import { addShiftTotals, flkCodesLiteral, insertDocumentBatch } from '../../../src/db/document-batch.repository.js';
+import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
@@ -31,7 +32,8 @@ async function derivedState(fn: string) {
     .select([
       'fd', 'form', 'ffd_version', 'date_time', 'kkt_reg_id', 'user_inn', 'register_id', 'outlet_id', 'shift_number',
       'request_number', 'operation_type', 'total_sum', 'cash_total_sum', 'ecash_total_sum', 'prepaid_sum', 'credit_sum',
-      'provision_sum', 'fiscal_sign', 'message_fiscal_sign', 'fns_json', 'sign_status', 'flk_status', 'flk_codes', 'ack_code',
+      'provision_sum', 'fiscal_sign', 'message_fiscal_sign', 'taxation_type', 'nds20_sum', 'nds10_sum', 'nds0_base', 'nds_no_base',
+      'nds20_120_sum', 'nds10_110_sum', 'buyer_contact', 'sign_status', 'flk_status', 'flk_codes', 'ack_code',
       'persisted_at',
     ])
     .where('fn', '=', fn)
@@ -72,7 +74,7 @@ async function runReprocess(argv: string[]): Promise<{ code: number; summary: Re
 describe('ofd reprocess', () => {
   const jobs: DocumentJob[] = [realJob(FN, 1, richReceiptChildren(FN, 1)), ...Array.from({ length: 24 }, (_, i) => realJob(FN, i + 2))];
 
-  it('restores corrupted FNS JSON, columns, items, marking codes and shift totals from the raw bytes, leaving the bytes alone', async () => {
+  it('restores corrupted columns (those once read from the FNS JSON too), items, marking codes and shift totals from the raw bytes, leaving the bytes alone', async () => {
     await persist(jobs);
     await persist([realJob(OTHER_FN, 1)]);
     const original = await derivedState(FN);
@@ -84,17 +86,20 @@ describe('ofd reprocess', () => {
     ]);
 
     // The damage a decoder bug (or a bad hand) could leave behind.
-    await sql`update documents set fns_json = '{"receipt": {"corrupted": true}}', total_sum = 1, kkt_reg_id = 'garbage' where fn = ${FN} and fd in (1, 5)`.execute(t.db);
-    await sql`update documents set fns_json = '{}' where fn = ${FN} and fd = 7`.execute(t.db);
-    await sql`delete from receipt_items where fn = ${FN} and fd = 2`.execute(t.db);
-    await sql`update receipt_items set name = 'CORRUPT', price = 0, quantity = 9.99 where fn = ${FN} and fd = 1`.execute(t.db);
+    await sql`update documents set taxation_type = 32, total_sum = 1, kkt_reg_id = 'garbage' where fn = ${FN} and fd in (1, 5)`.execute(t.db);
+    await sql`update documents set taxation_type = null, nds20_sum = 1 where fn = ${FN} and fd = 7`.execute(t.db);
+    await sql`update documents set item_names = null, item_prices = null, item_quantities = null, item_sums = null where fn = ${FN} and fd = 2`.execute(t.db);
+    await sql`update documents set item_names = array_fill('CORRUPT'::text, array[cardinality(item_names)]),
+      item_prices = array_fill(0::bigint, array[cardinality(item_names)]), item_quantities = array_fill(9.99, array[cardinality(item_names)])
+      where fn = ${FN} and fd = 1`.execute(t.db);
     await sql`delete from marking_codes where fn = ${FN}`.execute(t.db);
     await sql`update shifts set received_receipts = 999, sell_total_sum = 0 where fn = ${FN}`.execute(t.db);
     expect(await derivedState(FN)).not.toEqual(original);
 
     const { code, summary } = await runReprocess(['--fn', FN, '--batch', '7']);
     expect(code).toBe(0);
-    expect(summary).toMatchObject({ scanned: 25, rebuilt: 25, changed: 3, skipped: 0, failed: 0, batches: 4 });
+    // Changed: 1 and 5 (columns, items), 2 (items), 7 (columns).
+    expect(summary).toMatchObject({ scanned: 25, rebuilt: 25, changed: 4, skipped: 0, failed: 0, batches: 4 });
 
     expect(await derivedState(FN)).toEqual(original);
     const after = await rawContainers(FN);
@@ -107,7 +112,7 @@ describe('ofd reprocess', () => {
     expect(docs.every((d) => d.reprocessed_at instanceof Date)).toBe(true);
     const events = await t.db.selectFrom('document_events').select(['fd', 'detail']).where('fn', '=', FN).where('kind', '=', 'reprocessed').orderBy('fd').execute();
     expect(events).toHaveLength(25);
-    expect(events.filter((e) => (e.detail as { jsonChanged: boolean }).jsonChanged).map((e) => e.fd)).toEqual([1, 5, 7]);
+    expect(events.filter((e) => (e.detail as { jsonChanged: boolean }).jsonChanged).map((e) => e.fd)).toEqual([1, 2, 5, 7]);
     expect(events[0]!.detail).toEqual({ jsonChanged: true, items: 3, markingCodes: 1 });
 
     // --fn: the other fiscal drive was not touched.
@@ -128,13 +133,13 @@ describe('ofd reprocess', () => {
   it('decodes a document stored unrecognised (the point of a decoder fix) and counts it into its shift', async () => {
     const fn = '9999500000000003';
     await persist([realJob(fn, 1), { ...realJob(fn, 2), flk: { ok: false, codes: ['DOC_UNRECOGNISED'] } }]);
-    const stored = await t.db.selectFrom('documents').select(['fns_json', 'shift_number']).where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
-    expect(stored).toEqual({ fns_json: {}, shift_number: null });
+    const stored = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    expect({ fns_json: storedFnsJson(stored), shift_number: stored.shift_number }).toEqual({ fns_json: {}, shift_number: null });
 
     const summary = await reprocessDocuments(t.db, silentLogger(), { fn });
     expect(summary).toMatchObject({ rebuilt: 2, changed: 1 });
     const doc = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
-    expect(doc.fns_json).toHaveProperty('receipt.fiscalDocumentNumber', 2);
+    expect(storedFnsJson(doc)).toHaveProperty('receipt.fiscalDocumentNumber', 2);
     // The gateway's verdict stays what it answered.
     expect(doc).toMatchObject({ flk_status: 'failed', flk_codes: ['DOC_UNRECOGNISED'], ack_code: 11, shift_number: 1 });
     expect(await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).where('fd', '=', 2).execute()).toHaveLength(2);
@@ -147,13 +152,15 @@ describe('ofd reprocess', () => {
     await persist([realJob(fn, 1, richReceiptChildren(fn, 1)), ...Array.from({ length: 9 }, (_, i) => realJob(fn, i + 2))]);
     // What an older decoder could have stored, with rollups consistent with it (as its persist path left them).
     await sql`update documents set total_sum = total_sum + 500, date_time = date_time - interval '3 days' where fn = ${fn} and fd in (2, 3)`.execute(t.db);
-    await sql`update receipt_items set name = 'MISDECODED', sum = sum + 500 where fn = ${fn} and fd = 2`.execute(t.db);
+    await sql`update documents set item_names = array_fill('MISDECODED'::text, array[cardinality(item_names)]),
+      item_sums = (select array_agg(s + 500 order by o) from unnest(item_sums) with ordinality as u(s, o)) where fn = ${fn} and fd = 2`.execute(t.db);
     await rebuildRollups(t.db, ROLLUP_RANGE);
     const before = await rollupState();
     expect(JSON.stringify(before)).toContain('MISDECODED');
 
     const summary = await reprocessDocuments(t.db, silentLogger(), { fn });
-    expect(summary).toMatchObject({ rebuilt: 10, changed: 0 });
+    // Changed: the two documents whose columns the older decoder got wrong (the FNS JSON is derived on read).
+    expect(summary).toMatchObject({ rebuilt: 10, changed: 2 });
     const after = await rollupState();
     expect(after).not.toEqual(before);
     // Exactly what the rows now give: nothing counted twice, nothing left at zero (the misdecoded item, the old day).
@@ -218,7 +225,6 @@ describe('ofd reprocess', () => {
           crypto: 'devsign', derived: true,
         },
         raw: Buffer.from(job.container, 'base64'),
-        fnsJson: derived.fnsJson,
         items: derived.items,
         codes: derived.codes,
       },

@@ -83,8 +83,9 @@ describe('persist worker killed with SIGKILL', () => {
     expect(await count('receipt_items')).toBe(2 * total);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: total, sell_total_sum: total * 18090 });
+    // The 'received' and 'persisted' events are the documents rows themselves (migration 0053): none written, so none twice.
     const events = await t.db.selectFrom('document_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    expect(Number(events.n)).toBe(2 * total);
+    expect(Number(events.n)).toBe(0);
     const fns = new Queue('fns', { connection: { url: redisUrl }, prefix });
     expect(await fns.getJobCountByTypes('waiting')).toBe(total);
     await Promise.all([queue.close(), fns.close()]);

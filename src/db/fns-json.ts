@@ -1,0 +1,49 @@
+/**
+ * The FNS JSON of a stored document, derived from its raw container on read (issue 12: no stored copy of what the raw
+ * bytes say). Decoding a receipt takes ≈ 10 µs; storing its JSON cost ≈ 2–3 KB per document.
+ *
+ * The result is exactly what the persist worker used to store in `documents.fns_json` (src/workers/persist-derive.ts):
+ * `{"<formName>": {...fields, "messageFiscalSign": "<ФПС>"}}`, values beyond 2^53 as decimal strings, `{}` for a
+ * document stored unrecognised. "Unrecognised" is the verdict given when the document was stored or last rebuilt: a
+ * document the gateway flagged DOC_UNRECOGNISED reads as `{}` until `ofd reprocess` rebuilds it (its reprocessed_at
+ * is then set), as before — a decoder change alone does not silently change what such a document shows.
+ */
+import { decodeContainer, messageFiscalSign } from '../../protocol/container.js';
+import { decodeDocument } from '../../protocol/document-json.js';
+import type { JsonObject } from './column-types.js';
+
+/** ФЛК code the gateway gives a document it could not recognise (the same as src/workers/persist-derive.ts). */
+const DOC_UNRECOGNISED = 'DOC_UNRECOGNISED';
+
+/** What the reader needs of a stored document. */
+export interface FnsJsonSource {
+  readonly raw_container: Buffer;
+  readonly flk_codes?: readonly string[] | null;
+  readonly reprocessed_at?: Date | null;
+}
+
+const bigintsAsStrings = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
+/** The stored document's FNS JSON (see the file comment); `{}` when it was stored unrecognised or does not decode. */
+export function storedFnsJson(source: FnsJsonSource): JsonObject {
+  const unrecognised = (source.flk_codes ?? []).includes(DOC_UNRECOGNISED) && !source.reprocessed_at;
+  if (unrecognised) return {};
+  try {
+    const container = decodeContainer(source.raw_container);
+    const decoded = decodeDocument(container.document);
+    const fields = decoded.json[decoded.formName]!;
+    const body = { ...fields, messageFiscalSign: messageFiscalSign(container.messageSign) };
+    // Through JSON text, as the stored jsonb was read back: bigints become decimal strings, undefined fields vanish.
+    return JSON.parse(JSON.stringify({ [decoded.formName]: body }, bigintsAsStrings)) as JsonObject;
+  } catch {
+    return {};
+  }
+}
+
+/** The form name and body of a stored document's FNS JSON; undefined when it has none (stored unrecognised). */
+export function storedFnsBody(source: FnsJsonSource): [string, JsonObject] | undefined {
+  const [entry] = Object.entries(storedFnsJson(source));
+  if (!entry) return undefined;
+  const [name, body] = entry;
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? [name, body as JsonObject] : undefined;
+}
