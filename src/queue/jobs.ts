@@ -81,7 +81,10 @@ export function documentsOfJob(data: unknown): unknown[] {
  * and the adapter reads what it sends from there. (Proposed shapes; the workers' owners may extend them.)
  */
 
-/** Send one stored document to the FNS. Job id: documentJobId(fn, fd). */
+/**
+ * Send one stored document to the FNS (`send-to-fns`, job id documentJobId(fn, fd)): what `ofd dlq replay` re-adds. The
+ * persist worker adds one `send-batch-to-fns` job per persist job instead (src/workers/fns-batch-jobs.ts).
+ */
 export interface FnsJob {
   readonly fn: string;
   readonly fd: number;
