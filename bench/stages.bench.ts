@@ -1,16 +1,20 @@
-// Redis commands and worker CPU per document of the persist → fns path (issue 12: "the fns worker trails persisting").
+// Redis commands and worker CPU per document of the stages after the gateway (issue 12: "the fns worker trails
+// persisting").
 //
-//   npx tsx bench/stages.bench.ts [--documents 3000] [--registers 100] [--cpu-prof]
+//   npm run bench:stages -- [--documents 3000] [--registers 100]
+//   node --cpu-prof --import tsx bench/stages.bench.ts          (the same, with a CPU profile)
 //
 // A private redis-server (so INFO commandstats counts only this run) and a fresh database. `--documents` documents of the
 // emulated fleet (bench/fleet-jobs.ts: the loadtest's mix) are added to `documents` as the gateway's producer would (one
-// job per 100), then measured in two phases, each from a reset of Redis's command statistics:
+// job per 100), then measured in four phases, each from a reset of Redis's command statistics:
 //   1. persist: the persist worker stores them all and adds their `fns`/`crpt`/`notify` jobs;
 //   2. fns: the fns worker sends them all to an in-process FNS client that accepts everything (no HTTP: the worker's
 //      own cost) until every fns_status is answered.
-// Prints Redis commands per document (by command) and this process's CPU µs per document for each phase, and how many
-// crpt and notify jobs the fleet mix produces per document. Counts are exact; CPU depends on the machine's load — run
-// it with `node --cpu-prof` (--cpu-prof here passes it to a re-run of this script) for where the time goes.
+//   3. crpt and 4. notify: their workers take the jobs persisting added (an in-process CRPT client that accepts every
+//      sale; no SMTP, so each e-receipt ends not configured after its reads).
+// Prints Redis commands per document (by command) and this process's CPU µs per document for each phase (always per
+// document ingested), and how many crpt and notify jobs the fleet mix produces. Counts are exact; CPU depends on the
+// machine's load (each phase prints its window on the monotonic clock to stderr, to cut a --cpu-prof profile by phase).
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -24,6 +28,9 @@ import { silentLogger } from '../src/observability/logger.js';
 import { JobNames } from '../src/queue/jobs.js';
 import { startPersistWorker } from '../src/workers/batching-worker.js';
 import { startFnsWorker } from '../src/workers/fns-worker.js';
+import { startCrptWorker } from '../src/workers/crpt-worker.js';
+import { startNotifyWorker } from '../src/workers/notify-worker.js';
+import type { CrptClient } from '../src/adapters/crpt/http-crpt-client.js';
 import { startRedisProcess } from '../test/support/redis-process.js';
 import { fleetJobs } from './fleet-jobs.js';
 
@@ -37,6 +44,14 @@ const PRODUCER_BATCH = 100;
 
 const acceptAll: FnsClient = {
   send: (batch) => Promise.resolve({ documents: batch.map((s) => ({ fn: s.fn, fd: s.fd, status: 'accepted' as const, errors: [], duplicate: false })) }),
+  close: () => Promise.resolve(),
+};
+
+const crptAcceptAll: CrptClient = {
+  authenticate: () => Promise.resolve('token'),
+  checkCodes: () => Promise.resolve([]),
+  submitSale: (sale) => Promise.resolve({ saleId: sale.saleId, duplicate: false, codes: sale.codes.map((c) => ({ cis: c.cis, status: 'RETIRED' as const })) }),
+  circuitState: () => 'closed',
   close: () => Promise.resolve(),
 };
 
@@ -119,7 +134,18 @@ async function main(): Promise<void> {
     );
     const answered = await count(`select count(*)::text as n from fns_status where status = 'accepted'`);
     await fnsQueue.close();
-    process.stdout.write(`${JSON.stringify({ documents: DOCUMENTS, registers: REGISTERS, fnsAnswered: answered, downstreamJobsWaiting: downstream, phases: [persist, fns] }, null, 2)}\n`);
+    // crpt and notify still carry a job per document: their cost per ingested document, for comparison.
+    const waitingIn = (name: string) => async () => {
+      const queue = new Queue(name, { connection: redis, prefix });
+      try {
+        return (await queue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized')) === 0;
+      } finally {
+        await queue.close();
+      }
+    };
+    const crpt = await phase('crpt', () => startCrptWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, client: crptAcceptAll }), waitingIn('crpt'));
+    const notify = await phase('notify (no SMTP: each e-mail ends not configured)', () => startNotifyWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, pollIntervalMs: 60_000, conditionsIntervalMs: 0 }), waitingIn('notify'));
+    process.stdout.write(`${JSON.stringify({ documents: DOCUMENTS, registers: REGISTERS, fnsAnswered: answered, downstreamJobsWaiting: downstream, phases: [persist, fns, crpt, notify] }, null, 2)}\n`);
     await documentsQueue.close();
   } finally {
     redis.disconnect();
