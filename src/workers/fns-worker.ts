@@ -49,6 +49,11 @@ import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcess
 export const DEFAULT_FNS_BATCH_SIZE = 50;
 export const DEFAULT_FNS_MAX_DELAY_MS = 20;
 export const DEFAULT_FNS_CONCURRENCY = 100;
+/**
+ * FNS requests at once per worker. Batch jobs bring many documents each, so BullMQ's concurrency no longer bounds the
+ * requests (100 jobs of 100 documents would be 200 requests of 50); this does, as one-document jobs did (≈ 2 then).
+ */
+export const DEFAULT_FNS_REQUESTS_IN_FLIGHT = 4;
 
 export interface FnsWorkerOptions {
   readonly redisUrl: string;
@@ -66,8 +71,10 @@ export interface FnsWorkerOptions {
   readonly batchSize?: number;
   /** Longest wait for a batch to fill. Default 20 ms. */
   readonly maxDelayMs?: number;
-  /** BullMQ concurrency: jobs in flight at once (≥ batchSize, so batches can fill). Default 100. */
+  /** BullMQ concurrency: jobs in flight at once (≥ batchSize, so batches of one-document jobs can fill). Default 100. */
   readonly concurrency?: number;
+  /** FNS requests at once. Default 4. */
+  readonly requestsInFlight?: number;
   /** Send lease per document; longer than the client's longest send(). Default 120 s. */
   readonly leaseMs?: number;
   readonly lockDurationMs?: number;
@@ -146,6 +153,7 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
   const batchSize = options.batchSize ?? DEFAULT_FNS_BATCH_SIZE;
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_FNS_MAX_DELAY_MS;
   const concurrency = options.concurrency ?? Math.max(DEFAULT_FNS_CONCURRENCY, batchSize);
+  const requestsInFlight = options.requestsInFlight ?? DEFAULT_FNS_REQUESTS_IN_FLIGHT;
   const retry: DocumentRetryPolicy = { ...DEFAULT_DOCUMENT_RETRY, ...options.documentRetry };
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > FNS_MAX_DOCUMENTS) {
     throw new RangeError(`batchSize must be 1–${FNS_MAX_DOCUMENTS}, got ${batchSize}`);
@@ -200,16 +208,30 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
     }
   }
 
+  /** Starts FNS requests while a slot is free: at most requestsInFlight at once, whatever the number of jobs running. */
   function flush(): void {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
     }
-    while (pending.length > 0) {
+    while (pending.length > 0 && running.size < requestsInFlight) {
       const batch = pending.slice(0, batchSize);
       pending = pending.slice(batchSize);
-      const p = runBatch(batch).finally(() => running.delete(p));
+      const p = runBatch(batch).finally(() => {
+        running.delete(p);
+        // Whatever waited for this slot has waited long enough.
+        flush();
+      });
       running.add(p);
+    }
+  }
+
+  /** Sends everything submitted, then resolves (shutdown). */
+  async function drain(): Promise<void> {
+    flush();
+    while (running.size > 0) {
+      await Promise.race(running);
+      flush();
     }
   }
 
@@ -346,10 +368,10 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
     close: () =>
       (closing ??= (async () => {
         const closingWorker = worker.close();
-        flush();
+        const draining = drain();
         await closingWorker;
-        flush();
-        await Promise.all([...running]);
+        await draining;
+        await drain();
         await queue.close().catch(() => undefined);
         await ownedClient?.close();
         await Promise.all([closeRedis(connection), closeRedis(queueConnection)]);
