@@ -17,6 +17,7 @@ import { createCryptoBox } from './gateway/crypto/create-crypto-box.js';
 import { createInspector } from './gateway/flk/inspector.js';
 import { MOSCOW_UTC_OFFSET_MINUTES } from './gateway/local-time.js';
 import { startGateway } from './gateway/server.js';
+import { startAckReports } from './gateway/ack-reports.js';
 import { budgetLimit, createConnectionBudget, readOpenFileLimit } from './gateway/connection-budget.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -27,6 +28,7 @@ import { createProducerRedis } from './queue/redis-connection.js';
 import { createDb, ensureDocumentPartitions, migrateToLatest } from './db/index.js';
 import { sql } from 'kysely';
 import { startPersistWorker } from './workers/batching-worker.js';
+import { startAckReportsWorker } from './workers/ack-reports-worker.js';
 import { startFnsWorker } from './workers/fns-worker.js';
 import { createHttpCrptClient } from './adapters/crpt/http-crpt-client.js';
 import { loadCrptSigner } from './adapters/crpt/signer-config.js';
@@ -80,8 +82,11 @@ export async function start(config: Config, logger: Logger = createLogger(config
     // OFD_UNPAID_POLICY=stop: a small pool of its own refreshes the unpaid FNs in the background (never per document).
     const unpaidDb = config.billing.unpaidPolicy === 'stop' ? createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'ofd-gateway-unpaid' }) : undefined;
     const unpaidFiscalDrives = unpaidDb ? createUnpaidFiscalDrives({ db: unpaidDb.db, logger: logger.child({ role: 'gateway' }) }) : undefined;
+    // Acks actually written, reported in batches (issue 13 item 4); losing them leaves acked_at null, never a document.
+    const ackReports = startAckReports({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log: logger.child({ role: 'gateway' }) });
     const gateway = await startGateway({
       budget,
+      onAckWritten: ackReports.written,
       message: {
         crypto,
         enqueue: (job) => producer.enqueue(job),
@@ -127,6 +132,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
       { name: 'gateway', close: () => gateway.close() },
       { name: 'marking', close: () => marking.close() },
       { name: 'marking-crpt', close: async () => markingCrpt?.close() },
+      { name: 'ack-reports', close: () => ackReports.close() },
       { name: 'producer', close: () => producer.close() },
       { name: 'crypto', close: () => crypto.close() },
       { name: 'unpaid-registers', close: async () => { unpaidFiscalDrives?.close(); await unpaidDb?.close(); } },
@@ -155,6 +161,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
         ...(config.persist.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: config.persist.stalledIntervalMs }),
       });
       closers.push({ name: 'persist-worker', close: () => worker.close() });
+      const acks = startAckReportsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, logger: logger.child({ role: 'worker' }), metrics });
+      closers.push({ name: 'acks-worker', close: () => acks.close() });
       if (config.fnsUrl) {
         const fns = startFnsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db: database.db, fnsUrl: config.fnsUrl, logger: logger.child({ role: 'fns-worker' }), metrics });
         closers.push({ name: 'fns-worker', close: () => fns.close() });

@@ -4,6 +4,7 @@
 // Order: received_at desc, then (fn, fd) desc — received_at is the partition key, so a page of recent documents touches
 // the newest partitions only; the cursor is the last row's (received_at, fn, fd).
 import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repository.js';
+import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
@@ -127,6 +128,8 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   return query;
 }
 
+const ackOfDocument = sql<SqlBool>`document_acks.fn = documents.fn::bigint and document_acks.fd = documents.fd`;
+
 export async function listDocuments(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
   if (q.inns !== 'all' && q.inns.length === 0) return [];
   return filteredDocuments(db, q)
@@ -155,8 +158,9 @@ export async function listDocuments(db: Db, q: DocumentListQuery): Promise<Docum
       'documents.sign_status',
       'documents.flk_status',
       'documents.flk_codes',
-      'documents.ack_code',
-      'documents.acked_at',
+      // The ack as written to the register (issue 13): null when none is known.
+      (eb) => eb.selectFrom('document_acks').select('document_acks.ack_code').where(ackOfDocument).as('ack_code'),
+      (eb) => eb.selectFrom('document_acks').select('document_acks.acked_at').where(ackOfDocument).as('acked_at'),
       'documents.persisted_at',
       'documents.reprocessed_at',
       'fns_status.status as fns_status',
@@ -195,7 +199,7 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [stored, fns, marking] = [
+  const [stored, fns, marking, ack] = [
     await db
       .selectFrom('document_events')
       .selectAll()
@@ -207,8 +211,10 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
       .execute(),
     await db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
     await findCrptCodeStatuses(db, fn, fd),
+    await findWrittenAck(db, fn, fd),
   ];
-  return { row, events: withRowEvents(row, stored), fns, marking };
+  // The ack as written to the register (document_acks), not the documents columns: null when none is known.
+  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, stored), fns, marking };
 }
 
 const DOC_UNRECOGNISED = 'DOC_UNRECOGNISED';

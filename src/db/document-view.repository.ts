@@ -35,8 +35,9 @@ export interface DocumentStatus {
   readonly persistedAt: string;
   /** When `ofd reprocess` last rebuilt it from its raw bytes; null if never. */
   readonly reprocessedAt: string | null;
+  /** When our ack was written to the register's connection (document_acks); null when no written ack is known. */
   readonly ackedAt: string | null;
-  /** 1022 as answered: 0 accepted, 14 ФЛК failed, 11 not recognised. */
+  /** 1022 of that ack: 0 accepted, 14 ФЛК failed, 11 not recognised; null with ackedAt. */
   readonly ackCode: number | null;
   readonly signStatus: SignStatus;
   readonly flk: { readonly status: FlkStatus; readonly codes: readonly string[] };

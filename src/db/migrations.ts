@@ -35,6 +35,7 @@ import * as m0040 from '../../migrations/0040_kkt_applications.js';
 import * as m0041 from '../../migrations/0041_signature_sign_in.js';
 import * as m0053 from '../../migrations/0053_documents_without_fns_json.js';
 import * as m0054 from '../../migrations/0054_receipt_items_in_documents.js';
+import * as m0057 from '../../migrations/0057_document_acks.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -70,6 +71,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0041_signature_sign_in': m0041,
   '0053_documents_without_fns_json': m0053,
   '0054_receipt_items_in_documents': m0054,
+  '0057_document_acks': m0057,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -62,6 +62,8 @@ export interface ConnectionDeps {
   log: Logger;
   closes: CloseLog;
   options: ConnectionOptions;
+  /** An ack (a reply with fn, fd and a 1022 code) reached the socket: the write callback succeeded (ack-reports.ts). */
+  onAckWritten?: (fn: string, fd: number, code: number) => void;
 }
 
 export interface ConnectionHandle {
@@ -186,6 +188,7 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
       if (err || outcome.ofdResponseCode === undefined) return;
       metrics.acks.inc({ code: String(outcome.ofdResponseCode) });
       metrics.ackLatency.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
+      if (outcome.fn !== undefined && outcome.fd !== undefined) deps.onAckWritten?.(outcome.fn, outcome.fd, outcome.ofdResponseCode);
     };
   }
 

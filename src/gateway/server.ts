@@ -70,6 +70,8 @@ export interface GatewayDeps {
   /** Shared by the listeners of one process (main.ts); without it, this listener's own of `maxConnections`. */
   budget?: ConnectionBudget;
   options?: GatewayOptionsInput;
+  /** Told of every ack the socket took (ack-reports.ts); the document port only. */
+  onAckWritten?: (fn: string, fd: number, code: number) => void;
 }
 
 export interface Gateway {
@@ -115,7 +117,14 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     });
     admission.admit(socket, (client) => {
       const log = lazyConnectionLogger(deps.log, () => ({ connectionId: newConnectionId(), remoteAddress: client.address, remotePort: client.port, listener }));
-      const connection = handleConnection(socket, { handle, metrics: deps.metrics, log, closes, options: options.connection });
+      const connection = handleConnection(socket, {
+        handle,
+        metrics: deps.metrics,
+        log,
+        closes,
+        options: options.connection,
+        ...(deps.onAckWritten ? { onAckWritten: deps.onAckWritten } : {}),
+      });
       connections.add(connection);
       void connection.closed.then(() => connections.delete(connection));
     });

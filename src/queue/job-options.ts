@@ -50,6 +50,14 @@ export const JOB_OPTIONS: Readonly<Record<QueueName, DefaultJobOptions>> = {
     removeOnComplete: { age: HOUR_S, count: 10_000 },
     removeOnFail: { age: 7 * 24 * HOUR_S },
   },
+  // Ack reports: a PostgreSQL outage is ridden out for ≈ 4.5 h (1 s doubling); an ack report lost after that only leaves
+  // acked_at null — the documents themselves travel in `documents`.
+  acks: {
+    attempts: 15,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * HOUR_S },
+  },
   // One attempt per BullMQ job: a failed export is retried by the exports sweeper under a new job id (export-<id>-<n>),
   // from export_jobs, which holds its attempts; the job only carries the row id.
   exports: {

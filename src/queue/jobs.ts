@@ -14,6 +14,7 @@ export const JobNames = {
   notify: 'notify',
   'fns-kkt': 'step',
   exports: 'export',
+  acks: 'ack-report',
 } as const satisfies Record<QueueName, string>;
 
 /** A document the gateway accepted, as it goes from the gateway to the persist worker. */
@@ -81,7 +82,10 @@ export function documentsOfJob(data: unknown): unknown[] {
  * and the adapter reads what it sends from there. (Proposed shapes; the workers' owners may extend them.)
  */
 
-/** Send one stored document to the FNS. Job id: documentJobId(fn, fd). */
+/**
+ * Send one stored document to the FNS (`send-to-fns`, job id documentJobId(fn, fd)): what `ofd dlq replay` re-adds. The
+ * persist worker adds one `send-batch-to-fns` job per persist job instead (src/workers/fns-batch-jobs.ts).
+ */
 export interface FnsJob {
   readonly fn: string;
   readonly fd: number;
@@ -104,9 +108,24 @@ export interface NotifyJob {
   readonly recipient?: string;
 }
 
+/**
+ * Acks a gateway process wrote to registers' sockets since its last flush (src/gateway/ack-reports.ts): compact tuples
+ * [fn, fd, 1022 code, written at (ms since the epoch)], a few hundred per job.
+ */
+export interface AckReportJob {
+  readonly acks: readonly (readonly [fn: string, fd: number, code: number, at: number])[];
+}
+
+export const ackReportJobSchema = z.object({
+  acks: z.array(
+    z.tuple([z.string().regex(/^\d{16}$/), z.number().int().min(1).max(0xffff_ffff), z.number().int().min(0).max(255), z.number().int().min(0)]),
+  ),
+});
+
 export interface JobDataByQueue {
   documents: DocumentBatchJob;
   fns: FnsJob;
   crpt: CrptJob;
   notify: NotifyJob;
+  acks: AckReportJob;
 }

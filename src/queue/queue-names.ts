@@ -12,6 +12,8 @@ export const QueueNames = {
   fnsKkt: 'fns-kkt',
   /** API / «Выгрузки» schedule → exports worker: receipt and shift exports written in the background (export_jobs). */
   exports: 'exports',
+  /** Gateway → acks worker: the acknowledgements actually written to registers' sockets, one job per flush (≈ 200 ms). */
+  acks: 'acks',
 } as const;
 
 export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];

@@ -109,11 +109,6 @@ const SESSION_FN_END = 24;
 
 // ---- preparation (no I/O) -------------------------------------------------------------------------------------------
 
-function ackCode(job: DocumentJob): number {
-  if (job.flk.codes.includes(DOC_UNRECOGNISED)) return 11;
-  return job.flk.ok ? 0 : 14;
-}
-
 /**
  * The first stored copy of a document wins (decision 2), so only a document verified under its own fiscal drive may be
  * stored (issue 13 item 3): signs are checked with the key of the session header's FN, so a container naming another FN
@@ -188,7 +183,8 @@ function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
       sign_status: job.signStatus,
       flk_status: job.flk.ok ? 'passed' : 'failed',
       flk_codes: flkCodesLiteral(job.flk.codes),
-      ack_code: ackCode(job),
+      // Written only for an ack actually written to the register, by the acks worker, in document_acks (issue 13).
+      ack_code: null,
       crypto: job.crypto,
       derived: derived.fields !== undefined,
     },

@@ -139,8 +139,8 @@ export const documentDetailOut = z.object({
   status: z.object({
     receivedAt: dateOut,
     persistedAt: dateOut,
-    ackedAt: dateOut.nullable(),
-    ackCode: z.number().int().nullable().meta({ description: '1022 answered to the register: 0 accepted, 14 ФЛК failed' }),
+    ackedAt: dateOut.nullable().meta({ description: 'when our ack was written to the register\'s connection; null when no written ack is known (the connection closed first: the register re-sends)' }),
+    ackCode: z.number().int().nullable().meta({ description: '1022 of the ack written to the register: 0 accepted, 14 ФЛК failed, 11 not recognised; null with ackedAt' }),
     sign: z.enum(['verified', 'unverified']),
     flk: z.object({ status: z.enum(['passed', 'failed']), codes: z.array(z.string()) }),
     fns: z

@@ -92,7 +92,7 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
     expect(r.statusCode).toBe(200);
     const body = json<{
       document: { receipt: Record<string, unknown> };
-      status: { sign: string; flk: { status: string }; ackCode: number; fns: unknown; timeline: Array<{ kind: string }> };
+      status: { sign: string; flk: { status: string }; ackCode: number | null; fns: unknown; timeline: Array<{ kind: string }> };
       raw: { container: string; rawData: string };
     }>(r);
     expect(Object.keys(body.document)).toEqual(['receipt']);
@@ -104,7 +104,8 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
       items: [expect.objectContaining({ name: 'Bread white', price: 10000 })],
       fiscalSign: a.fiscalSign,
     });
-    expect(body.status).toMatchObject({ sign: 'verified', flk: { status: 'passed', codes: [] }, ackCode: 0, fns: null });
+    // Seeded straight into PostgreSQL: no ack was written to a register, so none is shown (issue 13 item 4).
+    expect(body.status).toMatchObject({ sign: 'verified', flk: { status: 'passed', codes: [] }, ackCode: null, ackedAt: null, fns: null });
     expect(body.status.timeline.map((e) => e.kind)).toEqual(['received', 'persisted']);
     const stored = await h.database.db.selectFrom('documents').select('raw_container').where('fn', '=', a.fn).where('fd', '=', 2).executeTakeFirstOrThrow();
     expect(Buffer.from(body.raw.container, 'base64').equals(stored.raw_container)).toBe(true);

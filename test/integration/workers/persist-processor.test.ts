@@ -137,7 +137,7 @@ describe('persist processor', () => {
     expect(r).toMatchObject({ ok: true, inserted: true, downstream: { fns: false, crpt: false } });
     const doc = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(doc.raw_container.equals(Buffer.from(job.container, 'base64'))).toBe(true);
-    expect(doc).toMatchObject({ flk_status: 'failed', ack_code: 11, register_id: null, shift_number: null });
+    expect(doc).toMatchObject({ flk_status: 'failed', ack_code: null, register_id: null, shift_number: null });
     expect(await t.db.selectFrom('receipt_items').select('fd').where('fn', '=', fn).execute()).toHaveLength(0);
   });
 

@@ -141,7 +141,7 @@ describe('ofd reprocess', () => {
     const doc = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
     expect(storedFnsJson(doc)).toHaveProperty('receipt.fiscalDocumentNumber', 2);
     // The gateway's verdict stays what it answered.
-    expect(doc).toMatchObject({ flk_status: 'failed', flk_codes: ['DOC_UNRECOGNISED'], ack_code: 11, shift_number: 1 });
+    expect(doc).toMatchObject({ flk_status: 'failed', flk_codes: ['DOC_UNRECOGNISED'], ack_code: null, shift_number: 1 });
     expect(await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).where('fd', '=', 2).execute()).toHaveLength(2);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 2, sell_total_sum: 2 * 18090 });

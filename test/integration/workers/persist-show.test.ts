@@ -75,7 +75,9 @@ describe('ofd show', () => {
       formName: 'receipt',
       receivedAt: job.receivedAt,
       reprocessedAt: null,
-      ackCode: 0,
+      // Stored straight by the persist processor: no gateway wrote an ack, so none is known (issue 13 item 4).
+      ackedAt: null,
+      ackCode: null,
       signStatus: 'verified',
       flk: { status: 'passed', codes: [] },
       messageFiscalSign: receipt['messageFiscalSign'],
@@ -107,7 +109,7 @@ describe('ofd show', () => {
     expect(code).toBe(0);
     const view = JSON.parse(out) as { document: unknown; status: Record<string, unknown> };
     expect(view.document).toBeNull();
-    expect(view.status).toMatchObject({ formName: null, ackCode: 11, flk: { status: 'failed', codes: ['DOC_UNRECOGNISED'] } });
+    expect(view.status).toMatchObject({ formName: null, ackCode: null, flk: { status: 'failed', codes: ['DOC_UNRECOGNISED'] } });
     expect(Buffer.from(view.status['rawContainer'] as string, 'base64').equals(Buffer.from(job.container, 'base64'))).toBe(true);
   });
 

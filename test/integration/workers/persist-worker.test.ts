@@ -13,7 +13,7 @@ import { startPersistWorker, type PersistWorker } from '../../../src/workers/bat
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';
-import { FN_A, realJob, richReceiptChildren, waitFor } from './worker-test-helpers.js';
+import { FN_A, fnsWaiting, realJob, richReceiptChildren, waitFor } from './worker-test-helpers.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -96,10 +96,11 @@ describe('persist worker', () => {
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 300, sell_total_sum: 300 * 18090 });
 
-    const fns = h.queue('fns');
-    await waitFor(() => fns.getJobCountByTypes('waiting'), (n) => n === 300, 5000);
-    expect(await fns.getJobCountByTypes('waiting')).toBe(300);
-    expect(await fns.getJob(documentJobId(fn, 7))).toMatchObject({ data: { fn, fd: 7 } });
+    // One fns batch job per persist job (issue 12), carrying every document once.
+    const fns = await waitFor(() => fnsWaiting(h.queue('fns')), (w) => w.documents.size === 300, 5000);
+    expect(fns.copies).toBe(300);
+    expect(fns.jobs).toBe(batchJobs.size);
+    expect(fns.documents.has(`${fn}:7`)).toBe(true);
     // Every batch job the producer wrote is completed, none failed.
     const docs = h.queue('documents');
     await waitFor(() => docs.getJobCountByTypes('completed'), (n) => n === batchJobs.size, 5000);
@@ -138,7 +139,7 @@ describe('persist worker', () => {
     const items = await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).execute();
     expect(items).toHaveLength(2);
     // Forwarded once: the duplicate was not newly inserted and is not a retry.
-    expect(await h.queue('fns').getJobCountByTypes('waiting')).toBe(1);
+    expect((await fnsWaiting(h.queue('fns'))).copies).toBe(1);
   });
 
   it('persists the neighbours of a poison document in its batch, and parks it alone in dead_letters at once (no retries)', async () => {

@@ -1,5 +1,7 @@
 // Real DocumentJobs built from real signed containers (test/support/kkt.ts), for the persist worker tests.
+import type { Queue } from 'bullmq';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
+import { documentsOfFnsBatch } from '../../../src/workers/fns-batch-jobs.js';
 import { ascii, fvln, receiptChildren, signedMessage, stlv, u8, vln } from '../../support/kkt.js';
 
 export const FN_A = '9999078900012345';
@@ -53,4 +55,14 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolea
     if (Date.now() - started > timeoutMs) return v;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * What the `fns` queue holds waiting: its jobs, and the documents they carry (issue 12: one batch job per persist job;
+ * a retried persist job may carry a document again, which PostgreSQL's fns_status makes harmless).
+ */
+export async function fnsWaiting(queue: Queue): Promise<{ jobs: number; copies: number; documents: Set<string> }> {
+  const jobs = await queue.getJobs(['waiting']);
+  const keys = jobs.flatMap((j) => documentsOfFnsBatch(j.data).map((d) => `${(d as { fn: string }).fn}:${(d as { fd: number }).fd}`));
+  return { jobs: jobs.length, copies: keys.length, documents: new Set(keys) };
 }

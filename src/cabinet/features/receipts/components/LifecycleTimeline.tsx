@@ -24,16 +24,24 @@ export function LifecycleTimeline({ status }: { status: ReceiptDetail['status'] 
   if (!status.timeline.some((e) => e.kind === 'received')) events.push({ at: status.receivedAt, label: KIND.received! });
   if (status.ackedAt !== null) events.push({ at: status.ackedAt, label: `Квитанция отправлена кассе (код ${status.ackCode ?? '—'})` });
   const items = events.sort((a, b) => a.at.localeCompare(b.at));
+  // No ack known to have reached the register's connection (it closed first, or the report was lost): the register
+  // keeps the document and sends it again; that copy's ack is recorded then.
+  const unacked = status.ackedAt === null
+    ? [{ color: 'gray', content: <div>Отправка квитанции кассе не подтверждена: касса передаст документ повторно</div> }]
+    : [];
   return (
     <Timeline
-      items={items.map((e) => ({
-        content: (
-          <>
-            <div>{e.label}</div>
-            <div style={{ fontSize: 12, color: 'rgba(0,0,0,0.65)' }}>{formatInstant(e.at)}</div>
-          </>
-        ),
-      }))}
+      items={[
+        ...items.map((e) => ({
+          content: (
+            <>
+              <div>{e.label}</div>
+              <div style={{ fontSize: 12, color: 'rgba(0,0,0,0.65)' }}>{formatInstant(e.at)}</div>
+            </>
+          ),
+        })),
+        ...unacked,
+      ]}
     />
   );
 }
