@@ -23,6 +23,8 @@ import { billingDocumentRoutes } from './billing-documents.routes.js';
 import { marketRoutes } from './market.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { tariffRoutes } from './tariffs.routes.js';
+import { receiptBrandRoutes } from './receipt-brand.routes.js';
+import { shortLinkRoutes } from './short-links.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -48,5 +50,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(paymentRoutes(ctx));
     await app.register(marketRoutes(ctx));
     await app.register(billingDocumentRoutes(ctx));
+    await app.register(receiptBrandRoutes(ctx));
+    await app.register(shortLinkRoutes(ctx));
   };
 }
