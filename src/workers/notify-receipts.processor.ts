@@ -133,7 +133,9 @@ function body(doc: ReceiptSource): { formName: string; json: Record<string, unkn
 /** The e-mail of a receipt in the organization's brand: subject, plain text, HTML and its inline images. */
 export async function receiptEmail(doc: ReceiptSource, brand: Brand = DEFAULT_BRAND, pageUrl?: string): Promise<Omit<EmailMessage, 'to'>> {
   const { formName, json } = body(doc);
-  return brandedReceiptEmail({ formName, doc: json, qr: receiptQrOf(doc) }, brand, pageUrl);
+  // The numbers come from the stored columns when the FNS JSON lacks them (a partial document still names itself).
+  const named = { fiscalDocumentNumber: doc.fd, fiscalDriveNumber: doc.fn, ...json };
+  return brandedReceiptEmail({ formName, doc: named, qr: receiptQrOf(doc) }, brand, pageUrl);
 }
 
 /**

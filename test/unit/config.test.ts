@@ -51,6 +51,8 @@ describe('loadConfig', () => {
       crptUrl: undefined,
       smtpUrl: undefined,
       smsUrl: undefined,
+      viberUrl: undefined,
+      eReceipts: { viberWaitMs: 120_000, shortLinkTtlMs: 365 * 86_400_000 },
       adminToken: undefined,
       jwtSecret: undefined,
       mode: 'development',

@@ -2,7 +2,8 @@
  * Short links of SMS and Viber receipts (issue 17). `GET /r/{code}` (public, rate-limited per address) counts the
  * open and redirects to the receipt page on OFD_PUBLIC_URL — the stored target is a path, so a link can lead nowhere
  * else; an expired or revoked link is a 410 page, an unknown one a 404 page. Under /api/v1 an organization lists its
- * links with their opens and revokes one; another organization's code is a 404, as an unknown one.
+ * links with their opens and revokes one; another organization's code is a 404, as an unknown one; a member limited
+ * to some outlets or registers gets neither (a link opens any outlet's receipt).
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -11,9 +12,10 @@ import { findOrganization } from '../../db/api-organizations.repository.js';
 import { listShortLinks, openShortLink, revokeShortLink, SHORT_CODE_PATTERN, type ShortLinkRow } from '../../db/short-links.repository.js';
 import { audit } from '../audit.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization } from '../auth/principal.js';
+import { isLimited } from '../auth/access-scope.js';
+import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
-import { errorResponses, notFound } from '../errors.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, fdSchema, fnSchema, idSchema, iso } from '../schemas.js';
 
 const codeSchema = z.string().regex(SHORT_CODE_PATTERN, 'expected a short-link code').meta({ description: 'The code of `/r/{code}`' });
@@ -68,6 +70,11 @@ export function shortLinkPublicRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
 export function shortLinkRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
+    /** Links cover every outlet's receipts: a member limited to some outlets or registers is refused them. */
+    async function refuseLimited(p: Principal, organizationId: number): Promise<void> {
+      if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not manage the organization’s receipt links');
+    }
+
     const json = (r: ShortLinkRow): z.infer<typeof linkOut> => ({
       code: r.code,
       url: `${ctx.publicUrl}/r/${r.code}`,
@@ -93,8 +100,10 @@ export function shortLinkRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const id = request.params.id;
-        authorizeOrganization(principalOf(request), id, 'documents:read', 'organization');
+        const p = principalOf(request);
+        authorizeOrganization(p, id, 'documents:read', 'organization');
         if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+        await refuseLimited(p, id);
         const q = request.query;
         return { items: (await listShortLinks(ctx.db, id, q.limit, q.fn, q.fd)).map(json) };
       },
@@ -115,6 +124,7 @@ export function shortLinkRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const p = principalOf(request);
         authorizeOrganization(p, id, 'documents:read', 'organization');
         authorizeOrganization(p, id, 'receipts:send', 'organization');
+        await refuseLimited(p, id);
         const row = await revokeShortLink(ctx.db, id, code);
         if (!row) throw notFound('short link');
         await audit(ctx.db, request, p, id, 'short_link.revoked', `short-link:${code}`, { fn: row.fn, fd: Number(row.fd) });

@@ -3,7 +3,8 @@
 // — the e-mail through an in-process SMTP server (parsed with mailparser; its QR image decoded with jsqr, the logo
 // compared byte for byte), the SMS through fake-sms, Viber through fake-viber, both over HTTP — and the short link
 // followed through the app.
-import jsQR from 'jsqr';
+import { createRequire } from 'node:module';
+import type { QRCode } from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSms, type FakeSms } from '../../../src/adapters/sms/fake-sms-server.js';
@@ -19,6 +20,8 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { createNotifyProcessor, type NotifyProcessor } from '../../../src/workers/notify-receipts.processor.js';
 import { asOperator, createOrganization, job, json, persist, receipt, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 
+// jsqr is CommonJS whose typings declare an ES default export: required, typed by its declaration.
+const jsQR = createRequire(import.meta.url)('jsqr') as (data: Uint8ClampedArray, width: number, height: number) => QRCode | null;
 const INN = withInnCheckDigits('770200177');
 const OTHER_INN = withInnCheckDigits('770200178');
 const FN = '9999078900077101';
