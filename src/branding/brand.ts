@@ -59,7 +59,7 @@ const plain = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s), 'control characters are not allowed')
+    .refine((s) => ![...s].some((c) => c !== '\n' && c !== '\r' && (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)), 'control characters are not allowed')
     .transform((s) => s.trim());
 
 const linkUrl = z

@@ -51,6 +51,8 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'connection', page: () => import('../features/onboarding/routes/ConnectionPage') },
   { path: 'team', page: () => import('../features/onboarding/routes/TeamPage') },
   { path: 'audit-log', page: () => import('../features/onboarding/routes/AuditLogPage') },
+  // Branded e-receipts (issue 17).
+  { path: 'receipt-branding', page: () => import('../features/branding/routes/BrandingPage') },
 ];
 
 export const menu: readonly MenuEntry[] = [
@@ -65,6 +67,7 @@ export const menu: readonly MenuEntry[] = [
       { key: '/receipts', label: 'Все чеки' },
       { key: '/marking', label: 'Маркировка' },
       { key: '/shifts', label: 'Закрытые смены' },
+      { key: '/receipt-branding', label: 'Оформление чеков' },
     ],
   },
   { key: '/analytics', label: 'Аналитика', icon: <AreaChartOutlined /> },
