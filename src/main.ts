@@ -173,7 +173,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         ...(config.viberUrl ? { viberUrl: config.viberUrl } : {}),
         viberOptions: { deliveryWaitMs: config.eReceipts.viberWaitMs },
         shortLinkTtlMs: config.eReceipts.shortLinkTtlMs,
-        ...(config.publicUrl ? { receiptPageUrl: config.publicUrl } : {}),
+        ...(config.eReceipts.linkBaseUrl ? { receiptPageUrl: config.eReceipts.linkBaseUrl } : {}),
         webhookAllowHosts: config.webhookAllowHosts,
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });
