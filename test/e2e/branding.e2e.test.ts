@@ -98,6 +98,41 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     await page.screenshot({ path: `${ARTIFACTS}/screen-receipt-branding.png`, fullPage: true });
   });
 
+  it('e-mails a receipt in the saved brand; the received HTML renders in Chromium with its logo and QR images', async (ctx) => {
+    shotOnFailure(ctx, () => tab.page);
+    const { page } = tab;
+    const target = (
+      await world.database.pool.query<{ fn: string; fd: number }>(
+        `select fn, fd from documents where user_inn = $1 and form = 3 and total_sum > 0 order by fn, fd limit 1`,
+        [world.a.inn],
+      )
+    ).rows[0]!;
+    await page.goto(`/receipts/${target.fn}/${target.fd}`);
+    await page.getByRole('tab', { name: 'Отправить покупателю' }).click();
+    // Viber is offered beside e-mail and SMS, with what happens when it does not deliver.
+    await page.getByText('Viber', { exact: true }).click();
+    await page.getByText('Если у покупателя нет Viber').waitFor();
+    await page.getByText('E-mail', { exact: true }).click();
+    await page.getByLabel('Адрес электронной почты покупателя').fill('brand.buyer@example.test');
+    await page.getByRole('button', { name: 'Отправить чек' }).click();
+    const mail = await world.smtp.next('brand.buyer@example.test', 30_000);
+
+    // mailparser turned the cid: links into data: URIs of the parts: the page below needs nothing from outside.
+    const mailPage = await tab.context.newPage();
+    await mailPage.setContent(String(mail.html), { waitUntil: 'load' });
+    await mailPage.getByText('Пекарня «Колос» — с 1998 года').waitFor();
+    const images = await mailPage.evaluate<Array<{ w: number; h: number; ok: boolean }>>(
+      'Array.from(document.images).map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, ok: i.complete && i.naturalWidth > 0 }))',
+    );
+    expect(images).toEqual([
+      { w: 80, h: 40, ok: true },
+      expect.objectContaining({ ok: true }),
+    ]);
+    expect(await mailPage.getByRole('link', { name: 'Скидка 10% по карте' }).getAttribute('href')).toBe('https://kolos.example/card');
+    await mailPage.screenshot({ path: `${ARTIFACTS}/screen-branded-email.png`, fullPage: true });
+    await mailPage.close();
+  });
+
   it('fits a 375 px phone: the preview goes under the form', async (ctx) => {
     const phone = await openTab(world, { width: 375, height: 800 });
     shotOnFailure(ctx, () => phone.page);
