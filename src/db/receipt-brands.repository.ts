@@ -1,4 +1,5 @@
-// E-receipt brands (migration 0046): one row per organization that set one up; none means DEFAULT_BRAND.
+// E-receipt brands (migration 0046): one row per organization that set one up; none means DEFAULT_BRAND. And how
+// automatic receipts to a phone go (migration 0047).
 import { sql, type Kysely } from 'kysely';
 import { DEFAULT_BRAND, type Banner, type Brand, type BrandInput, type BrandLogo, type LogoContentType } from '../branding/brand.js';
 import type { Database } from './database.js';
@@ -79,4 +80,23 @@ export async function saveLogo(db: Db, organizationId: number, logo: BrandLogo |
 /** Back to the default brand (the logo goes too). */
 export async function deleteBrand(db: Db, organizationId: number): Promise<void> {
   await sql`delete from receipt_brands where organization_id = ${organizationId}`.execute(db);
+}
+
+// ---- how receipts to a phone go (migration 0047) ------------------------------------------------------------------
+
+export type PhoneChannel = 'sms' | 'viber';
+
+export async function phoneChannelOf(db: Db, organizationId: number | null): Promise<{ phoneChannel: PhoneChannel; updatedAt: Date | null }> {
+  if (organizationId === null) return { phoneChannel: 'sms', updatedAt: null };
+  const { rows } = await sql<{ phone_channel: PhoneChannel; updated_at: Date }>`
+    select phone_channel, updated_at from organization_receipt_settings where organization_id = ${organizationId}
+  `.execute(db);
+  return rows[0] ? { phoneChannel: rows[0].phone_channel, updatedAt: rows[0].updated_at } : { phoneChannel: 'sms', updatedAt: null };
+}
+
+export async function setPhoneChannel(db: Db, organizationId: number, phoneChannel: PhoneChannel, updatedBy: string): Promise<void> {
+  await sql`
+    insert into organization_receipt_settings (organization_id, phone_channel, updated_by) values (${organizationId}, ${phoneChannel}, ${updatedBy})
+    on conflict (organization_id) do update set phone_channel = excluded.phone_channel, updated_by = excluded.updated_by, updated_at = now()
+  `.execute(db);
 }

@@ -24,7 +24,7 @@ import type { ViberSender } from '../adapters/viber/viber-sender.js';
 import { fnsQrString, rubles } from '../api/receipt-view.js';
 import { DEFAULT_BRAND, type Brand } from '../branding/brand.js';
 import { brandedReceiptEmail } from '../branding/branded-receipt.js';
-import { loadBrand } from '../db/receipt-brands.repository.js';
+import { loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';
 import { shortLinkFor } from '../db/short-links.repository.js';
 import type { JsonObject } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
@@ -309,9 +309,12 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     const data = parsed.data;
     // A webhook replay whose recipient is no delivery id: nothing to make due.
     if (data.channel === 'webhook') return { kind: 'done', status: 'skipped' };
-    const channel: ReceiptChannel = data.channel;
     const doc = await loadReceiptSource(db, data.fn, data.fd);
     if (!doc) return dead(job, new NotifyError('NOTIFY_DOCUMENT_NOT_FOUND', `no stored document (${data.fn}, ${data.fd})`));
+    // An automatic receipt to a phone goes the way its organization chose (Viber first, or SMS); a send asked through
+    // the API goes by the channel asked.
+    const viaViber = data.channel === 'sms' && data.resend === undefined && (await phoneChannelOf(db, doc.organization_id)).phoneChannel === 'viber';
+    const channel: ReceiptChannel = viaViber ? 'viber' : data.channel;
     const stored = body(doc).json['buyerPhoneOrAddress'];
     const recipient = (data.recipient ?? (typeof stored === 'string' ? stored : '')).trim();
     const key: Key = { fn: data.fn, fd: data.fd, channel, recipient: recipient === '' ? '-' : recipient, organizationId: doc.organization_id };
@@ -321,7 +324,8 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     }
     if (data.resend === undefined) {
       const existing = await findDelivery(db, data.fn, data.fd, channel);
-      if (existing?.status === 'delivered' || existing?.status === 'fallback_sms') return { kind: 'done', status: 'skipped' };
+      // Done before: delivered, or handed to the SMS fallback (a retry of this job may be that SMS, so it goes on).
+      if (existing?.status === 'delivered' || (existing?.status === 'fallback_sms' && job.attempt === 1)) return { kind: 'done', status: 'skipped' };
     }
     const resend = data.resend ?? 0;
 

@@ -9,7 +9,7 @@ import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, ty
 import { brandedReceiptPage } from '../../branding/branded-receipt.js';
 import { checkLogo, isLogoProblem } from '../../branding/logo.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
-import { deleteBrand, loadBrand, saveBrand, saveLogo, type StoredBrand } from '../../db/receipt-brands.repository.js';
+import { deleteBrand, loadBrand, phoneChannelOf, saveBrand, saveLogo, setPhoneChannel, type StoredBrand } from '../../db/receipt-brands.repository.js';
 import { audit } from '../audit.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
@@ -34,6 +34,16 @@ const brandOut = z
     updatedAt: dateOut.nullable(),
   })
   .meta({ id: 'ReceiptBrand' });
+
+const settingsOut = z
+  .object({
+    organizationId: z.number().int(),
+    phoneChannel: z.enum(['sms', 'viber']).meta({
+      description: 'How receipts whose buyer gave a phone (1008) go: sms, or viber — Viber first, by SMS when Viber does not deliver (paid like an SMS)',
+    }),
+    updatedAt: dateOut.nullable(),
+  })
+  .meta({ id: 'ReceiptSettings' });
 
 const previewBody = z
   .object({ brand: brandInputSchema.optional().meta({ description: 'The draft to show; default: the stored brand' }) })
@@ -101,6 +111,46 @@ export function receiptBrandRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
     // The logo arrives as the image itself; its bytes decide what it is (checkLogo), not this header alone.
     app.addContentTypeParser([...LOGO_CONTENT_TYPES, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 4 * LOGO_MAX_BYTES }, (_r, body, done) => done(null, body));
+
+    app.get(
+      '/organizations/:id/receipt-settings',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'How automatic e-receipts to a phone go (SMS, or Viber first)',
+          params: z.object({ id: idSchema }),
+          response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        await organization(principalOf(request), id, 'organization:read');
+        const s = await phoneChannelOf(ctx.db, id);
+        return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
+      },
+    );
+
+    app.put(
+      '/organizations/:id/receipt-settings',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'Choose how automatic e-receipts to a phone go (owners, admins)',
+          params: z.object({ id: idSchema }),
+          body: z.object({ phoneChannel: z.enum(['sms', 'viber']) }).strict(),
+          response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        const p = principalOf(request);
+        await organization(p, id, 'organization:write');
+        await setPhoneChannel(ctx.db, id, request.body.phoneChannel, actor(p));
+        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { phoneChannel: request.body.phoneChannel });
+        const s = await phoneChannelOf(ctx.db, id);
+        return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
+      },
+    );
 
     app.get(
       '/organizations/:id/receipt-brand',

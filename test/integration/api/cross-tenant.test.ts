@@ -301,6 +301,8 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/organizations/:id/billing-documents': [{ method: 'GET', url: `${org}/billing-documents`, expect: 'denied' }],
     'POST /api/v1/billing/bank-statements': [{ method: 'POST', url: '/api/v1/billing/bank-statements?format=csv', payload: { x: 1 }, expect: 'denied' }],
     'GET /api/v1/billing/bank-statements/unmatched': [{ method: 'GET', url: '/api/v1/billing/bank-statements/unmatched', expect: 'denied' }],
+    'GET /api/v1/organizations/:id/receipt-settings': [{ method: 'GET', url: `${org}/receipt-settings`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/receipt-settings': [{ method: 'PUT', url: `${org}/receipt-settings`, payload: { phoneChannel: 'viber' }, expect: 'denied' }],
     'GET /api/v1/organizations/:id/receipt-brand': [{ method: 'GET', url: `${org}/receipt-brand`, expect: 'denied' }],
     'PUT /api/v1/organizations/:id/receipt-brand': [
       { method: 'PUT', url: `${org}/receipt-brand`, payload: { primaryColor: '#000000', accentColor: '#000000', backgroundColor: '#ffffff' }, expect: 'denied' },

@@ -343,6 +343,26 @@ describe('Viber receipts', () => {
     ]);
   });
 
+  it('carries the automatic receipts to a phone when the organization chose Viber first', async () => {
+    const url = `/api/v1/organizations/${organizationId}/receipt-settings`;
+    expect(json((await h.app.inject({ method: 'GET', url, headers: asOperator })))).toMatchObject({ phoneChannel: 'sms', updatedAt: null });
+    const bad = await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'telegram' } });
+    expect([bad.statusCode, json<{ details: Array<{ path: string }> }>(bad).details[0]!.path]).toEqual([400, 'body.phoneChannel']);
+    expect((await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'viber' } })).statusCode).toBe(200);
+
+    await storeReceipt(8);
+    const viberBefore = viberFake.messages.length;
+    // As the persist worker enqueues a receipt whose 1008 is a phone: channel sms, no resend.
+    expect(await run(8, 'sms', PHONE)).toEqual({ kind: 'done', status: 'delivered' });
+    expect(viberFake.messages).toHaveLength(viberBefore + 1);
+    expect(await deliveries(8)).toEqual([expect.objectContaining({ channel: 'viber', status: 'delivered' })]);
+    // A send asked by SMS through the API stays an SMS.
+    const sent = smsFake.messages.length;
+    expect(await processor({ id: 'asked-sms', name: 'notify', data: { fn: FN, fd: 8, channel: 'sms', recipient: PHONE, resend: 1 }, attempt: 1, maxAttempts: 3 })).toMatchObject({ status: 'delivered' });
+    expect(smsFake.messages).toHaveLength(sent + 1);
+    await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'sms' } });
+  });
+
   it('is a channel of POST /deliveries, which wants a phone for it', async () => {
     const ok = await h.app.inject({ method: 'POST', url: `/api/v1/documents/${FN}/4/deliveries`, headers: asOperator, payload: { channel: 'viber', recipient: '8 916 123-00-01' } });
     expect(ok.statusCode).toBe(202);
