@@ -95,6 +95,14 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     await page.getByText('Своё оформление').waitFor();
     const stored = await world.operator<{ headerText: string; banners: unknown[]; logo: { width: number } | null }>('GET', `/api/v1/organizations/${world.a.organizationId}/receipt-brand`);
     expect(stored.json).toMatchObject({ headerText: 'Пекарня «Колос» — с 1998 года', banners: [{ title: 'Скидка 10% по карте', url: 'https://kolos.example/card', text: '' }], logo: { width: 80 } });
+
+    // The choice is saved at once; the radio shows what the server holds once it answered.
+    const viberFirst = page.getByRole('radio', { name: 'Сначала Viber, если не доставлен — SMS' });
+    await viberFirst.click();
+    await expect.poll(() => viberFirst.isChecked(), POLL).toBe(true);
+    await expect
+      .poll(async () => (await world.operator<{ phoneChannel: string }>('GET', `/api/v1/organizations/${world.a.organizationId}/receipt-settings`)).json.phoneChannel, POLL)
+      .toBe('viber');
     await page.screenshot({ path: `${ARTIFACTS}/screen-receipt-branding.png`, fullPage: true });
   });
 

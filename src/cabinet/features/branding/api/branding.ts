@@ -86,3 +86,22 @@ export function usePreview(organizationId: number | undefined, draft: BrandInput
     },
   });
 }
+
+export type PhoneChannel = 'sms' | 'viber';
+
+export function useReceiptSettings(organizationId: number | undefined) {
+  return useQuery({
+    queryKey: ['receipt-settings', organizationId],
+    enabled: organizationId !== undefined,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations/{id}/receipt-settings', { params: { path: { id: organizationId! } }, signal })),
+  });
+}
+
+export function useSaveReceiptSettings(organizationId: number | undefined) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (phoneChannel: PhoneChannel) =>
+      unwrap(api.PUT('/api/v1/organizations/{id}/receipt-settings', { params: { path: { id: organizationId! } }, body: { phoneChannel } })),
+    onSuccess: (data) => qc.setQueryData(['receipt-settings', organizationId], data),
+  });
+}

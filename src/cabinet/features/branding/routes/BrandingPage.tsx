@@ -13,6 +13,7 @@ import { useUrlFilters } from '../../../lib/url-filters';
 import { useBrand, useOrganizations, useResetBrand, useSaveBrand, type Brand } from '../api/branding';
 import { BrandPreview } from '../components/BrandPreview';
 import { LogoField } from '../components/LogoField';
+import { PhoneChannelCard } from '../components/PhoneChannelCard';
 import { draftOf, formValuesOf, isLink, MAX_BANNERS, type BrandFormValues } from '../lib/brand-draft';
 import { showFieldErrors } from '../lib/field-errors';
 
@@ -139,6 +140,7 @@ function BrandForm({ organizationId, brand, canEdit }: { organizationId: number;
             )}
           </Form>
         </Card>
+        <PhoneChannelCard organizationId={organizationId} canEdit={canEdit} />
       </Col>
       <Col xs={24} lg={12}>
         <Card title="Предпросмотр" extra={<Typography.Text type="secondary">так чек увидит покупатель</Typography.Text>}>
