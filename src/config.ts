@@ -89,6 +89,14 @@ export interface Config {
   readonly crptUrl: string | undefined;
   readonly smtpUrl: string | undefined;
   readonly smsUrl: string | undefined;
+  /** The Viber business-messaging provider (VIBER_URL); unset: Viber receipts go by SMS. */
+  readonly viberUrl: string | undefined;
+  /**
+   * E-receipts: how long Viber gets before the SMS fallback, how long receipt short links work, and the base of the
+   * receipt links they carry — OFD_PUBLIC_URL; in development its localhost default; in production without it none
+   * (SMS then carry the QR string: a link to a guessed host would lead buyers nowhere).
+   */
+  readonly eReceipts: { readonly viberWaitMs: number; readonly shortLinkTtlMs: number; readonly linkBaseUrl: string | undefined };
   readonly adminToken: string | undefined;
   /** HMAC secret of cabinet session tokens; unset = a random one per process (sessions end at restart). */
   readonly jwtSecret: string | undefined;
@@ -322,6 +330,9 @@ const envSchema = z
     CRPT_URL: urlWith(['http:', 'https:']).optional(),
     SMTP_URL: urlWith(['smtp:', 'smtps:']).optional(),
     SMS_URL: urlWith(['http:', 'https:']).optional(),
+    VIBER_URL: urlWith(['http:', 'https:']).optional(),
+    OFD_VIBER_WAIT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
+    OFD_SHORT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     OFD_ADMIN_TOKEN: z
       .string()
       .min(MIN_ADMIN_TOKEN_LENGTH, `expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
@@ -447,6 +458,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     crptUrl: e.CRPT_URL,
     smtpUrl: e.SMTP_URL,
     smsUrl: e.SMS_URL,
+    viberUrl: e.VIBER_URL,
+    eReceipts: {
+      viberWaitMs: e.OFD_VIBER_WAIT_SECONDS * 1000,
+      shortLinkTtlMs: e.OFD_SHORT_LINK_TTL_DAYS * 86_400_000,
+      linkBaseUrl:
+        e.OFD_PUBLIC_URL !== undefined
+          ? e.OFD_PUBLIC_URL.replace(/\/+$/, '')
+          : e.NODE_ENV === 'production'
+            ? undefined
+            : `http://localhost:${e.OFD_HTTP_PORT === 0 ? 8080 : e.OFD_HTTP_PORT}`,
+    },
     adminToken: e.OFD_ADMIN_TOKEN,
     jwtSecret: e.OFD_JWT_SECRET,
     kktRegistration: {

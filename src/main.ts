@@ -175,7 +175,8 @@ export async function start(config: Config, logger: Logger = createLogger(config
       } else {
         logger.warn('CRPT_URL is not set: marked sales are queued but not forwarded to CRPT');
       }
-      // E-receipts (e-mail, SMS) and webhooks; without SMTP_URL / SMS_URL those receipts end as not configured.
+      // E-receipts (e-mail, SMS, Viber) and webhooks; without SMTP_URL / SMS_URL those receipts end as not configured,
+      // without VIBER_URL Viber receipts go by SMS.
       const receiptEmail = config.smtpUrl ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
       const notify = startNotifyWorker({
         redisUrl: config.redisUrl,
@@ -185,7 +186,10 @@ export async function start(config: Config, logger: Logger = createLogger(config
         metrics,
         ...(receiptEmail ? { email: receiptEmail } : {}),
         ...(config.smsUrl ? { smsUrl: config.smsUrl } : {}),
-        ...(config.publicUrl ? { receiptPageUrl: config.publicUrl } : {}),
+        ...(config.viberUrl ? { viberUrl: config.viberUrl } : {}),
+        viberOptions: { deliveryWaitMs: config.eReceipts.viberWaitMs },
+        shortLinkTtlMs: config.eReceipts.shortLinkTtlMs,
+        ...(config.eReceipts.linkBaseUrl ? { receiptPageUrl: config.eReceipts.linkBaseUrl } : {}),
         webhookAllowHosts: config.webhookAllowHosts,
       });
       closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });

@@ -40,6 +40,7 @@ import type { ApiContext, KktRegistrationContext, OnboardingSettings } from './c
 import { memoryCounterStore, redisCounterStore } from './counters.js';
 import { apiRoutes } from './routes/index.js';
 import { receiptPageRoutes } from './routes/receipt-page.routes.js';
+import { shortLinkPublicRoutes } from './routes/short-links.routes.js';
 
 /** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
 export interface ReadinessCheck {
@@ -321,6 +322,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     };
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
     void app.register(receiptPageRoutes(ctx));
+    void app.register(shortLinkPublicRoutes(ctx));
   }
 
   return app;

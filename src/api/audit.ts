@@ -24,6 +24,9 @@ export const AUDIT_ACTIONS = {
   'register.prepared': 'Касса добавлена',
   'register.stage_changed': 'Этап кассы изменён',
   'registers.imported': 'Кассы загружены из файла',
+  'receipt_brand.updated': 'Оформление чеков изменено',
+  'receipt_brand.reset': 'Оформление чеков сброшено',
+  'short_link.revoked': 'Короткая ссылка на чек отозвана',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

@@ -30,6 +30,13 @@ export function nonNegativeNumber(name: string, value: string | undefined): numb
   return n;
 }
 
+/** `--port`: 0–65535 (0: any free port). */
+export function portArg(value: string | undefined): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw badArgs(`--port must be 0–65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
 /** The fault options that were given, parsed; absent ones are left out. */
 export function parseFaultArgs(values: Partial<Record<keyof typeof FAULT_ARG_OPTIONS, string>>): FaultArgs {
   const outageMode = values['outage-mode'];

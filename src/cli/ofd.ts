@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   'fake-fns-kkt': { load: async () => (await import('./commands/fake-fns-kkt.js')).run, help: 'fake-fns-kkt --port N     run a fake FNS KKT registration service (РНМ after a delay, refusals, faults)' },
   'fake-crpt': { load: async () => (await import('./commands/fake-crpt.js')).run, help: 'fake-crpt --port N        run a fake CRPT True API (signed-challenge auth, code checks, sales, faults)' },
   'fake-sms': { load: async () => (await import('./commands/fake-sms.js')).run, help: 'fake-sms --port N         run a fake SMS gateway (lists what it accepted, injects faults)' },
+  'fake-viber': { load: async () => (await import('./commands/fake-viber.js')).run, help: 'fake-viber --port N       run a fake Viber business-messaging provider (delivery statuses, no-Viber phones)' },
   'fake-pay': { load: async () => (await import('./commands/fake-pay.js')).run, help: 'fake-pay --port N --secret S  run a fake card payment provider (payment page, signed callbacks, refunds)' },
   partitions: { load: async () => (await import('./commands/partitions.js')).run, help: 'partitions [list] | detach YYYY-MM [--force]   monthly partitions; detach a month past its 5-year retention' },
   dlq: { load: async () => (await import('./commands/dlq.js')).run, help: 'dlq list|replay …         list or replay dead-lettered jobs' },

@@ -8,8 +8,9 @@ import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
 import type { ReceiptDeliveryLogRow } from './tables/api-security.js';
 
-export type ReceiptChannel = 'email' | 'sms';
-export const NOTIFY_DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'delivered', 'retrying', 'failed', 'no_balance', 'no_recipient'] as const;
+export type ReceiptChannel = 'email' | 'sms' | 'viber';
+export const RECEIPT_CHANNELS = ['email', 'sms', 'viber'] as const;
+export const NOTIFY_DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'delivered', 'retrying', 'failed', 'no_balance', 'no_recipient', 'fallback_sms'] as const;
 export type NotifyDeliveryStatus = (typeof NOTIFY_DELIVERY_STATUSES)[number];
 
 export interface NotifyDeliveryRow {

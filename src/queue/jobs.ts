@@ -97,7 +97,7 @@ export interface CrptJob {
   readonly fd: number;
 }
 
-export type NotifyChannel = 'email' | 'sms' | 'webhook';
+export type NotifyChannel = 'email' | 'sms' | 'viber' | 'webhook';
 
 /** Deliver an e-receipt or a webhook for one stored document. Job id: notifyJobId(fn, fd, channel). */
 export interface NotifyJob {

@@ -2,9 +2,13 @@
  * The notify processor: one `notify` job → one e-receipt (issue 6). A plain function over PostgreSQL and the e-mail and
  * SMS ports; the BullMQ wiring is notify-worker.ts.
  *
- *   email: the printable receipt (receipt-view.ts: HTML with the sums and the FNS QR string) through the EmailSender;
- *   sms:   a short text with the sum and the QR string through the SmsSender, paid from the organization's SMS package
- *          (one SMS taken before the send, given back when the send fails; empty package → status no_balance);
+ *   email: the receipt in its organization's brand (src/branding: table HTML with the logo and the QR as inline images,
+ *          and a plain-text part) through the EmailSender;
+ *   sms:   a short text with the sum and a short link to the buyer's receipt page (`{OFD_PUBLIC_URL}/r/{code}`; without
+ *          a public URL, the QR string) through the SmsSender, paid from the organization's SMS package (one SMS taken
+ *          before the send, given back when the send fails; empty package → status no_balance);
+ *   viber: the same link as a Viber business message, paid like an SMS, falling back to SMS when Viber does not
+ *          deliver (notify-viber.ts);
  *   webhook, notification-email (a dead-lettered webhook delivery or condition e-mail replayed with `ofd dlq replay`;
  *          `recipient` is its outbox row id): the row is made due again and its dispatcher sends it.
  *
@@ -14,9 +18,14 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { EmailSender } from '../adapters/email/email-sender.js';
+import type { EmailMessage, EmailSender } from '../adapters/email/email-sender.js';
 import { normalizePhone, type SmsSender } from '../adapters/sms/sms-sender.js';
-import { fnsQrString, renderReceiptHtml, rubles } from '../api/receipt-view.js';
+import type { ViberSender } from '../adapters/viber/viber-sender.js';
+import { fnsQrString, rubles } from '../api/receipt-view.js';
+import { DEFAULT_BRAND, type Brand } from '../branding/brand.js';
+import { brandedReceiptEmail } from '../branding/branded-receipt.js';
+import { loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';
+import { shortLinkFor } from '../db/short-links.repository.js';
 import type { JsonObject } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
 import { recordDeadLetters } from '../db/dead-letters.repository.js';
@@ -27,6 +36,7 @@ import {
   refundSmsCredit,
   startDeliveryAttempt,
   takeSmsCredit,
+  type DeliveryKey,
   type NotifyDeliveryStatus,
   type ReceiptChannel,
   type ReceiptSource,
@@ -34,6 +44,7 @@ import {
 } from '../db/notify.repository.js';
 import { rearmNotificationEmail } from '../db/notification-emails.repository.js';
 import { NOTIFICATION_EMAIL_CHANNEL } from './notify-condition-emails.js';
+import { awaitViberDelivery, viberTtlSeconds, type ViberCascadeOptions } from './notify-viber.js';
 import { rearmWebhookDelivery } from './notify-webhooks.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -42,7 +53,7 @@ import { QueueNames } from '../queue/queue-names.js';
 export const notifyJobSchema = z.object({
   fn: z.string().regex(/^\d{16}$/),
   fd: z.number().int().min(1).max(0xffff_ffff),
-  channel: z.enum(['email', 'sms', 'webhook']),
+  channel: z.enum(['email', 'sms', 'viber', 'webhook']),
   recipient: z.string().min(1).max(320).optional(),
   /** Set on jobs of a resend asked through the API: sends even when the receipt was delivered before. */
   resend: z.number().int().min(1).optional(),
@@ -90,9 +101,16 @@ export interface NotifyProcessorDeps {
   readonly sms?: SmsSender;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  /** OFD_PUBLIC_URL without a trailing slash: SMS carry a link to the receipt page there. */
+  /** Absent: Viber receipts go by SMS at once (the viber row says VIBER_NOT_CONFIGURED). */
+  readonly viber?: ViberSender;
+  readonly viberOptions?: ViberCascadeOptions;
+  /** OFD_PUBLIC_URL without a trailing slash: SMS and Viber carry a short link to the receipt page there, e-mails a link. */
   readonly receiptPageUrl?: string;
+  /** How long the short links of SMS and Viber receipts work (OFD_SHORT_LINK_TTL_DAYS). Default 365 days. */
+  readonly shortLinkTtlMs?: number;
 }
+
+export const DEFAULT_SHORT_LINK_TTL_MS = 365 * 24 * 3600_000;
 
 export type NotifyProcessor = (job: NotifyJobRef) => Promise<NotifyOutcome>;
 
@@ -112,34 +130,31 @@ function body(doc: ReceiptSource): { formName: string; json: Record<string, unkn
   return { formName, json: typeof b === 'object' && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : {} };
 }
 
-/** The e-mail of a receipt: subject, plain text (sums, QR string) and the printable HTML. */
-export function receiptEmail(doc: ReceiptSource): { subject: string; text: string; html: string } {
+/** The e-mail of a receipt in the organization's brand: subject, plain text, HTML and its inline images. */
+export async function receiptEmail(doc: ReceiptSource, brand: Brand = DEFAULT_BRAND, pageUrl?: string): Promise<Omit<EmailMessage, 'to'>> {
   const { formName, json } = body(doc);
-  const qr = receiptQrOf(doc);
-  const seller = typeof json['user'] === 'string' ? json['user'].trim() : '';
-  const lines = [
-    `Кассовый чек № ${doc.fd}${seller ? ` — ${seller}` : ''}`,
-    doc.date_time ? `Дата и время: ${doc.date_time.replace('T', ' ')}` : '',
-    doc.total_sum === null ? '' : `ИТОГ: ${rubles(doc.total_sum)} ₽`,
-    `ФН: ${doc.fn}  ФД: ${doc.fd}${doc.fiscal_sign === null ? '' : `  ФПД: ${doc.fiscal_sign}`}`,
-    qr ? `Проверка чека в ФНС: ${qr}` : '',
-  ].filter((l) => l !== '');
-  return {
-    subject: `Кассовый чек № ${doc.fd}${seller ? ` — ${seller}` : ''}`,
-    text: `${lines.join('\n')}\n`,
-    html: renderReceiptHtml(formName, json, qr),
-  };
+  // The numbers come from the stored columns when the FNS JSON lacks them (a partial document still names itself).
+  const named = { fiscalDocumentNumber: doc.fd, fiscalDriveNumber: doc.fn, ...json };
+  return brandedReceiptEmail({ formName, doc: named, qr: receiptQrOf(doc) }, brand, pageUrl);
 }
 
 /**
- * The SMS of a receipt: short, with the sum and either a link to the buyer's receipt page (`<receiptPageUrl>/check?<QR
- * string>`, when the public URL is known) or the QR string itself (what the FNS app checks).
+ * The SMS of a receipt: short, with the sum and either the short link to the buyer's receipt page (when the public
+ * URL is known) or the QR string itself (what the FNS app checks).
  */
-export function receiptSms(doc: ReceiptSource, receiptPageUrl?: string): string {
+export function receiptSms(doc: ReceiptSource, link?: string): string {
   const qr = receiptQrOf(doc);
   const sum = doc.total_sum === null ? '' : ` на ${rubles(doc.total_sum)} руб.`;
-  if (qr && receiptPageUrl) return `Чек ФД ${doc.fd}${sum}: ${receiptPageUrl}/check?${qr}`;
+  if (link) return `Чек ФД ${doc.fd}${sum}: ${link}`;
   return `Чек ФД ${doc.fd}${sum} ФН ${doc.fn}${qr ? `. Проверка: ${qr}` : ''}`;
+}
+
+/** The Viber message of a receipt: the seller, the sum and the link (also as the message's button). */
+export function receiptViberText(doc: ReceiptSource, link?: string): string {
+  const seller = body(doc).json['user'];
+  const from = typeof seller === 'string' && seller.trim() !== '' ? ` от ${seller.trim()}` : '';
+  const sum = doc.total_sum === null ? '' : ` на ${rubles(doc.total_sum)} ₽`;
+  return `Кассовый чек${from}${sum}, ФД ${doc.fd}.${link ? ` Открыть чек: ${link}` : ` ${receiptSms(doc)}`}`;
 }
 
 function errorOf(e: unknown): { code: string; message: string; retryable: boolean } {
@@ -151,6 +166,8 @@ function errorOf(e: unknown): { code: string; message: string; retryable: boolea
   };
 }
 
+type Key = DeliveryKey & { readonly recipient: string; readonly organizationId: number | null };
+
 export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcessor {
   const { db, metrics } = deps;
   const log = deps.logger;
@@ -160,6 +177,121 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       { queue: QueueNames.notify, jobId: job.id ?? '', jobName: job.name, payload: asPayload(job.data), errorCode: error.code, errorMessage: error.message, attempts: job.attempt },
     ]);
     return { kind: 'dead', error };
+  }
+
+  async function refuse(key: Key, status: NotifyDeliveryStatus, code: string, message: string): Promise<NotifyOutcome> {
+    await recordDeliveryOutcome(db, key, { status, errorCode: code, error: message });
+    metrics?.forward.total.inc({ target: key.channel, result: 'rejected' });
+    log.info({ fn: key.fn, fd: key.fd, channel: key.channel, code }, 'e-receipt not sent');
+    return { kind: 'done', status };
+  }
+
+  /**
+   * One send of one channel: status sending, the send, its outcome recorded. A failure gives back what was charged;
+   * retryable ones are retried by BullMQ, the last or a terminal one is a dead letter.
+   */
+  async function attempt(job: NotifyJobRef, key: Key, send: () => Promise<void>, charged?: { organizationId: number; chargeKey: string; account: SmsAccount }): Promise<NotifyOutcome> {
+    await startDeliveryAttempt(db, key);
+    const end = metrics?.forward.latency.startTimer({ target: key.channel });
+    try {
+      await send();
+    } catch (e) {
+      end?.();
+      if (charged) await refundSmsCredit(db, charged.organizationId, charged.chargeKey, charged.account);
+      const err = errorOf(e);
+      const error = new NotifyError(err.code, err.message);
+      const final = !err.retryable || job.attempt >= job.maxAttempts;
+      metrics?.forward.total.inc({ target: key.channel, result: final ? 'failed' : 'retry' });
+      if (final) {
+        // The dead letter first: a status `failed` always has its letter.
+        const outcome = await dead(job, error);
+        await recordDeliveryOutcome(db, key, { status: 'failed', errorCode: err.code, error: err.message });
+        log.warn({ fn: key.fn, fd: key.fd, channel: key.channel, code: err.code, err: err.message }, 'e-receipt parked as dead letter');
+        return outcome;
+      }
+      await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: err.code, error: err.message });
+      return { kind: 'retry', error };
+    }
+    end?.();
+    await recordDeliveryOutcome(db, key, { status: 'delivered' });
+    metrics?.forward.total.inc({ target: key.channel, result: 'ok' });
+    return { kind: 'done', status: 'delivered' };
+  }
+
+  /** `{OFD_PUBLIC_URL}/r/{code}` of the receipt's page; undefined without a public URL or a QR string. */
+  async function shortLink(doc: ReceiptSource): Promise<string | undefined> {
+    const qr = receiptQrOf(doc);
+    if (!qr || !deps.receiptPageUrl) return undefined;
+    const link = await shortLinkFor(db, { organizationId: doc.organization_id, fn: doc.fn, fd: doc.fd, target: `/check?${qr}`, ttlMs: deps.shortLinkTtlMs ?? DEFAULT_SHORT_LINK_TTL_MS });
+    return `${deps.receiptPageUrl}/r/${link.code}`;
+  }
+
+  async function sendSms(job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, ids: { message: string; charge: string }, link: string | undefined): Promise<NotifyOutcome> {
+    const sms = deps.sms;
+    if (!sms) return refuse(key, 'failed', 'NOTIFY_SMS_NOT_CONFIGURED', 'SMS_URL is not set');
+    if (doc.organization_id === null) return refuse(key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
+    const organizationId = doc.organization_id;
+    const account = await takeSmsCredit(db, organizationId, ids.charge);
+    if (account === null) return refuse(key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
+    const text = receiptSms(doc, link);
+    return attempt(job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), { organizationId, chargeKey: ids.charge, account });
+  }
+
+  /** Viber first; SMS when Viber does not deliver (or is not configured). */
+  async function sendViber(job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, resend: number): Promise<NotifyOutcome> {
+    const link = await shortLink(doc);
+    const smsKey: Key = { ...key, channel: 'sms' };
+    const smsIds = { message: `${doc.fn}-${doc.fd}-viber-sms-${resend}`, charge: `${doc.fn}-${doc.fd}-${resend}-vsms-a${job.attempt}` };
+    // A retry after Viber already gave up (the SMS failed retryably) goes straight to the SMS.
+    const before = job.attempt > 1 ? await findDelivery(db, doc.fn, doc.fd, 'viber') : undefined;
+    if (before?.status === 'fallback_sms') return sendSms(job, smsKey, doc, phone, smsIds, link);
+    const viber = deps.viber;
+    if (!viber) {
+      await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: 'VIBER_NOT_CONFIGURED', error: 'VIBER_URL is not set: sent by SMS' });
+      return sendSms(job, smsKey, doc, phone, smsIds, link);
+    }
+    if (doc.organization_id === null) return refuse(key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
+    const organizationId = doc.organization_id;
+    const chargeKey = `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`;
+    const account = await takeSmsCredit(db, organizationId, chargeKey);
+    if (account === null) return refuse(key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
+    const id = `${doc.fn}-${doc.fd}-viber-${resend}`;
+    await startDeliveryAttempt(db, key);
+    const end = metrics?.forward.latency.startTimer({ target: 'viber' });
+    let failure: { code: string; reason: string };
+    try {
+      await viber.send({
+        id,
+        to: phone,
+        text: receiptViberText(doc, link),
+        ...(link ? { button: { caption: 'Открыть чек', url: link } } : {}),
+        ttlSeconds: viberTtlSeconds(deps.viberOptions?.deliveryWaitMs ?? 120_000),
+      });
+      const outcome = await awaitViberDelivery(viber, id, deps.viberOptions);
+      end?.();
+      if (outcome.kind === 'delivered') {
+        await recordDeliveryOutcome(db, key, { status: 'delivered' });
+        metrics?.forward.total.inc({ target: 'viber', result: 'ok' });
+        return { kind: 'done', status: 'delivered' };
+      }
+      failure = { code: outcome.code, reason: outcome.reason };
+    } catch (e) {
+      end?.();
+      const err = errorOf(e);
+      if (err.retryable && job.attempt < job.maxAttempts) {
+        await refundSmsCredit(db, organizationId, chargeKey, account);
+        await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: err.code, error: err.message });
+        metrics?.forward.total.inc({ target: 'viber', result: 'retry' });
+        return { kind: 'retry', error: new NotifyError(err.code, err.message) };
+      }
+      failure = { code: err.code, reason: err.message };
+    }
+    // Not delivered by Viber: the message is given back, and the receipt goes by SMS.
+    await refundSmsCredit(db, organizationId, chargeKey, account);
+    await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: failure.code, error: failure.reason });
+    metrics?.forward.total.inc({ target: 'viber', result: 'failed' });
+    log.info({ fn: doc.fn, fd: doc.fd, code: failure.code }, 'Viber did not deliver the e-receipt: falling back to SMS');
+    return sendSms(job, smsKey, doc, phone, smsIds, link);
   }
 
   return async function processNotifyJob(job) {
@@ -177,77 +309,40 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     const data = parsed.data;
     // A webhook replay whose recipient is no delivery id: nothing to make due.
     if (data.channel === 'webhook') return { kind: 'done', status: 'skipped' };
-    const channel: ReceiptChannel = data.channel;
     const doc = await loadReceiptSource(db, data.fn, data.fd);
     if (!doc) return dead(job, new NotifyError('NOTIFY_DOCUMENT_NOT_FOUND', `no stored document (${data.fn}, ${data.fd})`));
+    // An automatic receipt to a phone goes the way its organization chose (Viber first, or SMS); a send asked through
+    // the API goes by the channel asked.
+    const viaViber = data.channel === 'sms' && data.resend === undefined && (await phoneChannelOf(db, doc.organization_id)).phoneChannel === 'viber';
+    const channel: ReceiptChannel = viaViber ? 'viber' : data.channel;
     const stored = body(doc).json['buyerPhoneOrAddress'];
     const recipient = (data.recipient ?? (typeof stored === 'string' ? stored : '')).trim();
-    const key = { fn: data.fn, fd: data.fd, channel, recipient: recipient === '' ? '-' : recipient, organizationId: doc.organization_id };
+    const key: Key = { fn: data.fn, fd: data.fd, channel, recipient: recipient === '' ? '-' : recipient, organizationId: doc.organization_id };
     if (recipient === '') {
       await recordDeliveryOutcome(db, key, { status: 'no_recipient', errorCode: 'NOTIFY_NO_RECIPIENT', error: 'the document carries no buyer e-mail or phone (1008)' });
       return { kind: 'done', status: 'no_recipient' };
     }
     if (data.resend === undefined) {
       const existing = await findDelivery(db, data.fn, data.fd, channel);
-      if (existing?.status === 'delivered') return { kind: 'done', status: 'skipped' };
+      // Done before: delivered, or handed to the SMS fallback (a retry of this job may be that SMS, so it goes on).
+      if (existing?.status === 'delivered' || (existing?.status === 'fallback_sms' && job.attempt === 1)) return { kind: 'done', status: 'skipped' };
     }
+    const resend = data.resend ?? 0;
 
-    const refuse = async (status: NotifyDeliveryStatus, code: string, message: string): Promise<NotifyOutcome> => {
-      await recordDeliveryOutcome(db, key, { status, errorCode: code, error: message });
-      metrics?.forward.total.inc({ target: channel, result: 'rejected' });
-      log.info({ fn: data.fn, fd: data.fd, channel, code }, 'e-receipt not sent');
-      return { kind: 'done', status };
-    };
-
-    let send: () => Promise<void>;
-    let charged: SmsAccount | null = null;
-    // One charge per attempt: a crash between the charge and the send leaves that attempt charged, never twice.
-    const smsChargeKey = `${data.fn}-${data.fd}-${data.resend ?? 0}-a${job.attempt}`;
     if (channel === 'email') {
-      if (!EMAIL.test(recipient)) return refuse('failed', 'NOTIFY_BAD_RECIPIENT', `not an e-mail address: ${recipient}`);
+      if (!EMAIL.test(recipient)) return refuse(key, 'failed', 'NOTIFY_BAD_RECIPIENT', `not an e-mail address: ${recipient}`);
       const email = deps.email;
-      if (!email) return refuse('failed', 'NOTIFY_EMAIL_NOT_CONFIGURED', 'SMTP_URL is not set');
-      const mail = receiptEmail(doc);
-      send = () => email.send({ to: recipient, ...mail });
-    } else {
-      const phone = normalizePhone(recipient);
-      if (!phone) return refuse('failed', 'NOTIFY_BAD_RECIPIENT', `not a phone number: ${recipient}`);
-      const sms = deps.sms;
-      if (!sms) return refuse('failed', 'NOTIFY_SMS_NOT_CONFIGURED', 'SMS_URL is not set');
-      if (doc.organization_id === null) return refuse('no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
-      const orgId = doc.organization_id;
-      charged = await takeSmsCredit(db, orgId, smsChargeKey);
-      if (charged === null) return refuse('no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
-      const text = receiptSms(doc, deps.receiptPageUrl);
-      send = async () => {
-        await sms.send({ id: `${data.fn}-${data.fd}-sms-${data.resend ?? 0}`, to: phone, text });
-      };
+      if (!email) return refuse(key, 'failed', 'NOTIFY_EMAIL_NOT_CONFIGURED', 'SMTP_URL is not set');
+      const qr = receiptQrOf(doc);
+      const { brand } = await loadBrand(db, doc.organization_id);
+      const mail = await receiptEmail(doc, brand, qr && deps.receiptPageUrl ? `${deps.receiptPageUrl}/check?${qr}` : undefined);
+      return attempt(job, key, () => email.send({ to: recipient, ...mail }));
     }
-
-    await startDeliveryAttempt(db, key);
-    const end = metrics?.forward.latency.startTimer({ target: channel });
-    try {
-      await send();
-    } catch (e) {
-      end?.();
-      if (charged !== null && doc.organization_id !== null) await refundSmsCredit(db, doc.organization_id, smsChargeKey, charged);
-      const err = errorOf(e);
-      const error = new NotifyError(err.code, err.message);
-      const final = !err.retryable || job.attempt >= job.maxAttempts;
-      metrics?.forward.total.inc({ target: channel, result: final ? 'failed' : 'retry' });
-      if (final) {
-        // The dead letter first: a status `failed` always has its letter.
-        const outcome = await dead(job, error);
-        await recordDeliveryOutcome(db, key, { status: 'failed', errorCode: err.code, error: err.message });
-        log.warn({ fn: data.fn, fd: data.fd, channel, code: err.code, err: err.message }, 'e-receipt parked as dead letter');
-        return outcome;
-      }
-      await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: err.code, error: err.message });
-      return { kind: 'retry', error };
-    }
-    end?.();
-    await recordDeliveryOutcome(db, key, { status: 'delivered' });
-    metrics?.forward.total.inc({ target: channel, result: 'ok' });
-    return { kind: 'done', status: 'delivered' };
+    const phone = normalizePhone(recipient);
+    if (!phone) return refuse(key, 'failed', 'NOTIFY_BAD_RECIPIENT', `not a phone number: ${recipient}`);
+    if (channel === 'viber') return sendViber(job, key, doc, phone, resend);
+    // One charge per attempt: a crash between the charge and the send leaves that attempt charged, never twice.
+    const ids = { message: `${data.fn}-${data.fd}-sms-${resend}`, charge: `${data.fn}-${data.fd}-${resend}-a${job.attempt}` };
+    return sendSms(job, key, doc, phone, ids, await shortLink(doc));
   };
 }

@@ -16,6 +16,8 @@ import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import { createHttpSmsSender, type HttpSmsSenderOptions } from '../adapters/sms/http-sms-sender.js';
 import type { SmsSender } from '../adapters/sms/sms-sender.js';
+import { createHttpViberSender } from '../adapters/viber/http-viber-sender.js';
+import type { ViberSender } from '../adapters/viber/viber-sender.js';
 import { createHttpWebhookSender, type WebhookSender } from '../adapters/webhooks/webhook-sender.js';
 import type { Database } from '../db/database.js';
 import { returnToPending, takePendingResends } from '../db/notify.repository.js';
@@ -29,6 +31,7 @@ import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
 import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './notify-condition-emails.js';
 import { createConditionEvaluator } from './notify-conditions.js';
 import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './notify-receipts.processor.js';
+import type { ViberCascadeOptions } from './notify-viber.js';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from './notify-webhooks.js';
 
 export const DEFAULT_NOTIFY_CONCURRENCY = 16;
@@ -43,11 +46,19 @@ export interface NotifyWorkerOptions {
   readonly email?: EmailSender;
   /** SMS_URL: the worker builds the HTTP SMS client (and closes it). */
   readonly smsUrl?: string;
-  /** OFD_PUBLIC_URL: SMS receipts link to the receipt page there (`/check?…`); unset: they carry the QR string. */
+  /** OFD_PUBLIC_URL: SMS and Viber receipts carry a short link (`/r/{code}`) to the receipt page there; unset: the QR string. */
   readonly receiptPageUrl?: string;
   readonly smsOptions?: Omit<HttpSmsSenderOptions, 'url'>;
   /** An SMS port the caller owns (tests); takes precedence over smsUrl and is not closed. */
   readonly sms?: SmsSender;
+  /** VIBER_URL: the worker builds the HTTP Viber client (and closes it). */
+  readonly viberUrl?: string;
+  /** A Viber port the caller owns (tests); takes precedence over viberUrl and is not closed. */
+  readonly viber?: ViberSender;
+  /** How long Viber gets before the SMS fallback, and how often its report is asked for. */
+  readonly viberOptions?: ViberCascadeOptions;
+  /** How long the short links of SMS and Viber receipts work. */
+  readonly shortLinkTtlMs?: number;
   /** A webhook port the caller owns; default the HTTP sender (closed here). */
   readonly webhookSender?: WebhookSender;
   /** OFD_WEBHOOK_ALLOW_HOSTS: internal webhook targets allowed (host names, addresses, CIDRs); default none. */
@@ -87,6 +98,8 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ownedSms = createHttpSmsSender({ ...options.smsOptions, url: options.smsUrl });
     sms = ownedSms;
   }
+  const ownedViber = !options.viber && options.viberUrl ? createHttpViberSender({ url: options.viberUrl }) : undefined;
+  const viber = options.viber ?? ownedViber;
   const ownedWebhookSender = options.webhookSender ? undefined : createHttpWebhookSender({ policy: { allowHosts: options.webhookAllowHosts ?? [] } });
   const webhookSender = options.webhookSender ?? ownedWebhookSender!;
 
@@ -95,6 +108,9 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     logger: log,
     ...(options.email ? { email: options.email } : {}),
     ...(sms ? { sms } : {}),
+    ...(viber ? { viber } : {}),
+    ...(options.viberOptions ? { viberOptions: options.viberOptions } : {}),
+    ...(options.shortLinkTtlMs ? { shortLinkTtlMs: options.shortLinkTtlMs } : {}),
     ...(metrics ? { metrics } : {}),
     ...(options.receiptPageUrl ? { receiptPageUrl: options.receiptPageUrl.replace(/\/+$/, '') } : {}),
   });
@@ -208,6 +224,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
         await evaluating;
         await queue.close().catch(() => undefined);
         await ownedSms?.close();
+        await ownedViber?.close();
         await ownedWebhookSender?.close();
         await Promise.all([closeRedis(connection), closeRedis(queueConnection)]);
       })()),

@@ -52,6 +52,8 @@ describe('loadConfig', () => {
       crptUrl: undefined,
       smtpUrl: undefined,
       smsUrl: undefined,
+      viberUrl: undefined,
+      eReceipts: { viberWaitMs: 120_000, shortLinkTtlMs: 365 * 86_400_000, linkBaseUrl: 'http://localhost:8080' },
       adminToken: undefined,
       jwtSecret: undefined,
       mode: 'development',
@@ -239,6 +241,17 @@ describe('loadConfig', () => {
       publicUrl: 'https://lk.ofd.example',
     });
     expect(loadConfig({ NODE_ENV: 'test', OFD_HTTP_PORT: '9090' })).toMatchObject({ mode: 'development', publicUrl: 'http://localhost:9090' });
+  });
+
+  it('reads the Viber provider, its wait and the short-link lifetime; receipt links come from OFD_PUBLIC_URL only in production', () => {
+    expect(loadConfig({ VIBER_URL: 'http://viber.internal:4050', OFD_VIBER_WAIT_SECONDS: '30', OFD_SHORT_LINK_TTL_DAYS: '90', OFD_PUBLIC_URL: 'https://lk.ofd.example/' })).toMatchObject({
+      viberUrl: 'http://viber.internal:4050',
+      eReceipts: { viberWaitMs: 30_000, shortLinkTtlMs: 90 * 86_400_000, linkBaseUrl: 'https://lk.ofd.example' },
+    });
+    expect(loadConfig({ NODE_ENV: 'production', OFD_ROLES: 'gateway,worker' }).eReceipts.linkBaseUrl).toBeUndefined();
+    expect(configError({ OFD_VIBER_WAIT_SECONDS: '5' }).variable).toBe('OFD_VIBER_WAIT_SECONDS');
+    expect(configError({ OFD_SHORT_LINK_TTL_DAYS: '0' }).variable).toBe('OFD_SHORT_LINK_TTL_DAYS');
+    expect(configError({ VIBER_URL: 'ftp://viber' }).variable).toBe('VIBER_URL');
   });
 
   it('reads the webhook allow-list of hosts and CIDRs and the e-receipt limit', () => {

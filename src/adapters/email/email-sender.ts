@@ -9,8 +9,8 @@ export interface EmailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
-  /** Files sent along (a «Выгрузка»). */
-  readonly attachments?: ReadonlyArray<{ readonly filename: string; readonly content: Buffer; readonly contentType: string }>;
+  /** Files sent along (a «Выгрузка»); with `cid`, an image the HTML shows inline (`<img src="cid:…">`, a branded receipt). */
+  readonly attachments?: ReadonlyArray<{ readonly filename: string; readonly content: Buffer; readonly contentType: string; readonly cid?: string }>;
 }
 
 export interface EmailSender {

@@ -3,7 +3,7 @@
  * Keeps what it accepted; `GET /v1/messages` lists them; `POST /_faults` `{ "failNext": N, "status": 503 }` makes the next N
  * sends fail with that status.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answer, fakeError, startFakeJsonServer } from '../http/fake-json-server.js';
 import { normalizePhone } from './sms-sender.js';
 
 export interface FakeSmsMessage {
@@ -32,31 +32,6 @@ export interface FakeSmsOptions {
   readonly token?: string;
 }
 
-const MAX_BODY = 64 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
 export async function startFakeSms(options: FakeSmsOptions = {}): Promise<FakeSms> {
   const messages: FakeSmsMessage[] = [];
   const byId = new Map<string, FakeSmsMessage>();
@@ -64,34 +39,29 @@ export async function startFakeSms(options: FakeSmsOptions = {}): Promise<FakeSm
   let failStatus = 503;
   let counter = 0;
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return send(res, 401, { error: { code: 'UNAUTHORIZED', message: 'bad token' } });
-      if (req.method === 'GET' && url.pathname === '/v1/messages') return send(res, 200, { items: messages });
-      if (req.method === 'POST' && url.pathname === '/_faults') {
-        const body = JSON.parse((await readBody(req)) || '{}') as { failNext?: number; status?: number };
+  const server = await startFakeJsonServer(
+    async (req) => {
+      const { pathname } = req.url;
+      if (req.method === 'GET' && pathname === '/v1/messages') return answer(200, { items: messages });
+      if (req.method === 'POST' && pathname === '/_faults') {
+        const body = ((await req.json()) ?? {}) as { failNext?: number; status?: number };
         failures = body.failNext ?? 0;
         failStatus = body.status ?? 503;
-        return send(res, 200, { failNext: failures, status: failStatus });
+        return answer(200, { failNext: failures, status: failStatus });
       }
-      if (req.method !== 'POST' || url.pathname !== '/v1/messages') return send(res, 404, { error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
-      let body: { id?: unknown; to?: unknown; text?: unknown; sender?: unknown };
-      try {
-        body = JSON.parse(await readBody(req)) as typeof body;
-      } catch {
-        return send(res, 400, { error: { code: 'BAD_REQUEST', message: 'body is not JSON' } });
-      }
+      if (req.method !== 'POST' || pathname !== '/v1/messages') return fakeError(404, 'NOT_FOUND', 'no such endpoint');
+      const body = (await req.json()) as { id?: unknown; to?: unknown; text?: unknown; sender?: unknown } | null | undefined;
+      if (body === undefined || body === null || typeof body !== 'object') return fakeError(400, 'BAD_REQUEST', 'body is not JSON');
       if (failures > 0) {
         failures -= 1;
-        return send(res, failStatus, { error: { code: 'UNAVAILABLE', message: 'injected failure' } });
+        return fakeError(failStatus, 'UNAVAILABLE', 'injected failure');
       }
       if (typeof body.id !== 'string' || body.id === '' || typeof body.text !== 'string' || body.text === '' || typeof body.to !== 'string') {
-        return send(res, 400, { error: { code: 'BAD_REQUEST', message: 'id, to and text are required' } });
+        return fakeError(400, 'BAD_REQUEST', 'id, to and text are required');
       }
-      if (normalizePhone(body.to) !== body.to) return send(res, 400, { error: { code: 'INVALID_PHONE', message: `not an E.164 number: ${body.to}` } });
+      if (normalizePhone(body.to) !== body.to) return fakeError(400, 'INVALID_PHONE', `not an E.164 number: ${body.to}`);
       const seen = byId.get(body.id);
-      if (seen) return send(res, 202, { id: seen.id, gatewayId: seen.gatewayId, status: 'accepted' });
+      if (seen) return answer(202, { id: seen.id, gatewayId: seen.gatewayId, status: 'accepted' });
       const message: FakeSmsMessage = {
         id: body.id,
         gatewayId: `fake-${++counter}`,
@@ -102,19 +72,13 @@ export async function startFakeSms(options: FakeSmsOptions = {}): Promise<FakeSm
       };
       messages.push(message);
       byId.set(message.id, message);
-      return send(res, 202, { id: message.id, gatewayId: message.gatewayId, status: 'accepted' });
-    })().catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, { error: { code: 'INTERNAL', message: (e as Error).message } });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
+      return answer(202, { id: message.id, gatewayId: message.gatewayId, status: 'accepted' });
+    },
+    options,
+  );
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     messages,
     failNext(count, status = 503) {
       failures = count;
@@ -125,10 +89,6 @@ export async function startFakeSms(options: FakeSmsOptions = {}): Promise<FakeSm
       byId.clear();
       failures = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

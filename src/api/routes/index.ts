@@ -24,6 +24,8 @@ import { marketRoutes } from './market.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { tariffRoutes } from './tariffs.routes.js';
 import { serviceEndingRoutes } from './service-ending.routes.js';
+import { receiptBrandRoutes } from './receipt-brand.routes.js';
+import { shortLinkRoutes } from './short-links.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -50,5 +52,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(marketRoutes(ctx));
     await app.register(billingDocumentRoutes(ctx));
     await app.register(serviceEndingRoutes(ctx));
+    await app.register(receiptBrandRoutes(ctx));
+    await app.register(shortLinkRoutes(ctx));
   };
 }

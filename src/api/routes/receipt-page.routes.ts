@@ -2,14 +2,18 @@
  * The buyer's receipt page (issue 17): `/check?t=…&s=…&fn=…&i=…&fp=…&n=…` — the receipt's own QR string as the query —
  * answers the receipt as a server-rendered HTML page, on the same lookup as `GET /api/v1/public/check` (every field
  * must match; any mismatch is the same 404 page). Nothing beyond the receipt is shown: no organization data other
- * than what the receipt prints, no links into the cabinet. Rate-limited per client address.
+ * than what the receipt prints and its e-receipt brand (logo, colours, texts, banners), no links into the cabinet.
+ * Rate-limited per client address.
  */
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { storedFnsJson } from '../../db/fns-json.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
-import { fnsQrString, renderReceiptHtml } from '../receipt-view.js';
+import { brandedReceiptPage } from '../../branding/branded-receipt.js';
+import { organizationIdByInn } from '../../db/api-organizations.repository.js';
+import { loadBrand } from '../../db/receipt-brands.repository.js';
+import { fnsQrString } from '../receipt-view.js';
 import { findCheckedReceipt, publicCheckQuery } from './public.routes.js';
 
 const NOT_FOUND_PAGE = `<!doctype html>
@@ -43,7 +47,9 @@ export function receiptPageRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           row.date_time !== null && row.total_sum !== null && row.fiscal_sign !== null && row.operation_type !== null
             ? fnsQrString({ dateTime: row.date_time, totalSum: row.total_sum, fn: row.fn, fd: row.fd, fiscalSign: row.fiscal_sign, operationType: row.operation_type })
             : null;
-        return reply.send(renderReceiptHtml(formName, (body ?? {}) as Record<string, unknown>, qr) as never);
+        const organizationId = row.user_inn === null ? null : await organizationIdByInn(ctx.db, row.user_inn);
+        const { brand } = await loadBrand(ctx.db, organizationId);
+        return reply.send((await brandedReceiptPage({ formName, doc: (body ?? {}) as Record<string, unknown>, qr }, brand)) as never);
       },
     );
   };

@@ -13,9 +13,11 @@ import {
   listDeliveries,
   loadReceiptSource,
   NOTIFY_DELIVERY_STATUSES,
+  RECEIPT_CHANNELS,
   requestResend,
   topUpSmsBalance,
   type NotifyDeliveryRow,
+  type ReceiptChannel,
 } from '../../db/notify.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator, type Permission, type Principal } from '../auth/principal.js';
@@ -26,11 +28,12 @@ import { dateOut, fdSchema, fnSchema, idSchema, iso } from '../schemas.js';
 
 const deliveryOut = z
   .object({
-    channel: z.enum(['email', 'sms']),
+    channel: z.enum(RECEIPT_CHANNELS),
     recipient: z.string(),
     status: z.enum(NOTIFY_DELIVERY_STATUSES).meta({
       description:
-        'pending (resend asked), queued, sending, delivered, retrying, failed (out of attempts or refused), no_balance (SMS package empty), no_recipient',
+        'pending (resend asked), queued, sending, delivered, retrying, failed (out of attempts or refused), no_balance (SMS package empty), no_recipient, ' +
+        'fallback_sms (Viber did not deliver — `lastErrorCode` says why — and the receipt went by SMS: see the sms row)',
     }),
     attempts: z.number().int(),
     resends: z.number().int(),
@@ -43,7 +46,7 @@ const deliveryOut = z
 
 const historyOut = z.object({
   event: z.enum(['requested', 'superseded']).meta({ description: 'requested: a send asked through the API; superseded: the state it replaced' }),
-  channel: z.enum(['email', 'sms']),
+  channel: z.enum(RECEIPT_CHANNELS),
   recipient: z.string(),
   status: z.string().nullable(),
   attempts: z.number().int().nullable(),
@@ -98,7 +101,7 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['documents'],
-          summary: 'Delivery status of the e-receipt (e-mail, SMS) of a document',
+          summary: 'Delivery status of the e-receipt (e-mail, SMS, Viber) of a document',
           params: z.object({ fn: fnSchema, fd: fdSchema }),
           response: {
             200: z.object({
@@ -117,7 +120,7 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           items: (await listDeliveries(ctx.db, fn, fd)).map(deliveryJson),
           history: history.map((h) => ({
             event: h.event,
-            channel: h.channel as 'email' | 'sms',
+            channel: h.channel as ReceiptChannel,
             recipient: h.recipient,
             status: h.status,
             attempts: h.attempts,
@@ -139,7 +142,10 @@ export function receiptDeliveryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             '(accountants, admins, owners; API keys with that scope); limited per organization per hour; every send is kept in the history',
           params: z.object({ fn: fnSchema, fd: fdSchema }),
           body: z.object({
-            channel: z.enum(['email', 'sms']).optional().meta({ description: 'Default: from the recipient (an @ means e-mail)' }),
+            channel: z
+              .enum(RECEIPT_CHANNELS)
+              .optional()
+              .meta({ description: 'Default: from the recipient (an @ means e-mail, else SMS). viber: a Viber message, by SMS when Viber does not deliver; paid like an SMS' }),
             recipient: z.string().min(3).max(320).optional().meta({ description: 'E-mail or phone; default: the document’s 1008' }),
           }),
           response: { 202: deliveryOut, ...errorResponses(400, 401, 403, 404, 429) },

@@ -57,6 +57,8 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'billing/tariffs', page: () => import('../features/billing/routes/TariffsPage') },
   { path: 'billing/documents', page: () => import('../features/billing/routes/DocumentsPage') },
   { path: 'market', page: () => import('../features/billing/routes/MarketPage') },
+  // Branded e-receipts (issue 17).
+  { path: 'receipt-branding', page: () => import('../features/branding/routes/BrandingPage') },
 ];
 
 export const menu: readonly MenuEntry[] = [
@@ -71,6 +73,7 @@ export const menu: readonly MenuEntry[] = [
       { key: '/receipts', label: 'Все чеки' },
       { key: '/marking', label: 'Маркировка' },
       { key: '/shifts', label: 'Закрытые смены' },
+      { key: '/receipt-branding', label: 'Оформление чеков' },
     ],
   },
   { key: '/analytics', label: 'Аналитика', icon: <AreaChartOutlined /> },

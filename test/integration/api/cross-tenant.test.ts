@@ -27,6 +27,8 @@ let bExportId: number;
 let bKktApplicationId: number;
 let bCardPaymentId: number;
 let bInvoiceId: number;
+/** A short link of B's receipt (an SMS receipt's `/r/{code}`). */
+const B_SHORT_CODE = 'BbBbBbBbBbBb';
 const thisMonth = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 7);
 
 /**
@@ -87,6 +89,16 @@ beforeAll(async () => {
   await sql`
     with r as (insert into registers (registration_number, organization_id) values ('0000000099000777', ${b.organizationId}) returning id)
     insert into ofd_services (register_id, service_until) select id, current_date + 5 from r
+  `.execute(h.database.db);
+  // B's e-receipt brand with a logo (a 1×1 PNG), and a short link to one of its receipts.
+  const onePixel = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a494441547801630001000005000136d088dd0000000049454e44ae426082', 'hex');
+  await sql`
+    insert into receipt_brands (organization_id, primary_color, accent_color, background_color, logo, logo_content_type, logo_width, logo_height)
+    values (${b.organizationId}, '#102030', '#102030', '#ffffff', ${onePixel}, 'image/png', 1, 1)
+  `.execute(h.database.db);
+  await sql`
+    insert into short_links (code, organization_id, fn, fd, target, expires_at)
+    values (${B_SHORT_CODE}, ${b.organizationId}, ${b.fn}, ${b.receiptFds[0]!}, '/check?x', now() + interval '1 day')
   `.execute(h.database.db);
 });
 afterAll(() => h.close());
@@ -298,6 +310,22 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/ofd-service/ending': [
       { method: 'GET', url: '/api/v1/ofd-service/ending?withinDays=366', expect: 'empty' },
       { method: 'GET', url: `/api/v1/ofd-service/ending?organizationId=${b.organizationId}`, expect: 'empty' },
+    ],
+    'GET /api/v1/organizations/:id/receipt-settings': [{ method: 'GET', url: `${org}/receipt-settings`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/receipt-settings': [{ method: 'PUT', url: `${org}/receipt-settings`, payload: { phoneChannel: 'viber' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/receipt-brand': [{ method: 'GET', url: `${org}/receipt-brand`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/receipt-brand': [
+      { method: 'PUT', url: `${org}/receipt-brand`, payload: { primaryColor: '#000000', accentColor: '#000000', backgroundColor: '#ffffff' }, expect: 'denied' },
+    ],
+    'DELETE /api/v1/organizations/:id/receipt-brand': [{ method: 'DELETE', url: `${org}/receipt-brand`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/receipt-brand/logo': [{ method: 'GET', url: `${org}/receipt-brand/logo`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/receipt-brand/logo': [{ method: 'PUT', url: `${org}/receipt-brand/logo`, payload: { logo: 'x' }, expect: 'denied' }],
+    'DELETE /api/v1/organizations/:id/receipt-brand/logo': [{ method: 'DELETE', url: `${org}/receipt-brand/logo`, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/receipt-brand/preview': [{ method: 'POST', url: `${org}/receipt-brand/preview`, payload: {}, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/short-links': [{ method: 'GET', url: `${org}/short-links`, expect: 'denied' }],
+    'DELETE /api/v1/organizations/:id/short-links/:code': [
+      { method: 'DELETE', url: `${org}/short-links/${B_SHORT_CODE}`, expect: 'denied' },
+      { method: 'DELETE', url: `/api/v1/organizations/${a.organizationId}/short-links/${B_SHORT_CODE}`, expect: 'denied' },
     ],
     // Reports: naming B's organization, outlet or register is a 404; without filters A's scope never shows B's rows.
     'GET /api/v1/reports/:name': [

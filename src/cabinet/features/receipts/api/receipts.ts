@@ -35,7 +35,7 @@ export function useDeliveries(fn: string, fd: number) {
 export function useSendReceipt(fn: string, fd: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { channel: 'email' | 'sms'; recipient: string }) =>
+    mutationFn: (body: { channel: 'email' | 'sms' | 'viber'; recipient: string }) =>
       unwrap(api.POST('/api/v1/documents/{fn}/{fd}/deliveries', { params: { path: { fn, fd } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['deliveries', fn, fd] }),
   });

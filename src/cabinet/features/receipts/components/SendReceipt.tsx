@@ -1,4 +1,7 @@
-/** "Send to buyer": e-mail or SMS (to the document's 1008 or another address), and each delivery's status. */
+/**
+ * "Send to buyer": e-mail, SMS or Viber (to the document's 1008 or another address; Viber falls back to SMS when it does
+ * not deliver), and each delivery's status.
+ */
 import { Alert, Button, Form, Input, Radio, Table, Tag } from 'antd';
 import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
@@ -14,12 +17,16 @@ const STATUS: Record<string, { text: string; color: string }> = {
   failed: { text: 'Не доставлен', color: 'red' },
   no_balance: { text: 'Нет SMS в пакете', color: 'red' },
   no_recipient: { text: 'Нет адреса', color: 'red' },
+  fallback_sms: { text: 'Не доставлен, отправлен SMS', color: 'gold' },
 };
+
+const CHANNEL: Record<string, string> = { email: 'E-mail', sms: 'SMS', viber: 'Viber' };
+type Channel = 'email' | 'sms' | 'viber';
 
 export function SendReceipt({ fn, fd, buyer }: { fn: string; fd: number; buyer: string }) {
   const deliveries = useDeliveries(fn, fd);
   const send = useSendReceipt(fn, fd);
-  const [form] = Form.useForm<{ channel: 'email' | 'sms'; recipient: string }>();
+  const [form] = Form.useForm<{ channel: Channel; recipient: string }>();
   const channel = Form.useWatch('channel', form) ?? 'email';
   return (
     <>
@@ -30,11 +37,12 @@ export function SendReceipt({ fn, fd, buyer }: { fn: string; fd: number; buyer: 
         onFinish={(v) => send.mutate({ channel: v.channel, recipient: v.recipient.trim() })}
         aria-label="Отправить чек покупателю"
       >
-        <Form.Item name="channel" label="Способ">
+        <Form.Item name="channel" label="Способ" extra={channel === 'viber' ? 'Если у покупателя нет Viber или сообщение не дойдёт, чек уйдёт по SMS. Стоимость — как у SMS.' : undefined}>
           <Radio.Group
             options={[
               { value: 'email', label: 'E-mail' },
               { value: 'sms', label: 'SMS' },
+              { value: 'viber', label: 'Viber' },
             ]}
             optionType="button"
           />
@@ -65,7 +73,7 @@ export function SendReceipt({ fn, fd, buyer }: { fn: string; fd: number; buyer: 
             pagination={false}
             scroll={{ x: 480 }}
             columns={[
-              { title: 'Куда', key: 'to', render: (_, r) => `${r.channel === 'email' ? 'E-mail' : 'SMS'}: ${r.recipient}` },
+              { title: 'Куда', key: 'to', render: (_, r) => `${CHANNEL[r.channel] ?? r.channel}: ${r.recipient}` },
               {
                 title: 'Статус',
                 key: 'status',

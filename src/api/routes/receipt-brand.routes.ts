@@ -1,0 +1,301 @@
+/**
+ * «Оформление чеков» (issue 17): an organization's e-receipt brand — colours, header and footer text, banners with
+ * links, a logo — read by members, changed by owners and admins (`organization:write`), and previewed on a sample
+ * receipt before it is saved. No brand set up: the default one applies (`custom: false`).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand } from '../../branding/brand.js';
+import { brandedReceiptPage } from '../../branding/branded-receipt.js';
+import { checkLogo, isLogoProblem } from '../../branding/logo.js';
+import { findOrganization } from '../../db/api-organizations.repository.js';
+import { deleteBrand, loadBrand, phoneChannelOf, saveBrand, saveLogo, setPhoneChannel, type StoredBrand } from '../../db/receipt-brands.repository.js';
+import { audit } from '../audit.js';
+import { principalOf } from '../auth/authenticate.js';
+import { authorizeOrganization, type Principal } from '../auth/principal.js';
+import type { ApiContext } from '../context.js';
+import { ApiError, errorResponses, notFound } from '../errors.js';
+import { fnsQrString } from '../receipt-view.js';
+import { dateOut, idSchema, iso } from '../schemas.js';
+
+const bannerOut = z.object({ title: z.string(), text: z.string(), url: z.string() });
+
+const brandOut = z
+  .object({
+    organizationId: z.number().int(),
+    custom: z.boolean().meta({ description: 'false: the organization has not set up a brand; the default applies' }),
+    primaryColor: z.string(),
+    accentColor: z.string(),
+    backgroundColor: z.string(),
+    headerText: z.string(),
+    footerText: z.string(),
+    banners: z.array(bannerOut),
+    logo: z.object({ contentType: z.string(), width: z.number().int(), height: z.number().int(), bytes: z.number().int() }).nullable(),
+    updatedAt: dateOut.nullable(),
+  })
+  .meta({ id: 'ReceiptBrand' });
+
+const settingsOut = z
+  .object({
+    organizationId: z.number().int(),
+    phoneChannel: z.enum(['sms', 'viber']).meta({
+      description: 'How receipts whose buyer gave a phone (1008) go: sms, or viber — Viber first, by SMS when Viber does not deliver (paid like an SMS)',
+    }),
+    updatedAt: dateOut.nullable(),
+  })
+  .meta({ id: 'ReceiptSettings' });
+
+const previewBody = z
+  .object({ brand: brandInputSchema.optional().meta({ description: 'The draft to show; default: the stored brand' }) })
+  .strict();
+
+function brandJson(organizationId: number, s: StoredBrand): z.infer<typeof brandOut> {
+  const b = s.brand;
+  return {
+    organizationId,
+    custom: s.custom,
+    primaryColor: b.primaryColor,
+    accentColor: b.accentColor,
+    backgroundColor: b.backgroundColor,
+    headerText: b.headerText,
+    footerText: b.footerText,
+    banners: b.banners.map((x) => ({ ...x })),
+    logo: b.logo ? { contentType: b.logo.contentType, width: b.logo.width, height: b.logo.height, bytes: b.logo.data.length } : null,
+    updatedAt: iso(s.updatedAt),
+  };
+}
+
+const actor = (p: Principal) => (p.kind === 'operator' ? 'operator' : p.kind === 'user' ? `user:${p.userId}` : `apiKey:${p.keyId}`);
+
+/** A receipt to preview a brand on: the organization's own name and INN, a few lines, a valid QR string. */
+export function sampleReceipt(org: { name: string | null; inn: string }): { formName: string; doc: Record<string, unknown>; qr: string } {
+  const items = [
+    { name: 'Кофе капучино 0,3 л', price: 21000, quantity: 2, sum: 42000 },
+    { name: 'Круассан миндальный', price: 18500, quantity: 1, sum: 18500 },
+  ];
+  const q = { dateTime: '2026-12-01T09:41:00', totalSum: 60500, fn: '9999078900000001', fd: 128, fiscalSign: 1234567890, operationType: 1 };
+  return {
+    formName: 'receipt',
+    doc: {
+      user: org.name ?? 'Организация',
+      userInn: org.inn,
+      retailPlaceAddress: 'г. Москва, ул. Примерная, д. 1',
+      retailPlace: 'Кофейня',
+      operationType: 1,
+      dateTime: q.dateTime,
+      shiftNumber: 7,
+      requestNumber: 42,
+      operator: 'Кассир Иванова',
+      items,
+      totalSum: q.totalSum,
+      cashTotalSum: 0,
+      ecashTotalSum: q.totalSum,
+      kktRegId: '0000000000000001',
+      fiscalDriveNumber: q.fn,
+      fiscalDocumentNumber: q.fd,
+      fiscalSign: q.fiscalSign,
+    },
+    qr: fnsQrString(q),
+  };
+}
+
+export function receiptBrandRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    async function organization(p: Principal, id: number, permission: 'organization:read' | 'organization:write') {
+      authorizeOrganization(p, id, 'organization:read', 'organization');
+      authorizeOrganization(p, id, permission, 'organization');
+      const org = await findOrganization(ctx.db, id);
+      if (!org) throw notFound('organization');
+      return org;
+    }
+
+    // The logo arrives as the image itself; its bytes decide what it is (checkLogo), not this header alone.
+    app.addContentTypeParser([...LOGO_CONTENT_TYPES, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 4 * LOGO_MAX_BYTES }, (_r, body, done) => done(null, body));
+
+    app.get(
+      '/organizations/:id/receipt-settings',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'How automatic e-receipts to a phone go (SMS, or Viber first)',
+          params: z.object({ id: idSchema }),
+          response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        await organization(principalOf(request), id, 'organization:read');
+        const s = await phoneChannelOf(ctx.db, id);
+        return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
+      },
+    );
+
+    app.put(
+      '/organizations/:id/receipt-settings',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'Choose how automatic e-receipts to a phone go (owners, admins)',
+          params: z.object({ id: idSchema }),
+          body: z.object({ phoneChannel: z.enum(['sms', 'viber']) }).strict(),
+          response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        const p = principalOf(request);
+        await organization(p, id, 'organization:write');
+        await setPhoneChannel(ctx.db, id, request.body.phoneChannel, actor(p));
+        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { phoneChannel: request.body.phoneChannel });
+        const s = await phoneChannelOf(ctx.db, id);
+        return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
+      },
+    );
+
+    app.get(
+      '/organizations/:id/receipt-brand',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'The e-receipt brand (colours, texts, banners, logo) of an organization',
+          params: z.object({ id: idSchema }),
+          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        await organization(principalOf(request), id, 'organization:read');
+        return brandJson(id, await loadBrand(ctx.db, id));
+      },
+    );
+
+    app.put(
+      '/organizations/:id/receipt-brand',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'Set the e-receipt brand (owners, admins); the logo is kept (it has its own upload)',
+          params: z.object({ id: idSchema }),
+          body: brandInputSchema,
+          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        const p = principalOf(request);
+        await organization(p, id, 'organization:write');
+        const saved = await saveBrand(ctx.db, id, request.body, actor(p));
+        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { banners: request.body.banners.length });
+        return brandJson(id, saved);
+      },
+    );
+
+    app.delete(
+      '/organizations/:id/receipt-brand',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'Back to the default e-receipt brand (the logo is removed too)',
+          params: z.object({ id: idSchema }),
+          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        const p = principalOf(request);
+        await organization(p, id, 'organization:write');
+        await deleteBrand(ctx.db, id);
+        await audit(ctx.db, request, p, id, 'receipt_brand.reset', `organization:${id}`);
+        return brandJson(id, await loadBrand(ctx.db, id));
+      },
+    );
+
+    app.put(
+      '/organizations/:id/receipt-brand/logo',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: `Upload the logo: the image itself as the body (${LOGO_CONTENT_TYPES.join(', ')}), at most ${LOGO_MAX_BYTES / 1024} KB and 1200×600 px`,
+          params: z.object({ id: idSchema }),
+          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 413, 415, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        const p = principalOf(request);
+        await organization(p, id, 'organization:write');
+        if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the logo as ${LOGO_CONTENT_TYPES.join(', ')}`);
+        const declared = String(request.headers['content-type'] ?? '');
+        // An octet-stream upload is typed by its bytes alone.
+        const accepted = checkLogo(request.body, declared.startsWith('application/octet-stream') ? undefined : declared);
+        if (isLogoProblem(accepted)) {
+          throw new ApiError('VALIDATION_FAILED', `body: ${accepted.message}`, [{ path: 'body', message: accepted.message, issue: accepted.issue }]);
+        }
+        const saved = await saveLogo(ctx.db, id, accepted, actor(p));
+        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { logo: `${accepted.contentType} ${accepted.width}×${accepted.height}` });
+        return brandJson(id, saved);
+      },
+    );
+
+    app.delete(
+      '/organizations/:id/receipt-brand/logo',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'Remove the logo',
+          params: z.object({ id: idSchema }),
+          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        const p = principalOf(request);
+        await organization(p, id, 'organization:write');
+        const saved = await saveLogo(ctx.db, id, null, actor(p));
+        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { logo: null });
+        return brandJson(id, saved);
+      },
+    );
+
+    app.get(
+      '/organizations/:id/receipt-brand/logo',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'The logo image',
+          params: z.object({ id: idSchema }),
+          response: errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+      async (request, reply) => {
+        const id = request.params.id;
+        await organization(principalOf(request), id, 'organization:read');
+        const logo = (await loadBrand(ctx.db, id)).brand.logo;
+        if (!logo) throw notFound('logo');
+        return reply.type(logo.contentType).header('x-content-type-options', 'nosniff').send(logo.data as never);
+      },
+    );
+
+    app.post(
+      '/organizations/:id/receipt-brand/preview',
+      {
+        schema: {
+          tags: ['organizations'],
+          summary: 'A sample receipt (HTML, as e-mailed and on the buyer’s page) in the stored brand or a draft of one',
+          params: z.object({ id: idSchema }),
+          body: previewBody,
+          response: errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+      async (request, reply) => {
+        const id = request.params.id;
+        const org = await organization(principalOf(request), id, 'organization:read');
+        const stored = (await loadBrand(ctx.db, id)).brand;
+        const draft = request.body.brand;
+        const brand: Brand = draft ? { ...DEFAULT_BRAND, ...draft, logo: stored.logo } : stored;
+        const html = await brandedReceiptPage(sampleReceipt({ name: org.name, inn: org.inn }), brand);
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html as never);
+      },
+    );
+  };
+}
