@@ -33,10 +33,10 @@ export function DownloadButtons({ urlOf, baseName, disabled }: { urlOf: (format:
   return (
     <div>
       <Space wrap>
-        <Button icon={<FileExcelOutlined />} loading={busy === 'xlsx'} disabled={disabled || (busy !== null && busy !== 'xlsx')} onClick={() => void start('xlsx')}>
+        <Button aria-label="Скачать Excel" icon={<FileExcelOutlined />} loading={busy === 'xlsx'} disabled={disabled || (busy !== null && busy !== 'xlsx')} onClick={() => void start('xlsx')}>
           Excel
         </Button>
-        <Button icon={<DownloadOutlined />} loading={busy === 'csv'} disabled={disabled || (busy !== null && busy !== 'csv')} onClick={() => void start('csv')}>
+        <Button aria-label="Скачать CSV" icon={<DownloadOutlined />} loading={busy === 'csv'} disabled={disabled || (busy !== null && busy !== 'csv')} onClick={() => void start('csv')}>
           CSV
         </Button>
         {busy ? (

@@ -24,11 +24,3 @@ export function reportFileUrl(name: ReportName, query: ReportQuery, format: 'csv
   q.set('format', format);
   return `/api/v1/reports/${name}?${q.toString()}`;
 }
-
-export function useOrganizations() {
-  return useQuery({
-    queryKey: ['organizations'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations', { params: { query: { limit: 100 } }, signal })),
-    staleTime: 60_000,
-  });
-}

@@ -1,42 +1,20 @@
 /**
- * Apache ECharts in React, tree-shaken (`echarts/core` with only the charts and components used: the chunk of the
- * Аналитика section, never the first screen). SVG rendering: sharp on phones and printable. The chart follows its
- * box's width (ResizeObserver) so it fits a phone; `label` is what a screen reader gets instead of the picture.
+ * A chart, with ECharts (≈ 200 KB gzipped) in a chunk of its own: the filters and tables of a report show at once, the
+ * picture a moment later. Screens pass plain ECharts options (Record); the types stay in EChart.tsx.
  */
-import { BarChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { Skeleton } from 'antd';
+import { lazy, Suspense } from 'react';
 
-echarts.use([BarChart, LineChart, PieChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, MarkLineComponent, SVGRenderer]);
+const EChart = lazy(() => import('./EChart'));
 
-export type ChartOption = echarts.EChartsCoreOption;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- ECharts' option types are its own; screens build plain objects.
+export type ChartOption = Record<string, any>;
 
-export function Chart({ option, height = 320, label, onClick }: { option: ChartOption; height?: number; label: string; onClick?: (p: { dataIndex: number; seriesIndex?: number; name: string; data: unknown }) => void }) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const click = useRef(onClick);
-  click.current = onClick;
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const c = echarts.init(el, undefined, { renderer: 'svg' });
-    chart.current = c;
-    c.on('click', (p) => click.current?.(p as never));
-    const ro = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(() => c.resize());
-    ro?.observe(el);
-    return () => {
-      ro?.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
-  }, [option]);
-
-  return <div ref={box} role="img" aria-label={label} style={{ width: '100%', height, cursor: onClick ? 'pointer' : undefined }} />;
+export function Chart(props: { option: ChartOption; height?: number; label: string; onClick?: (p: { dataIndex: number; seriesIndex?: number; name: string; data: unknown }) => void }) {
+  const height = props.height ?? 320;
+  return (
+    <Suspense fallback={<div style={{ height }} aria-hidden><Skeleton active paragraph={{ rows: 4 }} /></div>}>
+      <EChart {...props} />
+    </Suspense>
+  );
 }

@@ -3,17 +3,16 @@
  * the organization (when there are several), the outlet and the register.
  */
 import { LeftOutlined, RightOutlined } from '@ant-design/icons';
-import { Button, Col, DatePicker, Row, Segmented, Select, Space } from 'antd';
+import { Button, Col, DatePicker, Flex, Row, Segmented, Select, Space } from 'antd';
 import dayjs from 'dayjs';
-import { outletTitle, useAllOutlets, useAllRegisters } from '../../../lib/api/lookups';
-import { useOrganizations } from '../api/reports';
+import { outletTitle, useAllOrganizations, useAllOutlets, useAllRegisters } from '../../../lib/api/lookups';
 import type { AnalyticsFilters } from '../lib/filters';
 import { PERIOD_PRESETS, PRESET_LABELS, presetRange, shiftPeriod, type Period, type PeriodPreset } from '../lib/period';
 
-export function FiltersBar({ filters, period, today, onChange }: { filters: AnalyticsFilters; period: Period; today: string; onChange: (next: AnalyticsFilters) => void }) {
+export function FiltersBar({ filters, period, today, onChange, periodless }: { filters: AnalyticsFilters; period: Period; today: string; onChange: (next: AnalyticsFilters) => void; periodless?: boolean }) {
   const outlets = useAllOutlets();
   const registers = useAllRegisters();
-  const orgs = useOrganizations();
+  const orgs = useAllOrganizations();
   const setPeriod = (p: Period) => onChange({ ...filters, period: p.preset, from: p.from, to: p.to });
   const outletItems = (outlets.data?.items ?? []).filter((o) => filters.organizationId === undefined || o.organizationId === filters.organizationId);
   const registerItems = (registers.data?.items ?? []).filter(
@@ -23,14 +22,17 @@ export function FiltersBar({ filters, period, today, onChange }: { filters: Anal
 
   return (
     <Row gutter={[8, 8]} style={{ marginBottom: 16 }} role="search" aria-label="Фильтры отчёта">
-      <Col xs={24} lg={12} xxl={10}>
-        <Space wrap size={8}>
+      <Col xs={24} lg={12} xxl={10} hidden={periodless}>
+        <Flex wrap gap={8}>
+          {/* A phone's 351 px hold the five presets only when they scroll. */}
+          <div style={{ maxWidth: '100%', overflowX: 'auto' }}>
           <Segmented<PeriodPreset>
             aria-label="Период"
             value={period.preset}
             options={PERIOD_PRESETS.map((p) => ({ value: p, label: PRESET_LABELS[p] }))}
             onChange={(p) => (p === 'custom' ? setPeriod({ ...period, preset: 'custom' }) : setPeriod({ preset: p, ...presetRange(p, today) }))}
           />
+          </div>
           <Space.Compact>
             <Button aria-label="Предыдущий период" icon={<LeftOutlined />} onClick={() => setPeriod(shiftPeriod(period, -1, today))} />
             <DatePicker.RangePicker
@@ -45,7 +47,7 @@ export function FiltersBar({ filters, period, today, onChange }: { filters: Anal
             />
             <Button aria-label="Следующий период" icon={<RightOutlined />} onClick={() => setPeriod(shiftPeriod(period, 1, today))} />
           </Space.Compact>
-        </Space>
+        </Flex>
       </Col>
       {orgItems.length > 1 ? (
         <Col xs={24} sm={8} lg={4}>
@@ -55,7 +57,7 @@ export function FiltersBar({ filters, period, today, onChange }: { filters: Anal
             allowClear
             style={{ width: '100%' }}
             value={filters.organizationId}
-            options={orgItems.map((o) => ({ value: o.id, label: o.name }))}
+            options={orgItems.map((o) => ({ value: o.id, label: o.name ?? `ИНН ${o.inn}` }))}
             onChange={(v?: number) => onChange({ ...filters, organizationId: v, outletId: undefined, registerId: undefined })}
           />
         </Col>

@@ -8,8 +8,8 @@ import type { ComponentType } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import { BackgroundExport } from '../../../components/BackgroundExport';
 import { PageHeader } from '../../../components/PageHeader';
+import { useAllOrganizations } from '../../../lib/api/lookups';
 import { useUrlFilters } from '../../../lib/url-filters';
-import { useOrganizations } from '../api/reports';
 import { FiltersBar } from '../components/FiltersBar';
 import { REPORTS, reportEntry, type ReportEntry } from '../lib/catalogue';
 import { ANALYTICS_FILTERS, reportQuery } from '../lib/filters';
@@ -46,7 +46,7 @@ export default function AnalyticsPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const [filters, setFilters] = useUrlFilters(ANALYTICS_FILTERS);
-  const orgs = useOrganizations();
+  const orgs = useAllOrganizations();
   if (!entry) return <NotFoundPage />;
   const today = localToday();
   const period = resolvePeriod(filters, today);
@@ -68,7 +68,7 @@ export default function AnalyticsPage() {
         items={REPORTS.map((r) => ({ key: r.name, label: r.tab }))}
         size="small"
       />
-      <FiltersBar filters={filters} period={period} today={today} onChange={setFilters} />
+      <FiltersBar filters={filters} period={period} today={today} onChange={setFilters} periodless={entry.periodless} />
       <Screen {...ctx} />
       {entry.periodless ? null : (
         <Collapse

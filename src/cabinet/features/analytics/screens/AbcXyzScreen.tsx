@@ -105,9 +105,9 @@ function Body({ r, ctx }: { r: Report; ctx: ScreenContext }) {
             {items.length === 0 ? (
               <Empty description="В группе нет товаров" />
             ) : (
+              <section aria-label={`Товары группы ${selected}`}>
               <List
                 size="small"
-                aria-label={`Товары группы ${selected}`}
                 dataSource={items}
                 pagination={items.length > 10 ? { pageSize: 10, size: 'small' } : false}
                 renderItem={(name) => (
@@ -116,6 +116,7 @@ function Body({ r, ctx }: { r: Report; ctx: ScreenContext }) {
                   </List.Item>
                 )}
               />
+              </section>
             )}
           </Card>
         </Col>

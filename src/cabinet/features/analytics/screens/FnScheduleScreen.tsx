@@ -24,9 +24,9 @@ function Schedule({ r }: { r: Report }) {
   return (
     <>
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
-        <Col xs={12} md={6}><Card size="small"><Statistic title="Просрочено" value={count(['overdue'])} valueStyle={{ color: '#a8071a' }} /></Card></Col>
-        <Col xs={12} md={6}><Card size="small"><Statistic title="До 30 дней" value={count(['urgent'])} valueStyle={{ color: '#d4380d' }} /></Card></Col>
-        <Col xs={12} md={6}><Card size="small"><Statistic title="До 90 дней" value={count(['soon'])} valueStyle={{ color: '#ad6800' }} /></Card></Col>
+        <Col xs={12} md={6}><Card size="small"><Statistic title="Просрочено" value={count(['overdue'])} styles={{ content: { color: '#a8071a' } }} /></Card></Col>
+        <Col xs={12} md={6}><Card size="small"><Statistic title="До 30 дней" value={count(['urgent'])} styles={{ content: { color: '#d4380d' } }} /></Card></Col>
+        <Col xs={12} md={6}><Card size="small"><Statistic title="До 90 дней" value={count(['soon'])} styles={{ content: { color: '#ad6800' } }} /></Card></Col>
         <Col xs={12} md={6}><Card size="small"><Statistic title="Позже или без даты" value={count(['later', 'unknown'])} /></Card></Col>
       </Row>
       <Card size="small" title="Что заканчивается и когда" style={{ marginBottom: 16 }}>

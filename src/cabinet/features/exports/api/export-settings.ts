@@ -23,7 +23,3 @@ export function useSaveExportSettings(organizationId: number | undefined) {
     onSuccess: (data) => qc.setQueryData(key(organizationId), data),
   });
 }
-
-export function useOrganizationList() {
-  return useQuery({ queryKey: ['organizations'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations', { params: { query: { limit: 100 } }, signal })), staleTime: 60_000 });
-}

@@ -9,11 +9,11 @@ import { Link } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
+import { useAllOrganizations } from '../../../lib/api/lookups';
 import { EXPORT_CONTENT, EXPORT_STATUS, useExportList, type ExportJob } from '../../../lib/api/exports';
 import { downloadFile, formatBytes } from '../../../lib/download';
 import { formatCount, formatInstant } from '../../../lib/format';
 import { useUrlFilters } from '../../../lib/url-filters';
-import { useOrganizationList } from '../api/export-settings';
 import { SettingsCard } from '../components/SettingsCard';
 import { EMAIL_STATUS } from '../lib/labels';
 
@@ -45,7 +45,7 @@ function DownloadLink({ job }: { job: ExportJob }) {
 
 export default function ExportsPage() {
   const [filters, setFilters] = useUrlFilters(SPEC);
-  const orgs = useOrganizationList();
+  const orgs = useAllOrganizations();
   const items = orgs.data?.items ?? [];
   const organizationId = filters.organizationId ?? items[0]?.id;
   const jobs = useExportList(organizationId);
@@ -79,7 +79,7 @@ export default function ExportsPage() {
                 pagination={d.items.length > 20 ? { pageSize: 20 } : false}
                 columns={[
                   { title: 'Создана', key: 'c', render: (_, j) => formatInstant(j.createdAt) },
-                  { title: 'Выгрузка', key: 't', render: (_, j) => <>{j.title}<div style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>{EXPORT_CONTENT[j.content]}{j.settingId !== null ? ' · по расписанию' : ''}</div></> },
+                  { title: 'Выгрузка', key: 't', render: (_, j) => <>{j.title}<div style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>{j.title === EXPORT_CONTENT[j.content] ? '' : EXPORT_CONTENT[j.content]}{j.settingId !== null ? ' · по расписанию' : ' · вручную'}</div></> },
                   { title: 'Формат', dataIndex: 'format' },
                   {
                     title: 'Готовность',
