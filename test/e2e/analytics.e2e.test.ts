@@ -145,6 +145,13 @@ describe.skipIf(!CAN_RUN)('Аналитика in Chromium', { timeout: 120_000 }
     ]);
     expect(ws.getCell(2, 4).numFmt).toBe('#,##0.00');
 
+    // The csv: `;`-separated with a decimal comma (Russian-locale Excel), the same net totals.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Скачать CSV', exact: true }).click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe('Дата;Признак расчёта;Чеков;Итого, ₽;Наличными, ₽;Безналичными, ₽;Предоплата (аванс), ₽;Постоплата (кредит), ₽;Встречное предоставление, ₽');
+    const plain = (k: number) => `${k < 0 ? '-' : ''}${Math.trunc(Math.abs(k) / 100)},${String(Math.abs(k) % 100).padStart(2, '0')}`;
+    expect(lines.find((l) => l.startsWith('Итого;'))).toBe(`Итого;;${expected.count};${plain(expected.net)};${plain(expected.cashNet)};${plain(expected.cardNet)};0,00;0,00;0,00`);
+
     // A day's figure opens the receipts behind it in Чеки.
     const day = page.locator('tbody tr.ant-table-row').first().locator('td').first().locator('a');
     const dayText = (await day.innerText()).trim();

@@ -43,7 +43,7 @@ export function FiltersBar({ filters, period, today, onChange, periodless }: { f
               onChange={(v) => {
                 if (v?.[0] && v[1]) setPeriod({ preset: 'custom', from: v[0].format('YYYY-MM-DD'), to: v[1].format('YYYY-MM-DD') });
               }}
-              style={{ width: 230 }}
+              style={{ width: 264 }}
             />
             <Button aria-label="Следующий период" icon={<RightOutlined />} onClick={() => setPeriod(shiftPeriod(period, 1, today))} />
           </Space.Compact>
