@@ -298,6 +298,15 @@ describe.skipIf(!CAN_RUN)('Аналитика in Chromium', { timeout: 120_000 }
     expect(dates).toEqual([...dates].sort());
     for (const other of world.b.fns) expect(await page.locator(`[data-fn="${other}"]`).count()).toBe(0);
     await snap(page, 'fn-schedule');
+
+    // Непереданные ФД: the gaps in FD numbers of A's drives, or the all-clear.
+    const missing = (
+      await world.database.pool.query<{ n: number }>('select coalesce(sum(to_fd - from_fd + 1), 0)::int as n from fd_gaps where fn = any($1::text[])', [world.a.fns])
+    ).rows[0]!.n;
+    await page.goto('/analytics/unsent');
+    await page.getByRole('heading', { name: 'Непереданные документы' }).waitFor();
+    if (missing === 0) await page.getByText('Пропусков нет: все документы переданы').waitFor();
+    else await expect.poll(async () => (await totalsRow(page))[3], POLL).toBe(count(missing));
   });
 
   it('exports the period’s receipts in the background with progress, and lists the file in «Выгрузки»', async (ctx) => {
