@@ -8,6 +8,7 @@
 import {
   ApiOutlined,
   AreaChartOutlined,
+  CloudDownloadOutlined,
   HistoryOutlined,
   TeamOutlined,
   DesktopOutlined,
@@ -45,6 +46,8 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'shifts', page: () => import('../features/shifts/routes/ShiftsPage') },
   { path: 'shifts/:fn/:shiftNumber', page: () => import('../features/shifts/routes/ShiftPage') },
   { path: 'analytics', page: () => import('../features/analytics/routes/AnalyticsPage') },
+  { path: 'analytics/:report', page: () => import('../features/analytics/routes/AnalyticsPage') },
+  { path: 'exports', page: () => import('../features/exports/routes/ExportsPage') },
   { path: 'account/password', page: () => import('../features/auth/routes/ChangePasswordPage') },
   // Self-service onboarding (issue 16).
   { path: 'onboarding/organization', page: () => import('../features/onboarding/routes/OrganizationNewPage') },
@@ -77,6 +80,7 @@ export const menu: readonly MenuEntry[] = [
     ],
   },
   { key: '/analytics', label: 'Аналитика', icon: <AreaChartOutlined /> },
+  { key: '/exports', label: 'Выгрузки', icon: <CloudDownloadOutlined /> },
   {
     key: 'onboarding-group',
     label: 'Подключение',

@@ -22,3 +22,11 @@ export function useAllRegisters() {
 export function outletTitle(o: Pick<Outlet, 'address' | 'place' | 'id'>): string {
   return [o.place, o.address].filter((s) => s.trim() !== '').join(', ') || `Точка №${o.id}`;
 }
+
+// Under 'organizations' (invalidated with it), apart from the Торговые точки page's own query of the same list.
+export const ORGANIZATIONS_KEY = ['organizations', 'lookup'] as const;
+
+/** The caller's organizations (up to 100): the filters' organization select, and whose exports a button makes. */
+export function useAllOrganizations() {
+  return useQuery({ queryKey: ORGANIZATIONS_KEY, queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations', { params: { query: { limit: 100 } }, signal })) });
+}

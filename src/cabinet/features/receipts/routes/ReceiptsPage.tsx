@@ -6,6 +6,7 @@ import { EmptyState, QueryState } from '../../../components/QueryState';
 import { useAllRegisters } from '../../../lib/api/lookups';
 import { useUrlFilters } from '../../../lib/url-filters';
 import { useReceipts } from '../api/receipts';
+import { ReceiptExport } from '../components/ReceiptExport';
 import { ReceiptFiltersForm } from '../components/ReceiptFiltersForm';
 import { ReceiptTable } from '../components/ReceiptTable';
 import { activeFilterCount, RECEIPT_FILTERS } from '../lib/receipt-filters';
@@ -35,6 +36,7 @@ export default function ReceiptsPage() {
           <ReceiptFiltersForm value={filters} onApply={setFilters} />
         </Card>
       ) : null}
+      <ReceiptExport filters={filters} />
       <QueryState
         query={receipts}
         loadingLabel="Загружаем чеки…"
