@@ -237,4 +237,46 @@ describe('registering a KKT through the cabinet API', () => {
     expect(bad.status).toBe(400);
     expect(bad.json.code).toBe('VALIDATION_FAILED');
   }, 60_000);
+
+  it('names the field of an owner or signer mismatch, checks models, asks for the closing report, and prefills from the register', async () => {
+    const draft = await api('POST', `/organizations/${orgId}/kkt-applications`, application('00106107300111', '9999078900011101'));
+    const xml = Buffer.from(draft.json.xml, 'utf8');
+    const stranger = ca.issue('stranger2', headSubject('7707083893'));
+    const other = await api('POST', `/kkt-applications/${draft.json.id}/signature`, { signature: ca.signDetached(stranger, xml).toString('base64') });
+    expect(other.json.message).toContain('ИНН в сертификате: 7707083893, у организации: 7704211201');
+    // Same organization, but the application names Иванов while the certificate is Петров's.
+    const petrov = ca.issue('petrov', [['CN', 'ООО «Ромашка»'], ['SN', 'Петров'], ['GN', 'Пётр Петрович'], ['1.2.643.100.4', INN], ['1.2.643.100.1', OGRN]]);
+    const named = await api('POST', `/kkt-applications/${draft.json.id}/signature`, { signature: ca.signDetached(petrov, xml).toString('base64') });
+    expect(named.status).toBe(422);
+    expect(named.json.details[0]).toMatchObject({ path: 'body.signature', issue: 'SIGNER_NAME_MISMATCH' });
+    expect(named.json.message).toContain('в сертификате: Петров Пётр Петрович');
+
+    const marked = { ...application('00106107300112', '9999078900011201'), fn: { model: '«ФН-1.1» исполнение 5-15-2', serialNumber: '9999078900011201' }, modes: { markedGoodsSign: true } };
+    const refused = await api('POST', `/organizations/${orgId}/kkt-applications`, marked);
+    expect(refused.status).toBe(400);
+    expect(refused.json.details).toEqual([expect.objectContaining({ path: 'body.fn.model', issue: 'FN_FFD_UNSUPPORTED' })]);
+    const unknown = await api('POST', `/organizations/${orgId}/kkt-applications`, { ...application('00106107300113', '9999078900011301'), kkt: { model: 'Касса Мечты 3000', serialNumber: '00106107300113' } });
+    expect(unknown.status).toBe(201);
+    expect(unknown.json.warnings).toEqual([expect.objectContaining({ path: 'body.kkt.model', issue: 'MODEL_UNKNOWN' })]);
+
+    const registers = await api('GET', `/registers?organizationId=${orgId}`);
+    const rnm: string = registers.json.items.find((r: { serialNumber: string }) => r.serialNumber === SERIAL).registrationNumber;
+    const dereg = { kind: 'deregistration', kkt: { model: 'АТОЛ 30Ф', serialNumber: SERIAL }, fn: { model: 'ФН-1.2', serialNumber: FN }, kktRegId: rnm, reason: '1', place: { taxAuthorityCode: '7704' }, signer: { role: '1', lastName: 'Иванов', firstName: 'Иван' } };
+    const noClosing = await api('POST', `/organizations/${orgId}/kkt-applications`, dereg);
+    expect(noClosing.status).toBe(400);
+    expect(noClosing.json.details[0].path).toBe('body.closingReport');
+
+    const prefill = await api('GET', `/organizations/${orgId}/kkt-applications/prefill?kktRegId=${rnm}`);
+    expect(prefill.status).toBe(200);
+    expect(prefill.json.application).toMatchObject({
+      kktRegId: rnm,
+      kkt: { model: 'АТОЛ 30Ф', serialNumber: SERIAL },
+      fn: { model: 'ФН-1.2', serialNumber: FN },
+      // Address and place as the register printed them in its registration report, the tax office from the application.
+      place: { taxAuthorityCode: '7704', regionCode: '77', retailPlaceAddress: 'Moscow, Lva Tolstogo 16', retailPlace: 'Shop' },
+      signer: { lastName: 'Иванов', firstName: 'Иван' },
+    });
+    expect(prefill.json.closingReport).toBeNull();
+    expect((await api('GET', `/organizations/${orgId}/kkt-applications/prefill?kktRegId=0000000000000000`)).status).toBe(404);
+  }, 60_000);
 });

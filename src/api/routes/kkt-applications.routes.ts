@@ -24,6 +24,7 @@ import { applicationInput, type ApplicationInput } from '../../domain/kkt-regist
 import { applicationXml, fileId } from '../../domain/kkt-registration/application-xml.js';
 import { KNOWN_FN_FAMILIES, KNOWN_KKT_MODELS } from '../../domain/kkt-registration/known-models.js';
 import { checkModels } from '../../domain/kkt-registration/model-check.js';
+import { signerNameMismatch } from '../../domain/kkt-registration/signer-match.js';
 import { prefillApplication } from '../../domain/kkt-registration/prefill.js';
 import { kktPrefill } from '../../db/kkt-prefill.repository.js';
 import { principalOf } from '../auth/authenticate.js';
@@ -289,6 +290,8 @@ export function kktApplicationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         let verified;
         try {
           verified = verifyOrganizationSignature(cms, Buffer.from(a.xml, 'utf8'), { inn: org.inn, ogrn: details?.ogrn ?? null }, k.trust(), k.verifyOptions);
+          const named = signerNameMismatch(applicationInput.parse(a.input).signer, verified.owner);
+          if (named) throw new SignatureError('SIGNER_NAME_MISMATCH', named);
         } catch (e) {
           if (e instanceof SignatureError) throw new ApiError('SIGNATURE_REJECTED', e.message, [{ path: 'body.signature', message: e.message, issue: e.code }]);
           throw e;
