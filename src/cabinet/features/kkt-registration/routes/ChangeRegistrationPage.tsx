@@ -30,10 +30,9 @@ export function ChangeRegistrationPage({ kind }: { kind: 'reregistration' | 'der
       <Card>
         {draft ? (
           <DraftSign draft={draft} />
+        ) : register.error ? (
+          <ErrorState error={register.error} onRetry={() => void register.refetch()} />
         ) : (
-          register.error ? (
-            <ErrorState error={register.error} onRetry={() => void register.refetch()} />
-          ) : (
           <QueryState query={prefill} loadingLabel="Собираем сведения о кассе…">
             {(p) =>
               kind === 'reregistration' ? (
@@ -43,7 +42,6 @@ export function ChangeRegistrationPage({ kind }: { kind: 'reregistration' | 'der
               )
             }
           </QueryState>
-          )
         )}
       </Card>
     </>

@@ -62,14 +62,18 @@ export default function RegisterPage() {
             title={`Касса РН ${r.registrationNumber}`}
             extra={
               // Re-registration and deregistration applications to the FNS (features/kkt-registration).
-              <Space wrap>
-                <Link to={`/registers/${r.id}/reregister`}>
-                  <Button>Перерегистрировать</Button>
-                </Link>
-                <Link to={`/registers/${r.id}/deregister`}>
-                  <Button danger>Снять с учёта</Button>
-                </Link>
-              </Space>
+              r.registrationStatus === 'deregistered' ? (
+                <Tag>Снята с учёта в ФНС</Tag>
+              ) : (
+                <Space wrap>
+                  <Link to={`/registers/${r.id}/reregister`}>
+                    <Button>Перерегистрировать</Button>
+                  </Link>
+                  <Link to={`/registers/${r.id}/deregister`}>
+                    <Button danger>Снять с учёта</Button>
+                  </Link>
+                </Space>
+              )
             }
           >
             <Link to="/registers">← Кассы</Link>
