@@ -206,5 +206,22 @@ describe.skipIf(!CAN_RUN)('registering a KKT in the cabinet, in Chromium', { tim
     // «Заявления в ФНС» lists all four with their statuses.
     await page.goto('/kkt-applications');
     for (const text of ['Регистрация завершена', 'Перерегистрация завершена', 'Отказ ФНС', 'Касса снята с учёта']) await page.getByRole('cell', { name: text, exact: true }).waitFor();
+    await page.goto(`/registers/${registerId}`);
+    await page.getByText('Снята с учёта в ФНС', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Перерегистрировать', exact: true }).count()).toBe(0);
+  });
+
+  it('works on a 375 px phone: the application page and the wizard fit the screen', async (ctx) => {
+    shotOnFailure(ctx);
+    await page.setViewportSize({ width: 375, height: 812 });
+    const fits = () => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1');
+    await page.goto('/kkt-applications');
+    await page.getByRole('link', { name: '№ 1', exact: true }).click();
+    await page.getByText('Регистрация завершена', { exact: true }).waitFor();
+    expect(await fits()).toBe(true);
+    await page.goto(`/registers/${registerId}/reregister`);
+    await page.getByLabel('Замена фискального накопителя').check();
+    await page.getByLabel('Заводской номер нового ФН').waitFor();
+    expect(await fits()).toBe(true);
   });
 });
