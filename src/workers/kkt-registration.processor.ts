@@ -149,8 +149,15 @@ async function complete(deps: KktProcessorDeps, app: KktApplication): Promise<vo
   await transitionKktApplication(deps.db, app.id, {
     from: ['report_received'],
     to: 'completed',
-    message: 'Сведения об отчёте о регистрации отправлены в ФНС: регистрация завершена',
-    notify: { subject: `ККТ ${app.kkt_serial} зарегистрирована`, text: `Регистрация ККТ ${app.kkt_serial} (РНМ ${app.kkt_reg_id ?? ''}) завершена: ФНС получила сведения об отчёте о регистрации.` },
+    ...(app.kind === 'registration'
+      ? {
+          message: 'Сведения об отчёте о регистрации отправлены в ФНС: регистрация завершена',
+          notify: { subject: `ККТ ${app.kkt_serial} зарегистрирована`, text: `Регистрация ККТ ${app.kkt_serial} (РНМ ${app.kkt_reg_id ?? ''}) завершена: ФНС получила сведения об отчёте о регистрации.` },
+        }
+      : {
+          message: 'Сведения об отчёте об изменении параметров регистрации отправлены в ФНС: перерегистрация завершена',
+          notify: { subject: `ККТ ${app.kkt_serial} перерегистрирована`, text: `Перерегистрация ККТ ${app.kkt_serial} (РНМ ${app.kkt_reg_id ?? ''}) завершена: ФНС получила сведения об отчёте об изменении параметров регистрации.` },
+        }),
   });
 }
 

@@ -79,7 +79,7 @@ describe.skipIf(!CAN_RUN)('registering a KKT in the cabinet, in Chromium', { tim
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     world = await startKktWorld();
-    register = new EmulatedRegister(world, SERIAL);
+    register = new EmulatedRegister(world.running.gatewayPort!, SERIAL);
     context = await contextWithSigner(world, [
       { cert: world.stranger, subject: STRANGER },
       { cert: world.head, subject: HEAD },

@@ -21,6 +21,7 @@ import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-t
 import { exchange, MASTER_KEY } from '../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';
 import { gostEngineMissing, TestCa, type Issued } from '../support/test-pki.js';
+import { EmulatedRegister } from './kkt-registration/world.js';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 const INN = '7704211201';
@@ -278,5 +279,37 @@ describe('registering a KKT through the cabinet API', () => {
     });
     expect(prefill.json.closingReport).toBeNull();
     expect((await api('GET', `/organizations/${orgId}/kkt-applications/prefill?kktRegId=0000000000000000`)).status).toBe(404);
+  }, 60_000);
+
+  it('re-registers on an address change: accepted, then the report on changed details (form 11) completes it', async () => {
+    const registers = await api('GET', `/registers?organizationId=${orgId}`);
+    const rnm: string = registers.json.items.find((r: { serialNumber: string }) => r.serialNumber === SERIAL).registrationNumber;
+    const moved = {
+      ...application(SERIAL, FN),
+      kind: 'reregistration',
+      kktRegId: rnm,
+      reasons: ['1'],
+      place: { taxAuthorityCode: '7704', retailPlaceAddress: '125009, г. Москва, ул. Тверская, д. 1', retailPlace: 'Магазин', regionCode: '77' },
+    };
+    const draft = await api('POST', `/organizations/${orgId}/kkt-applications`, moved);
+    expect(draft.status, JSON.stringify(draft.json)).toBe(201);
+    expect(draft.json.xml).toContain('<ПричПеререг КодПрич="1"/>');
+    const id: number = draft.json.id;
+    expect((await api('POST', `/kkt-applications/${id}/signature`, { signature: ca.signDetached(head, Buffer.from(draft.json.xml, 'utf8')).toString('base64') })).status).toBe(200);
+    const accepted = await until('the FNS accepting it', async () => {
+      const a = await api('GET', `/kkt-applications/${id}`);
+      return a.json.status === 'rnm_assigned' ? a.json : undefined;
+    });
+    expect(accepted.kktRegId).toBe(rnm);
+    expect(accepted.history.at(-1).message).toContain('ждём отчёт об изменении параметров регистрации');
+
+    await new EmulatedRegister(running.gatewayPort!, SERIAL).send(11, rnm, FN, 2, 600);
+    const done = await until('completion', async () => {
+      const a = await api('GET', `/kkt-applications/${id}`);
+      return a.json.status === 'completed' ? a.json : undefined;
+    });
+    expect(done.report).toMatchObject({ fiscalDocumentNumber: 2, fiscalDriveNumber: FN });
+    expect(done.history.at(-1).message).toContain('перерегистрация завершена');
+    expect(fake.applications.get(String(id))?.report).toMatchObject({ fiscalDocumentNumber: 2 });
   }, 60_000);
 });

@@ -210,7 +210,7 @@ export async function contextWithSigner(world: KktWorld, certs: { cert: Issued; 
 export class EmulatedRegister {
   private readonly template: FieldObject;
   constructor(
-    private readonly world: KktWorld,
+    private readonly gatewayPort: number,
     readonly serial: string,
   ) {
     const stream = new DocumentStream(this.identity('0000000000000000', '9999078900000000'), {
@@ -267,7 +267,7 @@ export class EmulatedRegister {
       encode: () => encodeDocumentFields(form, fields),
     };
     const message = buildDocumentMessage(fnWire(this.identity(kktRegId, fn), MASTER_KEY), doc);
-    const r = await exchange(this.world.running.gatewayPort!, message.bytes);
+    const r = await exchange(this.gatewayPort, message.bytes);
     const ack = parseAck(decodeContainer(r.reply.subarray(30)));
     if (ack.fiscalDocumentNumber !== fd) throw new Error(`register: FD ${fd} not acknowledged`);
     return message.fiscalSign.readUInt32BE(message.fiscalSign.length - 4);
