@@ -211,6 +211,32 @@ describe.skipIf(!CAN_RUN)('registering a KKT in the cabinet, in Chromium', { tim
     expect(await page.getByRole('button', { name: 'Перерегистрировать', exact: true }).count()).toBe(0);
   });
 
+  it('binds the head’s certificate from the user menu, and signs in with it; a certificate nobody bound is refused with the reason', async (ctx) => {
+    shotOnFailure(ctx);
+    await page.goto('/');
+    await page.getByRole('button', { name: /^Пользователь/ }).click();
+    await page.getByRole('menuitem', { name: 'Вход по ЭЦП' }).click();
+    await page.getByText('Сертификаты ещё не привязаны.').waitFor();
+    await page.getByRole('button', { name: 'Привязать сертификат', exact: true }).click();
+    await page.getByLabel('Сертификат для привязки').click();
+    await page.locator('.ant-select-item-option', { hasText: HEAD }).click();
+    await page.getByRole('button', { name: 'Подписать и привязать', exact: true }).click();
+    await page.getByText(/^СНИЛС 11223344595 — привязан/).waitFor();
+
+    await page.getByRole('button', { name: /^Пользователь/ }).click();
+    await page.getByRole('menuitem', { name: 'Выйти' }).click();
+    await page.waitForURL('**/sign-in');
+    await page.getByRole('button', { name: 'Войти с помощью ЭЦП', exact: true }).click();
+    // The plug-in offers someone else's certificate first: nobody bound it.
+    await page.getByRole('button', { name: 'Подписать и войти', exact: true }).click();
+    await page.getByText(/Владелец сертификата не найден среди пользователей/).waitFor();
+    await page.getByLabel('Сертификат для входа').click();
+    await page.locator('.ant-select-item-option', { hasText: HEAD }).click();
+    await page.getByRole('button', { name: 'Подписать и войти', exact: true }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    await page.getByRole('button', { name: /^Пользователь/ }).waitFor();
+  });
+
   it('works on a 375 px phone: the application page and the wizard fit the screen', async (ctx) => {
     shotOnFailure(ctx);
     await page.setViewportSize({ width: 375, height: 812 });

@@ -48,6 +48,7 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'shifts/:fn/:shiftNumber', page: () => import('../features/shifts/routes/ShiftPage') },
   { path: 'analytics', page: () => import('../features/analytics/routes/AnalyticsPage') },
   { path: 'account/password', page: () => import('../features/auth/routes/ChangePasswordPage') },
+  { path: 'account/signature', page: () => import('../features/auth/routes/SignatureIdentitiesPage') },
   // Self-service onboarding (issue 16).
   { path: 'onboarding/organization', page: () => import('../features/onboarding/routes/OrganizationNewPage') },
   { path: 'onboarding/registers', page: () => import('../features/onboarding/routes/PreparedRegistersPage') },
