@@ -87,12 +87,27 @@ async function poll(deps: KktProcessorDeps, app: KktApplication): Promise<KktSte
     await refuse(deps.db, app, ['accepted'], state.refusal ?? { code: 'REFUSED', reasons: ['ФНС не указала причину'] });
     return 'done';
   }
-  if (app.kind === 'deregistration') {
-    await transitionKktApplication(deps.db, app.id, {
+  const input = applicationInput.parse(app.input);
+  if (input.kind === 'deregistration') {
+    const done = await transitionKktApplication(deps.db, app.id, {
       from: ['accepted'],
       to: 'completed',
       message: 'ККТ снята с регистрационного учёта',
-      notify: { subject: `ККТ ${app.kkt_serial} снята с учёта`, text: `ФНС сняла ККТ ${app.kkt_serial} с регистрационного учёта по заявлению № ${app.id}.` },
+      patch: { kkt_reg_id: input.kktRegId },
+      notify: { subject: `ККТ ${app.kkt_serial} снята с учёта`, text: `ФНС сняла ККТ ${app.kkt_serial} (РНМ ${input.kktRegId}) с регистрационного учёта по заявлению № ${app.id}.` },
+    });
+    // The register is no longer in use: lists and condition notifications stop expecting documents from it.
+    if (done) await deps.db.updateTable('registers').set({ status: 'deregistered' }).where('registration_number', '=', input.kktRegId).where('organization_id', '=', app.organization_id).execute();
+    return 'done';
+  }
+  if (input.kind === 'reregistration' && input.reregistrationReport) {
+    // FN replacement: the report on changed details was printed before the application and is in it; nothing is left.
+    await transitionKktApplication(deps.db, app.id, {
+      from: ['accepted'],
+      to: 'completed',
+      message: `ФНС перерегистрировала ККТ (РНМ ${input.kktRegId}): ${input.reasons.includes('3') ? 'замена ФН учтена' : 'изменения учтены'}`,
+      patch: { kkt_reg_id: input.kktRegId, report: { ...input.reregistrationReport, fiscalDriveNumber: input.fn.serialNumber } },
+      notify: { subject: `ККТ ${app.kkt_serial} перерегистрирована`, text: `ФНС перерегистрировала ККТ ${app.kkt_serial} (РНМ ${input.kktRegId}) по заявлению № ${app.id}: новый ФН ${input.fn.serialNumber}.` },
     });
     return 'done';
   }
@@ -107,7 +122,7 @@ async function poll(deps: KktProcessorDeps, app: KktApplication): Promise<KktSte
   await transitionKktApplication(deps.db, app.id, {
     from: ['accepted'],
     to: 'rnm_assigned',
-    message: `ФНС присвоила регистрационный номер ${rnm}`,
+    message: app.kind === 'registration' ? `ФНС присвоила регистрационный номер ${rnm}` : `ФНС приняла перерегистрацию ККТ (РНМ ${rnm}): ждём отчёт об изменении параметров регистрации`,
     patch: { kkt_reg_id: rnm },
     notify: {
       subject: `ККТ ${app.kkt_serial}: присвоен РНМ ${rnm}`,
@@ -134,8 +149,15 @@ async function complete(deps: KktProcessorDeps, app: KktApplication): Promise<vo
   await transitionKktApplication(deps.db, app.id, {
     from: ['report_received'],
     to: 'completed',
-    message: 'Сведения об отчёте о регистрации отправлены в ФНС: регистрация завершена',
-    notify: { subject: `ККТ ${app.kkt_serial} зарегистрирована`, text: `Регистрация ККТ ${app.kkt_serial} (РНМ ${app.kkt_reg_id ?? ''}) завершена: ФНС получила сведения об отчёте о регистрации.` },
+    ...(app.kind === 'registration'
+      ? {
+          message: 'Сведения об отчёте о регистрации отправлены в ФНС: регистрация завершена',
+          notify: { subject: `ККТ ${app.kkt_serial} зарегистрирована`, text: `Регистрация ККТ ${app.kkt_serial} (РНМ ${app.kkt_reg_id ?? ''}) завершена: ФНС получила сведения об отчёте о регистрации.` },
+        }
+      : {
+          message: 'Сведения об отчёте об изменении параметров регистрации отправлены в ФНС: перерегистрация завершена',
+          notify: { subject: `ККТ ${app.kkt_serial} перерегистрирована`, text: `Перерегистрация ККТ ${app.kkt_serial} (РНМ ${app.kkt_reg_id ?? ''}) завершена: ФНС получила сведения об отчёте об изменении параметров регистрации.` },
+        }),
   });
 }
 

@@ -21,6 +21,7 @@ import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-t
 import { exchange, MASTER_KEY } from '../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';
 import { gostEngineMissing, TestCa, type Issued } from '../support/test-pki.js';
+import { EmulatedRegister } from './kkt-registration/world.js';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 const INN = '7704211201';
@@ -236,5 +237,79 @@ describe('registering a KKT through the cabinet API', () => {
     const bad = await api('POST', `/organizations/${orgId}/kkt-applications`, { ...application('x', '123'), kind: 'registration' });
     expect(bad.status).toBe(400);
     expect(bad.json.code).toBe('VALIDATION_FAILED');
+  }, 60_000);
+
+  it('names the field of an owner or signer mismatch, checks models, asks for the closing report, and prefills from the register', async () => {
+    const draft = await api('POST', `/organizations/${orgId}/kkt-applications`, application('00106107300111', '9999078900011101'));
+    const xml = Buffer.from(draft.json.xml, 'utf8');
+    const stranger = ca.issue('stranger2', headSubject('7707083893'));
+    const other = await api('POST', `/kkt-applications/${draft.json.id}/signature`, { signature: ca.signDetached(stranger, xml).toString('base64') });
+    expect(other.json.message).toContain('ИНН в сертификате: 7707083893, у организации: 7704211201');
+    // Same organization, but the application names Иванов while the certificate is Петров's.
+    const petrov = ca.issue('petrov', [['CN', 'ООО «Ромашка»'], ['SN', 'Петров'], ['GN', 'Пётр Петрович'], ['1.2.643.100.4', INN], ['1.2.643.100.1', OGRN]]);
+    const named = await api('POST', `/kkt-applications/${draft.json.id}/signature`, { signature: ca.signDetached(petrov, xml).toString('base64') });
+    expect(named.status).toBe(422);
+    expect(named.json.details[0]).toMatchObject({ path: 'body.signature', issue: 'SIGNER_NAME_MISMATCH' });
+    expect(named.json.message).toContain('в сертификате: Петров Пётр Петрович');
+
+    const marked = { ...application('00106107300112', '9999078900011201'), fn: { model: '«ФН-1.1» исполнение 5-15-2', serialNumber: '9999078900011201' }, modes: { markedGoodsSign: true } };
+    const refused = await api('POST', `/organizations/${orgId}/kkt-applications`, marked);
+    expect(refused.status).toBe(400);
+    expect(refused.json.details).toEqual([expect.objectContaining({ path: 'body.fn.model', issue: 'FN_FFD_UNSUPPORTED' })]);
+    const unknown = await api('POST', `/organizations/${orgId}/kkt-applications`, { ...application('00106107300113', '9999078900011301'), kkt: { model: 'Касса Мечты 3000', serialNumber: '00106107300113' } });
+    expect(unknown.status).toBe(201);
+    expect(unknown.json.warnings).toEqual([expect.objectContaining({ path: 'body.kkt.model', issue: 'MODEL_UNKNOWN' })]);
+
+    const registers = await api('GET', `/registers?organizationId=${orgId}`);
+    const rnm: string = registers.json.items.find((r: { serialNumber: string }) => r.serialNumber === SERIAL).registrationNumber;
+    const dereg = { kind: 'deregistration', kkt: { model: 'АТОЛ 30Ф', serialNumber: SERIAL }, fn: { model: 'ФН-1.2', serialNumber: FN }, kktRegId: rnm, reason: '1', place: { taxAuthorityCode: '7704' }, signer: { role: '1', lastName: 'Иванов', firstName: 'Иван' } };
+    const noClosing = await api('POST', `/organizations/${orgId}/kkt-applications`, dereg);
+    expect(noClosing.status).toBe(400);
+    expect(noClosing.json.details[0].path).toBe('body.closingReport');
+
+    const prefill = await api('GET', `/organizations/${orgId}/kkt-applications/prefill?kktRegId=${rnm}`);
+    expect(prefill.status).toBe(200);
+    expect(prefill.json.application).toMatchObject({
+      kktRegId: rnm,
+      kkt: { model: 'АТОЛ 30Ф', serialNumber: SERIAL },
+      fn: { model: 'ФН-1.2', serialNumber: FN },
+      // Address and place as the register printed them in its registration report, the tax office from the application.
+      place: { taxAuthorityCode: '7704', regionCode: '77', retailPlaceAddress: 'Moscow, Lva Tolstogo 16', retailPlace: 'Shop' },
+      signer: { lastName: 'Иванов', firstName: 'Иван' },
+    });
+    expect(prefill.json.closingReport).toBeNull();
+    expect((await api('GET', `/organizations/${orgId}/kkt-applications/prefill?kktRegId=0000000000000000`)).status).toBe(404);
+  }, 60_000);
+
+  it('re-registers on an address change: accepted, then the report on changed details (form 11) completes it', async () => {
+    const registers = await api('GET', `/registers?organizationId=${orgId}`);
+    const rnm: string = registers.json.items.find((r: { serialNumber: string }) => r.serialNumber === SERIAL).registrationNumber;
+    const moved = {
+      ...application(SERIAL, FN),
+      kind: 'reregistration',
+      kktRegId: rnm,
+      reasons: ['1'],
+      place: { taxAuthorityCode: '7704', retailPlaceAddress: '125009, г. Москва, ул. Тверская, д. 1', retailPlace: 'Магазин', regionCode: '77' },
+    };
+    const draft = await api('POST', `/organizations/${orgId}/kkt-applications`, moved);
+    expect(draft.status, JSON.stringify(draft.json)).toBe(201);
+    expect(draft.json.xml).toContain('<ПричПеререг КодПрич="1"/>');
+    const id: number = draft.json.id;
+    expect((await api('POST', `/kkt-applications/${id}/signature`, { signature: ca.signDetached(head, Buffer.from(draft.json.xml, 'utf8')).toString('base64') })).status).toBe(200);
+    const accepted = await until('the FNS accepting it', async () => {
+      const a = await api('GET', `/kkt-applications/${id}`);
+      return a.json.status === 'rnm_assigned' ? a.json : undefined;
+    });
+    expect(accepted.kktRegId).toBe(rnm);
+    expect(accepted.history.at(-1).message).toContain('ждём отчёт об изменении параметров регистрации');
+
+    await new EmulatedRegister(running.gatewayPort!, SERIAL).send(11, rnm, FN, 2, 600);
+    const done = await until('completion', async () => {
+      const a = await api('GET', `/kkt-applications/${id}`);
+      return a.json.status === 'completed' ? a.json : undefined;
+    });
+    expect(done.report).toMatchObject({ fiscalDocumentNumber: 2, fiscalDriveNumber: FN });
+    expect(done.history.at(-1).message).toContain('перерегистрация завершена');
+    expect(fake.applications.get(String(id))?.report).toMatchObject({ fiscalDocumentNumber: 2 });
   }, 60_000);
 });

@@ -35,6 +35,9 @@ export interface CertificateOwner {
   readonly ogrn: string | undefined;
   readonly ogrnip: string | undefined;
   readonly snils: string | undefined;
+  /** The person: surname (SN) and given name with patronymic (GN, «Иван Иванович»), as qualified certificates carry them. */
+  readonly surname?: string | undefined;
+  readonly givenName?: string | undefined;
 }
 
 export interface VerifiedSignature {
@@ -95,6 +98,8 @@ export function ownerOf(cert: Certificate): CertificateOwner {
     ogrn: s.get(SUBJECT_OIDS.ogrn)?.trim(),
     ogrnip: s.get(SUBJECT_OIDS.ogrnip)?.trim(),
     snils: s.get(SUBJECT_OIDS.snils)?.trim(),
+    surname: s.get(SUBJECT_OIDS.surname)?.trim(),
+    givenName: s.get(SUBJECT_OIDS.givenName)?.trim(),
   };
 }
 
@@ -105,6 +110,17 @@ export function ownerOf(cert: Certificate): CertificateOwner {
 export function ownerMatchesOrganization(owner: CertificateOwner, org: { inn: string; ogrn?: string | null | undefined }): boolean {
   if (org.inn.length === 10) return owner.organizationInn === org.inn && (!org.ogrn || !owner.ogrn || owner.ogrn === org.ogrn);
   return owner.personInn === org.inn && (!org.ogrn || !owner.ogrnip || owner.ogrnip === org.ogrn);
+}
+
+/** Which of the owner's numbers differs from the organization's, both values named (the customer sees it as is). */
+export function ownerMismatchDetail(owner: CertificateOwner, org: { inn: string; ogrn?: string | null | undefined }): string {
+  const inn = org.inn.length === 10 ? owner.organizationInn : owner.personInn;
+  if (inn !== org.inn) {
+    const found = owner.organizationInn ?? owner.personInn;
+    return found ? `ИНН в сертификате: ${found}, у организации: ${org.inn}` : `в сертификате нет ИНН ${org.inn.length === 10 ? 'организации' : 'предпринимателя'}`;
+  }
+  const ogrn = org.inn.length === 10 ? owner.ogrn : owner.ogrnip;
+  return `${org.inn.length === 10 ? 'ОГРН' : 'ОГРНИП'} в сертификате: ${ogrn ?? 'нет'}, у организации: ${org.ogrn ?? 'нет'}`;
 }
 
 /** Verifies a detached CMS signature of `content` against the trust anchors. Throws SignatureError. */
@@ -129,6 +145,6 @@ export function verifyOrganizationSignature(
   opts: VerifyOptions = {},
 ): VerifiedSignature {
   const v = verifySignedContent(cms, content, trust, opts);
-  if (!ownerMatchesOrganization(v.owner, org)) throw new SignatureError('OWNER_MISMATCH', `ИНН в сертификате: ${v.owner.organizationInn ?? v.owner.personInn ?? 'нет'}`);
+  if (!ownerMatchesOrganization(v.owner, org)) throw new SignatureError('OWNER_MISMATCH', ownerMismatchDetail(v.owner, org));
   return v;
 }

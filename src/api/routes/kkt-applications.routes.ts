@@ -22,6 +22,11 @@ import type { KktApplication, KktApplicationEvent } from '../../db/tables/kkt-ap
 import { KKT_APPLICATION_STATUSES } from '../../db/tables/kkt-applications.js';
 import { applicationInput, type ApplicationInput } from '../../domain/kkt-registration/application.js';
 import { applicationXml, fileId } from '../../domain/kkt-registration/application-xml.js';
+import { KNOWN_FN_FAMILIES, KNOWN_KKT_MODELS } from '../../domain/kkt-registration/known-models.js';
+import { checkModels } from '../../domain/kkt-registration/model-check.js';
+import { signerNameMismatch } from '../../domain/kkt-registration/signer-match.js';
+import { prefillApplication } from '../../domain/kkt-registration/prefill.js';
+import { kktPrefill } from '../../db/kkt-prefill.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
@@ -48,7 +53,23 @@ const applicationOut = z.object({
   createdAt: dateOut,
   updatedAt: dateOut,
 });
-const detailOut = applicationOut.extend({ input: z.record(z.string(), z.unknown()), xml: z.string(), history: z.array(eventOut) });
+const warningOut = z.object({ path: z.string(), message: z.string(), issue: z.string() });
+const detailOut = applicationOut.extend({
+  input: z.record(z.string(), z.unknown()),
+  xml: z.string(),
+  history: z.array(eventOut),
+  warnings: z.array(warningOut).optional().meta({ description: 'On creation: findings that do not stop the application (a model missing from our list of known models), each naming its field' }),
+});
+const fiscalRefOut = z.object({ dateTime: z.string(), fiscalDocumentNumber: z.number().int(), fiscalSign: z.string() });
+const prefillOut = z.object({
+  kktRegId: z.string(),
+  registerId: z.number().int().nullable(),
+  application: z.record(z.string(), z.unknown()).meta({ description: 'The fields of a re-registration or deregistration as far as we know them (kkt, fn, place, modes, signer, ofd)' }),
+  closingReport: fiscalRefOut.nullable().meta({ description: 'The latest FN closing report (form 6) the register sent' }),
+  replacementReport: fiscalRefOut.nullable().meta({ description: 'A report on changed registration details (form 11) from a new FN after that closing report' }),
+  replacementFn: z.string().nullable(),
+  sources: z.array(z.string()),
+});
 
 function applicationJson(a: KktApplication): z.infer<typeof applicationOut> {
   return {
@@ -108,6 +129,10 @@ export function kktApplicationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const org = await ctx.db.selectFrom('organizations').select(['id', 'inn', 'name']).where('id', '=', orgId).executeTakeFirst();
         if (!org) throw notFound('organization');
         const details = await ctx.db.selectFrom('organization_details').select(['kpp']).where('organization_id', '=', orgId).executeTakeFirst();
+        const findings = checkModels({ kkt: request.body.kkt, fn: request.body.fn, modes: request.body.kind === 'deregistration' ? undefined : request.body.modes });
+        const refusals = findings.filter((f) => f.severity === 'error');
+        if (refusals.length > 0) throw new ApiError('VALIDATION_FAILED', `${refusals[0]!.path}: ${refusals[0]!.message}`, refusals.map((f) => ({ path: f.path, message: f.message, issue: f.issue })));
+        const warnings = findings.filter((f) => f.severity === 'warning').map((f) => ({ path: f.path, message: f.message, issue: f.issue }));
         const input: ApplicationInput =
           request.body.kind !== 'deregistration' && !request.body.ofd ? { ...request.body, ofd: { ofdInn: k.operatorInn, ofdName: k.operatorName } } : request.body;
         const x = {
@@ -129,7 +154,56 @@ export function kktApplicationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           userId: principal.kind === 'user' ? principal.userId : null,
         });
         reply.code(201);
-        return detailJson(row, await eventsOfKktApplication(ctx.db, row.id));
+        return { ...detailJson(row, await eventsOfKktApplication(ctx.db, row.id)), warnings };
+      },
+    );
+
+    app.get(
+      '/organizations/:id/kkt-applications/prefill',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: 'A re-registration or deregistration of one of the organization’s registers, prefilled: the last application, the register’s last registration report, its FN closing report',
+          params: z.object({ id: idSchema }),
+          querystring: z.object({ kktRegId: z.string().regex(/^\d{16}$/, 'РНМ: 16 цифр') }),
+          response: { 200: prefillOut, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (request) => {
+        authorizeOrganization(principalOf(request), request.params.id, 'registry:read', 'organization');
+        const found = await kktPrefill(ctx.db, request.params.id, request.query.kktRegId);
+        if (!found) throw notFound('register');
+        const p = prefillApplication(found);
+        return {
+          kktRegId: found.kktRegId,
+          registerId: found.registerId,
+          application: p.application,
+          closingReport: p.closingReport ?? null,
+          replacementReport: p.replacementReport ?? null,
+          replacementFn: p.replacementFn ?? null,
+          sources: p.sources,
+        };
+      },
+    );
+
+    app.get(
+      '/kkt-models',
+      {
+        schema: {
+          tags: ['kkt-applications'],
+          summary: 'The KKT models and FN families we know (a hand-made subset of the FNS registers: an unknown model is only a warning)',
+          response: {
+            200: z.object({
+              kkt: z.array(z.object({ name: z.string(), manufacturer: z.string() })),
+              fn: z.array(z.object({ family: z.string(), ffd: z.array(z.string()) })),
+            }),
+            ...errorResponses(401, 429),
+          },
+        },
+      },
+      async (request) => {
+        principalOf(request);
+        return { kkt: KNOWN_KKT_MODELS.map((m) => ({ name: m.name, manufacturer: m.manufacturer })), fn: KNOWN_FN_FAMILIES.map((f) => ({ family: f.family, ffd: [...f.ffd] })) };
       },
     );
 
@@ -216,6 +290,8 @@ export function kktApplicationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         let verified;
         try {
           verified = verifyOrganizationSignature(cms, Buffer.from(a.xml, 'utf8'), { inn: org.inn, ogrn: details?.ogrn ?? null }, k.trust(), k.verifyOptions);
+          const named = signerNameMismatch(applicationInput.parse(a.input).signer, verified.owner);
+          if (named) throw new SignatureError('SIGNER_NAME_MISMATCH', named);
         } catch (e) {
           if (e instanceof SignatureError) throw new ApiError('SIGNATURE_REJECTED', e.message, [{ path: 'body.signature', message: e.message, issue: e.code }]);
           throw e;

@@ -39,6 +39,9 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'registers/register-new', page: () => import('../features/kkt-registration/routes/RegisterKktPage') },
   { path: 'registers/:id', page: () => import('../features/registers/routes/RegisterPage') },
   { path: 'kkt-applications/:id', page: () => import('../features/kkt-registration/routes/KktApplicationPage') },
+  { path: 'kkt-applications', page: () => import('../features/kkt-registration/routes/KktApplicationsPage') },
+  { path: 'registers/:id/reregister', page: () => import('../features/kkt-registration/routes/ReregisterKktPage') },
+  { path: 'registers/:id/deregister', page: () => import('../features/kkt-registration/routes/DeregisterKktPage') },
   { path: 'outlets', page: () => import('../features/outlets/routes/OutletsPage') },
   { path: 'receipts', page: () => import('../features/receipts/routes/ReceiptsPage') },
   { path: 'receipts/:fn/:fd', page: () => import('../features/receipts/routes/ReceiptPage') },
@@ -49,6 +52,7 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'analytics/:report', page: () => import('../features/analytics/routes/AnalyticsPage') },
   { path: 'exports', page: () => import('../features/exports/routes/ExportsPage') },
   { path: 'account/password', page: () => import('../features/auth/routes/ChangePasswordPage') },
+  { path: 'account/signature', page: () => import('../features/auth/routes/SignatureIdentitiesPage') },
   // Self-service onboarding (issue 16).
   { path: 'onboarding/organization', page: () => import('../features/onboarding/routes/OrganizationNewPage') },
   { path: 'onboarding/registers', page: () => import('../features/onboarding/routes/PreparedRegistersPage') },

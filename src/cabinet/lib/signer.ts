@@ -49,8 +49,10 @@ function plugin(): Promise<CadesPlugin> {
   const p = (window as unknown as { cadesplugin?: Promise<void> & CadesPlugin }).cadesplugin;
   if (!p) return Promise.reject(new SignerUnavailable('КриптоПро ЭЦП Browser plug-in не установлен или не включён в браузере.'));
   // `cadesplugin` is a promise that settles once the plug-in has loaded, and also the object with CreateObjectAsync.
+  // It must not be handed on as the promise's value: a thenable is adopted (its value, undefined, would come out), so a
+  // plain object calls through to it.
   const loaded: Promise<void> = p;
-  return loaded.then(() => p as unknown as CadesPlugin);
+  return loaded.then(() => ({ CreateObjectAsync: (name: string) => p.CreateObjectAsync(name) }));
 }
 
 const toBase64 = (data: Uint8Array): string => btoa(Array.from(data, (b) => String.fromCharCode(b)).join(''));

@@ -93,9 +93,14 @@ function kktXml(a: ApplicationInput): string {
   return el('СвККТ', { МодельККТ: a.kkt.model, ЗавНомККТ: a.kkt.serialNumber, МодельФН: a.fn.model, ЗавНомФН: a.fn.serialNumber });
 }
 
+/** The FN closing report's details (the FNS's format calls the element СведОтчЗакрФН; our XSD, СвОтчЗакрФН). */
+function closingXml(r: RegistrationReport | undefined): string[] {
+  return r ? [el('СвОтчЗакрФН', { ДатаВремя: r.dateTime.slice(0, 16), НомФД: String(r.fiscalDocumentNumber), ФП: r.fiscalSign })] : [];
+}
+
 function contentXml(x: ApplicationXmlInput): string {
   const a = x.application;
-  if (a.kind === 'deregistration') return el('СвЗвлСнят', { РегНомККТ: a.kktRegId, КодПрич: a.reason }, [kktXml(a)]);
+  if (a.kind === 'deregistration') return el('СвЗвлСнят', { РегНомККТ: a.kktRegId, КодПрич: a.reason }, [kktXml(a), ...closingXml(a.closingReport)]);
   const reasons = a.kind === 'reregistration' ? [...new Set(a.reasons)].sort().map((r) => el('ПричПеререг', { КодПрич: r })) : [];
   const rnm = a.kind === 'reregistration' ? a.kktRegId : x.kktRegId;
   return el('СвЗвлРег', { РегНомККТ: rnm }, [
@@ -104,6 +109,7 @@ function contentXml(x: ApplicationXmlInput): string {
     el('АдрМестоУст', { КодРегион: a.place.regionCode, Индекс: a.place.postalCode, АдрТекст: a.place.retailPlaceAddress, МестоУст: a.place.retailPlace }),
     ...(a.ofd ? [el('СвОФД', { ИННОФД: a.ofd.ofdInn, НаимОФД: a.ofd.ofdName })] : []),
     modesXml(a.modes),
+    ...(a.kind === 'reregistration' ? closingXml(a.closingReport) : []),
   ]);
 }
 
@@ -121,9 +127,9 @@ export function applicationXml(x: ApplicationXmlInput): string {
     el('ФИО', { Фамилия: s.lastName, Имя: s.firstName, Отчество: s.middleName }),
     ...(s.role === '2' && s.powerOfAttorney ? [el('СвПред', { НаимДок: s.powerOfAttorney })] : []),
   ]);
-  const report = x.registrationReport
-    ? [el('СвОтчРег', { ДатаВремя: x.registrationReport.dateTime, НомФД: String(x.registrationReport.fiscalDocumentNumber), ФП: x.registrationReport.fiscalSign })]
-    : [];
+  // FN replacement: the report on changed details was printed before the application, so it is in it from the start.
+  const r = x.registrationReport ?? (a.kind === 'reregistration' ? a.reregistrationReport : undefined);
+  const report = r ? [el('СвОтчРег', { ДатаВремя: r.dateTime.slice(0, 16), НомФД: String(r.fiscalDocumentNumber), ФП: r.fiscalSign })] : [];
   const doc = el('Документ', { КНД: knd(a.kind), ДатаДок: ddmmyyyy(x.documentDate), КодНО: a.place.taxAuthorityCode, ВидДок: documentKind[a.kind] }, [
     el('СвНП', {}, [applicantXml(x.applicant)]),
     signer,

@@ -95,6 +95,26 @@ const ofdSchema = z.object({ ofdInn: innSchema.meta({ description: '1017 ИНН 
 
 const common = { kkt: kktSchema, fn: fnSchema, signer: signerSchema };
 
+/**
+ * A fiscal document's details as the FNS asks for them (date and time, ФД number, ФП): the registration report on the
+ * last step, the report on changed registration details and the FN closing report inside the application.
+ */
+export const fiscalReportSchema = z.object({
+  dateTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'дата и время отчёта: YYYY-MM-DDTHH:mm[:ss]'),
+  fiscalDocumentNumber: z.number().int().min(1).max(0xffff_ffff),
+  fiscalSign: z.string().regex(/^\d{1,10}$/, 'ФП: до 10 цифр'),
+});
+export const registrationReportInput = fiscalReportSchema;
+export type RegistrationReport = z.output<typeof fiscalReportSchema>;
+
+/** Re-registration reason «замена фискального накопителя»: the old FN is closed and the new one registered first. */
+export const FN_REPLACEMENT: ReregistrationReason = '3';
+/**
+ * Deregistration reasons that come without the FN closing report: a stolen or lost register cannot print it, and a
+ * broken FN cannot close (the FNS's format: the closing report is required unless ПрХищен, ПрПотер or ПрЗаменПолом).
+ */
+export const DEREGISTRATION_WITHOUT_CLOSING: readonly DeregistrationReason[] = ['2', '3', '4'];
+
 export const registrationInput = z.object({
   kind: z.literal('registration'),
   ...common,
@@ -111,6 +131,14 @@ export const reregistrationInput = z.object({
   place: placeSchema,
   ofd: ofdSchema.optional(),
   modes: modesSchema,
+  /** FN replacement: the old FN's closing report (form 6). */
+  closingReport: fiscalReportSchema.optional(),
+  /** FN replacement: the report on changed registration details (form 11) the register printed with the new FN. */
+  reregistrationReport: fiscalReportSchema.optional(),
+}).superRefine((a, ctx) => {
+  if (!a.reasons.includes(FN_REPLACEMENT)) return;
+  if (!a.closingReport) ctx.addIssue({ code: 'custom', path: ['closingReport'], message: 'при замене ФН нужны сведения об отчёте о закрытии прежнего ФН' });
+  if (!a.reregistrationReport) ctx.addIssue({ code: 'custom', path: ['reregistrationReport'], message: 'при замене ФН нужны сведения об отчёте об изменении параметров регистрации с новым ФН' });
 });
 
 export const deregistrationInput = z.object({
@@ -119,6 +147,12 @@ export const deregistrationInput = z.object({
   kktRegId: z.string().regex(/^\d{16}$/, 'РНМ: 16 цифр'),
   place: placeSchema.pick({ taxAuthorityCode: true }),
   reason: z.enum(Object.keys(DEREGISTRATION_REASONS) as [DeregistrationReason, ...DeregistrationReason[]]),
+  /** The FN closing report (form 6): required unless the register was stolen or lost or its FN broke. */
+  closingReport: fiscalReportSchema.optional(),
+}).superRefine((a, ctx) => {
+  if (!a.closingReport && !DEREGISTRATION_WITHOUT_CLOSING.includes(a.reason)) {
+    ctx.addIssue({ code: 'custom', path: ['closingReport'], message: 'нужны сведения об отчёте о закрытии ФН (дата и время, номер ФД, ФП)' });
+  }
 });
 
 export const applicationInput = z.discriminatedUnion('kind', [registrationInput, reregistrationInput, deregistrationInput]);
@@ -131,10 +165,3 @@ export interface Applicant {
   readonly kpp?: string | undefined;
 }
 
-/** The last step after the FNS assigned the РНМ: the registration report's details («сведения об отчёте о регистрации»). */
-export const registrationReportInput = z.object({
-  dateTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'дата и время отчёта: YYYY-MM-DDTHH:mm[:ss]'),
-  fiscalDocumentNumber: z.number().int().min(1).max(0xffff_ffff),
-  fiscalSign: z.string().regex(/^\d{1,10}$/, 'ФП: до 10 цифр'),
-});
-export type RegistrationReport = z.output<typeof registrationReportInput>;

@@ -123,6 +123,8 @@ const NO_TENANT_DATA = new Set([
   'POST /api/v1/auth/password-reset',
   'POST /api/v1/auth/password-reset/confirm',
   'GET /api/v1/me',
+  // The list of known KKT / FN models: reference data.
+  'GET /api/v1/kkt-models',
   'POST /api/v1/auth/session',
   'GET /api/v1/auth/session',
   'DELETE /api/v1/auth/session',
@@ -154,6 +156,7 @@ function attempts(): Record<string, Attempt[]> {
   return {
     // KKT registration applications (issue 18): B's organization or application is a 404 / 403.
     'GET /api/v1/organizations/:id/kkt-applications': [{ method: 'GET', url: `${org}/kkt-applications`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/kkt-applications/prefill': [{ method: 'GET', url: `${org}/kkt-applications/prefill?kktRegId=${b.regId}`, expect: 'denied' }],
     'POST /api/v1/organizations/:id/kkt-applications': [{ method: 'POST', url: `${org}/kkt-applications`, payload: kktApplication('00106700000003'), expect: 'denied' }],
     'GET /api/v1/kkt-applications/:id': [{ method: 'GET', url: `/api/v1/kkt-applications/${bKktApplicationId}`, expect: 'denied' }],
     'GET /api/v1/kkt-applications/:id/documents/:name': [{ method: 'GET', url: `/api/v1/kkt-applications/${bKktApplicationId}/documents/application.xml`, expect: 'denied' }],
@@ -401,6 +404,12 @@ describe('tenant isolation', () => {
       expect(failures).toEqual([]);
     });
   }
+
+  it('prefills nothing for A’s own organization from B’s register', async () => {
+    const r = await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${a.organizationId}/kkt-applications/prefill?kktRegId=${b.regId}`, headers: bearer(a.userToken) });
+    expect(r.statusCode).toBe(404);
+    expect(r.body).not.toContain(b.fn);
+  });
 
   it('the same GETs succeed for B itself and for the operator (the ids are real), and B’s data is unchanged', async () => {
     const failures: string[] = [];

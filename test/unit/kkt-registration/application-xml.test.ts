@@ -59,12 +59,12 @@ describe('application XML against the XSD', () => {
   });
 
   it('a re-registration with reasons, and its last step with the registration report', () => {
-    const app = parse({ ...registration, kind: 'reregistration', kktRegId: '0007795807005569', reasons: ['3', '1', '3'] });
+    const app = parse({ ...registration, kind: 'reregistration', kktRegId: '0007795807005569', reasons: ['7', '1', '7'] });
     const xml = applicationXml({ ...base, application: app, registrationReport: { dateTime: '2026-12-05T10:15', fiscalDocumentNumber: 1, fiscalSign: '476807588' } });
     const r = xmllint(xml);
     expect(r.ok, r.output).toBe(true);
     expect(xml).toContain('ВидДок="2"');
-    expect(xml).toContain('<ПричПеререг КодПрич="1"/><ПричПеререг КодПрич="3"/>');
+    expect(xml).toContain('<ПричПеререг КодПрич="1"/><ПричПеререг КодПрич="7"/>');
     expect(xml).toContain('<СвОтчРег ДатаВремя="2026-12-05T10:15" НомФД="1" ФП="476807588"/>');
   });
 
@@ -100,5 +100,36 @@ describe('application validation', () => {
     expect(issues({ ...registration, kind: 'reregistration', kktRegId: '0007795807005569', reasons: ['9'] })).toEqual(['reasons.0']);
     expect(issues({ ...registration, signer: { ...signer, role: '2' } })).toEqual(['signer.powerOfAttorney']);
     expect(issues({ ...registration, kind: 'closure' })).toEqual(['kind']);
+  });
+});
+
+describe('re-registration on FN replacement and deregistration: the fiscal documents the FNS asks for', () => {
+  const closing = { dateTime: '2026-12-04T21:05:00', fiscalDocumentNumber: 4120, fiscalSign: '3522466391' };
+  const changed = { dateTime: '2026-12-05T09:01', fiscalDocumentNumber: 1, fiscalSign: '1109277351' };
+  const issues = (v: unknown) => {
+    const r = applicationInput.safeParse(v);
+    return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+  };
+  const rereg = { ...registration, kind: 'reregistration', kktRegId: '0007795807005569', reasons: ['3'] };
+  const dereg = { kind: 'deregistration', kkt, fn, kktRegId: '0007795807005569', place: { taxAuthorityCode: '7704' }, signer };
+
+  it('FN replacement needs the old FN’s closing report and the report on changed details; both are in the XML', () => {
+    expect(issues(rereg)).toEqual(['closingReport', 'reregistrationReport']);
+    expect(issues({ ...rereg, reasons: ['1'] })).toEqual([]);
+    const xml = applicationXml({ ...base, application: parse({ ...rereg, closingReport: closing, reregistrationReport: changed }) });
+    const r = xmllint(xml);
+    expect(r.ok, r.output).toBe(true);
+    expect(xml).toContain('<СвОтчЗакрФН ДатаВремя="2026-12-04T21:05" НомФД="4120" ФП="3522466391"/>');
+    expect(xml).toContain('<СвОтчРег ДатаВремя="2026-12-05T09:01" НомФД="1" ФП="1109277351"/>');
+  });
+
+  it('deregistration by the user’s decision needs the closing report; theft, loss and a broken FN do not', () => {
+    expect(issues({ ...dereg, reason: '1' })).toEqual(['closingReport']);
+    for (const reason of ['2', '3', '4']) expect(issues({ ...dereg, reason })).toEqual([]);
+    const xml = applicationXml({ ...base, application: parse({ ...dereg, reason: '1', closingReport: closing }) });
+    const r = xmllint(xml);
+    expect(r.ok, r.output).toBe(true);
+    expect(xml).toContain('<СвЗвлСнят РегНомККТ="0007795807005569" КодПрич="1"><СвККТ');
+    expect(xml).toContain('<СвОтчЗакрФН ДатаВремя="2026-12-04T21:05" НомФД="4120" ФП="3522466391"/></СвЗвлСнят>');
   });
 });

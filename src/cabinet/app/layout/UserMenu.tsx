@@ -17,10 +17,12 @@ export function UserMenu() {
           { key: 'email', label: user?.email ?? '', disabled: true },
           { type: 'divider' },
           { key: 'password', label: 'Сменить пароль' },
+          { key: 'signature', label: 'Вход по ЭЦП' },
           { key: 'sign-out', label: 'Выйти', danger: true },
         ],
         onClick: ({ key }) => {
           if (key === 'password') void navigate('/account/password');
+          if (key === 'signature') void navigate('/account/signature');
           if (key === 'sign-out') signOut.mutate(undefined, { onSettled: () => void navigate('/sign-in', { replace: true }) });
         },
       }}

@@ -101,3 +101,21 @@ export function useSignInWithSignature() {
     },
   });
 }
+
+/** The СНИЛС / personal ИНН that sign this user in with an electronic signature. */
+export function useSignatureIdentities() {
+  return useQuery({ queryKey: ['signature-identities'], queryFn: () => unwrap(api.GET('/api/v1/me/signature-identities')) });
+}
+
+/** Binds the certificate that signs a fresh challenge (its СНИЛС and personal ИНН) to the signed-in user. */
+export function useBindSignature() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { sign: (data: Uint8Array) => Promise<string> }) => {
+      const { challenge } = await unwrap(api.POST('/api/v1/auth/signature/challenge'));
+      const signature = await v.sign(Uint8Array.from(atob(challenge), (c) => c.charCodeAt(0)));
+      return unwrap(api.POST('/api/v1/me/signature-identities', { body: { challenge, signature } }));
+    },
+    onSuccess: (d) => qc.setQueryData(['signature-identities'], d),
+  });
+}

@@ -37,3 +37,30 @@ export function useSignApplication() {
 }
 
 export const documentUrl = (id: number, name: string): string => `/api/v1/kkt-applications/${id}/documents/${name}`;
+
+export type Prefill = paths['/api/v1/organizations/{id}/kkt-applications/prefill']['get']['responses'][200]['content']['application/json'];
+export type ApplicationSummary = paths['/api/v1/organizations/{id}/kkt-applications']['get']['responses'][200]['content']['application/json']['items'][number];
+export type KktModels = paths['/api/v1/kkt-models']['get']['responses'][200]['content']['application/json'];
+
+/** What we know of a register, for a re-registration or deregistration (the last application, its reports). */
+export function usePrefill(organizationId: number | null | undefined, kktRegId: string | undefined) {
+  return useQuery({
+    queryKey: ['kkt-prefill', organizationId, kktRegId],
+    enabled: !!organizationId && !!kktRegId,
+    queryFn: () => unwrap(api.GET('/api/v1/organizations/{id}/kkt-applications/prefill', { params: { path: { id: organizationId! }, query: { kktRegId: kktRegId! } } })),
+  });
+}
+
+export function useKktModels() {
+  return useQuery({ queryKey: ['kkt-models'], staleTime: Infinity, queryFn: () => unwrap(api.GET('/api/v1/kkt-models')) });
+}
+
+/** The organization's applications; followed while any is still moving. */
+export function useApplications(organizationId: number | undefined) {
+  return useQuery({
+    queryKey: ['kkt-applications', organizationId],
+    enabled: organizationId !== undefined,
+    queryFn: () => unwrap(api.GET('/api/v1/organizations/{id}/kkt-applications', { params: { path: { id: organizationId! } } })),
+    refetchInterval: (q) => (q.state.data?.items.some((a) => !FINAL.has(a.status)) ? 5000 : false),
+  });
+}

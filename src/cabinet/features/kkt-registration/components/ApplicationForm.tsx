@@ -1,6 +1,7 @@
 import { Alert, Button, Checkbox, Col, Form, Input, Row, Select } from 'antd';
 import { errorText, ApiFailure } from '../../../lib/api/errors';
 import type { ApplicationInput, Organization } from '../api/applications';
+import { ModelInput } from './FormParts';
 
 export interface FormValues {
   organizationId: number;
@@ -20,7 +21,7 @@ export interface FormValues {
   middleName?: string;
 }
 
-const MODES: { value: string; label: string }[] = [
+export const MODES: { value: string; label: string }[] = [
   { value: 'internetSign', label: 'Расчёты только в интернете' },
   { value: 'exciseGoodsSign', label: 'Подакцизные товары' },
   { value: 'markedGoodsSign', label: 'Маркированные товары' },
@@ -82,7 +83,7 @@ export function ApplicationForm({ organizations, busy, error, onSubmit }: { orga
       <Row gutter={16}>
         <Col xs={24} md={12}>
           <Form.Item label="Модель ККТ" name="kktModel" rules={req('Укажите модель ККТ из реестра')}>
-            <Input />
+            <ModelInput kind="kkt" />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>
@@ -92,7 +93,7 @@ export function ApplicationForm({ organizations, busy, error, onSubmit }: { orga
         </Col>
         <Col xs={24} md={12}>
           <Form.Item label="Модель ФН" name="fnModel" rules={req('Укажите модель фискального накопителя')}>
-            <Input />
+            <ModelInput kind="fn" />
           </Form.Item>
         </Col>
         <Col xs={24} md={12}>

@@ -1,18 +1,15 @@
 /** Кассы → «Зарегистрировать кассу»: the application's fields → the XML to sign → the signature → sent to the FNS. */
-import { Card, Steps, Typography } from 'antd';
+import { Card, Steps } from 'antd';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
-import { useCreateApplication, useOrganizations, useSignApplication, type Application } from '../api/applications';
+import { useCreateApplication, useOrganizations, type Application } from '../api/applications';
 import { ApplicationForm, toApplication } from '../components/ApplicationForm';
-import { SignStep } from '../components/SignStep';
+import { DraftSign } from '../components/DraftSign';
 
 export default function RegisterKktPage() {
-  const navigate = useNavigate();
   const organizations = useOrganizations();
   const create = useCreateApplication();
-  const sign = useSignApplication();
   const [draft, setDraft] = useState<Application | undefined>();
 
   return (
@@ -32,20 +29,7 @@ export default function RegisterKktPage() {
             )}
           </QueryState>
         ) : (
-          <>
-            <Typography.Paragraph>
-              Заявление № {draft.id} сформировано (файл {draft.fileId}). Проверьте его и подпишите.
-            </Typography.Paragraph>
-            <pre style={{ maxHeight: 240, overflow: 'auto', fontSize: 12, background: '#fafafa', padding: 8 }} aria-label="XML заявления">
-              {draft.xml}
-            </pre>
-            <SignStep
-              data={new TextEncoder().encode(draft.xml)}
-              busy={sign.isPending}
-              error={sign.error}
-              onSigned={(signature) => sign.mutate({ id: draft.id, signature }, { onSuccess: (a) => void navigate(`/kkt-applications/${a.id}`) })}
-            />
-          </>
+          <DraftSign draft={draft} />
         )}
       </Card>
     </>

@@ -1,5 +1,5 @@
 /** One register: model, serial, РНМ, status, FN history with expiry, the current shift, last documents, notifications. */
-import { Card, Col, Descriptions, List, Row, Table, Tag } from 'antd';
+import { Button, Card, Col, Descriptions, List, Row, Space, Table, Tag } from 'antd';
 import { Link, useParams } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
 import { ErrorState, LoadingState, QueryState } from '../../../components/QueryState';
@@ -75,7 +75,24 @@ export default function RegisterPage() {
     <QueryState query={register} loadingLabel="Загружаем кассу…">
       {(r) => (
         <>
-          <PageHeader title={`Касса РН ${r.registrationNumber}`}>
+          <PageHeader
+            title={`Касса РН ${r.registrationNumber}`}
+            extra={
+              // Re-registration and deregistration applications to the FNS (features/kkt-registration).
+              r.registrationStatus === 'deregistered' ? (
+                <Tag>Снята с учёта в ФНС</Tag>
+              ) : (
+                <Space wrap>
+                  <Link to={`/registers/${r.id}/reregister`}>
+                    <Button>Перерегистрировать</Button>
+                  </Link>
+                  <Link to={`/registers/${r.id}/deregister`}>
+                    <Button danger>Снять с учёта</Button>
+                  </Link>
+                </Space>
+              )
+            }
+          >
             <Link to="/registers">← Кассы</Link>
           </PageHeader>
           <Row gutter={[16, 16]}>

@@ -27,9 +27,14 @@ export default function RegistersPage() {
       <PageHeader
         title="Кассы"
         extra={
-          <Link to="/registers/register-new">
-            <Button type="primary">Зарегистрировать кассу</Button>
-          </Link>
+          <Space wrap>
+            <Link to="/kkt-applications">
+              <Button>Заявления в ФНС</Button>
+            </Link>
+            <Link to="/registers/register-new">
+              <Button type="primary">Зарегистрировать кассу</Button>
+            </Link>
+          </Space>
         }
       />
       <Space wrap style={{ marginBottom: 16 }}>

@@ -1,0 +1,66 @@
+/** Form parts the re-registration and deregistration wizards share: a fiscal document's details, the signer, models. */
+import { AutoComplete, Col, Form, Input, InputNumber, Row } from 'antd';
+import { useKktModels } from '../api/applications';
+
+const req = (message: string) => [{ required: true, message }];
+
+/** Date and time, ФД number and ФП of a fiscal document, as printed on it; `name` is the form path of the report. */
+export function FiscalReportFields({ name, title }: { name: string; title: string }) {
+  return (
+    <fieldset style={{ border: '1px solid #f0f0f0', padding: '8px 12px 0', marginBottom: 16, borderRadius: 6 }}>
+      <legend style={{ fontSize: 14, width: 'auto', margin: 0, padding: '0 4px', border: 0 }}>{title}</legend>
+      <Row gutter={16}>
+        <Col xs={24} md={10}>
+          <Form.Item label={`${title}: дата и время`} name={[name, 'dateTime']} rules={req('Укажите дату и время из отчёта')}>
+            <Input type="datetime-local" step={1} />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={7}>
+          <Form.Item label={`${title}: номер ФД`} name={[name, 'fiscalDocumentNumber']} rules={req('Номер ФД из отчёта')}>
+            <InputNumber min={1} style={{ width: '100%' }} inputMode="numeric" />
+          </Form.Item>
+        </Col>
+        <Col xs={12} md={7}>
+          <Form.Item label={`${title}: ФП`} name={[name, 'fiscalSign']} rules={[{ required: true, pattern: /^\d{1,10}$/, message: 'ФП: до 10 цифр' }]}>
+            <Input inputMode="numeric" />
+          </Form.Item>
+        </Col>
+      </Row>
+    </fieldset>
+  );
+}
+
+export function SignerFields() {
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={8}>
+        <Form.Item label="Фамилия подписанта" name={['signer', 'lastName']} rules={req('Укажите фамилию')}>
+          <Input />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={8}>
+        <Form.Item label="Имя" name={['signer', 'firstName']} rules={req('Укажите имя')}>
+          <Input />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={8}>
+        <Form.Item label="Отчество" name={['signer', 'middleName']}>
+          <Input />
+        </Form.Item>
+      </Col>
+    </Row>
+  );
+}
+
+/** A model input that suggests the models we know (the FNS's register is larger: any name may be typed). */
+export function ModelInput({ kind, ...props }: { kind: 'kkt' | 'fn'; id?: string; value?: string; onChange?: (v: string) => void }) {
+  const models = useKktModels();
+  const options = kind === 'kkt' ? (models.data?.kkt ?? []).map((m) => ({ value: m.name })) : (models.data?.fn ?? []).map((f) => ({ value: f.family }));
+  return (
+    <AutoComplete
+      {...props}
+      options={options}
+      filterOption={(input, o) => String(o?.value ?? '').toLowerCase().includes(input.toLowerCase())}
+    />
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * What the cabinet prefills a re-registration or deregistration with, for a register the organization has (issue 18):
+ * the last application for that РНМ (models, address, tax office, signer — what only an application knows), overlaid by
+ * what the register itself reported in its last registration report or report on changed details (forms 1 / 11: FN,
+ * address, place, modes), and the fiscal documents the FNS asks for: the FN closing report (form 6) and, after an FN
+ * replacement, the report on changed details printed with the new FN. Documents are read by the register's id (indexed),
+ * so only documents the persist worker attributed to this organization's register count.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from './database.js';
+import type { JsonObject } from './column-types.js';
+
+export interface FiscalDocumentRef {
+  readonly fn: string;
+  readonly fiscalDocumentNumber: number;
+  readonly dateTime: string;
+  readonly fiscalSign: string;
+}
+
+export interface KktPrefill {
+  readonly kktRegId: string;
+  readonly registerId: number | null;
+  /** The last application's input (any kind but refused), for the fields only an application carries. */
+  readonly lastApplication: { id: number; kind: string; input: JsonObject } | null;
+  /** The last registration report or report on changed details (form 1 / 11): its FNS JSON fields. */
+  readonly lastRegistrationReport: (FiscalDocumentRef & { form: number; fields: JsonObject }) | null;
+  /** The latest FN closing report (form 6). */
+  readonly closingReport: FiscalDocumentRef | null;
+  /** A report on changed details (form 11) after that closing report, from another FN: the FN was replaced. */
+  readonly replacementReport: FiscalDocumentRef | null;
+}
+
+interface DocRow {
+  fn: string;
+  fd: number;
+  form: number;
+  date_time: string | null;
+  fiscal_sign: number | null;
+  fns_json: JsonObject;
+}
+
+const ref = (d: DocRow): FiscalDocumentRef => ({ fn: d.fn, fiscalDocumentNumber: Number(d.fd), dateTime: d.date_time ?? '', fiscalSign: String(d.fiscal_sign ?? '') });
+
+function fieldsOf(d: DocRow): JsonObject {
+  const inner = Object.values(d.fns_json)[0];
+  return inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as JsonObject) : {};
+}
+
+export async function kktPrefill(db: Kysely<Database>, organizationId: number, kktRegId: string): Promise<KktPrefill | undefined> {
+  const register = await db
+    .selectFrom('registers')
+    .select(['id'])
+    .where('registration_number', '=', kktRegId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  const app = await db
+    .selectFrom('kkt_applications')
+    .select(['id', 'kind', 'input'])
+    .where('organization_id', '=', organizationId)
+    .where('status', '!=', 'refused')
+    .where((eb) => eb.or([eb('kkt_reg_id', '=', kktRegId), eb(sql<string>`input->>'kktRegId'`, '=', kktRegId)]))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!register && !app) return undefined;
+  const docs: DocRow[] = register
+    ? await db
+        .selectFrom('documents')
+        .select(['fn', 'fd', 'form', 'date_time', 'fiscal_sign', 'fns_json'])
+        .where('register_id', '=', register.id)
+        .where('form', 'in', [1, 6, 11])
+        .orderBy('date_time', 'desc')
+        .orderBy('fd', 'desc')
+        .limit(50)
+        .execute()
+    : [];
+  const lastReg = docs.find((d) => d.form === 1 || d.form === 11);
+  const closing = docs.find((d) => d.form === 6);
+  const replacement = closing ? docs.find((d) => d.form === 11 && d.fn !== closing.fn && (d.date_time ?? '') >= (closing.date_time ?? '')) : undefined;
+  return {
+    kktRegId,
+    registerId: register?.id ?? null,
+    lastApplication: app ? { id: app.id, kind: app.kind, input: app.input } : null,
+    lastRegistrationReport: lastReg ? { ...ref(lastReg), form: lastReg.form, fields: fieldsOf(lastReg) } : null,
+    closingReport: closing ? ref(closing) : null,
+    replacementReport: replacement ? ref(replacement) : null,
+  };
+}
