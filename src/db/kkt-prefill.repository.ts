@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonObject } from './column-types.js';
+import { storedFnsJson } from './fns-json.js';
 
 export interface FiscalDocumentRef {
   readonly fn: string;
@@ -37,13 +38,16 @@ interface DocRow {
   form: number;
   date_time: string | null;
   fiscal_sign: number | null;
-  fns_json: JsonObject;
+  raw_container: Buffer;
+  flk_codes: string[];
+  reprocessed_at: Date | null;
 }
 
 const ref = (d: DocRow): FiscalDocumentRef => ({ fn: d.fn, fiscalDocumentNumber: Number(d.fd), dateTime: d.date_time ?? '', fiscalSign: String(d.fiscal_sign ?? '') });
 
+/** The report's FNS JSON fields, decoded from its raw bytes (nothing stores the JSON: src/db/fns-json.ts). */
 function fieldsOf(d: DocRow): JsonObject {
-  const inner = Object.values(d.fns_json)[0];
+  const inner = Object.values(storedFnsJson(d))[0];
   return inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as JsonObject) : {};
 }
 
@@ -67,7 +71,7 @@ export async function kktPrefill(db: Kysely<Database>, organizationId: number, k
   const docs: DocRow[] = register
     ? await db
         .selectFrom('documents')
-        .select(['fn', 'fd', 'form', 'date_time', 'fiscal_sign', 'fns_json'])
+        .select(['fn', 'fd', 'form', 'date_time', 'fiscal_sign', 'raw_container', 'flk_codes', 'reprocessed_at'])
         .where('register_id', '=', register.id)
         .where('form', 'in', [1, 6, 11])
         .orderBy('date_time', 'desc')
