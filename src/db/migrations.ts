@@ -33,6 +33,7 @@ import * as m0038 from '../../migrations/0038_market.js';
 import * as m0039 from '../../migrations/0039_invoices.js';
 import * as m0040 from '../../migrations/0040_kkt_applications.js';
 import * as m0041 from '../../migrations/0041_signature_sign_in.js';
+import * as m0051 from '../../migrations/0051_list_and_report_indexes.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -66,6 +67,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0039_invoices': m0039,
   '0040_kkt_applications': m0040,
   '0041_signature_sign_in': m0041,
+  '0051_list_and_report_indexes': m0051,
 });
 
 export const migrationProvider: MigrationProvider = {
