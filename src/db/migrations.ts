@@ -34,6 +34,7 @@ import * as m0039 from '../../migrations/0039_invoices.js';
 import * as m0040 from '../../migrations/0040_kkt_applications.js';
 import * as m0041 from '../../migrations/0041_signature_sign_in.js';
 import * as m0051 from '../../migrations/0051_list_and_report_indexes.js';
+import * as m0052 from '../../migrations/0052_export_retention.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -68,6 +69,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0040_kkt_applications': m0040,
   '0041_signature_sign_in': m0041,
   '0051_list_and_report_indexes': m0051,
+  '0052_export_retention': m0052,
 });
 
 export const migrationProvider: MigrationProvider = {
