@@ -101,6 +101,7 @@ export function columnLetter(index: number): string {
 }
 
 // Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE/U+FFFF; lone surrogates), and the five to escape.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const TO_ESCAPE = /[&<>"]/g;
