@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDocuments } from '../../../src/db/api-documents.repository.js';
 import type { Database } from '../../../src/db/database.js';
+import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
 import { runReport } from '../../../src/reports/reports.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 
@@ -82,6 +83,16 @@ afterAll(async () => {
 });
 
 describe('the Чеки list filtered to one register', () => {
+  it('every documents partition, one created later too, tells the planner that a register has one INN', async () => {
+    await ensureDocumentPartitions(t.db, { now: new Date(Date.UTC(2031, 0, 15)), monthsBehind: 0, monthsAhead: 0 });
+    const { rows } = await sql<{ partition: string; stats: string | null }>`
+      select i.inhrelid::regclass::text as partition, s.stxname as stats
+        from pg_inherits i left join pg_statistic_ext s on s.stxrelid = i.inhrelid and s.stxname = i.inhrelid::regclass::text || '_register_inn'
+       where i.inhparent = 'documents'::regclass`.execute(t.db);
+    expect(rows.map((r) => r.partition)).toContain('documents_p203101');
+    expect(rows.filter((r) => r.stats === null)).toEqual([]);
+  });
+
   it('is a backward scan of (register_id, received_at, fn, fd): no sort, the cursor an index condition', async () => {
     const page = await listDocuments(t.db, { inns: [INN], registerId: firstRegister, limit: 51 });
     expect(page).toHaveLength(51);
