@@ -28,6 +28,8 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 /** Notification history and delivered/failed outbox rows are kept this long (they are not fiscal documents). */
 export const DEFAULT_NOTIFICATION_RETENTION_DAYS = 180;
+/** Finished export files (Выгрузки, background receipt exports) are kept this long; then the file goes, the row stays. */
+export const DEFAULT_EXPORT_RETENTION_DAYS = 7;
 /** 100 years: beyond that the cutoff date leaves PostgreSQL's and JavaScript's range, and nothing would ever be deleted anyway. */
 export const MAX_NOTIFICATION_RETENTION_DAYS = 36_500;
 /**
@@ -122,6 +124,8 @@ export interface Config {
   readonly gatewayPublicAddress: string | undefined;
   /** Days notification history and delivered/failed outbox rows are kept (the worker's housekeeping). */
   readonly notificationRetentionDays: number;
+  /** Days a finished export's file is kept for download (the exports worker's housekeeping). */
+  readonly exportRetentionDays: number;
   /** KKT registration (issue 18): the FNS registration service, trusted CAs and their CRLs, polling. */
   readonly kktRegistration: {
     readonly fnsKktUrl: string | undefined;
@@ -365,6 +369,9 @@ const envSchema = z
     OFD_NOTIFICATION_RETENTION_DAYS: count(1)
       .refine((n) => n <= MAX_NOTIFICATION_RETENTION_DAYS, `expected at most ${MAX_NOTIFICATION_RETENTION_DAYS}`)
       .default(DEFAULT_NOTIFICATION_RETENTION_DAYS),
+    OFD_EXPORT_RETENTION_DAYS: count(1)
+      .refine((n) => n <= MAX_NOTIFICATION_RETENTION_DAYS, `expected at most ${MAX_NOTIFICATION_RETENTION_DAYS}`)
+      .default(DEFAULT_EXPORT_RETENTION_DAYS),
     // No defaults here: the persist worker owns them, and config stays free of the worker's imports (BullMQ, kysely).
     OFD_PERSIST_LOCK_MS: count(MIN_PERSIST_LOCK_MS).optional(),
     // BullMQ refuses a stalled interval of 0.
@@ -487,6 +494,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gatewayPublicAddress:
       e.OFD_GATEWAY_PUBLIC_ADDRESS ?? (e.OFD_PUBLIC_URL === undefined ? undefined : `${new URL(e.OFD_PUBLIC_URL).hostname}:${e.OFD_GATEWAY_PORT}`),
     notificationRetentionDays: e.OFD_NOTIFICATION_RETENTION_DAYS,
+    exportRetentionDays: e.OFD_EXPORT_RETENTION_DAYS,
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     billing: {

@@ -209,6 +209,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
         logger: logger.child({ role: 'exports-worker' }),
         email: exportEmail,
         publicUrl: config.publicUrl,
+        retentionDays: config.exportRetentionDays,
       });
       closers.push({ name: 'exports-worker', close: async () => { await exportsWorker.close(); await exportEmail?.close(); } });
       const housekeeping = startHousekeeping({ db: database.db, logger: logger.child({ role: 'worker' }), retentionDays: config.notificationRetentionDays });
@@ -257,6 +258,7 @@ export async function start(config: Config, logger: Logger = createLogger(config
     ...(limitsRedis ? { redis: limitsRedis, redisPrefix: `${config.queuePrefix.replace(/[{}]/g, '')}:api` } : {}),
     webhookAllowHosts: config.webhookAllowHosts,
     receiptSendsPerHour: config.receiptSendsPerHour,
+    exportRetentionDays: config.exportRetentionDays,
     authRateLimit: { max: config.authRequestsPerMinute, timeWindowMs: 60_000 },
     ...(email ? { email } : {}),
     corsOrigins: config.corsOrigins,

@@ -91,6 +91,8 @@ export interface AppDeps {
   webhookAllowHosts?: readonly string[];
   /** E-receipts an organization may send through the API per hour. Default 100. */
   receiptSendsPerHour?: number;
+  /** Days a finished export's file is kept (OFD_EXPORT_RETENTION_DAYS, default 7): shown as each export's expiresAt. */
+  exportRetentionDays?: number;
   /** Failed logins per account before it is locked, and the window they are counted in. Default 5 per 15 min. */
   loginLockout?: { readonly maxFailures: number; readonly windowMs: number; readonly baseLockMs: number };
   /** Browser origins allowed by CORS (`*` for any). Default: none (no CORS headers). */
@@ -293,6 +295,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       counters: deps.redis ? redisCounterStore(deps.redis, deps.redisPrefix ?? 'ofd:api') : memoryCounterStore(),
       webhookAllowHosts: deps.webhookAllowHosts ?? [],
       receiptSendsPerHour: deps.receiptSendsPerHour ?? 100,
+      exportRetentionDays: deps.exportRetentionDays ?? 7,
       loginLockout: deps.loginLockout ?? { maxFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000 },
       sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
       authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },

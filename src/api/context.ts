@@ -20,6 +20,8 @@ export interface ApiContext {
   readonly counters: CounterStore;
   readonly webhookAllowHosts: readonly string[];
   readonly receiptSendsPerHour: number;
+  /** Days a finished export's file is kept for download (OFD_EXPORT_RETENTION_DAYS). */
+  readonly exportRetentionDays: number;
   readonly loginLockout: { readonly maxFailures: number; readonly windowMs: number; readonly baseLockMs: number };
   readonly sessionTtlSeconds: number;
   readonly authRateLimit: { readonly max: number; readonly timeWindowMs: number };

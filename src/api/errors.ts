@@ -67,6 +67,11 @@ export const API_ERRORS = {
   BAD_SIGNATURE: { status: 401, description: 'A payment-provider callback whose signature does not match the shared secret.' },
   PAYMENTS_NOT_CONFIGURED: { status: 503, description: 'Card payments are not configured on this server (OFD_PAY_URL).' },
   PAYMENT_PROVIDER_FAILED: { status: 502, description: 'The payment provider refused or did not answer; nothing was charged, try again later.' },
+  EXPORT_EXPIRED: {
+    status: 410,
+    description:
+      "The export's file was deleted when its retention ended (OFD_EXPORT_RETENTION_DAYS after it was made): make the export again (`POST /organizations/{id}/exports`, or «Выгрузки» in the cabinet).",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the API accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The body is not `application/json`.' },
   RATE_LIMITED: { status: 429, description: 'Too many requests for this key (API key, user or address); retry after `retry-after` seconds.' },

@@ -1,9 +1,11 @@
 // Global search for the cabinet: one query string, matched against what it can be (see src/api/routes/search.routes.ts),
-// always within the caller's organizations (documents by their INN, registers and FNs by their register's organization).
+// always within the caller's organizations (documents by their INN, registers and FNs by their register's organization;
+// users only of the organizations whose team the caller manages).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import './tables/api-security.js';
 import './tables/api-access.js';
+import './tables/cabinet-sessions.js';
 
 type Db = Kysely<Database>;
 
@@ -132,5 +134,46 @@ export async function searchOutlets(db: Db, scope: SearchScope, text: string, li
     .orderBy('id')
     .limit(limit);
   if (scope.organizationIds !== 'all') q = q.where('organization_id', 'in', [...scope.organizationIds]);
+  return q.execute();
+}
+
+export interface UserHit {
+  user_id: number;
+  email: string;
+  full_name: string | null;
+  organization_id: number;
+  organization_name: string | null;
+  role: string;
+}
+
+/**
+ * Members (users) of the given organizations — those whose team the caller manages — by a part of their e-mail or
+ * name, or by their phone exactly (as any of `phones`: sign-up stores it as typed, +7…, 7… or 8…); one hit per membership, so a user of two of the caller's organizations shows twice.
+ */
+export async function searchUsers(
+  db: Db,
+  organizationIds: 'all' | readonly number[],
+  match: { text?: string | undefined; phones?: readonly string[] | undefined },
+  limit: number,
+): Promise<UserHit[]> {
+  if (organizationIds !== 'all' && organizationIds.length === 0) return [];
+  const pattern = match.text === undefined ? undefined : `%${escapeLike(match.text)}%`;
+  if (pattern === undefined && !match.phones?.length) return [];
+  let q = db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .leftJoin('user_profiles as p', 'p.user_id', 'u.id')
+    .select(['u.id as user_id', 'u.email', 'p.full_name', 'm.organization_id', 'o.name as organization_name', 'm.role'])
+    .where((eb) =>
+      eb.or([
+        ...(pattern === undefined ? [] : [eb('u.email', 'ilike', pattern), eb('p.full_name', 'ilike', pattern)]),
+        ...(match.phones?.length ? [eb('p.phone', 'in', [...match.phones])] : []),
+      ]),
+    )
+    .orderBy('u.email')
+    .orderBy('m.organization_id')
+    .limit(limit);
+  if (organizationIds !== 'all') q = q.where('m.organization_id', 'in', [...organizationIds]);
   return q.execute();
 }

@@ -35,6 +35,8 @@ import * as m0040 from '../../migrations/0040_kkt_applications.js';
 import * as m0041 from '../../migrations/0041_signature_sign_in.js';
 import * as m0046 from '../../migrations/0046_receipt_branding.js';
 import * as m0047 from '../../migrations/0047_receipt_settings.js';
+import * as m0051 from '../../migrations/0051_list_and_report_indexes.js';
+import * as m0052 from '../../migrations/0052_export_retention.js';
 import * as m0053 from '../../migrations/0053_documents_without_fns_json.js';
 import * as m0054 from '../../migrations/0054_receipt_items_in_documents.js';
 import * as m0057 from '../../migrations/0057_document_acks.js';
@@ -73,6 +75,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0041_signature_sign_in': m0041,
   '0046_receipt_branding': m0046,
   '0047_receipt_settings': m0047,
+  '0051_list_and_report_indexes': m0051,
+  '0052_export_retention': m0052,
   '0053_documents_without_fns_json': m0053,
   '0054_receipt_items_in_documents': m0054,
   '0057_document_acks': m0057,

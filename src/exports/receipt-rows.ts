@@ -64,15 +64,23 @@ function receiptRow(d: DocumentSummaryRow): ReportRow {
   };
 }
 
-/** The documents of the filter, page by page; `onPage` sees each page's size (progress). */
+/**
+ * The documents of the filter, page by page. The next page is asked for while the caller writes the current one: the
+ * database and the file writer work at the same time (two pages in memory at most).
+ */
 export async function* receiptPages(db: Kysely<Database>, filter: ReceiptFilter, pageSize = EXPORT_PAGE_SIZE): AsyncIterable<DocumentSummaryRow[]> {
-  let after: DocumentListQuery['after'];
-  for (;;) {
-    const page = await listDocuments(db, { ...filter, limit: pageSize, ...(after ? { after } : {}) });
-    if (page.length > 0) yield page;
-    const last = page.at(-1);
-    if (page.length < pageSize || !last) return;
-    after = { receivedAt: last.received_at, fn: last.fn, fd: last.fd };
+  const pageAfter = (after?: DocumentListQuery['after']) => listDocuments(db, { ...filter, limit: pageSize, ...(after ? { after } : {}) });
+  let next: Promise<DocumentSummaryRow[]> | undefined = pageAfter();
+  try {
+    while (next) {
+      const page: DocumentSummaryRow[] = await next;
+      const last = page.at(-1);
+      next = page.length === pageSize && last ? pageAfter({ receivedAt: last.received_at, fn: last.fn, fd: last.fd }) : undefined;
+      if (page.length > 0) yield page;
+    }
+  } finally {
+    // A caller that stopped early: the page asked for ahead is not awaited; its failure must not go unhandled.
+    next?.catch(() => undefined);
   }
 }
 

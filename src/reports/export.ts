@@ -1,5 +1,5 @@
 /**
- * Report exports: xlsx through exceljs's streaming WorkbookWriter and CSV through csv-stringify, both written row by row
+ * Report exports: xlsx through the SpreadsheetML stream writer of xlsx-stream.ts and CSV through csv-stringify, both written row by row
  * into a stream as the rows arrive, so memory stays flat however many rows there are (the receipt exports use them too).
  *
  * Money arrives as integer kopecks. CSV prints it as rubles with two decimals by integer arithmetic (no float on the
@@ -8,10 +8,10 @@
  * format `#,##0.00`; the totals row is summed in kopecks first (net, by the report's sign) and divided once.
  */
 import { once } from 'node:events';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import { addToTotals, type ReportColumn, type ReportResult, type ReportRow } from './report-query.js';
+import { writeXlsx, type XlsxRow } from './xlsx-stream.js';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -98,56 +98,22 @@ export function columnWidth(c: ReportColumn): number {
   return Math.min(48, Math.max(byKind, c.title.length + 2));
 }
 
-const NUM_FMT: Partial<Record<ReportColumn['kind'], string>> = { money: '#,##0.00', int: '0', decimal: '0.00' };
-const THIN = { style: 'thin' as const };
-
-/** The report as xlsx (one sheet: bold wrapped headers with a filter, rubles as numbers, a bold totals row), streamed. */
+/** The report as xlsx (one sheet: bold wrapped headers, a frozen header row and a filter, rubles as numbers, a bold totals row), streamed. */
 export function reportToXlsx(report: ExportTable): Readable {
-  const out = new PassThrough();
   const { columns } = report;
-  void (async () => {
-    try {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-      const ws = wb.addWorksheet((report.sheet ?? 'Отчёт').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-      ws.columns = columns.map((c) => {
-        const numFmt = NUM_FMT[c.kind];
-        return { header: c.title, key: c.key, width: columnWidth(c), style: numFmt ? { numFmt } : {} };
-      });
-      const header = ws.getRow(1);
-      header.font = { bold: true };
-      header.alignment = { vertical: 'middle', wrapText: true };
-      header.eachCell((cell) => {
-        cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
-        cell.border = { bottom: THIN };
-      });
-      header.commit();
-      const totals: Record<string, number> = {};
-      let n = 0;
-      for await (const row of report.rows) {
-        addToTotals(totals, report, row);
-        ws.addRow(columns.map((c) => xlsxCell(c, row[c.key]))).commit();
-        // Back-pressure: let a slow reader drain what is already zipped.
-        if (++n % 500 === 0) {
-          while (out.readableLength > out.readableHighWaterMark * 16 && !out.destroyed) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-        }
-      }
-      const t = totalsRow(columns, totals);
-      const last = ws.addRow(columns.map((c) => xlsxCell(c, t[c.key])));
-      last.font = { bold: true };
-      last.eachCell({ includeEmpty: true }, (cell) => (cell.border = { top: THIN }));
-      last.commit();
-      for (const w of report.warnings?.() ?? []) {
-        const note = ws.addRow([w]);
-        note.font = { italic: true, color: { argb: 'FFB00020' } };
-        note.commit();
-      }
-      await ws.commit();
-      await wb.commit();
-    } catch (e) {
-      out.destroy(e as Error);
+  async function* rows(): AsyncIterable<XlsxRow> {
+    const totals: Record<string, number> = {};
+    for await (const row of report.rows) {
+      addToTotals(totals, report, row);
+      yield { cells: columns.map((c) => xlsxCell(c, row[c.key])) };
     }
-  })();
-  return out;
+    const t = totalsRow(columns, totals);
+    yield { cells: columns.map((c) => xlsxCell(c, t[c.key])), role: 'total' };
+    for (const w of report.warnings?.() ?? []) yield { cells: [w], role: 'note' };
+  }
+  return writeXlsx({
+    name: report.sheet ?? 'Отчёт',
+    columns: columns.map((c) => ({ title: c.title, width: columnWidth(c), kind: c.kind })),
+    rows: rows(),
+  });
 }

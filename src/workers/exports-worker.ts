@@ -4,7 +4,9 @@
  *   - daily and monthly «Выгрузки» of the last complete day / month are made (export-schedule.ts, exactly once each);
  *   - jobs queued (by the API, the schedule, or a failed attempt) and jobs whose worker died (lease expired) are added
  *     as `export-<id>-<attempt>`, so an add seen twice is one BullMQ job, and a retry is a new one;
- *   - e-mails of done jobs still pending are sent again.
+ *   - e-mails of done jobs still pending are sent again;
+ *   - housekeeping, at start and then every `retentionIntervalMs`: files of exports finished more than
+ *     OFD_EXPORT_RETENTION_DAYS ago are deleted, their jobs marked expired (export-retention.ts).
  * Shift-closed «Выгрузки» are made by the notify worker's scan of `shift.closed` events (notify-webhooks.ts).
  */
 import { Queue, Worker, type Job } from 'bullmq';
@@ -12,6 +14,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { Database } from '../db/database.js';
 import { deliverExportEmail, runExportJob } from '../exports/export-jobs.js';
+import { expireExports, type ExpiredExports } from '../exports/export-retention.js';
 import { scheduleCalendarExports } from '../exports/export-schedule.js';
 import type { Logger } from '../observability/logger.js';
 import { JOB_OPTIONS } from '../queue/job-options.js';
@@ -32,13 +35,19 @@ export interface ExportsWorkerOptions {
   readonly concurrency?: number;
   /** Sweep interval. Default 2000 ms; 0: only `sweep()` (tests). */
   readonly pollIntervalMs?: number;
-  /** The clock of the daily/monthly schedule (tests). */
+  /** The clock of the daily/monthly schedule and of the retention (tests). */
   readonly now?: () => Date;
+  /** Days a finished export's file is kept (OFD_EXPORT_RETENTION_DAYS). Default 7. */
+  readonly retentionDays?: number;
+  /** How often the sweep also expires old files. Default 10 minutes. */
+  readonly retentionIntervalMs?: number;
 }
 
 export interface ExportsWorker {
   /** One sweep now: schedule, enqueue due jobs, retry pending e-mails. Returns the export ids enqueued. */
   sweep(): Promise<number[]>;
+  /** The retention housekeeping now: deletes the files of exports older than the retention. */
+  expire(): Promise<ExpiredExports>;
   close(): Promise<void>;
 }
 
@@ -59,8 +68,20 @@ export function startExportsWorker(options: ExportsWorkerOptions): ExportsWorker
   );
   worker.on('error', (e: Error) => log.warn({ err: e.message }, 'worker error'));
 
+  const now = options.now ?? (() => new Date());
+  const retentionDays = options.retentionDays ?? 7;
+  const retentionIntervalMs = options.retentionIntervalMs ?? 10 * 60_000;
+  let lastExpiry = -Infinity;
+  async function expire(): Promise<ExpiredExports> {
+    lastExpiry = performance.now();
+    const r = await expireExports(db, retentionDays, now());
+    if (r.expired + r.failedFilesDeleted > 0) log.info({ ...r, retentionDays }, 'export files past their retention deleted');
+    return r;
+  }
+
   async function sweep(): Promise<number[]> {
-    await scheduleCalendarExports(db, (options.now ?? (() => new Date()))());
+    await scheduleCalendarExports(db, now());
+    if (performance.now() - lastExpiry >= retentionIntervalMs) await expire();
     const { rows } = await sql<{ id: number; attempts: number }>`
       select id::int as id, attempts from export_jobs
        where status = 'queued' or (status = 'running' and lease_until < now())
@@ -85,6 +106,7 @@ export function startExportsWorker(options: ExportsWorkerOptions): ExportsWorker
   let closed: Promise<void> | undefined;
   return {
     sweep,
+    expire,
     close() {
       closed ??= (async () => {
         if (timer) clearInterval(timer);

@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       authRequestsPerMinute: 20,
       corsOrigins: [],
       notificationRetentionDays: 180,
+      exportRetentionDays: 7,
       kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
       log: { level: 'info', pretty: false },
@@ -132,6 +133,8 @@ describe('loadConfig', () => {
 
   it('keeps one retention day and the smallest persist lock, and leaves the persist lock settings to the worker when unset', () => {
     expect(loadConfig({ OFD_NOTIFICATION_RETENTION_DAYS: '1' }).notificationRetentionDays).toBe(1);
+    expect(loadConfig({ OFD_EXPORT_RETENTION_DAYS: '30' }).exportRetentionDays).toBe(30);
+    expect(() => loadConfig({ OFD_EXPORT_RETENTION_DAYS: '0' })).toThrow(/OFD_EXPORT_RETENTION_DAYS: expected at least 1/);
     expect(loadConfig({ OFD_KKT_POLL_MS: '500', OFD_SIGNATURE_REQUIRE_CRL: 'true' }).kktRegistration).toMatchObject({ pollIntervalMs: 500, requireCrl: true });
     expect(() => loadConfig({ OFD_KKT_POLL_MS: '5' })).toThrow(/OFD_KKT_POLL_MS/);
     expect(() => loadConfig({ FNS_KKT_URL: 'ftp://x' })).toThrow(/FNS_KKT_URL/);

@@ -14,6 +14,7 @@ import { innsOf } from '../../db/api-organizations.repository.js';
 import type { ExportJob } from '../../db/tables/exports.js';
 import '../../db/tables/exports.js';
 import { contentTypeOf } from '../../exports/export-jobs.js';
+import { exportExpiresAt } from '../../exports/export-retention.js';
 import { receiptExportTable, type ReceiptFilter } from '../../exports/receipt-rows.js';
 import { reportToCsv, reportToXlsx } from '../../reports/export.js';
 import { principalOf } from '../auth/authenticate.js';
@@ -43,7 +44,9 @@ const exportJobOut = z.object({
   title: z.string(),
   content: z.enum(['receipts', 'receipt_items', 'shift_summary']),
   format: z.enum(['csv', 'xlsx']),
-  status: z.enum(['queued', 'running', 'done', 'failed']),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'expired']).meta({
+    description: '`expired`: the file was deleted when its retention ended (expiredAt); make the export again',
+  }),
   progress: z.object({
     done: z.number().int(),
     total: z.number().int().nullable(),
@@ -56,9 +59,12 @@ const exportJobOut = z.object({
   emailStatus: z.enum(['none', 'pending', 'sent', 'failed']),
   createdAt: dateOut,
   finishedAt: dateOut.nullable(),
+  expiresAt: dateOut.nullable().meta({
+    description: 'When the file of a done export is deleted (OFD_EXPORT_RETENTION_DAYS after it was made; for an expired one, when it was due)',
+  }),
 });
 
-function jobJson(j: ExportJob): z.infer<typeof exportJobOut> {
+function jobJson(j: ExportJob, retentionDays: number): z.infer<typeof exportJobOut> {
   const total = j.rows_total;
   return {
     id: j.id,
@@ -76,6 +82,7 @@ function jobJson(j: ExportJob): z.infer<typeof exportJobOut> {
     emailStatus: j.email_status,
     createdAt: iso(j.created_at),
     finishedAt: j.finished_at === null ? null : iso(j.finished_at),
+    expiresAt: (j.status === 'done' || j.status === 'expired') && j.finished_at !== null ? iso(exportExpiresAt(j.finished_at, retentionDays)) : null,
   };
 }
 
@@ -182,7 +189,7 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return reply.status(202).send(jobJson(job));
+        return reply.status(202).send(jobJson(job, ctx.exportRetentionDays));
       },
     );
 
@@ -201,7 +208,7 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         authorizeOrganization(principalOf(request), request.params.id, 'documents:read', 'organization');
         let q = ctx.db.selectFrom('export_jobs').selectAll().where('organization_id', '=', request.params.id).orderBy('id', 'desc').limit(request.query.limit);
         if (request.query.beforeId !== undefined) q = q.where('id', '<', request.query.beforeId);
-        return { items: (await q.execute()).map(jobJson) };
+        return { items: (await q.execute()).map((j) => jobJson(j, ctx.exportRetentionDays)) };
       },
     );
 
@@ -215,7 +222,7 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
         },
       },
-      async (request) => jobJson(await loadJob(principalOf(request), request.params.id)),
+      async (request) => jobJson(await loadJob(principalOf(request), request.params.id), ctx.exportRetentionDays),
     );
 
     app.get(
@@ -225,11 +232,17 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           tags: ['exports'],
           summary: 'The file of a finished export, streamed',
           params: z.object({ id: idSchema }),
-          response: { ...errorResponses(400, 401, 403, 404, 409, 429) },
+          response: { ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
         },
       },
       async (request, reply) => {
         const job = await loadJob(principalOf(request), request.params.id);
+        if (job.status === 'expired') {
+          throw new ApiError(
+            'EXPORT_EXPIRED',
+            `the file of this export was deleted when its retention ended (${ctx.exportRetentionDays} days after it was made): make the export again (POST /api/v1/organizations/${job.organization_id}/exports, or «Выгрузки» in the cabinet)`,
+          );
+        }
         if (job.status !== 'done') throw notFound('finished export');
         const db = ctx.db;
         // One chunk (1 MiB) in memory at a time.

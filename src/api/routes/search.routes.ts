@@ -6,9 +6,11 @@
  * - an e-mail or a phone (+7…, 8…) → receipts sent to that buyer (1008);
  * - a GTIN (14 digits) or a marking code (starts with 01 + GTIN) → receipts with that marked item;
  * - a serial number (6–20 digits) → the register with it;
- * - text (3+ characters) → outlets by address or place of settlement;
+ * - text (3+ characters) → outlets by address or place of settlement, and team members by name or e-mail;
+ * - an e-mail or a phone → also team members with it;
  * - anything else (2+ characters) → item names.
- * Every match is within the caller's organizations.
+ * Every match is within the caller's organizations; team members only where the caller manages the team (owners,
+ * admins, the operator: who may list the members), never through an API key.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -22,18 +24,20 @@ import {
   searchOutlets,
   searchRegisters,
   searchRegistersBySerial,
+  searchUsers,
   type DocumentMatch,
   type SearchScope,
 } from '../../db/api-search.repository.js';
 import { principalOf } from '../auth/authenticate.js';
+import { visibleOrganizations, type Principal } from '../auth/principal.js';
 import { accessScope, documentScopeSql, fullInns, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
 import { rubles } from '../receipt-view.js';
 
 const hitOut = z.object({
-  type: z.enum(['organization', 'register', 'fiscalDrive', 'outlet', 'document']),
-  /** What matched: inn, registrationNumber, serialNumber, fn, address, fiscalSign, fd, amount, buyer, marking, item. */
+  type: z.enum(['organization', 'register', 'fiscalDrive', 'outlet', 'user', 'document']),
+  /** What matched: inn, registrationNumber, serialNumber, fn, address, name, email, phone, fiscalSign, fd, amount, buyer, marking, item. */
   matched: z.string(),
   title: z.string(),
   /** The API path of the thing found. */
@@ -55,6 +59,23 @@ export function documentMatches(q: string): DocumentMatch[] {
   }
   if (q.length >= 2 && !/^\d+$/.test(q)) return [{ kind: 'item', value: q }];
   return [];
+}
+
+const ROLE_NAMES: Readonly<Record<string, string>> = { owner: 'владелец', admin: 'администратор', accountant: 'бухгалтер', viewer: 'наблюдатель' };
+
+/** What a query can find of team members: a part of a name or e-mail, or a phone (+7… as stored at sign-up). */
+export function userMatch(q: string): { text?: string; phones?: string[] } | undefined {
+  const phone = /^(?:\+7|8|7)(\d{10})$/.exec(q.replace(/[\s()-]/g, ''));
+  if (phone) return { phones: [`+7${phone[1]}`, `7${phone[1]}`, `8${phone[1]}`] };
+  if (q.length >= 3 && !/^[\d\s.,+()-]+$/.test(q)) return { text: q };
+  return undefined;
+}
+
+/** Organizations whose members the caller may list (members:manage), minus those it reads only in part. */
+function teamScope(p: Principal, limited: ReadonlySet<number>): 'all' | number[] {
+  if (p.kind === 'apiKey') return [];
+  const ids = visibleOrganizations(p, 'members:manage');
+  return ids === 'all' ? ids : ids.filter((id) => !limited.has(id));
 }
 
 export function searchRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
@@ -109,6 +130,18 @@ export function searchRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           for (const o of await searchOutlets(ctx.db, scope, q, 5)) {
             const title = [o.place, o.address].filter((x) => x !== '').join(', ');
             hits.push({ type: 'outlet', matched: 'address', title: `Точка: ${title}`, href: `/api/v1/outlets/${o.id}` });
+          }
+        }
+        const people = userMatch(q);
+        if (people) {
+          for (const u of await searchUsers(ctx.db, teamScope(p, new Set(access.limited.keys())), people, 5)) {
+            const who = u.full_name ? `${u.full_name} <${u.email}>` : u.email;
+            hits.push({
+              type: 'user',
+              matched: people.phones !== undefined ? 'phone' : u.email.toLowerCase().includes(q.toLowerCase()) ? 'email' : 'name',
+              title: `Сотрудник: ${who}, ${ROLE_NAMES[u.role] ?? u.role} (${u.organization_name ?? `организация ${u.organization_id}`})`,
+              href: `/api/v1/organizations/${u.organization_id}/members`,
+            });
           }
         }
         for (const m of documentMatches(q)) {

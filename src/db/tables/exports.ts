@@ -1,11 +1,11 @@
-// Exports and «Выгрузки» settings (migration 0028_exports).
+// Exports and «Выгрузки» settings (migration 0028_exports; expiry 0052_export_retention).
 import type { Selectable } from 'kysely';
 import type { Defaulted, Int8, Jsonb, JsonObject, Timestamptz } from '../column-types.js';
 
 export const EXPORT_SCHEDULES = ['shift_closed', 'daily', 'monthly'] as const;
 export const EXPORT_CONTENTS = ['receipts', 'receipt_items', 'shift_summary'] as const;
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
-export const EXPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export const EXPORT_STATUSES = ['queued', 'running', 'done', 'failed', 'expired'] as const;
 export type ExportContent = (typeof EXPORT_CONTENTS)[number];
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

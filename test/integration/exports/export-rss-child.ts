@@ -18,6 +18,8 @@ const app = buildApp({
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address() as { port: number };
 process.stdout.write(`port ${address.port} rss ${process.memoryUsage().rss}\n`);
+// The resident set while it works, for the test to see whether it grows with the rows sent.
+setInterval(() => process.stdout.write(`sample ${process.memoryUsage().rss}\n`), 100).unref();
 process.on('SIGTERM', () => {
   process.stdout.write(`maxrss ${process.resourceUsage().maxRSS * 1024}\n`, () => process.exit(0));
 });

@@ -10,7 +10,7 @@ export type ExportJob = CreateOp['responses'][202]['content']['application/json'
 export type ExportRequest = CreateOp['requestBody']['content']['application/json'];
 
 export const EXPORTS_KEY = ['exports'] as const;
-const FINAL = new Set(['done', 'failed']);
+const FINAL = new Set(['done', 'failed', 'expired']);
 
 export function useCreateExport() {
   const qc = useQueryClient();
@@ -40,5 +40,5 @@ export function useExportList(organizationId: number | undefined) {
   });
 }
 
-export const EXPORT_STATUS: Record<ExportJob['status'], string> = { queued: 'В очереди', running: 'Формируется', done: 'Готово', failed: 'Ошибка' };
+export const EXPORT_STATUS: Record<ExportJob['status'], string> = { queued: 'В очереди', running: 'Формируется', done: 'Готово', failed: 'Ошибка', expired: 'Удалена по сроку хранения' };
 export const EXPORT_CONTENT: Record<ExportJob['content'], string> = { receipts: 'Чеки', receipt_items: 'Чеки с предметами расчёта', shift_summary: 'Сводка по сменам' };

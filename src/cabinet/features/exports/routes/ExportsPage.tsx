@@ -17,7 +17,7 @@ import { useUrlFilters } from '../../../lib/url-filters';
 import { SettingsCard } from '../components/SettingsCard';
 import { EMAIL_STATUS } from '../lib/labels';
 
-const STATUS_COLOR: Record<ExportJob['status'], string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error' };
+const STATUS_COLOR: Record<ExportJob['status'], string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error', expired: 'default' };
 const SPEC = { organizationId: 'int' } as const;
 
 function DownloadLink({ job }: { job: ExportJob }) {

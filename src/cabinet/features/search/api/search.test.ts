@@ -11,6 +11,7 @@ describe('search hits → cabinet pages', () => {
     expect(cabinetPathOf(hit('/api/v1/organizations/7'))).toBe('/registers?organizationId=7');
     expect(cabinetPathOf(hit('/api/v1/documents?organizationId=7'))).toBe('/receipts?organizationId=7');
     expect(cabinetPathOf(hit('/api/v1/outlets/3'))).toBe('/registers?outletId=3');
+    expect(cabinetPathOf(hit('/api/v1/organizations/7/members'))).toBe('/team?organizationId=7');
     expect(cabinetPathOf(hit('/api/v1/webhooks/1'))).toBeUndefined();
   });
 });

@@ -21,6 +21,7 @@ export function cabinetPathOf(hit: SearchHit): string | undefined {
   if ((m = /^\/api\/v1\/registers\/(\d+)$/.exec(path ?? ''))) return `/registers/${m[1]}`;
   if ((m = /^\/api\/v1\/fiscal-drives\/(\d{16})$/.exec(path ?? ''))) return `/receipts?fn=${m[1]}`;
   if ((m = /^\/api\/v1\/organizations\/(\d+)$/.exec(path ?? ''))) return `/registers?organizationId=${m[1]}`;
+  if ((m = /^\/api\/v1\/organizations\/(\d+)\/members$/.exec(path ?? ''))) return `/team?organizationId=${m[1]}`;
   if ((m = /^\/api\/v1\/outlets\/(\d+)$/.exec(path ?? ''))) return `/registers?outletId=${m[1]}`;
   if (path === '/api/v1/documents') return `/receipts${search ? `?${search}` : ''}`;
   return undefined;

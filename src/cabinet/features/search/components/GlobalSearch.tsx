@@ -1,6 +1,6 @@
 /**
  * The header's search box: registers (РН), FN, receipts by ФП / ФД / amount / buyer e-mail or phone / marking code /
- * item, organizations by INN. Keyboard: `/` focuses it, ↑ ↓ pick a result, Enter opens it, Esc closes the list.
+ * item, organizations by INN, outlets by address, team members by name, e-mail or phone (for those who manage the team). Keyboard: `/` focuses it, ↑ ↓ pick a result, Enter opens it, Esc closes the list.
  */
 import { SearchOutlined } from '@ant-design/icons';
 import { AutoComplete, Input } from 'antd';
@@ -15,6 +15,7 @@ const GROUP: Record<string, string> = {
   register: 'Кассы',
   fiscalDrive: 'Фискальные накопители',
   outlet: 'Торговые точки',
+  user: 'Сотрудники',
   document: 'Документы',
 };
 
