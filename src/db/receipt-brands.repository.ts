@@ -48,6 +48,12 @@ export async function loadBrand(db: Db, organizationId: number | null): Promise<
   return r ? { brand: brandOf(r), custom: true, updatedAt: r.updated_at } : { brand: DEFAULT_BRAND, custom: false, updatedAt: null };
 }
 
+/** When the organization's brand last changed (null: none set up): cheap, no logo bytes. */
+export async function brandStamp(db: Db, organizationId: number): Promise<Date | null> {
+  const { rows } = await sql<{ updated_at: Date }>`select updated_at from receipt_brands where organization_id = ${organizationId}`.execute(db);
+  return rows[0]?.updated_at ?? null;
+}
+
 /** Replaces the editable part; the logo stays as it was (the default brand's none on the first save). */
 export async function saveBrand(db: Db, organizationId: number, input: BrandInput, updatedBy: string): Promise<StoredBrand> {
   await sql`

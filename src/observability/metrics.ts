@@ -95,7 +95,7 @@ export interface QueueMetrics {
 }
 
 export interface ForwardMetrics {
-  /** ofd_forward_total{target,result}: deliveries to fns/crpt/email/sms/webhook, by `ok` / `retry` / `failed` / `rejected`. */
+  /** ofd_forward_total{target,result}: deliveries to fns/crpt/email/sms/viber/webhook, by `ok` / `retry` / `failed` / `rejected`. */
   readonly total: Counter<'target' | 'result'>;
   /** ofd_forward_latency_seconds{target}: one delivery attempt's duration. */
   readonly latency: Histogram<'target'>;

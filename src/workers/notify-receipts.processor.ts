@@ -24,7 +24,7 @@ import type { ViberSender } from '../adapters/viber/viber-sender.js';
 import { fnsQrString, rubles } from '../api/receipt-view.js';
 import { DEFAULT_BRAND, type Brand } from '../branding/brand.js';
 import { brandedReceiptEmail } from '../branding/branded-receipt.js';
-import { loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';
+import { brandStamp, loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';
 import { shortLinkFor } from '../db/short-links.repository.js';
 import type { JsonObject } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
@@ -218,6 +218,20 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     return { kind: 'done', status: 'delivered' };
   }
 
+  // A logo is up to 256 KB: each organization's brand is read once and kept while its updated_at stays the same (a
+  // small primary-key lookup per e-mail), so a saved change shows in the very next e-mail of every worker process.
+  const brands = new Map<number, { brand: Brand; stamp: number }>();
+  async function brandOf(organizationId: number | null): Promise<Brand> {
+    if (organizationId === null) return DEFAULT_BRAND;
+    const stamp = (await brandStamp(db, organizationId))?.getTime() ?? 0;
+    const cached = brands.get(organizationId);
+    if (cached && cached.stamp === stamp) return cached.brand;
+    const { brand, updatedAt } = await loadBrand(db, organizationId);
+    if (brands.size >= 10_000) brands.clear();
+    brands.set(organizationId, { brand, stamp: updatedAt?.getTime() ?? 0 });
+    return brand;
+  }
+
   /** `{OFD_PUBLIC_URL}/r/{code}` of the receipt's page; undefined without a public URL or a QR string. */
   async function shortLink(doc: ReceiptSource): Promise<string | undefined> {
     const qr = receiptQrOf(doc);
@@ -334,8 +348,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       const email = deps.email;
       if (!email) return refuse(key, 'failed', 'NOTIFY_EMAIL_NOT_CONFIGURED', 'SMTP_URL is not set');
       const qr = receiptQrOf(doc);
-      const { brand } = await loadBrand(db, doc.organization_id);
-      const mail = await receiptEmail(doc, brand, qr && deps.receiptPageUrl ? `${deps.receiptPageUrl}/check?${qr}` : undefined);
+      const mail = await receiptEmail(doc, await brandOf(doc.organization_id), qr && deps.receiptPageUrl ? `${deps.receiptPageUrl}/check?${qr}` : undefined);
       return attempt(job, key, () => email.send({ to: recipient, ...mail }));
     }
     const phone = normalizePhone(recipient);

@@ -18,6 +18,7 @@ import type { EmailSender } from '../../../src/adapters/email/email-sender.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createNotifyProcessor, type NotifyProcessor } from '../../../src/workers/notify-receipts.processor.js';
+import { awaitViberDelivery } from '../../../src/workers/notify-viber.js';
 import { asOperator, createOrganization, job, json, persist, receipt, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 
 // jsqr is CommonJS whose typings declare an ES default export: required, typed by its declaration.
@@ -361,6 +362,14 @@ describe('Viber receipts', () => {
     expect(await processor({ id: 'asked-sms', name: 'notify', data: { fn: FN, fd: 8, channel: 'sms', recipient: PHONE, resend: 1 }, attempt: 1, maxAttempts: 3 })).toMatchObject({ status: 'delivered' });
     expect(smsFake.messages).toHaveLength(sent + 1);
     await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'sms' } });
+  });
+
+  it('gives up waiting when the provider has no report in time (the SMS then goes)', async () => {
+    const started = Date.now();
+    const outcome = await awaitViberDelivery(viber, 'never-sent', { statusPollMs: 20, deliveryWaitMs: 200 });
+    expect(outcome).toMatchObject({ kind: 'not_delivered', code: 'VIBER_NO_REPORT' });
+    expect(outcome.kind === 'not_delivered' ? outcome.reason : '').toContain('404');
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('is a channel of POST /deliveries, which wants a phone for it', async () => {
