@@ -22,7 +22,7 @@ export interface FiscalDocumentRef {
 export interface KktPrefill {
   readonly kktRegId: string;
   readonly registerId: number | null;
-  /** The last application's input (any kind but refused), for the fields only an application carries. */
+  /** The last completed application's input (else the newest not refused), for the fields only an application carries. */
   readonly lastApplication: { id: number; kind: string; input: JsonObject } | null;
   /** The last registration report or report on changed details (form 1 / 11): its FNS JSON fields. */
   readonly lastRegistrationReport: (FiscalDocumentRef & { form: number; fields: JsonObject }) | null;
@@ -64,6 +64,8 @@ export async function kktPrefill(db: Kysely<Database>, organizationId: number, k
     .where('organization_id', '=', organizationId)
     .where('status', '!=', 'refused')
     .where((eb) => eb.or([eb('kkt_reg_id', '=', kktRegId), eb(sql<string>`input->>'kktRegId'`, '=', kktRegId)]))
+    // What the FNS accepted beats a draft left unsigned: completed first, then the newest.
+    .orderBy(sql`status = 'completed'`, 'desc')
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
