@@ -4,6 +4,7 @@
  * Without Redis (a single process, some tests) an in-memory store with the same behaviour stands in.
  */
 import type { RedisClient } from '../queue/redis-connection.js';
+import { ApiError } from './errors.js';
 
 export interface Hit {
   /** Hits in the current window, this one included. */
@@ -30,7 +31,29 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
+/**
+ * A Redis that does not answer (down, not yet connected: the client fails fast) is the server's trouble, not the caller's:
+ * a typed 503 that says so, never a 500. Nothing was counted, so the caller may simply try again.
+ */
+async function limitsCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw Object.assign(new ApiError('LIMITS_UNAVAILABLE', `the limits store (Redis) did not answer: ${(e as Error).message}`), { cause: e });
+  }
+}
+
 export function redisCounterStore(redis: RedisClient, prefix: string): CounterStore {
+  const store = rawRedisCounterStore(redis, prefix);
+  return {
+    hit: (key, windowMs) => limitsCall(() => store.hit(key, windowMs)),
+    flagged: (key) => limitsCall(() => store.flagged(key)),
+    flag: (key, ttlMs) => limitsCall(() => store.flag(key, ttlMs)),
+    reset: (...keys) => limitsCall(() => store.reset(...keys)),
+  };
+}
+
+function rawRedisCounterStore(redis: RedisClient, prefix: string): CounterStore {
   const k = (key: string) => `${prefix}:${key}`;
   return {
     async hit(key, windowMs) {

@@ -65,6 +65,11 @@ export const API_ERRORS = {
   REGISTER_WITHOUT_ORGANIZATION: { status: 409, description: 'The register belongs to no organization yet, so nobody can pay for it.' },
   PAYMENT_NOT_REFUNDABLE: { status: 409, description: 'The card payment has not succeeded, or the refund exceeds what is left of it.' },
   BAD_SIGNATURE: { status: 401, description: 'A payment-provider callback whose signature does not match the shared secret.' },
+  LIMITS_UNAVAILABLE: {
+    status: 503,
+    description:
+      'Sign-in and sending limits are kept in Redis, which did not answer: nothing was done, try again in a minute (operators: check Redis and `/health/ready`).',
+  },
   PAYMENTS_NOT_CONFIGURED: { status: 503, description: 'Card payments are not configured on this server (OFD_PAY_URL).' },
   PAYMENT_PROVIDER_FAILED: { status: 502, description: 'The payment provider refused or did not answer; nothing was charged, try again later.' },
   EXPORT_EXPIRED: {

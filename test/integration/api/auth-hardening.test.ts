@@ -4,11 +4,13 @@
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpEmailSender } from '../../../src/adapters/email/smtp-email-sender.js';
 import { buildApp } from '../../../src/api/app.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { freePort } from '../../support/redis-process.js';
 import { ADMIN_TOKEN, bearer, PASSWORD, startApi, userToken, type ApiHarness } from './api-test-helpers.js';
 
 let h: ApiHarness;
@@ -79,6 +81,29 @@ describe('brute force', () => {
       expect((await login(second, email, PASSWORD)).statusCode).toBe(429);
     } finally {
       await second.close();
+    }
+  });
+
+  it('a login while the limits store (Redis) does not answer is a typed 503 that says what to do, never a 500', async () => {
+    const dead = new Redis({ host: '127.0.0.1', port: await freePort(), lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    dead.on('error', () => undefined);
+    const app = buildApp({
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'silent' }),
+      readiness: [],
+      db: h.database.db,
+      jwtSecret: 'jwt-secret-for-tests',
+      publicUrl: 'https://cabinet.ofd.test',
+      redis: dead,
+      redisPrefix: h.redisPrefix,
+    });
+    try {
+      const r = await login(app, 'nobody-while-redis-is-down@example.test', PASSWORD);
+      expect(r.statusCode).toBe(503);
+      expect(r.json()).toMatchObject({ code: 'LIMITS_UNAVAILABLE', message: expect.stringContaining('Redis') });
+    } finally {
+      await app.close();
+      dead.disconnect();
     }
   });
 
