@@ -156,6 +156,8 @@ export class OfdProcess {
   child: ChildProcess | undefined;
   readonly gatewayPort: number;
   readonly httpPort: number;
+  /** The marking port: its own per process, so two gateways of one harness never contend for 4001. */
+  readonly markingPort: number;
   unexpectedExits = 0;
   starts = 0;
   private expectingExit = false;
@@ -163,14 +165,15 @@ export class OfdProcess {
 
   private constructor(
     private readonly o: OfdProcessOptions,
-    ports: { gateway: number; http: number },
+    ports: { gateway: number; http: number; marking: number },
   ) {
     this.gatewayPort = ports.gateway;
     this.httpPort = ports.http;
+    this.markingPort = ports.marking;
   }
 
   static async start(o: OfdProcessOptions): Promise<OfdProcess> {
-    const p = new OfdProcess(o, { gateway: await freePort(), http: await freePort() });
+    const p = new OfdProcess(o, { gateway: await freePort(), http: await freePort(), marking: await freePort() });
     await p.spawn();
     return p;
   }
@@ -187,6 +190,7 @@ export class OfdProcess {
       OFD_HOST: '127.0.0.1',
       OFD_GATEWAY_PORT: String(this.gatewayPort),
       OFD_HTTP_PORT: String(this.httpPort),
+      OFD_MARKING_PORT: String(this.markingPort),
       // Every emulated register connects from 127.0.0.1: one address, like a NAT, so no per-address cap.
       OFD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: '0',
       LOG_LEVEL: 'warn',
