@@ -61,11 +61,11 @@ beforeAll(async () => {
             select '99990789000000' || lpad((k % ${REGISTERS} + 1)::text, 2, '0'), k / ${REGISTERS} + 2,
                    date_trunc('month', now()) + make_interval(secs => k) from generate_series(0, ${RECEIPTS} - 1) k`.execute(t.db);
   await sql`insert into documents (fn, fd, received_at, form, ffd_version, date_time, kkt_reg_id, user_inn, register_id, shift_number,
-              request_number, operation_type, total_sum, raw_container, fns_json, sign_status, flk_status)
+              request_number, operation_type, total_sum, raw_container, sign_status, flk_status)
             select '99990789000000' || lpad((k % ${REGISTERS} + 1)::text, 2, '0'), k / ${REGISTERS} + 2,
                    date_trunc('month', now()) + make_interval(secs => k), 3, 2, '2024-06-01'::timestamp + make_interval(secs => k * 60),
                    lpad((k % ${REGISTERS} + 1)::text, 16, '0'), ${INN}, ${firstRegister} + k % ${REGISTERS}, 1, k / ${REGISTERS} + 1, 1,
-                   1000 + k, '\\x00'::bytea, '{"receipt": {}}'::jsonb, 'verified', 'passed'
+                   1000 + k, '\\x00'::bytea, 'verified', 'passed'
               from generate_series(0, ${RECEIPTS} - 1) k`.execute(t.db);
   // Shifts: 12 registers × 200 days (one a day), and register 13's FN with 2 400 (12 a day): more than a page alone.
   await sql`insert into shifts (fn, shift_number, register_id, opened_at, open_fd, closed_at, close_fd, received_receipts)
