@@ -8,7 +8,7 @@
 // The rollups are then built by `rebuildRollups` (the same upserts as the persist path's `applyBatchRollups`, over all days).
 // Reports are timed through `runReport` + draining every row (what the route does, without HTTP).
 //
-//   npm run bench:reports [-- --receipts 1000000 --registers 1000 --organizations 20 --days 365 --keep --seed-only]
+//   npm run bench:reports [-- --receipts 1000000 --registers 1000 --organizations 20 --days 365 --export-receipts 100000 --keep --seed-only]
 //
 // Each run uses a fresh database `ofd_bench_reports_<hex>` on DATABASE_URL's server, dropped at the end unless --keep.
 import { randomBytes } from 'node:crypto';
@@ -28,6 +28,8 @@ import { rebuildRollups } from '../src/reports/rollups.js';
 const { values: args } = parseArgs({
   options: {
     receipts: { type: 'string', default: '1000000' },
+    // Receipts in the timed xlsx export (issue 15: 100 000 in ≤ 5 s; 1 000 000 to watch the memory stay flat).
+    'export-receipts': { type: 'string', default: '100000' },
     registers: { type: 'string', default: '1000' },
     organizations: { type: 'string', default: '20' },
     days: { type: 'string', default: '365' },
@@ -206,18 +208,19 @@ async function main(): Promise<void> {
     }
     console.log(`\nЧеки list, one register, first page: ${bestList.toFixed(1)} ms ${bestList <= 150 ? 'ok (≤ 150 ms)' : 'SLOW'}`);
 
-    // xlsx export of 100 000 receipts: the Чеки export (src/exports/receipt-rows.ts, its keyset pages) of as many
-    // organizations as hold 100 000 receipts — the customer's path, on documents_user_inn_received_at_idx — stopped at 100 000.
+    // xlsx export of EXPORT_N receipts (100 000 by default): the Чеки export (src/exports/receipt-rows.ts, its keyset pages)
+    // of as many organizations as hold them — the customer's path, on documents_user_inn_received_at_idx — stopped there.
+    const EXPORT_N = Number(args['export-receipts']);
     const orgs = await db.selectFrom('organizations').select('inn').orderBy('id').execute();
     const perOrg = Math.max(1, Math.floor(N / ORGS));
-    const inns = orgs.slice(0, Math.ceil(100_000 / perOrg)).map((o) => o.inn);
+    const inns = orgs.slice(0, Math.ceil(EXPORT_N / perOrg)).map((o) => o.inn);
     const full = receiptExportTable(db, { inns, form: 3 }, { items: false });
     let exported = 0;
     const limited: ExportTable = {
       ...full,
       rows: (async function* () {
         for await (const row of full.rows) {
-          if (exported >= 100_000) return;
+          if (exported >= EXPORT_N) return;
           exported++;
           yield row;
         }
@@ -244,7 +247,8 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     console.log(
       `\nxlsx export of ${fmt(exported)} receipts: ${fmt(took)} ms, ${(bytes / 1e6).toFixed(1)} MB, ` +
-        `RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB ${took <= 5_000 ? 'ok (≤ 5 s)' : 'SLOW'}`,
+        `RSS ${(rssBefore / 1e6).toFixed(0)} MB before, peak ${(peakRss / 1e6).toFixed(0)} MB ` +
+        (EXPORT_N === 100_000 ? (took <= 5_000 ? 'ok (≤ 5 s)' : 'SLOW') : `(${fmt(Math.round(exported / (took / 1000)))} receipts/s)`),
     );
   } finally {
     await handle.close();

@@ -148,7 +148,7 @@ export async function listDocuments(db: Db, q: DocumentListQuery): Promise<Docum
 }
 
 /** The list's order: received_at, then fn (16 digits: text order is numeric order), then fd, all descending. */
-function newestFirst(a: DocumentSummaryRow, b: DocumentSummaryRow): number {
+export function newestFirst(a: DocumentSummaryRow, b: DocumentSummaryRow): number {
   return b.received_at.getTime() - a.received_at.getTime() || (a.fn < b.fn ? 1 : a.fn > b.fn ? -1 : 0) || Number(b.fd) - Number(a.fd);
 }
 

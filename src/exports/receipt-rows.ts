@@ -8,7 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { listDocuments, type DocumentListQuery, type DocumentSummaryRow } from '../db/api-documents.repository.js';
+import { listDocuments, newestFirst, type DocumentListQuery, type DocumentSummaryRow } from '../db/api-documents.repository.js';
 import { OPERATION_NAMES, type ReportColumn, type ReportRow } from '../reports/report-query.js';
 import { OPERATION_SIGN } from '../reports/reports.js';
 import type { ExportTable } from '../reports/export.js';
@@ -69,6 +69,57 @@ function receiptRow(d: DocumentSummaryRow): ReportRow {
  * database and the file writer work at the same time (two pages in memory at most).
  */
 export async function* receiptPages(db: Kysely<Database>, filter: ReceiptFilter, pageSize = EXPORT_PAGE_SIZE): AsyncIterable<DocumentSummaryRow[]> {
+  if (filter.inns !== 'all' && filter.inns.length > 1) yield* mergedPages(db, filter, filter.inns, pageSize);
+  else yield* singlePages(db, filter, pageSize);
+}
+
+/**
+ * Several INNs: each read by its own keyset pages (its own index range, in order, every row once) and merged in the
+ * list's order. One `user_inn in (…)` query per page read and sorted every INN's range again for each page; asking each
+ * page of every INN anew (listDocuments' merge) would read each row up to once per INN.
+ */
+async function* mergedPages(db: Kysely<Database>, filter: ReceiptFilter, inns: readonly string[], pageSize: number): AsyncIterable<DocumentSummaryRow[]> {
+  // Each INN holds two pages at most (the current one and the one read ahead): smaller pages when there are many INNs.
+  const perInnPage = Math.max(250, Math.ceil((2 * pageSize) / inns.length));
+  const streams = inns.map((inn) => singlePages(db, { ...filter, inns: [inn] }, perInnPage)[Symbol.asyncIterator]());
+  /** Per INN still going: its current page and the next row of it to hand out. */
+  const heads: { stream: AsyncIterator<DocumentSummaryRow[]>; page: DocumentSummaryRow[]; at: number }[] = [];
+  try {
+    const firsts = await Promise.all(streams.map((stream) => stream.next()));
+    firsts.forEach((r, i) => {
+      if (!r.done) heads.push({ stream: streams[i]!, page: r.value, at: 0 });
+    });
+    let out: DocumentSummaryRow[] = [];
+    while (heads.length > 0) {
+      let best = 0;
+      for (let i = 1; i < heads.length; i++) {
+        const h = heads[i]!;
+        const b = heads[best]!;
+        if (newestFirst(h.page[h.at]!, b.page[b.at]!) < 0) best = i;
+      }
+      const head = heads[best]!;
+      out.push(head.page[head.at++]!);
+      if (head.at === head.page.length) {
+        const next = await head.stream.next();
+        if (next.done) heads.splice(best, 1);
+        else {
+          head.page = next.value;
+          head.at = 0;
+        }
+      }
+      if (out.length === pageSize) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length > 0) yield out;
+  } finally {
+    // A caller that stopped early: every INN's reader stops too (its read-ahead page is let go).
+    await Promise.all(streams.map((stream) => stream.return?.()));
+  }
+}
+
+async function* singlePages(db: Kysely<Database>, filter: ReceiptFilter, pageSize: number): AsyncIterable<DocumentSummaryRow[]> {
   const pageAfter = (after?: DocumentListQuery['after']) => listDocuments(db, { ...filter, limit: pageSize, ...(after ? { after } : {}) });
   let next: Promise<DocumentSummaryRow[]> | undefined = pageAfter();
   try {

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDocuments } from '../../../src/db/api-documents.repository.js';
 import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
+import { receiptPages } from '../../../src/exports/receipt-rows.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 
 const INNS = ['7700000018', '7701000017', '7702000016'];
@@ -53,5 +54,18 @@ describe('listDocuments over several INNs', () => {
         expect(got).toEqual(expected);
       });
     }
+  }
+
+  for (const pageSize of [13, 2000]) {
+    it(`the export's pages (each INN read once, merged), pages of ${pageSize}: the rows and order of one plain query`, async () => {
+      const got: string[] = [];
+      const sizes: number[] = [];
+      for await (const page of receiptPages(t.db, { inns: [...INNS] }, pageSize)) {
+        sizes.push(page.length);
+        got.push(...page.map((d) => `${d.fn}:${d.fd}`));
+      }
+      expect(got).toEqual(await plain([...INNS]));
+      expect(sizes.slice(0, -1).every((n) => n === pageSize)).toBe(true);
+    });
   }
 });
