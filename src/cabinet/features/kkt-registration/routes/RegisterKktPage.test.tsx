@@ -38,7 +38,7 @@ const testSigner: Signer = {
 const type = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
 
 describe('the «Зарегистрировать кассу» wizard', () => {
-  it('prepares the application from the form, signs the generated XML and opens the application', async () => {
+  it('prepares the application from the form, signs the generated XML and opens the application', { timeout: 30_000 }, async () => {
     render(
       <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
         <SignerContext.Provider value={testSigner}>
@@ -51,7 +51,9 @@ describe('the «Зарегистрировать кассу» wizard', () => {
         </SignerContext.Provider>
       </QueryClientProvider>,
     );
-    await screen.findByText(/ИНН 7704211201/);
+    // Generous waits: the form's first render and each step run behind async queries, slower when the suite runs in parallel.
+    const slow = { timeout: 10_000 };
+    await screen.findByText(/ИНН 7704211201/, {}, slow);
     type('Модель ККТ', 'АТОЛ 30Ф');
     type('Заводской номер ККТ', '00106107300777');
     type('Модель ФН', 'ФН-1.2');
@@ -65,8 +67,8 @@ describe('the «Зарегистрировать кассу» wizard', () => {
     fireEvent.click(screen.getByLabelText('Маркированные товары'));
     fireEvent.click(screen.getByRole('button', { name: 'Сформировать заявление' }));
 
-    fireEvent.click(await screen.findByRole('button', { name: /Подписать и отправить в ФНС/ }));
-    expect(await screen.findByText('страница заявления')).toBeTruthy();
+    fireEvent.click(await screen.findByRole('button', { name: /Подписать и отправить в ФНС/ }, slow));
+    expect(await screen.findByText('страница заявления', {}, slow)).toBeTruthy();
 
     const create = net.sent.find((s) => s.method === 'POST' && s.path === '/api/v1/organizations/1/kkt-applications');
     expect(create?.body).toEqual({
@@ -77,7 +79,7 @@ describe('the «Зарегистрировать кассу» wizard', () => {
       modes: { markedGoodsSign: true },
       signer: { role: '1', lastName: 'Иванов', firstName: 'Иван' },
     });
-    await waitFor(() => expect(signed).toEqual(['<Файл ИдФайл="KO_ZVLREGKKT_x"/>']));
+    await waitFor(() => expect(signed).toEqual(['<Файл ИдФайл="KO_ZVLREGKKT_x"/>']), slow);
     expect(net.sent.find((s) => s.path === '/api/v1/kkt-applications/7/signature')?.body).toEqual({ signature: 'U0lHTkFUVVJF' });
   });
 });
