@@ -14,27 +14,13 @@ import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
 import { columnWidth, reportToCsv, reportToXlsx, type ExportTable } from '../src/reports/export.js';
 import type { ReportColumn, ReportRow } from '../src/reports/report-query.js';
+import { RECEIPT_COLUMNS } from '../src/exports/receipt-rows.js';
 
 const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const N = Number(args.rows);
 
-const COLUMNS: ReportColumn[] = [
-  { key: 'dateTime', title: 'Дата и время', kind: 'text' },
-  { key: 'registrationNumber', title: 'РН ККТ', kind: 'text' },
-  { key: 'fn', title: 'ФН', kind: 'text' },
-  { key: 'fd', title: 'ФД', kind: 'int' },
-  { key: 'fiscalSign', title: 'ФПД', kind: 'int' },
-  { key: 'shiftNumber', title: 'Смена', kind: 'int' },
-  { key: 'operation', title: 'Признак расчёта', kind: 'text' },
-  { key: 'totalSum', title: 'Сумма чека, ₽', kind: 'money', total: true },
-  { key: 'cash', title: 'Наличными, ₽', kind: 'money', total: true },
-  { key: 'card', title: 'Безналичными, ₽', kind: 'money', total: true },
-  { key: 'prepaid', title: 'Предоплата, ₽', kind: 'money', total: true },
-  { key: 'credit', title: 'Постоплата, ₽', kind: 'money', total: true },
-  { key: 'provision', title: 'Встречное предоставление, ₽', kind: 'money', total: true },
-  { key: 'userInn', title: 'ИНН', kind: 'text' },
-  { key: 'fnsStatus', title: 'Статус ФНС', kind: 'text' },
-];
+// The columns of the real receipt export, with its totals row.
+const COLUMNS: ReportColumn[] = RECEIPT_COLUMNS(true);
 
 function row(k: number): ReportRow {
   const total = 1000 + ((k * 7919) % 50_000);

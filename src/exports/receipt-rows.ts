@@ -17,7 +17,8 @@ export const EXPORT_PAGE_SIZE = 2000;
 
 export type ReceiptFilter = Omit<DocumentListQuery, 'after' | 'limit'>;
 
-const RECEIPT_COLUMNS = (withTotals: boolean): ReportColumn[] => [
+/** The receipt export's columns; `withTotals`: a totals row (not with one row per item, where sums would repeat). */
+export const RECEIPT_COLUMNS = (withTotals: boolean): ReportColumn[] => [
   { key: 'dateTime', title: 'Дата и время', kind: 'text' },
   { key: 'registrationNumber', title: 'РН ККТ', kind: 'text' },
   { key: 'fn', title: 'ФН', kind: 'text' },

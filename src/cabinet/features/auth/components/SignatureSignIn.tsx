@@ -1,28 +1,12 @@
 import { Alert, Button, Select, Space } from 'antd';
-import { useState } from 'react';
 import { errorText, ApiFailure } from '../../../lib/api/errors';
-import { SignerUnavailable, useSigner, type SigningCertificate } from '../../../lib/signer';
+import { useCertificatePicker } from '../lib/certificate-picker';
 import { useSignInWithSignature } from '../api/session';
 
 /** «Войти с помощью ЭЦП»: lists the certificates of the signing plug-in, signs the server's challenge with the chosen one. */
 export function SignatureSignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const signer = useSigner();
+  const { signer, certs, chosen, setChosen, problem, open } = useCertificatePicker();
   const signIn = useSignInWithSignature();
-  const [certs, setCerts] = useState<SigningCertificate[] | undefined>();
-  const [chosen, setChosen] = useState<string | undefined>();
-  const [problem, setProblem] = useState<string | undefined>();
-
-  async function open() {
-    setProblem(undefined);
-    try {
-      const list = await signer.listCertificates();
-      setCerts(list);
-      setChosen(list[0]?.thumbprint);
-      if (list.length === 0) setProblem('Сертификаты не найдены. Вставьте носитель с ключом (Рутокен, JaCarta) и повторите.');
-    } catch (e) {
-      setProblem(e instanceof SignerUnavailable ? e.message : `Не удалось прочитать сертификаты: ${(e as Error).message}`);
-    }
-  }
 
   const error = signIn.error instanceof ApiFailure ? errorText(signIn.error) : signIn.error ? `Подпись не создана: ${(signIn.error as Error).message}` : undefined;
   return (

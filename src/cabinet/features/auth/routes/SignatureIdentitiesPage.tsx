@@ -3,12 +3,11 @@
  * certificate (the plug-in signs a fresh challenge; the server reads the owner from the certificate it verified).
  */
 import { Alert, Button, Card, List, Select, Space, Typography } from 'antd';
-import { useState } from 'react';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { errorText, ApiFailure } from '../../../lib/api/errors';
 import { formatInstant } from '../../../lib/format';
-import { SignerUnavailable, useSigner, type SigningCertificate } from '../../../lib/signer';
+import { useCertificatePicker } from '../lib/certificate-picker';
 import { useBindSignature, useSignatureIdentities } from '../api/session';
 
 const KIND = { snils: 'СНИЛС', inn: 'ИНН' } as const;
@@ -16,22 +15,7 @@ const KIND = { snils: 'СНИЛС', inn: 'ИНН' } as const;
 export default function SignatureIdentitiesPage() {
   const identities = useSignatureIdentities();
   const bind = useBindSignature();
-  const signer = useSigner();
-  const [certs, setCerts] = useState<SigningCertificate[] | undefined>();
-  const [chosen, setChosen] = useState<string | undefined>();
-  const [problem, setProblem] = useState<string | undefined>();
-
-  async function open() {
-    setProblem(undefined);
-    try {
-      const list = await signer.listCertificates();
-      setCerts(list);
-      setChosen(list[0]?.thumbprint);
-      if (list.length === 0) setProblem('Сертификаты не найдены. Вставьте носитель с ключом (Рутокен, JaCarta) и повторите.');
-    } catch (e) {
-      setProblem(e instanceof SignerUnavailable ? e.message : `Не удалось прочитать сертификаты: ${(e as Error).message}`);
-    }
-  }
+  const { signer, certs, chosen, setChosen, problem, open } = useCertificatePicker();
 
   const error = bind.error instanceof ApiFailure ? errorText(bind.error) : bind.error ? `Подпись не создана: ${(bind.error as Error).message}` : undefined;
   return (
