@@ -3,6 +3,7 @@
 //
 // Order: received_at desc, then (fn, fd) desc — received_at is the partition key, so a page of recent documents touches
 // the newest partitions only; the cursor is the last row's (received_at, fn, fd).
+import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
 import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repository.js';
 import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
@@ -237,8 +238,6 @@ export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number):
   // The ack as written to the register (document_acks), not the documents columns: null when none is known.
   return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, stored), fns, marking };
 }
-
-const DOC_UNRECOGNISED = 'DOC_UNRECOGNISED';
 
 /**
  * The 'received' and 'persisted' events of a document, composed from its row: the persist worker stopped writing them

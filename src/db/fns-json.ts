@@ -11,9 +11,8 @@
 import { decodeContainer, messageFiscalSign } from '../../protocol/container.js';
 import { decodeDocument } from '../../protocol/document-json.js';
 import type { JsonObject } from './column-types.js';
+import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
 
-/** ФЛК code the gateway gives a document it could not recognise (the same as src/workers/persist-derive.ts). */
-const DOC_UNRECOGNISED = 'DOC_UNRECOGNISED';
 
 /** What the reader needs of a stored document. */
 export interface FnsJsonSource {

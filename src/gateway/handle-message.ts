@@ -18,6 +18,7 @@ import { encodeSessionHeader, type SessionKind } from '../../protocol/session-he
 import { readTlvs } from '../../protocol/tlv.js';
 import type { DocumentJob } from '../queue/jobs.js';
 import type { CryptoBox } from './crypto/crypto-box.js';
+import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
 import { GatewayErrorCodes } from './errors.js';
 import { localUnixSeconds } from './local-time.js';
 
@@ -113,7 +114,7 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
     sessionHeader: frame.bytes.toString('base64', 0, 30),
     crypto: deps.crypto.mode,
     signStatus: unwrapped.signStatus,
-    flk: { ok: inspection.recognised && inspection.flkCodes.length === 0, codes: inspection.recognised ? inspection.flkCodes : ['DOC_UNRECOGNISED', ...inspection.flkCodes] },
+    flk: { ok: inspection.recognised && inspection.flkCodes.length === 0, codes: inspection.recognised ? inspection.flkCodes : [DOC_UNRECOGNISED, ...inspection.flkCodes] },
   };
   try {
     await deps.enqueue(job);

@@ -11,7 +11,7 @@ import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../
 import type { NotifyChannel } from '../queue/jobs.js';
 
 /** ФЛК code the gateway gives a document it could not recognise: stored raw, nothing derived. */
-export const DOC_UNRECOGNISED = 'DOC_UNRECOGNISED';
+export { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
 
 /** Form codes (spec §4). */
 export const FORM = {
