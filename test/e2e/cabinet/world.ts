@@ -158,7 +158,9 @@ export interface Tab {
 export async function openTab(world: World, viewport = { width: 1280, height: 860 }): Promise<Tab> {
   const context = await world.browser.newContext({ viewport, locale: 'ru-RU', baseURL: world.base });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // A step takes well under a second on a quiet machine; 30 s only tells a broken screen from a CI machine at load
+  // average 20 (15 s once ran out there while the page was still loading).
+  page.setDefaultTimeout(30_000);
   return { context, page };
 }
 

@@ -116,13 +116,16 @@ describe('condition e-mails', () => {
   });
 
   it('retry with backoff: a 451 twice then accepted is delivered exactly once; a 550 fails at once; 451 forever fails after the last attempt', async () => {
+    const firstRound = Date.now();
     expect(await dispatcher.deliverDue()).toBe(3);
     let rows = await outbox();
     expect(rows.get(FLAKY)).toMatchObject({ status: 'retrying', attempts: 1, last_error_code: 'EMAIL_UNAVAILABLE' });
     expect(rows.get(DOWN)).toMatchObject({ status: 'retrying', attempts: 1, last_error_code: 'EMAIL_UNAVAILABLE' });
     expect(rows.get(REFUSED)).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'EMAIL_REJECTED' });
-    // Not due again before the backoff has passed.
-    expect(await dispatcher.deliverDue()).toBe(0);
+    // Not due again before the backoff has passed. Checked only when this round really ran inside the backoff: a CI
+    // machine at load average 20 once took longer than 300 ms between the two rounds.
+    const again = await dispatcher.deliverDue();
+    if (Date.now() - firstRound < BACKOFF_MS) expect(again).toBe(0);
 
     rows = await waitFor(
       async () => {

@@ -66,7 +66,8 @@ describe('document producer', () => {
   });
 
   it('gathers calls spread over the window into one batch', async () => {
-    const { producer, metrics } = await harness({ maxBatch: 500, maxDelayMs: 20 });
+    // A window far wider than the five calls' spread: a loaded CI machine once stretched five 1 ms sleeps past 20 ms.
+    const { producer, metrics } = await harness({ maxBatch: 500, maxDelayMs: 1_000 });
     const pending: Array<Promise<unknown>> = [];
     for (let i = 1; i <= 5; i++) {
       pending.push(producer.enqueue(documentJob(i)));
@@ -82,7 +83,8 @@ describe('document producer', () => {
     const job = documentJob(7);
     const result = await producer.enqueue(job);
     expect(result.batchSize).toBe(1);
-    expect(performance.now() - started).toBeLessThan(200);
+    // Flushed by its own timer, not by a later call or close; the bound only tells that apart on a loaded machine.
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect((await queue.getJob(result.jobId))?.data).toEqual({ documents: [job] });
   });
 
