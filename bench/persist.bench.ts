@@ -31,8 +31,8 @@ import { createMetrics, type Metrics } from '../src/observability/metrics.js';
 import { DEFAULT_MAX_BATCH } from '../src/queue/document-producer.js';
 import { JOB_OPTIONS } from '../src/queue/job-options.js';
 import { JobNames, type DocumentBatchJob, type DocumentJob } from '../src/queue/jobs.js';
-import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/batching-worker.js';
-import { createPersistProcessor } from '../src/workers/persist-documents.processor.js';
+import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/persist/persist.worker.js';
+import { createPersistProcessor } from '../src/workers/persist/persist.processor.js';
 import { ascii, fvln, signedMessage, stlv, u32, u8, vln } from '../test/support/kkt.js';
 import { fleetJobs } from './fleet-jobs.js';
 

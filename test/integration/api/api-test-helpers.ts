@@ -10,7 +10,7 @@ import { buildApp, type AppDeps } from '../../../src/api/app.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { ascii, signedMessage, stlv, u32, u8, vln, fvln, LOCAL_TIME } from '../../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';

@@ -13,13 +13,13 @@
  * customer by e-mail through the notify outbox.
  */
 import type { Kysely } from 'kysely';
-import { FnsKktError, type FnsKktClient, type KktApplicationState } from '../adapters/fns-kkt/fns-kkt-api.js';
-import type { Database } from '../db/database.js';
-import { findKktApplication, transitionKktApplication } from '../db/kkt-applications.repository.js';
-import type { KktApplication } from '../db/tables/kkt-applications.js';
-import { applicationInput, type Applicant } from '../domain/kkt-registration/application.js';
-import { applicationXml } from '../domain/kkt-registration/application-xml.js';
-import { checkRnm } from '../domain/kkt-registration/rnm.js';
+import { FnsKktError, type FnsKktClient, type KktApplicationState } from '../../adapters/fns-kkt/fns-kkt-api.js';
+import type { Database } from '../../db/database.js';
+import { findKktApplication, transitionKktApplication } from '../../db/kkt-applications.repository.js';
+import type { KktApplication } from '../../db/tables/kkt-applications.js';
+import { applicationInput, type Applicant } from '../../domain/kkt-registration/application.js';
+import { applicationXml } from '../../domain/kkt-registration/application-xml.js';
+import { checkRnm } from '../../domain/kkt-registration/rnm.js';
 
 export interface KktProcessorDeps {
   readonly db: Kysely<Database>;

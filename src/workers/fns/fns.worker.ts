@@ -19,20 +19,20 @@
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
-import { FnsError, FnsErrorCodes } from '../adapters/fns/errors.js';
-import { FNS_MAX_DOCUMENTS } from '../adapters/fns/fns-api.js';
-import type { FnsClient } from '../adapters/fns/fns-client.js';
-import { createHttpFnsClient, type HttpFnsClientOptions } from '../adapters/fns/http-fns-client.js';
-import type { JsonObject } from '../db/column-types.js';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters, type DeadLetterInput } from '../db/dead-letters.repository.js';
-import { jobLogger, type Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { documentJobId } from '../queue/job-ids.js';
-import { JOB_OPTIONS } from '../queue/job-options.js';
-import { JobNames } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import { FnsError, FnsErrorCodes } from '../../adapters/fns/errors.js';
+import { FNS_MAX_DOCUMENTS } from '../../adapters/fns/fns-api.js';
+import type { FnsClient } from '../../adapters/fns/fns-client.js';
+import { createHttpFnsClient, type HttpFnsClientOptions } from '../../adapters/fns/http-fns-client.js';
+import type { JsonObject } from '../../db/column-types.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
+import { jobLogger, type Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { documentJobId } from '../../queue/job-ids.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { JobNames } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import {
   DEFAULT_DOCUMENT_RETRY,
   documentBackoffMs,
@@ -43,8 +43,8 @@ import {
   type DocumentRetryPolicy,
   type FnsBatchDocument,
   type FnsBatchJob,
-} from './fns-batch-jobs.js';
-import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcessor } from './fns-documents.processor.js';
+} from '../../queue/fns-batch-jobs.js';
+import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcessor } from './fns.processor.js';
 
 export const DEFAULT_FNS_BATCH_SIZE = 50;
 export const DEFAULT_FNS_MAX_DELAY_MS = 20;

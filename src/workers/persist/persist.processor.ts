@@ -16,10 +16,10 @@
  * - The function throws only when the transaction fails (database down, deadlock, constraint): the caller retries or
  *   falls back to one job per transaction.
  */
-import { applyBatchRollups, type RollupDocument } from '../reports/rollups.js';
+import { applyBatchRollups, type RollupDocument } from '../../reports/rollups.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
+import type { Database } from '../../db/database.js';
 import {
   addShiftTotals,
   documentKey,
@@ -28,10 +28,10 @@ import {
   recordDocumentNumbers,
   type BatchDocument,
   type ShiftTotalsDelta,
-} from '../db/document-batch.repository.js';
-import { recordConflictingCopies, type UnstoredCopy } from '../db/document-conflicts.repository.js';
-import type { Metrics } from '../observability/metrics.js';
-import { documentJobSchema, type DocumentJob } from '../queue/jobs.js';
+} from '../../db/document-batch.repository.js';
+import { recordConflictingCopies, type UnstoredCopy } from '../../db/document-conflicts.repository.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { documentJobSchema, type DocumentJob } from '../../queue/jobs.js';
 import {
   bool,
   deriveDocument,
@@ -45,11 +45,11 @@ import {
   toJson,
   type DerivedDocument,
   type Downstream,
-} from './persist-derive.js';
-import { validityMonthsFromKeyResource } from '../domain/fn-end-date.js';
-import { documentRegistryIds, ensureRegistry, recordDocumentOwners, RegistryCache, type RegistryIds } from './persist-registry.js';
+} from './derive.js';
+import { validityMonthsFromKeyResource } from '../../domain/fn-end-date.js';
+import { documentRegistryIds, ensureRegistry, recordDocumentOwners, RegistryCache, type RegistryIds } from './registry.js';
 
-export { DOC_UNRECOGNISED, type Downstream } from './persist-derive.js';
+export { DOC_UNRECOGNISED, type Downstream } from './derive.js';
 
 /** A job that can never succeed (bad payload, undecodable container): park it, do not retry. */
 export class PersistJobError extends Error {

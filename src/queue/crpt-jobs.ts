@@ -8,8 +8,8 @@
  *                                     markingNotificationJobId(fn, n) — the FN re-sends until answered, the id dedupes
  */
 import { z } from 'zod';
-import { assertFiscalDriveNumber } from '../queue/job-ids.js';
-import { JobNames } from '../queue/jobs.js';
+import { assertFiscalDriveNumber } from './job-ids.js';
+import { JobNames } from './jobs.js';
 
 export const CRPT_RECEIPT_JOB = JobNames.crpt;
 export const CRPT_NOTIFICATION_JOB = 'marking-notification';

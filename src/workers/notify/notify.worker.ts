@@ -13,26 +13,26 @@
  */
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { EmailSender } from '../adapters/email/email-sender.js';
-import { createHttpSmsSender, type HttpSmsSenderOptions } from '../adapters/sms/http-sms-sender.js';
-import type { SmsSender } from '../adapters/sms/sms-sender.js';
-import { createHttpViberSender } from '../adapters/viber/http-viber-sender.js';
-import type { ViberSender } from '../adapters/viber/viber-sender.js';
-import { createHttpWebhookSender, type WebhookSender } from '../adapters/webhooks/webhook-sender.js';
-import type { Database } from '../db/database.js';
-import { returnToPending, takePendingResends } from '../db/notify.repository.js';
-import { jobLogger, type Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { notifyJobId } from '../queue/job-ids.js';
-import { JOB_OPTIONS } from '../queue/job-options.js';
-import { JobNames } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
-import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './notify-condition-emails.js';
-import { createConditionEvaluator } from './notify-conditions.js';
-import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './notify-receipts.processor.js';
-import type { ViberCascadeOptions } from './notify-viber.js';
-import { createWebhookDispatcher, type WebhookDispatcherOptions } from './notify-webhooks.js';
+import type { EmailSender } from '../../adapters/email/email-sender.js';
+import { createHttpSmsSender, type HttpSmsSenderOptions } from '../../adapters/sms/http-sms-sender.js';
+import type { SmsSender } from '../../adapters/sms/sms-sender.js';
+import { createHttpViberSender } from '../../adapters/viber/http-viber-sender.js';
+import type { ViberSender } from '../../adapters/viber/viber-sender.js';
+import { createHttpWebhookSender, type WebhookSender } from '../../adapters/webhooks/webhook-sender.js';
+import type { Database } from '../../db/database.js';
+import { returnToPending, takePendingResends } from '../../db/notify.repository.js';
+import { jobLogger, type Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { notifyJobId } from '../../queue/job-ids.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { JobNames } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
+import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './condition-emails.js';
+import { createConditionEvaluator } from './conditions.js';
+import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './receipts.processor.js';
+import type { ViberCascadeOptions } from './viber.js';
+import { createWebhookDispatcher, type WebhookDispatcherOptions } from './webhooks.js';
 
 export const DEFAULT_NOTIFY_CONCURRENCY = 16;
 

@@ -19,22 +19,22 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
-import { decodeContainer } from '../../protocol/container.js';
-import { saleId, type CrptSale, type SaleSource } from '../adapters/crpt/crpt-api.js';
-import { CrptError, CrptErrorCodes, isCrptError } from '../adapters/crpt/errors.js';
-import { createHttpCrptClient, type CrptClient, type HttpCrptClientOptions } from '../adapters/crpt/http-crpt-client.js';
-import { createRsaCmsSigner, generateDevRsaKey, type Signer } from '../adapters/crpt/signer.js';
-import type { JsonObject } from '../db/column-types.js';
-import { claimCrptSale, readReceiptSale, recordCrptDelivered, recordCrptFailure, type SaleCodeInput, type SaleKey } from '../db/crpt-status.repository.js';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters } from '../db/dead-letters.repository.js';
-import { jobLogger, type Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { JOB_OPTIONS } from '../queue/job-options.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
-import { parseSaleNotification } from '../marking/marking-forms.js';
-import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from './crpt-jobs.js';
+import { decodeContainer } from '../../../protocol/container.js';
+import { saleId, type CrptSale, type SaleSource } from '../../adapters/crpt/crpt-api.js';
+import { CrptError, CrptErrorCodes, isCrptError } from '../../adapters/crpt/errors.js';
+import { createHttpCrptClient, type CrptClient, type HttpCrptClientOptions } from '../../adapters/crpt/http-crpt-client.js';
+import { createRsaCmsSigner, generateDevRsaKey, type Signer } from '../../adapters/crpt/signer.js';
+import type { JsonObject } from '../../db/column-types.js';
+import { claimCrptSale, readReceiptSale, recordCrptDelivered, recordCrptFailure, type SaleCodeInput, type SaleKey } from '../../db/crpt-status.repository.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
+import { jobLogger, type Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
+import { parseSaleNotification } from '../../marking/marking-forms.js';
+import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
 
 export const DEFAULT_CRPT_CONCURRENCY = 20;
 /** Longer than the client's worst case (3 attempts × 10 s + backoff). */

@@ -7,9 +7,9 @@
  * that only costs a little work twice.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database.js';
-import { PURGE_ORDER, purgeOldRows, type PurgeTarget } from '../db/housekeeping.repository.js';
-import type { Logger } from '../observability/logger.js';
+import type { Database } from '../../db/database.js';
+import { PURGE_ORDER, purgeOldRows, type PurgeTarget } from '../../db/housekeeping.repository.js';
+import type { Logger } from '../../observability/logger.js';
 
 const DAY_MS = 86_400_000;
 /** Old rows pile up at the rate notifications fire; an hour's worth is one small pass. */

@@ -8,7 +8,7 @@
  * given back, and the SMS of the fallback is charged on its own. The viber row of notify_deliveries ends `delivered`
  * or `fallback_sms` (its error says why), the sms row carries the fallback's own status.
  */
-import { VIBER_DELIVERED, VIBER_FINAL_FAILURES, type ViberSender, type ViberStatus } from '../adapters/viber/viber-sender.js';
+import { VIBER_DELIVERED, VIBER_FINAL_FAILURES, type ViberSender, type ViberStatus } from '../../adapters/viber/viber-sender.js';
 
 export interface ViberCascadeOptions {
   /** How often the delivery report is asked for. Default 2000 ms. */

@@ -11,14 +11,14 @@
  * leaves the row to be claimed again when its lease ends.
  */
 import type { Kysely } from 'kysely';
-import type { EmailSender } from '../adapters/email/email-sender.js';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters } from '../db/dead-letters.repository.js';
-import { claimDueNotificationEmails, recordNotificationEmailOutcome, type DueNotificationEmail } from '../db/notification-emails.repository.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { JobNames } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
+import type { EmailSender } from '../../adapters/email/email-sender.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
+import { claimDueNotificationEmails, recordNotificationEmailOutcome, type DueNotificationEmail } from '../../db/notification-emails.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { JobNames } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
 
 /** The channel of a condition e-mail's dead letter; its `recipient` is the outbox row id. */
 export const NOTIFICATION_EMAIL_CHANNEL = 'notification-email';

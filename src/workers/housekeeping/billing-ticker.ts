@@ -3,9 +3,9 @@
  * Each organization's month is billed once (its ledger key), so several workers and restarts bill nothing twice.
  */
 import type { Kysely } from 'kysely';
-import { billPostpaidSmsForAll } from '../billing/market.js';
-import type { Database } from '../db/database.js';
-import type { Logger } from '../observability/logger.js';
+import { billPostpaidSmsForAll } from '../../billing/market.js';
+import type { Database } from '../../db/database.js';
+import type { Logger } from '../../observability/logger.js';
 
 export const DEFAULT_BILLING_INTERVAL_MS = 3_600_000;
 

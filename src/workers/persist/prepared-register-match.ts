@@ -9,10 +9,10 @@
  * Runs in the persist transaction (called by ensureRegistry), idempotent: linking again changes nothing.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { FieldObject } from '../../protocol/document-json.js';
-import type { Database } from '../db/database.js';
-import '../db/tables/onboarding.js';
-import { str, validInn } from './persist-derive.js';
+import type { FieldObject } from '../../../protocol/document-json.js';
+import type { Database } from '../../db/database.js';
+import '../../db/tables/onboarding.js';
+import { str, validInn } from './derive.js';
 
 export interface RegistrationFacts {
   serial: string;

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { JOB_OPTIONS } from '../queue/job-options.js';
+import { JOB_OPTIONS } from './job-options.js';
 
 export const FNS_BATCH_JOB = 'send-batch-to-fns';
 

@@ -12,8 +12,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import { flkCodesLiteral, type BatchDocument } from '../db/document-batch.repository.js';
+import type { Database } from '../../db/database.js';
+import { flkCodesLiteral, type BatchDocument } from '../../db/document-batch.repository.js';
 import {
   lockDocumentsForRebuild,
   lockShifts,
@@ -21,10 +21,10 @@ import {
   recomputeShiftTotals,
   type RebuildCursor,
   type StoredDocumentSource,
-} from '../db/document-rebuild.repository.js';
-import { applyRollups, dropZeroRollups, withdrawRollups } from '../reports/rollups.js';
-import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './persist-derive.js';
-import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './persist-registry.js';
+} from '../../db/document-rebuild.repository.js';
+import { applyRollups, dropZeroRollups, withdrawRollups } from '../../reports/rollups.js';
+import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './derive.js';
+import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
 
 export const DEFAULT_REPROCESS_BATCH = 500;
 /** A batch that deadlocks with a concurrent writer is run again (PostgreSQL picked it as the victim). */

@@ -9,13 +9,13 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/database.js';
-import { recordWrittenAcks, type WrittenAck } from '../db/document-acks.repository.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { ackReportJobSchema } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import type { Database } from '../../db/database.js';
+import { recordWrittenAcks, type WrittenAck } from '../../db/document-acks.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { ackReportJobSchema } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 
 const QUEUE = QueueNames.acks;
 /** Rows per insert: a report after a long Redis outage can hold many flushes' worth. */

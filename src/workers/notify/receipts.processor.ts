@@ -18,17 +18,17 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { EmailMessage, EmailSender } from '../adapters/email/email-sender.js';
-import { normalizePhone, type SmsSender } from '../adapters/sms/sms-sender.js';
-import type { ViberSender } from '../adapters/viber/viber-sender.js';
-import { fnsQrString, rubles } from '../api/receipt-view.js';
-import { DEFAULT_BRAND, type Brand } from '../branding/brand.js';
-import { brandedReceiptEmail } from '../branding/branded-receipt.js';
-import { brandStamp, loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';
-import { shortLinkFor } from '../db/short-links.repository.js';
-import type { JsonObject } from '../db/column-types.js';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters } from '../db/dead-letters.repository.js';
+import type { EmailMessage, EmailSender } from '../../adapters/email/email-sender.js';
+import { normalizePhone, type SmsSender } from '../../adapters/sms/sms-sender.js';
+import type { ViberSender } from '../../adapters/viber/viber-sender.js';
+import { fnsQrString, rubles } from '../../api/receipt-view.js';
+import { DEFAULT_BRAND, type Brand } from '../../branding/brand.js';
+import { brandedReceiptEmail } from '../../branding/branded-receipt.js';
+import { brandStamp, loadBrand, phoneChannelOf } from '../../db/receipt-brands.repository.js';
+import { shortLinkFor } from '../../db/short-links.repository.js';
+import type { JsonObject } from '../../db/column-types.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import {
   findDelivery,
   loadReceiptSource,
@@ -41,14 +41,14 @@ import {
   type ReceiptChannel,
   type ReceiptSource,
   type SmsAccount,
-} from '../db/notify.repository.js';
-import { rearmNotificationEmail } from '../db/notification-emails.repository.js';
-import { NOTIFICATION_EMAIL_CHANNEL } from './notify-condition-emails.js';
-import { awaitViberDelivery, viberTtlSeconds, type ViberCascadeOptions } from './notify-viber.js';
-import { rearmWebhookDelivery } from './notify-webhooks.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { QueueNames } from '../queue/queue-names.js';
+} from '../../db/notify.repository.js';
+import { rearmNotificationEmail } from '../../db/notification-emails.repository.js';
+import { NOTIFICATION_EMAIL_CHANNEL } from './condition-emails.js';
+import { awaitViberDelivery, viberTtlSeconds, type ViberCascadeOptions } from './viber.js';
+import { rearmWebhookDelivery } from './webhooks.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { QueueNames } from '../../queue/queue-names.js';
 
 export const notifyJobSchema = z.object({
   fn: z.string().regex(/^\d{16}$/),

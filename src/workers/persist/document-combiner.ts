@@ -8,9 +8,9 @@
  * the job must be retried as a whole (PostgreSQL unreachable, a deadlock).
  */
 import type { Logger } from 'pino';
-import type { Metrics } from '../observability/metrics.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { PersistJobError, type PersistProcessor, type PersistResult } from './persist-documents.processor.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { PersistJobError, type PersistProcessor, type PersistResult } from './persist.processor.js';
 
 export interface CombinerOptions {
   readonly processBatch: PersistProcessor;

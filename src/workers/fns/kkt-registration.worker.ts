@@ -8,13 +8,13 @@
  */
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
-import type { FnsKktClient } from '../adapters/fns-kkt/fns-kkt-api.js';
-import type { Database } from '../db/database.js';
-import type { Logger } from '../observability/logger.js';
-import { JOB_OPTIONS } from '../queue/job-options.js';
-import { JobNames } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createProducerRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import type { FnsKktClient } from '../../adapters/fns-kkt/fns-kkt-api.js';
+import type { Database } from '../../db/database.js';
+import type { Logger } from '../../observability/logger.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { JobNames } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createProducerRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import { createKktRegistrationProcessor } from './kkt-registration.processor.js';
 
 export interface FnsKktWorkerOptions {

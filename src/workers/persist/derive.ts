@@ -4,14 +4,14 @@
  * totals. The persist processor runs it on every job; `ofd reprocess` runs it again on stored raw bytes after a decoder
  * fix, so both always agree.
  */
-import { decodeContainer, messageFiscalSign, type Container } from '../../protocol/container.js';
-import { decodeDocument, type DocumentFields, type FieldObject, type FieldValue } from '../../protocol/document-json.js';
-import { fvlnFromNumber, fvlnToDecimal } from '../../protocol/values.js';
-import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../db/document-batch.repository.js';
-import type { NotifyChannel } from '../queue/jobs.js';
+import { decodeContainer, messageFiscalSign, type Container } from '../../../protocol/container.js';
+import { decodeDocument, type DocumentFields, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
+import { fvlnFromNumber, fvlnToDecimal } from '../../../protocol/values.js';
+import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../../db/document-batch.repository.js';
+import type { NotifyChannel } from '../../queue/jobs.js';
 
 /** ФЛК code the gateway gives a document it could not recognise: stored raw, nothing derived. */
-export { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
+export { DOC_UNRECOGNISED } from '../../domain/unrecognised-document.js';
 
 /** Form codes (spec §4). */
 export const FORM = {

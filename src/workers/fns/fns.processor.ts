@@ -23,13 +23,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { FnsError, FnsErrorCodes, isFnsError } from '../adapters/fns/errors.js';
-import { documentKey, FNS_MAX_DOCUMENTS, type FnsDocumentResult, type FnsDocumentSubmission, type FnsStatus, type FnsTagError } from '../adapters/fns/fns-api.js';
-import type { FnsClient } from '../adapters/fns/fns-client.js';
-import { buildSubmission } from '../adapters/fns/fns-submission.js';
-import type { JsonObject } from '../db/column-types.js';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters, type DeadLetterInput } from '../db/dead-letters.repository.js';
+import { FnsError, FnsErrorCodes, isFnsError } from '../../adapters/fns/errors.js';
+import { documentKey, FNS_MAX_DOCUMENTS, type FnsDocumentResult, type FnsDocumentSubmission, type FnsStatus, type FnsTagError } from '../../adapters/fns/fns-api.js';
+import type { FnsClient } from '../../adapters/fns/fns-client.js';
+import { buildSubmission } from '../../adapters/fns/fns-submission.js';
+import type { JsonObject } from '../../db/column-types.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
 import {
   claimForFns,
   findFnsStatuses,
@@ -38,10 +38,10 @@ import {
   recordFnsOutcomes,
   type FnsOutcomeRecord,
   type StoredContainer,
-} from '../db/fns-status.repository.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { QueueNames } from '../queue/queue-names.js';
+} from '../../db/fns-status.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { QueueNames } from '../../queue/queue-names.js';
 
 /** Longer than the client's worst case for one batch (HTTP_FNS_DEFAULTS: 3 attempts × 15 s + backoff ≈ 65 s). */
 export const DEFAULT_LEASE_MS = 120_000;

@@ -11,11 +11,11 @@
  * Re-sends of the report change nothing (guarded by status and by the mismatch's value).
  */
 import type { Transaction } from 'kysely';
-import type { FieldObject } from '../../protocol/document-json.js';
-import type { Database } from '../db/database.js';
-import { awaitingReport, recordMismatch, transitionKktApplicationIn } from '../db/kkt-applications.repository.js';
-import type { KktApplication } from '../db/tables/kkt-applications.js';
-import { num, str } from './persist-derive.js';
+import type { FieldObject } from '../../../protocol/document-json.js';
+import type { Database } from '../../db/database.js';
+import { awaitingReport, recordMismatch, transitionKktApplicationIn } from '../../db/kkt-applications.repository.js';
+import type { KktApplication } from '../../db/tables/kkt-applications.js';
+import { num, str } from '../persist/derive.js';
 
 /** Forms that carry the registration (FFD 1.05+: 1 registration report, 11 report on changed registration details). */
 const REGISTRATION_FORMS = new Set([1, 11]);

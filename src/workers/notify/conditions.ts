@@ -17,16 +17,16 @@
  * transaction: the notify worker sends them from there, with retries, so an SMTP or webhook outage loses nothing.
  */
 import { sql, type Kysely } from 'kysely';
-import { currentDrive, fnForecast } from '../api/registry-status.js';
-import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../domain/notification-kinds.js';
-import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../domain/ofd-service.js';
-import { drivesOfRegisters } from '../db/api-registry.repository.js';
-import type { JsonObject } from '../db/column-types.js';
-import type { Database } from '../db/database.js';
-import { disarmCleared, enqueueNotificationEmails, findNotificationRules, recordFiring } from '../db/notifications.repository.js';
-import { publishWebhookEvents, type WebhookEvent } from '../db/webhooks.repository.js';
-import type { Logger } from '../observability/logger.js';
-import { FN_DOCUMENT_CAPACITY } from '../domain/fn-end-date.js';
+import { currentDrive, fnForecast } from '../../api/registry-status.js';
+import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../../domain/notification-kinds.js';
+import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../../domain/ofd-service.js';
+import { drivesOfRegisters } from '../../db/api-registry.repository.js';
+import type { JsonObject } from '../../db/column-types.js';
+import type { Database } from '../../db/database.js';
+import { disarmCleared, enqueueNotificationEmails, findNotificationRules, recordFiring } from '../../db/notifications.repository.js';
+import { publishWebhookEvents, type WebhookEvent } from '../../db/webhooks.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import { FN_DOCUMENT_CAPACITY } from '../../domain/fn-end-date.js';
 
 export const CONDITION_KINDS = NOTIFICATION_KINDS;
 // Every kind is published as the webhook event of the same name: a kind missing from WEBHOOK_EVENTS drops out of this

@@ -23,18 +23,18 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters, type DeadLetterInput } from '../db/dead-letters.repository.js';
-import type { JsonObject } from '../db/column-types.js';
-import type { Metrics } from '../observability/metrics.js';
-import { documentJobId, notifyJobId } from '../queue/job-ids.js';
-import { JOB_OPTIONS } from '../queue/job-options.js';
-import { documentsOfJob, JobNames, type CrptJob, type NotifyJob } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
+import type { JsonObject } from '../../db/column-types.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { documentJobId, notifyJobId } from '../../queue/job-ids.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { documentsOfJob, JobNames, type CrptJob, type NotifyJob } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import { createDocumentCombiner } from './document-combiner.js';
-import { FNS_BATCH_JOB, fnsBatchJobId, MAX_FNS_BATCH_JOB_DOCUMENTS, type FnsBatchDocument, type FnsBatchJob } from './fns-batch-jobs.js';
-import { createPersistProcessor, type PersistedJob, type PersistJobError } from './persist-documents.processor.js';
+import { FNS_BATCH_JOB, fnsBatchJobId, MAX_FNS_BATCH_JOB_DOCUMENTS, type FnsBatchDocument, type FnsBatchJob } from '../../queue/fns-batch-jobs.js';
+import { createPersistProcessor, type PersistedJob, type PersistJobError } from './persist.processor.js';
 
 export { isPerJobError } from './document-combiner.js';
 

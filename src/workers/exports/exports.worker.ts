@@ -11,16 +11,16 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { sql, type Kysely } from 'kysely';
-import type { EmailSender } from '../adapters/email/email-sender.js';
-import type { Database } from '../db/database.js';
-import { deliverExportEmail, runExportJob } from '../exports/export-jobs.js';
-import { expireExports, type ExpiredExports } from '../exports/export-retention.js';
-import { scheduleCalendarExports } from '../exports/export-schedule.js';
-import type { Logger } from '../observability/logger.js';
-import { JOB_OPTIONS } from '../queue/job-options.js';
-import { JobNames } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
-import { closeRedis, createWorkerRedis } from '../queue/redis-connection.js';
+import type { EmailSender } from '../../adapters/email/email-sender.js';
+import type { Database } from '../../db/database.js';
+import { deliverExportEmail, runExportJob } from '../../exports/export-jobs.js';
+import { expireExports, type ExpiredExports } from '../../exports/export-retention.js';
+import { scheduleCalendarExports } from '../../exports/export-schedule.js';
+import type { Logger } from '../../observability/logger.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { JobNames } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 
 const QUEUE = QueueNames.exports;
 

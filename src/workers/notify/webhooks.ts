@@ -16,11 +16,11 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { formName } from '../../protocol/tags/index.js';
-import type { WebhookSender } from '../adapters/webhooks/webhook-sender.js';
-import type { JsonObject } from '../db/column-types.js';
-import type { Database } from '../db/database.js';
-import { recordDeadLetters } from '../db/dead-letters.repository.js';
+import { formName } from '../../../protocol/tags/index.js';
+import type { WebhookSender } from '../../adapters/webhooks/webhook-sender.js';
+import type { JsonObject } from '../../db/column-types.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import {
   claimDueWebhookDeliveries,
   publishWebhookEvents,
@@ -32,13 +32,13 @@ import {
   type ScannedDocument,
   type ScannedFnsStatus,
   type WebhookEventInput,
-} from '../db/webhooks.repository.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { scanShiftClosedEvents, scheduleShiftExports } from '../exports/export-schedule.js';
-import { notifyJobId } from '../queue/job-ids.js';
-import { JobNames } from '../queue/jobs.js';
-import { QueueNames } from '../queue/queue-names.js';
+} from '../../db/webhooks.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { scanShiftClosedEvents, scheduleShiftExports } from '../../exports/export-schedule.js';
+import { notifyJobId } from '../../queue/job-ids.js';
+import { JobNames } from '../../queue/jobs.js';
+import { QueueNames } from '../../queue/queue-names.js';
 
 export interface WebhookDispatcherOptions {
   readonly db: Kysely<Database>;

@@ -5,11 +5,11 @@
  * before or not; ids seen committed are cached (they never change for their key: rows are not deleted).
  */
 import { sql, type Transaction } from 'kysely';
-import type { FieldObject } from '../../protocol/document-json.js';
-import type { Database } from '../db/database.js';
-import { completeRegistrations, registrationReportsOf } from './kkt-registration-reports.js';
-import '../db/tables/api-security.js';
-import { str, validInn } from './persist-derive.js';
+import type { FieldObject } from '../../../protocol/document-json.js';
+import type { Database } from '../../db/database.js';
+import { completeRegistrations, registrationReportsOf } from '../fns/kkt-registration-reports.js';
+import '../../db/tables/api-security.js';
+import { str, validInn } from './derive.js';
 import { matchPreparedRegister, registrationFacts } from './prepared-register-match.js';
 
 const REGISTRY_CACHE_MAX = 100_000;
