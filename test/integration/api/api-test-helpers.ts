@@ -291,7 +291,6 @@ export function job(fn: string, fd: number, form: number, children: Buffer[], re
     fn,
     fd,
     form,
-    ffd: '1.05',
     receivedAt: receivedAt.toISOString(),
     container: msg.subarray(30).toString('base64'),
     sessionHeader: msg.subarray(0, 30).toString('base64'),

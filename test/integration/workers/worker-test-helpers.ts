@@ -14,7 +14,6 @@ export function realJob(fn: string, fd: number, children: Buffer[] = receiptChil
     fn,
     fd,
     form,
-    ffd: '1.05',
     receivedAt: new Date().toISOString(),
     container: msg.subarray(30).toString('base64'),
     sessionHeader: msg.subarray(0, 30).toString('base64'),
