@@ -6,7 +6,8 @@
  * (`serial_claimed_elsewhere`), a serial prepared only by others is flagged (`inn_mismatch`), a serial whose FN
  * differs is flagged (`fn_mismatch`): never merged silently.
  *
- * Runs in the persist transaction (called by ensureRegistry, src/workers/persist/registry.ts), idempotent: linking again changes nothing.
+ * Runs in the persist transaction (called by ensureRegistry, src/workers/persist/registry.ts), idempotent: linking again
+ * changes nothing.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';

@@ -265,6 +265,21 @@ function receiptRows(f: FieldObject, itemList: readonly FieldObject[]): { items:
 
 const NOTHING_DOWNSTREAM: Downstream = { fns: false, crpt: false, notify: undefined };
 
+/** A document kept with its raw container only: the columns the message's fiscal sign gives, nothing derived. */
+function rawOnly(form: number, mfs: ReturnType<typeof messageFiscalSign> | null): DerivedDocument {
+  return {
+    form,
+    formName: undefined,
+    fields: undefined,
+    columns: documentColumns({}, mfs),
+    reportMeasures: reportMeasures({}),
+    items: [],
+    codes: [],
+    downstream: NOTHING_DOWNSTREAM,
+    shiftContribution: undefined,
+  };
+}
+
 /** Decodes the raw container and derives everything from it; a DeriveError when it does not decode. */
 export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveError {
   let container: Container | undefined;
@@ -280,19 +295,7 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
     );
   }
   const mfs = container ? messageFiscalSign(container.messageSign) : null;
-  if (!container || input.unrecognised) {
-    return {
-      form: input.form,
-      formName: undefined,
-      fields: undefined,
-      columns: documentColumns({}, mfs),
-      reportMeasures: reportMeasures({}),
-      items: [],
-      codes: [],
-      downstream: NOTHING_DOWNSTREAM,
-      shiftContribution: undefined,
-    };
-  }
+  if (!container || input.unrecognised) return rawOnly(input.form, mfs);
 
   let fields: DocumentFields;
   let formName: string;

@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
+import { createMicroBatcher } from '../../queue/micro-batcher.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { PersistJobError, type PersistProcessor, type PersistResult } from './persist.processor.js';
 
@@ -30,8 +31,6 @@ export interface DocumentCombiner {
 
 interface Entry {
   readonly documents: readonly unknown[];
-  /** performance.now() when handed in. */
-  readonly at: number;
   readonly resolve: (results: PersistResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -60,114 +59,67 @@ function isPoison(e: unknown): boolean {
   return ['22', '23'].includes(sqlState(e).slice(0, 2));
 }
 
-export function createDocumentCombiner(o: CombinerOptions): DocumentCombiner {
-  const pending: Entry[] = [];
-  let pendingDocuments = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let draining = false;
-  const running = new Set<Promise<void>>();
-
-  /** One document per transaction, to find the one that failed the combined transaction. */
-  async function oneByOne(entry: Entry): Promise<void> {
-    const results: PersistResult[] = [];
-    let retry: unknown;
-    for (const document of entry.documents) {
-      try {
-        results.push(...(await o.processBatch([document])));
-      } catch (e) {
-        if (!isPoison(e)) retry ??= e;
-        const message = `PostgreSQL refused the document: ${sqlState(e)} ${(e as Error).message}`;
-        results.push({ ok: false, error: new PersistJobError('PERSIST_REJECTED', message) });
-      }
-    }
-    // A timing failure (deadlock) of one document: the job runs again; what was stored now is found stored then.
-    if (retry !== undefined) entry.reject(retry);
-    else entry.resolve(results);
-  }
-
-  async function run(entries: Entry[]): Promise<void> {
-    const documents = entries.flatMap((e) => e.documents);
-    const end = o.metrics?.worker.jobDuration.startTimer({ queue: QueueNames.documents });
-    let results: PersistResult[];
+/** One document per transaction, to find the one that failed the combined transaction. */
+async function oneByOne(o: CombinerOptions, entry: Entry): Promise<void> {
+  const results: PersistResult[] = [];
+  let retry: unknown;
+  for (const document of entry.documents) {
     try {
-      results = await o.processBatch(documents);
-      end?.();
-    } catch (error) {
-      end?.();
-      if (!isPerJobError(error)) {
-        for (const e of entries) e.reject(error);
-        return;
-      }
-      o.logger.warn({ documents: documents.length, err: (error as Error).message }, 'transaction failed; storing its documents one by one');
-      for (const e of entries) await oneByOne(e);
+      results.push(...(await o.processBatch([document])));
+    } catch (e) {
+      if (!isPoison(e)) retry ??= e;
+      const message = `PostgreSQL refused the document: ${sqlState(e)} ${(e as Error).message}`;
+      results.push({ ok: false, error: new PersistJobError('PERSIST_REJECTED', message) });
+    }
+  }
+  // A timing failure (deadlock) of one document: the job runs again; what was stored now is found stored then.
+  if (retry !== undefined) entry.reject(retry);
+  else entry.resolve(results);
+}
+
+/** One transaction of the documents of `entries`; settles every entry. */
+async function run(o: CombinerOptions, entries: Entry[]): Promise<void> {
+  const documents = entries.flatMap((e) => e.documents);
+  const end = o.metrics?.worker.jobDuration.startTimer({ queue: QueueNames.documents });
+  let results: PersistResult[];
+  try {
+    results = await o.processBatch(documents);
+    end?.();
+  } catch (error) {
+    end?.();
+    if (!isPerJobError(error)) {
+      for (const e of entries) e.reject(error);
       return;
     }
-    let offset = 0;
-    for (const e of entries) {
-      e.resolve(results.slice(offset, offset + e.documents.length));
-      offset += e.documents.length;
-    }
+    o.logger.warn({ documents: documents.length, err: (error as Error).message }, 'transaction failed; storing its documents one by one');
+    for (const e of entries) await oneByOne(o, e);
+    return;
   }
-
-  function start(entries: Entry[]): void {
-    const p = run(entries)
-      .catch((e: unknown) => {
-        // run settles every entry itself; this is a last resort so no job waits for ever.
-        for (const entry of entries) entry.reject(e);
-      })
-      .finally(() => {
-        running.delete(p);
-        pump();
-      });
-    running.add(p);
+  let offset = 0;
+  for (const e of entries) {
+    e.resolve(results.slice(offset, offset + e.documents.length));
+    offset += e.documents.length;
   }
+}
 
-  /** The entries of the next transaction: whole entries up to batchSize documents (always at least one). */
-  function take(): Entry[] {
-    const entries: Entry[] = [];
-    let n = 0;
-    while (pending.length > 0 && (entries.length === 0 || n + pending[0]!.documents.length <= o.batchSize)) {
-      const e = pending.shift()!;
-      entries.push(e);
-      n += e.documents.length;
-    }
-    pendingDocuments -= n;
-    return entries;
-  }
-
-  function pump(): void {
-    const now = performance.now();
-    while (pending.length > 0 && (draining || running.size < o.maxBatchesInFlight)) {
-      const due = draining || pendingDocuments >= o.batchSize || now - pending[0]!.at >= o.maxDelayMs;
-      if (!due) break;
-      start(take());
-    }
-    if (timer === undefined && pending.length > 0 && running.size < o.maxBatchesInFlight) {
-      timer = setTimeout(
-        () => {
-          timer = undefined;
-          pump();
-        },
-        Math.max(0, pending[0]!.at + o.maxDelayMs - now),
-      );
-    }
-  }
-
+export function createDocumentCombiner(o: CombinerOptions): DocumentCombiner {
+  const batcher = createMicroBatcher<Entry>({
+    maxBatch: o.batchSize,
+    maxDelayMs: o.maxDelayMs,
+    maxInFlight: o.maxBatchesInFlight,
+    sizeOf: (e) => e.documents.length,
+    // At shutdown everything waiting goes at once.
+    drainBeyondLimit: true,
+    run: (entries) => run(o, entries),
+    // run settles every entry itself; this is a last resort so no job waits for ever.
+    fail: (entries, e) => {
+      for (const entry of entries) entry.reject(e);
+    },
+  });
   const combine = ((documents: readonly unknown[]) => {
     if (documents.length === 0) return Promise.resolve([]);
-    return new Promise<PersistResult[]>((resolve, reject) => {
-      pending.push({ documents, at: performance.now(), resolve, reject });
-      pendingDocuments += documents.length;
-      if (pendingDocuments >= o.batchSize || timer === undefined) pump();
-    });
+    return new Promise<PersistResult[]>((resolve, reject) => batcher.add({ documents, resolve, reject }));
   }) as DocumentCombiner;
-
-  combine.close = async () => {
-    draining = true;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    pump();
-    while (running.size > 0) await Promise.all([...running]);
-  };
+  combine.close = () => batcher.drain();
   return combine;
 }

@@ -14,29 +14,26 @@
  *   stalling too often) has each of its documents parked in `dead_letters`.
  * - Downstream jobs are added for newly stored documents, and also for already-stored ones when the job is a retry or
  *   a restarted (stalled) job: an earlier run may have committed and died before adding them; their deterministic ids
- *   make the re-add a no-op. `fns` gets one batch job per persist job (fns-batch-jobs.ts: every stored document goes to
- *   the FNS, so a job each was ≈ 30 Redis commands per document); `crpt` and `notify` keep a job per document — only
- *   receipts with marking codes or a buyer's contact have one (≈ 13 % and 15 % of the loadtest's mix).
+ *   make the re-add a no-op (downstream.ts). `fns` gets one batch job per persist job (src/queue/fns-jobs.ts:
+ *   every stored document goes to the FNS, so a job each was ≈ 30 Redis commands per document); `crpt` and `notify` keep
+ *   a job per document — only receipts with marking codes or a buyer's contact have one (≈ 13 % and 15 % of the
+ *   loadtest's mix).
  * - If the process dies, BullMQ's stalled checker (run by every persist worker) puts its jobs back after the lock expires:
  *   the defaults (5 s lock, 3 s check) retake a killed worker's jobs within ≈ 11 s (issue 12: ≤ 15 s).
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.js';
-import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
-import type { JsonObject } from '../../db/column-types.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { documentJobId, notifyJobId } from '../../queue/job-ids.js';
-import { JOB_OPTIONS } from '../../queue/job-options.js';
-import { documentsOfJob, JobNames, type CrptJob, type NotifyJob } from '../../queue/jobs.js';
+import { documentsOfJob } from '../../queue/jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { createDocumentCombiner } from './document-combiner.js';
-import { FNS_BATCH_JOB, fnsBatchJobId, MAX_FNS_BATCH_JOB_DOCUMENTS, type FnsBatchDocument, type FnsBatchJob } from '../../queue/fns-batch-jobs.js';
+import { errorCode, letter, letterJobId, type Origin } from './dead-letters.js';
+import { createDocumentCombiner, type DocumentCombiner } from './document-combiner.js';
+import { createDownstream, type Downstream } from './downstream.js';
 import { createPersistProcessor, type PersistedJob, type PersistJobError } from './persist.processor.js';
-
-export { isPerJobError } from './document-combiner.js';
 
 // 1000 rather than 500: a third fewer statements and rollup upserts per receipt (several receipts of a register share
 // an hour and an item name), ≈ 10 % more receipts/s from a filled queue; a transaction still commits in ≈ 0.3 s.
@@ -87,113 +84,72 @@ export interface PersistJobReturn {
 
 const QUEUE = QueueNames.documents;
 
-function errorCode(e: unknown): string {
-  if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string') return e.code;
-  return e instanceof Error ? e.name : 'UNKNOWN';
+interface JobDeps {
+  readonly db: Kysely<Database>;
+  readonly log: Logger;
+  readonly metrics?: Metrics | undefined;
+  readonly combine: DocumentCombiner;
+  readonly downstream: Downstream;
 }
 
-/** The batch job a document came in: its id and the attempt (1-based) that failed it. */
-interface Origin {
-  readonly jobId: string | undefined;
-  readonly attempt: number;
-}
-
-/** The dead-letter id of one document: its (fn, fd) when the payload names them, else its place in the job. */
-function letterJobId(origin: Origin, index: number, doc: unknown): string {
-  if (doc !== null && typeof doc === 'object' && 'fn' in doc && 'fd' in doc) {
-    try {
-      return documentJobId(String(doc.fn), Number(doc.fd));
-    } catch {
-      // not a valid (fn, fd): fall through
+/** One batch job: its documents go through the combiner; poison ones are parked, the stored ones forwarded. */
+async function processJob(deps: JobDeps, job: Job): Promise<PersistJobReturn> {
+  const { db, log, metrics } = deps;
+  const documents = documentsOfJob(job.data);
+  const origin: Origin = { jobId: job.id, attempt: job.attemptsMade + 1 };
+  const results = await deps.combine(documents);
+  const stored: PersistedJob[] = [];
+  const dead: { index: number; error: PersistJobError }[] = [];
+  results.forEach((r, index) => (r.ok ? stored.push(r) : dead.push({ index, error: r.error })));
+  if (dead.length > 0) {
+    // Before completing: if this write fails the job is retried, and the poison document parked then.
+    await recordDeadLetters(db, dead.map(({ index, error }) => letter(origin, index, documents[index], error)));
+    metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' }, dead.length);
+    for (const { index, error } of dead) {
+      log.warn({ jobId: job.id, document: letterJobId(origin, index, documents[index]), code: error.code, err: error.message }, 'document parked as a dead letter');
     }
   }
-  return `job-${origin.jobId ?? 'unknown'}-${index}`;
+  await deps.downstream.forward(`documents-${job.id ?? 'unknown'}`, stored, job.attemptsMade > 0 || job.attemptsStarted > 1);
+  metrics?.worker.jobs.inc({ queue: QUEUE, result: 'completed' });
+  return { documents: documents.length, inserted: stored.filter((r) => r.inserted).length, dead: dead.length };
 }
 
-function letter(origin: Origin, index: number, doc: unknown, error: unknown): DeadLetterInput {
-  return {
-    queue: QUEUE,
-    jobId: letterJobId(origin, index, doc),
-    jobName: JobNames.documents,
-    // A batch of one: `ofd dlq replay` adds it back as it is.
-    payload: { documents: [doc] } as unknown as JsonObject,
-    errorCode: errorCode(error),
-    errorMessage: error instanceof Error ? error.message : String(error),
-    attempts: origin.attempt,
-  };
-}
-
-async function addDownstream(queue: Queue, jobs: { name: string; data: unknown; opts: { jobId: string } }[]): Promise<void> {
-  for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+/** A failed attempt; out of attempts (or stalled too often), every document is parked on its own. */
+function jobFailed(deps: JobDeps, job: Job | undefined, error: Error): void {
+  const { db, log, metrics } = deps;
+  if (!job) return;
+  metrics?.worker.jobs.inc({ queue: QUEUE, result: 'failed' });
+  const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+  log.warn({ jobId: job.id, attempt: job.attemptsMade, code: errorCode(error), err: error.message, final }, 'document batch job failed');
+  if (!final) return;
+  // The job stays in BullMQ's failed set.
+  const documents = documentsOfJob(job.data);
+  // moveToFailed has counted this attempt already.
+  const origin: Origin = { jobId: job.id, attempt: job.attemptsMade };
+  recordDeadLetters(db, documents.map((doc, index) => letter(origin, index, doc, error))).then(
+    () => metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' }, documents.length),
+    (e: unknown) => log.error({ jobId: job.id, err: (e as Error).message }, 'could not write dead letters'),
+  );
 }
 
 export function startPersistWorker(options: PersistWorkerOptions): PersistWorker {
   const { db, logger, metrics } = options;
   const log = logger.child({ role: 'worker', queue: QUEUE });
-  const processBatch = createPersistProcessor({ db, logger: log, ...(metrics ? { metrics } : {}) });
   const combine = createDocumentCombiner({
-    processBatch,
+    processBatch: createPersistProcessor({ db, logger: log, ...(metrics ? { metrics } : {}) }),
     logger: log,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     maxBatchesInFlight: options.maxBatchesInFlight ?? DEFAULT_MAX_BATCHES_IN_FLIGHT,
     ...(metrics ? { metrics } : {}),
   });
-
   const connection = createWorkerRedis(options.redisUrl, { connectionName: 'ofd:worker:persist' });
   const producerConnection = createWorkerRedis(options.redisUrl, { connectionName: 'ofd:worker:persist:forward' });
   connection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   producerConnection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
-  const queueOptions = { connection: producerConnection, prefix: options.prefix };
-  const fnsQueue = new Queue<FnsBatchJob>(QueueNames.fns, { ...queueOptions, defaultJobOptions: JOB_OPTIONS.fns });
-  const crptQueue = new Queue<CrptJob>(QueueNames.crpt, { ...queueOptions, defaultJobOptions: JOB_OPTIONS.crpt });
-  const notifyQueue = new Queue<NotifyJob>(QueueNames.notify, { ...queueOptions, defaultJobOptions: JOB_OPTIONS.notify });
-  for (const q of [fnsQueue, crptQueue, notifyQueue]) q.on('error', (e: Error) => log.warn({ err: e.message }, 'queue error'));
+  const deps: JobDeps = { db, log, metrics, combine, downstream: createDownstream(producerConnection, options.prefix, log) };
 
-  async function forward(origin: string, stored: readonly PersistedJob[], retried: boolean): Promise<void> {
-    const fns: FnsBatchDocument[] = [];
-    const crpt: { name: string; data: CrptJob; opts: { jobId: string } }[] = [];
-    const notify: { name: string; data: NotifyJob; opts: { jobId: string } }[] = [];
-    for (const result of stored) {
-      if (!result.inserted && !retried) continue;
-      const { fn, fd, downstream } = result;
-      const jobId = documentJobId(fn, fd);
-      if (downstream.fns) fns.push({ fn, fd });
-      if (downstream.crpt) crpt.push({ name: JobNames.crpt, data: { fn, fd }, opts: { jobId } });
-      if (downstream.notify) {
-        const { channel, recipient } = downstream.notify;
-        notify.push({ name: JobNames.notify, data: { fn, fd, channel, recipient }, opts: { jobId: notifyJobId(fn, fd, channel) } });
-      }
-    }
-    const fnsBatches: { name: string; data: FnsBatchJob; opts: { jobId: string } }[] = [];
-    for (let i = 0; i < fns.length; i += MAX_FNS_BATCH_JOB_DOCUMENTS) {
-      const documents = fns.slice(i, i + MAX_FNS_BATCH_JOB_DOCUMENTS);
-      fnsBatches.push({ name: FNS_BATCH_JOB, data: { documents }, opts: { jobId: fnsBatchJobId(origin, documents) } });
-    }
-    await Promise.all([addDownstream(fnsQueue, fnsBatches), addDownstream(crptQueue, crpt), addDownstream(notifyQueue, notify)]);
-  }
-
-  async function processJob(job: Job): Promise<PersistJobReturn> {
-    const documents = documentsOfJob(job.data);
-    const origin: Origin = { jobId: job.id, attempt: job.attemptsMade + 1 };
-    const results = await combine(documents);
-    const stored: PersistedJob[] = [];
-    const dead: { index: number; error: PersistJobError }[] = [];
-    results.forEach((r, index) => (r.ok ? stored.push(r) : dead.push({ index, error: r.error })));
-    if (dead.length > 0) {
-      // Before completing: if this write fails the job is retried, and the poison document parked then.
-      await recordDeadLetters(db, dead.map(({ index, error }) => letter(origin, index, documents[index], error)));
-      metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' }, dead.length);
-      for (const { index, error } of dead) {
-        log.warn({ jobId: job.id, document: letterJobId(origin, index, documents[index]), code: error.code, err: error.message }, 'document parked as a dead letter');
-      }
-    }
-    await forward(`documents-${job.id ?? 'unknown'}`, stored, job.attemptsMade > 0 || job.attemptsStarted > 1);
-    metrics?.worker.jobs.inc({ queue: QUEUE, result: 'completed' });
-    return { documents: documents.length, inserted: stored.filter((r) => r.inserted).length, dead: dead.length };
-  }
-
-  const worker = new Worker(QUEUE, processJob, {
+  const worker = new Worker(QUEUE, (job: Job) => processJob(deps, job), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -201,21 +157,7 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
     stalledInterval: options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
-  worker.on('failed', (job, error) => {
-    if (!job) return;
-    metrics?.worker.jobs.inc({ queue: QUEUE, result: 'failed' });
-    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.warn({ jobId: job.id, attempt: job.attemptsMade, code: errorCode(error), err: error.message, final }, 'document batch job failed');
-    if (!final) return;
-    // Out of attempts (or stalled too often): every document is parked on its own; the job stays in BullMQ's failed set.
-    const documents = documentsOfJob(job.data);
-    // moveToFailed has counted this attempt already.
-    const origin: Origin = { jobId: job.id, attempt: job.attemptsMade };
-    recordDeadLetters(db, documents.map((doc, index) => letter(origin, index, doc, error))).then(
-      () => metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' }, documents.length),
-      (e: unknown) => log.error({ jobId: job.id, err: (e as Error).message }, 'could not write dead letters'),
-    );
-  });
+  worker.on('failed', (job, error) => jobFailed(deps, job, error));
 
   let closing: Promise<void> | undefined;
   return {
@@ -224,7 +166,7 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
         // Jobs already running finish (their documents are committed and forwarded) before the connections close.
         await worker.close();
         await combine.close();
-        await Promise.all([fnsQueue.close(), crptQueue.close(), notifyQueue.close()]);
+        await deps.downstream.close();
         await Promise.all([closeRedis(connection), closeRedis(producerConnection)]);
       })()),
   };

@@ -4,11 +4,18 @@
  * Idempotent and counter-free (`on conflict do nothing`, keys sorted), so it runs for every document of a batch, stored
  * before or not; ids seen committed are cached (they never change for their key: rows are not deleted).
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { FieldObject } from '../../../protocol/document-json.js';
 import type { Database } from '../../db/database.js';
+import {
+  ensureOrganizations,
+  ensureOutlets,
+  ensureRegisters,
+  recordDocumentOwners,
+  type NewRegistryRegister,
+  type OutletKey,
+} from '../../db/document-registry.repository.js';
 import { completeRegistrations, registrationReportsOf } from '../fns/kkt-registration-reports.js';
-import '../../db/tables/api-security.js';
 import { str, validInn } from './derive.js';
 import { matchPreparedRegister } from '../../db/prepared-register-match.repository.js';
 import { registrationFacts } from './prepared-register-match.js';
@@ -68,30 +75,23 @@ export class RegistryCache {
   }
 }
 
-/** Makes sure the organizations, outlets and registers `docs` name exist, and returns their ids. */
-export async function ensureRegistry(trx: Transaction<Database>, docs: readonly RegistrySubject[], cache: RegistryCache): Promise<RegistryIds> {
-  const ids = emptyRegistryIds();
-  const recognised = docs.filter((d): d is RegistrySubject & { fields: FieldObject } => d.fields !== undefined);
+type Recognised = RegistrySubject & { fields: FieldObject };
 
-  const inns = [...new Set(recognised.map((d) => validInn(d.fields)).filter((x): x is string => x !== null))]
+async function ensureOrgs(trx: Transaction<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
+  const inns = [...new Set(docs.map((d) => validInn(d.fields)).filter((x): x is string => x !== null))]
     .filter((inn) => {
       const id = cache.ids.orgs.get(inn);
       if (id !== undefined) ids.orgs.set(inn, id);
       return id === undefined;
     })
     .sort();
-  if (inns.length > 0) {
-    await trx
-      .insertInto('organizations')
-      .values(inns.map((inn) => ({ inn })))
-      .onConflict((oc) => oc.column('inn').doNothing())
-      .execute();
-    const rows = await trx.selectFrom('organizations').select(['id', 'inn']).where('inn', 'in', inns).execute();
-    for (const r of rows) ids.orgs.set(r.inn, r.id);
-  }
+  if (inns.length === 0) return;
+  for (const r of await ensureOrganizations(trx, inns)) ids.orgs.set(r.inn, r.id);
+}
 
-  const outletWanted = new Map<string, { organization_id: number; address: string; place: string }>();
-  for (const d of recognised) {
+async function ensureDocOutlets(trx: Transaction<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
+  const outletWanted = new Map<string, OutletKey>();
+  for (const d of docs) {
     const inn = validInn(d.fields);
     const orgId = inn === null ? undefined : ids.orgs.get(inn);
     if (orgId === undefined) continue;
@@ -103,25 +103,14 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
     if (cached !== undefined) ids.outlets.set(key, cached);
     else outletWanted.set(key, { organization_id: orgId, address, place });
   }
-  if (outletWanted.size > 0) {
-    const wanted = [...outletWanted.entries()].sort(byKey).map(([, v]) => v);
-    await trx
-      .insertInto('outlets')
-      .values(wanted)
-      .onConflict((oc) => oc.columns(['organization_id', 'address', 'place']).doNothing())
-      .execute();
-    const rows = await trx
-      .selectFrom('outlets')
-      .select(['id', 'organization_id', 'address', 'place'])
-      .where((eb) =>
-        eb.or(wanted.map((w) => eb.and([eb('organization_id', '=', w.organization_id), eb('address', '=', w.address), eb('place', '=', w.place)]))),
-      )
-      .execute();
-    for (const r of rows) ids.outlets.set(outletKey(r.organization_id, r.address, r.place), r.id);
-  }
+  if (outletWanted.size === 0) return;
+  const wanted = [...outletWanted.entries()].sort(byKey).map(([, v]) => v);
+  for (const r of await ensureOutlets(trx, wanted)) ids.outlets.set(outletKey(r.organization_id, r.address, r.place), r.id);
+}
 
-  const regWanted = new Map<string, { registration_number: string; organization_id: number | null; outlet_id: number | null }>();
-  for (const d of recognised) {
+async function ensureDocRegisters(trx: Transaction<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
+  const regWanted = new Map<string, NewRegistryRegister>();
+  for (const d of docs) {
     const reg = d.kktRegId;
     if (reg === null || regWanted.has(reg) || ids.registers.has(reg)) continue;
     const cached = cache.ids.registers.get(reg);
@@ -132,31 +121,25 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
     const { orgId, outletId } = documentRegistryIds(ids, d);
     regWanted.set(reg, { registration_number: reg, organization_id: orgId, outlet_id: outletId });
   }
-  if (regWanted.size > 0) {
-    const wanted = [...regWanted.entries()].sort(byKey).map(([, v]) => v);
-    await trx
-      .insertInto('registers')
-      .values(wanted)
-      .onConflict((oc) => oc.column('registration_number').doNothing())
-      .execute();
-    const rows = await trx
-      .selectFrom('registers')
-      .select(['id', 'registration_number'])
-      .where(
-        'registration_number',
-        'in',
-        wanted.map((w) => w.registration_number),
-      )
-      .execute();
-    for (const r of rows) ids.registers.set(r.registration_number, r.id);
-    await recordDocumentOwners(
-      trx,
-      wanted.flatMap((w) => {
-        const registerId = ids.registers.get(w.registration_number);
-        return registerId === undefined || w.organization_id === null ? [] : [{ registerId, organizationId: w.organization_id }];
-      }),
-    );
-  }
+  if (regWanted.size === 0) return;
+  const wanted = [...regWanted.entries()].sort(byKey).map(([, v]) => v);
+  for (const r of await ensureRegisters(trx, wanted)) ids.registers.set(r.registration_number, r.id);
+  await recordDocumentOwners(
+    trx,
+    wanted.flatMap((w) => {
+      const registerId = ids.registers.get(w.registration_number);
+      return registerId === undefined || w.organization_id === null ? [] : [{ registerId, organizationId: w.organization_id }];
+    }),
+  );
+}
+
+/** Makes sure the organizations, outlets and registers `docs` name exist, and returns their ids. */
+export async function ensureRegistry(trx: Transaction<Database>, docs: readonly RegistrySubject[], cache: RegistryCache): Promise<RegistryIds> {
+  const ids = emptyRegistryIds();
+  const recognised = docs.filter((d): d is Recognised => d.fields !== undefined);
+  await ensureOrgs(trx, recognised, cache, ids);
+  await ensureDocOutlets(trx, recognised, cache, ids);
+  await ensureDocRegisters(trx, recognised, cache, ids);
   // KKT registration applications waiting for this batch's registration reports (issue 18), in the same transaction.
   await completeRegistrations(trx, registrationReportsOf(recognised));
   // Registers prepared by serial and FN before their РНМ (issue 16) meet their registration reports.
@@ -165,27 +148,4 @@ export async function ensureRegistry(trx: Transaction<Database>, docs: readonly 
     if (facts) await matchPreparedRegister(trx, facts);
   }
   return ids;
-}
-
-/**
- * Whose documents a register carries (register_document_owners): the organization of their INN, whatever a customer
- * claimed when adding the register by hand. Document-derived views (shifts, fiscal drives, reports) follow it.
- * Written when a register is first seen by this process and on every registration report; rows sorted by register.
- */
-export async function recordDocumentOwners(
-  trx: Transaction<Database>,
-  owners: ReadonlyArray<{ registerId: number; organizationId: number }>,
-): Promise<void> {
-  if (owners.length === 0) return;
-  const values = [...owners].sort((a, b) => a.registerId - b.registerId).map((o) => ({ register_id: o.registerId, organization_id: o.organizationId }));
-  await trx
-    .insertInto('register_document_owners')
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .column('register_id')
-        .doUpdateSet((eb) => ({ organization_id: eb.ref('excluded.organization_id'), updated_at: sql<Date>`now()` }))
-        .where('register_document_owners.organization_id', '<>', (eb) => eb.ref('excluded.organization_id')),
-    )
-    .execute();
 }

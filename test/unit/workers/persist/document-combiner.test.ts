@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPerJobError } from '../../../../src/workers/persist/persist.worker.js';
+import { isPerJobError } from '../../../../src/workers/persist/document-combiner.js';
 
 describe('isPerJobError', () => {
   it('retries a failed batch job by job for data, constraint and deadlock errors', () => {
