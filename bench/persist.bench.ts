@@ -123,7 +123,7 @@ function receiptJob(fn: string, register: number, fd: number, random: () => numb
   ];
   const msg = signedMessage({ fn, fd, form: 3, children });
   return {
-    fn, fd, form: 3, ffd: '1.05', receivedAt,
+    fn, fd, form: 3, receivedAt,
     container: msg.subarray(30).toString('base64'),
     sessionHeader: msg.subarray(0, 30).toString('base64'),
     crypto: 'devsign', signStatus: 'verified', flk: { ok: true, codes: [] },

@@ -81,7 +81,7 @@ export function documentsOfJob(data: unknown): unknown[] {
 
 /**
  * Send one stored document to the FNS (`send-to-fns`, job id documentJobId(fn, fd)): what `ofd dlq replay` re-adds. The
- * persist worker adds one `send-batch-to-fns` job per persist job instead (src/queue/fns-batch-jobs.ts).
+ * persist worker adds one `send-batch-to-fns` job per persist job instead (src/queue/fns-jobs.ts).
  */
 export interface FnsJob {
   readonly fn: string;

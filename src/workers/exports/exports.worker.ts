@@ -7,12 +7,13 @@
  *   - e-mails of done jobs still pending are sent again;
  *   - housekeeping, at start and then every `retentionIntervalMs`: files of exports finished more than
  *     OFD_EXPORT_RETENTION_DAYS ago are deleted, their jobs marked expired (export-retention.ts).
- * Shift-closed «Выгрузки» are made by the notify worker's scan of `shift.closed` events (notify-webhooks.ts).
+ * Shift-closed «Выгрузки» are made by the notify worker's scan of `shift.closed` events (../notify/webhooks.ts).
  */
 import { Queue, Worker, type Job } from 'bullmq';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { EmailSender } from '../../adapters/email/email-sender.js';
 import type { Database } from '../../db/database.js';
+import { exportEmailsDue, runnableExportJobs } from '../../db/worker-sweeps.repository.js';
 import { deliverExportEmail, runExportJob } from '../../exports/export-jobs.js';
 import { expireExports, type ExpiredExports } from '../../exports/export-retention.js';
 import { scheduleCalendarExports } from '../../exports/export-schedule.js';
@@ -51,6 +52,37 @@ export interface ExportsWorker {
   close(): Promise<void>;
 }
 
+interface Sweeps {
+  sweep(): Promise<number[]>;
+  expire(): Promise<ExpiredExports>;
+}
+
+/** The sweep (calendar exports scheduled, files past retention deleted, runnable jobs queued, e-mails sent) and the expiry. */
+function exportSweeps(options: ExportsWorkerOptions, deps: Parameters<typeof runExportJob>[0], queue: Queue<{ exportId: number }>, log: Logger): Sweeps {
+  const { db } = options;
+  const now = options.now ?? (() => new Date());
+  const retentionDays = options.retentionDays ?? 7;
+  const retentionIntervalMs = options.retentionIntervalMs ?? 10 * 60_000;
+  let lastExpiry = -Infinity;
+  async function expire(): Promise<ExpiredExports> {
+    lastExpiry = performance.now();
+    const r = await expireExports(db, retentionDays, now());
+    if (r.expired + r.failedFilesDeleted > 0) log.info({ ...r, retentionDays }, 'export files past their retention deleted');
+    return r;
+  }
+  async function sweep(): Promise<number[]> {
+    await scheduleCalendarExports(db, now());
+    if (performance.now() - lastExpiry >= retentionIntervalMs) await expire();
+    const rows = await runnableExportJobs(db, 100);
+    if (rows.length > 0) {
+      await queue.addBulk(rows.map((r) => ({ name: JobNames.exports, data: { exportId: r.id }, opts: { jobId: `export-${r.id}-${r.attempts}` } })));
+    }
+    for (const id of await exportEmailsDue(db, 20)) await deliverExportEmail(deps, id);
+    return rows.map((r) => r.id);
+  }
+  return { sweep, expire };
+}
+
 export function startExportsWorker(options: ExportsWorkerOptions): ExportsWorker {
   const { db } = options;
   const log = options.logger.child({ role: 'worker', queue: QUEUE });
@@ -67,33 +99,7 @@ export function startExportsWorker(options: ExportsWorkerOptions): ExportsWorker
     { connection, prefix: options.prefix, concurrency: options.concurrency ?? 2 },
   );
   worker.on('error', (e: Error) => log.warn({ err: e.message }, 'worker error'));
-
-  const now = options.now ?? (() => new Date());
-  const retentionDays = options.retentionDays ?? 7;
-  const retentionIntervalMs = options.retentionIntervalMs ?? 10 * 60_000;
-  let lastExpiry = -Infinity;
-  async function expire(): Promise<ExpiredExports> {
-    lastExpiry = performance.now();
-    const r = await expireExports(db, retentionDays, now());
-    if (r.expired + r.failedFilesDeleted > 0) log.info({ ...r, retentionDays }, 'export files past their retention deleted');
-    return r;
-  }
-
-  async function sweep(): Promise<number[]> {
-    await scheduleCalendarExports(db, now());
-    if (performance.now() - lastExpiry >= retentionIntervalMs) await expire();
-    const { rows } = await sql<{ id: number; attempts: number }>`
-      select id::int as id, attempts from export_jobs
-       where status = 'queued' or (status = 'running' and lease_until < now())
-       order by id limit 100`.execute(db);
-    if (rows.length > 0) {
-      await queue.addBulk(rows.map((r) => ({ name: JobNames.exports, data: { exportId: r.id }, opts: { jobId: `export-${r.id}-${r.attempts}` } })));
-    }
-    const { rows: mails } = await sql<{ id: number }>`
-      select id::int as id from export_jobs where status = 'done' and email_status = 'pending' and finished_at < now() - interval '1 minute' order by id limit 20`.execute(db);
-    for (const m of mails) await deliverExportEmail(deps, m.id);
-    return rows.map((r) => r.id);
-  }
+  const { sweep, expire } = exportSweeps(options, deps, queue, log);
 
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();

@@ -1,6 +1,6 @@
 /**
  * The fns processor: a batch of `fns` jobs → the FNS, each document's answer → fns_status (issue 5). A plain function
- * over PostgreSQL and an FnsClient; the BullMQ wiring is fns-worker.ts.
+ * over PostgreSQL and an FnsClient; the BullMQ wiring is fns.worker.ts.
  *
  * Per batch:
  * 1. Validate the payloads (a bad one is parked at once: FNS_BAD_JOB).
@@ -22,7 +22,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import { FnsError, FnsErrorCodes, isFnsError } from '../../adapters/fns/errors.js';
 import { documentKey, FNS_MAX_DOCUMENTS, type FnsDocumentResult, type FnsDocumentSubmission, type FnsStatus, type FnsTagError } from '../../adapters/fns/fns-api.js';
 import type { FnsClient } from '../../adapters/fns/fns-client.js';
@@ -41,25 +40,15 @@ import {
 } from '../../db/fns-status.repository.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { fnsJobSchema } from '../../queue/fns-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
+import type { JobRef } from '../shared/job-ref.js';
 
 /** Longer than the client's worst case for one batch (HTTP_FNS_DEFAULTS: 3 attempts × 15 s + backoff ≈ 65 s). */
 export const DEFAULT_LEASE_MS = 120_000;
 
-export const fnsJobSchema = z.object({
-  fn: z.string().regex(/^\d{16}$/),
-  fd: z.number().int().min(1).max(0xffff_ffff),
-});
-
 /** What the processor needs of a BullMQ job. */
-export interface FnsJobRef {
-  readonly id: string | undefined;
-  readonly name: string;
-  readonly data: unknown;
-  /** 1-based number of this attempt. */
-  readonly attempt: number;
-  readonly maxAttempts: number;
-}
+export type FnsJobRef = JobRef;
 
 export type FnsJobOutcome =
   /** The FNS's answer; sent false when it was stored already and nothing was sent. */
@@ -129,177 +118,225 @@ function toFnsError(e: unknown): FnsError {
   return new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, `FNS client failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-export function createFnsProcessor(deps: FnsProcessorDeps): FnsProcessor {
-  const { db, client, metrics } = deps;
-  const log = deps.logger;
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+/** Sends, splitting around documents the FNS refused; fills `out` with one delivery per submission. */
+async function deliver(client: FnsClient, subs: readonly FnsDocumentSubmission[], out: Map<string, Delivery>): Promise<void> {
+  if (subs.length === 0) return;
+  let answers: readonly FnsDocumentResult[];
+  try {
+    answers = (await client.send(subs)).documents;
+  } catch (e) {
+    const error = toFnsError(e);
+    if (error.code === FnsErrorCodes.FNS_BAD_REQUEST && subs.length > 1 && (await deliverAround(client, subs, error, out))) return;
+    for (const s of subs) out.set(documentKey(s.fn, s.fd), { error, sent: error.requestSent });
+    return;
+  }
+  const byKey = new Map(answers.map((a) => [documentKey(a.fn, a.fd), a]));
+  for (const s of subs) {
+    const answer = byKey.get(documentKey(s.fn, s.fd));
+    out.set(
+      documentKey(s.fn, s.fd),
+      answer ? { answer } : { error: new FnsError(FnsErrorCodes.FNS_NO_ANSWER, `FNS answered the batch but not (${s.fn}, ${s.fd})`), sent: true },
+    );
+  }
+}
 
-  /** Sends, splitting around documents the FNS refused; fills `out` with one delivery per submission. */
-  async function deliver(subs: readonly FnsDocumentSubmission[], out: Map<string, Delivery>): Promise<void> {
-    if (subs.length === 0) return;
-    let answers: readonly FnsDocumentResult[];
-    try {
-      answers = (await client.send(subs)).documents;
-    } catch (e) {
-      const error = toFnsError(e);
-      if (error.code === FnsErrorCodes.FNS_BAD_REQUEST && subs.length > 1) {
-        const blamed = new Map((error.documents ?? []).map((d) => [documentKey(d.fn, d.fd), d]));
-        const culprits = subs.filter((s) => blamed.has(documentKey(s.fn, s.fd)));
-        if (culprits.length > 0 && culprits.length < subs.length) {
-          for (const s of culprits) {
-            const d = blamed.get(documentKey(s.fn, s.fd))!;
-            out.set(documentKey(s.fn, s.fd), {
-              error: new FnsError(FnsErrorCodes.FNS_BAD_REQUEST, `FNS refused the document: ${d.code}: ${d.message}`, { ...statusOf(error), documents: [d] }),
-              sent: true,
-            });
-          }
-          await deliver(
-            subs.filter((s) => !blamed.has(documentKey(s.fn, s.fd))),
-            out,
-          );
-          return;
-        }
-        if (culprits.length === 0) {
-          const mid = Math.ceil(subs.length / 2);
-          await deliver(subs.slice(0, mid), out);
-          await deliver(subs.slice(mid), out);
-          return;
-        }
-      }
-      for (const s of subs) out.set(documentKey(s.fn, s.fd), { error, sent: error.requestSent });
+/**
+ * A 400 for several documents: the culprits it names are refused and the rest sent again; naming none, the batch is
+ * bisected. False when every document is named (they all fail with the 400).
+ */
+async function deliverAround(client: FnsClient, subs: readonly FnsDocumentSubmission[], error: FnsError, out: Map<string, Delivery>): Promise<boolean> {
+  const blamed = new Map((error.documents ?? []).map((d) => [documentKey(d.fn, d.fd), d]));
+  const culprits = subs.filter((s) => blamed.has(documentKey(s.fn, s.fd)));
+  if (culprits.length > 0 && culprits.length < subs.length) {
+    for (const s of culprits) {
+      const d = blamed.get(documentKey(s.fn, s.fd))!;
+      out.set(documentKey(s.fn, s.fd), {
+        error: new FnsError(FnsErrorCodes.FNS_BAD_REQUEST, `FNS refused the document: ${d.code}: ${d.message}`, { ...statusOf(error), documents: [d] }),
+        sent: true,
+      });
+    }
+    await deliver(
+      client,
+      subs.filter((s) => !blamed.has(documentKey(s.fn, s.fd))),
+      out,
+    );
+    return true;
+  }
+  if (culprits.length === 0) {
+    const mid = Math.ceil(subs.length / 2);
+    await deliver(client, subs.slice(0, mid), out);
+    await deliver(client, subs.slice(mid), out);
+    return true;
+  }
+  return false;
+}
+
+/** One batch's state: the jobs, their outcomes so far, the jobs of each document, each document's result. */
+interface Batch {
+  readonly jobs: readonly FnsJobRef[];
+  readonly outcomes: (FnsJobOutcome | undefined)[];
+  readonly byKey: Map<string, KeyJobs>;
+  readonly results: Map<string, KeyResult>;
+}
+
+/** Valid jobs grouped by document; invalid ones dead at once (FNS_BAD_JOB). */
+async function groupJobs(db: Kysely<Database>, jobs: readonly FnsJobRef[]): Promise<Batch> {
+  const batch: Batch = { jobs, outcomes: new Array<FnsJobOutcome | undefined>(jobs.length), byKey: new Map(), results: new Map() };
+  const badLetters: DeadLetterInput[] = [];
+  jobs.forEach((job, i) => {
+    const parsed = fnsJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const error = new FnsError(FnsErrorCodes.FNS_BAD_JOB, `invalid fns job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'}`, {
+        requestSent: false,
+      });
+      batch.outcomes[i] = { kind: 'dead', error };
+      badLetters.push(deadLetter(job, error));
       return;
     }
-    const byKey = new Map(answers.map((a) => [documentKey(a.fn, a.fd), a]));
-    for (const s of subs) {
-      const answer = byKey.get(documentKey(s.fn, s.fd));
-      out.set(
-        documentKey(s.fn, s.fd),
-        answer ? { answer } : { error: new FnsError(FnsErrorCodes.FNS_NO_ANSWER, `FNS answered the batch but not (${s.fn}, ${s.fd})`), sent: true },
-      );
+    const key = documentKey(parsed.data.fn, parsed.data.fd);
+    const entry = batch.byKey.get(key);
+    if (entry) entry.indexes.push(i);
+    else batch.byKey.set(key, { fn: parsed.data.fn, fd: parsed.data.fd, indexes: [i] });
+  });
+  if (badLetters.length > 0) await recordDeadLetters(db, badLetters);
+  return batch;
+}
+
+/** Documents another worker holds or the FNS answered already: stored (no send) or in flight (deferred). */
+async function settleUnclaimed(db: Kysely<Database>, batch: Batch, unclaimed: readonly KeyJobs[], leaseMs: number): Promise<void> {
+  if (unclaimed.length === 0) return;
+  const rows = new Map((await findFnsStatuses(db, unclaimed)).map((r) => [documentKey(r.fn, r.fd), r]));
+  for (const k of unclaimed) {
+    const key = documentKey(k.fn, k.fd);
+    const row = rows.get(key);
+    if (row && isAnsweredStatus(row.status)) {
+      batch.results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: row.errors });
+    } else {
+      const until = row?.lease_until?.getTime() ?? Date.now();
+      batch.results.set(key, { kind: 'in_flight', delayMs: Math.min(leaseMs, Math.max(MIN_DEFER_MS, until - Date.now())) });
     }
   }
+}
+
+/** Reads the stored containers, claims the send leases and builds the submissions of the documents claimed. */
+async function claim(
+  db: Kysely<Database>,
+  batch: Batch,
+  owner: string,
+  leaseMs: number,
+): Promise<{ stored: Map<string, StoredContainer>; submissions: FnsDocumentSubmission[] }> {
+  const keys = [...batch.byKey.values()];
+  const stored = await readStoredContainers(db, keys);
+  for (const k of keys) {
+    if (!stored.has(documentKey(k.fn, k.fd))) {
+      const error = new FnsError(FnsErrorCodes.FNS_DOCUMENT_NOT_FOUND, `no stored document (${k.fn}, ${k.fd})`, { requestSent: false });
+      batch.results.set(documentKey(k.fn, k.fd), { kind: 'failed', error });
+    }
+  }
+  const found = keys.filter((k) => stored.has(documentKey(k.fn, k.fd)));
+  const claimed = await claimForFns(db, found, leaseMs, owner);
+  await settleUnclaimed(
+    db,
+    batch,
+    found.filter((k) => !claimed.has(documentKey(k.fn, k.fd))),
+    leaseMs,
+  );
+  const submissions: FnsDocumentSubmission[] = [];
+  for (const k of found) {
+    const key = documentKey(k.fn, k.fd);
+    if (!claimed.has(key)) continue;
+    try {
+      submissions.push(buildSubmission(k.fn, k.fd, stored.get(key)!.rawContainer));
+    } catch (e) {
+      batch.results.set(key, { kind: 'failed', error: toFnsError(e) });
+    }
+  }
+  return { stored, submissions };
+}
+
+interface SettleContext {
+  readonly deps: FnsProcessorDeps;
+  readonly batch: Batch;
+  readonly records: FnsOutcomeRecord[];
+  readonly sentAt: Date;
+}
+
+/** A document that failed: rate limited, retrying while its jobs have attempts left, else dead (dead letters). */
+async function settleFailure(c: SettleContext, k: KeyJobs, base: Pick<FnsOutcomeRecord, 'fn' | 'fd' | 'receivedAt'>, error: FnsError, sent: boolean): Promise<void> {
+  const { deps, batch, records } = c;
+  const jobsOfKey = k.indexes.map((i) => ({ i, job: batch.jobs[i]! }));
+  const recordBase = { ...base, sentAt: sent ? c.sentAt : undefined, errorCode: error.code, error: error.message };
+  if (error.retryable && error.code === FnsErrorCodes.FNS_RATE_LIMITED && error.retryAfterMs !== undefined) {
+    records.push({ ...recordBase, kind: 'retrying' });
+    deps.metrics?.forward.total.inc({ target: TARGET, result: 'retry' });
+    for (const { i } of jobsOfKey) batch.outcomes[i] = { kind: 'rate_limited', error, retryAfterMs: error.retryAfterMs };
+    return;
+  }
+  const finals = jobsOfKey.filter(({ job }) => !error.retryable || job.attempt >= job.maxAttempts);
+  if (finals.length === jobsOfKey.length) {
+    records.push({ ...recordBase, kind: 'dead', deadLetter: deadLetter(finals[0]!.job, error) });
+    for (const { job } of finals.slice(1)) await recordDeadLetters(deps.db, [deadLetter(job, error)]);
+  } else {
+    records.push({ ...recordBase, kind: 'retrying' });
+    if (finals.length > 0) await recordDeadLetters(deps.db, finals.map(({ job }) => deadLetter(job, error)));
+  }
+  deps.metrics?.forward.total.inc({ target: TARGET, result: finals.length === jobsOfKey.length ? 'failed' : 'retry' });
+  for (const { i, job } of jobsOfKey) {
+    const final = !error.retryable || job.attempt >= job.maxAttempts;
+    batch.outcomes[i] = final ? { kind: 'dead', error } : { kind: 'retry', error };
+    if (final) deps.logger.warn({ fn: k.fn, fd: k.fd, jobId: job.id, code: error.code, err: error.message }, 'FNS delivery parked as dead letter');
+  }
+}
+
+/** The outcome of every job of one document, and the record of its FNS outcome. */
+async function settleKey(c: SettleContext, k: KeyJobs, result: KeyResult, doc: StoredContainer | undefined): Promise<void> {
+  const { batch } = c;
+  const base = { fn: k.fn, fd: k.fd, receivedAt: doc?.receivedAt };
+  if (result.kind === 'stored') {
+    for (const i of k.indexes) batch.outcomes[i] = { kind: 'answered', status: result.status, errors: result.errors, sent: false };
+    return;
+  }
+  if (result.kind === 'in_flight') {
+    const error = new FnsError(FnsErrorCodes.FNS_IN_FLIGHT, `(${k.fn}, ${k.fd}) is being sent by another worker`, { requestSent: false });
+    for (const i of k.indexes) batch.outcomes[i] = { kind: 'deferred', error, delayMs: result.delayMs };
+    return;
+  }
+  if (result.kind === 'delivered' && 'answer' in result.delivery) {
+    const { status, errors, duplicate } = result.delivery.answer;
+    c.records.push({ ...base, kind: 'answered', sentAt: c.sentAt, status, errors: errors.map((e) => ({ ...e })), duplicate });
+    c.deps.metrics?.forward.total.inc({ target: TARGET, result: FORWARD_RESULT[status] });
+    for (const i of k.indexes) batch.outcomes[i] = { kind: 'answered', status, errors, sent: true };
+    return;
+  }
+  const failure = result.kind === 'failed' ? { error: result.error, sent: false } : result.delivery;
+  if (!('error' in failure)) return;
+  await settleFailure(c, k, base, failure.error, failure.sent);
+}
+
+export function createFnsProcessor(deps: FnsProcessorDeps): FnsProcessor {
+  const { db, client } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
 
   return async function processFnsBatch(jobs) {
-    const outcomes: (FnsJobOutcome | undefined)[] = new Array<FnsJobOutcome | undefined>(jobs.length);
-    const badLetters: DeadLetterInput[] = [];
-    const byKey = new Map<string, KeyJobs>();
-    jobs.forEach((job, i) => {
-      const parsed = fnsJobSchema.safeParse(job.data);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const error = new FnsError(FnsErrorCodes.FNS_BAD_JOB, `invalid fns job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown'}`, {
-          requestSent: false,
-        });
-        outcomes[i] = { kind: 'dead', error };
-        badLetters.push(deadLetter(job, error));
-        return;
-      }
-      const key = documentKey(parsed.data.fn, parsed.data.fd);
-      const entry = byKey.get(key);
-      if (entry) entry.indexes.push(i);
-      else byKey.set(key, { fn: parsed.data.fn, fd: parsed.data.fd, indexes: [i] });
-    });
-    if (badLetters.length > 0) await recordDeadLetters(db, badLetters);
-
-    const results = new Map<string, KeyResult>();
-    const keys = [...byKey.values()];
-    const stored = await readStoredContainers(db, keys);
-    for (const k of keys) {
-      if (!stored.has(documentKey(k.fn, k.fd))) {
-        const error = new FnsError(FnsErrorCodes.FNS_DOCUMENT_NOT_FOUND, `no stored document (${k.fn}, ${k.fd})`, { requestSent: false });
-        results.set(documentKey(k.fn, k.fd), { kind: 'failed', error });
-      }
-    }
-    const found = keys.filter((k) => stored.has(documentKey(k.fn, k.fd)));
+    const batch = await groupJobs(db, jobs);
     const owner = randomUUID();
-    const claimed = await claimForFns(db, found, leaseMs, owner);
-
-    const unclaimed = found.filter((k) => !claimed.has(documentKey(k.fn, k.fd)));
-    if (unclaimed.length > 0) {
-      const rows = new Map((await findFnsStatuses(db, unclaimed)).map((r) => [documentKey(r.fn, r.fd), r]));
-      for (const k of unclaimed) {
-        const key = documentKey(k.fn, k.fd);
-        const row = rows.get(key);
-        if (row && isAnsweredStatus(row.status)) {
-          results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: row.errors });
-        } else {
-          const until = row?.lease_until?.getTime() ?? Date.now();
-          results.set(key, { kind: 'in_flight', delayMs: Math.min(leaseMs, Math.max(MIN_DEFER_MS, until - Date.now())) });
-        }
-      }
-    }
-
-    const submissions: FnsDocumentSubmission[] = [];
-    for (const k of found) {
-      const key = documentKey(k.fn, k.fd);
-      if (!claimed.has(key)) continue;
-      try {
-        submissions.push(buildSubmission(k.fn, k.fd, stored.get(key)!.rawContainer));
-      } catch (e) {
-        results.set(key, { kind: 'failed', error: toFnsError(e) });
-      }
-    }
+    const { stored, submissions } = await claim(db, batch, owner, leaseMs);
 
     const sentAt = new Date();
     const deliveries = new Map<string, Delivery>();
-    for (let i = 0; i < submissions.length; i += FNS_MAX_DOCUMENTS) await deliver(submissions.slice(i, i + FNS_MAX_DOCUMENTS), deliveries);
-    for (const [key, delivery] of deliveries) results.set(key, { kind: 'delivered', delivery });
+    for (let i = 0; i < submissions.length; i += FNS_MAX_DOCUMENTS) await deliver(client, submissions.slice(i, i + FNS_MAX_DOCUMENTS), deliveries);
+    for (const [key, delivery] of deliveries) batch.results.set(key, { kind: 'delivered', delivery });
 
-    // ---- outcomes per key and per job --------------------------------------------------------------------------------
-    const records: FnsOutcomeRecord[] = [];
-    for (const [key, k] of byKey) {
-      const result = results.get(key);
-      if (!result) continue;
-      const doc: StoredContainer | undefined = stored.get(key);
-      const base = { fn: k.fn, fd: k.fd, receivedAt: doc?.receivedAt };
-      const jobsOfKey = k.indexes.map((i) => ({ i, job: jobs[i]! }));
-
-      if (result.kind === 'stored') {
-        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'answered', status: result.status, errors: result.errors, sent: false };
-        continue;
-      }
-      if (result.kind === 'in_flight') {
-        const error = new FnsError(FnsErrorCodes.FNS_IN_FLIGHT, `(${k.fn}, ${k.fd}) is being sent by another worker`, { requestSent: false });
-        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'deferred', error, delayMs: result.delayMs };
-        continue;
-      }
-      if (result.kind === 'delivered' && 'answer' in result.delivery) {
-        const { status, errors, duplicate } = result.delivery.answer;
-        records.push({ ...base, kind: 'answered', sentAt, status, errors: errors.map((e) => ({ ...e })), duplicate });
-        metrics?.forward.total.inc({ target: TARGET, result: FORWARD_RESULT[status] });
-        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'answered', status, errors, sent: true };
-        continue;
-      }
-      const failure = result.kind === 'failed' ? { error: result.error, sent: false } : result.delivery;
-      if (!('error' in failure)) continue;
-      const { error, sent } = failure;
-      const recordBase = { ...base, sentAt: sent ? sentAt : undefined, errorCode: error.code, error: error.message };
-
-      if (error.retryable && error.code === FnsErrorCodes.FNS_RATE_LIMITED && error.retryAfterMs !== undefined) {
-        records.push({ ...recordBase, kind: 'retrying' });
-        metrics?.forward.total.inc({ target: TARGET, result: 'retry' });
-        for (const { i } of jobsOfKey) outcomes[i] = { kind: 'rate_limited', error, retryAfterMs: error.retryAfterMs };
-        continue;
-      }
-      const finals = jobsOfKey.filter(({ job }) => !error.retryable || job.attempt >= job.maxAttempts);
-      if (finals.length === jobsOfKey.length) {
-        records.push({ ...recordBase, kind: 'dead', deadLetter: deadLetter(finals[0]!.job, error) });
-        for (const { job } of finals.slice(1)) await recordDeadLetters(db, [deadLetter(job, error)]);
-      } else {
-        records.push({ ...recordBase, kind: 'retrying' });
-        if (finals.length > 0) await recordDeadLetters(db, finals.map(({ job }) => deadLetter(job, error)));
-      }
-      metrics?.forward.total.inc({ target: TARGET, result: finals.length === jobsOfKey.length ? 'failed' : 'retry' });
-      for (const { i, job } of jobsOfKey) {
-        const final = !error.retryable || job.attempt >= job.maxAttempts;
-        outcomes[i] = final ? { kind: 'dead', error } : { kind: 'retry', error };
-        if (final) log.warn({ fn: k.fn, fd: k.fd, jobId: job.id, code: error.code, err: error.message }, 'FNS delivery parked as dead letter');
-      }
+    const c: SettleContext = { deps, batch, records: [], sentAt };
+    for (const [key, k] of batch.byKey) {
+      const result = batch.results.get(key);
+      if (result) await settleKey(c, k, result, stored.get(key));
     }
-    await recordFnsOutcomes(db, owner, records);
-    log.debug({ jobs: jobs.length, sent: submissions.length, recorded: records.length }, 'fns batch done');
+    await recordFnsOutcomes(db, owner, c.records);
+    deps.logger.debug({ jobs: jobs.length, sent: submissions.length, recorded: c.records.length }, 'fns batch done');
 
-    return outcomes.map(
+    return batch.outcomes.map(
       (o) => o ?? { kind: 'retry', error: new FnsError(FnsErrorCodes.FNS_NO_ANSWER, 'no outcome for the job', { requestSent: false }) },
     );
   };

@@ -17,6 +17,7 @@ import { FnsKktError, type FnsKktClient, type KktApplicationState } from '../../
 import type { Database } from '../../db/database.js';
 import { findKktApplication, transitionKktApplication } from '../../db/kkt-applications.repository.js';
 import type { KktApplication } from '../../db/tables/kkt-applications.js';
+import { kktApplicant, markRegisterDeregistered } from '../../db/worker-sweeps.repository.js';
 import { applicationInput, type Applicant } from '../../domain/kkt-registration/application.js';
 import { applicationXml } from '../../domain/kkt-registration/application-xml.js';
 import { checkRnm } from '../../domain/kkt-registration/rnm.js';
@@ -34,9 +35,8 @@ export type KktStepOutcome = 'done' | 'wait';
 const KIND_TEXT = { registration: 'регистрации', reregistration: 'перерегистрации', deregistration: 'снятии с регистрации' } as const;
 
 async function applicantOf(db: Kysely<Database>, app: KktApplication): Promise<Applicant & { inn: string }> {
-  const org = await db.selectFrom('organizations').select(['inn', 'name']).where('id', '=', app.organization_id).executeTakeFirstOrThrow();
-  const details = await db.selectFrom('organization_details').select(['kpp']).where('organization_id', '=', app.organization_id).executeTakeFirst();
-  return { inn: org.inn, name: org.name ?? org.inn, kpp: details?.kpp ?? undefined };
+  const { inn, name, kpp } = await kktApplicant(db, app.organization_id);
+  return { inn, name: name ?? inn, kpp: kpp ?? undefined };
 }
 
 async function refuse(db: Kysely<Database>, app: KktApplication, from: KktApplication['status'][], refusal: { code: string; reasons: string[] }): Promise<void> {
@@ -97,7 +97,7 @@ async function poll(deps: KktProcessorDeps, app: KktApplication): Promise<KktSte
       notify: { subject: `ККТ ${app.kkt_serial} снята с учёта`, text: `ФНС сняла ККТ ${app.kkt_serial} (РНМ ${input.kktRegId}) с регистрационного учёта по заявлению № ${app.id}.` },
     });
     // The register is no longer in use: lists and condition notifications stop expecting documents from it.
-    if (done) await deps.db.updateTable('registers').set({ status: 'deregistered' }).where('registration_number', '=', input.kktRegId).where('organization_id', '=', app.organization_id).execute();
+    if (done) await markRegisterDeregistered(deps.db, input.kktRegId, app.organization_id);
     return 'done';
   }
   if (input.kind === 'reregistration' && input.reregistrationReport) {

@@ -10,6 +10,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { FnsKktClient } from '../../adapters/fns-kkt/fns-kkt-api.js';
 import type { Database } from '../../db/database.js';
+import { pendingKktApplications } from '../../db/worker-sweeps.repository.js';
 import type { Logger } from '../../observability/logger.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { JobNames } from '../../queue/jobs.js';
@@ -80,7 +81,7 @@ export function startFnsKktWorker(options: FnsKktWorkerOptions): FnsKktWorker {
   worker.on('error', (err) => log.warn({ err: err.message }, 'fns-kkt worker error'));
 
   async function sweep(): Promise<void> {
-    const rows = await options.db.selectFrom('kkt_applications').select(['id', 'status']).where('status', 'in', [...PENDING_STATUSES]).orderBy('id').limit(1000).execute();
+    const rows = await pendingKktApplications(options.db, PENDING_STATUSES, 1000);
     for (const r of rows) await producer.enqueue(r.id, r.status);
   }
   let sweeping: Promise<void> = Promise.resolve();

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
 import { startPersistWorker } from '../../../src/workers/persist/persist.worker.js';
-import { FNS_BATCH_JOB, type FnsBatchJob } from '../../../src/queue/fns-batch-jobs.js';
+import { FNS_BATCH_JOB, type FnsBatchJob } from '../../../src/queue/fns-jobs.js';
 import { startFnsWorker, type FnsWorkerOptions } from '../../../src/workers/fns/fns.worker.js';
 import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';

@@ -1,5 +1,5 @@
 /**
- * Batch jobs of the `fns` queue (issue 12): the persist worker adds one job per persist job — its stored documents —
+ * Jobs of the `fns` queue. Batch jobs (issue 12): the persist worker adds one job per persist job — its stored documents —
  * instead of one per document. A job per document cost the fns path ≈ 30 Redis commands and a BullMQ round of its own
  * per document (bench/stages.bench.ts); a batch job costs that once per batch.
  *
@@ -19,6 +19,12 @@ export const FNS_BATCH_JOB = 'send-batch-to-fns';
 
 /** Documents per batch job the persist worker adds (a persist job holds ≈ 100; a combined one up to 1 000). */
 export const MAX_FNS_BATCH_JOB_DOCUMENTS = 500;
+
+/** A one-document job (`send-to-fns`, JobNames.fns): FnsJob of jobs.ts. */
+export const fnsJobSchema = z.object({
+  fn: z.string().regex(/^\d{16}$/),
+  fd: z.number().int().min(1).max(0xffff_ffff),
+});
 
 export interface FnsBatchDocument {
   readonly fn: string;
