@@ -10,55 +10,22 @@
  * Delivery is at least once: a worker that dies after the SMTP server accepted a message but before recording it
  * leaves the row to be claimed again when its lease ends.
  */
-import type { Kysely } from 'kysely';
 import type { EmailSender } from '../../adapters/email/email-sender.js';
-import type { Database } from '../../db/database.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import { claimDueNotificationEmails, recordNotificationEmailOutcome, type DueNotificationEmail } from '../../db/notification-emails.repository.js';
-import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import { JobNames } from '../../queue/jobs.js';
+import { NOTIFICATION_EMAIL_CHANNEL } from '../../queue/notify-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
+import { dispatchDue, failureOf, outboxBackoffMs, sendFromOutbox, type OutboxOptions, type SendFailure } from './outbox.js';
 
-/** The channel of a condition e-mail's dead letter; its `recipient` is the outbox row id. */
-export const NOTIFICATION_EMAIL_CHANNEL = 'notification-email';
-
-export interface ConditionEmailDispatcherOptions {
-  readonly db: Kysely<Database>;
+/** Defaults: 8 attempts, backoff 30 s doubling up to 1 h, 50 e-mails per round, a 120 s lease (above the SMTP timeouts). */
+export interface ConditionEmailDispatcherOptions extends OutboxOptions {
   readonly email: EmailSender;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  /** Attempts per e-mail before it is failed (and dead-lettered). Default 8. */
-  readonly maxAttempts?: number;
-  /** First retry delay; doubles per attempt. Default 30 s. */
-  readonly backoffBaseMs?: number;
-  /** Longest retry delay. Default 1 h. */
-  readonly backoffMaxMs?: number;
-  /** E-mails claimed per round. Default 50. */
-  readonly batchSize?: number;
-  /** A claimed e-mail not recorded within this is claimed again. Default 120 s (above the SMTP timeouts). */
-  readonly leaseMs?: number;
 }
 
 export interface ConditionEmailDispatcher {
   /** Sends due e-mails once; returns how many were attempted. */
   deliverDue(): Promise<number>;
-}
-
-interface SendFailure {
-  readonly code: string;
-  readonly message: string;
-  readonly retryable: boolean;
-}
-
-function failureOf(e: unknown): SendFailure {
-  const err = e as { code?: unknown; message?: unknown; retryable?: unknown };
-  return {
-    code: typeof err.code === 'string' ? err.code : 'NOTIFY_SEND_FAILED',
-    message: typeof err.message === 'string' ? err.message : String(e),
-    // Only an adapter that says so (EmailError.retryable false: the server refused the message) stops the retries.
-    retryable: err.retryable !== false,
-  };
 }
 
 export function notificationEmailJobId(id: number): string {
@@ -92,28 +59,31 @@ export function createConditionEmailDispatcher(options: ConditionEmailDispatcher
   }
 
   async function deliver(m: DueNotificationEmail): Promise<void> {
-    const end = metrics?.forward.latency.startTimer({ target: 'email' });
-    try {
-      await email.send({ to: m.recipient, subject: m.mail_subject, text: m.mail_text });
-    } catch (e) {
-      end?.();
-      const f = failureOf(e);
-      const final = !f.retryable || m.attempts >= maxAttempts;
-      metrics?.forward.total.inc({ target: 'email', result: final ? 'failed' : 'retry' });
-      if (final) return failForGood(m, f);
-      await recordNotificationEmailOutcome(db, m.id, { status: 'retrying', errorCode: f.code, error: f.message, retryInMs: Math.min(max, base * 2 ** (m.attempts - 1)) });
-      return;
-    }
-    end?.();
-    await recordNotificationEmailOutcome(db, m.id, { status: 'delivered' });
-    metrics?.forward.total.inc({ target: 'email', result: 'ok' });
+    await sendFromOutbox({
+      target: 'email',
+      metrics,
+      send: async () => {
+        try {
+          await email.send({ to: m.recipient, subject: m.mail_subject, text: m.mail_text });
+          return undefined;
+        } catch (e) {
+          return failureOf(e);
+        }
+      },
+      isFinal: (f) => !f.retryable || m.attempts >= maxAttempts,
+      delivered: async () => void (await recordNotificationEmailOutcome(db, m.id, { status: 'delivered' })),
+      failed: async (f, final) => {
+        if (final) return failForGood(m, f);
+        await recordNotificationEmailOutcome(db, m.id, { status: 'retrying', errorCode: f.code, error: f.message, retryInMs: outboxBackoffMs(base, max, m.attempts) });
+      },
+    });
   }
 
   return {
-    async deliverDue() {
-      const due = await claimDueNotificationEmails(db, batchSize, leaseMs);
-      await Promise.all(due.map(deliver));
-      return due.length;
-    },
+    deliverDue: () =>
+      dispatchDue(
+        () => claimDueNotificationEmails(db, batchSize, leaseMs),
+        deliver,
+      ),
   };
 }

@@ -16,13 +16,23 @@
  * its e-mails to the organization's owners and admins queued (webhook_deliveries, notification_emails) in one
  * transaction: the notify worker sends them from there, with retries, so an SMTP or webhook outage loses nothing.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { currentDrive, fnForecast } from '../../api/registry-status.js';
 import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../../domain/notification-kinds.js';
 import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../../domain/ofd-service.js';
 import { drivesOfRegisters } from '../../db/api-registry.repository.js';
 import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
+import {
+  conditionRegisters,
+  flkFailedDocuments,
+  fnsRejectedDocuments,
+  lastReceivedTimes,
+  organizationIds,
+  saveScannedTo,
+  scannedTo,
+  type ConditionRegister,
+} from '../../db/notification-conditions.repository.js';
 import { disarmCleared, enqueueNotificationEmails, findNotificationRules, recordFiring } from '../../db/notifications.repository.js';
 import { publishWebhookEvents, type WebhookEvent } from '../../db/webhooks.repository.js';
 import type { Logger } from '../../observability/logger.js';
@@ -92,18 +102,69 @@ function ofdServiceConditions(reg: { id: number; registration_number: string; se
   }));
 }
 
-/** A register whose documents carry another organization's INN is a conflict for the operator, not the claimant's (issue 13). */
-const notConflicting = sql`not exists (select 1 from register_document_owners o where o.register_id = g.id and o.organization_id <> g.organization_id)`;
+type Drive = NonNullable<ReturnType<typeof currentDrive>>;
+type Base = { registerId: number; registrationNumber: string; fn: string };
+
+/** `register.silent`: no document for longer than max(3 × the median gap of its last 20 documents, the silent hours). */
+async function silentCondition(db: Kysely<Database>, reg: ConditionRegister, current: Drive, base: Base, rules: Rules, now: Date): Promise<ActiveCondition[]> {
+  if (current.last_received_at === null) return [];
+  const times = (await lastReceivedTimes(db, current.fn, 20)).map((t) => new Date(t).getTime()).sort((a, b) => a - b);
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  const rhythm = median(gaps);
+  const silentAfterMs = Math.max(rules.silentAfterMs, rhythm === null ? 0 : rhythm * 3);
+  if (now.getTime() - current.last_received_at.getTime() <= silentAfterMs) return [];
+  return [
+    {
+      kind: 'register.silent',
+      subject: `register:${reg.id}`,
+      threshold: '',
+      data: { ...base, lastReceivedAt: current.last_received_at.toISOString(), silentAfterHours: Math.round((silentAfterMs / HOUR_MS) * 100) / 100 },
+    },
+  ];
+}
+
+/** `fn.expiring`: one condition per threshold the FN's replace-by date is within. */
+function expiringConditions(current: Drive, base: Base, now: Date): ActiveCondition[] {
+  const forecast = fnForecast(current, now);
+  if (forecast.daysLeft === null) return [];
+  const daysLeft = forecast.daysLeft;
+  return FN_EXPIRY_THRESHOLDS_DAYS.filter((days) => daysLeft <= days).map((days) => ({
+    kind: 'fn.expiring',
+    subject: `fn:${current.fn}`,
+    threshold: `${days}d`,
+    data: {
+      ...base,
+      daysLeft,
+      thresholdDays: days,
+      replaceBy: forecast.replaceBy,
+      reason: forecast.reason,
+      reasonText: forecast.reasonText,
+      expiresOn: forecast.expiresOn,
+      keyResourceEndsOn: forecast.keyResourceEndsOn,
+      fullOn: forecast.fullOn,
+    },
+  }));
+}
+
+/** `fn.fill` and `documents.unsent` of the current FN. */
+function driveConditions(current: Drive, base: Base): ActiveCondition[] {
+  const out: ActiveCondition[] = [];
+  const lastFd = current.last_fd === null ? null : Number(current.last_fd);
+  if (lastFd !== null) {
+    const fillPercent = (lastFd / FN_DOCUMENT_CAPACITY) * 100;
+    if (fillPercent > FN_FILL_THRESHOLD_PERCENT) {
+      out.push({ kind: 'fn.fill', subject: `fn:${current.fn}`, threshold: `${FN_FILL_THRESHOLD_PERCENT}%`, data: { ...base, lastFd, fillPercent: Number(fillPercent.toFixed(2)) } });
+    }
+  }
+  if (current.gap_count > 0) {
+    out.push({ kind: 'documents.unsent', subject: `fn:${current.fn}`, threshold: '', data: { ...base, gaps: current.gap_count, missingFds: current.missing_fds } });
+  }
+  return out;
+}
 
 /** State conditions of one organization now: silent registers, FN ones and the OFD service end. */
 async function stateConditions(db: Kysely<Database>, organizationId: number, rules: Rules, now: Date): Promise<ActiveCondition[]> {
-  const { rows: registers } = await sql<{ id: number; registration_number: string; status: string; service_until: string | null }>`
-    select g.id::int as id, g.registration_number, g.status, s.service_until
-      from registers g left join ofd_services s on s.register_id = g.id
-     where g.organization_id = ${organizationId}
-       and ${notConflicting}
-     order by g.id
-  `.execute(db);
+  const registers = await conditionRegisters(db, organizationId);
   if (registers.length === 0) return [];
   const drives = await drivesOfRegisters(
     db,
@@ -118,60 +179,7 @@ async function stateConditions(db: Kysely<Database>, organizationId: number, rul
     const current = currentDrive(mine);
     if (!current || current.closed_at !== null) continue;
     const base = { registerId: reg.id, registrationNumber: reg.registration_number, fn: current.fn };
-
-    if (current.last_received_at !== null) {
-      const { rows } = await sql<{ received_at: Date }>`
-        select received_at from document_keys where fn = ${current.fn} order by fd desc limit 20
-      `.execute(db);
-      const times = rows.map((r) => new Date(r.received_at).getTime()).sort((a, b) => a - b);
-      const gaps = times.slice(1).map((t, i) => t - times[i]!);
-      const rhythm = median(gaps);
-      const silentAfterMs = Math.max(rules.silentAfterMs, rhythm === null ? 0 : rhythm * 3);
-      if (now.getTime() - current.last_received_at.getTime() > silentAfterMs) {
-        out.push({
-          kind: 'register.silent',
-          subject: `register:${reg.id}`,
-          threshold: '',
-          data: { ...base, lastReceivedAt: current.last_received_at.toISOString(), silentAfterHours: Math.round((silentAfterMs / HOUR_MS) * 100) / 100 },
-        });
-      }
-    }
-
-    const forecast = fnForecast(current, now);
-    if (forecast.daysLeft !== null) {
-      for (const days of FN_EXPIRY_THRESHOLDS_DAYS) {
-        if (forecast.daysLeft <= days) {
-          out.push({
-            kind: 'fn.expiring',
-            subject: `fn:${current.fn}`,
-            threshold: `${days}d`,
-            data: {
-              ...base,
-              daysLeft: forecast.daysLeft,
-              thresholdDays: days,
-              replaceBy: forecast.replaceBy,
-              reason: forecast.reason,
-              reasonText: forecast.reasonText,
-              expiresOn: forecast.expiresOn,
-              keyResourceEndsOn: forecast.keyResourceEndsOn,
-              fullOn: forecast.fullOn,
-            },
-          });
-        }
-      }
-    }
-
-    const lastFd = current.last_fd === null ? null : Number(current.last_fd);
-    if (lastFd !== null) {
-      const fillPercent = (lastFd / FN_DOCUMENT_CAPACITY) * 100;
-      if (fillPercent > FN_FILL_THRESHOLD_PERCENT) {
-        out.push({ kind: 'fn.fill', subject: `fn:${current.fn}`, threshold: `${FN_FILL_THRESHOLD_PERCENT}%`, data: { ...base, lastFd, fillPercent: Number(fillPercent.toFixed(2)) } });
-      }
-    }
-
-    if (current.gap_count > 0) {
-      out.push({ kind: 'documents.unsent', subject: `fn:${current.fn}`, threshold: '', data: { ...base, gaps: current.gap_count, missingFds: current.missing_fds } });
-    }
+    out.push(...(await silentCondition(db, reg, current, base, rules, now)), ...expiringConditions(current, base, now), ...driveConditions(current, base));
   }
   return out.filter((c) => !rules.disabled.has(c.kind));
 }
@@ -180,24 +188,12 @@ async function stateConditions(db: Kysely<Database>, organizationId: number, rul
 async function eventConditions(db: Kysely<Database>, organizationId: number, rules: Rules, from: Date, to: Date): Promise<ActiveCondition[]> {
   const out: ActiveCondition[] = [];
   if (!rules.disabled.has('flk.failed')) {
-    const { rows } = await sql<{ fn: string; fd: string; form: number; flk_codes: string[]; received_at: Date }>`
-      select d.fn, d.fd::text as fd, d.form, d.flk_codes, d.received_at
-        from documents d join registers g on g.id = d.register_id
-       where g.organization_id = ${organizationId} and ${notConflicting} and d.flk_status = 'failed' and d.persisted_at > ${from} and d.persisted_at <= ${to}
-       order by d.persisted_at limit 1000
-    `.execute(db);
-    for (const r of rows) {
+    for (const r of await flkFailedDocuments(db, organizationId, from, to)) {
       out.push({ kind: 'flk.failed', subject: `document:${r.fn}:${r.fd}`, threshold: '', data: { fn: r.fn, fd: Number(r.fd), form: r.form, codes: r.flk_codes } });
     }
   }
   if (!rules.disabled.has('fns.rejected')) {
-    const { rows } = await sql<{ fn: string; fd: string }>`
-      select s.fn, s.fd::text as fd
-        from fns_status s join documents d on d.fn = s.fn and d.fd = s.fd join registers g on g.id = d.register_id
-       where g.organization_id = ${organizationId} and ${notConflicting} and s.status = 'rejected' and s.updated_at > ${from} and s.updated_at <= ${to}
-       order by s.updated_at limit 1000
-    `.execute(db);
-    for (const r of rows) {
+    for (const r of await fnsRejectedDocuments(db, organizationId, from, to)) {
       out.push({ kind: 'fns.rejected', subject: `document:${r.fn}:${r.fd}`, threshold: '', data: { fn: r.fn, fd: Number(r.fd) } });
     }
   }
@@ -231,11 +227,10 @@ export function createConditionEvaluator(options: ConditionEvaluatorOptions): Co
   return {
     async evaluate() {
       const now = clock();
-      const { rows: state } = await sql<{ scanned_to: Date }>`select scanned_to from webhook_scan_state where name = ${SCAN_STATE}`.execute(db);
-      const from = state[0]?.scanned_to ?? new Date(now.getTime() - FIRST_LOOKBACK_MS);
-      const { rows: orgs } = await sql<{ id: number }>`select id::int as id from organizations order by id`.execute(db);
+      const from = (await scannedTo(db, SCAN_STATE)) ?? new Date(now.getTime() - FIRST_LOOKBACK_MS);
+      const orgs = await organizationIds(db);
       const fired: Array<ActiveCondition & { organizationId: number }> = [];
-      for (const { id: organizationId } of orgs) {
+      for (const organizationId of orgs) {
         const rules = await rulesOf(db, organizationId);
         const active = [...(await stateConditions(db, organizationId, rules, now)), ...(await eventConditions(db, organizationId, rules, from, now))];
         // Re-arm: state conditions no longer active lose their log row.
@@ -247,10 +242,7 @@ export function createConditionEvaluator(options: ConditionEvaluatorOptions): Co
           log.debug({ organizationId, kind: c.kind, subject: c.subject, threshold: c.threshold }, 'condition fired');
         }
       }
-      await sql`
-        insert into webhook_scan_state (name, scanned_to) values (${SCAN_STATE}, ${now})
-        on conflict (name) do update set scanned_to = excluded.scanned_to
-      `.execute(db);
+      await saveScannedTo(db, SCAN_STATE, now);
       return fired;
     },
   };

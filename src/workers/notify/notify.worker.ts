@@ -2,16 +2,16 @@
  * BullMQ wiring of the notify processor (issue 6), plus the webhook loop:
  *
  * - a Worker on `notify`: jobs added by the persist worker for receipts carrying 1008 (job id fn-<FN>-fd-<FD>-<channel>)
- *   and by this worker for resends asked through the API (…-<channel>-r<N>); each runs notify-receipts.processor.ts:
+ *   and by this worker for resends asked through the API (…-<channel>-r<N>); each runs receipts.processor.ts:
  *     delivered / refused (no balance, no recipient, bad address) → completed
  *     retryable failure                                        → failed; BullMQ retries with the job's backoff
  *     out of attempts / terminal                               → status failed + dead_letters, UnrecoverableError
  * - a loop every `pollIntervalMs`: pending resends → `notify` jobs; webhook events scanned; due webhooks sent; due
- *   condition e-mails sent (notify-condition-emails.ts).
- * - a loop every `conditionsIntervalMs`: condition notifications evaluated (notify-conditions.ts, issue 7); their
+ *   condition e-mails sent (condition-emails.ts).
+ * - a loop every `conditionsIntervalMs`: condition notifications evaluated (conditions.ts, issue 7); their
  *   e-mails are queued only when an e-mail port is given, since nothing else would send them.
  */
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../../adapters/email/email-sender.js';
 import { createHttpSmsSender, type HttpSmsSenderOptions } from '../../adapters/sms/http-sms-sender.js';
@@ -20,17 +20,17 @@ import { createHttpViberSender } from '../../adapters/viber/http-viber-sender.js
 import type { ViberSender } from '../../adapters/viber/viber-sender.js';
 import { createHttpWebhookSender, type WebhookSender } from '../../adapters/webhooks/webhook-sender.js';
 import type { Database } from '../../db/database.js';
-import { returnToPending, takePendingResends } from '../../db/notify.repository.js';
 import { jobLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { notifyJobId } from '../../queue/job-ids.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
-import { JobNames } from '../../queue/jobs.js';
+import type { NotifyJobData } from '../../queue/notify-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
+import { jobRefOf } from '../shared/job-ref.js';
+import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './condition-emails.js';
-import { createConditionEvaluator } from './conditions.js';
-import { createNotifyProcessor, type NotifyJobData, type NotifyJobRef } from './receipts.processor.js';
+import { startNotifyLoops } from './notify-loops.js';
+import { createNotifyProcessor, type NotifyProcessor } from './receipts.processor.js';
 import type { ViberCascadeOptions } from './viber.js';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from './webhooks.js';
 
@@ -88,33 +88,62 @@ type NotifyJobHandle = Job<unknown, { status: string }, string>;
 
 const QUEUE = QueueNames.notify;
 
-export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
-  const { db, metrics } = options;
-  const log = options.logger.child({ role: 'worker', queue: QUEUE });
-
-  let ownedSms: SmsSender | undefined;
-  let sms = options.sms;
-  if (!sms && options.smsUrl) {
-    ownedSms = createHttpSmsSender({ ...options.smsOptions, url: options.smsUrl });
-    sms = ownedSms;
-  }
+/** The SMS, Viber and webhook ports: the caller's, or HTTP clients built (and closed) here. */
+function notifyPorts(options: NotifyWorkerOptions): { sms?: SmsSender; viber?: ViberSender; webhookSender: WebhookSender; close(): Promise<void> } {
+  const ownedSms = !options.sms && options.smsUrl ? createHttpSmsSender({ ...options.smsOptions, url: options.smsUrl }) : undefined;
+  const sms = options.sms ?? ownedSms;
   const ownedViber = !options.viber && options.viberUrl ? createHttpViberSender({ url: options.viberUrl }) : undefined;
   const viber = options.viber ?? ownedViber;
   const ownedWebhookSender = options.webhookSender ? undefined : createHttpWebhookSender({ policy: { allowHosts: options.webhookAllowHosts ?? [] } });
-  const webhookSender = options.webhookSender ?? ownedWebhookSender!;
+  return {
+    ...(sms ? { sms } : {}),
+    ...(viber ? { viber } : {}),
+    webhookSender: options.webhookSender ?? ownedWebhookSender!,
+    async close() {
+      await ownedSms?.close();
+      await ownedViber?.close();
+      await ownedWebhookSender?.close();
+    },
+  };
+}
 
-  const processor = createNotifyProcessor({
-    db,
+function notifyProcessorOf(options: NotifyWorkerOptions, ports: { sms?: SmsSender; viber?: ViberSender }, log: Logger): NotifyProcessor {
+  const { sms, viber } = ports;
+  return createNotifyProcessor({
+    db: options.db,
     logger: log,
     ...(options.email ? { email: options.email } : {}),
     ...(sms ? { sms } : {}),
     ...(viber ? { viber } : {}),
     ...(options.viberOptions ? { viberOptions: options.viberOptions } : {}),
     ...(options.shortLinkTtlMs ? { shortLinkTtlMs: options.shortLinkTtlMs } : {}),
-    ...(metrics ? { metrics } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.receiptPageUrl ? { receiptPageUrl: options.receiptPageUrl.replace(/\/+$/, '') } : {}),
   });
-  const dispatcher = createWebhookDispatcher({ ...options.webhooks, db, sender: webhookSender, logger: log, ...(metrics ? { metrics } : {}) });
+}
+
+async function processJob(processor: NotifyProcessor, log: Logger, metrics: Metrics | undefined, job: NotifyJobHandle): Promise<{ status: string }> {
+  const ref = jobRefOf(job, 1);
+  const ctx: OutcomeContext = { queue: QUEUE, metrics, log: jobLogger(log, { queue: QUEUE, jobId: job.id, attempt: ref.attempt }) };
+  const end = metrics?.worker.jobDuration.startTimer({ queue: QUEUE });
+  try {
+    const outcome = await processor(ref);
+    if (outcome.kind === 'done') {
+      countCompleted(ctx);
+      return { status: outcome.status };
+    }
+    return await throwForOutcome(ctx, job, undefined, outcome);
+  } finally {
+    end?.();
+  }
+}
+
+export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
+  const { db, metrics } = options;
+  const log = options.logger.child({ role: 'worker', queue: QUEUE });
+  const ports = notifyPorts(options);
+  const processor = notifyProcessorOf(options, ports, log);
+  const dispatcher = createWebhookDispatcher({ ...options.webhooks, db, sender: ports.webhookSender, logger: log, ...(metrics ? { metrics } : {}) });
   const conditionEmails = options.email
     ? createConditionEmailDispatcher({ ...options.conditionEmails, db, email: options.email, logger: log, ...(metrics ? { metrics } : {}) })
     : undefined;
@@ -130,31 +159,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   });
   queue.on('error', (e: Error) => log.warn({ err: e.message }, 'queue error'));
 
-  async function processJob(job: NotifyJobHandle): Promise<{ status: string }> {
-    const ref: NotifyJobRef = { id: job.id, name: job.name, data: job.data, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
-    const end = metrics?.worker.jobDuration.startTimer({ queue: QUEUE });
-    try {
-      const outcome = await processor(ref);
-      switch (outcome.kind) {
-        case 'done':
-          metrics?.worker.jobs.inc({ queue: QUEUE, result: 'completed' });
-          return { status: outcome.status };
-        case 'retry':
-          metrics?.worker.jobs.inc({ queue: QUEUE, result: 'failed' });
-          jobLogger(log, { queue: QUEUE, jobId: job.id, attempt: ref.attempt }).debug({ code: outcome.error.code }, 'notify job will be retried');
-          throw outcome.error;
-        case 'dead':
-          metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
-          throw new UnrecoverableError(`${outcome.error.code}: ${outcome.error.message}`);
-        default:
-          throw new Error('unknown notify outcome');
-      }
-    } finally {
-      end?.();
-    }
-  }
-
-  const worker = new Worker<unknown, { status: string }, string>(QUEUE, processJob, {
+  const worker = new Worker<unknown, { status: string }, string>(QUEUE, (job: NotifyJobHandle) => processJob(processor, log, metrics, job), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
@@ -162,70 +167,18 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
-
-  async function enqueueResends(): Promise<void> {
-    const rows = await takePendingResends(db, 100);
-    if (rows.length === 0) return;
-    try {
-      await queue.addBulk(
-        rows.map((r) => ({
-          name: JobNames.notify,
-          data: { fn: r.fn, fd: r.fd, channel: r.channel, recipient: r.recipient, resend: Math.max(1, r.resends) },
-          opts: { jobId: `${notifyJobId(r.fn, r.fd, r.channel)}-r${r.resends}` },
-        })),
-      );
-    } catch (e) {
-      await returnToPending(db, rows);
-      throw e;
-    }
-  }
-
-  let polling: Promise<void> | undefined;
-  async function pollOnce(): Promise<void> {
-    for (const [what, step] of [
-      ['resends', enqueueResends],
-      ['webhook scan', () => dispatcher.scan()],
-      ['webhook delivery', () => dispatcher.deliverDue()],
-      ['condition e-mails', async () => void (await conditionEmails?.deliverDue())],
-    ] as const) {
-      try {
-        await step();
-      } catch (e) {
-        log.warn({ err: (e as Error).message }, `notify ${what} failed`);
-      }
-    }
-  }
-  const poll = (): Promise<void> => (polling ??= pollOnce().finally(() => (polling = undefined)));
-  const interval = options.pollIntervalMs ?? 1000;
-  const timer = setInterval(() => void poll(), interval);
-  timer.unref();
-
-  const conditions = createConditionEvaluator({ db, logger: log, emails: options.email !== undefined });
-  let evaluating: Promise<void> | undefined;
-  const evaluateConditions = (): Promise<void> =>
-    (evaluating ??= conditions
-      .evaluate()
-      .then(() => undefined)
-      .catch((e: unknown) => log.warn({ err: (e as Error).message }, 'notify condition evaluation failed'))
-      .finally(() => (evaluating = undefined)));
-  const conditionsInterval = options.conditionsIntervalMs ?? 60_000;
-  const conditionsTimer = conditionsInterval > 0 ? setInterval(() => void evaluateConditions(), conditionsInterval) : undefined;
-  conditionsTimer?.unref();
+  const loops = startNotifyLoops({ db, log, queue, dispatcher, conditionEmails, emails: options.email !== undefined, pollIntervalMs: options.pollIntervalMs, conditionsIntervalMs: options.conditionsIntervalMs });
 
   let closing: Promise<void> | undefined;
   return {
-    poll,
+    poll: loops.poll,
     close: () =>
       (closing ??= (async () => {
-        clearInterval(timer);
-        if (conditionsTimer) clearInterval(conditionsTimer);
+        loops.stop();
         await worker.close();
-        await polling;
-        await evaluating;
+        await loops.settled();
         await queue.close().catch(() => undefined);
-        await ownedSms?.close();
-        await ownedViber?.close();
-        await ownedWebhookSender?.close();
+        await ports.close();
         await Promise.all([closeRedis(connection), closeRedis(queueConnection)]);
       })()),
   };

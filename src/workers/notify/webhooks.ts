@@ -8,19 +8,18 @@
  *                         each closed shift (src/exports/export-schedule.ts), for every organization with one;
  *   fns.status_changed  — the FNS answered a document, or its delivery went dead (fns_status.updated_at).
  * Condition events (register.silent, fn.expiring, fn.fill, documents.unsent, flk.failed, fns.rejected, ofd.expiring)
- * come from notify-conditions.ts, published into the same deliveries table.
+ * come from conditions.ts, published into the same deliveries table.
  *
  * The scan reads (last end − overlap, now] of each source; an event found twice is logged once (unique event id per
  * subscription), so the overlap only guards against transactions that committed late. Several notify workers may scan
  * and send at once: deliveries are claimed with a lease (`for update skip locked`).
  */
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import { formName } from '../../../protocol/tags/index.js';
 import type { WebhookSender } from '../../adapters/webhooks/webhook-sender.js';
 import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
-import { recordDeadLetters } from '../../db/dead-letters.repository.js';
+import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
 import {
   claimDueWebhookDeliveries,
   publishWebhookEvents,
@@ -29,32 +28,20 @@ import {
   scanFnsStatusChanges,
   scanPersistedDocuments,
   scanWindow,
+  type DueWebhookDelivery,
   type ScannedDocument,
   type ScannedFnsStatus,
   type WebhookEventInput,
 } from '../../db/webhooks.repository.js';
-import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import { scanShiftClosedEvents, scheduleShiftExports } from '../../exports/export-schedule.js';
 import { notifyJobId } from '../../queue/job-ids.js';
 import { JobNames } from '../../queue/jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
+import { dispatchDue, outboxBackoffMs, sendFromOutbox, type OutboxOptions } from './outbox.js';
 
-export interface WebhookDispatcherOptions {
-  readonly db: Kysely<Database>;
+/** Defaults: 8 attempts, backoff 10 s doubling up to 1 h, 50 deliveries per round, a 60 s lease. */
+export interface WebhookDispatcherOptions extends OutboxOptions {
   readonly sender: WebhookSender;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  /** Attempts per delivery before it is failed (and dead-lettered). Default 8. */
-  readonly maxAttempts?: number;
-  /** First retry delay; doubles per attempt. Default 10 s. */
-  readonly backoffBaseMs?: number;
-  /** Longest retry delay. Default 1 h. */
-  readonly backoffMaxMs?: number;
-  /** Deliveries claimed per round. Default 50. */
-  readonly batchSize?: number;
-  /** A claimed delivery not recorded within this is claimed again. Default 60 s. */
-  readonly leaseMs?: number;
   /** How far each scan reaches back before its last end. Default 60 s. */
   readonly overlapMs?: number;
   /** Documents received longer than this before a scan's start raise no event. Default 6 h. */
@@ -104,13 +91,45 @@ function fnsEvent(f: ScannedFnsStatus): WebhookEventInput {
   };
 }
 
-/** Makes a delivery due again with a fresh set of attempts (a dead letter replayed through the notify queue). */
-export async function rearmWebhookDelivery(db: Kysely<Database>, deliveryId: number): Promise<boolean> {
-  const r = await sql`
-    update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = now(), lease_until = null, replays = replays + 1, updated_at = now()
-     where id = ${deliveryId} and status <> 'delivered'
-  `.execute(db);
-  return (r.numAffectedRows ?? 0n) > 0n;
+/** The dead letter of a webhook delivery failed for good: replayed through the notify queue, it makes the row due again. */
+function webhookDeadLetter(d: DueWebhookDelivery, error: string): DeadLetterInput {
+  const data = typeof d.payload['data'] === 'object' && d.payload['data'] !== null ? (d.payload['data'] as JsonObject) : undefined;
+  const fn = data?.['fn'];
+  const fd = data?.['fd'];
+  const named = typeof fn === 'string' && typeof fd === 'number';
+  const payload: JsonObject = named ? { fn, fd, channel: 'webhook', recipient: String(d.id) } : { channel: 'webhook', recipient: String(d.id) };
+  const jobId = named ? `${notifyJobId(fn, fd, 'webhook')}-${d.id}` : `webhook-${d.id}`;
+  return { queue: QueueNames.notify, jobId, jobName: JobNames.notify, payload, errorCode: 'WEBHOOK_FAILED', errorMessage: error, attempts: d.attempts };
+}
+
+/** One source of events: its rows in the scan window published, the window's end saved. */
+async function scanSource<T>(
+  db: Kysely<Database>,
+  overlapMs: number,
+  name: string,
+  read: (from: Date, to: Date) => Promise<T[]>,
+  at: (row: T) => Date,
+  events: (row: T) => WebhookEventInput[],
+): Promise<number> {
+  const { from, to } = await scanWindow(db, name, overlapMs);
+  const rows = await read(from, to);
+  const created = await publishWebhookEvents(db, rows.flatMap(events));
+  const last = rows.at(-1);
+  await saveScanPosition(db, name, rows.length >= SCAN_LIMIT && last ? at(last) : to);
+  return created;
+}
+
+/**
+ * «Выгрузки» after each closed shift (issue 15): the same shift.closed events, for organizations with such a setting
+ * (webhook subscriber or not), become export jobs — exactly once per shift by the job's period key, so the scan's
+ * overlap, a restart before the position was saved, or a second notify worker make no second job.
+ */
+async function scheduleShiftClosedExports(db: Kysely<Database>, overlapMs: number): Promise<void> {
+  const { from, to } = await scanWindow(db, 'shift_exports', overlapMs);
+  const events = await scanShiftClosedEvents(db, from, to, SCAN_LIMIT);
+  await scheduleShiftExports(db, events);
+  const last = events.at(-1);
+  await saveScanPosition(db, 'shift_exports', events.length >= SCAN_LIMIT && last ? last.persistedAt : to);
 }
 
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
@@ -124,74 +143,47 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const overlapMs = options.overlapMs ?? 60_000;
   const receivedWindowMs = options.receivedWindowMs ?? 6 * 3_600_000;
 
-  async function scanSource<T>(name: string, read: (from: Date, to: Date) => Promise<T[]>, at: (row: T) => Date, events: (row: T) => WebhookEventInput[]): Promise<number> {
-    const { from, to } = await scanWindow(db, name, overlapMs);
-    const rows = await read(from, to);
-    const created = await publishWebhookEvents(db, rows.flatMap(events));
-    const last = rows.at(-1);
-    await saveScanPosition(db, name, rows.length >= SCAN_LIMIT && last ? at(last) : to);
-    return created;
-  }
-
-  /**
-   * «Выгрузки» after each closed shift (issue 15): the same shift.closed events, for organizations with such a setting
-   * (webhook subscriber or not), become export jobs — exactly once per shift by the job's period key, so the scan's
-   * overlap, a restart before the position was saved, or a second notify worker make no second job.
-   */
-  async function scheduleShiftClosedExports(): Promise<void> {
-    const { from, to } = await scanWindow(db, 'shift_exports', overlapMs);
-    const events = await scanShiftClosedEvents(db, from, to, SCAN_LIMIT);
-    await scheduleShiftExports(db, events);
-    const last = events.at(-1);
-    await saveScanPosition(db, 'shift_exports', events.length >= SCAN_LIMIT && last ? last.persistedAt : to);
+  async function deliver(d: DueWebhookDelivery): Promise<void> {
+    let statusCode: number | null = null;
+    await sendFromOutbox({
+      target: 'webhook',
+      metrics,
+      send: async () => {
+        const result = await sender.send({ url: d.url, secret: d.secret, deliveryId: d.id, event: d.event, body: JSON.stringify(d.payload) });
+        statusCode = result.statusCode;
+        return result.ok ? undefined : { code: 'WEBHOOK_FAILED', message: result.error, retryable: true };
+      },
+      isFinal: () => d.attempts >= maxAttempts,
+      delivered: async () => void (await recordWebhookOutcome(db, d.id, { status: 'delivered', statusCode, error: null })),
+      failed: async (f, final) => {
+        const retryInMs = outboxBackoffMs(base, max, d.attempts);
+        await recordWebhookOutcome(db, d.id, { status: final ? 'failed' : 'retrying', statusCode, error: f.message, retryInMs });
+        if (!final) return;
+        await recordDeadLetters(db, [webhookDeadLetter(d, f.message)]);
+        log.warn({ deliveryId: d.id, event: d.event, err: f.message }, 'webhook delivery failed for good');
+      },
+    });
   }
 
   return {
     async scan() {
       const docs = await scanSource(
+        db,
+        overlapMs,
         'documents',
         (from, to) => scanPersistedDocuments(db, from, to, receivedWindowMs, SCAN_LIMIT),
         (d) => d.persisted_at,
         documentEvents,
       );
-      const fns = await scanSource('fns_status', (from, to) => scanFnsStatusChanges(db, from, to, SCAN_LIMIT), (f) => f.updated_at, (f) => [fnsEvent(f)]);
-      await scheduleShiftClosedExports();
+      const fns = await scanSource(db, overlapMs, 'fns_status', (from, to) => scanFnsStatusChanges(db, from, to, SCAN_LIMIT), (f) => f.updated_at, (f) => [fnsEvent(f)]);
+      await scheduleShiftClosedExports(db, overlapMs);
       return docs + fns;
     },
 
-    async deliverDue() {
-      const due = await claimDueWebhookDeliveries(db, batchSize, leaseMs);
-      await Promise.all(
-        due.map(async (d) => {
-          const end = metrics?.forward.latency.startTimer({ target: 'webhook' });
-          const result = await sender.send({ url: d.url, secret: d.secret, deliveryId: d.id, event: d.event, body: JSON.stringify(d.payload) });
-          end?.();
-          if (result.ok) {
-            await recordWebhookOutcome(db, d.id, { status: 'delivered', statusCode: result.statusCode, error: null });
-            metrics?.forward.total.inc({ target: 'webhook', result: 'ok' });
-            return;
-          }
-          const final = d.attempts >= maxAttempts;
-          await recordWebhookOutcome(db, d.id, {
-            status: final ? 'failed' : 'retrying',
-            statusCode: result.statusCode,
-            error: result.error,
-            retryInMs: Math.min(max, base * 2 ** (d.attempts - 1)),
-          });
-          metrics?.forward.total.inc({ target: 'webhook', result: final ? 'failed' : 'retry' });
-          if (final) {
-            const fn = typeof d.payload['data'] === 'object' && d.payload['data'] !== null ? (d.payload['data'] as JsonObject)['fn'] : undefined;
-            const fd = typeof d.payload['data'] === 'object' && d.payload['data'] !== null ? (d.payload['data'] as JsonObject)['fd'] : undefined;
-            const payload: JsonObject = typeof fn === 'string' && typeof fd === 'number' ? { fn, fd, channel: 'webhook', recipient: String(d.id) } : { channel: 'webhook', recipient: String(d.id) };
-            const jobId = typeof fn === 'string' && typeof fd === 'number' ? `${notifyJobId(fn, fd, 'webhook')}-${d.id}` : `webhook-${d.id}`;
-            await recordDeadLetters(db, [
-              { queue: QueueNames.notify, jobId, jobName: JobNames.notify, payload, errorCode: 'WEBHOOK_FAILED', errorMessage: result.error, attempts: d.attempts },
-            ]);
-            log.warn({ deliveryId: d.id, event: d.event, err: result.error }, 'webhook delivery failed for good');
-          }
-        }),
-      );
-      return due.length;
-    },
+    deliverDue: () =>
+      dispatchDue(
+        () => claimDueWebhookDeliveries(db, batchSize, leaseMs),
+        (d) => deliver(d),
+      ),
   };
 }
