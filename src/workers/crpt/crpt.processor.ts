@@ -26,11 +26,9 @@ import type { JsonObject } from '../../db/column-types.js';
 import { claimCrptSale, readReceiptSale, recordCrptDelivered, recordCrptFailure, type SaleCodeInput, type SaleKey } from '../../db/crpt-status.repository.js';
 import type { Database } from '../../db/database.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
-import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import type { JobRef } from '../shared/job-ref.js';
+import type { FailedOutcome, JobRef, SendingProcessorDeps } from '../shared/job-ref.js';
 import { parseSaleNotification } from '../../marking/marking-forms.js';
 
 /** Longer than the client's worst case (3 attempts × 10 s + backoff). */
@@ -41,16 +39,11 @@ export type CrptJobRef = JobRef;
 export type CrptJobOutcome =
   | { readonly kind: 'delivered'; readonly sent: boolean; readonly codes: number }
   | { readonly kind: 'nothing' }
-  | { readonly kind: 'retry'; readonly error: CrptError }
   | { readonly kind: 'deferred'; readonly delayMs: number }
-  | { readonly kind: 'dead'; readonly error: CrptError };
+  | FailedOutcome<CrptError>;
 
-export interface CrptProcessorDeps {
-  readonly db: Kysely<Database>;
-  readonly client: CrptClient;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  readonly leaseMs?: number;
+/** leaseMs defaults to DEFAULT_CRPT_LEASE_MS. */
+export interface CrptProcessorDeps extends SendingProcessorDeps<CrptClient> {
   readonly operatorInn?: string;
 }
 

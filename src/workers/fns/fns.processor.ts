@@ -38,11 +38,9 @@ import {
   type FnsOutcomeRecord,
   type StoredContainer,
 } from '../../db/fns-status.repository.js';
-import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import { fnsJobSchema } from '../../queue/fns-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import type { JobRef } from '../shared/job-ref.js';
+import type { FailedOutcome, JobRef, SendingProcessorDeps } from '../shared/job-ref.js';
 
 /** Longer than the client's worst case for one batch (HTTP_FNS_DEFAULTS: 3 attempts × 15 s + backoff ≈ 65 s). */
 export const DEFAULT_LEASE_MS = 120_000;
@@ -53,23 +51,14 @@ export type FnsJobRef = JobRef;
 export type FnsJobOutcome =
   /** The FNS's answer; sent false when it was stored already and nothing was sent. */
   | { readonly kind: 'answered'; readonly status: FnsStatus; readonly errors: readonly FnsTagError[]; readonly sent: boolean }
-  /** Retryable: fail the attempt, BullMQ retries with backoff. */
-  | { readonly kind: 'retry'; readonly error: FnsError }
   /** 429 with Retry-After: pause the queue that long; the attempt does not count. */
   | { readonly kind: 'rate_limited'; readonly error: FnsError; readonly retryAfterMs: number }
   /** Another worker holds the document's lease: come back after delayMs; the attempt does not count. */
   | { readonly kind: 'deferred'; readonly error: FnsError; readonly delayMs: number }
-  /** Parked in dead_letters (terminal, or out of attempts): fail the job for good. */
-  | { readonly kind: 'dead'; readonly error: FnsError };
+  | FailedOutcome<FnsError>;
 
-export interface FnsProcessorDeps {
-  readonly db: Kysely<Database>;
-  readonly client: FnsClient;
-  readonly logger: Logger;
-  readonly metrics?: Metrics;
-  /** Send lease per document. Default DEFAULT_LEASE_MS; must exceed the client's longest send(). */
-  readonly leaseMs?: number;
-}
+/** leaseMs defaults to DEFAULT_LEASE_MS. */
+export type FnsProcessorDeps = SendingProcessorDeps<FnsClient>;
 
 export type FnsProcessor = (jobs: readonly FnsJobRef[]) => Promise<FnsJobOutcome[]>;
 

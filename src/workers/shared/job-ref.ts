@@ -1,3 +1,21 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+/** What a processor that sends to an external system (fns, crpt) is built from. */
+export interface SendingProcessorDeps<C> {
+  readonly db: Kysely<Database>;
+  readonly client: C;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Send lease per document; must exceed the client's longest send. */
+  readonly leaseMs?: number;
+}
+
+/** The failures of a job: retried by BullMQ with backoff, or parked in dead_letters (terminal, or out of attempts). */
+export type FailedOutcome<E> = { readonly kind: 'retry'; readonly error: E } | { readonly kind: 'dead'; readonly error: E };
+
 /** What a processor needs of a BullMQ job: plain data, so processors run (and are tested) without BullMQ. */
 export interface JobRef {
   readonly id: string | undefined;
