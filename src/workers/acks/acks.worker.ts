@@ -2,8 +2,8 @@
  * The acks worker (issue 13 item 4): a stock BullMQ Worker on `acks` whose processor (acks.processor.ts) records each
  * report of acknowledgements actually written (src/gateway/ack-reports.ts) in document_acks — one insert per report,
  * `on conflict do nothing`, so a report run twice (a retry, a stalled job) writes nothing twice. It does not wait for,
- * or look at, the documents:
- * a report usually arrives before its documents are persisted, and the two meet only when read.
+ * or look at, the documents: a report usually arrives before its documents are persisted, and the two meet only when
+ * read.
  *
  * A PostgreSQL failure fails the job; BullMQ retries it with backoff (JOB_OPTIONS.acks). A malformed entry is skipped
  * and counted in the log, never retried: it cannot get better.
