@@ -31,8 +31,8 @@ import { createMetrics, type Metrics } from '../src/observability/metrics.js';
 import { DEFAULT_MAX_BATCH } from '../src/queue/document-producer.js';
 import { JOB_OPTIONS } from '../src/queue/job-options.js';
 import { JobNames, type DocumentBatchJob, type DocumentJob } from '../src/queue/jobs.js';
-import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/batching-worker.js';
-import { createPersistProcessor } from '../src/workers/persist-documents.processor.js';
+import { DEFAULT_BATCH_SIZE, startPersistWorker } from '../src/workers/persist/persist.worker.js';
+import { createPersistProcessor } from '../src/workers/persist/persist.processor.js';
 import { ascii, fvln, signedMessage, stlv, u32, u8, vln } from '../test/support/kkt.js';
 import { fleetJobs } from './fleet-jobs.js';
 
@@ -123,7 +123,7 @@ function receiptJob(fn: string, register: number, fd: number, random: () => numb
   ];
   const msg = signedMessage({ fn, fd, form: 3, children });
   return {
-    fn, fd, form: 3, ffd: '1.05', receivedAt,
+    fn, fd, form: 3, receivedAt,
     container: msg.subarray(30).toString('base64'),
     sessionHeader: msg.subarray(0, 30).toString('base64'),
     crypto: 'devsign', signStatus: 'verified', flk: { ok: true, codes: [] },

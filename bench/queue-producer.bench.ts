@@ -34,7 +34,7 @@ const container = randomBytes(300).toString('base64');
 
 function job(fd: number): DocumentJob {
   return {
-    fn: FN, fd, form: 3, ffd: '1.2', receivedAt: new Date().toISOString(), container,
+    fn: FN, fd, form: 3, receivedAt: new Date().toISOString(), container,
     crypto: 'devsign', signStatus: 'verified', flk: { ok: true, codes: [] },
   };
 }

@@ -2,7 +2,7 @@
  * The FNS JSON of a stored document, derived from its raw container on read (issue 12: no stored copy of what the raw
  * bytes say). Decoding a receipt takes ≈ 10 µs; storing its JSON cost ≈ 2–3 KB per document.
  *
- * The result is exactly what the persist worker used to store in `documents.fns_json` (src/workers/persist-derive.ts):
+ * The result is exactly what the persist worker used to store in `documents.fns_json` (src/workers/persist/derive.ts):
  * `{"<formName>": {...fields, "messageFiscalSign": "<ФПС>"}}`, values beyond 2^53 as decimal strings, `{}` for a
  * document stored unrecognised. "Unrecognised" is the verdict given when the document was stored or last rebuilt: a
  * document the gateway flagged DOC_UNRECOGNISED reads as `{}` until `ofd reprocess` rebuilds it (its reprocessed_at

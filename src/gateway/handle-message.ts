@@ -108,7 +108,6 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
     fn,
     fd,
     form,
-    ...(inspection.ffd ? { ffd: inspection.ffd } : {}),
     receivedAt: new Date(now).toISOString(),
     container: container.raw.toString('base64'),
     sessionHeader: frame.bytes.toString('base64', 0, 30),

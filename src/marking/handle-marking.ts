@@ -17,7 +17,7 @@ import type { CodeCheckResult } from '../adapters/crpt/crpt-api.js';
 import { localUnixSeconds } from '../gateway/local-time.js';
 import { GatewayErrorCodes } from '../gateway/errors.js';
 import { probeReply, sessionFnMismatch } from '../gateway/handle-message.js';
-import { CRPT_NOTIFICATION_JOB, markingNotificationJobId, type CrptNotificationJob } from '../workers/crpt-jobs.js';
+import { CRPT_NOTIFICATION_JOB, markingNotificationJobId, type CrptNotificationJob } from '../queue/crpt-jobs.js';
 import {
   CheckBits,
   encodeCodeCheckAnswer,

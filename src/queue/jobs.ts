@@ -25,8 +25,6 @@ export interface DocumentJob {
   readonly fd: number;
   /** Form number (document type: 1 registration, 3 receipt, …). */
   readonly form: number;
-  /** FFD version as announced in the document (`1.05`, `1.1`, `1.2`), when present. */
-  readonly ffd?: string;
   /** When the gateway received the message: ISO 8601 with zone (`toISOString()`). */
   readonly receivedAt: string;
   /** The raw container bytes as received (decision 3: keep the original bytes), base64. */
@@ -51,7 +49,6 @@ export const documentJobSchema = z.object({
   fn: z.string().regex(/^\d{16}$/),
   fd: z.number().int().min(1).max(0xffff_ffff),
   form: z.number().int().min(0).max(0xff),
-  ffd: z.string().optional(),
   receivedAt: z.iso.datetime({ offset: true }),
   container: z.string().min(1).regex(BASE64),
   sessionHeader: z.string().regex(BASE64).optional(),
@@ -84,7 +81,7 @@ export function documentsOfJob(data: unknown): unknown[] {
 
 /**
  * Send one stored document to the FNS (`send-to-fns`, job id documentJobId(fn, fd)): what `ofd dlq replay` re-adds. The
- * persist worker adds one `send-batch-to-fns` job per persist job instead (src/workers/fns-batch-jobs.ts).
+ * persist worker adds one `send-batch-to-fns` job per persist job instead (src/queue/fns-jobs.ts).
  */
 export interface FnsJob {
   readonly fn: string;

@@ -11,7 +11,7 @@ import { loadConfig } from '../../config.js';
 import { createDb } from '../../db/database.js';
 import { DbError, DbErrorCodes, isUnavailableError } from '../../db/errors.js';
 import { createLogger } from '../../observability/logger.js';
-import { DEFAULT_REPROCESS_BATCH, reprocessDocuments } from '../../workers/persist-reprocess.js';
+import { DEFAULT_REPROCESS_BATCH, reprocessDocuments } from '../../workers/persist/reprocess.js';
 import { printError } from '../output.js';
 
 const USAGE = 'usage: ofd reprocess [--fn FN] [--since ISO] [--batch N]';

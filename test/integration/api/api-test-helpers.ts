@@ -10,7 +10,7 @@ import { buildApp, type AppDeps } from '../../../src/api/app.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { ascii, signedMessage, stlv, u32, u8, vln, fvln, LOCAL_TIME } from '../../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
@@ -291,7 +291,6 @@ export function job(fn: string, fd: number, form: number, children: Buffer[], re
     fn,
     fd,
     form,
-    ffd: '1.05',
     receivedAt: receivedAt.toISOString(),
     container: msg.subarray(30).toString('base64'),
     sessionHeader: msg.subarray(0, 30).toString('base64'),

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpEmailSender } from '../../../src/adapters/email/smtp-email-sender.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { createConditionEmailDispatcher } from '../../../src/workers/notify-condition-emails.js';
-import { createConditionEvaluator } from '../../../src/workers/notify-conditions.js';
+import { createConditionEmailDispatcher } from '../../../src/workers/notify/condition-emails.js';
+import { createConditionEvaluator } from '../../../src/workers/notify/conditions.js';
 import { addMember, apiKey, asOperator, bearer, startApi, userToken, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordWrittenAcks } from '../../../src/db/document-acks.repository.js';
 import { findDocumentView } from '../../../src/db/document-view.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { realJob } from '../workers/worker-test-helpers.js';
 

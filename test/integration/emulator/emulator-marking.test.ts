@@ -19,7 +19,7 @@ import { makeRegisterIdentity } from '../../../src/emulator/register-identity.js
 import { DEFAULT_EMULATOR_OPTIONS, runEmulator } from '../../../src/emulator/run-emulator.js';
 import { startMarkingListener, type MarkingListener } from '../../../src/marking/marking-listener.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { markingNotificationJobId } from '../../../src/workers/crpt-jobs.js';
+import { markingNotificationJobId } from '../../../src/queue/crpt-jobs.js';
 import { startRedisProcess, type RedisProcess } from '../../support/redis-process.js';
 import { uniquePrefix } from '../queue/queue-test-helpers.js';
 import { startFakeOfd, type FakeOfd } from './fake-ofd.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { runExportJob } from '../../../src/exports/export-jobs.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { startExportsWorker, type ExportsWorker } from '../../../src/workers/exports-worker.js';
+import { startExportsWorker, type ExportsWorker } from '../../../src/workers/exports/exports.worker.js';
 import { addMember, bearer, createOrganization, startApi, userToken, type ApiHarness } from '../api/api-test-helpers.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { seedReceipts } from './seed-receipts.js';

@@ -8,10 +8,10 @@ import { startFakeFns, type FakeFns } from '../../../src/adapters/fns/fake-fns-s
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
-import { startPersistWorker } from '../../../src/workers/batching-worker.js';
-import { FNS_BATCH_JOB, type FnsBatchJob } from '../../../src/workers/fns-batch-jobs.js';
-import { startFnsWorker, type FnsWorkerOptions } from '../../../src/workers/fns-worker.js';
-import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { startPersistWorker } from '../../../src/workers/persist/persist.worker.js';
+import { FNS_BATCH_JOB, type FnsBatchJob } from '../../../src/queue/fns-jobs.js';
+import { startFnsWorker, type FnsWorkerOptions } from '../../../src/workers/fns/fns.worker.js';
+import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { realJob, waitFor } from '../workers/worker-test-helpers.js';

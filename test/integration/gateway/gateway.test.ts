@@ -94,7 +94,7 @@ describe('gateway', () => {
     expect(ack.operatorMessage).toBeUndefined();
     const job = await jobFor(1);
     expect(job?.data.container).toBe(msg.subarray(30).toString('base64'));
-    expect(job?.data).toMatchObject({ fn: FN, fd: 1, form: 3, ffd: '1.05', signStatus: 'verified', flk: { ok: true, codes: [] } });
+    expect(job?.data).toMatchObject({ fn: FN, fd: 1, form: 3, signStatus: 'verified', flk: { ok: true, codes: [] } });
   });
 
   it('answers a re-sent document with a fresh valid ack and carries both copies to PostgreSQL, which decides', async () => {

@@ -9,7 +9,7 @@ import { createHttpCrptClient, type CrptClient } from '../../../src/adapters/crp
 import { createRsaCmsSigner, generateDevRsaKey } from '../../../src/adapters/crpt/signer.js';
 import { startMarkingListener, type MarkingListener } from '../../../src/marking/marking-listener.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { markingNotificationJobId } from '../../../src/workers/crpt-jobs.js';
+import { markingNotificationJobId } from '../../../src/queue/crpt-jobs.js';
 import { exchange, MASTER_KEY } from '../../support/kkt.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { codeCheckRequest, parseAnswer, probe, saleNotification } from './marking-support.js';

@@ -17,8 +17,8 @@ import { createSmtpEmailSender } from '../../../src/adapters/email/smtp-email-se
 import type { EmailSender } from '../../../src/adapters/email/email-sender.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { createNotifyProcessor, type NotifyProcessor } from '../../../src/workers/notify-receipts.processor.js';
-import { awaitViberDelivery } from '../../../src/workers/notify-viber.js';
+import { createNotifyProcessor, type NotifyProcessor } from '../../../src/workers/notify/receipts.processor.js';
+import { awaitViberDelivery } from '../../../src/workers/notify/viber.js';
 import { asOperator, createOrganization, job, json, persist, receipt, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 
 // jsqr is CommonJS whose typings declare an ES default export: required, typed by its declaration.

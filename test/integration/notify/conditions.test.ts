@@ -7,8 +7,8 @@ import type { EmailSender } from '../../../src/adapters/email/email-sender.js';
 import { createSmtpEmailSender } from '../../../src/adapters/email/smtp-email-sender.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { createConditionEmailDispatcher, type ConditionEmailDispatcher } from '../../../src/workers/notify-condition-emails.js';
-import { createConditionEvaluator, type ConditionEvaluator } from '../../../src/workers/notify-conditions.js';
+import { createConditionEmailDispatcher, type ConditionEmailDispatcher } from '../../../src/workers/notify/condition-emails.js';
+import { createConditionEvaluator, type ConditionEvaluator } from '../../../src/workers/notify/conditions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { startSmtpSink, type SmtpSink } from '../api/api-test-helpers.js';
 

@@ -35,7 +35,6 @@ export function documentJob(fd: number, overrides: Partial<DocumentJob> = {}): D
     fn: TEST_FN,
     fd,
     form: 3,
-    ffd: '1.2',
     receivedAt: new Date().toISOString(),
     container: randomBytes(96).toString('base64'),
     sessionHeader: randomBytes(30).toString('base64'),

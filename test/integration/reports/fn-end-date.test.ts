@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { encodeTlv } from '../../../protocol/tlv.js';
-import { createConditionEvaluator } from '../../../src/workers/notify-conditions.js';
+import { createConditionEvaluator } from '../../../src/workers/notify/conditions.js';
 import { ascii, u32, u8 } from '../../support/kkt.js';
 import { asOperator, createOrganization, job, persist, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 

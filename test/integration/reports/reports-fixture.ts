@@ -3,7 +3,7 @@
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { closeShift, job, openShift } from '../api/api-test-helpers.js';
 import { ascii, fvln, stlv, u32, u8, vln } from '../../support/kkt.js';
 import type { TestDatabase } from '../../support/pg.js';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { realJob } from '../workers/worker-test-helpers.js';
 

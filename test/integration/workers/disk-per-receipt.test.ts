@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetJobs } from '../../../bench/fleet-jobs.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { createPersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 
 const REGISTERS = 50;

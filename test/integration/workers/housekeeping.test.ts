@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { createLogger, silentLogger } from '../../../src/observability/logger.js';
-import { startHousekeeping } from '../../../src/workers/housekeeping.js';
+import { startHousekeeping } from '../../../src/workers/housekeeping/housekeeping.worker.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { waitFor } from './worker-test-helpers.js';
 

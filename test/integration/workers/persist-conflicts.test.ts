@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { receiptChildren, signedMessage } from '../../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { realJob } from './worker-test-helpers.js';

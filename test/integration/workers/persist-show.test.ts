@@ -7,7 +7,7 @@ import { run as show } from '../../../src/cli/commands/show.js';
 import { findDocumentView } from '../../../src/db/document-view.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist-documents.processor.js';
+import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
 

@@ -16,7 +16,7 @@ import { createDb, type DbHandle } from '../../../src/db/database.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
-import { startPersistWorker, type PersistWorker } from '../../../src/workers/batching-worker.js';
+import { startPersistWorker, type PersistWorker } from '../../../src/workers/persist/persist.worker.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { fnsWaiting, realJob, waitFor } from './worker-test-helpers.js';

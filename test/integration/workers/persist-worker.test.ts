@@ -9,7 +9,7 @@ import { createMetrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
 import { documentJobId, notifyJobId } from '../../../src/queue/job-ids.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { startPersistWorker, type PersistWorker } from '../../../src/workers/batching-worker.js';
+import { startPersistWorker, type PersistWorker } from '../../../src/workers/persist/persist.worker.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';

@@ -1,7 +1,7 @@
 // Real DocumentJobs built from real signed containers (test/support/kkt.ts), for the persist worker tests.
 import type { Queue } from 'bullmq';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
-import { documentsOfFnsBatch } from '../../../src/workers/fns-batch-jobs.js';
+import { documentsOfFnsBatch } from '../../../src/queue/fns-jobs.js';
 import { ascii, fvln, receiptChildren, signedMessage, stlv, u8, vln } from '../../support/kkt.js';
 
 export const FN_A = '9999078900012345';
@@ -14,7 +14,6 @@ export function realJob(fn: string, fd: number, children: Buffer[] = receiptChil
     fn,
     fd,
     form,
-    ffd: '1.05',
     receivedAt: new Date().toISOString(),
     container: msg.subarray(30).toString('base64'),
     sessionHeader: msg.subarray(0, 30).toString('base64'),

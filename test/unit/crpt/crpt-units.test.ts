@@ -15,7 +15,7 @@ import {
   parseCodeCheckRequest,
   parseSaleNotification,
 } from '../../../src/marking/marking-forms.js';
-import { markingNotificationJobId } from '../../../src/workers/crpt-jobs.js';
+import { markingNotificationJobId } from '../../../src/queue/crpt-jobs.js';
 
 const k = deriveFnKey('ofd-dev-master-key', '9999078900011111');
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizePhone } from '../../../src/adapters/sms/sms-sender.js';
 import { newWebhookSecret, signWebhook, verifyWebhook } from '../../../src/adapters/webhooks/webhook-signature.js';
 import type { ReceiptSource } from '../../../src/db/notify.repository.js';
-import { receiptEmail, receiptQrOf, receiptSms } from '../../../src/workers/notify-receipts.processor.js';
+import { receiptEmail, receiptQrOf, receiptSms } from '../../../src/workers/notify/receipt-texts.js';
 
 const doc: ReceiptSource = {
   fn: '9999078900012345',

@@ -5,7 +5,6 @@ const job: DocumentJob = {
   fn: '9999078900012345',
   fd: 1,
   form: 3,
-  ffd: '1.2',
   receivedAt: '2026-11-22T19:24:00.000Z',
   container: Buffer.from([0x5a, 0x01]).toString('base64'),
   crypto: 'none',

@@ -1,0 +1,204 @@
+/**
+ * Sending one e-receipt by one channel (receipts.processor.ts decides which): the send recorded in notify_deliveries
+ * around it (../outbox.ts: timed, counted, retried or failed for good), SMS and Viber paid from the organization's SMS
+ * package, Viber falling back to SMS.
+ */
+import { DEFAULT_BRAND, type Brand } from '../../branding/brand.js';
+import type { JsonObject } from '../../db/column-types.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
+import {
+  findDelivery,
+  recordDeliveryOutcome,
+  refundSmsCredit,
+  startDeliveryAttempt,
+  takeSmsCredit,
+  type DeliveryKey,
+  type NotifyDeliveryStatus,
+  type ReceiptSource,
+  type SmsAccount,
+} from '../../db/notify.repository.js';
+import { brandStamp, loadBrand } from '../../db/receipt-brands.repository.js';
+import { shortLinkFor } from '../../db/short-links.repository.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { DEFAULT_SHORT_LINK_TTL_MS, NotifyError, type NotifyJobRef, type NotifyOutcome, type NotifyProcessorDeps } from './notify-types.js';
+import { failureOf, sendFromOutbox } from './outbox.js';
+import { receiptQrOf, receiptSms, receiptViberText } from './receipt-texts.js';
+import { awaitViberDelivery, viberTtlSeconds } from './viber.js';
+
+export type Key = DeliveryKey & { readonly recipient: string; readonly organizationId: number | null };
+
+type Deps = NotifyProcessorDeps;
+
+function asPayload(data: unknown): JsonObject {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as JsonObject) : { data: (data ?? null) as JsonObject[string] };
+}
+
+export async function dead(deps: Deps, job: NotifyJobRef, error: NotifyError): Promise<NotifyOutcome> {
+  await recordDeadLetters(deps.db, [
+    { queue: QueueNames.notify, jobId: job.id ?? '', jobName: job.name, payload: asPayload(job.data), errorCode: error.code, errorMessage: error.message, attempts: job.attempt },
+  ]);
+  return { kind: 'dead', error };
+}
+
+export async function refuse(deps: Deps, key: Key, status: NotifyDeliveryStatus, code: string, message: string): Promise<NotifyOutcome> {
+  await recordDeliveryOutcome(deps.db, key, { status, errorCode: code, error: message });
+  deps.metrics?.forward.total.inc({ target: key.channel, result: 'rejected' });
+  deps.logger.info({ fn: key.fn, fd: key.fd, channel: key.channel, code }, 'e-receipt not sent');
+  return { kind: 'done', status };
+}
+
+interface Charge {
+  readonly organizationId: number;
+  readonly chargeKey: string;
+  readonly account: SmsAccount;
+}
+
+/**
+ * One send of one channel: status sending, the send, its outcome recorded. A failure gives back what was charged;
+ * retryable ones are retried by BullMQ, the last or a terminal one is a dead letter.
+ */
+export async function attempt(deps: Deps, job: NotifyJobRef, key: Key, send: () => Promise<void>, charged?: Charge): Promise<NotifyOutcome> {
+  const { db } = deps;
+  await startDeliveryAttempt(db, key);
+  let outcome: NotifyOutcome = { kind: 'done', status: 'delivered' };
+  await sendFromOutbox({
+    target: key.channel,
+    metrics: deps.metrics,
+    send: async () => {
+      try {
+        await send();
+        return undefined;
+      } catch (e) {
+        if (charged) await refundSmsCredit(db, charged.organizationId, charged.chargeKey, charged.account);
+        return failureOf(e);
+      }
+    },
+    isFinal: (f) => !f.retryable || job.attempt >= job.maxAttempts,
+    delivered: async () => void (await recordDeliveryOutcome(db, key, { status: 'delivered' })),
+    failed: async (f, final) => {
+      const error = new NotifyError(f.code, f.message);
+      if (!final) {
+        await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: f.code, error: f.message });
+        outcome = { kind: 'retry', error };
+        return;
+      }
+      // The dead letter first: a status `failed` always has its letter.
+      outcome = await dead(deps, job, error);
+      await recordDeliveryOutcome(db, key, { status: 'failed', errorCode: f.code, error: f.message });
+      deps.logger.warn({ fn: key.fn, fd: key.fd, channel: key.channel, code: f.code, err: f.message }, 'e-receipt parked as dead letter');
+    },
+  });
+  return outcome;
+}
+
+/**
+ * Organizations' brands: a logo is up to 256 KB, so each organization's brand is read once and kept while its
+ * updated_at stays the same (a small primary-key lookup per e-mail); a saved change shows in the very next e-mail of
+ * every worker process.
+ */
+export class BrandCache {
+  private readonly brands = new Map<number, { brand: Brand; stamp: number }>();
+
+  constructor(private readonly deps: Deps) {}
+
+  async brandOf(organizationId: number | null): Promise<Brand> {
+    if (organizationId === null) return DEFAULT_BRAND;
+    const { db } = this.deps;
+    const stamp = (await brandStamp(db, organizationId))?.getTime() ?? 0;
+    const cached = this.brands.get(organizationId);
+    if (cached && cached.stamp === stamp) return cached.brand;
+    const { brand, updatedAt } = await loadBrand(db, organizationId);
+    if (this.brands.size >= 10_000) this.brands.clear();
+    this.brands.set(organizationId, { brand, stamp: updatedAt?.getTime() ?? 0 });
+    return brand;
+  }
+}
+
+/** `{OFD_PUBLIC_URL}/r/{code}` of the receipt's page; undefined without a public URL or a QR string. */
+export async function shortLink(deps: Deps, doc: ReceiptSource): Promise<string | undefined> {
+  const qr = receiptQrOf(doc);
+  if (!qr || !deps.receiptPageUrl) return undefined;
+  const link = await shortLinkFor(deps.db, { organizationId: doc.organization_id, fn: doc.fn, fd: doc.fd, target: `/check?${qr}`, ttlMs: deps.shortLinkTtlMs ?? DEFAULT_SHORT_LINK_TTL_MS });
+  return `${deps.receiptPageUrl}/r/${link.code}`;
+}
+
+export interface SmsIds {
+  readonly message: string;
+  readonly charge: string;
+}
+
+export async function sendSms(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, ids: SmsIds, link: string | undefined): Promise<NotifyOutcome> {
+  const sms = deps.sms;
+  if (!sms) return refuse(deps, key, 'failed', 'NOTIFY_SMS_NOT_CONFIGURED', 'SMS_URL is not set');
+  if (doc.organization_id === null) return refuse(deps, key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
+  const organizationId = doc.organization_id;
+  const account = await takeSmsCredit(deps.db, organizationId, ids.charge);
+  if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
+  const text = receiptSms(doc, link);
+  return attempt(deps, job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), { organizationId, chargeKey: ids.charge, account });
+}
+
+/** A Viber send: delivered, to be retried (BullMQ), or a failure that sends the receipt by SMS. */
+type ViberResult = { readonly kind: 'delivered' } | { readonly kind: 'retry'; readonly error: NotifyError } | { readonly kind: 'fallback'; readonly code: string; readonly reason: string };
+
+async function viberSend(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, resend: number, link: string | undefined): Promise<ViberResult> {
+  const viber = deps.viber!;
+  const id = `${doc.fn}-${doc.fd}-viber-${resend}`;
+  await startDeliveryAttempt(deps.db, key);
+  const end = deps.metrics?.forward.latency.startTimer({ target: 'viber' });
+  try {
+    await viber.send({
+      id,
+      to: phone,
+      text: receiptViberText(doc, link),
+      ...(link ? { button: { caption: 'Открыть чек', url: link } } : {}),
+      ttlSeconds: viberTtlSeconds(deps.viberOptions?.deliveryWaitMs ?? 120_000),
+    });
+    const outcome = await awaitViberDelivery(viber, id, deps.viberOptions);
+    end?.();
+    return outcome.kind === 'delivered' ? { kind: 'delivered' } : { kind: 'fallback', code: outcome.code, reason: outcome.reason };
+  } catch (e) {
+    end?.();
+    const err = failureOf(e);
+    if (err.retryable && job.attempt < job.maxAttempts) return { kind: 'retry', error: new NotifyError(err.code, err.message) };
+    return { kind: 'fallback', code: err.code, reason: err.message };
+  }
+}
+
+/** Viber first; SMS when Viber does not deliver (or is not configured). */
+export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, resend: number): Promise<NotifyOutcome> {
+  const { db, metrics } = deps;
+  const link = await shortLink(deps, doc);
+  const smsKey: Key = { ...key, channel: 'sms' };
+  const smsIds = { message: `${doc.fn}-${doc.fd}-viber-sms-${resend}`, charge: `${doc.fn}-${doc.fd}-${resend}-vsms-a${job.attempt}` };
+  // A retry after Viber already gave up (the SMS failed retryably) goes straight to the SMS.
+  const before = job.attempt > 1 ? await findDelivery(db, doc.fn, doc.fd, 'viber') : undefined;
+  if (before?.status === 'fallback_sms') return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
+  if (!deps.viber) {
+    await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: 'VIBER_NOT_CONFIGURED', error: 'VIBER_URL is not set: sent by SMS' });
+    return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
+  }
+  if (doc.organization_id === null) return refuse(deps, key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
+  const organizationId = doc.organization_id;
+  const chargeKey = `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`;
+  const account = await takeSmsCredit(db, organizationId, chargeKey);
+  if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
+  const result = await viberSend(deps, job, key, doc, phone, resend, link);
+  if (result.kind === 'delivered') {
+    await recordDeliveryOutcome(db, key, { status: 'delivered' });
+    metrics?.forward.total.inc({ target: 'viber', result: 'ok' });
+    return { kind: 'done', status: 'delivered' };
+  }
+  // Not delivered by Viber: the message is given back.
+  await refundSmsCredit(db, organizationId, chargeKey, account);
+  if (result.kind === 'retry') {
+    await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: result.error.code, error: result.error.message });
+    metrics?.forward.total.inc({ target: 'viber', result: 'retry' });
+    return result;
+  }
+  // The receipt goes by SMS.
+  await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: result.code, error: result.reason });
+  metrics?.forward.total.inc({ target: 'viber', result: 'failed' });
+  deps.logger.info({ fn: doc.fn, fd: doc.fd, code: result.code }, 'Viber did not deliver the e-receipt: falling back to SMS');
+  return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
+}

@@ -1,0 +1,144 @@
+/**
+ * The persist processor: a batch of `documents` jobs → PostgreSQL, in ONE transaction (issue 4).
+ *
+ * - Every job is validated (documentJobSchema) and its container decoded and derived first (prepare.ts, derive.ts), outside
+ *   the transaction. A job that fails here is a terminal error for that job only (`PersistJobError`, returned, not
+ *   thrown); the others go on.
+ * - Documents are stored once per (fn, fd); derived rows and state are written ONLY for the documents newly stored, so
+ *   a re-sent or re-processed document never doubles a counter.
+ * - A receipt-only batch is a fixed handful of statements whatever its size (document-batch.repository.ts): registry
+ *   (usually cached: none), one statement for keys + documents + items + marking codes + events, one for FD numbers and
+ *   gaps, one for shift totals. Registration, shift and archive reports add a few statements each; they are rare.
+ * - Everything is written in (fn, fd) order (and registry keys in sorted order), so concurrent workers lock rows in the
+ *   same order and cannot deadlock.
+ * - A document the gateway could not recognise (flk code DOC_UNRECOGNISED) is stored with its raw container and no
+ *   derived rows.
+ * - The function throws only when the transaction fails (database down, deadlock, constraint): the caller retries or
+ *   falls back to one job per transaction.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../../db/database.js';
+import { addShiftTotals, insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
+import { recordConflictingCopies } from '../../db/document-conflicts.repository.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { applyBatchRollups } from '../../reports/rollups.js';
+import { batchDocument, compareDocs, rollupDocument, shiftDeltas, unstoredCopy } from './batch-rows.js';
+import { prepare, PersistJobError, type Prepared } from './prepare.js';
+import { ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
+import type { Downstream } from './derive.js';
+import { applyReports } from './report-state.js';
+
+export { PersistJobError } from './prepare.js';
+
+export interface PersistedJob {
+  readonly ok: true;
+  readonly fn: string;
+  readonly fd: number;
+  readonly form: number;
+  /** False when the document was already stored (a re-send or a re-processed job): nothing derived was written. */
+  readonly inserted: boolean;
+  readonly downstream: Downstream;
+}
+
+export interface FailedJob {
+  readonly ok: false;
+  readonly error: PersistJobError;
+}
+
+export type PersistResult = PersistedJob | FailedJob;
+
+export interface PersistProcessorDeps {
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** Takes job payloads (untrusted); returns one result per payload, in order. Throws only if the transaction fails. */
+export type PersistProcessor = (payloads: readonly unknown[]) => Promise<PersistResult[]>;
+
+/** What the transaction found: the keys stored now, the conflicting copies recorded, the registry ids it saw. */
+interface Written {
+  readonly claimed: Set<string>;
+  readonly conflicting: number;
+  readonly ids: RegistryIds;
+}
+
+/**
+ * The transaction: registry, documents, FD numbers, conflicting copies, then — for the documents newly stored only —
+ * report state, shift totals and report rollups, so a re-sent document is never counted twice.
+ */
+async function write(trx: Transaction<Database>, prepared: readonly Prepared[], unique: readonly Prepared[], cache: RegistryCache): Promise<Written> {
+  const ids = await ensureRegistry(
+    trx,
+    unique.map((d) => ({ fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id })),
+    cache,
+  );
+  const claimed = await insertDocumentBatch(
+    trx,
+    unique.map((d) => batchDocument(d, ids)),
+  );
+  // Every document of the batch, stored now or before: recording an FD again changes nothing.
+  await recordDocumentNumbers(
+    trx,
+    unique.map((d) => d.job),
+  );
+  const fresh = unique.filter((d) => claimed.has(d.key));
+  // Every copy not stored now (a re-send, a second copy in this batch): bytes that differ from the stored ones are
+  // evidence, never dropped silently.
+  const storedNow = new Set(fresh);
+  const conflicting = await recordConflictingCopies(trx, prepared.filter((d) => !storedNow.has(d)).map(unstoredCopy));
+  await applyReports(trx, fresh, ids);
+  await addShiftTotals(trx, shiftDeltas(fresh, ids));
+  await applyBatchRollups(
+    trx,
+    fresh.map((d) => rollupDocument(d, ids)),
+  );
+  return { claimed, conflicting, ids };
+}
+
+/** One result per prepared document (the first copy of a key stored now is the one `inserted`), and metrics. */
+function settle(deps: PersistProcessorDeps, prepared: readonly Prepared[], written: Written | undefined, results: (PersistResult | undefined)[]): number {
+  const counted = new Set<string>();
+  const byForm = new Map<number, number>();
+  for (const d of prepared) {
+    const inserted = written !== undefined && written.claimed.has(d.key) && !counted.has(d.key);
+    if (inserted) {
+      counted.add(d.key);
+      byForm.set(d.derived.form, (byForm.get(d.derived.form) ?? 0) + 1);
+    }
+    results[d.index] = { ok: true, fn: d.job.fn, fd: d.job.fd, form: d.derived.form, inserted, downstream: d.derived.downstream };
+  }
+  for (const [form, n] of byForm) deps.metrics?.documents.persisted.inc({ form: String(form) }, n);
+  const conflicting = written?.conflicting ?? 0;
+  if (conflicting > 0) {
+    deps.metrics?.documents.conflictingCopies.inc(conflicting);
+    deps.logger.warn({ copies: conflicting }, 'copies of stored documents with different bytes recorded in document_conflicts');
+  }
+  return counted.size;
+}
+
+export function createPersistProcessor(deps: PersistProcessorDeps): PersistProcessor {
+  const cache = new RegistryCache();
+
+  return async function persistBatch(payloads) {
+    const results: (PersistResult | undefined)[] = new Array<PersistResult | undefined>(payloads.length);
+    const prepared: Prepared[] = [];
+    payloads.forEach((payload, index) => {
+      const p = prepare(index, payload);
+      if (p instanceof PersistJobError) results[index] = { ok: false, error: p };
+      else prepared.push(p);
+    });
+    // Stable: of several copies of one (fn, fd) in a batch, the first one given is the one stored.
+    prepared.sort(compareDocs);
+    const unique: Prepared[] = [];
+    for (const d of prepared) if (unique.length === 0 || unique[unique.length - 1]!.key !== d.key) unique.push(d);
+
+    const written = unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache));
+    // Only after the commit: an id from a rolled-back transaction would name nothing.
+    if (written) cache.remember(written.ids);
+    const inserted = settle(deps, prepared, written, results);
+    deps.logger.debug({ jobs: payloads.length, inserted }, 'persisted batch');
+    return results.map((r) => r!);
+  };
+}

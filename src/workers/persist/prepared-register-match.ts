@@ -1,0 +1,17 @@
+/**
+ * The facts of a registration report that link a register prepared before its РНМ (issue 16) to the registers row the
+ * report made; the matching itself is SQL (src/db/prepared-register-match.repository.ts).
+ */
+import type { FieldObject } from '../../../protocol/document-json.js';
+import type { RegistrationFacts } from '../../db/prepared-register-match.repository.js';
+import { str, validInn } from './derive.js';
+
+/** The facts of a registration report, or undefined for any other document. */
+export function registrationFacts(fields: FieldObject | undefined, registerId: number | undefined): RegistrationFacts | undefined {
+  if (!fields || registerId === undefined || str(fields, 'ofdInn') === null) return undefined;
+  const serial = str(fields, 'kktNumber');
+  const fn = str(fields, 'fiscalDriveNumber');
+  const inn = validInn(fields);
+  if (serial === null || fn === null || inn === null) return undefined;
+  return { serial, fn, inn, registerId };
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+/** What a processor that sends to an external system (fns, crpt) is built from. */
+export interface SendingProcessorDeps<C> {
+  readonly db: Kysely<Database>;
+  readonly client: C;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /** Send lease per document; must exceed the client's longest send. */
+  readonly leaseMs?: number;
+}
+
+/** The failures of a job: retried by BullMQ with backoff, or parked in dead_letters (terminal, or out of attempts). */
+export type FailedOutcome<E> = { readonly kind: 'retry'; readonly error: E } | { readonly kind: 'dead'; readonly error: E };
+
+/** What a processor needs of a BullMQ job: plain data, so processors run (and are tested) without BullMQ. */
+export interface JobRef {
+  readonly id: string | undefined;
+  readonly name: string;
+  readonly data: unknown;
+  /** 1-based number of this attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+/** The ref of a BullMQ job; `defaultAttempts` when the job was added without `attempts`. */
+export function jobRefOf(
+  job: { readonly id?: string | undefined; readonly name: string; readonly data: unknown; readonly attemptsMade: number; readonly opts: { readonly attempts?: number } },
+  defaultAttempts: number,
+): JobRef {
+  return { id: job.id, name: job.name, data: job.data, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? defaultAttempts };
+}

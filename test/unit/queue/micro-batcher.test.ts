@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { createMicroBatcher, type MicroBatcherOptions } from '../../../src/queue/micro-batcher.js';
+
+function recorder(options: Partial<MicroBatcherOptions<number>> = {}) {
+  const batches: number[][] = [];
+  const releases: (() => void)[] = [];
+  const batcher = createMicroBatcher<number>({
+    maxBatch: 3,
+    maxDelayMs: 20,
+    maxInFlight: 1,
+    run: (items) =>
+      new Promise<void>((resolve) => {
+        batches.push(items);
+        releases.push(resolve);
+      }),
+    fail: () => undefined,
+    ...options,
+  });
+  return { batcher, batches, release: () => releases.shift()?.() };
+}
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+describe('createMicroBatcher', () => {
+  it('starts a full batch at once and a partial one after maxDelayMs', async () => {
+    const { batcher, batches, release } = recorder({ maxInFlight: 2 });
+    for (const n of [1, 2, 3, 4]) batcher.add(n);
+    expect(batches).toEqual([[1, 2, 3]]);
+    await tick(40);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    release();
+    release();
+    await batcher.drain();
+  });
+
+  it('keeps at most maxInFlight batches running; what waits goes when a slot frees and is due', async () => {
+    const { batcher, batches, release } = recorder();
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) batcher.add(n);
+    expect(batches).toEqual([[1, 2, 3]]);
+    release();
+    await tick();
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    release();
+    await tick(40);
+    expect(batches.at(-1)).toEqual([7]);
+    release();
+    await batcher.drain();
+  });
+
+  it('startOnFreeSlot: a freed slot takes what waits without waiting for maxDelayMs', async () => {
+    const { batcher, batches, release } = recorder({ startOnFreeSlot: true, maxDelayMs: 10_000 });
+    for (const n of [1, 2, 3, 4]) batcher.add(n);
+    release();
+    await tick();
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    release();
+    await batcher.drain();
+  });
+
+  it('weighs items with sizeOf and always takes at least one', async () => {
+    const { batcher, batches, release } = recorder({ sizeOf: (n) => n, maxInFlight: 3 });
+    for (const n of [5, 1, 1]) batcher.add(n);
+    expect(batches).toEqual([[5]]);
+    await tick(40);
+    expect(batches).toEqual([[5], [1, 1]]);
+    release();
+    release();
+    await batcher.drain();
+  });
+
+  it('drain starts everything pending and waits for it', async () => {
+    const { batcher, batches, release } = recorder({ maxDelayMs: 10_000 });
+    batcher.add(1);
+    const drained = batcher.drain();
+    await tick();
+    expect(batches).toEqual([[1]]);
+    release();
+    await drained;
+  });
+
+  it('hands the items of a batch whose run throws to fail', async () => {
+    const failed: number[][] = [];
+    const batcher = createMicroBatcher<number>({
+      maxBatch: 2,
+      maxDelayMs: 1,
+      maxInFlight: 1,
+      run: () => Promise.reject(new Error('boom')),
+      fail: (items) => failed.push([...items]),
+    });
+    batcher.add(1);
+    batcher.add(2);
+    await batcher.drain();
+    expect(failed).toEqual([[1, 2]]);
+  });
+});
