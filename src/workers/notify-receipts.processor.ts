@@ -35,13 +35,13 @@ import {
   recordDeliveryOutcome,
   refundSmsCredit,
   startDeliveryAttempt,
-  takeSmsCredit,
   type DeliveryKey,
   type NotifyDeliveryStatus,
   type ReceiptChannel,
   type ReceiptSource,
   type SmsAccount,
 } from '../db/notify.repository.js';
+import { chargeMessage, receiptReference } from '../db/message-charges.repository.js';
 import { rearmNotificationEmail } from '../db/notification-emails.repository.js';
 import { NOTIFICATION_EMAIL_CHANNEL } from './notify-condition-emails.js';
 import { awaitViberDelivery, viberTtlSeconds, type ViberCascadeOptions } from './notify-viber.js';
@@ -245,10 +245,10 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     if (!sms) return refuse(key, 'failed', 'NOTIFY_SMS_NOT_CONFIGURED', 'SMS_URL is not set');
     if (doc.organization_id === null) return refuse(key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
     const organizationId = doc.organization_id;
-    const account = await takeSmsCredit(db, organizationId, ids.charge);
+    const account = await chargeMessage(db, { organizationId, channel: 'sms', key: ids.charge, reference: receiptReference(doc.fn, doc.fd) });
     if (account === null) return refuse(key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
     const text = receiptSms(doc, link);
-    return attempt(job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), { organizationId, chargeKey: ids.charge, account });
+    return attempt(job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), account === 'free' ? undefined : { organizationId, chargeKey: ids.charge, account });
   }
 
   /** Viber first; SMS when Viber does not deliver (or is not configured). */
@@ -267,7 +267,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     if (doc.organization_id === null) return refuse(key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
     const organizationId = doc.organization_id;
     const chargeKey = `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`;
-    const account = await takeSmsCredit(db, organizationId, chargeKey);
+    const account = await chargeMessage(db, { organizationId, channel: 'viber', key: chargeKey, reference: receiptReference(doc.fn, doc.fd) });
     if (account === null) return refuse(key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
     const id = `${doc.fn}-${doc.fd}-viber-${resend}`;
     await startDeliveryAttempt(db, key);
@@ -293,7 +293,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       end?.();
       const err = errorOf(e);
       if (err.retryable && job.attempt < job.maxAttempts) {
-        await refundSmsCredit(db, organizationId, chargeKey, account);
+        await refundSmsCredit(db, organizationId, chargeKey);
         await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: err.code, error: err.message });
         metrics?.forward.total.inc({ target: 'viber', result: 'retry' });
         return { kind: 'retry', error: new NotifyError(err.code, err.message) };
@@ -301,7 +301,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       failure = { code: err.code, reason: err.message };
     }
     // Not delivered by Viber: the message is given back, and the receipt goes by SMS.
-    await refundSmsCredit(db, organizationId, chargeKey, account);
+    await refundSmsCredit(db, organizationId, chargeKey);
     await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: failure.code, error: failure.reason });
     metrics?.forward.total.inc({ target: 'viber', result: 'failed' });
     log.info({ fn: doc.fn, fd: doc.fd, code: failure.code }, 'Viber did not deliver the e-receipt: falling back to SMS');

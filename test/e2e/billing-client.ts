@@ -88,8 +88,7 @@ export class LedgerModel {
     const seen = new Map<string, { amount: number; sms: number }>();
     for (const h of history) {
       expect(h.title, `a human title for ${h.reason}`).not.toBe(h.reason);
-      // A send is charged per attempt (`…-a1`, `…-a2`): an attempt that failed was given back, so the send nets once.
-      const k = `${h.reason}|${h.reason === 'sms_sent' ? h.reference.replace(/-a\d+$/, '') : h.reference}`;
+      const k = `${h.reason}|${h.reference}`;
       const prior = seen.get(k) ?? { amount: 0, sms: 0 };
       seen.set(k, { amount: prior.amount + h.amount, sms: prior.sms + h.sms });
     }

@@ -202,7 +202,7 @@ describe('billing as an independent client sees it', { timeout: 120_000 }, () =>
     // 3. Resend receipt 1 by SMS: the fake SMS gateway receives it, with the short link to the receipt page.
     const sms = await sendBySms(1);
     expect(sms.text).toMatch(new RegExp(`^Чек ФД 1 на 100[.,]00 руб\\.: ${base}/r/\\w+$`));
-    model.record('sms_sent', `${FN}-1-1`, 0, -1);
+    model.record('sms_sent', `receipt:${FN}/1`, 0, -1);
 
     // 4. Balance and history.
     expect(await balances()).toMatchObject({ balance: 100_000 - SMS_100.price, sms: SMS_100.units - 1, debt: 0 });
@@ -212,7 +212,11 @@ describe('billing as an independent client sees it', { timeout: 120_000 }, () =>
       ['sms_package', -SMS_100.price, SMS_100.units],
       ['top_up.card', 100_000, 0],
     ]);
-    expect(lines.map((l) => l.title)).toEqual([expect.stringContaining('SMS'), 'Покупка пакета SMS', 'Пополнение картой']);
+    expect(lines.map((l) => [l.title, l.reference])).toEqual([
+      ['Чек по SMS', `receipt:${FN}/1`],
+      ['Покупка пакета SMS', 'product:sms-100x1'],
+      ['Пополнение картой', `card-payment:${t.json.id}`],
+    ]);
     model.reconcile(await balances(), lines);
   });
 
@@ -302,7 +306,7 @@ describe('billing as an independent client sees it', { timeout: 120_000 }, () =>
     expect(tooMuch.json).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
 
     await sendBySms(2);
-    model.record('sms_sent', `${FN}-2-1`, 0, -1);
+    model.record('sms_sent', `receipt:${FN}/2`, 0, -1);
     // The gateway refuses one send (400, terminal): its SMS is given back; the send asked again is charged once.
     await call(smsUrl, 'POST', '/_faults', undefined, { failNext: 1, status: 400 });
     expect((await api('POST', `/api/v1/documents/${FN}/3/deliveries`, { channel: 'sms', recipient: PHONE })).status).toBe(202);
@@ -311,10 +315,10 @@ describe('billing as an independent client sees it', { timeout: 120_000 }, () =>
       return d.json.items.some((i) => i.channel === 'sms' && i.status === 'failed') ? true : undefined;
     });
     await sendBySms(3);
-    model.record('sms_sent', `${FN}-3-2`, 0, -1);
+    model.record('sms_sent', `receipt:${FN}/3`, 0, -1);
     // Receipt 2 again: a second send, charged again.
     await sendBySms(2);
-    model.record('sms_sent', `${FN}-2-2`, 0, -1);
+    model.record('sms_sent', `receipt:${FN}/2`, 0, -1);
   });
 
   it('reconciles: the balance, the SMS package and every history line are what the client’s own model says', async () => {
