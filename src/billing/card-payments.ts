@@ -15,6 +15,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { PaymentError, type PaymentProvider, type PaymentWebhook, type ProviderRefund } from '../adapters/payments/payment-provider.js';
 import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
+import { settleDebt } from './debt.js';
 import { BillingError } from './errors.js';
 import { operatorAccount, orgAccount, transfer } from './ledger.js';
 import { inBillingTransaction } from './transactions.js';
@@ -96,13 +97,16 @@ export async function applyPaymentWebhook(db: Db, hook: PaymentWebhook): Promise
     if ((row.provider_payment_id !== null && row.provider_payment_id !== hook.payment.id) || row.amount !== hook.payment.amount) return 'mismatch';
     const succeeded = hook.payment.status === 'succeeded' || hook.payment.refundedAmount > 0 || hook.event === 'refund.succeeded';
     if (succeeded) {
-      await postOne(tx, {
-        idempotencyKey: `card:${hook.payment.id}:captured`,
+      const key = `card:${hook.payment.id}:captured`;
+      const reference = `card-payment:${row.id}`;
+      const posted = await postOne(tx, {
+        idempotencyKey: key,
         reason: 'top_up.card',
-        reference: `card-payment:${row.id}`,
+        reference,
         organizationId: row.organization_id,
         entries: transfer(operatorAccount('clearing.card'), orgAccount(row.organization_id, 'balance'), row.amount),
       });
+      if (!posted.replayed) await settleDebt(tx, row.organization_id, { key, reference });
     }
     const status = succeeded ? 'succeeded' : hook.payment.status === 'declined' && row.status === 'pending' ? 'declined' : row.status;
     await sql`
