@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { PaymentError, type PaymentProvider, type PaymentWebhook, type ProviderRefund } from '../adapters/payments/payment-provider.js';
 import type { Database } from '../db/database.js';
-import { postOne } from '../db/ledger.repository.js';
+import { balanceOf, postOne } from '../db/ledger.repository.js';
+import { settleDebt } from './debt.js';
 import { BillingError } from './errors.js';
 import { operatorAccount, orgAccount, transfer } from './ledger.js';
 import { inBillingTransaction } from './transactions.js';
@@ -96,19 +97,23 @@ export async function applyPaymentWebhook(db: Db, hook: PaymentWebhook): Promise
     if ((row.provider_payment_id !== null && row.provider_payment_id !== hook.payment.id) || row.amount !== hook.payment.amount) return 'mismatch';
     const succeeded = hook.payment.status === 'succeeded' || hook.payment.refundedAmount > 0 || hook.event === 'refund.succeeded';
     if (succeeded) {
-      await postOne(tx, {
-        idempotencyKey: `card:${hook.payment.id}:captured`,
+      const key = `card:${hook.payment.id}:captured`;
+      const reference = `card-payment:${row.id}`;
+      const posted = await postOne(tx, {
+        idempotencyKey: key,
         reason: 'top_up.card',
-        reference: `card-payment:${row.id}`,
+        reference,
         organizationId: row.organization_id,
         entries: transfer(operatorAccount('clearing.card'), orgAccount(row.organization_id, 'balance'), row.amount),
       });
+      if (!posted.replayed) await settleDebt(tx, row.organization_id, { key, reference });
     }
     const status = succeeded ? 'succeeded' : hook.payment.status === 'declined' && row.status === 'pending' ? 'declined' : row.status;
     await sql`
       update card_payments set status = ${status}, provider_payment_id = ${hook.payment.id}, updated_at = now() where id = ${row.id}
     `.execute(tx);
     if (hook.refund) await settleRefund(tx, row, hook.refund);
+    if (hook.refund?.status === 'succeeded' && succeeded) await recordProviderRefund(tx, row, hook.refund);
     return 'applied';
   });
 }
@@ -133,6 +138,35 @@ async function settleRefund(tx: Transaction<Database>, payment: CardPayment, r: 
       entries: transfer(operatorAccount('clearing.card'), orgAccount(payment.organization_id, 'balance'), refund.amount),
     });
   }
+}
+
+/**
+ * A refund made at the provider (its dashboard, a dispute) that we never asked for: the money went back to the card,
+ * so it is charged to the balance once (key `card-refund:provider:<refund id>`), and what the balance no longer holds
+ * becomes debt — settled by the next top-up — rather than being lost. Our own refunds are known by their reference.
+ */
+async function recordProviderRefund(tx: Transaction<Database>, payment: CardPayment, r: ProviderRefund): Promise<void> {
+  if (await lockRefund(tx, r.reference)) return;
+  const { rows: known } = await sql<{ id: number }>`select id from card_refunds where provider_refund_id = ${r.id}`.execute(tx);
+  if (known.length > 0) return;
+  const reference = `provider-${r.id}`;
+  await sql`
+    insert into card_refunds (payment_id, reference, provider_refund_id, amount, status)
+    values (${payment.id}, ${reference}, ${r.id}, ${r.amount}, 'succeeded')
+  `.execute(tx);
+  await sql`update card_payments set refunded_amount = refunded_amount + ${r.amount}, updated_at = now() where id = ${payment.id}`.execute(tx);
+  const org = payment.organization_id;
+  const covered = Math.min(r.amount, Math.max(0, await balanceOf(tx, org, 'balance')));
+  await postOne(tx, {
+    idempotencyKey: `card-refund:provider:${r.id}`,
+    reason: 'refund.card',
+    reference: `card-payment:${payment.id}`,
+    organizationId: org,
+    entries: [
+      ...(covered > 0 ? transfer(orgAccount(org, 'balance'), operatorAccount('clearing.card'), covered) : []),
+      ...(r.amount - covered > 0 ? transfer(orgAccount(org, 'debt'), operatorAccount('clearing.card'), r.amount - covered) : []),
+    ],
+  });
 }
 
 /** Refunds part or all of a succeeded top-up to the card (the operator's decision). */

@@ -11,6 +11,7 @@ import type { Database } from '../db/database.js';
 import { postOne } from '../db/ledger.repository.js';
 import { moscowDate } from '../domain/ofd-service.js';
 import { invoiceNumberIn, type StatementLine } from './bank-statements.js';
+import { settleDebt } from './debt.js';
 import { operatorAccount, orgAccount, transfer } from './ledger.js';
 import { inBillingTransaction } from './transactions.js';
 import type { ActLine } from './pdf.js';
@@ -87,6 +88,7 @@ export async function importStatement(db: Db, lines: readonly StatementLine[]): 
         entries: transfer(operatorAccount('clearing.bank'), orgAccount(invoice.organization_id, 'balance'), line.amount),
       });
       await sql`update bank_statement_lines set invoice_id = ${invoice.id}, transaction_id = ${posted.transactionId} where id = ${inserted[0].id}`.execute(tx);
+      if (!posted.replayed) await settleDebt(tx, invoice.organization_id, { key: `bank:${line.key}`, reference: `invoice:${invoice.number}` });
       // Paid once the money received against it covers it (a payment may come in parts).
       await sql`
         update invoices set status = 'paid', paid_at = now()

@@ -9,6 +9,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
+import { messagePrices, sendReason } from '../db/message-charges.repository.js';
 import { BillingError } from './errors.js';
 import { operatorAccount, orgAccount, transfer, type LedgerEntry } from './ledger.js';
 import { inBillingTransaction } from './transactions.js';
@@ -92,15 +93,8 @@ export async function billPostpaidSms(db: Db, organizationId: number, now: Date)
     await sql`select pg_advisory_xact_lock(hashtextextended('sms-postpaid', ${organizationId}))`.execute(tx);
     const { rows: prior } = await sql<{ id: number }>`select id from ledger_transactions where idempotency_key = ${key}`.execute(tx);
     if (prior.length > 0) return { count: 0, amount: 0, replayed: true };
-    const { rows } = await sql<{ owed: number }>`
-      select coalesce(-sum(e.amount), 0)::bigint as owed
-        from ledger_entries e join ledger_accounts a on a.id = e.account_id
-        join ledger_transactions t on t.id = e.transaction_id
-       where a.organization_id = ${organizationId} and a.code = 'sms_postpaid' and t.posted_at < ${start}
-    `.execute(tx);
-    const count = rows[0]?.owed ?? 0;
+    const { count, amount } = await postpaidOwed(tx, organizationId, start, unit?.price ?? 0);
     if (count <= 0) return { count: 0, amount: 0, replayed: false };
-    const amount = count * (unit?.price ?? 0);
     const covered = Math.min(amount, Math.max(0, await balanceOf(tx, organizationId, 'balance')));
     const entries: LedgerEntry[] = [
       ...transfer(operatorAccount('sms.issued'), orgAccount(organizationId, 'sms_postpaid'), count),
@@ -116,6 +110,38 @@ export async function billPostpaidSms(db: Db, organizationId: number, now: Date)
     });
     return { count, amount, replayed: posted.replayed };
   });
+}
+
+/**
+ * The units sent on credit before `start` (all of them, less what earlier bills took) and their price: the sends since
+ * the last bill's month, each channel at its own price (message_prices: a Viber message at Viber's); anything else
+ * (a send that committed after the previous bill was counted) at the Маркет's `sms-postpaid` price.
+ */
+async function postpaidOwed(db: Db, organizationId: number, start: Date, smsPrice: number): Promise<{ count: number; amount: number }> {
+  const { rows: total } = await sql<{ owed: number }>`
+    select coalesce(-sum(e.amount), 0)::bigint as owed
+      from ledger_entries e join ledger_accounts a on a.id = e.account_id
+      join ledger_transactions t on t.id = e.transaction_id
+     where a.organization_id = ${organizationId} and a.code = 'sms_postpaid' and t.posted_at < ${start}
+  `.execute(db);
+  const count = Number(total[0]?.owed ?? 0);
+  const { rows: last } = await sql<{ reference: string }>`
+    select reference from ledger_transactions where organization_id = ${organizationId} and reason = 'sms_postpaid_bill' order by id desc limit 1
+  `.execute(db);
+  const lastMonth = /^month:(\d{4})-(\d{2})$/.exec(last[0]?.reference ?? '');
+  const since = lastMonth ? moscowMonthStart(new Date(Date.UTC(Number(lastMonth[1]), Number(lastMonth[2]), 15))).start : new Date(0);
+  const { rows } = await sql<{ reason: string; owed: number }>`
+    select t.reason, coalesce(-sum(e.amount), 0)::bigint as owed
+      from ledger_entries e join ledger_accounts a on a.id = e.account_id
+      join ledger_transactions t on t.id = e.transaction_id
+     where a.organization_id = ${organizationId} and a.code = 'sms_postpaid' and t.reason in ('sms_sent', 'viber_sent')
+       and t.posted_at >= ${since} and t.posted_at < ${start}
+     group by t.reason
+  `.execute(db);
+  const prices = new Map((await messagePrices(db)).filter((p) => p.channel !== 'email').map((p) => [sendReason(p.channel), p.postpaidPrice]));
+  const priced = rows.reduce((s, r) => s + Number(r.owed), 0);
+  const amount = rows.reduce((s, r) => s + Number(r.owed) * (prices.get(r.reason as 'viber_sent') ?? smsPrice), 0) + (count - priced) * smsPrice;
+  return { count, amount };
 }
 
 /** Bills every organization with SMS sent on credit (the worker's monthly pass; safe to run any number of times). */

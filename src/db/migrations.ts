@@ -40,6 +40,7 @@ import * as m0052 from '../../migrations/0052_export_retention.js';
 import * as m0053 from '../../migrations/0053_documents_without_fns_json.js';
 import * as m0054 from '../../migrations/0054_receipt_items_in_documents.js';
 import * as m0057 from '../../migrations/0057_document_acks.js';
+import * as m0058 from '../../migrations/0058_message_prices.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -80,6 +81,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0053_documents_without_fns_json': m0053,
   '0054_receipt_items_in_documents': m0054,
   '0057_document_acks': m0057,
+  '0058_message_prices': m0058,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,8 @@
 // E-receipt deliveries and SMS packages (migration 0010_notify): what the notify worker and the API read and write.
 import { randomUUID } from 'node:crypto';
 import { operatorAccount, orgAccount, transfer } from '../billing/ledger.js';
-import { balanceOf, postLedger, postOne } from './ledger.repository.js';
+import { balanceOf, postOne } from './ledger.repository.js';
+import { chargeMessage, refundMessage, type SmsAccount } from './message-charges.repository.js';
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
@@ -200,35 +201,19 @@ export async function topUpSmsBalance(db: Db, organizationId: number, amount: nu
   return getSmsBalance(db, organizationId);
 }
 
-export type SmsAccount = 'sms' | 'sms_postpaid';
+export type { SmsAccount } from './message-charges.repository.js';
 
 /**
  * Takes one SMS for a send (`key` names the attempt: a replayed attempt is not charged twice): from the package, else,
- * when the organization has postpaid SMS on, on credit; null when neither.
+ * when the organization has postpaid SMS on, on credit; null when neither. (The notify processor charges through
+ * message-charges.repository.ts, by channel.)
  */
 export async function takeSmsCredit(db: Db, organizationId: number, key: string): Promise<SmsAccount | null> {
-  const posting = (code: SmsAccount) => ({
-    idempotencyKey: `sms:${key}`,
-    reason: 'sms_sent' as const,
-    reference: key,
-    organizationId,
-    entries: transfer(orgAccount(organizationId, code), operatorAccount('sms.sent'), 1),
-  });
-  const [fromPackage] = await postLedger(db, [posting('sms')]);
-  if (fromPackage?.status === 'applied' || fromPackage?.status === 'duplicate') return 'sms';
-  const { rows } = await sql<{ on: boolean }>`select sms_postpaid as on from organization_billing where organization_id = ${organizationId}`.execute(db);
-  if (rows[0]?.on !== true) return null;
-  const [onCredit] = await postLedger(db, [posting('sms_postpaid')]);
-  return onCredit?.status === 'applied' || onCredit?.status === 'duplicate' ? 'sms_postpaid' : null;
+  const taken = await chargeMessage(db, { organizationId, channel: 'sms', key, reference: key });
+  return taken === 'free' ? null : taken;
 }
 
 /** Gives back the SMS of a send that failed, to the account it was taken from. */
-export async function refundSmsCredit(db: Db, organizationId: number, key: string, account: SmsAccount): Promise<void> {
-  await postOne(db, {
-    idempotencyKey: `sms:${key}:refund`,
-    reason: 'sms_sent',
-    reference: key,
-    organizationId,
-    entries: transfer(operatorAccount('sms.sent'), orgAccount(organizationId, account), 1),
-  });
+export async function refundSmsCredit(db: Db, organizationId: number, key: string, _account?: SmsAccount): Promise<void> {
+  await refundMessage(db, organizationId, key);
 }

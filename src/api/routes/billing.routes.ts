@@ -4,10 +4,11 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LEDGER_REASONS, operatorAccount, orgAccount, transfer } from '../../billing/ledger.js';
+import { LEDGER_REASONS } from '../../billing/ledger.js';
+import { operatorTopUp } from '../../billing/debt.js';
 import { inBillingTransaction } from '../../billing/transactions.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
-import { organizationBalances, organizationHistory, postOne, type HistoryLine } from '../../db/ledger.repository.js';
+import { organizationBalances, organizationHistory, type HistoryLine } from '../../db/ledger.repository.js';
 import { XLSX_CONTENT_TYPE, reportToXlsx } from '../../reports/export.js';
 import type { ReportResult, ReportRow } from '../../reports/reports.js';
 import { principalOf } from '../auth/authenticate.js';
@@ -35,8 +36,10 @@ export const REASON_TITLES: Record<(typeof LEDGER_REASONS)[number], string> = {
   'top_up.operator': 'Пополнение оператором',
   tariff: 'Оплата тарифа ОФД',
   sms_package: 'Покупка пакета SMS',
-  sms_sent: 'Отправка SMS',
+  sms_sent: 'Чек по SMS',
+  viber_sent: 'Чек в Viber',
   sms_postpaid_bill: 'Оплата SMS по факту (постоплата)',
+  debt_settlement: 'Погашение задолженности',
   activation_codes: 'Покупка кодов активации',
   activation_code_applied: 'Применение кода активации',
   service: 'Услуга',
@@ -163,15 +166,7 @@ export function billingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const id = request.params.id;
         if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
         const { amount, idempotencyKey, comment } = request.body;
-        const posted = await inBillingTransaction(ctx.db, (tx) =>
-          postOne(tx, {
-            idempotencyKey: `operator:${id}:${idempotencyKey}`,
-            reason: 'top_up.operator',
-            reference: comment,
-            organizationId: id,
-            entries: transfer(operatorAccount('adjustments'), orgAccount(id, 'balance'), amount),
-          }),
-        );
+        const posted = await inBillingTransaction(ctx.db, (tx) => operatorTopUp(tx, { organizationId: id, amount, key: `operator:${id}:${idempotencyKey}`, comment }));
         reply.code(posted.replayed ? 200 : 201);
         return balancesJson(ctx, id);
       },

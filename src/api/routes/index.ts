@@ -26,6 +26,7 @@ import { tariffRoutes } from './tariffs.routes.js';
 import { serviceEndingRoutes } from './service-ending.routes.js';
 import { receiptBrandRoutes } from './receipt-brand.routes.js';
 import { shortLinkRoutes } from './short-links.routes.js';
+import { messagePriceRoutes } from './message-prices.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -54,5 +55,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(serviceEndingRoutes(ctx));
     await app.register(receiptBrandRoutes(ctx));
     await app.register(shortLinkRoutes(ctx));
+    await app.register(messagePriceRoutes(ctx));
   };
 }

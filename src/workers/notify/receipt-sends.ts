@@ -11,12 +11,12 @@ import {
   recordDeliveryOutcome,
   refundSmsCredit,
   startDeliveryAttempt,
-  takeSmsCredit,
   type DeliveryKey,
   type NotifyDeliveryStatus,
   type ReceiptSource,
   type SmsAccount,
 } from '../../db/notify.repository.js';
+import { chargeMessage, receiptReference } from '../../db/message-charges.repository.js';
 import { brandStamp, loadBrand } from '../../db/receipt-brands.repository.js';
 import { shortLinkFor } from '../../db/short-links.repository.js';
 import { QueueNames } from '../../queue/queue-names.js';
@@ -132,10 +132,11 @@ export async function sendSms(deps: Deps, job: NotifyJobRef, key: Key, doc: Rece
   if (!sms) return refuse(deps, key, 'failed', 'NOTIFY_SMS_NOT_CONFIGURED', 'SMS_URL is not set');
   if (doc.organization_id === null) return refuse(deps, key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
   const organizationId = doc.organization_id;
-  const account = await takeSmsCredit(deps.db, organizationId, ids.charge);
+  const account = await chargeMessage(deps.db, { organizationId, channel: 'sms', key: ids.charge, reference: receiptReference(doc.fn, doc.fd) });
   if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
   const text = receiptSms(doc, link);
-  return attempt(deps, job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), { organizationId, chargeKey: ids.charge, account });
+  const charged = account === 'free' ? undefined : { organizationId, chargeKey: ids.charge, account };
+  return attempt(deps, job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), charged);
 }
 
 /** A Viber send: delivered, to be retried (BullMQ), or a failure that sends the receipt by SMS. */
@@ -181,7 +182,7 @@ export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: Re
   if (doc.organization_id === null) return refuse(deps, key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
   const organizationId = doc.organization_id;
   const chargeKey = `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`;
-  const account = await takeSmsCredit(db, organizationId, chargeKey);
+  const account = await chargeMessage(db, { organizationId, channel: 'viber', key: chargeKey, reference: receiptReference(doc.fn, doc.fd) });
   if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
   const result = await viberSend(deps, job, key, doc, phone, resend, link);
   if (result.kind === 'delivered') {
@@ -190,7 +191,7 @@ export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: Re
     return { kind: 'done', status: 'delivered' };
   }
   // Not delivered by Viber: the message is given back.
-  await refundSmsCredit(db, organizationId, chargeKey, account);
+  await refundSmsCredit(db, organizationId, chargeKey);
   if (result.kind === 'retry') {
     await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: result.error.code, error: result.error.message });
     metrics?.forward.total.inc({ target: 'viber', result: 'retry' });

@@ -113,6 +113,9 @@ describe('the history and documents in words', () => {
     expect(referenceText('product:sms-100x3', names)).toBe('Пакет 100 SMS × 3');
     expect(referenceText('invoice:2026-000012', names)).toBe('Счёт № 2026-000012');
     expect(referenceText('month:2026-11', names)).toBe('SMS за 11.2026');
+    expect(referenceText('receipt:9999078900000001/42', names)).toBe('Чек ФД 42 (ФН 9999078900000001)');
+    expect(referenceText('9999078900000001-42-0-a1', names)).toBe('Чек ФД 42 (ФН 9999078900000001)');
+    expect(referenceText('viber-9999078900000001-42-1-a2', names)).toBe('Чек ФД 42 (ФН 9999078900000001)');
     expect(referenceText('Оплата наличными в офисе', names)).toBe('Оплата наличными в офисе');
   });
   it('names document statuses', () => {

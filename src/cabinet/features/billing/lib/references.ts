@@ -1,6 +1,6 @@
 /**
  * The «Основание» of a movement in the account history: the ledger's reference (`register:12`, `card-payment:5`,
- * `tariff:3`, `invoice:…`, `product:sms-250x1`, `month:2026-11` or the operator's comment) in words, with the register's number when known.
+ * `tariff:3`, `invoice:…`, `product:sms-250x1`, `month:2026-11`, `receipt:<fn>/<fd>` (an e-receipt sent by SMS or Viber) or the operator's comment) in words, with the register's number when known.
  */
 export interface ReferenceNames {
   readonly registers: ReadonlyMap<number, string>;
@@ -22,6 +22,8 @@ export function referenceText(reference: string, names: ReferenceNames): string 
   if (sms) return `Пакет ${sms[1]} SMS${sms[2] !== '1' ? ` × ${sms[2]}` : ''}`;
   const invoice = /^invoice:(.+)$/.exec(reference);
   if (invoice) return `Счёт № ${invoice[1]}`;
+  const sent = /^receipt:(\d{16})\/(\d+)$/.exec(reference) ?? /^(?:viber-)?(\d{16})-(\d+)-\d+-a\d+$/.exec(reference);
+  if (sent) return `Чек ФД ${sent[2]} (ФН ${sent[1]})`;
   const month = /^month:(\d{4})-(\d{2})$/.exec(reference);
   if (month) return `SMS за ${month[2]}.${month[1]}`;
   return reference;
