@@ -15,7 +15,8 @@ import type { ViberSender } from '../../../src/adapters/viber/viber-sender.js';
 import { billPostpaidSms } from '../../../src/billing/market.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { createNotifyProcessor, type NotifyProcessor } from '../../../src/workers/notify-receipts.processor.js';
+import { createNotifyProcessor } from '../../../src/workers/notify/receipts.processor.js';
+import type { NotifyProcessor } from '../../../src/workers/notify/notify-types.js';
 import { asOperator, createOrganization, job, json, persist, receipt, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 
 const INN = withInnCheckDigits('770200581');
