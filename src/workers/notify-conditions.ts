@@ -17,7 +17,7 @@
  * transaction: the notify worker sends them from there, with retries, so an SMTP or webhook outage loses nothing.
  */
 import { sql, type Kysely } from 'kysely';
-import { currentDrive, fnForecast } from '../api/registry-status.js';
+import { currentDrive, fnForecast } from '../domain/registry-status.js';
 import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../domain/notification-kinds.js';
 import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../domain/ofd-service.js';
 import { drivesOfRegisters } from '../db/api-registry.repository.js';

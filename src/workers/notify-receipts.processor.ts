@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { EmailMessage, EmailSender } from '../adapters/email/email-sender.js';
 import { normalizePhone, type SmsSender } from '../adapters/sms/sms-sender.js';
 import type { ViberSender } from '../adapters/viber/viber-sender.js';
-import { fnsQrString, rubles } from '../api/receipt-view.js';
+import { fnsQrString, rubles } from '../domain/receipt-view.js';
 import { DEFAULT_BRAND, type Brand } from '../branding/brand.js';
 import { brandedReceiptEmail } from '../branding/branded-receipt.js';
 import { brandStamp, loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';

@@ -30,7 +30,7 @@ import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
-import { registerConnection } from '../registry-status.js';
+import { registerConnection } from '../../domain/registry-status.js';
 import { cursorSchema, dateOut, idSchema, iso, limitSchema, pageSchema } from '../schemas.js';
 
 const preparedIn = z.object({

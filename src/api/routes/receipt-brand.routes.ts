@@ -15,7 +15,7 @@ import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
-import { fnsQrString } from '../receipt-view.js';
+import { fnsQrString } from '../../domain/receipt-view.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
 
 const bannerOut = z.object({ title: z.string(), text: z.string(), url: z.string() });
