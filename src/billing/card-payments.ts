@@ -16,7 +16,7 @@ import { PaymentError, type PaymentProvider, type PaymentWebhook, type ProviderR
 import type { Database } from '../db/database.js';
 import { postOne } from '../db/ledger.repository.js';
 import { BillingError } from './errors.js';
-import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 
 export interface CardPayment {

@@ -11,7 +11,7 @@ import type { Database } from '../db/database.js';
 import { postOne } from '../db/ledger.repository.js';
 import { moscowDate } from '../domain/ofd-service.js';
 import { invoiceNumberIn, type StatementLine } from './bank-statements.js';
-import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 import type { ActLine } from './pdf.js';
 

@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
 import { BillingError } from './errors.js';
-import { operatorAccount, orgAccount, transfer, type LedgerEntry } from './ledger.js';
+import { operatorAccount, orgAccount, transfer, type LedgerEntry } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 
 export interface MarketProduct {

@@ -4,7 +4,7 @@
  */
 import type { EmailMessage } from '../adapters/email/email-sender.js';
 import { rubles } from '../domain/receipt-view.js';
-import type { Brand } from './brand.js';
+import type { Brand } from '../domain/brand.js';
 import { dataUri, qrPng, qrSvg } from './receipt-qr.js';
 import { renderBrandedReceipt } from './receipt-html.js';
 

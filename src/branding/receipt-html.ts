@@ -5,7 +5,7 @@
  * e-mail, data: URIs on a page).
  */
 import { escapeHtml, rubles } from '../domain/receipt-view.js';
-import { textColorOn, type Brand } from './brand.js';
+import { textColorOn, type Brand } from '../domain/brand.js';
 import { logoDisplaySize } from './logo.js';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { PreparedRegister, PreparedRegisterStage, RegisterImport } from './tables/onboarding.js';
 import { insertAudit, type AuditEntry } from './audit-log.repository.js';
-import { matchPreparedRegister } from '../workers/prepared-register-match.js';
+import { matchPreparedRegister } from './prepared-register-match.repository.js';
 import './tables/onboarding.js';
 
 type Db = Kysely<Database>;

@@ -22,7 +22,7 @@ import type { EmailMessage, EmailSender } from '../adapters/email/email-sender.j
 import { normalizePhone, type SmsSender } from '../adapters/sms/sms-sender.js';
 import type { ViberSender } from '../adapters/viber/viber-sender.js';
 import { fnsQrString, rubles } from '../domain/receipt-view.js';
-import { DEFAULT_BRAND, type Brand } from '../branding/brand.js';
+import { DEFAULT_BRAND, type Brand } from '../domain/brand.js';
 import { brandedReceiptEmail } from '../branding/branded-receipt.js';
 import { brandStamp, loadBrand, phoneChannelOf } from '../db/receipt-brands.repository.js';
 import { shortLinkFor } from '../db/short-links.repository.js';

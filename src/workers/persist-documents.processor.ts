@@ -16,7 +16,7 @@
  * - The function throws only when the transaction fails (database down, deadlock, constraint): the caller retries or
  *   falls back to one job per transaction.
  */
-import { applyBatchRollups, type RollupDocument } from '../reports/rollups.js';
+import { applyBatchRollups, type RollupDocument } from '../db/rollups.repository.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';

@@ -10,7 +10,8 @@ import type { Database } from '../db/database.js';
 import { completeRegistrations, registrationReportsOf } from './kkt-registration-reports.js';
 import '../db/tables/api-security.js';
 import { str, validInn } from './persist-derive.js';
-import { matchPreparedRegister, registrationFacts } from './prepared-register-match.js';
+import { matchPreparedRegister } from '../db/prepared-register-match.repository.js';
+import { registrationFacts } from './prepared-register-match.js';
 
 const REGISTRY_CACHE_MAX = 100_000;
 

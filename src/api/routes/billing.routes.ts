@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LEDGER_REASONS, operatorAccount, orgAccount, transfer } from '../../billing/ledger.js';
+import { LEDGER_REASONS, operatorAccount, orgAccount, transfer } from '../../domain/ledger.js';
 import { inBillingTransaction } from '../../billing/transactions.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
 import { organizationBalances, organizationHistory, postOne, type HistoryLine } from '../../db/ledger.repository.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand } from '../../branding/brand.js';
+import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand } from '../../domain/brand.js';
 import { brandedReceiptPage } from '../../branding/branded-receipt.js';
 import { checkLogo, isLogoProblem } from '../../branding/logo.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
