@@ -198,10 +198,6 @@ export class ConfigError extends Error {
   }
 }
 
-export function isConfigError(e: unknown): e is ConfigError {
-  return e instanceof ConfigError;
-}
-
 const INN10_WEIGHTS = [2, 4, 10, 3, 5, 9, 4, 6, 8];
 const INN12_WEIGHTS_11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
 const INN12_WEIGHTS_12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
