@@ -23,7 +23,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { receiptExportTable } from '../src/exports/receipt-rows.js';
 import { reportToXlsx, type ExportTable } from '../src/reports/export.js';
 import { REPORT_NAMES, runReport, type ReportResult } from '../src/reports/reports.js';
-import { rebuildRollups } from '../src/reports/rollups.js';
+import { rebuildRollups } from '../src/db/rollups.repository.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -42,7 +42,3 @@ export class ProtocolError extends Error {
     super(offset === undefined ? message : `${message} (at byte ${offset})`);
   }
 }
-
-export function isProtocolError(e: unknown): e is ProtocolError {
-  return e instanceof ProtocolError;
-}

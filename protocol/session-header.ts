@@ -61,8 +61,6 @@ export interface SessionFlags {
 
 /** `0x0014` = container + expects reply + no CRC: every captured KKT message, and our replies. */
 export const FLAGS_CONTAINER_REPLY = 0x0014;
-/** `0x0010` = empty message expecting a reply (connectivity test). */
-export const FLAGS_EMPTY_REPLY = 0x0010;
 
 export interface SessionHeader {
   kind: SessionKind;

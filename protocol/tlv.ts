@@ -50,8 +50,3 @@ export function encodeTlv(tag: number, value: Uint8Array): Buffer {
   out.set(value, TLV_HEADER_LENGTH);
   return out;
 }
-
-/** The wire bytes of several TLVs, concatenated (an STLV value). */
-export function encodeTlvs(items: ReadonlyArray<{ tag: number; value: Uint8Array }>): Buffer {
-  return Buffer.concat(items.map((t) => encodeTlv(t.tag, t.value)));
-}

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { hashTag, isRedisClusterUrl, parseRedisTarget } from './queue/redis-target.js';
+import { hashTag, isRedisClusterUrl, parseRedisTarget } from './domain/redis-target.js';
 
 export const ROLES = ['gateway', 'worker', 'api'] as const;
 export type Role = (typeof ROLES)[number];
@@ -75,7 +75,7 @@ export interface Config {
     readonly enqueueMaxBatch: number;
   };
   readonly databaseUrl: string;
-  /** `redis://…` (one server) or `redis+cluster://host:port,host:port` (a Redis Cluster): queue/redis-target.ts. */
+  /** `redis://…` (one server) or `redis+cluster://host:port,host:port` (a Redis Cluster): domain/redis-target.ts. */
   readonly redisUrl: string;
   /** BullMQ key prefix; a hash-tagged one (`{ofd}`) keeps a queue's keys in one Redis Cluster slot. */
   readonly queuePrefix: string;
@@ -196,10 +196,6 @@ export class ConfigError extends Error {
     super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
     this.variable = issues[0]?.variable ?? 'environment';
   }
-}
-
-export function isConfigError(e: unknown): e is ConfigError {
-  return e instanceof ConfigError;
 }
 
 const INN10_WEIGHTS = [2, 4, 10, 3, 5, 9, 4, 6, 8];

@@ -17,7 +17,7 @@ import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
 import { settleDebt } from './debt.js';
 import { BillingError } from './errors.js';
-import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 
 export interface CardPayment {

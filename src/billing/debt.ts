@@ -8,7 +8,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
-import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 
 /** Pays the organization's debt from its balance as far as the balance goes; the kopecks paid (0: no debt). */
 export async function settleDebt(tx: Transaction<Database>, organizationId: number, topUp: { key: string; reference: string }): Promise<number> {

@@ -12,7 +12,7 @@ import { postOne } from '../db/ledger.repository.js';
 import { moscowDate } from '../domain/ofd-service.js';
 import { invoiceNumberIn, type StatementLine } from './bank-statements.js';
 import { settleDebt } from './debt.js';
-import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 import type { ActLine } from './pdf.js';
 

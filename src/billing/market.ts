@@ -11,7 +11,7 @@ import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
 import { messagePrices, sendReason } from '../db/message-charges.repository.js';
 import { BillingError } from './errors.js';
-import { operatorAccount, orgAccount, transfer, type LedgerEntry } from './ledger.js';
+import { operatorAccount, orgAccount, transfer, type LedgerEntry } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 
 export interface MarketProduct {

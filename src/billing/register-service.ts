@@ -25,7 +25,7 @@ import {
 } from '../db/service-periods.repository.js';
 import { moscowDate } from '../domain/ofd-service.js';
 import { BillingError } from './errors.js';
-import { operatorAccount, orgAccount, transfer } from './ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { nextTerm, priceOn } from './service-terms.js';
 import { inBillingTransaction } from './transactions.js';
 

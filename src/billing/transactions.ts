@@ -6,7 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { BillingError } from './errors.js';
-import { LedgerError } from './ledger.js';
+import { LedgerError } from '../domain/ledger.js';
 
 const RETRYABLE_SQLSTATE = new Set(['40P01', '40001']);
 

@@ -3,8 +3,8 @@
  * plain-text part for clients that show no HTML) and the buyer's web page (the same markup, images as data: URIs).
  */
 import type { EmailMessage } from '../adapters/email/email-sender.js';
-import { rubles } from '../api/receipt-view.js';
-import type { Brand } from './brand.js';
+import { rubles } from '../domain/receipt-view.js';
+import type { Brand } from '../domain/brand.js';
 import { dataUri, qrPng, qrSvg } from './receipt-qr.js';
 import { renderBrandedReceipt } from './receipt-html.js';
 

@@ -2,7 +2,7 @@
  * What an uploaded logo really is, from its bytes (never from the declared type alone): PNG, JPEG or GIF, and its size
  * in pixels. SVG is refused on purpose: it may carry scripts and many mail clients do not show it.
  */
-import { LOGO_MAX_BYTES, LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, type BrandLogo, type LogoContentType } from './brand.js';
+import { LOGO_MAX_BYTES, LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, type BrandLogo, type LogoContentType } from '../domain/brand.js';
 
 export interface ImageInfo {
   readonly contentType: LogoContentType;

@@ -4,8 +4,8 @@
  * same markup is the buyer's receipt page and the cabinet's preview; only the image sources differ (`cid:` parts in
  * e-mail, data: URIs on a page).
  */
-import { escapeHtml, rubles } from '../api/receipt-view.js';
-import { textColorOn, type Brand } from './brand.js';
+import { escapeHtml, rubles } from '../domain/receipt-view.js';
+import { textColorOn, type Brand } from '../domain/brand.js';
 import { logoDisplaySize } from './logo.js';
 
 type Json = Record<string, unknown>;

@@ -6,12 +6,6 @@ import './tables/api-access.js';
 
 type Db = Kysely<Database>;
 
-const UNIQUE_VIOLATION = '23505';
-
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === UNIQUE_VIOLATION;
-}
-
 // ---- users ----------------------------------------------------------------------------------------------------------
 
 /** The new user, or undefined when the e-mail is taken. */

@@ -38,11 +38,3 @@ export function storedFnsJson(source: FnsJsonSource): JsonObject {
     return {};
   }
 }
-
-/** The form name and body of a stored document's FNS JSON; undefined when it has none (stored unrecognised). */
-export function storedFnsBody(source: FnsJsonSource): [string, JsonObject] | undefined {
-  const [entry] = Object.entries(storedFnsJson(source));
-  if (!entry) return undefined;
-  const [name, body] = entry;
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? [name, body as JsonObject] : undefined;
-}

@@ -86,11 +86,6 @@ export async function findFnsStatuses(db: Kysely<Database>, keys: readonly Docum
     .execute();
 }
 
-/** The FNS outcome of one document (for `ofd show` and the API lifecycle), or undefined when it was never sent. */
-export function findFnsStatus(db: Kysely<Database>, fn: string, fd: number): Promise<FnsStatusRow | undefined> {
-  return db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
-}
-
 export function isAnsweredStatus(status: FnsDeliveryStatus): boolean {
   return (FNS_ANSWERED_STATUSES as readonly string[]).includes(status);
 }

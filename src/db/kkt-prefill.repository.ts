@@ -11,26 +11,7 @@ import { sql } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonObject } from './column-types.js';
 import { storedFnsJson } from './fns-json.js';
-
-export interface FiscalDocumentRef {
-  readonly fn: string;
-  readonly fiscalDocumentNumber: number;
-  readonly dateTime: string;
-  readonly fiscalSign: string;
-}
-
-export interface KktPrefill {
-  readonly kktRegId: string;
-  readonly registerId: number | null;
-  /** The last completed application's input (else the newest not refused), for the fields only an application carries. */
-  readonly lastApplication: { id: number; kind: string; input: JsonObject } | null;
-  /** The last registration report or report on changed details (form 1 / 11): its FNS JSON fields. */
-  readonly lastRegistrationReport: (FiscalDocumentRef & { form: number; fields: JsonObject }) | null;
-  /** The latest FN closing report (form 6). */
-  readonly closingReport: FiscalDocumentRef | null;
-  /** A report on changed details (form 11) after that closing report, from another FN: the FN was replaced. */
-  readonly replacementReport: FiscalDocumentRef | null;
-}
+import type { FiscalDocumentRef, KktPrefill } from '../domain/kkt-registration/prefill.js';
 
 interface DocRow {
   fn: string;

@@ -8,7 +8,7 @@ import {
   type LedgerPosting,
   type LedgerReason,
   type LedgerResult,
-} from '../billing/ledger.js';
+} from '../domain/ledger.js';
 import type { Database } from './database.js';
 
 type Db = Kysely<Database>;

@@ -7,7 +7,7 @@
  * with the reason of its channel and the receipt as its reference; giving it back reverses exactly what it took.
  */
 import { sql, type Kysely } from 'kysely';
-import { operatorAccount, orgAccount, transfer, type LedgerPosting } from '../billing/ledger.js';
+import { operatorAccount, orgAccount, transfer, type LedgerPosting } from '../domain/ledger.js';
 import type { Database } from './database.js';
 import { postLedger, postOne } from './ledger.repository.js';
 

@@ -1,6 +1,6 @@
 // E-receipt deliveries and SMS packages (migration 0010_notify): what the notify worker and the API read and write.
 import { randomUUID } from 'node:crypto';
-import { operatorAccount, orgAccount, transfer } from '../billing/ledger.js';
+import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { balanceOf, postOne } from './ledger.repository.js';
 import { chargeMessage, refundMessage, type SmsAccount } from './message-charges.repository.js';
 import { sql, type Kysely } from 'kysely';

@@ -12,15 +12,3 @@ export async function ofdServicesOf(db: Db, registerIds: readonly number[]): Pro
   `.execute(db);
   return new Map(rows.map((r) => [r.register_id, r.service_until]));
 }
-
-/** Sets (or, with null, removes) a register's service end. */
-export async function setOfdService(db: Db, registerId: number, serviceUntil: string | null): Promise<void> {
-  if (serviceUntil === null) {
-    await sql`delete from ofd_services where register_id = ${registerId}`.execute(db);
-    return;
-  }
-  await sql`
-    insert into ofd_services (register_id, service_until) values (${registerId}, ${serviceUntil}::date)
-    on conflict (register_id) do update set service_until = excluded.service_until, updated_at = now()
-  `.execute(db);
-}

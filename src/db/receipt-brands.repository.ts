@@ -1,7 +1,7 @@
 // E-receipt brands (migration 0046): one row per organization that set one up; none means DEFAULT_BRAND. And how
 // automatic receipts to a phone go (migration 0047).
 import { sql, type Kysely } from 'kysely';
-import { DEFAULT_BRAND, type Banner, type Brand, type BrandInput, type BrandLogo, type LogoContentType } from '../branding/brand.js';
+import { DEFAULT_BRAND, type Banner, type Brand, type BrandInput, type BrandLogo, type LogoContentType } from '../domain/brand.js';
 import type { Database } from './database.js';
 
 type Db = Kysely<Database>;

@@ -26,4 +26,3 @@ export const GatewayErrorCodes = {
    */
   GW_OFD_SERVICE_UNPAID: 'GW_OFD_SERVICE_UNPAID',
 } as const;
-export type GatewayErrorCode = (typeof GatewayErrorCodes)[keyof typeof GatewayErrorCodes];

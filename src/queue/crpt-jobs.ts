@@ -9,9 +9,7 @@
  */
 import { z } from 'zod';
 import { assertFiscalDriveNumber } from './job-ids.js';
-import { JobNames } from './jobs.js';
 
-export const CRPT_RECEIPT_JOB = JobNames.crpt;
 export const CRPT_NOTIFICATION_JOB = 'marking-notification';
 
 export const crptReceiptJobSchema = z.object({

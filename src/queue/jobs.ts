@@ -118,11 +118,3 @@ export const ackReportJobSchema = z.object({
     z.tuple([z.string().regex(/^\d{16}$/), z.number().int().min(1).max(0xffff_ffff), z.number().int().min(0).max(255), z.number().int().min(0)]),
   ),
 });
-
-export interface JobDataByQueue {
-  documents: DocumentBatchJob;
-  fns: FnsJob;
-  crpt: CrptJob;
-  notify: NotifyJob;
-  acks: AckReportJob;
-}

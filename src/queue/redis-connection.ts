@@ -8,7 +8,7 @@
  *   recovers by itself once commands can run again.
  */
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { parseRedisTarget, type RedisClusterTarget } from './redis-target.js';
+import { parseRedisTarget, type RedisClusterTarget } from '../domain/redis-target.js';
 
 /** One Redis server (with or without replicas) or a Redis Cluster: every caller works with either. */
 export type RedisClient = Redis | Cluster;

@@ -13,7 +13,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import { QueueError, QueueErrorCodes, QueueUnavailableError } from './errors.js';
 import type { RedisClient } from './redis-connection.js';
-import { keySlot } from './redis-target.js';
+import { keySlot } from '../domain/redis-target.js';
 
 function nodeKey(redis: Redis): string {
   return `${redis.options.host ?? '127.0.0.1'}:${redis.options.port ?? 6379}`;

@@ -2,7 +2,7 @@
  * The reports of `GET /api/v1/reports/{name}`: each one is a list of columns (with Russian titles for the exports) and an
  * async stream of rows. Money is integer kopecks in the rows; the exporters turn it into rubles.
  *
- * Sources: the rollups (src/reports/rollups.ts) for everything about receipts; `shifts` for shifts and Z-reports;
+ * Sources: the rollups (written by src/db/rollups.repository.ts) for everything about receipts; `shifts` for shifts and Z-reports;
  * `fiscal_drives` and `fd_gaps` for the FN forecast and the unsent documents, `ofd_services` for the end of the OFD
  * service. No report scans `documents`.
  */

@@ -12,7 +12,7 @@ import { runEmulator } from '../../src/emulator/run-emulator.js';
 import { fleetTag } from '../../src/emulator/register-identity.js';
 import { redisCounterStore } from '../../src/api/counters.js';
 import { closeRedis, createProducerRedis } from '../../src/queue/redis-connection.js';
-import { keySlot } from '../../src/queue/redis-target.js';
+import { keySlot } from '../../src/domain/redis-target.js';
 import { createFreshDatabase, metricSum, OfdProcess, sleep, type FreshDatabase } from '../../scripts/pipeline-harness.js';
 import { freePort } from '../support/redis-process.js';
 import { redisClusterSupported, startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';

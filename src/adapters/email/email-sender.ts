@@ -1,8 +1,7 @@
 /**
  * The e-mail port (architecture decision 7): what the API and the notify worker need from e-mail, whatever carries it.
- * Adapters: SMTP through nodemailer (smtp-email-sender.ts) and, without SMTP_URL, a logging stand-in for local runs.
+ * Adapter: SMTP through nodemailer (smtp-email-sender.ts); without SMTP_URL the callers are given no sender.
  */
-import type { Logger } from 'pino';
 
 export interface EmailMessage {
   readonly to: string;
@@ -36,17 +35,4 @@ export class EmailError extends Error {
   ) {
     super(message, options);
   }
-}
-
-/**
- * For runs without SMTP: logs that a message would have gone out (recipient and subject, never the body: it may hold a
- * one-time link) and keeps nothing.
- */
-export function createLoggingEmailSender(logger: Logger): EmailSender {
-  return {
-    async send(message) {
-      logger.warn({ to: message.to, subject: message.subject }, 'SMTP_URL is not set: e-mail not sent');
-    },
-    async close() {},
-  };
 }

@@ -22,7 +22,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { Prng } from '../../emulator/prng.js';
+import { Prng } from '../../domain/prng.js';
 import {
   documentKey,
   FNS_DOCUMENTS_PATH,

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LEDGER_REASONS } from '../../billing/ledger.js';
+import { LEDGER_REASONS } from '../../domain/ledger.js';
 import { operatorTopUp } from '../../billing/debt.js';
 import { inBillingTransaction } from '../../billing/transactions.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';

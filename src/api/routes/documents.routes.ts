@@ -16,7 +16,7 @@ import { accessScope, authorizePlace, documentScopeSql, fullInns, placeLimitOf, 
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { errorResponses, notFound } from '../errors.js';
-import { fnsQrString, renderReceiptHtml } from '../receipt-view.js';
+import { fnsQrString, renderReceiptHtml } from '../../domain/receipt-view.js';
 import {
   cursorSchema,
   dateOut,

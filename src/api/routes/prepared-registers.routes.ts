@@ -2,7 +2,7 @@
  * Registers before their РНМ (issue 16): added by KKT serial + FN (+ partner code), one or several at once, or many
  * from an xlsx file (template download; per-row validation with row and column; nothing imported while the file has
  * errors unless `mode=valid_rows`; the result kept as a report). Each shows its lifecycle; the persist worker links
- * it to its registration report (workers/prepared-register-match.ts).
+ * it to its registration report (db/prepared-register-match.repository.ts).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
@@ -30,7 +30,7 @@ import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
-import { registerConnection } from '../registry-status.js';
+import { registerConnection } from '../../domain/registry-status.js';
 import { cursorSchema, dateOut, idSchema, iso, limitSchema, pageSchema } from '../schemas.js';
 
 const preparedIn = z.object({

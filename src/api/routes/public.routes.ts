@@ -10,7 +10,7 @@ import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js'
 import { storedFnsJson } from '../../db/fns-json.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, notFound } from '../errors.js';
-import { qrTimeToLocal } from '../receipt-view.js';
+import { qrTimeToLocal } from '../../domain/receipt-view.js';
 import { fnSchema, fdSchema } from '../schemas.js';
 
 export const publicCheckQuery = z.object({

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand } from '../../branding/brand.js';
+import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand } from '../../domain/brand.js';
 import { brandedReceiptPage } from '../../branding/branded-receipt.js';
 import { checkLogo, isLogoProblem } from '../../branding/logo.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
@@ -15,7 +15,7 @@ import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
-import { fnsQrString } from '../receipt-view.js';
+import { fnsQrString } from '../../domain/receipt-view.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
 
 const bannerOut = z.object({ title: z.string(), text: z.string(), url: z.string() });

@@ -13,7 +13,7 @@ import { errorResponses } from '../errors.js';
 import { brandedReceiptPage } from '../../branding/branded-receipt.js';
 import { organizationIdByInn } from '../../db/api-organizations.repository.js';
 import { loadBrand } from '../../db/receipt-brands.repository.js';
-import { fnsQrString } from '../receipt-view.js';
+import { fnsQrString } from '../../domain/receipt-view.js';
 import { findCheckedReceipt, publicCheckQuery } from './public.routes.js';
 
 const NOT_FOUND_PAGE = `<!doctype html>

@@ -32,7 +32,7 @@ import { accessScope, authorizePlace, outletScopeSql, placeLimitOf, registerScop
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
-import { ATTENTION_REASONS, CONNECTION_STATUSES, currentDrive, fnAttention, fnForecast, registerConnection } from '../registry-status.js';
+import { ATTENTION_REASONS, CONNECTION_STATUSES, currentDrive, fnAttention, fnForecast, registerConnection } from '../../domain/registry-status.js';
 import { FN_END_REASONS } from '../../domain/fn-end-date.js';
 import { ofdServiceJson, ofdServiceOut } from '../register-service-view.js';
 import { cursorSchema, dateOut, fnSchema, idSchema, iso, limitSchema, pageSchema } from '../schemas.js';

@@ -33,7 +33,7 @@ import { visibleOrganizations, type Principal } from '../auth/principal.js';
 import { accessScope, documentScopeSql, fullInns, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
-import { rubles } from '../receipt-view.js';
+import { rubles } from '../../domain/receipt-view.js';
 
 const hitOut = z.object({
   type: z.enum(['organization', 'register', 'fiscalDrive', 'outlet', 'user', 'document']),

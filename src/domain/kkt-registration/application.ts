@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { isValidInn } from '../inn.js';
 
 export const APPLICATION_KINDS = ['registration', 'reregistration', 'deregistration'] as const;
-export type ApplicationKind = (typeof APPLICATION_KINDS)[number];
 
 /**
  * Reasons for re-registration, as the FNS's form lists them (КНД 1110061, «Код причины перерегистрации»). The codes are
@@ -104,7 +103,6 @@ export const fiscalReportSchema = z.object({
   fiscalDocumentNumber: z.number().int().min(1).max(0xffff_ffff),
   fiscalSign: z.string().regex(/^\d{1,10}$/, 'ФП: до 10 цифр'),
 });
-export const registrationReportInput = fiscalReportSchema;
 export type RegistrationReport = z.output<typeof fiscalReportSchema>;
 
 /** Re-registration reason «замена фискального накопителя»: the old FN is closed and the new one registered first. */

@@ -1,12 +1,32 @@
 /**
- * A re-registration or deregistration prefilled from what we know of the register (db/kkt-prefill.repository.ts): the
- * last application's fields, overlaid with what the register reported itself (its serial, FN, address, place and modes
- * from the last registration report), and the fiscal documents the FNS asks for. The customer then changes only what
- * the reason changes.
+ * A re-registration or deregistration prefilled from what we know of the register (read by
+ * db/kkt-prefill.repository.ts): the last application's fields, overlaid with what the register reported itself (its
+ * serial, FN, address, place and modes from the last registration report), and the fiscal documents the FNS asks for.
+ * The customer then changes only what the reason changes.
  */
-import type { FiscalDocumentRef, KktPrefill } from '../../db/kkt-prefill.repository.js';
-
 type Json = Record<string, unknown>;
+
+/** A fiscal document the FNS asks for by its number, date and sign. */
+export interface FiscalDocumentRef {
+  readonly fn: string;
+  readonly fiscalDocumentNumber: number;
+  readonly dateTime: string;
+  readonly fiscalSign: string;
+}
+
+export interface KktPrefill {
+  readonly kktRegId: string;
+  readonly registerId: number | null;
+  /** The last completed application's input (else the newest not refused), for the fields only an application carries. */
+  readonly lastApplication: { id: number; kind: string; input: Json } | null;
+  /** The last registration report or report on changed details (form 1 / 11): its FNS JSON fields. */
+  readonly lastRegistrationReport: (FiscalDocumentRef & { form: number; fields: Json }) | null;
+  /** The latest FN closing report (form 6). */
+  readonly closingReport: FiscalDocumentRef | null;
+  /** A report on changed details (form 11) after that closing report, from another FN: the FN was replaced. */
+  readonly replacementReport: FiscalDocumentRef | null;
+}
+
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const flag = (v: unknown): boolean | undefined => (typeof v === 'number' ? v !== 0 : typeof v === 'boolean' ? v : undefined);

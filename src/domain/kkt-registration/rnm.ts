@@ -12,7 +12,6 @@
  * Verified on real receipts served by the FNS (see test/unit/kkt-registration/rnm.test.ts for the sources).
  */
 
-export const RNM_LENGTH = 16;
 export const ORDINAL_LENGTH = 10;
 const INN_PAD = 12;
 const SERIAL_PAD = 20;

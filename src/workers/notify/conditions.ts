@@ -17,7 +17,7 @@
  * transaction: the notify worker sends them from there, with retries, so an SMTP or webhook outage loses nothing.
  */
 import type { Kysely } from 'kysely';
-import { currentDrive, fnForecast } from '../../api/registry-status.js';
+import { currentDrive, fnForecast } from '../../domain/registry-status.js';
 import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../../domain/notification-kinds.js';
 import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../../domain/ofd-service.js';
 import { drivesOfRegisters } from '../../db/api-registry.repository.js';
@@ -102,7 +102,8 @@ function ofdServiceConditions(reg: { id: number; registration_number: string; se
   }));
 }
 
-type Drive = NonNullable<ReturnType<typeof currentDrive>>;
+/** A drive row as drivesOfRegisters reads it (currentDrive keeps the row's own type). */
+type Drive = Awaited<ReturnType<typeof drivesOfRegisters>>[number];
 type Base = { registerId: number; registrationNumber: string; fn: string };
 
 /** `register.silent`: no document for longer than max(3 × the median gap of its last 20 documents, the silent hours). */

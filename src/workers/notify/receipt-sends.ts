@@ -3,7 +3,7 @@
  * around it (../outbox.ts: timed, counted, retried or failed for good), SMS and Viber paid from the organization's SMS
  * package, Viber falling back to SMS.
  */
-import { DEFAULT_BRAND, type Brand } from '../../branding/brand.js';
+import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
 import type { JsonObject } from '../../db/column-types.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import {

@@ -3,8 +3,8 @@
  * string they carry. No I/O.
  */
 import type { EmailMessage } from '../../adapters/email/email-sender.js';
-import { fnsQrString, rubles } from '../../api/receipt-view.js';
-import { DEFAULT_BRAND, type Brand } from '../../branding/brand.js';
+import { fnsQrString, rubles } from '../../domain/receipt-view.js';
+import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
 import { brandedReceiptEmail } from '../../branding/branded-receipt.js';
 import type { ReceiptSource } from '../../db/notify.repository.js';
 

@@ -4,7 +4,7 @@
  */
 import { flkCodesLiteral, type BatchDocument, type ShiftTotalsDelta } from '../../db/document-batch.repository.js';
 import type { UnstoredCopy } from '../../db/document-conflicts.repository.js';
-import type { RollupDocument } from '../../reports/rollups.js';
+import type { RollupDocument } from '../../db/rollups.repository.js';
 import type { Prepared } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
 

@@ -22,7 +22,7 @@ import type { Database } from '../../db/database.js';
 import { addShiftTotals, insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
 import { recordConflictingCopies } from '../../db/document-conflicts.repository.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { applyBatchRollups } from '../../reports/rollups.js';
+import { applyBatchRollups } from '../../db/rollups.repository.js';
 import { batchDocument, compareDocs, rollupDocument, shiftDeltas, unstoredCopy } from './batch-rows.js';
 import { prepare, PersistJobError, type Prepared } from './prepare.js';
 import { ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';

@@ -22,7 +22,7 @@ import {
   type RebuildCursor,
   type StoredDocumentSource,
 } from '../../db/document-rebuild.repository.js';
-import { applyRollups, dropZeroRollups, withdrawRollups } from '../../reports/rollups.js';
+import { applyRollups, dropZeroRollups, withdrawRollups } from '../../db/rollups.repository.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './derive.js';
 import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
 

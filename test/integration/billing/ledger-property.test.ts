@@ -13,7 +13,7 @@ import {
   type LedgerPosting,
   type LedgerResult,
   type OperatorAccount,
-} from '../../../src/billing/ledger.js';
+} from '../../../src/domain/ledger.js';
 import { createDb, type DbHandle } from '../../../src/db/database.js';
 import { postLedger, postOne, verifyLedger } from '../../../src/db/ledger.repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';

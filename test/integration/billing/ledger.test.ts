@@ -2,7 +2,7 @@
 // replays, reused keys, append-only history, and the audit.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LedgerError, operatorAccount, orgAccount, transfer, type LedgerPosting } from '../../../src/billing/ledger.js';
+import { LedgerError, operatorAccount, orgAccount, transfer, type LedgerPosting } from '../../../src/domain/ledger.js';
 import { balanceOf, organizationHistory, postLedger, postOne, verifyLedger } from '../../../src/db/ledger.repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 

@@ -1,7 +1,7 @@
 // The buyer's receipt page over the API's own lookup: a real receipt stored by the persist processor, opened by its
 // QR string as HTML; a wrong field is the same 404 page; bad input a 400; too many tries from one address a 429.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fnsQrString } from '../../../src/api/receipt-view.js';
+import { fnsQrString } from '../../../src/domain/receipt-view.js';
 import { startApi, type ApiHarness } from '../api/api-test-helpers.js';
 import { seedTenant, type Tenant } from '../api/tenant-fixture.js';
 

@@ -11,7 +11,7 @@ import type { EmailSender } from '../../../src/adapters/email/email-sender.js';
 import { startFakeSms, type FakeSms } from '../../../src/adapters/sms/fake-sms-server.js';
 import { createHttpSmsSender } from '../../../src/adapters/sms/http-sms-sender.js';
 import type { SmsSender } from '../../../src/adapters/sms/sms-sender.js';
-import { escapeHtml, fnsQrString } from '../../../src/api/receipt-view.js';
+import { escapeHtml, fnsQrString } from '../../../src/domain/receipt-view.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';

@@ -3,7 +3,7 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRollups, rebuildRollups } from '../../../src/reports/rollups.js';
+import { applyRollups, rebuildRollups } from '../../../src/db/rollups.repository.js';
 import { ADMIN_TOKEN, apiKey, asOperator, bearer, createOrganization, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 import { buildFixture, store, type Fixture, type SentReceipt } from './reports-fixture.js';
 

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor, type PersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { deriveDocument, DeriveError } from '../../../src/workers/persist/derive.js';
-import { rebuildRollups } from '../../../src/reports/rollups.js';
+import { rebuildRollups } from '../../../src/db/rollups.repository.js';
 import { reprocessDocuments } from '../../../src/workers/persist/reprocess.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';

@@ -1,7 +1,7 @@
 // Pure parts of branded e-receipts: what an uploaded logo is (from hand-made headers of each format), the brand's
 // validation, the text colour on a brand colour (WCAG luminance, computed here by hand for the cases), short codes.
 import { describe, expect, it } from 'vitest';
-import { brandInputSchema, textColorOn } from '../../../src/branding/brand.js';
+import { brandInputSchema, textColorOn } from '../../../src/domain/brand.js';
 import { checkLogo, logoDisplaySize, sniffImage } from '../../../src/branding/logo.js';
 import { newShortCode, SHORT_CODE_PATTERN } from '../../../src/db/short-links.repository.js';
 

@@ -1,7 +1,7 @@
 /**
- * Report rollups: hourly and daily aggregates of settlement documents (receipts, BSO, corrections) per organization,
- * outlet, register, operation type (1054) and taxation system (1055), with the payment-method (1031, 1081, 1215–1217) and
- * VAT (1102–1107) totals; and daily net sales per item name (for ABC/XYZ).
+ * Report rollups, the write side (src/reports/ reads them): hourly and daily aggregates of settlement documents
+ * (receipts, BSO, corrections) per organization, outlet, register, operation type (1054) and taxation system (1055), with
+ * the payment-method (1031, 1081, 1215–1217) and VAT (1102–1107) totals; and daily net sales per item name (ABC/XYZ).
  *
  * Three ways in, all the same set-based SQL (the upserts below) over a source of documents:
  * - `applyBatchRollups(trx, docs)`: the persist path. In the persist transaction, with the documents THAT transaction
@@ -16,9 +16,9 @@
  * Rows are upserted in key order so concurrent batches do not deadlock on each other.
  */
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { Database } from '../db/database.js';
-import type { JsonInt8 } from '../db/document-batch.repository.js';
-import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from '../db/pg-array.js';
+import type { Database } from './database.js';
+import type { JsonInt8 } from './document-batch.repository.js';
+import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 
 /** What the persist path knows of a document it has just inserted: its key (a DocumentJob fits). */
 export interface InsertedDocumentKey {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, fnsQrString, qrTimeToLocal, renderReceiptHtml, rubles } from '../../../src/api/receipt-view.js';
+import { escapeHtml, fnsQrString, qrTimeToLocal, renderReceiptHtml, rubles } from '../../../src/domain/receipt-view.js';
 
 describe('the FNS QR string', () => {
   it('is t=YYYYMMDDTHHMM&s=rubles&fn&i&fp&n', () => {

@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (sfc32) so every generated document reproduces from `(seed, register index)`. Each register owns
- * its own stream: the order in which the network lets registers advance cannot change what any of them generates.
+ * A small seeded PRNG (sfc32), shared by the emulator and the fake FNS server, so every generated document reproduces
+ * from `(seed, register index)`. Each register owns its own stream: the order in which the network lets registers
+ * advance cannot change what any of them generates.
  */
 
 /** 32-bit FNV-1a over a string's UTF-16 units: turns a seed text into PRNG state words. */

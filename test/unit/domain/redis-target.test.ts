@@ -1,7 +1,7 @@
 // REDIS_URL's two forms and Redis Cluster's key slots. Expected slots are what `CLUSTER KEYSLOT` of redis-server 7.0
 // answered for each key (12739 for "123456789" is also the example of the Redis Cluster specification).
 import { describe, expect, it } from 'vitest';
-import { hashTag, isRedisClusterUrl, keySlot, parseRedisTarget, RedisUrlError } from '../../../src/queue/redis-target.js';
+import { hashTag, isRedisClusterUrl, keySlot, parseRedisTarget, RedisUrlError } from '../../../src/domain/redis-target.js';
 
 describe('parseRedisTarget', () => {
   it('passes a single-server URL through unchanged', () => {

@@ -2,7 +2,8 @@
  * What REDIS_URL points at. One server: `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS), as ioredis
  * reads it. A Redis Cluster: `redis+cluster://[user:password@]host:port,host:port,…` (or `rediss+cluster://`) — the seed
  * nodes, any few of the cluster's nodes; the client learns the rest (and every failover) from them. A cluster has no
- * database number, so a path is refused.
+ * database number, so a path is refused. Pure, and in domain/ because config.ts validates REDIS_URL with it while
+ * queue/ connects with it.
  */
 
 export interface ClusterNodeAddress {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FiscalDriveState } from '../../../src/db/api-registry.repository.js';
 import type { Register } from '../../../src/db/tables/registry.js';
-import { fnForecast, registerConnection } from '../../../src/api/registry-status.js';
+import { fnForecast, registerConnection } from '../../../src/domain/registry-status.js';
 
 const NOW = new Date('2026-03-01T09:00:00Z');
 const HOUR = 3600_000;

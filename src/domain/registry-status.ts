@@ -6,9 +6,22 @@
  * - silent: nothing arrived for `silentAfterMs` (or ever);
  * - connected: otherwise.
  */
-import type { FiscalDriveState } from '../db/api-registry.repository.js';
-import type { Register } from '../db/tables/registry.js';
-import { fnEndDate, type FnEndReason, type ValidityBasis } from '../domain/fn-end-date.js';
+import { fnEndDate, type FnDriveFacts, type FnEndReason, type ValidityBasis } from './fn-end-date.js';
+
+/** What of an FN's state the status needs (src/db/api-registry.repository.ts's FiscalDriveState fits). */
+export interface DriveState extends FnDriveFacts {
+  readonly fn: string;
+  readonly closed_at: string | null;
+  /** received_at of its highest FD: when we last heard from it. */
+  readonly last_received_at: Date | null;
+  readonly gap_count: number;
+  readonly not_transmitted_count: number | null;
+}
+
+/** What of a register the status needs (a registers row fits). */
+export interface RegisterState {
+  readonly status: string;
+}
 
 export const CONNECTION_STATUSES = ['connected', 'silent', 'needs_attention'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
@@ -45,7 +58,7 @@ export interface FnForecast {
   daysLeft: number | null;
 }
 
-export function fnForecast(d: FiscalDriveState, now: Date): FnForecast {
+export function fnForecast(d: DriveState, now: Date): FnForecast {
   const e = fnEndDate(d, now);
   return {
     expiresOn: e.validityEndsOn,
@@ -60,7 +73,7 @@ export function fnForecast(d: FiscalDriveState, now: Date): FnForecast {
   };
 }
 
-export function fnAttention(d: FiscalDriveState, now: Date): AttentionReason[] {
+export function fnAttention(d: DriveState, now: Date): AttentionReason[] {
   const reasons: AttentionReason[] = [];
   if (d.closed_at !== null) return reasons;
   if (d.replace_required_sign) reasons.push('fn_replace_required');
@@ -74,7 +87,7 @@ export function fnAttention(d: FiscalDriveState, now: Date): AttentionReason[] {
 }
 
 /** The FN in use: the one heard from last among those not closed, else the last one heard from. */
-export function currentDrive(drives: readonly FiscalDriveState[]): FiscalDriveState | undefined {
+export function currentDrive<D extends DriveState>(drives: readonly D[]): D | undefined {
   const byLastHeard = [...drives].sort((a, b) => (b.last_received_at?.getTime() ?? 0) - (a.last_received_at?.getTime() ?? 0));
   return byLastHeard.find((d) => d.closed_at === null) ?? byLastHeard[0];
 }
@@ -86,7 +99,7 @@ export interface RegisterConnection {
   currentFn: string | null;
 }
 
-export function registerConnection(register: Register, drives: readonly FiscalDriveState[], now: Date, silentAfterMs: number): RegisterConnection {
+export function registerConnection(register: RegisterState, drives: readonly DriveState[], now: Date, silentAfterMs: number): RegisterConnection {
   const current = currentDrive(drives);
   const lastReceivedAt = drives.reduce<Date | null>(
     (max, d) => (d.last_received_at !== null && (max === null || d.last_received_at > max) ? d.last_received_at : max),
