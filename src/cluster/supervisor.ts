@@ -16,7 +16,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import { createDb, ensureDocumentPartitions, migrateToLatest } from '../db/index.js';
+import { createDb } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { ensureDocumentPartitions } from '../db/partitions.js';
 import type { Logger } from '../observability/logger.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 

@@ -8,7 +8,6 @@ import { sql, type Transaction } from 'kysely';
 import type { FieldObject } from '../../protocol/document-json.js';
 import type { Database } from '../db/database.js';
 import { completeRegistrations, registrationReportsOf } from './kkt-registration-reports.js';
-import '../db/tables/api-security.js';
 import { str, validInn } from './persist-derive.js';
 import { matchPreparedRegister, registrationFacts } from './prepared-register-match.js';
 

@@ -11,7 +11,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FieldObject } from '../../protocol/document-json.js';
 import type { Database } from '../db/database.js';
-import '../db/tables/onboarding.js';
 import { str, validInn } from './persist-derive.js';
 
 export interface RegistrationFacts {
