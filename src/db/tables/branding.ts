@@ -20,7 +20,7 @@ export interface ReceiptBrandsTable {
   footer_text: Defaulted<string>;
   banners: Defaulted<Jsonb<ReceiptBrandBanner[]>>;
   logo: Buffer | null;
-  logo_content_type: string | null;
+  logo_content_type: 'image/png' | 'image/jpeg' | 'image/gif' | null;
   logo_width: number | null;
   logo_height: number | null;
   updated_by: string | null;
