@@ -16,11 +16,12 @@ export async function ofdServicesOf(db: Db, registerIds: readonly number[]): Pro
 /** Sets (or, with null, removes) a register's service end. */
 export async function setOfdService(db: Db, registerId: number, serviceUntil: string | null): Promise<void> {
   if (serviceUntil === null) {
-    await sql`delete from ofd_services where register_id = ${registerId}`.execute(db);
+    await db.deleteFrom('ofd_services').where('register_id', '=', registerId).execute();
     return;
   }
-  await sql`
-    insert into ofd_services (register_id, service_until) values (${registerId}, ${serviceUntil}::date)
-    on conflict (register_id) do update set service_until = excluded.service_until, updated_at = now()
-  `.execute(db);
+  await db
+    .insertInto('ofd_services')
+    .values({ register_id: registerId, service_until: serviceUntil })
+    .onConflict((oc) => oc.column('register_id').doUpdateSet((eb) => ({ service_until: eb.ref('excluded.service_until'), updated_at: sql<Date>`now()` })))
+    .execute();
 }
