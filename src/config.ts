@@ -4,6 +4,7 @@
  *
  * An empty value (`FNS_URL=` in a compose file or an `.env`) counts as unset, so it takes the default rather than failing.
  */
+import { CodedError } from './domain/errors.js';
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
@@ -186,14 +187,13 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends CodedError<typeof ConfigErrorCodes.CONFIG_INVALID> {
   override readonly name = 'ConfigError';
-  readonly code = ConfigErrorCodes.CONFIG_INVALID;
   /** The first variable at fault; `issues` lists all of them. */
   readonly variable: string;
 
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    super(ConfigErrorCodes.CONFIG_INVALID, `invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
     this.variable = issues[0]?.variable ?? 'environment';
   }
 }

@@ -25,7 +25,9 @@ import { createDocumentProducer } from './queue/document-producer.js';
 import { QUEUE_NAMES } from './queue/queue-names.js';
 import { registerQueueDepthMetrics } from './queue/queue-depth.js';
 import { createProducerRedis } from './queue/redis-connection.js';
-import { createDb, ensureDocumentPartitions, migrateToLatest } from './db/index.js';
+import { createDb, type Database } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ensureDocumentPartitions } from './db/partitions.js';
 import { sql } from 'kysely';
 import { startPersistWorker } from './workers/persist/persist.worker.js';
 import { startAckReportsWorker } from './workers/acks/acks.worker.js';
@@ -42,7 +44,6 @@ import { startExportsWorker } from './workers/exports/exports.worker.js';
 import { startHousekeeping } from './workers/housekeeping/housekeeping.worker.js';
 import { createSmtpEmailSender } from './adapters/email/smtp-email-sender.js';
 import type { Kysely } from 'kysely';
-import type { Database } from './db/index.js';
 
 export interface Running {
   gatewayPort?: number;

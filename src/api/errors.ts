@@ -6,6 +6,7 @@
  * Body of every error: `{ statusCode, code, message, details? }`; `details` lists field-level problems for 400s:
  * `[{ path: 'query.amountMin', message: '…', issue: 'too_small' }]`.
  */
+import { CodedError } from '../domain/errors.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -102,18 +103,19 @@ export interface FieldIssue {
   issue: string;
 }
 
-export class ApiError extends Error {
+export class ApiError extends CodedError<ApiErrorCode> {
   override readonly name = 'ApiError';
+  /** From the catalogue: one table maps every code onto its HTTP status. */
   readonly statusCode: number;
   /** Sent as `retry-after` (seconds, rounded up) with a 429. */
   readonly retryAfterMs?: number;
 
   constructor(
-    readonly code: ApiErrorCode,
+    code: ApiErrorCode,
     message: string,
     readonly details?: readonly FieldIssue[],
   ) {
-    super(message);
+    super(code, message);
     this.statusCode = API_ERRORS[code].status;
   }
 }

@@ -3,6 +3,7 @@
  * every Russian bank exports, usually in Windows-1251) and a CSV (`date;number;amount;payerInn;payerName;purpose`
  * with a header line). Only incoming payments to the operator's account are kept.
  */
+import { CodedError } from '../domain/errors.js';
 import { createHash } from 'node:crypto';
 import iconv from 'iconv-lite';
 
@@ -19,14 +20,13 @@ export interface StatementLine {
   readonly key: string;
 }
 
-export class StatementError extends Error {
+export class StatementError extends CodedError<'BAD_STATEMENT'> {
   override readonly name = 'StatementError';
-  readonly code = 'BAD_STATEMENT';
   constructor(
     message: string,
     readonly line: number,
   ) {
-    super(message);
+    super('BAD_STATEMENT', message);
   }
 }
 

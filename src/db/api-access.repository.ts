@@ -2,7 +2,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { ApiKey, MembershipRole, User, UserTokenPurpose } from './tables/api-access.js';
-import './tables/api-access.js';
 
 type Db = Kysely<Database>;
 

@@ -10,7 +10,6 @@ import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from
 import type { Database } from './database.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import type { FnsStatusRow } from './tables/fns-status.js';
-import './tables/fns-status.js';
 
 type Db = Kysely<Database>;
 

@@ -1,7 +1,6 @@
 // Marked goods sold, code by code, for Чеки → Маркировка: each code of a receipt (marking_codes), its check result at
 // sale (2106) and its CRPT stage (crpt_code_status: checked → delivered → crpt_answered; none yet: not_sent).
 import { sql, type Kysely, type SqlBool } from 'kysely';
-import { crptDb } from './crpt-tables.js';
 import type { Database } from './database.js';
 
 type Db = Kysely<Database>;
@@ -50,7 +49,7 @@ const RESULT = sql<MarkingResult>`case
 
 export async function listMarkingCodes(db: Db, q: MarkingListQuery): Promise<MarkingRow[]> {
   if (q.inns !== 'all' && q.inns.length === 0) return [];
-  let query = crptDb(db)
+  let query = db
     .selectFrom('marking_codes as mc')
     .innerJoin('documents as d', (j) => j.onRef('d.fn', '=', 'mc.fn').onRef('d.fd', '=', 'mc.fd').onRef('d.received_at', '=', 'mc.received_at'))
     .leftJoin('crpt_code_status as cs', (j) =>

@@ -2,7 +2,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { Timestamptz } from './column-types.js';
-import './tables/api-access.js';
 
 type Db = Kysely<Database>;
 

@@ -6,8 +6,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { FiscalDrive, Outlet, Register } from './tables/registry.js';
-import './tables/api-access.js';
-import './tables/api-security.js';
 
 type Db = Kysely<Database>;
 export type Scope = 'all' | readonly number[];

@@ -3,9 +3,6 @@
 // users only of the organizations whose team the caller manages).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
-import './tables/api-security.js';
-import './tables/api-access.js';
-import './tables/cabinet-sessions.js';
 
 type Db = Kysely<Database>;
 

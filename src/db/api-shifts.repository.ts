@@ -4,7 +4,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { Shift } from './tables/registry.js';
-import './tables/api-security.js';
 
 type Db = Kysely<Database>;
 

@@ -4,7 +4,6 @@ import type { Kysely, Transaction } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import type { AuditLogRow, AuditLogTable } from './tables/onboarding.js';
-import './tables/onboarding.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -3,8 +3,6 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { User } from './tables/api-access.js';
 import type { UserProfile, UserSession } from './tables/cabinet-sessions.js';
-import './tables/api-access.js';
-import './tables/cabinet-sessions.js';
 
 type Db = Kysely<Database>;
 

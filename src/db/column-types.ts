@@ -35,3 +35,6 @@ export type JsonObject = { [key: string]: JsonValue };
 
 /** A column with a database default: optional on insert. Like kysely's Generated, but keeps a ColumnType's own types. */
 export type Defaulted<C> = C extends ColumnType<infer S, infer I, infer U> ? ColumnType<S, I | undefined, U> : ColumnType<C, C | undefined, C>;
+
+/** date: a calendar day, read and written as 'YYYY-MM-DD' (type-parsers.ts keeps PostgreSQL's text). */
+export type PgDate = ColumnType<string, string, string>;

@@ -5,7 +5,7 @@
 // delivered sale is never sent again, so a re-delivered or replayed job completes without a request.
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
-import { crptDb, type CrptCodeStatusTable, type CrptSaleSource, type CrptSalesTable } from './crpt-tables.js';
+import type { CrptCodeStatusTable, CrptSaleSource, CrptSalesTable } from './tables/crpt.js';
 import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
@@ -90,8 +90,7 @@ export async function claimCrptSale(
   leaseMs: number,
   owner: string,
 ): Promise<ClaimResult> {
-  const cdb = crptDb(db);
-  return cdb.transaction().execute(async (tx) => {
+  return db.transaction().execute(async (tx) => {
     const claimed = await sql<{ fn: string }>`
       insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner)
       values (${key.source}, ${key.fn}, ${key.fd}, 'sending', now() + ${leaseMs}::integer * interval '1 millisecond', ${owner})
@@ -135,7 +134,7 @@ export async function recordCrptDelivered(
   key: SaleKey,
   answer: { readonly duplicate: boolean; readonly codes: ReadonlyArray<{ readonly cis: string; readonly status: string }> },
 ): Promise<void> {
-  await crptDb(db)
+  await db
     .transaction()
     .execute(async (tx) => {
       await tx
@@ -182,7 +181,7 @@ export async function recordCrptFailure(
   key: SaleKey,
   failure: { readonly status: 'retrying' | 'dead'; readonly errorCode: string; readonly error: string; readonly sent: boolean; readonly deadLetter?: DeadLetterInput },
 ): Promise<void> {
-  await crptDb(db)
+  await db
     .transaction()
     .execute(async (tx) => {
       await sql`
@@ -200,10 +199,10 @@ export async function recordCrptFailure(
 }
 
 export function findCrptSale(db: Kysely<Database>, key: SaleKey): Promise<CrptSaleRow | undefined> {
-  return crptDb(db).selectFrom('crpt_sales').selectAll().where('source', '=', key.source).where('fn', '=', key.fn).where('fd', '=', key.fd).executeTakeFirst();
+  return db.selectFrom('crpt_sales').selectAll().where('source', '=', key.source).where('fn', '=', key.fn).where('fd', '=', key.fd).executeTakeFirst();
 }
 
 /** The stage of every code of a document (receipt and notification rows), for `ofd show` and the API. */
 export function findCrptCodeStatuses(db: Kysely<Database>, fn: string, fd: number): Promise<CrptCodeStatusRow[]> {
-  return crptDb(db).selectFrom('crpt_code_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).orderBy('source').orderBy('item_index').execute();
+  return db.selectFrom('crpt_code_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).orderBy('source').orderBy('item_index').execute();
 }

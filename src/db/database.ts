@@ -2,7 +2,30 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DbError, DbErrorCodes } from './errors.js';
+import type { ApiKeysTable, MembershipsTable, OrganizationDetailsTable, UsersTable, UserTokensTable } from './tables/api-access.js';
+import type { ReceiptDeliveryLogTable, RegisterDocumentOwnersTable } from './tables/api-security.js';
+import type {
+  ActivationCodesTable,
+  BankStatementLinesTable,
+  CardPaymentsTable,
+  CardRefundsTable,
+  InvoicesTable,
+  LedgerAccountKindsTable,
+  LedgerAccountsTable,
+  LedgerEntriesTable,
+  LedgerTransactionsTable,
+  MarketProductsTable,
+  OfdServicesTable,
+  OrganizationBillingTable,
+  RegisterServicePeriodsTable,
+  SmsBalancesTable,
+  TariffsTable,
+} from './tables/billing.js';
+import type { OrganizationReceiptSettingsTable, ReceiptBrandsTable } from './tables/branding.js';
+import type { UserProfilesTable, UserSessionsTable } from './tables/cabinet-sessions.js';
+import type { CrptCodeStatusTable, CrptSalesTable } from './tables/crpt.js';
 import type { DeadLettersTable } from './tables/dead-letters.js';
+import type { DocumentAcksTable } from './tables/document-acks.js';
 import type { DocumentConflictsTable } from './tables/document-conflicts.js';
 import type {
   DocumentEventsTable,
@@ -11,6 +34,32 @@ import type {
   MarkingCodesTable,
   ReceiptItemsTable,
 } from './tables/documents.js';
+import type { ExportChunksTable, ExportJobsTable, ExportSettingsTable } from './tables/exports.js';
+import type { FnsStatusTable } from './tables/fns-status.js';
+import type {
+  KktApplicationEventsTable,
+  KktApplicationsTable,
+  SignatureChallengesTable,
+  UserCertificateIdentitiesTable,
+} from './tables/kkt-applications.js';
+import type {
+  NotificationEmailsTable,
+  NotificationEventsTable,
+  NotificationLogTable,
+  NotificationRulesTable,
+} from './tables/notifications.js';
+import type { NotifyDeliveriesTable, ShortLinksTable } from './tables/notify.js';
+import type {
+  AuditLogTable,
+  InnClaimsTable,
+  InvitationsTable,
+  MembershipLimitsTable,
+  OfferAcceptancesTable,
+  OfferVersionsTable,
+  OrganizationProfilesTable,
+  PreparedRegistersTable,
+  RegisterImportsTable,
+} from './tables/onboarding.js';
 import type {
   FdGapsTable,
   FiscalDrivesTable,
@@ -19,9 +68,13 @@ import type {
   RegistersTable,
   ShiftsTable,
 } from './tables/registry.js';
+import type { ReportItemDailyTable, ReportRollupDailyTable, ReportRollupHourlyTable } from './tables/reports.js';
+import type { WebhookDeliveriesTable, WebhookScanStateTable, WebhookSubscriptionsTable } from './tables/webhooks.js';
 import { typeParsers } from './type-parsers.js';
 
+/** Every table and view of the schema (migrations/), one interface per table in tables/. */
 export interface Database {
+  // registry (0001, 0003) and documents (0002, 0054, 0057)
   organizations: OrganizationsTable;
   outlets: OutletsTable;
   registers: RegistersTable;
@@ -33,8 +86,72 @@ export interface Database {
   receipt_items: ReceiptItemsTable;
   marking_codes: MarkingCodesTable;
   document_events: DocumentEventsTable;
-  dead_letters: DeadLettersTable;
+  document_acks: DocumentAcksTable;
   document_conflicts: DocumentConflictsTable;
+  dead_letters: DeadLettersTable;
+  // FNS (0006) and ЦРПТ (0008)
+  fns_status: FnsStatusTable;
+  crpt_sales: CrptSalesTable;
+  crpt_code_status: CrptCodeStatusTable;
+  // reports (0009) and exports (0028)
+  report_rollup_hourly: ReportRollupHourlyTable;
+  report_rollup_daily: ReportRollupDailyTable;
+  report_item_daily: ReportItemDailyTable;
+  export_settings: ExportSettingsTable;
+  export_jobs: ExportJobsTable;
+  export_chunks: ExportChunksTable;
+  // users and access (0007, 0022, 0025, 0031–0033)
+  users: UsersTable;
+  user_tokens: UserTokensTable;
+  user_sessions: UserSessionsTable;
+  user_profiles: UserProfilesTable;
+  memberships: MembershipsTable;
+  membership_limits: MembershipLimitsTable;
+  invitations: InvitationsTable;
+  api_keys: ApiKeysTable;
+  organization_details: OrganizationDetailsTable;
+  organization_profiles: OrganizationProfilesTable;
+  offer_versions: OfferVersionsTable;
+  offer_acceptances: OfferAcceptancesTable;
+  inn_claims: InnClaimsTable;
+  audit_log: AuditLogTable;
+  register_document_owners: RegisterDocumentOwnersTable;
+  prepared_registers: PreparedRegistersTable;
+  register_imports: RegisterImportsTable;
+  // notifications, e-receipts, webhooks (0010–0012, 0023, 0046, 0047)
+  notify_deliveries: NotifyDeliveriesTable;
+  receipt_delivery_log: ReceiptDeliveryLogTable;
+  short_links: ShortLinksTable;
+  receipt_brands: ReceiptBrandsTable;
+  organization_receipt_settings: OrganizationReceiptSettingsTable;
+  notification_rules: NotificationRulesTable;
+  notification_log: NotificationLogTable;
+  notification_events: NotificationEventsTable;
+  notification_emails: NotificationEmailsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_scan_state: WebhookScanStateTable;
+  // billing (0013, 0035–0039)
+  ledger_account_kinds: LedgerAccountKindsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_entries: LedgerEntriesTable;
+  tariffs: TariffsTable;
+  register_service_periods: RegisterServicePeriodsTable;
+  activation_codes: ActivationCodesTable;
+  ofd_services: OfdServicesTable;
+  card_payments: CardPaymentsTable;
+  card_refunds: CardRefundsTable;
+  market_products: MarketProductsTable;
+  organization_billing: OrganizationBillingTable;
+  sms_balances: SmsBalancesTable;
+  invoices: InvoicesTable;
+  bank_statement_lines: BankStatementLinesTable;
+  // KKT registration and signature sign-in (0040, 0041)
+  kkt_applications: KktApplicationsTable;
+  kkt_application_events: KktApplicationEventsTable;
+  user_certificate_identities: UserCertificateIdentitiesTable;
+  signature_challenges: SignatureChallengesTable;
 }
 
 export interface CreateDbOptions {

@@ -6,7 +6,6 @@
  */
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
-import './tables/api-security.js';
 
 type Trx = Transaction<Database>;
 

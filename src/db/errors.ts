@@ -1,31 +1,22 @@
+import { codeTable, CodedError, type CodeOf } from '../domain/errors.js';
+
 /**
  * Every failure the database layer reports with a code of its own. Codes are stable: tests, logs and the CLI print them.
+ *
+ * - DB_BAD_URL           DATABASE_URL is not a postgres:// or postgresql:// URL.
+ * - DB_UNAVAILABLE       PostgreSQL cannot be reached, refuses the credentials, or is starting up / shutting down.
+ * - DB_MIGRATION_FAILED  A migration failed (its transaction was rolled back), or the recorded migrations do not match
+ *                        the code's.
+ * - DB_PARTITION_FAILED  Creating the monthly partitions failed.
+ * - DB_UNSAFE_INTEGER    An int8 value read from PostgreSQL is outside Number.MAX_SAFE_INTEGER: it would lose digits as
+ *                        a JS number.
  */
-export const DbErrorCodes = {
-  /** DATABASE_URL is not a postgres:// or postgresql:// URL. */
-  DB_BAD_URL: 'DB_BAD_URL',
-  /** PostgreSQL cannot be reached, refuses the credentials, or is starting up / shutting down. */
-  DB_UNAVAILABLE: 'DB_UNAVAILABLE',
-  /** A migration failed (its transaction was rolled back), or the recorded migrations do not match the code's. */
-  DB_MIGRATION_FAILED: 'DB_MIGRATION_FAILED',
-  /** Creating the monthly partitions failed. */
-  DB_PARTITION_FAILED: 'DB_PARTITION_FAILED',
-  /** An int8 value read from PostgreSQL is outside Number.MAX_SAFE_INTEGER: it would lose digits as a JS number. */
-  DB_UNSAFE_INTEGER: 'DB_UNSAFE_INTEGER',
-} as const;
+export const DbErrorCodes = codeTable('DB_BAD_URL', 'DB_UNAVAILABLE', 'DB_MIGRATION_FAILED', 'DB_PARTITION_FAILED', 'DB_UNSAFE_INTEGER');
 
-export type DbErrorCode = (typeof DbErrorCodes)[keyof typeof DbErrorCodes];
+export type DbErrorCode = CodeOf<typeof DbErrorCodes>;
 
-export class DbError extends Error {
+export class DbError extends CodedError<DbErrorCode> {
   override readonly name = 'DbError';
-
-  constructor(
-    readonly code: DbErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function isDbError(e: unknown): e is DbError {

@@ -7,7 +7,6 @@ import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { enqueueNotificationEmails } from './notifications.repository.js';
 import type { KktApplication, KktApplicationEvent, KktApplicationStatus, KktApplicationsTable } from './tables/kkt-applications.js';
-import './tables/kkt-applications.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -14,11 +14,10 @@ export interface NotificationRulesRow {
   updated_at: Date;
 }
 
+const RULE_COLUMNS = ['organization_id', 'disabled_kinds', 'silent_after_hours', 'updated_at'] as const;
+
 export async function findNotificationRules(db: Db, organizationId: number): Promise<NotificationRulesRow | undefined> {
-  const { rows } = await sql<NotificationRulesRow>`
-    select organization_id, disabled_kinds, silent_after_hours, updated_at from notification_rules where organization_id = ${organizationId}
-  `.execute(db);
-  return rows[0];
+  return db.selectFrom('notification_rules').select(RULE_COLUMNS).where('organization_id', '=', organizationId).executeTakeFirst();
 }
 
 /** Replaces the organization's rules as a whole (PUT semantics). */
@@ -27,14 +26,23 @@ export async function replaceNotificationRules(
   organizationId: number,
   rules: { disabledKinds: readonly string[]; silentAfterHours: number | null },
 ): Promise<NotificationRulesRow> {
-  const { rows } = await sql<NotificationRulesRow>`
-    insert into notification_rules (organization_id, disabled_kinds, silent_after_hours, updated_at)
-    values (${organizationId}, ${[...rules.disabledKinds]}::text[], ${rules.silentAfterHours}, now())
-    on conflict (organization_id) do update
-       set disabled_kinds = excluded.disabled_kinds, silent_after_hours = excluded.silent_after_hours, updated_at = now()
-    returning organization_id, disabled_kinds, silent_after_hours, updated_at
-  `.execute(db);
-  return rows[0]!;
+  return db
+    .insertInto('notification_rules')
+    .values({
+      organization_id: organizationId,
+      disabled_kinds: sql<string[]>`${[...rules.disabledKinds]}::text[]`,
+      silent_after_hours: rules.silentAfterHours,
+      updated_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) =>
+      oc.column('organization_id').doUpdateSet((eb) => ({
+        disabled_kinds: eb.ref('excluded.disabled_kinds'),
+        silent_after_hours: eb.ref('excluded.silent_after_hours'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .returning(RULE_COLUMNS)
+    .executeTakeFirstOrThrow();
 }
 
 export interface Firing {

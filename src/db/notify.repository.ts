@@ -3,32 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { balanceOf, postOne } from './ledger.repository.js';
 import { chargeMessage, refundMessage, type SmsAccount } from './message-charges.repository.js';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
 import type { ReceiptDeliveryLogRow } from './tables/api-security.js';
+import type { NotifyDeliveriesTable, NotifyDeliveryRow, NotifyDeliveryStatus, ReceiptChannel } from './tables/notify.js';
 
-export type ReceiptChannel = 'email' | 'sms' | 'viber';
-export const RECEIPT_CHANNELS = ['email', 'sms', 'viber'] as const;
-export const NOTIFY_DELIVERY_STATUSES = ['pending', 'queued', 'sending', 'delivered', 'retrying', 'failed', 'no_balance', 'no_recipient', 'fallback_sms'] as const;
-export type NotifyDeliveryStatus = (typeof NOTIFY_DELIVERY_STATUSES)[number];
+export { NOTIFY_DELIVERY_STATUSES, RECEIPT_CHANNELS, type NotifyDeliveryStatus, type ReceiptChannel } from './tables/notify.js';
 
-export interface NotifyDeliveryRow {
-  fn: string;
-  fd: number;
-  channel: ReceiptChannel;
-  recipient: string;
-  organization_id: number | null;
-  status: NotifyDeliveryStatus;
-  attempts: number;
-  resends: number;
-  last_error_code: string | null;
-  last_error: string | null;
-  delivered_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { NotifyDeliveryRow } from './tables/notify.js';
 
 /** What an e-receipt is built from: the stored document and the organization that owns it. */
 export interface ReceiptSource {
@@ -69,13 +53,11 @@ export async function loadReceiptSource(db: Db, fn: string, fd: number): Promise
 }
 
 export async function findDelivery(db: Db, fn: string, fd: number, channel: ReceiptChannel): Promise<NotifyDeliveryRow | undefined> {
-  const { rows } = await sql<NotifyDeliveryRow>`select * from notify_deliveries where fn = ${fn} and fd = ${fd} and channel = ${channel}`.execute(db);
-  return rows[0];
+  return db.selectFrom('notify_deliveries').selectAll().where('fn', '=', fn).where('fd', '=', fd).where('channel', '=', channel).executeTakeFirst();
 }
 
 export async function listDeliveries(db: Db, fn: string, fd: number): Promise<NotifyDeliveryRow[]> {
-  const { rows } = await sql<NotifyDeliveryRow>`select * from notify_deliveries where fn = ${fn} and fd = ${fd} order by channel`.execute(db);
-  return rows;
+  return db.selectFrom('notify_deliveries').selectAll().where('fn', '=', fn).where('fd', '=', fd).orderBy('channel').execute();
 }
 
 export interface DeliveryKey {
@@ -84,20 +66,32 @@ export interface DeliveryKey {
   readonly channel: ReceiptChannel;
 }
 
+type DeliveryTarget = DeliveryKey & { readonly recipient: string; readonly organizationId: number | null };
+
+/** The columns a delivery row (or its log entry) takes from the key and the recipient. */
+function deliveryKeyColumns(key: DeliveryTarget): Pick<Insertable<NotifyDeliveriesTable>, 'fn' | 'fd' | 'channel' | 'recipient' | 'organization_id'> {
+  return { fn: key.fn, fd: key.fd, channel: key.channel, recipient: key.recipient, organization_id: key.organizationId };
+}
+
 /** Marks an attempt as started (status sending, attempts + 1), creating the row on the first one. */
 export async function startDeliveryAttempt(
   db: Db,
   key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
 ): Promise<NotifyDeliveryRow> {
-  const { rows } = await sql<NotifyDeliveryRow>`
-    insert into notify_deliveries (fn, fd, channel, recipient, organization_id, status, attempts)
-    values (${key.fn}, ${key.fd}, ${key.channel}, ${key.recipient}, ${key.organizationId}, 'sending', 1)
-    on conflict (fn, fd, channel) do update
-       set status = 'sending', recipient = excluded.recipient, organization_id = excluded.organization_id,
-           attempts = notify_deliveries.attempts + 1, updated_at = now()
-    returning *
-  `.execute(db);
-  return rows[0]!;
+  return db
+    .insertInto('notify_deliveries')
+    .values({ ...deliveryKeyColumns(key), status: 'sending', attempts: 1 })
+    .onConflict((oc) =>
+      oc.columns(['fn', 'fd', 'channel']).doUpdateSet((eb) => ({
+        status: 'sending',
+        recipient: eb.ref('excluded.recipient'),
+        organization_id: eb.ref('excluded.organization_id'),
+        attempts: sql<number>`notify_deliveries.attempts + 1`,
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Records the outcome of a delivery (creating the row when no attempt was started, e.g. no_recipient). */
@@ -107,17 +101,25 @@ export async function recordDeliveryOutcome(
   outcome: { readonly status: NotifyDeliveryStatus; readonly errorCode?: string; readonly error?: string },
 ): Promise<void> {
   const delivered = outcome.status === 'delivered';
-  await sql`
-    insert into notify_deliveries (fn, fd, channel, recipient, organization_id, status, last_error_code, last_error, delivered_at)
-    values (${key.fn}, ${key.fd}, ${key.channel}, ${key.recipient}, ${key.organizationId}, ${outcome.status},
-            ${outcome.errorCode ?? null}, ${outcome.error?.slice(0, MAX_ERROR) ?? null}, ${delivered ? sql`now()` : null})
-    on conflict (fn, fd, channel) do update
-       set status = excluded.status,
-           last_error_code = excluded.last_error_code,
-           last_error = excluded.last_error,
-           delivered_at = coalesce(excluded.delivered_at, notify_deliveries.delivered_at),
-           updated_at = now()
-  `.execute(db);
+  await db
+    .insertInto('notify_deliveries')
+    .values({
+      ...deliveryKeyColumns(key),
+      status: outcome.status,
+      last_error_code: outcome.errorCode ?? null,
+      last_error: outcome.error?.slice(0, MAX_ERROR) ?? null,
+      delivered_at: delivered ? sql<Date>`now()` : null,
+    })
+    .onConflict((oc) =>
+      oc.columns(['fn', 'fd', 'channel']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        last_error_code: eb.ref('excluded.last_error_code'),
+        last_error: eb.ref('excluded.last_error'),
+        delivered_at: sql<Date | null>`coalesce(excluded.delivered_at, notify_deliveries.delivered_at)`,
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
 }
 
 /** A resend asked through the API: the row becomes pending (attempts start over); the notify worker enqueues it. */
@@ -136,10 +138,10 @@ export async function requestResend(
         from notify_deliveries where fn = ${key.fn} and fd = ${key.fd} and channel = ${key.channel}
          for update
     `.execute(trx);
-    await sql`
-      insert into receipt_delivery_log (fn, fd, channel, event, recipient, organization_id, requested_by)
-      values (${key.fn}, ${key.fd}, ${key.channel}, 'requested', ${key.recipient}, ${key.organizationId}, ${key.requestedBy})
-    `.execute(trx);
+    await trx
+      .insertInto('receipt_delivery_log')
+      .values({ ...deliveryKeyColumns(key), event: 'requested', requested_by: key.requestedBy })
+      .execute();
     return upsertResend(trx, key);
   });
 }
@@ -153,15 +155,22 @@ async function upsertResend(
   db: Db,
   key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
 ): Promise<NotifyDeliveryRow> {
-  const { rows } = await sql<NotifyDeliveryRow>`
-    insert into notify_deliveries (fn, fd, channel, recipient, organization_id, status, resends)
-    values (${key.fn}, ${key.fd}, ${key.channel}, ${key.recipient}, ${key.organizationId}, 'pending', 1)
-    on conflict (fn, fd, channel) do update
-       set status = 'pending', recipient = excluded.recipient, attempts = 0, resends = notify_deliveries.resends + 1,
-           last_error_code = null, last_error = null, updated_at = now()
-    returning *
-  `.execute(db);
-  return rows[0]!;
+  return db
+    .insertInto('notify_deliveries')
+    .values({ ...deliveryKeyColumns(key), status: 'pending', resends: 1 })
+    .onConflict((oc) =>
+      oc.columns(['fn', 'fd', 'channel']).doUpdateSet((eb) => ({
+        status: 'pending',
+        recipient: eb.ref('excluded.recipient'),
+        attempts: 0,
+        resends: sql<number>`notify_deliveries.resends + 1`,
+        last_error_code: null,
+        last_error: null,
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Takes up to `limit` pending resends, marking them queued; the caller enqueues them (and puts them back on failure). */
@@ -177,7 +186,14 @@ export async function takePendingResends(db: Db, limit: number): Promise<NotifyD
 
 export async function returnToPending(db: Db, keys: readonly DeliveryKey[]): Promise<void> {
   for (const k of keys) {
-    await sql`update notify_deliveries set status = 'pending' where fn = ${k.fn} and fd = ${k.fd} and channel = ${k.channel} and status = 'queued'`.execute(db);
+    await db
+      .updateTable('notify_deliveries')
+      .set({ status: 'pending' })
+      .where('fn', '=', k.fn)
+      .where('fd', '=', k.fd)
+      .where('channel', '=', k.channel)
+      .where('status', '=', 'queued')
+      .execute();
   }
 }
 

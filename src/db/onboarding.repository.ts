@@ -5,8 +5,6 @@ import type { Database } from './database.js';
 import type { MembershipRole } from './tables/api-access.js';
 import type { InnClaim, OfferAcceptance, OfferVersion, OrganizationProfile } from './tables/onboarding.js';
 import { insertAudit, type AuditEntry } from './audit-log.repository.js';
-import './tables/api-access.js';
-import './tables/onboarding.js';
 
 type Db = Kysely<Database>;
 

@@ -6,6 +6,7 @@
 // Why no CONCURRENTLY: PostgreSQL refuses DETACH … CONCURRENTLY while the table has a DEFAULT partition, and ours do.
 // A plain DETACH takes an ACCESS EXCLUSIVE lock on the parent for a moment (no data is moved); lock_timeout bounds how
 // long inserts queue behind it when a long reader holds the table — then it fails and can simply be run again.
+import { CodedError } from '../domain/errors.js';
 import { sql, type Kysely } from 'kysely';
 
 /** Fiscal documents are kept 5 years after the month they were received in. */
@@ -27,15 +28,8 @@ export interface MonthPartition {
   readonly bytes: number;
 }
 
-export class PartitionRetentionError extends Error {
+export class PartitionRetentionError extends CodedError<'PARTITION_BAD_MONTH' | 'PARTITION_IN_RETENTION' | 'PARTITION_NOT_FOUND'> {
   override readonly name = 'PartitionRetentionError';
-
-  constructor(
-    readonly code: 'PARTITION_BAD_MONTH' | 'PARTITION_IN_RETENTION' | 'PARTITION_NOT_FOUND',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** 'YYYY-MM' → the month's first instant (UTC); throws PARTITION_BAD_MONTH otherwise. */

@@ -11,7 +11,6 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
-import './tables/onboarding.js';
 
 /** A registration report's facts (src/workers/persist/prepared-register-match.ts reads them from the report). */
 export interface RegistrationFacts {

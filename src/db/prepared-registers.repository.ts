@@ -5,7 +5,6 @@ import type { Database } from './database.js';
 import type { PreparedRegister, PreparedRegisterStage, RegisterImport } from './tables/onboarding.js';
 import { insertAudit, type AuditEntry } from './audit-log.repository.js';
 import { matchPreparedRegister } from './prepared-register-match.repository.js';
-import './tables/onboarding.js';
 
 type Db = Kysely<Database>;
 type Tx = Transaction<Database>;

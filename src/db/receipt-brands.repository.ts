@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { DEFAULT_BRAND, type Banner, type Brand, type BrandInput, type BrandLogo, type LogoContentType } from '../domain/brand.js';
 import type { Database } from './database.js';
+import type { PhoneChannel } from './tables/branding.js';
 
 type Db = Kysely<Database>;
 
@@ -43,15 +44,14 @@ function brandOf(r: BrandRow): Brand {
 
 export async function loadBrand(db: Db, organizationId: number | null): Promise<StoredBrand> {
   if (organizationId === null) return { brand: DEFAULT_BRAND, custom: false, updatedAt: null };
-  const { rows } = await sql<BrandRow>`select * from receipt_brands where organization_id = ${organizationId}`.execute(db);
-  const r = rows[0];
+  const r = await db.selectFrom('receipt_brands').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
   return r ? { brand: brandOf(r), custom: true, updatedAt: r.updated_at } : { brand: DEFAULT_BRAND, custom: false, updatedAt: null };
 }
 
 /** When the organization's brand last changed (null: none set up): cheap, no logo bytes. */
 export async function brandStamp(db: Db, organizationId: number): Promise<Date | null> {
-  const { rows } = await sql<{ updated_at: Date }>`select updated_at from receipt_brands where organization_id = ${organizationId}`.execute(db);
-  return rows[0]?.updated_at ?? null;
+  const r = await db.selectFrom('receipt_brands').select('updated_at').where('organization_id', '=', organizationId).executeTakeFirst();
+  return r?.updated_at ?? null;
 }
 
 /** Replaces the editable part; the logo stays as it was (the default brand's none on the first save). */
@@ -85,24 +85,33 @@ export async function saveLogo(db: Db, organizationId: number, logo: BrandLogo |
 
 /** Back to the default brand (the logo goes too). */
 export async function deleteBrand(db: Db, organizationId: number): Promise<void> {
-  await sql`delete from receipt_brands where organization_id = ${organizationId}`.execute(db);
+  await db.deleteFrom('receipt_brands').where('organization_id', '=', organizationId).execute();
 }
 
 // ---- how receipts to a phone go (migration 0047) ------------------------------------------------------------------
 
-export type PhoneChannel = 'sms' | 'viber';
+export type { PhoneChannel } from './tables/branding.js';
 
 export async function phoneChannelOf(db: Db, organizationId: number | null): Promise<{ phoneChannel: PhoneChannel; updatedAt: Date | null }> {
   if (organizationId === null) return { phoneChannel: 'sms', updatedAt: null };
-  const { rows } = await sql<{ phone_channel: PhoneChannel; updated_at: Date }>`
-    select phone_channel, updated_at from organization_receipt_settings where organization_id = ${organizationId}
-  `.execute(db);
-  return rows[0] ? { phoneChannel: rows[0].phone_channel, updatedAt: rows[0].updated_at } : { phoneChannel: 'sms', updatedAt: null };
+  const r = await db
+    .selectFrom('organization_receipt_settings')
+    .select(['phone_channel', 'updated_at'])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  return r ? { phoneChannel: r.phone_channel, updatedAt: r.updated_at } : { phoneChannel: 'sms', updatedAt: null };
 }
 
 export async function setPhoneChannel(db: Db, organizationId: number, phoneChannel: PhoneChannel, updatedBy: string): Promise<void> {
-  await sql`
-    insert into organization_receipt_settings (organization_id, phone_channel, updated_by) values (${organizationId}, ${phoneChannel}, ${updatedBy})
-    on conflict (organization_id) do update set phone_channel = excluded.phone_channel, updated_by = excluded.updated_by, updated_at = now()
-  `.execute(db);
+  await db
+    .insertInto('organization_receipt_settings')
+    .values({ organization_id: organizationId, phone_channel: phoneChannel, updated_by: updatedBy })
+    .onConflict((oc) =>
+      oc.column('organization_id').doUpdateSet((eb) => ({
+        phone_channel: eb.ref('excluded.phone_channel'),
+        updated_by: eb.ref('excluded.updated_by'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
 }

@@ -31,42 +31,46 @@ export interface ServicePeriod {
   created_at: Date;
 }
 
-const TARIFF_COLUMNS = sql`id, code, name, months, price, promo_price, promo_from, promo_until, active`;
+const TARIFF_COLUMNS = ['id', 'code', 'name', 'months', 'price', 'promo_price', 'promo_from', 'promo_until', 'active'] as const;
 
 export async function listTariffs(db: Db, activeOnly: boolean): Promise<Tariff[]> {
-  const { rows } = await sql<Tariff>`
-    select ${TARIFF_COLUMNS} from tariffs where (not ${activeOnly} or active) order by months, id
-  `.execute(db);
-  return rows;
+  let query = db.selectFrom('tariffs').select(TARIFF_COLUMNS);
+  if (activeOnly) query = query.where('active', '=', true);
+  return query.orderBy('months').orderBy('id').execute();
 }
 
 export async function findTariff(db: Db, id: number): Promise<Tariff | undefined> {
-  const { rows } = await sql<Tariff>`select ${TARIFF_COLUMNS} from tariffs where id = ${id}`.execute(db);
-  return rows[0];
+  return db.selectFrom('tariffs').select(TARIFF_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export type TariffInput = Omit<Tariff, 'id'>;
 
 /** Inserts a tariff; undefined when the code is taken. */
 export async function createTariff(db: Db, t: TariffInput): Promise<Tariff | undefined> {
-  const { rows } = await sql<Tariff>`
-    insert into tariffs (code, name, months, price, promo_price, promo_from, promo_until, active)
-    values (${t.code}, ${t.name}, ${t.months}, ${t.price}, ${t.promo_price}, ${t.promo_from}::date, ${t.promo_until}::date, ${t.active})
-    on conflict (code) do nothing
-    returning ${TARIFF_COLUMNS}
-  `.execute(db);
-  return rows[0];
+  return db
+    .insertInto('tariffs')
+    .values({ ...t })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning(TARIFF_COLUMNS)
+    .executeTakeFirst();
 }
 
 /** Changes price, promotion, name or availability; the term (months) of a tariff never changes once sold. */
 export async function updateTariff(db: Db, id: number, t: Omit<TariffInput, 'code' | 'months'>): Promise<Tariff | undefined> {
-  const { rows } = await sql<Tariff>`
-    update tariffs set name = ${t.name}, price = ${t.price}, promo_price = ${t.promo_price}, promo_from = ${t.promo_from}::date,
-           promo_until = ${t.promo_until}::date, active = ${t.active}, updated_at = now()
-     where id = ${id}
-    returning ${TARIFF_COLUMNS}
-  `.execute(db);
-  return rows[0];
+  return db
+    .updateTable('tariffs')
+    .set({
+      name: t.name,
+      price: t.price,
+      promo_price: t.promo_price,
+      promo_from: t.promo_from,
+      promo_until: t.promo_until,
+      active: t.active,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .returning(TARIFF_COLUMNS)
+    .executeTakeFirst();
 }
 
 /** Serializes everything that adds periods to one register (renewals must chain, not overlap). */
@@ -75,13 +79,16 @@ export async function lockRegisterService(db: Db, registerId: number): Promise<v
 }
 
 export async function latestPaidDay(db: Db, registerId: number): Promise<string | null> {
-  const { rows } = await sql<{ d: string | null }>`select max(ends_on) as d from register_service_periods where register_id = ${registerId}`.execute(db);
-  return rows[0]?.d ?? null;
+  const r = await db
+    .selectFrom('register_service_periods')
+    .select((eb) => eb.fn.max('ends_on').as('d'))
+    .where('register_id', '=', registerId)
+    .executeTakeFirst();
+  return r?.d ?? null;
 }
 
 export async function periodByRequestKey(db: Db, requestKey: string): Promise<ServicePeriod | undefined> {
-  const { rows } = await sql<ServicePeriod>`select * from register_service_periods where request_key = ${requestKey}`.execute(db);
-  return rows[0];
+  return db.selectFrom('register_service_periods').selectAll().where('request_key', '=', requestKey).executeTakeFirst();
 }
 
 export interface NewPeriod {
@@ -99,20 +106,29 @@ export interface NewPeriod {
 
 /** Records a period and rewrites the register's ofd_services row from all its periods. */
 export async function insertPeriod(db: Db, p: NewPeriod): Promise<ServicePeriod> {
-  const { rows } = await sql<ServicePeriod>`
-    insert into register_service_periods
-      (register_id, organization_id, source, tariff_id, activation_code, starts_on, ends_on, price, transaction_id, request_key)
-    values (${p.registerId}, ${p.organizationId}, ${p.source}, ${p.tariffId}, ${p.activationCode}, ${p.startsOn}::date,
-            ${p.endsOn}::date, ${p.price}, ${p.transactionId}, ${p.requestKey})
-    returning *
-  `.execute(db);
+  const period = await db
+    .insertInto('register_service_periods')
+    .values({
+      register_id: p.registerId,
+      organization_id: p.organizationId,
+      source: p.source,
+      tariff_id: p.tariffId,
+      activation_code: p.activationCode,
+      starts_on: p.startsOn,
+      ends_on: p.endsOn,
+      price: p.price,
+      transaction_id: p.transactionId,
+      request_key: p.requestKey,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await refreshOfdService(db, p.registerId);
-  return rows[0]!;
+  return period;
 }
 
 /** Removes the operator's grants of a register (what `PUT ofd-service` with null means now) and re-derives its end. */
 export async function deleteOperatorPeriods(db: Db, registerId: number): Promise<void> {
-  await sql`delete from register_service_periods where register_id = ${registerId} and source = 'operator'`.execute(db);
+  await db.deleteFrom('register_service_periods').where('register_id', '=', registerId).where('source', '=', 'operator').execute();
   await refreshOfdService(db, registerId);
 }
 
@@ -127,10 +143,7 @@ export async function refreshOfdService(db: Db, registerId: number): Promise<voi
 }
 
 export async function periodsOf(db: Db, registerId: number): Promise<ServicePeriod[]> {
-  const { rows } = await sql<ServicePeriod>`
-    select * from register_service_periods where register_id = ${registerId} order by starts_on, id
-  `.execute(db);
-  return rows;
+  return db.selectFrom('register_service_periods').selectAll().where('register_id', '=', registerId).orderBy('starts_on').orderBy('id').execute();
 }
 
 export interface ActivationCode {
@@ -144,6 +157,17 @@ export interface ActivationCode {
   created_at: Date;
 }
 
+const ACTIVATION_CODE_COLUMNS = [
+  'code',
+  'organization_id',
+  'tariff_id',
+  'months',
+  'transaction_id',
+  'applied_register_id',
+  'applied_at',
+  'created_at',
+] as const;
+
 export async function insertActivationCodes(
   db: Db,
   codes: readonly string[],
@@ -156,24 +180,16 @@ export async function insertActivationCodes(
 }
 
 export async function activationCodesOf(db: Db, organizationId: number, purchaseKey?: string): Promise<ActivationCode[]> {
-  const { rows } = await sql<ActivationCode>`
-    select code, organization_id, tariff_id, months, transaction_id, applied_register_id, applied_at, created_at
-      from activation_codes
-     where organization_id = ${organizationId} and (${purchaseKey ?? null}::text is null or purchase_key = ${purchaseKey ?? null}::text)
-     order by created_at desc, code
-  `.execute(db);
-  return rows;
+  let query = db.selectFrom('activation_codes').select(ACTIVATION_CODE_COLUMNS).where('organization_id', '=', organizationId);
+  if (purchaseKey !== undefined) query = query.where('purchase_key', '=', purchaseKey);
+  return query.orderBy('created_at', 'desc').orderBy('code').execute();
 }
 
 /** The code, locked for the caller's transaction. */
 export async function lockActivationCode(db: Db, code: string): Promise<ActivationCode | undefined> {
-  const { rows } = await sql<ActivationCode>`
-    select code, organization_id, tariff_id, months, transaction_id, applied_register_id, applied_at, created_at
-      from activation_codes where code = ${code} for update
-  `.execute(db);
-  return rows[0];
+  return db.selectFrom('activation_codes').select(ACTIVATION_CODE_COLUMNS).where('code', '=', code).forUpdate().executeTakeFirst();
 }
 
 export async function markActivationCodeApplied(db: Db, code: string, registerId: number): Promise<void> {
-  await sql`update activation_codes set applied_register_id = ${registerId}, applied_at = now() where code = ${code}`.execute(db);
+  await db.updateTable('activation_codes').set({ applied_register_id: registerId, applied_at: sql<Date>`now()` }).where('code', '=', code).execute();
 }

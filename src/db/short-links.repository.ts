@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import type { ShortLinkRow } from './tables/notify.js';
 
 type Db = Kysely<Database>;
 
@@ -22,18 +23,7 @@ export function newShortCode(): string {
   return code;
 }
 
-export interface ShortLinkRow {
-  code: string;
-  organization_id: number | null;
-  fn: string;
-  fd: number;
-  target: string;
-  created_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-  opens: number;
-  last_opened_at: Date | null;
-}
+export type { ShortLinkRow } from './tables/notify.js';
 
 /**
  * The link to `target` for a receipt: an existing one that stays valid for at least half of `ttlMs` more is reused (a
@@ -43,52 +33,63 @@ export async function shortLinkFor(
   db: Db,
   link: { readonly organizationId: number | null; readonly fn: string; readonly fd: number; readonly target: string; readonly ttlMs: number },
 ): Promise<ShortLinkRow> {
-  const { rows: existing } = await sql<ShortLinkRow>`
-    select * from short_links
-     where fn = ${link.fn} and fd = ${link.fd} and target = ${link.target} and revoked_at is null
-       and expires_at > now() + make_interval(secs => ${link.ttlMs / 2000})
-     order by expires_at desc limit 1
-  `.execute(db);
-  if (existing[0]) return existing[0];
-  const { rows } = await sql<ShortLinkRow>`
-    insert into short_links (code, organization_id, fn, fd, target, expires_at)
-    values (${newShortCode()}, ${link.organizationId}, ${link.fn}, ${link.fd}, ${link.target}, now() + make_interval(secs => ${link.ttlMs / 1000}))
-    returning *
-  `.execute(db);
-  return rows[0]!;
+  const existing = await db
+    .selectFrom('short_links')
+    .selectAll()
+    .where('fn', '=', link.fn)
+    .where('fd', '=', link.fd)
+    .where('target', '=', link.target)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now() + make_interval(secs => ${link.ttlMs / 2000})`)
+    .orderBy('expires_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (existing) return existing;
+  return db
+    .insertInto('short_links')
+    .values({
+      code: newShortCode(),
+      organization_id: link.organizationId,
+      fn: link.fn,
+      fd: link.fd,
+      target: link.target,
+      expires_at: sql<Date>`now() + make_interval(secs => ${link.ttlMs / 1000})`,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export type ShortLinkResolution = { readonly kind: 'ok'; readonly target: string } | { readonly kind: 'gone' } | { readonly kind: 'unknown' };
 
 /** Follows a link, counting the open; an expired or revoked one is `gone` (and not counted). */
 export async function openShortLink(db: Db, code: string): Promise<ShortLinkResolution> {
-  const { rows } = await sql<{ target: string }>`
-    update short_links set opens = opens + 1, last_opened_at = now()
-     where code = ${code} and revoked_at is null and expires_at > now()
-    returning target
-  `.execute(db);
-  if (rows[0]) return { kind: 'ok', target: rows[0].target };
-  const { rows: known } = await sql<{ code: string }>`select code from short_links where code = ${code}`.execute(db);
-  return known[0] ? { kind: 'gone' } : { kind: 'unknown' };
+  const opened = await db
+    .updateTable('short_links')
+    .set({ opens: sql<number>`opens + 1`, last_opened_at: sql<Date>`now()` })
+    .where('code', '=', code)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning('target')
+    .executeTakeFirst();
+  if (opened) return { kind: 'ok', target: opened.target };
+  const known = await db.selectFrom('short_links').select('code').where('code', '=', code).executeTakeFirst();
+  return known ? { kind: 'gone' } : { kind: 'unknown' };
 }
 
 export async function listShortLinks(db: Db, organizationId: number, limit: number, fn?: string, fd?: number): Promise<ShortLinkRow[]> {
-  const { rows } = await sql<ShortLinkRow>`
-    select * from short_links
-     where organization_id = ${organizationId}
-       ${fn === undefined ? sql`` : sql`and fn = ${fn}`}
-       ${fd === undefined ? sql`` : sql`and fd = ${fd}`}
-     order by created_at desc, code limit ${limit}
-  `.execute(db);
-  return rows;
+  let query = db.selectFrom('short_links').selectAll().where('organization_id', '=', organizationId);
+  if (fn !== undefined) query = query.where('fn', '=', fn);
+  if (fd !== undefined) query = query.where('fd', '=', fd);
+  return query.orderBy('created_at', 'desc').orderBy('code').limit(limit).execute();
 }
 
 /** Revokes an organization's link; undefined when it has no such link (another tenant's is not told apart). */
 export async function revokeShortLink(db: Db, organizationId: number, code: string): Promise<ShortLinkRow | undefined> {
-  const { rows } = await sql<ShortLinkRow>`
-    update short_links set revoked_at = coalesce(revoked_at, now())
-     where code = ${code} and organization_id = ${organizationId}
-    returning *
-  `.execute(db);
-  return rows[0];
+  return db
+    .updateTable('short_links')
+    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+    .where('code', '=', code)
+    .where('organization_id', '=', organizationId)
+    .returningAll()
+    .executeTakeFirst();
 }

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
-import './tables/kkt-applications.js';
 
 const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

@@ -4,8 +4,6 @@ import type { Database } from './database.js';
 import type { MembershipRole } from './tables/api-access.js';
 import type { Invitation } from './tables/onboarding.js';
 import { insertAudit, type AuditEntry } from './audit-log.repository.js';
-import './tables/api-access.js';
-import './tables/onboarding.js';
 
 type Db = Kysely<Database>;
 

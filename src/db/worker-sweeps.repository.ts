@@ -5,7 +5,6 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
-import './tables/api-access.js';
 import type { KktApplicationStatus } from './tables/kkt-applications.js';
 
 type Db = Kysely<Database>;

@@ -12,6 +12,7 @@
  * billed at the end of the month), `debt` (what a postpaid bill could not take from the balance, migration 0038) and
  * the operator's accounts are unbounded.
  */
+import { codeTable, CodedError, type CodeOf } from '../domain/errors.js';
 import { createHash } from 'node:crypto';
 
 export const ORGANIZATION_ACCOUNTS = ['balance', 'sms', 'sms_postpaid', 'activation_codes', 'debt'] as const;
@@ -71,26 +72,18 @@ export type LedgerResult =
   /** The key was used before by a different posting: nothing moved. */
   | { readonly status: 'conflict'; readonly transactionId: number };
 
-export const LedgerErrorCodes = {
-  /** An entry's amount is not a non-zero safe integer, or a posting has fewer than two entries. */
-  LEDGER_BAD_ENTRY: 'LEDGER_BAD_ENTRY',
-  /** A posting's entries do not sum to zero per unit (a programming error; refused before the database). */
-  LEDGER_UNBALANCED: 'LEDGER_UNBALANCED',
-  /** The movement would take a bounded account below its minimum. */
-  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
-  /** The idempotency key was used before for a different movement. */
-  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-} as const;
-export type LedgerErrorCode = (typeof LedgerErrorCodes)[keyof typeof LedgerErrorCodes];
+/**
+ * - LEDGER_BAD_ENTRY        An entry's amount is not a non-zero safe integer, or a posting has fewer than two entries.
+ * - LEDGER_UNBALANCED       A posting's entries do not sum to zero per unit (a programming error; refused before the
+ *                           database).
+ * - INSUFFICIENT_FUNDS      The movement would take a bounded account below its minimum.
+ * - IDEMPOTENCY_KEY_REUSED  The idempotency key was used before for a different movement.
+ */
+export const LedgerErrorCodes = codeTable('LEDGER_BAD_ENTRY', 'LEDGER_UNBALANCED', 'INSUFFICIENT_FUNDS', 'IDEMPOTENCY_KEY_REUSED');
+export type LedgerErrorCode = CodeOf<typeof LedgerErrorCodes>;
 
-export class LedgerError extends Error {
+export class LedgerError extends CodedError<LedgerErrorCode> {
   override readonly name = 'LedgerError';
-  constructor(
-    readonly code: LedgerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export const UNIT_OF: Readonly<Record<OrganizationAccount | OperatorAccount, 'RUB' | 'SMS' | 'CODE'>> = {

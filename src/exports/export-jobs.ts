@@ -13,7 +13,6 @@ import { countDocuments } from '../db/api-documents.repository.js';
 import { innsOf } from '../db/api-organizations.repository.js';
 import type { Database } from '../db/database.js';
 import type { ExportJob } from '../db/tables/exports.js';
-import '../db/tables/exports.js';
 import type { Logger } from '../observability/logger.js';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, reportToCsv, reportToXlsx, type ExportTable } from '../reports/export.js';
 import { runReport, type ReportRow } from '../reports/reports.js';

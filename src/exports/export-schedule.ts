@@ -10,7 +10,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
-import '../db/tables/exports.js';
 import { moscowDate } from '../domain/ofd-service.js';
 
 type Db = Kysely<Database>;

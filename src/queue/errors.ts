@@ -1,32 +1,29 @@
-/** Failures of the queue layer. Codes are stable: the gateway, metrics labels and tests use them. */
-export const QueueErrorCodes = {
-  /** Redis is unreachable or did not answer in time: the job is NOT known to be durable, so do not ack. */
-  QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
-  /** Too many enqueues are waiting for Redis; shed load rather than grow memory without bound. */
-  QUEUE_OVERLOADED: 'QUEUE_OVERLOADED',
-  /**
-   * Redis has the write but fewer replicas confirmed it than asked (OFD_REDIS_WAIT_REPLICAS) within the timeout: a
-   * failover now could lose it, so do not ack; the register re-sends (PostgreSQL keeps one copy).
-   */
-  QUEUE_NOT_REPLICATED: 'QUEUE_NOT_REPLICATED',
-  /** enqueue() after close() began. */
-  QUEUE_CLOSED: 'QUEUE_CLOSED',
-  /** The FN or FD cannot form a job id (not 16 digits / not a uint32 ≥ 1). */
-  QUEUE_BAD_JOB_ID: 'QUEUE_BAD_JOB_ID',
-} as const;
+import { codeTable, CodedError, type CodeOf } from '../domain/errors.js';
 
-export type QueueErrorCode = (typeof QueueErrorCodes)[keyof typeof QueueErrorCodes];
+/**
+ * Failures of the queue layer. Codes are stable: the gateway, metrics labels and tests use them.
+ *
+ * - QUEUE_UNAVAILABLE     Redis is unreachable or did not answer in time: the job is NOT known to be durable, so do not
+ *                         ack.
+ * - QUEUE_OVERLOADED      Too many enqueues are waiting for Redis; shed load rather than grow memory without bound.
+ * - QUEUE_NOT_REPLICATED  Redis has the write but fewer replicas confirmed it than asked (OFD_REDIS_WAIT_REPLICAS)
+ *                         within the timeout: a failover now could lose it, so do not ack; the register re-sends
+ *                         (PostgreSQL keeps one copy).
+ * - QUEUE_CLOSED          enqueue() after close() began.
+ * - QUEUE_BAD_JOB_ID      The FN or FD cannot form a job id (not 16 digits / not a uint32 ≥ 1).
+ */
+export const QueueErrorCodes = codeTable(
+  'QUEUE_UNAVAILABLE',
+  'QUEUE_OVERLOADED',
+  'QUEUE_NOT_REPLICATED',
+  'QUEUE_CLOSED',
+  'QUEUE_BAD_JOB_ID',
+);
 
-export class QueueError extends Error {
+export type QueueErrorCode = CodeOf<typeof QueueErrorCodes>;
+
+export class QueueError extends CodedError<QueueErrorCode> {
   override readonly name: string = 'QueueError';
-
-  constructor(
-    readonly code: QueueErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Redis unreachable or too slow: the caller must not acknowledge; the register will re-send. */

@@ -1,3 +1,5 @@
+import { codeTable, ExternalError, type CodeOf } from '../../domain/errors.js';
+
 /**
  * Failures of CRPT forwarding and code checks, one catalogue for the client, the worker and the marking listener.
  *
@@ -7,47 +9,35 @@
  * Terminal: CRPT_BAD_REQUEST (400/422), CRPT_REFUSED (other 4xx), CRPT_BAD_JOB, CRPT_DOCUMENT_NOT_FOUND,
  * CRPT_NOT_CONFIGURED.
  */
-export const CrptErrorCodes = {
-  CRPT_TIMEOUT: 'CRPT_TIMEOUT',
-  CRPT_UNAVAILABLE: 'CRPT_UNAVAILABLE',
-  CRPT_SERVER_ERROR: 'CRPT_SERVER_ERROR',
-  CRPT_CIRCUIT_OPEN: 'CRPT_CIRCUIT_OPEN',
-  CRPT_BAD_RESPONSE: 'CRPT_BAD_RESPONSE',
-  CRPT_AUTH_FAILED: 'CRPT_AUTH_FAILED',
-  CRPT_IN_FLIGHT: 'CRPT_IN_FLIGHT',
-  CRPT_BAD_REQUEST: 'CRPT_BAD_REQUEST',
-  CRPT_REFUSED: 'CRPT_REFUSED',
-  CRPT_BAD_JOB: 'CRPT_BAD_JOB',
-  CRPT_DOCUMENT_NOT_FOUND: 'CRPT_DOCUMENT_NOT_FOUND',
-  CRPT_NOT_CONFIGURED: 'CRPT_NOT_CONFIGURED',
-} as const;
+export const CrptErrorCodes = codeTable(
+  'CRPT_TIMEOUT',
+  'CRPT_UNAVAILABLE',
+  'CRPT_SERVER_ERROR',
+  'CRPT_CIRCUIT_OPEN',
+  'CRPT_BAD_RESPONSE',
+  'CRPT_AUTH_FAILED',
+  'CRPT_IN_FLIGHT',
+  'CRPT_BAD_REQUEST',
+  'CRPT_REFUSED',
+  'CRPT_BAD_JOB',
+  'CRPT_DOCUMENT_NOT_FOUND',
+  'CRPT_NOT_CONFIGURED',
+);
 
-export type CrptErrorCode = (typeof CrptErrorCodes)[keyof typeof CrptErrorCodes];
+export type CrptErrorCode = CodeOf<typeof CrptErrorCodes>;
 
-const RETRYABLE: ReadonlySet<CrptErrorCode> = new Set([
-  CrptErrorCodes.CRPT_TIMEOUT,
-  CrptErrorCodes.CRPT_UNAVAILABLE,
-  CrptErrorCodes.CRPT_SERVER_ERROR,
-  CrptErrorCodes.CRPT_CIRCUIT_OPEN,
-  CrptErrorCodes.CRPT_BAD_RESPONSE,
-  CrptErrorCodes.CRPT_AUTH_FAILED,
-  CrptErrorCodes.CRPT_IN_FLIGHT,
+const RETRYABLE: ReadonlySet<CrptErrorCode> = new Set<CrptErrorCode>([
+  'CRPT_TIMEOUT', 'CRPT_UNAVAILABLE', 'CRPT_SERVER_ERROR', 'CRPT_CIRCUIT_OPEN', 'CRPT_BAD_RESPONSE', 'CRPT_AUTH_FAILED', 'CRPT_IN_FLIGHT',
 ]);
 
-export class CrptError extends Error {
+export class CrptError extends ExternalError<CrptErrorCode> {
   override readonly name = 'CrptError';
-  readonly retryable: boolean;
   readonly status: number | undefined;
   /** False when no request left this process (circuit open, bad job). */
   readonly requestSent: boolean;
 
-  constructor(
-    readonly code: CrptErrorCode,
-    message: string,
-    details: { status?: number; requestSent?: boolean; cause?: unknown } = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.retryable = RETRYABLE.has(code);
+  constructor(code: CrptErrorCode, message: string, details: { status?: number; requestSent?: boolean; cause?: unknown } = {}) {
+    super(code, message, RETRYABLE.has(code), details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.requestSent = details.requestSent ?? true;
   }

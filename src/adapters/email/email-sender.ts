@@ -2,6 +2,8 @@
  * The e-mail port (architecture decision 7): what the API and the notify worker need from e-mail, whatever carries it.
  * Adapter: SMTP through nodemailer (smtp-email-sender.ts); without SMTP_URL the callers are given no sender.
  */
+import { codeTable, ExternalError, type CodeOf } from '../../domain/errors.js';
+import type { Logger } from 'pino';
 
 export interface EmailMessage {
   readonly to: string;
@@ -18,21 +20,10 @@ export interface EmailSender {
   close(): Promise<void>;
 }
 
-export const EmailErrorCodes = {
-  EMAIL_REJECTED: 'EMAIL_REJECTED',
-  EMAIL_UNAVAILABLE: 'EMAIL_UNAVAILABLE',
-} as const;
-export type EmailErrorCode = (typeof EmailErrorCodes)[keyof typeof EmailErrorCodes];
+export const EmailErrorCodes = codeTable('EMAIL_REJECTED', 'EMAIL_UNAVAILABLE');
+export type EmailErrorCode = CodeOf<typeof EmailErrorCodes>;
 
-export class EmailError extends Error {
+/** `retryable`: whether sending again later may succeed (server down, 4xx) or not (5xx: bad recipient). */
+export class EmailError extends ExternalError<EmailErrorCode> {
   override readonly name = 'EmailError';
-  constructor(
-    readonly code: EmailErrorCode,
-    message: string,
-    /** Whether sending again later may succeed (server down, 4xx) or not (5xx: bad recipient). */
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -12,6 +12,7 @@
  *
  * Errors: `{ code, message }` with 4xx (terminal) or 5xx/408/429 (retryable).
  */
+import { codeTable, ExternalError, type CodedErrorOptions } from '../../domain/errors.js';
 import { z } from 'zod';
 
 export const FNS_KKT_APPLICATIONS_PATH = '/api/v1/kkt-applications';
@@ -64,27 +65,20 @@ export interface FnsKktClient {
   close(): Promise<void>;
 }
 
-export const FnsKktErrorCodes = {
-  FNS_KKT_TIMEOUT: 'FNS_KKT_TIMEOUT',
-  FNS_KKT_UNAVAILABLE: 'FNS_KKT_UNAVAILABLE',
-  FNS_KKT_SERVER_ERROR: 'FNS_KKT_SERVER_ERROR',
-  FNS_KKT_BAD_RESPONSE: 'FNS_KKT_BAD_RESPONSE',
-  FNS_KKT_REFUSED_REQUEST: 'FNS_KKT_REFUSED_REQUEST',
-} as const;
+export const FnsKktErrorCodes = codeTable(
+  'FNS_KKT_TIMEOUT',
+  'FNS_KKT_UNAVAILABLE',
+  'FNS_KKT_SERVER_ERROR',
+  'FNS_KKT_BAD_RESPONSE',
+  'FNS_KKT_REFUSED_REQUEST',
+);
 export type FnsKktErrorCode = keyof typeof FnsKktErrorCodes;
 
 const RETRYABLE = new Set<FnsKktErrorCode>(['FNS_KKT_TIMEOUT', 'FNS_KKT_UNAVAILABLE', 'FNS_KKT_SERVER_ERROR', 'FNS_KKT_BAD_RESPONSE']);
 
-export class FnsKktError extends Error {
+export class FnsKktError extends ExternalError<FnsKktErrorCode> {
   override readonly name = 'FnsKktError';
-  readonly retryable: boolean;
-  constructor(
-    readonly code: FnsKktErrorCode,
-    message: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.retryable = RETRYABLE.has(code);
+  constructor(code: FnsKktErrorCode, message: string, readonly status?: number, options?: CodedErrorOptions) {
+    super(code, message, RETRYABLE.has(code), options);
   }
 }

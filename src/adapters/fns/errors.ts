@@ -1,3 +1,5 @@
+import { codeTable, ExternalError, type CodeOf } from '../../domain/errors.js';
+
 /**
  * Failures of FNS forwarding, one catalogue for the client and the worker. Codes are stable: fns_status.last_error_code,
  * dead_letters.error_code, logs and tests use them.
@@ -20,34 +22,27 @@
  * - FNS_DOCUMENT_UNDECODABLE   the stored raw container does not decode (stored with DOC_UNRECOGNISED, or corrupt)
  * - FNS_NOT_CONFIGURED   neither an FNS URL nor a client was given to the worker
  */
-export const FnsErrorCodes = {
-  FNS_TIMEOUT: 'FNS_TIMEOUT',
-  FNS_UNAVAILABLE: 'FNS_UNAVAILABLE',
-  FNS_SERVER_ERROR: 'FNS_SERVER_ERROR',
-  FNS_RATE_LIMITED: 'FNS_RATE_LIMITED',
-  FNS_CIRCUIT_OPEN: 'FNS_CIRCUIT_OPEN',
-  FNS_BAD_RESPONSE: 'FNS_BAD_RESPONSE',
-  FNS_NO_ANSWER: 'FNS_NO_ANSWER',
-  FNS_IN_FLIGHT: 'FNS_IN_FLIGHT',
-  FNS_BAD_REQUEST: 'FNS_BAD_REQUEST',
-  FNS_REFUSED: 'FNS_REFUSED',
-  FNS_BAD_JOB: 'FNS_BAD_JOB',
-  FNS_DOCUMENT_NOT_FOUND: 'FNS_DOCUMENT_NOT_FOUND',
-  FNS_DOCUMENT_UNDECODABLE: 'FNS_DOCUMENT_UNDECODABLE',
-  FNS_NOT_CONFIGURED: 'FNS_NOT_CONFIGURED',
-} as const;
+export const FnsErrorCodes = codeTable(
+  'FNS_TIMEOUT',
+  'FNS_UNAVAILABLE',
+  'FNS_SERVER_ERROR',
+  'FNS_RATE_LIMITED',
+  'FNS_CIRCUIT_OPEN',
+  'FNS_BAD_RESPONSE',
+  'FNS_NO_ANSWER',
+  'FNS_IN_FLIGHT',
+  'FNS_BAD_REQUEST',
+  'FNS_REFUSED',
+  'FNS_BAD_JOB',
+  'FNS_DOCUMENT_NOT_FOUND',
+  'FNS_DOCUMENT_UNDECODABLE',
+  'FNS_NOT_CONFIGURED',
+);
 
-export type FnsErrorCode = (typeof FnsErrorCodes)[keyof typeof FnsErrorCodes];
+export type FnsErrorCode = CodeOf<typeof FnsErrorCodes>;
 
-const RETRYABLE: ReadonlySet<FnsErrorCode> = new Set([
-  FnsErrorCodes.FNS_TIMEOUT,
-  FnsErrorCodes.FNS_UNAVAILABLE,
-  FnsErrorCodes.FNS_SERVER_ERROR,
-  FnsErrorCodes.FNS_RATE_LIMITED,
-  FnsErrorCodes.FNS_CIRCUIT_OPEN,
-  FnsErrorCodes.FNS_BAD_RESPONSE,
-  FnsErrorCodes.FNS_NO_ANSWER,
-  FnsErrorCodes.FNS_IN_FLIGHT,
+const RETRYABLE: ReadonlySet<FnsErrorCode> = new Set<FnsErrorCode>([
+  'FNS_TIMEOUT', 'FNS_UNAVAILABLE', 'FNS_SERVER_ERROR', 'FNS_RATE_LIMITED', 'FNS_CIRCUIT_OPEN', 'FNS_BAD_RESPONSE', 'FNS_NO_ANSWER', 'FNS_IN_FLIGHT',
 ]);
 
 export function isRetryableCode(code: FnsErrorCode): boolean {
@@ -74,21 +69,15 @@ export interface FnsErrorDetails {
   readonly cause?: unknown;
 }
 
-export class FnsError extends Error {
+export class FnsError extends ExternalError<FnsErrorCode> {
   override readonly name = 'FnsError';
-  readonly retryable: boolean;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly requestSent: boolean;
   readonly documents: readonly FnsRefusedDocument[] | undefined;
 
-  constructor(
-    readonly code: FnsErrorCode,
-    message: string,
-    details: FnsErrorDetails = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.retryable = isRetryableCode(code);
+  constructor(code: FnsErrorCode, message: string, details: FnsErrorDetails = {}) {
+    super(code, message, isRetryableCode(code), details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.requestSent = details.requestSent ?? true;

@@ -8,6 +8,7 @@
  *
  * Every call carries an Idempotence-Key, so a retried call never creates a second payment or refund.
  */
+import { ExternalError, type CodeOf } from '../../domain/errors.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface ProviderPayment {
@@ -48,16 +49,8 @@ export const PaymentErrorCodes = {
   PAY_REJECTED: 'PAY_REJECTED',
 } as const;
 
-export class PaymentError extends Error {
+export class PaymentError extends ExternalError<CodeOf<typeof PaymentErrorCodes>> {
   override readonly name = 'PaymentError';
-  constructor(
-    readonly code: (typeof PaymentErrorCodes)[keyof typeof PaymentErrorCodes],
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** A webhook as the provider sends it. */

@@ -1,3 +1,5 @@
+import { CodedError } from '../../domain/errors.js';
+
 /**
  * Why a signature is refused: a stable code for clients and tests, and a Russian message the customer can act on
  * (the cabinet shows it as is).
@@ -22,12 +24,9 @@ export const SignatureErrorCodes = {
 } as const;
 export type SignatureErrorCode = keyof typeof SignatureErrorCodes;
 
-export class SignatureError extends Error {
+export class SignatureError extends CodedError<SignatureErrorCode> {
   override readonly name = 'SignatureError';
-  constructor(
-    readonly code: SignatureErrorCode,
-    detail?: string,
-  ) {
-    super(detail ? `${SignatureErrorCodes[code]} (${detail})` : SignatureErrorCodes[code]);
+  constructor(code: SignatureErrorCode, detail?: string) {
+    super(code, detail ? `${SignatureErrorCodes[code]} (${detail})` : SignatureErrorCodes[code]);
   }
 }

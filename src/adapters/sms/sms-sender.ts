@@ -1,3 +1,4 @@
+import { codeTable, ExternalError, type CodedErrorOptions, type CodeOf } from '../../domain/errors.js';
 /**
  * The SMS port (architecture decision 7): what the notify worker needs from an SMS gateway, whatever carries it.
  * Adapters: the HTTP client of the gateway contract below (http-sms-sender.ts) and its runnable fake (fake-sms-server.ts,
@@ -28,23 +29,13 @@ export interface SmsSender {
   close(): Promise<void>;
 }
 
-export const SmsErrorCodes = {
-  SMS_REJECTED: 'SMS_REJECTED',
-  SMS_UNAVAILABLE: 'SMS_UNAVAILABLE',
-  SMS_NOT_CONFIGURED: 'SMS_NOT_CONFIGURED',
-} as const;
-export type SmsErrorCode = (typeof SmsErrorCodes)[keyof typeof SmsErrorCodes];
+export const SmsErrorCodes = codeTable('SMS_REJECTED', 'SMS_UNAVAILABLE', 'SMS_NOT_CONFIGURED');
+export type SmsErrorCode = CodeOf<typeof SmsErrorCodes>;
 
-export class SmsError extends Error {
+export class SmsError extends ExternalError<SmsErrorCode> {
   override readonly name = 'SmsError';
-  constructor(
-    readonly code: SmsErrorCode,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: SmsErrorCode, message: string, retryable: boolean, readonly status?: number, options?: CodedErrorOptions) {
+    super(code, message, retryable, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { codeTable, ExternalError, type CodedErrorOptions, type CodeOf } from '../../domain/errors.js';
 /**
  * The Viber port (architecture decision 7): business messages through an aggregator, the way Russian operators send
  * e-receipts to Viber. Unlike SMS, acceptance is not delivery: the provider reports later whether the phone got it
@@ -45,21 +46,12 @@ export interface ViberSender {
   close(): Promise<void>;
 }
 
-export const ViberErrorCodes = {
-  VIBER_REJECTED: 'VIBER_REJECTED',
-  VIBER_UNAVAILABLE: 'VIBER_UNAVAILABLE',
-} as const;
-export type ViberErrorCode = (typeof ViberErrorCodes)[keyof typeof ViberErrorCodes];
+export const ViberErrorCodes = codeTable('VIBER_REJECTED', 'VIBER_UNAVAILABLE');
+export type ViberErrorCode = CodeOf<typeof ViberErrorCodes>;
 
-export class ViberError extends Error {
+export class ViberError extends ExternalError<ViberErrorCode> {
   override readonly name = 'ViberError';
-  constructor(
-    readonly code: ViberErrorCode,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: ViberErrorCode, message: string, retryable: boolean, readonly status?: number, options?: CodedErrorOptions) {
+    super(code, message, retryable, options);
   }
 }

@@ -12,7 +12,6 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/database.js';
-import '../../db/tables/onboarding.js';
 import { notFound } from '../errors.js';
 import { authorizeOrganization, canSeeOrganization, visibleOrganizations, type Permission, type Principal } from './principal.js';
 

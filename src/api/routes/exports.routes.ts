@@ -12,7 +12,6 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { innsOf } from '../../db/api-organizations.repository.js';
 import type { ExportJob } from '../../db/tables/exports.js';
-import '../../db/tables/exports.js';
 import { contentTypeOf } from '../../exports/export-jobs.js';
 import { exportExpiresAt } from '../../exports/export-retention.js';
 import { receiptExportTable, type ReceiptFilter } from '../../exports/receipt-rows.js';

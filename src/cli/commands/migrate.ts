@@ -4,7 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
-import { createDb, ensureDocumentPartitions, migrateDown, migrateToLatest } from '../../db/index.js';
+import { createDb } from '../../db/database.js';
+import { migrateDown, migrateToLatest } from '../../db/migrate.js';
+import { ensureDocumentPartitions } from '../../db/partitions.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { down: { type: 'string' } } });

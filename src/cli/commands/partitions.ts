@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
-import { createDb } from '../../db/index.js';
+import { createDb } from '../../db/database.js';
 import { detachMonth, listMonthPartitions, PartitionRetentionError, type MonthPartition } from '../../db/partition-retention.js';
 import { printError } from '../output.js';
 

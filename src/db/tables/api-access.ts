@@ -82,16 +82,3 @@ export interface ApiKeysTable {
   revoked_at: Timestamptz | null;
 }
 export type ApiKey = Selectable<ApiKeysTable>;
-
-// Adds the tables to the kysely types without editing files owned elsewhere; fold them in
-// there at will.
-declare module '../database.js' {
-  interface Database {
-    users: UsersTable;
-    user_tokens: UserTokensTable;
-    memberships: MembershipsTable;
-    api_keys: ApiKeysTable;
-    organization_details: OrganizationDetailsTable;
-  }
-}
-

@@ -28,10 +28,3 @@ export interface ReceiptDeliveryLogTable {
   recorded_at: Defaulted<Timestamptz>;
 }
 export type ReceiptDeliveryLogRow = Selectable<ReceiptDeliveryLogTable>;
-
-declare module '../database.js' {
-  interface Database {
-    register_document_owners: RegisterDocumentOwnersTable;
-    receipt_delivery_log: ReceiptDeliveryLogTable;
-  }
-}

@@ -27,10 +27,3 @@ export interface UserProfilesTable {
   updated_at: Defaulted<Timestamptz>;
 }
 export type UserProfile = Selectable<UserProfilesTable>;
-
-declare module '../database.js' {
-  interface Database {
-    user_sessions: UserSessionsTable;
-    user_profiles: UserProfilesTable;
-  }
-}

@@ -10,9 +10,3 @@ export interface DocumentAcksTable {
   /** 1022 of the ack written: 0 accepted, 14 ФЛК failed, 11 not recognised. */
   ack_code: number;
 }
-
-declare module '../database.js' {
-  interface Database {
-    document_acks: DocumentAcksTable;
-  }
-}

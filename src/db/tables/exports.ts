@@ -55,11 +55,3 @@ export interface ExportChunksTable {
 
 export type ExportJob = Selectable<ExportJobsTable>;
 export type ExportSetting = Selectable<ExportSettingsTable>;
-
-declare module '../database.js' {
-  interface Database {
-    export_settings: ExportSettingsTable;
-    export_jobs: ExportJobsTable;
-    export_chunks: ExportChunksTable;
-  }
-}

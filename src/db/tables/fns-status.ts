@@ -48,10 +48,3 @@ export interface FnsStatusTable {
 export type FnsStatusRow = Selectable<FnsStatusTable>;
 export type NewFnsStatusRow = Insertable<FnsStatusTable>;
 export type FnsStatusUpdate = Updateable<FnsStatusTable>;
-
-// Adds the table to the kysely Database type without editing database.ts (owned elsewhere); fold it in there at will.
-declare module '../database.js' {
-  interface Database {
-    fns_status: FnsStatusTable;
-  }
-}

@@ -54,12 +54,3 @@ export interface SignatureChallengesTable {
   used_at: Timestamptz | null;
   created_at: Defaulted<Timestamptz>;
 }
-
-declare module '../database.js' {
-  interface Database {
-    kkt_applications: KktApplicationsTable;
-    kkt_application_events: KktApplicationEventsTable;
-    user_certificate_identities: UserCertificateIdentitiesTable;
-    signature_challenges: SignatureChallengesTable;
-  }
-}

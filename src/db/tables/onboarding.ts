@@ -129,17 +129,3 @@ export interface RegisterImportsTable {
   created_at: Defaulted<Timestamptz>;
 }
 export type RegisterImport = Selectable<RegisterImportsTable>;
-
-declare module '../database.js' {
-  interface Database {
-    organization_profiles: OrganizationProfilesTable;
-    offer_versions: OfferVersionsTable;
-    offer_acceptances: OfferAcceptancesTable;
-    inn_claims: InnClaimsTable;
-    audit_log: AuditLogTable;
-    invitations: InvitationsTable;
-    membership_limits: MembershipLimitsTable;
-    prepared_registers: PreparedRegistersTable;
-    register_imports: RegisterImportsTable;
-  }
-}

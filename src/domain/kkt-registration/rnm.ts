@@ -1,3 +1,4 @@
+import { CodedError } from '../errors.js';
 /**
  * The registration number of a cash register (РНМ, «регистрационный номер ККТ», tag 1037): 16 digits, the FNS's
  * 10-digit ordinal number of the registration followed by a 6-digit check number. The FNS's requirements for the
@@ -29,14 +30,8 @@ export function crc16Ccitt(bytes: Uint8Array): number {
 
 export type RnmErrorCode = 'RNM_FORMAT' | 'RNM_CHECK_MISMATCH' | 'RNM_INPUT';
 
-export class RnmError extends Error {
+export class RnmError extends CodedError<RnmErrorCode> {
   override readonly name = 'RnmError';
-  constructor(
-    readonly code: RnmErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** FFD pads 1018 and 1037 with trailing spaces, and serials may carry them too: the check is over the trimmed values. */

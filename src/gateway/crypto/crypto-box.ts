@@ -5,6 +5,7 @@
  * Adapters: `devsign` (the §7 profile, in process), `none` (accepts documents unverified — for replaying real captures
  * without their keys), `pkz` (HTTP client of an external crypto box; `ofd fake-pkz` plays one).
  */
+import { codeTable, CodedError, type CodeOf } from '../../domain/errors.js';
 import type { AckFields } from '../../../protocol/ack.js';
 import type { Container } from '../../../protocol/container.js';
 
@@ -41,20 +42,13 @@ export interface CryptoBox {
   close(): Promise<void>;
 }
 
-export const CryptoErrorCodes = {
-  /** ФПД or ФПС does not verify. */
-  SIGN_INVALID: 'SIGN_INVALID',
-  /** The external crypto box did not answer, or answered nonsense: retryable by the register. */
-  CRYPTO_UNAVAILABLE: 'CRYPTO_UNAVAILABLE',
-} as const;
-export type CryptoErrorCode = (typeof CryptoErrorCodes)[keyof typeof CryptoErrorCodes];
+/**
+ * - SIGN_INVALID        ФПД or ФПС does not verify.
+ * - CRYPTO_UNAVAILABLE  The external crypto box did not answer, or answered nonsense: retryable by the register.
+ */
+export const CryptoErrorCodes = codeTable('SIGN_INVALID', 'CRYPTO_UNAVAILABLE');
+export type CryptoErrorCode = CodeOf<typeof CryptoErrorCodes>;
 
-export class CryptoError extends Error {
+export class CryptoError extends CodedError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
-  constructor(
-    readonly code: CryptoErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../../src/db/database.js';
-import { findDocument, insertDocuments } from '../../../src/db/documents.repository.js';
+import { findDocument, insertDocuments } from '../../support/stored-documents.js';
 import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';

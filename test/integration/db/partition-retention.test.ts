@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/cli/ofd.js';
-import { insertDocuments } from '../../../src/db/documents.repository.js';
+import { insertDocuments } from '../../support/stored-documents.js';
 import { detachMonth, listMonthPartitions, retentionEnds } from '../../../src/db/partition-retention.js';
 import { ensureDocumentPartitions, monthStart } from '../../../src/db/partitions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertDocuments } from '../../../src/db/documents.repository.js';
+import { insertDocuments } from '../../support/stored-documents.js';
 import { ensureDocumentPartitions, monthStart } from '../../../src/db/partitions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';

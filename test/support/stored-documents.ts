@@ -1,7 +1,8 @@
-// Storing documents once per (fn, fd) and reading them back.
+// Test fixture: stores documents once per (fn, fd) the plain way (document_keys first, then documents) and reads them
+// back. The production write path is the persist worker's batch insert (src/db/document-batch.repository.ts).
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './database.js';
-import type { DocumentRow, NewDocumentRow } from './tables/documents.js';
+import type { Database } from '../../src/db/database.js';
+import type { DocumentRow, NewDocumentRow } from '../../src/db/tables/documents.js';
 
 /** Rows per INSERT statement: ~30 columns each keeps a statement far below PostgreSQL's 65 535 parameters. */
 const CHUNK = 500;

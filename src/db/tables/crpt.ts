@@ -1,8 +1,5 @@
-// Tables of migration 0008_crpt (see there). Kept out of database.ts: the CRPT code reaches them with
-// `db.withTables<CrptTables>()`.
-import type { Kysely } from 'kysely';
-import type { Defaulted, Int8, Timestamptz } from './column-types.js';
-import type { Database } from './database.js';
+// Tables of migration 0008_crpt (see there): sales reported to ЦРПТ and the status of each marking code in them.
+import type { Defaulted, Int8, Timestamptz } from '../column-types.js';
 
 export type CrptSaleSource = 'receipt' | 'notification';
 export type CrptSaleStatus = 'sending' | 'retrying' | 'delivered' | 'dead';
@@ -36,15 +33,4 @@ export interface CrptCodeStatusTable {
   stage: CrptCodeStage;
   crpt_status: string | null;
   updated_at: Defaulted<Timestamptz>;
-}
-
-export type CrptTables = {
-  crpt_sales: CrptSalesTable;
-  crpt_code_status: CrptCodeStatusTable;
-};
-
-export type CrptDatabase = Database & CrptTables;
-
-export function crptDb(db: Kysely<Database>): Kysely<CrptDatabase> {
-  return db.withTables<CrptTables>();
 }

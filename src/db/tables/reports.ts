@@ -1,0 +1,43 @@
+// Report rollups (migration 0009_reports): receipts summed per hour and per day, and items per day, by organization,
+// outlet, register (0 where unknown), operation and taxation type. Written in the persist transaction.
+import type { Defaulted, Int8, LocalDateTime, Numeric, PgDate } from '../column-types.js';
+
+interface RollupSums {
+  organization_id: Int8;
+  outlet_id: Int8;
+  register_id: Int8;
+  operation_type: number;
+  taxation_type: number;
+  receipts: Defaulted<Int8>;
+  total_sum: Defaulted<Int8>;
+  cash_sum: Defaulted<Int8>;
+  ecash_sum: Defaulted<Int8>;
+  prepaid_sum: Defaulted<Int8>;
+  credit_sum: Defaulted<Int8>;
+  provision_sum: Defaulted<Int8>;
+  nds20_sum: Defaulted<Int8>;
+  nds10_sum: Defaulted<Int8>;
+  nds0_base: Defaulted<Int8>;
+  nds_no_base: Defaulted<Int8>;
+  nds20_120_sum: Defaulted<Int8>;
+  nds10_110_sum: Defaulted<Int8>;
+}
+
+export interface ReportRollupHourlyTable extends RollupSums {
+  /** The register's local wall clock, truncated to the hour. */
+  hour: LocalDateTime;
+}
+
+export interface ReportRollupDailyTable extends RollupSums {
+  day: PgDate;
+}
+
+export interface ReportItemDailyTable {
+  day: PgDate;
+  organization_id: Int8;
+  outlet_id: Int8;
+  register_id: Int8;
+  name: string;
+  quantity: Defaulted<Numeric>;
+  sum: Defaulted<Int8>;
+}
