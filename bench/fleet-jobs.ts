@@ -10,7 +10,7 @@ import { buildDocumentMessage, fnWire } from '../src/emulator/document-message.j
 import { DocumentStream } from '../src/emulator/document-stream.js';
 import { makeRegisterIdentity } from '../src/emulator/register-identity.js';
 import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow, streamOptionsOf } from '../src/emulator/run-emulator.js';
-import { createDevsignBox } from '../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../src/gateway/flk/inspector.js';
 import { handleMessage, type MessageDeps } from '../src/gateway/handle-message.js';
 import type { DocumentJob } from '../src/queue/jobs.js';

@@ -8,7 +8,7 @@
  */
 import { MAX_CONTAINER_LENGTH } from './container.js';
 import { ProtocolError } from './errors.js';
-import { checkHeaderPrefix, decodeSessionHeader, SESSION_HEADER_LENGTH, verifySessionCrc, type SessionHeader } from './session-header.js';
+import { checkHeaderPrefix, decodeSessionHeader, encodeSessionHeader, SESSION_HEADER_LENGTH, verifySessionCrc, type SessionHeader } from './session-header.js';
 
 export interface Frame {
   header: SessionHeader;
@@ -143,4 +143,9 @@ export class Framer {
     verifySessionCrc(header, bytes, body);
     return { header, bytes, body, streamOffset: this.frameStart };
   }
+}
+
+/** §6: a probe (an empty message) is answered with its own header, flags 0, length 0. */
+export function probeReply(frame: Frame): Buffer {
+  return encodeSessionHeader({ kind: frame.header.kind, pVersion: frame.header.pVersion, fn: frame.header.fnRaw, bodyLength: 0, flags: 0 });
 }

@@ -6,7 +6,7 @@
  * whole fleet, open loop), else `thinkMs` per register after each ack (closed loop; 0 = as fast as acks return).
  */
 import { DEFAULT_DEVSIGN_MASTER_KEY } from '../../protocol/devsign.js';
-import { localUnixSeconds } from '../gateway/local-time.js';
+import { localUnixSeconds } from '../domain/local-time.js';
 import { EmulatedRegister, type EmulatorEvent, type Pacing, type RegisterContext } from './emulated-register.js';
 import { EmulatorStats, type EmulatorSummary } from './emulator-stats.js';
 import { ToolError } from './errors.js';

@@ -11,16 +11,17 @@
  * decode at all is stored as raw bytes and acked with 1022 = 11 — never silently dropped, never left to block the FN.
  */
 import { encodeReplyMessage, OfdResponseCode, OperatorMessageBits } from '../../protocol/ack.js';
-import { CONTAINER_TYPE_REQUEST, decodeContainer } from '../../protocol/container.js';
+import { CONTAINER_TYPE_REQUEST, decodeContainer, type Container } from '../../protocol/container.js';
 import { ProtocolError } from '../../protocol/errors.js';
-import type { Frame } from '../../protocol/framer.js';
-import { encodeSessionHeader, type SessionKind } from '../../protocol/session-header.js';
+import { probeReply, type Frame } from '../../protocol/framer.js';
+import type { SessionKind } from '../../protocol/session-header.js';
 import { readTlvs } from '../../protocol/tlv.js';
 import type { DocumentJob } from '../queue/jobs.js';
-import type { CryptoBox } from './crypto/crypto-box.js';
+import type { CryptoBox } from '../adapters/crypto-box/crypto-box.js';
+import { sessionFnMismatch } from '../domain/fiscal-drive-binding.js';
+import { localUnixSeconds } from '../domain/local-time.js';
 import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
-import { GatewayErrorCodes } from './errors.js';
-import { localUnixSeconds } from './local-time.js';
+import { GatewayErrorCodes } from '../net/close-codes.js';
 
 /** fiscalDriveNumber: the FN a document names itself. */
 const FN_TAG = 1041;
@@ -63,11 +64,6 @@ export type MessageOutcome =
   | { action: 'none'; result: MessageResult }
   | { action: 'close'; code: string; message: string; fn?: string; fd?: number };
 
-/** §6: a probe is answered with its own header, flags 0, length 0. */
-export function probeReply(frame: Frame): Buffer {
-  return encodeSessionHeader({ kind: frame.header.kind, pVersion: frame.header.pVersion, fn: frame.header.fnRaw, bodyLength: 0, flags: 0 });
-}
-
 export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<MessageOutcome> {
   const { header } = frame;
   if (header.bodyLength === 0) {
@@ -76,7 +72,7 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
   if (!deps.kinds.has(header.kind)) {
     return { action: 'close', code: GatewayErrorCodes.GW_WRONG_LISTENER, message: `${header.kind} traffic on this listener` };
   }
-  let container;
+  let container: Container;
   try {
     container = decodeContainer(frame.body);
   } catch (e) {
@@ -90,6 +86,14 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
   }
   const sessionMismatch = sessionFnMismatch(header.fiscalDriveNumber, fn);
   if (sessionMismatch) return { action: 'close', code: GatewayErrorCodes.GW_FN_MISMATCH, message: sessionMismatch, fn, fd };
+  return acceptDocument(frame, container, deps);
+}
+
+/** A request container bound to one FN: verify, inspect, enqueue durably, then sign and answer the ack. */
+async function acceptDocument(frame: Frame, container: Container, deps: MessageDeps): Promise<MessageOutcome> {
+  const { header } = frame;
+  const fn = container.header.fiscalDriveNumber;
+  const fd = container.header.fiscalDocumentNumber;
   let unwrapped;
   try {
     unwrapped = await deps.crypto.unwrap({ fiscalDriveNumber: header.fiscalDriveNumber || fn, container });
@@ -124,6 +128,14 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
     return { action: 'close', code: GatewayErrorCodes.GW_OFD_SERVICE_UNPAID, message: 'OFD service not paid: stored, not acknowledged', fn, fd };
   }
   const result: MessageResult = !inspection.recognised ? 'unrecognised' : inspection.flkCodes.length ? 'flk_failed' : 'accepted';
+  return answerAck(frame, container, deps, now, result);
+}
+
+/** The signed ack of a stored document (1022 from its result). */
+async function answerAck(frame: Frame, container: Container, deps: MessageDeps, now: number, result: MessageResult): Promise<MessageOutcome> {
+  const { header } = frame;
+  const fn = container.header.fiscalDriveNumber;
+  const fd = container.header.fiscalDocumentNumber;
   const ofdResponseCode =
     result === 'accepted' ? OfdResponseCode.accepted : result === 'flk_failed' ? OfdResponseCode.flkFailed : OfdResponseCode.notRecognised;
   let signed;
@@ -154,15 +166,6 @@ export async function handleMessage(frame: Frame, deps: MessageDeps): Promise<Me
     signed.serviceData2a,
   );
   return { action: 'reply', reply, result, ofdResponseCode, fn, fd };
-}
-
-/**
- * The key that verifies a document is chosen by the session header's FN, the row it is stored under by the container's:
- * both must name one fiscal drive, or a document signed by FN X could be stored as FN Y's. A blank session FN (padding
- * only) is no mismatch: the key then comes from the container's FN itself.
- */
-export function sessionFnMismatch(sessionFn: string, containerFn: string): string | undefined {
-  return sessionFn !== '' && sessionFn !== containerFn ? `session header FN ${sessionFn}, container FN ${containerFn}` : undefined;
 }
 
 /** Tag 1041 (fiscalDriveNumber) of a document's top level, trimmed; undefined when absent or not decodable. */

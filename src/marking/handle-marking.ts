@@ -1,5 +1,5 @@
 /**
- * One marking-channel message in → what to answer (spec §6). Pure of sockets, like gateway/handle-message.ts:
+ * One marking-channel message in → what to answer (spec §6). Pure of sockets (the loop is src/net/connection.ts):
  *
  *   empty message (probe)    → the header echoed with flags 0 and length 0 (when a reply is expected)
  *   form 81 (code check)     → CRPT asked within the budget → form 83 from its answer; CRPT slow, down or not
@@ -11,12 +11,12 @@
 import { encodeReplyMessage } from '../../protocol/ack.js';
 import { CONTAINER_TYPE_REQUEST, decodeContainer, type Container } from '../../protocol/container.js';
 import { computeFps, deriveFnKey, DEVSIGN_SERVICE_DATA_2A, signsEqual } from '../../protocol/devsign.js';
-import type { Frame } from '../../protocol/framer.js';
+import { probeReply, type Frame } from '../../protocol/framer.js';
 import type { SessionKind } from '../../protocol/session-header.js';
 import type { CodeCheckResult } from '../adapters/crpt/crpt-api.js';
-import { localUnixSeconds } from '../gateway/local-time.js';
-import { GatewayErrorCodes } from '../gateway/errors.js';
-import { probeReply, sessionFnMismatch } from '../gateway/handle-message.js';
+import { sessionFnMismatch } from '../domain/fiscal-drive-binding.js';
+import { localUnixSeconds } from '../domain/local-time.js';
+import { GatewayErrorCodes } from '../net/close-codes.js';
 import { CRPT_NOTIFICATION_JOB, markingNotificationJobId, type CrptNotificationJob } from '../queue/crpt-jobs.js';
 import {
   CheckBits,
@@ -115,37 +115,54 @@ export async function handleMarkingMessage(frame: Frame, deps: MarkingDeps, rece
     return { action: 'close', code: 'CRYPTO_BAD_MESSAGE_SIGN', message: 'ФПС does not verify', fn };
   }
   const dateTime = localUnixSeconds(now(), deps.utcOffsetMinutes);
+  return form === FORM_CODE_CHECK
+    ? answerCodeCheck(frame, container, deps, kFn, dateTime, started)
+    : acceptNotification(frame, container, deps, kFn, started);
+}
 
-  if (form === FORM_CODE_CHECK) {
-    let request;
-    try {
-      request = parseCodeCheckRequest(container.document);
-    } catch {
-      const requestNumber = 0;
-      const answer: CodeCheckAnswer = { requestNumber, processingCode: 1, results: 0, itemAnswer: undefined, codeType: undefined, productId: undefined, dateTime };
-      return { action: 'reply', reply: reply(frame, container, encodeCodeCheckAnswer(answer, kFn)), result: 'bad_request', fn };
-    }
-    const fnBits = (request.fnCheckResult ?? 0) & (CheckBits.fnChecked | CheckBits.fnPositive);
-    const budget = (deps.budgetMs ?? MARKING_CHECK_BUDGET_MS) - BUDGET_MARGIN_MS - (now() - started);
-    const answer = deps.checkCodes ? await withinBudget(deps.checkCodes([request.code]), budget) : undefined;
-    const found = answer?.find((a) => a.cis === request.code) ?? answer?.[0];
-    const base = { requestNumber: request.requestNumber, codeType: request.codeType, productId: gtinOf(request.code), dateTime };
-    let out: CodeCheckAnswer;
-    let result: MarkingResult;
-    if (!found) {
-      out = { ...base, processingCode: 0, results: fnBits, itemAnswer: undefined };
-      result = 'unable_to_check';
-    } else if (found.status === 'UNKNOWN') {
-      out = { ...base, processingCode: 2, results: fnBits | CheckBits.oismChecked, itemAnswer: undefined };
-      result = 'checked';
-    } else {
-      const itemAnswer = found.status === 'INTRODUCED' ? OismItemAnswer.correct : found.status === 'BLOCKED' ? OismItemAnswer.suspended : OismItemAnswer.incorrect;
-      out = { ...base, processingCode: 0, results: fnBits | CheckBits.oismChecked | (itemAnswer === OismItemAnswer.correct ? CheckBits.oismPositive : 0), itemAnswer };
-      result = 'checked';
-    }
-    return { action: 'reply', reply: reply(frame, container, encodeCodeCheckAnswer(out, kFn)), result, fn };
+/** Form 81 → form 83: CRPT's answer within the budget, or "unable to check". */
+async function answerCodeCheck(
+  frame: Frame,
+  container: Container,
+  deps: MarkingDeps,
+  kFn: Buffer,
+  dateTime: number,
+  started: number,
+): Promise<MarkingOutcome> {
+  const fn = container.header.fiscalDriveNumber;
+  const now = deps.now ?? Date.now;
+  let request;
+  try {
+    request = parseCodeCheckRequest(container.document);
+  } catch {
+    const requestNumber = 0;
+    const answer: CodeCheckAnswer = { requestNumber, processingCode: 1, results: 0, itemAnswer: undefined, codeType: undefined, productId: undefined, dateTime };
+    return { action: 'reply', reply: reply(frame, container, encodeCodeCheckAnswer(answer, kFn)), result: 'bad_request', fn };
   }
+  const fnBits = (request.fnCheckResult ?? 0) & (CheckBits.fnChecked | CheckBits.fnPositive);
+  const budget = (deps.budgetMs ?? MARKING_CHECK_BUDGET_MS) - BUDGET_MARGIN_MS - (now() - started);
+  const answer = deps.checkCodes ? await withinBudget(deps.checkCodes([request.code]), budget) : undefined;
+  const found = answer?.find((a) => a.cis === request.code) ?? answer?.[0];
+  const base = { requestNumber: request.requestNumber, codeType: request.codeType, productId: gtinOf(request.code), dateTime };
+  let out: CodeCheckAnswer;
+  let result: MarkingResult;
+  if (!found) {
+    out = { ...base, processingCode: 0, results: fnBits, itemAnswer: undefined };
+    result = 'unable_to_check';
+  } else if (found.status === 'UNKNOWN') {
+    out = { ...base, processingCode: 2, results: fnBits | CheckBits.oismChecked, itemAnswer: undefined };
+    result = 'checked';
+  } else {
+    const itemAnswer = found.status === 'INTRODUCED' ? OismItemAnswer.correct : found.status === 'BLOCKED' ? OismItemAnswer.suspended : OismItemAnswer.incorrect;
+    out = { ...base, processingCode: 0, results: fnBits | CheckBits.oismChecked | (itemAnswer === OismItemAnswer.correct ? CheckBits.oismPositive : 0), itemAnswer };
+    result = 'checked';
+  }
+  return { action: 'reply', reply: reply(frame, container, encodeCodeCheckAnswer(out, kFn)), result, fn };
+}
 
+/** Form 82 → durably enqueued on `crpt`, then form 84. */
+async function acceptNotification(frame: Frame, container: Container, deps: MarkingDeps, kFn: Buffer, started: number): Promise<MarkingOutcome> {
+  const fn = container.header.fiscalDriveNumber;
   let notification;
   try {
     notification = parseSaleNotification(container.document);

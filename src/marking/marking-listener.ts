@@ -1,6 +1,6 @@
 /**
- * The marking listener (spec §6, OFD_MARKING_PORT, default 4001): the gateway's listener and connection loop
- * (gateway/server.ts, gateway/connection.ts) with the marking handler (handle-marking.ts), so this port has the same
+ * The marking listener (spec §6, OFD_MARKING_PORT, default 4001): the shared listener and connection loop
+ * (net/server.ts, net/connection.ts) with the marking handler (handle-marking.ts), so this port has the same
  * framing caps, in-flight cap, back-pressure on unread answers, timers that a trickle of bytes cannot reset, admission
  * (PROXY protocol, per-address cap, the process's connection budget) and counted closes as the document port.
  *
@@ -9,9 +9,9 @@
  */
 import { Queue } from 'bullmq';
 import type { CrptClient } from '../adapters/crpt/http-crpt-client.js';
-import type { ConnectionBudget } from '../gateway/connection-budget.js';
-import type { ConnectionOptions } from '../gateway/connection.js';
-import { startGateway } from '../gateway/server.js';
+import type { ConnectionBudget } from '../net/connection-budget.js';
+import type { ConnectionOptions } from '../net/connection.js';
+import { startListener } from '../net/server.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { JOB_OPTIONS } from '../queue/job-options.js';
@@ -82,7 +82,7 @@ export async function startMarkingListener(options: MarkingListenerOptions): Pro
     utcOffsetMinutes: options.utcOffsetMinutes ?? 180,
   };
 
-  const gateway = await startGateway({
+  const gateway = await startListener({
     handler: (frame, receivedAtMs) => handleMarkingMessage(frame, deps, receivedAtMs),
     // Without the process's metrics (tests) the loop still counts, into a registry nobody reads.
     metrics: (options.metrics ?? createMetrics({ defaultMetrics: false, roles: [] })).gateway,

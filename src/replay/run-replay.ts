@@ -14,7 +14,7 @@ import { encodeSessionHeader } from '../../protocol/session-header.js';
 import { checkAckFrame } from '../emulator/ack-check.js';
 import { twoDecimals } from '../emulator/emulator-stats.js';
 import { LinkErrorCodes, OfdLink } from '../emulator/ofd-link.js';
-import { FnKeyCache } from '../gateway/crypto/fn-key-cache.js';
+import { FnKeyCache } from '../adapters/crypto-box/fn-key-cache.js';
 import type { CapturedMessage } from './captured-messages.js';
 
 export type ReplayCrypto = 'devsign' | 'none';

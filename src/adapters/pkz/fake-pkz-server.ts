@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeContainer } from '../../../protocol/container.js';
 import { computeFpo, computeFpp, DEVSIGN_SERVICE_DATA_2A, TAG_OPERATOR_SIGN, verifyDocumentSigns } from '../../../protocol/devsign.js';
 import { encodeTlv, readTlvs, TLV_HEADER_LENGTH } from '../../../protocol/tlv.js';
-import { FnKeyCache } from '../../gateway/crypto/fn-key-cache.js';
+import { FnKeyCache } from '../crypto-box/fn-key-cache.js';
 import { SignAckRequestBody, UnwrapRequestBody } from './pkz-api.js';
 
 export interface FakePkzOptions {

@@ -5,7 +5,7 @@
  */
 import { Pool } from 'undici';
 import { encodeAckDocument } from '../../../protocol/ack.js';
-import { CryptoError, type CryptoBox } from '../../gateway/crypto/crypto-box.js';
+import { CryptoError, type CryptoBox } from '../crypto-box/crypto-box.js';
 import { PkzErrorBody, SignAckResponseBody, UnwrapResponseBody } from './pkz-api.js';
 import type { z } from 'zod';
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUnpaidFiscalDrives, type UnpaidFiscalDrives } from '../../../src/billing/unpaid-registers.js';
-import { createDevsignBox } from '../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../../../src/gateway/flk/inspector.js';
 import { startGateway, type Gateway } from '../../../src/gateway/server.js';
 import { silentLogger } from '../../../src/observability/logger.js';

@@ -12,7 +12,7 @@ import { computeFpo, computeFpp, DEVSIGN_SERVICE_DATA_2A, verifyDocumentSigns } 
 import { decodeDocument } from '../../../protocol/document-json.js';
 import { Framer, type Frame } from '../../../protocol/framer.js';
 import { encodeSessionHeader } from '../../../protocol/session-header.js';
-import { FnKeyCache } from '../../../src/gateway/crypto/fn-key-cache.js';
+import { FnKeyCache } from '../../../src/adapters/crypto-box/fn-key-cache.js';
 
 export interface FakeOfdOptions {
   masterKey: string;

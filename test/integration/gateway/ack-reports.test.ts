@@ -8,7 +8,7 @@ import { decodeContainer } from '../../../protocol/container.js';
 import { listDocuments } from '../../../src/db/api-documents.repository.js';
 import { findDocumentView } from '../../../src/db/document-view.repository.js';
 import { startAckReports, type AckReporter } from '../../../src/gateway/ack-reports.js';
-import { createDevsignBox } from '../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../../../src/gateway/flk/inspector.js';
 import { startGateway, type Gateway } from '../../../src/gateway/server.js';
 import { silentLogger } from '../../../src/observability/logger.js';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAck } from '../../../protocol/ack.js';
 import { decodeContainer } from '../../../protocol/container.js';
-import { createDevsignBox } from '../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../../../src/gateway/flk/inspector.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../src/gateway/server.js';
 import { silentLogger } from '../../../src/observability/logger.js';

@@ -6,7 +6,7 @@ import { parseAck } from '../../../protocol/ack.js';
 import { CONTAINER_TYPE_REQUEST, decodeContainer, encodeContainer } from '../../../protocol/container.js';
 import { computeFps, deriveFnKey } from '../../../protocol/devsign.js';
 import { encodeSessionHeader } from '../../../protocol/session-header.js';
-import { createDevsignBox } from '../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../../../src/gateway/flk/inspector.js';
 import { startGateway, type Gateway } from '../../../src/gateway/server.js';
 import { startMarkingListener, type MarkingListener } from '../../../src/marking/marking-listener.js';

@@ -6,7 +6,7 @@ import { parseAck } from '../../../protocol/ack.js';
 import { decodeContainer } from '../../../protocol/container.js';
 import { computeFpo, computeFpp, deriveFnKey } from '../../../protocol/devsign.js';
 import { decodeSessionHeader } from '../../../protocol/session-header.js';
-import { createDevsignBox } from '../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../../../src/gateway/flk/inspector.js';
 import { startGateway, type Gateway } from '../../../src/gateway/server.js';
 import { silentLogger } from '../../../src/observability/logger.js';

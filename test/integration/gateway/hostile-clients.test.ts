@@ -3,14 +3,14 @@
 // closed and counted by listener and reason (and not logged one line each), a flood of pipelined messages is answered
 // in order, and a register that half-closes after its message still gets its answer. The client that never reads is
 // measured from outside the process (gateway-process-limits.test.ts: its RSS) and, for the stall timer, on a stream
-// pair (test/unit/gateway/connection-backpressure.test.ts).
+// pair (test/unit/net/connection-backpressure.test.ts).
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAck } from '../../../protocol/ack.js';
 import { decodeContainer } from '../../../protocol/container.js';
 import { encodeSessionHeader } from '../../../protocol/session-header.js';
-import { createDevsignBox } from '../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector } from '../../../src/gateway/flk/inspector.js';
 import { startGateway, type Gateway } from '../../../src/gateway/server.js';
 import { startMarkingListener, type MarkingListener } from '../../../src/marking/marking-listener.js';

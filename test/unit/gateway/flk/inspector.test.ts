@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTlv } from '../../../../protocol/tlv.js';
 import { Framer } from '../../../../protocol/framer.js';
-import { createDevsignBox } from '../../../../src/gateway/crypto/devsign-box.js';
+import { createDevsignBox } from '../../../../src/adapters/crypto-box/devsign-box.js';
 import { createInspector, DOC_DECODE_INTERNAL } from '../../../../src/gateway/flk/inspector.js';
 import { handleMessage, type MessageDeps } from '../../../../src/gateway/handle-message.js';
 import type { DocumentJob } from '../../../../src/queue/jobs.js';

@@ -1,7 +1,7 @@
 // The PROXY protocol header parser against headers written out by hand from HAProxy's proxy-protocol.txt (v1 lines as
 // text, v2 headers byte by byte), split at every offset, and against what it must refuse.
 import { describe, expect, it } from 'vitest';
-import { parseProxyHeader, ProxyProtocolError } from '../../../src/gateway/proxy-protocol.js';
+import { parseProxyHeader, ProxyProtocolError } from '../../../src/net/proxy-protocol.js';
 
 const SIG = '0d0a0d0a000d0a515549540a';
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');

@@ -6,6 +6,7 @@
  *
  * Works on any Duplex (tests can use a socket pair). Messages are handled one at a time, in order, so replies go out
  * in request order. Reading pauses while
+ * - a message is being handled and more bytes have arrived (they wait unframed: a flood costs one chunk, not its frames),
  * - `maxInFlight` messages are received and not answered (a pipelining client), or
  * - the answers already written are not read by the peer (the socket's writable buffer is past its high-water mark,
  *   16 KiB): a client that never reads cannot grow our memory. If it stays so for `writeStallTimeoutMs`, it is closed.
@@ -18,7 +19,7 @@ import { Framer, type Frame } from '../../protocol/framer.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { CloseLog } from './close-log.js';
-import { GatewayErrorCodes } from './errors.js';
+import { GatewayErrorCodes } from './close-codes.js';
 
 /** Bytes framed at a time: at most ~34 empty messages become frame objects per step. */
 const FEED_SLICE = 1024;
@@ -212,7 +213,8 @@ export function handleConnection(socket: Duplex, deps: ConnectionDeps): Connecti
   }
 
   async function pump() {
-    if (processing) return;
+    // A message is being handled: what arrives meanwhile waits in `inbox`, and reading stops until the handler returns.
+    if (processing) return updateReading();
     processing = true;
     try {
       while (feed() && queue.length && !writeBlocked()) {

@@ -4,9 +4,9 @@
 import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeSessionHeader } from '../../../protocol/session-header.js';
-import { createCloseLog, type CloseLog } from '../../../src/gateway/close-log.js';
-import { DEFAULT_CONNECTION_OPTIONS, handleConnection } from '../../../src/gateway/connection.js';
-import { probeReply } from '../../../src/gateway/handle-message.js';
+import { createCloseLog, type CloseLog } from '../../../src/net/close-log.js';
+import { DEFAULT_CONNECTION_OPTIONS, handleConnection } from '../../../src/net/connection.js';
+import { probeReply } from '../../../protocol/framer.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 

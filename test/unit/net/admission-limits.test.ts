@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { guardAccept } from '../../../src/gateway/accept-guard.js';
-import { createCloseLog } from '../../../src/gateway/close-log.js';
-import { budgetLimit, createConnectionBudget, readOpenFileLimit } from '../../../src/gateway/connection-budget.js';
+import { guardAccept } from '../../../src/net/accept-guard.js';
+import { createCloseLog } from '../../../src/net/close-log.js';
+import { budgetLimit, createConnectionBudget, readOpenFileLimit } from '../../../src/net/connection-budget.js';
 import { createLogger, silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 

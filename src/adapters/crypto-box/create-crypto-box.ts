@@ -1,5 +1,5 @@
 import type { CryptoConfig } from '../../config.js';
-import { createPkzBox } from '../../adapters/pkz/pkz-box.js';
+import { createPkzBox } from '../pkz/pkz-box.js';
 import type { CryptoBox } from './crypto-box.js';
 import { createDevsignBox, createNoneBox } from './devsign-box.js';
 

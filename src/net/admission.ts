@@ -10,7 +10,7 @@
  */
 import type net from 'node:net';
 import type { Logger } from '../observability/logger.js';
-import { GatewayErrorCodes } from './errors.js';
+import { GatewayErrorCodes } from './close-codes.js';
 import { parseProxyHeader, ProxyProtocolError } from './proxy-protocol.js';
 
 export interface AdmissionOptions {

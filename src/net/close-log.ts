@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { GatewayErrorCodes } from './errors.js';
+import { GatewayErrorCodes } from './close-codes.js';
 
 export type CloseReason =
   | 'first_byte_timeout'
