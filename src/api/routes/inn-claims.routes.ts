@@ -17,7 +17,7 @@ import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, limitSchema } from '../schemas.js';
-import { innSchema } from './organizations.routes.js';
+import { innSchema } from './organization-views.js';
 
 const claimOut = z.object({
   id: z.number().int(),

@@ -15,7 +15,7 @@ import { authorizeOrganization, requireOperator, type Principal } from '../auth/
 import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
-import { innSchema } from './organizations.routes.js';
+import { innSchema } from './organization-views.js';
 import { CONNECTION_CHECKLIST } from './connection-checklist.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
