@@ -4,6 +4,7 @@
  * silently: `POST /organizations/register` answers INN_CLAIMED and the caller files a claim (inn-claims.routes.ts).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { findOrganization } from '../../db/api-organizations.repository.js';
 import { acceptOffer, currentOffer, findProfile, listAcceptances, publishOffer, registerOrganization } from '../../db/onboarding.repository.js';
@@ -97,6 +98,26 @@ function requireUser(p: Principal): Extract<Principal, { kind: 'user' }> {
   return p;
 }
 
+/** The offer accepted with the registration, with its audit record. */
+async function acceptOfferOnRegistration(ctx: ApiContext, version: string, organizationId: number, p: Extract<Principal, { kind: 'user' }>, request: FastifyRequest): Promise<void> {
+  await acceptOffer(
+    ctx.db,
+    { organizationId, version, userId: p.userId, userEmail: p.email, ip: request.ip, userAgent: userAgentOf(request) },
+    {
+      organizationId,
+      actorKind: 'user',
+      actorUserId: p.userId,
+      actorEmail: p.email,
+      actorApiKeyId: null,
+      action: 'offer.accepted',
+      target: `offer:${version}`,
+      details: {},
+      ip: request.ip,
+      userAgent: userAgentOf(request),
+    },
+  );
+}
+
 const postOrganizationsRegisterSchema = {
   tags: ['onboarding'],
   summary: 'Register an organization (self-service); the caller becomes its owner. A known INN is INN_CLAIMED: file a claim',
@@ -153,24 +174,7 @@ function postOrganizationsRegisterRoute(app: ApiApp, ctx: ApiContext): void {
             : 'documents with this INN arrived before: claim it with POST /inn-claims (the operator approves)',
         );
       }
-      if (offer !== undefined) {
-        await acceptOffer(
-          ctx.db,
-          { organizationId: outcome.organizationId, version: offer.version, userId: p.userId, userEmail: p.email, ip: request.ip, userAgent: userAgentOf(request) },
-          {
-            organizationId: outcome.organizationId,
-            actorKind: 'user',
-            actorUserId: p.userId,
-            actorEmail: p.email,
-            actorApiKeyId: null,
-            action: 'offer.accepted',
-            target: `offer:${offer.version}`,
-            details: {},
-            ip: request.ip,
-            userAgent: userAgentOf(request),
-          },
-        );
-      }
+      if (offer !== undefined) await acceptOfferOnRegistration(ctx, offer.version, outcome.organizationId, p, request);
       return reply.code(201).send({ id: outcome.organizationId, inn: b.inn, name: b.name, role: 'owner' as const, offerAccepted: offer?.version ?? null });
     },
   );
