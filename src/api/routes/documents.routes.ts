@@ -6,17 +6,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formCode, formName } from '../../../protocol/tags/index.js';
-import { DOCUMENT_PAYMENTS, documentOwnerInn, findDocumentWithLifecycle, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
-import { innsOf, organizationIdByInn } from '../../db/api-organizations.repository.js';
+import { DOCUMENT_PAYMENTS, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
+import { innsOf } from '../../db/api-organizations.repository.js';
 import { storedFnsJson } from '../../db/fns-json.js';
 import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import { accessScope, authorizePlace, documentScopeSql, fullInns, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
+import { authorizeOrganization } from '../auth/principal.js';
+import { accessScope, documentScopeSql, fullInns, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { errorResponses, notFound } from '../errors.js';
-import { fnsQrString, renderReceiptHtml } from '../receipt-view.js';
+import { errorResponses } from '../errors.js';
+import { documentDetail, documentDetailOut, readableDocument, receiptQr } from '../document-read-model.js';
+import { renderReceiptHtml } from '../receipt-view.js';
 import {
   cursorSchema,
   dateOut,
@@ -30,9 +31,6 @@ import {
   pageSchema,
   queryBoolean,
 } from '../schemas.js';
-
-/** The 32-byte container header precedes `rawData` (the document TLV and the trailer). */
-const CONTAINER_HEADER_LENGTH = 32;
 
 const formParam = z
   .string()
@@ -132,64 +130,6 @@ function summaryJson(d: DocumentSummaryRow): z.infer<typeof documentSummaryOut> 
   };
 }
 
-const jsonObject = z.record(z.string(), z.unknown());
-
-export const documentDetailOut = z.object({
-  document: jsonObject.meta({ description: '`{ "<formName>": { …FNS JSON…, "rawData": base64 } }`; `{}` for a document that could not be decoded' }),
-  status: z.object({
-    receivedAt: dateOut,
-    persistedAt: dateOut,
-    ackedAt: dateOut.nullable().meta({ description: 'when our ack was written to the register\'s connection; null when no written ack is known (the connection closed first: the register re-sends)' }),
-    ackCode: z.number().int().nullable().meta({ description: '1022 of the ack written to the register: 0 accepted, 14 ФЛК failed, 11 not recognised; null with ackedAt' }),
-    sign: z.enum(['verified', 'unverified']),
-    flk: z.object({ status: z.enum(['passed', 'failed']), codes: z.array(z.string()) }),
-    fns: z
-      .object({
-        status: z.enum(fnsDeliveryStatuses),
-        attempts: z.number().int(),
-        errors: z.array(jsonObject),
-        lastErrorCode: z.string().nullable(),
-        sentAt: dateOut.nullable(),
-        answeredAt: dateOut.nullable(),
-      })
-      .nullable()
-      .meta({ description: 'null: not sent to the FNS (yet)' }),
-    marking: z
-      .array(z.object({ code: z.string(), stage: z.string(), crptStatus: z.string().nullable(), checkResult: z.number().int().nullable() }))
-      .meta({ description: 'Each marking code: its stage (checked → delivered → crpt_answered) and CRPT status' }),
-    reprocessedAt: dateOut.nullable(),
-    timeline: z.array(z.object({ at: dateOut, kind: z.string(), detail: jsonObject.nullable() })),
-  }),
-  raw: z.object({
-    container: z.string().meta({ description: 'The container exactly as received (32-byte header included), base64' }),
-    rawData: z.string().meta({ description: 'The document TLV and its trailer (the container after its header), base64' }),
-  }),
-  qr: z.string().nullable().meta({ description: 'The FNS QR string of a receipt (t=…&s=…&fn=…&i=…&fp=…&n=…); null for other documents' }),
-  meta: z.object({
-    fn: z.string(),
-    fd: z.number().int(),
-    form: z.number().int(),
-    formName: z.string().nullable(),
-    userInn: z.string().nullable(),
-    registerId: z.number().int().nullable(),
-    outletId: z.number().int().nullable(),
-  }),
-});
-
-function documentLocals(ctx: ApiContext) {
-  const loadDocument = async (p: Principal, fn: string, fd: number) => {
-    const owner = await documentOwnerInn(ctx.db, fn, fd);
-    if (!owner) throw notFound('document');
-    const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
-    await authorizePlace(ctx.db, p, organizationId, { registerId: owner.registerId }, 'documents:read', 'document');
-    const stored = await findDocumentWithLifecycle(ctx.db, fn, fd);
-    if (!stored) throw notFound('document');
-    return stored;
-  };
-  return { loadDocument };
-}
-type DocumentLocals = ReturnType<typeof documentLocals>;
-
 const getDocumentsSchema = {
   tags: ['documents'],
   summary: 'Documents, newest arrivals first, with filters',
@@ -264,52 +204,13 @@ const getDocumentsByFnByFdSchema = {
   response: { 200: documentDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
 };
 
-function getDocumentsByFnByFdRoute(app: ApiApp, { loadDocument }: DocumentLocals): void {
+function getDocumentsByFnByFdRoute(app: ApiApp, ctx: ApiContext): void {
   app.get(
     '/documents/:fn/:fd',
     { schema: getDocumentsByFnByFdSchema },
     async (request) => {
-      const { row, events, fns, marking } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
-      const rawData = row.raw_container.subarray(CONTAINER_HEADER_LENGTH).toString('base64');
-      const document: Record<string, unknown> = {};
-      for (const [name, body] of Object.entries(storedFnsJson(row))) {
-        document[name] = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, rawData } : body;
-      }
-      return {
-        document,
-        status: {
-          receivedAt: iso(row.received_at),
-          persistedAt: iso(row.persisted_at),
-          ackedAt: iso(row.acked_at),
-          ackCode: row.ack_code,
-          sign: row.sign_status,
-          flk: { status: row.flk_status, codes: row.flk_codes },
-          fns: fns
-            ? {
-                status: fns.status,
-                attempts: fns.attempts,
-                errors: fns.errors,
-                lastErrorCode: fns.last_error_code,
-                sentAt: iso(fns.sent_at),
-                answeredAt: iso(fns.answered_at),
-              }
-            : null,
-          marking: marking.map((m) => ({ code: m.code, stage: m.stage, crptStatus: m.crpt_status, checkResult: m.check_result })),
-          reprocessedAt: iso(row.reprocessed_at),
-          timeline: events.map((e) => ({ at: iso(e.at), kind: e.kind, detail: e.detail })),
-        },
-        raw: { container: row.raw_container.toString('base64'), rawData },
-        qr: receiptQr(row),
-        meta: {
-          fn: row.fn,
-          fd: row.fd,
-          form: row.form,
-          formName: formName(row.form) ?? null,
-          userInn: row.user_inn,
-          registerId: row.register_id,
-          outletId: row.outlet_id,
-        },
-      };
+      const row = await readableDocument(ctx, principalOf(request), request.params.fn, request.params.fd);
+      return documentDetail(ctx, row);
     },
   );
 }
@@ -325,12 +226,12 @@ const getDocumentsByFnByFdPrintSchema = {
   },
 };
 
-function getDocumentsByFnByFdPrintRoute(app: ApiApp, { loadDocument }: DocumentLocals): void {
+function getDocumentsByFnByFdPrintRoute(app: ApiApp, ctx: ApiContext): void {
   app.get(
     '/documents/:fn/:fd/print',
     { schema: getDocumentsByFnByFdPrintSchema },
     async (request, reply) => {
-      const { row } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
+      const row = await readableDocument(ctx, principalOf(request), request.params.fn, request.params.fd);
       const [name, body] = Object.entries(storedFnsJson(row))[0] ?? ['document', {}];
       const doc = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
       const qr = receiptQr(row);
@@ -343,15 +244,8 @@ function getDocumentsByFnByFdPrintRoute(app: ApiApp, { loadDocument }: DocumentL
 
 export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const locals = documentLocals(ctx);
     getDocumentsRoute(app, ctx);
-    getDocumentsByFnByFdRoute(app, locals);
-    getDocumentsByFnByFdPrintRoute(app, locals);
+    getDocumentsByFnByFdRoute(app, ctx);
+    getDocumentsByFnByFdPrintRoute(app, ctx);
   };
-}
-
-/** The QR string of a receipt-like document, when it has everything the string needs. */
-export function receiptQr(row: { date_time: string | null; total_sum: number | null; fn: string; fd: number; fiscal_sign: number | null; operation_type: number | null }): string | null {
-  if (row.date_time === null || row.total_sum === null || row.fiscal_sign === null || row.operation_type === null) return null;
-  return fnsQrString({ dateTime: row.date_time, totalSum: row.total_sum, fn: row.fn, fd: row.fd, fiscalSign: row.fiscal_sign, operationType: row.operation_type });
 }

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
+import { findStoredDocument } from '../../db/api-documents.repository.js';
 import { storedFnsJson } from '../../db/fns-json.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { errorResponses, notFound } from '../errors.js';
@@ -31,8 +31,7 @@ export const publicCheckQuery = z.object({
 
 /** The stored receipt a QR string names, when every field matches; undefined otherwise (one answer for every mismatch). */
 export async function findCheckedReceipt(db: ApiContext['db'], q: z.infer<typeof publicCheckQuery>) {
-  const stored = await findDocumentWithLifecycle(db, q.fn, q.i);
-  const row = stored?.row;
+  const row = await findStoredDocument(db, q.fn, q.i);
   const matches =
     row !== undefined &&
     row.fiscal_sign === q.fp &&

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { normalizePhone } from '../../adapters/sms/sms-sender.js';
 import { documentOwnerInn } from '../../db/api-documents.repository.js';
-import { findOrganization, organizationIdByInn } from '../../db/api-organizations.repository.js';
+import { findOrganization } from '../../db/api-organizations.repository.js';
 import {
   deliveryHistory,
   getSmsBalance,
@@ -21,8 +21,8 @@ import {
 } from '../../db/notify.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator, type Permission, type Principal } from '../auth/principal.js';
-import { authorizePlace } from '../auth/access-scope.js';
 import type { ApiApp, ApiContext } from '../context.js';
+import { authorizeDocumentRead } from '../document-read-model.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, fdSchema, fnSchema, idSchema, iso } from '../schemas.js';
 
@@ -77,9 +77,8 @@ function receiptDeliveryLocals(ctx: ApiContext) {
   async function authorizeDocument(p: Principal, fn: string, fd: number, permission: Permission = 'documents:read'): Promise<number | null> {
     const owner = await documentOwnerInn(ctx.db, fn, fd);
     if (!owner) throw notFound('document');
-    const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
     // Reading follows the member's outlet limit (issue 16); sending is its own permission (issue 13 item 6).
-    await authorizePlace(ctx.db, p, organizationId, { registerId: owner.registerId }, 'documents:read', 'document');
+    const organizationId = await authorizeDocumentRead(ctx, p, owner);
     authorizeOrganization(p, organizationId, permission, 'document');
     return organizationId;
   }

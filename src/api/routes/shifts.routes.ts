@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findShift, listShifts, MISSING_FDS_LISTED, missingFdsOfShift, type ShiftRow } from '../../db/api-shifts.repository.js';
-import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
+import { findStoredDocument } from '../../db/api-documents.repository.js';
 import { storedFnsJson } from '../../db/fns-json.js';
 import { principalOf } from '../auth/authenticate.js';
 import { accessScope, authorizePlace, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
@@ -173,7 +173,7 @@ function getShiftsByFnByShiftNumberZReportRoute(app: ApiApp, ctx: ApiContext, { 
     async (request) => {
       const s = await loadShift(request, request.params.fn, request.params.shiftNumber);
       if (s.close_fd === null) throw notFound('Z-report (the shift is not closed)');
-      const doc = await findDocumentWithLifecycle(ctx.db, s.fn, s.close_fd);
+      const closeShift = await findStoredDocument(ctx.db, s.fn, s.close_fd);
       const received = shiftJson(s).received;
       return {
         fn: s.fn,
@@ -187,7 +187,7 @@ function getShiftsByFnByShiftNumberZReportRoute(app: ApiApp, ctx: ApiContext, { 
         received,
         missingReceipts: s.receipts_quantity === null ? null : Math.max(0, s.receipts_quantity - s.received_receipts),
         missingFds: s.open_fd === null ? [] : await missingFdsOfShift(ctx.db, s.fn, s.open_fd, s.close_fd),
-        document: doc ? storedFnsJson(doc.row) : null,
+        document: closeShift ? storedFnsJson(closeShift) : null,
       };
     },
   );
