@@ -99,6 +99,9 @@ export function sampleReceipt(org: { name: string | null; inn: string }): { form
   };
 }
 
+const organizationParams = z.object({ id: idSchema });
+const brandResponses = { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) };
+
 function receiptBrandLocals(ctx: ApiContext) {
   async function organization(p: Principal, id: number, permission: 'organization:read' | 'organization:write') {
     authorizeOrganization(p, id, 'organization:read', 'organization');
@@ -114,7 +117,7 @@ type ReceiptBrandLocals = ReturnType<typeof receiptBrandLocals>;
 const getOrganizationsByIdReceiptSettingsSchema = {
   tags: ['organizations'],
   summary: 'How automatic e-receipts to a phone go (SMS, or Viber first)',
-  params: z.object({ id: idSchema }),
+  params: organizationParams,
   response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
 };
 
@@ -134,7 +137,7 @@ function getOrganizationsByIdReceiptSettingsRoute(app: ApiApp, ctx: ApiContext, 
 const putOrganizationsByIdReceiptSettingsSchema = {
   tags: ['organizations'],
   summary: 'Choose how automatic e-receipts to a phone go (owners, admins)',
-  params: z.object({ id: idSchema }),
+  params: organizationParams,
   body: z.object({ phoneChannel: z.enum(['sms', 'viber']) }).strict(),
   response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
 };
@@ -158,8 +161,8 @@ function putOrganizationsByIdReceiptSettingsRoute(app: ApiApp, ctx: ApiContext, 
 const getOrganizationsByIdReceiptBrandSchema = {
   tags: ['organizations'],
   summary: 'The e-receipt brand (colours, texts, banners, logo) of an organization',
-  params: z.object({ id: idSchema }),
-  response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+  params: organizationParams,
+  response: brandResponses,
 };
 
 function getOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
@@ -177,9 +180,9 @@ function getOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { o
 const putOrganizationsByIdReceiptBrandSchema = {
   tags: ['organizations'],
   summary: 'Set the e-receipt brand (owners, admins); the logo is kept (it has its own upload)',
-  params: z.object({ id: idSchema }),
+  params: organizationParams,
   body: brandInputSchema,
-  response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+  response: brandResponses,
 };
 
 function putOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
@@ -200,8 +203,8 @@ function putOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { o
 const deleteOrganizationsByIdReceiptBrandSchema = {
   tags: ['organizations'],
   summary: 'Back to the default e-receipt brand (the logo is removed too)',
-  params: z.object({ id: idSchema }),
-  response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+  params: organizationParams,
+  response: brandResponses,
 };
 
 function deleteOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
@@ -222,7 +225,7 @@ function deleteOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, 
 const putOrganizationsByIdReceiptBrandLogoSchema = {
   tags: ['organizations'],
   summary: `Upload the logo: the image itself as the body (${LOGO_CONTENT_TYPES.join(', ')}), at most ${LOGO_MAX_BYTES / 1024} KB and 1200×600 px`,
-  params: z.object({ id: idSchema }),
+  params: organizationParams,
   response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 413, 415, 429) },
 };
 
@@ -251,8 +254,8 @@ function putOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext,
 const deleteOrganizationsByIdReceiptBrandLogoSchema = {
   tags: ['organizations'],
   summary: 'Remove the logo',
-  params: z.object({ id: idSchema }),
-  response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
+  params: organizationParams,
+  response: brandResponses,
 };
 
 function deleteOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
@@ -273,7 +276,7 @@ function deleteOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiConte
 const getOrganizationsByIdReceiptBrandLogoSchema = {
   tags: ['organizations'],
   summary: 'The logo image',
-  params: z.object({ id: idSchema }),
+  params: organizationParams,
   response: errorResponses(400, 401, 403, 404, 429),
 };
 
@@ -294,7 +297,7 @@ function getOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext,
 const postOrganizationsByIdReceiptBrandPreviewSchema = {
   tags: ['organizations'],
   summary: 'A sample receipt (HTML, as e-mailed and on the buyer’s page) in the stored brand or a draft of one',
-  params: z.object({ id: idSchema }),
+  params: organizationParams,
   body: previewBody,
   response: errorResponses(400, 401, 403, 404, 429),
 };
