@@ -14,7 +14,7 @@ import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization } from '../auth/principal.js';
 import { accessScope, documentScopeSql, fullInns, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiApp, ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
 import { errorResponses } from '../errors.js';
 import { documentDetail, documentDetailOut, readableDocument, receiptQr } from '../document-read-model.js';
 import { renderReceiptHtml } from '../receipt-view.js';
@@ -187,12 +187,7 @@ function getDocumentsRoute(app: ApiApp, ctx: ApiContext): void {
         after,
         limit: q.limit + 1,
       });
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(summaryJson),
-        nextCursor: rows.length > q.limit && last ? encodeCursor('documents', [last.received_at.toISOString(), last.fn, last.fd]) : null,
-      };
+      return keysetPage('documents', rows, q.limit, summaryJson, (d) => [d.received_at.toISOString(), d.fn, d.fd]);
     },
   );
 }

@@ -9,7 +9,7 @@ import { listMarkingCodes, MARKING_RESULTS, MARKING_STAGES, type MarkingRow } fr
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
 import { errorResponses } from '../errors.js';
 import { cursorSchema, dateOut, idSchema, iso, limitSchema, localDateTimeSchema, pageSchema } from '../schemas.js';
 
@@ -92,12 +92,7 @@ function getMarkingCodesRoute(app: ApiApp, ctx: ApiContext): void {
         if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
       }
       const rows = await listMarkingCodes(ctx.db, { inns, registerId: q.registerId, stage: q.stage, result: q.result, dateFrom: q.dateFrom, dateTo: q.dateTo, after, limit: q.limit + 1 });
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(markingJson),
-        nextCursor: rows.length > q.limit && last ? encodeCursor('marking', [last.received_at.toISOString(), last.fn, last.fd, last.item_index]) : null,
-      };
+      return keysetPage('marking', rows, q.limit, markingJson, (m) => [m.received_at.toISOString(), m.fn, m.fd, m.item_index]);
     },
   );
 }

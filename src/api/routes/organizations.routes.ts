@@ -7,7 +7,7 @@ import { createOrGetOrganization, listOrganizations, updateOrganization } from '
 import { principalOf } from '../auth/authenticate.js';
 import { requireOperator, visibleOrganizations } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
 import { errorResponses, notFound } from '../errors.js';
 import { cursorSchema, limitSchema, pageSchema } from '../schemas.js';
 import {
@@ -60,12 +60,7 @@ function getOrganizationsRoute(app: ApiApp, ctx: ApiContext): void {
       const { inn, limit, cursor } = request.query;
       const afterId = cursor === undefined ? undefined : Number(decodeCursor('organizations', cursor, ['id'])[0]);
       const rows = await listOrganizations(ctx.db, { scope: visibleOrganizations(p, 'organization:read'), inn, afterId, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((o) => organizationJson(o, p)),
-        nextCursor: rows.length > limit && last ? encodeCursor('organizations', [last.id]) : null,
-      };
+      return keysetPage('organizations', rows, limit, (o) => organizationJson(o, p), (o) => [o.id]);
     },
   );
 }

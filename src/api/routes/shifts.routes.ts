@@ -10,7 +10,7 @@ import { storedFnsJson } from '../../db/fns-json.js';
 import { principalOf } from '../auth/authenticate.js';
 import { accessScope, authorizePlace, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiApp, ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
 import { errorResponses, notFound } from '../errors.js';
 import { cursorSchema, fnSchema, idSchema, limitSchema, localDateTimeSchema, pageSchema, queryBoolean } from '../schemas.js';
 
@@ -119,9 +119,7 @@ function getShiftsRoute(app: ApiApp, ctx: ApiContext): void {
         after,
         limit: q.limit + 1,
       });
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return { items: page.map(shiftJson), nextCursor: rows.length > q.limit && last ? encodeCursor('shifts', [last.fn, last.shift_number]) : null };
+      return keysetPage('shifts', rows, q.limit, shiftJson, (s) => [s.fn, s.shift_number]);
     },
   );
 }
