@@ -1,9 +1,10 @@
 /**
  * The HTTP app factory: `buildApp(deps)` returns a fastify instance without listening (tests use `app.inject()`).
  *
- * - Ops endpoints of the contract (§4): `/metrics`, `/health/live`, `/health/ready` — no credentials, no rate limit.
+ * - Ops endpoints of the contract (§4): `/metrics`, `/health/live`, `/health/ready` — no credentials, no rate limit
+ *   (ops.routes.ts).
  * - OpenAPI: the document at `/docs/json` (and `/docs/yaml`), the UI at `/docs`, served from the package (offline),
- *   generated from the routes' zod schemas.
+ *   generated from the routes' zod schemas (openapi.ts).
  * - The cabinet API under `/api/v1` (routes/), mounted when a database is given.
  * - The web cabinet (dist/cabinet) at `/`, with its SPA fallback (cabinet-static.ts).
  * - Cross-cutting: helmet, CORS (off unless origins are configured), rate limits per caller (API key, user, operator,
@@ -14,16 +15,9 @@ import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyJwt from '@fastify/jwt';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { RedisClient } from '../queue/redis-connection.js';
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
@@ -35,18 +29,18 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { API_PREFIX, installAuthentication } from './auth/authenticate.js';
 import { defaultCabinetDir, installCabinet } from './cabinet-static.js';
-import { ApiError, errorBody, errorCatalogueMarkdown, installErrorHandling } from './errors.js';
+import { ApiError, errorBody, installErrorHandling } from './errors.js';
+import { installOpenApi } from './openapi.js';
+import { opsRoutes } from './ops.routes.js';
 import type { ApiContext, KktRegistrationContext, OnboardingSettings } from './context.js';
 import { memoryCounterStore, redisCounterStore } from './counters.js';
 import { apiRoutes } from './routes/index.js';
 import { receiptPageRoutes } from './routes/receipt-page.routes.js';
 import { shortLinkPublicRoutes } from './routes/short-links.routes.js';
 
-/** A dependency the process needs to serve: PostgreSQL, Redis. `check` resolves when healthy, rejects otherwise. */
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
+import type { ReadinessCheck } from './ops.routes.js';
+
+export type { ReadinessCheck };
 
 export interface RateLimitSettings {
   /** Requests per caller per window. */
@@ -141,19 +135,8 @@ function nulPath(path: string, value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
-    bodyLimit: 1024 * 1024,
-  });
-  const timeoutMs = deps.readinessTimeoutMs ?? 1500;
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  // The web cabinet at `/` (cabinet-static.ts); its SPA fallback answers paths no route matched.
-  const cabinetDir = deps.cabinetDir === false ? undefined : (deps.cabinetDir ?? defaultCabinetDir());
-  installErrorHandling(app, cabinetDir === undefined ? undefined : installCabinet(app, cabinetDir));
-
+/** Helmet, CORS, cookies and session tokens. */
+function installSecurity(app: FastifyInstance, deps: AppDeps): void {
   void app.register(fastifyHelmet, {
     // Swagger UI's static files set their own CSP (staticCSP below).
     contentSecurityPolicy: false,
@@ -173,8 +156,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     sign: { algorithm: 'HS256' },
     verify: { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] },
   });
-  if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
-  else app.decorateRequest('principal', null);
+}
+
+/** Refuses NUL in any request part, and keeps answers to callers with credentials out of every cache. */
+function installRequestGuards(app: FastifyInstance): void {
   // NUL cannot be stored in PostgreSQL text (the query would fail with a 500): refused up front, naming the field.
   app.addHook('preValidation', async (request) => {
     const at = nulPath('query', request.query) ?? nulPath('body', request.body) ?? nulPath('params', request.params);
@@ -185,7 +170,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (request.principal !== null || request.headers.authorization !== undefined) void reply.header('cache-control', 'no-store');
     return payload;
   });
+}
 
+function installRateLimit(app: FastifyInstance, deps: AppDeps): void {
   const limit = deps.rateLimit ?? { max: 1000, timeWindowMs: 60_000 };
   void app.register(fastifyRateLimit, {
     global: limit !== false,
@@ -205,124 +192,70 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return Object.assign(errorBody(e), { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } });
     },
   });
+}
 
-  void app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'ofd-gateway API',
-        version: '1',
-        description: [
-          'The cabinet and integrator API of an open-source fiscal data operator (ОФД, 54-ФЗ).',
-          '',
-          'Authentication: `Authorization: Bearer <token>` with a session token (`POST /api/v1/auth/login`), an',
-          'organization API key (`ofd_…`) or the operator token. Money is integer kopecks; document times are the',
-          "register's local wall clock (`YYYY-MM-DDTHH:mm:ss`). Lists are paged with `limit` and `cursor` (`nextCursor`).",
-          '',
-          "The web cabinet signs in with `POST /api/v1/auth/session` instead: an httpOnly `ofd_session` cookie, and a CSRF",
-          'token to send in `x-csrf-token` on every POST, PUT, PATCH and DELETE made with that cookie.',
-          '',
-          '## Errors',
-          '',
-          'Every error has the body `ApiError`: `{ statusCode, code, message, details? }`. Codes:',
-          '',
-          errorCatalogueMarkdown(),
-        ].join('\n'),
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Session token, API key (ofd_…) or operator token' } },
-      },
-      security: [{ bearer: [] }],
-      tags: [
-        { name: 'auth', description: 'Sign-up, login, password reset' },
-        { name: 'organizations', description: 'Organizations, members, API keys' },
-        { name: 'registry', description: 'Outlets, registers, fiscal drives' },
-        { name: 'documents', description: 'Fiscal documents' },
-        { name: 'shifts', description: 'Shifts and Z-reports' },
-        { name: 'reports', description: 'Analytics reports and their csv/xlsx exports' },
-        { name: 'webhooks', description: 'Webhook subscriptions and their delivery log' },
-        { name: 'notifications', description: 'Condition notifications: per-organization rules and the log of what fired' },
-        { name: 'onboarding', description: 'Self-service: registering an organization, the offer, INN claims, connection settings, the action log' },
-        { name: 'team', description: 'Invitations by e-mail and members limited to outlets or registers' },
-        { name: 'billing', description: 'Balance, account history, top-ups, tariffs, the Маркет' },
-        { name: 'ops', description: 'Health and metrics' },
-      ],
+/** What the /api/v1 routes share, with the defaults of every optional dependency. */
+function apiContextOf(deps: AppDeps, db: Kysely<Database>): ApiContext {
+  return {
+    db,
+    email: deps.email,
+    mode: deps.mode ?? 'development',
+    publicUrl: (deps.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''),
+    counters: deps.redis ? redisCounterStore(deps.redis, deps.redisPrefix ?? 'ofd:api') : memoryCounterStore(),
+    webhookAllowHosts: deps.webhookAllowHosts ?? [],
+    receiptSendsPerHour: deps.receiptSendsPerHour ?? 100,
+    exportRetentionDays: deps.exportRetentionDays ?? 7,
+    loginLockout: deps.loginLockout ?? { maxFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000 },
+    sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
+    authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
+    registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,
+    kktRegistration: {
+      trust: () => ({ anchors: [], crls: [] }),
+      verifyOptions: {},
+      enqueue: undefined,
+      operatorInn: '7704211201',
+      operatorKpp: '770401001',
+      operatorName: 'ОФД',
+      challengeTtlSeconds: 300,
+      ...deps.kktRegistration,
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
-  void app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    // No call to the public validator: the UI works offline.
-    uiConfig: { validatorUrl: null, deepLinking: true },
-  });
+    onboarding: {
+      gatewayPublicAddress: deps.onboarding?.gatewayPublicAddress,
+      gatewayPort: deps.onboarding?.gatewayPort ?? 4000,
+      operatorInn: deps.onboarding?.operatorInn ?? '7704211201',
+      invitationRateLimit: deps.onboarding?.invitationRateLimit ?? { max: 30, timeWindowMs: 3600_000 },
+      invitationTtlMs: deps.onboarding?.invitationTtlMs ?? 7 * 24 * 3600_000,
+    },
+    unpaidPolicy: deps.unpaidPolicy ?? 'flag',
+    payments: deps.payments,
+    paymentWebhookSecret: deps.paymentWebhookSecret,
+    requisites: deps.requisites ?? DEFAULT_REQUISITES,
+    pdfFont: deps.pdfFont ?? DEFAULT_PDF_FONT,
+  };
+}
 
-  void app.register(async (ops) => {
-    ops.get('/metrics', { schema: { tags: ['ops'], security: [] } }, async (_req, reply) => {
-      reply.header('content-type', deps.metrics.contentType);
-      return deps.metrics.render();
-    });
-
-    ops.get('/health/live', { schema: { tags: ['ops'], security: [] } }, async () => ({ status: 'ok' }));
-
-    ops.get('/health/ready', { schema: { tags: ['ops'], security: [] } }, async (_req, reply) => {
-      const results = await Promise.all(
-        deps.readiness.map(async (r) => {
-          let timer: NodeJS.Timeout | undefined;
-          try {
-            await Promise.race([r.check(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)))]);
-            return [r.name, { status: 'ok' }] as const;
-          } catch (e) {
-            return [r.name, { status: 'down', error: (e as Error).message }] as const;
-          } finally {
-            clearTimeout(timer);
-          }
-        }),
-      );
-      const ready = results.every(([, r]) => r.status === 'ok');
-      reply.code(ready ? 200 : 503);
-      return { status: ready ? 'ok' : 'down', checks: Object.fromEntries(results) };
-    });
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // The web cabinet at `/` (cabinet-static.ts); its SPA fallback answers paths no route matched.
+  const cabinetDir = deps.cabinetDir === false ? undefined : (deps.cabinetDir ?? defaultCabinetDir());
+  installErrorHandling(app, cabinetDir === undefined ? undefined : installCabinet(app, cabinetDir));
+
+  installSecurity(app, deps);
+  if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
+  else app.decorateRequest('principal', null);
+  installRequestGuards(app);
+  installRateLimit(app, deps);
+  installOpenApi(app);
+  void app.register(opsRoutes(deps.metrics, deps.readiness, deps.readinessTimeoutMs ?? 1500));
 
   if (deps.db) {
-    const ctx: ApiContext = {
-      db: deps.db,
-      email: deps.email,
-      mode: deps.mode ?? 'development',
-      publicUrl: (deps.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''),
-      counters: deps.redis ? redisCounterStore(deps.redis, deps.redisPrefix ?? 'ofd:api') : memoryCounterStore(),
-      webhookAllowHosts: deps.webhookAllowHosts ?? [],
-      receiptSendsPerHour: deps.receiptSendsPerHour ?? 100,
-      exportRetentionDays: deps.exportRetentionDays ?? 7,
-      loginLockout: deps.loginLockout ?? { maxFailures: 5, windowMs: 15 * 60_000, baseLockMs: 30_000 },
-      sessionTtlSeconds: deps.sessionTtlSeconds ?? 12 * 3600,
-      authRateLimit: deps.authRateLimit ?? { max: 20, timeWindowMs: 60_000 },
-      registerSilentAfterMs: deps.registerSilentAfterMs ?? 24 * 3600_000,
-      kktRegistration: {
-        trust: () => ({ anchors: [], crls: [] }),
-        verifyOptions: {},
-        enqueue: undefined,
-        operatorInn: '7704211201',
-        operatorKpp: '770401001',
-        operatorName: 'ОФД',
-        challengeTtlSeconds: 300,
-        ...deps.kktRegistration,
-      },
-      onboarding: {
-        gatewayPublicAddress: deps.onboarding?.gatewayPublicAddress,
-        gatewayPort: deps.onboarding?.gatewayPort ?? 4000,
-        operatorInn: deps.onboarding?.operatorInn ?? '7704211201',
-        invitationRateLimit: deps.onboarding?.invitationRateLimit ?? { max: 30, timeWindowMs: 3600_000 },
-        invitationTtlMs: deps.onboarding?.invitationTtlMs ?? 7 * 24 * 3600_000,
-      },
-      unpaidPolicy: deps.unpaidPolicy ?? 'flag',
-      payments: deps.payments,
-      paymentWebhookSecret: deps.paymentWebhookSecret,
-      requisites: deps.requisites ?? DEFAULT_REQUISITES,
-      pdfFont: deps.pdfFont ?? DEFAULT_PDF_FONT,
-    };
+    const ctx = apiContextOf(deps, deps.db);
     void app.register(apiRoutes(ctx), { prefix: API_PREFIX });
     void app.register(receiptPageRoutes(ctx));
     void app.register(shortLinkPublicRoutes(ctx));

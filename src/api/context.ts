@@ -1,4 +1,5 @@
 // What the /api/v1 routes share: built once by buildApp from its deps.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import type { PaymentProvider } from '../adapters/payments/payment-provider.js';
@@ -65,3 +66,6 @@ export interface OnboardingSettings {
   readonly invitationRateLimit: { readonly max: number; readonly timeWindowMs: number };
   readonly invitationTtlMs: number;
 }
+
+/** The fastify instance a route plugin receives: zod schemas type each handler's request. */
+export type ApiApp = Parameters<FastifyPluginAsyncZod>[0];

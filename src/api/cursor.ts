@@ -36,3 +36,16 @@ export function decodeCursor(listing: string, cursor: string, kinds: readonly Cu
   }
   return (key.data as unknown[]).slice(1) as (string | number)[];
 }
+
+/** A page of a keyset listing read with `limit + 1` rows: the first `limit` as items, and a cursor after the last when more follow. */
+export function keysetPage<R, T>(
+  listing: string,
+  rows: readonly R[],
+  limit: number,
+  json: (row: R) => T,
+  keyOf: (row: R) => readonly (string | number)[],
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map((r) => json(r)), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(listing, keyOf(last)) : null };
+}

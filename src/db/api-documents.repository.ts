@@ -208,34 +208,47 @@ export interface StoredDocument {
   marking: CrptCodeStatusRow[];
 }
 
-/** One document with its lifecycle: document_keys names its partition, so every read touches one partition. */
-export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number): Promise<StoredDocument | undefined> {
+/**
+ * The stored row of (fn, fd): document_keys names its partition, so the read touches one partition. The one read of
+ * a document's row for every reader (the API reads it once per request: the tenant check, then the view).
+ */
+export async function findStoredDocument(db: Db, fn: string, fd: number): Promise<DocumentRow | undefined> {
   const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
   if (!key) return undefined;
-  const row = await db
+  return db
     .selectFrom('documents')
     .selectAll()
     .where('fn', '=', fn)
     .where('fd', '=', fd)
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
-  if (!row) return undefined;
-  const [stored, fns, marking, ack] = [
-    await db
+}
+
+/** The lifecycle of a stored row — events, FNS outcome, marking stages, the written ack — read in parallel. */
+export async function documentLifecycle(db: Db, row: DocumentRow): Promise<StoredDocument> {
+  const { fn, fd } = row;
+  const [written, fns, marking, ack] = await Promise.all([
+    db
       .selectFrom('document_events')
       .selectAll()
       .where('fn', '=', fn)
       .where('fd', '=', fd)
-      .where('received_at', '=', key.received_at)
+      .where('received_at', '=', row.received_at)
       .orderBy('at')
       .orderBy('id')
       .execute(),
-    await db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
-    await findCrptCodeStatuses(db, fn, fd),
-    await findWrittenAck(db, fn, fd),
-  ];
+    db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
+    findCrptCodeStatuses(db, fn, fd),
+    findWrittenAck(db, fn, fd),
+  ]);
   // The ack as written to the register (document_acks), not the documents columns: null when none is known.
-  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, stored), fns, marking };
+  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written), fns, marking };
+}
+
+/** One document with its lifecycle (findStoredDocument, then documentLifecycle). */
+export async function findDocumentWithLifecycle(db: Db, fn: string, fd: number): Promise<StoredDocument | undefined> {
+  const row = await findStoredDocument(db, fn, fd);
+  return row === undefined ? undefined : documentLifecycle(db, row);
 }
 
 /**

@@ -10,7 +10,7 @@ import { renderActPdf, renderInvoicePdf } from '../../billing/pdf.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, kopecksSchema } from '../schemas.js';
 import { idempotencyKeySchema } from './tariffs.routes.js';
@@ -43,85 +43,123 @@ const documentOut = z.object({
   pdfUrl: z.string(),
 });
 
+function billingDocumentLocals(ctx: ApiContext) {
+  const organization = async (request: Parameters<typeof principalOf>[0], id: number, permission: 'billing:read' | 'billing:write') => {
+    authorizeOrganization(principalOf(request), id, permission, 'organization');
+    const org = await findOrganization(ctx.db, id);
+    if (!org) throw notFound('organization');
+    return { name: org.name ?? org.inn, inn: org.inn };
+  };
+  return { organization };
+}
+type BillingDocumentLocals = ReturnType<typeof billingDocumentLocals>;
+
+const postOrganizationsByIdInvoicesSchema = {
+  tags: ['billing'],
+  summary: 'Issue an invoice for a top-up by bank transfer',
+  params: z.object({ id: idSchema }),
+  body: z.strictObject({ amount: z.number().int().min(100).max(100_000_000_00), idempotencyKey: idempotencyKeySchema }),
+  response: { 200: invoiceOut, 201: invoiceOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function postOrganizationsByIdInvoicesRoute(app: ApiApp, ctx: ApiContext, { organization }: BillingDocumentLocals): void {
+  app.post(
+    '/organizations/:id/invoices',
+    { schema: postOrganizationsByIdInvoicesSchema },
+    async (request, reply) => {
+      await organization(request, request.params.id, 'billing:write');
+      const { invoice, replayed } = await issueInvoice(ctx.db, { organizationId: request.params.id, amount: request.body.amount, requestKey: request.body.idempotencyKey, now: new Date() });
+      reply.code(replayed ? 200 : 201);
+      return invoiceJson(invoice);
+    },
+  );
+}
+
+function getOrganizationsByIdInvoicesByInvoiceIdPdfRoute(app: ApiApp, ctx: ApiContext, { organization }: BillingDocumentLocals): void {
+  app.get(
+    '/organizations/:id/invoices/:invoiceId/pdf',
+    { schema: { tags: ['billing'], summary: 'The invoice as PDF', params: z.object({ id: idSchema, invoiceId: idSchema }), response: errorResponses(400, 401, 403, 404, 429) } },
+    async (request, reply) => {
+      const buyer = await organization(request, request.params.id, 'billing:read');
+      const inv = await invoiceById(ctx.db, request.params.invoiceId);
+      if (!inv || inv.organization_id !== request.params.id) throw notFound('invoice');
+      const pdf = await renderInvoicePdf(ctx.pdfFont, ctx.requisites, { number: inv.number, issuedOn: inv.issued_on, amount: inv.amount, buyer });
+      return reply.type('application/pdf').header('content-disposition', `attachment; filename="${inv.number}.pdf"`).send(pdf as never);
+    },
+  );
+}
+
+function getOrganizationsByIdActsByMonthPdfRoute(app: ApiApp, ctx: ApiContext, { organization }: BillingDocumentLocals): void {
+  app.get(
+    '/organizations/:id/acts/:month/pdf',
+    { schema: { tags: ['billing'], summary: 'The act of services rendered in a month (Moscow), as PDF', params: z.object({ id: idSchema, month: monthSchema }), response: errorResponses(400, 401, 403, 404, 429) } },
+    async (request, reply) => {
+      const customer = await organization(request, request.params.id, 'billing:read');
+      const lines = await actLines(ctx.db, request.params.id, request.params.month);
+      if (lines.length === 0) throw notFound('act');
+      const number = `${request.params.id}-${request.params.month}`;
+      const pdf = await renderActPdf(ctx.pdfFont, ctx.requisites, { number, month: request.params.month, issuedOn: monthBounds(request.params.month).lastDay, customer, lines });
+      return reply.type('application/pdf').header('content-disposition', `attachment; filename="act-${number}.pdf"`).send(pdf as never);
+    },
+  );
+}
+
+const getOrganizationsByIdBillingDocumentsSchema = {
+  tags: ['billing'],
+  summary: '«Документы»: invoices and monthly acts, newest first',
+  params: z.object({ id: idSchema }),
+  response: { 200: z.object({ items: z.array(documentOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdBillingDocumentsRoute(app: ApiApp, ctx: ApiContext, { organization }: BillingDocumentLocals): void {
+  app.get(
+    '/organizations/:id/billing-documents',
+    { schema: getOrganizationsByIdBillingDocumentsSchema },
+    async (request) => {
+      const id = request.params.id;
+      await organization(request, id, 'billing:read');
+      const invoices = (await invoicesOf(ctx.db, id)).map((i) => ({ kind: 'invoice' as const, number: i.number, date: i.issued_on, amount: i.amount, status: i.status, pdfUrl: invoiceJson(i).pdfUrl }));
+      const acts = (await actMonths(ctx.db, id)).map((m) => ({
+        kind: 'act' as const,
+        number: `${id}-${m.month}`,
+        date: monthBounds(m.month).lastDay,
+        amount: m.amount,
+        status: 'issued',
+        pdfUrl: `/api/v1/organizations/${id}/acts/${m.month}/pdf`,
+      }));
+      return { items: [...invoices, ...acts].sort((a, b) => b.date.localeCompare(a.date)) };
+    },
+  );
+}
+
+const getBillingBankStatementsUnmatchedSchema = {
+  tags: ['billing'],
+  summary: 'Imported payments that named no known invoice (operator only)',
+  response: {
+    200: z.object({ items: z.array(z.object({ id: z.number().int(), paidOn: z.string().nullable(), documentNumber: z.string(), amount: kopecksSchema, payerInn: z.string().nullable(), purpose: z.string() })) }),
+    ...errorResponses(401, 403, 429),
+  },
+};
+
+function getBillingBankStatementsUnmatchedRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/billing/bank-statements/unmatched',
+    { schema: getBillingBankStatementsUnmatchedSchema },
+    async (request) => {
+      requireOperator(principalOf(request));
+      const rows = await unmatchedStatementLines(ctx.db);
+      return { items: rows.map((r) => ({ id: r.id, paidOn: r.paid_on, documentNumber: r.document_number, amount: r.amount, payerInn: r.payer_inn, purpose: r.purpose })) };
+    },
+  );
+}
+
 export function billingDocumentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const organization = async (request: Parameters<typeof principalOf>[0], id: number, permission: 'billing:read' | 'billing:write') => {
-      authorizeOrganization(principalOf(request), id, permission, 'organization');
-      const org = await findOrganization(ctx.db, id);
-      if (!org) throw notFound('organization');
-      return { name: org.name ?? org.inn, inn: org.inn };
-    };
-
-    app.post(
-      '/organizations/:id/invoices',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Issue an invoice for a top-up by bank transfer',
-          params: z.object({ id: idSchema }),
-          body: z.strictObject({ amount: z.number().int().min(100).max(100_000_000_00), idempotencyKey: idempotencyKeySchema }),
-          response: { 200: invoiceOut, 201: invoiceOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request, reply) => {
-        await organization(request, request.params.id, 'billing:write');
-        const { invoice, replayed } = await issueInvoice(ctx.db, { organizationId: request.params.id, amount: request.body.amount, requestKey: request.body.idempotencyKey, now: new Date() });
-        reply.code(replayed ? 200 : 201);
-        return invoiceJson(invoice);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/invoices/:invoiceId/pdf',
-      { schema: { tags: ['billing'], summary: 'The invoice as PDF', params: z.object({ id: idSchema, invoiceId: idSchema }), response: errorResponses(400, 401, 403, 404, 429) } },
-      async (request, reply) => {
-        const buyer = await organization(request, request.params.id, 'billing:read');
-        const inv = await invoiceById(ctx.db, request.params.invoiceId);
-        if (!inv || inv.organization_id !== request.params.id) throw notFound('invoice');
-        const pdf = await renderInvoicePdf(ctx.pdfFont, ctx.requisites, { number: inv.number, issuedOn: inv.issued_on, amount: inv.amount, buyer });
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${inv.number}.pdf"`).send(pdf as never);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/acts/:month/pdf',
-      { schema: { tags: ['billing'], summary: 'The act of services rendered in a month (Moscow), as PDF', params: z.object({ id: idSchema, month: monthSchema }), response: errorResponses(400, 401, 403, 404, 429) } },
-      async (request, reply) => {
-        const customer = await organization(request, request.params.id, 'billing:read');
-        const lines = await actLines(ctx.db, request.params.id, request.params.month);
-        if (lines.length === 0) throw notFound('act');
-        const number = `${request.params.id}-${request.params.month}`;
-        const pdf = await renderActPdf(ctx.pdfFont, ctx.requisites, { number, month: request.params.month, issuedOn: monthBounds(request.params.month).lastDay, customer, lines });
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="act-${number}.pdf"`).send(pdf as never);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/billing-documents',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: '«Документы»: invoices and monthly acts, newest first',
-          params: z.object({ id: idSchema }),
-          response: { 200: z.object({ items: z.array(documentOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        await organization(request, id, 'billing:read');
-        const invoices = (await invoicesOf(ctx.db, id)).map((i) => ({ kind: 'invoice' as const, number: i.number, date: i.issued_on, amount: i.amount, status: i.status, pdfUrl: invoiceJson(i).pdfUrl }));
-        const acts = (await actMonths(ctx.db, id)).map((m) => ({
-          kind: 'act' as const,
-          number: `${id}-${m.month}`,
-          date: monthBounds(m.month).lastDay,
-          amount: m.amount,
-          status: 'issued',
-          pdfUrl: `/api/v1/organizations/${id}/acts/${m.month}/pdf`,
-        }));
-        return { items: [...invoices, ...acts].sort((a, b) => b.date.localeCompare(a.date)) };
-      },
-    );
-
+    const locals = billingDocumentLocals(ctx);
+    postOrganizationsByIdInvoicesRoute(app, ctx, locals);
+    getOrganizationsByIdInvoicesByInvoiceIdPdfRoute(app, ctx, locals);
+    getOrganizationsByIdActsByMonthPdfRoute(app, ctx, locals);
+    getOrganizationsByIdBillingDocumentsRoute(app, ctx, locals);
     await app.register(async (ops) => {
       ops.addContentTypeParser(['text/plain', 'text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
       ops.post(
@@ -149,24 +187,6 @@ export function billingDocumentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       );
     });
-
-    app.get(
-      '/billing/bank-statements/unmatched',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Imported payments that named no known invoice (operator only)',
-          response: {
-            200: z.object({ items: z.array(z.object({ id: z.number().int(), paidOn: z.string().nullable(), documentNumber: z.string(), amount: kopecksSchema, payerInn: z.string().nullable(), purpose: z.string() })) }),
-            ...errorResponses(401, 403, 429),
-          },
-        },
-      },
-      async (request) => {
-        requireOperator(principalOf(request));
-        const rows = await unmatchedStatementLines(ctx.db);
-        return { items: rows.map((r) => ({ id: r.id, paidOn: r.paid_on, documentNumber: r.document_number, amount: r.amount, payerInn: r.payer_inn, purpose: r.purpose })) };
-      },
-    );
+    getBillingBankStatementsUnmatchedRoute(app, ctx);
   };
 }

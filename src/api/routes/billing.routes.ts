@@ -13,7 +13,7 @@ import { XLSX_CONTENT_TYPE, reportToXlsx } from '../../reports/export.js';
 import type { ReportResult, ReportRow } from '../../reports/reports.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { errorResponses, notFound } from '../errors.js';
 import { cursorSchema, dateOut, idSchema, iso, kopecksSchema, limitSchema } from '../schemas.js';
@@ -89,88 +89,98 @@ function historyXlsx(lines: ReadonlyArray<z.infer<typeof historyOut>>): ReportRe
   };
 }
 
+const getOrganizationsByIdBalanceSchema = {
+  tags: ['billing'],
+  summary: 'The organization’s balance, SMS package and activation codes (derived from the ledger)',
+  params: z.object({ id: idSchema }),
+  response: { 200: balancesOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdBalanceRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/balance',
+    { schema: getOrganizationsByIdBalanceSchema },
+    async (request) => {
+      const id = request.params.id;
+      authorizeOrganization(principalOf(request), id, 'billing:read', 'organization');
+      if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+      return balancesJson(ctx, id);
+    },
+  );
+}
+
+const getOrganizationsByIdAccountHistorySchema = {
+  tags: ['billing'],
+  summary: 'Every movement of the organization’s accounts, newest first (xlsx: the whole period at once)',
+  params: z.object({ id: idSchema }),
+  querystring: z.object({
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    format: z.enum(['json', 'xlsx']).default('json'),
+  }),
+  response: { 200: z.object({ items: z.array(historyOut), nextCursor: z.string().nullable() }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdAccountHistoryRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/account-history',
+    { schema: getOrganizationsByIdAccountHistorySchema },
+    async (request, reply) => {
+      const id = request.params.id;
+      authorizeOrganization(principalOf(request), id, 'billing:read', 'organization');
+      const q = request.query;
+      const range = { from: q.from === undefined ? undefined : new Date(q.from), to: q.to === undefined ? undefined : new Date(q.to) };
+      if (q.format === 'xlsx') {
+        const all = await organizationHistory(ctx.db, id, { limit: 100_000, ...range });
+        void reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="account-history-${id}.xlsx"`);
+        return reply.send(reportToXlsx(historyXlsx(all.map(historyJson))) as never);
+      }
+      const beforeId = q.cursor === undefined ? undefined : Number(decodeCursor('account-history', q.cursor, ['id'])[0]);
+      const rows = await organizationHistory(ctx.db, id, { limit: q.limit + 1, beforeId, ...range });
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map(historyJson),
+        nextCursor: rows.length > q.limit ? encodeCursor('account-history', [page.at(-1)!.transactionId]) : null,
+      };
+    },
+  );
+}
+
+const postOrganizationsByIdOperatorTopUpsSchema = {
+  tags: ['billing'],
+  summary: 'Credit the balance by hand (operator only): a payment taken outside the card and bank flows, or a correction',
+  params: z.object({ id: idSchema }),
+  body: z.strictObject({
+    amount: z.number().int().min(1).max(100_000_000_00).meta({ description: 'kopecks' }),
+    idempotencyKey: idempotencyKeySchema,
+    comment: z.string().trim().min(1).max(200),
+  }),
+  response: { 200: balancesOut, 201: balancesOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+};
+
+function postOrganizationsByIdOperatorTopUpsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.post(
+    '/organizations/:id/operator-top-ups',
+    { schema: postOrganizationsByIdOperatorTopUpsSchema },
+    async (request, reply) => {
+      requireOperator(principalOf(request));
+      const id = request.params.id;
+      if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+      const { amount, idempotencyKey, comment } = request.body;
+      const posted = await inBillingTransaction(ctx.db, (tx) => operatorTopUp(tx, { organizationId: id, amount, key: `operator:${id}:${idempotencyKey}`, comment }));
+      reply.code(posted.replayed ? 200 : 201);
+      return balancesJson(ctx, id);
+    },
+  );
+}
+
 export function billingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/organizations/:id/balance',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'The organization’s balance, SMS package and activation codes (derived from the ledger)',
-          params: z.object({ id: idSchema }),
-          response: { 200: balancesOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        authorizeOrganization(principalOf(request), id, 'billing:read', 'organization');
-        if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
-        return balancesJson(ctx, id);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/account-history',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Every movement of the organization’s accounts, newest first (xlsx: the whole period at once)',
-          params: z.object({ id: idSchema }),
-          querystring: z.object({
-            limit: limitSchema,
-            cursor: cursorSchema.optional(),
-            from: z.iso.datetime({ offset: true }).optional(),
-            to: z.iso.datetime({ offset: true }).optional(),
-            format: z.enum(['json', 'xlsx']).default('json'),
-          }),
-          response: { 200: z.object({ items: z.array(historyOut), nextCursor: z.string().nullable() }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request, reply) => {
-        const id = request.params.id;
-        authorizeOrganization(principalOf(request), id, 'billing:read', 'organization');
-        const q = request.query;
-        const range = { from: q.from === undefined ? undefined : new Date(q.from), to: q.to === undefined ? undefined : new Date(q.to) };
-        if (q.format === 'xlsx') {
-          const all = await organizationHistory(ctx.db, id, { limit: 100_000, ...range });
-          void reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="account-history-${id}.xlsx"`);
-          return reply.send(reportToXlsx(historyXlsx(all.map(historyJson))) as never);
-        }
-        const beforeId = q.cursor === undefined ? undefined : Number(decodeCursor('account-history', q.cursor, ['id'])[0]);
-        const rows = await organizationHistory(ctx.db, id, { limit: q.limit + 1, beforeId, ...range });
-        const page = rows.slice(0, q.limit);
-        return {
-          items: page.map(historyJson),
-          nextCursor: rows.length > q.limit ? encodeCursor('account-history', [page.at(-1)!.transactionId]) : null,
-        };
-      },
-    );
-
-    app.post(
-      '/organizations/:id/operator-top-ups',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Credit the balance by hand (operator only): a payment taken outside the card and bank flows, or a correction',
-          params: z.object({ id: idSchema }),
-          body: z.strictObject({
-            amount: z.number().int().min(1).max(100_000_000_00).meta({ description: 'kopecks' }),
-            idempotencyKey: idempotencyKeySchema,
-            comment: z.string().trim().min(1).max(200),
-          }),
-          response: { 200: balancesOut, 201: balancesOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
-        },
-      },
-      async (request, reply) => {
-        requireOperator(principalOf(request));
-        const id = request.params.id;
-        if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
-        const { amount, idempotencyKey, comment } = request.body;
-        const posted = await inBillingTransaction(ctx.db, (tx) => operatorTopUp(tx, { organizationId: id, amount, key: `operator:${id}:${idempotencyKey}`, comment }));
-        reply.code(posted.replayed ? 200 : 201);
-        return balancesJson(ctx, id);
-      },
-    );
+    getOrganizationsByIdBalanceRoute(app, ctx);
+    getOrganizationsByIdAccountHistoryRoute(app, ctx);
+    postOrganizationsByIdOperatorTopUpsRoute(app, ctx);
   };
 }
 

@@ -6,17 +6,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { formCode, formName } from '../../../protocol/tags/index.js';
-import { DOCUMENT_PAYMENTS, documentOwnerInn, findDocumentWithLifecycle, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
-import { innsOf, organizationIdByInn } from '../../db/api-organizations.repository.js';
+import { DOCUMENT_PAYMENTS, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
+import { innsOf } from '../../db/api-organizations.repository.js';
 import { storedFnsJson } from '../../db/fns-json.js';
 import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import { accessScope, authorizePlace, documentScopeSql, fullInns, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
-import type { ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { errorResponses, notFound } from '../errors.js';
-import { fnsQrString, renderReceiptHtml } from '../../domain/receipt-view.js';
+import { authorizeOrganization } from '../auth/principal.js';
+import { accessScope, documentScopeSql, fullInns, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
+import type { ApiApp, ApiContext } from '../context.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
+import { errorResponses } from '../errors.js';
+import { documentDetail, documentDetailOut, readableDocument, receiptQr } from '../document-read-model.js';
+import { renderReceiptHtml } from '../../domain/receipt-view.js';
 import {
   cursorSchema,
   dateOut,
@@ -30,9 +31,6 @@ import {
   pageSchema,
   queryBoolean,
 } from '../schemas.js';
-
-/** The 32-byte container header precedes `rawData` (the document TLV and the trailer). */
-const CONTAINER_HEADER_LENGTH = 32;
 
 const formParam = z
   .string()
@@ -132,212 +130,117 @@ function summaryJson(d: DocumentSummaryRow): z.infer<typeof documentSummaryOut> 
   };
 }
 
-const jsonObject = z.record(z.string(), z.unknown());
+const getDocumentsSchema = {
+  tags: ['documents'],
+  summary: 'Documents, newest arrivals first, with filters',
+  querystring: documentListQuery,
+  response: { 200: pageSchema(documentSummaryOut), ...errorResponses(400, 401, 403, 404, 429) },
+};
 
-export const documentDetailOut = z.object({
-  document: jsonObject.meta({ description: '`{ "<formName>": { …FNS JSON…, "rawData": base64 } }`; `{}` for a document that could not be decoded' }),
-  status: z.object({
-    receivedAt: dateOut,
-    persistedAt: dateOut,
-    ackedAt: dateOut.nullable().meta({ description: 'when our ack was written to the register\'s connection; null when no written ack is known (the connection closed first: the register re-sends)' }),
-    ackCode: z.number().int().nullable().meta({ description: '1022 of the ack written to the register: 0 accepted, 14 ФЛК failed, 11 not recognised; null with ackedAt' }),
-    sign: z.enum(['verified', 'unverified']),
-    flk: z.object({ status: z.enum(['passed', 'failed']), codes: z.array(z.string()) }),
-    fns: z
-      .object({
-        status: z.enum(fnsDeliveryStatuses),
-        attempts: z.number().int(),
-        errors: z.array(jsonObject),
-        lastErrorCode: z.string().nullable(),
-        sentAt: dateOut.nullable(),
-        answeredAt: dateOut.nullable(),
-      })
-      .nullable()
-      .meta({ description: 'null: not sent to the FNS (yet)' }),
-    marking: z
-      .array(z.object({ code: z.string(), stage: z.string(), crptStatus: z.string().nullable(), checkResult: z.number().int().nullable() }))
-      .meta({ description: 'Each marking code: its stage (checked → delivered → crpt_answered) and CRPT status' }),
-    reprocessedAt: dateOut.nullable(),
-    timeline: z.array(z.object({ at: dateOut, kind: z.string(), detail: jsonObject.nullable() })),
-  }),
-  raw: z.object({
-    container: z.string().meta({ description: 'The container exactly as received (32-byte header included), base64' }),
-    rawData: z.string().meta({ description: 'The document TLV and its trailer (the container after its header), base64' }),
-  }),
-  qr: z.string().nullable().meta({ description: 'The FNS QR string of a receipt (t=…&s=…&fn=…&i=…&fp=…&n=…); null for other documents' }),
-  meta: z.object({
-    fn: z.string(),
-    fd: z.number().int(),
-    form: z.number().int(),
-    formName: z.string().nullable(),
-    userInn: z.string().nullable(),
-    registerId: z.number().int().nullable(),
-    outletId: z.number().int().nullable(),
-  }),
-});
+function getDocumentsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/documents',
+    { schema: getDocumentsSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      let inns: 'all' | string[];
+      const access = await accessScope(ctx.db, p, 'documents:read');
+      if (q.organizationId !== undefined) {
+        authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
+        inns = await innsOf(ctx.db, [q.organizationId]);
+      } else {
+        const scope = scopeOrganizationIds(access);
+        inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
+      }
+      const full = await fullInns(ctx.db, access);
+      const placeLimit = placeLimitOf(access, (s) => documentScopeSql('documents.user_inn', 'documents.register_id', s, full));
+      let after;
+      if (q.cursor !== undefined) {
+        const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, ['instant', 'fn', 'uint32']);
+        after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd) };
+        if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
+      }
+      const rows = await listDocuments(ctx.db, {
+        inns,
+        placeLimit,
+        registerId: q.registerId,
+        fn: q.fn,
+        outletId: q.outletId,
+        dateFrom: q.dateFrom,
+        dateTo: q.dateTo,
+        receivedFrom: q.receivedFrom === undefined ? undefined : new Date(q.receivedFrom),
+        receivedTo: q.receivedTo === undefined ? undefined : new Date(q.receivedTo),
+        form: q.form,
+        operationType: q.operationType,
+        taxationType: q.taxationType,
+        amountMin: q.amountMin,
+        amountMax: q.amountMax,
+        payment: q.payment,
+        fiscalSign: q.fiscalSign,
+        fd: q.fd,
+        flkStatus: q.flkStatus,
+        fnsStatus: q.fnsStatus,
+        item: q.item,
+        marking: q.marking,
+        hasMarking: q.hasMarking,
+        after,
+        limit: q.limit + 1,
+      });
+      return keysetPage('documents', rows, q.limit, summaryJson, (d) => [d.received_at.toISOString(), d.fn, d.fd]);
+    },
+  );
+}
+
+const getDocumentsByFnByFdSchema = {
+  tags: ['documents'],
+  summary: 'One document: FNS JSON, lifecycle, raw bytes',
+  params: z.object({ fn: fnSchema, fd: fdSchema }),
+  response: { 200: documentDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getDocumentsByFnByFdRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/documents/:fn/:fd',
+    { schema: getDocumentsByFnByFdSchema },
+    async (request) => {
+      const row = await readableDocument(ctx, principalOf(request), request.params.fn, request.params.fd);
+      return documentDetail(ctx, row);
+    },
+  );
+}
+
+const getDocumentsByFnByFdPrintSchema = {
+  tags: ['documents'],
+  summary: 'A printable page of the document, with the FNS QR string (t=…&s=…&fn=…&i=…&fp=…&n=…)',
+  params: z.object({ fn: fnSchema, fd: fdSchema }),
+  produces: ['text/html'],
+  response: {
+    200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 404, 429),
+  },
+};
+
+function getDocumentsByFnByFdPrintRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/documents/:fn/:fd/print',
+    { schema: getDocumentsByFnByFdPrintSchema },
+    async (request, reply) => {
+      const row = await readableDocument(ctx, principalOf(request), request.params.fn, request.params.fd);
+      const [name, body] = Object.entries(storedFnsJson(row))[0] ?? ['document', {}];
+      const doc = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+      const qr = receiptQr(row);
+      // The page carries data registers sent: no scripts, nothing loaded from anywhere.
+      void reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+      return reply.type('text/html; charset=utf-8').serializer((x: unknown) => String(x)).send(renderReceiptHtml(name, doc, qr));
+    },
+  );
+}
 
 export function documentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    /** The document if the caller may read it: the owner is checked first, so nothing else is read for anyone else. */
-    const loadDocument = async (p: Principal, fn: string, fd: number) => {
-      const owner = await documentOwnerInn(ctx.db, fn, fd);
-      if (!owner) throw notFound('document');
-      const organizationId = owner.inn === null ? null : await organizationIdByInn(ctx.db, owner.inn);
-      await authorizePlace(ctx.db, p, organizationId, { registerId: owner.registerId }, 'documents:read', 'document');
-      const stored = await findDocumentWithLifecycle(ctx.db, fn, fd);
-      if (!stored) throw notFound('document');
-      return stored;
-    };
-
-    app.get(
-      '/documents',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'Documents, newest arrivals first, with filters',
-          querystring: documentListQuery,
-          response: { 200: pageSchema(documentSummaryOut), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const q = request.query;
-        let inns: 'all' | string[];
-        const access = await accessScope(ctx.db, p, 'documents:read');
-        if (q.organizationId !== undefined) {
-          authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
-          inns = await innsOf(ctx.db, [q.organizationId]);
-        } else {
-          const scope = scopeOrganizationIds(access);
-          inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
-        }
-        const full = await fullInns(ctx.db, access);
-        const placeLimit = placeLimitOf(access, (s) => documentScopeSql('documents.user_inn', 'documents.register_id', s, full));
-        let after;
-        if (q.cursor !== undefined) {
-          const [receivedAt, fn, fd] = decodeCursor('documents', q.cursor, ['instant', 'fn', 'uint32']);
-          after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd) };
-          if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
-        }
-        const rows = await listDocuments(ctx.db, {
-          inns,
-          placeLimit,
-          registerId: q.registerId,
-          fn: q.fn,
-          outletId: q.outletId,
-          dateFrom: q.dateFrom,
-          dateTo: q.dateTo,
-          receivedFrom: q.receivedFrom === undefined ? undefined : new Date(q.receivedFrom),
-          receivedTo: q.receivedTo === undefined ? undefined : new Date(q.receivedTo),
-          form: q.form,
-          operationType: q.operationType,
-          taxationType: q.taxationType,
-          amountMin: q.amountMin,
-          amountMax: q.amountMax,
-          payment: q.payment,
-          fiscalSign: q.fiscalSign,
-          fd: q.fd,
-          flkStatus: q.flkStatus,
-          fnsStatus: q.fnsStatus,
-          item: q.item,
-          marking: q.marking,
-          hasMarking: q.hasMarking,
-          after,
-          limit: q.limit + 1,
-        });
-        const page = rows.slice(0, q.limit);
-        const last = page.at(-1);
-        return {
-          items: page.map(summaryJson),
-          nextCursor: rows.length > q.limit && last ? encodeCursor('documents', [last.received_at.toISOString(), last.fn, last.fd]) : null,
-        };
-      },
-    );
-
-    app.get(
-      '/documents/:fn/:fd',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'One document: FNS JSON, lifecycle, raw bytes',
-          params: z.object({ fn: fnSchema, fd: fdSchema }),
-          response: { 200: documentDetailOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const { row, events, fns, marking } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
-        const rawData = row.raw_container.subarray(CONTAINER_HEADER_LENGTH).toString('base64');
-        const document: Record<string, unknown> = {};
-        for (const [name, body] of Object.entries(storedFnsJson(row))) {
-          document[name] = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, rawData } : body;
-        }
-        return {
-          document,
-          status: {
-            receivedAt: iso(row.received_at),
-            persistedAt: iso(row.persisted_at),
-            ackedAt: iso(row.acked_at),
-            ackCode: row.ack_code,
-            sign: row.sign_status,
-            flk: { status: row.flk_status, codes: row.flk_codes },
-            fns: fns
-              ? {
-                  status: fns.status,
-                  attempts: fns.attempts,
-                  errors: fns.errors,
-                  lastErrorCode: fns.last_error_code,
-                  sentAt: iso(fns.sent_at),
-                  answeredAt: iso(fns.answered_at),
-                }
-              : null,
-            marking: marking.map((m) => ({ code: m.code, stage: m.stage, crptStatus: m.crpt_status, checkResult: m.check_result })),
-            reprocessedAt: iso(row.reprocessed_at),
-            timeline: events.map((e) => ({ at: iso(e.at), kind: e.kind, detail: e.detail })),
-          },
-          raw: { container: row.raw_container.toString('base64'), rawData },
-          qr: receiptQr(row),
-          meta: {
-            fn: row.fn,
-            fd: row.fd,
-            form: row.form,
-            formName: formName(row.form) ?? null,
-            userInn: row.user_inn,
-            registerId: row.register_id,
-            outletId: row.outlet_id,
-          },
-        };
-      },
-    );
-
-    app.get(
-      '/documents/:fn/:fd/print',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'A printable page of the document, with the FNS QR string (t=…&s=…&fn=…&i=…&fp=…&n=…)',
-          params: z.object({ fn: fnSchema, fd: fdSchema }),
-          produces: ['text/html'],
-          response: {
-            200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } },
-            ...errorResponses(400, 401, 403, 404, 429),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { row } = await loadDocument(principalOf(request), request.params.fn, request.params.fd);
-        const [name, body] = Object.entries(storedFnsJson(row))[0] ?? ['document', {}];
-        const doc = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
-        const qr = receiptQr(row);
-        // The page carries data registers sent: no scripts, nothing loaded from anywhere.
-        void reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-        return reply.type('text/html; charset=utf-8').serializer((x: unknown) => String(x)).send(renderReceiptHtml(name, doc, qr));
-      },
-    );
+    getDocumentsRoute(app, ctx);
+    getDocumentsByFnByFdRoute(app, ctx);
+    getDocumentsByFnByFdPrintRoute(app, ctx);
   };
-}
-
-/** The QR string of a receipt-like document, when it has everything the string needs. */
-export function receiptQr(row: { date_time: string | null; total_sum: number | null; fn: string; fd: number; fiscal_sign: number | null; operation_type: number | null }): string | null {
-  if (row.date_time === null || row.total_sum === null || row.fiscal_sign === null || row.operation_type === null) return null;
-  return fnsQrString({ dateTime: row.date_time, totalSum: row.total_sum, fn: row.fn, fd: row.fd, fiscalSign: row.fiscal_sign, operationType: row.operation_type });
 }

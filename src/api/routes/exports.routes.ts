@@ -19,7 +19,7 @@ import { reportToCsv, reportToXlsx } from '../../reports/export.js';
 import { principalOf } from '../auth/authenticate.js';
 import { accessScope } from '../auth/access-scope.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, queryBoolean } from '../schemas.js';
 import { documentListQuery } from './documents.routes.js';
@@ -98,217 +98,244 @@ const settingOut = settingIn.extend({ id: z.number().int() });
 const limitedExport = () =>
   new ApiError('FORBIDDEN', 'an export covers the whole organization: a member limited to outlets or registers cannot export it; use the receipts list');
 
+function exportLocals(ctx: ApiContext) {
+  const loadJob = async (p: Principal, id: number) => {
+    const job = await ctx.db.selectFrom('export_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!job) throw notFound('export');
+    authorizeOrganization(p, job.organization_id, 'reports:export', 'export');
+    if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(job.organization_id)) throw limitedExport();
+    return job;
+  };
+  return { loadJob };
+}
+type ExportLocals = ReturnType<typeof exportLocals>;
+
+const getDocumentsExportSchema = {
+  tags: ['documents'],
+  summary: 'The documents of a list filter as csv or xlsx, streamed (for large ones prefer POST /organizations/{id}/exports)',
+  querystring: filterQuery.extend({
+    organizationId: idSchema.optional(),
+    format: z.enum(['csv', 'xlsx']),
+    items: queryBoolean.optional().meta({ description: 'One row per item (1059) instead of per document' }),
+  }),
+  response: { ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getDocumentsExportRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/documents/export',
+    { schema: getDocumentsExportSchema },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const { organizationId, format, items, ...q } = request.query;
+      // Exporting is its own permission (the viewer's lists are not exports), and an export covers whole organizations:
+      // a member limited to outlets or registers (issue 16) gets none of a limited organization.
+      const access = await accessScope(ctx.db, p, 'reports:export');
+      let inns: 'all' | string[];
+      if (organizationId !== undefined) {
+        authorizeOrganization(p, organizationId, 'reports:export', 'organization');
+        if (access.limited.has(organizationId)) throw limitedExport();
+        inns = await innsOf(ctx.db, [organizationId]);
+      } else {
+        if (access.full !== 'all' && access.full.length === 0) throw access.limited.size > 0 ? limitedExport() : new ApiError('FORBIDDEN', 'your role does not export documents');
+        inns = access.full === 'all' ? 'all' : await innsOf(ctx.db, [...access.full]);
+      }
+      const table = receiptExportTable(ctx.db, toFilter(inns, q), { items: items === true });
+      void reply.header('content-type', contentTypeOf(format)).header('content-disposition', `attachment; filename="receipts.${format}"`);
+      return reply.send((format === 'csv' ? reportToCsv(table) : reportToXlsx(table)) as never);
+    },
+  );
+}
+
+const postOrganizationsByIdExportsSchema = {
+  tags: ['exports'],
+  summary: 'Export the documents of a list filter in the background; poll GET /exports/{id}, e-mailed when ready',
+  params: z.object({ id: idSchema }),
+  body: z.object({
+    format: z.enum(['csv', 'xlsx']),
+    content: z.enum(['receipts', 'receipt_items']).default('receipts'),
+    // The GET /documents query parameters, as an object (values as in the query string, or JSON numbers/booleans).
+    filters: z.preprocess(
+      (v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : String(x)])) : v),
+      filterQuery,
+    ).default({}),
+    email: z.boolean().default(true).meta({ description: 'E-mail the caller (a user) when the file is ready' }),
+  }),
+  response: { 202: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function postOrganizationsByIdExportsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.post(
+    '/organizations/:id/exports',
+    { schema: postOrganizationsByIdExportsSchema },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const organizationId = request.params.id;
+      authorizeOrganization(p, organizationId, 'reports:export', 'organization');
+      if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(organizationId)) throw limitedExport();
+      const b = request.body;
+      let emails: string[] = [];
+      if (b.email && p.kind === 'user') {
+        const u = await ctx.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst();
+        if (u) emails = [u.email];
+      }
+      const job = await ctx.db
+        .insertInto('export_jobs')
+        .values({
+          organization_id: organizationId,
+          content: b.content,
+          format: b.format,
+          // Stored as given (JSON): the worker validates it again with the same schema.
+          filters: JSON.stringify(b.filters),
+          title: b.content === 'receipt_items' ? 'Чеки с предметами расчёта' : 'Чеки',
+          emails: sql<string[]>`${emails}::text[]`,
+          requested_by: p.kind === 'user' ? p.userId : null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return reply.status(202).send(jobJson(job, ctx.exportRetentionDays));
+    },
+  );
+}
+
+const getOrganizationsByIdExportsSchema = {
+  tags: ['exports'],
+  summary: 'Выгрузки: the organization’s exports, newest first',
+  params: z.object({ id: idSchema }),
+  querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), beforeId: idSchema.optional() }),
+  response: { 200: z.object({ items: z.array(exportJobOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdExportsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/exports',
+    { schema: getOrganizationsByIdExportsSchema },
+    async (request) => {
+      authorizeOrganization(principalOf(request), request.params.id, 'documents:read', 'organization');
+      let q = ctx.db.selectFrom('export_jobs').selectAll().where('organization_id', '=', request.params.id).orderBy('id', 'desc').limit(request.query.limit);
+      if (request.query.beforeId !== undefined) q = q.where('id', '<', request.query.beforeId);
+      return { items: (await q.execute()).map((j) => jobJson(j, ctx.exportRetentionDays)) };
+    },
+  );
+}
+
+const getExportsByIdSchema = {
+  tags: ['exports'],
+  summary: 'An export’s status and progress',
+  params: z.object({ id: idSchema }),
+  response: { 200: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getExportsByIdRoute(app: ApiApp, ctx: ApiContext, { loadJob }: ExportLocals): void {
+  app.get(
+    '/exports/:id',
+    { schema: getExportsByIdSchema },
+    async (request) => jobJson(await loadJob(principalOf(request), request.params.id), ctx.exportRetentionDays),
+  );
+}
+
+const getExportsByIdDownloadSchema = {
+  tags: ['exports'],
+  summary: 'The file of a finished export, streamed',
+  params: z.object({ id: idSchema }),
+  response: { ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+};
+
+function getExportsByIdDownloadRoute(app: ApiApp, ctx: ApiContext, { loadJob }: ExportLocals): void {
+  app.get(
+    '/exports/:id/download',
+    { schema: getExportsByIdDownloadSchema },
+    async (request, reply) => {
+      const job = await loadJob(principalOf(request), request.params.id);
+      if (job.status === 'expired') {
+        throw new ApiError(
+          'EXPORT_EXPIRED',
+          `the file of this export was deleted when its retention ended (${ctx.exportRetentionDays} days after it was made): make the export again (POST /api/v1/organizations/${job.organization_id}/exports, or «Выгрузки» in the cabinet)`,
+        );
+      }
+      if (job.status !== 'done') throw notFound('finished export');
+      const db = ctx.db;
+      // One chunk (1 MiB) in memory at a time.
+      const chunks = Readable.from(
+        (async function* () {
+          for (let seq = 0; ; seq++) {
+            const c = await db.selectFrom('export_chunks').select('data').where('export_id', '=', job.id).where('seq', '=', seq).executeTakeFirst();
+            if (!c) return;
+            yield c.data;
+          }
+        })(),
+      );
+      void reply
+        .header('content-type', contentTypeOf(job.format))
+        .header('content-length', String(job.byte_size ?? 0))
+        .header('content-disposition', `attachment; filename="${job.file_name ?? `export-${job.id}.${job.format}`}"`);
+      return reply.send(chunks as never);
+    },
+  );
+}
+
+const getOrganizationsByIdExportSettingsSchema = {
+  tags: ['exports'],
+  summary: 'Выгрузки settings of the organization',
+  params: z.object({ id: idSchema }),
+  response: { 200: z.object({ items: z.array(settingOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdExportSettingsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/export-settings',
+    { schema: getOrganizationsByIdExportSettingsSchema },
+    async (request) => {
+      authorizeOrganization(principalOf(request), request.params.id, 'organization:read', 'organization');
+      return { items: await settingsOf(ctx, request.params.id) };
+    },
+  );
+}
+
+const putOrganizationsByIdExportSettingsSchema = {
+  tags: ['exports'],
+  summary: 'Replace the organization’s Выгрузки settings (owners, admins, the operator)',
+  params: z.object({ id: idSchema }),
+  body: z.object({ items: z.array(settingIn).max(50) }),
+  response: { 200: z.object({ items: z.array(settingOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function putOrganizationsByIdExportSettingsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.put(
+    '/organizations/:id/export-settings',
+    { schema: putOrganizationsByIdExportSettingsSchema },
+    async (request) => {
+      const organizationId = request.params.id;
+      authorizeOrganization(principalOf(request), organizationId, 'organization:write', 'organization');
+      const wanted = request.body.items;
+      const ids = wanted.flatMap((s) => s.registerIds ?? []);
+      if (ids.length > 0) {
+        const mine = await ctx.db.selectFrom('registers').select('id').where('id', 'in', ids).where('organization_id', '=', organizationId).execute();
+        if (mine.length !== new Set(ids).size) throw notFound('register');
+      }
+      await ctx.db.transaction().execute(async (trx) => {
+        // Replaced, not deleted: jobs keep pointing at their setting only while it exists (on delete set null).
+        await trx.deleteFrom('export_settings').where('organization_id', '=', organizationId).execute();
+        for (const s of wanted) {
+          await sql`insert into export_settings (organization_id, schedule, register_ids, content, format, emails, enabled)
+                    values (${organizationId}, ${s.schedule}, ${s.registerIds}::bigint[], ${s.content}, ${s.format}, ${s.emails}::text[], ${s.enabled})`.execute(trx);
+        }
+      });
+      return { items: await settingsOf(ctx, organizationId) };
+    },
+  );
+}
+
 export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const loadJob = async (p: Principal, id: number) => {
-      const job = await ctx.db.selectFrom('export_jobs').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!job) throw notFound('export');
-      authorizeOrganization(p, job.organization_id, 'reports:export', 'export');
-      if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(job.organization_id)) throw limitedExport();
-      return job;
-    };
-
-    app.get(
-      '/documents/export',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'The documents of a list filter as csv or xlsx, streamed (for large ones prefer POST /organizations/{id}/exports)',
-          querystring: filterQuery.extend({
-            organizationId: idSchema.optional(),
-            format: z.enum(['csv', 'xlsx']),
-            items: queryBoolean.optional().meta({ description: 'One row per item (1059) instead of per document' }),
-          }),
-          response: { ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request, reply) => {
-        const p = principalOf(request);
-        const { organizationId, format, items, ...q } = request.query;
-        // Exporting is its own permission (the viewer's lists are not exports), and an export covers whole organizations:
-        // a member limited to outlets or registers (issue 16) gets none of a limited organization.
-        const access = await accessScope(ctx.db, p, 'reports:export');
-        let inns: 'all' | string[];
-        if (organizationId !== undefined) {
-          authorizeOrganization(p, organizationId, 'reports:export', 'organization');
-          if (access.limited.has(organizationId)) throw limitedExport();
-          inns = await innsOf(ctx.db, [organizationId]);
-        } else {
-          if (access.full !== 'all' && access.full.length === 0) throw access.limited.size > 0 ? limitedExport() : new ApiError('FORBIDDEN', 'your role does not export documents');
-          inns = access.full === 'all' ? 'all' : await innsOf(ctx.db, [...access.full]);
-        }
-        const table = receiptExportTable(ctx.db, toFilter(inns, q), { items: items === true });
-        void reply.header('content-type', contentTypeOf(format)).header('content-disposition', `attachment; filename="receipts.${format}"`);
-        return reply.send((format === 'csv' ? reportToCsv(table) : reportToXlsx(table)) as never);
-      },
-    );
-
-    app.post(
-      '/organizations/:id/exports',
-      {
-        schema: {
-          tags: ['exports'],
-          summary: 'Export the documents of a list filter in the background; poll GET /exports/{id}, e-mailed when ready',
-          params: z.object({ id: idSchema }),
-          body: z.object({
-            format: z.enum(['csv', 'xlsx']),
-            content: z.enum(['receipts', 'receipt_items']).default('receipts'),
-            // The GET /documents query parameters, as an object (values as in the query string, or JSON numbers/booleans).
-            filters: z.preprocess(
-              (v) => (v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : String(x)])) : v),
-              filterQuery,
-            ).default({}),
-            email: z.boolean().default(true).meta({ description: 'E-mail the caller (a user) when the file is ready' }),
-          }),
-          response: { 202: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request, reply) => {
-        const p = principalOf(request);
-        const organizationId = request.params.id;
-        authorizeOrganization(p, organizationId, 'reports:export', 'organization');
-        if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(organizationId)) throw limitedExport();
-        const b = request.body;
-        let emails: string[] = [];
-        if (b.email && p.kind === 'user') {
-          const u = await ctx.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst();
-          if (u) emails = [u.email];
-        }
-        const job = await ctx.db
-          .insertInto('export_jobs')
-          .values({
-            organization_id: organizationId,
-            content: b.content,
-            format: b.format,
-            // Stored as given (JSON): the worker validates it again with the same schema.
-            filters: JSON.stringify(b.filters),
-            title: b.content === 'receipt_items' ? 'Чеки с предметами расчёта' : 'Чеки',
-            emails: sql<string[]>`${emails}::text[]`,
-            requested_by: p.kind === 'user' ? p.userId : null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return reply.status(202).send(jobJson(job, ctx.exportRetentionDays));
-      },
-    );
-
-    app.get(
-      '/organizations/:id/exports',
-      {
-        schema: {
-          tags: ['exports'],
-          summary: 'Выгрузки: the organization’s exports, newest first',
-          params: z.object({ id: idSchema }),
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), beforeId: idSchema.optional() }),
-          response: { 200: z.object({ items: z.array(exportJobOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        authorizeOrganization(principalOf(request), request.params.id, 'documents:read', 'organization');
-        let q = ctx.db.selectFrom('export_jobs').selectAll().where('organization_id', '=', request.params.id).orderBy('id', 'desc').limit(request.query.limit);
-        if (request.query.beforeId !== undefined) q = q.where('id', '<', request.query.beforeId);
-        return { items: (await q.execute()).map((j) => jobJson(j, ctx.exportRetentionDays)) };
-      },
-    );
-
-    app.get(
-      '/exports/:id',
-      {
-        schema: {
-          tags: ['exports'],
-          summary: 'An export’s status and progress',
-          params: z.object({ id: idSchema }),
-          response: { 200: exportJobOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => jobJson(await loadJob(principalOf(request), request.params.id), ctx.exportRetentionDays),
-    );
-
-    app.get(
-      '/exports/:id/download',
-      {
-        schema: {
-          tags: ['exports'],
-          summary: 'The file of a finished export, streamed',
-          params: z.object({ id: idSchema }),
-          response: { ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
-        },
-      },
-      async (request, reply) => {
-        const job = await loadJob(principalOf(request), request.params.id);
-        if (job.status === 'expired') {
-          throw new ApiError(
-            'EXPORT_EXPIRED',
-            `the file of this export was deleted when its retention ended (${ctx.exportRetentionDays} days after it was made): make the export again (POST /api/v1/organizations/${job.organization_id}/exports, or «Выгрузки» in the cabinet)`,
-          );
-        }
-        if (job.status !== 'done') throw notFound('finished export');
-        const db = ctx.db;
-        // One chunk (1 MiB) in memory at a time.
-        const chunks = Readable.from(
-          (async function* () {
-            for (let seq = 0; ; seq++) {
-              const c = await db.selectFrom('export_chunks').select('data').where('export_id', '=', job.id).where('seq', '=', seq).executeTakeFirst();
-              if (!c) return;
-              yield c.data;
-            }
-          })(),
-        );
-        void reply
-          .header('content-type', contentTypeOf(job.format))
-          .header('content-length', String(job.byte_size ?? 0))
-          .header('content-disposition', `attachment; filename="${job.file_name ?? `export-${job.id}.${job.format}`}"`);
-        return reply.send(chunks as never);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/export-settings',
-      {
-        schema: {
-          tags: ['exports'],
-          summary: 'Выгрузки settings of the organization',
-          params: z.object({ id: idSchema }),
-          response: { 200: z.object({ items: z.array(settingOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        authorizeOrganization(principalOf(request), request.params.id, 'organization:read', 'organization');
-        return { items: await settingsOf(ctx, request.params.id) };
-      },
-    );
-
-    app.put(
-      '/organizations/:id/export-settings',
-      {
-        schema: {
-          tags: ['exports'],
-          summary: 'Replace the organization’s Выгрузки settings (owners, admins, the operator)',
-          params: z.object({ id: idSchema }),
-          body: z.object({ items: z.array(settingIn).max(50) }),
-          response: { 200: z.object({ items: z.array(settingOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const organizationId = request.params.id;
-        authorizeOrganization(principalOf(request), organizationId, 'organization:write', 'organization');
-        const wanted = request.body.items;
-        const ids = wanted.flatMap((s) => s.registerIds ?? []);
-        if (ids.length > 0) {
-          const mine = await ctx.db.selectFrom('registers').select('id').where('id', 'in', ids).where('organization_id', '=', organizationId).execute();
-          if (mine.length !== new Set(ids).size) throw notFound('register');
-        }
-        await ctx.db.transaction().execute(async (trx) => {
-          // Replaced, not deleted: jobs keep pointing at their setting only while it exists (on delete set null).
-          await trx.deleteFrom('export_settings').where('organization_id', '=', organizationId).execute();
-          for (const s of wanted) {
-            await sql`insert into export_settings (organization_id, schedule, register_ids, content, format, emails, enabled)
-                      values (${organizationId}, ${s.schedule}, ${s.registerIds}::bigint[], ${s.content}, ${s.format}, ${s.emails}::text[], ${s.enabled})`.execute(trx);
-          }
-        });
-        return { items: await settingsOf(ctx, organizationId) };
-      },
-    );
+    const locals = exportLocals(ctx);
+    getDocumentsExportRoute(app, ctx);
+    postOrganizationsByIdExportsRoute(app, ctx);
+    getOrganizationsByIdExportsRoute(app, ctx);
+    getExportsByIdRoute(app, ctx, locals);
+    getExportsByIdDownloadRoute(app, ctx, locals);
+    getOrganizationsByIdExportSettingsRoute(app, ctx);
+    putOrganizationsByIdExportSettingsRoute(app, ctx);
   };
 }
 

@@ -14,10 +14,10 @@ import { innClaimStatuses } from '../../db/tables/onboarding.js';
 import { AUDIT_ACTIONS, userAgentOf } from '../audit.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, limitSchema } from '../schemas.js';
-import { innSchema } from './organizations.routes.js';
+import { innSchema } from './organization-views.js';
 
 const claimOut = z.object({
   id: z.number().int(),
@@ -72,61 +72,102 @@ const auditOut = z.object({
   userAgent: z.string().nullable(),
 });
 
+const postInnClaimsSchema = {
+  tags: ['onboarding'],
+  summary: 'Ask for access to an organization registered by another account (or created from documents)',
+  body: z.object({ inn: innSchema, comment: z.string().max(2000).optional() }),
+  response: { 201: claimOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+};
+
+function postInnClaimsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.post(
+    '/inn-claims',
+    { schema: postInnClaimsSchema },
+    async (request, reply) => {
+      const p = principalOf(request);
+      if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'only a signed-in user files a claim');
+      const organizationId = await organizationIdByInn(ctx.db, request.body.inn);
+      if (organizationId === null) throw notFound('organization (register it with POST /organizations/register)');
+      if (p.memberships.has(organizationId)) throw new ApiError('CLAIM_EXISTS', 'you are a member of this organization already');
+      const claim = await fileClaim(ctx.db, organizationId, p.userId, request.body.comment ?? null, {
+        organizationId,
+        ...actor(p),
+        action: 'claim.filed',
+        target: null,
+        details: { email: p.email },
+        ip: request.ip,
+        userAgent: userAgentOf(request),
+      });
+      if (!claim) throw new ApiError('CLAIM_EXISTS', 'you have an open claim on this organization already');
+      return reply.code(201).send(claimJson(claim));
+    },
+  );
+}
+
+const getInnClaimsSchema = {
+  tags: ['onboarding'],
+  summary: "Claims: a user's own and those on organizations it owns; the operator's: all",
+  querystring: z.object({ status: z.enum(innClaimStatuses).optional(), limit: limitSchema }),
+  response: { 200: z.object({ items: z.array(claimOut) }), ...errorResponses(400, 401, 403, 429) },
+};
+
+function getInnClaimsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/inn-claims',
+    { schema: getInnClaimsSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const { status, limit } = request.query;
+      if (p.kind === 'operator') return { items: (await listClaims(ctx.db, { status, limit })).map(claimJson) };
+      if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'claims are for signed-in users');
+      const owned = [...p.memberships].filter(([, role]) => role === 'owner').map(([id]) => id);
+      const mine = await listClaims(ctx.db, { claimantUserId: p.userId, status, limit });
+      const onMine = await listClaims(ctx.db, { organizationIds: owned, status, limit });
+      const all = [...new Map([...mine, ...onMine].map((c) => [c.id, c])).values()].sort((a, b) => b.id - a.id).slice(0, limit);
+      return { items: all.map(claimJson) };
+    },
+  );
+}
+
+const getOrganizationsByIdAuditLogSchema = {
+  tags: ['onboarding'],
+  summary: '«Журнал действий»: who did what to the organization, newest first (owners and the operator)',
+  params: z.object({ id: idSchema }),
+  querystring: z.object({ action: z.string().max(100).optional(), beforeId: idSchema.optional(), limit: limitSchema }),
+  response: { 200: z.object({ items: z.array(auditOut), nextBeforeId: z.number().int().nullable() }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdAuditLogRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/audit-log',
+    { schema: getOrganizationsByIdAuditLogSchema },
+    async (request) => {
+      authorizeOrganization(principalOf(request), request.params.id, 'audit:read', 'organization');
+      const { action, beforeId, limit } = request.query;
+      const rows = await listAudit(ctx.db, { organizationId: request.params.id, action, beforeId, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          at: iso(r.created_at),
+          action: r.action,
+          actionTitle: (AUDIT_ACTIONS as Record<string, string>)[r.action] ?? r.action,
+          actor: { kind: r.actor_kind, userId: r.actor_user_id, email: r.actor_email, apiKeyId: r.actor_api_key_id },
+          target: r.target,
+          details: r.details,
+          ip: r.ip,
+          userAgent: r.user_agent,
+        })),
+        nextBeforeId: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  );
+}
+
 export function innClaimRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post(
-      '/inn-claims',
-      {
-        schema: {
-          tags: ['onboarding'],
-          summary: 'Ask for access to an organization registered by another account (or created from documents)',
-          body: z.object({ inn: innSchema, comment: z.string().max(2000).optional() }),
-          response: { 201: claimOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
-        },
-      },
-      async (request, reply) => {
-        const p = principalOf(request);
-        if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'only a signed-in user files a claim');
-        const organizationId = await organizationIdByInn(ctx.db, request.body.inn);
-        if (organizationId === null) throw notFound('organization (register it with POST /organizations/register)');
-        if (p.memberships.has(organizationId)) throw new ApiError('CLAIM_EXISTS', 'you are a member of this organization already');
-        const claim = await fileClaim(ctx.db, organizationId, p.userId, request.body.comment ?? null, {
-          organizationId,
-          ...actor(p),
-          action: 'claim.filed',
-          target: null,
-          details: { email: p.email },
-          ip: request.ip,
-          userAgent: userAgentOf(request),
-        });
-        if (!claim) throw new ApiError('CLAIM_EXISTS', 'you have an open claim on this organization already');
-        return reply.code(201).send(claimJson(claim));
-      },
-    );
-
-    app.get(
-      '/inn-claims',
-      {
-        schema: {
-          tags: ['onboarding'],
-          summary: "Claims: a user's own and those on organizations it owns; the operator's: all",
-          querystring: z.object({ status: z.enum(innClaimStatuses).optional(), limit: limitSchema }),
-          response: { 200: z.object({ items: z.array(claimOut) }), ...errorResponses(400, 401, 403, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const { status, limit } = request.query;
-        if (p.kind === 'operator') return { items: (await listClaims(ctx.db, { status, limit })).map(claimJson) };
-        if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'claims are for signed-in users');
-        const owned = [...p.memberships].filter(([, role]) => role === 'owner').map(([id]) => id);
-        const mine = await listClaims(ctx.db, { claimantUserId: p.userId, status, limit });
-        const onMine = await listClaims(ctx.db, { organizationIds: owned, status, limit });
-        const all = [...new Map([...mine, ...onMine].map((c) => [c.id, c])).values()].sort((a, b) => b.id - a.id).slice(0, limit);
-        return { items: all.map(claimJson) };
-      },
-    );
-
+    postInnClaimsRoute(app, ctx);
+    getInnClaimsRoute(app, ctx);
     for (const decision of ['approve', 'reject'] as const) {
       app.post(
         `/inn-claims/:claimId/${decision}`,
@@ -167,38 +208,6 @@ export function innClaimRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       );
     }
-
-    app.get(
-      '/organizations/:id/audit-log',
-      {
-        schema: {
-          tags: ['onboarding'],
-          summary: '«Журнал действий»: who did what to the organization, newest first (owners and the operator)',
-          params: z.object({ id: idSchema }),
-          querystring: z.object({ action: z.string().max(100).optional(), beforeId: idSchema.optional(), limit: limitSchema }),
-          response: { 200: z.object({ items: z.array(auditOut), nextBeforeId: z.number().int().nullable() }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        authorizeOrganization(principalOf(request), request.params.id, 'audit:read', 'organization');
-        const { action, beforeId, limit } = request.query;
-        const rows = await listAudit(ctx.db, { organizationId: request.params.id, action, beforeId, limit: limit + 1 });
-        const page = rows.slice(0, limit);
-        return {
-          items: page.map((r) => ({
-            id: r.id,
-            at: iso(r.created_at),
-            action: r.action,
-            actionTitle: (AUDIT_ACTIONS as Record<string, string>)[r.action] ?? r.action,
-            actor: { kind: r.actor_kind, userId: r.actor_user_id, email: r.actor_email, apiKeyId: r.actor_api_key_id },
-            target: r.target,
-            details: r.details,
-            ip: r.ip,
-            userAgent: r.user_agent,
-          })),
-          nextBeforeId: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-        };
-      },
-    );
+    getOrganizationsByIdAuditLogRoute(app, ctx);
   };
 }

@@ -8,8 +8,8 @@ import { innsOf } from '../../db/api-organizations.repository.js';
 import { listMarkingCodes, MARKING_RESULTS, MARKING_STAGES, type MarkingRow } from '../../db/api-marking.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApiApp, ApiContext } from '../context.js';
+import { decodeCursor, keysetPage } from '../cursor.js';
 import { errorResponses } from '../errors.js';
 import { cursorSchema, dateOut, idSchema, iso, limitSchema, localDateTimeSchema, pageSchema } from '../schemas.js';
 
@@ -54,52 +54,51 @@ function markingJson(r: MarkingRow): z.infer<typeof markingCodeOut> {
   };
 }
 
+const getMarkingCodesSchema = {
+  tags: ['documents'],
+  summary: 'Marking codes of sold goods with their check result and CRPT stage',
+  querystring: z.object({
+    organizationId: idSchema.optional(),
+    registerId: idSchema.optional(),
+    stage: z.enum(MARKING_STAGES).optional(),
+    result: z.enum(MARKING_RESULTS).optional(),
+    dateFrom: localDateTimeSchema.optional(),
+    dateTo: localDateTimeSchema.optional(),
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+  }),
+  response: { 200: pageSchema(markingCodeOut), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getMarkingCodesRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/marking-codes',
+    { schema: getMarkingCodesSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      let inns: 'all' | string[];
+      if (q.organizationId !== undefined) {
+        authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
+        inns = await innsOf(ctx.db, [q.organizationId]);
+      } else {
+        const scope = visibleOrganizations(p, 'documents:read');
+        inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
+      }
+      let after;
+      if (q.cursor !== undefined) {
+        const [receivedAt, fn, fd, itemIndex] = decodeCursor('marking', q.cursor, ['instant', 'fn', 'uint32', 'uint32']);
+        after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd), itemIndex: Number(itemIndex) };
+        if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
+      }
+      const rows = await listMarkingCodes(ctx.db, { inns, registerId: q.registerId, stage: q.stage, result: q.result, dateFrom: q.dateFrom, dateTo: q.dateTo, after, limit: q.limit + 1 });
+      return keysetPage('marking', rows, q.limit, markingJson, (m) => [m.received_at.toISOString(), m.fn, m.fd, m.item_index]);
+    },
+  );
+}
+
 export function markingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/marking-codes',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'Marking codes of sold goods with their check result and CRPT stage',
-          querystring: z.object({
-            organizationId: idSchema.optional(),
-            registerId: idSchema.optional(),
-            stage: z.enum(MARKING_STAGES).optional(),
-            result: z.enum(MARKING_RESULTS).optional(),
-            dateFrom: localDateTimeSchema.optional(),
-            dateTo: localDateTimeSchema.optional(),
-            limit: limitSchema,
-            cursor: cursorSchema.optional(),
-          }),
-          response: { 200: pageSchema(markingCodeOut), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const q = request.query;
-        let inns: 'all' | string[];
-        if (q.organizationId !== undefined) {
-          authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
-          inns = await innsOf(ctx.db, [q.organizationId]);
-        } else {
-          const scope = visibleOrganizations(p, 'documents:read');
-          inns = scope === 'all' ? 'all' : await innsOf(ctx.db, scope);
-        }
-        let after;
-        if (q.cursor !== undefined) {
-          const [receivedAt, fn, fd, itemIndex] = decodeCursor('marking', q.cursor, ['instant', 'fn', 'uint32', 'uint32']);
-          after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd), itemIndex: Number(itemIndex) };
-          if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
-        }
-        const rows = await listMarkingCodes(ctx.db, { inns, registerId: q.registerId, stage: q.stage, result: q.result, dateFrom: q.dateFrom, dateTo: q.dateTo, after, limit: q.limit + 1 });
-        const page = rows.slice(0, q.limit);
-        const last = page.at(-1);
-        return {
-          items: page.map(markingJson),
-          nextCursor: rows.length > q.limit && last ? encodeCursor('marking', [last.received_at.toISOString(), last.fn, last.fd, last.item_index]) : null,
-        };
-      },
-    );
+    getMarkingCodesRoute(app, ctx);
   };
 }

@@ -25,7 +25,7 @@ import {
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Permission, type Principal } from '../auth/principal.js';
 import { isLimited } from '../auth/access-scope.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
 
@@ -94,78 +94,93 @@ function eventJson(e: NotificationEventRow & { kind: NotificationKind }): z.infe
 
 const orgParams = z.object({ id: idSchema });
 
+function notificationLocals(ctx: ApiContext) {
+  async function authorize(p: Principal, organizationId: number, permission: Permission): Promise<void> {
+    authorizeOrganization(p, organizationId, permission, 'organization');
+    // Organization-wide logs name every register: not for a member limited to some (issue 16).
+    if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not read organization-wide settings and logs');
+    if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
+  }
+  return { authorize };
+}
+type NotificationLocals = ReturnType<typeof notificationLocals>;
+
+const getOrganizationsByIdNotificationRulesSchema = {
+  tags: ['notifications'],
+  summary: 'The organization’s notification rules (defaults until replaced)',
+  params: orgParams,
+  response: { 200: rulesOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdNotificationRulesRoute(app: ApiApp, ctx: ApiContext, { authorize }: NotificationLocals): void {
+  app.get(
+    '/organizations/:id/notification-rules',
+    { schema: getOrganizationsByIdNotificationRulesSchema },
+    async (request) => {
+      const id = request.params.id;
+      await authorize(principalOf(request), id, 'organization:read');
+      return rulesJson(id, await findNotificationRules(ctx.db, id));
+    },
+  );
+}
+
+const putOrganizationsByIdNotificationRulesSchema = {
+  tags: ['notifications'],
+  summary: 'Replace the organization’s notification rules (owners, admins, the operator)',
+  description: `Both fields are required. Kinds: ${KIND_LIST}; any other is refused with VALIDATION_FAILED naming the item.`,
+  params: orgParams,
+  body: rulesIn,
+  response: { 200: rulesOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function putOrganizationsByIdNotificationRulesRoute(app: ApiApp, ctx: ApiContext, { authorize }: NotificationLocals): void {
+  app.put(
+    '/organizations/:id/notification-rules',
+    { schema: putOrganizationsByIdNotificationRulesSchema },
+    async (request) => {
+      const id = request.params.id;
+      await authorize(principalOf(request), id, 'organization:write');
+      const wanted = new Set(request.body.disabledKinds);
+      const row = await replaceNotificationRules(ctx.db, id, {
+        disabledKinds: NOTIFICATION_KINDS.filter((k) => wanted.has(k)),
+        silentAfterHours: request.body.silentAfterHours,
+      });
+      return rulesJson(id, row);
+    },
+  );
+}
+
+const getOrganizationsByIdNotificationsSchema = {
+  tags: ['notifications'],
+  summary: 'What fired for the organization, newest first, with the outcome of its e-mails',
+  params: orgParams,
+  querystring: z.object({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    beforeId: idSchema.optional().meta({ description: 'Firings older than this id (the last id of the previous page)' }),
+    kind: kindSchema.optional(),
+  }),
+  response: { 200: z.object({ items: z.array(eventOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdNotificationsRoute(app: ApiApp, ctx: ApiContext, { authorize }: NotificationLocals): void {
+  app.get(
+    '/organizations/:id/notifications',
+    { schema: getOrganizationsByIdNotificationsSchema },
+    async (request) => {
+      const id = request.params.id;
+      await authorize(principalOf(request), id, 'organization:read');
+      const rows = await listNotificationEvents(ctx.db, id, request.query);
+      const known = rows.filter((r): r is NotificationEventRow & { kind: NotificationKind } => isNotificationKind(r.kind));
+      return { items: known.map(eventJson) };
+    },
+  );
+}
+
 export function notificationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    async function authorize(p: Principal, organizationId: number, permission: Permission): Promise<void> {
-      authorizeOrganization(p, organizationId, permission, 'organization');
-      // Organization-wide logs name every register: not for a member limited to some (issue 16).
-      if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not read organization-wide settings and logs');
-      if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
-    }
-
-    app.get(
-      '/organizations/:id/notification-rules',
-      {
-        schema: {
-          tags: ['notifications'],
-          summary: 'The organization’s notification rules (defaults until replaced)',
-          params: orgParams,
-          response: { 200: rulesOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        await authorize(principalOf(request), id, 'organization:read');
-        return rulesJson(id, await findNotificationRules(ctx.db, id));
-      },
-    );
-
-    app.put(
-      '/organizations/:id/notification-rules',
-      {
-        schema: {
-          tags: ['notifications'],
-          summary: 'Replace the organization’s notification rules (owners, admins, the operator)',
-          description: `Both fields are required. Kinds: ${KIND_LIST}; any other is refused with VALIDATION_FAILED naming the item.`,
-          params: orgParams,
-          body: rulesIn,
-          response: { 200: rulesOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        await authorize(principalOf(request), id, 'organization:write');
-        const wanted = new Set(request.body.disabledKinds);
-        const row = await replaceNotificationRules(ctx.db, id, {
-          disabledKinds: NOTIFICATION_KINDS.filter((k) => wanted.has(k)),
-          silentAfterHours: request.body.silentAfterHours,
-        });
-        return rulesJson(id, row);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/notifications',
-      {
-        schema: {
-          tags: ['notifications'],
-          summary: 'What fired for the organization, newest first, with the outcome of its e-mails',
-          params: orgParams,
-          querystring: z.object({
-            limit: z.coerce.number().int().min(1).max(500).default(50),
-            beforeId: idSchema.optional().meta({ description: 'Firings older than this id (the last id of the previous page)' }),
-            kind: kindSchema.optional(),
-          }),
-          response: { 200: z.object({ items: z.array(eventOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        await authorize(principalOf(request), id, 'organization:read');
-        const rows = await listNotificationEvents(ctx.db, id, request.query);
-        const known = rows.filter((r): r is NotificationEventRow & { kind: NotificationKind } => isNotificationKind(r.kind));
-        return { items: known.map(eventJson) };
-      },
-    );
+    const locals = notificationLocals(ctx);
+    getOrganizationsByIdNotificationRulesRoute(app, ctx, locals);
+    putOrganizationsByIdNotificationRulesRoute(app, ctx, locals);
+    getOrganizationsByIdNotificationsRoute(app, ctx, locals);
   };
 }

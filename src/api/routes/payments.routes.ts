@@ -9,7 +9,7 @@ import { applyPaymentWebhook, cardPaymentById, refundCardPayment, startCardTopUp
 import { findOrganization } from '../../db/api-organizations.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, kopecksSchema } from '../schemas.js';
 import { idempotencyKeySchema } from './tariffs.routes.js';
@@ -48,81 +48,94 @@ const webhookSchema = z.object({
     .optional(),
 });
 
+function paymentLocals(ctx: ApiContext) {
+  const provider = () => {
+    if (!ctx.payments) throw new ApiError('PAYMENTS_NOT_CONFIGURED', 'card payments are not configured (OFD_PAY_URL)');
+    return ctx.payments;
+  };
+  return { provider };
+}
+type PaymentLocals = ReturnType<typeof paymentLocals>;
+
+const postOrganizationsByIdCardTopUpsSchema = {
+  tags: ['billing'],
+  summary: 'Top up the balance by card: answers the provider’s page to redirect the buyer to',
+  params: z.object({ id: idSchema }),
+  body: z.strictObject({
+    amount: z.number().int().min(100).max(1_000_000_00).meta({ description: 'kopecks, 1 ₽ to 1 000 000 ₽' }),
+    idempotencyKey: idempotencyKeySchema,
+    returnUrl: z.url({ protocol: /^https?$/ }).max(2000).optional().meta({ description: 'Where the provider sends the buyer back' }),
+  }),
+  response: { 200: cardPaymentOut, 201: cardPaymentOut, ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
+};
+
+function postOrganizationsByIdCardTopUpsRoute(app: ApiApp, ctx: ApiContext, { provider }: PaymentLocals): void {
+  app.post(
+    '/organizations/:id/card-top-ups',
+    { schema: postOrganizationsByIdCardTopUpsSchema },
+    async (request, reply) => {
+      const id = request.params.id;
+      authorizeOrganization(principalOf(request), id, 'billing:write', 'organization');
+      const pay = provider();
+      if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+      const returnUrl = request.body.returnUrl ?? `${ctx.publicUrl}/`;
+      const { payment, replayed } = await startCardTopUp(ctx.db, pay, { organizationId: id, amount: request.body.amount, requestKey: request.body.idempotencyKey, returnUrl });
+      reply.code(replayed ? 200 : 201);
+      return cardPaymentJson(payment);
+    },
+  );
+}
+
+const getOrganizationsByIdCardTopUpsByPaymentIdSchema = {
+  tags: ['billing'],
+  summary: 'A card top-up and its status',
+  params: z.object({ id: idSchema, paymentId: idSchema }),
+  response: { 200: cardPaymentOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdCardTopUpsByPaymentIdRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/card-top-ups/:paymentId',
+    { schema: getOrganizationsByIdCardTopUpsByPaymentIdSchema },
+    async (request) => {
+      authorizeOrganization(principalOf(request), request.params.id, 'billing:read', 'organization');
+      const p = await cardPaymentById(ctx.db, request.params.paymentId);
+      if (!p || p.organization_id !== request.params.id) throw notFound('card payment');
+      return cardPaymentJson(p);
+    },
+  );
+}
+
+const postCardPaymentsByPaymentIdRefundsSchema = {
+  tags: ['billing'],
+  summary: 'Refund part or all of a card top-up (operator only); charged to the balance at once',
+  params: z.object({ paymentId: idSchema }),
+  body: z.strictObject({ amount: z.number().int().min(1).max(1_000_000_00), idempotencyKey: idempotencyKeySchema }),
+  response: {
+    201: z.object({ id: z.number().int(), paymentId: z.number().int(), amount: kopecksSchema, status: z.enum(['pending', 'succeeded', 'failed']) }),
+    ...errorResponses(400, 401, 403, 404, 409, 429, 503),
+  },
+};
+
+function postCardPaymentsByPaymentIdRefundsRoute(app: ApiApp, ctx: ApiContext, { provider }: PaymentLocals): void {
+  app.post(
+    '/card-payments/:paymentId/refunds',
+    { schema: postCardPaymentsByPaymentIdRefundsSchema },
+    async (request, reply) => {
+      requireOperator(principalOf(request));
+      const r = await refundCardPayment(ctx.db, provider(), { paymentId: request.params.paymentId, amount: request.body.amount, requestKey: request.body.idempotencyKey });
+      reply.code(201);
+      return { id: r.id, paymentId: r.payment_id, amount: r.amount, status: r.status };
+    },
+  );
+}
+
 export function paymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const provider = () => {
-      if (!ctx.payments) throw new ApiError('PAYMENTS_NOT_CONFIGURED', 'card payments are not configured (OFD_PAY_URL)');
-      return ctx.payments;
-    };
-
-    app.post(
-      '/organizations/:id/card-top-ups',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Top up the balance by card: answers the provider’s page to redirect the buyer to',
-          params: z.object({ id: idSchema }),
-          body: z.strictObject({
-            amount: z.number().int().min(100).max(1_000_000_00).meta({ description: 'kopecks, 1 ₽ to 1 000 000 ₽' }),
-            idempotencyKey: idempotencyKeySchema,
-            returnUrl: z.url({ protocol: /^https?$/ }).max(2000).optional().meta({ description: 'Where the provider sends the buyer back' }),
-          }),
-          response: { 200: cardPaymentOut, 201: cardPaymentOut, ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
-        },
-      },
-      async (request, reply) => {
-        const id = request.params.id;
-        authorizeOrganization(principalOf(request), id, 'billing:write', 'organization');
-        const pay = provider();
-        if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
-        const returnUrl = request.body.returnUrl ?? `${ctx.publicUrl}/`;
-        const { payment, replayed } = await startCardTopUp(ctx.db, pay, { organizationId: id, amount: request.body.amount, requestKey: request.body.idempotencyKey, returnUrl });
-        reply.code(replayed ? 200 : 201);
-        return cardPaymentJson(payment);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/card-top-ups/:paymentId',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'A card top-up and its status',
-          params: z.object({ id: idSchema, paymentId: idSchema }),
-          response: { 200: cardPaymentOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        authorizeOrganization(principalOf(request), request.params.id, 'billing:read', 'organization');
-        const p = await cardPaymentById(ctx.db, request.params.paymentId);
-        if (!p || p.organization_id !== request.params.id) throw notFound('card payment');
-        return cardPaymentJson(p);
-      },
-    );
-
-    app.post(
-      '/card-payments/:paymentId/refunds',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Refund part or all of a card top-up (operator only); charged to the balance at once',
-          params: z.object({ paymentId: idSchema }),
-          body: z.strictObject({ amount: z.number().int().min(1).max(1_000_000_00), idempotencyKey: idempotencyKeySchema }),
-          response: {
-            201: z.object({ id: z.number().int(), paymentId: z.number().int(), amount: kopecksSchema, status: z.enum(['pending', 'succeeded', 'failed']) }),
-            ...errorResponses(400, 401, 403, 404, 409, 429, 503),
-          },
-        },
-      },
-      async (request, reply) => {
-        requireOperator(principalOf(request));
-        const r = await refundCardPayment(ctx.db, provider(), { paymentId: request.params.paymentId, amount: request.body.amount, requestKey: request.body.idempotencyKey });
-        reply.code(201);
-        return { id: r.id, paymentId: r.payment_id, amount: r.amount, status: r.status };
-      },
-    );
-
-    // The provider's callback: the raw body is what is signed, so this one route parses JSON itself.
+    const locals = paymentLocals(ctx);
+    postOrganizationsByIdCardTopUpsRoute(app, ctx, locals);
+    getOrganizationsByIdCardTopUpsByPaymentIdRoute(app, ctx);
+    postCardPaymentsByPaymentIdRefundsRoute(app, ctx, locals);
     await app.register(async (hooks) => {
       hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
       hooks.post(

@@ -27,7 +27,7 @@ import { userAgentOf } from '../audit.js';
 import { accessScope, authorizePlace, outletScopeSql, registerScopeSql } from '../auth/access-scope.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { registerConnection } from '../../domain/registry-status.js';
@@ -94,252 +94,278 @@ function actor(p: Principal) {
   };
 }
 
+function preparedRegisterLocals(ctx: ApiContext) {
+  const toJson = async (rows: PreparedRegister[]): Promise<Array<z.infer<typeof preparedOut>>> => {
+    const registerIds = rows.flatMap((r) => (r.register_id === null ? [] : [r.register_id]));
+    const registers =
+      registerIds.length === 0 ? [] : await ctx.db.selectFrom('registers').selectAll().where('id', 'in', registerIds).execute();
+    const byId = new Map<number, Register>(registers.map((r) => [r.id, r]));
+    const drives = await drivesOfRegisters(ctx.db, registerIds);
+    const now = new Date();
+    return rows.map((p) => {
+      const reg = p.register_id === null ? undefined : byId.get(p.register_id);
+      const mine = reg ? drives.filter((d) => d.effective_register_id === reg.id || d.register_id === reg.id) : [];
+      const c = reg ? registerConnection(reg, mine, now, ctx.registerSilentAfterMs) : undefined;
+      const current = mine.find((d) => d.fn === c?.currentFn);
+      const lifecycle = registerLifecycle({
+        stage: p.stage,
+        matched: reg !== undefined,
+        registrationStatus: reg?.status ?? null,
+        preparedFn: p.fn,
+        currentFn: c?.currentFn ?? null,
+        currentFnClosed: current?.closed_at != null,
+        silent: c?.status === 'silent',
+      });
+      return {
+        id: p.id,
+        organizationId: p.organization_id,
+        outletId: reg?.outlet_id ?? p.outlet_id,
+        serialNumber: p.serial_number,
+        fn: p.fn,
+        partnerCode: p.partner_code,
+        lifecycle,
+        lifecycleTitle: LIFECYCLE_TITLES[lifecycle],
+        conflict: p.conflict,
+        register: reg
+          ? { id: reg.id, registrationNumber: reg.registration_number, kktVersion: reg.kkt_version, ffdVersion: reg.ffd_version, registeredAt: reg.registered_at }
+          : null,
+        matchedAt: iso(p.matched_at),
+        createdAt: iso(p.created_at),
+      };
+    });
+  };
+  const checkTarget = async (p: Principal, organizationId: number, outletId: number | undefined) => {
+    authorizeOrganization(p, organizationId, 'registry:write', 'organization');
+    if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
+    if (outletId !== undefined) {
+      const o = await findOutlet(ctx.db, outletId);
+      if (!o || o.organization_id !== organizationId) throw notFound('outlet');
+    }
+  };
+  return { toJson, checkTarget };
+}
+type PreparedRegisterLocals = ReturnType<typeof preparedRegisterLocals>;
+
+const getPreparedRegistersSchema = {
+  tags: ['registry'],
+  summary: 'Registers added by serial and FN, with their lifecycle (added → … → deregistered)',
+  querystring: z.object({
+    organizationId: idSchema.optional(),
+    outletId: idSchema.optional(),
+    serialNumber: z.string().regex(SERIAL_PATTERN).optional(),
+    limit: limitSchema,
+    cursor: cursorSchema.optional(),
+  }),
+  response: { 200: pageSchema(preparedOut), ...errorResponses(400, 401, 403, 429) },
+};
+
+function getPreparedRegistersRoute(app: ApiApp, ctx: ApiContext, { toJson }: PreparedRegisterLocals): void {
+  app.get(
+    '/prepared-registers',
+    { schema: getPreparedRegistersSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const { organizationId, outletId, serialNumber, limit, cursor } = request.query;
+      const s = await accessScope(ctx.db, p, 'registry:read');
+      const scope = sql<boolean>`(${outletScopeSql('p.organization_id', 'p.outlet_id', s)} or ${registerScopeSql('p.organization_id', 'p.register_id', s)})`;
+      const afterId = cursor === undefined ? undefined : Number(decodeCursor('prepared-registers', cursor, ['id'])[0]);
+      const rows = await listPrepared(ctx.db, { scope, organizationId, outletId, serialNumber, afterId, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { items: await toJson(page), nextCursor: rows.length > limit ? encodeCursor('prepared-registers', [page.at(-1)!.id]) : null };
+    },
+  );
+}
+
+const postPreparedRegistersSchema = {
+  tags: ['registry'],
+  summary: 'Add one or several registers by KKT serial and FN (before the РНМ); serials the organization has already are skipped',
+  body: z.object({ organizationId: idSchema, outletId: idSchema.optional(), registers: z.array(preparedIn).min(1).max(100) }).superRefine((b, c) => {
+    const seen = new Set<string>();
+    b.registers.forEach((r, i) => {
+      if (seen.has(r.serialNumber)) c.addIssue({ code: 'custom', path: ['registers', i, 'serialNumber'], message: 'this serial number is in the list twice' });
+      seen.add(r.serialNumber);
+    });
+  }),
+  response: { 201: z.object({ added: z.array(preparedOut), existing: z.array(z.string()) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function postPreparedRegistersRoute(app: ApiApp, ctx: ApiContext, { checkTarget, toJson }: PreparedRegisterLocals): void {
+  app.post(
+    '/prepared-registers',
+    { schema: postPreparedRegistersSchema },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const b = request.body;
+      await checkTarget(p, b.organizationId, b.outletId);
+      const rows = b.registers.map((r) => ({ serialNumber: r.serialNumber, fn: r.fn, partnerCode: r.partnerCode ?? null, outletId: b.outletId ?? null }));
+      const { added, existing } = await addPreparedWithAudit(ctx.db, b.organizationId, rows, p.kind === 'user' ? p.userId : null, {
+        organizationId: b.organizationId,
+        ...actor(p),
+        action: 'register.prepared',
+        target: null,
+        details: { serials: rows.map((r) => r.serialNumber).slice(0, 100) },
+        ip: request.ip,
+        userAgent: userAgentOf(request),
+      });
+      return reply.code(201).send({ added: await toJson(added), existing });
+    },
+  );
+}
+
+const patchPreparedRegistersByIdSchema = {
+  tags: ['registry'],
+  summary: 'Move a register to "awaiting registration in the FNS" (or back to "added")',
+  params: z.object({ id: idSchema }),
+  body: z.object({ stage: z.enum(['added', 'awaiting_registration']) }),
+  response: { 200: preparedOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function patchPreparedRegistersByIdRoute(app: ApiApp, ctx: ApiContext, { toJson }: PreparedRegisterLocals): void {
+  app.patch(
+    '/prepared-registers/:id',
+    { schema: patchPreparedRegistersByIdSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const existing = await findPrepared(ctx.db, request.params.id);
+      if (!existing) throw notFound('register');
+      await authorizePlace(ctx.db, p, existing.organization_id, { registerId: existing.register_id, outletId: existing.outlet_id }, 'registry:write', 'register');
+      const row = await setStage(ctx.db, existing.id, request.body.stage, {
+        organizationId: existing.organization_id,
+        ...actor(p),
+        action: 'register.stage_changed',
+        target: `prepared-register:${existing.id}`,
+        details: { serialNumber: existing.serial_number, stage: request.body.stage },
+        ip: request.ip,
+        userAgent: userAgentOf(request),
+      });
+      if (!row) throw notFound('register');
+      return (await toJson([row]))[0]!;
+    },
+  );
+}
+
+function getPreparedRegistersImportTemplateRoute(app: ApiApp): void {
+  app.get(
+    '/prepared-registers/import-template',
+    {
+      schema: { tags: ['registry'], summary: 'The xlsx template of the register import', response: { 200: z.any(), ...errorResponses(401, 429) } },
+    },
+    async (request, reply) => {
+      principalOf(request);
+      void reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', 'attachment; filename="registers-template.xlsx"');
+      return reply.send(await registerFileTemplate());
+    },
+  );
+}
+
+const postOrganizationsByIdRegisterImportsSchema = {
+  tags: ['registry'],
+  summary: `Import registers from an xlsx file (body: the file, content-type ${XLSX_CONTENT_TYPE}). With errors nothing is imported (422 IMPORT_INVALID, each error's row and column in details) unless mode=valid_rows`,
+  params: z.object({ id: idSchema }),
+  querystring: z.object({
+    mode: z.enum(['all_or_nothing', 'valid_rows']).default('all_or_nothing'),
+    outletId: idSchema.optional(),
+    fileName: z.string().max(255).optional(),
+  }),
+  response: { 201: importOut, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
+};
+
+function postOrganizationsByIdRegisterImportsRoute(app: ApiApp, ctx: ApiContext, { checkTarget }: PreparedRegisterLocals): void {
+  app.post(
+    '/organizations/:id/register-imports',
+    {
+      bodyLimit: XLSX_BODY_LIMIT,
+      schema: postOrganizationsByIdRegisterImportsSchema,
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const id = request.params.id;
+      const q = request.query;
+      await checkTarget(p, id, q.outletId);
+      const body = request.body as unknown;
+      if (!Buffer.isBuffer(body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the file as ${XLSX_CONTENT_TYPE}`);
+      let parsed;
+      try {
+        parsed = await parseRegisterFile(body);
+      } catch (e) {
+        if (e instanceof RegisterFileUnreadable) throw new ApiError('VALIDATION_FAILED', `body: ${e.message}`, [{ path: 'body', message: e.message, issue: 'custom' }]);
+        throw e;
+      }
+      const importAll = parsed.errors.length === 0 || q.mode === 'valid_rows';
+      const report = await runImport(
+        ctx.db,
+        {
+          organizationId: id,
+          userId: p.kind === 'user' ? p.userId : null,
+          fileName: q.fileName ?? null,
+          mode: q.mode,
+          rowsTotal: parsed.total,
+          rowsInvalid: parsed.invalidRows,
+          errors: parsed.errors,
+          rows: importAll ? parsed.valid.map((r) => ({ serialNumber: r.serialNumber, fn: r.fn, partnerCode: r.partnerCode, outletId: q.outletId ?? null })) : [],
+        },
+        { organizationId: id, ...actor(p), action: 'registers.imported', target: null, details: { fileName: q.fileName ?? null, mode: q.mode }, ip: request.ip, userAgent: userAgentOf(request) },
+      );
+      if (!importAll) {
+        throw new ApiError(
+          'IMPORT_INVALID',
+          `${parsed.invalidRows} of ${parsed.total} rows have errors; nothing was imported (report ${report.id})`,
+          parsed.errors.slice(0, 1000).map((e) => ({ path: `file.rows.${e.row}.${e.column}`, message: e.message, issue: e.field })),
+        );
+      }
+      return reply.code(201).send(importJson(report));
+    },
+  );
+}
+
+const getOrganizationsByIdRegisterImportsSchema = {
+  tags: ['registry'],
+  summary: 'Import reports, newest first (the last 100)',
+  params: z.object({ id: idSchema }),
+  response: { 200: z.object({ items: z.array(importOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdRegisterImportsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/register-imports',
+    { schema: getOrganizationsByIdRegisterImportsSchema },
+    async (request) => {
+      authorizeOrganization(principalOf(request), request.params.id, 'registry:write', 'organization');
+      return { items: (await listImports(ctx.db, request.params.id)).map(importJson) };
+    },
+  );
+}
+
+const getOrganizationsByIdRegisterImportsByImportIdSchema = {
+  tags: ['registry'],
+  summary: 'One import report: rows read, invalid, imported, already there, and each error with its row and column',
+  params: z.object({ id: idSchema, importId: idSchema }),
+  response: { 200: importOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdRegisterImportsByImportIdRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/organizations/:id/register-imports/:importId',
+    { schema: getOrganizationsByIdRegisterImportsByImportIdSchema },
+    async (request) => {
+      authorizeOrganization(principalOf(request), request.params.id, 'registry:write', 'organization');
+      const r = await findImport(ctx.db, request.params.id, request.params.importId);
+      if (!r) throw notFound('import');
+      return importJson(r);
+    },
+  );
+}
+
 export function preparedRegisterRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
+    const locals = preparedRegisterLocals(ctx);
     app.addContentTypeParser(XLSX_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit: XLSX_BODY_LIMIT }, (_request, body, done) => done(null, body));
-
-    const toJson = async (rows: PreparedRegister[]): Promise<Array<z.infer<typeof preparedOut>>> => {
-      const registerIds = rows.flatMap((r) => (r.register_id === null ? [] : [r.register_id]));
-      const registers =
-        registerIds.length === 0 ? [] : await ctx.db.selectFrom('registers').selectAll().where('id', 'in', registerIds).execute();
-      const byId = new Map<number, Register>(registers.map((r) => [r.id, r]));
-      const drives = await drivesOfRegisters(ctx.db, registerIds);
-      const now = new Date();
-      return rows.map((p) => {
-        const reg = p.register_id === null ? undefined : byId.get(p.register_id);
-        const mine = reg ? drives.filter((d) => d.effective_register_id === reg.id || d.register_id === reg.id) : [];
-        const c = reg ? registerConnection(reg, mine, now, ctx.registerSilentAfterMs) : undefined;
-        const current = mine.find((d) => d.fn === c?.currentFn);
-        const lifecycle = registerLifecycle({
-          stage: p.stage,
-          matched: reg !== undefined,
-          registrationStatus: reg?.status ?? null,
-          preparedFn: p.fn,
-          currentFn: c?.currentFn ?? null,
-          currentFnClosed: current?.closed_at != null,
-          silent: c?.status === 'silent',
-        });
-        return {
-          id: p.id,
-          organizationId: p.organization_id,
-          outletId: reg?.outlet_id ?? p.outlet_id,
-          serialNumber: p.serial_number,
-          fn: p.fn,
-          partnerCode: p.partner_code,
-          lifecycle,
-          lifecycleTitle: LIFECYCLE_TITLES[lifecycle],
-          conflict: p.conflict,
-          register: reg
-            ? { id: reg.id, registrationNumber: reg.registration_number, kktVersion: reg.kkt_version, ffdVersion: reg.ffd_version, registeredAt: reg.registered_at }
-            : null,
-          matchedAt: iso(p.matched_at),
-          createdAt: iso(p.created_at),
-        };
-      });
-    };
-
-    /** The organization (registry:write) and, when given, its outlet. */
-    const checkTarget = async (p: Principal, organizationId: number, outletId: number | undefined) => {
-      authorizeOrganization(p, organizationId, 'registry:write', 'organization');
-      if (!(await findOrganization(ctx.db, organizationId))) throw notFound('organization');
-      if (outletId !== undefined) {
-        const o = await findOutlet(ctx.db, outletId);
-        if (!o || o.organization_id !== organizationId) throw notFound('outlet');
-      }
-    };
-
-    app.get(
-      '/prepared-registers',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Registers added by serial and FN, with their lifecycle (added → … → deregistered)',
-          querystring: z.object({
-            organizationId: idSchema.optional(),
-            outletId: idSchema.optional(),
-            serialNumber: z.string().regex(SERIAL_PATTERN).optional(),
-            limit: limitSchema,
-            cursor: cursorSchema.optional(),
-          }),
-          response: { 200: pageSchema(preparedOut), ...errorResponses(400, 401, 403, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const { organizationId, outletId, serialNumber, limit, cursor } = request.query;
-        const s = await accessScope(ctx.db, p, 'registry:read');
-        const scope = sql<boolean>`(${outletScopeSql('p.organization_id', 'p.outlet_id', s)} or ${registerScopeSql('p.organization_id', 'p.register_id', s)})`;
-        const afterId = cursor === undefined ? undefined : Number(decodeCursor('prepared-registers', cursor, ['id'])[0]);
-        const rows = await listPrepared(ctx.db, { scope, organizationId, outletId, serialNumber, afterId, limit: limit + 1 });
-        const page = rows.slice(0, limit);
-        return { items: await toJson(page), nextCursor: rows.length > limit ? encodeCursor('prepared-registers', [page.at(-1)!.id]) : null };
-      },
-    );
-
-    app.post(
-      '/prepared-registers',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Add one or several registers by KKT serial and FN (before the РНМ); serials the organization has already are skipped',
-          body: z.object({ organizationId: idSchema, outletId: idSchema.optional(), registers: z.array(preparedIn).min(1).max(100) }).superRefine((b, c) => {
-            const seen = new Set<string>();
-            b.registers.forEach((r, i) => {
-              if (seen.has(r.serialNumber)) c.addIssue({ code: 'custom', path: ['registers', i, 'serialNumber'], message: 'this serial number is in the list twice' });
-              seen.add(r.serialNumber);
-            });
-          }),
-          response: { 201: z.object({ added: z.array(preparedOut), existing: z.array(z.string()) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request, reply) => {
-        const p = principalOf(request);
-        const b = request.body;
-        await checkTarget(p, b.organizationId, b.outletId);
-        const rows = b.registers.map((r) => ({ serialNumber: r.serialNumber, fn: r.fn, partnerCode: r.partnerCode ?? null, outletId: b.outletId ?? null }));
-        const { added, existing } = await addPreparedWithAudit(ctx.db, b.organizationId, rows, p.kind === 'user' ? p.userId : null, {
-          organizationId: b.organizationId,
-          ...actor(p),
-          action: 'register.prepared',
-          target: null,
-          details: { serials: rows.map((r) => r.serialNumber).slice(0, 100) },
-          ip: request.ip,
-          userAgent: userAgentOf(request),
-        });
-        return reply.code(201).send({ added: await toJson(added), existing });
-      },
-    );
-
-    app.patch(
-      '/prepared-registers/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Move a register to "awaiting registration in the FNS" (or back to "added")',
-          params: z.object({ id: idSchema }),
-          body: z.object({ stage: z.enum(['added', 'awaiting_registration']) }),
-          response: { 200: preparedOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const existing = await findPrepared(ctx.db, request.params.id);
-        if (!existing) throw notFound('register');
-        await authorizePlace(ctx.db, p, existing.organization_id, { registerId: existing.register_id, outletId: existing.outlet_id }, 'registry:write', 'register');
-        const row = await setStage(ctx.db, existing.id, request.body.stage, {
-          organizationId: existing.organization_id,
-          ...actor(p),
-          action: 'register.stage_changed',
-          target: `prepared-register:${existing.id}`,
-          details: { serialNumber: existing.serial_number, stage: request.body.stage },
-          ip: request.ip,
-          userAgent: userAgentOf(request),
-        });
-        if (!row) throw notFound('register');
-        return (await toJson([row]))[0]!;
-      },
-    );
-
-    app.get(
-      '/prepared-registers/import-template',
-      {
-        schema: { tags: ['registry'], summary: 'The xlsx template of the register import', response: { 200: z.any(), ...errorResponses(401, 429) } },
-      },
-      async (request, reply) => {
-        principalOf(request);
-        void reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', 'attachment; filename="registers-template.xlsx"');
-        return reply.send(await registerFileTemplate());
-      },
-    );
-
-    app.post(
-      '/organizations/:id/register-imports',
-      {
-        bodyLimit: XLSX_BODY_LIMIT,
-        schema: {
-          tags: ['registry'],
-          summary: `Import registers from an xlsx file (body: the file, content-type ${XLSX_CONTENT_TYPE}). With errors nothing is imported (422 IMPORT_INVALID, each error's row and column in details) unless mode=valid_rows`,
-          params: z.object({ id: idSchema }),
-          querystring: z.object({
-            mode: z.enum(['all_or_nothing', 'valid_rows']).default('all_or_nothing'),
-            outletId: idSchema.optional(),
-            fileName: z.string().max(255).optional(),
-          }),
-          response: { 201: importOut, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
-        },
-      },
-      async (request, reply) => {
-        const p = principalOf(request);
-        const id = request.params.id;
-        const q = request.query;
-        await checkTarget(p, id, q.outletId);
-        const body = request.body as unknown;
-        if (!Buffer.isBuffer(body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the file as ${XLSX_CONTENT_TYPE}`);
-        let parsed;
-        try {
-          parsed = await parseRegisterFile(body);
-        } catch (e) {
-          if (e instanceof RegisterFileUnreadable) throw new ApiError('VALIDATION_FAILED', `body: ${e.message}`, [{ path: 'body', message: e.message, issue: 'custom' }]);
-          throw e;
-        }
-        const importAll = parsed.errors.length === 0 || q.mode === 'valid_rows';
-        const report = await runImport(
-          ctx.db,
-          {
-            organizationId: id,
-            userId: p.kind === 'user' ? p.userId : null,
-            fileName: q.fileName ?? null,
-            mode: q.mode,
-            rowsTotal: parsed.total,
-            rowsInvalid: parsed.invalidRows,
-            errors: parsed.errors,
-            rows: importAll ? parsed.valid.map((r) => ({ serialNumber: r.serialNumber, fn: r.fn, partnerCode: r.partnerCode, outletId: q.outletId ?? null })) : [],
-          },
-          { organizationId: id, ...actor(p), action: 'registers.imported', target: null, details: { fileName: q.fileName ?? null, mode: q.mode }, ip: request.ip, userAgent: userAgentOf(request) },
-        );
-        if (!importAll) {
-          throw new ApiError(
-            'IMPORT_INVALID',
-            `${parsed.invalidRows} of ${parsed.total} rows have errors; nothing was imported (report ${report.id})`,
-            parsed.errors.slice(0, 1000).map((e) => ({ path: `file.rows.${e.row}.${e.column}`, message: e.message, issue: e.field })),
-          );
-        }
-        return reply.code(201).send(importJson(report));
-      },
-    );
-
-    app.get(
-      '/organizations/:id/register-imports',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Import reports, newest first (the last 100)',
-          params: z.object({ id: idSchema }),
-          response: { 200: z.object({ items: z.array(importOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        authorizeOrganization(principalOf(request), request.params.id, 'registry:write', 'organization');
-        return { items: (await listImports(ctx.db, request.params.id)).map(importJson) };
-      },
-    );
-
-    app.get(
-      '/organizations/:id/register-imports/:importId',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'One import report: rows read, invalid, imported, already there, and each error with its row and column',
-          params: z.object({ id: idSchema, importId: idSchema }),
-          response: { 200: importOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        authorizeOrganization(principalOf(request), request.params.id, 'registry:write', 'organization');
-        const r = await findImport(ctx.db, request.params.id, request.params.importId);
-        if (!r) throw notFound('import');
-        return importJson(r);
-      },
-    );
+    getPreparedRegistersRoute(app, ctx, locals);
+    postPreparedRegistersRoute(app, ctx, locals);
+    patchPreparedRegistersByIdRoute(app, ctx, locals);
+    getPreparedRegistersImportTemplateRoute(app);
+    postOrganizationsByIdRegisterImportsRoute(app, ctx, locals);
+    getOrganizationsByIdRegisterImportsRoute(app, ctx);
+    getOrganizationsByIdRegisterImportsByImportIdRoute(app, ctx);
   };
 }

@@ -6,9 +6,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findDocumentWithLifecycle } from '../../db/api-documents.repository.js';
+import { findStoredDocument } from '../../db/api-documents.repository.js';
 import { storedFnsJson } from '../../db/fns-json.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { errorResponses, notFound } from '../errors.js';
 import { qrTimeToLocal } from '../../domain/receipt-view.js';
 import { fnSchema, fdSchema } from '../schemas.js';
@@ -31,8 +31,7 @@ export const publicCheckQuery = z.object({
 
 /** The stored receipt a QR string names, when every field matches; undefined otherwise (one answer for every mismatch). */
 export async function findCheckedReceipt(db: ApiContext['db'], q: z.infer<typeof publicCheckQuery>) {
-  const stored = await findDocumentWithLifecycle(db, q.fn, q.i);
-  const row = stored?.row;
+  const row = await findStoredDocument(db, q.fn, q.i);
   const matches =
     row !== undefined &&
     row.fiscal_sign === q.fp &&
@@ -43,34 +42,40 @@ export async function findCheckedReceipt(db: ApiContext['db'], q: z.infer<typeof
   return matches ? row : undefined;
 }
 
+const getPublicCheckSchema = {
+  tags: ['documents'],
+  security: [],
+  summary: 'Buyer check: a receipt by the fields of its QR code (no credentials; all fields must match)',
+  querystring: publicCheckQuery,
+  response: {
+    200: z.object({
+      document: z.record(z.string(), z.unknown()).meta({ description: '`{ "receipt": { …FNS JSON… } }`' }),
+      receivedAt: z.string(),
+    }),
+    ...errorResponses(400, 404, 429),
+  },
+};
+
+function getPublicCheckRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/public/check',
+    {
+      config: {
+        public: true,
+        rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `check:${r.ip}` },
+      },
+      schema: getPublicCheckSchema,
+    },
+    async (request) => {
+      const row = await findCheckedReceipt(ctx.db, request.query);
+      if (!row) throw notFound('receipt');
+      return { document: storedFnsJson(row), receivedAt: row.received_at.toISOString() };
+    },
+  );
+}
+
 export function publicRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/public/check',
-      {
-        config: {
-          public: true,
-          rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `check:${r.ip}` },
-        },
-        schema: {
-          tags: ['documents'],
-          security: [],
-          summary: 'Buyer check: a receipt by the fields of its QR code (no credentials; all fields must match)',
-          querystring: publicCheckQuery,
-          response: {
-            200: z.object({
-              document: z.record(z.string(), z.unknown()).meta({ description: '`{ "receipt": { …FNS JSON… } }`' }),
-              receivedAt: z.string(),
-            }),
-            ...errorResponses(400, 404, 429),
-          },
-        },
-      },
-      async (request) => {
-        const row = await findCheckedReceipt(ctx.db, request.query);
-        if (!row) throw notFound('receipt');
-        return { document: storedFnsJson(row), receivedAt: row.received_at.toISOString() };
-      },
-    );
+    getPublicCheckRoute(app, ctx);
   };
 }

@@ -13,7 +13,7 @@ import { deleteBrand, loadBrand, phoneChannelOf, saveBrand, saveLogo, setPhoneCh
 import { audit } from '../audit.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { fnsQrString } from '../../domain/receipt-view.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
@@ -99,203 +99,237 @@ export function sampleReceipt(org: { name: string | null; inn: string }): { form
   };
 }
 
+const organizationParams = z.object({ id: idSchema });
+const brandResponses = { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) };
+
+function receiptBrandLocals(ctx: ApiContext) {
+  async function organization(p: Principal, id: number, permission: 'organization:read' | 'organization:write') {
+    authorizeOrganization(p, id, 'organization:read', 'organization');
+    authorizeOrganization(p, id, permission, 'organization');
+    const org = await findOrganization(ctx.db, id);
+    if (!org) throw notFound('organization');
+    return org;
+  }
+  return { organization };
+}
+type ReceiptBrandLocals = ReturnType<typeof receiptBrandLocals>;
+
+const getOrganizationsByIdReceiptSettingsSchema = {
+  tags: ['organizations'],
+  summary: 'How automatic e-receipts to a phone go (SMS, or Viber first)',
+  params: organizationParams,
+  response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdReceiptSettingsRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.get(
+    '/organizations/:id/receipt-settings',
+    { schema: getOrganizationsByIdReceiptSettingsSchema },
+    async (request) => {
+      const id = request.params.id;
+      await organization(principalOf(request), id, 'organization:read');
+      const s = await phoneChannelOf(ctx.db, id);
+      return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
+    },
+  );
+}
+
+const putOrganizationsByIdReceiptSettingsSchema = {
+  tags: ['organizations'],
+  summary: 'Choose how automatic e-receipts to a phone go (owners, admins)',
+  params: organizationParams,
+  body: z.object({ phoneChannel: z.enum(['sms', 'viber']) }).strict(),
+  response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function putOrganizationsByIdReceiptSettingsRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.put(
+    '/organizations/:id/receipt-settings',
+    { schema: putOrganizationsByIdReceiptSettingsSchema },
+    async (request) => {
+      const id = request.params.id;
+      const p = principalOf(request);
+      await organization(p, id, 'organization:write');
+      await setPhoneChannel(ctx.db, id, request.body.phoneChannel, actor(p));
+      await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { phoneChannel: request.body.phoneChannel });
+      const s = await phoneChannelOf(ctx.db, id);
+      return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
+    },
+  );
+}
+
+const getOrganizationsByIdReceiptBrandSchema = {
+  tags: ['organizations'],
+  summary: 'The e-receipt brand (colours, texts, banners, logo) of an organization',
+  params: organizationParams,
+  response: brandResponses,
+};
+
+function getOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.get(
+    '/organizations/:id/receipt-brand',
+    { schema: getOrganizationsByIdReceiptBrandSchema },
+    async (request) => {
+      const id = request.params.id;
+      await organization(principalOf(request), id, 'organization:read');
+      return brandJson(id, await loadBrand(ctx.db, id));
+    },
+  );
+}
+
+const putOrganizationsByIdReceiptBrandSchema = {
+  tags: ['organizations'],
+  summary: 'Set the e-receipt brand (owners, admins); the logo is kept (it has its own upload)',
+  params: organizationParams,
+  body: brandInputSchema,
+  response: brandResponses,
+};
+
+function putOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.put(
+    '/organizations/:id/receipt-brand',
+    { schema: putOrganizationsByIdReceiptBrandSchema },
+    async (request) => {
+      const id = request.params.id;
+      const p = principalOf(request);
+      await organization(p, id, 'organization:write');
+      const saved = await saveBrand(ctx.db, id, request.body, actor(p));
+      await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { banners: request.body.banners.length });
+      return brandJson(id, saved);
+    },
+  );
+}
+
+const deleteOrganizationsByIdReceiptBrandSchema = {
+  tags: ['organizations'],
+  summary: 'Back to the default e-receipt brand (the logo is removed too)',
+  params: organizationParams,
+  response: brandResponses,
+};
+
+function deleteOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.delete(
+    '/organizations/:id/receipt-brand',
+    { schema: deleteOrganizationsByIdReceiptBrandSchema },
+    async (request) => {
+      const id = request.params.id;
+      const p = principalOf(request);
+      await organization(p, id, 'organization:write');
+      await deleteBrand(ctx.db, id);
+      await audit(ctx.db, request, p, id, 'receipt_brand.reset', `organization:${id}`);
+      return brandJson(id, await loadBrand(ctx.db, id));
+    },
+  );
+}
+
+const putOrganizationsByIdReceiptBrandLogoSchema = {
+  tags: ['organizations'],
+  summary: `Upload the logo: the image itself as the body (${LOGO_CONTENT_TYPES.join(', ')}), at most ${LOGO_MAX_BYTES / 1024} KB and 1200×600 px`,
+  params: organizationParams,
+  response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 413, 415, 429) },
+};
+
+function putOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.put(
+    '/organizations/:id/receipt-brand/logo',
+    { schema: putOrganizationsByIdReceiptBrandLogoSchema },
+    async (request) => {
+      const id = request.params.id;
+      const p = principalOf(request);
+      await organization(p, id, 'organization:write');
+      if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the logo as ${LOGO_CONTENT_TYPES.join(', ')}`);
+      const declared = String(request.headers['content-type'] ?? '');
+      // An octet-stream upload is typed by its bytes alone.
+      const accepted = checkLogo(request.body, declared.startsWith('application/octet-stream') ? undefined : declared);
+      if (isLogoProblem(accepted)) {
+        throw new ApiError('VALIDATION_FAILED', `body: ${accepted.message}`, [{ path: 'body', message: accepted.message, issue: accepted.issue }]);
+      }
+      const saved = await saveLogo(ctx.db, id, accepted, actor(p));
+      await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { logo: `${accepted.contentType} ${accepted.width}×${accepted.height}` });
+      return brandJson(id, saved);
+    },
+  );
+}
+
+const deleteOrganizationsByIdReceiptBrandLogoSchema = {
+  tags: ['organizations'],
+  summary: 'Remove the logo',
+  params: organizationParams,
+  response: brandResponses,
+};
+
+function deleteOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.delete(
+    '/organizations/:id/receipt-brand/logo',
+    { schema: deleteOrganizationsByIdReceiptBrandLogoSchema },
+    async (request) => {
+      const id = request.params.id;
+      const p = principalOf(request);
+      await organization(p, id, 'organization:write');
+      const saved = await saveLogo(ctx.db, id, null, actor(p));
+      await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { logo: null });
+      return brandJson(id, saved);
+    },
+  );
+}
+
+const getOrganizationsByIdReceiptBrandLogoSchema = {
+  tags: ['organizations'],
+  summary: 'The logo image',
+  params: organizationParams,
+  response: errorResponses(400, 401, 403, 404, 429),
+};
+
+function getOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.get(
+    '/organizations/:id/receipt-brand/logo',
+    { schema: getOrganizationsByIdReceiptBrandLogoSchema },
+    async (request, reply) => {
+      const id = request.params.id;
+      await organization(principalOf(request), id, 'organization:read');
+      const logo = (await loadBrand(ctx.db, id)).brand.logo;
+      if (!logo) throw notFound('logo');
+      return reply.type(logo.contentType).header('x-content-type-options', 'nosniff').send(logo.data as never);
+    },
+  );
+}
+
+const postOrganizationsByIdReceiptBrandPreviewSchema = {
+  tags: ['organizations'],
+  summary: 'A sample receipt (HTML, as e-mailed and on the buyer’s page) in the stored brand or a draft of one',
+  params: organizationParams,
+  body: previewBody,
+  response: errorResponses(400, 401, 403, 404, 429),
+};
+
+function postOrganizationsByIdReceiptBrandPreviewRoute(app: ApiApp, ctx: ApiContext, { organization }: ReceiptBrandLocals): void {
+  app.post(
+    '/organizations/:id/receipt-brand/preview',
+    { schema: postOrganizationsByIdReceiptBrandPreviewSchema },
+    async (request, reply) => {
+      const id = request.params.id;
+      const org = await organization(principalOf(request), id, 'organization:read');
+      const stored = (await loadBrand(ctx.db, id)).brand;
+      const draft = request.body.brand;
+      const brand: Brand = draft ? { ...DEFAULT_BRAND, ...draft, logo: stored.logo } : stored;
+      const html = await brandedReceiptPage(sampleReceipt({ name: org.name, inn: org.inn }), brand);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html as never);
+    },
+  );
+}
+
 export function receiptBrandRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    async function organization(p: Principal, id: number, permission: 'organization:read' | 'organization:write') {
-      authorizeOrganization(p, id, 'organization:read', 'organization');
-      authorizeOrganization(p, id, permission, 'organization');
-      const org = await findOrganization(ctx.db, id);
-      if (!org) throw notFound('organization');
-      return org;
-    }
-
-    // The logo arrives as the image itself; its bytes decide what it is (checkLogo), not this header alone.
+    const locals = receiptBrandLocals(ctx);
     app.addContentTypeParser([...LOGO_CONTENT_TYPES, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 4 * LOGO_MAX_BYTES }, (_r, body, done) => done(null, body));
-
-    app.get(
-      '/organizations/:id/receipt-settings',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'How automatic e-receipts to a phone go (SMS, or Viber first)',
-          params: z.object({ id: idSchema }),
-          response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        await organization(principalOf(request), id, 'organization:read');
-        const s = await phoneChannelOf(ctx.db, id);
-        return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
-      },
-    );
-
-    app.put(
-      '/organizations/:id/receipt-settings',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'Choose how automatic e-receipts to a phone go (owners, admins)',
-          params: z.object({ id: idSchema }),
-          body: z.object({ phoneChannel: z.enum(['sms', 'viber']) }).strict(),
-          response: { 200: settingsOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        const p = principalOf(request);
-        await organization(p, id, 'organization:write');
-        await setPhoneChannel(ctx.db, id, request.body.phoneChannel, actor(p));
-        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { phoneChannel: request.body.phoneChannel });
-        const s = await phoneChannelOf(ctx.db, id);
-        return { organizationId: id, phoneChannel: s.phoneChannel, updatedAt: iso(s.updatedAt) };
-      },
-    );
-
-    app.get(
-      '/organizations/:id/receipt-brand',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'The e-receipt brand (colours, texts, banners, logo) of an organization',
-          params: z.object({ id: idSchema }),
-          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        await organization(principalOf(request), id, 'organization:read');
-        return brandJson(id, await loadBrand(ctx.db, id));
-      },
-    );
-
-    app.put(
-      '/organizations/:id/receipt-brand',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'Set the e-receipt brand (owners, admins); the logo is kept (it has its own upload)',
-          params: z.object({ id: idSchema }),
-          body: brandInputSchema,
-          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        const p = principalOf(request);
-        await organization(p, id, 'organization:write');
-        const saved = await saveBrand(ctx.db, id, request.body, actor(p));
-        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { banners: request.body.banners.length });
-        return brandJson(id, saved);
-      },
-    );
-
-    app.delete(
-      '/organizations/:id/receipt-brand',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'Back to the default e-receipt brand (the logo is removed too)',
-          params: z.object({ id: idSchema }),
-          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        const p = principalOf(request);
-        await organization(p, id, 'organization:write');
-        await deleteBrand(ctx.db, id);
-        await audit(ctx.db, request, p, id, 'receipt_brand.reset', `organization:${id}`);
-        return brandJson(id, await loadBrand(ctx.db, id));
-      },
-    );
-
-    app.put(
-      '/organizations/:id/receipt-brand/logo',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: `Upload the logo: the image itself as the body (${LOGO_CONTENT_TYPES.join(', ')}), at most ${LOGO_MAX_BYTES / 1024} KB and 1200×600 px`,
-          params: z.object({ id: idSchema }),
-          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 413, 415, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        const p = principalOf(request);
-        await organization(p, id, 'organization:write');
-        if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the logo as ${LOGO_CONTENT_TYPES.join(', ')}`);
-        const declared = String(request.headers['content-type'] ?? '');
-        // An octet-stream upload is typed by its bytes alone.
-        const accepted = checkLogo(request.body, declared.startsWith('application/octet-stream') ? undefined : declared);
-        if (isLogoProblem(accepted)) {
-          throw new ApiError('VALIDATION_FAILED', `body: ${accepted.message}`, [{ path: 'body', message: accepted.message, issue: accepted.issue }]);
-        }
-        const saved = await saveLogo(ctx.db, id, accepted, actor(p));
-        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { logo: `${accepted.contentType} ${accepted.width}×${accepted.height}` });
-        return brandJson(id, saved);
-      },
-    );
-
-    app.delete(
-      '/organizations/:id/receipt-brand/logo',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'Remove the logo',
-          params: z.object({ id: idSchema }),
-          response: { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        const p = principalOf(request);
-        await organization(p, id, 'organization:write');
-        const saved = await saveLogo(ctx.db, id, null, actor(p));
-        await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { logo: null });
-        return brandJson(id, saved);
-      },
-    );
-
-    app.get(
-      '/organizations/:id/receipt-brand/logo',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'The logo image',
-          params: z.object({ id: idSchema }),
-          response: errorResponses(400, 401, 403, 404, 429),
-        },
-      },
-      async (request, reply) => {
-        const id = request.params.id;
-        await organization(principalOf(request), id, 'organization:read');
-        const logo = (await loadBrand(ctx.db, id)).brand.logo;
-        if (!logo) throw notFound('logo');
-        return reply.type(logo.contentType).header('x-content-type-options', 'nosniff').send(logo.data as never);
-      },
-    );
-
-    app.post(
-      '/organizations/:id/receipt-brand/preview',
-      {
-        schema: {
-          tags: ['organizations'],
-          summary: 'A sample receipt (HTML, as e-mailed and on the buyer’s page) in the stored brand or a draft of one',
-          params: z.object({ id: idSchema }),
-          body: previewBody,
-          response: errorResponses(400, 401, 403, 404, 429),
-        },
-      },
-      async (request, reply) => {
-        const id = request.params.id;
-        const org = await organization(principalOf(request), id, 'organization:read');
-        const stored = (await loadBrand(ctx.db, id)).brand;
-        const draft = request.body.brand;
-        const brand: Brand = draft ? { ...DEFAULT_BRAND, ...draft, logo: stored.logo } : stored;
-        const html = await brandedReceiptPage(sampleReceipt({ name: org.name, inn: org.inn }), brand);
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html as never);
-      },
-    );
+    getOrganizationsByIdReceiptSettingsRoute(app, ctx, locals);
+    putOrganizationsByIdReceiptSettingsRoute(app, ctx, locals);
+    getOrganizationsByIdReceiptBrandRoute(app, ctx, locals);
+    putOrganizationsByIdReceiptBrandRoute(app, ctx, locals);
+    deleteOrganizationsByIdReceiptBrandRoute(app, ctx, locals);
+    putOrganizationsByIdReceiptBrandLogoRoute(app, ctx, locals);
+    deleteOrganizationsByIdReceiptBrandLogoRoute(app, ctx, locals);
+    getOrganizationsByIdReceiptBrandLogoRoute(app, ctx, locals);
+    postOrganizationsByIdReceiptBrandPreviewRoute(app, ctx, locals);
   };
 }

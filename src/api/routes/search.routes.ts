@@ -31,7 +31,7 @@ import {
 import { principalOf } from '../auth/authenticate.js';
 import { visibleOrganizations, type Principal } from '../auth/principal.js';
 import { accessScope, documentScopeSql, fullInns, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
 import { rubles } from '../../domain/receipt-view.js';
 
@@ -78,87 +78,108 @@ function teamScope(p: Principal, limited: ReadonlySet<number>): 'all' | number[]
   return ids === 'all' ? ids : ids.filter((id) => !limited.has(id));
 }
 
+const getSearchSchema = {
+  tags: ['documents'],
+  summary: 'Global search: INN, registration number, FN, FD, fiscal sign, amount, item, marking code or GTIN, buyer',
+  querystring: z.object({ q: z.string().trim().min(1).max(300), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+  response: { 200: z.object({ items: z.array(hitOut) }), ...errorResponses(400, 401, 403, 429) },
+};
+
+type Access = Awaited<ReturnType<typeof accessScope>>;
+
+async function searchScope(ctx: ApiContext, access: Access): Promise<SearchScope> {
+  const organizationIds = scopeOrganizationIds(access);
+  const full = await fullInns(ctx.db, access);
+  return {
+    organizationIds,
+    inns: organizationIds === 'all' ? 'all' : await innsOf(ctx.db, organizationIds),
+    placeLimit: placeLimitOf(access, (s) => ({
+      documents: documentScopeSql('documents.user_inn', 'documents.register_id', s, full),
+      registers: registerScopeSql('organization_id', 'id', s),
+      fiscalDrives: registerScopeSql('r.organization_id', 'r.id', s),
+    })),
+  };
+}
+
+/** Organizations, registers, fiscal drives and outlets the query names. */
+async function placeHits(ctx: ApiContext, scope: SearchScope, q: string, hits: Hit[]): Promise<void> {
+  if (/^\d{10}(\d{2})?$/.test(q) && isValidInn(q)) {
+    for (const o of await searchOrganizationsByInn(ctx.db, scope, q)) {
+      hits.push({ type: 'organization', matched: 'inn', title: `${o.name ?? 'Организация'} (ИНН ${o.inn})`, href: `/api/v1/organizations/${o.id}` });
+      hits.push({ type: 'document', matched: 'inn', title: `Документы ИНН ${o.inn}`, href: `/api/v1/documents?organizationId=${o.id}` });
+    }
+  }
+  if (/^\d{16}$/.test(q)) {
+    for (const r of await searchRegisters(ctx.db, scope, q)) {
+      hits.push({ type: 'register', matched: 'registrationNumber', title: `ККТ РН ${r.registration_number}`, href: `/api/v1/registers/${r.id}` });
+    }
+    for (const d of await searchFiscalDrive(ctx.db, scope, q)) {
+      hits.push({ type: 'fiscalDrive', matched: 'fn', title: `ФН ${d.fn}`, href: `/api/v1/fiscal-drives/${d.fn}` });
+    }
+  }
+  if (/^\d{6,20}$/.test(q)) {
+    for (const r of await searchRegistersBySerial(ctx.db, scope, q)) {
+      hits.push({ type: 'register', matched: 'serialNumber', title: `ККТ ЗН ${r.serial_number ?? q} (РН ${r.registration_number})`, href: `/api/v1/registers/${r.id}` });
+    }
+  }
+  if (q.length >= 3 && !/^[\d\s.,+()-]+$/.test(q) && !q.includes('@')) {
+    for (const o of await searchOutlets(ctx.db, scope, q, 5)) {
+      const title = [o.place, o.address].filter((x) => x !== '').join(', ');
+      hits.push({ type: 'outlet', matched: 'address', title: `Точка: ${title}`, href: `/api/v1/outlets/${o.id}` });
+    }
+  }
+}
+
+async function peopleHits(ctx: ApiContext, p: Principal, access: Access, q: string, hits: Hit[]): Promise<void> {
+  const people = userMatch(q);
+  if (!people) return;
+  for (const u of await searchUsers(ctx.db, teamScope(p, new Set(access.limited.keys())), people, 5)) {
+    const who = u.full_name ? `${u.full_name} <${u.email}>` : u.email;
+    hits.push({
+      type: 'user',
+      matched: people.phones !== undefined ? 'phone' : u.email.toLowerCase().includes(q.toLowerCase()) ? 'email' : 'name',
+      title: `Сотрудник: ${who}, ${ROLE_NAMES[u.role] ?? u.role} (${u.organization_name ?? `организация ${u.organization_id}`})`,
+      href: `/api/v1/organizations/${u.organization_id}/members`,
+    });
+  }
+}
+
+async function documentHits(ctx: ApiContext, scope: SearchScope, q: string, limit: number, hits: Hit[]): Promise<void> {
+  for (const m of documentMatches(q)) {
+    if (hits.length >= limit) break;
+    for (const d of await searchDocuments(ctx.db, scope, m, limit)) {
+      if (hits.some((h) => h.href === `/api/v1/documents/${d.fn}/${d.fd}`)) continue;
+      const sum = d.total_sum === null ? '' : `, ${rubles(d.total_sum)} ₽`;
+      hits.push({
+        type: 'document',
+        matched: m.kind,
+        title: `${formName(d.form) ?? `form ${d.form}`} ФН ${d.fn} ФД ${d.fd}${d.date_time ? `, ${d.date_time.replace('T', ' ')}` : ''}${sum}`,
+        href: `/api/v1/documents/${d.fn}/${d.fd}`,
+      });
+    }
+  }
+}
+
+function getSearchRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/search',
+    { schema: getSearchSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const { q, limit } = request.query;
+      const access = await accessScope(ctx.db, p, 'documents:read');
+      const scope = await searchScope(ctx, access);
+      const hits: Hit[] = [];
+      await placeHits(ctx, scope, q, hits);
+      await peopleHits(ctx, p, access, q, hits);
+      await documentHits(ctx, scope, q, limit, hits);
+      return { items: hits.slice(0, limit) };
+    },
+  );
+}
+
 export function searchRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/search',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'Global search: INN, registration number, FN, FD, fiscal sign, amount, item, marking code or GTIN, buyer',
-          querystring: z.object({ q: z.string().trim().min(1).max(300), limit: z.coerce.number().int().min(1).max(100).default(20) }),
-          response: { 200: z.object({ items: z.array(hitOut) }), ...errorResponses(400, 401, 403, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const { q, limit } = request.query;
-        const access = await accessScope(ctx.db, p, 'documents:read');
-        const organizationIds = scopeOrganizationIds(access);
-        const full = await fullInns(ctx.db, access);
-        const scope: SearchScope = {
-          organizationIds,
-          inns: organizationIds === 'all' ? 'all' : await innsOf(ctx.db, organizationIds),
-          placeLimit: placeLimitOf(access, (s) => ({
-            documents: documentScopeSql('documents.user_inn', 'documents.register_id', s, full),
-            registers: registerScopeSql('organization_id', 'id', s),
-            fiscalDrives: registerScopeSql('r.organization_id', 'r.id', s),
-          })),
-        };
-        const hits: Hit[] = [];
-
-        if (/^\d{10}(\d{2})?$/.test(q) && isValidInn(q)) {
-          for (const o of await searchOrganizationsByInn(ctx.db, scope, q)) {
-            hits.push({ type: 'organization', matched: 'inn', title: `${o.name ?? 'Организация'} (ИНН ${o.inn})`, href: `/api/v1/organizations/${o.id}` });
-            hits.push({ type: 'document', matched: 'inn', title: `Документы ИНН ${o.inn}`, href: `/api/v1/documents?organizationId=${o.id}` });
-          }
-        }
-        if (/^\d{16}$/.test(q)) {
-          for (const r of await searchRegisters(ctx.db, scope, q)) {
-            hits.push({ type: 'register', matched: 'registrationNumber', title: `ККТ РН ${r.registration_number}`, href: `/api/v1/registers/${r.id}` });
-          }
-          for (const d of await searchFiscalDrive(ctx.db, scope, q)) {
-            hits.push({ type: 'fiscalDrive', matched: 'fn', title: `ФН ${d.fn}`, href: `/api/v1/fiscal-drives/${d.fn}` });
-          }
-        }
-        if (/^\d{6,20}$/.test(q)) {
-          for (const r of await searchRegistersBySerial(ctx.db, scope, q)) {
-            hits.push({ type: 'register', matched: 'serialNumber', title: `ККТ ЗН ${r.serial_number ?? q} (РН ${r.registration_number})`, href: `/api/v1/registers/${r.id}` });
-          }
-        }
-        if (q.length >= 3 && !/^[\d\s.,+()-]+$/.test(q) && !q.includes('@')) {
-          for (const o of await searchOutlets(ctx.db, scope, q, 5)) {
-            const title = [o.place, o.address].filter((x) => x !== '').join(', ');
-            hits.push({ type: 'outlet', matched: 'address', title: `Точка: ${title}`, href: `/api/v1/outlets/${o.id}` });
-          }
-        }
-        const people = userMatch(q);
-        if (people) {
-          for (const u of await searchUsers(ctx.db, teamScope(p, new Set(access.limited.keys())), people, 5)) {
-            const who = u.full_name ? `${u.full_name} <${u.email}>` : u.email;
-            hits.push({
-              type: 'user',
-              matched: people.phones !== undefined ? 'phone' : u.email.toLowerCase().includes(q.toLowerCase()) ? 'email' : 'name',
-              title: `Сотрудник: ${who}, ${ROLE_NAMES[u.role] ?? u.role} (${u.organization_name ?? `организация ${u.organization_id}`})`,
-              href: `/api/v1/organizations/${u.organization_id}/members`,
-            });
-          }
-        }
-        for (const m of documentMatches(q)) {
-          if (hits.length >= limit) break;
-          for (const d of await searchDocuments(ctx.db, scope, m, limit)) {
-            if (hits.some((h) => h.href === `/api/v1/documents/${d.fn}/${d.fd}`)) continue;
-            const sum = d.total_sum === null ? '' : `, ${rubles(d.total_sum)} ₽`;
-            hits.push({
-              type: 'document',
-              matched: m.kind,
-              title: `${formName(d.form) ?? `form ${d.form}`} ФН ${d.fn} ФД ${d.fd}${d.date_time ? `, ${d.date_time.replace('T', ' ')}` : ''}${sum}`,
-              href: `/api/v1/documents/${d.fn}/${d.fd}`,
-            });
-          }
-        }
-        return { items: hits.slice(0, limit) };
-      },
-    );
+    getSearchRoute(app, ctx);
   };
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { moscowDate } from '../../domain/ofd-service.js';
 import { accessScope, isEmptyScope, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import { principalOf } from '../auth/authenticate.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
 import { ofdServiceJson, ofdServiceOut } from '../register-service-view.js';
 import { idSchema } from '../schemas.js';
@@ -23,50 +23,54 @@ const endingOut = z.object({
   ofdService: ofdServiceOut,
 });
 
+const getOfdServiceEndingSchema = {
+  tags: ['billing'],
+  summary: 'Registers whose paid OFD service ends within `withinDays` days or has ended, soonest first (deregistered ones left out)',
+  querystring: z.object({
+    withinDays: z.coerce.number().int().min(0).max(366).default(30).meta({ description: 'Days from today (Moscow); default 30, the first notification threshold' }),
+    organizationId: idSchema.optional(),
+  }),
+  response: { 200: z.object({ items: z.array(endingOut), total: z.number().int().meta({ description: `All such registers; items holds the first ${LIMIT}` }) }), ...errorResponses(400, 401, 429) },
+};
+
+function getOfdServiceEndingRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/ofd-service/ending',
+    { schema: getOfdServiceEndingSchema },
+    async (request) => {
+      const { withinDays, organizationId } = request.query;
+      const access = await accessScope(ctx.db, principalOf(request), 'registry:read');
+      if (isEmptyScope(access)) return { items: [], total: 0 };
+      const scope = scopeOrganizationIds(access);
+      const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s));
+      const now = new Date();
+      const lastDay = new Date(Date.parse(`${moscowDate(now)}T00:00:00Z`) + withinDays * 86_400_000).toISOString().slice(0, 10);
+      const { rows } = await sql<{ id: number; registration_number: string; organization_id: number | null; service_until: string; total: number }>`
+        select r.id, r.registration_number, r.organization_id, s.service_until, count(*) over ()::int as total
+          from registers r join ofd_services s on s.register_id = r.id
+         where s.service_until <= ${lastDay}::date
+           and r.status <> 'deregistered'
+           ${scope === 'all' ? sql`` : sql`and r.organization_id = any (${scope}::bigint[])`}
+           ${placeLimit ? sql`and ${placeLimit}` : sql``}
+           ${organizationId === undefined ? sql`` : sql`and r.organization_id = ${organizationId}`}
+         order by s.service_until, r.id
+         limit ${LIMIT}
+      `.execute(ctx.db);
+      return {
+        items: rows.map((r) => ({
+          registerId: r.id,
+          registrationNumber: r.registration_number,
+          organizationId: r.organization_id,
+          ofdService: ofdServiceJson(r.service_until, ctx.unpaidPolicy, now),
+        })),
+        total: rows[0]?.total ?? 0,
+      };
+    },
+  );
+}
+
 export function serviceEndingRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/ofd-service/ending',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Registers whose paid OFD service ends within `withinDays` days or has ended, soonest first (deregistered ones left out)',
-          querystring: z.object({
-            withinDays: z.coerce.number().int().min(0).max(366).default(30).meta({ description: 'Days from today (Moscow); default 30, the first notification threshold' }),
-            organizationId: idSchema.optional(),
-          }),
-          response: { 200: z.object({ items: z.array(endingOut), total: z.number().int().meta({ description: `All such registers; items holds the first ${LIMIT}` }) }), ...errorResponses(400, 401, 429) },
-        },
-      },
-      async (request) => {
-        const { withinDays, organizationId } = request.query;
-        const access = await accessScope(ctx.db, principalOf(request), 'registry:read');
-        if (isEmptyScope(access)) return { items: [], total: 0 };
-        const scope = scopeOrganizationIds(access);
-        const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s));
-        const now = new Date();
-        const lastDay = new Date(Date.parse(`${moscowDate(now)}T00:00:00Z`) + withinDays * 86_400_000).toISOString().slice(0, 10);
-        const { rows } = await sql<{ id: number; registration_number: string; organization_id: number | null; service_until: string; total: number }>`
-          select r.id, r.registration_number, r.organization_id, s.service_until, count(*) over ()::int as total
-            from registers r join ofd_services s on s.register_id = r.id
-           where s.service_until <= ${lastDay}::date
-             and r.status <> 'deregistered'
-             ${scope === 'all' ? sql`` : sql`and r.organization_id = any (${scope}::bigint[])`}
-             ${placeLimit ? sql`and ${placeLimit}` : sql``}
-             ${organizationId === undefined ? sql`` : sql`and r.organization_id = ${organizationId}`}
-           order by s.service_until, r.id
-           limit ${LIMIT}
-        `.execute(ctx.db);
-        return {
-          items: rows.map((r) => ({
-            registerId: r.id,
-            registrationNumber: r.registration_number,
-            organizationId: r.organization_id,
-            ofdService: ofdServiceJson(r.service_until, ctx.unpaidPolicy, now),
-          })),
-          total: rows[0]?.total ?? 0,
-        };
-      },
-    );
+    getOfdServiceEndingRoute(app, ctx);
   };
 }

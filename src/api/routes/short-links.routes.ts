@@ -14,7 +14,7 @@ import { audit } from '../audit.js';
 import { principalOf } from '../auth/authenticate.js';
 import { isLimited } from '../auth/access-scope.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, fdSchema, fnSchema, idSchema, iso } from '../schemas.js';
 
@@ -39,97 +39,113 @@ const page = (title: string, text: string) =>
 const GONE_PAGE = page('Ссылка больше не действует', 'Срок действия ссылки на чек истёк или она отозвана продавцом. Чек можно проверить по QR-коду в приложении ФНС «Проверка чеков».');
 const UNKNOWN_PAGE = page('Ссылка не найдена', 'Проверьте, что ссылка скопирована полностью.');
 
+const getRByCodeSchema = {
+  tags: ['documents'],
+  security: [],
+  summary: 'A receipt short link (from an SMS or Viber receipt): counts the open and redirects to the receipt page',
+  params: z.object({ code: codeSchema }),
+  response: errorResponses(400, 429),
+};
+
+function getRByCodeRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/r/:code',
+    {
+      config: {
+        rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `short-link:${r.ip}` },
+      },
+      schema: getRByCodeSchema,
+    },
+    async (request, reply) => {
+      const found = await openShortLink(ctx.db, request.params.code);
+      void reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex').header('referrer-policy', 'no-referrer');
+      if (found.kind === 'ok') return reply.redirect(`${ctx.publicUrl}${found.target}`, 302);
+      return reply
+        .code(found.kind === 'gone' ? 410 : 404)
+        .type('text/html; charset=utf-8')
+        .send((found.kind === 'gone' ? GONE_PAGE : UNKNOWN_PAGE) as never);
+    },
+  );
+}
+
 export function shortLinkPublicRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/r/:code',
-      {
-        config: {
-          rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `short-link:${r.ip}` },
-        },
-        schema: {
-          tags: ['documents'],
-          security: [],
-          summary: 'A receipt short link (from an SMS or Viber receipt): counts the open and redirects to the receipt page',
-          params: z.object({ code: codeSchema }),
-          response: errorResponses(400, 429),
-        },
-      },
-      async (request, reply) => {
-        const found = await openShortLink(ctx.db, request.params.code);
-        void reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex').header('referrer-policy', 'no-referrer');
-        if (found.kind === 'ok') return reply.redirect(`${ctx.publicUrl}${found.target}`, 302);
-        return reply
-          .code(found.kind === 'gone' ? 410 : 404)
-          .type('text/html; charset=utf-8')
-          .send((found.kind === 'gone' ? GONE_PAGE : UNKNOWN_PAGE) as never);
-      },
-    );
+    getRByCodeRoute(app, ctx);
   };
+}
+
+function shortLinkLocals(ctx: ApiContext) {
+  async function refuseLimited(p: Principal, organizationId: number): Promise<void> {
+    if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not manage the organization’s receipt links');
+  }
+  const json = (r: ShortLinkRow): z.infer<typeof linkOut> => ({
+    code: r.code,
+    url: `${ctx.publicUrl}/r/${r.code}`,
+    fn: r.fn,
+    fd: Number(r.fd),
+    createdAt: iso(r.created_at),
+    expiresAt: iso(r.expires_at),
+    revokedAt: iso(r.revoked_at),
+    opens: r.opens,
+    lastOpenedAt: iso(r.last_opened_at),
+  });
+  return { refuseLimited, json };
+}
+type ShortLinkLocals = ReturnType<typeof shortLinkLocals>;
+
+const getOrganizationsByIdShortLinksSchema = {
+  tags: ['documents'],
+  summary: 'Short links of the organization’s SMS and Viber receipts, newest first, with their opens',
+  params: z.object({ id: idSchema }),
+  querystring: z.object({ fn: fnSchema.optional(), fd: fdSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+  response: { 200: z.object({ items: z.array(linkOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getOrganizationsByIdShortLinksRoute(app: ApiApp, ctx: ApiContext, { refuseLimited, json }: ShortLinkLocals): void {
+  app.get(
+    '/organizations/:id/short-links',
+    { schema: getOrganizationsByIdShortLinksSchema },
+    async (request) => {
+      const id = request.params.id;
+      const p = principalOf(request);
+      authorizeOrganization(p, id, 'documents:read', 'organization');
+      if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
+      await refuseLimited(p, id);
+      const q = request.query;
+      return { items: (await listShortLinks(ctx.db, id, q.limit, q.fn, q.fd)).map(json) };
+    },
+  );
+}
+
+const deleteOrganizationsByIdShortLinksByCodeSchema = {
+  tags: ['documents'],
+  summary: 'Revoke a short link (it answers 410 from then on); needs receipts:send',
+  params: z.object({ id: idSchema, code: codeSchema }),
+  response: { 200: linkOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function deleteOrganizationsByIdShortLinksByCodeRoute(app: ApiApp, ctx: ApiContext, { refuseLimited, json }: ShortLinkLocals): void {
+  app.delete(
+    '/organizations/:id/short-links/:code',
+    { schema: deleteOrganizationsByIdShortLinksByCodeSchema },
+    async (request) => {
+      const { id, code } = request.params;
+      const p = principalOf(request);
+      authorizeOrganization(p, id, 'documents:read', 'organization');
+      authorizeOrganization(p, id, 'receipts:send', 'organization');
+      await refuseLimited(p, id);
+      const row = await revokeShortLink(ctx.db, id, code);
+      if (!row) throw notFound('short link');
+      await audit(ctx.db, request, p, id, 'short_link.revoked', `short-link:${code}`, { fn: row.fn, fd: Number(row.fd) });
+      return json(row);
+    },
+  );
 }
 
 export function shortLinkRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    /** Links cover every outlet's receipts: a member limited to some outlets or registers is refused them. */
-    async function refuseLimited(p: Principal, organizationId: number): Promise<void> {
-      if (await isLimited(ctx.db, p, organizationId)) throw new ApiError('FORBIDDEN', 'a member limited to outlets or registers does not manage the organization’s receipt links');
-    }
-
-    const json = (r: ShortLinkRow): z.infer<typeof linkOut> => ({
-      code: r.code,
-      url: `${ctx.publicUrl}/r/${r.code}`,
-      fn: r.fn,
-      fd: Number(r.fd),
-      createdAt: iso(r.created_at),
-      expiresAt: iso(r.expires_at),
-      revokedAt: iso(r.revoked_at),
-      opens: r.opens,
-      lastOpenedAt: iso(r.last_opened_at),
-    });
-
-    app.get(
-      '/organizations/:id/short-links',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'Short links of the organization’s SMS and Viber receipts, newest first, with their opens',
-          params: z.object({ id: idSchema }),
-          querystring: z.object({ fn: fnSchema.optional(), fd: fdSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-          response: { 200: z.object({ items: z.array(linkOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const id = request.params.id;
-        const p = principalOf(request);
-        authorizeOrganization(p, id, 'documents:read', 'organization');
-        if (!(await findOrganization(ctx.db, id))) throw notFound('organization');
-        await refuseLimited(p, id);
-        const q = request.query;
-        return { items: (await listShortLinks(ctx.db, id, q.limit, q.fn, q.fd)).map(json) };
-      },
-    );
-
-    app.delete(
-      '/organizations/:id/short-links/:code',
-      {
-        schema: {
-          tags: ['documents'],
-          summary: 'Revoke a short link (it answers 410 from then on); needs receipts:send',
-          params: z.object({ id: idSchema, code: codeSchema }),
-          response: { 200: linkOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const { id, code } = request.params;
-        const p = principalOf(request);
-        authorizeOrganization(p, id, 'documents:read', 'organization');
-        authorizeOrganization(p, id, 'receipts:send', 'organization');
-        await refuseLimited(p, id);
-        const row = await revokeShortLink(ctx.db, id, code);
-        if (!row) throw notFound('short link');
-        await audit(ctx.db, request, p, id, 'short_link.revoked', `short-link:${code}`, { fn: row.fn, fd: Number(row.fd) });
-        return json(row);
-      },
-    );
+    const locals = shortLinkLocals(ctx);
+    getOrganizationsByIdShortLinksRoute(app, ctx, locals);
+    deleteOrganizationsByIdShortLinksByCodeRoute(app, ctx, locals);
   };
 }

@@ -15,7 +15,7 @@ import { findUserById } from '../../db/api-access.repository.js';
 import { bindIdentities, consumeChallenge, createChallenge, identitiesOf, userByIdentity, type CertificateIdentity } from '../../db/signature-sign-in.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { cookieSecure, startCookieSession } from '../auth/cookie-session.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses } from '../errors.js';
 import { dateOut, iso } from '../schemas.js';
 import { sessionJson, sessionOut } from './session.routes.js';
@@ -37,102 +37,121 @@ function identitiesOfCertificate(v: VerifiedSignature): CertificateIdentity[] {
   return out;
 }
 
-export function signatureSignInRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+function signatureSignInLocals(ctx: ApiContext) {
   const k = ctx.kktRegistration;
-  return async (app) => {
-    const limited = {
-      public: true,
-      rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `auth:${r.ip}` },
-    };
-
-    /** Consumes the challenge, then verifies its signature; SIGNATURE_REJECTED with the reason otherwise. */
-    async function verifyChallenge(body: z.infer<typeof signedChallengeBody>): Promise<VerifiedSignature> {
-      const nonce = Buffer.from(body.challenge, 'base64');
-      if (!(await consumeChallenge(ctx.db, nonce))) {
-        throw new ApiError('TOKEN_INVALID', 'the challenge is unknown, used or expired: ask for a new one');
-      }
-      try {
-        return verifySignedContent(Buffer.from(body.signature, 'base64'), nonce, k.trust(), { ...k.verifyOptions, maxSigningAgeMs: k.challengeTtlSeconds * 1000 });
-      } catch (e) {
-        if (e instanceof SignatureError) throw rejected(e.code, e.message);
-        throw e;
-      }
+  const limited = {
+    public: true,
+    rateLimit: { max: ctx.authRateLimit.max, timeWindow: ctx.authRateLimit.timeWindowMs, keyGenerator: (r: FastifyRequest) => `auth:${r.ip}` },
+  };
+  async function verifyChallenge(body: z.infer<typeof signedChallengeBody>): Promise<VerifiedSignature> {
+    const nonce = Buffer.from(body.challenge, 'base64');
+    if (!(await consumeChallenge(ctx.db, nonce))) {
+      throw new ApiError('TOKEN_INVALID', 'the challenge is unknown, used or expired: ask for a new one');
     }
+    try {
+      return verifySignedContent(Buffer.from(body.signature, 'base64'), nonce, k.trust(), { ...k.verifyOptions, maxSigningAgeMs: k.challengeTtlSeconds * 1000 });
+    } catch (e) {
+      if (e instanceof SignatureError) throw rejected(e.code, e.message);
+      throw e;
+    }
+  }
+  const identitiesOut = z.object({ items: z.array(z.object({ kind: z.enum(['snils', 'inn']), value: z.string(), createdAt: dateOut })) });
+  return { k, limited, verifyChallenge, identitiesOut };
+}
+type SignatureSignInLocals = ReturnType<typeof signatureSignInLocals>;
 
-    app.post(
-      '/auth/signature/challenge',
-      {
-        config: limited,
-        schema: {
-          tags: ['auth'],
-          security: [],
-          summary: 'A single-use challenge to sign with the electronic signature (sign-in or binding a certificate)',
-          response: { 200: z.object({ challenge: z.string(), expiresAt: dateOut }), ...errorResponses(429) },
-        },
-      },
-      async () => {
-        const nonce = randomBytes(32);
-        const expiresAt = await createChallenge(ctx.db, nonce, k.challengeTtlSeconds);
-        return { challenge: nonce.toString('base64'), expiresAt: iso(expiresAt) };
-      },
-    );
+const postAuthSignatureChallengeSchema = {
+  tags: ['auth'],
+  security: [],
+  summary: 'A single-use challenge to sign with the electronic signature (sign-in or binding a certificate)',
+  response: { 200: z.object({ challenge: z.string(), expiresAt: dateOut }), ...errorResponses(429) },
+};
 
-    app.post(
-      '/auth/signature/session',
-      {
-        config: limited,
-        schema: {
-          tags: ['auth'],
-          security: [],
-          summary: 'Sign in with an electronic signature of a challenge: sets the session cookie like a password sign-in',
-          body: signedChallengeBody,
-          response: { 200: sessionOut, ...errorResponses(400, 403, 422, 429) },
-        },
-      },
-      async (request, reply) => {
-        const verified = await verifyChallenge(request.body);
-        const userId = await userByIdentity(ctx.db, identitiesOfCertificate(verified));
-        const user = userId === undefined ? undefined : await findUserById(ctx.db, userId);
-        if (!user) throw rejected('USER_NOT_FOUND', new SignatureError('USER_NOT_FOUND').message);
-        if (user.status === 'disabled') throw new ApiError('USER_DISABLED', 'the user is disabled');
-        if (user.status !== 'active') throw new ApiError('EMAIL_NOT_CONFIRMED', 'confirm the e-mail first: follow the link we sent');
-        const started = await startCookieSession(ctx.db, request, reply, user, { ttlSeconds: ctx.sessionTtlSeconds, secure: cookieSecure(request, ctx.publicUrl) });
-        return sessionJson(ctx, user.id, user.email, started.csrfToken, started.expiresIn);
-      },
-    );
+function postAuthSignatureChallengeRoute(app: ApiApp, ctx: ApiContext, { limited, k }: SignatureSignInLocals): void {
+  app.post(
+    '/auth/signature/challenge',
+    {
+      config: limited,
+      schema: postAuthSignatureChallengeSchema,
+    },
+    async () => {
+      const nonce = randomBytes(32);
+      const expiresAt = await createChallenge(ctx.db, nonce, k.challengeTtlSeconds);
+      return { challenge: nonce.toString('base64'), expiresAt: iso(expiresAt) };
+    },
+  );
+}
 
-    const identitiesOut = z.object({ items: z.array(z.object({ kind: z.enum(['snils', 'inn']), value: z.string(), createdAt: dateOut })) });
+const postAuthSignatureSessionSchema = {
+  tags: ['auth'],
+  security: [],
+  summary: 'Sign in with an electronic signature of a challenge: sets the session cookie like a password sign-in',
+  body: signedChallengeBody,
+  response: { 200: sessionOut, ...errorResponses(400, 403, 422, 429) },
+};
 
-    app.get(
-      '/me/signature-identities',
-      {
-        schema: { tags: ['auth'], summary: 'The certificate identities (СНИЛС, ИНН) that sign the user in', response: { 200: identitiesOut, ...errorResponses(401, 403) } },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'only a signed-in user has identities');
-        return { items: (await identitiesOf(ctx.db, p.userId)).map((r) => ({ kind: r.kind, value: r.value, createdAt: iso(r.created_at) })) };
-      },
-    );
+function postAuthSignatureSessionRoute(app: ApiApp, ctx: ApiContext, { limited, verifyChallenge }: SignatureSignInLocals): void {
+  app.post(
+    '/auth/signature/session',
+    {
+      config: limited,
+      schema: postAuthSignatureSessionSchema,
+    },
+    async (request, reply) => {
+      const verified = await verifyChallenge(request.body);
+      const userId = await userByIdentity(ctx.db, identitiesOfCertificate(verified));
+      const user = userId === undefined ? undefined : await findUserById(ctx.db, userId);
+      if (!user) throw rejected('USER_NOT_FOUND', new SignatureError('USER_NOT_FOUND').message);
+      if (user.status === 'disabled') throw new ApiError('USER_DISABLED', 'the user is disabled');
+      if (user.status !== 'active') throw new ApiError('EMAIL_NOT_CONFIRMED', 'confirm the e-mail first: follow the link we sent');
+      const started = await startCookieSession(ctx.db, request, reply, user, { ttlSeconds: ctx.sessionTtlSeconds, secure: cookieSecure(request, ctx.publicUrl) });
+      return sessionJson(ctx, user.id, user.email, started.csrfToken, started.expiresIn);
+    },
+  );
+}
 
-    app.post(
-      '/me/signature-identities',
-      {
-        schema: {
-          tags: ['auth'],
-          summary: 'Bind the certificate that signed this challenge (its СНИЛС and personal ИНН) to the signed-in user',
-          body: signedChallengeBody,
-          response: { 200: identitiesOut, ...errorResponses(400, 401, 403, 409, 422, 429) },
-        },
+function getMeSignatureIdentitiesRoute(app: ApiApp, ctx: ApiContext, { identitiesOut }: SignatureSignInLocals): void {
+  app.get(
+    '/me/signature-identities',
+    {
+      schema: { tags: ['auth'], summary: 'The certificate identities (СНИЛС, ИНН) that sign the user in', response: { 200: identitiesOut, ...errorResponses(401, 403) } },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'only a signed-in user has identities');
+      return { items: (await identitiesOf(ctx.db, p.userId)).map((r) => ({ kind: r.kind, value: r.value, createdAt: iso(r.created_at) })) };
+    },
+  );
+}
+
+function postMeSignatureIdentitiesRoute(app: ApiApp, ctx: ApiContext, { identitiesOut, verifyChallenge }: SignatureSignInLocals): void {
+  app.post(
+    '/me/signature-identities',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Bind the certificate that signed this challenge (its СНИЛС and personal ИНН) to the signed-in user',
+        body: signedChallengeBody,
+        response: { 200: identitiesOut, ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
-      async (request) => {
-        const p = principalOf(request);
-        if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'only a signed-in user binds a certificate');
-        const ids = identitiesOfCertificate(await verifyChallenge(request.body));
-        if (ids.length === 0) throw rejected('USER_NOT_FOUND', 'в сертификате нет ни СНИЛС, ни ИНН физического лица');
-        if (!(await bindIdentities(ctx.db, p.userId, ids))) throw new ApiError('CERTIFICATE_TAKEN', 'this certificate is bound to another user');
-        return { items: (await identitiesOf(ctx.db, p.userId)).map((r) => ({ kind: r.kind, value: r.value, createdAt: iso(r.created_at) })) };
-      },
-    );
+    },
+    async (request) => {
+      const p = principalOf(request);
+      if (p.kind !== 'user') throw new ApiError('FORBIDDEN', 'only a signed-in user binds a certificate');
+      const ids = identitiesOfCertificate(await verifyChallenge(request.body));
+      if (ids.length === 0) throw rejected('USER_NOT_FOUND', 'в сертификате нет ни СНИЛС, ни ИНН физического лица');
+      if (!(await bindIdentities(ctx.db, p.userId, ids))) throw new ApiError('CERTIFICATE_TAKEN', 'this certificate is bound to another user');
+      return { items: (await identitiesOf(ctx.db, p.userId)).map((r) => ({ kind: r.kind, value: r.value, createdAt: iso(r.created_at) })) };
+    },
+  );
+}
+
+export function signatureSignInRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const locals = signatureSignInLocals(ctx);
+    postAuthSignatureChallengeRoute(app, ctx, locals);
+    postAuthSignatureSessionRoute(app, ctx, locals);
+    getMeSignatureIdentitiesRoute(app, ctx, locals);
+    postMeSignatureIdentitiesRoute(app, ctx, locals);
   };
 }

@@ -13,7 +13,7 @@ import { createTariff, listTariffs, periodsOf, updateTariff, type ServicePeriod,
 import { moscowDate } from '../../domain/ofd-service.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, requireOperator, type Principal } from '../auth/principal.js';
-import type { ApiContext } from '../context.js';
+import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, kopecksSchema, queryBoolean } from '../schemas.js';
 
@@ -82,126 +82,150 @@ export const periodJson = (p: ServicePeriod): z.infer<typeof periodOut> => ({
 });
 const purchaseOut = z.object({ period: periodOut, replayed: z.boolean(), balance: kopecksSchema.meta({ description: 'The organization’s balance after it' }) });
 
+function tariffLocals(ctx: ApiContext) {
+  const loadRegister = async (p: Principal, id: number, permission: 'registry:read' | 'billing:write') => {
+    const r = await findRegister(ctx.db, id);
+    if (!r) throw notFound('register');
+    authorizeOrganization(p, r.organization_id, permission, 'register');
+    return r;
+  };
+  return { loadRegister };
+}
+type TariffLocals = ReturnType<typeof tariffLocals>;
+
+const getTariffsSchema = {
+  tags: ['billing'],
+  summary: 'The tariff catalogue (terms of OFD service per register)',
+  querystring: z.object({ all: queryBoolean.optional().meta({ description: 'Operator: withdrawn tariffs too' }) }),
+  response: { 200: z.object({ items: z.array(tariffOut) }), ...errorResponses(400, 401, 429) },
+};
+
+function getTariffsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get(
+    '/tariffs',
+    { schema: getTariffsSchema },
+    async (request) => {
+      const p = principalOf(request);
+      const all = request.query.all === true && p.kind === 'operator';
+      const today = moscowDate(new Date());
+      return { items: (await listTariffs(ctx.db, !all)).map((t) => tariffJson(t, today)) };
+    },
+  );
+}
+
+const postTariffsSchema = {
+  tags: ['billing'],
+  summary: 'Add a tariff (operator only)',
+  body: z.strictObject({ code: z.string().regex(/^[a-z0-9_-]{1,40}$/), months: z.number().int().min(1).max(60), ...tariffEditable }),
+  response: { 201: tariffOut, ...errorResponses(400, 401, 403, 409, 429) },
+};
+
+function postTariffsRoute(app: ApiApp, ctx: ApiContext): void {
+  app.post(
+    '/tariffs',
+    { schema: postTariffsSchema },
+    async (request, reply) => {
+      requireOperator(principalOf(request));
+      const b = request.body;
+      const t = await createTariff(ctx.db, { code: b.code, name: b.name, months: b.months, price: b.price, active: b.active, ...promoColumns(b.promo) });
+      if (!t) throw new ApiError('TARIFF_EXISTS', `tariff ${b.code} exists`);
+      reply.code(201);
+      return tariffJson(t, moscowDate(new Date()));
+    },
+  );
+}
+
+const putTariffsByIdSchema = {
+  tags: ['billing'],
+  summary: 'Change a tariff’s name, price, promotion or availability (operator only; its term never changes)',
+  params: z.object({ id: idSchema }),
+  body: z.strictObject(tariffEditable),
+  response: { 200: tariffOut, ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function putTariffsByIdRoute(app: ApiApp, ctx: ApiContext): void {
+  app.put(
+    '/tariffs/:id',
+    { schema: putTariffsByIdSchema },
+    async (request) => {
+      requireOperator(principalOf(request));
+      const b = request.body;
+      const t = await updateTariff(ctx.db, request.params.id, { name: b.name, price: b.price, active: b.active, ...promoColumns(b.promo) });
+      if (!t) throw notFound('tariff');
+      return tariffJson(t, moscowDate(new Date()));
+    },
+  );
+}
+
+const getRegistersByIdServicePeriodsSchema = {
+  tags: ['billing'],
+  summary: 'The register’s paid and granted periods of OFD service, oldest first',
+  params: z.object({ id: idSchema }),
+  response: { 200: z.object({ items: z.array(periodOut) }), ...errorResponses(400, 401, 403, 404, 429) },
+};
+
+function getRegistersByIdServicePeriodsRoute(app: ApiApp, ctx: ApiContext, { loadRegister }: TariffLocals): void {
+  app.get(
+    '/registers/:id/service-periods',
+    { schema: getRegistersByIdServicePeriodsSchema },
+    async (request) => {
+      const r = await loadRegister(principalOf(request), request.params.id, 'registry:read');
+      return { items: (await periodsOf(ctx.db, r.id)).map(periodJson) };
+    },
+  );
+}
+
+const postRegistersByIdServicePaymentsSchema = {
+  tags: ['billing'],
+  summary: 'Pay a term of a tariff for the register from the organization’s balance',
+  params: z.object({ id: idSchema }),
+  body: z.strictObject({ tariffId: idSchema, idempotencyKey: idempotencyKeySchema }),
+  response: { 200: purchaseOut, 201: purchaseOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+};
+
+function postRegistersByIdServicePaymentsRoute(app: ApiApp, ctx: ApiContext, { loadRegister }: TariffLocals): void {
+  app.post(
+    '/registers/:id/service-payments',
+    { schema: postRegistersByIdServicePaymentsSchema },
+    async (request, reply) => {
+      const r = await loadRegister(principalOf(request), request.params.id, 'billing:write');
+      const { period, replayed } = await payTariff(ctx.db, { register: r, tariffId: request.body.tariffId, requestKey: request.body.idempotencyKey, now: new Date() });
+      reply.code(replayed ? 200 : 201);
+      return { period: periodJson(period), replayed, balance: await balanceOf(ctx.db, r.organization_id!, 'balance') };
+    },
+  );
+}
+
+const postRegistersByIdActivationSchema = {
+  tags: ['billing'],
+  summary: 'Apply an activation code of the organization to the register: its term of service starts',
+  params: z.object({ id: idSchema }),
+  body: z.strictObject({ code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{8,40}$/, 'not an activation code') }),
+  response: { 200: purchaseOut, 201: purchaseOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
+};
+
+function postRegistersByIdActivationRoute(app: ApiApp, ctx: ApiContext, { loadRegister }: TariffLocals): void {
+  app.post(
+    '/registers/:id/activation',
+    { schema: postRegistersByIdActivationSchema },
+    async (request, reply) => {
+      const r = await loadRegister(principalOf(request), request.params.id, 'billing:write');
+      const applied = await applyActivationCode(ctx.db, { register: r, code: request.body.code, now: new Date() });
+      if (!applied) throw notFound('activation code');
+      reply.code(applied.replayed ? 200 : 201);
+      return { period: periodJson(applied.period), replayed: applied.replayed, balance: await balanceOf(ctx.db, r.organization_id!, 'balance') };
+    },
+  );
+}
+
 export function tariffRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
-    const loadRegister = async (p: Principal, id: number, permission: 'registry:read' | 'billing:write') => {
-      const r = await findRegister(ctx.db, id);
-      if (!r) throw notFound('register');
-      authorizeOrganization(p, r.organization_id, permission, 'register');
-      return r;
-    };
-
-    app.get(
-      '/tariffs',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'The tariff catalogue (terms of OFD service per register)',
-          querystring: z.object({ all: queryBoolean.optional().meta({ description: 'Operator: withdrawn tariffs too' }) }),
-          response: { 200: z.object({ items: z.array(tariffOut) }), ...errorResponses(400, 401, 429) },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const all = request.query.all === true && p.kind === 'operator';
-        const today = moscowDate(new Date());
-        return { items: (await listTariffs(ctx.db, !all)).map((t) => tariffJson(t, today)) };
-      },
-    );
-
-    app.post(
-      '/tariffs',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Add a tariff (operator only)',
-          body: z.strictObject({ code: z.string().regex(/^[a-z0-9_-]{1,40}$/), months: z.number().int().min(1).max(60), ...tariffEditable }),
-          response: { 201: tariffOut, ...errorResponses(400, 401, 403, 409, 429) },
-        },
-      },
-      async (request, reply) => {
-        requireOperator(principalOf(request));
-        const b = request.body;
-        const t = await createTariff(ctx.db, { code: b.code, name: b.name, months: b.months, price: b.price, active: b.active, ...promoColumns(b.promo) });
-        if (!t) throw new ApiError('TARIFF_EXISTS', `tariff ${b.code} exists`);
-        reply.code(201);
-        return tariffJson(t, moscowDate(new Date()));
-      },
-    );
-
-    app.put(
-      '/tariffs/:id',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Change a tariff’s name, price, promotion or availability (operator only; its term never changes)',
-          params: z.object({ id: idSchema }),
-          body: z.strictObject(tariffEditable),
-          response: { 200: tariffOut, ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        requireOperator(principalOf(request));
-        const b = request.body;
-        const t = await updateTariff(ctx.db, request.params.id, { name: b.name, price: b.price, active: b.active, ...promoColumns(b.promo) });
-        if (!t) throw notFound('tariff');
-        return tariffJson(t, moscowDate(new Date()));
-      },
-    );
-
-    app.get(
-      '/registers/:id/service-periods',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'The register’s paid and granted periods of OFD service, oldest first',
-          params: z.object({ id: idSchema }),
-          response: { 200: z.object({ items: z.array(periodOut) }), ...errorResponses(400, 401, 403, 404, 429) },
-        },
-      },
-      async (request) => {
-        const r = await loadRegister(principalOf(request), request.params.id, 'registry:read');
-        return { items: (await periodsOf(ctx.db, r.id)).map(periodJson) };
-      },
-    );
-
-    app.post(
-      '/registers/:id/service-payments',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Pay a term of a tariff for the register from the organization’s balance',
-          params: z.object({ id: idSchema }),
-          body: z.strictObject({ tariffId: idSchema, idempotencyKey: idempotencyKeySchema }),
-          response: { 200: purchaseOut, 201: purchaseOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
-        },
-      },
-      async (request, reply) => {
-        const r = await loadRegister(principalOf(request), request.params.id, 'billing:write');
-        const { period, replayed } = await payTariff(ctx.db, { register: r, tariffId: request.body.tariffId, requestKey: request.body.idempotencyKey, now: new Date() });
-        reply.code(replayed ? 200 : 201);
-        return { period: periodJson(period), replayed, balance: await balanceOf(ctx.db, r.organization_id!, 'balance') };
-      },
-    );
-
-    app.post(
-      '/registers/:id/activation',
-      {
-        schema: {
-          tags: ['billing'],
-          summary: 'Apply an activation code of the organization to the register: its term of service starts',
-          params: z.object({ id: idSchema }),
-          body: z.strictObject({ code: z.string().trim().toUpperCase().regex(/^[A-Z0-9-]{8,40}$/, 'not an activation code') }),
-          response: { 200: purchaseOut, 201: purchaseOut, ...errorResponses(400, 401, 403, 404, 409, 429) },
-        },
-      },
-      async (request, reply) => {
-        const r = await loadRegister(principalOf(request), request.params.id, 'billing:write');
-        const applied = await applyActivationCode(ctx.db, { register: r, code: request.body.code, now: new Date() });
-        if (!applied) throw notFound('activation code');
-        reply.code(applied.replayed ? 200 : 201);
-        return { period: periodJson(applied.period), replayed: applied.replayed, balance: await balanceOf(ctx.db, r.organization_id!, 'balance') };
-      },
-    );
+    const locals = tariffLocals(ctx);
+    getTariffsRoute(app, ctx);
+    postTariffsRoute(app, ctx);
+    putTariffsByIdRoute(app, ctx);
+    getRegistersByIdServicePeriodsRoute(app, ctx, locals);
+    postRegistersByIdServicePaymentsRoute(app, ctx, locals);
+    postRegistersByIdActivationRoute(app, ctx, locals);
   };
 }
