@@ -17,7 +17,7 @@ import { formatUnixtime } from '../../protocol/values.js';
 import { BUYER_CONTACTS } from './catalogue.js';
 import { DRIVE_STATE, FNS_URL, itemFields, paymentFields } from './document-fields.js';
 import { assembleDocument, encodePart, type EncodedPart } from './document-pieces.js';
-import { Prng, WeightedChoice } from './prng.js';
+import { Prng, WeightedChoice } from '../domain/prng.js';
 import { FFD_FORMAT_VERSION, type RegisterIdentity } from './register-identity.js';
 import { makeBasket, makeSettlement, type SettlementTotals } from './settlement.js';
 import { SumCounters } from './sum-counters.js';

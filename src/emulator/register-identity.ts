@@ -7,7 +7,7 @@
 import { crc16 } from '../../protocol/crc.js';
 import { withInnCheckDigits } from '../domain/inn.js';
 import { CASHIERS, CITIES, SHOP_NAMES, STREETS, SURNAMES } from './catalogue.js';
-import { Prng } from './prng.js';
+import { Prng } from '../domain/prng.js';
 
 export type FfdVersion = '1.05' | '1.2';
 

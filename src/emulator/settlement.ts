@@ -9,7 +9,7 @@
  *   1104 (0 %) and 1105 (no VAT) carry the settlement amount of those lines, not a tax.
  */
 import { PRODUCTS, type MarkKind, type Product, type VatRate } from './catalogue.js';
-import { WeightedChoice, type Prng } from './prng.js';
+import { WeightedChoice, type Prng } from '../domain/prng.js';
 
 export interface Quantity {
   mantissa: number;

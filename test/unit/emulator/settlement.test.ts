@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../../../src/emulator/prng.js';
+import { Prng } from '../../../src/domain/prng.js';
 import { lineSum, makeBasket, makeSettlement, markingCode, mulDivHalfUp, vatTotals, type SettlementLine } from '../../../src/emulator/settlement.js';
 import { PRODUCTS } from '../../../src/emulator/catalogue.js';
 import { fixtureJson } from '../../support/fixtures.js';
