@@ -31,20 +31,14 @@ import {
   sendJson,
   sendReply,
   switchFaults,
+  type FaultFakeOptions,
   type FaultSwitches,
   type JsonReply,
 } from '../http/fake-server.js';
 import { CodeCheckRequest, CRPT_PATHS, CrptSale, type CrptCodeStatus, type SaleResponse } from './crpt-api.js';
 import { createFakeCrptAuth, type SignInCounts } from './fake-crpt-auth.js';
 
-export interface FakeCrptOptions {
-  readonly port?: number;
-  readonly host?: string;
-  readonly latencyMs?: number;
-  readonly errorRate?: number;
-  readonly errorStatus?: number;
-  readonly outageMs?: number;
-  readonly outageMode?: 'status' | 'reset';
+export interface FakeCrptOptions extends FaultFakeOptions {
   /** Token lifetime in seconds. Default 36 000. */
   readonly tokenTtlS?: number;
 }

@@ -16,12 +16,10 @@ import type { Metrics } from '../../observability/metrics.js';
 import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
 import {
   backstoppedPool,
-  createCallPolicy,
   definedOnly,
-  delegateBackoff,
-  equalJitterDelayMs,
   httpEndpoint,
   requestJson,
+  settingsCallPolicy,
   type CallPolicy,
   type CircuitStateName,
   type JsonCall,
@@ -106,18 +104,11 @@ type CrptSettings = { readonly [K in keyof typeof HTTP_CRPT_DEFAULTS]: number } 
 
 /** retry → breaker → timeout; a refused token is not CRPT being down: it does not count towards the breaker. */
 function crptCallPolicy(o: CrptSettings, onAttemptFailure: (e: CrptError) => void): CallPolicy {
-  return createCallPolicy({
-    timeoutMs: o.timeoutMs,
-    retries: o.retries,
-    backoff: delegateBackoff((attempt) => equalJitterDelayMs(attempt, { baseMs: o.retryBaseDelayMs, maxMs: o.retryMaxDelayMs, random: o.random })),
+  return settingsCallPolicy(o, {
     retryWhen: (e) => isCrptError(e) && e.retryable,
-    breaker: {
-      threshold: o.breakerThreshold,
-      halfOpenAfterMs: o.halfOpenAfterMs,
-      countWhen: (e) => isCrptError(e) && e.retryable && e.code !== CrptErrorCodes.CRPT_AUTH_FAILED,
-      openError: (requestSent, cause) =>
-        new CrptError(CrptErrorCodes.CRPT_CIRCUIT_OPEN, 'CRPT circuit is open after repeated failures', { requestSent, cause }),
-    },
+    countWhen: (e) => isCrptError(e) && e.retryable && e.code !== CrptErrorCodes.CRPT_AUTH_FAILED,
+    openError: (requestSent, cause) =>
+      new CrptError(CrptErrorCodes.CRPT_CIRCUIT_OPEN, 'CRPT circuit is open after repeated failures', { requestSent, cause }),
     classify: classifyCrptTransportError,
     onAttemptFailure,
   });

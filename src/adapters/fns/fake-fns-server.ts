@@ -21,7 +21,7 @@
  */
 import http from 'node:http';
 import { Prng } from '../../domain/prng.js';
-import { collectBody, dispatch, listenFake, reply, route, sendJson, sendReply, type JsonReply } from '../http/fake-server.js';
+import { collectBody, dispatch, listenFake, reply, route, sendJson, sendReply, type FaultFakeOptions, type JsonReply } from '../http/fake-server.js';
 import { FNS_DOCUMENTS_PATH, FNS_MAX_BODY_BYTES, FNS_MAX_DOCUMENTS } from './fns-api.js';
 import { applyFaults, FaultsInputBody, noFaults, requestFault, viewFaults, type FakeFnsFaults, type FaultsInput, type FnsFaults } from './fake-fns-faults.js';
 import { checkBatch, createFnsLedger, injectedRefusal, parseBatch, type FakeFnsStats, type FnsLedger, type ReceivedDocument } from './fake-fns-ledger.js';
@@ -29,15 +29,7 @@ import { checkBatch, createFnsLedger, injectedRefusal, parseBatch, type FakeFnsS
 export { FaultsInputBody, type FakeFnsFaults, type FaultsInput } from './fake-fns-faults.js';
 export type { FakeFnsStats, ReceivedDocument } from './fake-fns-ledger.js';
 
-export interface FakeFnsOptions {
-  readonly port?: number;
-  readonly host?: string;
-  readonly latencyMs?: number;
-  readonly errorRate?: number;
-  readonly errorStatus?: number;
-  /** An outage from the start, this long. */
-  readonly outageMs?: number;
-  readonly outageMode?: 'status' | 'reset';
+export interface FakeFnsOptions extends FaultFakeOptions {
   /** Seed of the error-rate PRNG. Default 'fake-fns'. */
   readonly seed?: string;
   readonly maxDocuments?: number;

@@ -22,12 +22,11 @@ import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http
 import {
   backstoppedPool,
   circuitStateName,
-  createCallPolicy,
   definedOnly,
-  delegateBackoff,
   equalJitterDelayMs,
   httpEndpoint,
   requestJson,
+  settingsCallPolicy,
   type CallPolicy,
 } from '../http/resilient-call.js';
 import {
@@ -184,20 +183,12 @@ type FnsSettings = { readonly [K in keyof typeof HTTP_FNS_DEFAULTS]: number } & 
 
 /** retry → breaker → timeout, as the module comment says; a long Retry-After is not waited for in-process. */
 function fnsCallPolicy(o: FnsSettings): CallPolicy {
-  return createCallPolicy({
-    timeoutMs: o.timeoutMs,
-    retries: o.retries,
-    backoff: delegateBackoff((attempt, error) =>
-      retryDelayMs(attempt, error, { baseMs: o.retryBaseDelayMs, maxMs: o.retryMaxDelayMs, random: o.random }),
-    ),
+  return settingsCallPolicy(o, {
+    delayMs: retryDelayMs,
     retryWhen: (e) => isFnsError(e) && e.retryable && !(e.retryAfterMs !== undefined && e.retryAfterMs > o.maxRetryAfterMs),
-    breaker: {
-      threshold: o.breakerThreshold,
-      halfOpenAfterMs: o.halfOpenAfterMs,
-      countWhen: (e) => isFnsError(e) && e.retryable,
-      openError: (requestSent, cause) =>
-        new FnsError(FnsErrorCodes.FNS_CIRCUIT_OPEN, 'FNS circuit is open after repeated failures', { requestSent, cause }),
-    },
+    countWhen: (e) => isFnsError(e) && e.retryable,
+    openError: (requestSent, cause) =>
+      new FnsError(FnsErrorCodes.FNS_CIRCUIT_OPEN, 'FNS circuit is open after repeated failures', { requestSent, cause }),
     classify: classifyTransportError,
   });
 }

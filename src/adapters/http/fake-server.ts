@@ -170,6 +170,17 @@ export const FAULT_FIELDS = {
 
 export type OutageMode = 'status' | 'reset';
 
+/** Where a fault-injecting fake listens and the faults it starts with (`outageMs`: an outage that long from the start). */
+export interface FaultFakeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly latencyMs?: number;
+  readonly errorRate?: number;
+  readonly errorStatus?: number;
+  readonly outageMs?: number;
+  readonly outageMode?: OutageMode;
+}
+
 export interface FaultSwitches {
   latencyMs: number;
   errorRate: number;

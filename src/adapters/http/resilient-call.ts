@@ -226,3 +226,35 @@ export function createCallPolicy<E extends Error>(o: CallPolicyOptions<E>): Call
     circuitState: () => (breaker ? circuitStateName(breaker.state) : 'closed'),
   };
 }
+
+/** The settings the FNS and CRPT clients share by name (their HTTP_*_DEFAULTS fill what the caller leaves out). */
+export interface ResilientSettings {
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly breakerThreshold: number;
+  readonly halfOpenAfterMs: number;
+  readonly random: () => number;
+}
+
+/** createCallPolicy from those settings: equal-jitter backoff unless `delayMs` decides, and a circuit breaker. */
+export function settingsCallPolicy<E extends Error>(
+  s: ResilientSettings,
+  o: Pick<CallPolicyOptions<E>, 'retryWhen' | 'classify' | 'onAttemptFailure'> & {
+    readonly countWhen: (e: Error) => boolean;
+    readonly openError: (requestSent: boolean, cause: unknown) => E;
+    readonly delayMs?: (attempt: number, error: unknown, jitter: { baseMs: number; maxMs: number; random: () => number }) => number;
+  },
+): CallPolicy {
+  const jitter = { baseMs: s.retryBaseDelayMs, maxMs: s.retryMaxDelayMs, random: s.random };
+  return createCallPolicy({
+    timeoutMs: s.timeoutMs,
+    retries: s.retries,
+    backoff: delegateBackoff((attempt, error) => (o.delayMs ? o.delayMs(attempt, error, jitter) : equalJitterDelayMs(attempt, jitter))),
+    retryWhen: o.retryWhen,
+    breaker: { threshold: s.breakerThreshold, halfOpenAfterMs: s.halfOpenAfterMs, countWhen: o.countWhen, openError: o.openError },
+    classify: o.classify,
+    ...(o.onAttemptFailure ? { onAttemptFailure: o.onAttemptFailure } : {}),
+  });
+}
