@@ -13,7 +13,7 @@ import type { Pool } from 'undici';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
+import { classifyTransportFailure, parseJsonOrUndefined } from '../http/transport.js';
 import {
   backstoppedPool,
   definedOnly,
@@ -78,12 +78,9 @@ export const HTTP_CRPT_DEFAULTS = {
 const TOKEN_MARGIN_MS = 30_000;
 
 export function classifyCrptTransportError(e: unknown): CrptError {
-  if (isCrptError(e)) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (isTimeoutFailure(err)) {
-    return new CrptError(CrptErrorCodes.CRPT_TIMEOUT, `CRPT did not answer in time: ${err.message}`, { cause: err });
-  }
-  return new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, `CRPT unreachable: ${errorCodePrefix(err)}${err.message}`, { cause: err });
+  return classifyTransportFailure(e, 'CRPT', isCrptError, (kind, message, cause) =>
+    new CrptError(kind === 'timeout' ? CrptErrorCodes.CRPT_TIMEOUT : CrptErrorCodes.CRPT_UNAVAILABLE, message, { cause }),
+  );
 }
 
 export function classifyCrptResponse<T>(status: number, bodyText: string, schema: z.ZodType<T>): T | CrptError {

@@ -5,7 +5,7 @@
  * Submissions are idempotent on applicationId, so a retry after a lost answer is safe.
  */
 import { ExponentialBackoff } from 'cockatiel';
-import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
+import { classifyTransportFailure, parseJsonOrUndefined } from '../http/transport.js';
 import { backstoppedPool, createCallPolicy, httpEndpoint, requestJson } from '../http/resilient-call.js';
 import {
   FNS_KKT_APPLICATIONS_PATH,
@@ -29,10 +29,10 @@ export interface HttpFnsKktClientOptions {
 }
 
 function classifyTransport(e: unknown): FnsKktError {
-  if (e instanceof FnsKktError) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (isTimeoutFailure(err)) return new FnsKktError('FNS_KKT_TIMEOUT', `FNS did not answer in time: ${err.message}`, undefined, { cause: err });
-  return new FnsKktError('FNS_KKT_UNAVAILABLE', `FNS unreachable: ${errorCodePrefix(err)}${err.message}`, undefined, { cause: err });
+  const own = (x: unknown): x is FnsKktError => x instanceof FnsKktError;
+  return classifyTransportFailure(e, 'FNS', own, (kind, message, cause) =>
+    new FnsKktError(kind === 'timeout' ? 'FNS_KKT_TIMEOUT' : 'FNS_KKT_UNAVAILABLE', message, undefined, { cause }),
+  );
 }
 
 /** An HTTP answer → the state it carries, or the error it means. */

@@ -18,7 +18,7 @@ import { Gauge } from 'prom-client';
 import type { Pool } from 'undici';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
+import { classifyTransportFailure, parseJsonOrUndefined } from '../http/transport.js';
 import {
   backstoppedPool,
   circuitStateName,
@@ -101,12 +101,9 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs = Da
 
 /** A failure before any HTTP answer: a timeout, or the connection could not be made or was lost. */
 export function classifyTransportError(e: unknown): FnsError {
-  if (isFnsError(e)) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (isTimeoutFailure(err)) {
-    return new FnsError(FnsErrorCodes.FNS_TIMEOUT, `FNS did not answer in time: ${err.message}`, { cause: err });
-  }
-  return new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, `FNS unreachable: ${errorCodePrefix(err)}${err.message}`, { cause: err });
+  return classifyTransportFailure(e, 'FNS', isFnsError, (kind, message, cause) =>
+    new FnsError(kind === 'timeout' ? FnsErrorCodes.FNS_TIMEOUT : FnsErrorCodes.FNS_UNAVAILABLE, message, { cause }),
+  );
 }
 
 /** An HTTP answer → the batch result, or the FnsError it means. */
