@@ -13,41 +13,40 @@
  *   outageUntil/outageMs (every API call answered errorStatus, or the socket destroyed with outageMode 'reset').
  *   POST /_reset forgets sales, tokens and faults. GET /_stats counts requests.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { CodeCheckRequest, CRPT_PATHS, CrptSale, SignInRequest, type CrptCodeStatus, type SaleResponse } from './crpt-api.js';
-import { gostVerifyRaw, verifyRsaCms } from './signer.js';
+import { parseJsonOrUndefined } from '../http/transport.js';
+import {
+  dispatch,
+  drawsError,
+  FAULT_FIELDS,
+  inOutage,
+  listenFake,
+  noFaultSwitches,
+  readBody,
+  reply,
+  route,
+  sendError,
+  sendJson,
+  sendReply,
+  switchFaults,
+  type FaultFakeOptions,
+  type FaultSwitches,
+  type JsonReply,
+} from '../http/fake-server.js';
+import { CodeCheckRequest, CRPT_PATHS, CrptSale, type CrptCodeStatus, type SaleResponse } from './crpt-api.js';
+import { createFakeCrptAuth, type SignInCounts } from './fake-crpt-auth.js';
 
-export interface FakeCrptOptions {
-  readonly port?: number;
-  readonly host?: string;
-  readonly latencyMs?: number;
-  readonly errorRate?: number;
-  readonly errorStatus?: number;
-  readonly outageMs?: number;
-  readonly outageMode?: 'status' | 'reset';
+export interface FakeCrptOptions extends FaultFakeOptions {
   /** Token lifetime in seconds. Default 36 000. */
   readonly tokenTtlS?: number;
 }
 
-export const FaultsBody = z.object({
-  latencyMs: z.number().int().min(0).max(600_000).optional(),
-  errorRate: z.number().min(0).max(1).optional(),
-  errorStatus: z.number().int().min(400).max(599).optional(),
-  outageMs: z.number().int().min(0).optional(),
-  outageMode: z.enum(['status', 'reset']).optional(),
-});
+export const FaultsBody = z.object(FAULT_FIELDS);
 export type FakeCrptFaultsInput = z.infer<typeof FaultsBody>;
 
-export interface FakeCrptFaults {
-  latencyMs: number;
-  errorRate: number;
-  errorStatus: number;
-  outageUntil: number;
-  outageMode: 'status' | 'reset';
-}
+export type FakeCrptFaults = FaultSwitches;
 
 export interface ReceivedSale {
   readonly sale: CrptSale;
@@ -58,7 +57,7 @@ export interface ReceivedSale {
 export interface FakeCrptStats {
   requests: number;
   faulted: number;
-  signIns: { ok: number; refused: number; byAlg: Record<string, number> };
+  signIns: SignInCounts;
   checks: number;
   sales: { received: number; unique: number; duplicates: number };
 }
@@ -74,7 +73,7 @@ export interface FakeCrpt {
   close(): Promise<void>;
 }
 
-const CHALLENGE_TTL_MS = 5 * 60_000;
+const MAX_BODY = 4 * 1024 * 1024;
 
 export function codeStatus(code: string): CrptCodeStatus {
   if (code.includes('BLOCK')) return 'BLOCKED';
@@ -84,216 +83,158 @@ export function codeStatus(code: string): CrptCodeStatus {
   return b === 0 ? 'UNKNOWN' : b === 1 ? 'RETIRED' : 'INTRODUCED';
 }
 
-export async function startFakeCrpt(options: FakeCrptOptions = {}): Promise<FakeCrpt> {
-  const tokenTtlS = options.tokenTtlS ?? 36_000;
-  const initialFaults = (): FakeCrptFaults => ({
-    latencyMs: options.latencyMs ?? 0,
-    errorRate: options.errorRate ?? 0,
-    errorStatus: options.errorStatus ?? 503,
-    outageUntil: options.outageMs ? Date.now() + options.outageMs : 0,
-    outageMode: options.outageMode ?? 'status',
-  });
-  let faults = initialFaults();
-  const challenges = new Map<string, { data: string; until: number }>();
-  const tokens = new Map<string, number>();
-  const sold = new Set<string>();
-  const sales = new Map<string, ReceivedSale>();
-  const emptyStats = (): FakeCrptStats => ({
-    requests: 0,
-    faulted: 0,
-    signIns: { ok: 0, refused: 0, byAlg: {} },
-    checks: 0,
-    sales: { received: 0, unique: 0, duplicates: 0 },
-  });
-  let stats = emptyStats();
-  const sockets = new Set<import('node:net').Socket>();
+const emptyStats = (): FakeCrptStats => ({
+  requests: 0,
+  faulted: 0,
+  signIns: { ok: 0, refused: 0, byAlg: {} },
+  checks: 0,
+  sales: { received: 0, unique: 0, duplicates: 0 },
+});
 
-  const send = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
+/** The fake's state: what the routes read and change. */
+interface CrptFake {
+  readonly auth: ReturnType<typeof createFakeCrptAuth>;
+  faults: FaultSwitches;
+  stats: FakeCrptStats;
+  readonly sold: Set<string>;
+  readonly sales: Map<string, ReceivedSale>;
+  reset(): void;
+}
+
+function checkCodes(fake: CrptFake, body: unknown): JsonReply {
+  const parsed = CodeCheckRequest.safeParse(body);
+  if (!parsed.success) return reply(400, { code: 'BAD_REQUEST', message: 'not a code check request' });
+  fake.stats.checks += 1;
+  return reply(200, {
+    codes: parsed.data.codes.map((cis) => {
+      const status = fake.sold.has(cis) ? 'RETIRED' : codeStatus(cis);
+      return { cis, status, valid: status === 'INTRODUCED' };
+    }),
+  });
+}
+
+/** A sale, idempotent by saleId: a copy gets the first answer with duplicate: true. */
+function submitSale(fake: CrptFake, body: unknown): JsonReply {
+  const parsed = CrptSale.safeParse(body);
+  if (!parsed.success) return reply(400, { code: 'BAD_REQUEST', message: `not a sale: ${parsed.error.issues[0]?.message ?? ''}` });
+  const sale = parsed.data;
+  fake.stats.sales.received += 1;
+  const known = fake.sales.get(sale.saleId);
+  if (known) {
+    known.received += 1;
+    fake.stats.sales.duplicates += 1;
+    return reply(200, { ...known.answer, duplicate: true });
+  }
+  const answer: SaleResponse = {
+    saleId: sale.saleId,
+    duplicate: false,
+    codes: sale.codes.map((c) => {
+      const before = fake.sold.has(c.cis) ? 'RETIRED' : codeStatus(c.cis);
+      fake.sold.add(c.cis);
+      // A code in circulation is withdrawn by the sale; any other keeps its (problem) status.
+      return { cis: c.cis, status: before === 'INTRODUCED' ? 'RETIRED' : before };
+    }),
   };
-  const error = (res: http.ServerResponse, status: number, code: string, message: string) => send(res, status, { code, message });
+  fake.sales.set(sale.saleId, { sale, answer, received: 1 });
+  fake.stats.sales.unique += 1;
+  return reply(200, answer);
+}
 
-  async function readBody(req: http.IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > 4 * 1024 * 1024) throw new Error('body too large');
-      chunks.push(chunk);
+/** The True API behind the faults: the challenge, the sign-in, and (with a live token) code checks and sales. */
+async function api(fake: CrptFake, req: http.IncomingMessage, path: string): Promise<JsonReply> {
+  if (req.method === 'GET' && path === CRPT_PATHS.authKey) return fake.auth.challenge();
+  if (req.method !== 'POST') return reply(405, { code: 'METHOD', message: 'method not allowed' });
+  const body = parseJsonOrUndefined(await readBody(req, MAX_BODY));
+  if (path === CRPT_PATHS.signIn) return fake.auth.signIn(body, fake.stats.signIns);
+  if (path !== CRPT_PATHS.check && path !== CRPT_PATHS.sales) return reply(404, { code: 'NOT_FOUND', message: `no ${path}` });
+  if (!fake.auth.authorised(req)) return reply(401, { code: 'UNAUTHORIZED', message: 'missing or expired token' });
+  return path === CRPT_PATHS.check ? checkCodes(fake, body) : submitSale(fake, body);
+}
+
+/** An API request: counted, delayed, then refused by an outage or an injected error, or answered. */
+async function apiRequest(fake: CrptFake, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  fake.stats.requests += 1;
+  const f = fake.faults;
+  if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
+  if (inOutage(fake.faults)) {
+    fake.stats.faulted += 1;
+    if (fake.faults.outageMode === 'reset') {
+      req.socket.destroy();
+      return;
     }
-    try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    } catch {
-      return undefined;
-    }
+    return sendError(res, fake.faults.errorStatus, 'OUTAGE', 'injected outage');
   }
-
-  function authorised(req: http.IncomingMessage): boolean {
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    const until = m?.[1] ? tokens.get(m[1]) : undefined;
-    return until !== undefined && until > Date.now();
+  if (drawsError(fake.faults, Math.random)) {
+    fake.stats.faulted += 1;
+    return sendError(res, fake.faults.errorStatus, 'INJECTED', 'injected error');
   }
+  sendReply(res, await api(fake, req, path));
+}
 
-  function signIn(body: unknown, res: http.ServerResponse): void {
-    const parsed = SignInRequest.safeParse(body);
-    if (!parsed.success) return error(res, 400, 'BAD_REQUEST', 'not a sign-in request');
-    const { uuid, data, alg, cert } = parsed.data;
-    const challenge = challenges.get(uuid);
-    challenges.delete(uuid);
-    const refuse = (why: string) => {
-      stats.signIns.refused += 1;
-      error(res, 401, 'AUTH_FAILED', why);
-    };
-    if (!challenge || challenge.until < Date.now()) return refuse('unknown or expired challenge');
-    const challengeBytes = Buffer.from(challenge.data, 'utf8');
-    let ok: boolean;
-    if (alg === 'rsa-cms') {
-      ok = verifyRsaCms(data, challengeBytes).ok;
-    } else {
-      const publicKey = cert && /^[0-9a-f]{128}$/i.test(cert) ? Buffer.from(cert, 'hex') : undefined;
-      ok = publicKey !== undefined && gostVerifyRaw(publicKey, Buffer.from(data, 'base64'), challengeBytes);
-    }
-    if (!ok) return refuse('the signature does not verify');
-    stats.signIns.ok += 1;
-    stats.signIns.byAlg[alg] = (stats.signIns.byAlg[alg] ?? 0) + 1;
-    const token = randomBytes(24).toString('base64url');
-    tokens.set(token, Date.now() + tokenTtlS * 1000);
-    send(res, 200, { token, expiresIn: tokenTtlS });
-  }
+type CrptRouteArgs = [fake: CrptFake, req: http.IncomingMessage, res: http.ServerResponse];
 
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
-    if (req.method === 'GET' && path === CRPT_PATHS.authKey) {
-      const uuid = randomUUID();
-      const data = randomBytes(24).toString('base64url');
-      challenges.set(uuid, { data, until: Date.now() + CHALLENGE_TTL_MS });
-      return send(res, 200, { uuid, data });
-    }
-    if (req.method !== 'POST') return error(res, 405, 'METHOD', 'method not allowed');
-    const body = await readBody(req);
-    if (path === CRPT_PATHS.signIn) return signIn(body, res);
-    if (path !== CRPT_PATHS.check && path !== CRPT_PATHS.sales) return error(res, 404, 'NOT_FOUND', `no ${path}`);
-    if (!authorised(req)) return error(res, 401, 'UNAUTHORIZED', 'missing or expired token');
-    if (path === CRPT_PATHS.check) {
-      const parsed = CodeCheckRequest.safeParse(body);
-      if (!parsed.success) return error(res, 400, 'BAD_REQUEST', 'not a code check request');
-      stats.checks += 1;
-      return send(res, 200, {
-        codes: parsed.data.codes.map((cis) => {
-          const status = sold.has(cis) ? 'RETIRED' : codeStatus(cis);
-          return { cis, status, valid: status === 'INTRODUCED' };
-        }),
-      });
-    }
-    const parsed = CrptSale.safeParse(body);
-    if (!parsed.success) return error(res, 400, 'BAD_REQUEST', `not a sale: ${parsed.error.issues[0]?.message ?? ''}`);
-    const sale = parsed.data;
-    stats.sales.received += 1;
-    const known = sales.get(sale.saleId);
-    if (known) {
-      known.received += 1;
-      stats.sales.duplicates += 1;
-      return send(res, 200, { ...known.answer, duplicate: true });
-    }
-    const answer: SaleResponse = {
-      saleId: sale.saleId,
-      duplicate: false,
-      codes: sale.codes.map((c) => {
-        const before = sold.has(c.cis) ? 'RETIRED' : codeStatus(c.cis);
-        sold.add(c.cis);
-        // A code in circulation is withdrawn by the sale; any other keeps its (problem) status.
-        return { cis: c.cis, status: before === 'INTRODUCED' ? 'RETIRED' : before };
-      }),
-    };
-    sales.set(sale.saleId, { sale, answer, received: 1 });
-    stats.sales.unique += 1;
-    return send(res, 200, answer);
-  }
+const CONTROL_ROUTES = [
+  route<CrptRouteArgs>('GET', '/_faults', (_, fake, __, res) => sendJson(res, 200, fake.faults)),
+  route<CrptRouteArgs>('POST', '/_faults', async (_, fake, req, res) => {
+    const parsed = FaultsBody.safeParse(parseJsonOrUndefined(await readBody(req, MAX_BODY)));
+    if (!parsed.success) return sendError(res, 400, 'BAD_REQUEST', 'bad faults');
+    fake.faults = switchFaults(fake.faults, parsed.data);
+    return sendJson(res, 200, fake.faults);
+  }),
+  route<CrptRouteArgs>('POST', '/_reset', (_, fake, __, res) => {
+    fake.reset();
+    return sendJson(res, 200, { ok: true });
+  }),
+  route<CrptRouteArgs>(undefined, '/_stats', (_, fake, __, res) => sendJson(res, 200, fake.stats)),
+  route<CrptRouteArgs>(undefined, '/_sales', (_, fake, __, res) => sendJson(res, 200, { sales: [...fake.sales.values()] })),
+];
 
+async function handle(fake: CrptFake, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://fake-crpt').pathname;
+  if (!path.startsWith('/_')) return apiRequest(fake, req, res, path);
+  const { matched, result } = dispatch(CONTROL_ROUTES, req.method, path, fake, req, res);
+  if (!matched) return sendError(res, 404, 'NOT_FOUND', path);
+  await result;
+}
+
+function createCrptFake(options: FakeCrptOptions): CrptFake {
+  const fake: CrptFake = {
+    auth: createFakeCrptAuth(options.tokenTtlS ?? 36_000),
+    faults: switchFaults(noFaultSwitches(), options),
+    stats: emptyStats(),
+    sold: new Set(),
+    sales: new Map(),
+    reset() {
+      fake.faults = noFaultSwitches();
+      fake.auth.clear();
+      fake.sold.clear();
+      fake.sales.clear();
+      fake.stats = emptyStats();
+    },
+  };
+  return fake;
+}
+
+export async function startFakeCrpt(options: FakeCrptOptions = {}): Promise<FakeCrpt> {
+  const fake = createCrptFake(options);
   const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://fake-crpt');
-      const path = url.pathname;
-      try {
-        if (path.startsWith('/_')) {
-          if (path === '/_faults' && req.method === 'GET') return send(res, 200, faults);
-          if (path === '/_faults' && req.method === 'POST') {
-            const parsed = FaultsBody.safeParse(await readBody(req));
-            if (!parsed.success) return error(res, 400, 'BAD_REQUEST', 'bad faults');
-            setFaults(parsed.data);
-            return send(res, 200, faults);
-          }
-          if (path === '/_reset' && req.method === 'POST') {
-            reset();
-            return send(res, 200, { ok: true });
-          }
-          if (path === '/_stats') return send(res, 200, stats);
-          if (path === '/_sales') return send(res, 200, { sales: [...sales.values()] });
-          return error(res, 404, 'NOT_FOUND', path);
-        }
-        stats.requests += 1;
-        if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-        if (faults.outageUntil > Date.now()) {
-          stats.faulted += 1;
-          if (faults.outageMode === 'reset') {
-            req.socket.destroy();
-            return;
-          }
-          return error(res, faults.errorStatus, 'OUTAGE', 'injected outage');
-        }
-        if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
-          stats.faulted += 1;
-          return error(res, faults.errorStatus, 'INJECTED', 'injected error');
-        }
-        await api(req, res, path);
-      } catch (e) {
-        if (!res.headersSent) error(res, 500, 'INTERNAL', (e as Error).message);
-        else res.destroy();
-      }
-    })();
+    handle(fake, req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', (e as Error).message);
+      else res.destroy();
+    });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
-
-  function setFaults(f: FakeCrptFaultsInput): void {
-    faults = {
-      latencyMs: f.latencyMs ?? faults.latencyMs,
-      errorRate: f.errorRate ?? faults.errorRate,
-      errorStatus: f.errorStatus ?? faults.errorStatus,
-      outageUntil: f.outageMs === undefined ? faults.outageUntil : f.outageMs === 0 ? 0 : Date.now() + f.outageMs,
-      outageMode: f.outageMode ?? faults.outageMode,
-    };
-  }
-  function reset(): void {
-    faults = { latencyMs: 0, errorRate: 0, errorStatus: 503, outageUntil: 0, outageMode: 'status' };
-    challenges.clear();
-    tokens.clear();
-    sold.clear();
-    sales.clear();
-    stats = emptyStats();
-  }
-
+  const urlHost = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  const listening = await listenFake(server, { ...options, urlHost });
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    setFaults,
-    faults: () => faults,
-    sales: () => sales,
-    stats: () => stats,
-    reset,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    url: listening.url,
+    port: listening.port,
+    setFaults: (f) => {
+      fake.faults = switchFaults(fake.faults, f);
+    },
+    faults: () => fake.faults,
+    sales: () => fake.sales,
+    stats: () => fake.stats,
+    reset: () => fake.reset(),
+    close: () => listening.close(),
   };
 }

@@ -8,23 +8,22 @@
  * count towards the breaker; other 4xx are terminal and do not. cockatiel 3.2.1's isTaskCancelledError checks the wrong
  * property, so timeouts are recognised by the flag itself (src/adapters/http/transport.ts, shared with the FNS client).
  */
-import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
-import { performance } from 'node:perf_hooks';
-import {
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  DelegateBackoff,
-  handleWhen,
-  isBrokenCircuitError,
-  retry,
-  timeout,
-  TimeoutStrategy,
-} from 'cockatiel';
-import { Pool } from 'undici';
+import { CircuitState } from 'cockatiel';
+import type { Pool } from 'undici';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { classifyTransportFailure, parseJsonOrUndefined } from '../http/transport.js';
+import {
+  backstoppedPool,
+  definedOnly,
+  httpEndpoint,
+  requestJson,
+  settingsCallPolicy,
+  type CallPolicy,
+  type CircuitStateName,
+  type JsonCall,
+} from '../http/resilient-call.js';
 import {
   AuthKeyResponse,
   CodeCheckResponse,
@@ -43,7 +42,7 @@ export interface CrptClient {
   authenticate(): Promise<string>;
   checkCodes(codes: readonly string[]): Promise<CodeCheckResult[]>;
   submitSale(sale: CrptSale): Promise<SaleResponse>;
-  circuitState(): 'closed' | 'open' | 'half-open' | 'isolated';
+  circuitState(): CircuitStateName;
   close(): Promise<void>;
 }
 
@@ -78,16 +77,11 @@ export const HTTP_CRPT_DEFAULTS = {
 /** Token reuse stops this long before its announced expiry. */
 const TOKEN_MARGIN_MS = 30_000;
 
-
 export function classifyCrptTransportError(e: unknown): CrptError {
-  if (isCrptError(e)) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (isTimeoutFailure(err)) {
-    return new CrptError(CrptErrorCodes.CRPT_TIMEOUT, `CRPT did not answer in time: ${err.message}`, { cause: err });
-  }
-  return new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, `CRPT unreachable: ${errorCodePrefix(err)}${err.message}`, { cause: err });
+  return classifyTransportFailure(e, 'CRPT', isCrptError, (kind, message, cause) =>
+    new CrptError(kind === 'timeout' ? CrptErrorCodes.CRPT_TIMEOUT : CrptErrorCodes.CRPT_UNAVAILABLE, message, { cause }),
+  );
 }
-
 
 export function classifyCrptResponse<T>(status: number, bodyText: string, schema: z.ZodType<T>): T | CrptError {
   const json = parseJsonOrUndefined(bodyText);
@@ -103,143 +97,93 @@ export function classifyCrptResponse<T>(status: number, bodyText: string, schema
   return new CrptError(CrptErrorCodes.CRPT_REFUSED, `CRPT refused: ${what}`, { status });
 }
 
-export function createHttpCrptClient(options: HttpCrptClientOptions): CrptClient {
-  const o = { ...HTTP_CRPT_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof HTTP_CRPT_DEFAULTS &
-    HttpCrptClientOptions;
-  const random = options.random ?? Math.random;
-  const log = (options.logger ?? silentLogger()).child({ component: 'crpt-client' });
-  const metrics = options.metrics;
-  const base = new URL(options.url);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RangeError(`CRPT URL must be http(s), got ${base.protocol}`);
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const backstopMs = o.timeoutMs + 1000;
-  const pool = new Pool(base.origin, {
-    connections: o.connections,
-    connectTimeout: backstopMs,
-    headersTimeout: backstopMs,
-    bodyTimeout: backstopMs,
-    keepAliveTimeout: 30_000,
-  });
+type CrptSettings = { readonly [K in keyof typeof HTTP_CRPT_DEFAULTS]: number } & { readonly random: () => number };
 
-  const retryPolicy = retry(
-    handleWhen((e) => isCrptError(e) && e.retryable),
-    {
-      maxAttempts: o.retries,
-      backoff: new DelegateBackoff((ctx) => {
-        const cap = Math.min(o.retryMaxDelayMs, o.retryBaseDelayMs * 2 ** Math.max(0, ctx.attempt - 1));
-        return Math.floor(cap / 2 + random() * (cap / 2));
-      }),
+/** retry → breaker → timeout; a refused token is not CRPT being down: it does not count towards the breaker. */
+function crptCallPolicy(o: CrptSettings, onAttemptFailure: (e: CrptError) => void): CallPolicy {
+  return settingsCallPolicy(o, {
+    retryWhen: (e) => isCrptError(e) && e.retryable,
+    countWhen: (e) => isCrptError(e) && e.retryable && e.code !== CrptErrorCodes.CRPT_AUTH_FAILED,
+    openError: (requestSent, cause) =>
+      new CrptError(CrptErrorCodes.CRPT_CIRCUIT_OPEN, 'CRPT circuit is open after repeated failures', { requestSent, cause }),
+    classify: classifyCrptTransportError,
+    onAttemptFailure,
+  });
+}
+
+/** One request: the contract's answer, or the CrptError it means. */
+async function requestCrpt<T>(pool: Pool, call: JsonCall, schema: z.ZodType<T>, signal: AbortSignal, metrics: Metrics | undefined): Promise<T> {
+  const observe = metrics ? (s: number) => metrics.forward.latency.observe({ target: 'crpt' }, s) : undefined;
+  const answer = await requestJson(pool, call, signal, classifyCrptTransportError, observe);
+  const result = classifyCrptResponse(answer.status, answer.text, schema);
+  if (result instanceof CrptError) throw result;
+  return result;
+}
+
+/** The bearer token: signed in once, shared by concurrent callers, reused until shortly before it expires. */
+function tokenCache(signIn: () => Promise<{ token: string; expiresIn: number }>) {
+  let token: { value: string; until: number } | undefined;
+  let signingIn: Promise<string> | undefined;
+  const fresh = async () => {
+    const answer = await signIn();
+    token = { value: answer.token, until: Date.now() + answer.expiresIn * 1000 - TOKEN_MARGIN_MS };
+    return answer.token;
+  };
+  return {
+    current(): Promise<string> {
+      if (token && token.until > Date.now()) return Promise.resolve(token.value);
+      signingIn ??= fresh().finally(() => (signingIn = undefined));
+      return signingIn;
     },
-  );
-  // A refused token is not CRPT being down: it does not count towards the breaker.
-  const breaker = circuitBreaker(
-    handleWhen((e) => isCrptError(e) && e.retryable && e.code !== CrptErrorCodes.CRPT_AUTH_FAILED),
-    { halfOpenAfter: o.halfOpenAfterMs, breaker: new ConsecutiveBreaker(o.breakerThreshold) },
-  );
-  const timeoutPolicy = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
-  breaker.onStateChange((state) => {
+    drop(): void {
+      token = undefined;
+    },
+  };
+}
+
+export function createHttpCrptClient(options: HttpCrptClientOptions): CrptClient {
+  const o: CrptSettings = { ...HTTP_CRPT_DEFAULTS, ...definedOnly(options), random: options.random ?? Math.random };
+  const log = (options.logger ?? silentLogger()).child({ component: 'crpt-client' });
+  const { origin, prefix } = httpEndpoint(options.url, 'CRPT');
+  const pool = backstoppedPool(origin, { timeoutMs: o.timeoutMs, connections: o.connections, keepAliveTimeoutMs: 30_000 });
+  const policy = crptCallPolicy(o, (err) => {
+    if (err.code === CrptErrorCodes.CRPT_AUTH_FAILED) token.drop();
+  });
+  policy.breaker?.onStateChange((state) => {
     if (state === CircuitState.Open) log.warn('CRPT circuit opened');
     else log.info({ state }, 'CRPT circuit state changed');
   });
-
-  let token: { value: string; until: number } | undefined;
-  let signingIn: Promise<string> | undefined;
   let closed = false;
 
-  async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>, signal: AbortSignal, auth?: string): Promise<T> {
-    const started = performance.now();
-    try {
-      let res;
-      try {
-        res = await pool.request({
-          method,
-          path: `${prefix}${path}`,
-          headers: {
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(auth ? { authorization: `Bearer ${auth}` } : {}),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal,
-        });
-      } catch (e) {
-        throw classifyCrptTransportError(e);
-      }
-      let text: string;
-      try {
-        text = await res.body.text();
-      } catch (e) {
-        throw classifyCrptTransportError(e);
-      }
-      const result = classifyCrptResponse(res.statusCode, text, schema);
-      if (result instanceof CrptError) throw result;
-      return result;
-    } finally {
-      metrics?.forward.latency.observe({ target: 'crpt' }, (performance.now() - started) / 1000);
-    }
-  }
-
   /** One policy-wrapped call; `auth` adds the bearer token (signing in first when there is none). */
-  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>, auth: boolean): Promise<T> {
-    if (closed) throw new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, 'the CRPT client is closed', { requestSent: false });
-    let sent = false;
-    try {
-      return await retryPolicy.execute(async () => {
-        const bearer = auth ? await currentToken() : undefined;
-        return breaker.execute(async () => {
-          sent = true;
-          try {
-            return await timeoutPolicy.execute(({ signal }) => request(method, path, body, schema, signal, bearer));
-          } catch (e) {
-            const err = classifyCrptTransportError(e);
-            if (err.code === CrptErrorCodes.CRPT_AUTH_FAILED) token = undefined;
-            throw err;
-          }
-        });
-      });
-    } catch (e) {
-      if (isBrokenCircuitError(e)) throw new CrptError(CrptErrorCodes.CRPT_CIRCUIT_OPEN, 'CRPT circuit is open after repeated failures', { requestSent: sent, cause: e });
-      throw classifyCrptTransportError(e);
-    }
+  function call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>, auth: boolean): Promise<T> {
+    if (closed) return Promise.reject(new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, 'the CRPT client is closed', { requestSent: false }));
+    const json = body === undefined ? {} : { body: JSON.stringify(body) };
+    return policy.run(
+      () => (auth ? token.current() : undefined),
+      (bearer, signal) => requestCrpt(pool, { method, path: `${prefix}${path}`, ...json, ...(bearer ? { bearer } : {}) }, schema, signal, options.metrics),
+    );
   }
 
-  async function signIn(): Promise<string> {
+  const token = tokenCache(async () => {
     const challenge = await call('GET', CRPT_PATHS.authKey, undefined, AuthKeyResponse, false);
     const signed = await options.signer.sign(Buffer.from(challenge.data, 'utf8'));
     const answer = await call('POST', CRPT_PATHS.signIn, { uuid: challenge.uuid, ...signed }, SignInResponse, false);
-    token = { value: answer.token, until: Date.now() + answer.expiresIn * 1000 - TOKEN_MARGIN_MS };
     log.info({ alg: signed.alg }, 'signed in to CRPT');
-    return answer.token;
-  }
-
-  function currentToken(): Promise<string> {
-    if (token && token.until > Date.now()) return Promise.resolve(token.value);
-    signingIn ??= signIn().finally(() => (signingIn = undefined));
-    return signingIn;
-  }
+    return answer;
+  });
 
   return {
     authenticate: () => {
-      token = undefined;
-      return currentToken();
+      token.drop();
+      return token.current();
     },
     async checkCodes(codes) {
       if (codes.length === 0) return [];
       return (await call('POST', CRPT_PATHS.check, { codes }, CodeCheckResponse, true)).codes;
     },
     submitSale: (sale) => call('POST', CRPT_PATHS.sales, sale, SaleResponse, true),
-    circuitState: () => {
-      switch (breaker.state) {
-        case CircuitState.Open:
-          return 'open';
-        case CircuitState.HalfOpen:
-          return 'half-open';
-        case CircuitState.Isolated:
-          return 'isolated';
-        default:
-          return 'closed';
-      }
-    },
+    circuitState: () => policy.circuitState(),
     async close() {
       closed = true;
       await pool.close().catch(() => undefined);

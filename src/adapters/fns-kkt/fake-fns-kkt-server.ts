@@ -7,9 +7,9 @@
  * the options while it runs; GET /_applications lists what it received.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { computeRnm } from '../../domain/kkt-registration/rnm.js';
+import { dispatch, listenFake, readJsonBody, route, sendError, sendJson } from '../http/fake-server.js';
 import { FNS_KKT_APPLICATIONS_PATH, KktRegistrationReport, KktSubmission, type KktApplicationState } from './fns-kkt-api.js';
 
 export const FakeFnsKktControl = z
@@ -46,119 +46,115 @@ export interface FakeFnsKkt {
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** The service's state: what the handlers read and change. */
+interface KktFake {
+  readonly settings: { decisionDelayMs: number; mode: 'normal' | 'fail' | 'timeout'; refuseSerials: Set<string> };
+  nextOrdinal: number;
+  readonly byId: Map<string, StoredApplication>;
+  readonly byFnsId: Map<string, StoredApplication>;
 }
 
-async function readBody(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw Object.assign(new Error('body too large'), { status: 413 });
-    chunks.push(chunk);
+/** The decision the service makes once the delay has passed: refused for a listed serial, else registered. */
+function decide(fake: KktFake, a: StoredApplication): KktApplicationState {
+  const s = a.submission;
+  if (fake.settings.refuseSerials.has(s.kktSerialNumber)) {
+    return { fnsApplicationId: a.fnsApplicationId, status: 'refused', refusal: { code: 'KKT_NOT_IN_REGISTRY', reasons: [`Экземпляр ККТ с заводским номером ${s.kktSerialNumber} отсутствует в реестре экземпляров ККТ`] } };
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw Object.assign(new Error('body is not JSON'), { status: 400 });
+  if (s.kind === 'registration') {
+    return { fnsApplicationId: a.fnsApplicationId, status: 'registered', kktRegId: computeRnm(fake.nextOrdinal++, s.userInn, s.kktSerialNumber) };
   }
+  return { fnsApplicationId: a.fnsApplicationId, status: 'registered', ...(s.kktRegId ? { kktRegId: s.kktRegId } : {}) };
+}
+
+/** The decision is made lazily once the delay has passed, so a restart-free fake needs no timers. */
+function stateOf(fake: KktFake, a: StoredApplication): KktApplicationState {
+  if (!a.decided && Date.now() - a.receivedAt >= fake.settings.decisionDelayMs) a.decided = decide(fake, a);
+  if (a.report && a.decided?.status === 'registered') return { ...a.decided, status: 'completed' };
+  return a.decided ?? { fnsApplicationId: a.fnsApplicationId, status: 'processing' };
+}
+
+/** POST <applications>: accepted (idempotent on applicationId) with its state. */
+async function submit(fake: KktFake, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const parsed = KktSubmission.safeParse(await readJsonBody(req, MAX_BODY));
+  if (!parsed.success) return sendError(res, 400, 'BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  let a = fake.byId.get(parsed.data.applicationId);
+  if (!a) {
+    a = { submission: parsed.data, fnsApplicationId: `fns-${fake.byId.size + 1}-${Date.now().toString(36)}`, receivedAt: Date.now(), submissions: 0 };
+    fake.byId.set(parsed.data.applicationId, a);
+    fake.byFnsId.set(a.fnsApplicationId, a);
+  }
+  a.submissions++;
+  return sendJson(res, 202, stateOf(fake, a));
+}
+
+/** POST <applications>/<id>/registration-report: the report of a registered application, kept once. */
+async function report(fake: KktFake, req: http.IncomingMessage, res: http.ServerResponse, a: StoredApplication): Promise<void> {
+  const parsed = KktRegistrationReport.safeParse(await readJsonBody(req, MAX_BODY));
+  if (!parsed.success) return sendError(res, 400, 'BAD_REQUEST', 'not a registration report');
+  if (stateOf(fake, a).status !== 'registered' && stateOf(fake, a).status !== 'completed') return sendError(res, 409, 'NOT_REGISTERED', 'the application has no РНМ yet');
+  a.report ??= parsed.data;
+  return sendJson(res, 200, stateOf(fake, a));
+}
+
+async function api(fake: KktFake, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  if (req.method === 'POST' && path === '') return submit(fake, req, res);
+  const m = /^\/([^/]+)(\/registration-report)?$/.exec(path);
+  const a = m ? fake.byFnsId.get(decodeURIComponent(m[1]!)) : undefined;
+  if (!m || !a) return sendError(res, 404, 'NOT_FOUND', 'no such application');
+  if (req.method === 'GET' && !m[2]) return sendJson(res, 200, stateOf(fake, a));
+  if (req.method === 'POST' && m[2]) return report(fake, req, res, a);
+  return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} ${path}`);
+}
+
+function control(fake: KktFake, c: FakeFnsKktControl): void {
+  if (c.decisionDelayMs !== undefined) fake.settings.decisionDelayMs = c.decisionDelayMs;
+  if (c.mode !== undefined) fake.settings.mode = c.mode;
+  if (c.refuseSerials !== undefined) fake.settings.refuseSerials = new Set(c.refuseSerials);
+}
+
+type KktRouteArgs = [fake: KktFake, req: http.IncomingMessage, res: http.ServerResponse];
+
+const CONTROL_ROUTES = [
+  route<KktRouteArgs>('POST', '/_control', async (_, fake, req, res) => {
+    const c = FakeFnsKktControl.safeParse(await readJsonBody(req, MAX_BODY));
+    if (!c.success) return sendError(res, 400, 'BAD_REQUEST', c.error.message);
+    control(fake, c.data);
+    const { decisionDelayMs, mode, refuseSerials } = fake.settings;
+    return sendJson(res, 200, { decisionDelayMs, mode, refuseSerials: [...refuseSerials] });
+  }),
+  route<KktRouteArgs>('GET', '/_applications', (_, fake, __, res) =>
+    sendJson(res, 200, [...fake.byId.values()].map((a) => ({ ...a.submission, xml: undefined, signature: undefined, fnsApplicationId: a.fnsApplicationId, submissions: a.submissions, report: a.report ?? null, state: stateOf(fake, a) }))),
+  ),
+];
+
+async function handle(fake: KktFake, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const { matched, result } = dispatch(CONTROL_ROUTES, req.method, url.pathname, fake, req, res);
+  if (matched) return void (await result);
+  if (!url.pathname.startsWith(FNS_KKT_APPLICATIONS_PATH)) return sendError(res, 404, 'NOT_FOUND', url.pathname);
+  if (fake.settings.mode === 'timeout') return; // hold the request: the client's timeout is what is being tested
+  if (fake.settings.mode === 'fail') return sendError(res, 503, 'UNAVAILABLE', 'fake FNS set to fail');
+  return api(fake, req, res, url.pathname.slice(FNS_KKT_APPLICATIONS_PATH.length));
 }
 
 export async function startFakeFnsKkt(options: FakeFnsKktOptions = {}): Promise<FakeFnsKkt> {
-  const settings = { decisionDelayMs: options.decisionDelayMs ?? 1000, mode: options.mode ?? 'normal', refuseSerials: new Set(options.refuseSerials ?? []) };
-  let nextOrdinal = options.firstOrdinal ?? 1_000_001;
-  const byId = new Map<string, StoredApplication>();
-  const byFnsId = new Map<string, StoredApplication>();
-
-  /** The decision is made lazily once the delay has passed, so a restart-free fake needs no timers. */
-  function stateOf(a: StoredApplication): KktApplicationState {
-    if (!a.decided && Date.now() - a.receivedAt >= settings.decisionDelayMs) {
-      const s = a.submission;
-      if (settings.refuseSerials.has(s.kktSerialNumber)) {
-        a.decided = { fnsApplicationId: a.fnsApplicationId, status: 'refused', refusal: { code: 'KKT_NOT_IN_REGISTRY', reasons: [`Экземпляр ККТ с заводским номером ${s.kktSerialNumber} отсутствует в реестре экземпляров ККТ`] } };
-      } else if (s.kind === 'registration') {
-        a.decided = { fnsApplicationId: a.fnsApplicationId, status: 'registered', kktRegId: computeRnm(nextOrdinal++, s.userInn, s.kktSerialNumber) };
-      } else {
-        a.decided = { fnsApplicationId: a.fnsApplicationId, status: 'registered', ...(s.kktRegId ? { kktRegId: s.kktRegId } : {}) };
-      }
-    }
-    if (a.report && a.decided?.status === 'registered') return { ...a.decided, status: 'completed' };
-    return a.decided ?? { fnsApplicationId: a.fnsApplicationId, status: 'processing' };
-  }
-
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
-    if (req.method === 'POST' && path === '') {
-      const parsed = KktSubmission.safeParse(await readBody(req));
-      if (!parsed.success) return send(res, 400, { code: 'BAD_REQUEST', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      let a = byId.get(parsed.data.applicationId);
-      if (!a) {
-        a = { submission: parsed.data, fnsApplicationId: `fns-${byId.size + 1}-${Date.now().toString(36)}`, receivedAt: Date.now(), submissions: 0 };
-        byId.set(parsed.data.applicationId, a);
-        byFnsId.set(a.fnsApplicationId, a);
-      }
-      a.submissions++;
-      return send(res, 202, stateOf(a));
-    }
-    const m = /^\/([^/]+)(\/registration-report)?$/.exec(path);
-    const a = m ? byFnsId.get(decodeURIComponent(m[1]!)) : undefined;
-    if (!m || !a) return send(res, 404, { code: 'NOT_FOUND', message: 'no such application' });
-    if (req.method === 'GET' && !m[2]) return send(res, 200, stateOf(a));
-    if (req.method === 'POST' && m[2]) {
-      const report = KktRegistrationReport.safeParse(await readBody(req));
-      if (!report.success) return send(res, 400, { code: 'BAD_REQUEST', message: 'not a registration report' });
-      if (stateOf(a).status !== 'registered' && stateOf(a).status !== 'completed') return send(res, 409, { code: 'NOT_REGISTERED', message: 'the application has no РНМ yet' });
-      a.report ??= report.data;
-      return send(res, 200, stateOf(a));
-    }
-    return send(res, 405, { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} ${path}` });
-  }
-
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    if (url.pathname === '/_control' && req.method === 'POST') {
-      const c = FakeFnsKktControl.safeParse(await readBody(req));
-      if (!c.success) return send(res, 400, { code: 'BAD_REQUEST', message: c.error.message });
-      control(c.data);
-      return send(res, 200, { decisionDelayMs: settings.decisionDelayMs, mode: settings.mode, refuseSerials: [...settings.refuseSerials] });
-    }
-    if (url.pathname === '/_applications' && req.method === 'GET') {
-      return send(res, 200, [...byId.values()].map((a) => ({ ...a.submission, xml: undefined, signature: undefined, fnsApplicationId: a.fnsApplicationId, submissions: a.submissions, report: a.report ?? null, state: stateOf(a) })));
-    }
-    if (!url.pathname.startsWith(FNS_KKT_APPLICATIONS_PATH)) return send(res, 404, { code: 'NOT_FOUND', message: url.pathname });
-    if (settings.mode === 'timeout') return; // hold the request: the client's timeout is what is being tested
-    if (settings.mode === 'fail') return send(res, 503, { code: 'UNAVAILABLE', message: 'fake FNS set to fail' });
-    return api(req, res, url.pathname.slice(FNS_KKT_APPLICATIONS_PATH.length));
-  }
-
-  function control(c: FakeFnsKktControl): void {
-    if (c.decisionDelayMs !== undefined) settings.decisionDelayMs = c.decisionDelayMs;
-    if (c.mode !== undefined) settings.mode = c.mode;
-    if (c.refuseSerials !== undefined) settings.refuseSerials = new Set(c.refuseSerials);
-  }
-
+  const fake: KktFake = {
+    settings: { decisionDelayMs: options.decisionDelayMs ?? 1000, mode: options.mode ?? 'normal', refuseSerials: new Set(options.refuseSerials ?? []) },
+    nextOrdinal: options.firstOrdinal ?? 1_000_001,
+    byId: new Map(),
+    byFnsId: new Map(),
+  };
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    handle(fake, req, res).catch((e: unknown) => {
       const status = (e as { status?: number }).status ?? 500;
-      if (!res.headersSent) send(res, status, { code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: (e as Error).message });
+      if (!res.headersSent) sendError(res, status, status === 500 ? 'INTERNAL' : 'BAD_REQUEST', (e as Error).message);
     });
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenFake(server, options);
   return {
-    url: `http://${host}:${port}`,
-    applications: byId,
-    control,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: listening.url,
+    applications: fake.byId,
+    control: (c) => control(fake, c),
+    close: () => listening.close(),
   };
 }

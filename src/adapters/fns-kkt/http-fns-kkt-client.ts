@@ -4,9 +4,9 @@
  * 408, 429, a garbled 2xx). Longer outages are the queue's: the job fails and BullMQ retries it with its own backoff.
  * Submissions are idempotent on applicationId, so a retry after a lost answer is safe.
  */
-import { handleWhen, retry, ExponentialBackoff, timeout, TimeoutStrategy } from 'cockatiel';
-import { Pool } from 'undici';
-import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
+import { ExponentialBackoff } from 'cockatiel';
+import { classifyTransportFailure, parseJsonOrUndefined } from '../http/transport.js';
+import { backstoppedPool, createCallPolicy, httpEndpoint, requestJson } from '../http/resilient-call.js';
 import {
   FNS_KKT_APPLICATIONS_PATH,
   FnsKktError,
@@ -29,10 +29,10 @@ export interface HttpFnsKktClientOptions {
 }
 
 function classifyTransport(e: unknown): FnsKktError {
-  if (e instanceof FnsKktError) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (isTimeoutFailure(err)) return new FnsKktError('FNS_KKT_TIMEOUT', `FNS did not answer in time: ${err.message}`, undefined, { cause: err });
-  return new FnsKktError('FNS_KKT_UNAVAILABLE', `FNS unreachable: ${errorCodePrefix(err)}${err.message}`, undefined, { cause: err });
+  const own = (x: unknown): x is FnsKktError => x instanceof FnsKktError;
+  return classifyTransportFailure(e, 'FNS', own, (kind, message, cause) =>
+    new FnsKktError(kind === 'timeout' ? 'FNS_KKT_TIMEOUT' : 'FNS_KKT_UNAVAILABLE', message, undefined, { cause }),
+  );
 }
 
 /** An HTTP answer → the state it carries, or the error it means. */
@@ -50,36 +50,28 @@ export function classifyKktResponse(status: number, bodyText: string): KktApplic
 
 export function createHttpFnsKktClient(options: HttpFnsKktClientOptions): FnsKktClient {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const base = new URL(options.url);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RangeError(`FNS KKT URL must be http(s), got ${base.protocol}`);
-  const prefix = `${base.pathname.replace(/\/+$/, '')}${FNS_KKT_APPLICATIONS_PATH}`;
-  const backstopMs = timeoutMs + 1000;
-  const pool = new Pool(base.origin, { connections: 4, connectTimeout: backstopMs, headersTimeout: backstopMs, bodyTimeout: backstopMs });
-  const policy = retry(handleWhen((e) => e instanceof FnsKktError && e.retryable), {
-    maxAttempts: options.retries ?? 2,
+  const endpoint = httpEndpoint(options.url, 'FNS KKT');
+  const prefix = `${endpoint.prefix}${FNS_KKT_APPLICATIONS_PATH}`;
+  const pool = backstoppedPool(endpoint.origin, { timeoutMs, connections: 4 });
+  const policy = createCallPolicy({
+    timeoutMs,
+    retries: options.retries ?? 2,
     backoff: new ExponentialBackoff({ initialDelay: options.retryBaseDelayMs ?? 250, maxDelay: 5000 }),
+    retryWhen: (e) => e instanceof FnsKktError && e.retryable,
+    classify: classifyTransport,
   });
-  const attemptTimeout = timeout(timeoutMs, TimeoutStrategy.Aggressive);
 
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<KktApplicationState> {
-    return policy.execute(async () => {
-      try {
-        return await attemptTimeout.execute(async ({ signal }) => {
-          const res = await pool.request({
-            method,
-            path: `${prefix}${path}`,
-            headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-            signal,
-          });
-          const result = classifyKktResponse(res.statusCode, await res.body.text());
-          if (result instanceof FnsKktError) throw result;
-          return result;
-        });
-      } catch (e) {
-        throw classifyTransport(e);
-      }
-    });
+  function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<KktApplicationState> {
+    const json = body === undefined ? {} : { body: JSON.stringify(body) };
+    return policy.run(
+      () => undefined,
+      async (_, signal) => {
+        const answer = await requestJson(pool, { method, path: `${prefix}${path}`, ...json }, signal, classifyTransport);
+        const result = classifyKktResponse(answer.status, answer.text);
+        if (result instanceof FnsKktError) throw result;
+        return result;
+      },
+    );
   }
 
   let closing: Promise<void> | undefined;

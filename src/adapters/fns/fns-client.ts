@@ -14,4 +14,4 @@ export interface FnsClient {
   close(): Promise<void>;
 }
 
-export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+export type { CircuitStateName } from '../http/resilient-call.js';

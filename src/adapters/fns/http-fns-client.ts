@@ -14,24 +14,21 @@
  * These in-process retries ride out blips of seconds. Longer outages are the job queue's: the worker fails the job and
  * BullMQ retries it with its own (much longer) backoff.
  */
-import { errorCodePrefix, isTimeoutFailure, parseJsonOrUndefined } from '../http/transport.js';
-import { performance } from 'node:perf_hooks';
-import {
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  DelegateBackoff,
-  handleWhen,
-  isBrokenCircuitError,
-  retry,
-  timeout,
-  TimeoutStrategy,
-  type IRetryBackoffContext,
-} from 'cockatiel';
 import { Gauge } from 'prom-client';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { classifyTransportFailure, parseJsonOrUndefined } from '../http/transport.js';
+import {
+  backstoppedPool,
+  circuitStateName,
+  definedOnly,
+  equalJitterDelayMs,
+  httpEndpoint,
+  requestJson,
+  settingsCallPolicy,
+  type CallPolicy,
+} from '../http/resilient-call.js';
 import {
   FNS_DOCUMENTS_PATH,
   FNS_MAX_DOCUMENTS,
@@ -102,17 +99,12 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs = Da
 }
 
 
-
 /** A failure before any HTTP answer: a timeout, or the connection could not be made or was lost. */
 export function classifyTransportError(e: unknown): FnsError {
-  if (isFnsError(e)) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
-  if (isTimeoutFailure(err)) {
-    return new FnsError(FnsErrorCodes.FNS_TIMEOUT, `FNS did not answer in time: ${err.message}`, { cause: err });
-  }
-  return new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, `FNS unreachable: ${errorCodePrefix(err)}${err.message}`, { cause: err });
+  return classifyTransportFailure(e, 'FNS', isFnsError, (kind, message, cause) =>
+    new FnsError(kind === 'timeout' ? FnsErrorCodes.FNS_TIMEOUT : FnsErrorCodes.FNS_UNAVAILABLE, message, { cause }),
+  );
 }
-
 
 /** An HTTP answer → the batch result, or the FnsError it means. */
 export function classifyResponse(
@@ -156,9 +148,8 @@ export function classifyResponse(
 }
 
 /**
- * Delay before retry `attempt` (1-based): the Retry-After when the failure carried one, else exponential with "equal
- * jitter" — uniformly in [cap/2, cap), cap = min(max, base·2^(attempt−1)): never a burst of immediate retries, and
- * clients that failed together spread out.
+ * Delay before retry `attempt` (1-based): the Retry-After when the failure carried one, else exponential with equal
+ * jitter (equalJitterDelayMs).
  */
 export function retryDelayMs(
   attempt: number,
@@ -166,21 +157,7 @@ export function retryDelayMs(
   o: { baseMs: number; maxMs: number; random: () => number },
 ): number {
   if (isFnsError(error) && error.retryAfterMs !== undefined) return error.retryAfterMs;
-  const cap = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(cap / 2 + o.random() * (cap / 2));
-}
-
-function stateName(state: CircuitState): CircuitStateName {
-  switch (state) {
-    case CircuitState.Open:
-      return 'open';
-    case CircuitState.HalfOpen:
-      return 'half-open';
-    case CircuitState.Isolated:
-      return 'isolated';
-    default:
-      return 'closed';
-  }
+  return equalJitterDelayMs(attempt, o);
 }
 
 /** ofd_forward_circuit_state{target}: 0 closed, 1 open, 2 half-open — one gauge per registry, shared by every client. */
@@ -199,87 +176,55 @@ function circuitGauge(metrics: Metrics | undefined): Gauge<'target'> | undefined
 
 // ---- the client ------------------------------------------------------------------------------------------------------
 
-export function createHttpFnsClient(options: HttpFnsClientOptions): HttpFnsClient {
-  const o = { ...HTTP_FNS_DEFAULTS, ...definedOnly(options) };
-  const random = options.random ?? Math.random;
-  const log = (options.logger ?? silentLogger()).child({ component: 'fns-client' });
-  const metrics = options.metrics;
+type FnsSettings = { readonly [K in keyof typeof HTTP_FNS_DEFAULTS]: number } & { readonly random: () => number };
+
+/** retry → breaker → timeout, as the module comment says; a long Retry-After is not waited for in-process. */
+function fnsCallPolicy(o: FnsSettings): CallPolicy {
+  return settingsCallPolicy(o, {
+    delayMs: retryDelayMs,
+    retryWhen: (e) => isFnsError(e) && e.retryable && !(e.retryAfterMs !== undefined && e.retryAfterMs > o.maxRetryAfterMs),
+    countWhen: (e) => isFnsError(e) && e.retryable,
+    openError: (requestSent, cause) =>
+      new FnsError(FnsErrorCodes.FNS_CIRCUIT_OPEN, 'FNS circuit is open after repeated failures', { requestSent, cause }),
+    classify: classifyTransportError,
+  });
+}
+
+/** The circuit's state changes → the gauge, the log and the subscribers; retries → the debug log. */
+function watchCircuit(policy: CallPolicy, metrics: Metrics | undefined, log: Logger, listeners: Set<(state: CircuitStateName) => void>): void {
   const gauge = circuitGauge(metrics);
-
-  const base = new URL(options.url);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RangeError(`FNS URL must be http(s), got ${base.protocol}`);
-  const path = `${base.pathname.replace(/\/+$/, '')}${FNS_DOCUMENTS_PATH}`;
-  // undici's own timeouts back up the policy's (which aborts first): nothing can hang if the abort is lost.
-  const backstopMs = o.timeoutMs + 1000;
-  const pool = new Pool(base.origin, {
-    connections: o.connections,
-    connectTimeout: backstopMs,
-    headersTimeout: backstopMs,
-    bodyTimeout: backstopMs,
-    keepAliveTimeout: 30_000,
-  });
-
-  const retryable = (e: Error): boolean =>
-    isFnsError(e) && e.retryable && !(e.retryAfterMs !== undefined && e.retryAfterMs > o.maxRetryAfterMs);
-  const retryPolicy = retry(handleWhen(retryable), {
-    maxAttempts: o.retries,
-    backoff: new DelegateBackoff((ctx: IRetryBackoffContext<unknown>) =>
-      retryDelayMs(ctx.attempt, 'error' in ctx.result ? ctx.result.error : undefined, {
-        baseMs: o.retryBaseDelayMs,
-        maxMs: o.retryMaxDelayMs,
-        random,
-      }),
-    ),
-  });
-  const breaker = circuitBreaker(
-    handleWhen((e) => isFnsError(e) && e.retryable),
-    { halfOpenAfter: o.halfOpenAfterMs, breaker: new ConsecutiveBreaker(o.breakerThreshold) },
-  );
-  const timeoutPolicy = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
-
-  const listeners = new Set<(state: CircuitStateName) => void>();
   gauge?.set({ target: TARGET }, 0);
-  breaker.onStateChange((state) => {
-    const name = stateName(state);
-    gauge?.set({ target: TARGET }, state === CircuitState.Open ? 1 : state === CircuitState.HalfOpen ? 2 : 0);
+  policy.breaker?.onStateChange((state) => {
+    const name = circuitStateName(state);
+    gauge?.set({ target: TARGET }, name === 'open' ? 1 : name === 'half-open' ? 2 : 0);
     if (name === 'open') log.warn({ circuit: name }, 'FNS circuit opened: not sending until the probe succeeds');
     else log.info({ circuit: name }, 'FNS circuit state changed');
     for (const listener of listeners) listener(name);
   });
-  retryPolicy.onRetry((r) => {
+  policy.retry.onRetry((r) => {
     const reason = 'error' in r ? r.error : undefined;
     log.debug({ attempt: r.attempt, delayMs: r.delay, code: isFnsError(reason) ? reason.code : undefined }, 'retrying FNS request');
   });
+}
 
-  async function post(body: string, signal: AbortSignal): Promise<FnsBatchResult> {
-    const started = performance.now();
-    try {
-      let res;
-      try {
-        res = await pool.request({
-          method: 'POST',
-          path,
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body,
-          signal,
-        });
-      } catch (e) {
-        throw classifyTransportError(e);
-      }
-      let text: string;
-      try {
-        text = await res.body.text();
-      } catch (e) {
-        throw classifyTransportError(e);
-      }
-      const result = classifyResponse(res.statusCode, res.headers, text);
-      if (result instanceof FnsError) throw result;
-      return result;
-    } finally {
-      metrics?.forward.latency.observe({ target: TARGET }, (performance.now() - started) / 1000);
-    }
-  }
+/** One POST of a batch: the answer, or the FnsError it means. */
+async function postBatch(pool: Pool, path: string, body: string, signal: AbortSignal, metrics: Metrics | undefined): Promise<FnsBatchResult> {
+  const observe = metrics ? (s: number) => metrics.forward.latency.observe({ target: TARGET }, s) : undefined;
+  const answer = await requestJson(pool, { method: 'POST', path, body }, signal, classifyTransportError, observe);
+  const result = classifyResponse(answer.status, answer.headers, answer.text);
+  if (result instanceof FnsError) throw result;
+  return result;
+}
 
+export function createHttpFnsClient(options: HttpFnsClientOptions): HttpFnsClient {
+  const o: FnsSettings = { ...HTTP_FNS_DEFAULTS, ...definedOnly(options), random: options.random ?? Math.random };
+  const log = (options.logger ?? silentLogger()).child({ component: 'fns-client' });
+  const endpoint = httpEndpoint(options.url, 'FNS');
+  const path = `${endpoint.prefix}${FNS_DOCUMENTS_PATH}`;
+  const pool = backstoppedPool(endpoint.origin, { timeoutMs: o.timeoutMs, connections: o.connections, keepAliveTimeoutMs: 30_000 });
+  const policy = fnsCallPolicy(o);
+  const listeners = new Set<(state: CircuitStateName) => void>();
+  watchCircuit(policy, options.metrics, log, listeners);
   let closing: Promise<void> | undefined;
 
   return {
@@ -288,27 +233,12 @@ export function createHttpFnsClient(options: HttpFnsClientOptions): HttpFnsClien
       if (batch.length > FNS_MAX_DOCUMENTS) throw new RangeError(`at most ${FNS_MAX_DOCUMENTS} documents per batch, got ${batch.length}`);
       if (closing) throw new FnsError(FnsErrorCodes.FNS_UNAVAILABLE, 'the FNS client is closed', { requestSent: false });
       const body = JSON.stringify({ documents: batch });
-      let sent = false;
-      try {
-        return await retryPolicy.execute(() =>
-          breaker.execute(async () => {
-            sent = true;
-            try {
-              return await timeoutPolicy.execute(({ signal }) => post(body, signal));
-            } catch (e) {
-              // Inside the breaker, so it counts timeouts (TaskCancelledError) like any other retryable failure.
-              throw classifyTransportError(e);
-            }
-          }),
-        );
-      } catch (e) {
-        if (isBrokenCircuitError(e)) {
-          throw new FnsError(FnsErrorCodes.FNS_CIRCUIT_OPEN, 'FNS circuit is open after repeated failures', { requestSent: sent, cause: e });
-        }
-        throw classifyTransportError(e);
-      }
+      return policy.run(
+        () => undefined,
+        (_, signal) => postBatch(pool, path, body, signal, options.metrics),
+      );
     },
-    circuitState: () => stateName(breaker.state),
+    circuitState: () => policy.circuitState(),
     onCircuitStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -318,8 +248,4 @@ export function createHttpFnsClient(options: HttpFnsClientOptions): HttpFnsClien
       return closing;
     },
   };
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -31,3 +31,19 @@ export function parseJsonOrUndefined(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * A failure before any HTTP answer → the adapter's error: `timeout` for a timeout, else `unavailable` (the connection
+ * could not be made or was lost). The adapter's own errors (`isOwn`) pass through.
+ */
+export function classifyTransportFailure<E extends Error>(
+  e: unknown,
+  service: string,
+  isOwn: (e: unknown) => e is E,
+  make: (kind: 'timeout' | 'unavailable', message: string, cause: Error) => E,
+): E {
+  if (isOwn(e)) return e;
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (isTimeoutFailure(err)) return make('timeout', `${service} did not answer in time: ${err.message}`, err);
+  return make('unavailable', `${service} unreachable: ${errorCodePrefix(err)}${err.message}`, err);
+}

@@ -15,35 +15,12 @@
  * new payments at once and delivers their callback before answering the create call, `GET /_control/events` lists
  * what was sent.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { request } from 'undici';
+import { dispatch, listenFake, readBody, route, sendError, sendJson } from '../http/fake-server.js';
+import { createWebhookOutbox, type FakeEvent, type FakePayment, type FakeRefund, type WebhookOutbox } from './fake-pay-webhooks.js';
 
-export interface FakePayment {
-  id: string;
-  status: 'pending' | 'succeeded' | 'declined';
-  amount: number;
-  refundedAmount: number;
-  orderId: string;
-  description: string;
-  returnUrl: string;
-  confirmationUrl: string;
-}
-
-export interface FakeRefund {
-  id: string;
-  paymentId: string;
-  amount: number;
-  reference: string;
-  status: 'succeeded';
-}
-
-export interface FakeEvent {
-  eventId: string;
-  event: 'payment.succeeded' | 'payment.declined' | 'refund.succeeded';
-  body: string;
-  deliveries: number[];
-}
+export { signWebhook, type FakeEvent, type FakePayment, type FakeRefund } from './fake-pay-webhooks.js';
 
 export interface FakePay {
   readonly url: string;
@@ -68,209 +45,160 @@ export interface FakePayOptions {
 
 const MAX_BODY = 64 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-export function signWebhook(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
-  const payments = new Map<string, FakePayment>();
-  const byKey = new Map<string, unknown>();
-  const events: FakeEvent[] = [];
-  let holding = false;
-  let autoOutcome: 'succeeded' | 'declined' | undefined;
-  const held: FakeEvent[] = [];
-  let base = '';
-  let webhookUrl = options.webhookUrl;
+/** A JSON body (an empty one is `{}`); over 64 KiB the connection is dropped. */
+async function jsonBody<T>(req: IncomingMessage): Promise<T> {
+  return JSON.parse((await readBody(req, MAX_BODY, true)) || '{}') as T;
+}
 
-  async function deliver(e: FakeEvent): Promise<void> {
-    if (!webhookUrl) return;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const r = await request(webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-signature': signWebhook(options.secret, e.body) },
-          body: e.body,
-          headersTimeout: 5000,
-          bodyTimeout: 5000,
-        });
-        await r.body.dump();
-        e.deliveries.push(r.statusCode);
-        if (r.statusCode < 300) return;
-      } catch {
-        e.deliveries.push(0);
-      }
-      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+/** The provider's state: what the handlers read and change. */
+interface PayFake {
+  readonly secret: string;
+  readonly payments: Map<string, FakePayment>;
+  /** Idempotence-Key → the first response. */
+  readonly byKey: Map<string, unknown>;
+  readonly outbox: WebhookOutbox;
+  autoOutcome: 'succeeded' | 'declined' | undefined;
+  base: string;
+}
+
+async function settle(fake: PayFake, id: string, outcome: 'succeeded' | 'declined'): Promise<FakeEvent | undefined> {
+  const p = fake.payments.get(id);
+  if (!p || p.status !== 'pending') return undefined;
+  p.status = outcome;
+  return fake.outbox.emit(outcome === 'succeeded' ? 'payment.succeeded' : 'payment.declined', p);
+}
+
+/** Idempotence-Key: the same key answers the first response. */
+function once<T>(fake: PayFake, req: IncomingMessage, make: () => T): T {
+  const key = req.headers['idempotence-key'];
+  if (typeof key !== 'string' || key === '') return make();
+  if (!fake.byKey.has(key)) fake.byKey.set(key, make());
+  return fake.byKey.get(key) as T;
+}
+
+/** POST /v1/payments: a pending payment (settled at once, callback first, in auto mode). */
+async function createPayment(fake: PayFake, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const b = await jsonBody<Partial<FakePayment>>(req);
+  if (!Number.isSafeInteger(b.amount) || (b.amount ?? 0) <= 0 || typeof b.orderId !== 'string') {
+    return sendError(res, 400, 'INVALID_REQUEST', 'amount (kopecks) and orderId are required');
+  }
+  const p = once(fake, req, () => {
+    const id = randomUUID();
+    const created: FakePayment = { id, status: 'pending', amount: b.amount!, refundedAmount: 0, orderId: b.orderId!, description: String(b.description ?? ''), returnUrl: String(b.returnUrl ?? ''), confirmationUrl: `${fake.base}/pay/${id}` };
+    fake.payments.set(id, created);
+    return created;
+  });
+  if (fake.autoOutcome !== undefined && p.status === 'pending') {
+    // The callback overtakes the answer: it is delivered before the create call returns.
+    const e = await settle(fake, p.id, fake.autoOutcome);
+    if (e) await fake.outbox.firstDelivery(e.eventId);
+  }
+  return sendJson(res, 201, p);
+}
+
+/** POST /v1/payments/:id/refunds: part or all of what is left of a succeeded payment. */
+async function refund(fake: PayFake, req: IncomingMessage, res: ServerResponse, p: FakePayment): Promise<void> {
+  const b = await jsonBody<{ amount?: number; reference?: string }>(req);
+  const result = once(fake, req, () => {
+    const amount = b.amount ?? 0;
+    if (p.status !== 'succeeded' || !Number.isSafeInteger(amount) || amount <= 0 || amount > p.amount - p.refundedAmount) {
+      return { status: 400, body: { code: 'REFUND_REFUSED', message: 'payment not succeeded, or the amount exceeds what is left' } };
     }
-  }
+    p.refundedAmount += amount;
+    const made: FakeRefund = { id: randomUUID(), paymentId: p.id, amount, reference: String(b.reference ?? ''), status: 'succeeded' };
+    fake.outbox.emit('refund.succeeded', p, made);
+    return { status: 201, body: made };
+  });
+  return sendJson(res, result.status, result.body);
+}
 
-  /** Each emitted event's first delivery, so auto-settled payments can be answered only after their callback. */
-  const firstDelivery = new Map<string, Promise<void>>();
+async function api(fake: PayFake, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (req.headers.authorization !== `Bearer ${fake.secret}`) return sendError(res, 401, 'UNAUTHORIZED', 'bad API key');
+  const parts = url.pathname.split('/').filter(Boolean); // v1 payments :id refunds
+  if (req.method === 'POST' && parts.length === 2) return createPayment(fake, req, res);
+  const p = fake.payments.get(parts[2] ?? '');
+  if (!p) return sendError(res, 404, 'NOT_FOUND', 'no such payment');
+  if (req.method === 'GET' && parts.length === 3) return sendJson(res, 200, p);
+  if (req.method === 'POST' && parts[3] === 'refunds') return refund(fake, req, res, p);
+  return sendError(res, 404, 'NOT_FOUND', 'no such endpoint');
+}
 
-  function emit(event: FakeEvent['event'], payment: FakePayment, refund?: FakeRefund): FakeEvent {
-    const eventId = randomUUID();
-    const { id, status, amount, refundedAmount, orderId } = payment;
-    const body = JSON.stringify({ eventId, event, payment: { id, status, amount, refundedAmount, orderId }, ...(refund ? { refund } : {}) });
-    const e: FakeEvent = { eventId, event, body, deliveries: [] };
-    events.push(e);
-    if (holding) held.push(e);
-    else firstDelivery.set(eventId, deliver(e));
-    return e;
-  }
-
-  async function settle(id: string, outcome: 'succeeded' | 'declined'): Promise<FakeEvent | undefined> {
-    const p = payments.get(id);
-    if (!p || p.status !== 'pending') return undefined;
-    p.status = outcome;
-    return emit(outcome === 'succeeded' ? 'payment.succeeded' : 'payment.declined', p);
-  }
-
-  /** Idempotence-Key: the same key answers the first response. */
-  function once<T>(req: IncomingMessage, make: () => T): T {
-    const key = req.headers['idempotence-key'];
-    if (typeof key !== 'string' || key === '') return make();
-    if (!byKey.has(key)) byKey.set(key, make());
-    return byKey.get(key) as T;
-  }
-
-  async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.headers.authorization !== `Bearer ${options.secret}`) return send(res, 401, { code: 'UNAUTHORIZED', message: 'bad API key' });
-    const parts = url.pathname.split('/').filter(Boolean); // v1 payments :id refunds
-    if (req.method === 'POST' && parts.length === 2) {
-      const b = JSON.parse((await readBody(req)) || '{}') as Partial<FakePayment>;
-      if (!Number.isSafeInteger(b.amount) || (b.amount ?? 0) <= 0 || typeof b.orderId !== 'string') {
-        return send(res, 400, { code: 'INVALID_REQUEST', message: 'amount (kopecks) and orderId are required' });
-      }
-      const p = once(req, () => {
-        const id = randomUUID();
-        const created: FakePayment = { id, status: 'pending', amount: b.amount!, refundedAmount: 0, orderId: b.orderId!, description: String(b.description ?? ''), returnUrl: String(b.returnUrl ?? ''), confirmationUrl: `${base}/pay/${id}` };
-        payments.set(id, created);
-        return created;
-      });
-      if (autoOutcome !== undefined && p.status === 'pending') {
-        // The callback overtakes the answer: it is delivered before the create call returns.
-        const e = await settle(p.id, autoOutcome);
-        if (e) await firstDelivery.get(e.eventId);
-      }
-      return send(res, 201, p);
-    }
-    const p = payments.get(parts[2] ?? '');
-    if (!p) return send(res, 404, { code: 'NOT_FOUND', message: 'no such payment' });
-    if (req.method === 'GET' && parts.length === 3) return send(res, 200, p);
-    if (req.method === 'POST' && parts[3] === 'refunds') {
-      const b = JSON.parse((await readBody(req)) || '{}') as { amount?: number; reference?: string };
-      const result = once(req, () => {
-        const amount = b.amount ?? 0;
-        if (p.status !== 'succeeded' || !Number.isSafeInteger(amount) || amount <= 0 || amount > p.amount - p.refundedAmount) {
-          return { status: 400, body: { code: 'REFUND_REFUSED', message: 'payment not succeeded, or the amount exceeds what is left' } };
-        }
-        p.refundedAmount += amount;
-        const refund: FakeRefund = { id: randomUUID(), paymentId: p.id, amount, reference: String(b.reference ?? ''), status: 'succeeded' };
-        emit('refund.succeeded', p, refund);
-        return { status: 201, body: refund };
-      });
-      return send(res, result.status, result.body);
-    }
-    return send(res, 404, { code: 'NOT_FOUND', message: 'no such endpoint' });
-  }
-
-  async function page(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const p = payments.get(id);
-    if (!p) return send(res, 404, { code: 'NOT_FOUND', message: 'no such payment' });
-    if (req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><meta charset="utf-8"><title>Оплата</title><h1>Оплата ${(p.amount / 100).toFixed(2)} ₽</h1>
+/** GET /pay/:id shows the payment page; POST settles it as the buyer chose and redirects to the shop. */
+async function page(fake: PayFake, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  const p = fake.payments.get(id);
+  if (!p) return sendError(res, 404, 'NOT_FOUND', 'no such payment');
+  if (req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><meta charset="utf-8"><title>Оплата</title><h1>Оплата ${(p.amount / 100).toFixed(2)} ₽</h1>
 <p>${escapeHtml(p.description)}</p><form method="post"><button name="outcome" value="succeeded">Оплатить</button>
 <button name="outcome" value="declined">Отклонить</button></form>`);
-      return;
-    }
-    const raw = await readBody(req);
-    const outcome = raw.startsWith('{') ? (JSON.parse(raw) as { outcome?: string }).outcome : new URLSearchParams(raw).get('outcome');
-    if (outcome !== 'succeeded' && outcome !== 'declined') return send(res, 400, { code: 'INVALID_REQUEST', message: 'outcome must be succeeded or declined' });
-    await settle(id, outcome);
-    res.writeHead(303, { location: p.returnUrl || '/' });
-    res.end();
+    return;
   }
+  const raw = await readBody(req, MAX_BODY, true);
+  const outcome = raw.startsWith('{') ? (JSON.parse(raw) as { outcome?: string }).outcome : new URLSearchParams(raw).get('outcome');
+  if (outcome !== 'succeeded' && outcome !== 'declined') return sendError(res, 400, 'INVALID_REQUEST', 'outcome must be succeeded or declined');
+  await settle(fake, id, outcome);
+  res.writeHead(303, { location: p.returnUrl || '/' });
+  res.end();
+}
 
-  async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (url.pathname === '/_control/events') return send(res, 200, { items: events.map(({ eventId, event, deliveries }) => ({ eventId, event, deliveries })) });
-    if (url.pathname === '/_control/auto') {
-      const outcome = (JSON.parse((await readBody(req)) || '{}') as { outcome?: string }).outcome;
-      autoOutcome = outcome === 'succeeded' || outcome === 'declined' ? outcome : undefined;
-      return send(res, 200, { auto: autoOutcome ?? null });
-    }
-    if (url.pathname === '/_control/hold') {
-      holding = true;
-      return send(res, 200, { holding });
-    }
-    if (url.pathname === '/_control/release') {
-      const order = (JSON.parse((await readBody(req)) || '{}') as { order?: string }).order;
-      holding = false;
-      const batch = held.splice(0, held.length);
-      if (order === 'reverse') batch.reverse();
-      for (const e of batch) await deliver(e);
-      return send(res, 200, { released: batch.map((e) => e.eventId) });
-    }
-    const resend = /^\/_control\/resend\/([\w-]+)$/.exec(url.pathname);
-    const e = resend ? events.find((x) => x.eventId === resend[1]) : undefined;
-    if (!e) return send(res, 404, { code: 'NOT_FOUND', message: 'no such event or control' });
-    await deliver(e);
-    return send(res, 200, { eventId: e.eventId, deliveries: e.deliveries });
-  }
+type ControlArgs = [fake: PayFake, req: IncomingMessage, res: ServerResponse];
 
+const CONTROL_ROUTES = [
+  route<ControlArgs>(undefined, '/_control/events', (_, fake, __, res) =>
+    sendJson(res, 200, { items: fake.outbox.events.map(({ eventId, event, deliveries }) => ({ eventId, event, deliveries })) }),
+  ),
+  route<ControlArgs>(undefined, '/_control/auto', async (_, fake, req, res) => {
+    const { outcome } = await jsonBody<{ outcome?: string }>(req);
+    fake.autoOutcome = outcome === 'succeeded' || outcome === 'declined' ? outcome : undefined;
+    return sendJson(res, 200, { auto: fake.autoOutcome ?? null });
+  }),
+  route<ControlArgs>(undefined, '/_control/hold', (_, fake, __, res) => sendJson(res, 200, { holding: fake.outbox.hold() })),
+  route<ControlArgs>(undefined, '/_control/release', async (_, fake, req, res) => {
+    const { order } = await jsonBody<{ order?: string }>(req);
+    return sendJson(res, 200, { released: await fake.outbox.release(order) });
+  }),
+  route<ControlArgs>(undefined, /^\/_control\/resend\/([\w-]+)$/, async ([eventId], fake, __, res) => {
+    const e = fake.outbox.events.find((x) => x.eventId === eventId);
+    if (!e) return sendError(res, 404, 'NOT_FOUND', 'no such event or control');
+    await fake.outbox.deliver(e);
+    return sendJson(res, 200, { eventId: e.eventId, deliveries: e.deliveries });
+  }),
+];
+
+async function control(fake: PayFake, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const { matched, result } = dispatch(CONTROL_ROUTES, req.method, url.pathname, fake, req, res);
+  if (!matched) return sendError(res, 404, 'NOT_FOUND', 'no such event or control');
+  await result;
+}
+
+function handle(fake: PayFake, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname.startsWith('/v1/payments')) return api(fake, req, res, url);
+  if (url.pathname.startsWith('/pay/')) return page(fake, req, res, url.pathname.slice('/pay/'.length));
+  if (url.pathname.startsWith('/_control/')) return control(fake, req, res, url);
+  sendError(res, 404, 'NOT_FOUND', 'no such endpoint');
+  return Promise.resolve();
+}
+
+export async function startFakePay(options: FakePayOptions): Promise<FakePay> {
+  const fake: PayFake = { secret: options.secret, payments: new Map(), byKey: new Map(), outbox: createWebhookOutbox(options.secret, options.webhookUrl), autoOutcome: undefined, base: '' };
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const work = url.pathname.startsWith('/v1/payments')
-      ? api(req, res, url)
-      : url.pathname.startsWith('/pay/')
-        ? page(req, res, url.pathname.slice('/pay/'.length))
-        : url.pathname.startsWith('/_control/')
-          ? control(req, res, url)
-          : Promise.resolve(send(res, 404, { code: 'NOT_FOUND', message: 'no such endpoint' }));
-    work.catch((e: unknown) => {
-      if (!res.headersSent) send(res, 400, { code: 'INVALID_REQUEST', message: (e as Error).message });
+    handle(fake, req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendError(res, 400, 'INVALID_REQUEST', (e as Error).message);
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  base = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const listening = await listenFake(server, options);
+  fake.base = listening.url;
   return {
-    url: base,
-    port,
-    payments,
-    events,
-    settle,
-    setWebhookUrl: (url) => {
-      webhookUrl = url;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: listening.url,
+    port: listening.port,
+    payments: fake.payments,
+    events: fake.outbox.events,
+    settle: (id, outcome) => settle(fake, id, outcome),
+    setWebhookUrl: (url) => fake.outbox.setUrl(url),
+    close: () => listening.close(),
   };
 }

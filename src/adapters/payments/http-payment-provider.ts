@@ -1,5 +1,5 @@
 /** The HTTP adapter of the payment provider port (contract in payment-provider.ts): an undici pool with timeouts. */
-import { Pool } from 'undici';
+import { answerFailure, bearer, createProviderClient } from '../http/provider-client.js';
 import { PaymentError, type PaymentProvider, type ProviderPayment, type ProviderRefund } from './payment-provider.js';
 
 export interface HttpPaymentProviderOptions {
@@ -11,38 +11,26 @@ export interface HttpPaymentProviderOptions {
   readonly timeoutMs?: number;
 }
 
+const PAYMENTS = '/v1/payments';
+
 export function createHttpPaymentProvider(options: HttpPaymentProviderOptions): PaymentProvider {
-  const base = new URL(options.url);
-  const prefix = `${base.pathname.replace(/\/+$/, '')}/v1/payments`;
-  const timeout = options.timeoutMs ?? 10_000;
-  const pool = new Pool(base.origin, { connections: 8, headersTimeout: timeout, bodyTimeout: timeout });
+  const client = createProviderClient({
+    url: options.url,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    connections: 8,
+    unavailable: (e) => new PaymentError('PAY_UNAVAILABLE', `payment provider: ${(e as Error).message}`, true, { cause: e }),
+  });
 
   async function call<T>(path: string, idempotenceKey: string, body: unknown): Promise<T> {
-    let statusCode: number;
-    let text: string;
-    try {
-      const res = await pool.request({
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.secret}`, 'idempotence-key': idempotenceKey },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeout),
-      });
-      statusCode = res.statusCode;
-      text = await res.body.text();
-    } catch (e) {
-      throw new PaymentError('PAY_UNAVAILABLE', `payment provider: ${(e as Error).message}`, true, { cause: e });
-    }
-    if (statusCode >= 200 && statusCode < 300) return JSON.parse(text) as T;
-    const retryable = statusCode === 429 || statusCode >= 500 || statusCode === 408;
-    throw new PaymentError(retryable ? 'PAY_UNAVAILABLE' : 'PAY_REJECTED', `payment provider answered ${statusCode}: ${text.slice(0, 300)}`, retryable);
+    const answer = await client.request({ method: 'POST', path, headers: { ...bearer(options.secret), 'idempotence-key': idempotenceKey }, json: body });
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return JSON.parse(answer.text) as T;
+    const { retryable, message } = answerFailure('payment provider', answer);
+    throw new PaymentError(retryable ? 'PAY_UNAVAILABLE' : 'PAY_REJECTED', message, retryable);
   }
 
   return {
-    createPayment: (p) => call<ProviderPayment>(prefix, `create-${p.orderId}`, p),
-    refund: (paymentId, r) => call<ProviderRefund>(`${prefix}/${encodeURIComponent(paymentId)}/refunds`, `refund-${r.reference}`, r),
-    async close() {
-      await pool.close();
-    },
+    createPayment: (p) => call<ProviderPayment>(PAYMENTS, `create-${p.orderId}`, p),
+    refund: (paymentId, r) => call<ProviderRefund>(`${PAYMENTS}/${encodeURIComponent(paymentId)}/refunds`, `refund-${r.reference}`, r),
+    close: () => client.close(),
   };
 }

@@ -6,7 +6,7 @@
  * `POST /_control` `{ "failNext", "status", "noViber": [...], "offline": [...], "deliverAfterMs", "expireAfterMs" }`
  * changes the rules.
  */
-import { answer, fakeError, startFakeJsonServer, type FakeServerOptions } from '../http/fake-json-server.js';
+import { answer, fakeError, startFakeJsonServer, type FakeRequest, type FakeServerOptions, type JsonAnswer } from '../http/fake-json-server.js';
 import { normalizePhone } from '../sms/sms-sender.js';
 import type { ViberStatus } from './viber-sender.js';
 
@@ -46,88 +46,116 @@ export interface FakeViberOptions extends FakeServerOptions {
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
 const nonNegative = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
-export async function startFakeViber(options: FakeViberOptions = {}): Promise<FakeViber> {
-  const messages: FakeViberMessage[] = [];
-  const byId = new Map<string, FakeViberMessage>();
-  const rules: FakeViberRules = { noViber: [], offline: [], deliverAfterMs: 50, expireAfterMs: 500, ...options.rules };
-  let failures = 0;
-  let failStatus = 503;
-  let counter = 0;
+/** The provider's state: what the handlers read and change. */
+interface ViberFake {
+  readonly messages: FakeViberMessage[];
+  readonly byId: Map<string, FakeViberMessage>;
+  readonly rules: FakeViberRules;
+  failures: number;
+  failStatus: number;
+  counter: number;
+}
 
-  function statusOf(m: FakeViberMessage, now = Date.now()): { status: ViberStatus; reason?: string } {
-    const age = now - m.acceptedAt;
-    if (rules.noViber.includes(m.to)) return age >= rules.deliverAfterMs ? { status: 'undelivered', reason: 'NOT_VIBER_USER' } : { status: 'accepted' };
-    if (rules.offline.includes(m.to)) return age >= Math.min(rules.expireAfterMs, m.ttlSeconds * 1000) ? { status: 'expired', reason: 'TTL_EXPIRED' } : { status: 'accepted' };
-    return age >= rules.deliverAfterMs ? { status: 'delivered' } : { status: 'accepted' };
+function statusOf(rules: FakeViberRules, m: FakeViberMessage, now = Date.now()): { status: ViberStatus; reason?: string } {
+  const age = now - m.acceptedAt;
+  if (rules.noViber.includes(m.to)) return age >= rules.deliverAfterMs ? { status: 'undelivered', reason: 'NOT_VIBER_USER' } : { status: 'accepted' };
+  if (rules.offline.includes(m.to)) return age >= Math.min(rules.expireAfterMs, m.ttlSeconds * 1000) ? { status: 'expired', reason: 'TTL_EXPIRED' } : { status: 'accepted' };
+  return age >= rules.deliverAfterMs ? { status: 'delivered' } : { status: 'accepted' };
+}
+
+/** POST /_control: failures to inject and the delivery rules. */
+function control(fake: ViberFake, b: Record<string, unknown>): JsonAnswer {
+  if (typeof b['failNext'] === 'number') {
+    fake.failures = b['failNext'];
+    fake.failStatus = typeof b['status'] === 'number' ? b['status'] : 503;
   }
+  const { rules } = fake;
+  rules.noViber = strings(b['noViber']) ?? rules.noViber;
+  rules.offline = strings(b['offline']) ?? rules.offline;
+  rules.deliverAfterMs = nonNegative(b['deliverAfterMs']) ?? rules.deliverAfterMs;
+  rules.expireAfterMs = nonNegative(b['expireAfterMs']) ?? rules.expireAfterMs;
+  return answer(200, { rules, failNext: fake.failures });
+}
 
-  const server = await startFakeJsonServer(async (req) => {
-    const { pathname } = req.url;
-    if (req.method === 'POST' && pathname === '/_control') {
-      const b = ((await req.json()) ?? {}) as Record<string, unknown>;
-      if (typeof b['failNext'] === 'number') {
-        failures = b['failNext'];
-        failStatus = typeof b['status'] === 'number' ? b['status'] : 503;
-      }
-      rules.noViber = strings(b['noViber']) ?? rules.noViber;
-      rules.offline = strings(b['offline']) ?? rules.offline;
-      rules.deliverAfterMs = nonNegative(b['deliverAfterMs']) ?? rules.deliverAfterMs;
-      rules.expireAfterMs = nonNegative(b['expireAfterMs']) ?? rules.expireAfterMs;
-      return answer(200, { rules, failNext: failures });
-    }
-    if (req.method === 'GET' && pathname === '/v1/viber/messages') {
-      return answer(200, { items: messages.map((m) => ({ ...m, ...statusOf(m) })) });
-    }
-    const one = /^\/v1\/viber\/messages\/([^/]+)$/.exec(pathname);
-    if (req.method === 'GET' && one) {
-      const m = byId.get(decodeURIComponent(one[1]!));
-      return m ? answer(200, { id: m.id, providerId: m.providerId, ...statusOf(m) }) : fakeError(404, 'NOT_FOUND', 'no such message');
-    }
-    if (req.method !== 'POST' || pathname !== '/v1/viber/messages') return fakeError(404, 'NOT_FOUND', 'no such endpoint');
-    const body = (await req.json()) as Record<string, unknown> | null | undefined;
-    if (body === undefined || body === null || typeof body !== 'object') return fakeError(400, 'BAD_REQUEST', 'body is not JSON');
-    if (failures > 0) {
-      failures -= 1;
-      return fakeError(failStatus, 'UNAVAILABLE', 'injected failure');
-    }
-    const { id, to, text, ttlSeconds, button } = body;
-    if (typeof id !== 'string' || id === '' || typeof text !== 'string' || text === '' || text.length > 1000 || typeof to !== 'string') {
-      return fakeError(400, 'BAD_REQUEST', 'id, to and text (≤ 1000 characters) are required');
-    }
-    if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 86_400) {
-      return fakeError(400, 'BAD_REQUEST', 'ttlSeconds must be an integer 60–86400');
-    }
-    const b = button as { caption?: unknown; url?: unknown } | undefined;
-    if (b !== undefined && (typeof b.caption !== 'string' || b.caption.length > 30 || typeof b.url !== 'string' || !/^https?:\/\//.test(b.url))) {
-      return fakeError(400, 'BAD_REQUEST', 'button needs a caption (≤ 30 characters) and an http(s) url');
-    }
-    if (normalizePhone(to) !== to) return fakeError(400, 'INVALID_PHONE', `not an E.164 number: ${to}`);
-    const seen = byId.get(id);
-    if (seen) return answer(202, { id: seen.id, providerId: seen.providerId, status: 'accepted' });
-    const message: FakeViberMessage = {
-      id,
-      providerId: `viber-${++counter}`,
-      to,
-      text,
-      button: b ? { caption: b.caption as string, url: b.url as string } : undefined,
-      ttlSeconds,
-      acceptedAt: Date.now(),
-    };
-    messages.push(message);
-    byId.set(id, message);
-    return answer(202, { id, providerId: message.providerId, status: 'accepted' });
-  }, options);
+/** What is wrong with a message to send, or undefined. */
+function invalidMessage(body: Record<string, unknown>): JsonAnswer | undefined {
+  const { id, to, text, ttlSeconds, button } = body;
+  if (typeof id !== 'string' || id === '' || typeof text !== 'string' || text === '' || text.length > 1000 || typeof to !== 'string') {
+    return fakeError(400, 'BAD_REQUEST', 'id, to and text (≤ 1000 characters) are required');
+  }
+  if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 86_400) {
+    return fakeError(400, 'BAD_REQUEST', 'ttlSeconds must be an integer 60–86400');
+  }
+  const b = button as { caption?: unknown; url?: unknown } | undefined;
+  if (b !== undefined && (typeof b.caption !== 'string' || b.caption.length > 30 || typeof b.url !== 'string' || !/^https?:\/\//.test(b.url))) {
+    return fakeError(400, 'BAD_REQUEST', 'button needs a caption (≤ 30 characters) and an http(s) url');
+  }
+  if (normalizePhone(to) !== to) return fakeError(400, 'INVALID_PHONE', `not an E.164 number: ${to}`);
+  return undefined;
+}
 
+/** POST /v1/viber/messages: accepted once per id, unless a failure is injected or the message is invalid. */
+function send(fake: ViberFake, body: Record<string, unknown> | null | undefined): JsonAnswer {
+  if (body === undefined || body === null || typeof body !== 'object') return fakeError(400, 'BAD_REQUEST', 'body is not JSON');
+  if (fake.failures > 0) {
+    fake.failures -= 1;
+    return fakeError(fake.failStatus, 'UNAVAILABLE', 'injected failure');
+  }
+  const invalid = invalidMessage(body);
+  if (invalid) return invalid;
+  const id = body['id'] as string;
+  const seen = fake.byId.get(id);
+  if (seen) return answer(202, { id: seen.id, providerId: seen.providerId, status: 'accepted' });
+  const b = body['button'] as { caption: string; url: string } | undefined;
+  const message: FakeViberMessage = {
+    id,
+    providerId: `viber-${++fake.counter}`,
+    to: body['to'] as string,
+    text: body['text'] as string,
+    button: b ? { caption: b.caption, url: b.url } : undefined,
+    ttlSeconds: body['ttlSeconds'] as number,
+    acceptedAt: Date.now(),
+  };
+  fake.messages.push(message);
+  fake.byId.set(id, message);
+  return answer(202, { id, providerId: message.providerId, status: 'accepted' });
+}
+
+async function handle(fake: ViberFake, req: FakeRequest): Promise<JsonAnswer> {
+  const { pathname } = req.url;
+  if (req.method === 'POST' && pathname === '/_control') return control(fake, ((await req.json()) ?? {}) as Record<string, unknown>);
+  if (req.method === 'GET' && pathname === '/v1/viber/messages') {
+    return answer(200, { items: fake.messages.map((m) => ({ ...m, ...statusOf(fake.rules, m) })) });
+  }
+  const one = /^\/v1\/viber\/messages\/([^/]+)$/.exec(pathname);
+  if (req.method === 'GET' && one) {
+    const m = fake.byId.get(decodeURIComponent(one[1]!));
+    return m ? answer(200, { id: m.id, providerId: m.providerId, ...statusOf(fake.rules, m) }) : fakeError(404, 'NOT_FOUND', 'no such message');
+  }
+  if (req.method !== 'POST' || pathname !== '/v1/viber/messages') return fakeError(404, 'NOT_FOUND', 'no such endpoint');
+  return send(fake, (await req.json()) as Record<string, unknown> | null | undefined);
+}
+
+export async function startFakeViber(options: FakeViberOptions = {}): Promise<FakeViber> {
+  const fake: ViberFake = {
+    messages: [],
+    byId: new Map(),
+    rules: { noViber: [], offline: [], deliverAfterMs: 50, expireAfterMs: 500, ...options.rules },
+    failures: 0,
+    failStatus: 503,
+    counter: 0,
+  };
+  const server = await startFakeJsonServer((req) => handle(fake, req), options);
   return {
     url: server.url,
     port: server.port,
-    messages,
-    rules,
+    messages: fake.messages,
+    rules: fake.rules,
     failNext(count, status = 503) {
-      failures = count;
-      failStatus = status;
+      fake.failures = count;
+      fake.failStatus = status;
     },
-    statusOf,
+    statusOf: (m, now) => statusOf(fake.rules, m, now),
     close: () => server.close(),
   };
 }

@@ -1,5 +1,5 @@
 /** The HTTP adapter of the Viber port (contract in viber-sender.ts): an undici keep-alive pool with timeouts. */
-import { Pool } from 'undici';
+import { answerFailure, answerString, bearer, createProviderClient, type ProviderAnswer } from '../http/provider-client.js';
 import { ViberError, ViberErrorCodes, type ViberSender, type ViberStatus } from './viber-sender.js';
 
 export interface HttpViberSenderOptions {
@@ -12,72 +12,53 @@ export interface HttpViberSenderOptions {
   readonly timeoutMs?: number;
 }
 
+const MESSAGES = '/v1/viber/messages';
 const STATUSES: ReadonlySet<string> = new Set<ViberStatus>(['accepted', 'delivered', 'seen', 'undelivered', 'expired']);
 
+function failure(answer: ProviderAnswer): ViberError {
+  const { retryable, message } = answerFailure('Viber provider', answer);
+  return new ViberError(retryable ? ViberErrorCodes.VIBER_UNAVAILABLE : ViberErrorCodes.VIBER_REJECTED, message, retryable, answer.statusCode);
+}
+
+/** A status answer → the status it carries; a body that is not JSON or names no known status may be better later. */
+function readStatus({ statusCode, text }: ProviderAnswer): { status: ViberStatus; reason?: string } {
+  let body: { status?: unknown; reason?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new ViberError(ViberErrorCodes.VIBER_UNAVAILABLE, 'Viber provider: a status answer that is not JSON', true, statusCode);
+  }
+  if (typeof body.status !== 'string' || !STATUSES.has(body.status)) {
+    throw new ViberError(ViberErrorCodes.VIBER_UNAVAILABLE, `Viber provider: unknown status ${JSON.stringify(body.status)}`, true, statusCode);
+  }
+  return { status: body.status as ViberStatus, ...(typeof body.reason === 'string' ? { reason: body.reason } : {}) };
+}
+
 export function createHttpViberSender(options: HttpViberSenderOptions): ViberSender {
-  const base = new URL(options.url);
-  const root = `${base.pathname.replace(/\/+$/, '')}/v1/viber/messages`;
-  const timeout = options.timeoutMs ?? 10_000;
-  const pool = new Pool(base.origin, { connections: 16, headersTimeout: timeout, bodyTimeout: timeout });
-  const auth = options.token ? { authorization: `Bearer ${options.token}` } : {};
-
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<{ statusCode: number; text: string }> {
-    try {
-      const res = await pool.request({
-        method,
-        path,
-        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeout),
-      });
-      return { statusCode: res.statusCode, text: await res.body.text() };
-    } catch (e) {
-      throw new ViberError(ViberErrorCodes.VIBER_UNAVAILABLE, `Viber provider: ${(e as Error).message}`, true, undefined, { cause: e });
-    }
-  }
-
-  function failure(statusCode: number, text: string): ViberError {
-    const retryable = statusCode === 429 || statusCode >= 500 || statusCode === 408;
-    return new ViberError(
-      retryable ? ViberErrorCodes.VIBER_UNAVAILABLE : ViberErrorCodes.VIBER_REJECTED,
-      `Viber provider answered ${statusCode}: ${text.slice(0, 300)}`,
-      retryable,
-      statusCode,
-    );
-  }
+  const client = createProviderClient({
+    url: options.url,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    connections: 16,
+    unavailable: (e) => new ViberError(ViberErrorCodes.VIBER_UNAVAILABLE, `Viber provider: ${(e as Error).message}`, true, undefined, { cause: e }),
+  });
+  const auth = bearer(options.token);
 
   return {
     async send(message) {
-      const { statusCode, text } = await call(
-        'POST',
-        root,
-        { id: message.id, to: message.to, sender: options.sender ?? 'OFD', text: message.text, ttlSeconds: message.ttlSeconds, ...(message.button ? { button: message.button } : {}) },
-        message.id,
-      );
-      if (statusCode < 200 || statusCode >= 300) throw failure(statusCode, text);
-      try {
-        const body = JSON.parse(text) as { providerId?: unknown };
-        return { providerId: typeof body.providerId === 'string' ? body.providerId : message.id };
-      } catch {
-        return { providerId: message.id };
-      }
+      const answer = await client.request({
+        method: 'POST',
+        path: MESSAGES,
+        headers: { ...auth, 'idempotency-key': message.id },
+        json: { id: message.id, to: message.to, sender: options.sender ?? 'OFD', text: message.text, ttlSeconds: message.ttlSeconds, ...(message.button ? { button: message.button } : {}) },
+      });
+      if (answer.statusCode < 200 || answer.statusCode >= 300) throw failure(answer);
+      return { providerId: answerString(answer.text, 'providerId', message.id) };
     },
     async status(id) {
-      const { statusCode, text } = await call('GET', `${root}/${encodeURIComponent(id)}`);
-      if (statusCode !== 200) throw failure(statusCode, text);
-      let body: { status?: unknown; reason?: unknown };
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        throw new ViberError(ViberErrorCodes.VIBER_UNAVAILABLE, 'Viber provider: a status answer that is not JSON', true, statusCode);
-      }
-      if (typeof body.status !== 'string' || !STATUSES.has(body.status)) {
-        throw new ViberError(ViberErrorCodes.VIBER_UNAVAILABLE, `Viber provider: unknown status ${JSON.stringify(body.status)}`, true, statusCode);
-      }
-      return { status: body.status as ViberStatus, ...(typeof body.reason === 'string' ? { reason: body.reason } : {}) };
+      const answer = await client.request({ method: 'GET', path: `${MESSAGES}/${encodeURIComponent(id)}`, headers: auth });
+      if (answer.statusCode !== 200) throw failure(answer);
+      return readStatus(answer);
     },
-    async close() {
-      await pool.close();
-    },
+    close: () => client.close(),
   };
 }
