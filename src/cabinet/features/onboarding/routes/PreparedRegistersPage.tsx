@@ -123,31 +123,31 @@ function ImportOutcome({ upload }: { upload: ReturnType<typeof useImportRegister
   const rowErrors = fileErrors(failure?.code === 'IMPORT_INVALID' ? failure.details : []);
   return (
     <>
-    {upload.data ? (
-      <Alert
-        type={upload.data.rowsInvalid > 0 ? 'warning' : 'success'}
-        showIcon
-        title={`Строк в файле: ${upload.data.rowsTotal}; загружено касс: ${upload.data.rowsImported}; уже были: ${upload.data.rowsExisting}; с ошибками: ${upload.data.rowsInvalid}`}
-      />
-    ) : null}
-    {failure && failure.code !== 'IMPORT_INVALID' ? <Alert type="error" showIcon role="alert" title={errorText(failure)} /> : null}
-    {rowErrors.length > 0 || (upload.data?.errors.length ?? 0) > 0 ? (
-      <>
-        <Alert type="error" showIcon role="alert" title={failure ? `Файл не загружен: ошибок ${rowErrors.length}. Исправьте их или загрузите только правильные строки.` : 'Строки с ошибками не загружены:'} />
-        <Table
-          size="small"
-          rowKey="key"
-          aria-label="Ошибки в файле"
-          dataSource={failure ? rowErrors : (upload.data?.errors ?? []).map((e, i) => ({ key: i, ...e }))}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          columns={[
-            { title: 'Строка', dataIndex: 'row', width: 90 },
-            { title: 'Столбец', dataIndex: 'column', width: 90 },
-            { title: 'Ошибка', dataIndex: 'message' },
-          ]}
+      {upload.data ? (
+        <Alert
+          type={upload.data.rowsInvalid > 0 ? 'warning' : 'success'}
+          showIcon
+          title={`Строк в файле: ${upload.data.rowsTotal}; загружено касс: ${upload.data.rowsImported}; уже были: ${upload.data.rowsExisting}; с ошибками: ${upload.data.rowsInvalid}`}
         />
-      </>
-    ) : null}
+      ) : null}
+      {failure && failure.code !== 'IMPORT_INVALID' ? <Alert type="error" showIcon role="alert" title={errorText(failure)} /> : null}
+      {rowErrors.length > 0 || (upload.data?.errors.length ?? 0) > 0 ? (
+        <>
+          <Alert type="error" showIcon role="alert" title={failure ? `Файл не загружен: ошибок ${rowErrors.length}. Исправьте их или загрузите только правильные строки.` : 'Строки с ошибками не загружены:'} />
+          <Table
+            size="small"
+            rowKey="key"
+            aria-label="Ошибки в файле"
+            dataSource={failure ? rowErrors : (upload.data?.errors ?? []).map((e, i) => ({ key: i, ...e }))}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            columns={[
+              { title: 'Строка', dataIndex: 'row', width: 90 },
+              { title: 'Столбец', dataIndex: 'column', width: 90 },
+              { title: 'Ошибка', dataIndex: 'message' },
+            ]}
+          />
+        </>
+      ) : null}
     </>
   );
 }

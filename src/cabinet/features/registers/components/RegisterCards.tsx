@@ -2,7 +2,7 @@
 import { Card, Descriptions, List, Table } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { Link } from 'react-router';
-import { ErrorState, LoadingState, QueryState } from '../../../components/QueryState';
+import { QueryState } from '../../../components/QueryState';
 import { formatInstant, formatLocalDateTime, formatMoney } from '../../../lib/format';
 import type { RegisterDetail, useCurrentShift, useLastDocuments, useRegisterNotifications } from '../api/register';
 
@@ -36,15 +36,9 @@ function ShiftDescriptions({ s }: { s: CurrentShift }) {
 export function CurrentShiftCard({ shift }: { shift: ReturnType<typeof useCurrentShift> }) {
   return (
     <Card size="small" title="Текущая смена">
-      {shift.isPending ? (
-        <LoadingState />
-      ) : shift.error ? (
-        <ErrorState error={shift.error} onRetry={shift.refetch} />
-      ) : shift.data === null || shift.data === undefined ? (
-        'Смен ещё не было.'
-      ) : (
-        <ShiftDescriptions s={shift.data} />
-      )}
+      <QueryState query={shift} isEmpty={(d) => d === null} empty="Смен ещё не было.">
+        {(d) => (d === null ? null : <ShiftDescriptions s={d} />)}
+      </QueryState>
     </Card>
   );
 }
