@@ -53,6 +53,10 @@ function ScopeSelects({ filters, onChange }: { filters: AnalyticsFilters; onChan
   const orgItems = orgs.data?.items ?? [];
   const several = orgItems.length > 1;
   const span = { xs: 24, sm: several ? 8 : 12, lg: several ? 4 : 6 };
+  const narrower = [
+    { label: 'Торговая точка', placeholder: 'Все торговые точки', loading: outlets.isPending, value: filters.outletId, options: outletOptions(outletItems), onChange: (v?: number) => onChange({ ...filters, outletId: v, registerId: undefined }) },
+    { label: 'Касса', placeholder: 'Все кассы', loading: registers.isPending, value: filters.registerId, options: registerOptions(registerItems), onChange: (v?: number) => onChange({ ...filters, registerId: v }) },
+  ];
   return (
     <>
       {several ? (
@@ -67,30 +71,11 @@ function ScopeSelects({ filters, onChange }: { filters: AnalyticsFilters; onChan
           />
         </Col>
       ) : null}
-      <Col {...span}>
-        <FilterSelect<number>
-          label="Торговая точка"
-          placeholder="Все торговые точки"
-          showSearch={{ optionFilterProp: 'label' }}
-          width="100%"
-          loading={outlets.isPending}
-          value={filters.outletId}
-          options={outletOptions(outletItems)}
-          onChange={(v) => onChange({ ...filters, outletId: v, registerId: undefined })}
-        />
-      </Col>
-      <Col {...span}>
-        <FilterSelect<number>
-          label="Касса"
-          placeholder="Все кассы"
-          showSearch={{ optionFilterProp: 'label' }}
-          width="100%"
-          loading={registers.isPending}
-          value={filters.registerId}
-          options={registerOptions(registerItems)}
-          onChange={(v) => onChange({ ...filters, registerId: v })}
-        />
-      </Col>
+      {narrower.map((n) => (
+        <Col key={n.label} {...span}>
+          <FilterSelect<number> label={n.label} placeholder={n.placeholder} showSearch={{ optionFilterProp: 'label' }} width="100%" loading={n.loading} value={n.value} options={n.options} onChange={n.onChange} />
+        </Col>
+      ))}
     </>
   );
 }

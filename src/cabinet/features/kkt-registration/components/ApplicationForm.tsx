@@ -1,39 +1,21 @@
 /** The registration application's form: organization, register and FN, the place, modes of use and the signer. */
-import { Alert, Button, Col, Form, Input, Row, Select } from 'antd';
+import { Alert, Button, Form, Input, Select } from 'antd';
 import { errorText, ApiFailure } from '../../../lib/api/errors';
 import type { Organization } from '../api/applications';
 import { FIELD_OF, type FormValues } from '../lib/application-values';
 import { MODES } from '../lib/modes';
-import { ModelInput, ModesFields, PlaceCodeFields, SignerFields } from './FormParts';
+import { FieldGrid, ModelInput, ModesFields, PlaceCodeFields, SignerFields, type GridField } from './FormParts';
 
 const req = (message: string) => [{ required: true, message }];
 
-function DeviceFields() {
-  return (
-    <Row gutter={16}>
-      <Col xs={24} md={12}>
-        <Form.Item label="Модель ККТ" name="kktModel" rules={req('Укажите модель ККТ из реестра')}>
-          <ModelInput kind="kkt" />
-        </Form.Item>
-      </Col>
-      <Col xs={24} md={12}>
-        <Form.Item label="Заводской номер ККТ" name="kktSerial" rules={req('Укажите заводской номер ККТ')}>
-          <Input />
-        </Form.Item>
-      </Col>
-      <Col xs={24} md={12}>
-        <Form.Item label="Модель ФН" name="fnModel" rules={req('Укажите модель фискального накопителя')}>
-          <ModelInput kind="fn" />
-        </Form.Item>
-      </Col>
-      <Col xs={24} md={12}>
-        <Form.Item label="Заводской номер ФН" name="fnSerial" rules={[{ required: true, pattern: /^\d{16}$/, message: '16 цифр' }]}>
-          <Input inputMode="numeric" />
-        </Form.Item>
-      </Col>
-    </Row>
-  );
-}
+const HALF = { xs: 24, md: 12 };
+
+const DEVICE_FIELDS: readonly GridField[] = [
+  { span: HALF, label: 'Модель ККТ', name: 'kktModel', rules: req('Укажите модель ККТ из реестра'), control: <ModelInput kind="kkt" /> },
+  { span: HALF, label: 'Заводской номер ККТ', name: 'kktSerial', rules: req('Укажите заводской номер ККТ'), control: <Input /> },
+  { span: HALF, label: 'Модель ФН', name: 'fnModel', rules: req('Укажите модель фискального накопителя'), control: <ModelInput kind="fn" /> },
+  { span: HALF, label: 'Заводской номер ФН', name: 'fnSerial', rules: [{ required: true, pattern: /^\d{16}$/, message: '16 цифр' }], control: <Input inputMode="numeric" /> },
+];
 
 export function ApplicationForm({ organizations, busy, error, onSubmit }: { organizations: Organization[]; busy: boolean; error: unknown; onSubmit: (v: FormValues) => void }) {
   const [form] = Form.useForm<FormValues>();
@@ -44,7 +26,7 @@ export function ApplicationForm({ organizations, busy, error, onSubmit }: { orga
       <Form.Item label="Организация" name="organizationId" rules={req('Выберите организацию')}>
         <Select options={organizations.map((o) => ({ value: o.id, label: `${o.name ?? 'Без названия'} (ИНН ${o.inn})` }))} />
       </Form.Item>
-      <DeviceFields />
+      <FieldGrid fields={DEVICE_FIELDS} />
       <Form.Item label="Адрес установки (применения) ККТ" name="retailPlaceAddress" rules={req('Укажите адрес')}>
         <Input />
       </Form.Item>
