@@ -19,50 +19,56 @@ const toItems = (entries: readonly MenuEntry[]): Item[] =>
   entries.map((e) => ({ key: e.key, label: e.label, icon: e.icon, ...(e.children ? { children: toItems(e.children) } : {}) }));
 const items = toItems(menu);
 
-export function AppLayout() {
+/** The sider: the section menu, collapsed to a drawer-like strip on phones (closing after a pick there). */
+function AppSider({ narrow, setNarrow }: { narrow: boolean; setNarrow: (narrow: boolean) => void }) {
   const location = useLocation();
   const navigate = useNavigate();
   const [collapsed, setCollapsed] = useState(false);
-  const [narrow, setNarrow] = useState(false);
   const selected = selectedMenuKey(location.pathname);
   const openGroup = menu.find((m) => m.children?.some((c) => c.key === selected))?.key;
+  return (
+    <Layout.Sider
+      breakpoint="md"
+      collapsedWidth={narrow ? 0 : 80}
+      collapsible
+      collapsed={collapsed}
+      onCollapse={setCollapsed}
+      onBreakpoint={(broken) => {
+        setNarrow(broken);
+        setCollapsed(broken);
+      }}
+      theme="light"
+      width={220}
+      style={narrow && !collapsed ? { position: 'fixed', zIndex: 20, height: '100vh', boxShadow: '2px 0 8px rgba(0,0,0,0.15)' } : undefined}
+      aria-label="Разделы кабинета"
+      // On a phone the menu's opener sits in the header's left corner, not over the page title.
+      zeroWidthTriggerStyle={{ top: 12 }}
+    >
+      <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', fontWeight: 600, color: '#1668dc' }}>{collapsed ? 'ОФД' : 'Кабинет ОФД'}</div>
+      <nav aria-label="Главное меню">
+        <Menu
+          mode="inline"
+          selectedKeys={[selected]}
+          defaultOpenKeys={openGroup ? [openGroup] : ['receipts-group']}
+          items={items}
+          onClick={({ key }) => {
+            void navigate(key);
+            if (narrow) setCollapsed(true);
+          }}
+        />
+      </nav>
+    </Layout.Sider>
+  );
+}
 
+export function AppLayout() {
+  const [narrow, setNarrow] = useState(false);
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <a className="skip-link" href="#main">
         К содержимому
       </a>
-      <Layout.Sider
-        breakpoint="md"
-        collapsedWidth={narrow ? 0 : 80}
-        collapsible
-        collapsed={collapsed}
-        onCollapse={setCollapsed}
-        onBreakpoint={(broken) => {
-          setNarrow(broken);
-          setCollapsed(broken);
-        }}
-        theme="light"
-        width={220}
-        style={narrow && !collapsed ? { position: 'fixed', zIndex: 20, height: '100vh', boxShadow: '2px 0 8px rgba(0,0,0,0.15)' } : undefined}
-        aria-label="Разделы кабинета"
-        // On a phone the menu's opener sits in the header's left corner, not over the page title.
-        zeroWidthTriggerStyle={{ top: 12 }}
-      >
-        <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', fontWeight: 600, color: '#1668dc' }}>{collapsed ? 'ОФД' : 'Кабинет ОФД'}</div>
-        <nav aria-label="Главное меню">
-          <Menu
-            mode="inline"
-            selectedKeys={[selected]}
-            defaultOpenKeys={openGroup ? [openGroup] : ['receipts-group']}
-            items={items}
-            onClick={({ key }) => {
-              void navigate(key);
-              if (narrow) setCollapsed(true);
-            }}
-          />
-        </nav>
-      </Layout.Sider>
+      <AppSider narrow={narrow} setNarrow={setNarrow} />
       <Layout>
         <Layout.Header
           style={{ background: '#fff', padding: narrow ? '0 8px 0 56px' : '0 24px', display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0' }}

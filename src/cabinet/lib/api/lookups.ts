@@ -30,3 +30,13 @@ export const ORGANIZATIONS_KEY = ['organizations', 'lookup'] as const;
 export function useAllOrganizations() {
   return useQuery({ queryKey: ORGANIZATIONS_KEY, queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations', { params: { query: { limit: 100 } }, signal })) });
 }
+
+/** Registers as select options, each named by its registration number. */
+export function registerOptions(registers: readonly Pick<Register, 'id' | 'registrationNumber'>[] | undefined): { value: number; label: string }[] {
+  return (registers ?? []).map((r) => ({ value: r.id, label: `РН ${r.registrationNumber}` }));
+}
+
+/** Outlets as select options, each named by its title. */
+export function outletOptions(outlets: readonly Outlet[] | undefined): { value: number; label: string }[] {
+  return (outlets ?? []).map((o) => ({ value: o.id, label: outletTitle(o) }));
+}

@@ -60,15 +60,10 @@ function Matrix({ e, selected, onSelect }: { e: AbcExtra; selected: string | und
   );
 }
 
-function Body({ r, ctx }: { r: Report; ctx: ScreenContext }) {
-  const e = abcExtraOf(r.extra);
-  const points = useMemo(() => paretoPoints(r.items), [r]);
-  const first = e ? matrixCells(e).flatMap((x) => x.cells).find((c) => c.count > 0)?.key : undefined;
-  const [picked, setPicked] = useState<string>();
-  const selected = picked !== undefined && e && (e.matrix[picked] ?? 0) > 0 ? picked : first;
-  const revenueOf = useMemo(() => new Map(r.items.map((i) => [String(i['name']), Number(i['revenue'])])), [r]);
-  if (!e) return <Alert type="error" title="Сервер не прислал матрицу ABC/XYZ. Обновите страницу." />;
-  const pareto: ChartOption = {
+type ParetoPoint = ReturnType<typeof paretoPoints>[number];
+
+function paretoOption(points: ParetoPoint[], e: AbcExtra): ChartOption {
+  return {
     tooltip: { trigger: 'axis', formatter: (p: Array<{ dataIndex: number }>) => { const x = points[p[0]!.dataIndex]!; return `${x.name}<br/>${formatMoney(x.revenue)} · накоплено ${String(x.cumulative).replace('.', ',')}% · ${x.abc}`; } },
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: points.map((_, i) => i + 1), name: 'товары', axisLabel: { interval: 'auto' } },
@@ -84,16 +79,56 @@ function Body({ r, ctx }: { r: Report; ctx: ScreenContext }) {
       },
     ],
   };
+}
+
+function Thresholds({ e }: { e: AbcExtra }) {
+  return (
+    <Card size="small" title="Пороги групп" style={{ marginBottom: 16 }}>
+      {thresholdsText(e).map((t) => (
+        <Typography.Paragraph key={t} style={{ margin: 0 }}>
+          {t}
+        </Typography.Paragraph>
+      ))}
+    </Card>
+  );
+}
+
+/** The products of the picked group, each with its revenue and a link to its receipts. */
+function GroupItems({ selected, items, revenueOf, ctx }: { selected: string | undefined; items: string[]; revenueOf: Map<string, number>; ctx: ScreenContext }) {
+  return (
+    <Card size="small" title={selected ? <>Товары группы {selected} <Badge count={items.length} showZero color="#1668dc" overflowCount={9999} /></> : 'Товары группы'}>
+      {items.length === 0 ? (
+        <Empty description="В группе нет товаров" />
+      ) : (
+        <section aria-label={`Товары группы ${selected}`}>
+          <List
+            size="small"
+            dataSource={items}
+            pagination={items.length > 10 ? { pageSize: 10, size: 'small' } : false}
+            renderItem={(name) => (
+              <List.Item extra={formatMoney(revenueOf.get(name))}>
+                <Link to={receiptsHref(ctx.filters, ctx.period, { item: name })}>{name}</Link>
+              </List.Item>
+            )}
+          />
+        </section>
+      )}
+    </Card>
+  );
+}
+
+function Body({ r, ctx }: { r: Report; ctx: ScreenContext }) {
+  const e = abcExtraOf(r.extra);
+  const points = useMemo(() => paretoPoints(r.items), [r]);
+  const first = e ? matrixCells(e).flatMap((x) => x.cells).find((c) => c.count > 0)?.key : undefined;
+  const [picked, setPicked] = useState<string>();
+  const selected = picked !== undefined && e && (e.matrix[picked] ?? 0) > 0 ? picked : first;
+  const revenueOf = useMemo(() => new Map(r.items.map((i) => [String(i['name']), Number(i['revenue'])])), [r]);
+  if (!e) return <Alert type="error" title="Сервер не прислал матрицу ABC/XYZ. Обновите страницу." />;
   const items = selected ? (e.cells[selected] ?? []) : [];
   return (
     <>
-      <Card size="small" title="Пороги групп" style={{ marginBottom: 16 }}>
-        {thresholdsText(e).map((t) => (
-          <Typography.Paragraph key={t} style={{ margin: 0 }}>
-            {t}
-          </Typography.Paragraph>
-        ))}
-      </Card>
+      <Thresholds e={e} />
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
         <Col xs={24} lg={12}>
           <Card size="small" title="Матрица: нажмите на группу, чтобы увидеть товары">
@@ -101,28 +136,11 @@ function Body({ r, ctx }: { r: Report; ctx: ScreenContext }) {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card size="small" title={selected ? <>Товары группы {selected} <Badge count={items.length} showZero color="#1668dc" overflowCount={9999} /></> : 'Товары группы'}>
-            {items.length === 0 ? (
-              <Empty description="В группе нет товаров" />
-            ) : (
-              <section aria-label={`Товары группы ${selected}`}>
-              <List
-                size="small"
-                dataSource={items}
-                pagination={items.length > 10 ? { pageSize: 10, size: 'small' } : false}
-                renderItem={(name) => (
-                  <List.Item extra={formatMoney(revenueOf.get(name))}>
-                    <Link to={receiptsHref(ctx.filters, ctx.period, { item: name })}>{name}</Link>
-                  </List.Item>
-                )}
-              />
-              </section>
-            )}
-          </Card>
+          <GroupItems selected={selected} items={items} revenueOf={revenueOf} ctx={ctx} />
         </Col>
       </Row>
       <Card size="small" title="Кривая Парето: накопленная доля выручки" style={{ marginBottom: 16 }}>
-        <Chart option={pareto} height={260} label={`Кривая Парето по ${points.length} товарам`} />
+        <Chart option={paretoOption(points, e)} height={260} label={`Кривая Парето по ${points.length} товарам`} />
       </Card>
       <ReportTable report={r} rowKey={(row) => String(row['name'])} hide={['group']} linkOf={(row, key) => (key === 'name' ? receiptsHref(ctx.filters, ctx.period, { item: String(row['name']) }) : undefined)} />
     </>

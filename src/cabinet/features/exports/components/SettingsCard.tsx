@@ -3,29 +3,27 @@
  * which format, to whom. The API replaces the list as a whole; owners and administrators may change it.
  */
 import { Alert, Button, Card, Form, List, Modal, Select, Switch, Typography } from 'antd';
+import type { FormInstance } from 'antd';
 import { useState } from 'react';
 import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
-import { useAllRegisters } from '../../../lib/api/lookups';
+import { registerOptions, useAllRegisters, type Register } from '../../../lib/api/lookups';
 import { useExportSettings, useSaveExportSettings, type ExportSetting, type ExportSettingInput } from '../api/export-settings';
 import { CONTENTS, SCHEDULES, describeSetting } from '../lib/labels';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const toInput = (s: ExportSetting): ExportSettingInput => ({ schedule: s.schedule, registerIds: s.registerIds, content: s.content, format: s.format, emails: s.emails, enabled: s.enabled });
+const NEW_SETTING: ExportSettingInput = { schedule: 'shift_closed', registerIds: null, content: 'receipt_items', format: 'xlsx', emails: [], enabled: true };
 
-export function SettingsCard({ organizationId }: { organizationId: number }) {
+/** The list as the API has it, the one being edited (index null: a new one) and the whole-list writes. */
+function useSettingsEditor(organizationId: number, form: FormInstance<ExportSettingInput>) {
   const settings = useExportSettings(organizationId);
   const save = useSaveExportSettings(organizationId);
-  const registers = useAllRegisters();
   const [editing, setEditing] = useState<{ index: number | null; value: ExportSettingInput } | null>(null);
-  const [form] = Form.useForm<ExportSettingInput>();
-  const orgRegisters = (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId);
-  const name = (id: number) => `РН ${registers.data?.items.find((r) => r.id === id)?.registrationNumber ?? id}`;
   const items = settings.data?.items ?? [];
-
   const put = (next: ExportSettingInput[]) => save.mutateAsync(next);
   const open = (index: number | null) => {
-    const value: ExportSettingInput = index === null ? { schedule: 'shift_closed', registerIds: null, content: 'receipt_items', format: 'xlsx', emails: [], enabled: true } : toInput(items[index]!);
+    const value: ExportSettingInput = index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!);
     form.setFieldsValue({ ...value, registerIds: value.registerIds ?? [] });
     setEditing({ index, value });
   };
@@ -38,6 +36,50 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
     await put(next);
     setEditing(null);
   };
+  return { settings, save, items, editing, close: () => setEditing(null), put, open, submit };
+}
+
+function SettingFields({ registers }: { registers: Register[] }) {
+  return (
+    <>
+      <Form.Item name="schedule" label="Когда" rules={[{ required: true }]}>
+        <Select options={Object.entries(SCHEDULES).map(([value, label]) => ({ value, label }))} />
+      </Form.Item>
+      <Form.Item name="content" label="Что" rules={[{ required: true }]}>
+        <Select options={Object.entries(CONTENTS).map(([value, label]) => ({ value, label }))} />
+      </Form.Item>
+      <Form.Item name="format" label="Формат" rules={[{ required: true }]}>
+        <Select options={[{ value: 'xlsx', label: 'Excel (xlsx)' }, { value: 'csv', label: 'CSV' }]} />
+      </Form.Item>
+      <Form.Item name="registerIds" label="Кассы" extra="Пусто — все кассы организации, и новые тоже.">
+        <Select mode="multiple" allowClear placeholder="Все кассы" options={registerOptions(registers)} optionFilterProp="label" />
+      </Form.Item>
+      <Form.Item
+        name="emails"
+        label="Кому отправлять"
+        extra="Пусто — владельцам и администраторам организации."
+        rules={[{ validator: async (_, v: string[] | undefined) => { const bad = (v ?? []).find((e) => !EMAIL.test(e)); if (bad) throw new Error(`Не адрес почты: ${bad}`); } }]}
+      >
+        <Select mode="tags" tokenSeparators={[',', ' ', ';']} placeholder="buh@example.ru" open={false} />
+      </Form.Item>
+      <Form.Item name="enabled" label="Включена" valuePropName="checked">
+        <Switch />
+      </Form.Item>
+    </>
+  );
+}
+
+export function SettingsCard({ organizationId }: { organizationId: number }) {
+  const [form] = Form.useForm<ExportSettingInput>();
+  const { settings, save, items, editing, close, put, open, submit } = useSettingsEditor(organizationId, form);
+  const registers = useAllRegisters();
+  const orgRegisters = (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId);
+  const name = (id: number) => `РН ${registers.data?.items.find((r) => r.id === id)?.registrationNumber ?? id}`;
+  const actions = (s: ExportSetting, i: number) => [
+    <Switch key="on" size="small" checked={s.enabled} aria-label="Включена" onChange={(enabled) => void put(items.map((x, j) => ({ ...toInput(x), ...(j === i ? { enabled } : {}) })))} />,
+    <Button key="edit" type="link" size="small" onClick={() => open(i)}>Изменить</Button>,
+    <Button key="del" type="link" size="small" danger onClick={() => void put(items.filter((_, j) => j !== i).map(toInput))}>Удалить</Button>,
+  ];
 
   return (
     <Card size="small" title="Автоматические выгрузки" extra={<Button onClick={() => open(null)}>Добавить</Button>} style={{ marginBottom: 16 }}>
@@ -46,49 +88,11 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
       </Typography.Paragraph>
       {save.error && !editing ? <Alert type="warning" showIcon title="Настройки не сохранены" description={errorText(save.error)} style={{ marginBottom: 8 }} /> : null}
       <QueryState query={settings} isEmpty={(d) => d.items.length === 0} empty={<Typography.Text>Автоматических выгрузок нет. Нажмите «Добавить», чтобы получать чеки после каждой смены.</Typography.Text>}>
-        {(d) => (
-          <List
-            size="small"
-            dataSource={d.items}
-            renderItem={(s, i) => (
-              <List.Item
-                actions={[
-                  <Switch key="on" size="small" checked={s.enabled} aria-label="Включена" onChange={(enabled) => void put(items.map((x, j) => ({ ...toInput(x), ...(j === i ? { enabled } : {}) })))} />,
-                  <Button key="edit" type="link" size="small" onClick={() => open(i)}>Изменить</Button>,
-                  <Button key="del" type="link" size="small" danger onClick={() => void put(items.filter((_, j) => j !== i).map(toInput))}>Удалить</Button>,
-                ]}
-              >
-                {describeSetting(s, name)}
-              </List.Item>
-            )}
-          />
-        )}
+        {(d) => <List size="small" dataSource={d.items} renderItem={(s, i) => <List.Item actions={actions(s, i)}>{describeSetting(s, name)}</List.Item>} />}
       </QueryState>
-      <Modal title={editing?.index === null ? 'Новая выгрузка' : 'Выгрузка'} open={editing !== null} onCancel={() => setEditing(null)} onOk={() => void submit().catch(() => {})} okText="Сохранить" cancelText="Отмена" confirmLoading={save.isPending} destroyOnHidden>
+      <Modal title={editing?.index === null ? 'Новая выгрузка' : 'Выгрузка'} open={editing !== null} onCancel={close} onOk={() => void submit().catch(() => {})} okText="Сохранить" cancelText="Отмена" confirmLoading={save.isPending} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="schedule" label="Когда" rules={[{ required: true }]}>
-            <Select options={Object.entries(SCHEDULES).map(([value, label]) => ({ value, label }))} />
-          </Form.Item>
-          <Form.Item name="content" label="Что" rules={[{ required: true }]}>
-            <Select options={Object.entries(CONTENTS).map(([value, label]) => ({ value, label }))} />
-          </Form.Item>
-          <Form.Item name="format" label="Формат" rules={[{ required: true }]}>
-            <Select options={[{ value: 'xlsx', label: 'Excel (xlsx)' }, { value: 'csv', label: 'CSV' }]} />
-          </Form.Item>
-          <Form.Item name="registerIds" label="Кассы" extra="Пусто — все кассы организации, и новые тоже.">
-            <Select mode="multiple" allowClear placeholder="Все кассы" options={orgRegisters.map((r) => ({ value: r.id, label: `РН ${r.registrationNumber}` }))} optionFilterProp="label" />
-          </Form.Item>
-          <Form.Item
-            name="emails"
-            label="Кому отправлять"
-            extra="Пусто — владельцам и администраторам организации."
-            rules={[{ validator: async (_, v: string[] | undefined) => { const bad = (v ?? []).find((e) => !EMAIL.test(e)); if (bad) throw new Error(`Не адрес почты: ${bad}`); } }]}
-          >
-            <Select mode="tags" tokenSeparators={[',', ' ', ';']} placeholder="buh@example.ru" open={false} />
-          </Form.Item>
-          <Form.Item name="enabled" label="Включена" valuePropName="checked">
-            <Switch />
-          </Form.Item>
+          <SettingFields registers={orgRegisters} />
           {save.error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(save.error)} /> : null}
         </Form>
       </Modal>

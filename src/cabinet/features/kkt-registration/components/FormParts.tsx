@@ -1,5 +1,8 @@
 /** Form parts the re-registration and deregistration wizards share: a fiscal document's details, the signer, models. */
-import { AutoComplete, Col, Form, Input, InputNumber, Row } from 'antd';
+import { AutoComplete, Checkbox, Col, Form, Input, InputNumber, Row } from 'antd';
+import type { ColProps, FormItemProps } from 'antd';
+import type { NamePath } from 'antd/es/form/interface';
+import type { ReactNode } from 'react';
 import { useKktModels } from '../api/applications';
 
 const req = (message: string) => [{ required: true, message }];
@@ -30,25 +33,81 @@ export function FiscalReportFields({ name, title }: { name: string; title: strin
   );
 }
 
-export function SignerFields() {
+/** A field's form path: under `prefix` when the form nests it (`['signer', 'lastName']`), else flat. */
+const at = (prefix: string | null | undefined, field: string) => (prefix === null || prefix === undefined ? field : [prefix, field]);
+
+/** One cell of a FieldGrid: its column span, the form item and its control. */
+export interface GridField {
+  span: ColProps;
+  label: string;
+  name: NamePath;
+  rules?: FormItemProps['rules'];
+  control: ReactNode;
+}
+
+/** Form items laid out in a row of columns. */
+export function FieldGrid({ fields }: { fields: readonly GridField[] }) {
   return (
     <Row gutter={16}>
-      <Col xs={24} md={8}>
-        <Form.Item label="Фамилия подписанта" name={['signer', 'lastName']} rules={req('Укажите фамилию')}>
-          <Input />
-        </Form.Item>
-      </Col>
-      <Col xs={24} md={8}>
-        <Form.Item label="Имя" name={['signer', 'firstName']} rules={req('Укажите имя')}>
-          <Input />
-        </Form.Item>
-      </Col>
-      <Col xs={24} md={8}>
-        <Form.Item label="Отчество" name={['signer', 'middleName']}>
-          <Input />
-        </Form.Item>
-      </Col>
+      {fields.map((f) => (
+        <Col key={f.label} {...f.span}>
+          <Form.Item label={f.label} name={f.name} rules={f.rules}>
+            {f.control}
+          </Form.Item>
+        </Col>
+      ))}
     </Row>
+  );
+}
+
+const THIRD = { xs: 24, md: 8 };
+const HALF = { xs: 24, md: 12 };
+const CODE = { xs: 8, md: 4 };
+
+/** The signer's name; `prefix` is the form path it sits under (null: flat, as the registration form keeps it). */
+export function SignerFields({ prefix = 'signer' }: { prefix?: string | null }) {
+  return (
+    <FieldGrid
+      fields={[
+        { span: THIRD, label: 'Фамилия подписанта', name: at(prefix, 'lastName'), rules: req('Укажите фамилию'), control: <Input /> },
+        { span: THIRD, label: 'Имя', name: at(prefix, 'firstName'), rules: req('Укажите имя'), control: <Input /> },
+        { span: THIRD, label: 'Отчество', name: at(prefix, 'middleName'), control: <Input /> },
+      ]}
+    />
+  );
+}
+
+/** The place of installation, the region, the postal index and the tax office; `prefix` as in SignerFields. */
+export function PlaceCodeFields({ prefix, retailPlaceMessage }: { prefix?: string | undefined; retailPlaceMessage: string }) {
+  return (
+    <FieldGrid
+      fields={[
+        { span: HALF, label: 'Место установки', name: at(prefix, 'retailPlace'), rules: req(retailPlaceMessage), control: <Input /> },
+        { span: CODE, label: 'Регион', name: at(prefix, 'regionCode'), rules: [{ required: true, pattern: /^\d{2}$/, message: '2 цифры' }], control: <Input inputMode="numeric" /> },
+        { span: CODE, label: 'Индекс', name: at(prefix, 'postalCode'), rules: [{ pattern: /^\d{6}$/, message: '6 цифр' }], control: <Input inputMode="numeric" /> },
+        { span: CODE, label: 'Код ИФНС', name: at(prefix, 'taxAuthorityCode'), rules: [{ required: true, pattern: /^\d{4}$/, message: '4 цифры' }], control: <Input inputMode="numeric" /> },
+      ]}
+    />
+  );
+}
+
+/** The modes of use, and the machine number once "automatic device" is ticked. */
+export function ModesFields({ modes }: { modes: readonly { value: string; label: string }[] }) {
+  return (
+    <>
+      <Form.Item label="Режимы применения" name="modes">
+        <Checkbox.Group options={[...modes]} />
+      </Form.Item>
+      <Form.Item noStyle shouldUpdate>
+        {({ getFieldValue }) =>
+          (getFieldValue('modes') as string[] | undefined)?.includes('automaticDeviceSign') ? (
+            <Form.Item label="Номер автомата" name="machineNumber" rules={req('Укажите номер автомата')}>
+              <Input />
+            </Form.Item>
+          ) : null
+        }
+      </Form.Item>
+    </>
   );
 }
 

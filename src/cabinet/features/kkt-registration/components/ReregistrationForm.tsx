@@ -7,8 +7,8 @@ import { Alert, Button, Checkbox, Col, Descriptions, Form, Input, Row, Typograph
 import { ApiFailure, errorText } from '../../../lib/api/errors';
 import type { ApplicationInput, Prefill } from '../api/applications';
 import { REREGISTRATION_REASONS, SECTIONS_OF_REASON, type Section } from '../lib/reasons';
-import { MODES } from './ApplicationForm';
-import { FiscalReportFields, ModelInput, SignerFields } from './FormParts';
+import { MODES } from '../lib/modes';
+import { FiscalReportFields, ModelInput, ModesFields, PlaceCodeFields, SignerFields } from './FormParts';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' ? (v as Json) : {});
@@ -91,28 +91,7 @@ function PlaceFields() {
       <Form.Item label="Новый адрес установки (применения) ККТ" name={['place', 'retailPlaceAddress']} rules={[{ required: true, message: 'Укажите адрес' }]}>
         <Input />
       </Form.Item>
-      <Row gutter={16}>
-        <Col xs={24} md={12}>
-          <Form.Item label="Место установки" name={['place', 'retailPlace']} rules={[{ required: true, message: 'Укажите место' }]}>
-            <Input />
-          </Form.Item>
-        </Col>
-        <Col xs={8} md={4}>
-          <Form.Item label="Регион" name={['place', 'regionCode']} rules={[{ required: true, pattern: /^\d{2}$/, message: '2 цифры' }]}>
-            <Input inputMode="numeric" />
-          </Form.Item>
-        </Col>
-        <Col xs={8} md={4}>
-          <Form.Item label="Индекс" name={['place', 'postalCode']} rules={[{ pattern: /^\d{6}$/, message: '6 цифр' }]}>
-            <Input inputMode="numeric" />
-          </Form.Item>
-        </Col>
-        <Col xs={8} md={4}>
-          <Form.Item label="Код ИФНС" name={['place', 'taxAuthorityCode']} rules={[{ required: true, pattern: /^\d{4}$/, message: '4 цифры' }]}>
-            <Input inputMode="numeric" />
-          </Form.Item>
-        </Col>
-      </Row>
+      <PlaceCodeFields prefix="place" retailPlaceMessage="Укажите место" />
     </>
   );
 }
@@ -161,26 +140,9 @@ function OfdFields() {
   );
 }
 
-function ModesFields() {
-  return (
-    <>
-      <Form.Item label="Режимы применения" name="modes">
-        <Checkbox.Group options={MODES.filter((m) => m.value !== 'offlineMode')} />
-      </Form.Item>
-      <Form.Item noStyle shouldUpdate>
-        {({ getFieldValue }) =>
-          (getFieldValue('modes') as string[] | undefined)?.includes('automaticDeviceSign') ? (
-            <Form.Item label="Номер автомата" name="machineNumber" rules={[{ required: true, message: 'Укажите номер автомата' }]}>
-              <Input />
-            </Form.Item>
-          ) : null
-        }
-      </Form.Item>
-    </>
-  );
-}
+const ReregModesFields = () => <ModesFields modes={MODES.filter((m) => m.value !== 'offlineMode')} />;
 
-const SECTION: Record<Section, () => React.JSX.Element> = { fn: FnFields, ofd: OfdFields, place: PlaceFields, modes: ModesFields };
+const SECTION: Record<Section, () => React.JSX.Element> = { fn: FnFields, ofd: OfdFields, place: PlaceFields, modes: ReregModesFields };
 
 /** What stays as it is, for the customer to check. */
 function Unchanged({ v, shown }: { v: Partial<ReregValues>; shown: ReadonlySet<Section> }) {

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { useCreateApplication, useOrganizations, type Application } from '../api/applications';
-import { ApplicationForm, toApplication } from '../components/ApplicationForm';
+import { ApplicationForm } from '../components/ApplicationForm';
+import { toApplication } from '../lib/application-values';
 import { DraftSign } from '../components/DraftSign';
 
 export default function RegisterKktPage() {

@@ -1,72 +1,52 @@
 /** Чеки → Маркировка: each sold marked code, its check at sale and its way to the CRPT (Честный знак), by stage. */
-import { Button, Select, Space, Steps, Table, Tag } from 'antd';
-import { Link } from 'react-router';
+import { Space } from 'antd';
+import { CursorPager } from '../../../components/CursorPager';
+import { FilterSelect } from '../../../components/FilterSelect';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
-import { useAllRegisters } from '../../../lib/api/lookups';
-import { formatLocalDateTime, formatMoney } from '../../../lib/format';
-import { useUrlFilters } from '../../../lib/url-filters';
-import { useMarkingCodes, type MarkingCode } from '../api/marking';
+import { registerOptions, useAllRegisters } from '../../../lib/api/lookups';
+import { useUrlFilters, type FilterValues } from '../../../lib/url-filters';
+import { useMarkingCodes } from '../api/marking';
+import { MarkingTable } from '../components/MarkingTable';
+import { RESULT, STAGE_LABEL } from '../lib/marking-labels';
 
 const FILTERS = { stage: 'string', result: 'string', registerId: 'int', cursor: 'string' } as const;
-const STAGES = ['checked', 'delivered', 'crpt_answered'] as const;
-const STAGE_LABEL: Record<string, string> = { not_sent: 'Не передан', checked: 'Проверен при продаже', delivered: 'Передан в ЧЗ', crpt_answered: 'Ответ ЧЗ' };
-const RESULT: Record<string, { text: string; color: string }> = {
-  ok: { text: 'Код верный', color: 'green' },
-  failed: { text: 'Проверка не пройдена', color: 'red' },
-  not_checked: { text: 'Не проверялся', color: 'default' },
-};
+type Filters = FilterValues<typeof FILTERS>;
 
-function StageSteps({ m }: { m: MarkingCode }) {
-  const current = m.stage === 'not_sent' ? -1 : STAGES.indexOf(m.stage);
+function MarkingFilters({ f, setF }: { f: Filters; setF: (next: Filters) => void }) {
+  const registers = useAllRegisters();
+  // Any filter change starts the list from its first page.
+  const set = (next: Partial<Filters>) => setF({ ...f, ...next, cursor: undefined });
   return (
-    <Steps
-      size="small"
-      current={current}
-      aria-label={`Этап: ${STAGE_LABEL[m.stage]}`}
-      data-stage={m.stage}
-      items={STAGES.map((s) => ({ title: STAGE_LABEL[s] }))}
-      style={{ minWidth: 360 }}
-    />
+    <Space wrap style={{ marginBottom: 16 }}>
+      <FilterSelect<string>
+        label="Этап"
+        placeholder="Любой этап"
+        value={f.stage}
+        onChange={(stage) => set({ stage })}
+        options={Object.entries(STAGE_LABEL).map(([value, label]) => ({ value, label }))}
+        width={220}
+      />
+      <FilterSelect<string>
+        label="Результат проверки"
+        placeholder="Любой результат"
+        value={f.result}
+        onChange={(result) => set({ result })}
+        options={Object.entries(RESULT).map(([value, r]) => ({ value, label: r.text }))}
+        width={220}
+      />
+      <FilterSelect<number> label="Касса" placeholder="Все кассы" value={f.registerId} onChange={(registerId) => set({ registerId })} options={registerOptions(registers.data?.items)} width={240} />
+    </Space>
   );
 }
 
 export default function MarkingPage() {
   const [f, setF] = useUrlFilters(FILTERS);
   const codes = useMarkingCodes({ limit: 50, ...f } as Parameters<typeof useMarkingCodes>[0]);
-  const registers = useAllRegisters();
   return (
     <>
       <PageHeader title="Маркировка" />
-      <Space wrap style={{ marginBottom: 16 }}>
-        <Select
-          aria-label="Этап"
-          placeholder="Любой этап"
-          allowClear
-          value={f.stage}
-          onChange={(stage?: string) => setF({ ...f, stage, cursor: undefined })}
-          options={Object.entries(STAGE_LABEL).map(([value, label]) => ({ value, label }))}
-          style={{ width: 220 }}
-        />
-        <Select
-          aria-label="Результат проверки"
-          placeholder="Любой результат"
-          allowClear
-          value={f.result}
-          onChange={(result?: string) => setF({ ...f, result, cursor: undefined })}
-          options={Object.entries(RESULT).map(([value, r]) => ({ value, label: r.text }))}
-          style={{ width: 220 }}
-        />
-        <Select
-          aria-label="Касса"
-          placeholder="Все кассы"
-          allowClear
-          value={f.registerId}
-          onChange={(registerId?: number) => setF({ ...f, registerId, cursor: undefined })}
-          options={(registers.data?.items ?? []).map((r) => ({ value: r.id, label: `РН ${r.registrationNumber}` }))}
-          style={{ width: 240 }}
-        />
-      </Space>
+      <MarkingFilters f={f} setF={setF} />
       <QueryState
         query={codes}
         loadingLabel="Загружаем коды маркировки…"
@@ -75,25 +55,8 @@ export default function MarkingPage() {
       >
         {(d) => (
           <>
-            <Table<MarkingCode>
-              rowKey={(m) => `${m.fn}-${m.fd}-${m.itemIndex}`}
-              dataSource={d.items}
-              pagination={false}
-              scroll={{ x: 1250 }}
-              columns={[
-                { title: 'Чек', key: 'doc', render: (_, m) => <Link to={`/receipts/${m.fn}/${m.fd}`}>ФД {m.fd}</Link> },
-                { title: 'Дата и время', key: 'dt', render: (_, m) => formatLocalDateTime(m.dateTime) },
-                { title: 'Товар', key: 'item', render: (_, m) => m.itemName ?? '—' },
-                { title: 'Код', key: 'code', width: 260, render: (_, m) => <span style={{ fontFamily: 'monospace', fontSize: 12, overflowWrap: 'anywhere' }}>{m.code}</span> },
-                { title: 'Проверка при продаже', key: 'res', render: (_, m) => <Tag color={RESULT[m.result]?.color}>{RESULT[m.result]?.text}</Tag> },
-                { title: 'Этапы', key: 'stage', render: (_, m) => <StageSteps m={m} /> },
-                { title: 'Сумма чека', key: 'sum', align: 'right', render: (_, m) => formatMoney(m.totalSum) },
-              ]}
-            />
-            <Space style={{ marginTop: 16 }}>
-              {f.cursor !== undefined ? <Button onClick={() => setF({ ...f, cursor: undefined })}>В начало списка</Button> : null}
-              {d.nextCursor !== null ? <Button type="primary" onClick={() => setF({ ...f, cursor: d.nextCursor ?? undefined })}>Следующие 50</Button> : null}
-            </Space>
+            <MarkingTable rows={d.items} />
+            <CursorPager cursor={f.cursor} nextCursor={d.nextCursor} onCursor={(cursor) => setF({ ...f, cursor })} />
           </>
         )}
       </QueryState>

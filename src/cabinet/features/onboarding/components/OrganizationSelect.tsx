@@ -1,19 +1,12 @@
 import { Select } from 'antd';
-import { useEffect } from 'react';
-import { useUrlFilters } from '../../../lib/url-filters';
+import { useUrlOrganization } from '../../../lib/url-organization';
 import { useOrganizations } from '../api/onboarding';
-
-const FILTERS = { organizationId: 'int' } as const;
 
 /** The organization a page works on: `?organizationId=` in the URL, else the first one the user has. */
 export function useChosenOrganization(): { organizationId: number | undefined; setOrganizationId: (id: number) => void; loading: boolean } {
-  const [f, setF] = useUrlFilters(FILTERS);
   const orgs = useOrganizations();
-  const first = orgs.data?.items[0]?.id;
-  useEffect(() => {
-    if (f.organizationId === undefined && first !== undefined) setF({ organizationId: first });
-  }, [f.organizationId, first, setF]);
-  return { organizationId: f.organizationId ?? first, setOrganizationId: (organizationId) => setF({ organizationId }), loading: orgs.isPending };
+  const [organizationId, setOrganizationId] = useUrlOrganization(orgs.data?.items);
+  return { organizationId, setOrganizationId, loading: orgs.isPending };
 }
 
 export function OrganizationSelect() {

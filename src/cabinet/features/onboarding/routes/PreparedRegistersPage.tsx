@@ -8,7 +8,7 @@ import { Link } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { ApiFailure, errorText } from '../../../lib/api/errors';
-import { outletTitle, useAllOutlets } from '../../../lib/api/lookups';
+import { outletOptions, useAllOutlets } from '../../../lib/api/lookups';
 import { formatInstant } from '../../../lib/format';
 import { useAddPrepared, useImportRegisters, usePrepared, useSetStage, type Prepared } from '../api/onboarding';
 import { OrganizationSelect, useChosenOrganization } from '../components/OrganizationSelect';
@@ -81,7 +81,7 @@ function AddForm({ organizationId }: { organizationId: number | undefined }) {
       }
     >
       <Form.Item label="Торговая точка" name="outletId">
-        <Select allowClear placeholder="Без торговой точки" options={(outlets.data?.items ?? []).filter((o) => o.organizationId === organizationId).map((o) => ({ value: o.id, label: outletTitle(o) }))} style={{ maxWidth: 420 }} />
+        <Select allowClear placeholder="Без торговой точки" options={outletOptions(outlets.data?.items.filter((o) => o.organizationId === organizationId))} style={{ maxWidth: 420 }} />
       </Form.Item>
       <Form.List name="registers">
         {(fields, { add: more, remove }) => (
@@ -117,12 +117,45 @@ function AddForm({ organizationId }: { organizationId: number | undefined }) {
   );
 }
 
+/** What the upload came to: the counts, an error, and the file's errors by row and column. */
+function ImportOutcome({ upload }: { upload: ReturnType<typeof useImportRegisters> }) {
+  const failure = upload.error instanceof ApiFailure ? upload.error : undefined;
+  const rowErrors = fileErrors(failure?.code === 'IMPORT_INVALID' ? failure.details : []);
+  return (
+    <>
+      {upload.data ? (
+        <Alert
+          type={upload.data.rowsInvalid > 0 ? 'warning' : 'success'}
+          showIcon
+          title={`Строк в файле: ${upload.data.rowsTotal}; загружено касс: ${upload.data.rowsImported}; уже были: ${upload.data.rowsExisting}; с ошибками: ${upload.data.rowsInvalid}`}
+        />
+      ) : null}
+      {failure && failure.code !== 'IMPORT_INVALID' ? <Alert type="error" showIcon role="alert" title={errorText(failure)} /> : null}
+      {rowErrors.length > 0 || (upload.data?.errors.length ?? 0) > 0 ? (
+        <>
+          <Alert type="error" showIcon role="alert" title={failure ? `Файл не загружен: ошибок ${rowErrors.length}. Исправьте их или загрузите только правильные строки.` : 'Строки с ошибками не загружены:'} />
+          <Table
+            size="small"
+            rowKey="key"
+            aria-label="Ошибки в файле"
+            dataSource={failure ? rowErrors : (upload.data?.errors ?? []).map((e, i) => ({ key: i, ...e }))}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            columns={[
+              { title: 'Строка', dataIndex: 'row', width: 90 },
+              { title: 'Столбец', dataIndex: 'column', width: 90 },
+              { title: 'Ошибка', dataIndex: 'message' },
+            ]}
+          />
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function ImportForm({ organizationId }: { organizationId: number | undefined }) {
   const [file, setFile] = useState<File | null>(null);
   const [validRowsOnly, setValidRowsOnly] = useState(false);
   const upload = useImportRegisters(organizationId);
-  const failure = upload.error instanceof ApiFailure ? upload.error : undefined;
-  const rowErrors = fileErrors(failure?.code === 'IMPORT_INVALID' ? failure.details : []);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph>
@@ -150,31 +183,7 @@ function ImportForm({ organizationId }: { organizationId: number | undefined }) 
       <Button type="primary" disabled={file === null || organizationId === undefined} loading={upload.isPending} onClick={() => file && upload.mutate({ file, validRowsOnly })}>
         Загрузить
       </Button>
-      {upload.data ? (
-        <Alert
-          type={upload.data.rowsInvalid > 0 ? 'warning' : 'success'}
-          showIcon
-          title={`Строк в файле: ${upload.data.rowsTotal}; загружено касс: ${upload.data.rowsImported}; уже были: ${upload.data.rowsExisting}; с ошибками: ${upload.data.rowsInvalid}`}
-        />
-      ) : null}
-      {failure && failure.code !== 'IMPORT_INVALID' ? <Alert type="error" showIcon role="alert" title={errorText(failure)} /> : null}
-      {rowErrors.length > 0 || (upload.data?.errors.length ?? 0) > 0 ? (
-        <>
-          <Alert type="error" showIcon role="alert" title={failure ? `Файл не загружен: ошибок ${rowErrors.length}. Исправьте их или загрузите только правильные строки.` : 'Строки с ошибками не загружены:'} />
-          <Table
-            size="small"
-            rowKey="key"
-            aria-label="Ошибки в файле"
-            dataSource={failure ? rowErrors : (upload.data?.errors ?? []).map((e, i) => ({ key: i, ...e }))}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
-            columns={[
-              { title: 'Строка', dataIndex: 'row', width: 90 },
-              { title: 'Столбец', dataIndex: 'column', width: 90 },
-              { title: 'Ошибка', dataIndex: 'message' },
-            ]}
-          />
-        </>
-      ) : null}
+      <ImportOutcome upload={upload} />
     </Space>
   );
 }

@@ -2,16 +2,16 @@
  * Сотрудники (issue 16): members with their roles and limits, invitations with their status (revocable), the invite
  * form (a role; accountant and viewer may be limited to outlets), and claims on the organization's INN to decide.
  */
-import { Alert, Button, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Form, Input, Select, Space, Typography } from 'antd';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
-import { outletTitle, useAllOutlets } from '../../../lib/api/lookups';
-import { formatInstant } from '../../../lib/format';
-import { useClaims, useDecideClaim, useInvite, useMembers, useRevokeInvitation, type Invitation, type Role } from '../api/onboarding';
+import { outletOptions, outletTitle, useAllOutlets } from '../../../lib/api/lookups';
+import { useClaims, useDecideClaim, useInvite, useMembers, useRevokeInvitation, type Role } from '../api/onboarding';
 import { OrganizationSelect, useChosenOrganization } from '../components/OrganizationSelect';
+import { TeamTables } from '../components/TeamTables';
 import { applyFieldErrors } from '../lib/field-errors';
-import { INVITATION_STATUS, ROLE_HINT, ROLE_LABEL } from '../lib/labels';
+import { ROLE_HINT, ROLE_LABEL } from '../lib/labels';
 
 interface InviteValues {
   email: string;
@@ -51,7 +51,7 @@ function InviteForm({ organizationId }: { organizationId: number | undefined }) 
               allowClear
               placeholder="Все торговые точки"
               style={{ minWidth: 280 }}
-              options={(outlets.data?.items ?? []).filter((o) => o.organizationId === organizationId).map((o) => ({ value: o.id, label: outletTitle(o) }))}
+              options={outletOptions(outlets.data?.items.filter((o) => o.organizationId === organizationId))}
             />
           </Form.Item>
         ) : null}
@@ -117,58 +117,7 @@ export default function TeamPage() {
       </Typography.Title>
       <InviteForm organizationId={organizationId} />
       <QueryState query={team} loadingLabel="Загружаем сотрудников…">
-        {(d) => (
-          <>
-            <Typography.Title level={3} style={{ fontSize: 18, marginTop: 24 }}>
-              Сотрудники
-            </Typography.Title>
-            <Table
-              rowKey="userId"
-              dataSource={d.members}
-              pagination={false}
-              columns={[
-                { title: 'Почта', dataIndex: 'email' },
-                { title: 'Роль', key: 'role', render: (_, m) => ROLE_LABEL[m.role] ?? m.role },
-                {
-                  title: 'Доступ',
-                  key: 'limit',
-                  render: (_, m) => {
-                    const l = d.limits.get(m.userId);
-                    return l ? l.outletIds.map((id) => <Tag key={id}>{outletName.get(id) ?? `Точка №${id}`}</Tag>) : 'Вся организация';
-                  },
-                },
-                { title: 'С', key: 'since', render: (_, m) => formatInstant(m.createdAt) },
-              ]}
-            />
-            <Typography.Title level={3} style={{ fontSize: 18, marginTop: 24 }}>
-              Приглашения
-            </Typography.Title>
-            <Table<Invitation>
-              rowKey="id"
-              dataSource={d.invitations}
-              pagination={{ pageSize: 20, hideOnSinglePage: true }}
-              locale={{ emptyText: 'Приглашений не было' }}
-              columns={[
-                { title: 'Почта', dataIndex: 'email' },
-                { title: 'Роль', key: 'role', render: (_, i) => ROLE_LABEL[i.role] ?? i.role },
-                { title: 'Статус', key: 'status', render: (_, i) => <Tag color={INVITATION_STATUS[i.status]?.color}>{INVITATION_STATUS[i.status]?.text ?? i.status}</Tag> },
-                { title: 'Действует до', key: 'expires', render: (_, i) => formatInstant(i.expiresAt) },
-                {
-                  title: '',
-                  key: 'revoke',
-                  render: (_, i) =>
-                    i.status === 'pending' ? (
-                      <Popconfirm title="Отозвать приглашение? Ссылка перестанет работать." okText="Отозвать" cancelText="Нет" onConfirm={() => revoke.mutate(i.id)}>
-                        <Button size="small" danger>
-                          Отозвать
-                        </Button>
-                      </Popconfirm>
-                    ) : null,
-                },
-              ]}
-            />
-          </>
-        )}
+        {(d) => <TeamTables d={d} outletName={outletName} revoke={revoke} />}
       </QueryState>
     </>
   );

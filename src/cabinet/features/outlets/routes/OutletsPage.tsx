@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
-import { outletTitle, useAllOutlets, useAllRegisters, type Outlet, type Register } from '../../../lib/api/lookups';
+import { outletOptions, outletTitle, registerOptions, useAllOutlets, useAllRegisters, type Outlet, type Register } from '../../../lib/api/lookups';
 import { useOrganizations, useOutletMutations } from '../api/outlets';
 
 interface Draft {
@@ -16,7 +16,7 @@ interface Draft {
 
 function OutletForm({ initial, organizations, onSubmit, pending, error }: {
   initial: Draft;
-  organizations: Array<{ id: number; name: string | null; inn: string }> | null;
+  organizations: Organizations;
   onSubmit: (d: Draft) => void;
   pending: boolean;
   error: unknown;
@@ -47,6 +47,53 @@ function OutletForm({ initial, organizations, onSubmit, pending, error }: {
   );
 }
 
+type Organizations = Array<{ id: number; name: string | null; inn: string }> | null;
+
+/** The new outlet's or the renamed one's form in a modal; `editing` null keeps it closed. */
+function OutletEditor({ editing, organizations, m, close }: { editing: Outlet | 'new' | null; organizations: Organizations; m: ReturnType<typeof useOutletMutations>; close: () => void }) {
+  return (
+    <Modal open={editing !== null} title={editing === 'new' ? 'Новая торговая точка' : 'Переименовать точку'} onCancel={close} footer={null} destroyOnHidden>
+      {editing === 'new' ? (
+        <OutletForm
+          initial={{ organizationId: organizations?.[0]?.id, place: '', address: '' }}
+          organizations={organizations}
+          pending={m.create.isPending}
+          error={m.create.error}
+          onSubmit={(v) => m.create.mutate({ organizationId: v.organizationId ?? organizations?.[0]?.id ?? 0, place: v.place ?? '', address: v.address ?? '' }, { onSuccess: close })}
+        />
+      ) : editing !== null ? (
+        <OutletForm
+          initial={{ place: editing.place, address: editing.address }}
+          organizations={null}
+          pending={m.rename.isPending}
+          error={m.rename.error}
+          onSubmit={(v) => m.rename.mutate({ id: editing.id, place: v.place ?? '', address: v.address ?? '' }, { onSuccess: close })}
+        />
+      ) : null}
+    </Modal>
+  );
+}
+
+function OutletsTable({ rows, byOutlet, onRename }: { rows: Outlet[]; byOutlet: Map<number, Register[]>; onRename: (o: Outlet) => void }) {
+  return (
+    <Table<Outlet>
+      rowKey="id"
+      dataSource={rows}
+      pagination={{ pageSize: 50, hideOnSinglePage: true }}
+      scroll={{ x: 640 }}
+      columns={[
+        { title: 'Точка', key: 't', render: (_, o) => outletTitle(o) },
+        {
+          title: 'Кассы',
+          key: 'r',
+          render: (_, o) => (byOutlet.get(o.id) ?? []).map((r) => <Tag key={r.id}><Link to={`/registers/${r.id}`}>РН {r.registrationNumber}</Link></Tag>),
+        },
+        { title: '', key: 'a', render: (_, o) => <Button size="small" onClick={() => onRename(o)} aria-label={`Переименовать ${outletTitle(o)}`}>Переименовать</Button> },
+      ]}
+    />
+  );
+}
+
 export default function OutletsPage() {
   const outlets = useAllOutlets();
   const registers = useAllRegisters();
@@ -67,48 +114,14 @@ export default function OutletsPage() {
         isEmpty={(d) => d.items.length === 0}
         empty={<EmptyState title="Торговых точек пока нет" hint="Точки появляются из адресов в чеках касс или добавляются вручную." action={<Button onClick={() => setEditing('new')}>Добавить точку</Button>} />}
       >
-        {(d) => (
-          <Table<Outlet>
-            rowKey="id"
-            dataSource={d.items}
-            pagination={{ pageSize: 50, hideOnSinglePage: true }}
-            scroll={{ x: 640 }}
-            columns={[
-              { title: 'Точка', key: 't', render: (_, o) => outletTitle(o) },
-              {
-                title: 'Кассы',
-                key: 'r',
-                render: (_, o) => (byOutlet.get(o.id) ?? []).map((r) => <Tag key={r.id}><Link to={`/registers/${r.id}`}>РН {r.registrationNumber}</Link></Tag>),
-              },
-              { title: '', key: 'a', render: (_, o) => <Button size="small" onClick={() => setEditing(o)} aria-label={`Переименовать ${outletTitle(o)}`}>Переименовать</Button> },
-            ]}
-          />
-        )}
+        {(d) => <OutletsTable rows={d.items} byOutlet={byOutlet} onRename={setEditing} />}
       </QueryState>
 
       <Card title="Перенести кассу в другую точку" size="small" style={{ marginTop: 24 }}>
         <MoveRegister registers={registers.data?.items ?? []} outlets={outlets.data?.items ?? []} move={m.move} />
       </Card>
 
-      <Modal open={editing !== null} title={editing === 'new' ? 'Новая торговая точка' : 'Переименовать точку'} onCancel={close} footer={null} destroyOnHidden>
-        {editing === 'new' ? (
-          <OutletForm
-            initial={{ organizationId: organizations?.[0]?.id, place: '', address: '' }}
-            organizations={organizations}
-            pending={m.create.isPending}
-            error={m.create.error}
-            onSubmit={(v) => m.create.mutate({ organizationId: v.organizationId ?? organizations?.[0]?.id ?? 0, place: v.place ?? '', address: v.address ?? '' }, { onSuccess: close })}
-          />
-        ) : editing !== null ? (
-          <OutletForm
-            initial={{ place: editing.place, address: editing.address }}
-            organizations={null}
-            pending={m.rename.isPending}
-            error={m.rename.error}
-            onSubmit={(v) => m.rename.mutate({ id: editing.id, place: v.place ?? '', address: v.address ?? '' }, { onSuccess: close })}
-          />
-        ) : null}
-      </Modal>
+      <OutletEditor editing={editing} organizations={organizations} m={m} close={close} />
     </>
   );
 }
@@ -119,14 +132,14 @@ function MoveRegister({ registers, outlets, move }: { registers: Register[]; out
   const register = registers.find((r) => r.id === registerId);
   return (
     <Space wrap>
-      <Select aria-label="Касса" placeholder="Касса" value={registerId} onChange={setRegisterId} style={{ width: 240 }} options={registers.map((r) => ({ value: r.id, label: `РН ${r.registrationNumber}` }))} />
+      <Select aria-label="Касса" placeholder="Касса" value={registerId} onChange={setRegisterId} style={{ width: 240 }} options={registerOptions(registers)} />
       <Select
         aria-label="Новая точка"
         placeholder="Точка"
         value={outletId}
         onChange={setOutletId}
         style={{ width: 280 }}
-        options={outlets.filter((o) => register === undefined || o.organizationId === register.organizationId).map((o) => ({ value: o.id, label: outletTitle(o) }))}
+        options={outletOptions(outlets.filter((o) => register === undefined || o.organizationId === register.organizationId))}
       />
       <Button disabled={registerId === undefined || outletId === undefined} loading={move.isPending} onClick={() => registerId !== undefined && outletId !== undefined && move.mutate({ registerId, outletId })}>
         Перенести

@@ -1,6 +1,7 @@
 import { FilterOutlined } from '@ant-design/icons';
-import { Badge, Button, Card, Space } from 'antd';
+import { Badge, Button, Card } from 'antd';
 import { useState } from 'react';
+import { CursorPager } from '../../../components/CursorPager';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { useAllRegisters } from '../../../lib/api/lookups';
@@ -52,16 +53,14 @@ export default function ReceiptsPage() {
         {(d) => (
           <>
             <ReceiptTable rows={d.items} registers={byId} />
-            <Space style={{ marginTop: 16 }} wrap>
-              {filters.cursor !== undefined ? <Button onClick={() => setFilters({ ...filters, cursor: undefined })}>В начало списка</Button> : null}
-              {d.nextCursor !== null ? (
-                <Button type="primary" loading={receipts.isFetching} onClick={() => setFilters({ ...filters, cursor: d.nextCursor ?? undefined })}>
-                  Следующие 50
-                </Button>
-              ) : (
-                <span style={{ color: 'rgba(0,0,0,0.65)' }}>Это все чеки под выбранные условия.</span>
-              )}
-            </Space>
+            <CursorPager
+              wrap
+              cursor={filters.cursor}
+              nextCursor={d.nextCursor}
+              loading={receipts.isFetching}
+              onCursor={(cursor) => setFilters({ ...filters, cursor })}
+              end={<span style={{ color: 'rgba(0,0,0,0.65)' }}>Это все чеки под выбранные условия.</span>}
+            />
           </>
         )}
       </QueryState>

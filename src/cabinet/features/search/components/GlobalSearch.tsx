@@ -7,6 +7,7 @@ import { AutoComplete, Input } from 'antd';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { errorText } from '../../../lib/api/errors';
+import { useDebounced } from '../../../lib/use-debounced';
 import { cabinetPathOf, useSearch } from '../api/search';
 
 const SEARCH_ID = 'global-search';
@@ -19,34 +20,25 @@ const GROUP: Record<string, string> = {
   document: 'Документы',
 };
 
-function useDebounced(value: string, ms: number): string {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
-
-export function GlobalSearch() {
-  const [text, setText] = useState('');
-  const q = useDebounced(text, 250);
-  const search = useSearch(q);
-  const navigate = useNavigate();
-
+/** `/` anywhere outside a text field focuses the element with this id. */
+function useSlashFocus(id: string) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
       if (e.key === '/' && !(target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable))) {
         e.preventDefault();
         // By id: AutoComplete clones its input and keeps the ref for itself.
-        document.getElementById(SEARCH_ID)?.focus();
+        document.getElementById(id)?.focus();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [id]);
+}
 
+/** The search's hits that have a page in the cabinet, grouped by kind as the list's option groups. */
+function useSearchResults(q: string) {
+  const search = useSearch(q);
   const hits = (search.data?.items ?? []).flatMap((h) => {
     const to = cabinetPathOf(h);
     return to === undefined ? [] : [{ ...h, to }];
@@ -66,6 +58,15 @@ export function GlobalSearch() {
           : hits.length === 0
             ? 'Ничего не найдено. Поиск понимает РН и ФН (16 цифр), заводской номер, адрес точки, ФП, ФД, сумму (181,00), e-mail или телефон покупателя, код маркировки, название товара, ИНН.'
             : undefined;
+  return { options, status };
+}
+
+export function GlobalSearch() {
+  const [text, setText] = useState('');
+  const q = useDebounced(text, 250);
+  const { options, status } = useSearchResults(q);
+  const navigate = useNavigate();
+  useSlashFocus(SEARCH_ID);
 
   return (
     <AutoComplete
