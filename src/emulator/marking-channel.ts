@@ -7,7 +7,7 @@
  * re-sent with the document backoff until a valid form 84 arrives (or the run stops) — the FN keeps a notification
  * like a document.
  */
-import { CheckBits } from '../marking/marking-forms.js';
+import { CheckBits } from '../../protocol/marking-forms.js';
 import type { FnWire } from './document-message.js';
 import type { MarkingStats } from './marking-stats.js';
 import {

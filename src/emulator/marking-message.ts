@@ -1,5 +1,5 @@
 /**
- * The register's side of the marking channel (spec §6, bodies and signs in src/marking/marking-forms.ts): building
+ * The register's side of the marking channel (spec §6, bodies and signs in protocol/marking-forms.ts): building
  * form 81 (mark-code check request) and form 82 (sale notification) as an FN would — `DD80CAA1` session header of kind
  * `oism`, the usual A5 container, the ФПС trailer (devsign) — and checking the answers 83 / 84 as an FN would: the FN
  * echoed, a whole 5A container of the expected form for this FN, the request / notification number echoed, and the
@@ -13,7 +13,7 @@ import { ProtocolError } from '../../protocol/errors.js';
 import type { Frame } from '../../protocol/framer.js';
 import { encodeSessionHeader, FLAGS_CONTAINER_REPLY, SESSION_HEADER_LENGTH } from '../../protocol/session-header.js';
 import { encodeTlv, readTlvs, TLV_HEADER_LENGTH, type RawTlv } from '../../protocol/tlv.js';
-import { FORM_CODE_CHECK, FORM_CODE_CHECK_ANSWER, FORM_NOTIFICATION_RECEIPT, FORM_SALE_NOTIFICATION } from '../marking/marking-forms.js';
+import { FORM_CODE_CHECK, FORM_CODE_CHECK_ANSWER, FORM_NOTIFICATION_RECEIPT, FORM_SALE_NOTIFICATION } from '../../protocol/marking-forms.js';
 import type { FnWire } from './document-message.js';
 
 /** The protocol version the marking traffic carries (as registers send it, spec §6). */

@@ -29,7 +29,7 @@ import {
   parseCodeCheckRequest,
   parseSaleNotification,
   type CodeCheckAnswer,
-} from './marking-forms.js';
+} from '../../protocol/marking-forms.js';
 
 /** The permissive-mode rules give the OISM 1.5 s to answer a check. */
 export const MARKING_CHECK_BUDGET_MS = 1500;

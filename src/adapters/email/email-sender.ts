@@ -3,7 +3,6 @@
  * Adapter: SMTP through nodemailer (smtp-email-sender.ts); without SMTP_URL the callers are given no sender.
  */
 import { codeTable, ExternalError, type CodeOf } from '../../domain/errors.js';
-import type { Logger } from 'pino';
 
 export interface EmailMessage {
   readonly to: string;

@@ -29,7 +29,7 @@ import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import type { FailedOutcome, JobRef, SendingProcessorDeps } from '../shared/job-ref.js';
-import { parseSaleNotification } from '../../marking/marking-forms.js';
+import { parseSaleNotification } from '../../../protocol/marking-forms.js';
 
 /** Longer than the client's worst case (3 attempts × 10 s + backoff). */
 export const DEFAULT_CRPT_LEASE_MS = 60_000;

@@ -14,7 +14,7 @@ import {
   parseAnswerFields,
   parseCodeCheckRequest,
   parseSaleNotification,
-} from '../../../src/marking/marking-forms.js';
+} from '../../../protocol/marking-forms.js';
 import { markingNotificationJobId } from '../../../src/queue/crpt-jobs.js';
 
 const k = deriveFnKey('ofd-dev-master-key', '9999078900011111');

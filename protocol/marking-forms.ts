@@ -20,10 +20,10 @@
  * carry 1078 = ФПО computed exactly as for form 7 (88 06 ‖ HMAC(K_fn, "FPO" ‖ children without 1078)[0..6)) and the
  * ФПП trailer of §7 (82 06 ‖ HMAC(K_fn, "FPP" ‖ the whole answer TLV)[0..6), 00 00); service data 2a is 8 zero bytes.
  */
-import { decodeCp866, encodeCp866 } from '../../protocol/cp866.js';
-import { computeFpo, computeFpp } from '../../protocol/devsign.js';
-import { ProtocolError } from '../../protocol/errors.js';
-import { encodeTlv, readTlvs, TLV_HEADER_LENGTH, type RawTlv } from '../../protocol/tlv.js';
+import { decodeCp866, encodeCp866 } from './cp866.js';
+import { computeFpo, computeFpp } from './devsign.js';
+import { ProtocolError } from './errors.js';
+import { encodeTlv, readTlvs, TLV_HEADER_LENGTH, type RawTlv } from './tlv.js';
 
 export const FORM_CODE_CHECK = 81;
 export const FORM_SALE_NOTIFICATION = 82;
