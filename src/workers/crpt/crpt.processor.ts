@@ -22,13 +22,12 @@ import { decodeContainer } from '../../../protocol/container.js';
 import { saleId, type CrptSale, type SaleSource } from '../../adapters/crpt/crpt-api.js';
 import { CrptError, CrptErrorCodes, isCrptError } from '../../adapters/crpt/errors.js';
 import type { CrptClient } from '../../adapters/crpt/http-crpt-client.js';
-import type { JsonObject } from '../../db/column-types.js';
 import { claimCrptSale, readReceiptSale, recordCrptDelivered, recordCrptFailure, type SaleCodeInput, type SaleKey } from '../../db/crpt-status.repository.js';
 import type { Database } from '../../db/database.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import type { FailedOutcome, JobRef, SendingProcessorDeps } from '../shared/job-ref.js';
+import { deadLetterOf, type FailedOutcome, type JobRef, type SendingProcessorDeps } from '../shared/job-ref.js';
 import { parseSaleNotification } from '../../../protocol/marking-forms.js';
 
 /** Longer than the client's worst case (3 attempts × 10 s + backoff). */
@@ -54,9 +53,6 @@ interface BuiltSale {
   readonly receiptCheckResult: number | null;
 }
 
-function asPayload(data: unknown): JsonObject {
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as JsonObject) : {};
-}
 
 async function buildSale(db: Kysely<Database>, job: CrptJobRef): Promise<BuiltSale | CrptError | undefined> {
   if (job.name === CRPT_NOTIFICATION_JOB) {
@@ -87,15 +83,7 @@ async function buildSale(db: Kysely<Database>, job: CrptJobRef): Promise<BuiltSa
 async function fail(deps: CrptProcessorDeps, job: CrptJobRef, key: SaleKey | undefined, error: CrptError): Promise<CrptJobOutcome> {
 const { db, metrics } = deps;
   const dead = !error.retryable || job.attempt >= job.maxAttempts;
-  const deadLetter = {
-    queue: QueueNames.crpt,
-    jobId: job.id ?? '',
-    jobName: job.name,
-    payload: asPayload(job.data),
-    errorCode: error.code,
-    errorMessage: error.message,
-    attempts: job.attempt,
-  };
+  const deadLetter = deadLetterOf(QueueNames.crpt, job, error);
   if (key) {
     await recordCrptFailure(db, key, {
       status: dead ? 'dead' : 'retrying',

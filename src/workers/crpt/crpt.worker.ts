@@ -13,7 +13,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { jobRefOf } from '../shared/job-ref.js';
+import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createCrptProcessor } from './crpt.processor.js';
 
@@ -97,8 +97,7 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_CRPT_CONCURRENCY,
-    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+    ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
 

@@ -26,7 +26,6 @@ import { FnsError, FnsErrorCodes, isFnsError } from '../../adapters/fns/errors.j
 import { documentKey, FNS_MAX_DOCUMENTS, type FnsDocumentResult, type FnsDocumentSubmission, type FnsStatus, type FnsTagError } from '../../adapters/fns/fns-api.js';
 import type { FnsClient } from '../../adapters/fns/fns-client.js';
 import { buildSubmission } from '../../adapters/fns/fns-submission.js';
-import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
 import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
 import {
@@ -40,7 +39,7 @@ import {
 } from '../../db/fns-status.repository.js';
 import { fnsJobSchema } from '../../queue/fns-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import type { FailedOutcome, JobRef, SendingProcessorDeps } from '../shared/job-ref.js';
+import { deadLetterOf, type FailedOutcome, type JobRef, type SendingProcessorDeps } from '../shared/job-ref.js';
 
 /** Longer than the client's worst case for one batch (HTTP_FNS_DEFAULTS: 3 attempts × 15 s + backoff ≈ 65 s). */
 export const DEFAULT_LEASE_MS = 120_000;
@@ -86,20 +85,9 @@ const TARGET = 'fns';
 /** Shortest deferral behind another worker's lease: clocks of the worker and PostgreSQL differ a little. */
 const MIN_DEFER_MS = 500;
 
-function asPayload(data: unknown): JsonObject {
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as JsonObject) : { data: (data ?? null) as JsonObject[string] };
-}
 
 function deadLetter(job: FnsJobRef, error: FnsError): DeadLetterInput {
-  return {
-    queue: QueueNames.fns,
-    jobId: job.id ?? '',
-    jobName: job.name,
-    payload: asPayload(job.data),
-    errorCode: error.code,
-    errorMessage: error.message,
-    attempts: job.attempt,
-  };
+  return deadLetterOf(QueueNames.fns, job, error);
 }
 
 function toFnsError(e: unknown): FnsError {

@@ -33,6 +33,7 @@ import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import { createFnsJobHandler } from './fns-jobs.js';
 import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcessor } from './fns.processor.js';
+import { lockOptions } from '../shared/job-ref.js';
 
 export const DEFAULT_FNS_BATCH_SIZE = 50;
 export const DEFAULT_FNS_MAX_DELAY_MS = 20;
@@ -157,8 +158,7 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
     prefix: options.prefix,
     concurrency: options.concurrency ?? Math.max(DEFAULT_FNS_CONCURRENCY, batchSize),
     limiter: { max: UNBOUNDED_JOBS, duration: 1000 },
-    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+    ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
 

@@ -26,7 +26,7 @@ import { JOB_OPTIONS } from '../../queue/job-options.js';
 import type { NotifyJobData } from '../../queue/notify-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { jobRefOf } from '../shared/job-ref.js';
+import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './condition-emails.js';
 import { startNotifyLoops } from './notify-loops.js';
@@ -163,8 +163,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
-    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
-    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+    ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
   const loops = startNotifyLoops({ db, log, queue, dispatcher, conditionEmails, emails: options.email !== undefined, pollIntervalMs: options.pollIntervalMs, conditionsIntervalMs: options.conditionsIntervalMs });

@@ -4,7 +4,6 @@
  * package, Viber falling back to SMS.
  */
 import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
-import type { JsonObject } from '../../db/column-types.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import {
   findDelivery,
@@ -22,6 +21,7 @@ import { shortLinkFor } from '../../db/short-links.repository.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { DEFAULT_SHORT_LINK_TTL_MS, NotifyError, type NotifyJobRef, type NotifyOutcome, type NotifyProcessorDeps } from './notify-types.js';
 import { failureOf, sendFromOutbox } from './outbox.js';
+import { deadLetterOf } from '../shared/job-ref.js';
 import { receiptQrOf, receiptSms, receiptViberText } from './receipt-texts.js';
 import { awaitViberDelivery, viberTtlSeconds } from './viber.js';
 
@@ -29,14 +29,9 @@ export type Key = DeliveryKey & { readonly recipient: string; readonly organizat
 
 type Deps = NotifyProcessorDeps;
 
-function asPayload(data: unknown): JsonObject {
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as JsonObject) : { data: (data ?? null) as JsonObject[string] };
-}
 
 export async function dead(deps: Deps, job: NotifyJobRef, error: NotifyError): Promise<NotifyOutcome> {
-  await recordDeadLetters(deps.db, [
-    { queue: QueueNames.notify, jobId: job.id ?? '', jobName: job.name, payload: asPayload(job.data), errorCode: error.code, errorMessage: error.message, attempts: job.attempt },
-  ]);
+  await recordDeadLetters(deps.db, [deadLetterOf(QueueNames.notify, job, error)]);
   return { kind: 'dead', error };
 }
 

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
+import type { DeadLetterInput } from '../../db/dead-letters.repository.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 
@@ -32,4 +34,22 @@ export function jobRefOf(
   defaultAttempts: number,
 ): JobRef {
   return { id: job.id, name: job.name, data: job.data, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? defaultAttempts };
+}
+
+/** A job's data as a dead letter stores it: an object as it is, anything else wrapped so that it is still kept. */
+function payloadOf(data: unknown): JsonObject {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as JsonObject) : { data: (data ?? null) as JsonObject[string] };
+}
+
+/** The dead letter of a job that failed for good (terminal, or out of attempts) on `queue`. */
+export function deadLetterOf(queue: string, job: JobRef, error: { readonly code: string; readonly message: string }): DeadLetterInput {
+  return { queue, jobId: job.id ?? '', jobName: job.name, payload: payloadOf(job.data), errorCode: error.code, errorMessage: error.message, attempts: job.attempt };
+}
+
+/** BullMQ's lock and stalled-check settings, only those configured (BullMQ's own defaults otherwise). */
+export function lockOptions(options: { readonly lockDurationMs?: number; readonly stalledIntervalMs?: number }): { lockDuration?: number; stalledInterval?: number } {
+  return {
+    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+  };
 }
