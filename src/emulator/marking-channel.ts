@@ -128,6 +128,19 @@ export class MarkingChannel {
     const notificationNumber = ++this.notificationNumber;
     const message = buildSaleNotification(this.wire, fiscalDocumentNumber, notificationNumber, codes, checkResults);
     stats.notifications++;
+    /** One event per attempt: receipted (a processing code) or not (a reason). */
+    const event = (attempt: number, processingCode: number | undefined, reason: string | undefined): void =>
+      onEvent?.({
+        type: 'marking-notification',
+        fiscalDriveNumber: this.wire.fiscalDriveNumber,
+        fiscalDocumentNumber,
+        notificationNumber,
+        codes: codes.length,
+        attempt,
+        ok: reason === undefined,
+        processingCode,
+        reason,
+      });
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) stats.resends++;
       const result = await this.link.exchange(message);
@@ -142,17 +155,7 @@ export class MarkingChannel {
         if (verdict.ok) {
           const processingCode = answerUint(verdict.fields, 2111);
           stats.receipted(processingCode);
-          onEvent?.({
-            type: 'marking-notification',
-            fiscalDriveNumber: this.wire.fiscalDriveNumber,
-            fiscalDocumentNumber,
-            notificationNumber,
-            codes: codes.length,
-            attempt,
-            ok: true,
-            processingCode,
-            reason: undefined,
-          });
+          event(attempt, processingCode, undefined);
           return true;
         }
         stats.invalidAnswer(verdict.code);
@@ -161,17 +164,7 @@ export class MarkingChannel {
         stats.missingReply(result.code);
         reason = result.code;
       }
-      onEvent?.({
-        type: 'marking-notification',
-        fiscalDriveNumber: this.wire.fiscalDriveNumber,
-        fiscalDocumentNumber,
-        notificationNumber,
-        codes: codes.length,
-        attempt,
-        ok: false,
-        processingCode: undefined,
-        reason,
-      });
+      event(attempt, undefined, reason);
       if (control.stopped) return false;
       await control.sleep(this.ctx.backoff(attempt));
       if (control.stopped) return false;
