@@ -1,35 +1,32 @@
 import { Select } from 'antd';
 import { EmptyState } from '../../../components/QueryState';
-import { useEffect } from 'react';
-import { useUrlFilters } from '../../../lib/url-filters';
+import { useUrlOrganization } from '../../../lib/url-organization';
 import { useOrganizations } from '../api/billing';
 
-const FILTERS = { organizationId: 'int' } as const;
-
 /** The organization whose money a page shows: `?organizationId=` in the URL, else the user's first. */
-export function useBillingOrganization(): { organizationId: number | undefined; name: string | undefined; loading: boolean; none: boolean } {
-  const [f, setF] = useUrlFilters(FILTERS);
+export function useBillingOrganization(): {
+  organizationId: number | undefined;
+  name: string | undefined;
+  loading: boolean;
+  none: boolean;
+  choose: (id: number) => void;
+} {
   const orgs = useOrganizations();
-  const first = orgs.data?.items[0]?.id;
-  useEffect(() => {
-    if (f.organizationId === undefined && first !== undefined) setF({ organizationId: first });
-  }, [f.organizationId, first, setF]);
-  const organizationId = f.organizationId ?? first;
+  const [organizationId, choose] = useUrlOrganization(orgs.data?.items);
   const org = orgs.data?.items.find((o) => o.id === organizationId);
-  return { organizationId, name: org ? (org.name ?? `ИНН ${org.inn}`) : undefined, loading: orgs.isPending, none: orgs.data !== undefined && orgs.data.items.length === 0 };
+  return { organizationId, name: org ? (org.name ?? `ИНН ${org.inn}`) : undefined, loading: orgs.isPending, none: orgs.data !== undefined && orgs.data.items.length === 0, choose };
 }
 
 /** Shown only to someone with two or more organizations. Changing it keeps the page, drops its other parameters. */
 export function OrganizationPicker() {
   const orgs = useOrganizations();
-  const [, setF] = useUrlFilters(FILTERS);
-  const { organizationId } = useBillingOrganization();
+  const { organizationId, choose } = useBillingOrganization();
   if ((orgs.data?.items.length ?? 0) < 2) return null;
   return (
     <Select
       aria-label="Организация"
       value={organizationId}
-      onChange={(id: number) => setF({ organizationId: id })}
+      onChange={choose}
       options={(orgs.data?.items ?? []).map((o) => ({ value: o.id, label: `${o.name ?? 'Организация'} (ИНН ${o.inn})` }))}
       style={{ minWidth: 260, maxWidth: '100%' }}
     />

@@ -26,7 +26,8 @@ export function amountError(text: string, max: number): string | undefined {
   return undefined;
 }
 
-export function TopUpPanel({ organizationId, suggested }: { organizationId: number; suggested?: number }) {
+/** The amount typed and the two ways to pay it, each with its own limit and outcome. */
+function useTopUp(organizationId: number, suggested: number | undefined) {
   const [text, setText] = useState(suggested ? kopecksToInput(suggested) : '');
   // Which button was pressed: their limits differ (a card takes up to 1 000 000 ₽).
   const [attempt, setAttempt] = useState<'card' | 'invoice' | undefined>();
@@ -60,41 +61,47 @@ export function TopUpPanel({ organizationId, suggested }: { organizationId: numb
     invoice.mutate({ amount, idempotencyKey: newPurchaseKey('invoice') }, { onSuccess: setIssued });
   };
   const shownError = attempt === 'card' ? cardError : attempt === 'invoice' ? invoiceError : undefined;
+  return { text, setText, noPage, card, invoice, issued, payByCard, issueInvoice, shownError };
+}
 
+function TopUpForm({ t }: { t: ReturnType<typeof useTopUp> }) {
+  return (
+    <Form layout="vertical" onSubmitCapture={(e) => e.preventDefault()}>
+      <Form.Item label="Сумма, ₽" validateStatus={t.shownError ? 'error' : undefined} help={t.shownError} style={{ marginBottom: 8 }}>
+        <Input aria-label="Сумма пополнения, ₽" inputMode="decimal" value={t.text} onChange={(e) => t.setText(e.target.value)} placeholder="1 500" suffix="₽" style={{ maxWidth: 240 }} />
+      </Form.Item>
+      <Space wrap style={{ marginBottom: 12 }}>
+        {QUICK.map((k) => (
+          <Button key={k} size="small" onClick={() => t.setText(kopecksToInput(k).replace(/,00$/, ''))}>
+            {formatMoney(k).replace(/,00/, '')}
+          </Button>
+        ))}
+      </Space>
+      <Space wrap>
+        <Button type="primary" onClick={t.payByCard} loading={t.card.isPending}>
+          Оплатить картой
+        </Button>
+        <Button onClick={t.issueInvoice} loading={t.invoice.isPending}>
+          Выставить счёт
+        </Button>
+      </Space>
+    </Form>
+  );
+}
+
+function TopUpError({ title, description }: { title: string; description: string }) {
+  return <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title={title} description={description} />;
+}
+
+export function TopUpPanel({ organizationId, suggested }: { organizationId: number; suggested?: number }) {
+  const t = useTopUp(organizationId, suggested);
   return (
     <Card title="Пополнить баланс" size="small" style={{ marginBottom: 16 }}>
-      <Form layout="vertical" onSubmitCapture={(e) => e.preventDefault()}>
-        <Form.Item label="Сумма, ₽" validateStatus={shownError ? 'error' : undefined} help={shownError} style={{ marginBottom: 8 }}>
-          <Input
-            aria-label="Сумма пополнения, ₽"
-            inputMode="decimal"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder="1 500"
-            suffix="₽"
-            style={{ maxWidth: 240 }}
-          />
-        </Form.Item>
-        <Space wrap style={{ marginBottom: 12 }}>
-          {QUICK.map((k) => (
-            <Button key={k} size="small" onClick={() => setText(kopecksToInput(k).replace(/,00$/, ''))}>
-              {formatMoney(k).replace(/,00/, '')}
-            </Button>
-          ))}
-        </Space>
-        <Space wrap>
-          <Button type="primary" onClick={payByCard} loading={card.isPending}>
-            Оплатить картой
-          </Button>
-          <Button onClick={issueInvoice} loading={invoice.isPending}>
-            Выставить счёт
-          </Button>
-        </Space>
-      </Form>
-      {card.error ? <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title="Оплата картой не началась" description={billingErrorText(card.error)} /> : null}
-      {noPage ? <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title="Платёжный сервис не открыл страницу оплаты" description="Деньги не списаны. Повторите через несколько минут или пополните баланс по счёту." /> : null}
-      {invoice.error ? <Alert type="error" showIcon role="alert" style={{ marginTop: 12 }} title="Счёт не выставлен" description={billingErrorText(invoice.error)} /> : null}
-      {issued ? <IssuedInvoice invoice={issued} /> : null}
+      <TopUpForm t={t} />
+      {t.card.error ? <TopUpError title="Оплата картой не началась" description={billingErrorText(t.card.error)} /> : null}
+      {t.noPage ? <TopUpError title="Платёжный сервис не открыл страницу оплаты" description="Деньги не списаны. Повторите через несколько минут или пополните баланс по счёту." /> : null}
+      {t.invoice.error ? <TopUpError title="Счёт не выставлен" description={billingErrorText(t.invoice.error)} /> : null}
+      {t.issued ? <IssuedInvoice invoice={t.issued} /> : null}
     </Card>
   );
 }
