@@ -44,6 +44,17 @@ export interface AckReporter {
   close(): Promise<void>;
 }
 
+/**
+ * Kept for the next flush, oldest dropped past the bound: a report is worth less than the gateway's memory. Returns
+ * how many were dropped.
+ */
+function dropOldest(buffer: Ack[], maxPending: number): number {
+  const excess = buffer.length - maxPending;
+  if (excess <= 0) return 0;
+  buffer.splice(0, excess);
+  return excess;
+}
+
 export function createAckReporter(o: AckReporterOptions): AckReporter {
   const flushMs = o.flushMs ?? DEFAULT_ACK_FLUSH_MS;
   const maxAcks = o.maxAcks ?? DEFAULT_ACK_FLUSH_ACKS;
@@ -59,13 +70,8 @@ export function createAckReporter(o: AckReporterOptions): AckReporter {
     try {
       await o.sink({ acks: batch });
     } catch (e) {
-      // Kept for the next flush, oldest dropped past the bound: a report is worth less than the gateway's memory.
       buffer = batch.concat(buffer);
-      const excess = buffer.length - maxPending;
-      if (excess > 0) {
-        buffer.splice(0, excess);
-        dropped += excess;
-      }
+      dropped += dropOldest(buffer, maxPending);
       o.log.warn({ err: (e as Error).message, pending: buffer.length, dropped }, 'ack report not sent; kept for the next flush');
       arm();
     }

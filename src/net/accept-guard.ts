@@ -33,24 +33,67 @@ function probeDevNull(): void {
   closeSync(openSync('/dev/null', 'r'));
 }
 
-export function guardAccept(
-  server: net.Server,
-  listen: net.ListenOptions,
-  deps: { listener: string; metrics: GatewayMetrics; log: Logger },
-  options: AcceptGuardOptions = {},
-): AcceptGuard {
-  const initialBackoffMs = options.initialBackoffMs ?? 100;
-  const maxBackoffMs = options.maxBackoffMs ?? 5000;
-  const probe = options.probe ?? probeDevNull;
-  let backoffMs = initialBackoffMs;
-  let paused = false;
-  let stopped = false;
-  let resumeTimer: NodeJS.Timeout | undefined;
+interface GuardDeps {
+  listener: string;
+  metrics: GatewayMetrics;
+  log: Logger;
+}
+
+export function guardAccept(server: net.Server, listen: net.ListenOptions, deps: GuardDeps, options: AcceptGuardOptions = {}): AcceptGuard {
+  return new FdExhaustionGuard(server, listen, deps, options);
+}
+
+class FdExhaustionGuard implements AcceptGuard {
+  private readonly initialBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly probe: () => void;
+  private backoffMs: number;
+  private isPaused = false;
+  private stopped = false;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  private readonly probeTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly server: net.Server,
+    private readonly listen: net.ListenOptions,
+    private readonly deps: GuardDeps,
+    options: AcceptGuardOptions,
+  ) {
+    this.initialBackoffMs = options.initialBackoffMs ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.probe = options.probe ?? probeDevNull;
+    this.backoffMs = this.initialBackoffMs;
+    server.on('error', this.onServerError);
+    this.probeTimer = setInterval(this.onProbeTick, options.probeIntervalMs ?? 1000);
+    this.probeTimer.unref();
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.probeTimer);
+    clearTimeout(this.resumeTimer);
+    this.server.off('error', this.onServerError);
+  }
+
+  private readonly onServerError = (e: NodeJS.ErrnoException): void => {
+    if (e.syscall === 'accept' && isFdExhaustion(e.code)) this.exhausted(e.code);
+  };
+
+  private readonly onProbeTick = (): void => {
+    if (this.isPaused || this.stopped) return;
+    const code = this.exhaustion();
+    if (code) this.exhausted(code);
+    else this.backoffMs = this.initialBackoffMs;
+  };
 
   /** The code of the exhaustion, or undefined when a descriptor can be had. */
-  function exhaustion(): 'EMFILE' | 'ENFILE' | undefined {
+  private exhaustion(): 'EMFILE' | 'ENFILE' | undefined {
     try {
-      probe();
+      this.probe();
       return undefined;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -58,60 +101,36 @@ export function guardAccept(
     }
   }
 
-  function exhausted(code: 'EMFILE' | 'ENFILE'): void {
-    deps.metrics.acceptErrors.inc({ listener: deps.listener, code });
-    if (paused || stopped) return;
-    paused = true;
-    deps.log.warn({ code, listener: deps.listener, backoffMs }, 'out of file descriptors: accepting paused');
-    server.close();
-    resumeTimer = setTimeout(tryResume, backoffMs);
+  private exhausted(code: 'EMFILE' | 'ENFILE'): void {
+    this.deps.metrics.acceptErrors.inc({ listener: this.deps.listener, code });
+    if (this.isPaused || this.stopped) return;
+    this.isPaused = true;
+    this.deps.log.warn({ code, listener: this.deps.listener, backoffMs: this.backoffMs }, 'out of file descriptors: accepting paused');
+    this.server.close();
+    this.resumeTimer = setTimeout(this.tryResume, this.backoffMs);
   }
 
-  function retryLater(): void {
-    backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
-    resumeTimer = setTimeout(tryResume, backoffMs);
+  private retryLater(): void {
+    this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
+    this.resumeTimer = setTimeout(this.tryResume, this.backoffMs);
   }
 
-  function tryResume(): void {
-    if (stopped) return;
-    const code = exhaustion();
+  private readonly tryResume = (): void => {
+    if (this.stopped) return;
+    const code = this.exhaustion();
     if (code) {
-      deps.metrics.acceptErrors.inc({ listener: deps.listener, code });
-      return retryLater();
+      this.deps.metrics.acceptErrors.inc({ listener: this.deps.listener, code });
+      return this.retryLater();
     }
     const onError = (e: NodeJS.ErrnoException) => {
-      deps.log.warn({ err: e.message, listener: deps.listener }, 'could not listen again; retrying');
-      retryLater();
+      this.deps.log.warn({ err: e.message, listener: this.deps.listener }, 'could not listen again; retrying');
+      this.retryLater();
     };
-    server.once('error', onError);
-    server.listen(listen, () => {
-      server.off('error', onError);
-      paused = false;
-      deps.log.info({ listener: deps.listener, pausedForMs: backoffMs }, 'accepting resumed');
+    this.server.once('error', onError);
+    this.server.listen(this.listen, () => {
+      this.server.off('error', onError);
+      this.isPaused = false;
+      this.deps.log.info({ listener: this.deps.listener, pausedForMs: this.backoffMs }, 'accepting resumed');
     });
-  }
-
-  const onServerError = (e: NodeJS.ErrnoException) => {
-    if (e.syscall === 'accept' && isFdExhaustion(e.code)) exhausted(e.code);
-  };
-  server.on('error', onServerError);
-  const probeTimer = setInterval(() => {
-    if (paused || stopped) return;
-    const code = exhaustion();
-    if (code) exhausted(code);
-    else backoffMs = initialBackoffMs;
-  }, options.probeIntervalMs ?? 1000);
-  probeTimer.unref();
-
-  return {
-    get paused() {
-      return paused;
-    },
-    stop() {
-      stopped = true;
-      clearInterval(probeTimer);
-      clearTimeout(resumeTimer);
-      server.off('error', onServerError);
-    },
   };
 }

@@ -63,51 +63,54 @@ export function createAdmission(options: AdmissionOptions, deps: AdmissionDeps):
     onAdmitted(client);
   }
 
-  function fromSocket(socket: net.Socket): Client {
-    return { address: socket.remoteAddress ?? 'unknown', port: socket.remotePort, proxied: false };
-  }
-
-  function readHeader(socket: net.Socket, onAdmitted: (client: Client) => void): void {
-    let buffered: Buffer = Buffer.alloc(0);
-    const reject = (code: string, message: string) => {
-      cleanup();
-      deps.countRejection(code, { err: message, remote: socket.remoteAddress ?? 'unknown' });
-      socket.destroy();
-    };
-    const timer = setTimeout(() => reject(GatewayErrorCodes.GW_FIRST_BYTE_TIMEOUT, `no PROXY header after ${options.headerTimeoutMs} ms`), options.headerTimeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', cleanup);
-    };
-    function onData(chunk: Buffer): void {
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      let parsed;
-      try {
-        parsed = parseProxyHeader(buffered);
-      } catch (e) {
-        if (e instanceof ProxyProtocolError) return reject(e.code, e.message);
-        throw e;
-      }
-      if (parsed.status === 'incomplete') return;
-      cleanup();
-      // Hold the stream while the message loop attaches; the bytes after the header go back to the front of it.
-      socket.pause();
-      const rest = buffered.subarray(parsed.consumed);
-      if (rest.length > 0) socket.unshift(rest);
-      const client: Client = parsed.source ? { ...parsed.source, proxied: true } : fromSocket(socket);
-      enter(socket, client, onAdmitted);
-      if (!socket.destroyed) socket.resume();
-    }
-    socket.on('data', onData);
-    socket.on('close', cleanup);
-  }
-
   return {
     admit(socket, onAdmitted) {
-      if (options.proxyProtocol) readHeader(socket, onAdmitted);
+      if (options.proxyProtocol) readHeader(socket, options.headerTimeoutMs, deps, enter, onAdmitted);
       else enter(socket, fromSocket(socket), onAdmitted);
     },
     connectionsOf: (address) => perAddress.get(address) ?? 0,
   };
+}
+
+function fromSocket(socket: net.Socket): Client {
+  return { address: socket.remoteAddress ?? 'unknown', port: socket.remotePort, proxied: false };
+}
+
+type Enter = (socket: net.Socket, client: Client, onAdmitted: (client: Client) => void) => void;
+
+/** Waits for the PROXY header, then `enter`s the client it names with the bytes after it put back on the stream. */
+function readHeader(socket: net.Socket, headerTimeoutMs: number, deps: AdmissionDeps, enter: Enter, onAdmitted: (client: Client) => void): void {
+  let buffered: Buffer = Buffer.alloc(0);
+  const reject = (code: string, message: string) => {
+    cleanup();
+    deps.countRejection(code, { err: message, remote: socket.remoteAddress ?? 'unknown' });
+    socket.destroy();
+  };
+  const timer = setTimeout(() => reject(GatewayErrorCodes.GW_FIRST_BYTE_TIMEOUT, `no PROXY header after ${headerTimeoutMs} ms`), headerTimeoutMs);
+  const cleanup = () => {
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('close', cleanup);
+  };
+  function onData(chunk: Buffer): void {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    let parsed;
+    try {
+      parsed = parseProxyHeader(buffered);
+    } catch (e) {
+      if (e instanceof ProxyProtocolError) return reject(e.code, e.message);
+      throw e;
+    }
+    if (parsed.status === 'incomplete') return;
+    cleanup();
+    // Hold the stream while the message loop attaches; the bytes after the header go back to the front of it.
+    socket.pause();
+    const rest = buffered.subarray(parsed.consumed);
+    if (rest.length > 0) socket.unshift(rest);
+    const client: Client = parsed.source ? { ...parsed.source, proxied: true } : fromSocket(socket);
+    enter(socket, client, onAdmitted);
+    if (!socket.destroyed) socket.resume();
+  }
+  socket.on('data', onData);
+  socket.on('close', cleanup);
 }

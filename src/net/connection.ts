@@ -81,189 +81,230 @@ interface Pending {
 }
 
 export function handleConnection(socket: Duplex, deps: ConnectionDeps): ConnectionHandle {
-  const { metrics, log, options } = deps;
-  const framer = new Framer({ maxBodyLength: options.maxBodyLength });
-  const queue: Pending[] = [];
+  return new Connection(socket, deps);
+}
+
+type Reply = Extract<HandlerOutcome, { action: 'reply' }>;
+
+/**
+ * The state of one connection in fields and its steps in methods: no closure is made per message beyond the write
+ * callback of a reply. Handlers given to the socket and to timers are created once, per connection.
+ */
+class Connection implements ConnectionHandle {
+  readonly closed: Promise<void>;
+  private readonly metrics: GatewayMetrics;
+  private readonly log: Logger;
+  private readonly options: ConnectionOptions;
+  private readonly framer: Framer;
+  private readonly queue: Pending[] = [];
   /** Bytes read and not yet framed (only while the queue is full or answers are unread; reading is paused then). */
-  const inbox: Buffer[] = [];
-  let processing = false;
-  let peerEnded = false;
-  let draining = false;
-  let closedFlag = false;
-  let message: { startedAt: bigint; receivedAtMs: number } | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let stallTimer: NodeJS.Timeout | undefined;
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((r) => (resolveClosed = r));
+  private readonly inbox: Buffer[] = [];
+  private processing = false;
+  private peerEnded = false;
+  private draining = false;
+  private closedFlag = false;
+  /** The message being received: when its first byte came (hrtime and wall clock). */
+  private messageStartedAt: bigint = 0n;
+  private messageReceivedAtMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** What the armed `timer` closes the connection as, and after how long. */
+  private timerCode = '';
+  private timerMs = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private resolveClosed!: () => void;
 
-  metrics.connections.inc();
+  constructor(
+    private readonly socket: Duplex,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.metrics = deps.metrics;
+    this.log = deps.log;
+    this.options = deps.options;
+    this.framer = new Framer({ maxBodyLength: this.options.maxBodyLength });
+    this.closed = new Promise<void>((r) => (this.resolveClosed = r));
+    this.metrics.connections.inc();
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.arm(this.options.firstByteTimeoutMs, GatewayErrorCodes.GW_FIRST_BYTE_TIMEOUT);
+  }
 
-  const arm = (ms: number, code: string) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fail(code, `${code} after ${ms} ms`), ms);
-  };
-  const disarm = () => clearTimeout(timer);
-  const startMessage = () => {
-    message = { startedAt: process.hrtime.bigint(), receivedAtMs: Date.now() };
-    arm(options.messageTimeoutMs, GatewayErrorCodes.GW_MESSAGE_TIMEOUT);
-  };
+  drain(): Promise<void> {
+    if (!this.closedFlag) {
+      this.draining = true;
+      this.socket.pause();
+      // A message half received cannot be answered; the register re-sends it to another gateway.
+      if (!this.processing && !this.queue.length && !this.inbox.length) this.socket.end();
+    }
+    return this.closed;
+  }
+
+  private arm(ms: number, code: string): void {
+    clearTimeout(this.timer);
+    this.timerCode = code;
+    this.timerMs = ms;
+    this.timer = setTimeout(this.onTimer, ms);
+  }
+
+  private disarm(): void {
+    clearTimeout(this.timer);
+  }
+
+  private readonly onTimer = (): void => this.fail(this.timerCode, `${this.timerCode} after ${this.timerMs} ms`);
+
+  private startMessage(): void {
+    this.messageStartedAt = process.hrtime.bigint();
+    this.messageReceivedAtMs = Date.now();
+    this.arm(this.options.messageTimeoutMs, GatewayErrorCodes.GW_MESSAGE_TIMEOUT);
+  }
+
   /** Answers written but not yet taken by the peer exceed the socket's high-water mark. */
-  const writeBlocked = () => socket.writableNeedDrain;
+  private writeBlocked(): boolean {
+    return this.socket.writableNeedDrain;
+  }
 
-  function fail(code: string, err: string, extra: { fn?: string; fd?: number; rejected?: boolean } = {}) {
-    if (closedFlag) return;
+  private fail(code: string, err: string, extra: { fn?: string; fd?: number; rejected?: boolean } = {}): void {
+    if (this.closedFlag) return;
     const { rejected, ...where } = extra;
-    deps.closes.closed(code, { err, ...where }, { log, ...(rejected ? { reason: 'rejected' as const } : {}) });
-    socket.destroy();
+    this.deps.closes.closed(code, { err, ...where }, { log: this.log, ...(rejected ? { reason: 'rejected' as const } : {}) });
+    this.socket.destroy();
   }
 
   /** Reading runs only while nothing holds it back: bytes not yet framed, in-flight cap, unread answers, shutdown. */
-  function updateReading() {
-    if (closedFlag) return;
-    const hold = draining || inbox.length > 0 || queue.length >= options.maxInFlight || writeBlocked();
-    if (hold && !socket.isPaused()) socket.pause();
-    else if (!hold && socket.isPaused()) socket.resume();
+  private updateReading(): void {
+    if (this.closedFlag) return;
+    const hold = this.draining || this.inbox.length > 0 || this.queue.length >= this.options.maxInFlight || this.writeBlocked();
+    if (hold && !this.socket.isPaused()) this.socket.pause();
+    else if (!hold && this.socket.isPaused()) this.socket.resume();
   }
 
-  function onDrain() {
-    clearTimeout(stallTimer);
-    stallTimer = undefined;
+  private readonly onDrain = (): void => {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     // The peer reads again: a message it had begun gets a fresh message timer (idle is armed when the queue empties).
-    if (framer.inMessage) arm(options.messageTimeoutMs, GatewayErrorCodes.GW_MESSAGE_TIMEOUT);
-    void pump();
-  }
+    if (this.framer.inMessage) this.arm(this.options.messageTimeoutMs, GatewayErrorCodes.GW_MESSAGE_TIMEOUT);
+    void this.pump();
+  };
 
   /** Past the high-water mark: stop reading; only the stall timer runs, so the close says why (`write_stalled`). */
-  function watchWrites() {
-    if (!writeBlocked() || stallTimer) return;
-    socket.pause();
-    disarm();
-    stallTimer = setTimeout(
-      () => fail(GatewayErrorCodes.GW_WRITE_STALLED, `answers unread for ${options.writeStallTimeoutMs} ms (${socket.writableLength} bytes pending)`),
-      options.writeStallTimeoutMs,
-    );
-    socket.once('drain', onDrain);
+  private watchWrites(): void {
+    if (!this.writeBlocked() || this.stallTimer) return;
+    this.socket.pause();
+    this.disarm();
+    this.stallTimer = setTimeout(this.onStall, this.options.writeStallTimeoutMs);
+    this.socket.once('drain', this.onDrain);
   }
 
-  function onData(chunk: Buffer) {
-    if (draining || closedFlag) return;
-    inbox.push(chunk);
-    void pump();
-  }
+  private readonly onStall = (): void =>
+    this.fail(GatewayErrorCodes.GW_WRITE_STALLED, `answers unread for ${this.options.writeStallTimeoutMs} ms (${this.socket.writableLength} bytes pending)`);
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.draining || this.closedFlag) return;
+    this.inbox.push(chunk);
+    void this.pump();
+  };
+
+  private readonly onEnd = (): void => {
+    // Half-close: the peer sent all it will send; answer what is read, then close our side (pump decides when).
+    this.peerEnded = true;
+    this.draining = true;
+    this.disarm();
+    void this.pump();
+  };
+
+  private readonly onError = (e: Error): void => this.log.debug({ err: e.message }, 'socket error');
+
+  private readonly onClose = (): void => {
+    this.closedFlag = true;
+    this.disarm();
+    clearTimeout(this.stallTimer);
+    this.metrics.connections.dec();
+    this.resolveClosed();
+  };
 
   /**
    * Frames the bytes read, a slice at a time, while the in-flight queue has room and answers are being taken: a chunk
    * of 2 000 pipelined probes stays 60 KB of bytes until its turn, not 2 000 frame objects held for as long as the
    * peer does not read. Returns false when the connection was failed.
    */
-  function feed(): boolean {
-    while (inbox.length && queue.length < options.maxInFlight && !writeBlocked() && !closedFlag) {
+  private feed(): boolean {
+    const { inbox, queue, framer } = this;
+    while (inbox.length && queue.length < this.options.maxInFlight && !this.writeBlocked() && !this.closedFlag) {
       const head = inbox[0]!;
       const slice = head.length <= FEED_SLICE ? head : head.subarray(0, FEED_SLICE);
       if (slice === head) inbox.shift();
       else inbox[0] = head.subarray(FEED_SLICE);
-      if (!framer.inMessage) startMessage();
+      if (!framer.inMessage) this.startMessage();
       let frames: Frame[];
       try {
         frames = framer.push(slice);
       } catch (e) {
         const code = e instanceof ProtocolError ? e.code : 'GW_INTERNAL';
-        metrics.messages.inc({ result: 'protocol_error' });
-        fail(code, (e as Error).message);
+        this.metrics.messages.inc({ result: 'protocol_error' });
+        this.fail(code, (e as Error).message);
         return false;
       }
-      const at = message!;
-      for (const frame of frames) queue.push({ frame, startedAt: at.startedAt, receivedAtMs: at.receivedAtMs });
+      const startedAt = this.messageStartedAt;
+      const receivedAtMs = this.messageReceivedAtMs;
+      for (const frame of frames) queue.push({ frame, startedAt, receivedAtMs });
       // Bytes after the last whole frame started a new message in this same slice: its own timer from now.
-      if (!framer.inMessage) {
-        message = undefined;
-        disarm();
-      } else if (frames.length > 0) startMessage();
+      if (!framer.inMessage) this.disarm();
+      else if (frames.length > 0) this.startMessage();
     }
-    return !closedFlag;
+    return !this.closedFlag;
   }
 
-  function written(outcome: Extract<HandlerOutcome, { action: 'reply' }>, startedAt: bigint) {
+  private written(outcome: Reply, startedAt: bigint): (err?: Error | null) => void {
     return (err?: Error | null) => {
       // Only an ack that reached the socket counts as one: a destroyed or reset connection's ack was never sent.
       if (err || outcome.ofdResponseCode === undefined) return;
-      metrics.acks.inc({ code: String(outcome.ofdResponseCode) });
-      metrics.ackLatency.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
-      if (outcome.fn !== undefined && outcome.fd !== undefined) deps.onAckWritten?.(outcome.fn, outcome.fd, outcome.ofdResponseCode);
+      this.metrics.acks.inc({ code: String(outcome.ofdResponseCode) });
+      this.metrics.ackLatency.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
+      if (outcome.fn !== undefined && outcome.fd !== undefined) this.deps.onAckWritten?.(outcome.fn, outcome.fd, outcome.ofdResponseCode);
     };
   }
 
   /** Handles one message; false when the connection is to stop (closed, or the handler closed it). */
-  async function answer({ frame, startedAt, receivedAtMs }: Pending): Promise<boolean> {
-    const outcome = await deps.handle(frame, receivedAtMs);
-    if (closedFlag) return false;
+  private async answer({ frame, startedAt, receivedAtMs }: Pending): Promise<boolean> {
+    const outcome = await this.deps.handle(frame, receivedAtMs);
+    if (this.closedFlag) return false;
     if (outcome.action === 'close') {
-      metrics.messages.inc({ result: 'rejected' });
+      this.metrics.messages.inc({ result: 'rejected' });
       const where = { ...(outcome.fn ? { fn: outcome.fn } : {}), ...(outcome.fd !== undefined ? { fd: outcome.fd } : {}) };
-      fail(outcome.code, outcome.message, { ...where, rejected: true });
+      this.fail(outcome.code, outcome.message, { ...where, rejected: true });
       return false;
     }
-    metrics.messages.inc({ result: outcome.result });
+    this.metrics.messages.inc({ result: outcome.result });
     if (outcome.action === 'reply') {
-      socket.write(outcome.reply, written(outcome, startedAt));
-      watchWrites();
-      if (outcome.fn) log.debug({ fn: outcome.fn, fd: outcome.fd, code: outcome.ofdResponseCode }, 'answered');
+      this.socket.write(outcome.reply, this.written(outcome, startedAt));
+      this.watchWrites();
+      if (outcome.fn) this.log.debug({ fn: outcome.fn, fd: outcome.fd, code: outcome.ofdResponseCode }, 'answered');
     }
     return true;
   }
 
-  async function pump() {
+  private async pump(): Promise<void> {
     // A message is being handled: what arrives meanwhile waits in `inbox`, and reading stops until the handler returns.
-    if (processing) return updateReading();
-    processing = true;
+    if (this.processing) return this.updateReading();
+    this.processing = true;
     try {
-      while (feed() && queue.length && !writeBlocked()) {
-        if (!(await answer(queue.shift()!))) break;
+      while (this.feed() && this.queue.length && !this.writeBlocked()) {
+        if (!(await this.answer(this.queue.shift()!))) break;
       }
     } catch (e) {
-      log.error({ err: e }, 'message handling failed');
-      fail('GW_INTERNAL', (e as Error).message);
+      this.log.error({ err: e }, 'message handling failed');
+      this.fail('GW_INTERNAL', (e as Error).message);
     } finally {
-      processing = false;
+      this.processing = false;
     }
-    updateReading();
-    if (closedFlag || queue.length || inbox.length || stallTimer) return;
-    if (peerEnded && framer.inMessage) {
-      return fail(GatewayErrorCodes.GW_PEER_CLOSED_MID_MESSAGE, `peer closed ${framer.pendingBytes} byte(s) into a message`);
+    this.updateReading();
+    if (this.closedFlag || this.queue.length || this.inbox.length || this.stallTimer) return;
+    if (this.peerEnded && this.framer.inMessage) {
+      return this.fail(GatewayErrorCodes.GW_PEER_CLOSED_MID_MESSAGE, `peer closed ${this.framer.pendingBytes} byte(s) into a message`);
     }
     // Half-closed or shutting down: everything asked is answered, so close our side (end() flushes the answers first).
-    if (draining) return void socket.end();
-    if (!framer.inMessage) arm(options.idleTimeoutMs, GatewayErrorCodes.GW_IDLE_TIMEOUT);
+    if (this.draining) return void this.socket.end();
+    if (!this.framer.inMessage) this.arm(this.options.idleTimeoutMs, GatewayErrorCodes.GW_IDLE_TIMEOUT);
   }
-
-  socket.on('data', onData);
-  socket.on('end', () => {
-    // Half-close: the peer sent all it will send; answer what is read, then close our side (pump decides when).
-    peerEnded = true;
-    draining = true;
-    disarm();
-    void pump();
-  });
-  socket.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
-  socket.on('close', () => {
-    closedFlag = true;
-    disarm();
-    clearTimeout(stallTimer);
-    metrics.connections.dec();
-    resolveClosed();
-  });
-  arm(options.firstByteTimeoutMs, GatewayErrorCodes.GW_FIRST_BYTE_TIMEOUT);
-
-  return {
-    closed,
-    drain() {
-      if (!closedFlag) {
-        draining = true;
-        socket.pause();
-        // A message half received cannot be answered; the register re-sends it to another gateway.
-        if (!processing && !queue.length && !inbox.length) socket.end();
-      }
-      return closed;
-    },
-  };
 }

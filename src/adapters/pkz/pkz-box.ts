@@ -26,36 +26,7 @@ export function createPkzBox(opts: PkzBoxOptions): CryptoBox {
     keepAliveTimeout: 30_000,
   });
 
-  async function call<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-    let res;
-    try {
-      res = await pool.request({
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (e) {
-      throw new CryptoError('CRYPTO_UNAVAILABLE', `crypto box ${path}: ${(e as Error).message}`);
-    }
-    const text = await res.body.text().catch(() => '');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new CryptoError('CRYPTO_UNAVAILABLE', `crypto box ${path}: HTTP ${res.statusCode}, body is not JSON`);
-    }
-    if (res.statusCode === 422) {
-      const err = PkzErrorBody.safeParse(json);
-      throw new CryptoError('SIGN_INVALID', `crypto box: ${err.success ? err.data.message : 'signs do not verify'}`);
-    }
-    const parsed = schema.safeParse(json);
-    if (res.statusCode !== 200 || !parsed.success) {
-      throw new CryptoError('CRYPTO_UNAVAILABLE', `crypto box ${path}: HTTP ${res.statusCode}, unexpected answer`);
-    }
-    return parsed.data;
-  }
+  const call = <S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> => callBox(pool, timeoutMs, path, body, schema);
 
   return {
     mode: 'pkz',
@@ -79,3 +50,34 @@ export function createPkzBox(opts: PkzBoxOptions): CryptoBox {
   };
 }
 
+/** One POST to the box, its answer checked against `schema`; every failure is a CryptoError. */
+async function callBox<S extends z.ZodType>(pool: Pool, timeoutMs: number, path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  let res;
+  try {
+    res = await pool.request({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    throw new CryptoError('CRYPTO_UNAVAILABLE', `crypto box ${path}: ${(e as Error).message}`);
+  }
+  const text = await res.body.text().catch(() => '');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CryptoError('CRYPTO_UNAVAILABLE', `crypto box ${path}: HTTP ${res.statusCode}, body is not JSON`);
+  }
+  if (res.statusCode === 422) {
+    const err = PkzErrorBody.safeParse(json);
+    throw new CryptoError('SIGN_INVALID', `crypto box: ${err.success ? err.data.message : 'signs do not verify'}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (res.statusCode !== 200 || !parsed.success) {
+    throw new CryptoError('CRYPTO_UNAVAILABLE', `crypto box ${path}: HTTP ${res.statusCode}, unexpected answer`);
+  }
+  return parsed.data;
+}

@@ -64,17 +64,19 @@ function isQueueName(name: string): name is QueueName {
   return (QUEUE_NAMES as readonly string[]).includes(name);
 }
 
-export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayReport> {
-  let letters: DeadLetter[];
-  const missing: number[] = [];
+/** The letters asked for (by id, or --all), and the ids asked for that are not among them. */
+async function selectLetters(o: ReplayOptions): Promise<{ letters: DeadLetter[]; missing: number[] }> {
   if (o.all) {
-    letters = await listDeadLetters(o.db, { ...(o.queue ? { queue: o.queue } : {}), limit: o.limit ?? DEFAULT_LIMIT });
-  } else {
-    const ids = o.ids ?? [];
-    letters = (await findDeadLetters(o.db, ids)).filter((l) => o.queue === undefined || l.queue === o.queue);
-    const found = new Set(letters.map((l) => Number(l.id)));
-    missing.push(...ids.filter((id) => !found.has(id)));
+    return { letters: await listDeadLetters(o.db, { ...(o.queue ? { queue: o.queue } : {}), limit: o.limit ?? DEFAULT_LIMIT }), missing: [] };
   }
+  const ids = o.ids ?? [];
+  const letters = (await findDeadLetters(o.db, ids)).filter((l) => o.queue === undefined || l.queue === o.queue);
+  const found = new Set(letters.map((l) => Number(l.id)));
+  return { letters, missing: ids.filter((id) => !found.has(id)) };
+}
+
+export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayReport> {
+  const { letters, missing } = await selectLetters(o);
   const report: ReplayReport = { replayed: [], skipped: [], missing };
   if (letters.length === 0) return report;
 
@@ -93,29 +95,7 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayReport>
     return q;
   };
   try {
-    for (const letter of letters) {
-      const ref = { id: Number(letter.id), queue: letter.queue, jobId: letter.job_id };
-      if (!isQueueName(letter.queue)) {
-        report.skipped.push({ ...ref, reason: `unknown queue ${JSON.stringify(letter.queue)}` });
-        continue;
-      }
-      if (letter.job_id === '') {
-        report.skipped.push({ ...ref, reason: 'the letter has no job id' });
-        continue;
-      }
-      const queue = queueFor(letter.queue);
-      const existing = await queue.getJob(letter.job_id);
-      if (existing) {
-        const state = await existing.getState();
-        if (QUEUED_STATES.has(state)) {
-          report.skipped.push({ ...ref, reason: `job is ${state} already` });
-          continue;
-        }
-        await existing.remove();
-      }
-      await queue.add(letter.job_name ?? JobNames[letter.queue], letter.payload, { jobId: letter.job_id });
-      report.replayed.push(ref);
-    }
+    for (const letter of letters) await replayLetter(letter, queueFor, report);
   } finally {
     await markDeadLettersReplayed(
       o.db,
@@ -126,6 +106,31 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayReport>
     redis.off('error', onError);
   }
   return report;
+}
+
+/** Puts one letter's job back under its original id, or records why it was skipped. */
+async function replayLetter(letter: DeadLetter, queueFor: (name: QueueName) => Queue, report: ReplayReport): Promise<void> {
+  const ref = { id: Number(letter.id), queue: letter.queue, jobId: letter.job_id };
+  if (!isQueueName(letter.queue)) {
+    report.skipped.push({ ...ref, reason: `unknown queue ${JSON.stringify(letter.queue)}` });
+    return;
+  }
+  if (letter.job_id === '') {
+    report.skipped.push({ ...ref, reason: 'the letter has no job id' });
+    return;
+  }
+  const queue = queueFor(letter.queue);
+  const existing = await queue.getJob(letter.job_id);
+  if (existing) {
+    const state = await existing.getState();
+    if (QUEUED_STATES.has(state)) {
+      report.skipped.push({ ...ref, reason: `job is ${state} already` });
+      return;
+    }
+    await existing.remove();
+  }
+  await queue.add(letter.job_name ?? JobNames[letter.queue], letter.payload, { jobId: letter.job_id });
+  report.replayed.push(ref);
 }
 
 function letterJson(l: DeadLetter): Record<string, unknown> {
