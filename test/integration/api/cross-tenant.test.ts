@@ -133,6 +133,7 @@ const NO_TENANT_DATA = new Set([
   // Billing catalogues (the same for everyone), and the payment provider's callback (signed, names no caller's data).
   'GET /api/v1/tariffs',
   'GET /api/v1/market/products',
+  'GET /api/v1/market/message-prices',
   'POST /api/v1/billing/card-webhook',
   // Sign-in with an electronic signature (public, like the password sign-in), and the caller's own certificates.
   'POST /api/v1/auth/signature/challenge',
