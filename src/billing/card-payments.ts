@@ -10,9 +10,23 @@
  * - A refund is charged to the balance when asked (money already spent cannot go back to the card) and given back if
  *   the provider refuses it; one the provider did not answer stays pending until its callback or a retry settles it.
  */
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { PaymentError, type PaymentProvider, type PaymentWebhook, type ProviderRefund } from '../adapters/payments/payment-provider.js';
+import {
+  addRefundedAmount,
+  cardRefundById,
+  findCardPayment as findPayment,
+  insertCardRefund,
+  isKnownProviderRefund,
+  lockCardRefund as lockRefund,
+  recordCardTopUp,
+  recordProviderCardRefund,
+  setCardPaymentStatus,
+  setCardRefundStatus,
+  setProviderPayment,
+  type CardPayment,
+  type CardRefund,
+} from '../db/card-payments.repository.js';
 import type { Database } from '../db/database.js';
 import { balanceOf, postOne } from '../db/ledger.repository.js';
 import { settleDebt } from './debt.js';
@@ -20,37 +34,9 @@ import { BillingError } from './errors.js';
 import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 
-export interface CardPayment {
-  id: number;
-  organization_id: number;
-  order_id: string;
-  provider_payment_id: string | null;
-  amount: number;
-  status: 'pending' | 'succeeded' | 'declined';
-  refunded_amount: number;
-  confirmation_url: string | null;
-  created_at: Date;
-}
-
-export interface CardRefund {
-  id: number;
-  payment_id: number;
-  reference: string;
-  amount: number;
-  status: 'pending' | 'succeeded' | 'failed';
-}
+export type { CardPayment, CardRefund };
 
 type Db = Kysely<Database>;
-
-async function findPayment(db: Db, where: { requestKey?: string; orderId?: string; id?: number }, lock = false): Promise<CardPayment | undefined> {
-  const { rows } = await sql<CardPayment>`
-    select id, organization_id, order_id, provider_payment_id, amount, status, refunded_amount, confirmation_url, created_at
-      from card_payments
-     where ${where.requestKey !== undefined ? sql`request_key = ${where.requestKey}` : where.orderId !== undefined ? sql`order_id = ${where.orderId}` : sql`id = ${where.id ?? 0}`}
-     ${lock ? sql`for update` : sql``}
-  `.execute(db);
-  return rows[0];
-}
 
 export async function cardPaymentById(db: Db, id: number): Promise<CardPayment | undefined> {
   return findPayment(db, { id });
@@ -68,22 +54,14 @@ export async function startCardTopUp(
   a: { organizationId: number; amount: number; requestKey: string; returnUrl: string },
 ): Promise<{ payment: CardPayment; replayed: boolean }> {
   const requestKey = `org:${a.organizationId}:card:${a.requestKey}`;
-  await sql`
-    insert into card_payments (organization_id, order_id, request_key, amount)
-    values (${a.organizationId}, ${`topup-${randomUUID()}`}, ${requestKey}, ${a.amount})
-    on conflict (request_key) do nothing
-  `.execute(db);
+  await recordCardTopUp(db, { organizationId: a.organizationId, requestKey, amount: a.amount });
   const row = (await findPayment(db, { requestKey }))!;
   if (row.amount !== a.amount) throw new BillingError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key started a top-up of another amount');
   if (row.provider_payment_id !== null) return { payment: row, replayed: true };
   const created = await provider
     .createPayment({ orderId: row.order_id, amount: row.amount, description: 'Пополнение лицевого счёта ОФД', returnUrl: a.returnUrl })
     .catch(providerFailed);
-  await sql`
-    update card_payments set provider_payment_id = coalesce(provider_payment_id, ${created.id}),
-           confirmation_url = ${created.confirmationUrl ?? null}, updated_at = now()
-     where id = ${row.id}
-  `.execute(db);
+  await setProviderPayment(db, row.id, created.id, created.confirmationUrl ?? null);
   return { payment: (await findPayment(db, { id: row.id }))!, replayed: false };
 }
 
@@ -109,27 +87,20 @@ export async function applyPaymentWebhook(db: Db, hook: PaymentWebhook): Promise
       if (!posted.replayed) await settleDebt(tx, row.organization_id, { key, reference });
     }
     const status = succeeded ? 'succeeded' : hook.payment.status === 'declined' && row.status === 'pending' ? 'declined' : row.status;
-    await sql`
-      update card_payments set status = ${status}, provider_payment_id = ${hook.payment.id}, updated_at = now() where id = ${row.id}
-    `.execute(tx);
+    await setCardPaymentStatus(tx, row.id, status, hook.payment.id);
     if (hook.refund) await settleRefund(tx, row, hook.refund);
     if (hook.refund?.status === 'succeeded' && succeeded) await recordProviderRefund(tx, row, hook.refund);
     return 'applied';
   });
 }
 
-async function lockRefund(tx: Transaction<Database>, reference: string): Promise<CardRefund | undefined> {
-  const { rows } = await sql<CardRefund>`select id, payment_id, reference, amount, status from card_refunds where reference = ${reference} for update`.execute(tx);
-  return rows[0];
-}
-
 /** Marks a refund done, or failed with its money given back to the balance. Only a pending refund changes. */
 async function settleRefund(tx: Transaction<Database>, payment: CardPayment, r: Pick<ProviderRefund, 'id' | 'reference' | 'status'>): Promise<void> {
   const refund = await lockRefund(tx, r.reference);
   if (!refund || refund.payment_id !== payment.id || refund.status !== 'pending') return;
-  await sql`update card_refunds set status = ${r.status}, provider_refund_id = ${r.id || null}, updated_at = now() where id = ${refund.id}`.execute(tx);
+  await setCardRefundStatus(tx, refund.id, r.status, r.id || null);
   if (r.status === 'failed') {
-    await sql`update card_payments set refunded_amount = refunded_amount - ${refund.amount}, updated_at = now() where id = ${payment.id}`.execute(tx);
+    await addRefundedAmount(tx, payment.id, -refund.amount);
     await postOne(tx, {
       idempotencyKey: `card-refund:${refund.reference}:reversed`,
       reason: 'refund.card',
@@ -147,14 +118,10 @@ async function settleRefund(tx: Transaction<Database>, payment: CardPayment, r: 
  */
 async function recordProviderRefund(tx: Transaction<Database>, payment: CardPayment, r: ProviderRefund): Promise<void> {
   if (await lockRefund(tx, r.reference)) return;
-  const { rows: known } = await sql<{ id: number }>`select id from card_refunds where provider_refund_id = ${r.id}`.execute(tx);
-  if (known.length > 0) return;
+  if (await isKnownProviderRefund(tx, r.id)) return;
   const reference = `provider-${r.id}`;
-  await sql`
-    insert into card_refunds (payment_id, reference, provider_refund_id, amount, status)
-    values (${payment.id}, ${reference}, ${r.id}, ${r.amount}, 'succeeded')
-  `.execute(tx);
-  await sql`update card_payments set refunded_amount = refunded_amount + ${r.amount}, updated_at = now() where id = ${payment.id}`.execute(tx);
+  await recordProviderCardRefund(tx, { paymentId: payment.id, reference, providerRefundId: r.id, amount: r.amount });
+  await addRefundedAmount(tx, payment.id, r.amount);
   const org = payment.organization_id;
   const covered = Math.min(r.amount, Math.max(0, await balanceOf(tx, org, 'balance')));
   await postOne(tx, {
@@ -187,11 +154,8 @@ export async function refundCardPayment(
     if (p.status !== 'succeeded' || p.provider_payment_id === null || a.amount > p.amount - p.refunded_amount) {
       throw new BillingError('PAYMENT_NOT_REFUNDABLE', `payment ${p.id} is ${p.status}; ${p.amount - p.refunded_amount} kopecks left to refund`);
     }
-    const { rows } = await sql<CardRefund>`
-      insert into card_refunds (payment_id, reference, amount) values (${p.id}, ${reference}, ${a.amount})
-      returning id, payment_id, reference, amount, status
-    `.execute(tx);
-    await sql`update card_payments set refunded_amount = refunded_amount + ${a.amount}, updated_at = now() where id = ${p.id}`.execute(tx);
+    const inserted = await insertCardRefund(tx, { paymentId: p.id, reference, amount: a.amount });
+    await addRefundedAmount(tx, p.id, a.amount);
     await postOne(tx, {
       idempotencyKey: `card-refund:${reference}`,
       reason: 'refund.card',
@@ -199,7 +163,7 @@ export async function refundCardPayment(
       organizationId: p.organization_id,
       entries: transfer(orgAccount(p.organization_id, 'balance'), operatorAccount('clearing.card'), a.amount),
     });
-    return { payment: p, refund: rows[0]! };
+    return { payment: p, refund: inserted };
   });
   if (refund.status !== 'pending') return refund;
   let answer: Pick<ProviderRefund, 'id' | 'reference' | 'status'>;
@@ -213,6 +177,5 @@ export async function refundCardPayment(
     const p = (await findPayment(tx, { id: payment.id }, true))!;
     await settleRefund(tx, p, answer);
   });
-  const { rows } = await sql<CardRefund>`select id, payment_id, reference, amount, status from card_refunds where id = ${refund.id}`.execute(db);
-  return rows[0]!;
+  return (await cardRefundById(db, refund.id))!;
 }

@@ -5,15 +5,15 @@
  * reference. One settlement per top-up (key `debt:<top-up key>`), made only when the top-up itself was first posted, so
  * a replayed callback or statement line settles nothing again.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import { balanceOf, postOne } from '../db/ledger.repository.js';
+import { balanceOf, lockPostpaidBilling, postOne } from '../db/ledger.repository.js';
 import { operatorAccount, orgAccount, transfer } from '../domain/ledger.js';
 
 /** Pays the organization's debt from its balance as far as the balance goes; the kopecks paid (0: no debt). */
 export async function settleDebt(tx: Transaction<Database>, organizationId: number, topUp: { key: string; reference: string }): Promise<number> {
   // The same lock as the postpaid bill's: a bill and a settlement of one organization never interleave.
-  await sql`select pg_advisory_xact_lock(hashtextextended('sms-postpaid', ${organizationId}))`.execute(tx);
+  await lockPostpaidBilling(tx, organizationId);
   const debt = -(await balanceOf(tx, organizationId, 'debt'));
   if (debt <= 0) return 0;
   const amount = Math.min(debt, await balanceOf(tx, organizationId, 'balance'));

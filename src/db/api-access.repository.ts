@@ -188,3 +188,9 @@ export async function touchApiKey(db: Db, keyId: number): Promise<void> {
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
     .execute();
 }
+
+/** The user's e-mail (undefined: no such user). */
+export async function userEmail(db: Db, userId: number): Promise<string | undefined> {
+  const u = await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
+  return u?.email;
+}

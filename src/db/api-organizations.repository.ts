@@ -133,3 +133,8 @@ export async function organizationIdByInn(db: Db, inn: string): Promise<number |
   const row = await db.selectFrom('organizations').select('id').where('inn', '=', inn).executeTakeFirst();
   return row?.id ?? null;
 }
+
+export async function organizationInn(db: Db, id: number): Promise<string | undefined> {
+  const row = await db.selectFrom('organizations').select('inn').where('id', '=', id).executeTakeFirst();
+  return row?.inn;
+}

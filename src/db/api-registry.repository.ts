@@ -207,6 +207,17 @@ export async function documentOwnerOfRegister(db: Db, registerId: number): Promi
   return row?.organization_id;
 }
 
+/** register id → the organization its documents belong to, for those of `registerIds` that have one. */
+export async function documentOwnersOfRegisters(db: Db, registerIds: readonly number[]): Promise<Map<number, number>> {
+  if (registerIds.length === 0) return new Map();
+  const rows = await db.selectFrom('register_document_owners').select(['register_id', 'organization_id']).where('register_id', 'in', [...registerIds]).execute();
+  return new Map(rows.map((r) => [r.register_id, r.organization_id]));
+}
+
+export async function registersByIds(db: Db, ids: readonly number[]): Promise<Register[]> {
+  return ids.length === 0 ? [] : db.selectFrom('registers').selectAll().where('id', 'in', [...ids]).execute();
+}
+
 export interface RegisterConflict {
   id: number;
   registration_number: string;

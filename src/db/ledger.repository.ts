@@ -135,3 +135,11 @@ export async function verifyLedger(db: Db): Promise<LedgerDiscrepancy[]> {
     ...below.map((r) => ({ kind: 'below_minimum' as const, id: r.id, detail: `balance ${r.balance}` })),
   ];
 }
+
+/**
+ * Serialises an organization's postpaid SMS bill and its debt settlements (a transaction-scoped advisory lock): the two
+ * never interleave.
+ */
+export async function lockPostpaidBilling(db: Db, organizationId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended('sms-postpaid', ${organizationId}))`.execute(db);
+}

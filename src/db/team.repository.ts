@@ -147,3 +147,28 @@ export async function foreignPlaces(db: Db, organizationId: number, outletIds: r
   const r = new Set(registers.map((x) => x.id));
   return { outletIndexes: outletIds.flatMap((id, i) => (o.has(id) ? [] : [i])), registerIndexes: registerIds.flatMap((id, i) => (r.has(id) ? [] : [i])) };
 }
+
+/** A user's membership limits: organization id → the outlets and registers chosen. */
+export async function membershipLimitsOfUser(db: Db, userId: number): Promise<Map<number, { outletIds: number[]; registerIds: number[] }>> {
+  const rows = await db.selectFrom('membership_limits').select(['organization_id', 'outlet_ids', 'register_ids']).where('user_id', '=', userId).execute();
+  return new Map(rows.map((r) => [r.organization_id, { outletIds: r.outlet_ids.map(Number), registerIds: r.register_ids.map(Number) }]));
+}
+
+/** The organization's registers a limit reaches: those chosen, and those of the chosen outlets. */
+export async function registersWithinLimit(
+  db: Db,
+  organizationId: number,
+  limit: { outletIds: readonly number[]; registerIds: readonly number[] },
+): Promise<Array<{ id: number; outlet_id: number | null }>> {
+  return db
+    .selectFrom('registers')
+    .select(['id', 'outlet_id'])
+    .where('organization_id', '=', organizationId)
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', sql<number>`any(${[...limit.registerIds, 0]}::bigint[])`),
+        eb('outlet_id', '=', sql<number>`any(${[...limit.outletIds, 0]}::bigint[])`),
+      ]),
+    )
+    .execute();
+}

@@ -6,12 +6,24 @@
  */
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { EmailSender } from '../adapters/email/email-sender.js';
 import { countDocuments } from '../db/api-documents.repository.js';
 import { innsOf } from '../db/api-organizations.repository.js';
 import type { Database } from '../db/database.js';
+import {
+  claimExportJobRow,
+  deleteExportChunks,
+  exportChunks,
+  exportJobAwaitingEmail,
+  failExportJob,
+  finishExportJob,
+  insertExportChunk,
+  markExportEmailSent,
+  recordExportProgress,
+  setExportRowsTotal,
+} from '../db/export-jobs.repository.js';
 import type { ExportJob } from '../db/tables/exports.js';
 import type { Logger } from '../observability/logger.js';
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, reportToCsv, reportToXlsx, type ExportTable } from '../reports/export.js';
@@ -58,20 +70,7 @@ export const contentTypeOf = (format: string) => (format === 'csv' ? CSV_CONTENT
 
 /** Takes the job if it is queued, or running under an expired lease (its worker died); undefined otherwise. */
 export async function claimExportJob(db: Db, id: number): Promise<ExportJob | undefined> {
-  return db
-    .updateTable('export_jobs')
-    .set({
-      status: 'running',
-      attempts: sql<number>`attempts + 1`,
-      lease_until: sql<Date>`now() + ${`${LEASE_MS} milliseconds`}::interval`,
-      started_at: sql<Date>`coalesce(started_at, now())`,
-      rows_done: 0,
-      error: null,
-    })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', sql<Date>`now()`)])]))
-    .returningAll()
-    .executeTakeFirst();
+  return claimExportJobRow(db, id, LEASE_MS);
 }
 
 /** Streams into export_chunks, one insert per MiB (back-pressure: the writer waits for each insert). */
@@ -84,7 +83,7 @@ function chunkSink(db: Db, exportId: number, onBytes: (n: number) => void): Writ
     const data = Buffer.concat(parts, size);
     parts = [];
     size = 0;
-    await db.insertInto('export_chunks').values({ export_id: exportId, seq: seq++, data }).execute();
+    await insertExportChunk(db, exportId, seq++, data);
     onBytes(data.length);
   };
   return new Writable({
@@ -166,35 +165,19 @@ export async function runExportJob(deps: RunExportDeps, id: number): Promise<boo
     return false;
   }
   try {
-    await db.deleteFrom('export_chunks').where('export_id', '=', id).execute();
+    await deleteExportChunks(db, id);
     let bytes = 0;
     const progress = async (n: number) => {
-      await db.updateTable('export_jobs').set({ rows_done: n, lease_until: sql<Date>`now() + ${`${LEASE_MS} milliseconds`}::interval` }).where('id', '=', id).execute();
+      await recordExportProgress(db, id, n, LEASE_MS);
     };
     const { table, total } = await tableOf(db, job, progress);
-    if (total !== null) await db.updateTable('export_jobs').set({ rows_total: total }).where('id', '=', id).execute();
+    if (total !== null) await setExportRowsTotal(db, id, total);
     const file = job.format === 'csv' ? reportToCsv(table) : reportToXlsx(table);
     await pipeline(file, chunkSink(db, id, (n) => (bytes += n)));
-    await db
-      .updateTable('export_jobs')
-      .set({
-        status: 'done',
-        byte_size: bytes,
-        file_name: fileNameOf(job),
-        finished_at: sql<Date>`now()`,
-        lease_until: null,
-        rows_done: sql<number>`coalesce(rows_total, rows_done)`,
-        email_status: job.emails.length > 0 ? 'pending' : 'none',
-      })
-      .where('id', '=', id)
-      .execute();
+    await finishExportJob(db, id, { byteSize: bytes, fileName: fileNameOf(job), emailStatus: job.emails.length > 0 ? 'pending' : 'none' });
   } catch (e) {
     const final = job.attempts >= EXPORT_MAX_ATTEMPTS;
-    await db
-      .updateTable('export_jobs')
-      .set({ status: final ? 'failed' : 'queued', error: (e as Error).message.slice(0, 500), lease_until: null, ...(final ? { finished_at: sql<Date>`now()` } : {}) })
-      .where('id', '=', id)
-      .execute();
+    await failExportJob(db, id, (e as Error).message.slice(0, 500), final);
     deps.logger.warn({ err: e, exportId: id, attempt: job.attempts }, 'export failed');
     if (!final) throw e;
     return true;
@@ -205,15 +188,14 @@ export async function runExportJob(deps: RunExportDeps, id: number): Promise<boo
 
 /** Reads the whole file (attachments only: bounded by EXPORT_ATTACHMENT_MAX_BYTES). */
 async function fileBytes(db: Db, id: number): Promise<Buffer> {
-  const chunks = await db.selectFrom('export_chunks').select('data').where('export_id', '=', id).orderBy('seq').execute();
-  return Buffer.concat(chunks.map((c) => c.data));
+  return Buffer.concat(await exportChunks(db, id));
 }
 
 /** Sends the «ready» e-mail of a done job once (pending → sent); a failed send stays pending for the next round. */
 export async function deliverExportEmail(deps: RunExportDeps, id: number): Promise<void> {
   const { db, email } = deps;
   if (!email) return;
-  const job = await db.selectFrom('export_jobs').selectAll().where('id', '=', id).where('status', '=', 'done').where('email_status', '=', 'pending').executeTakeFirst();
+  const job = await exportJobAwaitingEmail(db, id);
   if (!job) return;
   const link = `${deps.publicUrl ?? ''}/api/v1/exports/${id}/download`;
   const attach = (job.byte_size ?? 0) <= EXPORT_ATTACHMENT_MAX_BYTES;
@@ -227,7 +209,7 @@ export async function deliverExportEmail(deps: RunExportDeps, id: number): Promi
         ...(content ? { attachments: [{ filename: job.file_name ?? fileNameOf(job), content, contentType: contentTypeOf(job.format) }] } : {}),
       });
     }
-    await db.updateTable('export_jobs').set({ email_status: 'sent' }).where('id', '=', id).execute();
+    await markExportEmailSent(db, id);
   } catch (e) {
     deps.logger.warn({ err: e, exportId: id }, 'export e-mail not sent; retried on the next round');
   }

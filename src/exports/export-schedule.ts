@@ -7,9 +7,17 @@
  * `day:YYYY-MM-DD`, `month:YYYY-MM`) makes a job exactly once per shift or period however often an event is seen —
  * a re-scan after a restart, two notify workers, the scan's overlap.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { JsonObject } from '../db/column-types.js';
 import type { Database } from '../db/database.js';
+import {
+  closingReportsForExport,
+  enabledExportSettings,
+  insertScheduledExportJob,
+  ownerAndAdminEmails,
+  shiftOpenedAt,
+  type ExportSettingRow as SettingRow,
+} from '../db/export-settings.repository.js';
 import { moscowDate } from '../domain/ofd-service.js';
 
 type Db = Kysely<Database>;
@@ -28,47 +36,20 @@ export interface ShiftClosedEvent {
   readonly persistedAt?: Date;
 }
 
-interface SettingRow {
-  id: number;
-  organization_id: number;
-  schedule: string;
-  content: string;
-  format: string;
-  register_ids: string[] | null;
-  emails: string[];
-  created_at: Date;
-}
-
 const CONTENT_TITLES: Record<string, string> = { receipt_items: 'Чеки с предметами расчёта', shift_summary: 'Сводка по сменам' };
 
 /** Recipients: the setting's, else the organization's active owners and admins. */
 async function recipients(db: Db, s: SettingRow): Promise<string[]> {
   if (s.emails.length > 0) return s.emails;
-  const { rows } = await sql<{ email: string }>`
-    select u.email from memberships m join users u on u.id = m.user_id
-     where m.organization_id = ${s.organization_id} and m.role in ('owner', 'admin') and u.status = 'active' order by u.email`.execute(db);
-  return rows.map((r) => r.email);
+  return ownerAndAdminEmails(db, s.organization_id);
 }
 
 async function insertJob(db: Db, s: SettingRow, periodKey: string, filters: JsonObject, title: string): Promise<number | undefined> {
   const emails = await recipients(db, s);
-  const { rows } = await sql<{ id: number }>`
-    insert into export_jobs (organization_id, setting_id, period_key, content, format, filters, title, emails)
-    values (${s.organization_id}, ${s.id}, ${periodKey}, ${s.content}, ${s.format}, ${JSON.stringify(filters)}::jsonb, ${title}, ${emails}::text[])
-    on conflict (setting_id, period_key) do nothing
-    returning id::int as id`.execute(db);
-  return rows[0]?.id;
+  return insertScheduledExportJob(db, s, { periodKey, filters, title, emails });
 }
 
-async function settingsOf(db: Db, schedule: string, organizationIds?: readonly number[]): Promise<SettingRow[]> {
-  const { rows } = await sql<SettingRow>`
-    select id::int as id, organization_id::int as organization_id, schedule, content, format, register_ids::text[] as register_ids, emails, created_at
-      from export_settings
-     where enabled and schedule = ${schedule}
-       ${organizationIds ? sql`and organization_id = any(${[...organizationIds]}::bigint[])` : sql``}
-     order by id`.execute(db);
-  return rows;
-}
+const settingsOf = enabledExportSettings;
 
 const wants = (s: SettingRow, registerId: number | null) => s.register_ids === null || (registerId !== null && s.register_ids.map(Number).includes(registerId));
 
@@ -82,10 +63,10 @@ export async function scheduleShiftExports(db: Db, events: readonly ShiftClosedE
     const applies = (x: SettingRow) => x.organization_id === e.organizationId && wants(x, e.registerId) && !(e.persistedAt && x.created_at > e.persistedAt);
     for (const s of settings.filter(applies)) {
       // The shift's receipts: this FN, from the shift's opening report to its closing one.
-      const opened = await db.selectFrom('shifts').select('opened_at').where('fn', '=', e.fn).where('shift_number', '=', e.shiftNumber).executeTakeFirst();
+      const openedAt = await shiftOpenedAt(db, e.fn, e.shiftNumber);
       const filters: JsonObject = { fn: e.fn, shiftNumber: e.shiftNumber, form: 3 };
       if (s.content === 'shift_summary') delete filters['form'];
-      if (opened?.opened_at) filters['dateFrom'] = opened.opened_at;
+      if (openedAt) filters['dateFrom'] = openedAt;
       if (e.dateTime) filters['dateTo'] = e.dateTime;
       if (e.registerId !== null) filters['registerId'] = e.registerId;
       const title = `${CONTENT_TITLES[s.content] ?? s.content}: смена ${e.shiftNumber}, ККТ ${e.registrationNumber ?? e.fn}`;
@@ -126,16 +107,7 @@ export async function scheduleCalendarExports(db: Db, now: Date): Promise<number
 
 /** Closing reports (form 5) persisted in (from, to] of organizations with a shift_closed setting, as events. */
 export async function scanShiftClosedEvents(db: Db, from: Date, to: Date, limit: number): Promise<Array<ShiftClosedEvent & { persistedAt: Date }>> {
-  const { rows } = await sql<{ fn: string; fd: number; shift_number: number | null; register_id: number | null; kkt_reg_id: string | null; date_time: string | null; persisted_at: Date; organization_id: number }>`
-    select d.fn, d.fd, d.shift_number, d.register_id, d.kkt_reg_id, d.date_time, d.persisted_at, o.id::int as organization_id
-      from organizations o
-      cross join lateral (
-        select d.* from documents d
-         where d.user_inn = o.inn and d.form = 5 and d.persisted_at > ${from} and d.persisted_at <= ${to}
-         order by d.persisted_at limit ${limit}
-      ) d
-     where o.id in (select s.organization_id from export_settings s where s.enabled and s.schedule = 'shift_closed')
-     order by d.persisted_at limit ${limit}`.execute(db);
+  const rows = await closingReportsForExport(db, from, to, limit);
   return rows.map((r) => ({
     organizationId: r.organization_id,
     fn: r.fn,

@@ -11,7 +11,9 @@
  * Limits apply to users only (the operator reads everything; an API key belongs to its organization as a whole).
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { innsOf, organizationInn } from '../../db/api-organizations.repository.js';
 import type { Database } from '../../db/database.js';
+import { membershipLimitsOfUser, registersWithinLimit } from '../../db/team.repository.js';
 import { notFound } from '../errors.js';
 import { authorizeOrganization, canSeeOrganization, visibleOrganizations, type Permission, type Principal } from './principal.js';
 
@@ -37,10 +39,7 @@ export interface AccessScope {
   readonly limited: ReadonlyMap<number, LimitedPart>;
 }
 
-export async function membershipLimitsOf(db: Db, userId: number): Promise<Map<number, PlaceLimit>> {
-  const rows = await db.selectFrom('membership_limits').select(['organization_id', 'outlet_ids', 'register_ids']).where('user_id', '=', userId).execute();
-  return new Map(rows.map((r) => [r.organization_id, { outletIds: r.outlet_ids.map(Number), registerIds: r.register_ids.map(Number) }]));
-}
+export const membershipLimitsOf = (db: Db, userId: number): Promise<Map<number, PlaceLimit>> => membershipLimitsOfUser(db, userId);
 
 /**
  * The caller's limits, read once per request (the principal object is the request's) from the database rather than
@@ -60,21 +59,11 @@ async function limitOf(db: Db, p: Principal, organizationId: number): Promise<Pl
 
 /** The registers and outlets a limit reaches: chosen registers, registers of chosen outlets, and their outlets. */
 async function resolveLimit(db: Db, organizationId: number, limit: PlaceLimit): Promise<LimitedPart> {
-  const org = await db.selectFrom('organizations').select('inn').where('id', '=', organizationId).executeTakeFirst();
-  const registers = await db
-    .selectFrom('registers')
-    .select(['id', 'outlet_id'])
-    .where('organization_id', '=', organizationId)
-    .where((eb) =>
-      eb.or([
-        eb('id', '=', sql<number>`any(${[...limit.registerIds, 0]}::bigint[])`),
-        eb('outlet_id', '=', sql<number>`any(${[...limit.outletIds, 0]}::bigint[])`),
-      ]),
-    )
-    .execute();
+  const inn = await organizationInn(db, organizationId);
+  const registers = await registersWithinLimit(db, organizationId, limit);
   const outletIds = new Set(limit.outletIds);
   for (const r of registers) if (r.outlet_id !== null) outletIds.add(r.outlet_id);
-  return { inn: org?.inn ?? '', registerIds: registers.map((r) => r.id), outletIds: [...outletIds] };
+  return { inn: inn ?? '', registerIds: registers.map((r) => r.id), outletIds: [...outletIds] };
 }
 
 export async function accessScope(db: Db, p: Principal, permission: Permission): Promise<AccessScope> {
@@ -113,6 +102,11 @@ export function registerScopeSql(organizationCol: string, registerCol: string, s
 export function outletScopeSql(organizationCol: string, outletCol: string, s: AccessScope): RawBuilder<boolean> {
   if (s.full === 'all') return sql<boolean>`true`;
   return sql<boolean>`(${sql.ref(organizationCol)} = any(${ids(s.full)}::bigint[]) or ${sql.ref(outletCol)} = any(${ids(limitedOutlets(s))}::bigint[]))`;
+}
+
+/** Rows bound to an outlet or a register (either may be null): within the scope by either. */
+export function placeScopeSql(organizationCol: string, outletCol: string, registerCol: string, s: AccessScope): RawBuilder<boolean> {
+  return sql<boolean>`(${outletScopeSql(organizationCol, outletCol, s)} or ${registerScopeSql(organizationCol, registerCol, s)})`;
 }
 
 /**
@@ -166,6 +160,5 @@ export function placeLimitOf<T>(s: AccessScope, build: (s: AccessScope) => T): T
 /** The full organizations' INNs: documents are scoped by their own INN (1018). */
 export async function fullInns(db: Db, s: AccessScope): Promise<string[]> {
   if (s.full === 'all' || s.full.length === 0) return [];
-  const rows = await db.selectFrom('organizations').select('inn').where('id', 'in', [...s.full]).execute();
-  return rows.map((r) => r.inn);
+  return innsOf(db, s.full);
 }

@@ -8,9 +8,12 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { userEmail } from '../../db/api-access.repository.js';
 import { innsOf } from '../../db/api-organizations.repository.js';
+import { exportChunk, findExportJob, insertRequestedExportJob, listExportJobs } from '../../db/export-jobs.repository.js';
+import { exportSettingsOf, replaceExportSettings } from '../../db/export-settings.repository.js';
+import { foreignPlaces } from '../../db/team.repository.js';
 import type { ExportJob } from '../../db/tables/exports.js';
 import { contentTypeOf } from '../../exports/export-jobs.js';
 import { exportExpiresAt } from '../../exports/export-retention.js';
@@ -100,7 +103,7 @@ const limitedExport = () =>
 
 function exportLocals(ctx: ApiContext) {
   const loadJob = async (p: Principal, id: number) => {
-    const job = await ctx.db.selectFrom('export_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    const job = await findExportJob(ctx.db, id);
     if (!job) throw notFound('export');
     authorizeOrganization(p, job.organization_id, 'reports:export', 'export');
     if ((await accessScope(ctx.db, p, 'reports:export')).limited.has(job.organization_id)) throw limitedExport();
@@ -176,23 +179,19 @@ function postOrganizationsByIdExportsRoute(app: ApiApp, ctx: ApiContext): void {
       const b = request.body;
       let emails: string[] = [];
       if (b.email && p.kind === 'user') {
-        const u = await ctx.db.selectFrom('users').select('email').where('id', '=', p.userId).executeTakeFirst();
-        if (u) emails = [u.email];
+        const email = await userEmail(ctx.db, p.userId);
+        if (email !== undefined) emails = [email];
       }
-      const job = await ctx.db
-        .insertInto('export_jobs')
-        .values({
-          organization_id: organizationId,
-          content: b.content,
-          format: b.format,
-          // Stored as given (JSON): the worker validates it again with the same schema.
-          filters: JSON.stringify(b.filters),
-          title: b.content === 'receipt_items' ? 'Чеки с предметами расчёта' : 'Чеки',
-          emails: sql<string[]>`${emails}::text[]`,
-          requested_by: p.kind === 'user' ? p.userId : null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const job = await insertRequestedExportJob(ctx.db, {
+        organizationId,
+        content: b.content,
+        format: b.format,
+        // Stored as given (JSON): the worker validates it again with the same schema.
+        filtersJson: JSON.stringify(b.filters),
+        title: b.content === 'receipt_items' ? 'Чеки с предметами расчёта' : 'Чеки',
+        emails,
+        requestedBy: p.kind === 'user' ? p.userId : null,
+      });
       return reply.status(202).send(jobJson(job, ctx.exportRetentionDays));
     },
   );
@@ -212,9 +211,8 @@ function getOrganizationsByIdExportsRoute(app: ApiApp, ctx: ApiContext): void {
     { schema: getOrganizationsByIdExportsSchema },
     async (request) => {
       authorizeOrganization(principalOf(request), request.params.id, 'documents:read', 'organization');
-      let q = ctx.db.selectFrom('export_jobs').selectAll().where('organization_id', '=', request.params.id).orderBy('id', 'desc').limit(request.query.limit);
-      if (request.query.beforeId !== undefined) q = q.where('id', '<', request.query.beforeId);
-      return { items: (await q.execute()).map((j) => jobJson(j, ctx.exportRetentionDays)) };
+      const jobs = await listExportJobs(ctx.db, request.params.id, request.query.limit, request.query.beforeId);
+      return { items: jobs.map((j) => jobJson(j, ctx.exportRetentionDays)) };
     },
   );
 }
@@ -259,9 +257,9 @@ function getExportsByIdDownloadRoute(app: ApiApp, ctx: ApiContext, { loadJob }: 
       const chunks = Readable.from(
         (async function* () {
           for (let seq = 0; ; seq++) {
-            const c = await db.selectFrom('export_chunks').select('data').where('export_id', '=', job.id).where('seq', '=', seq).executeTakeFirst();
-            if (!c) return;
-            yield c.data;
+            const data = await exportChunk(db, job.id, seq);
+            if (!data) return;
+            yield data;
           }
         })(),
       );
@@ -287,7 +285,7 @@ function getOrganizationsByIdExportSettingsRoute(app: ApiApp, ctx: ApiContext): 
     { schema: getOrganizationsByIdExportSettingsSchema },
     async (request) => {
       authorizeOrganization(principalOf(request), request.params.id, 'organization:read', 'organization');
-      return { items: await settingsOf(ctx, request.params.id) };
+      return { items: await exportSettingsOf(ctx.db, request.params.id) };
     },
   );
 }
@@ -310,18 +308,10 @@ function putOrganizationsByIdExportSettingsRoute(app: ApiApp, ctx: ApiContext): 
       const wanted = request.body.items;
       const ids = wanted.flatMap((s) => s.registerIds ?? []);
       if (ids.length > 0) {
-        const mine = await ctx.db.selectFrom('registers').select('id').where('id', 'in', ids).where('organization_id', '=', organizationId).execute();
-        if (mine.length !== new Set(ids).size) throw notFound('register');
+        if ((await foreignPlaces(ctx.db, organizationId, [], ids)).registerIndexes.length > 0) throw notFound('register');
       }
-      await ctx.db.transaction().execute(async (trx) => {
-        // Replaced, not deleted: jobs keep pointing at their setting only while it exists (on delete set null).
-        await trx.deleteFrom('export_settings').where('organization_id', '=', organizationId).execute();
-        for (const s of wanted) {
-          await sql`insert into export_settings (organization_id, schedule, register_ids, content, format, emails, enabled)
-                    values (${organizationId}, ${s.schedule}, ${s.registerIds}::bigint[], ${s.content}, ${s.format}, ${s.emails}::text[], ${s.enabled})`.execute(trx);
-        }
-      });
-      return { items: await settingsOf(ctx, organizationId) };
+      await replaceExportSettings(ctx.db, organizationId, wanted);
+      return { items: await exportSettingsOf(ctx.db, organizationId) };
     },
   );
 }
@@ -337,11 +327,4 @@ export function exportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     getOrganizationsByIdExportSettingsRoute(app, ctx);
     putOrganizationsByIdExportSettingsRoute(app, ctx);
   };
-}
-
-async function settingsOf(ctx: ApiContext, organizationId: number): Promise<Array<z.infer<typeof settingOut>>> {
-  const { rows } = await sql<{ id: number; schedule: 'shift_closed' | 'daily' | 'monthly'; register_ids: string[] | null; content: 'receipt_items' | 'shift_summary'; format: 'csv' | 'xlsx'; emails: string[]; enabled: boolean }>`
-    select id::int as id, schedule, register_ids::text[] as register_ids, content, format, emails, enabled
-      from export_settings where organization_id = ${organizationId} order by id`.execute(ctx.db);
-  return rows.map((r) => ({ id: r.id, schedule: r.schedule, registerIds: r.register_ids?.map(Number) ?? null, content: r.content, format: r.format, emails: r.emails, enabled: r.enabled }));
 }

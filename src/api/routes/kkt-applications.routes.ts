@@ -27,6 +27,7 @@ import { checkModels } from '../../domain/kkt-registration/model-check.js';
 import { signerNameMismatch } from '../../domain/kkt-registration/signer-match.js';
 import { prefillApplication } from '../../domain/kkt-registration/prefill.js';
 import { kktPrefill } from '../../db/kkt-prefill.repository.js';
+import { findOrganization } from '../../db/api-organizations.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, visibleOrganizations } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -129,9 +130,8 @@ function postOrganizationsByIdKktApplicationsRoute(app: ApiApp, ctx: ApiContext,
       const principal = principalOf(request);
       const orgId = request.params.id;
       authorizeOrganization(principal, orgId, 'registry:write', 'organization');
-      const org = await ctx.db.selectFrom('organizations').select(['id', 'inn', 'name']).where('id', '=', orgId).executeTakeFirst();
+      const org = await findOrganization(ctx.db, orgId);
       if (!org) throw notFound('organization');
-      const details = await ctx.db.selectFrom('organization_details').select(['kpp']).where('organization_id', '=', orgId).executeTakeFirst();
       const findings = checkModels({ kkt: request.body.kkt, fn: request.body.fn, modes: request.body.kind === 'deregistration' ? undefined : request.body.modes });
       const refusals = findings.filter((f) => f.severity === 'error');
       if (refusals.length > 0) throw new ApiError('VALIDATION_FAILED', `${refusals[0]!.path}: ${refusals[0]!.message}`, refusals.map((f) => ({ path: f.path, message: f.message, issue: f.issue })));
@@ -140,7 +140,7 @@ function postOrganizationsByIdKktApplicationsRoute(app: ApiApp, ctx: ApiContext,
         request.body.kind !== 'deregistration' && !request.body.ofd ? { ...request.body, ofd: { ofdInn: k.operatorInn, ofdName: k.operatorName } } : request.body;
       const x = {
         application: input,
-        applicant: { inn: org.inn, name: org.name ?? org.inn, kpp: details?.kpp ?? undefined },
+        applicant: { inn: org.inn, name: org.name ?? org.inn, kpp: org.kpp ?? undefined },
         senderInn: k.operatorInn,
         senderKpp: k.operatorKpp,
         fileGuid: randomUUID(),
@@ -299,12 +299,12 @@ function postKktApplicationsByIdSignatureRoute(app: ApiApp, ctx: ApiContext, { l
     async (request) => {
       const a = await loadVisible(principalOf(request), request.params.id, 'registry:write');
       if (a.status !== 'draft') throw new ApiError('APPLICATION_STATE', `the application is ${a.status}, only a draft is signed`);
-      const org = await ctx.db.selectFrom('organizations').select(['inn']).where('id', '=', a.organization_id).executeTakeFirstOrThrow();
-      const details = await ctx.db.selectFrom('organization_details').select(['ogrn']).where('organization_id', '=', a.organization_id).executeTakeFirst();
+      const org = await findOrganization(ctx.db, a.organization_id);
+      if (!org) throw notFound('organization');
       const cms = Buffer.from(request.body.signature, 'base64');
       let verified;
       try {
-        verified = verifyOrganizationSignature(cms, Buffer.from(a.xml, 'utf8'), { inn: org.inn, ogrn: details?.ogrn ?? null }, k.trust(), k.verifyOptions);
+        verified = verifyOrganizationSignature(cms, Buffer.from(a.xml, 'utf8'), { inn: org.inn, ogrn: org.ogrn }, k.trust(), k.verifyOptions);
         const named = signerNameMismatch(applicationInput.parse(a.input).signer, verified.owner);
         if (named) throw new SignatureError('SIGNER_NAME_MISMATCH', named);
       } catch (e) {

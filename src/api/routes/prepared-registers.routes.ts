@@ -5,9 +5,8 @@
  * it to its registration report (db/prepared-register-match.repository.ts).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { drivesOfRegisters, findOutlet } from '../../db/api-registry.repository.js';
+import { drivesOfRegisters, findOutlet, registersByIds } from '../../db/api-registry.repository.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
 import {
   addPreparedWithAudit,
@@ -24,7 +23,7 @@ import { LIFECYCLE_TITLES, REGISTER_LIFECYCLE, registerLifecycle } from '../../d
 import { parseRegisterFile, registerFileTemplate, RegisterFileUnreadable, FN_PATTERN, PARTNER_CODE_PATTERN, SERIAL_PATTERN } from '../../registry/register-file.js';
 import { XLSX_CONTENT_TYPE } from '../../reports/export.js';
 import { userAgentOf } from '../audit.js';
-import { accessScope, authorizePlace, outletScopeSql, registerScopeSql } from '../auth/access-scope.js';
+import { accessScope, authorizePlace, placeScopeSql } from '../auth/access-scope.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization, type Principal } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -97,8 +96,7 @@ function actor(p: Principal) {
 function preparedRegisterLocals(ctx: ApiContext) {
   const toJson = async (rows: PreparedRegister[]): Promise<Array<z.infer<typeof preparedOut>>> => {
     const registerIds = rows.flatMap((r) => (r.register_id === null ? [] : [r.register_id]));
-    const registers =
-      registerIds.length === 0 ? [] : await ctx.db.selectFrom('registers').selectAll().where('id', 'in', registerIds).execute();
+    const registers = await registersByIds(ctx.db, registerIds);
     const byId = new Map<number, Register>(registers.map((r) => [r.id, r]));
     const drives = await drivesOfRegisters(ctx.db, registerIds);
     const now = new Date();
@@ -167,7 +165,7 @@ function getPreparedRegistersRoute(app: ApiApp, ctx: ApiContext, { toJson }: Pre
       const p = principalOf(request);
       const { organizationId, outletId, serialNumber, limit, cursor } = request.query;
       const s = await accessScope(ctx.db, p, 'registry:read');
-      const scope = sql<boolean>`(${outletScopeSql('p.organization_id', 'p.outlet_id', s)} or ${registerScopeSql('p.organization_id', 'p.register_id', s)})`;
+      const scope = placeScopeSql('p.organization_id', 'p.outlet_id', 'p.register_id', s);
       const afterId = cursor === undefined ? undefined : Number(decodeCursor('prepared-registers', cursor, ['id'])[0]);
       const rows = await listPrepared(ctx.db, { scope, organizationId, outletId, serialNumber, afterId, limit: limit + 1 });
       const page = rows.slice(0, limit);

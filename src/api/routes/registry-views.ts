@@ -1,6 +1,6 @@
 // Outlets, registers and fiscal drives as the API shows them: response schemas, row -> JSON, and the loaders that authorize.
 import { z } from 'zod';
-import { drivesOfRegisters, findOutlet, findRegister, type FiscalDriveState } from '../../db/api-registry.repository.js';
+import { documentOwnersOfRegisters, drivesOfRegisters, findOutlet, findRegister, type FiscalDriveState } from '../../db/api-registry.repository.js';
 import { ofdServicesOf } from '../../db/ofd-services.repository.js';
 import type { Outlet, Register } from '../../db/tables/registry.js';
 import { type Principal } from '../auth/principal.js';
@@ -117,11 +117,7 @@ export const serviceDaySchema = z
 export const registerDetailOut = registerOut.extend({ fiscalDrives: z.array(fiscalDriveOut).meta({ description: 'FN history, newest first' }) });
 
 export function registryLocals(ctx: ApiContext) {
-  const documentOwnersOf = async (ids: readonly number[]): Promise<Map<number, number>> => {
-    if (ids.length === 0) return new Map();
-    const rows = await ctx.db.selectFrom('register_document_owners').select(['register_id', 'organization_id']).where('register_id', 'in', [...ids]).execute();
-    return new Map(rows.map((r) => [r.register_id, r.organization_id]));
-  };
+  const documentOwnersOf = (ids: readonly number[]): Promise<Map<number, number>> => documentOwnersOfRegisters(ctx.db, ids);
   const registersJson = async (p: Principal, registers: Register[], withDrives: boolean) => {
     const ids = registers.map((r) => r.id);
     const owners = await documentOwnersOf(ids);

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { findOutlet, findRegister } from '../../db/api-registry.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization } from '../auth/principal.js';
 import { accessScope, authorizePlace, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
@@ -57,12 +58,12 @@ function getReportsByNameRoute(app: ApiApp, ctx: ApiContext): void {
       const scope = scopeOrganizationIds(access);
       if (q.organizationId !== undefined) authorizeOrganization(p, q.organizationId, 'documents:read', 'organization');
       if (q.outletId !== undefined) {
-        const o = await ctx.db.selectFrom('outlets').select('organization_id').where('id', '=', q.outletId).executeTakeFirst();
+        const o = await findOutlet(ctx.db, q.outletId);
         if (!o) throw notFound('outlet');
         await authorizePlace(ctx.db, p, o.organization_id, { outletId: q.outletId }, 'documents:read', 'outlet');
       }
       if (q.registerId !== undefined) {
-        const r = await ctx.db.selectFrom('registers').select('organization_id').where('id', '=', q.registerId).executeTakeFirst();
+        const r = await findRegister(ctx.db, q.registerId);
         if (!r) throw notFound('register');
         await authorizePlace(ctx.db, p, r.organization_id, { registerId: q.registerId }, 'documents:read', 'register');
       }

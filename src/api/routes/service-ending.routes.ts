@@ -4,8 +4,8 @@
  * banner needs). The window and thresholds match the `ofd.expiring` notifications (30, 7, 1 days).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { registersWithServiceEnding } from '../../db/ofd-services.repository.js';
 import { moscowDate } from '../../domain/ofd-service.js';
 import { accessScope, isEmptyScope, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import { principalOf } from '../auth/authenticate.js';
@@ -45,17 +45,7 @@ function getOfdServiceEndingRoute(app: ApiApp, ctx: ApiContext): void {
       const placeLimit = placeLimitOf(access, (s) => registerScopeSql('r.organization_id', 'r.id', s));
       const now = new Date();
       const lastDay = new Date(Date.parse(`${moscowDate(now)}T00:00:00Z`) + withinDays * 86_400_000).toISOString().slice(0, 10);
-      const { rows } = await sql<{ id: number; registration_number: string; organization_id: number | null; service_until: string; total: number }>`
-        select r.id, r.registration_number, r.organization_id, s.service_until, count(*) over ()::int as total
-          from registers r join ofd_services s on s.register_id = r.id
-         where s.service_until <= ${lastDay}::date
-           and r.status <> 'deregistered'
-           ${scope === 'all' ? sql`` : sql`and r.organization_id = any (${scope}::bigint[])`}
-           ${placeLimit ? sql`and ${placeLimit}` : sql``}
-           ${organizationId === undefined ? sql`` : sql`and r.organization_id = ${organizationId}`}
-         order by s.service_until, r.id
-         limit ${LIMIT}
-      `.execute(ctx.db);
+      const rows = await registersWithServiceEnding(ctx.db, { lastDay, scope, placeLimit, organizationId, limit: LIMIT });
       return {
         items: rows.map((r) => ({
           registerId: r.id,
