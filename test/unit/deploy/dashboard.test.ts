@@ -2,7 +2,7 @@
 // These tests keep the two from drifting: every ofd_* name the deploy files use must be defined there (read from the
 // source text), histogram series must be queried through _bucket/_sum/_count, Node.js default metrics must exist, and
 // every alert must link to a runbook section that exists in docs/operations.md.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/observability/metrics.js';
@@ -10,7 +10,8 @@ import { createMetrics } from '../../../src/observability/metrics.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string): string => readFileSync(`${ROOT}${path}`, 'utf8');
 
-const METRICS_SOURCE = 'src/observability/metrics.ts';
+/** metrics.ts and the per-role files it composes (gateway-metrics.ts, …): every metric is defined in one of them. */
+const METRICS_SOURCES = readdirSync(`${ROOT}src/observability`).filter((f) => f.endsWith('metrics.ts')).map((f) => `src/observability/${f}`);
 const DASHBOARD = 'deploy/grafana/dashboards/ofd.json';
 const ALERTS = 'deploy/prometheus/alerts.yml';
 const PROMETHEUS = 'deploy/prometheus/prometheus.yml';
@@ -119,7 +120,7 @@ interface Panel {
   targets?: Array<{ expr: string; refId: string; datasource?: { uid: string } }>;
 }
 
-const defined = definedOfdMetrics(read(METRICS_SOURCE));
+const defined = definedOfdMetrics(METRICS_SOURCES.map(read).join('\n'));
 const knownOfdSeries = new Set([...defined].flatMap(([name, type]) => seriesNames(name, type)));
 const knownOfdText = new Set([...knownOfdSeries, ...defined.keys()]);
 const dashboard = JSON.parse(read(DASHBOARD)) as { uid: string; panels: Panel[] };
