@@ -195,7 +195,12 @@ describe('Выгрузки after each closed shift', () => {
     expect(mail.subject).toContain('смена 3');
     const lines = csvLines(mail.attachments[0]!.content);
     expect(lines).toHaveLength(sent.filter((s) => s.shift === 3).length + 2);
-    const row = await h.database.db.selectFrom('export_jobs').select(['attempts', 'email_status']).where('id', '=', id).executeTakeFirstOrThrow();
+    // The SMTP sink has the mail a moment before the worker records it sent: wait for the record, then check it.
+    const row = await waitFor(
+      () => h.database.db.selectFrom('export_jobs').select(['attempts', 'email_status']).where('id', '=', id).executeTakeFirstOrThrow(),
+      (r) => r.email_status !== 'pending',
+      10_000,
+    );
     expect(row).toEqual({ attempts: 2, email_status: 'sent' });
   });
 });
