@@ -11,6 +11,7 @@ import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
 import { useUrlFilters } from '../../../lib/url-filters';
 import { useBrand, useOrganizations, useResetBrand, useSaveBrand, type Brand } from '../api/branding';
+import { BrandedServiceStatus, PreviewServiceTag } from '../components/BrandedServiceStatus';
 import { BrandPreview } from '../components/BrandPreview';
 import { LogoField } from '../components/LogoField';
 import { PhoneChannelCard } from '../components/PhoneChannelCard';
@@ -143,7 +144,7 @@ function BrandForm({ organizationId, brand, canEdit }: { organizationId: number;
         <PhoneChannelCard organizationId={organizationId} canEdit={canEdit} />
       </Col>
       <Col xs={24} lg={12}>
-        <Card title="Предпросмотр" extra={<Typography.Text type="secondary">так чек увидит покупатель</Typography.Text>}>
+        <Card title="Предпросмотр" extra={<PreviewServiceTag organizationId={organizationId} />}>
           <BrandPreview organizationId={organizationId} draft={draft} logoVersion={logoVersion} />
         </Card>
       </Col>
@@ -173,7 +174,12 @@ export default function BrandingPage() {
         </Typography.Paragraph>
       </PageHeader>
       <QueryState query={orgs} isEmpty={(d) => d.items.length === 0} empty={<p>Сначала подключите организацию.</p>}>
-        {() => <QueryState query={brand}>{(b) => <BrandForm key={chosen!.id} organizationId={chosen!.id} brand={b} canEdit={canEdit} />}</QueryState>}
+        {() => (
+          <>
+            <BrandedServiceStatus organizationId={chosen!.id} />
+            <QueryState query={brand}>{(b) => <BrandForm key={chosen!.id} organizationId={chosen!.id} brand={b} canEdit={canEdit} />}</QueryState>
+          </>
+        )}
       </QueryState>
     </>
   );
