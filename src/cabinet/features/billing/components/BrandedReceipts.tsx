@@ -69,7 +69,7 @@ export function BrandedReceipts({ organizationId, balances }: { organizationId: 
         {(offers.data?.items ?? []).map((o) => (
           <Col key={o.code} xs={24} sm={12} lg={6}>
             <Card size="small" title={o.name}>
-              <Space direction="vertical">
+              <Space orientation="vertical">
                 <Typography.Title level={4} style={{ margin: 0 }}>
                   {formatMoney(o.price)}
                 </Typography.Title>
