@@ -26,7 +26,7 @@ export interface MarketProduct {
 type Db = Kysely<Database>;
 
 export async function listProducts(db: Db): Promise<MarketProduct[]> {
-  const { rows } = await sql<MarketProduct>`select code, kind, name, units, price, active from market_products where active order by sort, code`.execute(db);
+  const { rows } = await sql<MarketProduct>`select code, kind, name, units, price, active from market_products where active and kind in ('sms_package', 'sms_postpaid') order by sort, code`.execute(db);
   return rows;
 }
 

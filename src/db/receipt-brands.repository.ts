@@ -2,6 +2,7 @@
 // automatic receipts to a phone go (migration 0047).
 import { sql, type Kysely } from 'kysely';
 import { DEFAULT_BRAND, type Banner, type Brand, type BrandInput, type BrandLogo, type LogoContentType } from '../domain/brand.js';
+import { brandedServiceUntil } from './branded-service.repository.js';
 import type { Database } from './database.js';
 import type { PhoneChannel } from './tables/branding.js';
 
@@ -46,6 +47,21 @@ export async function loadBrand(db: Db, organizationId: number | null): Promise<
   if (organizationId === null) return { brand: DEFAULT_BRAND, custom: false, updatedAt: null };
   const r = await db.selectFrom('receipt_brands').selectAll().where('organization_id', '=', organizationId).executeTakeFirst();
   return r ? { brand: brandOf(r), custom: true, updatedAt: r.updated_at } : { brand: DEFAULT_BRAND, custom: false, updatedAt: null };
+}
+
+/**
+ * The brand buyers get from an organization at `now` — the one place that decides, for every sender (e-mail, the
+ * public receipt page): its saved brand while the branded e-receipt service is paid (migration 0059), else the
+ * default. `load` lets a caller keep saved brands cached (the notify worker's BrandCache).
+ */
+export async function brandFor(
+  db: Db,
+  organizationId: number | null,
+  now: Date,
+  load: (organizationId: number) => Promise<Brand> = async (id) => (await loadBrand(db, id)).brand,
+): Promise<Brand> {
+  if (organizationId === null || (await brandedServiceUntil(db, organizationId, now)) === null) return DEFAULT_BRAND;
+  return load(organizationId);
 }
 
 /** When the organization's brand last changed (null: none set up): cheap, no logo bytes. */

@@ -47,6 +47,7 @@ export const LEDGER_REASONS = [
   'activation_codes',
   'activation_code_applied',
   'service',
+  'branded_receipts',
   'opening_balance',
 ] as const;
 export type LedgerReason = (typeof LEDGER_REASONS)[number];

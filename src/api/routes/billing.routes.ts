@@ -43,6 +43,7 @@ export const REASON_TITLES: Record<(typeof LEDGER_REASONS)[number], string> = {
   activation_codes: 'Покупка кодов активации',
   activation_code_applied: 'Применение кода активации',
   service: 'Услуга',
+  branded_receipts: 'Брендированные чеки',
   opening_balance: 'Начальный остаток',
 };
 

@@ -21,6 +21,7 @@ import { onboardingApiRoutes } from './onboarding-index.js';
 import { billingRoutes } from './billing.routes.js';
 import { billingDocumentRoutes } from './billing-documents.routes.js';
 import { marketRoutes } from './market.routes.js';
+import { brandedReceiptsRoutes } from './branded-receipts.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { tariffRoutes } from './tariffs.routes.js';
 import { serviceEndingRoutes } from './service-ending.routes.js';
@@ -51,6 +52,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(tariffRoutes(ctx));
     await app.register(paymentRoutes(ctx));
     await app.register(marketRoutes(ctx));
+    await app.register(brandedReceiptsRoutes(ctx));
     await app.register(billingDocumentRoutes(ctx));
     await app.register(serviceEndingRoutes(ctx));
     await app.register(receiptBrandRoutes(ctx));

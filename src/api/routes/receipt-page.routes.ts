@@ -12,7 +12,7 @@ import type { ApiApp, ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
 import { brandedReceiptPage } from '../../branding/branded-receipt.js';
 import { organizationIdByInn } from '../../db/api-organizations.repository.js';
-import { loadBrand } from '../../db/receipt-brands.repository.js';
+import { brandFor } from '../../db/receipt-brands.repository.js';
 import { fnsQrString } from '../../domain/receipt-view.js';
 import { findCheckedReceipt, publicCheckQuery } from './public.routes.js';
 
@@ -49,7 +49,7 @@ function getCheckRoute(app: ApiApp, ctx: ApiContext): void {
           ? fnsQrString({ dateTime: row.date_time, totalSum: row.total_sum, fn: row.fn, fd: row.fd, fiscalSign: row.fiscal_sign, operationType: row.operation_type })
           : null;
       const organizationId = row.user_inn === null ? null : await organizationIdByInn(ctx.db, row.user_inn);
-      const { brand } = await loadBrand(ctx.db, organizationId);
+      const brand = await brandFor(ctx.db, organizationId, new Date());
       return reply.send((await brandedReceiptPage({ formName, doc: (body ?? {}) as Record<string, unknown>, qr }, brand)) as never);
     },
   );

@@ -66,3 +66,11 @@ export function plural(n: number, one: string, few: string, many: string): strin
   if (b >= 2 && b <= 4) return few;
   return many;
 }
+
+/** An instant's Moscow calendar day, `DD.MM.YYYY` (the day a paid service ends, as the operator counts it). */
+export function formatMoscowDay(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric' });
+}

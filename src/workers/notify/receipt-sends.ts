@@ -3,7 +3,7 @@
  * around it (../outbox.ts: timed, counted, retried or failed for good), SMS and Viber paid from the organization's SMS
  * package, Viber falling back to SMS.
  */
-import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
+import type { Brand } from '../../domain/brand.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import {
   findDelivery,
@@ -16,7 +16,7 @@ import {
   type SmsAccount,
 } from '../../db/notify.repository.js';
 import { chargeMessage, receiptReference } from '../../db/message-charges.repository.js';
-import { brandStamp, loadBrand } from '../../db/receipt-brands.repository.js';
+import { brandFor, brandStamp, loadBrand } from '../../db/receipt-brands.repository.js';
 import { shortLinkFor } from '../../db/short-links.repository.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { DEFAULT_SHORT_LINK_TTL_MS, NotifyError, type NotifyJobRef, type NotifyOutcome, type NotifyProcessorDeps } from './notify-types.js';
@@ -96,8 +96,12 @@ export class BrandCache {
 
   constructor(private readonly deps: Deps) {}
 
-  async brandOf(organizationId: number | null): Promise<Brand> {
-    if (organizationId === null) return DEFAULT_BRAND;
+  /** The brand buyers get (brandFor: the saved one only while the branded e-receipt service is paid). */
+  async brandOf(organizationId: number | null, now = new Date()): Promise<Brand> {
+    return brandFor(this.deps.db, organizationId, now, (id) => this.saved(id));
+  }
+
+  private async saved(organizationId: number): Promise<Brand> {
     const { db } = this.deps;
     const stamp = (await brandStamp(db, organizationId))?.getTime() ?? 0;
     const cached = this.brands.get(organizationId);

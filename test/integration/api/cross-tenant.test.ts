@@ -134,6 +134,7 @@ const NO_TENANT_DATA = new Set([
   'GET /api/v1/tariffs',
   'GET /api/v1/market/products',
   'GET /api/v1/market/message-prices',
+  'GET /api/v1/market/branded-receipts',
   'POST /api/v1/billing/card-webhook',
   // Sign-in with an electronic signature (public, like the password sign-in), and the caller's own certificates.
   'POST /api/v1/auth/signature/challenge',
@@ -302,6 +303,10 @@ function attempts(): Record<string, Attempt[]> {
       { method: 'POST', url: `${org}/market/purchases`, payload: { product: 'sms-100', idempotencyKey: 'xtenant-0005' }, expect: 'denied' },
     ],
     'GET /api/v1/organizations/:id/activation-codes': [{ method: 'GET', url: `${org}/activation-codes`, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/branded-receipts': [{ method: 'GET', url: `${org}/branded-receipts`, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/branded-receipts/purchases': [
+      { method: 'POST', url: `${org}/branded-receipts/purchases`, payload: { product: 'branded-1m', idempotencyKey: 'xtenant-0105' }, expect: 'denied' },
+    ],
     'GET /api/v1/organizations/:id/sms-postpaid': [{ method: 'GET', url: `${org}/sms-postpaid`, expect: 'denied' }],
     'PUT /api/v1/organizations/:id/sms-postpaid': [{ method: 'PUT', url: `${org}/sms-postpaid`, payload: { enabled: true }, expect: 'denied' }],
     'POST /api/v1/organizations/:id/invoices': [{ method: 'POST', url: `${org}/invoices`, payload: { amount: 10000, idempotencyKey: 'xtenant-0006' }, expect: 'denied' }],

@@ -117,6 +117,16 @@ beforeAll(async () => {
   logo = makePng();
   const top = await h.app.inject({ method: 'POST', url: `/api/v1/organizations/${organizationId}/sms-balance/top-ups`, headers: asOperator, payload: { amount: 10 } });
   expect(top.statusCode).toBe(200);
+  // Branding reaches buyers only while the branded e-receipt service is paid (migration 0059): this organization bought it.
+  const money = { method: 'POST' as const, url: `/api/v1/organizations/${organizationId}/operator-top-ups`, headers: asOperator };
+  expect((await h.app.inject({ ...money, payload: { amount: 49_000, idempotencyKey: 'brand-top-up', comment: 'Оплата по счёту' } })).statusCode).toBe(201);
+  const bought = await h.app.inject({
+    method: 'POST',
+    url: `/api/v1/organizations/${organizationId}/branded-receipts/purchases`,
+    headers: asOperator,
+    payload: { product: 'branded-1m', idempotencyKey: 'brand-1m-0001' },
+  });
+  expect(bought.statusCode).toBe(201);
 });
 
 afterAll(async () => {

@@ -23,6 +23,8 @@ export type BillingDocument = Json<'/api/v1/organizations/{id}/billing-documents
 export type CardPayment = Json<'/api/v1/organizations/{id}/card-top-ups/{paymentId}', 'get'>;
 export type Invoice = Json<'/api/v1/organizations/{id}/invoices', 'post', 201>;
 export type SmsPackageCode = 'sms-100' | 'sms-250' | 'sms-500' | 'sms-1000';
+export type BrandedOffer = Json<'/api/v1/market/branded-receipts', 'get'>['items'][number];
+export type BrandedService = Json<'/api/v1/organizations/{id}/branded-receipts', 'get'>;
 
 const path = (id: number) => ({ params: { path: { id } } });
 
@@ -139,6 +141,29 @@ export function useBuySmsPackage(organizationId: number | undefined) {
     mutationFn: (body: { product: SmsPackageCode; quantity: number; idempotencyKey: string }) =>
       unwrap(api.POST('/api/v1/organizations/{id}/market/purchases', { ...path(organizationId!), body })),
     onSuccess: () => after(),
+  });
+}
+
+/** The branded e-receipt service: its offers, whether the organization has it and until when, and buying it. */
+export function useBrandedOffers() {
+  return useQuery({ queryKey: ['market', 'branded-receipts'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/market/branded-receipts', { signal })) });
+}
+
+export function useBrandedService(organizationId: number | undefined) {
+  return useQuery({
+    queryKey: ['billing', 'branded-receipts', organizationId],
+    enabled: organizationId !== undefined,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations/{id}/branded-receipts', { ...path(organizationId!), signal })),
+  });
+}
+
+export function useBuyBrandedReceipts(organizationId: number | undefined) {
+  const after = useAfterMovement();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { product: string; idempotencyKey: string }) =>
+      unwrap(api.POST('/api/v1/organizations/{id}/branded-receipts/purchases', { ...path(organizationId!), body })),
+    onSuccess: () => Promise.all([after(), qc.invalidateQueries({ queryKey: ['receipt-brand-service'] })]),
   });
 }
 

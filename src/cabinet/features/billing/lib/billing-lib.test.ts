@@ -111,6 +111,7 @@ describe('the history and documents in words', () => {
     expect(referenceText('tariff:2', names)).toBe('ОФД на 12 месяцев');
     expect(referenceText('product:sms-250x1', names)).toBe('Пакет 250 SMS');
     expect(referenceText('product:sms-100x3', names)).toBe('Пакет 100 SMS × 3');
+    expect(referenceText('product:branded-12m', names)).toBe('Брендированные чеки на 12 мес.');
     expect(referenceText('invoice:2026-000012', names)).toBe('Счёт № 2026-000012');
     expect(referenceText('month:2026-11', names)).toBe('SMS за 11.2026');
     expect(referenceText('receipt:9999078900000001/42', names)).toBe('Чек ФД 42 (ФН 9999078900000001)');

@@ -1,6 +1,6 @@
 /**
  * The «Основание» of a movement in the account history: the ledger's reference (`register:12`, `card-payment:5`,
- * `tariff:3`, `invoice:…`, `product:sms-250x1`, `month:2026-11`, `receipt:<fn>/<fd>` (an e-receipt sent by SMS or Viber) or the operator's comment) in words, with the register's number when known.
+ * `tariff:3`, `invoice:…`, `product:sms-250x1`, `product:branded-12m`, `month:2026-11`, `receipt:<fn>/<fd>` (an e-receipt sent by SMS or Viber) or the operator's comment) in words, with the register's number when known.
  */
 export interface ReferenceNames {
   readonly registers: ReadonlyMap<number, string>;
@@ -20,6 +20,8 @@ export function referenceText(reference: string, names: ReferenceNames): string 
   }
   const sms = /^product:sms-(\d+)x(\d+)$/.exec(reference);
   if (sms) return `Пакет ${sms[1]} SMS${sms[2] !== '1' ? ` × ${sms[2]}` : ''}`;
+  const branded = /^product:branded-(\d+)m$/.exec(reference);
+  if (branded) return `Брендированные чеки на ${branded[1]} мес.`;
   const invoice = /^invoice:(.+)$/.exec(reference);
   if (invoice) return `Счёт № ${invoice[1]}`;
   const sent = /^receipt:(\d{16})\/(\d+)$/.exec(reference) ?? /^(?:viber-)?(\d{16})-(\d+)-\d+-a\d+$/.exec(reference);

@@ -1,4 +1,4 @@
-/** «Маркет» (issue 17): SMS packages, postpaid SMS, activation codes; every purchase is paid from the balance. */
+/** «Маркет» (issue 17): SMS packages, postpaid SMS, activation codes, branded e-receipts; every purchase is paid from the balance. */
 import { Card } from 'antd';
 import { PageHeader } from '../../../components/PageHeader';
 import { LoadingState, QueryState } from '../../../components/QueryState';
@@ -6,6 +6,7 @@ import { useBalance, useProducts } from '../api/billing';
 import { ActivationCodes } from '../components/ActivationCodes';
 import { BalanceCards } from '../components/BalanceCards';
 import { BillingNav } from '../components/BillingNav';
+import { BrandedReceipts } from '../components/BrandedReceipts';
 import { NoOrganization, OrganizationPicker, useBillingOrganization } from '../components/OrganizationPicker';
 import { SmsPackages } from '../components/SmsPackages';
 import { SmsPostpaid } from '../components/SmsPostpaid';
@@ -30,6 +31,7 @@ export default function MarketPage() {
               </Card>
               {products.data ? <SmsPostpaid organizationId={organizationId} products={products.data.items} /> : null}
               <ActivationCodes organizationId={organizationId} balances={b} />
+              <BrandedReceipts organizationId={organizationId} balances={b} />
             </>
           )}
         </QueryState>

@@ -13,6 +13,17 @@ export function useOrganizations() {
   return useQuery({ queryKey: ['organizations'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations', { params: { query: { limit: 100 } }, signal })) });
 }
 
+export type BrandedService = paths['/api/v1/organizations/{id}/branded-receipts']['get']['responses'][200]['content']['application/json'];
+
+/** Whether buyers get the brand now (the branded e-receipt service is paid in the Маркет) and until when. */
+export function useBrandedService(organizationId: number | undefined) {
+  return useQuery({
+    queryKey: ['receipt-brand-service', organizationId],
+    enabled: organizationId !== undefined,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/organizations/{id}/branded-receipts', { params: { path: { id: organizationId! } }, signal })),
+  });
+}
+
 export function useBrand(organizationId: number | undefined) {
   return useQuery({
     queryKey: brandKey(organizationId),

@@ -10,6 +10,7 @@ import { BannerFields, ColorFields, TextFields } from './BrandFormFields';
 import { BrandPreview } from './BrandPreview';
 import { LogoField } from './LogoField';
 import { PhoneChannelCard } from './PhoneChannelCard';
+import { PreviewServiceTag } from './BrandedServiceStatus';
 
 /** Save's outcome, then «Сохранить» and «Вернуть стандартное» — or, to a member who may not edit, why not. */
 function BrandActions({ form, save, organizationId, brand, canEdit }: { form: FormInstance<BrandFormValues>; save: ReturnType<typeof useSaveBrand>; organizationId: number; brand: Brand; canEdit: boolean }) {
@@ -65,7 +66,7 @@ export function BrandForm({ organizationId, brand, canEdit }: { organizationId: 
         <PhoneChannelCard organizationId={organizationId} canEdit={canEdit} />
       </Col>
       <Col xs={24} lg={12}>
-        <Card title="Предпросмотр" extra={<Typography.Text type="secondary">так чек увидит покупатель</Typography.Text>}>
+        <Card title="Предпросмотр" extra={<PreviewServiceTag organizationId={organizationId} />}>
           <BrandPreview organizationId={organizationId} draft={draft} logoVersion={logoVersion} />
         </Card>
       </Col>

@@ -8,6 +8,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { useUrlFilters } from '../../../lib/url-filters';
 import { useBrand, useOrganizations } from '../api/branding';
+import { BrandedServiceStatus } from '../components/BrandedServiceStatus';
 import { BrandForm } from '../components/BrandForm';
 
 const FILTERS = { organizationId: 'int' } as const;
@@ -43,7 +44,12 @@ export default function BrandingPage() {
         </Typography.Paragraph>
       </PageHeader>
       <QueryState query={orgs} isEmpty={(d) => d.items.length === 0} empty={<p>Сначала подключите организацию.</p>}>
-        {() => <QueryState query={brand}>{(b) => <BrandForm key={chosen!.id} organizationId={chosen!.id} brand={b} canEdit={canEdit} />}</QueryState>}
+        {() => (
+          <>
+            <BrandedServiceStatus organizationId={chosen!.id} />
+            <QueryState query={brand}>{(b) => <BrandForm key={chosen!.id} organizationId={chosen!.id} brand={b} canEdit={canEdit} />}</QueryState>
+          </>
+        )}
       </QueryState>
     </>
   );

@@ -1,0 +1,98 @@
+// The branded e-receipt service's paid periods (migration 0059): the catalogue's offers, the periods bought, and
+// whether the service is active at an instant. The purchase itself (a ledger movement) is src/billing/branded-receipts.ts.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+type Db = Kysely<Database>;
+
+export interface BrandedServiceOffer {
+  readonly code: string;
+  readonly name: string;
+  readonly months: number;
+  readonly price: number;
+  readonly active: boolean;
+}
+
+export interface BrandedServicePeriod {
+  readonly id: number;
+  readonly productCode: string;
+  readonly months: number;
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  readonly transactionId: number;
+}
+
+interface PeriodRow {
+  id: string | number;
+  product_code: string;
+  months: number;
+  starts_at: Date;
+  ends_at: Date;
+  transaction_id: string | number;
+}
+
+const periodOf = (r: PeriodRow): BrandedServicePeriod => ({
+  id: Number(r.id),
+  productCode: r.product_code,
+  months: r.months,
+  startsAt: r.starts_at,
+  endsAt: r.ends_at,
+  transactionId: Number(r.transaction_id),
+});
+
+/** The service's offers on sale (`all`: withdrawn ones too), in catalogue order. */
+export async function brandedServiceOffers(db: Db, all = false): Promise<BrandedServiceOffer[]> {
+  const { rows } = await sql<{ code: string; name: string; units: number; price: string | number; active: boolean }>`
+    select code, name, units, price, active from market_products
+     where kind = 'branded_receipts' and (active or ${all}) order by sort, code
+  `.execute(db);
+  return rows.map((r) => ({ code: r.code, name: r.name, months: r.units, price: Number(r.price), active: r.active }));
+}
+
+/** The organization's periods, newest first. */
+export async function brandedServicePeriods(db: Db, organizationId: number): Promise<BrandedServicePeriod[]> {
+  const { rows } = await sql<PeriodRow>`
+    select id, product_code, months, starts_at, ends_at, transaction_id from branded_receipt_periods
+     where organization_id = ${organizationId} order by ends_at desc, id desc
+  `.execute(db);
+  return rows.map(periodOf);
+}
+
+/** The end of the period in force at `now` (when later periods follow on, the last of them); null: not active. */
+export async function brandedServiceUntil(db: Db, organizationId: number, now: Date): Promise<Date | null> {
+  const { rows } = await sql<{ active: boolean; until: Date | null }>`
+    select exists (select from branded_receipt_periods
+                    where organization_id = ${organizationId} and starts_at <= ${now} and ends_at > ${now}) as active,
+           max(ends_at) as until
+      from branded_receipt_periods where organization_id = ${organizationId}
+  `.execute(db);
+  const r = rows[0];
+  return r?.active && r.until ? r.until : null;
+}
+
+/** The period bought by a ledger transaction (a replayed purchase answers it). */
+export async function brandedServicePeriodOf(db: Db, transactionId: number): Promise<BrandedServicePeriod | undefined> {
+  const { rows } = await sql<PeriodRow>`
+    select id, product_code, months, starts_at, ends_at, transaction_id from branded_receipt_periods where transaction_id = ${transactionId}
+  `.execute(db);
+  return rows[0] ? periodOf(rows[0]) : undefined;
+}
+
+/**
+ * Adds a period of `months` bought by `transactionId`: it starts where the organization's latest period ends, or at
+ * `now` when that is past. Call inside the purchase's transaction; concurrent purchases of one organization queue.
+ */
+export async function extendBrandedService(
+  db: Db,
+  a: { organizationId: number; productCode: string; months: number; transactionId: number; now: Date },
+): Promise<BrandedServicePeriod> {
+  await sql`select pg_advisory_xact_lock(hashtextextended('branded-receipts', ${a.organizationId}))`.execute(db);
+  const { rows } = await sql<PeriodRow>`
+    insert into branded_receipt_periods (organization_id, product_code, months, starts_at, ends_at, transaction_id)
+    select ${a.organizationId}, ${a.productCode}, ${a.months}, s.start, s.start + make_interval(months => ${a.months}), ${a.transactionId}
+      from (select greatest(${a.now}::timestamptz, coalesce(max(ends_at), ${a.now}::timestamptz)) as start
+              from branded_receipt_periods where organization_id = ${a.organizationId}) s
+    returning id, product_code, months, starts_at, ends_at, transaction_id
+  `.execute(db);
+  return periodOf(rows[0]!);
+}
