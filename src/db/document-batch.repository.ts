@@ -18,6 +18,7 @@
  */
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import type { DocumentKeysTable, MarkingCodesTable } from './tables/documents.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 
 /** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
@@ -98,15 +99,7 @@ export interface BatchItem {
 }
 
 /** A marking code of a receipt item (or of the 2007 entry of form 82); its document carries it. */
-export interface BatchMarkingCode {
-  item_index: number;
-  code: string;
-  code_type: string | null;
-  gtin: string | null;
-  operation_type: number | null;
-  process_mode: number | null;
-  check_result: number | null;
-}
+export type BatchMarkingCode = Omit<MarkingCodesTable, keyof DocumentKeysTable>;
 
 /** Running totals to add to a shift (receipts newly stored in this batch). */
 export interface ShiftTotalsDelta {
