@@ -6,41 +6,34 @@
  * Overdraft rule of the postpaid bill: it is taken from the balance as far as the balance covers it; the rest is
  * recorded as the organization's debt (the `debt` account, negative), never lost and never clamped.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { balanceOf, postOne } from '../db/ledger.repository.js';
+import { balanceOf, isPosted, lockPostpaidBilling, postOne } from '../db/ledger.repository.js';
+export { setSmsPostpaid } from '../db/ledger.repository.js';
+import {
+  findProduct,
+  lastPostpaidBillReference,
+  organizationsOwingPostpaid,
+  postpaidSendsByReason,
+  postpaidUnitsBefore,
+} from '../db/market.repository.js';
 import { messagePrices, sendReason } from '../db/message-charges.repository.js';
+export { listProducts, smsPostpaidEnabled, type MarketProduct } from '../db/market.repository.js';
 import { BillingError } from './errors.js';
 import { operatorAccount, orgAccount, transfer, type LedgerEntry } from '../domain/ledger.js';
 import { inBillingTransaction } from './transactions.js';
 
-export interface MarketProduct {
-  code: string;
-  kind: 'sms_package' | 'sms_postpaid';
-  name: string;
-  units: number;
-  price: number;
-  active: boolean;
-}
 
 type Db = Kysely<Database>;
 
-export async function listProducts(db: Db): Promise<MarketProduct[]> {
-  const { rows } = await sql<MarketProduct>`select code, kind, name, units, price, active from market_products where active and kind in ('sms_package', 'sms_postpaid') order by sort, code`.execute(db);
-  return rows;
-}
 
-async function product(db: Db, code: string): Promise<MarketProduct | undefined> {
-  const { rows } = await sql<MarketProduct>`select code, kind, name, units, price, active from market_products where code = ${code}`.execute(db);
-  return rows[0];
-}
 
 /** Buys `quantity` SMS packages of a product from the balance. */
 export async function buySmsPackage(
   db: Db,
   a: { organizationId: number; productCode: string; quantity: number; requestKey: string },
 ): Promise<{ transactionId: number; replayed: boolean; units: number; price: number }> {
-  const p = await product(db, a.productCode);
+  const p = await findProduct(db, a.productCode);
   if (!p || !p.active || p.kind !== 'sms_package') throw new BillingError('PRODUCT_UNAVAILABLE', `${a.productCode} is not an SMS package on sale`);
   const price = p.price * a.quantity;
   const units = p.units * a.quantity;
@@ -59,17 +52,7 @@ export async function buySmsPackage(
   return { ...posted, units, price };
 }
 
-export async function smsPostpaidEnabled(db: Db, organizationId: number): Promise<boolean> {
-  const { rows } = await sql<{ on: boolean }>`select sms_postpaid as on from organization_billing where organization_id = ${organizationId}`.execute(db);
-  return rows[0]?.on === true;
-}
 
-export async function setSmsPostpaid(db: Db, organizationId: number, enabled: boolean): Promise<void> {
-  await sql`
-    insert into organization_billing (organization_id, sms_postpaid) values (${organizationId}, ${enabled})
-    on conflict (organization_id) do update set sms_postpaid = excluded.sms_postpaid, updated_at = now()
-  `.execute(db);
-}
 
 /** The first instant of the Moscow calendar month of `now`, and that month's predecessor as `YYYY-MM`. */
 export function moscowMonthStart(now: Date): { start: Date; previousMonth: string } {
@@ -86,13 +69,12 @@ export function moscowMonthStart(now: Date): { start: Date; previousMonth: strin
  */
 export async function billPostpaidSms(db: Db, organizationId: number, now: Date): Promise<{ count: number; amount: number; replayed: boolean }> {
   const { start, previousMonth } = moscowMonthStart(now);
-  const unit = await product(db, 'sms-postpaid');
+  const unit = await findProduct(db, 'sms-postpaid');
   const key = `sms-postpaid:${organizationId}:${previousMonth}`;
   return inBillingTransaction(db, async (tx) => {
     // One bill per organization at a time; a month billed before answers as a replay (its balance split may differ now).
-    await sql`select pg_advisory_xact_lock(hashtextextended('sms-postpaid', ${organizationId}))`.execute(tx);
-    const { rows: prior } = await sql<{ id: number }>`select id from ledger_transactions where idempotency_key = ${key}`.execute(tx);
-    if (prior.length > 0) return { count: 0, amount: 0, replayed: true };
+    await lockPostpaidBilling(tx, organizationId);
+    if (await isPosted(tx, key)) return { count: 0, amount: 0, replayed: true };
     const { count, amount } = await postpaidOwed(tx, organizationId, start, unit?.price ?? 0);
     if (count <= 0) return { count: 0, amount: 0, replayed: false };
     const covered = Math.min(amount, Math.max(0, await balanceOf(tx, organizationId, 'balance')));
@@ -118,26 +100,10 @@ export async function billPostpaidSms(db: Db, organizationId: number, now: Date)
  * (a send that committed after the previous bill was counted) at the Маркет's `sms-postpaid` price.
  */
 async function postpaidOwed(db: Db, organizationId: number, start: Date, smsPrice: number): Promise<{ count: number; amount: number }> {
-  const { rows: total } = await sql<{ owed: number }>`
-    select coalesce(-sum(e.amount), 0)::bigint as owed
-      from ledger_entries e join ledger_accounts a on a.id = e.account_id
-      join ledger_transactions t on t.id = e.transaction_id
-     where a.organization_id = ${organizationId} and a.code = 'sms_postpaid' and t.posted_at < ${start}
-  `.execute(db);
-  const count = Number(total[0]?.owed ?? 0);
-  const { rows: last } = await sql<{ reference: string }>`
-    select reference from ledger_transactions where organization_id = ${organizationId} and reason = 'sms_postpaid_bill' order by id desc limit 1
-  `.execute(db);
-  const lastMonth = /^month:(\d{4})-(\d{2})$/.exec(last[0]?.reference ?? '');
+  const count = await postpaidUnitsBefore(db, organizationId, start);
+  const lastMonth = /^month:(\d{4})-(\d{2})$/.exec((await lastPostpaidBillReference(db, organizationId)) ?? '');
   const since = lastMonth ? moscowMonthStart(new Date(Date.UTC(Number(lastMonth[1]), Number(lastMonth[2]), 15))).start : new Date(0);
-  const { rows } = await sql<{ reason: string; owed: number }>`
-    select t.reason, coalesce(-sum(e.amount), 0)::bigint as owed
-      from ledger_entries e join ledger_accounts a on a.id = e.account_id
-      join ledger_transactions t on t.id = e.transaction_id
-     where a.organization_id = ${organizationId} and a.code = 'sms_postpaid' and t.reason in ('sms_sent', 'viber_sent')
-       and t.posted_at >= ${since} and t.posted_at < ${start}
-     group by t.reason
-  `.execute(db);
+  const rows = await postpaidSendsByReason(db, organizationId, since, start);
   const prices = new Map((await messagePrices(db)).filter((p) => p.channel !== 'email').map((p) => [sendReason(p.channel), p.postpaidPrice]));
   const priced = rows.reduce((s, r) => s + Number(r.owed), 0);
   const amount = rows.reduce((s, r) => s + Number(r.owed) * (prices.get(r.reason as 'viber_sent') ?? smsPrice), 0) + (count - priced) * smsPrice;
@@ -146,10 +112,7 @@ async function postpaidOwed(db: Db, organizationId: number, start: Date, smsPric
 
 /** Bills every organization with SMS sent on credit (the worker's monthly pass; safe to run any number of times). */
 export async function billPostpaidSmsForAll(db: Db, now: Date): Promise<number> {
-  const { rows } = await sql<{ organization_id: number }>`
-    select organization_id from ledger_accounts where code = 'sms_postpaid' and balance < 0 order by organization_id
-  `.execute(db);
   let billed = 0;
-  for (const r of rows) if ((await billPostpaidSms(db, r.organization_id, now)).count > 0) billed++;
+  for (const id of await organizationsOwingPostpaid(db)) if ((await billPostpaidSms(db, id, now)).count > 0) billed++;
   return billed;
 }

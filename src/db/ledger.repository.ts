@@ -143,3 +143,18 @@ export async function verifyLedger(db: Db): Promise<LedgerDiscrepancy[]> {
 export async function lockPostpaidBilling(db: Db, organizationId: number): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended('sms-postpaid', ${organizationId}))`.execute(db);
 }
+
+/** Whether a transaction with this idempotency key was posted already (a replayed bill or purchase). */
+export async function isPosted(db: Db, idempotencyKey: string): Promise<boolean> {
+  const row = await db.selectFrom('ledger_transactions').select('id').where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Turns an organization's postpaid SMS on or off. */
+export async function setSmsPostpaid(db: Db, organizationId: number, enabled: boolean): Promise<void> {
+  await db
+    .insertInto('organization_billing')
+    .values({ organization_id: organizationId, sms_postpaid: enabled })
+    .onConflict((oc) => oc.column('organization_id').doUpdateSet({ sms_postpaid: enabled, updated_at: sql<Date>`now()` }))
+    .execute();
+}
