@@ -9,6 +9,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { JobRef } from '../shared/job-ref.js';
 import type { ViberCascadeOptions } from './viber.js';
+import { CodedError } from '../../domain/errors.js';
 
 export type NotifyJobRef = JobRef;
 
@@ -17,14 +18,8 @@ export type NotifyOutcome =
   | { readonly kind: 'retry'; readonly error: NotifyError }
   | { readonly kind: 'dead'; readonly error: NotifyError };
 
-export class NotifyError extends Error {
+export class NotifyError extends CodedError<string> {
   override readonly name = 'NotifyError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface NotifyProcessorDeps {

@@ -9,6 +9,7 @@ import { decodeDocument, type DocumentFields, type FieldObject, type FieldValue 
 import { fvlnFromNumber, fvlnToDecimal } from '../../../protocol/values.js';
 import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../../db/document-batch.repository.js';
 import type { NotifyChannel } from '../../queue/jobs.js';
+import { CodedError } from '../../domain/errors.js';
 
 /** ФЛК code the gateway gives a document it could not recognise: stored raw, nothing derived. */
 export { DOC_UNRECOGNISED } from '../../domain/unrecognised-document.js';
@@ -32,14 +33,8 @@ const INN = /^(\d{10}|\d{12})$/;
 
 export type DeriveErrorCode = 'PERSIST_BAD_CONTAINER' | 'PERSIST_KEY_MISMATCH';
 
-export class DeriveError extends Error {
+export class DeriveError extends CodedError<DeriveErrorCode> {
   override readonly name = 'DeriveError';
-  constructor(
-    readonly code: DeriveErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** What to send downstream for one document once its transaction committed. */

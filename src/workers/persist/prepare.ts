@@ -6,22 +6,19 @@
 import { documentKey } from '../../db/document-batch.repository.js';
 import { documentJobSchema, type DocumentJob } from '../../queue/jobs.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, type DerivedDocument } from './derive.js';
+import { CodedError } from '../../domain/errors.js';
 
 /** A job that can never succeed (bad payload, undecodable container): park it, do not retry. */
-export class PersistJobError extends Error {
+export type PersistJobErrorCode =
+  | 'PERSIST_BAD_PAYLOAD'
+  | 'PERSIST_BAD_CONTAINER'
+  | 'PERSIST_KEY_MISMATCH'
+  | 'PERSIST_SESSION_FN_MISMATCH'
+  | 'PERSIST_UNVERIFIED'
+  | 'PERSIST_REJECTED';
+
+export class PersistJobError extends CodedError<PersistJobErrorCode> {
   override readonly name = 'PersistJobError';
-  constructor(
-    readonly code:
-      | 'PERSIST_BAD_PAYLOAD'
-      | 'PERSIST_BAD_CONTAINER'
-      | 'PERSIST_KEY_MISMATCH'
-      | 'PERSIST_SESSION_FN_MISMATCH'
-      | 'PERSIST_UNVERIFIED'
-      | 'PERSIST_REJECTED',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface Prepared {
