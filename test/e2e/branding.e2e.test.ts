@@ -72,6 +72,8 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     await page.waitForURL(/\/receipt-branding/);
     await page.getByRole('heading', { name: 'Оформление чеков' }).waitFor();
     await page.getByText('Стандартное оформление').waitFor();
+    // Not bought yet: the page says buyers get the standard receipt.
+    await page.getByText('покупатели получают стандартный чек', { exact: false }).first().waitFor();
     const preview = page.frameLocator('[data-testid="brand-preview"]');
     await preview.getByText('Кофе капучино 0,3 л').waitFor();
 
@@ -109,6 +111,13 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
   it('e-mails a receipt in the saved brand; the received HTML renders in Chromium with its logo and QR images', async (ctx) => {
     shotOnFailure(ctx, () => tab.page);
     const { page } = tab;
+    // A brand reaches buyers only while the branded e-receipt service is paid: the operator credits a payment by invoice,
+    // the organization buys a month of it, and the screen says until when.
+    const org = world.a.organizationId;
+    expect((await world.operator('POST', `/api/v1/organizations/${org}/operator-top-ups`, { amount: 49_000, idempotencyKey: 'brand-e2e-top-up', comment: 'Оплата по счёту' })).status).toBe(201);
+    expect((await world.operator('POST', `/api/v1/organizations/${org}/branded-receipts/purchases`, { product: 'branded-1m', idempotencyKey: 'brand-e2e-1m' })).status).toBe(201);
+    await page.goto('/receipt-branding');
+    await page.getByText(/Брендирование активно до \d{2}\.\d{2}\.\d{4}/).waitFor();
     const target = (
       await world.database.pool.query<{ fn: string; fd: number }>(
         `select fn, fd from documents where user_inn = $1 and form = 3 and total_sum > 0 order by fn, fd limit 1`,

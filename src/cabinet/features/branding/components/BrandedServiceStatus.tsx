@@ -29,5 +29,15 @@ export function BrandedServiceStatus({ organizationId }: { organizationId: numbe
 export function PreviewServiceTag({ organizationId }: { organizationId: number }) {
   const s = useBrandedService(organizationId).data;
   if (!s) return null;
-  return s.active ? <Tag color="green">так чек увидит покупатель</Tag> : <Tag color="orange">не активно: покупатели получают стандартный чек</Tag>;
+  // Wraps rather than widen the card's header: on a 375 px phone the inactive text alone is wider than the screen.
+  const style = { whiteSpace: 'normal', maxWidth: 170, marginInlineEnd: 0 } as const;
+  return s.active ? (
+    <Tag color="green" style={style}>
+      так чек увидит покупатель
+    </Tag>
+  ) : (
+    <Tag color="orange" style={style}>
+      не активно: покупатели получают стандартный чек
+    </Tag>
+  );
 }
