@@ -14,9 +14,14 @@
  * format (4-byte little-endian length + message) and sent round-robin; every run of a server gets a fresh queue prefix,
  * so no run measures re-sends.
  *
+ * Our servers run the build (`node dist/main.js`, what `npm start` runs; `npm run build` first) or, without one or with
+ * BENCH_FROM_SOURCE=1, the sources through tsx. Each one-process gateway also reports its mean enqueue batch (documents
+ * per batch job, from its /metrics): Redis's CPU per document depends on it.
+ *
  * Env: BENCH_SECONDS (10), BENCH_RUNS (3), BENCH_WARMUP_SECONDS (2: unmeasured load of other registers' documents first), BENCH_CONCURRENCY (128), BENCH_MESSAGES (120000, ≤ 200000),
  * BENCH_REGISTERS (2000), BENCH_SERVERS (floor,gateway,gateway-all,npm-start[,yandex]), BENCH_LOADC_SRC (../shared/bench/loadc.c),
- * BENCH_FLOOR (../shared/bench/floor.mjs), BENCH_YANDEX_CMD, BENCH_MESSAGES_FILE (written once, then reused), BENCH_NODE_ARGS (node flags for our servers, e.g. a CPU profile). Prints each run on stderr and the medians, ratios and CPU per
+ * BENCH_FLOOR (../shared/bench/floor.mjs), BENCH_YANDEX_CMD, BENCH_MESSAGES_FILE (written once, then reused), BENCH_NODE_ARGS (node flags for our servers, e.g. a CPU profile), BENCH_ALT_DIR and BENCH_ALT_ENV (server `gateway-alt`:
+ * another built checkout and/or other settings, for an A/B comparison in one run), BENCH_FROM_SOURCE. Prints each run on stderr and the medians, ratios and CPU per
  * acknowledged message (µs, per process group) as one JSON object on stdout.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -30,7 +35,7 @@ import { DocumentStream } from '../src/emulator/document-stream.js';
 import { makeRegisterIdentity } from '../src/emulator/register-identity.js';
 import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow, streamOptionsOf } from '../src/emulator/run-emulator.js';
 import { freePort } from '../test/support/redis-process.js';
-import { backendPids, createFreshDatabase, DEFAULT_SERVER_URL, loadAverage, sleep, startPrivateRedis, sumProc, type FreshDatabase } from '../scripts/pipeline-harness.js';
+import { backendPids, createFreshDatabase, metricSum, DEFAULT_SERVER_URL, loadAverage, sleep, startPrivateRedis, sumProc, type FreshDatabase } from '../scripts/pipeline-harness.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -45,8 +50,29 @@ const YANDEX_CMD = process.env.BENCH_YANDEX_CMD;
 /** Extra node flags for our servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const SERVERS = (process.env.BENCH_SERVERS ?? `floor,gateway,gateway-all,npm-start${YANDEX_CMD ? ',yandex' : ''}`).split(',');
+/**
+ * What our servers run: the build (`node dist/main.js`, what `npm start` runs) when there is one, else the sources
+ * through tsx (whose loader thread and on-demand compiling add CPU of their own). BENCH_FROM_SOURCE=1 forces the latter.
+ */
+const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1' || !existsSync('dist/main.js');
+/**
+ * Server `gateway-alt`: the gateway role again, from another built checkout (BENCH_ALT_DIR, default this one) and/or with
+ * other settings (BENCH_ALT_ENV, e.g. `OFD_ENQUEUE_MAX_DELAY_MS=10`): an A/B comparison within one run.
+ */
+const ALT_DIR = resolve(process.env.BENCH_ALT_DIR ?? '.');
+const ALT_ENV = Object.fromEntries(
+  (process.env.BENCH_ALT_ENV ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 
-type ServerName = 'floor' | 'gateway' | 'gateway-all' | 'npm-start' | 'yandex';
+type ServerName = 'floor' | 'gateway' | 'gateway-alt' | 'gateway-all' | 'npm-start' | 'yandex';
+
+/** node + flags + entry for a checkout (`.` or BENCH_ALT_DIR). */
+function ofdCommand(cwd: string): string[] {
+  return FROM_SOURCE ? [...NODE_ARGS, '--import', 'tsx', join(cwd, 'src/main.ts')] : [...NODE_ARGS, join(cwd, 'dist/main.js')];
+}
 
 interface LoadcResult {
   acks: number;
@@ -64,6 +90,8 @@ interface Started {
   cpu(): number;
   /** CPU seconds of its PostgreSQL backends (npm start only). */
   pgCpu(): Promise<number>;
+  /** Documents and batch jobs the producer wrote so far (one-process gateways only; undefined elsewhere). */
+  enqueued(): Promise<{ documents: number; batches: number } | undefined>;
   stop(): Promise<void>;
 }
 
@@ -159,9 +187,11 @@ async function startServer(name: ServerName, run: number, redisUrl: string, db: 
   };
   if (name === 'floor') child = spawn(process.execPath, [FLOOR, String(port)], { stdio: 'inherit' });
   else if (name === 'yandex') child = spawn('bash', ['-c', YANDEX_CMD!.replaceAll('{port}', String(port))], { stdio: 'inherit' });
-  else if (name === 'gateway') child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
-  else if (name === 'gateway-all') child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: 'auto' }, stdio: 'inherit' });
-  else child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', 'src/main.ts'], { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
+  else if (name === 'gateway') child = spawn(process.execPath, ofdCommand('.'), { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
+  else if (name === 'gateway-alt') {
+    child = spawn(process.execPath, ofdCommand(ALT_DIR), { cwd: ALT_DIR, env: { ...ofdEnv, ...ALT_ENV, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
+  } else if (name === 'gateway-all') child = spawn(process.execPath, ofdCommand('.'), { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: 'auto' }, stdio: 'inherit' });
+  else child = spawn(process.execPath, ofdCommand('.'), { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
   const ready = name === 'floor' || name === 'yandex' ? () => portOpen(port) : async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok;
   await waitFor(name, ready, child);
   if (name === 'npm-start' || name === 'gateway-all') await sleep(3000); // every child listening, not only the first
@@ -170,6 +200,11 @@ async function startServer(name: ServerName, run: number, redisUrl: string, db: 
     root: child,
     cpu: () => sumProc(processTree(child.pid!)).cpuSeconds,
     pgCpu: async () => (db && name === 'npm-start' ? sumProc(await backendPids(DEFAULT_SERVER_URL, db.name)).cpuSeconds : 0),
+    enqueued: async () => {
+      if (name !== 'gateway' && name !== 'gateway-alt') return undefined;
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      return { documents: metricSum(text, 'ofd_gateway_enqueue_batch_size_sum'), batches: metricSum(text, 'ofd_gateway_enqueue_batch_size_count') };
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -198,16 +233,19 @@ async function measure(name: ServerName, run: number, client: string, messages: 
   try {
     // Warm-up with other registers' documents (no re-sends in the measured run): JIT and lazily loaded code settle first.
     if (WARMUP_SECONDS > 0) execFileSync(client, [String(server.port), String(WARMUP_SECONDS), String(CONCURRENCY), warmupMessages], { encoding: 'utf8' });
-    const [cpu0, redis0, pg0] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu()];
+    const [cpu0, redis0, pg0, enq0] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu(), await server.enqueued()];
     const out = execFileSync(client, [String(server.port), String(SECONDS), String(CONCURRENCY), messages], { encoding: 'utf8' });
     const result = JSON.parse(out) as LoadcResult;
-    const [cpu1, redis1, pg1] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu()];
+    const [cpu1, redis1, pg1, enq1] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu(), await server.enqueued()];
+    // Redis's CPU per document falls steeply with the batch size (one script call and AOF append per batch job).
+    const meanBatch = enq0 && enq1 && enq1.batches > enq0.batches ? Number(((enq1.documents - enq0.documents) / (enq1.batches - enq0.batches)).toFixed(1)) : null;
     const perAck = (seconds: number) => (result.acks > 0 ? Math.round((seconds / result.acks) * 1e6) : null);
     return {
       server: name,
       run,
       ...result,
       cpuMicrosPerAck: { server: perAck(cpu1 - cpu0), redis: perAck(redis1 - redis0), postgres: perAck(pg1 - pg0) },
+      meanEnqueueBatch: meanBatch,
     };
   } finally {
     await server.stop();
@@ -247,6 +285,7 @@ try {
             redis: median(mine.map((r) => r.cpuMicrosPerAck.redis ?? NaN)),
             postgres: median(mine.map((r) => r.cpuMicrosPerAck.postgres ?? NaN)),
           },
+          medianEnqueueBatch: median(mine.map((r) => r.meanEnqueueBatch ?? NaN)),
           errors: mine.map((r) => r.errors),
         },
       ];
@@ -262,9 +301,10 @@ try {
       concurrency: CONCURRENCY,
       messages: MESSAGES,
       redis: 'private, appendonly yes, appendfsync everysec',
+      ourServersRun: FROM_SOURCE ? 'tsx src/main.ts' : 'node dist/main.js',
       loadAverageAtEnd: loadAverage(),
       summary,
-      ratios: { gatewayToFloor: ratio('gateway', 'floor'), gatewayAllToFloor: ratio('gateway-all', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), npmStartToGatewayAll: ratio('npm-start', 'gateway-all'), gatewayToYandex: ratio('gateway', 'yandex') },
+      ratios: { gatewayToFloor: ratio('gateway', 'floor'), gatewayAltToFloor: ratio('gateway-alt', 'floor'), gatewayAllToFloor: ratio('gateway-all', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), npmStartToGatewayAll: ratio('npm-start', 'gateway-all'), gatewayToYandex: ratio('gateway', 'yandex') },
     }),
   );
 } finally {

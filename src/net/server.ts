@@ -88,7 +88,12 @@ interface Accepting {
   readonly sockets: Set<net.Socket>;
 }
 
-const SERVER_OPTIONS: net.ServerOpts = { noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000, allowHalfOpen: true };
+/**
+ * No TCP keep-alive: it costs four setsockopt calls on every accepted socket (most registers connect once per message),
+ * and it could not find a dead peer before the idle timer closes the connection anyway (first probe after 30 s, the
+ * verdict minutes later; idle timeout 60 s). Nagle off: an ack is one small write that must leave at once.
+ */
+const SERVER_OPTIONS: net.ServerOpts = { noDelay: true, allowHalfOpen: true };
 
 function resolveOptions(input: ListenerOptionsInput | undefined): ListenerOptions {
   return { ...DEFAULT_LISTENER_OPTIONS, ...input, connection: { ...DEFAULT_CONNECTION_OPTIONS, ...input?.connection } };
