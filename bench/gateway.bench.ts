@@ -86,8 +86,8 @@ interface LoadcResult {
 interface Started {
   port: number;
   root: ChildProcess;
-  /** CPU seconds of the server's processes so far (the root and its descendants). */
-  cpu(): number;
+  /** CPU seconds of the server's processes so far (the root and its descendants), and the kernel's part of them. */
+  cpu(): { total: number; system: number };
   /** CPU seconds of its PostgreSQL backends (npm start only). */
   pgCpu(): Promise<number>;
   /** Documents and batch jobs the producer wrote so far (one-process gateways only; undefined elsewhere). */
@@ -198,7 +198,10 @@ async function startServer(name: ServerName, run: number, redisUrl: string, db: 
   return {
     port,
     root: child,
-    cpu: () => sumProc(processTree(child.pid!)).cpuSeconds,
+    cpu: () => {
+      const s = sumProc(processTree(child.pid!));
+      return { total: s.cpuSeconds, system: s.systemSeconds };
+    },
     pgCpu: async () => (db && name === 'npm-start' ? sumProc(await backendPids(DEFAULT_SERVER_URL, db.name)).cpuSeconds : 0),
     enqueued: async () => {
       if (name !== 'gateway' && name !== 'gateway-alt') return undefined;
@@ -244,7 +247,7 @@ async function measure(name: ServerName, run: number, client: string, messages: 
       server: name,
       run,
       ...result,
-      cpuMicrosPerAck: { server: perAck(cpu1 - cpu0), redis: perAck(redis1 - redis0), postgres: perAck(pg1 - pg0) },
+      cpuMicrosPerAck: { server: perAck(cpu1.total - cpu0.total), serverKernel: perAck(cpu1.system - cpu0.system), redis: perAck(redis1 - redis0), postgres: perAck(pg1 - pg0) },
       meanEnqueueBatch: meanBatch,
     };
   } finally {
@@ -282,6 +285,7 @@ try {
           medianP99Ms: median(mine.map((r) => r.p99_ms)),
           medianCpuMicrosPerAck: {
             server: median(mine.map((r) => r.cpuMicrosPerAck.server ?? NaN)),
+            serverKernel: median(mine.map((r) => r.cpuMicrosPerAck.serverKernel ?? NaN)),
             redis: median(mine.map((r) => r.cpuMicrosPerAck.redis ?? NaN)),
             postgres: median(mine.map((r) => r.cpuMicrosPerAck.postgres ?? NaN)),
           },

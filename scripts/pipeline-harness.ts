@@ -340,6 +340,8 @@ const CLK_TCK = 100;
 
 export interface ProcSample {
   cpuSeconds: number;
+  /** Of cpuSeconds, the part spent in the kernel (system time): sockets, loopback delivery, epoll. */
+  systemSeconds: number;
   rssMb: number;
 }
 
@@ -349,9 +351,10 @@ export function procSample(pid: number | undefined): ProcSample | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    const systemSeconds = Number(fields[12]) / CLK_TCK;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
-    return { cpuSeconds, rssMb: rssKb / 1024 };
+    return { cpuSeconds, systemSeconds, rssMb: rssKb / 1024 };
   } catch {
     return undefined;
   }
@@ -359,15 +362,17 @@ export function procSample(pid: number | undefined): ProcSample | undefined {
 
 export function sumProc(pids: number[]): ProcSample {
   let cpuSeconds = 0;
+  let systemSeconds = 0;
   let rssMb = 0;
   for (const pid of pids) {
     const s = procSample(pid);
     if (s) {
       cpuSeconds += s.cpuSeconds;
+      systemSeconds += s.systemSeconds;
       rssMb += s.rssMb;
     }
   }
-  return { cpuSeconds, rssMb };
+  return { cpuSeconds, systemSeconds, rssMb };
 }
 
 /** Whole-machine load, for the report: the machine is shared. */
