@@ -30,11 +30,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { buildDocumentMessage, fnWire } from '../src/emulator/document-message.js';
-import { DocumentStream } from '../src/emulator/document-stream.js';
-import { makeRegisterIdentity } from '../src/emulator/register-identity.js';
-import { DEFAULT_EMULATOR_OPTIONS, defaultTimeWindow, streamOptionsOf } from '../src/emulator/run-emulator.js';
 import { freePort } from '../test/support/redis-process.js';
+import { writeBenchMessages } from './gateway-messages.js';
 import { backendPids, createFreshDatabase, metricSum, DEFAULT_SERVER_URL, loadAverage, sleep, startPrivateRedis, sumProc, type FreshDatabase } from '../scripts/pipeline-harness.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -102,32 +99,17 @@ function buildClient(dir: string): string {
   return bin;
 }
 
-/** The emulator's documents, each (FN, FD) once, round-robin over the fleet, in loadc's record format. */
+/** The benchmark's messages in loadc's record format: a 4-byte little-endian length, then the message. */
 function writeMessages(file: string, total = MESSAGES, seed = 'bench-gateway'): void {
-  const perRegister = Math.ceil(total / REGISTERS);
-  const o = { ...DEFAULT_EMULATOR_OPTIONS, seed, documentsPerRegister: perRegister, tamperRate: 0 };
-  const streamOptions = streamOptionsOf(o, defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister));
-  const fleet = Array.from({ length: REGISTERS }, (_, i) => {
-    const identity = makeRegisterIdentity(i, { seed: o.seed, ffd12Share: o.ffd12Share });
-    return { wire: fnWire(identity, o.masterKey), stream: new DocumentStream(identity, streamOptions) };
-  });
   const records: Buffer[] = [];
-  let count = 0;
-  while (count < total) {
-    const before = count;
-    for (const register of fleet) {
-      const doc = count < total ? register.stream.next() : undefined;
-      if (!doc) continue;
-      const bytes = buildDocumentMessage(register.wire, doc).bytes;
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(bytes.length);
-      records.push(length, bytes);
-      count++;
-    }
-    if (count === before) break;
+  const messages = writeBenchMessages(total, REGISTERS, seed);
+  for (const bytes of messages) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(bytes.length);
+    records.push(length, bytes);
   }
   writeFileSync(file, Buffer.concat(records));
-  console.error(`bench: ${count} messages from ${REGISTERS} registers in ${file}`);
+  console.error(`bench: ${messages.length} messages from ${REGISTERS} registers in ${file}`);
 }
 
 /** pid and every descendant, from /proc. */
