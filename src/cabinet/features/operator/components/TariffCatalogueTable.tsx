@@ -1,0 +1,76 @@
+/** The catalogue as the operator sees it: withdrawn tariffs too, the promotion with its dates, what a purchase costs today. */
+import { Button, Space, Table, Tag, Typography } from 'antd';
+import { formatLocalDateTime, formatMoney, plural } from '../../../lib/format';
+import type { CatalogueTariff } from '../api/operator';
+
+export const monthsText = (n: number) => `${n} ${plural(n, 'месяц', 'месяца', 'месяцев')}`;
+
+function PromoCell({ t }: { t: CatalogueTariff }) {
+  if (!t.promo) return <Typography.Text type="secondary">нет</Typography.Text>;
+  return (
+    <span>
+      {formatMoney(t.promo.price)}
+      <br />
+      <Typography.Text type="secondary">
+        {formatLocalDateTime(t.promo.from)} — {formatLocalDateTime(t.promo.until)}
+      </Typography.Text>
+    </span>
+  );
+}
+
+export function TariffCatalogueTable({
+  items,
+  onEdit,
+  onToggle,
+  busyId,
+}: {
+  items: readonly CatalogueTariff[];
+  onEdit: (t: CatalogueTariff) => void;
+  onToggle: (t: CatalogueTariff) => void;
+  busyId: number | undefined;
+}) {
+  return (
+    <Table<CatalogueTariff>
+      rowKey="id"
+      size="small"
+      dataSource={[...items]}
+      pagination={false}
+      // The table scrolls inside its box on a phone; the page itself never gets wider than the screen.
+      scroll={{ x: 'max-content' }}
+      columns={[
+        {
+          title: 'Тариф',
+          key: 'name',
+          render: (_, t) => (
+            <span>
+              {t.name}
+              <br />
+              <Typography.Text type="secondary" code>
+                {t.code}
+              </Typography.Text>
+            </span>
+          ),
+        },
+        { title: 'Срок', key: 'months', render: (_, t) => monthsText(t.months) },
+        { title: 'Цена за кассу', key: 'price', align: 'right', render: (_, t) => formatMoney(t.price) },
+        { title: 'Акция', key: 'promo', render: (_, t) => <PromoCell t={t} /> },
+        { title: 'Сегодня', key: 'today', align: 'right', render: (_, t) => formatMoney(t.priceToday) },
+        { title: 'Статус', key: 'active', render: (_, t) => (t.active ? <Tag color="green">продаётся</Tag> : <Tag>в архиве</Tag>) },
+        {
+          title: 'Действия',
+          key: 'actions',
+          render: (_, t) => (
+            <Space wrap size={4}>
+              <Button size="small" onClick={() => onEdit(t)} aria-label={`Изменить тариф «${t.name}»`}>
+                Изменить
+              </Button>
+              <Button size="small" loading={busyId === t.id} onClick={() => onToggle(t)} aria-label={`${t.active ? 'В архив' : 'Вернуть в продажу'}: «${t.name}»`}>
+                {t.active ? 'В архив' : 'Вернуть в продажу'}
+              </Button>
+            </Space>
+          ),
+        },
+      ]}
+    />
+  );
+}
