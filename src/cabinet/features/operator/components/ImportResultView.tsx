@@ -40,6 +40,7 @@ function Fate({ p }: { p: ImportedPayment }) {
 
 function summary(r: ImportResult): string {
   if (r.lines === 0) return 'В выписке нет поступлений на счёт оператора: зачислять нечего. Проверьте, что выгружена выписка по расчётному счёту оператора.';
+  if (r.duplicates === r.lines) return `Все платежи этой выписки (${formatCount(r.lines)}) уже были загружены ранее: повторно ничего не зачислено.`;
   if (r.unmatched > 0) return `Зачислено ${formatCount(r.matched)} из ${formatCount(r.lines)}. Платежи без номера известного счёта не зачислены: они в списке ниже.`;
   return `Зачислено ${formatCount(r.matched)} из ${formatCount(r.lines)}.`;
 }
@@ -47,7 +48,7 @@ function summary(r: ImportResult): string {
 export function ImportResultView({ result }: { result: ImportResult }) {
   return (
     <div aria-live="polite">
-      <Alert type={result.unmatched > 0 || result.lines === 0 ? 'warning' : 'success'} showIcon title="Выписка загружена" description={summary(result)} style={{ marginBottom: 12 }} />
+      <Alert type={result.unmatched > 0 || result.lines === 0 || result.duplicates === result.lines ? 'warning' : 'success'} showIcon title="Выписка загружена" description={summary(result)} style={{ marginBottom: 12 }} />
       <Descriptions size="small" column={{ xs: 1, sm: 2, md: 4 }} style={{ marginBottom: 12 }}>
         <Descriptions.Item label="Поступлений">{formatCount(result.lines)}</Descriptions.Item>
         <Descriptions.Item label="Зачислено по счетам">{formatCount(result.matched)}</Descriptions.Item>
