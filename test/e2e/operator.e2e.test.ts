@@ -213,7 +213,10 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
       const { page } = phone;
       await signIn(page, STAFF);
       await page.goto('/operator/tariffs');
-      await page.getByRole('row', { name: /Пятнадцать месяцев/ }).waitFor();
+      // A card per tariff on a phone, with the figures in words.
+      const card = page.getByRole('listitem', { name: 'Пятнадцать месяцев' });
+      await card.waitFor();
+      expect(await card.textContent()).toContain(`15 месяцев · ${rubles(450_000)}`);
       await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), POLL).toBeLessThanOrEqual(375);
       await page.screenshot({ path: `${ARTIFACTS}/screen-operator-tariffs-phone.png`, fullPage: true });
 

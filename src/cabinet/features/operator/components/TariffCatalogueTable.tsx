@@ -1,5 +1,5 @@
 /** The catalogue as the operator sees it: withdrawn tariffs too, the promotion with its dates, what a purchase costs today. */
-import { Button, Space, Table, Tag, Typography } from 'antd';
+import { Button, Grid, List, Space, Table, Tag, Typography } from 'antd';
 import { formatLocalDateTime, formatMoney, plural } from '../../../lib/format';
 import type { CatalogueTariff } from '../api/operator';
 
@@ -18,17 +18,59 @@ function PromoCell({ t }: { t: CatalogueTariff }) {
   );
 }
 
-export function TariffCatalogueTable({
-  items,
-  onEdit,
-  onToggle,
-  busyId,
-}: {
+interface CatalogueProps {
   items: readonly CatalogueTariff[];
   onEdit: (t: CatalogueTariff) => void;
   onToggle: (t: CatalogueTariff) => void;
   busyId: number | undefined;
-}) {
+}
+
+const StatusTag = ({ t }: { t: CatalogueTariff }) => (t.active ? <Tag color="green">продаётся</Tag> : <Tag>в архиве</Tag>);
+
+function Actions({ t, onEdit, onToggle, busyId }: Omit<CatalogueProps, 'items'> & { t: CatalogueTariff }) {
+  return (
+    <Space wrap size={4}>
+      <Button size="small" onClick={() => onEdit(t)} aria-label={`Изменить тариф «${t.name}»`}>
+        Изменить
+      </Button>
+      <Button size="small" loading={busyId === t.id} onClick={() => onToggle(t)} aria-label={`${t.active ? 'В архив' : 'Вернуть в продажу'}: «${t.name}»`}>
+        {t.active ? 'В архив' : 'Вернуть в продажу'}
+      </Button>
+    </Space>
+  );
+}
+
+/** A phone: one card per tariff, everything readable without scrolling sideways. */
+function CatalogueList(props: CatalogueProps) {
+  return (
+    <List
+      dataSource={[...props.items]}
+      renderItem={(t) => (
+        <List.Item aria-label={t.name} style={{ display: 'block' }}>
+          <Typography.Text strong>{t.name}</Typography.Text> <StatusTag t={t} />
+          <div>
+            {monthsText(t.months)} · {formatMoney(t.price)} · сегодня {formatMoney(t.priceToday)}
+          </div>
+          {t.promo ? (
+            <Typography.Text type="secondary">
+              Акция {formatMoney(t.promo.price)}: {formatLocalDateTime(t.promo.from)} — {formatLocalDateTime(t.promo.until)}
+            </Typography.Text>
+          ) : null}
+          <div style={{ marginTop: 8 }}>
+            <Actions t={t} {...props} />
+          </div>
+        </List.Item>
+      )}
+    />
+  );
+}
+
+export function TariffCatalogueTable(props: CatalogueProps) {
+  const phone = !Grid.useBreakpoint().sm;
+  return phone ? <CatalogueList {...props} /> : <CatalogueTableWide {...props} />;
+}
+
+function CatalogueTableWide({ items, onEdit, onToggle, busyId }: CatalogueProps) {
   return (
     <Table<CatalogueTariff>
       rowKey="id"
@@ -55,21 +97,8 @@ export function TariffCatalogueTable({
         { title: 'Цена за кассу', key: 'price', align: 'right', render: (_, t) => formatMoney(t.price) },
         { title: 'Акция', key: 'promo', render: (_, t) => <PromoCell t={t} /> },
         { title: 'Сегодня', key: 'today', align: 'right', render: (_, t) => formatMoney(t.priceToday) },
-        { title: 'Статус', key: 'active', render: (_, t) => (t.active ? <Tag color="green">продаётся</Tag> : <Tag>в архиве</Tag>) },
-        {
-          title: 'Действия',
-          key: 'actions',
-          render: (_, t) => (
-            <Space wrap size={4}>
-              <Button size="small" onClick={() => onEdit(t)} aria-label={`Изменить тариф «${t.name}»`}>
-                Изменить
-              </Button>
-              <Button size="small" loading={busyId === t.id} onClick={() => onToggle(t)} aria-label={`${t.active ? 'В архив' : 'Вернуть в продажу'}: «${t.name}»`}>
-                {t.active ? 'В архив' : 'Вернуть в продажу'}
-              </Button>
-            </Space>
-          ),
-        },
+        { title: 'Статус', key: 'active', render: (_, t) => <StatusTag t={t} /> },
+        { title: 'Действия', key: 'actions', render: (_, t) => <Actions t={t} onEdit={onEdit} onToggle={onToggle} busyId={busyId} /> },
       ]}
     />
   );

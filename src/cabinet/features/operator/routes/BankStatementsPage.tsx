@@ -39,8 +39,8 @@ export default function BankStatementsPage() {
       <Card size="small" title="Нераспознанные платежи">
         <Typography.Paragraph type="secondary">
           Поступления, в назначении которых нет номера выставленного счёта: они не зачислены ни одной организации. Сопоставить платёж со
-          счётом в кабинете пока нельзя — уточните у плательщика, за кого платёж, и зачислите сумму ручным пополнением баланса организации
-          либо верните платёж.
+          счётом в кабинете пока нельзя: уточните у плательщика, за кого платёж, и зачислите сумму ручным пополнением баланса организации
+          (API оператора: <Typography.Text code style={{ overflowWrap: 'anywhere' }}>POST /api/v1/organizations/&#123;id&#125;/operator-top-ups</Typography.Text>) либо верните платёж.
         </Typography.Paragraph>
         <QueryState
           query={unmatched}
