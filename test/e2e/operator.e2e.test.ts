@@ -139,12 +139,14 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
     await row.waitFor();
     const cells = (await row.textContent()) ?? '';
     for (const shown of ['15 месяцев', rubles(450_000), rubles(399_000), 'продаётся']) expect(cells).toContain(shown);
+    await page.screenshot({ path: `${ARTIFACTS}/screen-operator-tariffs.png`, fullPage: true });
     const stored = (await world.operator<{ items: Array<Record<string, unknown>> }>('GET', '/api/v1/tariffs?all=true')).json.items.find((t) => t.code === 'operator-15');
     expect(stored).toMatchObject({ months: 15, name: 'Пятнадцать месяцев', price: 450_000, promo: { price: 399_000, from, until }, priceToday: 399_000, active: true });
 
     // The same code again: the API's 409 lands on «Код», and the dialog stays open to fix it.
     const dialog = await fillTariff();
     await dialog.getByText('Тариф с кодом «operator-15» уже есть: выберите другой код.').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/screen-operator-tariff-form.png`, fullPage: true });
     await dialog.getByRole('button', { name: 'Отмена' }).click();
 
     await page.getByRole('button', { name: 'В архив: «Пятнадцать месяцев»' }).click();
@@ -178,6 +180,7 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
     const paidText = (await paid.textContent()) ?? '';
     for (const shown of ['№ 3101', rubles(INVOICE_AMOUNT), 'зачислен', 'ООО «Покупатель А»', `ИНН ${world.a.inn}`]) expect(paidText).toContain(shown);
     expect((await result.getByRole('row', { name: /№ 3102/ }).textContent()) ?? '').toContain('счёт не найден');
+    await page.screenshot({ path: `${ARTIFACTS}/screen-operator-statements.png`, fullPage: true });
     const unmatched = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'ИНН плательщика' }) });
     await unmatched.getByRole('row', { name: /№ 3102/ }).waitFor();
     expect((await unmatched.getByRole('row', { name: /№ 3102/ }).textContent()) ?? '').toContain(rubles(75_000));

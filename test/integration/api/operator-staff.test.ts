@@ -1,8 +1,7 @@
 // The operator's staff (OFD_OPERATOR_EMAILS): a user signed in as themselves may do what the operator token may do
 // behind requireOperator (the tariff catalogue, bank statements), its cabinet session says so, and it still reads no
-// other tenant's data; any other user keeps 403. Also the configuration that names them.
+// other tenant's data; any other user keeps 403.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { bearer, createOrganization, json, PASSWORD, startApi, userToken, type ApiHarness } from './api-test-helpers.js';
 
@@ -71,14 +70,5 @@ describe('the operator’s staff', () => {
     expect((await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${org}`, headers: bearer(staff) })).statusCode).toBe(404);
     const listed = json<{ items: Array<{ id: number }> }>(await h.app.inject({ method: 'GET', url: '/api/v1/organizations', headers: bearer(staff) }));
     expect(listed.items.some((o) => o.id === org)).toBe(false);
-  });
-});
-
-describe('OFD_OPERATOR_EMAILS', () => {
-  it('is a comma list of e-mails, kept lower-case; anything else is refused at start', () => {
-    const base = { DATABASE_URL: 'postgres://x@127.0.0.1/x', REDIS_URL: 'redis://127.0.0.1:6379' };
-    expect([...loadConfig({ ...base, OFD_OPERATOR_EMAILS: ' Tamara.Staff@OFD.test, ,b@ofd.test' }).operatorEmails]).toEqual(['tamara.staff@ofd.test', 'b@ofd.test']);
-    expect(loadConfig(base).operatorEmails.size).toBe(0);
-    expect(() => loadConfig({ ...base, OFD_OPERATOR_EMAILS: 'tamara' })).toThrow(/OFD_OPERATOR_EMAILS/);
   });
 });
