@@ -178,7 +178,9 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
     const result = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Результат' }) });
     const paid = result.getByRole('row', { name: new RegExp(invoiceNumber) });
     const paidText = (await paid.textContent()) ?? '';
-    for (const shown of ['№ 3101', rubles(INVOICE_AMOUNT), 'зачислен', 'ООО «Покупатель А»', `ИНН ${world.a.inn}`]) expect(paidText).toContain(shown);
+    // Whose invoice it paid: the organization as the API names it (not the payer's name the bank wrote).
+    const org = (await world.operator<{ name: string; inn: string }>('GET', `/api/v1/organizations/${world.a.organizationId}`)).json;
+    for (const shown of ['№ 3101', rubles(INVOICE_AMOUNT), 'зачислен', `Счёт ${invoiceNumber}`, `${org.name}, ИНН ${world.a.inn}`]) expect(paidText).toContain(shown);
     expect((await result.getByRole('row', { name: /№ 3102/ }).textContent()) ?? '').toContain('счёт не найден');
     await page.screenshot({ path: `${ARTIFACTS}/screen-operator-statements.png`, fullPage: true });
     const unmatched = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'ИНН плательщика' }) });

@@ -61,14 +61,14 @@ export function ImportResultView({ result }: { result: ImportResult }) {
           size="small"
           dataSource={[...result.payments]}
           pagination={result.payments.length > 50 ? { pageSize: 50 } : false}
-          scroll={{ x: 'max-content' }}
+          scroll={{ x: 960 }}
           aria-label="Платежи выписки"
           columns={[
             { title: 'Платёжка', key: 'doc', render: (_, p) => `№ ${p.documentNumber || '—'} от ${formatLocalDateTime(p.paidOn)}` },
             { title: 'Плательщик', key: 'payer', render: (_, p) => <Payer p={p} /> },
             { title: 'Сумма', key: 'amount', align: 'right', render: (_, p) => formatMoney(p.amount) },
             { title: 'Результат', key: 'fate', render: (_, p) => <Fate p={p} /> },
-            { title: 'Назначение платежа', key: 'purpose', render: (_, p) => <Typography.Text style={{ display: 'inline-block', maxWidth: 360, whiteSpace: 'normal' }}>{p.purpose}</Typography.Text> },
+            { title: 'Назначение платежа', key: 'purpose', render: (_, p) => <Typography.Text style={{ display: 'inline-block', minWidth: 200, maxWidth: 280, whiteSpace: 'normal' }}>{p.purpose}</Typography.Text> },
           ]}
         />
       ) : null}

@@ -77,12 +77,13 @@ function CatalogueTableWide({ items, onEdit, onToggle, busyId }: CatalogueProps)
       size="small"
       dataSource={[...items]}
       pagination={false}
-      // The table scrolls inside its box on a phone; the page itself never gets wider than the screen.
-      scroll={{ x: 'max-content' }}
+      // Long names wrap; a narrow window scrolls the table inside its box, never the page.
+      scroll={{ x: 900 }}
       columns={[
         {
           title: 'Тариф',
           key: 'name',
+          width: 240,
           render: (_, t) => (
             <span>
               {t.name}
