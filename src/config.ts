@@ -79,6 +79,8 @@ export interface Config {
    */
   readonly eReceipts: { readonly viberWaitMs: number; readonly shortLinkTtlMs: number; readonly linkBaseUrl: string | undefined };
   readonly adminToken: string | undefined;
+  /** OFD_OPERATOR_EMAILS, lower-case: users who are the operator's staff in the cabinet (src/api/auth/staff.ts). */
+  readonly operatorEmails: ReadonlySet<string>;
   /** HMAC secret of cabinet session tokens; unset = a random one per process (sessions end at restart). */
   readonly jwtSecret: string | undefined;
   /**
@@ -204,6 +206,7 @@ function serviceOf(e: Env) {
       linkBaseUrl: e.OFD_PUBLIC_URL !== undefined ? e.OFD_PUBLIC_URL.replace(/\/+$/, '') : e.NODE_ENV === 'production' ? undefined : localUrl,
     },
     adminToken: e.OFD_ADMIN_TOKEN,
+    operatorEmails: new Set(e.OFD_OPERATOR_EMAILS) as ReadonlySet<string>,
     jwtSecret: e.OFD_JWT_SECRET,
     kktRegistration: {
       fnsKktUrl: e.FNS_KKT_URL,

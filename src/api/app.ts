@@ -58,6 +58,8 @@ export interface AppDeps {
   db?: Kysely<Database>;
   /** OFD_ADMIN_TOKEN: operator-wide rights. Unset: no operator access through the API. */
   adminToken?: string;
+  /** OFD_OPERATOR_EMAILS: users (lower-case e-mails) who are the operator's staff in the cabinet (auth/staff.ts). */
+  operatorEmails?: ReadonlySet<string>;
   /**
    * Signs session tokens (login). Default: random per process — sessions end at restart and are not valid on another
    * instance; set it when running more than one API process.
@@ -201,6 +203,7 @@ function apiContextOf(deps: AppDeps, db: Kysely<Database>): ApiContext {
     email: deps.email,
     mode: deps.mode ?? 'development',
     publicUrl: (deps.publicUrl ?? 'http://localhost:8080').replace(/\/+$/, ''),
+    operatorEmails: deps.operatorEmails ?? new Set(),
     counters: deps.redis ? redisCounterStore(deps.redis, deps.redisPrefix ?? 'ofd:api') : memoryCounterStore(),
     webhookAllowHosts: deps.webhookAllowHosts ?? [],
     receiptSendsPerHour: deps.receiptSendsPerHour ?? 100,
@@ -247,7 +250,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app, cabinetDir === undefined ? undefined : installCabinet(app, cabinetDir));
 
   installSecurity(app, deps);
-  if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken });
+  if (deps.db) installAuthentication(app, { db: deps.db, adminToken: deps.adminToken, operatorEmails: deps.operatorEmails });
   else app.decorateRequest('principal', null);
   installRequestGuards(app);
   installRateLimit(app, deps);

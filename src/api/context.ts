@@ -17,6 +17,8 @@ export interface ApiContext {
   readonly mode: 'production' | 'development';
   /** Base URL for links in e-mails, without a trailing slash; never taken from a request. */
   readonly publicUrl: string;
+  /** OFD_OPERATOR_EMAILS (lower-case): the operator's staff in the cabinet (auth/staff.ts). */
+  readonly operatorEmails: ReadonlySet<string>;
   /** Counters shared by every API process (Redis), or this process's memory. */
   readonly counters: CounterStore;
   readonly webhookAllowHosts: readonly string[];

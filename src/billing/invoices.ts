@@ -43,44 +43,66 @@ export async function issueInvoice(db: Db, a: { organizationId: number; amount: 
   return { invoice: (await invoiceByRequestKey(db, requestKey))!, replayed: true };
 }
 
+/** One payment of an imported statement and what became of it. */
+export interface ImportedPayment {
+  readonly documentNumber: string;
+  readonly paidOn: string | null;
+  /** Kopecks. */
+  readonly amount: number;
+  readonly payerInn: string | null;
+  readonly payerName: string | null;
+  readonly purpose: string;
+  /** matched: credited against the invoice; unmatched: kept for the operator; duplicate: imported before. */
+  readonly outcome: 'matched' | 'unmatched' | 'duplicate';
+  /** The invoice it paid (matched only). */
+  readonly invoiceNumber: string | null;
+  readonly organizationId: number | null;
+}
+
 export interface ImportResult {
   readonly lines: number;
   readonly matched: number;
   readonly unmatched: number;
   /** Lines already imported before (the same bank documents). */
   readonly duplicates: number;
+  /** Each incoming payment in the file's order, so the operator sees which invoice each one paid. */
+  readonly payments: readonly ImportedPayment[];
 }
 
-/** Records a statement's incoming payments and credits those that name an invoice. Safe to import twice. */
-export async function importStatement(db: Db, lines: readonly StatementLine[]): Promise<ImportResult> {
-  let matched = 0;
-  let unmatched = 0;
-  let duplicates = 0;
-  for (const line of lines) {
-    const outcome = await inBillingTransaction(db, async (tx) => {
-      const lineId = await insertStatementLine(tx, line);
-      if (lineId === undefined) return 'duplicate' as const;
-      const number = invoiceNumberIn(line.purpose);
-      const invoice = number ? await lockInvoiceByNumber(tx, number) : undefined;
-      if (!invoice) return 'unmatched' as const;
-      const posted = await postOne(tx, {
-        idempotencyKey: `bank:${line.key}`,
-        reason: 'top_up.bank',
-        reference: `invoice:${invoice.number}`,
-        organizationId: invoice.organization_id,
-        entries: transfer(operatorAccount('clearing.bank'), orgAccount(invoice.organization_id, 'balance'), line.amount),
-      });
-      await matchStatementLine(tx, lineId, invoice.id, posted.transactionId);
-      if (!posted.replayed) await settleDebt(tx, invoice.organization_id, { key: `bank:${line.key}`, reference: `invoice:${invoice.number}` });
-      // Paid once the money received against it covers it (a payment may come in parts).
-      await markInvoicePaidIfCovered(tx, invoice.id);
-      return 'matched' as const;
+type Outcome = Pick<ImportedPayment, 'outcome' | 'invoiceNumber' | 'organizationId'>;
+
+/** One statement line in its own transaction: recorded once, and credited when its purpose names a known invoice. */
+async function importLine(db: Db, line: StatementLine): Promise<Outcome> {
+  return inBillingTransaction(db, async (tx): Promise<Outcome> => {
+    const lineId = await insertStatementLine(tx, line);
+    if (lineId === undefined) return { outcome: 'duplicate', invoiceNumber: null, organizationId: null };
+    const number = invoiceNumberIn(line.purpose);
+    const invoice = number ? await lockInvoiceByNumber(tx, number) : undefined;
+    if (!invoice) return { outcome: 'unmatched', invoiceNumber: null, organizationId: null };
+    const posted = await postOne(tx, {
+      idempotencyKey: `bank:${line.key}`,
+      reason: 'top_up.bank',
+      reference: `invoice:${invoice.number}`,
+      organizationId: invoice.organization_id,
+      entries: transfer(operatorAccount('clearing.bank'), orgAccount(invoice.organization_id, 'balance'), line.amount),
     });
-    if (outcome === 'matched') matched++;
-    else if (outcome === 'unmatched') unmatched++;
-    else duplicates++;
+    await matchStatementLine(tx, lineId, invoice.id, posted.transactionId);
+    if (!posted.replayed) await settleDebt(tx, invoice.organization_id, { key: `bank:${line.key}`, reference: `invoice:${invoice.number}` });
+    // Paid once the money received against it covers it (a payment may come in parts).
+    await markInvoicePaidIfCovered(tx, invoice.id);
+    return { outcome: 'matched', invoiceNumber: invoice.number, organizationId: invoice.organization_id };
+  });
+}
+
+export async function importStatement(db: Db, lines: readonly StatementLine[]): Promise<ImportResult> {
+  const payments: ImportedPayment[] = [];
+  for (const line of lines) {
+    const outcome = await importLine(db, line);
+    const { documentNumber, paidOn, amount, payerInn, payerName, purpose } = line;
+    payments.push({ documentNumber, paidOn, amount, payerInn, payerName, purpose, ...outcome });
   }
-  return { lines: lines.length, matched, unmatched, duplicates };
+  const count = (o: ImportedPayment['outcome']) => payments.filter((p) => p.outcome === o).length;
+  return { lines: lines.length, matched: count('matched'), unmatched: count('unmatched'), duplicates: count('duplicate'), payments };
 }
 
 const ACT_TITLES: Record<string, string> = {

@@ -143,6 +143,12 @@ export const envSchema = z
       .string()
       .min(MIN_ADMIN_TOKEN_LENGTH, `expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters`)
       .optional(),
+    // The operator's staff in the cabinet (src/api/auth/staff.ts): users who may do what the operator token may.
+    OFD_OPERATOR_EMAILS: z
+      .string()
+      .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.email({ message: 'expected comma-separated e-mail addresses' })))
+      .default([]),
     OFD_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
     NODE_ENV: z.string().optional(),
     OFD_PUBLIC_URL: urlWith(['http:', 'https:']).optional(),

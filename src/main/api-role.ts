@@ -37,6 +37,7 @@ export async function startHttp(
     readiness: ctx.readiness,
     ...(apiDb ? { db: apiDb } : {}),
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    operatorEmails: config.operatorEmails,
     ...(config.jwtSecret ? { jwtSecret: config.jwtSecret } : {}),
     mode: config.mode,
     publicUrl: config.publicUrl,

@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       viberUrl: undefined,
       eReceipts: { viberWaitMs: 120_000, shortLinkTtlMs: 365 * 86_400_000, linkBaseUrl: 'http://localhost:8080' },
       adminToken: undefined,
+      operatorEmails: new Set(),
       jwtSecret: undefined,
       mode: 'development',
       publicUrl: 'http://localhost:8080',
@@ -275,6 +276,15 @@ describe('loadConfig', () => {
       'OFD_DEVSIGN_KEY', 'OFD_PKZ_URL', 'OFD_INN', 'FNS_URL', 'CRPT_URL', 'SMTP_URL', 'SMS_URL', 'OFD_ADMIN_TOKEN']) {
       expect(ENV_VARIABLES).toContain(name);
     }
+  });
+});
+
+describe('OFD_OPERATOR_EMAILS', () => {
+  it('is a comma list of e-mails, kept lower-case; anything else is refused at start', () => {
+    const base = { DATABASE_URL: 'postgres://x@127.0.0.1/x', REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect([...loadConfig({ ...base, OFD_OPERATOR_EMAILS: ' Tamara.Staff@OFD.test, ,b@ofd.test' }).operatorEmails]).toEqual(['tamara.staff@ofd.test', 'b@ofd.test']);
+    expect(loadConfig(base).operatorEmails.size).toBe(0);
+    expect(() => loadConfig({ ...base, OFD_OPERATOR_EMAILS: 'tamara' })).toThrow(/OFD_OPERATOR_EMAILS/);
   });
 });
 

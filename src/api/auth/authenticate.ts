@@ -17,6 +17,7 @@ import type {} from '@fastify/jwt';
 import { ApiError } from '../errors.js';
 import { resolveCookieSession, sessionCookieOf } from './cookie-session.js';
 import type { Principal } from './principal.js';
+import { staffFlag } from './staff.js';
 import { apiKeyPrefix, safeEqual, sha256Hex } from './secrets.js';
 
 declare module 'fastify' {
@@ -42,6 +43,8 @@ export interface SessionClaims {
 export interface AuthenticateOptions {
   readonly db: Kysely<Database>;
   readonly adminToken: string | undefined;
+  /** Lower-case e-mails of the operator's staff (`OFD_OPERATOR_EMAILS`): their users get `operator: true`. */
+  readonly operatorEmails?: ReadonlySet<string>;
 }
 
 async function resolve(app: FastifyInstance, opts: AuthenticateOptions, credential: string): Promise<Principal | ApiError> {
@@ -66,7 +69,7 @@ async function resolve(app: FastifyInstance, opts: AuthenticateOptions, credenti
   const user = Number.isSafeInteger(userId) ? await findUserById(opts.db, userId) : undefined;
   if (!user || user.token_version !== claims.tv) return new ApiError('UNAUTHENTICATED', 'invalid or expired token');
   if (user.status !== 'active') return new ApiError('UNAUTHENTICATED', 'the user is not active');
-  return { kind: 'user', userId: user.id, email: user.email, memberships: await membershipsOf(opts.db, user.id) };
+  return { kind: 'user', userId: user.id, email: user.email, memberships: await membershipsOf(opts.db, user.id), ...staffFlag(opts.operatorEmails, user.email) };
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -84,7 +87,7 @@ export function installAuthentication(app: FastifyInstance, opts: AuthenticateOp
     // No Authorization header: the cabinet's session cookie, if any (cookie-session.ts; CSRF is checked there).
     const cookie = credential === undefined && request.routeOptions.url?.startsWith(API_PREFIX) ? sessionCookieOf(request) : undefined;
     if (cookie !== undefined) {
-      const result = await resolveCookieSession(opts.db, request, cookie);
+      const result = await resolveCookieSession(opts.db, request, cookie, opts.operatorEmails);
       if (result instanceof ApiError) {
         if (needed) throw result;
         return;

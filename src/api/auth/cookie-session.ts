@@ -16,6 +16,7 @@ import type { Database } from '../../db/database.js';
 import type { User } from '../../db/tables/api-access.js';
 import { ApiError } from '../errors.js';
 import type { Principal } from './principal.js';
+import { staffFlag } from './staff.js';
 import { newToken, safeEqual, sha256Hex } from './secrets.js';
 
 export const SESSION_COOKIE = 'ofd_session';
@@ -28,7 +29,12 @@ export function sessionCookieOf(request: FastifyRequest): string | undefined {
 }
 
 /** The principal of a cookie session, or the error to answer; CSRF is checked here for state-changing methods. */
-export async function resolveCookieSession(db: Kysely<Database>, request: FastifyRequest, token: string): Promise<Principal | ApiError> {
+export async function resolveCookieSession(
+  db: Kysely<Database>,
+  request: FastifyRequest,
+  token: string,
+  operatorEmails?: ReadonlySet<string>,
+): Promise<Principal | ApiError> {
   const found = await findLiveSession(db, sha256Hex(token));
   if (!found) return new ApiError('UNAUTHENTICATED', 'the session has ended: sign in again');
   if (!SAFE_METHODS.has(request.method)) {
@@ -44,6 +50,7 @@ export async function resolveCookieSession(db: Kysely<Database>, request: Fastif
     email: found.user.email,
     memberships: await membershipsOf(db, found.user.id),
     sessionId: found.session.id,
+    ...staffFlag(operatorEmails, found.user.email),
   };
 }
 

@@ -1,7 +1,10 @@
 /**
  * Who is calling and what it may do. Three kinds of caller:
  * - the operator (`OFD_ADMIN_TOKEN`): every organization, every action;
- * - a user (session token from login): the organizations it is a member of, with its role's permissions there;
+ * - a user (session token from login): the organizations it is a member of, with its role's permissions there; a user
+ *   whose confirmed e-mail is in `OFD_OPERATOR_EMAILS` is also the operator's staff (`operator: true`): it may do what
+ *   `requireOperator()` guards (the tariff catalogue, bank statements, manual top-ups…) from the cabinet, signed in as
+ *   itself, but it does not read other tenants' data — that stays the operator token's;
  * - an API key: its one organization, with the key's scopes.
  *
  * Tenant isolation rests on two rules used by every route: lists are filtered by `visibleOrganizations()`, and a
@@ -67,6 +70,8 @@ export type Principal =
       readonly memberships: ReadonlyMap<number, MembershipRole>;
       /** Set when the caller is the cabinet's cookie session (user_sessions.id), so sign-out can revoke it. */
       readonly sessionId?: number;
+      /** The operator's staff (`OFD_OPERATOR_EMAILS`): the operator-only actions are open to it. */
+      readonly operator?: boolean;
     }
   | {
       readonly kind: 'apiKey';
@@ -114,6 +119,11 @@ export function authorizeOrganization(p: Principal, organizationId: number | nul
   }
 }
 
+/** The operator token, or a user of the operator's staff. */
+export function isOperator(p: Principal): boolean {
+  return p.kind === 'operator' || (p.kind === 'user' && p.operator === true);
+}
+
 export function requireOperator(p: Principal): void {
-  if (p.kind !== 'operator') throw new ApiError('FORBIDDEN', 'only the operator token may do this');
+  if (!isOperator(p)) throw new ApiError('FORBIDDEN', 'only the operator may do this');
 }

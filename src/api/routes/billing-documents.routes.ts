@@ -2,7 +2,7 @@
  * «Документы» (issue 17): invoices for bank transfer (PDF with the operator's requisites), monthly acts (PDF), their
  * list, and the operator's import of bank statements that pays invoices by the number in the payment purpose.
  */
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decodeStatement, parse1C, parseCsv, StatementError } from '../../billing/bank-statements.js';
 import { actLines, actMonths, importStatement, invoiceById, invoicesOf, issueInvoice, monthBounds, unmatchedStatementLines, type Invoice } from '../../billing/invoices.js';
@@ -153,6 +153,55 @@ function getBillingBankStatementsUnmatchedRoute(app: ApiApp, ctx: ApiContext): v
   );
 }
 
+const importedPaymentOut = z.object({
+  documentNumber: z.string(),
+  paidOn: z.string().nullable(),
+  amount: kopecksSchema,
+  payerInn: z.string().nullable(),
+  payerName: z.string().nullable(),
+  purpose: z.string(),
+  outcome: z.enum(['matched', 'unmatched', 'duplicate']).meta({ description: 'matched: credited against the invoice; unmatched: listed for the operator; duplicate: imported before' }),
+  invoiceNumber: z.string().nullable(),
+  organization: z.object({ id: z.number().int(), name: z.string(), inn: z.string() }).nullable().meta({ description: 'Whose invoice it paid (matched only)' }),
+});
+const postBillingBankStatementsSchema = {
+  tags: ['billing'],
+  summary: 'Import a bank statement (operator only): 1C `1CClientBankExchange` or CSV; pays invoices named in the purpose',
+  querystring: z.object({ format: z.enum(['1c', 'csv']) }),
+  response: {
+    200: z.object({ lines: z.number().int(), matched: z.number().int(), unmatched: z.number().int(), duplicates: z.number().int(), payments: z.array(importedPaymentOut) }),
+    ...errorResponses(400, 401, 403, 415, 429),
+  },
+};
+
+/** Organizations by id, each looked up once (a statement pays a handful of them). */
+async function organizationsById(ctx: ApiContext, ids: ReadonlyArray<number | null>) {
+  const unique = [...new Set(ids.filter((id): id is number => id !== null))];
+  const found = await Promise.all(unique.map(async (id) => [id, await findOrganization(ctx.db, id)] as const));
+  return new Map(found.flatMap(([id, o]) => (o ? [[id, { id, name: o.name ?? o.inn, inn: o.inn }] as const] : [])));
+}
+
+/** In a plugin of its own: the statement arrives as raw bytes (any encoding), not JSON. */
+function postBillingBankStatementsRoute(ops: ApiApp, ctx: ApiContext): void {
+  ops.addContentTypeParser(['text/plain', 'text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  ops.post('/billing/bank-statements', { schema: postBillingBankStatementsSchema }, async (request) => {
+    requireOperator(principalOf(request));
+    if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the statement file as text/plain, text/csv or application/octet-stream');
+    const text = decodeStatement(request.body);
+    let lines;
+    try {
+      lines = request.query.format === '1c' ? parse1C(text, ctx.requisites.account) : parseCsv(text);
+    } catch (e) {
+      if (e instanceof StatementError) throw new ApiError('VALIDATION_FAILED', e.message, [{ path: `body.line${e.line}`, message: e.message, issue: 'custom' }]);
+      throw e;
+    }
+    const result = await importStatement(ctx.db, lines);
+    const orgs = await organizationsById(ctx, result.payments.map((p) => p.organizationId));
+    const payments = result.payments.map(({ organizationId, ...p }) => ({ ...p, organization: organizationId === null ? null : (orgs.get(organizationId) ?? null) }));
+    return { ...result, payments };
+  });
+}
+
 export function billingDocumentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     const locals = billingDocumentLocals(ctx);
@@ -160,33 +209,7 @@ export function billingDocumentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     getOrganizationsByIdInvoicesByInvoiceIdPdfRoute(app, ctx, locals);
     getOrganizationsByIdActsByMonthPdfRoute(app, ctx, locals);
     getOrganizationsByIdBillingDocumentsRoute(app, ctx, locals);
-    await app.register(async (ops) => {
-      ops.addContentTypeParser(['text/plain', 'text/csv', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-      ops.post(
-        '/billing/bank-statements',
-        {
-          schema: {
-            tags: ['billing'],
-            summary: 'Import a bank statement (operator only): 1C `1CClientBankExchange` or CSV; pays invoices named in the purpose',
-            querystring: z.object({ format: z.enum(['1c', 'csv']) }),
-            response: { 200: z.object({ lines: z.number().int(), matched: z.number().int(), unmatched: z.number().int(), duplicates: z.number().int() }), ...errorResponses(400, 401, 403, 415, 429) },
-          },
-        },
-        async (request) => {
-          requireOperator(principalOf(request));
-          if (!Buffer.isBuffer(request.body)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the statement file as text/plain, text/csv or application/octet-stream');
-          const text = decodeStatement(request.body);
-          try {
-            // The nested plugin loses the zod type provider; the schema above has validated the query.
-            const lines = (request.query as { format: '1c' | 'csv' }).format === '1c' ? parse1C(text, ctx.requisites.account) : parseCsv(text);
-            return await importStatement(ctx.db, lines);
-          } catch (e) {
-            if (e instanceof StatementError) throw new ApiError('VALIDATION_FAILED', e.message, [{ path: `body.line${e.line}`, message: e.message, issue: 'custom' }]);
-            throw e;
-          }
-        },
-      );
-    });
+    await app.register(async (ops) => postBillingBankStatementsRoute(ops.withTypeProvider<ZodTypeProvider>(), ctx));
     getBillingBankStatementsUnmatchedRoute(app, ctx);
   };
 }

@@ -13,6 +13,7 @@ import { membershipRoles } from '../../db/tables/api-access.js';
 import { principalOf } from '../auth/authenticate.js';
 import { clearSessionCookie, cookieSecure, startCookieSession } from '../auth/cookie-session.js';
 import { checkCredentials } from '../auth/credentials.js';
+import { staffFlag } from '../auth/staff.js';
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from '../auth/login-guard.js';
 import { inBackground } from '../auth/mail-delivery.js';
 import { findUserByEmail } from '../../db/api-access.repository.js';
@@ -37,6 +38,7 @@ export const sessionOut = z.object({
   expiresIn: z.number().int().nullable().meta({ description: 'seconds, at sign-in' }),
   user: sessionUserOut,
   memberships: z.array(z.object({ organizationId: z.number().int(), role: z.enum(membershipRoles) })),
+  operator: z.boolean().meta({ description: "The operator's staff (OFD_OPERATOR_EMAILS): the cabinet shows its «Оператор» area" }),
 });
 
 export async function sessionJson(ctx: ApiContext, userId: number, email: string, csrfToken: string | null, expiresIn: number | null) {
@@ -46,6 +48,7 @@ export async function sessionJson(ctx: ApiContext, userId: number, email: string
     expiresIn,
     user: { id: userId, email, fullName: profile?.full_name ?? null, phone: profile?.phone ?? null },
     memberships: [...memberships].map(([organizationId, role]) => ({ organizationId, role })),
+    operator: staffFlag(ctx.operatorEmails, email).operator === true,
   };
 }
 

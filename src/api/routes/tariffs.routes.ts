@@ -12,7 +12,7 @@ import { balanceOf } from '../../db/ledger.repository.js';
 import { createTariff, listTariffs, periodsOf, updateTariff, type ServicePeriod, type Tariff } from '../../db/service-periods.repository.js';
 import { moscowDate } from '../../domain/ofd-service.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, requireOperator, type Principal } from '../auth/principal.js';
+import { authorizeOrganization, isOperator, requireOperator, type Principal } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { dateOut, idSchema, iso, kopecksSchema, queryBoolean } from '../schemas.js';
@@ -106,7 +106,7 @@ function getTariffsRoute(app: ApiApp, ctx: ApiContext): void {
     { schema: getTariffsSchema },
     async (request) => {
       const p = principalOf(request);
-      const all = request.query.all === true && p.kind === 'operator';
+      const all = request.query.all === true && isOperator(p);
       const today = moscowDate(new Date());
       return { items: (await listTariffs(ctx.db, !all)).map((t) => tariffJson(t, today)) };
     },

@@ -1,5 +1,6 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { NotFoundPage } from './NotFoundPage';
+import { RequireOperator } from './RequireOperator';
 import { RequireSession } from './RequireSession';
 import { publicRoutes, sectionRoutes, type SectionRoute } from './routes';
 
@@ -15,7 +16,18 @@ export function createRouter() {
     {
       element: <RequireSession />,
       // The layout (menu, search, header) is a chunk of its own: the sign-in page never loads it.
-      children: [{ path: '/', lazy: async () => ({ Component: (await import('./layout/AppLayout')).AppLayout }), children: [...sectionRoutes.map(lazyRoute), { path: '*', element: <NotFoundPage /> }] }],
+      children: [
+        {
+          path: '/',
+          lazy: async () => ({ Component: (await import('./layout/AppLayout')).AppLayout }),
+          children: [
+            ...sectionRoutes.filter((r) => r.operatorOnly !== true).map(lazyRoute),
+            // The operator's pages behind a gate: anyone else gets «Нет доступа» and never loads their chunks.
+            { element: <RequireOperator />, children: sectionRoutes.filter((r) => r.operatorOnly === true).map(lazyRoute) },
+            { path: '*', element: <NotFoundPage /> },
+          ],
+        },
+      ],
     },
   ]);
 }

@@ -14,6 +14,7 @@ import {
   DesktopOutlined,
   FileTextOutlined,
   HomeOutlined,
+  SafetyCertificateOutlined,
   ShopOutlined,
   WalletOutlined,
 } from '@ant-design/icons';
@@ -23,6 +24,8 @@ export interface SectionRoute {
   /** Path inside the cabinet, without the leading slash ('' is Главная). */
   path: string;
   page: () => Promise<{ default: ComponentType }>;
+  /** The operator's area: only the operator's staff reach it (router.tsx shows «Нет доступа» to anyone else). */
+  operatorOnly?: true;
 }
 
 export interface MenuEntry {
@@ -31,6 +34,8 @@ export interface MenuEntry {
   label: string;
   icon?: ReactNode;
   children?: readonly MenuEntry[];
+  /** Shown only to the operator's staff (the session's `operator`). */
+  operatorOnly?: true;
 }
 
 export const sectionRoutes: readonly SectionRoute[] = [
@@ -66,6 +71,9 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'market', page: () => import('../features/billing/routes/MarketPage') },
   // Branded e-receipts (issue 17).
   { path: 'receipt-branding', page: () => import('../features/branding/routes/BrandingPage') },
+  // The operator's area (issue 17): the tariff catalogue and bank statements, for the operator's staff only.
+  { path: 'operator/tariffs', page: () => import('../features/operator/routes/TariffCataloguePage'), operatorOnly: true },
+  { path: 'operator/bank-statements', page: () => import('../features/operator/routes/BankStatementsPage'), operatorOnly: true },
 ];
 
 export const menu: readonly MenuEntry[] = [
@@ -108,7 +116,22 @@ export const menu: readonly MenuEntry[] = [
   },
   { key: '/team', label: 'Сотрудники', icon: <TeamOutlined /> },
   { key: '/audit-log', label: 'Журнал действий', icon: <HistoryOutlined /> },
+  {
+    key: 'operator-group',
+    label: 'Оператор',
+    icon: <SafetyCertificateOutlined />,
+    operatorOnly: true,
+    children: [
+      { key: '/operator/tariffs', label: 'Тарифы' },
+      { key: '/operator/bank-statements', label: 'Банковские выписки' },
+    ],
+  },
 ];
+
+/** The menu a user sees: the operator's area only for the operator's staff. */
+export function visibleMenu(operator: boolean): readonly MenuEntry[] {
+  return operator ? menu : menu.filter((m) => m.operatorOnly !== true);
+}
 
 /** Pages a signed-out visitor may open (outside the layout). */
 export const publicRoutes: readonly SectionRoute[] = [

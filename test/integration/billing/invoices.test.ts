@@ -106,9 +106,36 @@ describe('invoices, bank statements and acts', () => {
     ].join('\r\n');
     const bytes = iconv.encode(statement, 'win1251');
     const r = await importStatement('1c', bytes);
-    expect(r.json()).toEqual({ lines: 2, matched: 1, unmatched: 1, duplicates: 0 });
+    expect(r.json()).toMatchObject({ lines: 2, matched: 1, unmatched: 1, duplicates: 0 });
+    // Each incoming payment with its fate: which invoice and whose, or none.
+    expect(r.json<{ payments: unknown[] }>().payments).toEqual([
+      {
+        documentNumber: '512',
+        paidOn: '2026-12-05',
+        amount: 1_250_050,
+        payerInn: inn,
+        payerName: 'ООО «Покупатель»',
+        purpose: `Оплата по счёту ${invoice.number.toLowerCase()} за услуги ОФД. Без НДС`,
+        outcome: 'matched',
+        invoiceNumber: invoice.number,
+        organization: { id: org, name: 'ООО «Покупатель»', inn },
+      },
+      {
+        documentNumber: '513',
+        paidOn: '2026-12-05',
+        amount: 99_900,
+        payerInn: '7700000000',
+        payerName: null,
+        purpose: 'Оплата без номера счёта',
+        outcome: 'unmatched',
+        invoiceNumber: null,
+        organization: null,
+      },
+    ]);
     expect(await balance()).toBe(1_250_050);
-    expect((await importStatement('1c', bytes)).json()).toEqual({ lines: 2, matched: 0, unmatched: 0, duplicates: 2 });
+    const again = (await importStatement('1c', bytes)).json<{ payments: Array<{ outcome: string }> }>();
+    expect(again).toMatchObject({ lines: 2, matched: 0, unmatched: 0, duplicates: 2 });
+    expect(again.payments.map((p) => p.outcome)).toEqual(['duplicate', 'duplicate']);
     expect(await balance()).toBe(1_250_050);
     const docs = (await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${org}/billing-documents`, headers: bearer(owner) })).json<{ items: Array<{ kind: string; number: string; status: string }> }>();
     expect(docs.items).toContainEqual(expect.objectContaining({ kind: 'invoice', number: invoice.number, status: 'paid' }));
@@ -119,7 +146,7 @@ describe('invoices, bank statements and acts', () => {
   it('reads a CSV statement too, and refuses a malformed one with the line at fault', async () => {
     const issued = (await h.app.inject({ method: 'POST', url: `/api/v1/organizations/${org}/invoices`, headers: bearer(owner), payload: { amount: 10_000, idempotencyKey: 'invoice-0002' } })).json<{ number: string }>();
     const csv = `date;number;amount;payerInn;payerName;purpose\n2026-12-05;900;100,00;${inn};"ООО ""Покупатель""";Оплата по счёту ${issued.number}\n`;
-    expect((await importStatement('csv', csv)).json()).toEqual({ lines: 1, matched: 1, unmatched: 0, duplicates: 0 });
+    expect((await importStatement('csv', csv)).json()).toMatchObject({ lines: 1, matched: 1, unmatched: 0, duplicates: 0, payments: [{ invoiceNumber: issued.number, amount: 10_000, payerName: 'ООО "Покупатель"' }] });
     expect(await balance()).toBe(1_260_050);
     const bad = await importStatement('csv', 'date;number;amount\n2026-12-05;901;сто рублей\n');
     expect(bad.statusCode).toBe(400);

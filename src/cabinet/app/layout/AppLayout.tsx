@@ -3,10 +3,11 @@
  * global search and the user menu, and the page. Pages load lazily: a spinner shows while a section's chunk arrives.
  */
 import { Layout, Menu } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { LoadingState } from '../../components/QueryState';
-import { menu, selectedMenuKey, type MenuEntry } from '../routes';
+import { useSession } from '../../features/auth/api/session';
+import { selectedMenuKey, visibleMenu, type MenuEntry } from '../routes';
 import { UserMenu } from './UserMenu';
 
 // The search box brings AutoComplete (rc-select, virtual lists): a chunk of its own, loaded right after the frame.
@@ -17,13 +18,15 @@ const PaidPeriodBanner = lazy(() => import('../../features/billing/components/Pa
 type Item = { key: string; label: string; icon?: React.ReactNode; children?: Item[] };
 const toItems = (entries: readonly MenuEntry[]): Item[] =>
   entries.map((e) => ({ key: e.key, label: e.label, icon: e.icon, ...(e.children ? { children: toItems(e.children) } : {}) }));
-const items = toItems(menu);
 
 /** The sider: the section menu, collapsed to a drawer-like strip on phones (closing after a pick there). */
 function AppSider({ narrow, setNarrow }: { narrow: boolean; setNarrow: (narrow: boolean) => void }) {
   const location = useLocation();
   const navigate = useNavigate();
   const [collapsed, setCollapsed] = useState(false);
+  const operator = useSession().data?.operator === true;
+  const menu = visibleMenu(operator);
+  const items = useMemo(() => toItems(menu), [menu]);
   const selected = selectedMenuKey(location.pathname);
   const openGroup = menu.find((m) => m.children?.some((c) => c.key === selected))?.key;
   return (
