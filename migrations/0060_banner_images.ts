@@ -3,8 +3,9 @@
 //
 // receipt_brand_banner_images: one row per uploaded picture. A banner (receipt_brands.banners, jsonb) names its picture
 //   by `imageId`; a picture no banner names is a fresh upload the cabinet shows in its preview before the brand is
-//   saved, and is pruned a day later. Saving a brand deletes the pictures its banners stopped naming, in the same
-//   transaction. The bytes live here, like the logo's: a few hundred KB at most per picture.
+//   saved, and is pruned a day later (or once the organization has a dozen newer ones). Saving a brand deletes the
+//   pictures its banners stopped naming, in the same transaction. The bytes live here, like the logo's: a few hundred
+//   KB at most per picture.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';

@@ -62,7 +62,7 @@ export async function addBannerImage(db: Db, organizationId: number, image: Bran
 }
 
 /** Deletes the pictures `before` named that `after` does not (run in the transaction that writes `after`). */
-export async function dropUnnamedBy(db: Db, organizationId: number, before: readonly ReceiptBrandBanner[], after: readonly ReceiptBrandBanner[]): Promise<void> {
+export async function deletePicturesDropped(db: Db, organizationId: number, before: readonly ReceiptBrandBanner[], after: readonly ReceiptBrandBanner[]): Promise<void> {
   const kept = new Set(after.map((b) => b.imageId ?? null));
   const dropped = before.map((b) => b.imageId ?? null).filter((id): id is string => id !== null && !kept.has(id));
   if (dropped.length === 0) return;

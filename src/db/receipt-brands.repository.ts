@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { DEFAULT_BRAND, type BannerImage, type Brand, type BrandInput, type BrandLogo, type LogoContentType } from '../domain/brand.js';
 import { brandedServiceUntil } from './branded-service.repository.js';
 import type { Database } from './database.js';
-import { addBannerImage, bannerImagesOf, deleteBannerImages, dropUnnamedBy } from './receipt-banner-images.repository.js';
+import { addBannerImage, bannerImagesOf, deleteBannerImages, deletePicturesDropped } from './receipt-banner-images.repository.js';
 import type { PhoneChannel, ReceiptBrandBanner } from './tables/branding.js';
 
 type Db = Kysely<Database>;
@@ -110,7 +110,7 @@ export async function saveBrand(db: Db, organizationId: number, input: BrandInpu
              header_text = excluded.header_text, footer_text = excluded.footer_text, banners = excluded.banners,
              updated_by = excluded.updated_by, updated_at = now()
     `.execute(tx);
-    await dropUnnamedBy(tx, organizationId, before, banners);
+    await deletePicturesDropped(tx, organizationId, before, banners);
     return loadBrand(tx, organizationId);
   });
 }
@@ -125,7 +125,7 @@ export async function setBannerImage(db: Db, organizationId: number, index: numb
     const added = await addBannerImage(tx, organizationId, image, updatedBy);
     const after = before.map((b, i) => (i === index ? { ...b, imageId: added.id } : b));
     await writeBanners(tx, organizationId, after, updatedBy);
-    await dropUnnamedBy(tx, organizationId, before, after);
+    await deletePicturesDropped(tx, organizationId, before, after);
     return loadBrand(tx, organizationId);
   });
 }
@@ -139,7 +139,7 @@ export async function removeBannerImage(db: Db, organizationId: number, index: n
     if (banner.imageId && banner.title === '') return 'needs_title';
     const after = before.map((b, i) => (i === index ? { ...b, imageId: null } : b));
     await writeBanners(tx, organizationId, after, updatedBy);
-    await dropUnnamedBy(tx, organizationId, before, after);
+    await deletePicturesDropped(tx, organizationId, before, after);
     return loadBrand(tx, organizationId);
   });
 }

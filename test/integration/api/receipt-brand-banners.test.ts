@@ -161,6 +161,17 @@ describe('banner pictures through the API', () => {
     expect(await rows()).toEqual([]);
   });
 
+  it('prunes unsaved uploads a day old, never a picture a banner names', async () => {
+    const named = json<{ id: string }>(await upload(png(60, 20), 'image/png')).id;
+    expect((await h.app.inject({ method: 'PUT', url: base(org), headers: asOperator, payload: { ...BRAND, banners: [{ url: 'https://shop.example/n', imageId: named }] } })).statusCode).toBe(200);
+    const stale = json<{ id: string }>(await upload(png(60, 20), 'image/png')).id;
+    await h.database.db.updateTable('receipt_brand_banner_images').set({ created_at: new Date(Date.now() - 25 * 3600_000) }).where('id', 'in', [named, stale]).execute();
+    const fresh = json<{ id: string }>(await upload(png(60, 20), 'image/png')).id;
+    expect((await rows()).sort()).toEqual([named, fresh].sort());
+    expect((await h.app.inject({ method: 'DELETE', url: base(org), headers: asOperator })).statusCode).toBe(200);
+    expect(await rows()).toEqual([]);
+  });
+
   it('keeps each organization to its own pictures', async () => {
     const own = json<{ id: string }>(await upload(png(100, 50), 'image/png')).id;
     // This organization's API key may read the brand but not change it.
