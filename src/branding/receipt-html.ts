@@ -106,8 +106,11 @@ function banners(brand: Brand, images: ReceiptImages): string {
       const link = escapeHtml(b.url);
       const src = b.image ? images.banners?.[i] : undefined;
       const picture = src ? bannerPicture(b, src, link) : '';
-      const gap = picture !== '' && (b.title !== '' || b.text !== '') ? '<div style="height:6px;line-height:6px;font-size:6px">&nbsp;</div>' : '';
-      return `<tr><td style="padding:8px 24px 0 24px">${picture}${gap}${bannerBlock(b, brand, link)}</td></tr>`;
+      const block = bannerBlock(b, brand, link);
+      // Nothing to show (a picture-only banner whose picture is missing): no empty row either.
+      if (picture === '' && block === '') return '';
+      const gap = picture !== '' && block !== '' ? '<div style="height:6px;line-height:6px;font-size:6px">&nbsp;</div>' : '';
+      return `<tr><td style="padding:8px 24px 0 24px">${picture}${gap}${block}</td></tr>`;
     })
     .join('');
 }
