@@ -1,6 +1,7 @@
 /**
- * A stored receipt in its organization's brand: the e-mail (HTML with the logo and the QR as inline `cid:` images, and a
- * plain-text part for clients that show no HTML) and the buyer's web page (the same markup, images as data: URIs).
+ * A stored receipt in its organization's brand: the e-mail (HTML with the logo, the banners' pictures and the QR as
+ * inline `cid:` images, and a plain-text part for clients that show no HTML) and the buyer's web page (the same markup,
+ * images as data: URIs).
  */
 import type { EmailMessage } from '../adapters/email/email-sender.js';
 import { rubles } from '../domain/receipt-view.js';
@@ -19,6 +20,8 @@ export interface ReceiptContent {
 
 export const QR_CID = 'receipt-qr@ofd';
 export const LOGO_CID = 'brand-logo@ofd';
+/** The picture of banner `index` (0-based) as an e-mail part. */
+export const bannerCid = (index: number): string => `brand-banner-${index + 1}@ofd`;
 
 const EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' };
 
@@ -42,7 +45,7 @@ export function receiptPlainText(c: ReceiptContent, brand: Brand, pageUrl?: stri
     `ФН: ${String(d['fiscalDriveNumber'] ?? '')}  ФД: ${String(d['fiscalDocumentNumber'] ?? '')}  ФПД: ${String(d['fiscalSign'] ?? '')}`,
     c.qr ? `Проверка чека в ФНС: ${c.qr}` : '',
     pageUrl ? `Чек в браузере: ${pageUrl}` : '',
-    ...brand.banners.map((b) => `${b.title}${b.text ? ` — ${b.text}` : ''}: ${b.url}`),
+    ...brand.banners.map((b) => `${b.title || b.alt || 'Баннер'}${b.text ? ` — ${b.text}` : ''}: ${b.url}`),
     brand.footerText,
   ];
   return `${lines.filter((l) => l.trim() !== '').join('\n')}\n`;
@@ -55,10 +58,18 @@ export async function brandedReceiptEmail(c: ReceiptContent, brand: Brand, pageU
   if (brand.logo) {
     attachments.push({ filename: `logo.${EXTENSION[brand.logo.contentType] ?? 'img'}`, content: brand.logo.data, contentType: brand.logo.contentType, cid: LOGO_CID });
   }
+  // Banner pictures travel like the logo: inline parts, so the message needs nothing from outside to show them.
+  brand.banners.forEach((b, i) => {
+    if (b.image) attachments.push({ filename: `banner-${i + 1}.${EXTENSION[b.image.contentType] ?? 'img'}`, content: b.image.data, contentType: b.image.contentType, cid: bannerCid(i) });
+  });
   const html = renderBrandedReceipt({
     ...c,
     brand,
-    images: { ...(c.qr ? { qr: `cid:${QR_CID}` } : {}), ...(brand.logo ? { logo: `cid:${LOGO_CID}` } : {}) },
+    images: {
+      ...(c.qr ? { qr: `cid:${QR_CID}` } : {}),
+      ...(brand.logo ? { logo: `cid:${LOGO_CID}` } : {}),
+      banners: brand.banners.map((b, i) => (b.image ? `cid:${bannerCid(i)}` : undefined)),
+    },
     ...(pageUrl ? { pageUrl } : {}),
   });
   return { subject: subjectOf(c), text: receiptPlainText(c, brand, pageUrl), html, attachments };
@@ -72,6 +83,7 @@ export async function brandedReceiptPage(c: ReceiptContent, brand: Brand): Promi
     images: {
       ...(c.qr ? { qr: dataUri('image/svg+xml', await qrSvg(c.qr)) } : {}),
       ...(brand.logo ? { logo: dataUri(brand.logo.contentType, brand.logo.data) } : {}),
+      banners: brand.banners.map((b) => (b.image ? dataUri(b.image.contentType, b.image.data) : undefined)),
     },
   });
 }

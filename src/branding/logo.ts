@@ -1,8 +1,17 @@
 /**
- * What an uploaded logo really is, from its bytes (never from the declared type alone): PNG, JPEG or GIF, and its size
- * in pixels. SVG is refused on purpose: it may carry scripts and many mail clients do not show it.
+ * What an uploaded logo or banner picture really is, from its bytes (never from the declared type alone): PNG, JPEG or
+ * GIF, and its size in pixels. SVG is refused on purpose: it may carry scripts and many mail clients do not show it.
  */
-import { LOGO_MAX_BYTES, LOGO_MAX_HEIGHT, LOGO_MAX_WIDTH, type BrandLogo, type LogoContentType } from '../domain/brand.js';
+import {
+  BANNER_IMAGE_MAX_BYTES,
+  BANNER_IMAGE_MAX_HEIGHT,
+  BANNER_IMAGE_MAX_WIDTH,
+  LOGO_MAX_BYTES,
+  LOGO_MAX_HEIGHT,
+  LOGO_MAX_WIDTH,
+  type BrandLogo,
+  type LogoContentType,
+} from '../domain/brand.js';
 
 export interface ImageInfo {
   readonly contentType: LogoContentType;
@@ -50,18 +59,34 @@ export function sniffImage(bytes: Buffer): ImageInfo | undefined {
 
 export type LogoProblem = { readonly issue: 'too_big' | 'invalid_format' | 'type_mismatch' | 'too_large_dimensions'; readonly message: string };
 
-/** The logo to store, or why it is refused. `declaredType` is the upload's content type (none: typed by its bytes). */
-export function checkLogo(bytes: Buffer, declaredType?: string): BrandLogo | LogoProblem {
-  if (bytes.length > LOGO_MAX_BYTES) return { issue: 'too_big', message: `at most ${LOGO_MAX_BYTES / 1024} KB, got ${Math.ceil(bytes.length / 1024)} KB` };
+interface ImageLimits {
+  readonly maxBytes: number;
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+}
+
+/** The image to store, or why it is refused. `declaredType` is the upload's content type (none: typed by its bytes). */
+function checkImage(bytes: Buffer, declaredType: string | undefined, limits: ImageLimits): BrandLogo | LogoProblem {
+  if (bytes.length > limits.maxBytes) return { issue: 'too_big', message: `at most ${limits.maxBytes / 1024} KB, got ${Math.ceil(bytes.length / 1024)} KB` };
   const info = sniffImage(bytes);
   if (!info) return { issue: 'invalid_format', message: 'not a PNG, JPEG or GIF image' };
   if (declaredType !== undefined && info.contentType !== declaredType.split(';')[0]!.trim().toLowerCase()) {
     return { issue: 'type_mismatch', message: `the file is ${info.contentType}, sent as ${declaredType}` };
   }
-  if (info.width < 1 || info.height < 1 || info.width > LOGO_MAX_WIDTH || info.height > LOGO_MAX_HEIGHT) {
-    return { issue: 'too_large_dimensions', message: `at most ${LOGO_MAX_WIDTH}×${LOGO_MAX_HEIGHT} pixels, got ${info.width}×${info.height}` };
+  if (info.width < 1 || info.height < 1 || info.width > limits.maxWidth || info.height > limits.maxHeight) {
+    return { issue: 'too_large_dimensions', message: `at most ${limits.maxWidth}×${limits.maxHeight} pixels, got ${info.width}×${info.height}` };
   }
   return { contentType: info.contentType, data: bytes, width: info.width, height: info.height };
+}
+
+/** The logo to store, or why it is refused. `declaredType` is the upload's content type (none: typed by its bytes). */
+export function checkLogo(bytes: Buffer, declaredType?: string): BrandLogo | LogoProblem {
+  return checkImage(bytes, declaredType, { maxBytes: LOGO_MAX_BYTES, maxWidth: LOGO_MAX_WIDTH, maxHeight: LOGO_MAX_HEIGHT });
+}
+
+/** A banner's picture to store, or why it is refused: the logo's checks with the banner's limits. */
+export function checkBannerImage(bytes: Buffer, declaredType?: string): BrandLogo | LogoProblem {
+  return checkImage(bytes, declaredType, { maxBytes: BANNER_IMAGE_MAX_BYTES, maxWidth: BANNER_IMAGE_MAX_WIDTH, maxHeight: BANNER_IMAGE_MAX_HEIGHT });
 }
 
 export function isLogoProblem(x: BrandLogo | LogoProblem): x is LogoProblem {
@@ -72,4 +97,12 @@ export function isLogoProblem(x: BrandLogo | LogoProblem): x is LogoProblem {
 export function logoDisplaySize(logo: Pick<BrandLogo, 'width' | 'height'>): { width: number; height: number } {
   const scale = Math.min(1, 200 / logo.width, 60 / logo.height);
   return { width: Math.max(1, Math.round(logo.width * scale)), height: Math.max(1, Math.round(logo.height * scale)) };
+}
+
+/** The receipt's column is 600 px with 24-px margins: a banner picture fills at most those 552 px, never enlarged. */
+export const BANNER_COLUMN_WIDTH = 552;
+
+export function bannerDisplaySize(image: Pick<BrandLogo, 'width' | 'height'>): { width: number; height: number } {
+  const scale = Math.min(1, BANNER_COLUMN_WIDTH / image.width);
+  return { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
 }

@@ -5,8 +5,8 @@
  * e-mail, data: URIs on a page).
  */
 import { escapeHtml, rubles } from '../domain/receipt-view.js';
-import { textColorOn, type Brand } from '../domain/brand.js';
-import { logoDisplaySize } from './logo.js';
+import { textColorOn, type Banner, type Brand } from '../domain/brand.js';
+import { bannerDisplaySize, logoDisplaySize } from './logo.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,6 +15,8 @@ export interface ReceiptImages {
   readonly logo?: string;
   /** `src` of the QR image. */
   readonly qr?: string;
+  /** `src` of each banner's picture, by the banner's index (none: the banner has no picture). */
+  readonly banners?: readonly (string | undefined)[];
 }
 
 export interface ReceiptHtmlInput {
@@ -71,17 +73,45 @@ function header(brand: Brand, images: ReceiptImages, seller: string): string {
   return `<tr><td bgcolor="${brand.primaryColor}" style="background-color:${brand.primaryColor};padding:16px 24px" data-brand="primary">${logo}${line}</td></tr>`;
 }
 
-function banners(brand: Brand): string {
+/**
+ * The picture as a link: `width`/`height` attributes for Outlook, which ignores CSS sizes; `width:100%` up to its own
+ * width so it shrinks on a phone. The alt text is what a client that blocks images shows in its place.
+ */
+function bannerPicture(b: Banner, src: string, link: string): string {
+  const size = bannerDisplaySize(b.image!);
+  const alt = escapeHtml(b.alt || b.title || 'Баннер');
+  return (
+    `<a href="${link}" target="_blank" rel="noopener" style="display:block;text-decoration:none" data-brand="banner-image-link">` +
+    `<img src="${escapeHtml(src)}" width="${size.width}" height="${size.height}" alt="${alt}" data-brand="banner-image" ` +
+    `style="display:block;border:0;outline:none;width:100%;max-width:${size.width}px;height:auto;border-radius:6px;${FONT};font-size:14px;color:#555555"></a>`
+  );
+}
+
+function bannerBlock(b: Banner, brand: Brand, link: string): string {
+  if (b.title === '' && b.text === '') return '';
   const fg = textColorOn(brand.accentColor);
+  const title = b.title === '' ? '' : `<a href="${link}" target="_blank" rel="noopener" style="${FONT};font-size:15px;font-weight:bold;color:${fg};text-decoration:none">${escapeHtml(b.title)}</a>`;
+  const line = b.text === '' ? '' : `<div style="${FONT};font-size:13px;color:${fg};${title === '' ? '' : 'padding-top:4px'}">${escapeHtml(b.text)}</div>`;
+  return (
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>` +
+    `<td bgcolor="${brand.accentColor}" style="background-color:${brand.accentColor};padding:12px 16px;border-radius:6px" data-brand="banner">${title}${line}</td></tr></table>`
+  );
+}
+
+/** Each banner: its picture, its coloured block of title and text, or the picture with the block under it. */
+function banners(brand: Brand, images: ReceiptImages): string {
   return brand.banners
-    .map(
-      (b) =>
-        `<tr><td style="padding:8px 24px 0 24px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>` +
-        `<td bgcolor="${brand.accentColor}" style="background-color:${brand.accentColor};padding:12px 16px;border-radius:6px" data-brand="banner">` +
-        `<a href="${escapeHtml(b.url)}" target="_blank" rel="noopener" style="${FONT};font-size:15px;font-weight:bold;color:${fg};text-decoration:none">${escapeHtml(b.title)}</a>` +
-        (b.text === '' ? '' : `<div style="${FONT};font-size:13px;color:${fg};padding-top:4px">${escapeHtml(b.text)}</div>`) +
-        `</td></tr></table></td></tr>`,
-    )
+    .map((b, i) => {
+      // The schema lets only http(s) links through; escaped all the same, as everything that reaches an attribute.
+      const link = escapeHtml(b.url);
+      const src = b.image ? images.banners?.[i] : undefined;
+      const picture = src ? bannerPicture(b, src, link) : '';
+      const block = bannerBlock(b, brand, link);
+      // Nothing to show (a picture-only banner whose picture is missing): no empty row either.
+      if (picture === '' && block === '') return '';
+      const gap = picture !== '' && block !== '' ? '<div style="height:6px;line-height:6px;font-size:6px">&nbsp;</div>' : '';
+      return `<tr><td style="padding:8px 24px 0 24px">${picture}${gap}${block}</td></tr>`;
+    })
     .join('');
 }
 
@@ -134,7 +164,7 @@ ${header(brand, images, seller)}
 <tr><td style="padding:8px 24px 0 24px">${table(fiscal)}</td></tr>
 ${qrBlock(input.qr, images)}
 ${pageLink}
-${banners(brand)}
+${banners(brand, images)}
 ${footer}
 </table>
 </td></tr></table>

@@ -21,7 +21,7 @@ import type {
   SmsBalancesTable,
   TariffsTable,
 } from './tables/billing.js';
-import type { OrganizationReceiptSettingsTable, ReceiptBrandsTable } from './tables/branding.js';
+import type { OrganizationReceiptSettingsTable, ReceiptBrandBannerImagesTable, ReceiptBrandsTable } from './tables/branding.js';
 import type { UserProfilesTable, UserSessionsTable } from './tables/cabinet-sessions.js';
 import type { CrptCodeStatusTable, CrptSalesTable } from './tables/crpt.js';
 import type { DeadLettersTable } from './tables/dead-letters.js';
@@ -123,6 +123,7 @@ export interface Database {
   receipt_delivery_log: ReceiptDeliveryLogTable;
   short_links: ShortLinksTable;
   receipt_brands: ReceiptBrandsTable;
+  receipt_brand_banner_images: ReceiptBrandBannerImagesTable;
   organization_receipt_settings: OrganizationReceiptSettingsTable;
   notification_rules: NotificationRulesTable;
   notification_log: NotificationLogTable;

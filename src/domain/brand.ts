@@ -4,11 +4,25 @@
  */
 import { z } from 'zod';
 
+/** A banner's uploaded picture (migration 0060), checked like the logo. */
+export interface BannerImage {
+  readonly id: string;
+  readonly contentType: LogoContentType;
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A picture, a title with a line of text, or both — always with its link. */
 export interface Banner {
+  /** '' only when the banner has a picture. */
   readonly title: string;
   readonly text: string;
   /** http(s) only: the link a buyer follows from the e-mail or the receipt page. */
   readonly url: string;
+  /** The picture's alt text ('': the title stands in). */
+  readonly alt: string;
+  readonly image: BannerImage | null;
 }
 
 export interface BrandLogo {
@@ -48,6 +62,10 @@ export type LogoContentType = (typeof LOGO_CONTENT_TYPES)[number];
 export const LOGO_MAX_BYTES = 256 * 1024;
 export const LOGO_MAX_WIDTH = 1200;
 export const LOGO_MAX_HEIGHT = 600;
+/** A banner picture spans the receipt's 552-px column, twice that for sharp phone screens; a few of them per e-mail. */
+export const BANNER_IMAGE_MAX_BYTES = 300 * 1024;
+export const BANNER_IMAGE_MAX_WIDTH = 1200;
+export const BANNER_IMAGE_MAX_HEIGHT = 1200;
 
 const color = z
   .string()
@@ -74,11 +92,21 @@ const linkUrl = z
     }
   }, 'expected an http(s) link without credentials');
 
-export const bannerSchema = z.object({
-  title: plain(60).refine((s) => s.trim() !== '', 'required'),
-  text: plain(200).default(''),
-  url: linkUrl,
-});
+export const bannerSchema = z
+  .object({
+    title: plain(60).default('').meta({ description: "May be '' when the banner has a picture" }),
+    text: plain(200).default(''),
+    url: linkUrl,
+    alt: plain(120).default('').meta({ description: "The picture's alt text for mail clients that hide images; '': the title" }),
+    imageId: z
+      .uuid()
+      .nullable()
+      .default(null)
+      .meta({ description: 'The picture: an id from POST …/receipt-brand/banner-images, or the one the banner has (GET); null: none' }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.title === '' && b.imageId === null) ctx.addIssue({ code: 'custom', path: ['title'], message: 'required when the banner has no picture' });
+  });
 
 /** The editable part of a brand (the logo has its own upload). */
 export const brandInputSchema = z

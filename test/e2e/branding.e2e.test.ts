@@ -1,7 +1,8 @@
 // «Оформление чеков» in a real browser (Debian's Chromium through playwright-core) against the whole app: an owner
 // opens the screen from the menu, sees the sample receipt in the default brand, types a header and changes the
-// colour — the live preview follows —, uploads a logo, saves; the API then holds what was typed. A failing step leaves
-// a screenshot in test/e2e/cabinet-artifacts/.
+// colour — the live preview follows —, gives a banner a picture, uploads a logo, saves; the API then holds what was
+// typed, and the e-mailed receipt shows the logo, the QR and the banner picture. A failing step leaves a screenshot in
+// test/e2e/cabinet-artifacts/.
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -12,6 +13,14 @@ const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const EMAIL = 'brand.owner@example.test';
 const PASSWORD = 'Kassa-2026!';
 const POLL = { timeout: 15_000, interval: 100 };
+
+/** What the tests read of an <img> in the page (the project compiles without the DOM typings). */
+interface Img {
+  naturalWidth: number;
+  complete: boolean;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number };
+}
 
 let world: World;
 let tab: Tab;
@@ -26,6 +35,13 @@ function shotOnFailure(ctx: TestContext, page: () => Page): void {
 function logoPng(): Buffer {
   const png = new PNG({ width: 80, height: 40 });
   for (let i = 0; i < png.data.length; i += 4) png.data.set([20, 120, 200, 255], i);
+  return PNG.sync.write(png);
+}
+
+/** A 1104×368 banner picture (twice the 552-px column): orange with a dark lower third. */
+function bannerPng(): Buffer {
+  const png = new PNG({ width: 1104, height: 368 });
+  for (let i = 0; i < png.data.length; i += 4) png.data.set(i / 4 / 1104 < 245 ? [240, 130, 30, 255] : [60, 40, 20, 255], i);
   return PNG.sync.write(png);
 }
 
@@ -86,7 +102,24 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     await preview.getByRole('link', { name: 'Скидка 10% по карте' }).waitFor();
     expect(await preview.getByRole('link', { name: 'Скидка 10% по карте' }).getAttribute('href')).toBe('https://kolos.example/card');
 
-    await page.locator('input[type="file"]').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logoPng() });
+    // A picture for the banner: refused here when it is no PNG, JPEG or GIF; shown in the form and in the preview,
+    // inside the banner's link, once uploaded.
+    const pickPicture = async (file: { name: string; mimeType: string; buffer: Buffer }, button: string) => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: button }).click()]);
+      await chooser.setFiles(file);
+    };
+    await pickPicture({ name: 'banner.webp', mimeType: 'image/webp', buffer: Buffer.from('RIFF') }, 'Загрузить картинку: Баннер 1');
+    await page.getByText('Картинка баннера — PNG, JPEG или GIF').waitFor();
+    await pickPicture({ name: 'banner.png', mimeType: 'image/png', buffer: bannerPng() }, 'Загрузить картинку: Баннер 1');
+    await page.getByText('1104×368 px').waitFor();
+    await expect.poll(() => page.getByTestId('banner-picture').evaluate((i: Img) => i.naturalWidth), POLL).toBe(1104);
+    await page.getByLabel('Подпись к картинке').fill('Осенняя распродажа');
+    const bannerImage = preview.locator('a[data-brand="banner-image-link"] img[data-brand="banner-image"]');
+    await expect.poll(() => preview.locator('img[alt="Осенняя распродажа"]').count(), POLL).toBe(1);
+    expect(await bannerImage.evaluate((i: Img) => [i.getAttribute('width'), i.getAttribute('height'), i.naturalWidth, i.complete])).toEqual(['552', '184', 1104, true]);
+    expect(await preview.locator('a[data-brand="banner-image-link"]').getAttribute('href')).toBe('https://kolos.example/card');
+
+    await page.locator('input[type="file"]').first().setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logoPng() });
     await page.getByText(/Загружен: 80×40 px/).waitFor();
     await expect.poll(() => preview.locator('img[width="80"][height="40"]').count(), POLL).toBe(1);
     // The upload did not undo what was typed and not saved yet.
@@ -96,7 +129,11 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     await page.getByText('Оформление сохранено').waitFor();
     await page.getByText('Своё оформление').waitFor();
     const stored = await world.operator<{ headerText: string; banners: unknown[]; logo: { width: number } | null }>('GET', `/api/v1/organizations/${world.a.organizationId}/receipt-brand`);
-    expect(stored.json).toMatchObject({ headerText: 'Пекарня «Колос» — с 1998 года', banners: [{ title: 'Скидка 10% по карте', url: 'https://kolos.example/card', text: '' }], logo: { width: 80 } });
+    expect(stored.json).toMatchObject({
+      headerText: 'Пекарня «Колос» — с 1998 года',
+      banners: [{ title: 'Скидка 10% по карте', url: 'https://kolos.example/card', text: '', alt: 'Осенняя распродажа', image: { contentType: 'image/png', width: 1104, height: 368 } }],
+      logo: { width: 80 },
+    });
 
     // The choice is saved at once; the radio shows what the server holds once it answered.
     const viberFirst = page.getByRole('radio', { name: 'Сначала Viber, если не доставлен — SMS' });
@@ -108,7 +145,7 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     await page.screenshot({ path: `${ARTIFACTS}/screen-receipt-branding.png`, fullPage: true });
   });
 
-  it('e-mails a receipt in the saved brand; the received HTML renders in Chromium with its logo and QR images', async (ctx) => {
+  it('e-mails a receipt in the saved brand; the received HTML renders in Chromium with its logo, QR and banner images', async (ctx) => {
     shotOnFailure(ctx, () => tab.page);
     const { page } = tab;
     // A brand reaches buyers only while the branded e-receipt service is paid: the operator credits a payment by invoice,
@@ -141,11 +178,13 @@ describe.skipIf(!CAN_RUN)('«Оформление чеков» in Chromium', { t
     const images = await mailPage.evaluate<Array<{ w: number; h: number; ok: boolean }>>(
       'Array.from(document.images).map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, ok: i.complete && i.naturalWidth > 0 }))',
     );
-    expect(images).toEqual([
-      { w: 80, h: 40, ok: true },
-      expect.objectContaining({ ok: true }),
-    ]);
+    // The logo, the QR, then the banner picture, each decoded from its inline part.
+    expect(images).toEqual([{ w: 80, h: 40, ok: true }, expect.objectContaining({ ok: true }), { w: 1104, h: 368, ok: true }]);
     expect(await mailPage.getByRole('link', { name: 'Скидка 10% по карте' }).getAttribute('href')).toBe('https://kolos.example/card');
+    const pictureLink = mailPage.getByRole('link', { name: 'Осенняя распродажа' });
+    expect([await pictureLink.getAttribute('href'), await pictureLink.getAttribute('rel')]).toEqual(['https://kolos.example/card', 'noopener']);
+    // Shown at most 552 px wide in the 600-px column, whatever the picture's own size.
+    expect(await pictureLink.locator('img').evaluate((i: Img) => i.getBoundingClientRect().width)).toBeLessThanOrEqual(552);
     await mailPage.screenshot({ path: `${ARTIFACTS}/screen-branded-email.png`, fullPage: true });
     await mailPage.close();
   });

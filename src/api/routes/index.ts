@@ -25,6 +25,7 @@ import { brandedReceiptsRoutes } from './branded-receipts.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { tariffRoutes } from './tariffs.routes.js';
 import { serviceEndingRoutes } from './service-ending.routes.js';
+import { receiptBrandBannerRoutes } from './receipt-brand-banners.routes.js';
 import { receiptBrandRoutes } from './receipt-brand.routes.js';
 import { shortLinkRoutes } from './short-links.routes.js';
 import { messagePriceRoutes } from './message-prices.routes.js';
@@ -56,6 +57,7 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(billingDocumentRoutes(ctx));
     await app.register(serviceEndingRoutes(ctx));
     await app.register(receiptBrandRoutes(ctx));
+    await app.register(receiptBrandBannerRoutes(ctx));
     await app.register(shortLinkRoutes(ctx));
     await app.register(messagePriceRoutes(ctx));
   };

@@ -5,35 +5,19 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand } from '../../domain/brand.js';
+import { brandInputSchema, DEFAULT_BRAND, LOGO_CONTENT_TYPES, LOGO_MAX_BYTES, type Brand, type BrandInput } from '../../domain/brand.js';
 import { brandedReceiptPage } from '../../branding/branded-receipt.js';
 import { checkLogo, isLogoProblem } from '../../branding/logo.js';
-import { findOrganization } from '../../db/api-organizations.repository.js';
-import { deleteBrand, loadBrand, phoneChannelOf, saveBrand, saveLogo, setPhoneChannel, type StoredBrand } from '../../db/receipt-brands.repository.js';
+import { bannerImagesOf } from '../../db/receipt-banner-images.repository.js';
+import { deleteBrand, loadBrand, phoneChannelOf, saveBrand, saveLogo, setPhoneChannel } from '../../db/receipt-brands.repository.js';
 import { audit } from '../audit.js';
 import { principalOf } from '../auth/authenticate.js';
-import { authorizeOrganization, type Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { ApiError, errorResponses, notFound } from '../errors.js';
 import { fnsQrString } from '../../domain/receipt-view.js';
 import { dateOut, idSchema, iso } from '../schemas.js';
-
-const bannerOut = z.object({ title: z.string(), text: z.string(), url: z.string() });
-
-const brandOut = z
-  .object({
-    organizationId: z.number().int(),
-    custom: z.boolean().meta({ description: 'false: the organization has not set up a brand; the default applies' }),
-    primaryColor: z.string(),
-    accentColor: z.string(),
-    backgroundColor: z.string(),
-    headerText: z.string(),
-    footerText: z.string(),
-    banners: z.array(bannerOut),
-    logo: z.object({ contentType: z.string(), width: z.number().int(), height: z.number().int(), bytes: z.number().int() }).nullable(),
-    updatedAt: dateOut.nullable(),
-  })
-  .meta({ id: 'ReceiptBrand' });
+import { actor, brandJson, brandOrganization, brandOut, unknownBannerImage } from './receipt-brand-views.js';
 
 const settingsOut = z
   .object({
@@ -48,24 +32,6 @@ const settingsOut = z
 const previewBody = z
   .object({ brand: brandInputSchema.optional().meta({ description: 'The draft to show; default: the stored brand' }) })
   .strict();
-
-function brandJson(organizationId: number, s: StoredBrand): z.infer<typeof brandOut> {
-  const b = s.brand;
-  return {
-    organizationId,
-    custom: s.custom,
-    primaryColor: b.primaryColor,
-    accentColor: b.accentColor,
-    backgroundColor: b.backgroundColor,
-    headerText: b.headerText,
-    footerText: b.footerText,
-    banners: b.banners.map((x) => ({ ...x })),
-    logo: b.logo ? { contentType: b.logo.contentType, width: b.logo.width, height: b.logo.height, bytes: b.logo.data.length } : null,
-    updatedAt: iso(s.updatedAt),
-  };
-}
-
-const actor = (p: Principal) => (p.kind === 'operator' ? 'operator' : p.kind === 'user' ? `user:${p.userId}` : `apiKey:${p.keyId}`);
 
 /** A receipt to preview a brand on: the organization's own name and INN, a few lines, a valid QR string. */
 export function sampleReceipt(org: { name: string | null; inn: string }): { formName: string; doc: Record<string, unknown>; qr: string } {
@@ -103,14 +69,7 @@ const organizationParams = z.object({ id: idSchema });
 const brandResponses = { 200: brandOut, ...errorResponses(400, 401, 403, 404, 429) };
 
 function receiptBrandLocals(ctx: ApiContext) {
-  async function organization(p: Principal, id: number, permission: 'organization:read' | 'organization:write') {
-    authorizeOrganization(p, id, 'organization:read', 'organization');
-    authorizeOrganization(p, id, permission, 'organization');
-    const org = await findOrganization(ctx.db, id);
-    if (!org) throw notFound('organization');
-    return org;
-  }
-  return { organization };
+  return { organization: (p: Principal, id: number, permission: 'organization:read' | 'organization:write') => brandOrganization(ctx, p, id, permission) };
 }
 type ReceiptBrandLocals = ReturnType<typeof receiptBrandLocals>;
 
@@ -160,7 +119,7 @@ function putOrganizationsByIdReceiptSettingsRoute(app: ApiApp, ctx: ApiContext, 
 
 const getOrganizationsByIdReceiptBrandSchema = {
   tags: ['organizations'],
-  summary: 'The e-receipt brand (colours, texts, banners, logo) of an organization',
+  summary: 'The e-receipt brand (colours, texts, banners with their pictures, logo) of an organization',
   params: organizationParams,
   response: brandResponses,
 };
@@ -179,7 +138,8 @@ function getOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { o
 
 const putOrganizationsByIdReceiptBrandSchema = {
   tags: ['organizations'],
-  summary: 'Set the e-receipt brand (owners, admins); the logo is kept (it has its own upload)',
+  summary:
+    'Set the e-receipt brand (owners, admins); the logo is kept (it has its own upload). A banner keeps or gets a picture by its `imageId`; pictures no banner names any more are deleted',
   params: organizationParams,
   body: brandInputSchema,
   response: brandResponses,
@@ -194,6 +154,7 @@ function putOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { o
       const p = principalOf(request);
       await organization(p, id, 'organization:write');
       const saved = await saveBrand(ctx.db, id, request.body, actor(p));
+      if ('missingImage' in saved) throw unknownBannerImage(saved.missingImage);
       await audit(ctx.db, request, p, id, 'receipt_brand.updated', `organization:${id}`, { banners: request.body.banners.length });
       return brandJson(id, saved);
     },
@@ -202,7 +163,7 @@ function putOrganizationsByIdReceiptBrandRoute(app: ApiApp, ctx: ApiContext, { o
 
 const deleteOrganizationsByIdReceiptBrandSchema = {
   tags: ['organizations'],
-  summary: 'Back to the default e-receipt brand (the logo is removed too)',
+  summary: 'Back to the default e-receipt brand (the logo and the banners’ pictures are removed too)',
   params: organizationParams,
   response: brandResponses,
 };
@@ -294,6 +255,16 @@ function getOrganizationsByIdReceiptBrandLogoRoute(app: ApiApp, ctx: ApiContext,
   );
 }
 
+/** A draft's banners with their pictures: saved ones or fresh uploads, the organization's own only. */
+async function draftBanners(ctx: ApiContext, organizationId: number, draft: BrandInput): Promise<Brand['banners']> {
+  const images = await bannerImagesOf(ctx.db, organizationId, draft.banners.flatMap((b) => (b.imageId ? [b.imageId] : [])));
+  return draft.banners.map((b, i) => {
+    const image = b.imageId === null ? null : images.get(b.imageId);
+    if (image === undefined) throw unknownBannerImage(i);
+    return { title: b.title, text: b.text, url: b.url, alt: b.alt, image };
+  });
+}
+
 const postOrganizationsByIdReceiptBrandPreviewSchema = {
   tags: ['organizations'],
   summary: 'A sample receipt (HTML, as e-mailed and on the buyer’s page) in the stored brand or a draft of one',
@@ -311,7 +282,7 @@ function postOrganizationsByIdReceiptBrandPreviewRoute(app: ApiApp, ctx: ApiCont
       const org = await organization(principalOf(request), id, 'organization:read');
       const stored = (await loadBrand(ctx.db, id)).brand;
       const draft = request.body.brand;
-      const brand: Brand = draft ? { ...DEFAULT_BRAND, ...draft, logo: stored.logo } : stored;
+      const brand: Brand = draft ? { ...DEFAULT_BRAND, ...draft, banners: await draftBanners(ctx, id, draft), logo: stored.logo } : stored;
       const html = await brandedReceiptPage(sampleReceipt({ name: org.name, inn: org.inn }), brand);
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html as never);
     },

@@ -29,6 +29,8 @@ let bCardPaymentId: number;
 let bInvoiceId: number;
 /** A short link of B's receipt (an SMS receipt's `/r/{code}`). */
 const B_SHORT_CODE = 'BbBbBbBbBbBb';
+/** B's banner picture (migration 0060), on B's first banner. */
+const B_BANNER_IMAGE = '6f1c2d3e-4b5a-4c6d-8e7f-901234567890';
 const thisMonth = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 7);
 
 /**
@@ -95,6 +97,14 @@ beforeAll(async () => {
   await sql`
     insert into receipt_brands (organization_id, primary_color, accent_color, background_color, logo, logo_content_type, logo_width, logo_height)
     values (${b.organizationId}, '#102030', '#102030', '#ffffff', ${onePixel}, 'image/png', 1, 1)
+  `.execute(h.database.db);
+  await sql`
+    insert into receipt_brand_banner_images (id, organization_id, content_type, data, width, height)
+    values (${B_BANNER_IMAGE}, ${b.organizationId}, 'image/png', ${onePixel}, 1, 1)
+  `.execute(h.database.db);
+  await sql`
+    update receipt_brands set banners = ${JSON.stringify([{ title: '', text: '', url: 'https://b.example', alt: 'B', imageId: B_BANNER_IMAGE }])}::jsonb
+     where organization_id = ${b.organizationId}
   `.execute(h.database.db);
   await sql`
     insert into short_links (code, organization_id, fn, fd, target, expires_at)
@@ -325,12 +335,35 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/organizations/:id/receipt-brand': [{ method: 'GET', url: `${org}/receipt-brand`, expect: 'denied' }],
     'PUT /api/v1/organizations/:id/receipt-brand': [
       { method: 'PUT', url: `${org}/receipt-brand`, payload: { primaryColor: '#000000', accentColor: '#000000', backgroundColor: '#ffffff' }, expect: 'denied' },
+      // A saving its own brand with B's banner picture: unknown to A (an API key may not change a brand at all).
+      {
+        method: 'PUT',
+        url: `/api/v1/organizations/${a.organizationId}/receipt-brand`,
+        payload: { primaryColor: '#000000', accentColor: '#000000', backgroundColor: '#ffffff', banners: [{ url: 'https://a.example', imageId: B_BANNER_IMAGE }] },
+        expect: 'custom',
+        check: (r, caller, leaked) =>
+          !leaked && (caller === 'apiKey' ? r.statusCode === 403 : r.statusCode === 400 && r.json<{ details: Array<{ issue: string }> }>().details[0]?.issue === 'unknown_image'),
+      },
     ],
     'DELETE /api/v1/organizations/:id/receipt-brand': [{ method: 'DELETE', url: `${org}/receipt-brand`, expect: 'denied' }],
     'GET /api/v1/organizations/:id/receipt-brand/logo': [{ method: 'GET', url: `${org}/receipt-brand/logo`, expect: 'denied' }],
     'PUT /api/v1/organizations/:id/receipt-brand/logo': [{ method: 'PUT', url: `${org}/receipt-brand/logo`, payload: { logo: 'x' }, expect: 'denied' }],
     'DELETE /api/v1/organizations/:id/receipt-brand/logo': [{ method: 'DELETE', url: `${org}/receipt-brand/logo`, expect: 'denied' }],
-    'POST /api/v1/organizations/:id/receipt-brand/preview': [{ method: 'POST', url: `${org}/receipt-brand/preview`, payload: {}, expect: 'denied' }],
+    'POST /api/v1/organizations/:id/receipt-brand/preview': [
+      { method: 'POST', url: `${org}/receipt-brand/preview`, payload: {}, expect: 'denied' },
+      // A's own preview naming B's banner picture: no such picture for A.
+      {
+        method: 'POST',
+        url: `/api/v1/organizations/${a.organizationId}/receipt-brand/preview`,
+        payload: { brand: { primaryColor: '#000000', accentColor: '#000000', backgroundColor: '#ffffff', banners: [{ url: 'https://a.example', imageId: B_BANNER_IMAGE }] } },
+        expect: 'custom',
+        check: (r, _caller, leaked) => r.statusCode === 400 && r.json<{ details: Array<{ issue: string }> }>().details[0]?.issue === 'unknown_image' && !leaked,
+      },
+    ],
+    'POST /api/v1/organizations/:id/receipt-brand/banner-images': [{ method: 'POST', url: `${org}/receipt-brand/banner-images`, payload: { image: 'x' }, expect: 'denied' }],
+    'GET /api/v1/organizations/:id/receipt-brand/banner-images/:imageId': [{ method: 'GET', url: `${org}/receipt-brand/banner-images/${B_BANNER_IMAGE}`, expect: 'denied' }],
+    'PUT /api/v1/organizations/:id/receipt-brand/banners/:index/image': [{ method: 'PUT', url: `${org}/receipt-brand/banners/0/image`, payload: { image: 'x' }, expect: 'denied' }],
+    'DELETE /api/v1/organizations/:id/receipt-brand/banners/:index/image': [{ method: 'DELETE', url: `${org}/receipt-brand/banners/0/image`, expect: 'denied' }],
     'GET /api/v1/organizations/:id/short-links': [{ method: 'GET', url: `${org}/short-links`, expect: 'denied' }],
     'DELETE /api/v1/organizations/:id/short-links/:code': [
       { method: 'DELETE', url: `${org}/short-links/${B_SHORT_CODE}`, expect: 'denied' },

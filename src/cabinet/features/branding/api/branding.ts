@@ -1,4 +1,4 @@
-/** «Оформление чеков»: the organization's e-receipt brand, its logo and a live preview (POST …/receipt-brand/preview). */
+/** «Оформление чеков»: the organization's e-receipt brand, its logo, banner pictures and a live preview (POST …/receipt-brand/preview). */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type paths } from '../../../lib/api/client';
 import { failureFrom } from '../../../lib/api/errors';
@@ -6,6 +6,7 @@ import { sessionStore } from '../../../lib/api/session-store';
 
 export type Brand = paths['/api/v1/organizations/{id}/receipt-brand']['get']['responses'][200]['content']['application/json'];
 export type BrandInput = paths['/api/v1/organizations/{id}/receipt-brand']['put']['requestBody']['content']['application/json'];
+export type BannerPicture = paths['/api/v1/organizations/{id}/receipt-brand/banner-images']['post']['responses'][201]['content']['application/json'];
 
 const brandKey = (id: number | undefined) => ['receipt-brand', id] as const;
 
@@ -63,6 +64,22 @@ export function useUploadLogo(organizationId: number | undefined) {
     onSuccess: (data) => qc.setQueryData(brandKey(organizationId), data),
   });
 }
+
+/** A banner picture, uploaded for the draft: banners show it once the brand is saved naming it (the preview at once). */
+export function useUploadBannerImage(organizationId: number | undefined) {
+  return useMutation({
+    mutationFn: async (file: File): Promise<BannerPicture> => {
+      const headers: Record<string, string> = { 'content-type': file.type || 'application/octet-stream' };
+      if (sessionStore.csrfToken !== null) headers['x-csrf-token'] = sessionStore.csrfToken;
+      const r = await fetch(`/api/v1/organizations/${organizationId}/receipt-brand/banner-images`, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+      const body: unknown = await r.json().catch(() => ({}));
+      if (!r.ok) throw failureFrom(r.status, body);
+      return body as BannerPicture;
+    },
+  });
+}
+
+export const bannerPictureUrl = (organizationId: number, id: string) => `/api/v1/organizations/${organizationId}/receipt-brand/banner-images/${id}`;
 
 export function useRemoveLogo(organizationId: number | undefined) {
   const qc = useQueryClient();

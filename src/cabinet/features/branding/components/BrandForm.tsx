@@ -59,7 +59,7 @@ export function BrandForm({ organizationId, brand, canEdit }: { organizationId: 
           <Form<BrandFormValues> form={form} layout="vertical" style={{ marginTop: 16 }} disabled={!canEdit} initialValues={initial} aria-label="Оформление чеков" onFinish={onFinish}>
             <ColorFields />
             <TextFields />
-            <BannerFields />
+            <BannerFields organizationId={organizationId} />
             <BrandActions form={form} save={save} organizationId={organizationId} brand={brand} canEdit={canEdit} />
           </Form>
         </Card>

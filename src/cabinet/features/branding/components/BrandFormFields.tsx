@@ -1,7 +1,8 @@
-/** The sections of the brand form: colours, header and footer text, banners with links. */
+/** The sections of the brand form: colours, header and footer text, banners (a picture, a title or both) with links. */
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Col, ColorPicker, Form, Input, Row, Typography, type FormListFieldData } from 'antd';
 import { isLink, MAX_BANNERS, type BrandFormValues } from '../lib/brand-draft';
+import { BannerPictureField } from './BannerPictureField';
 
 const hex = (c: { toHexString(): string }) => c.toHexString().slice(0, 7);
 
@@ -44,10 +45,26 @@ export function TextFields() {
 
 const linkRule = { validator: async (_: unknown, v: string | undefined) => (isLink(v?.trim()) ? undefined : Promise.reject(new Error('Ссылка вида https://…'))) };
 
-function BannerCard({ field, i, onRemove }: { field: FormListFieldData; i: number; onRemove: () => void }) {
+function BannerCard({ field, i, onRemove, organizationId }: { field: FormListFieldData; i: number; onRemove: () => void; organizationId: number }) {
+  const label = `Баннер ${i + 1}`;
+  const picture = ['banners', field.name, 'picture'];
   return (
-    <Card size="small" style={{ marginBottom: 12 }} title={`Баннер ${i + 1}`} extra={<Button type="text" icon={<DeleteOutlined />} aria-label={`Удалить баннер ${i + 1}`} onClick={onRemove} />}>
-      <Form.Item name={[field.name, 'title']} label="Заголовок" rules={[{ required: true, message: 'Укажите заголовок' }, { max: 60, message: 'Не больше 60 символов' }]}>
+    <Card size="small" style={{ marginBottom: 12 }} title={label} extra={<Button type="text" icon={<DeleteOutlined />} aria-label={`Удалить баннер ${i + 1}`} onClick={onRemove} />}>
+      <Form.Item name={[field.name, 'picture']} label="Картинка" style={{ marginBottom: 0 }}>
+        <BannerPictureField organizationId={organizationId} label={label} />
+      </Form.Item>
+      <Form.Item
+        name={[field.name, 'title']}
+        label="Заголовок"
+        dependencies={[picture]}
+        rules={[
+          ({ getFieldValue }) => ({
+            validator: async (_: unknown, v: string | undefined) =>
+              (v ?? '').trim() !== '' || getFieldValue(picture) ? undefined : Promise.reject(new Error('Укажите заголовок или загрузите картинку')),
+          }),
+          { max: 60, message: 'Не больше 60 символов' },
+        ]}
+      >
         <Input maxLength={60} />
       </Form.Item>
       <Form.Item name={[field.name, 'text']} label="Текст" rules={[{ max: 200, message: 'Не больше 200 символов' }]}>
@@ -56,23 +73,34 @@ function BannerCard({ field, i, onRemove }: { field: FormListFieldData; i: numbe
       <Form.Item name={[field.name, 'url']} label="Ссылка" rules={[{ required: true, message: 'Укажите ссылку' }, linkRule]}>
         <Input inputMode="url" placeholder="https://" />
       </Form.Item>
+      <Form.Item noStyle dependencies={[picture]}>
+        {({ getFieldValue }) =>
+          getFieldValue(picture) ? (
+            <Form.Item name={[field.name, 'alt']} label="Подпись к картинке" tooltip="Её показывают почтовые программы, которые не загружают картинки, и программы чтения с экрана" rules={[{ max: 120, message: 'Не больше 120 символов' }]}>
+              <Input maxLength={120} placeholder="Например: Скидка 20% на всю выпечку" />
+            </Form.Item>
+          ) : null
+        }
+      </Form.Item>
     </Card>
   );
 }
 
-export function BannerFields() {
+export function BannerFields({ organizationId }: { organizationId: number }) {
   return (
     <>
       <Typography.Title level={5}>Баннеры</Typography.Title>
-      <Typography.Paragraph type="secondary">До трёх блоков со ссылками под чеком: акции, программа лояльности, отзывы.</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        До трёх баннеров со ссылками под чеком: акции, программа лояльности, отзывы. Баннер — картинка, заголовок с текстом или всё вместе.
+      </Typography.Paragraph>
       <Form.List name="banners">
         {(fields, { add, remove }) => (
           <>
             {fields.map((field, i) => (
-              <BannerCard key={field.key} field={field} i={i} onRemove={() => remove(field.name)} />
+              <BannerCard key={field.key} field={field} i={i} onRemove={() => remove(field.name)} organizationId={organizationId} />
             ))}
             {fields.length < MAX_BANNERS ? (
-              <Button icon={<PlusOutlined />} onClick={() => add({ title: '', text: '', url: '' })} style={{ marginBottom: 16 }}>
+              <Button icon={<PlusOutlined />} onClick={() => add({ title: '', text: '', url: '', alt: '', picture: null })} style={{ marginBottom: 16 }}>
                 Добавить баннер
               </Button>
             ) : null}
