@@ -3,7 +3,7 @@
  * plain-text part for clients that show no HTML) and the buyer's web page (the same markup, images as data: URIs).
  */
 import type { EmailMessage } from '../adapters/email/email-sender.js';
-import { rubles } from '../domain/receipt-view.js';
+import { formatRubles } from '../domain/money.js';
 import type { Brand } from '../domain/brand.js';
 import { dataUri, qrPng, qrSvg } from './receipt-qr.js';
 import { renderBrandedReceipt } from './receipt-html.js';
@@ -31,7 +31,7 @@ function subjectOf(c: ReceiptContent): string {
 export function receiptPlainText(c: ReceiptContent, brand: Brand, pageUrl?: string): string {
   const d = c.doc;
   const items = Array.isArray(d['items']) ? (d['items'] as Json[]) : [];
-  const money = (v: unknown) => (typeof v === 'number' ? `${rubles(v)} ₽` : '');
+  const money = (v: unknown) => (typeof v === 'number' ? formatRubles(v) : '');
   const lines = [
     brand.headerText,
     subjectOf(c),
