@@ -70,6 +70,18 @@ export async function brandedServiceUntil(db: Db, organizationId: number, now: D
   return r?.active && r.until ? r.until : null;
 }
 
+/**
+ * The end of the organization's latest period, passed or not, and when that period was bought (its row's creation:
+ * a renewal bought today for a period starting later says today); undefined when it never bought the service.
+ */
+export async function brandedServiceLatestEnd(db: Db, organizationId: number): Promise<{ endsAt: Date; boughtAt: Date } | undefined> {
+  const { rows } = await sql<{ ends_at: Date; created_at: Date }>`
+    select ends_at, created_at from branded_receipt_periods
+     where organization_id = ${organizationId} order by ends_at desc, id desc limit 1
+  `.execute(db);
+  return rows[0] ? { endsAt: rows[0].ends_at, boughtAt: rows[0].created_at } : undefined;
+}
+
 /** The period bought by a ledger transaction (a replayed purchase answers it). */
 export async function brandedServicePeriodOf(db: Db, transactionId: number): Promise<BrandedServicePeriod | undefined> {
   const { rows } = await sql<PeriodRow>`
