@@ -18,6 +18,11 @@ export function moscowDate(now: Date): string {
   return new Date(now.getTime() + MOSCOW_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** The instant a Moscow day (`YYYY-MM-DD`) starts, plus `days` whole days. */
+export function moscowDayStart(day: string, days = 0): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - MOSCOW_OFFSET_MS + days * DAY_MS);
+}
+
 /** An instant as Moscow reads it, `05.01.2027 20:23` (for texts people get). */
 export function moscowDateTime(at: Date): string {
   const iso = new Date(at.getTime() + MOSCOW_OFFSET_MS).toISOString();
@@ -38,6 +43,20 @@ export function ofdServiceDaysLeft(serviceUntil: string, now: Date): number {
  */
 export function lastPaidDay(endsAt: Date): string {
   return moscowDate(new Date(endsAt.getTime() - 1));
+}
+
+/** How long after the branded service ended it is still told about (the `ended` e-mail, the cabinet's banner). */
+export const BRANDED_ENDED_NOTICE_DAYS = 7;
+
+/**
+ * Where a period ending at the instant `endsAt` stands at `now`: its last Moscow day, whole days left to it (0 on
+ * that day), whether it has ended, and whether that is still news (ended at most BRANDED_ENDED_NOTICE_DAYS ago).
+ */
+export function periodStanding(endsAt: Date, now: Date): { lastDay: string; daysLeft: number; ended: boolean; endedRecently: boolean } {
+  const lastDay = lastPaidDay(endsAt);
+  const ended = endsAt.getTime() <= now.getTime();
+  const endedRecently = ended && now.getTime() - endsAt.getTime() <= BRANDED_ENDED_NOTICE_DAYS * DAY_MS;
+  return { lastDay, daysLeft: ofdServiceDaysLeft(lastDay, now), ended, endedRecently };
 }
 
 /** The thresholds of PAID_PERIOD_THRESHOLDS_DAYS that `daysLeft` is within, widest first. */

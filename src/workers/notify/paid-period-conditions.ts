@@ -4,7 +4,8 @@
  *                       of 30, 7 and 1 days its end is within;
  *   branding.expiring — an organization's branded e-receipt service (branded_receipt_periods, its latest end): the
  *                       same thresholds, and `ended` once the end has passed (brandFor() then gives buyers the
- *                       standard receipt), for ENDED_NOTICE_DAYS after it.
+ *                       standard receipt), for BRANDED_ENDED_NOTICE_DAYS after it (a worker down over the end
+ *                       catches up; a lapse of long ago is no news).
  * Both are state kinds of the condition evaluator (conditions.ts): each fires once per (organization, kind, subject,
  * threshold) through notification_log. The branded service's subject carries the end itself, so a renewal (a later
  * end) is a new subject whose thresholds fire afresh, and the old end's reminders are never produced again. Of the
@@ -14,12 +15,9 @@
 import type { Kysely } from 'kysely';
 import { brandedServiceLatestEnd } from '../../db/branded-service.repository.js';
 import type { Database } from '../../db/database.js';
-import { lastPaidDay, moscowDateTime, ofdServiceDaysLeft, thresholdsWithin } from '../../domain/ofd-service.js';
+import { moscowDateTime, ofdServiceDaysLeft, periodStanding, thresholdsWithin } from '../../domain/ofd-service.js';
 import type { ActiveCondition } from './conditions.js';
 
-/** How long after the branded service ended its `ended` notice may still fire (a worker down over the end catches up). */
-export const ENDED_NOTICE_DAYS = 7;
-const DAY_MS = 86_400_000;
 
 /** `ofd.expiring` of one register: one condition per threshold its service end is within. */
 export function ofdServiceConditions(reg: { id: number; registration_number: string; service_until: string | null }, now: Date): ActiveCondition[] {
@@ -68,10 +66,8 @@ export async function brandedServiceConditions(db: Kysely<Database>, organizatio
   const latest = await brandedServiceLatestEnd(db, organizationId);
   if (!latest) return [];
   const { endsAt, boughtAt } = latest;
-  const ended = endsAt.getTime() <= now.getTime();
-  if (ended && now.getTime() - endsAt.getTime() > ENDED_NOTICE_DAYS * DAY_MS) return [];
-  const lastDay = lastPaidDay(endsAt);
-  const daysLeft = ofdServiceDaysLeft(lastDay, now);
+  const { lastDay, daysLeft, ended, endedRecently } = periodStanding(endsAt, now);
+  if (ended && !endedRecently) return [];
   // Only the closest threshold: after an outage one e-mail says how things stand, not one per threshold missed (the
   // wider ones are moot then). Running every minute, the evaluator meets each threshold on its own day anyway.
   const passedWhenBought = new Set(thresholdsWithin(ofdServiceDaysLeft(lastDay, boughtAt)));
