@@ -4,19 +4,15 @@
  */
 import PDFDocument from 'pdfkit';
 import type { OperatorRequisites } from '../config.js';
+import { formatRubles } from '../domain/money.js';
 
 export interface Party {
   readonly name: string;
   readonly inn: string;
 }
 
-/** 150000 → "1 500,00" (exact, from the integer). */
-export function rubles(kopecks: number): string {
-  const neg = kopecks < 0;
-  const abs = Math.abs(kopecks);
-  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return `${neg ? '-' : ''}${whole},${String(abs % 100).padStart(2, '0')}`;
-}
+/** 150000 → "1 500,00" (the shared formatter; no-break spaces keep an amount on one line). */
+export const rubles = (kopecks: number): string => formatRubles(kopecks, false);
 
 /** `YYYY-MM-DD` → `DD.MM.YYYY`. */
 export const russianDate = (day: string): string => `${day.slice(8, 10)}.${day.slice(5, 7)}.${day.slice(0, 4)}`;
@@ -67,7 +63,7 @@ export function renderInvoicePdf(font: string, requisites: OperatorRequisites, i
     doc.text('№   Наименование                                              Кол-во   Сумма, ₽');
     doc.text(`1   Пополнение лицевого счёта: услуги оператора фискальных данных   1   ${rubles(inv.amount)}`);
     doc.moveDown();
-    doc.fontSize(12).text(`Итого к оплате: ${rubles(inv.amount)} ₽`);
+    doc.fontSize(12).text(`Итого к оплате: ${formatRubles(inv.amount)}`);
     doc.fontSize(10).text('Без налога (НДС).');
     doc.moveDown();
     doc.text(`В назначении платежа обязательно укажите номер счёта ${inv.number}: по нему платёж зачисляется на лицевой счёт.`);
@@ -100,7 +96,7 @@ export function renderActPdf(font: string, requisites: OperatorRequisites, act: 
     doc.moveDown();
     act.lines.forEach((l, i) => doc.text(`${i + 1}   ${l.title}   ${rubles(l.amount)}`));
     doc.moveDown();
-    doc.fontSize(12).text(`Итого: ${rubles(total)} ₽`);
+    doc.fontSize(12).text(`Итого: ${formatRubles(total)}`);
     doc.fontSize(10).text('Без налога (НДС).');
     doc.moveDown();
     doc.text('Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объёму, качеству и срокам оказания услуг не имеет.');

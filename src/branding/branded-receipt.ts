@@ -4,7 +4,7 @@
  * images as data: URIs).
  */
 import type { EmailMessage } from '../adapters/email/email-sender.js';
-import { rubles } from '../domain/receipt-view.js';
+import { formatRubles } from '../domain/money.js';
 import type { Brand } from '../domain/brand.js';
 import { dataUri, qrPng, qrSvg } from './receipt-qr.js';
 import { renderBrandedReceipt } from './receipt-html.js';
@@ -34,7 +34,7 @@ function subjectOf(c: ReceiptContent): string {
 export function receiptPlainText(c: ReceiptContent, brand: Brand, pageUrl?: string): string {
   const d = c.doc;
   const items = Array.isArray(d['items']) ? (d['items'] as Json[]) : [];
-  const money = (v: unknown) => (typeof v === 'number' ? `${rubles(v)} ₽` : '');
+  const money = (v: unknown) => (typeof v === 'number' ? formatRubles(v) : '');
   const lines = [
     brand.headerText,
     subjectOf(c),

@@ -4,7 +4,8 @@
  * same markup is the buyer's receipt page and the cabinet's preview; only the image sources differ (`cid:` parts in
  * e-mail, data: URIs on a page).
  */
-import { escapeHtml, rubles } from '../domain/receipt-view.js';
+import { formatRubles } from '../domain/money.js';
+import { escapeHtml } from '../domain/receipt-view.js';
 import { textColorOn, type Banner, type Brand } from '../domain/brand.js';
 import { bannerDisplaySize, logoDisplaySize } from './logo.js';
 
@@ -38,7 +39,7 @@ const OPERATION = new Map([
 
 const FONT = 'font-family:Arial,Helvetica,sans-serif';
 const text = (v: unknown): string => (v === undefined || v === null ? '' : escapeHtml(String(v).trim()));
-const money = (v: unknown): string => (typeof v === 'number' ? rubles(v) : '');
+const money = (v: unknown): string => (typeof v === 'number' ? formatRubles(v) : '');
 /** Line breaks typed into header and footer texts are kept. */
 const multiline = (s: string): string => escapeHtml(s).replace(/\r?\n/g, '<br>');
 

@@ -70,6 +70,49 @@ export async function brandedServiceUntil(db: Db, organizationId: number, now: D
   return r?.active && r.until ? r.until : null;
 }
 
+/**
+ * The end of the organization's latest period, passed or not, and when that period was bought (its row's creation:
+ * a renewal bought today for a period starting later says today); undefined when it never bought the service.
+ */
+export async function brandedServiceLatestEnd(db: Db, organizationId: number): Promise<{ endsAt: Date; boughtAt: Date } | undefined> {
+  const { rows } = await sql<{ ends_at: Date; created_at: Date }>`
+    select ends_at, created_at from branded_receipt_periods
+     where organization_id = ${organizationId} order by ends_at desc, id desc limit 1
+  `.execute(db);
+  return rows[0] ? { endsAt: rows[0].ends_at, boughtAt: rows[0].created_at } : undefined;
+}
+
+export interface BrandedServiceEndingRow {
+  organization_id: number;
+  name: string;
+  ends_at: Date;
+  /** All such organizations, whatever the limit. */
+  total: number;
+}
+
+/**
+ * Organizations in `scope` whose latest branded-service end is in [from, to], soonest first: the service ends soon or
+ * ended lately (the cabinet's banner).
+ */
+export async function brandedServiceEnding(
+  db: Db,
+  q: { scope: 'all' | readonly number[]; organizationId?: number | undefined; from: Date; to: Date; limit: number },
+): Promise<BrandedServiceEndingRow[]> {
+  const { rows } = await sql<BrandedServiceEndingRow>`
+    select e.organization_id::int as organization_id, o.name, e.ends_at, count(*) over ()::int as total
+      from (select organization_id, max(ends_at) as ends_at from branded_receipt_periods
+             where true
+               ${q.scope === 'all' ? sql`` : sql`and organization_id = any (${[...q.scope]}::bigint[])`}
+               ${q.organizationId === undefined ? sql`` : sql`and organization_id = ${q.organizationId}`}
+             group by organization_id) e
+      join organizations o on o.id = e.organization_id
+     where e.ends_at between ${q.from} and ${q.to}
+     order by e.ends_at, e.organization_id
+     limit ${q.limit}
+  `.execute(db);
+  return rows;
+}
+
 /** The period bought by a ledger transaction (a replayed purchase answers it). */
 export async function brandedServicePeriodOf(db: Db, transactionId: number): Promise<BrandedServicePeriod | undefined> {
   const { rows } = await sql<PeriodRow>`

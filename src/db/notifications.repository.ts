@@ -82,13 +82,22 @@ export async function disarmCleared(db: Db, organizationId: number, kinds: reado
   `.execute(db);
 }
 
-/** Queues the firing's e-mail to every active owner and admin of the organization; returns how many. */
-export async function enqueueNotificationEmails(db: Db, eventId: number, organizationId: number, mail: { subject: string; text: string }): Promise<number> {
+/**
+ * Queues the firing's e-mail to every active member of the organization in `roles` (default its owners and admins);
+ * returns how many.
+ */
+export async function enqueueNotificationEmails(
+  db: Db,
+  eventId: number,
+  organizationId: number,
+  mail: { subject: string; text: string },
+  roles: readonly string[] = ['owner', 'admin'],
+): Promise<number> {
   const r = await sql`
     insert into notification_emails (event_id, recipient, mail_subject, mail_text, status)
     select ${eventId}, u.email, ${mail.subject}, ${mail.text}, 'pending'
       from memberships m join users u on u.id = m.user_id
-     where m.organization_id = ${organizationId} and m.role in ('owner', 'admin') and u.status = 'active'
+     where m.organization_id = ${organizationId} and m.role = any (${[...roles]}::text[]) and u.status = 'active'
     on conflict (event_id, recipient) do nothing
   `.execute(db);
   return Number(r.numAffectedRows ?? 0n);

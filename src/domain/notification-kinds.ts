@@ -11,6 +11,7 @@ export const NOTIFICATION_KINDS = [
   'fns.rejected',
   'ofd.expiring',
   'kkt.application',
+  'branding.expiring',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -18,7 +19,10 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
  * Kinds that describe a state (they stay true until something changes): they fire once and re-arm when the state
  * clears. The others are events, one per document.
  */
-export const STATE_KINDS: readonly NotificationKind[] = ['register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'ofd.expiring'];
+export const STATE_KINDS: readonly NotificationKind[] = ['register.silent', 'fn.expiring', 'fn.fill', 'documents.unsent', 'ofd.expiring', 'branding.expiring'];
+
+/** Reminders about paying: e-mailed to the accountants (who pay, issue 16) as well as the owners and admins. */
+export const BILLING_KINDS: readonly NotificationKind[] = ['ofd.expiring', 'branding.expiring'];
 
 /** A register is silent after this many hours without documents unless the organization sets its own threshold. */
 export const DEFAULT_SILENT_HOURS = 24;
@@ -35,6 +39,7 @@ export const NOTIFICATION_TITLES: Readonly<Record<NotificationKind, string>> = {
   'fns.rejected': 'ФНС отклонила документ',
   'ofd.expiring': 'Заканчивается обслуживание ККТ в ОФД',
   'kkt.application': 'Заявление о регистрации ККТ',
+  'branding.expiring': 'Заканчивается брендирование чеков',
 };
 
 export function isNotificationKind(s: string): s is NotificationKind {

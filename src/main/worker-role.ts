@@ -83,6 +83,7 @@ function startDeliveryWorkers(ctx: StartContext, db: Kysely<Database>): void {
     viberOptions: { deliveryWaitMs: config.eReceipts.viberWaitMs },
     shortLinkTtlMs: config.eReceipts.shortLinkTtlMs,
     ...(config.eReceipts.linkBaseUrl ? { receiptPageUrl: config.eReceipts.linkBaseUrl } : {}),
+    cabinetUrl: config.publicUrl,
     webhookAllowHosts: config.webhookAllowHosts,
   });
   closers.push({ name: 'notify-worker', close: async () => { await notify.close(); await receiptEmail?.close(); } });

@@ -201,7 +201,7 @@ describe('billing as an independent client sees it', { timeout: 120_000 }, () =>
 
     // 3. Resend receipt 1 by SMS: the fake SMS gateway receives it, with the short link to the receipt page.
     const sms = await sendBySms(1);
-    expect(sms.text).toMatch(new RegExp(`^Чек ФД 1 на 100[.,]00 руб\\.: ${base}/r/\\w+$`));
+    expect(sms.text).toMatch(new RegExp(`^Чек ФД 1 на 100,00\u00a0₽: ${base}/r/\\w+$`));
     model.record('sms_sent', `receipt:${FN}/1`, 0, -1);
 
     // 4. Balance and history.

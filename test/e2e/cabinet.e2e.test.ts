@@ -258,9 +258,9 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', { timeout: 180_000 }, () =>
   it('sends a user whose session ended to sign-in and back to where they were', async (ctx) => {
     shotOnFailure(ctx, () => tab.page);
     const { page } = tab;
-    // The page's own requests (the list, its lookups, the lazily loaded paid-period banner) are answered before the
-    // session ends: one still in flight then would send the user to sign-in from here, before the click below.
-    const pageRequests = ['documents', 'registers', 'outlets', 'organizations', 'ofd-service/ending'].map((p) =>
+    // The page's own requests (the list, its lookups, the lazily loaded paid-period and branding banners) are answered
+    // before the session ends: one still in flight then would send the user to sign-in from here, before the click below.
+    const pageRequests = ['documents', 'registers', 'outlets', 'organizations', 'ofd-service/ending', 'branded-receipts/ending'].map((p) =>
       page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/${p}`),
     );
     await page.goto('/receipts?operationType=2');

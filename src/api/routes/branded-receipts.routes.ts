@@ -1,12 +1,16 @@
 /**
  * The branded e-receipt service in the Маркет (issue 17): its offers (months, price), an organization's paid periods,
- * and the purchase paid from the balance. While no period is in force, buyers get the default brand (brandFor).
+ * the purchase paid from the balance, and the caller's organizations whose service ends soon or has just ended (the
+ * cabinet's banner; the same 30-day window and 7 days after the end as the `branding.expiring` e-mails). While no
+ * period is in force, buyers get the default brand (brandFor).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { buyBrandedReceipts } from '../../billing/branded-receipts.js';
 import { findOrganization } from '../../db/api-organizations.repository.js';
-import { brandedServiceOffers, brandedServicePeriods, brandedServiceUntil, type BrandedServicePeriod } from '../../db/branded-service.repository.js';
+import { brandedServiceEnding, brandedServiceOffers, brandedServicePeriods, brandedServiceUntil, type BrandedServicePeriod } from '../../db/branded-service.repository.js';
+import { BRANDED_ENDED_NOTICE_DAYS, moscowDate, moscowDayStart, PAID_PERIOD_THRESHOLDS_DAYS, periodStanding } from '../../domain/ofd-service.js';
+import { accessScope, isEmptyScope, scopeOrganizationIds } from '../auth/access-scope.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization } from '../auth/principal.js';
 import type { ApiApp, ApiContext } from '../context.js';
@@ -104,9 +108,49 @@ function postOrganizationsByIdBrandedReceiptsPurchasesRoute(app: ApiApp, ctx: Ap
   );
 }
 
+const ENDING_LIMIT = 200;
+const DAY_MS = 86_400_000;
+const WINDOW_DAYS = PAID_PERIOD_THRESHOLDS_DAYS[0];
+
+const endingOut = z.object({
+  organizationId: z.number().int(),
+  organizationName: z.string(),
+  endsAt: dateOut.meta({ description: 'When the paid service ends (the latest period bought)' }),
+  lastDay: z.string().meta({ description: 'Its last day, Moscow date YYYY-MM-DD' }),
+  daysLeft: z.number().int().meta({ description: 'Whole days from today (Moscow) to the last day: 0 on it, negative after' }),
+  ended: z.boolean().meta({ description: 'The service is over: buyers get the standard e-receipt' }),
+});
+
+const getBrandedReceiptsEndingSchema = {
+  tags: ['billing'],
+  summary: `The caller's organizations whose branded e-receipt service ends within ${WINDOW_DAYS} days or ended in the last ${BRANDED_ENDED_NOTICE_DAYS}, soonest first`,
+  querystring: z.object({ organizationId: idSchema.optional() }),
+  response: { 200: z.object({ items: z.array(endingOut), total: z.number().int().meta({ description: `All such organizations; items holds the first ${ENDING_LIMIT}` }) }), ...errorResponses(400, 401, 429) },
+};
+
+function getBrandedReceiptsEndingRoute(app: ApiApp, ctx: ApiContext): void {
+  app.get('/branded-receipts/ending', { schema: getBrandedReceiptsEndingSchema }, async (request) => {
+    const access = await accessScope(ctx.db, principalOf(request), 'organization:read');
+    if (isEmptyScope(access)) return { items: [], total: 0 };
+    const now = new Date();
+    // A last day within the window: the end is at most the start of the day after it.
+    const to = moscowDayStart(moscowDate(now), WINDOW_DAYS + 1);
+    const from = new Date(now.getTime() - BRANDED_ENDED_NOTICE_DAYS * DAY_MS);
+    const rows = await brandedServiceEnding(ctx.db, { scope: scopeOrganizationIds(access), organizationId: request.query.organizationId, from, to, limit: ENDING_LIMIT });
+    return {
+      items: rows.map((r) => {
+        const { lastDay, daysLeft, ended } = periodStanding(r.ends_at, now);
+        return { organizationId: r.organization_id, organizationName: r.name, endsAt: iso(r.ends_at), lastDay, daysLeft, ended };
+      }),
+      total: rows[0]?.total ?? 0,
+    };
+  });
+}
+
 export function brandedReceiptsRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     getMarketBrandedReceiptsRoute(app, ctx);
+    getBrandedReceiptsEndingRoute(app, ctx);
     getOrganizationsByIdBrandedReceiptsRoute(app, ctx);
     postOrganizationsByIdBrandedReceiptsPurchasesRoute(app, ctx);
   };

@@ -10,16 +10,19 @@
  *   documents.unsent  — the FN has FD gaps (documents the OFD never received);
  *   flk.failed        — documents received since the last evaluation that failed the ФЛК (one per document);
  *   fns.rejected      — documents the FNS rejected since the last evaluation (one per document);
- *   ofd.expiring      — the register's paid OFD service (ofd_services, derived from the paid periods) ends in ≤ 30, ≤ 7 and ≤ 1 days.
+ *   ofd.expiring      — the register's paid OFD service (ofd_services, derived from the paid periods) ends in ≤ 30, ≤ 7 and ≤ 1 days;
+ *   branding.expiring — the organization's branded e-receipt service ends in ≤ 30, ≤ 7, ≤ 1 days, or has ended
+ *                       (paid-period-conditions.ts, with ofd.expiring).
  * Each fires once per (organization, kind, subject, threshold) — notification_log — and state kinds re-arm when the
  * condition clears (their log row is deleted). A firing is recorded (notification_events), its webhook deliveries and
- * its e-mails to the organization's owners and admins queued (webhook_deliveries, notification_emails) in one
- * transaction: the notify worker sends them from there, with retries, so an SMTP or webhook outage loses nothing.
+ * its e-mails to the organization's owners and admins (and accountants, for the billing kinds) queued
+ * (webhook_deliveries, notification_emails) in one transaction: the notify worker sends them from there, with
+ * retries, so an SMTP or webhook outage loses nothing. Several workers may evaluate at once: notification_log's key
+ * lets one of them record a firing, the others' transactions record and queue nothing.
  */
 import type { Kysely } from 'kysely';
 import { currentDrive, fnForecast } from '../../domain/registry-status.js';
-import { DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../../domain/notification-kinds.js';
-import { OFD_EXPIRY_THRESHOLDS_DAYS, ofdServiceDaysLeft } from '../../domain/ofd-service.js';
+import { BILLING_KINDS, DEFAULT_SILENT_HOURS, NOTIFICATION_KINDS, NOTIFICATION_TITLES, STATE_KINDS } from '../../domain/notification-kinds.js';
 import { drivesOfRegisters } from '../../db/api-registry.repository.js';
 import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
@@ -37,6 +40,7 @@ import { disarmCleared, enqueueNotificationEmails, findNotificationRules, record
 import { publishWebhookEvents, type WebhookEvent } from '../../db/webhooks.repository.js';
 import type { Logger } from '../../observability/logger.js';
 import { FN_DOCUMENT_CAPACITY } from '../../domain/fn-end-date.js';
+import { brandedServiceConditions, ofdServiceConditions } from './paid-period-conditions.js';
 
 export const CONDITION_KINDS = NOTIFICATION_KINDS;
 // Every kind is published as the webhook event of the same name: a kind missing from WEBHOOK_EVENTS drops out of this
@@ -48,6 +52,8 @@ export const FN_EXPIRY_THRESHOLDS_DAYS = [30, 3] as const;
 export const FN_FILL_THRESHOLD_PERCENT = 90;
 const SCAN_STATE = 'notify_conditions';
 const FIRST_LOOKBACK_MS = 24 * HOUR_MS;
+/** Who gets the e-mails of BILLING_KINDS: the accountant pays (issue 16). */
+const BILLING_ROLES = ['owner', 'admin', 'accountant'] as const;
 
 export interface ConditionEvaluatorOptions {
   readonly db: Kysely<Database>;
@@ -59,6 +65,8 @@ export interface ConditionEvaluatorOptions {
   readonly emails?: boolean;
   /** The clock (tests). Default () => new Date(). */
   readonly now?: () => Date;
+  /** The cabinet's public URL (OFD_PUBLIC_URL), for links in the e-mails; without it they name the cabinet's path. */
+  readonly cabinetUrl?: string | undefined;
 }
 
 export interface ActiveCondition {
@@ -66,6 +74,8 @@ export interface ActiveCondition {
   readonly subject: string;
   readonly threshold: string;
   readonly data: JsonObject;
+  /** The e-mail, when the kind words its own; else the kind's title and the data (conditionEmail). */
+  readonly mail?: { readonly subject: string; readonly text: string };
 }
 
 export interface ConditionEvaluator {
@@ -88,18 +98,6 @@ function median(xs: number[]): number | null {
 async function rulesOf(db: Kysely<Database>, organizationId: number): Promise<Rules> {
   const r = await findNotificationRules(db, organizationId);
   return { disabled: new Set(r?.disabled_kinds ?? []), silentAfterMs: (r?.silent_after_hours ?? DEFAULT_SILENT_HOURS) * HOUR_MS };
-}
-
-/** `ofd.expiring` of one register: one condition per threshold its service end is within. */
-function ofdServiceConditions(reg: { id: number; registration_number: string; service_until: string | null }, now: Date): ActiveCondition[] {
-  if (reg.service_until === null) return [];
-  const daysLeft = ofdServiceDaysLeft(reg.service_until, now);
-  return OFD_EXPIRY_THRESHOLDS_DAYS.filter((days) => daysLeft <= days).map((days) => ({
-    kind: 'ofd.expiring',
-    subject: `register:${reg.id}`,
-    threshold: `${days}d`,
-    data: { registerId: reg.id, registrationNumber: reg.registration_number, serviceUntil: reg.service_until, daysLeft, thresholdDays: days },
-  }));
 }
 
 /** A drive row as drivesOfRegisters reads it (currentDrive keeps the row's own type). */
@@ -163,9 +161,15 @@ function driveConditions(current: Drive, base: Base): ActiveCondition[] {
   return out;
 }
 
-/** State conditions of one organization now: silent registers, FN ones and the OFD service end. */
-async function stateConditions(db: Kysely<Database>, organizationId: number, rules: Rules, now: Date): Promise<ActiveCondition[]> {
+/** State conditions of one organization now: the branded service's end, silent registers, FN ones, the OFD service end. */
+async function stateConditions(db: Kysely<Database>, organizationId: number, rules: Rules, now: Date, cabinetUrl: string | undefined): Promise<ActiveCondition[]> {
+  const branded = await brandedServiceConditions(db, organizationId, now, cabinetUrl);
   const registers = await conditionRegisters(db, organizationId);
+  return [...branded, ...(await registerConditions(db, registers, rules, now))].filter((c) => !rules.disabled.has(c.kind));
+}
+
+/** Per register: the OFD service end, silence, the current FN's expiry, fill and gaps. */
+async function registerConditions(db: Kysely<Database>, registers: ConditionRegister[], rules: Rules, now: Date): Promise<ActiveCondition[]> {
   if (registers.length === 0) return [];
   const drives = await drivesOfRegisters(
     db,
@@ -182,7 +186,7 @@ async function stateConditions(db: Kysely<Database>, organizationId: number, rul
     const base = { registerId: reg.id, registrationNumber: reg.registration_number, fn: current.fn };
     out.push(...(await silentCondition(db, reg, current, base, rules, now)), ...expiringConditions(current, base, now), ...driveConditions(current, base));
   }
-  return out.filter((c) => !rules.disabled.has(c.kind));
+  return out;
 }
 
 /** Document events in (from, to] of one organization: ФЛК failures (by persisted_at) and FNS rejections (by updated_at). */
@@ -220,7 +224,7 @@ export function createConditionEvaluator(options: ConditionEvaluatorOptions): Co
       if (eventId === undefined) return false;
       const webhookEventId = `${c.kind}:${c.subject}:${c.threshold}:${now.getTime()}`;
       await publishWebhookEvents(trx, [{ organizationId, event: c.kind, eventId: webhookEventId, at: now, data: { ...c.data, threshold: c.threshold || null } }]);
-      if (emails) await enqueueNotificationEmails(trx, eventId, organizationId, conditionEmail(c));
+      if (emails) await enqueueNotificationEmails(trx, eventId, organizationId, c.mail ?? conditionEmail(c), BILLING_KINDS.includes(c.kind) ? BILLING_ROLES : undefined);
       return true;
     });
   }
@@ -233,7 +237,7 @@ export function createConditionEvaluator(options: ConditionEvaluatorOptions): Co
       const fired: Array<ActiveCondition & { organizationId: number }> = [];
       for (const organizationId of orgs) {
         const rules = await rulesOf(db, organizationId);
-        const active = [...(await stateConditions(db, organizationId, rules, now)), ...(await eventConditions(db, organizationId, rules, from, now))];
+        const active = [...(await stateConditions(db, organizationId, rules, now, options.cabinetUrl)), ...(await eventConditions(db, organizationId, rules, from, now))];
         // Re-arm: state conditions no longer active lose their log row.
         const keep = active.filter((c) => STATE_KINDS.includes(c.kind)).map((c) => `${c.kind}|${c.subject}|${c.threshold}`);
         await disarmCleared(db, organizationId, STATE_KINDS, keep);

@@ -28,6 +28,8 @@ export interface NotifyLoopsOptions {
   readonly pollIntervalMs?: number | undefined;
   /** Default 60 s; 0 turns condition notifications off. */
   readonly conditionsIntervalMs?: number | undefined;
+  /** The cabinet's public URL, for links in condition e-mails. */
+  readonly cabinetUrl?: string | undefined;
 }
 
 export interface NotifyLoops {
@@ -77,7 +79,7 @@ export function startNotifyLoops(o: NotifyLoopsOptions): NotifyLoops {
   const timer = setInterval(() => void poll(), o.pollIntervalMs ?? 1000);
   timer.unref();
 
-  const conditions = createConditionEvaluator({ db: o.db, logger: o.log, emails: o.emails });
+  const conditions = createConditionEvaluator({ db: o.db, logger: o.log, emails: o.emails, cabinetUrl: o.cabinetUrl });
   let evaluating: Promise<void> | undefined;
   const evaluateConditions = (): Promise<void> =>
     (evaluating ??= conditions

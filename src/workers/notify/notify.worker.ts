@@ -75,6 +75,8 @@ export interface NotifyWorkerOptions {
   readonly stalledIntervalMs?: number;
   /** Condition notifications (silent registers, FN expiry/fill, gaps, ФЛК, FNS rejections) are evaluated this often. Default 60 s; 0 turns them off. */
   readonly conditionsIntervalMs?: number;
+  /** The cabinet's public URL (OFD_PUBLIC_URL), for links in condition e-mails (the Маркет in branding.expiring). */
+  readonly cabinetUrl?: string;
 }
 
 export interface NotifyWorker {
@@ -166,7 +168,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
-  const loops = startNotifyLoops({ db, log, queue, dispatcher, conditionEmails, emails: options.email !== undefined, pollIntervalMs: options.pollIntervalMs, conditionsIntervalMs: options.conditionsIntervalMs });
+  const loops = startNotifyLoops({ db, log, queue, dispatcher, conditionEmails, emails: options.email !== undefined, pollIntervalMs: options.pollIntervalMs, conditionsIntervalMs: options.conditionsIntervalMs, cabinetUrl: options.cabinetUrl });
 
   let closing: Promise<void> | undefined;
   return {

@@ -3,7 +3,8 @@
  * string they carry. No I/O.
  */
 import type { EmailMessage } from '../../adapters/email/email-sender.js';
-import { fnsQrString, rubles } from '../../domain/receipt-view.js';
+import { formatRubles } from '../../domain/money.js';
+import { fnsQrString } from '../../domain/receipt-view.js';
 import { DEFAULT_BRAND, type Brand } from '../../domain/brand.js';
 import { brandedReceiptEmail } from '../../branding/branded-receipt.js';
 import type { ReceiptSource } from '../../db/notify.repository.js';
@@ -32,7 +33,7 @@ export async function receiptEmail(doc: ReceiptSource, brand: Brand = DEFAULT_BR
  */
 export function receiptSms(doc: ReceiptSource, link?: string): string {
   const qr = receiptQrOf(doc);
-  const sum = doc.total_sum === null ? '' : ` на ${rubles(doc.total_sum)} руб.`;
+  const sum = doc.total_sum === null ? '' : ` на ${formatRubles(doc.total_sum)}`;
   if (link) return `Чек ФД ${doc.fd}${sum}: ${link}`;
   return `Чек ФД ${doc.fd}${sum} ФН ${doc.fn}${qr ? `. Проверка: ${qr}` : ''}`;
 }
@@ -41,6 +42,6 @@ export function receiptSms(doc: ReceiptSource, link?: string): string {
 export function receiptViberText(doc: ReceiptSource, link?: string): string {
   const seller = body(doc).json['user'];
   const from = typeof seller === 'string' && seller.trim() !== '' ? ` от ${seller.trim()}` : '';
-  const sum = doc.total_sum === null ? '' : ` на ${rubles(doc.total_sum)} ₽`;
+  const sum = doc.total_sum === null ? '' : ` на ${formatRubles(doc.total_sum)}`;
   return `Кассовый чек${from}${sum}, ФД ${doc.fd}.${link ? ` Открыть чек: ${link}` : ` ${receiptSms(doc)}`}`;
 }

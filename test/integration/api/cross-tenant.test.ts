@@ -7,6 +7,9 @@ import { ADMIN_TOKEN, bearer, closeShift, job, openShift, persist, receipt, star
 import { seedTenant, type Tenant } from './tenant-fixture.js';
 import { seedTenantWebhook, type TenantWebhook } from '../notify/tenant-webhooks.js';
 import { REPORT_NAMES } from '../../../src/reports/reports.js';
+import { buyBrandedReceipts } from '../../../src/billing/branded-receipts.js';
+import { operatorTopUp } from '../../../src/billing/debt.js';
+import { inBillingTransaction } from '../../../src/billing/transactions.js';
 import { seedOnboarding, type TenantOnboarding } from './onboarding-fixture.js';
 import {
   onboardingAttempts,
@@ -92,6 +95,10 @@ beforeAll(async () => {
     with r as (insert into registers (registration_number, organization_id) values ('0000000099000777', ${b.organizationId}) returning id)
     insert into ofd_services (register_id, service_until) select id, current_date + 5 from r
   `.execute(h.database.db);
+  // B's branded e-receipt service, bought and ending in 5 days: the banner's list (GET /branded-receipts/ending) must withhold it.
+  await inBillingTransaction(h.database.db, (tx) => operatorTopUp(tx, { organizationId: b.organizationId, amount: 49_000, key: 'xtenant-brand-top-up', comment: 'x' }));
+  const brand = await buyBrandedReceipts(h.database.db, { organizationId: b.organizationId, productCode: 'branded-1m', requestKey: 'xtenant-brand', now: new Date() });
+  await sql`update branded_receipt_periods set ends_at = now() + interval '5 days' where id = ${brand.period.id}`.execute(h.database.db);
   // B's e-receipt brand with a logo (a 1×1 PNG), and a short link to one of its receipts.
   const onePixel = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a494441547801630001000005000136d088dd0000000049454e44ae426082', 'hex');
   await sql`
@@ -329,6 +336,11 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/ofd-service/ending': [
       { method: 'GET', url: '/api/v1/ofd-service/ending?withinDays=366', expect: 'empty' },
       { method: 'GET', url: `/api/v1/ofd-service/ending?organizationId=${b.organizationId}`, expect: 'empty' },
+    ],
+    // A has not bought the branded service: anything listed would be B's.
+    'GET /api/v1/branded-receipts/ending': [
+      { method: 'GET', url: '/api/v1/branded-receipts/ending', expect: 'empty' },
+      { method: 'GET', url: `/api/v1/branded-receipts/ending?organizationId=${b.organizationId}`, expect: 'empty' },
     ],
     'GET /api/v1/organizations/:id/receipt-settings': [{ method: 'GET', url: `${org}/receipt-settings`, expect: 'denied' }],
     'PUT /api/v1/organizations/:id/receipt-settings': [{ method: 'PUT', url: `${org}/receipt-settings`, payload: { phoneChannel: 'viber' }, expect: 'denied' }],

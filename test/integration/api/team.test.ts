@@ -182,6 +182,8 @@ describe('a member limited to one outlet', () => {
       `/api/v1/registers?outletId=${south.outletId}`,
       '/api/v1/ofd-service/ending',
       `/api/v1/ofd-service/ending?organizationId=${orgId}&withinDays=366`,
+      '/api/v1/branded-receipts/ending',
+      `/api/v1/branded-receipts/ending?organizationId=${orgId}`,
       '/api/v1/fiscal-drives',
       `/api/v1/fiscal-drives?registerId=${south.registerId}`,
       '/api/v1/documents',

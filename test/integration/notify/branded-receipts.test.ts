@@ -211,7 +211,7 @@ describe('a branded e-mail receipt', () => {
     expect(html).toContain('Ждём вас снова!');
     expect(html).toContain('href="https://kolos.example/card?utm=receipt"');
     expect(html).toContain('Скидка 10% по карте');
-    expect(html).toContain('123.45');
+    expect(html).toContain('123,45\u00a0₽');
     expect(html).toContain(`href="${PUBLIC}/check?${qr.replace(/&/g, '&amp;')}"`);
     // Text on #aa3300 and on the dark green #0a7d32 is white (their luminance is low).
     expect(html).toMatch(/color:#ffffff;line-height:20px" data-brand="header"/);
@@ -228,7 +228,7 @@ describe('a branded e-mail receipt', () => {
     expect(decoded?.data).toBe(qr);
 
     expect(mail.text).toContain('Пекарня «Колос»');
-    expect(mail.text).toContain('ИТОГ: 123.45 ₽');
+    expect(mail.text).toContain('ИТОГ: 123,45\u00a0₽');
     expect(mail.text).toContain(`Проверка чека в ФНС: ${qr}`);
     expect(mail.text).toContain('Скидка 10% по карте — До конца декабря: https://kolos.example/card?utm=receipt');
   });
@@ -252,7 +252,7 @@ describe('short links in SMS receipts', () => {
     const before = await smsBalance();
     expect(await run(2, 'sms', PHONE)).toEqual({ kind: 'done', status: 'delivered' });
     const text = smsFake.messages.at(-1)!.text;
-    const m = /^Чек ФД 2 на 123\.45 руб\.: https:\/\/cabinet\.ofd\.test\/r\/([A-Za-z0-9]{12})$/.exec(text);
+    const m = /^Чек ФД 2 на 123,45\u00a0₽: https:\/\/cabinet\.ofd\.test\/r\/([A-Za-z0-9]{12})$/.exec(text);
     expect(m, text).not.toBeNull();
     code = m![1]!;
     expect(await smsBalance()).toBe(before - 1);
@@ -310,7 +310,7 @@ describe('Viber receipts', () => {
     expect(await run(4, 'viber', PHONE)).toEqual({ kind: 'done', status: 'delivered' });
     const m = viberFake.messages.at(-1)!;
     expect(m.to).toBe(PHONE);
-    expect(m.text).toContain('123.45 ₽');
+    expect(m.text).toContain('123,45\u00a0₽');
     expect(m.button?.url).toMatch(/^https:\/\/cabinet\.ofd\.test\/r\/[A-Za-z0-9]{12}$/);
     expect(m.text).toContain(m.button!.url);
     expect(smsFake.messages).toHaveLength(sent);
@@ -328,7 +328,7 @@ describe('Viber receipts', () => {
       expect(await run(fd, 'viber', phone)).toEqual({ kind: 'done', status: 'delivered' });
       const smsMessage = smsFake.messages.at(-1)!;
       expect(smsMessage.to).toBe(phone);
-      expect(smsMessage.text).toMatch(new RegExp(`^Чек ФД ${fd} на 123\\.45 руб\\.: https://cabinet\\.ofd\\.test/r/[A-Za-z0-9]{12}$`));
+      expect(smsMessage.text).toMatch(new RegExp(`^Чек ФД ${fd} на 123,45\u00a0₽: https://cabinet\\.ofd\\.test/r/[A-Za-z0-9]{12}$`));
       expect(await smsBalance()).toBe(before - 1);
       const d = await deliveries(fd);
       expect(d).toEqual([

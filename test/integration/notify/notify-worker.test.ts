@@ -143,10 +143,10 @@ describe('e-receipts', () => {
     expect(mail.subject).toContain('Кассовый чек № 2');
     expect(mail.html).toBeTypeOf('string');
     const html = mail.html as string;
-    expect(html).toContain('123.45');
+    expect(html).toContain('123,45\u00a0₽');
     expect(html).toContain(escapeHtml(qr));
     expect(mail.text).toContain(qr);
-    expect(mail.text).toContain('ИТОГ: 123.45');
+    expect(mail.text).toContain('ИТОГ: 123,45\u00a0₽');
     const st = await waitFor(() => statusOf(2, 'email'), (d) => d?.status === 'delivered');
     expect(st).toMatchObject({ status: 'delivered', attempts: 1, recipient: 'buyer@example.test' });
   });
@@ -217,7 +217,7 @@ describe('from the gateway queue', () => {
     try {
       await producer.enqueue(job(FN, 20, 3, receipt({ fn: FN, fd: 20, inn: INN, regId: REG, price: 31415, buyer: 'pipeline@example.test' })));
       const mail = await h.smtp.next('pipeline@example.test', 20_000);
-      expect(mail.text).toContain('ИТОГ: 314.15');
+      expect(mail.text).toContain('ИТОГ: 314,15\u00a0₽');
       expect(mail.text).toContain(await qrOf(20));
       expect(await waitFor(() => statusOf(20, 'email'), (d) => d?.status === 'delivered')).toMatchObject({ status: 'delivered' });
     } finally {

@@ -37,12 +37,12 @@ describe('receipt texts', () => {
     expect(qr).toBe('t=20240917T1801&s=123.45&fn=9999078900012345&i=42&fp=3000000001&n=1');
     const mail = await receiptEmail(doc);
     expect(mail.subject).toBe('Кассовый чек № 42 — ООО <Ромашка>');
-    expect(mail.text).toContain('ИТОГ: 123.45');
+    expect(mail.text).toContain('ИТОГ: 123,45\u00a0₽');
     expect(mail.text).toContain(qr!);
     expect(mail.html).toContain('ООО &lt;Ромашка&gt;');
     expect(mail.html).toContain('t=20240917T1801&amp;s=123.45');
-    expect(receiptSms(doc)).toBe(`Чек ФД 42 на 123.45 руб. ФН 9999078900012345. Проверка: ${qr!}`);
-    expect(receiptSms(doc, 'https://ofd.example/r/AbCdEfGhJkMn')).toBe('Чек ФД 42 на 123.45 руб.: https://ofd.example/r/AbCdEfGhJkMn');
+    expect(receiptSms(doc)).toBe(`Чек ФД 42 на 123,45\u00a0₽ ФН 9999078900012345. Проверка: ${qr!}`);
+    expect(receiptSms(doc, 'https://ofd.example/r/AbCdEfGhJkMn')).toBe('Чек ФД 42 на 123,45\u00a0₽: https://ofd.example/r/AbCdEfGhJkMn');
     expect(receiptQrOf({ ...doc, fiscal_sign: null })).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import { UserMenu } from './UserMenu';
 const GlobalSearch = lazy(() => import('../../features/search/components/GlobalSearch').then((m) => ({ default: m.GlobalSearch })));
 // Registers whose paid OFD service ends soon (issue 17): its own small chunk too.
 const PaidPeriodBanner = lazy(() => import('../../features/billing/components/PaidPeriodBanner').then((m) => ({ default: m.PaidPeriodBanner })));
+const BrandedServiceBanner = lazy(() => import('../../features/billing/components/BrandedServiceBanner').then((m) => ({ default: m.BrandedServiceBanner })));
 
 type Item = { key: string; label: string; icon?: React.ReactNode; children?: Item[] };
 const toItems = (entries: readonly MenuEntry[]): Item[] =>
@@ -86,6 +87,7 @@ export function AppLayout() {
         <Layout.Content id="main" tabIndex={-1} className="cabinet-content">
           <Suspense fallback={null}>
             <PaidPeriodBanner />
+            <BrandedServiceBanner />
           </Suspense>
           <Suspense fallback={<LoadingState />}>
             <Outlet />

@@ -204,3 +204,18 @@ export function useServiceEnding() {
     refetchInterval: 600_000,
   });
 }
+
+export type BrandedEnding = Json<'/api/v1/branded-receipts/ending', 'get'>['items'][number];
+
+/**
+ * Organizations whose branded e-receipt service ends within 30 days or ended in the last 7 (the shell's banner, the
+ * same window as the `branding.expiring` e-mails); re-read every 10 minutes.
+ */
+export function useBrandedEnding() {
+  return useQuery({
+    queryKey: ['billing', 'branded-ending'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/branded-receipts/ending', { signal })),
+    staleTime: 60_000,
+    refetchInterval: 600_000,
+  });
+}

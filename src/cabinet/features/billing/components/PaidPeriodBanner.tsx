@@ -9,6 +9,7 @@ import { useLocation, useNavigate } from 'react-router';
 import { formatLocalDateTime } from '../../../lib/format';
 import { useServiceEnding } from '../api/billing';
 import { daysLeftText, expiryNotice, type ExpiryLevel } from '../lib/expiry';
+import { safeGet, safeSet } from '../lib/session-flag';
 
 const TYPE: Record<ExpiryLevel, 'error' | 'warning' | 'info'> = { expired: 'error', '1': 'error', '7': 'warning', '30': 'info' };
 const SHOWN = 3;
@@ -72,20 +73,4 @@ function renewalLink(registers: readonly { id: number; organizationId?: number |
   const org = registers[0]?.organizationId;
   const ids = registers.filter((r) => r.organizationId === org).map((r) => r.id);
   return `/billing/tariffs?${org ? `organizationId=${org}&` : ''}registers=${ids.join(',')}`;
-}
-
-function safeGet(key: string): boolean {
-  try {
-    return sessionStorage.getItem(key) !== null;
-  } catch {
-    return false;
-  }
-}
-
-function safeSet(key: string): void {
-  try {
-    sessionStorage.setItem(key, '1');
-  } catch {
-    // Without storage the banner just comes back on the next page.
-  }
 }

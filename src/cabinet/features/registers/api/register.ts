@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, type paths } from '../../../lib/api/client';
+import { isAboutRegister } from '../lib/register-notifications';
 
 export type RegisterDetail = paths['/api/v1/registers/{id}']['get']['responses'][200]['content']['application/json'];
 export type RegisterNotification = paths['/api/v1/organizations/{id}/notifications']['get']['responses'][200]['content']['application/json']['items'][number];
@@ -23,15 +24,14 @@ export function useLastDocuments(registerId: number) {
   });
 }
 
-/** The organization's notifications about this register or its fiscal drives. */
-export function useRegisterNotifications(organizationId: number | null, registerId: number, fns: readonly string[]) {
+/** The organization's notifications about this register, its fiscal drives or its registration applications. */
+export function useRegisterNotifications(organizationId: number | null, registerId: number, fns: readonly string[], registrationNumber?: string) {
   return useQuery({
-    queryKey: ['notifications', organizationId, registerId, fns],
+    queryKey: ['notifications', organizationId, registerId, fns, registrationNumber],
     enabled: organizationId !== null,
     queryFn: async ({ signal }) => {
       const all = await unwrap(api.GET('/api/v1/organizations/{id}/notifications', { params: { path: { id: organizationId! }, query: { limit: 200 } }, signal }));
-      const subjects = new Set([`register:${registerId}`, ...fns.map((fn) => `fn:${fn}`)]);
-      return all.items.filter((n) => subjects.has(n.subject) || fns.some((fn) => n.subject.startsWith(`document:${fn}:`)));
+      return all.items.filter((n) => isAboutRegister(n, { id: registerId, fns, registrationNumber }));
     },
   });
 }

@@ -4,6 +4,7 @@ import type { TableColumnsType } from 'antd';
 import { Link } from 'react-router';
 import { QueryState } from '../../../components/QueryState';
 import { formatInstant, formatLocalDateTime, formatMoney } from '../../../lib/format';
+import { STATUS_LABEL } from '../../kkt-registration/lib/status';
 import type { RegisterDetail, useCurrentShift, useLastDocuments, useRegisterNotifications } from '../api/register';
 
 type Drive = RegisterDetail['fiscalDrives'][number];
@@ -16,7 +17,16 @@ const NOTIFICATION: Record<string, string> = {
   'documents.unsent': 'Есть неотправленные документы',
   'flk.failed': 'Ошибка ФЛК',
   'fns.rejected': 'Документ отклонён ФНС',
+  'kkt.application': 'Заявление о регистрации ККТ',
 };
+
+/** The kind's name; a registration application's also says which status it reached (its threshold). */
+function notificationTitle(n: { kind: string; threshold: string | null }): string {
+  const title = NOTIFICATION[n.kind] ?? n.kind;
+  if (n.kind !== 'kkt.application' || n.threshold === null) return title;
+  const status = STATUS_LABEL[n.threshold as keyof typeof STATUS_LABEL] as { text: string } | undefined;
+  return `${title}: ${status?.text ?? n.threshold}`;
+}
 
 function ShiftDescriptions({ s }: { s: CurrentShift }) {
   return (
@@ -47,7 +57,7 @@ export function NotificationsCard({ notifications }: { notifications: ReturnType
   return (
     <Card size="small" title="Уведомления">
       <QueryState query={{ ...notifications, isPending: notifications.isPending && notifications.fetchStatus !== 'idle' }} isEmpty={(d) => d.length === 0} empty="Уведомлений нет.">
-        {(d) => <List size="small" dataSource={d} renderItem={(n) => <List.Item key={n.id}>{`${NOTIFICATION[n.kind] ?? n.kind} — ${formatInstant(n.firedAt)}`}</List.Item>} />}
+        {(d) => <List size="small" dataSource={d} renderItem={(n) => <List.Item key={n.id}>{`${notificationTitle(n)} — ${formatInstant(n.firedAt)}`}</List.Item>} />}
       </QueryState>
     </Card>
   );

@@ -28,7 +28,7 @@ export default function RegisterPage() {
   const shift = useCurrentShift(id);
   const docs = useLastDocuments(id);
   const fns = register.data?.fiscalDrives.map((d) => d.fn) ?? [];
-  const notifications = useRegisterNotifications(register.data?.organizationId ?? null, id, fns);
+  const notifications = useRegisterNotifications(register.data?.organizationId ?? null, id, fns, register.data?.registrationNumber);
   return (
     <QueryState query={register} loadingLabel="Загружаем кассу…">
       {(r) => (
