@@ -33,7 +33,7 @@ import { visibleOrganizations, type Principal } from '../auth/principal.js';
 import { accessScope, documentScopeSql, fullInns, placeLimitOf, registerScopeSql, scopeOrganizationIds } from '../auth/access-scope.js';
 import type { ApiApp, ApiContext } from '../context.js';
 import { errorResponses } from '../errors.js';
-import { rubles } from '../../domain/receipt-view.js';
+import { formatRubles } from '../../domain/money.js';
 
 const hitOut = z.object({
   type: z.enum(['organization', 'register', 'fiscalDrive', 'outlet', 'user', 'document']),
@@ -149,7 +149,7 @@ async function documentHits(ctx: ApiContext, scope: SearchScope, q: string, limi
     if (hits.length >= limit) break;
     for (const d of await searchDocuments(ctx.db, scope, m, limit)) {
       if (hits.some((h) => h.href === `/api/v1/documents/${d.fn}/${d.fd}`)) continue;
-      const sum = d.total_sum === null ? '' : `, ${rubles(d.total_sum)} ₽`;
+      const sum = d.total_sum === null ? '' : `, ${formatRubles(d.total_sum)}`;
       hits.push({
         type: 'document',
         matched: m.kind,
