@@ -47,7 +47,7 @@ function Client({ organization, onClose }: { organization: FoundOrganization; on
     <Card size="small" title={<span style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{nameOf(organization)}</span>} extra={<Button type="link" onClick={onClose}>К поиску</Button>}>
       <Descriptions size="small" column={1} style={{ marginBottom: 16 }} items={[
         { key: 'inn', label: 'ИНН', children: organization.inn },
-        { key: 'balance', label: 'Баланс', children: <span aria-label="Баланс">{formatMoney(balance)}</span> },
+        { key: 'balance', label: 'Баланс', children: formatMoney(balance) },
       ]} />
       <Alert type="info" showIcon style={{ marginBottom: 16 }} title="История операций клиента сотрудникам оператора не открыта: её видят участники организации и API оператора." />
       <Typography.Title level={5}>Пополнить вручную</Typography.Title>
