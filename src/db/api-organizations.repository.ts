@@ -138,3 +138,33 @@ export async function organizationInn(db: Db, id: number): Promise<string | unde
   const row = await db.selectFrom('organizations').select('inn').where('id', '=', id).executeTakeFirst();
   return row?.inn;
 }
+
+export interface OrganizationMatch {
+  id: number;
+  inn: string;
+  name: string | null;
+  /** The `balance` account, kopecks; 0 for an organization that never had money. */
+  balance: number;
+}
+
+/** `text` as a LIKE pattern that matches it literally (a name may hold `%` or `_`). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The operator's lookup across every organization: INN starting with `q` or a name containing it (any case).
+ * Exact INN first, then INN prefixes, then names alphabetically, so typing a full INN puts its organization on top.
+ */
+export async function searchOrganizationsForOperator(db: Db, q: string, limit: number): Promise<OrganizationMatch[]> {
+  const literal = likeLiteral(q);
+  const { rows } = await sql<OrganizationMatch>`
+    select o.id, o.inn, o.name, coalesce(a.balance, 0)::bigint as balance
+      from organizations o
+      left join ledger_accounts a on a.organization_id = o.id and a.code = 'balance'
+     where o.inn like ${`${literal}%`} or o.name ilike ${`%${literal}%`}
+     order by (o.inn = ${q}) desc, (o.inn like ${`${literal}%`}) desc, o.name nulls last, o.id
+     limit ${limit}
+  `.execute(db);
+  return rows.map((r) => ({ ...r, balance: Number(r.balance) }));
+}

@@ -2,7 +2,8 @@
 // of the operator's staff (OFD_OPERATOR_EMAILS) signs up like anyone, finds «Оператор» in the menu, creates a tariff
 // with a promotion (a taken code is refused on its field), withdraws it to the archive, and imports a 1C bank
 // statement written here in Windows-1251 that pays a customer's invoice by its number — the balance and the invoice
-// are then read back through the API; a customer sees no such menu and «Нет доступа» at the URL; a 375 px phone.
+// are then read back through the API; it finds a customer's organization and credits 100 ₽ by hand (once, though
+// double-clicked); a customer sees no such menu and «Нет доступа» at the URL; a 375 px phone.
 // A failing step leaves a screenshot in test/e2e/cabinet-artifacts/.
 import { existsSync } from 'node:fs';
 import iconv from 'iconv-lite';
@@ -193,6 +194,31 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
     expect(docs.json.items).toContainEqual(expect.objectContaining({ kind: 'invoice', number: invoiceNumber, status: 'paid' }));
   });
 
+  it('finds a customer’s organization it is not a member of and credits 100 ₽ by hand, once', async (ctx) => {
+    shotOnFailure(ctx, () => tab.page);
+    const { page } = tab;
+    const balance = async () => (await world.operator<{ balance: number }>('GET', `/api/v1/organizations/${world.a.organizationId}/balance`)).json.balance;
+    const before = await balance();
+    await page.getByRole('menuitem', { name: 'Клиенты' }).click();
+    await page.getByRole('heading', { name: 'Клиенты' }).waitFor();
+    await page.getByLabel('ИНН или название').fill(world.a.inn);
+    await page.getByLabel('ИНН или название').press('Enter');
+    const found = page.getByRole('listitem').filter({ hasText: `ИНН ${world.a.inn}` });
+    expect(await found.textContent()).toContain(`баланс ${rubles(before)}`);
+    await found.getByRole('button', { name: /^Открыть/ }).click();
+
+    await page.getByLabel('Сумма, ₽').fill('100');
+    await page.getByLabel('Основание').fill('Оплата наличными в офисе, ПКО № 7');
+    // A double click: one intended credit, one idempotency key, credited once.
+    await page.getByRole('button', { name: 'Пополнить вручную' }).dblclick();
+    await page.getByText(`Зачислено ${rubles(10_000)}. Баланс: ${rubles(before + 10_000)}.`).waitFor();
+    expect(await page.locator('.ant-descriptions').textContent()).toContain(rubles(before + 10_000));
+    await page.screenshot({ path: `${ARTIFACTS}/screen-operator-clients.png`, fullPage: true });
+    await expect.poll(balance, POLL).toBe(before + 10_000);
+    const history = await world.operator<{ items: Array<{ reason: string; amount: number; reference: string }> }>('GET', `/api/v1/organizations/${world.a.organizationId}/account-history`);
+    expect(history.json.items.filter((l) => l.reason === 'top_up.operator' && l.amount === 10_000)).toHaveLength(1);
+  });
+
   it('shows a customer neither the menu nor the pages: «Нет доступа» at the URL', async (ctx) => {
     const customer = await openTab(world);
     shotOnFailure(ctx, () => customer.page);
@@ -201,7 +227,7 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
       await signIn(page, CUSTOMER);
       await page.getByRole('menuitem', { name: 'Оплата' }).waitFor();
       expect(await page.getByRole('menuitem', { name: 'Оператор' }).count()).toBe(0);
-      for (const path of ['/operator/tariffs', '/operator/bank-statements']) {
+      for (const path of ['/operator/tariffs', '/operator/bank-statements', '/operator/clients']) {
         await page.goto(path);
         await page.getByText('Нет доступа').waitFor();
         expect(await page.getByRole('button', { name: 'Загрузить выписку' }).count()).toBe(0);
@@ -232,6 +258,15 @@ describe.skipIf(!CAN_RUN)('the operator’s area in Chromium', { timeout: 180_00
       await page.getByText('Все платежи этой выписки (2) уже были загружены ранее: повторно ничего не зачислено.').waitFor();
       await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), POLL).toBeLessThanOrEqual(375);
       await page.screenshot({ path: `${ARTIFACTS}/screen-operator-statements-phone.png`, fullPage: true });
+
+      // A client found and opened, with the top-up form, fits too.
+      await page.goto('/operator/clients');
+      await page.getByLabel('ИНН или название').fill(world.a.inn);
+      await page.getByLabel('ИНН или название').press('Enter');
+      await page.getByRole('listitem').filter({ hasText: `ИНН ${world.a.inn}` }).getByRole('button', { name: /^Открыть/ }).click();
+      await page.getByLabel('Основание').waitFor();
+      await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), POLL).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: `${ARTIFACTS}/screen-operator-clients-phone.png`, fullPage: true });
     } finally {
       await phone.context.close();
     }

@@ -4,7 +4,8 @@
  * - a user (session token from login): the organizations it is a member of, with its role's permissions there; a user
  *   whose confirmed e-mail is in `OFD_OPERATOR_EMAILS` is also the operator's staff (`operator: true`): it may do what
  *   `requireOperator()` guards (the tariff catalogue, bank statements, manual top-ups…) from the cabinet, signed in as
- *   itself, but it does not read other tenants' data — that stays the operator token's;
+ *   itself, but it does not read other tenants' data — that stays the operator token's — beyond what a money action
+ *   needs: the operator's organization lookup (name, INN, balance);
  * - an API key: its one organization, with the key's scopes.
  *
  * Tenant isolation rests on two rules used by every route: lists are filtered by `visibleOrganizations()`, and a

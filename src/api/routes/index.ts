@@ -29,6 +29,7 @@ import { receiptBrandBannerRoutes } from './receipt-brand-banners.routes.js';
 import { receiptBrandRoutes } from './receipt-brand.routes.js';
 import { shortLinkRoutes } from './short-links.routes.js';
 import { messagePriceRoutes } from './message-prices.routes.js';
+import { operatorRoutes } from './operator.routes.js';
 
 export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -60,5 +61,6 @@ export function apiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     await app.register(receiptBrandBannerRoutes(ctx));
     await app.register(shortLinkRoutes(ctx));
     await app.register(messagePriceRoutes(ctx));
+    await app.register(operatorRoutes(ctx));
   };
 }

@@ -39,10 +39,10 @@ describe('the operator’s area', () => {
 
   it('is in the menu of the staff alone, and every page of the group is gated', () => {
     const keys = (operator: boolean) => visibleMenu(operator).flatMap((m) => [m.key, ...(m.children?.map((c) => c.key) ?? [])]);
-    expect(keys(true)).toEqual(expect.arrayContaining(['operator-group', '/operator/tariffs', '/operator/bank-statements']));
+    expect(keys(true)).toEqual(expect.arrayContaining(['operator-group', '/operator/tariffs', '/operator/bank-statements', '/operator/clients']));
     expect(keys(false).filter((k) => k.includes('operator'))).toEqual([]);
     expect(visibleMenu(true)).toBe(menu);
     const gated = sectionRoutes.filter((r) => r.operatorOnly).map((r) => `/${r.path}`);
-    expect(gated).toEqual(['/operator/tariffs', '/operator/bank-statements']);
+    expect(gated).toEqual(['/operator/tariffs', '/operator/bank-statements', '/operator/clients']);
   });
 });

@@ -71,9 +71,10 @@ export const sectionRoutes: readonly SectionRoute[] = [
   { path: 'market', page: () => import('../features/billing/routes/MarketPage') },
   // Branded e-receipts (issue 17).
   { path: 'receipt-branding', page: () => import('../features/branding/routes/BrandingPage') },
-  // The operator's area (issue 17): the tariff catalogue and bank statements, for the operator's staff only.
+  // The operator's area (issue 17): the tariff catalogue, bank statements and clients' money, for the operator's staff only.
   { path: 'operator/tariffs', page: () => import('../features/operator/routes/TariffCataloguePage'), operatorOnly: true },
   { path: 'operator/bank-statements', page: () => import('../features/operator/routes/BankStatementsPage'), operatorOnly: true },
+  { path: 'operator/clients', page: () => import('../features/operator/routes/OperatorClientsPage'), operatorOnly: true },
 ];
 
 export const menu: readonly MenuEntry[] = [
@@ -124,6 +125,7 @@ export const menu: readonly MenuEntry[] = [
     children: [
       { key: '/operator/tariffs', label: 'Тарифы' },
       { key: '/operator/bank-statements', label: 'Банковские выписки' },
+      { key: '/operator/clients', label: 'Клиенты' },
     ],
   },
 ];

@@ -332,6 +332,8 @@ function attempts(): Record<string, Attempt[]> {
     'GET /api/v1/organizations/:id/billing-documents': [{ method: 'GET', url: `${org}/billing-documents`, expect: 'denied' }],
     'POST /api/v1/billing/bank-statements': [{ method: 'POST', url: '/api/v1/billing/bank-statements?format=csv', payload: { x: 1 }, expect: 'denied' }],
     'GET /api/v1/billing/bank-statements/unmatched': [{ method: 'GET', url: '/api/v1/billing/bank-statements/unmatched', expect: 'denied' }],
+    // The operator's lookup across tenants: a customer is refused it, even for B's INN or name.
+    'GET /api/v1/operator/organizations': [{ method: 'GET', url: `/api/v1/operator/organizations?q=${b.inn}`, expect: 'denied' }],
     // A has no register whose service ends: anything listed would be B's.
     'GET /api/v1/ofd-service/ending': [
       { method: 'GET', url: '/api/v1/ofd-service/ending?withinDays=366', expect: 'empty' },
@@ -470,7 +472,7 @@ describe('tenant isolation', () => {
       for (const t of list.filter((x) => x.method === 'GET' && !x.url.includes('/public/') && !x.url.startsWith('/api/v1/invitations/'))) {
         for (const token of [b.apiKey, ADMIN_TOKEN]) {
           // B's API key has no right to list API keys, members or register conflicts, nor billing scopes; the operator has.
-          if (token === b.apiKey && (/members|api-keys|conflicts|balance|account-history|card-top-ups|activation-codes|sms-postpaid|invoices|acts|billing-documents|bank-statements/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
+          if (token === b.apiKey && (/members|api-keys|conflicts|balance|account-history|card-top-ups|activation-codes|sms-postpaid|invoices|acts|billing-documents|bank-statements|operator\/organizations/.test(t.url) || ONBOARDING_USER_ONLY.test(t.url))) continue;
           const r = await h.app.inject({ method: t.method, url: t.url, headers: bearer(token) });
           // A csv export (not JSON) must hold B's rows: its FN.
           const hasData = () => (String(r.headers['content-type']).includes('json') ? r.json<{ items: unknown[] }>().items.length > 0 : r.body.includes(b.fn));

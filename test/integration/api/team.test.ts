@@ -215,7 +215,7 @@ describe('a member limited to one outlet', () => {
     const covered = new Set(listUrls().map((u) => u.split('?')[0]!.replace(/\/reports\/[^/]+$/, '/reports/:name')));
     const notLists = new Set(['/api/v1/me', '/api/v1/auth/session', '/api/v1/offers/current', '/api/v1/connection-settings', '/api/v1/prepared-registers/import-template', '/api/v1/public/check', '/api/v1/auth/confirm',
       // The caller's own certificates; the operator's lists (403 for members); catalogues the same for everyone.
-      '/api/v1/me/signature-identities', '/api/v1/registers/conflicts', '/api/v1/billing/bank-statements/unmatched', '/api/v1/tariffs', '/api/v1/market/products', '/api/v1/market/message-prices', '/api/v1/market/branded-receipts', '/api/v1/kkt-models']);
+      '/api/v1/me/signature-identities', '/api/v1/registers/conflicts', '/api/v1/billing/bank-statements/unmatched', '/api/v1/operator/organizations', '/api/v1/tariffs', '/api/v1/market/products', '/api/v1/market/message-prices', '/api/v1/market/branded-receipts', '/api/v1/kkt-models']);
     const lists = [...new Set(h.routes.filter((r) => r.method === 'GET' && r.url.startsWith('/api/v1') && (!r.url.includes(':') || r.url === '/api/v1/reports/:name')).map((r) => r.url))];
     expect(lists.filter((u) => !covered.has(u) && !notLists.has(u))).toEqual([]);
   });

@@ -13,6 +13,7 @@ import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { addMember, asOperator, bearer, createOrganization, startApi, userToken, type ApiHarness } from '../api/api-test-helpers.js';
 
 const SECRET = 'pay-secret-for-tests-0123456789';
+const STAFF = 'irina.staff@ofd.test';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const started = Date.now();
@@ -31,6 +32,7 @@ describe('top-ups by card through the fake provider', () => {
   let base: string;
   let org: number;
   let owner: string;
+  let staff: string;
 
   const topUp = async (amount: number, key: string) => {
     const r = await request(`${base}/api/v1/organizations/${org}/card-top-ups`, {
@@ -63,13 +65,14 @@ describe('top-ups by card through the fake provider', () => {
   beforeAll(async () => {
     fake = await startFakePay({ secret: SECRET });
     provider = createHttpPaymentProvider({ url: fake.url, secret: SECRET });
-    h = await startApi({ payments: provider, paymentWebhookSecret: SECRET, rateLimit: false });
+    h = await startApi({ payments: provider, paymentWebhookSecret: SECRET, rateLimit: false, operatorEmails: new Set([STAFF]) });
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
     fake.setWebhookUrl(`${base}/api/v1/billing/card-webhook`);
     org = await createOrganization(h, withInnCheckDigits('770400001'), 'ООО Карта');
     owner = (await userToken(h, 'owner@card.test')).token;
     await addMember(h, org, 'owner@card.test', 'owner');
+    staff = (await userToken(h, STAFF)).token;
   });
   afterAll(async () => {
     await h.close();
@@ -131,8 +134,9 @@ describe('top-ups by card through the fake provider', () => {
 
   it('refunds part of a payment, refuses more than is left, and ignores a stale success callback after the refund', async () => {
     const [id] = (await sql<{ id: number }>`select id from card_payments where amount = 150000`.execute(h.database.db)).rows.map((r) => r.id);
+    // Refunded by the operator's staff from the cabinet, who is no member of the customer's organization.
     const refund = (amount: number, key: string) =>
-      h.app.inject({ method: 'POST', url: `/api/v1/card-payments/${id}/refunds`, headers: asOperator, payload: { amount, idempotencyKey: key } });
+      h.app.inject({ method: 'POST', url: `/api/v1/card-payments/${id}/refunds`, headers: bearer(staff), payload: { amount, idempotencyKey: key } });
     expect((await h.app.inject({ method: 'POST', url: `/api/v1/card-payments/${id}/refunds`, headers: bearer(owner), payload: { amount: 1, idempotencyKey: 'refund-x-0001' } })).statusCode).toBe(403);
     const r = await refund(50_000, 'refund-0001');
     expect(r.statusCode).toBe(201);

@@ -1,6 +1,7 @@
 /**
  * The operator's API (issue 17): the tariff catalogue (withdrawn tariffs included), bank statement import and the
- * payments no invoice matched. The API refuses these to anyone but the operator's staff.
+ * payments no invoice matched, the organization lookup and the manual top-up. The API refuses these to anyone but the
+ * operator's staff.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type paths } from '../../../lib/api/client';
@@ -14,9 +15,14 @@ export type ImportResult = paths['/api/v1/billing/bank-statements']['post']['res
 export type ImportedPayment = ImportResult['payments'][number];
 export type UnmatchedPayment = paths['/api/v1/billing/bank-statements/unmatched']['get']['responses'][200]['content']['application/json']['items'][number];
 export type StatementFormat = '1c' | 'csv';
+export type FoundOrganization = paths['/api/v1/operator/organizations']['get']['responses'][200]['content']['application/json']['items'][number];
+export type ManualTopUp = paths['/api/v1/organizations/{id}/operator-top-ups']['post']['requestBody']['content']['application/json'];
 
 const CATALOGUE_KEY = ['operator', 'tariffs'] as const;
 const UNMATCHED_KEY = ['operator', 'unmatched'] as const;
+const ORGANIZATIONS_KEY = ['operator', 'organizations'] as const;
+/** The lookup needs this many characters: fewer would list half the customers. */
+export const LOOKUP_MIN = 2;
 
 export function useTariffCatalogue() {
   return useQuery({ queryKey: CATALOGUE_KEY, queryFn: ({ signal }) => unwrap(api.GET('/api/v1/tariffs', { params: { query: { all: 'true' } }, signal })) });
@@ -85,5 +91,25 @@ export function useImportStatement() {
     mutationFn: (v: { file: Blob; format: StatementFormat; onProgress: (percent: number) => void }) => uploadStatement(v.file, v.format, v.onProgress),
     // Matched payments changed balances and invoices; unmatched ones joined the list.
     onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: UNMATCHED_KEY }), qc.invalidateQueries({ queryKey: ['billing'] })]),
+  });
+}
+
+/** Organizations by INN prefix or part of the name, with balances; idle until the query is long enough. */
+export function useOrganizationLookup(q: string) {
+  const query = q.trim();
+  return useQuery({
+    queryKey: [...ORGANIZATIONS_KEY, query],
+    enabled: query.length >= LOOKUP_MIN,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/operator/organizations', { params: { query: { q: query, limit: 20 } }, signal })),
+  });
+}
+
+export function useManualTopUp() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { organizationId: number; body: ManualTopUp }) =>
+      unwrap(api.POST('/api/v1/organizations/{id}/operator-top-ups', { params: { path: { id: v.organizationId } }, body: v.body })),
+    // The lookup shows balances; the customer's own billing pages too, if the staff is also a member.
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: ORGANIZATIONS_KEY }), qc.invalidateQueries({ queryKey: ['billing'] })]),
   });
 }
