@@ -61,7 +61,7 @@ const PAYMENT_COLUMNS = {
 } as const satisfies Record<DocumentPayment, string>;
 
 /** The columns a documents list shows (not the raw bytes, nor the columns kept for filters and rollups only). */
-export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}` | `item_${string}`> & { fns_status: string | null };
+export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'raw_codec' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}` | `item_${string}`> & { fns_status: string | null };
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);

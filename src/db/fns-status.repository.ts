@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
+import { unpackRawContainer } from './raw-container.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import { FNS_ANSWERED_STATUSES, type FnsDeliveryStatus, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
 
@@ -46,10 +47,10 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
   if (located.length === 0) return out;
   const rows = await db
     .selectFrom('documents')
-    .select(['fn', 'fd', 'received_at', 'raw_container'])
+    .select(['fn', 'fd', 'received_at', 'raw_container', 'raw_codec'])
     .where((eb) => eb(eb.refTuple('fn', 'fd', 'received_at'), 'in', located.map((k) => eb.tuple(k.fn, k.fd, k.received_at))))
     .execute();
-  for (const r of rows) out.set(keyOf(r.fn, r.fd), { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at, rawContainer: r.raw_container });
+  for (const r of rows) out.set(keyOf(r.fn, r.fd), { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at, rawContainer: unpackRawContainer(r.raw_container, r.raw_codec) });
   return out;
 }
 

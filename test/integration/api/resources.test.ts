@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOperator, bearer, json, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 let h: ApiHarness;
 let a: Tenant;
@@ -107,9 +108,10 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
     // Seeded straight into PostgreSQL: no ack was written to a register, so none is shown (issue 13 item 4).
     expect(body.status).toMatchObject({ sign: 'verified', flk: { status: 'passed', codes: [] }, ackCode: null, ackedAt: null, fns: null });
     expect(body.status.timeline.map((e) => e.kind)).toEqual(['received', 'persisted']);
-    const stored = await h.database.db.selectFrom('documents').select('raw_container').where('fn', '=', a.fn).where('fd', '=', 2).executeTakeFirstOrThrow();
-    expect(Buffer.from(body.raw.container, 'base64').equals(stored.raw_container)).toBe(true);
-    expect(body.raw.rawData).toBe(stored.raw_container.subarray(32).toString('base64'));
+    const stored = await h.database.db.selectFrom('documents').select(['raw_container', 'raw_codec']).where('fn', '=', a.fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    const raw = unpackRawContainer(stored.raw_container, stored.raw_codec);
+    expect(Buffer.from(body.raw.container, 'base64').equals(raw)).toBe(true);
+    expect(body.raw.rawData).toBe(raw.subarray(32).toString('base64'));
     expect(body.document.receipt['rawData']).toBe(body.raw.rawData);
   });
 

@@ -24,6 +24,7 @@ import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.
 import { realJob, waitFor } from '../workers/worker-test-helpers.js';
 import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { receiptFor, type ReceiptVariant } from '../../unit/fns/fns-documents.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -136,10 +137,10 @@ describe('fns worker', () => {
     // Batched: far fewer requests than documents.
     expect(fns.stats().requests.total).toBeLessThanOrEqual(30);
 
-    const stored = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'flk_codes', 'reprocessed_at']).where('fn', '=', fn).execute();
+    const stored = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec', 'flk_codes', 'reprocessed_at']).where('fn', '=', fn).execute();
     for (const row of stored) {
       const got = fns.received(fn, Number(row.fd))!.submission;
-      expect(Buffer.from(got.rawData, 'base64').equals(row.raw_container.subarray(32))).toBe(true);
+      expect(Buffer.from(got.rawData, 'base64').equals(unpackRawContainer(row.raw_container, row.raw_codec).subarray(32))).toBe(true);
       expect(canonicalJson(got.document)).toBe(canonicalJson(storedFnsJson(row)));
     }
 

@@ -13,6 +13,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 const REGISTERS = 50;
 const DOCUMENTS = 3000;
@@ -89,9 +90,9 @@ describe('disk per stored document', () => {
 
     // The raw bytes are kept: each stored container is exactly the one the register sent.
     const sent = new Map(jobs.map((j) => [`${j.fn}:${j.fd}`, Buffer.from(j.container, 'base64')]));
-    const stored = await t.db.selectFrom('documents').select(['fn', 'fd', 'raw_container']).execute();
+    const stored = await t.db.selectFrom('documents').select(['fn', 'fd', 'raw_container', 'raw_codec']).execute();
     expect(stored).toHaveLength(DOCUMENTS);
-    const differing = stored.filter((r) => !sent.get(`${r.fn}:${r.fd}`)?.equals(r.raw_container));
+    const differing = stored.filter((r) => !sent.get(`${r.fn}:${r.fd}`)?.equals(unpackRawContainer(r.raw_container, r.raw_codec)));
     expect(differing).toEqual([]);
   });
 });
