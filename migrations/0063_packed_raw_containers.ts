@@ -2,7 +2,7 @@
 //
 // Why: the raw container is the largest part of a receipt's row (≈ 0.6–0.9 KB) and PostgreSQL never compresses a value
 // that small (TOAST starts at ≈ 2 KB rows). The persist worker now stores it deflated with a preset dictionary of
-// typical containers — lossless, ≈ 0.35 of its size — and says so in raw_codec: null = stored as received, 1 = deflate
+// typical containers — lossless, ≈ 0.4 of its size — and says so in raw_codec: null = stored as received, 1 = deflate
 // with dictionary v1. Readers unpack through one function (unpackRawContainer), so every row reads back byte for byte
 // as the register sent it.
 //

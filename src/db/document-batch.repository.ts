@@ -294,7 +294,7 @@ export function batchParameters(docs: readonly BatchDocument[]): string[] {
 }
 
 /**
- * The raw containers, packed (packRawContainer: lossless, ≈ 0.35 of the size), as ONE binary parameter (node-postgres
+ * The raw containers, packed (packRawContainer: lossless, ≈ 0.4 of the size), as ONE binary parameter (node-postgres
  * sends a Buffer as binary): no base64 text to build, escape, encode and parse again in an array literal, no decode()
  * in SQL. Then where each starts (1-based), its length and its raw_codec (null: stored as received).
  */

@@ -53,7 +53,7 @@ describe('raw container codec', () => {
       raw += c.length;
       stored += packed.bytes.length;
     }
-    // Measured ≈ 0.37 of the size for the emulator's mix.
+    // Measured ≈ 0.41 of the size for the emulator's mix.
     expect(stored / raw).toBeLessThan(0.45);
     // A receipt built apart from the emulator (other names, other tags) still shrinks.
     const other = signedMessage({ fn: '9999078900001234', fd: 7, children: receiptChildren('9999078900001234', 7) }).subarray(30);
