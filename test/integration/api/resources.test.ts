@@ -115,6 +115,23 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
     expect(body.document.receipt['rawData']).toBe(body.raw.rawData);
   });
 
+  it('gives every stored document back byte for byte as the register sent it, though it is stored packed', async () => {
+    const rows = await h.database.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', a.fn).orderBy('fd').execute();
+    expect(rows.map((r) => r.fd)).toEqual([...a.sent.keys()].sort((x, y) => x - y));
+    for (const row of rows) {
+      const sent = a.sent.get(row.fd)!;
+      // Stored packed (migration 0063), and smaller: the row does not hold the bytes as sent.
+      expect(row.raw_codec).toBe(1);
+      const packed = row.raw_container as unknown as Buffer;
+      expect(packed.length).toBeLessThan(sent.length);
+      const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/${row.fd}`, headers: bearer(a.apiKey) });
+      expect(r.statusCode).toBe(200);
+      const body = json<{ raw: { container: string; rawData: string } }>(r);
+      expect(Buffer.from(body.raw.container, 'base64').equals(sent)).toBe(true);
+      expect(Buffer.from(body.raw.rawData, 'base64').equals(sent.subarray(32))).toBe(true);
+    }
+  });
+
   it('answers 404 for an unknown document and 400 for a malformed FN', async () => {
     const missing = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/999`, headers: bearer(a.apiKey) });
     expect(missing.statusCode).toBe(404);
