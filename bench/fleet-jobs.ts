@@ -15,11 +15,15 @@ import { createInspector } from '../src/gateway/flk/inspector.js';
 import { handleMessage, type MessageDeps } from '../src/gateway/handle-message.js';
 import type { DocumentJob } from '../src/queue/jobs.js';
 
-export async function fleetJobs(registers: number, documents: number, seed = 'bench-persist-fleet'): Promise<DocumentJob[]> {
+/**
+ * `now`: the gateway's clock (received_at) and where the registers' clocks end (their 1012 dates): fixed, the same seed
+ * gives the same bytes and the same report groups.
+ */
+export async function fleetJobs(registers: number, documents: number, seed = 'bench-persist-fleet', now = Date.now()): Promise<DocumentJob[]> {
   const perRegister = Math.ceil(documents / registers);
   // The emulator's defaults (the loadtest's mix), with no tampered first sends: every job is a document as received.
   const o = { ...DEFAULT_EMULATOR_OPTIONS, seed, documentsPerRegister: perRegister, tamperRate: 0 };
-  const streamOptions = streamOptionsOf(o, defaultTimeWindow(Date.now(), o.utcOffsetMinutes, perRegister));
+  const streamOptions = streamOptionsOf(o, defaultTimeWindow(now, o.utcOffsetMinutes, perRegister));
   const fleet = Array.from({ length: registers }, (_, i) => {
     const identity = makeRegisterIdentity(i, { seed, ffd12Share: o.ffd12Share });
     return { wire: fnWire(identity, o.masterKey), stream: new DocumentStream(identity, streamOptions) };
@@ -35,6 +39,7 @@ export async function fleetJobs(registers: number, documents: number, seed = 'be
     operatorInn: o.ofdInn,
     ackUtcOffsetMinutes: o.utcOffsetMinutes,
     kinds: new Set(['ofd']),
+    now: () => now + jobs.length, // a millisecond per document: received_at rises as at a gateway
   };
   const framer = new Framer();
   while (jobs.length < documents) {

@@ -15,6 +15,7 @@ import { CONTAINER_HEADER_LENGTH } from '../protocol/container.js';
 import { SESSION_HEADER_LENGTH } from '../protocol/session-header.js';
 import { createDb } from '../src/db/database.js';
 import { findDocumentView } from '../src/db/document-view.repository.js';
+import { unpackRawContainer } from '../src/db/raw-container.js';
 import type { GeneratedDocument } from '../src/emulator/document-stream.js';
 
 export interface ContentCheckResult {
@@ -63,12 +64,13 @@ export class SentDocuments {
     const problems = [...this.conflicts];
     try {
       const keys = [...this.sent.keys()].map((k) => k.split(':') as [string, string]);
-      const { rows } = await handle.pool.query<{ key: string; digest: string }>(
-        `select d.fn || ':' || d.fd as key, encode(sha256(d.raw_container), 'hex') as digest
+      // The stored bytes are packed (src/db/raw-container.ts): unpacked here, then hashed like the bytes sent.
+      const { rows } = await handle.pool.query<{ key: string; raw_container: Buffer; raw_codec: number | null }>(
+        `select d.fn || ':' || d.fd as key, d.raw_container, d.raw_codec
            from documents d join unnest($1::text[], $2::bigint[]) as k(fn, fd) on d.fn = k.fn and d.fd = k.fd`,
         [keys.map((k) => k[0]), keys.map((k) => k[1])],
       );
-      const stored = new Map(rows.map((r) => [r.key, r.digest]));
+      const stored = new Map(rows.map((r) => [r.key, createHash('sha256').update(unpackRawContainer(r.raw_container, r.raw_codec)).digest('hex')]));
       let byteMismatches = this.conflicts.length;
       for (const [key, s] of this.sent) {
         const digest = stored.get(key);

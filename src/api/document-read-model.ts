@@ -9,6 +9,7 @@ import { formName } from '../../protocol/tags/index.js';
 import { documentLifecycle, findStoredDocument } from '../db/api-documents.repository.js';
 import { organizationIdByInn } from '../db/api-organizations.repository.js';
 import { rawDataOf, toDocumentView } from '../db/document-view.repository.js';
+import { unpackRawContainer } from '../db/raw-container.js';
 import type { DocumentRow } from '../db/tables/documents.js';
 import { fnsDeliveryStatuses } from '../db/tables/fns-status.js';
 import { authorizePlace } from './auth/access-scope.js';
@@ -86,6 +87,8 @@ export async function readableDocument(ctx: ApiContext, p: Principal, fn: string
   return row;
 }
 
+const rawOut = (raw: Buffer) => ({ container: raw.toString('base64'), rawData: rawDataOf(raw) });
+
 /** `GET /documents/{fn}/{fd}`: the row's lifecycle (read in parallel) and the view. */
 export async function documentDetail(ctx: ApiContext, row: DocumentRow): Promise<z.infer<typeof documentDetailOut>> {
   const stored = await documentLifecycle(ctx.db, row);
@@ -107,7 +110,7 @@ export async function documentDetail(ctx: ApiContext, row: DocumentRow): Promise
       reprocessedAt: status.reprocessedAt,
       timeline: status.events.map((e) => ({ at: e.at, kind: e.kind, detail: e.detail })),
     },
-    raw: { container: row.raw_container.toString('base64'), rawData: rawDataOf(row.raw_container) },
+    raw: rawOut(unpackRawContainer(row.raw_container, row.raw_codec)),
     qr: receiptQr(row),
     meta: { fn: row.fn, fd: row.fd, form: row.form, formName: formName(row.form) ?? null, userInn: row.user_inn, registerId: row.register_id, outletId: row.outlet_id },
   };

@@ -9,7 +9,7 @@ import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
-import type { FnsStatusRow } from './tables/fns-status.js';
+import { FNS_ANSWERED_STATUSES, type FnsStatusRow } from './tables/fns-status.js';
 
 type Db = Kysely<Database>;
 
@@ -61,7 +61,7 @@ const PAYMENT_COLUMNS = {
 } as const satisfies Record<DocumentPayment, string>;
 
 /** The columns a documents list shows (not the raw bytes, nor the columns kept for filters and rollups only). */
-export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}` | `item_${string}`> & { fns_status: string | null };
+export type DocumentSummaryRow = Omit<DocumentRow, 'raw_container' | 'raw_codec' | 'crypto' | 'taxation_type' | 'buyer_contact' | `nds${string}` | `item_${string}`> & { fns_status: string | null };
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -242,7 +242,7 @@ export async function documentLifecycle(db: Db, row: DocumentRow): Promise<Store
     findWrittenAck(db, fn, fd),
   ]);
   // The ack as written to the register (document_acks), not the documents columns: null when none is known.
-  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written), fns, marking };
+  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written, fns), fns, marking };
 }
 
 /** One document with its lifecycle (findStoredDocument, then documentLifecycle). */
@@ -274,10 +274,27 @@ export function rowLifecycleEvents(row: DocumentRow): DocumentEvent[] {
   ];
 }
 
-/** The written events and, when not written (rows stored since migration 0053), the row's own, oldest first. */
-function withRowEvents(row: DocumentRow, written: DocumentEvent[]): DocumentEvent[] {
-  if (written.some((e) => e.kind === 'received')) return written;
-  return [...rowLifecycleEvents(row), ...written].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+/**
+ * The 'fns_answered' event of a document, composed from its FNS status row: the fns worker stopped writing it
+ * (migration 0064). Empty while unanswered.
+ */
+export function fnsAnsweredEvents(row: DocumentRow, fns: FnsStatusRow | undefined): DocumentEvent[] {
+  if (!fns?.answered_at || !(FNS_ANSWERED_STATUSES as readonly string[]).includes(fns.status)) return [];
+  const detail = { status: fns.status, errors: fns.errors.map((e) => ({ ...e })), duplicate: fns.duplicate ?? false };
+  return [{ fn: row.fn, fd: row.fd, received_at: row.received_at, id: 0, at: fns.answered_at, kind: 'fns_answered', detail }];
+}
+
+/**
+ * The written events and, where not written (rows stored since migrations 0053 and 0064), those composed from the
+ * documents row and the FNS status row, oldest first.
+ */
+function withRowEvents(row: DocumentRow, written: DocumentEvent[], fns: FnsStatusRow | undefined): DocumentEvent[] {
+  const composed = [
+    ...(written.some((e) => e.kind === 'received') ? [] : rowLifecycleEvents(row)),
+    ...(written.some((e) => e.kind === 'fns_answered') ? [] : fnsAnsweredEvents(row, fns)),
+  ];
+  if (composed.length === 0) return written;
+  return [...composed, ...written].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
 }
 
 /** Only the owner INN of a stored document (for tenant checks before reading more). */

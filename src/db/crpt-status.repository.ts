@@ -45,7 +45,7 @@ export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: numb
   if (!key) return undefined;
   const doc = await db
     .selectFrom('documents')
-    .select(['operation_type', 'raw_container', 'flk_codes', 'reprocessed_at'])
+    .select(['operation_type', 'raw_container', 'raw_codec', 'flk_codes', 'reprocessed_at'])
     .where('fn', '=', fn)
     .where('fd', '=', fd)
     .where('received_at', '=', key.received_at)

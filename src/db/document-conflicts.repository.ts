@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import { unpackRawContainer } from './raw-container.js';
 
 export interface UnstoredCopy {
   readonly fn: string;
@@ -29,20 +30,26 @@ export async function recordConflictingCopies(db: Kysely<Database> | Transaction
     const sha = createHash('sha256').update(c.raw).digest();
     unique.set(`${c.fn}:${c.fd}:${sha.toString('hex')}`, { ...c, sha });
   }
-  const rows = [...unique.values()].sort((a, b) => (a.fn === b.fn ? a.fd - b.fd : a.fn < b.fn ? -1 : 1));
+  const sorted = [...unique.values()].sort((a, b) => (a.fn === b.fn ? a.fd - b.fd : a.fn < b.fn ? -1 : 1));
+  // The stored bytes are packed (src/db/raw-container.ts): compared here, unpacked, not in SQL.
+  const { rows: stored } = await sql<{ fn: string; fd: number; received_at: Date; raw_container: Buffer; raw_codec: number | null }>`
+    select d.fn, d.fd, d.received_at, d.raw_container, d.raw_codec
+    from (select distinct * from unnest(${sorted.map((r) => r.fn)}::text[], ${sorted.map((r) => r.fd)}::bigint[]) as c(fn, fd)) c
+    join document_keys k on k.fn = c.fn and k.fd = c.fd
+    join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
+  `.execute(db);
+  const storedBytes = new Map(stored.map((r) => [`${r.fn}:${r.fd}`, { receivedAt: r.received_at, raw: unpackRawContainer(r.raw_container, r.raw_codec) }]));
+  const rows = sorted.flatMap((c) => {
+    const s = storedBytes.get(`${c.fn}:${c.fd}`);
+    return s && !s.raw.equals(c.raw) ? [{ ...c, storedReceivedAt: s.receivedAt }] : [];
+  });
+  if (rows.length === 0) return 0;
   const { rows: found } = await sql<{ fn: string }>`
-    with copy as (
+    with diverging as (
       select * from unnest(${rows.map((r) => r.fn)}::text[], ${rows.map((r) => r.fd)}::bigint[], ${rows.map((r) => r.raw)}::bytea[],
         ${rows.map((r) => r.sha)}::bytea[], ${rows.map((r) => r.sessionHeader)}::bytea[], ${rows.map((r) => r.receivedAt)}::timestamptz[],
-        ${rows.map((r) => r.signStatus)}::text[], ${rows.map((r) => r.crypto)}::text[])
-        as c(fn, fd, raw, sha, session_header, received_at, sign_status, crypto)
-    ),
-    diverging as (
-      select c.*, k.received_at as stored_received_at
-      from copy c
-      join document_keys k on k.fn = c.fn and k.fd = c.fd
-      join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
-      where d.raw_container <> c.raw
+        ${rows.map((r) => r.signStatus)}::text[], ${rows.map((r) => r.crypto)}::text[], ${rows.map((r) => r.storedReceivedAt)}::timestamptz[])
+        as c(fn, fd, raw, sha, session_header, received_at, sign_status, crypto, stored_received_at)
     )
     insert into document_conflicts (fn, fd, raw_sha256, raw_container, session_header, sign_status, crypto,
       stored_received_at, first_received_at, last_received_at)

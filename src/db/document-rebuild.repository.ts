@@ -6,6 +6,7 @@
  */
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import { unpackRawContainer } from './raw-container.js';
 import {
   BATCH_INPUT_CTES,
   batchParameters,
@@ -48,8 +49,8 @@ export interface RebuildSelection {
  */
 export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: RebuildSelection): Promise<StoredDocumentSource[]> {
   const after = s.after ?? { fn: '', fd: 0 };
-  const { rows } = await sql<StoredDocumentSource>`
-    select d.fn, d.fd, d.received_at, d.form, d.shift_number, d.raw_container, d.flk_codes
+  const { rows } = await sql<StoredDocumentSource & { raw_codec: number | null }>`
+    select d.fn, d.fd, d.received_at, d.form, d.shift_number, d.raw_container, d.raw_codec, d.flk_codes
     from (
       select fn, fd, received_at from document_keys
       where (fn, fd) > (${after.fn}, ${after.fd}::bigint)
@@ -62,7 +63,8 @@ export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: Reb
     order by d.fn, d.fd
     for update of d
   `.execute(trx);
-  return rows;
+  // The bytes as received: a rebuild decodes them (and never writes them back).
+  return rows.map(({ raw_codec, ...r }) => ({ ...r, raw_container: unpackRawContainer(r.raw_container, raw_codec) }));
 }
 
 /**

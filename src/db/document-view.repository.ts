@@ -10,6 +10,7 @@ import { CONTAINER_HEADER_LENGTH } from '../../protocol/container.js';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
+import { unpackRawContainer } from './raw-container.js';
 import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables/documents.js';
 import { findDocumentWithLifecycle } from './api-documents.repository.js';
 import type { CrptCodeStatusRow } from './crpt-status.repository.js';
@@ -75,9 +76,10 @@ export function toDocumentView(
   fns: FnsStatusRow | undefined = undefined,
   marking: readonly CrptCodeStatusRow[] = [],
 ): DocumentView {
-  const [formName, body] = Object.entries(storedFnsJson(row))[0] ?? [];
+  const raw = unpackRawContainer(row.raw_container, row.raw_codec);
+  const [formName, body] = Object.entries(storedFnsJson({ ...row, raw_container: raw, raw_codec: null }))[0] ?? [];
   const recognised = formName !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body);
-  const document = recognised ? { [formName]: { ...body, rawData: rawDataOf(row.raw_container) } } : null;
+  const document = recognised ? { [formName]: { ...body, rawData: rawDataOf(raw) } } : null;
   return {
     document,
     status: {
@@ -94,8 +96,8 @@ export function toDocumentView(
       flk: { status: row.flk_status, codes: row.flk_codes },
       fiscalSign: row.fiscal_sign,
       messageFiscalSign: row.message_fiscal_sign,
-      containerLength: row.raw_container.length,
-      ...(recognised ? {} : { rawContainer: row.raw_container.toString('base64') }),
+      containerLength: raw.length,
+      ...(recognised ? {} : { rawContainer: raw.toString('base64') }),
       fns: fns ? { status: fns.status, attempts: fns.attempts, errors: fns.errors, answeredAt: fns.answered_at?.toISOString() ?? null } : null,
       marking: marking.map((m) => ({ code: m.code, stage: m.stage, crptStatus: m.crpt_status, checkResult: m.check_result })),
       events: events.map((e) => ({ kind: e.kind, at: e.at.toISOString(), detail: e.detail })),

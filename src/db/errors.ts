@@ -10,8 +10,10 @@ import { codeTable, CodedError, type CodeOf } from '../domain/errors.js';
  * - DB_PARTITION_FAILED  Creating the monthly partitions failed.
  * - DB_UNSAFE_INTEGER    An int8 value read from PostgreSQL is outside Number.MAX_SAFE_INTEGER: it would lose digits as
  *                        a JS number.
+ * - DB_RAW_CODEC_UNKNOWN A stored raw container names a raw_codec this version cannot unpack (written by a newer one).
  */
-export const DbErrorCodes = codeTable('DB_BAD_URL', 'DB_UNAVAILABLE', 'DB_MIGRATION_FAILED', 'DB_PARTITION_FAILED', 'DB_UNSAFE_INTEGER');
+export const DbErrorCodes = codeTable('DB_BAD_URL', 'DB_UNAVAILABLE', 'DB_MIGRATION_FAILED', 'DB_PARTITION_FAILED', 'DB_UNSAFE_INTEGER',
+  'DB_RAW_CODEC_UNKNOWN');
 
 export type DbErrorCode = CodeOf<typeof DbErrorCodes>;
 

@@ -11,12 +11,15 @@
 import { decodeContainer, messageFiscalSign } from '../../protocol/container.js';
 import { decodeDocument } from '../../protocol/document-json.js';
 import type { JsonObject } from './column-types.js';
+import { unpackRawContainer, type PackedRawContainer } from './raw-container.js';
 import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
 
 
 /** What the reader needs of a stored document. */
 export interface FnsJsonSource {
-  readonly raw_container: Buffer;
+  /** As the row holds it, with its raw_codec (src/db/raw-container.ts). */
+  readonly raw_container: PackedRawContainer | Buffer;
+  readonly raw_codec: number | null;
   readonly flk_codes?: readonly string[] | null;
   readonly reprocessed_at?: Date | null;
 }
@@ -27,8 +30,10 @@ const bigintsAsStrings = (_key: string, v: unknown): unknown => (typeof v === 'b
 export function storedFnsJson(source: FnsJsonSource): JsonObject {
   const unrecognised = (source.flk_codes ?? []).includes(DOC_UNRECOGNISED) && !source.reprocessed_at;
   if (unrecognised) return {};
+  // Outside the try: a row that does not unpack is damaged storage (or a newer codec), not an undecodable document.
+  const raw = unpackRawContainer(source.raw_container, source.raw_codec);
   try {
-    const container = decodeContainer(source.raw_container);
+    const container = decodeContainer(raw);
     const decoded = decodeDocument(container.document);
     const fields = decoded.json[decoded.formName]!;
     const body = { ...fields, messageFiscalSign: messageFiscalSign(container.messageSign) };

@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
+import { unpackRawContainer } from './raw-container.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import { FNS_ANSWERED_STATUSES, type FnsDeliveryStatus, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
 
@@ -46,10 +47,10 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
   if (located.length === 0) return out;
   const rows = await db
     .selectFrom('documents')
-    .select(['fn', 'fd', 'received_at', 'raw_container'])
+    .select(['fn', 'fd', 'received_at', 'raw_container', 'raw_codec'])
     .where((eb) => eb(eb.refTuple('fn', 'fd', 'received_at'), 'in', located.map((k) => eb.tuple(k.fn, k.fd, k.received_at))))
     .execute();
-  for (const r of rows) out.set(keyOf(r.fn, r.fd), { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at, rawContainer: r.raw_container });
+  for (const r of rows) out.set(keyOf(r.fn, r.fd), { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at, rawContainer: unpackRawContainer(r.raw_container, r.raw_codec) });
   return out;
 }
 
@@ -118,8 +119,9 @@ export type FnsOutcomeRecord =
 const MAX_ERROR = 2000;
 
 /**
- * Stores outcomes, ends the leases `owner` holds, and writes the document events (fns_answered, fns_dead) and dead
- * letters — one transaction. An answer always wins; a failure never overwrites an answer, nor a lease another batch
+ * Stores outcomes, ends the leases `owner` holds, and writes the 'fns_dead' document events and dead letters — one
+ * transaction. An answer writes no event: the status row tells it (status, errors, duplicate, answered_at; migration
+ * 0064), and readers compose the 'fns_answered' event from it. An answer always wins; a failure never overwrites an answer, nor a lease another batch
  * took over meanwhile (that batch will record its own outcome).
  */
 export async function recordFnsOutcomes(db: Kysely<Database>, owner: string, outcomes: readonly FnsOutcomeRecord[]): Promise<void> {
@@ -131,18 +133,16 @@ export async function recordFnsOutcomes(db: Kysely<Database>, owner: string, out
     status: o.kind === 'answered' ? o.status : o.kind,
     answered: o.kind === 'answered',
     errors: o.kind === 'answered' ? o.errors : [],
+    duplicate: o.kind === 'answered' ? o.duplicate : null,
     sent: o.sentAt !== undefined,
     sent_at: o.sentAt?.toISOString() ?? null,
     error_code: o.kind === 'answered' ? null : o.errorCode,
     error: o.kind === 'answered' ? null : o.error.slice(0, MAX_ERROR),
   }));
   const events = sorted.flatMap((o) => {
-    if (o.receivedAt === undefined || o.kind === 'retrying') return [];
-    const detail: JsonObject =
-      o.kind === 'answered'
-        ? { status: o.status, errors: o.errors.map((e) => ({ ...e })), duplicate: o.duplicate }
-        : { code: o.errorCode, message: o.error.slice(0, MAX_ERROR) };
-    return [{ fn: o.fn, fd: o.fd, received_at: o.receivedAt, kind: o.kind === 'answered' ? 'fns_answered' : 'fns_dead', detail: JSON.stringify(detail) }];
+    if (o.receivedAt === undefined || o.kind !== 'dead') return [];
+    const detail: JsonObject = { code: o.errorCode, message: o.error.slice(0, MAX_ERROR) };
+    return [{ fn: o.fn, fd: o.fd, received_at: o.receivedAt, kind: 'fns_dead', detail: JSON.stringify(detail) }];
   });
   const letters = sorted.flatMap((o) => (o.kind === 'dead' ? [o.deadLetter] : []));
 
@@ -151,6 +151,7 @@ export async function recordFnsOutcomes(db: Kysely<Database>, owner: string, out
       update fns_status s
          set status = v.status,
              errors = case when v.answered then v.errors else s.errors end,
+             duplicate = case when v.answered then v.duplicate else s.duplicate end,
              attempts = s.attempts + case when v.sent then 1 else 0 end,
              last_error_code = v.error_code,
              last_error = v.error,
@@ -160,7 +161,7 @@ export async function recordFnsOutcomes(db: Kysely<Database>, owner: string, out
              answered_at = case when v.answered then now() else s.answered_at end,
              updated_at = now()
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-             as v(fn text, fd bigint, status text, answered boolean, errors jsonb, sent boolean, sent_at timestamptz, error_code text, error text)
+             as v(fn text, fd bigint, status text, answered boolean, errors jsonb, duplicate boolean, sent boolean, sent_at timestamptz, error_code text, error text)
        where s.fn = v.fn and s.fd = v.fd
          and (v.answered
               or (s.status not in ('accepted', 'accepted_with_warnings', 'rejected', 'quarantine')

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonObject } from './column-types.js';
 import { storedFnsJson } from './fns-json.js';
+import type { PackedRawContainer } from './raw-container.js';
 import type { FiscalDocumentRef, KktPrefill } from '../domain/kkt-registration/prefill.js';
 
 interface DocRow {
@@ -19,7 +20,8 @@ interface DocRow {
   form: number;
   date_time: string | null;
   fiscal_sign: number | null;
-  raw_container: Buffer;
+  raw_container: PackedRawContainer;
+  raw_codec: number | null;
   flk_codes: string[];
   reprocessed_at: Date | null;
 }
@@ -54,7 +56,7 @@ export async function kktPrefill(db: Kysely<Database>, organizationId: number, k
   const docs: DocRow[] = register
     ? await db
         .selectFrom('documents')
-        .select(['fn', 'fd', 'form', 'date_time', 'fiscal_sign', 'raw_container', 'flk_codes', 'reprocessed_at'])
+        .select(['fn', 'fd', 'form', 'date_time', 'fiscal_sign', 'raw_container', 'raw_codec', 'flk_codes', 'reprocessed_at'])
         .where('register_id', '=', register.id)
         .where('form', 'in', [1, 6, 11])
         .orderBy('date_time', 'desc')

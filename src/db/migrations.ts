@@ -43,6 +43,8 @@ import * as m0057 from '../../migrations/0057_document_acks.js';
 import * as m0058 from '../../migrations/0058_message_prices.js';
 import * as m0059 from '../../migrations/0059_branded_receipt_service.js';
 import * as m0060 from '../../migrations/0060_banner_images.js';
+import * as m0063 from '../../migrations/0063_packed_raw_containers.js';
+import * as m0064 from '../../migrations/0064_fns_answer_in_status.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -86,6 +88,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0058_message_prices': m0058,
   '0059_branded_receipt_service': m0059,
   '0060_banner_images': m0060,
+  '0063_packed_raw_containers': m0063,
+  '0064_fns_answer_in_status': m0064,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -39,8 +39,8 @@ const MAX_ERROR = 2000;
 export async function loadReceiptSource(db: Db, fn: string, fd: number): Promise<ReceiptSource | undefined> {
   const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
   if (!key) return undefined;
-  const { rows } = await sql<Omit<ReceiptSource, 'fns_json'> & { raw_container: Buffer; flk_codes: string[]; reprocessed_at: Date | null }>`
-    select d.fn, d.fd, d.form, d.raw_container, d.flk_codes, d.reprocessed_at, d.date_time, d.total_sum, d.fiscal_sign, d.operation_type, d.user_inn, o.id as organization_id
+  const { rows } = await sql<Omit<ReceiptSource, 'fns_json'> & { raw_container: Buffer; raw_codec: number | null; flk_codes: string[]; reprocessed_at: Date | null }>`
+    select d.fn, d.fd, d.form, d.raw_container, d.raw_codec, d.flk_codes, d.reprocessed_at, d.date_time, d.total_sum, d.fiscal_sign, d.operation_type, d.user_inn, o.id as organization_id
       from documents d
       left join organizations o on o.inn = d.user_inn
      where d.fn = ${fn} and d.fd = ${fd} and d.received_at = ${key.received_at}
@@ -48,8 +48,8 @@ export async function loadReceiptSource(db: Db, fn: string, fd: number): Promise
   const row = rows[0];
   if (!row) return undefined;
   // The FNS JSON is derived from the raw bytes (not stored, migration 0053).
-  const { raw_container, flk_codes, reprocessed_at, ...source } = row;
-  return { ...source, fns_json: storedFnsJson({ raw_container, flk_codes, reprocessed_at }) };
+  const { raw_container, raw_codec, flk_codes, reprocessed_at, ...source } = row;
+  return { ...source, fns_json: storedFnsJson({ raw_container, raw_codec, flk_codes, reprocessed_at }) };
 }
 
 export async function findDelivery(db: Db, fn: string, fd: number, channel: ReceiptChannel): Promise<NotifyDeliveryRow | undefined> {

@@ -4,6 +4,7 @@ import { parseAck } from '../../protocol/ack.js';
 import { decodeContainer } from '../../protocol/container.js';
 import { loadConfig } from '../../src/config.js';
 import { findDocumentView } from '../../src/db/document-view.repository.js';
+import { unpackRawContainer } from '../../src/db/raw-container.js';
 import { start, type Running } from '../../src/main.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { startFakeFns, type FakeFns } from '../../src/adapters/fns/fake-fns-server.js';
@@ -50,13 +51,13 @@ it('acknowledges documents over TCP, stores each once with its bytes, forwards e
   // A re-send of the first five after their acks.
   await Promise.all(messages.slice(0, 5).map((m) => exchange(running.gatewayPort!, m, { timeoutMs: 15_000 })));
 
-  let rows: Array<{ fd: number; raw_container: Buffer }> = [];
+  let rows: Array<{ fd: number; raw_container: Buffer; raw_codec: number | null }> = [];
   for (let i = 0; i < 100 && rows.length < N; i++) {
-    rows = (await database.pool.query('select fd, raw_container from documents where fn = $1 order by fd', [FN])).rows;
+    rows = (await database.pool.query('select fd, raw_container, raw_codec from documents where fn = $1 order by fd', [FN])).rows;
     if (rows.length < N) await new Promise((r) => setTimeout(r, 100));
   }
   expect(rows.map((r) => r.fd)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
-  rows.forEach((r, i) => expect(r.raw_container.equals(messages[i]!.subarray(30))).toBe(true));
+  rows.forEach((r, i) => expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(messages[i]!.subarray(30))).toBe(true));
   const items = await database.pool.query('select count(*)::int as n from receipt_items where fn = $1', [FN]);
   expect(items.rows[0].n).toBe(2 * N);
 

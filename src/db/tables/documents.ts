@@ -1,6 +1,7 @@
 // Document tables (migration 0002). `documents`, `marking_codes` and `document_events` are range partitioned by month on
 // received_at (the document's); `document_keys` holds one row per (fn, fd); `receipt_items` is a view (migration 0054).
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { PackedRawContainer } from '../raw-container.js';
 import type { Defaulted, Int8, Jsonb, JsonObject, LocalDateTime, Numeric, Timestamptz } from '../column-types.js';
 
 /** (fn, fd, received_at): how every per-document row names its document. received_at has millisecond precision. */
@@ -52,8 +53,14 @@ export interface DocumentsTable extends DocumentKeyColumns {
   fiscal_sign: Int8 | null;
   /** ФПС: the 8-byte trailer sign as a BE uint64, decimal string. */
   message_fiscal_sign: Numeric | null;
-  /** The container exactly as received, its 32-byte header included; `rawData` is the part after the header. */
-  raw_container: Buffer;
+  /**
+   * The container as received, its 32-byte header included (`rawData` is the part after the header), packed as raw_codec
+   * says (migration 0063): read it only through unpackRawContainer (src/db/raw-container.ts). Written packed
+   * (packRawContainer) or, with raw_codec null, as received.
+   */
+  raw_container: ColumnType<PackedRawContainer, Buffer, Buffer>;
+  /** How raw_container is packed: null as received, 1 deflate with dictionary v1 (src/db/raw-container.ts). */
+  raw_codec: number | null;
   /** 1055 appliedTaxationType. The FNS JSON itself is not stored: it is derived from raw_container (src/db/fns-json.ts). */
   taxation_type: number | null;
   /** VAT totals 1102–1107 in kopecks (FNS JSON nds18, nds10, nds0, ndsNo, nds18118, nds10110). */

@@ -42,6 +42,8 @@ export interface FnsStatusTable {
   sent_at: Timestamptz | null;
   /** When the FNS's answer was stored. */
   answered_at: Timestamptz | null;
+  /** The FNS answered that it already had the document (migration 0064); null until answered, and on older rows. */
+  duplicate: boolean | null;
   created_at: Defaulted<Timestamptz>;
   updated_at: Defaulted<Timestamptz>;
 }

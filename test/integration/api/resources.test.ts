@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOperator, bearer, json, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 let h: ApiHarness;
 let a: Tenant;
@@ -107,10 +108,28 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
     // Seeded straight into PostgreSQL: no ack was written to a register, so none is shown (issue 13 item 4).
     expect(body.status).toMatchObject({ sign: 'verified', flk: { status: 'passed', codes: [] }, ackCode: null, ackedAt: null, fns: null });
     expect(body.status.timeline.map((e) => e.kind)).toEqual(['received', 'persisted']);
-    const stored = await h.database.db.selectFrom('documents').select('raw_container').where('fn', '=', a.fn).where('fd', '=', 2).executeTakeFirstOrThrow();
-    expect(Buffer.from(body.raw.container, 'base64').equals(stored.raw_container)).toBe(true);
-    expect(body.raw.rawData).toBe(stored.raw_container.subarray(32).toString('base64'));
+    const stored = await h.database.db.selectFrom('documents').select(['raw_container', 'raw_codec']).where('fn', '=', a.fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    const raw = unpackRawContainer(stored.raw_container, stored.raw_codec);
+    expect(Buffer.from(body.raw.container, 'base64').equals(raw)).toBe(true);
+    expect(body.raw.rawData).toBe(raw.subarray(32).toString('base64'));
     expect(body.document.receipt['rawData']).toBe(body.raw.rawData);
+  });
+
+  it('gives every stored document back byte for byte as the register sent it, though it is stored packed', async () => {
+    const rows = await h.database.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', a.fn).orderBy('fd').execute();
+    expect(rows.map((r) => r.fd)).toEqual([...a.sent.keys()].sort((x, y) => x - y));
+    for (const row of rows) {
+      const sent = a.sent.get(row.fd)!;
+      // Stored packed (migration 0063), and smaller: the row does not hold the bytes as sent.
+      expect(row.raw_codec).toBe(1);
+      const packed = row.raw_container as unknown as Buffer;
+      expect(packed.length).toBeLessThan(sent.length);
+      const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/${row.fd}`, headers: bearer(a.apiKey) });
+      expect(r.statusCode).toBe(200);
+      const body = json<{ raw: { container: string; rawData: string } }>(r);
+      expect(Buffer.from(body.raw.container, 'base64').equals(sent)).toBe(true);
+      expect(Buffer.from(body.raw.rawData, 'base64').equals(sent.subarray(32))).toBe(true);
+    }
   });
 
   it('answers 404 for an unknown document and 400 for a malformed FN', async () => {

@@ -21,6 +21,8 @@ export interface Tenant {
   apiKey: string;
   apiKeyId: number;
   receivedAt: Date[];
+  /** The containers as the register sent them, by FD. */
+  sent: Map<number, Buffer>;
 }
 
 export async function seedTenant(h: ApiHarness, n: number, opts: { email: string }): Promise<Tenant> {
@@ -67,6 +69,7 @@ export async function seedTenant(h: ApiHarness, n: number, opts: { email: string
     receiptFds: [2, 3, 4],
     closeFd: 5,
     fiscalSign: doc.fiscal_sign!,
+    sent: new Map(jobs.map((j) => [j.fd, Buffer.from(j.container, 'base64')])),
     userToken: user.token,
     userId: user.userId,
     apiKey: key.key,

@@ -10,6 +10,7 @@ import type { FnsClient } from '../../../src/adapters/fns/fns-client.js';
 import { buildSubmission } from '../../../src/adapters/fns/fns-submission.js';
 import { createHttpFnsClient, type HttpFnsClient } from '../../../src/adapters/fns/http-fns-client.js';
 import { run as runDlq, replayDeadLetters } from '../../../src/cli/commands/dlq.js';
+import { findDocumentWithLifecycle } from '../../../src/db/api-documents.repository.js';
 import { claimForFns, readStoredContainers } from '../../../src/db/fns-status.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
@@ -24,6 +25,7 @@ import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.
 import { realJob, waitFor } from '../workers/worker-test-helpers.js';
 import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { receiptFor, type ReceiptVariant } from '../../unit/fns/fns-documents.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -105,6 +107,9 @@ async function harness(opts: Partial<FnsWorkerOptions> & { clientOptions?: FnsWo
 const statuses = (fn: string) => t.db.selectFrom('fns_status').selectAll().where('fn', '=', fn).orderBy('fd').execute();
 const answeredCount = async (fn: string) =>
   (await statuses(fn)).filter((r) => ['accepted', 'accepted_with_warnings', 'rejected', 'quarantine'].includes(r.status)).length;
+/** 'fns_answered' events written to document_events (none since migration 0064: the status row tells the answer). */
+const answeredEventsWritten = async (fn: string) =>
+  (await t.db.selectFrom('document_events').select('id').where('fn', '=', fn).where('kind', '=', 'fns_answered').execute()).length;
 const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i);
 
 async function counter(metrics: Metrics, name: string, labels: Record<string, string>): Promise<number> {
@@ -136,19 +141,30 @@ describe('fns worker', () => {
     // Batched: far fewer requests than documents.
     expect(fns.stats().requests.total).toBeLessThanOrEqual(30);
 
-    const stored = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'flk_codes', 'reprocessed_at']).where('fn', '=', fn).execute();
+    const stored = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec', 'flk_codes', 'reprocessed_at']).where('fn', '=', fn).execute();
     for (const row of stored) {
       const got = fns.received(fn, Number(row.fd))!.submission;
-      expect(Buffer.from(got.rawData, 'base64').equals(row.raw_container.subarray(32))).toBe(true);
+      expect(Buffer.from(got.rawData, 'base64').equals(unpackRawContainer(row.raw_container, row.raw_codec).subarray(32))).toBe(true);
       expect(canonicalJson(got.document)).toBe(canonicalJson(storedFnsJson(row)));
     }
 
     const rows = await statuses(fn);
     expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && r.errors.length === 0)).toBe(true);
     expect(rows.every((r) => r.lease_until === null && r.sent_at !== null && r.answered_at !== null && r.last_error_code === null)).toBe(true);
-    const events = await t.db.selectFrom('document_events').select(['fd', 'detail']).where('fn', '=', fn).where('kind', '=', 'fns_answered').execute();
-    expect(events).toHaveLength(120);
-    expect(events[0]?.detail).toEqual({ status: 'accepted', errors: [], duplicate: false });
+    // The answer is the status row's (migration 0064): no event written, the timeline composes it from the row.
+    expect(rows.every((r) => r.duplicate === false)).toBe(true);
+    expect(await answeredEventsWritten(fn)).toBe(0);
+    const lifecycle = await findDocumentWithLifecycle(t.db, fn, 1);
+    const answered = lifecycle?.events.filter((e) => e.kind === 'fns_answered');
+    expect(answered?.map((e) => e.detail)).toEqual([{ status: 'accepted', errors: [], duplicate: false }]);
+    expect(answered?.[0]?.at).toEqual(rows.find((r) => r.fd === 1)?.answered_at);
+    expect(lifecycle?.events.map((e) => e.kind)).toEqual(['received', 'persisted', 'fns_answered']);
+    // A document answered before migration 0064 has its event written: that one is shown, none composed beside it.
+    const key = await t.db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    const old = { status: 'accepted', errors: [], duplicate: true };
+    await t.db.insertInto('document_events').values({ fn, fd: 2, received_at: key.received_at, kind: 'fns_answered', detail: JSON.stringify(old) }).execute();
+    const oldEvents = (await findDocumentWithLifecycle(t.db, fn, 2))?.events.filter((e) => e.kind === 'fns_answered');
+    expect(oldEvents?.map((e) => e.detail)).toEqual([old]);
 
     expect(await counter(h.metrics, 'ofd_forward_total', { target: 'fns', result: 'ok' })).toBe(120);
     expect(await counter(h.metrics, 'ofd_worker_jobs_total', { queue: 'fns', result: 'completed' })).toBe(120);
@@ -195,8 +211,8 @@ describe('fns worker', () => {
     // Answers, not failures: the jobs complete and nothing is parked.
     expect(await h.queue.getJobCountByTypes('completed')).toBe(5);
     expect(await t.db.selectFrom('dead_letters').selectAll().where('job_id', 'like', `fn-${fn}-%`).execute()).toEqual([]);
-    const event = await t.db.selectFrom('document_events').select('detail').where('fn', '=', fn).where('fd', '=', 2).where('kind', '=', 'fns_answered').executeTakeFirstOrThrow();
-    expect(event.detail).toEqual({ status: 'rejected', errors: [{ tag: 1020, code: 'FLK_PAYMENTS_SUM', message: 'totalSum 18090 ≠ payments 100' }], duplicate: false });
+    const event = (await findDocumentWithLifecycle(t.db, fn, 2))?.events.find((e) => e.kind === 'fns_answered');
+    expect(event?.detail).toEqual({ status: 'rejected', errors: [{ tag: 1020, code: 'FLK_PAYMENTS_SUM', message: 'totalSum 18090 ≠ payments 100' }], duplicate: false });
     for (const result of ['ok', 'rejected', 'quarantine', 'warnings']) {
       expect(await counter(h.metrics, 'ofd_forward_total', { target: 'fns', result })).toBe(result === 'rejected' ? 2 : 1);
     }
@@ -386,8 +402,9 @@ describe('fns worker', () => {
     expect(fns.stats().documents).toMatchObject({ unique: 2, duplicates: 2 });
     const rows = await statuses(fn);
     expect(rows.every((r) => r.status === 'accepted' && r.attempts === 2)).toBe(true);
-    const events = await t.db.selectFrom('document_events').select('detail').where('fn', '=', fn).where('kind', '=', 'fns_answered').execute();
-    expect(events.map((e) => e.detail)).toEqual([
+    expect(rows.map((r) => r.duplicate)).toEqual([true, true]);
+    const events = await Promise.all([1, 2].map(async (fd) => (await findDocumentWithLifecycle(t.db, fn, fd))?.events.find((e) => e.kind === 'fns_answered')));
+    expect(events.map((e) => e?.detail)).toEqual([
       { status: 'accepted', errors: [], duplicate: true },
       { status: 'accepted', errors: [], duplicate: true },
     ]);

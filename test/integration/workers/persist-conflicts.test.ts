@@ -8,6 +8,7 @@ import { createPersistProcessor, type PersistProcessor } from '../../../src/work
 import { receiptChildren, signedMessage } from '../../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { realJob } from './worker-test-helpers.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 let t: TestDatabase;
 let persist: PersistProcessor;
@@ -48,8 +49,8 @@ describe('persist processor: conflicting copies', () => {
 
     const other = alteredJob(fn, 1, new Date(Date.now() + 2000).toISOString());
     expect(await persist([other])).toMatchObject([{ ok: true, inserted: false }]);
-    const stored = await t.db.selectFrom('documents').select(['raw_container', 'total_sum']).where('fn', '=', fn).executeTakeFirstOrThrow();
-    expect(stored.raw_container.equals(Buffer.from(first.container, 'base64'))).toBe(true);
+    const stored = await t.db.selectFrom('documents').select(['raw_container', 'raw_codec', 'total_sum']).where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(unpackRawContainer(stored.raw_container, stored.raw_codec).equals(Buffer.from(first.container, 'base64'))).toBe(true);
     const [conflict, ...more] = await conflictsOf(fn);
     expect(more).toEqual([]);
     expect(conflict?.raw_container.equals(Buffer.from(other.container, 'base64'))).toBe(true);
@@ -85,8 +86,8 @@ describe('persist processor: conflicting copies', () => {
 
     const genuine = realJob(fn, 10);
     expect(await persist([genuine])).toMatchObject([{ ok: true, inserted: true }]);
-    const stored = await t.db.selectFrom('documents').select('raw_container').where('fn', '=', fn).executeTakeFirstOrThrow();
-    expect(stored.raw_container.equals(Buffer.from(genuine.container, 'base64'))).toBe(true);
+    const stored = await t.db.selectFrom('documents').select(['raw_container', 'raw_codec']).where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(unpackRawContainer(stored.raw_container, stored.raw_codec).equals(Buffer.from(genuine.container, 'base64'))).toBe(true);
   });
 
   it('does not store a document whose signs were not verified unless the operator runs without crypto', async () => {

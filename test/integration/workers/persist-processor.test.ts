@@ -10,6 +10,7 @@ import { deriveDocument } from '../../../src/workers/persist/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { ascii, u32, u8, vln } from '../../support/kkt.js';
 import { FN_A, FN_B, MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 let t: TestDatabase;
 let persist: PersistProcessor;
@@ -31,7 +32,8 @@ describe('persist processor', () => {
     expect(r.downstream).toEqual({ fns: true, crpt: true, notify: { channel: 'email', recipient: 'buyer@example.com' } });
 
     const doc = await t.db.selectFrom('documents').selectAll().where('fn', '=', FN_A).where('fd', '=', 1).executeTakeFirstOrThrow();
-    expect(doc.raw_container.equals(Buffer.from(job.container, 'base64'))).toBe(true);
+    expect(unpackRawContainer(doc.raw_container, doc.raw_codec).equals(Buffer.from(job.container, 'base64'))).toBe(true);
+    expect(doc.raw_codec).toBe(1);
     expect(doc).toMatchObject({ form: 3, total_sum: 18090, cash_total_sum: 18090, operation_type: 1, date_time: '2024-09-17T18:01:00' });
     expect(doc.kkt_reg_id).toBe('0000000001000001');
     expect(doc.user_inn).toBe('7704211201');
@@ -50,7 +52,7 @@ describe('persist processor', () => {
       .where('fd', '=', 1)
       .orderBy('item_index')
       .execute();
-    const decoded = deriveDocument({ fn: FN_A, fd: 1, receivedAt: job.receivedAt, form: 3, raw: doc.raw_container, unrecognised: false });
+    const decoded = deriveDocument({ fn: FN_A, fd: 1, receivedAt: job.receivedAt, form: 3, raw: unpackRawContainer(doc.raw_container, doc.raw_codec), unrecognised: false });
     if (decoded instanceof Error) throw decoded;
     const items = stored.map((s, i) => {
       const d = decoded.items[i]!;
@@ -136,7 +138,7 @@ describe('persist processor', () => {
     const [r] = await persist([job]);
     expect(r).toMatchObject({ ok: true, inserted: true, downstream: { fns: false, crpt: false } });
     const doc = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
-    expect(doc.raw_container.equals(Buffer.from(job.container, 'base64'))).toBe(true);
+    expect(unpackRawContainer(doc.raw_container, doc.raw_codec).equals(Buffer.from(job.container, 'base64'))).toBe(true);
     expect(doc).toMatchObject({ flk_status: 'failed', ack_code: null, register_id: null, shift_number: null });
     expect(await t.db.selectFrom('receipt_items').select('fd').where('fn', '=', fn).execute()).toHaveLength(0);
   });

@@ -13,6 +13,7 @@ import { rebuildRollups } from '../../../src/db/rollups.repository.js';
 import { reprocessDocuments } from '../../../src/workers/persist/reprocess.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 const FN = '9999500000000001';
 const OTHER_FN = '9999500000000002';
@@ -61,8 +62,8 @@ async function rollupState() {
 }
 
 async function rawContainers(fn: string): Promise<Map<number, Buffer>> {
-  const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container']).where('fn', '=', fn).execute();
-  return new Map(rows.map((r) => [r.fd, r.raw_container]));
+  const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', fn).execute();
+  return new Map(rows.map((r) => [r.fd, unpackRawContainer(r.raw_container, r.raw_codec)]));
 }
 
 async function runReprocess(argv: string[]): Promise<{ code: number; summary: Record<string, unknown> }> {

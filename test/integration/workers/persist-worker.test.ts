@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';
 import { FN_A, fnsWaiting, realJob, richReceiptChildren, waitFor } from './worker-test-helpers.js';
+import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -83,8 +84,8 @@ describe('persist worker', () => {
     const batchJobs = new Set((await Promise.all(jobs.map((j) => h.producer.enqueue(j)))).map((r) => r.jobId));
 
     expect(await waitFor(() => countDocs(fn), (n) => n === 300)).toBe(300);
-    const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container']).where('fn', '=', fn).orderBy('fd').execute();
-    rows.forEach((row, i) => expect(row.raw_container.equals(Buffer.from(jobs[i]!.container, 'base64'))).toBe(true));
+    const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', fn).orderBy('fd').execute();
+    rows.forEach((row, i) => expect(unpackRawContainer(row.raw_container, row.raw_codec).equals(Buffer.from(jobs[i]!.container, 'base64'))).toBe(true));
     const items = await t.db
       .selectFrom('receipt_items')
       .select(['name', 'price', 'quantity', 'sum'])

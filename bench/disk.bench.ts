@@ -1,0 +1,212 @@
+// Disk per stored document (issue 12, target 4: ≤ 1 500 bytes per receipt, indexes and TOAST included, raw bytes kept).
+//
+//   npm run bench:disk -- [--documents 20000] [--registers 200] [--seed disk-bench] [--now 2026-12-01T12:00:00Z] [--batch 500]
+//                          [--persist-only] [--keep]
+//
+// A fresh database `ofd_bench_disk_<hex>` on DATABASE_URL's server (migrated; dropped afterwards unless --keep) is
+// filled the way the pipeline fills it: `--documents` documents of `--registers` emulated registers (bench/fleet-jobs.ts:
+// the loadtest's mix — receipts of 1–N items, marked goods, e-mails, corrections, shift and registration reports — each
+// through the gateway's own handleMessage; the emulator is seeded by --seed and its clocks end at --now, so every run
+// stores the same bytes), stored by the persist processor in batches of --batch; then, unless --persist-only, what the
+// other workers write for every document, batch by batch: the acks worker's document_acks row (recordWrittenAcks) and
+// the fns worker's fns_status row and 'fns_answered' event (claimForFns, then recordFnsOutcomes with 'accepted', as
+// the FNS answers), fns_status vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of
+// every table that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index
+// (partitions summed into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31,
+// 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts).
+//
+// Prints one JSON object. A size, not a timing: the same seed gives the same rows on any machine, give or take
+// page-fill luck (a few bytes per document).
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { createDb, type Database } from '../src/db/database.js';
+import { recordWrittenAcks } from '../src/db/document-acks.repository.js';
+import { claimForFns, recordFnsOutcomes, type FnsOutcomeRecord } from '../src/db/fns-status.repository.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { packRawContainer, unpackRawContainer } from '../src/db/raw-container.js';
+import { silentLogger } from '../src/observability/logger.js';
+import { createPersistProcessor } from '../src/workers/persist/persist.processor.js';
+import { fleetJobs } from './fleet-jobs.js';
+
+const { values: args } = parseArgs({
+  options: {
+    documents: { type: 'string', default: '20000' },
+    registers: { type: 'string', default: '200' },
+    seed: { type: 'string', default: 'disk-bench' },
+    now: { type: 'string', default: '2026-12-01T12:00:00Z' },
+    batch: { type: 'string', default: '500' },
+    'persist-only': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const DOCUMENTS = Number(args.documents);
+const REGISTERS = Number(args.registers);
+const BATCH = Number(args.batch);
+const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface RelationBytes {
+  table: string;
+  heap: number;
+  toast: number;
+  indexes: Record<string, number>;
+  total: number;
+}
+
+/** Heap, TOAST (with its index) and each index of every top-level table, partitions summed into their parent. */
+async function relationBytes(db: Kysely<Database>): Promise<Map<string, RelationBytes>> {
+  const { rows } = await sql<{ root: string; kind: string; name: string; bytes: string }>`
+    with tables as (
+      select c.oid, coalesce((select t.relname from pg_partition_ancestors(c.oid) a join pg_class t on t.oid = a.relid
+                               where not exists (select 1 from pg_inherits i where i.inhrelid = a.relid)), c.relname) as root
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind = 'r'
+    )
+    select t.root, 'heap' as kind, '' as name, pg_relation_size(t.oid)::text as bytes from tables t
+    union all
+    select t.root, 'toast', '', (pg_total_relation_size(t.oid) - pg_relation_size(t.oid) - pg_indexes_size(t.oid))::text from tables t
+    union all
+    select t.root, 'index', coalesce((select p.relname from pg_partition_ancestors(i.indexrelid) a join pg_class p on p.oid = a.relid
+                                       where not exists (select 1 from pg_inherits h where h.inhrelid = a.relid)), ic.relname),
+           pg_relation_size(i.indexrelid)::text
+      from tables t join pg_index i on i.indrelid = t.oid join pg_class ic on ic.oid = i.indexrelid
+  `.execute(db);
+  const out = new Map<string, RelationBytes>();
+  for (const r of rows) {
+    const entry = out.get(r.root) ?? { table: r.root, heap: 0, toast: 0, indexes: {}, total: 0 };
+    const bytes = Number(r.bytes);
+    if (r.kind === 'heap') entry.heap += bytes;
+    else if (r.kind === 'toast') entry.toast += bytes;
+    else entry.indexes[r.name] = (entry.indexes[r.name] ?? 0) + bytes;
+    entry.total += bytes;
+    out.set(r.root, entry);
+  }
+  return out;
+}
+
+type Key = { fn: string; fd: number; receivedAt: Date };
+
+/**
+ * What the acks and fns workers write for a batch of stored documents (their own repositories, as they call them).
+ * The fns_status row is inserted ('sending') and updated (the answer): its old version is dead space until a VACUUM,
+ * which autovacuum runs once dead rows exceed 50 + 20 % of the live ones (its default threshold) — done here by the
+ * same rule, so the heap holds what it holds in a running system, not every dead version of a one-off fill.
+ */
+function createOtherWorkers(db: Kysely<Database>): (batch: readonly Key[]) => Promise<void> {
+  let live = 0;
+  let dead = 0;
+  return async (batch) => {
+    await recordWrittenAcks(db, batch.map((k) => ({ fn: k.fn, fd: k.fd, code: 0, at: k.receivedAt.getTime() })));
+    await claimForFns(db, batch, 60_000, 'bench-disk');
+    const outcomes: FnsOutcomeRecord[] = batch.map((k) => ({
+      kind: 'answered', status: 'accepted', errors: [], duplicate: false, fn: k.fn, fd: k.fd, receivedAt: k.receivedAt, sentAt: new Date(),
+    }));
+    await recordFnsOutcomes(db, 'bench-disk', outcomes);
+    live += batch.length;
+    dead += batch.length;
+    if (dead > 50 + 0.2 * live) {
+      await sql`vacuum fns_status`.execute(db);
+      dead = 0;
+    }
+  };
+}
+
+/** CPU per document of packing and unpacking the raw containers (µs, the better of three passes over all of them). */
+function codecMicros(containers: readonly Buffer[]): { pack: number; unpack: number; storedRatio: number } {
+  const packed = containers.map((c) => packRawContainer(c));
+  const best = (fn: () => void) => {
+    let min = Infinity;
+    for (let pass = 0; pass < 3; pass++) {
+      const start = process.cpuUsage();
+      fn();
+      const used = process.cpuUsage(start);
+      min = Math.min(min, used.user + used.system);
+    }
+    return Math.round((min / containers.length) * 10) / 10;
+  };
+  const stored = packed.reduce((s, p) => s + p.bytes.length, 0) / containers.reduce((s, c) => s + c.length, 0);
+  return {
+    pack: best(() => containers.forEach((c) => packRawContainer(c))),
+    unpack: best(() => packed.forEach((p) => unpackRawContainer(p.bytes, p.codec))),
+    storedRatio: Math.round(stored * 1000) / 1000,
+  };
+}
+
+function perUnit(r: RelationBytes, n: number): Record<string, unknown> {
+  const round = (v: number) => Math.round((v / n) * 10) / 10;
+  return {
+    heap: round(r.heap), toastAndMaps: round(r.toast), indexes: Object.fromEntries(Object.entries(r.indexes).map(([k, v]) => [k, round(v)])), total: round(r.total),
+  };
+}
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const name = `ofd_bench_disk_${randomBytes(4).toString('hex')}`;
+  await withAdmin((c) => c.query(`create database ${name}`));
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  const handle = createDb(url.toString(), { maxConnections: 2, applicationName: name });
+  try {
+    await migrateToLatest(handle.db);
+    const jobs = await fleetJobs(REGISTERS, DOCUMENTS, args.seed, Date.parse(args.now));
+    const codec = codecMicros(jobs.map((j) => Buffer.from(j.container, 'base64')));
+    await sql`vacuum analyze`.execute(handle.db);
+    const before = await relationBytes(handle.db);
+
+    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger() });
+    const otherWorkers = createOtherWorkers(handle.db);
+    for (let i = 0; i < jobs.length; i += BATCH) {
+      const batch = jobs.slice(i, i + BATCH);
+      const results = await persist(batch);
+      const failed = results.find((r) => !r.ok);
+      if (failed) throw new Error(`persist failed: ${JSON.stringify(failed)}`);
+      if (!args['persist-only']) await otherWorkers(batch.map((j) => ({ fn: j.fn, fd: j.fd, receivedAt: new Date(j.receivedAt) })));
+    }
+    await sql`vacuum analyze`.execute(handle.db);
+    await sql`checkpoint`.execute(handle.db);
+
+    const { rows: counted } = await sql<{ documents: number; receipts: number; items: number; raw: string }>`
+      select count(*)::int as documents, count(*) filter (where form in (3, 4, 31, 41))::int as receipts,
+             coalesce(sum(cardinality(item_names)), 0)::int as items, sum(octet_length(raw_container))::text as raw
+        from documents`.execute(handle.db);
+    const { documents, receipts, items } = counted[0]!;
+    const received = jobs.reduce((sum, j) => sum + Buffer.byteLength(j.container, 'base64'), 0);
+    const after = await relationBytes(handle.db);
+    const grown = [...after.values()]
+      .map((r) => {
+        const b = before.get(r.table);
+        const indexes = Object.fromEntries(Object.entries(r.indexes).map(([k, v]) => [k, v - (b?.indexes[k] ?? 0)]).filter(([, v]) => Number(v) > 0));
+        return { table: r.table, heap: r.heap - (b?.heap ?? 0), toast: r.toast - (b?.toast ?? 0), indexes, total: r.total - (b?.total ?? 0) } as RelationBytes;
+      })
+      .filter((r) => r.total > 0)
+      .sort((a, b) => b.total - a.total);
+    const total = grown.reduce((s, r) => s + r.total, 0);
+    console.log(JSON.stringify({
+      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'],
+      // As received; stored packed (src/db/raw-container.ts): `storedRawContainerBytesPerDocument`.
+      rawContainerBytesPerDocument: Math.round(received / documents),
+      storedRawContainerBytesPerDocument: Math.round(Number(counted[0]!.raw) / documents),
+      rawCodecMicrosPerDocument: codec,
+      bytesPerDocument: Math.round(total / documents),
+      bytesPerReceipt: Math.round(total / receipts),
+      perDocument: Object.fromEntries(grown.map((r) => [r.table, perUnit(r, documents)])),
+      totalBytes: total,
+    }, null, 2));
+  } finally {
+    await handle.close();
+    if (!args.keep) await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
+    else console.error(`kept ${name}`);
+  }
+}
+
+await main();
