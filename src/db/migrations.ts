@@ -42,6 +42,7 @@ import * as m0054 from '../../migrations/0054_receipt_items_in_documents.js';
 import * as m0057 from '../../migrations/0057_document_acks.js';
 import * as m0058 from '../../migrations/0058_message_prices.js';
 import * as m0059 from '../../migrations/0059_branded_receipt_service.js';
+import * as m0065 from '../../migrations/0065_derive_queue.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -84,6 +85,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0057_document_acks': m0057,
   '0058_message_prices': m0058,
   '0059_branded_receipt_service': m0059,
+  '0065_derive_queue': m0065,
 });
 
 export const migrationProvider: MigrationProvider = {
