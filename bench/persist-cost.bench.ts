@@ -3,7 +3,8 @@
 //   npx tsx bench/persist-cost.bench.ts [--documents 30000] [--registers 500] [--batch 1000]
 //
 // The emulator's documents (bench/fleet-jobs.ts: the loadtest's mix, 1–N items) go through the steps of the persist
-// transaction one by one, on ONE connection, then through the derive stage (shift totals and rollups). Around each step:
+// transaction one by one, on ONE connection, then through the derive stage (shift totals, rollups, report state; its
+// batches are five persist batches). Around each step:
 // this process's CPU (process.cpuUsage: decoding, building parameters, the driver) and the backend's CPU
 // (/proc/<pid>/schedstat, nanoseconds on a CPU). CPU time, not wall time: comparable while other processes share the
 // machine. Prints one JSON object: µs per document by step, node and postgres.
@@ -22,7 +23,6 @@ import { batchDocument, compareDocs, unstoredCopy } from '../src/workers/persist
 import { deriveOnce } from '../src/workers/derive/derive.processor.js';
 import { prepare, PersistJobError, type Prepared } from '../src/workers/persist/prepare.js';
 import { ensureRegistry, RegistryCache } from '../src/workers/persist/registry.js';
-import { applyReports } from '../src/workers/persist/report-state.js';
 import { fleetJobs } from './fleet-jobs.js';
 
 const { values: args } = parseArgs({
@@ -75,9 +75,7 @@ async function main(): Promise<void> {
         const ids = await step('registry', pid, () => ensureRegistry(trx, prepared.map((d) => ({ fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id })), cache));
         const claimed = await step('documents + codes (+ derive queue)', pid, () => insertDocumentBatch(trx, prepared.map((d) => batchDocument(d, ids))));
         await step('fd numbers', pid, () => recordDocumentNumbers(trx, prepared.map((d) => d.job)));
-        const fresh = prepared.filter((d) => claimed.has(d.key));
         await step('conflicting copies', pid, () => recordConflictingCopies(trx, prepared.filter((d) => !claimed.has(d.key)).map(unstoredCopy)));
-        await step('report state', pid, () => applyReports(trx, fresh, ids));
         return ids;
       });
       cache.remember(ids);
