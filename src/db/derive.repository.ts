@@ -137,3 +137,9 @@ export async function pendingDerive(trx: Transaction<Database>, keys: readonly {
       on q.fn = u.fn and q.fd = u.fd`.execute(trx);
   return new Set(rows.map((r) => `${r.fn}:${Number(r.fd)}`));
 }
+
+/** "Данные на …": derived data includes every document stored before this time (ISO 8601): the oldest pending one's, or now. */
+export async function derivedThrough(db: Kysely<Database>): Promise<string> {
+  const backlog = await deriveBacklog(db);
+  return (backlog.oldest ?? backlog.now).toISOString();
+}
