@@ -79,9 +79,9 @@ async function main(): Promise<void> {
         return ids;
       });
       cache.remember(ids);
-      await step('commit + derive stage', pid, () => deriveOnce(handle.db, silentLogger(), { batchSize: batch * 5 }));
+      await step('derive stage', pid, () => deriveOnce(handle.db, silentLogger(), { batchSize: batch * 5 }));
     }
-    while ((await step('commit + derive stage', pid, () => deriveOnce(handle.db, silentLogger(), { batchSize: batch * 5 }))).documents > 0);
+    while ((await step('derive stage', pid, () => deriveOnce(handle.db, silentLogger(), { batchSize: batch * 5 }))).documents > 0);
     const perDoc = (v: number) => Math.round((v / jobs.length) * 10) / 10;
     const steps = Object.fromEntries([...spent].map(([k, v]) => [k, { nodeUs: perDoc(v.node), postgresUs: perDoc(v.postgres) }]));
     const total = [...spent.values()].reduce((a, v) => ({ node: a.node + v.node, postgres: a.postgres + v.postgres }), { node: 0, postgres: 0 });

@@ -83,7 +83,8 @@ const CLAIM_AND_DERIVE = `
   docs as materialized (
     select d.fn, d.fd, d.received_at, d.form, d.date_time, d.user_inn, d.outlet_id, d.register_id, d.shift_number,
       d.operation_type, d.taxation_type, d.total_sum, d.cash_total_sum, d.ecash_total_sum, d.prepaid_sum, d.credit_sum,
-      d.provision_sum, d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum
+      d.provision_sum, d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
+      d.item_names, d.item_quantities, d.item_sums
     from documents d join claimed c on d.fn = c.fn and d.fd = c.fd and d.received_at = c.received_at
   ),
   ${SHIFT_TOTALS},

@@ -32,8 +32,8 @@ export interface DayRange {
 const SETTLEMENT_FORMS_LIST = '(3, 4, 31, 41)';
 
 /** The settlement documents of `from` (documents aliased `d`) as the rollups count them; `where` follows (`and …`). */
-const documentSourceSql = (from: string) => `
-    select d.fn, d.fd, d.received_at, d.date_time, coalesce(o.id, 0) as organization_id, coalesce(d.outlet_id, 0) as outlet_id,
+const documentSourceSql = (from: string, extra = '') => `
+    select ${extra} d.fn, d.fd, d.received_at, d.date_time, coalesce(o.id, 0) as organization_id, coalesce(d.outlet_id, 0) as outlet_id,
       coalesce(d.register_id, 0) as register_id, d.operation_type, coalesce(d.taxation_type, 0) as taxation_type,
       coalesce(d.total_sum, 0) as total_sum, coalesce(d.cash_total_sum, 0) as cash_sum, coalesce(d.ecash_total_sum, 0) as ecash_sum,
       coalesce(d.prepaid_sum, 0) as prepaid_sum, coalesce(d.credit_sum, 0) as credit_sum, coalesce(d.provision_sum, 0) as provision_sum,
@@ -135,10 +135,14 @@ async function aggregateKeys(db: Kysely<Database>, src: RawBuilder<unknown>, sig
 
 /**
  * The derive stage's part of its statement (src/db/derive.repository.ts): after its CTE `docs` (the stored documents
- * it has just claimed, documents' columns), `src` and the three upserts, ending in `select h, d, i` (row counts).
+ * it has just claimed, documents' columns with the item arrays), `src` and the three upserts, ending in `select h, d, i` (row counts).
  * Documents that are not settlements are ignored. Gives exactly what applyRollups gives over the same documents.
  */
-export const CLAIMED_ROLLUPS_SQL = `src as materialized (${documentSourceSql('docs d')}), ${upserts(STORED_ITEMS, true)}`;
+export const CLAIMED_ROLLUPS_SQL = `src as materialized (${documentSourceSql('docs d', 'd.item_names, d.item_quantities, d.item_sums,')}), ${upserts(
+  // The items from the arrays `docs` carries (migration 0054), not through the receipt_items view: no second probe of documents.
+  'cross join lateral unnest(s.item_names, s.item_quantities, s.item_sums) as i(name, quantity, sum)',
+  true,
+)}`;
 
 /** The stored documents of `keys`, as documentSource reads them (received_at from document_keys: full-key probes). */
 function storedSource(keys: readonly InsertedDocumentKey[]): RawBuilder<unknown> {
