@@ -72,20 +72,25 @@ const SHIFT_TOTALS = `
   )`;
 
 /**
- * $1: how many rows to claim. `docs`: the claimed documents' stored rows (full-key probes: one partition each). The
+ * $1: how many rows to claim (by the primary key: `= any(array(…))`, not a join with the whole queue). `docs`: the
+ * claimed documents' stored rows (full-key probes: one partition each). The
  * rollups' final select (`… as i`) goes on with what the caller needs: the count, the newest enqueued_at, the reports.
  */
-const CLAIM_AND_DERIVE = `
+export const CLAIM_AND_DERIVE = `
   with claimed as (
-    delete from derive_queue where seq in (select seq from derive_queue order by seq limit $1 for update skip locked)
+    delete from derive_queue where seq = any (array(select seq from derive_queue order by seq limit $1 for update skip locked))
     returning fn, fd, received_at, enqueued_at
   ),
   docs as materialized (
-    select d.fn, d.fd, d.received_at, d.form, d.date_time, d.user_inn, d.outlet_id, d.register_id, d.shift_number,
-      d.operation_type, d.taxation_type, d.total_sum, d.cash_total_sum, d.ecash_total_sum, d.prepaid_sum, d.credit_sum,
-      d.provision_sum, d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
-      d.item_names, d.item_quantities, d.item_sums
-    from documents d join claimed c on d.fn = c.fn and d.fd = c.fd and d.received_at = c.received_at
+    select d.* from claimed c cross join lateral (
+      select d.fn, d.fd, d.received_at, d.form, d.date_time, d.user_inn, d.outlet_id, d.register_id, d.shift_number,
+        d.operation_type, d.taxation_type, d.total_sum, d.cash_total_sum, d.ecash_total_sum, d.prepaid_sum, d.credit_sum,
+        d.provision_sum, d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
+        d.item_names, d.item_quantities, d.item_sums
+      from documents d where d.fn = c.fn and d.fd = c.fd and d.received_at = c.received_at
+      -- One row per key: a probe of the primary key of one partition, never a hash of every partition.
+      limit 1
+    ) d
   ),
   ${SHIFT_TOTALS},
   ${CLAIMED_ROLLUPS_SQL}, (select count(*) from shifted) as shifts,
