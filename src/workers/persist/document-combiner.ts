@@ -1,7 +1,7 @@
 /**
  * The persist worker's in-process combiner: the documents of several batch jobs running at once go into one transaction
  * of up to `batchSize` documents (fewer once the oldest has waited `maxDelayMs`), with at most `maxBatchesInFlight`
- * transactions at a time. So at a trickle every document is stored within a few ms, and from a full queue documents pile
+ * transactions at a time. So at a trickle every document is stored within `maxDelayMs` (50 ms by default), and from a full queue documents pile
  * up behind the running transactions and go in full ones: the transaction size adapts to what PostgreSQL takes.
  *
  * combine(documents) resolves with one result per document once they are committed (or found poison), and rejects when

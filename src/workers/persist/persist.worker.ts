@@ -38,7 +38,13 @@ import { createPersistProcessor, type PersistedJob, type PersistJobError } from 
 // 1000 rather than 500: a third fewer statements and rollup upserts per receipt (several receipts of a register share
 // an hour and an item name), ≈ 10 % more receipts/s from a filled queue; a transaction still commits in ≈ 0.3 s.
 export const DEFAULT_BATCH_SIZE = 1000;
-export const DEFAULT_MAX_DELAY_MS = 5;
+/**
+ * 50 ms, not 5: the ack went out before persisting starts, so this wait costs no register anything, while a
+ * transaction's fixed cost (BEGIN, registry, FD numbers, COMMIT: a handful of round trips) is shared by what gathered.
+ * At a few hundred documents/s per process, 5 ms made transactions of 1–2 documents. bench:gateway, npm start (every
+ * role, both cores): 1 302 acks/s with 50 ms vs 747–1 054 with 5; PostgreSQL CPU per document 444 µs vs 806–878.
+ */
+export const DEFAULT_MAX_DELAY_MS = 50;
 export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
 /** Batch jobs held at once: ≈ 100 documents each, so enough for a full transaction waiting behind the running ones. */
 export const DEFAULT_CONCURRENCY = 32;
