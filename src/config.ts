@@ -120,8 +120,6 @@ export interface Config {
    * lockDurationMs + 2 × stalledIntervalMs after it died. Undefined: the persist worker's defaults (batching-worker.ts).
    */
   readonly persist: { readonly lockDurationMs: number | undefined; readonly stalledIntervalMs: number | undefined };
-  /** The derive stage (issue 12): derived data older than this many seconds makes /health/ready 'degraded'. */
-  readonly derive: { readonly lagDegradedSeconds: number };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
   /** Billing (issue 17): the policy for registers whose paid service is over, and the card payment provider. */
   readonly billing: {
@@ -237,7 +235,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...connectionsOf(e),
     ...serviceOf(e),
     persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
-    derive: { lagDegradedSeconds: e.OFD_DERIVE_LAG_DEGRADED_SECONDS },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     billing: {
       unpaidPolicy: e.OFD_UNPAID_POLICY,

@@ -74,9 +74,6 @@ function isAllowHostEntry(s: string): boolean {
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const host = z.string().refine((s) => net.isIP(s) !== 0 || HOSTNAME.test(s), 'expected an IP address or a host name');
 
-/** Issue 12 bounds the derive stage's lag to 5 s at the target rate; twice that is a stage falling behind. */
-export const DEFAULT_DERIVE_LAG_DEGRADED_SECONDS = 10;
-
 const count = (min: number) =>
   z
     .string()
@@ -187,8 +184,6 @@ export const envSchema = z
     OFD_PERSIST_LOCK_MS: count(MIN_PERSIST_LOCK_MS).optional(),
     // BullMQ refuses a stalled interval of 0.
     OFD_PERSIST_STALLED_INTERVAL_MS: count(1).optional(),
-    // The derive stage (issue 12): /health/ready says 'degraded' while derived data is older than this.
-    OFD_DERIVE_LAG_DEGRADED_SECONDS: count(1).default(DEFAULT_DERIVE_LAG_DEGRADED_SECONDS),
     OFD_UNPAID_POLICY: oneOf(['flag', 'stop'] as const).default('flag'),
     OFD_PAY_URL: urlWith(['http:', 'https:']).optional(),
     OFD_PAY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),

@@ -6,8 +6,7 @@
  * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
  * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
  * documents (their items as four arrays of the row, migration 0054) and marking codes are inserted for the keys it
- * claimed only — a copy of a stored document adds nothing; each document recognised gets a derive_queue row (the derive
- * stage, src/workers/derive/, writes shift totals, rollups and report state from it). The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
+ * claimed only — a copy of a stored document adds nothing. The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
  *
  * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
  * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
@@ -102,6 +101,18 @@ export interface BatchItem {
 
 /** A marking code of a receipt item (or of the 2007 entry of form 82); its document carries it. */
 export type BatchMarkingCode = Omit<MarkingCodesTable, keyof DocumentKeysTable>;
+
+/** Running totals to add to a shift (receipts newly stored in this batch). */
+export interface ShiftTotalsDelta {
+  fn: string;
+  shift_number: JsonInt8;
+  register_id: number | null;
+  received_receipts: number;
+  sell_total_sum: JsonInt8;
+  sell_return_total_sum: JsonInt8;
+  buy_total_sum: JsonInt8;
+  buy_return_total_sum: JsonInt8;
+}
 
 export const documentKey = (fn: string, fd: number | string): string => `${fn}:${fd}`;
 
@@ -250,11 +261,6 @@ const INSERT_BATCH = `
   codes as (
     insert into marking_codes (fn, fd, received_at, ${CODE_NAMES})
     select r.* from codes_in r join claimed c on c.fn = r.fn and c.fd = r.fd
-  ),
-  -- The derive stage's queue (issue 12, migration 0065): shift totals, rollups and report state are applied from it.
-  queued as (
-    insert into derive_queue (fn, fd, received_at)
-    select fn, fd, received_at from fresh where derived order by fn, fd
   )
   select fn, fd from claimed
 `;
@@ -331,4 +337,27 @@ export async function recordDocumentNumbers(trx: Transaction<Database>, keys: re
   await trx.executeQuery(
     CompiledQuery.raw('select ofd_record_document_numbers($1::text[], $2::bigint[])', [keys.map((k) => k.fn), keys.map((k) => k.fd)]),
   );
+}
+
+const ADD_SHIFT_TOTALS = `
+  insert into shifts (fn, shift_number, register_id, received_receipts, sell_total_sum, sell_return_total_sum,
+    buy_total_sum, buy_return_total_sum)
+  select * from json_to_recordset($1::json) as r(fn text collate "C", shift_number bigint, register_id bigint,
+    received_receipts integer, sell_total_sum bigint, sell_return_total_sum bigint, buy_total_sum bigint,
+    buy_return_total_sum bigint)
+  order by fn, shift_number
+  on conflict (fn, shift_number) do update set
+    received_receipts = shifts.received_receipts + excluded.received_receipts,
+    sell_total_sum = shifts.sell_total_sum + excluded.sell_total_sum,
+    sell_return_total_sum = shifts.sell_return_total_sum + excluded.sell_return_total_sum,
+    buy_total_sum = shifts.buy_total_sum + excluded.buy_total_sum,
+    buy_return_total_sum = shifts.buy_return_total_sum + excluded.buy_return_total_sum,
+    register_id = coalesce(shifts.register_id, excluded.register_id),
+    updated_at = now()
+`;
+
+/** Adds receipts newly stored to their shifts' running totals: one statement, each (fn, shift) at most once. */
+export async function addShiftTotals(trx: Transaction<Database>, deltas: readonly ShiftTotalsDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await trx.executeQuery(CompiledQuery.raw(ADD_SHIFT_TOTALS, [JSON.stringify(deltas)]));
 }

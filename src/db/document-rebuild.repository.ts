@@ -200,8 +200,6 @@ export async function recomputeShiftTotals(trx: Transaction<Database>, shifts: r
         coalesce(sum(d.total_sum) filter (where d.operation_type = 4), 0) as buy_return
       from (select distinct fn collate "C" as fn, shift_number from unnest(${fns}::text[], ${numbers}::bigint[]) as u(fn, shift_number)) k
       left join documents d on d.fn = k.fn and d.shift_number = k.shift_number and d.form in (3, 4, 31, 41)
-        -- Receipts still queued for the derive stage (issue 12) are added by it: counting them here would count them twice.
-        and not exists (select 1 from derive_queue q where q.fn = d.fn and q.fd = d.fd)
       group by k.fn, k.shift_number
     ) t
     where s.fn = t.fn and s.shift_number = t.shift_number

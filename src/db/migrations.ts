@@ -45,7 +45,6 @@ import * as m0059 from '../../migrations/0059_branded_receipt_service.js';
 import * as m0060 from '../../migrations/0060_banner_images.js';
 import * as m0063 from '../../migrations/0063_packed_raw_containers.js';
 import * as m0064 from '../../migrations/0064_fns_answer_in_status.js';
-import * as m0065 from '../../migrations/0065_derive_queue.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -91,7 +90,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0060_banner_images': m0060,
   '0063_packed_raw_containers': m0063,
   '0064_fns_answer_in_status': m0064,
-  '0065_derive_queue': m0065,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -4,8 +4,10 @@
  * the payment-method (1031, 1081, 1215–1217) and VAT (1102–1107) totals; and daily net sales per item name (ABC/XYZ).
  *
  * Three ways in, all the same set-based SQL (the upserts below) over a source of documents:
- * - `CLAIMED_ROLLUPS_SQL`: the derive stage (issue 12: no longer the persist transaction). Each stored document is
- *   claimed from derive_queue once and added in the transaction that deletes its queue row, so it is counted once.
+ * - `applyBatchRollups(trx, docs)`: the persist path. In the persist transaction, with the documents THAT transaction
+ *   newly inserted (never duplicates: the persist path inserts a (fn, fd) once, so adding is idempotent with it), fed
+ *   from the values the worker has just written — not read back from `documents` / `receipt_items`: re-reading them
+ *   cost as much as the upserts themselves.
  * - `applyRollups(trx, keys)` / `withdrawRollups(trx, keys)`: add or take out the stored rows of the given keys. `ofd
  *   reprocess` takes a batch out before it rebuilds the batch's rows and adds it back after, so the reports follow a
  *   decoder fix; rows left at zero by it are dropped (`dropZeroRollups`).
@@ -15,6 +17,8 @@
  */
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import type { JsonInt8 } from './document-batch.repository.js';
+import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 
 /** What the persist path knows of a document it has just inserted: its key (a DocumentJob fits). */
 export interface InsertedDocumentKey {
@@ -30,21 +34,20 @@ export interface DayRange {
 
 /** Forms that carry a settlement: 3 receipt, 4 BSO, 31 correction receipt, 41 correction BSO. */
 const SETTLEMENT_FORMS_LIST = '(3, 4, 31, 41)';
+const SETTLEMENT_FORMS = sql.raw(SETTLEMENT_FORMS_LIST);
 
-/** The settlement documents of `from` (documents aliased `d`) as the rollups count them; `where` follows (`and …`). */
-const documentSourceSql = (from: string, extra = '') => `
-    select ${extra} d.fn, d.fd, d.received_at, d.date_time, coalesce(o.id, 0) as organization_id, coalesce(d.outlet_id, 0) as outlet_id,
+
+function documentSource(where: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    select d.fn, d.fd, d.received_at, d.date_time, coalesce(o.id, 0) as organization_id, coalesce(d.outlet_id, 0) as outlet_id,
       coalesce(d.register_id, 0) as register_id, d.operation_type, coalesce(d.taxation_type, 0) as taxation_type,
       coalesce(d.total_sum, 0) as total_sum, coalesce(d.cash_total_sum, 0) as cash_sum, coalesce(d.ecash_total_sum, 0) as ecash_sum,
       coalesce(d.prepaid_sum, 0) as prepaid_sum, coalesce(d.credit_sum, 0) as credit_sum, coalesce(d.provision_sum, 0) as provision_sum,
       coalesce(d.nds20_sum, 0) as nds20_sum, coalesce(d.nds10_sum, 0) as nds10_sum, coalesce(d.nds0_base, 0) as nds0_base,
       coalesce(d.nds_no_base, 0) as nds_no_base, coalesce(d.nds20_120_sum, 0) as nds20_120_sum,
       coalesce(d.nds10_110_sum, 0) as nds10_110_sum
-    from ${from} left join organizations o on o.inn = d.user_inn
-    where d.form in ${SETTLEMENT_FORMS_LIST} and d.operation_type is not null and d.date_time is not null`;
-
-function documentSource(where: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`${sql.raw(documentSourceSql('documents d'))} and ${where}`;
+    from documents d left join organizations o on o.inn = d.user_inn
+    where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null and ${where}`;
 }
 
 const MEASURES = [
@@ -131,18 +134,113 @@ async function aggregateKeys(db: Kysely<Database>, src: RawBuilder<unknown>, sig
   return rows[0] ?? { h: [], d: [], i: [] };
 }
 
-// ---- the derive stage ---------------------------------------------------------------------------------------------
+// ---- the persist path: the batch's own values --------------------------------------------------------------------
 
 /**
- * The derive stage's part of its statement (src/db/derive.repository.ts): after its CTE `docs` (the stored documents
- * it has just claimed, documents' columns with the item arrays), `src` and the three upserts, ending in `select h, d, i` (row counts).
- * Documents that are not settlements are ignored. Gives exactly what applyRollups gives over the same documents.
+ * What the rollups take of a document the persist transaction has just stored, as it was written: the documents
+ * columns (`cash_sum` is cash_total_sum, `ecash_sum` ecash_total_sum), the organization of its valid 1018 INN, and from
+ * its FNS JSON 1055 appliedTaxationType and the VAT totals 1102–1107 (`nds18`, `nds10`, `nds0`, `ndsNo`, `nds18118`,
+ * `nds10110`) — what documentSource reads back. Int8 values: a number, or a decimal string beyond 2^53.
  */
-export const CLAIMED_ROLLUPS_SQL = `src as materialized (${documentSourceSql('docs d', 'd.item_names, d.item_quantities, d.item_sums,')}), ${upserts(
-  // The items from the arrays `docs` carries (migration 0054), not through the receipt_items view: no second probe of documents.
-  'cross join lateral unnest(s.item_names, s.item_quantities, s.item_sums) as i(name, quantity, sum)',
-  true,
-)}`;
+export interface RollupDocumentRow {
+  form: number;
+  date_time: string | null;
+  organization_id: number | null;
+  outlet_id: number | null;
+  register_id: number | null;
+  operation_type: number | null;
+  taxation_type: number | null;
+  total_sum: JsonInt8 | null;
+  cash_sum: JsonInt8 | null;
+  ecash_sum: JsonInt8 | null;
+  prepaid_sum: JsonInt8 | null;
+  credit_sum: JsonInt8 | null;
+  provision_sum: JsonInt8 | null;
+  nds20_sum: JsonInt8 | null;
+  nds10_sum: JsonInt8 | null;
+  nds0_base: JsonInt8 | null;
+  nds_no_base: JsonInt8 | null;
+  nds20_120_sum: JsonInt8 | null;
+  nds10_110_sum: JsonInt8 | null;
+}
+
+/** A receipt item as stored (the documents' item arrays, read as rows by the view receipt_items; quantity: the exact decimal, its scale kept). */
+export interface RollupItem {
+  readonly name: string | null;
+  readonly quantity: string | null;
+  readonly sum: JsonInt8 | null;
+}
+
+export interface RollupDocument {
+  readonly row: RollupDocumentRow;
+  readonly items: readonly RollupItem[];
+}
+
+const BATCH_COLUMNS: readonly ArrayColumn<RollupDocumentRow>[] = [
+  { name: 'form', type: 'smallint' },
+  { name: 'date_time', type: 'timestamp' },
+  { name: 'organization_id', type: 'bigint' },
+  { name: 'outlet_id', type: 'bigint' },
+  { name: 'register_id', type: 'bigint' },
+  { name: 'operation_type', type: 'smallint' },
+  { name: 'taxation_type', type: 'smallint' },
+  ...MEASURES.filter((m) => m !== 'receipts').map((name) => ({ name, type: 'bigint' })),
+];
+
+const BATCH_ITEM_COLUMNS = [
+  { name: 'doc', type: 'integer' },
+  { name: 'name', type: 'text' },
+  { name: 'quantity', type: 'numeric' },
+  { name: 'sum', type: 'bigint' },
+] as const;
+
+/**
+ * The persist path's statement, built once: documentSource's columns and filter over the batch's documents (`ord`: a
+ * document's 1-based position), its items by `doc` (their document's position), then the upserts.
+ */
+const BATCH_ROLLUPS = (() => {
+  // As documentSource: unknown dimensions are 0, missing totals count 0.
+  const zeroWhenNull = ['organization_id', 'outlet_id', 'register_id', 'taxation_type', ...MEASURES.filter((m) => m !== 'receipts')];
+  const src = `
+    select d.ord, d.date_time, d.operation_type, ${zeroWhenNull.map((c) => `coalesce(d.${c}, 0) as ${c}`).join(', ')}
+    from ${unnestSql(BATCH_COLUMNS, 1, 'd', true)}
+    where d.form in ${SETTLEMENT_FORMS_LIST} and d.operation_type is not null and d.date_time is not null`;
+  const items = `join ${unnestSql(BATCH_ITEM_COLUMNS, BATCH_COLUMNS.length + 1, 'i')} on i.doc = s.ord`;
+  return `with src as materialized (${src}), ${upserts(items, true)}`;
+})();
+
+/** The parameters of BATCH_ROLLUPS: one array per document column, then the items' four. */
+function batchRollupParameters(docs: readonly RollupDocument[]): string[] {
+  const doc: number[] = [];
+  const items: RollupItem[] = [];
+  docs.forEach((d, i) => {
+    for (const item of d.items) {
+      doc.push(i + 1);
+      items.push(item);
+    }
+  });
+  return [
+    ...columnArrays(
+      docs.map((d) => d.row),
+      BATCH_COLUMNS,
+    ),
+    arrayLiteral(doc),
+    arrayLiteral(items.map((i) => i.name)),
+    arrayLiteral(items.map((i) => i.quantity)),
+    arrayLiteral(items.map((i) => i.sum)),
+  ];
+}
+
+/**
+ * Adds the documents the current persist transaction has just stored to the rollups, from the values it wrote. Call it
+ * in that transaction with ONLY the newly stored documents (re-sent copies that were not stored must not be passed: they
+ * would be counted twice). Documents that are not settlements are ignored. Gives exactly what applyRollups gives over
+ * the same documents once stored.
+ */
+export async function applyBatchRollups(trx: Transaction<Database>, docs: readonly RollupDocument[]): Promise<void> {
+  if (docs.length === 0) return;
+  await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(docs)));
+}
 
 /** The stored documents of `keys`, as documentSource reads them (received_at from document_keys: full-key probes). */
 function storedSource(keys: readonly InsertedDocumentKey[]): RawBuilder<unknown> {

@@ -15,8 +15,6 @@ import { startBillingTicker } from '../workers/housekeeping/billing-ticker.js';
 import { startHousekeeping } from '../workers/housekeeping/housekeeping.worker.js';
 import { startNotifyWorker } from '../workers/notify/notify.worker.js';
 import { startPersistWorker } from '../workers/persist/persist.worker.js';
-import { startDeriveWorker } from '../workers/derive/derive.worker.js';
-import { deriveReadiness } from './derive-readiness.js';
 import type { StartContext } from './context.js';
 
 /** Opens the pool, migrates, starts the workers if this process has the worker role; the pool closes last. */
@@ -29,7 +27,6 @@ export async function startDatabaseRoles(ctx: StartContext): Promise<Kysely<Data
   const partitionTimer = setInterval(() => void ensureDocumentPartitions(database.db).catch((e: unknown) => logger.error({ err: e }, 'partition upkeep failed')), 24 * 3600_000);
   partitionTimer.unref();
   ctx.readiness.push({ name: 'postgres', check: async () => void (await sql`select 1`.execute(database.db)) });
-  ctx.readiness.push({ name: 'derive', check: deriveReadiness(database.db, config.derive.lagDegradedSeconds) });
   if (config.roles.includes('worker')) {
     await startForwardingWorkers(ctx, database.db);
     startDeliveryWorkers(ctx, database.db);
@@ -52,10 +49,6 @@ async function startForwardingWorkers(ctx: StartContext, db: Kysely<Database>): 
     ...(config.persist.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: config.persist.stalledIntervalMs }),
   });
   closers.push({ name: 'persist-worker', close: () => worker.close() });
-  // Shift totals, rollups and report state of the stored documents (issue 12): after the persist worker, so at shutdown
-  // it derives what the persist worker's last transactions stored.
-  const derive = startDeriveWorker({ db, logger: logger.child({ role: 'worker' }), metrics });
-  closers.push({ name: 'derive-worker', close: () => derive.close() });
   const acks = startAckReportsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db, logger: logger.child({ role: 'worker' }), metrics });
   closers.push({ name: 'acks-worker', close: () => acks.close() });
   if (config.fnsUrl) {

@@ -50,18 +50,6 @@ export interface DocumentMetrics {
   readonly conflictingCopies: Counter;
 }
 
-/** The derive stage (issue 12): shift totals, rollups and report state, applied after the persist transaction. */
-export interface DeriveMetrics {
-  /** ofd_derive_lag_seconds: how old the oldest stored document not derived yet is (0 when none waits). */
-  readonly lagSeconds: Gauge;
-  /** ofd_derive_pending_documents: stored documents waiting for the derive stage. */
-  readonly pending: Gauge;
-  /** ofd_derive_documents_total: documents derived. */
-  readonly derived: Counter;
-  /** ofd_derive_errors_total: derive transactions that failed (rolled back: their documents are derived again). */
-  readonly errors: Counter;
-}
-
 export interface QueueMetrics {
   /** ofd_queue_jobs{queue,state}: BullMQ job counts, read from Redis at scrape time. */
   readonly jobs: Gauge<'queue' | 'state'>;
@@ -92,7 +80,6 @@ export interface Metrics {
   readonly registry: Registry;
   readonly gateway: GatewayMetrics;
   readonly documents: DocumentMetrics;
-  readonly derive: DeriveMetrics;
   readonly queue: QueueMetrics;
   readonly forward: ForwardMetrics;
   readonly worker: WorkerMetrics;
@@ -138,14 +125,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
   };
 
-  // Every worker process reads the same backlog from PostgreSQL: a supervised start's scrape takes the max, not the sum.
-  const derive: DeriveMetrics = {
-    lagSeconds: new Gauge({ name: 'ofd_derive_lag_seconds', help: 'Age of the oldest stored document the derive stage (shift totals, rollups, report state) has not applied yet; 0 when none waits.', aggregator: 'max', registers: registersOf('worker') }),
-    pending: new Gauge({ name: 'ofd_derive_pending_documents', help: 'Stored documents waiting for the derive stage.', aggregator: 'max', registers: registersOf('worker') }),
-    derived: new Counter({ name: 'ofd_derive_documents_total', help: 'Documents the derive stage applied.', registers: registersOf('worker') }),
-    errors: new Counter({ name: 'ofd_derive_errors_total', help: 'Derive transactions that failed and rolled back (their documents are derived again).', registers: registersOf('worker') }),
-  };
-
   const queue = createQueueMetrics(registers, queueDepthSources, queueDepthTimeoutMs);
 
   const { forward, worker } = createWorkerSideMetrics(registers, registersOf('worker'));
@@ -162,7 +141,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registry,
     gateway,
     documents,
-    derive,
     queue,
     forward,
     worker,

@@ -67,7 +67,6 @@ describe('loadConfig', () => {
       exportRetentionDays: 7,
       kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },
       persist: { lockDurationMs: undefined, stalledIntervalMs: undefined },
-      derive: { lagDegradedSeconds: 10 },
       log: { level: 'info', pretty: false },
       billing: { unpaidPolicy: 'flag', payUrl: undefined, paySecret: undefined, requisites: DEFAULT_REQUISITES, pdfFont: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
     });

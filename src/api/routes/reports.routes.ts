@@ -5,7 +5,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findOutlet, findRegister } from '../../db/api-registry.repository.js';
-import { derivedThrough } from '../../db/derive.repository.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization } from '../auth/principal.js';
 import { accessScope, authorizePlace, placeLimitOf, scopeOrganizationIds } from '../auth/access-scope.js';
@@ -43,10 +42,6 @@ const getReportsByNameSchema = {
       totals: z.record(z.string(), z.number()),
       extra: z.record(z.string(), z.unknown()).optional(),
       warnings: z.array(z.string()).meta({ description: 'About the figures, e.g. a period too short for XYZ; also below the table in the exports' }),
-      dataAsOf: z.string().meta({
-        description:
-          'Shift totals and rollups are built by the derive stage after documents are stored (issue 12): the figures include every document stored before this time (ISO 8601). Exports carry it in the X-Data-As-Of header.',
-      }),
     }),
     ...errorResponses(400, 401, 403, 404, 429),
   },
@@ -77,8 +72,6 @@ function getReportsByNameRoute(app: ApiApp, ctx: ApiContext): void {
         const reached = q.organizationId !== undefined ? [q.organizationId] : scope === 'all' ? [] : scope;
         for (const id of reached) authorizeOrganization(p, id, 'reports:export', 'organization');
       }
-      // Read before the report: everything stored before it was derived when the report began reading.
-      const dataAsOf = await derivedThrough(ctx.db);
       const report = await runReport(ctx.db, request.params.name, {
         scope,
         limitedRegisters: placeLimitOf(access, (s) => new Map([...s.limited].map(([id, l]) => [id, l.registerIds]))),
@@ -92,8 +85,7 @@ function getReportsByNameRoute(app: ApiApp, ctx: ApiContext): void {
         const file = `${report.name}.${q.format}`;
         void reply
           .header('content-type', q.format === 'csv' ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE)
-          .header('content-disposition', `attachment; filename="${file}"`)
-          .header('x-data-as-of', dataAsOf);
+          .header('content-disposition', `attachment; filename="${file}"`);
         // A stream is sent as is (fastify does not serialise streams); the cast only quiets the JSON response type.
         return reply.send((q.format === 'csv' ? reportToCsv(report) : reportToXlsx(report)) as never);
       }
@@ -110,7 +102,6 @@ function getReportsByNameRoute(app: ApiApp, ctx: ApiContext): void {
         totals,
         ...(report.extra ? { extra: report.extra() } : {}),
         warnings: [...(report.warnings?.() ?? [])],
-        dataAsOf,
       };
     },
   );

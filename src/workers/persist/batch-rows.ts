@@ -1,10 +1,10 @@
 /**
  * The rows the persist transaction writes for a batch, built from the prepared documents and their registry ids (no I/O):
- * document rows and the copies not stored (evidence of conflicting bytes). Shift totals and report rollups are the
- * derive stage's (src/workers/derive/).
+ * document rows, shift totals, report rollups, and the copies not stored (evidence of conflicting bytes).
  */
-import { flkCodesLiteral, type BatchDocument } from '../../db/document-batch.repository.js';
+import { flkCodesLiteral, type BatchDocument, type ShiftTotalsDelta } from '../../db/document-batch.repository.js';
 import type { UnstoredCopy } from '../../db/document-conflicts.repository.js';
+import type { RollupDocument } from '../../db/rollups.repository.js';
 import type { Prepared } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
 
@@ -49,5 +49,59 @@ export function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
     raw: d.raw,
     items: derived.items,
     codes: derived.codes,
+  };
+}
+
+/** Running totals of the receipts newly stored, one delta per (fn, shift). */
+export function shiftDeltas(fresh: readonly Prepared[], ids: RegistryIds): ShiftTotalsDelta[] {
+  const totals = new Map<string, { fn: string; shift: string | number; registerId: number | null; receipts: number; sums: [bigint, bigint, bigint, bigint] }>();
+  for (const d of fresh) {
+    const c = d.derived.shiftContribution;
+    if (!c) continue;
+    const k = `${d.job.fn}:${c.shift}`;
+    let t = totals.get(k);
+    if (!t) {
+      const registerId = documentRegistryIds(ids, { fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id }).registerId;
+      t = { fn: d.job.fn, shift: c.shift, registerId, receipts: 0, sums: [0n, 0n, 0n, 0n] };
+      totals.set(k, t);
+    }
+    t.receipts += 1;
+    // 1054 operationType: 1 sell, 2 sell return, 3 buy, 4 buy return.
+    if (c.operationType !== null && c.operationType >= 1 && c.operationType <= 4) t.sums[c.operationType - 1]! += c.totalSum;
+  }
+  const sum = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+  return [...totals.values()].map((t) => ({
+    fn: t.fn,
+    shift_number: t.shift,
+    register_id: t.registerId,
+    received_receipts: t.receipts,
+    sell_total_sum: sum(t.sums[0]),
+    sell_return_total_sum: sum(t.sums[1]),
+    buy_total_sum: sum(t.sums[2]),
+    buy_return_total_sum: sum(t.sums[3]),
+  }));
+}
+
+/** A newly stored document as the report rollups count it: the values just written, nothing read back. */
+export function rollupDocument(d: Prepared, ids: RegistryIds): RollupDocument {
+  const { orgId, outletId, registerId } = documentRegistryIds(ids, { fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id });
+  const c = d.derived.columns;
+  return {
+    row: {
+      form: d.derived.form,
+      date_time: c.date_time,
+      organization_id: orgId,
+      outlet_id: outletId,
+      register_id: registerId,
+      operation_type: c.operation_type,
+      total_sum: c.total_sum,
+      cash_sum: c.cash_total_sum,
+      ecash_sum: c.ecash_total_sum,
+      prepaid_sum: c.prepaid_sum,
+      credit_sum: c.credit_sum,
+      provision_sum: c.provision_sum,
+      ...d.derived.reportMeasures,
+    },
+    items: d.derived.items,
   };
 }

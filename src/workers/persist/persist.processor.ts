@@ -4,13 +4,11 @@
  * - Every job is validated (documentJobSchema) and its container decoded and derived first (prepare.ts, derive.ts), outside
  *   the transaction. A job that fails here is a terminal error for that job only (`PersistJobError`, returned, not
  *   thrown); the others go on.
- * - Documents are stored once per (fn, fd); only the documents newly stored are queued for the derive stage
- *   (src/workers/derive/: shift totals, report rollups, the state registration, shift and archive reports set), so a
- *   re-sent or re-processed document never doubles a counter. Issue 12: those hot-row upserts and per-report statements
- *   cost the transaction about half its PostgreSQL CPU and a third of the worker's (bench/persist-cost.bench.ts).
- * - A batch is a fixed handful of statements whatever its size (document-batch.repository.ts): registry (usually
- *   cached: none), one statement for keys + documents + items + marking codes + derive queue, one for FD numbers and
- *   gaps, one for conflicting copies when there are any.
+ * - Documents are stored once per (fn, fd); derived rows and state are written ONLY for the documents newly stored, so
+ *   a re-sent or re-processed document never doubles a counter.
+ * - A receipt-only batch is a fixed handful of statements whatever its size (document-batch.repository.ts): registry
+ *   (usually cached: none), one statement for keys + documents + items + marking codes + events, one for FD numbers and
+ *   gaps, one for shift totals. Registration, shift and archive reports add a few statements each; they are rare.
  * - Everything is written in (fn, fd) order (and registry keys in sorted order), so concurrent workers lock rows in the
  *   same order and cannot deadlock.
  * - A document the gateway could not recognise (flk code DOC_UNRECOGNISED) is stored with its raw container and no
@@ -21,13 +19,15 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.js';
-import { insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
+import { addShiftTotals, insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
 import { recordConflictingCopies } from '../../db/document-conflicts.repository.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { batchDocument, compareDocs, unstoredCopy } from './batch-rows.js';
+import { applyBatchRollups } from '../../db/rollups.repository.js';
+import { batchDocument, compareDocs, rollupDocument, shiftDeltas, unstoredCopy } from './batch-rows.js';
 import { prepare, PersistJobError, type Prepared } from './prepare.js';
 import { ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
 import type { Downstream } from './derive.js';
+import { applyReports } from './report-state.js';
 
 export { PersistJobError } from './prepare.js';
 
@@ -64,7 +64,10 @@ interface Written {
   readonly ids: RegistryIds;
 }
 
-/** The transaction: registry, documents (and their derive queue rows), FD numbers, conflicting copies. */
+/**
+ * The transaction: registry, documents, FD numbers, conflicting copies, then — for the documents newly stored only —
+ * report state, shift totals and report rollups, so a re-sent document is never counted twice.
+ */
 async function write(trx: Transaction<Database>, prepared: readonly Prepared[], unique: readonly Prepared[], cache: RegistryCache): Promise<Written> {
   const ids = await ensureRegistry(
     trx,
@@ -85,6 +88,12 @@ async function write(trx: Transaction<Database>, prepared: readonly Prepared[], 
   // evidence, never dropped silently.
   const storedNow = new Set(fresh);
   const conflicting = await recordConflictingCopies(trx, prepared.filter((d) => !storedNow.has(d)).map(unstoredCopy));
+  await applyReports(trx, fresh, ids);
+  await addShiftTotals(trx, shiftDeltas(fresh, ids));
+  await applyBatchRollups(
+    trx,
+    fresh.map((d) => rollupDocument(d, ids)),
+  );
   return { claimed, conflicting, ids };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Derived state of registration, shift and archive reports, for the reports the derive stage claims (src/workers/derive/;
- * rare: per document): what each report says, read from its fields, written by src/db/document-reports.repository.ts.
+ * Derived state of registration, shift and archive reports, for the reports newly stored in a persist transaction
+ * (rare: per document): what each report says, read from its fields, written by src/db/document-reports.repository.ts.
  */
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
@@ -13,18 +13,13 @@ import {
   recordShiftOpened,
 } from '../../db/document-reports.repository.js';
 import { validityMonthsFromKeyResource } from '../../domain/fn-end-date.js';
-import { bool, FORM, int8, num, REGISTRATION_FORMS, str, toJson, type DerivedDocument } from './derive.js';
+import { bool, FORM, int8, num, REGISTRATION_FORMS, str, toJson } from './derive.js';
+import type { Prepared } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
 
 type Trx = Transaction<Database>;
 
-/** A stored report: its key and what derive.ts derives from its bytes. */
-export interface ReportDocument {
-  readonly job: { readonly fn: string; readonly fd: number };
-  readonly derived: DerivedDocument;
-}
-
-async function applyRegistration(trx: Trx, d: ReportDocument, ids: RegistryIds): Promise<void> {
+async function applyRegistration(trx: Trx, d: Prepared, ids: RegistryIds): Promise<void> {
   const f = d.derived.fields!;
   const { orgId, outletId, registerId } = documentRegistryIds(ids, { fields: f, kktRegId: d.derived.columns.kkt_reg_id });
   await recordRegistration(trx, {
@@ -56,7 +51,7 @@ async function applyRegistration(trx: Trx, d: ReportDocument, ids: RegistryIds):
 }
 
 /** Shift reports carry the FN's key resource (1213) too: keep the latest reported, never an older report's. */
-async function applyKeyResource(trx: Trx, d: ReportDocument): Promise<void> {
+async function applyKeyResource(trx: Trx, d: Prepared): Promise<void> {
   const f = d.derived.fields!;
   const days = num(f, 'fdKeyResource');
   const dateTime = str(f, 'dateTime');
@@ -64,14 +59,14 @@ async function applyKeyResource(trx: Trx, d: ReportDocument): Promise<void> {
   await recordKeyResource(trx, d.job.fn, days, dateTime);
 }
 
-async function applyOpenShift(trx: Trx, d: ReportDocument, registerId: number | null): Promise<void> {
+async function applyOpenShift(trx: Trx, d: Prepared, registerId: number | null): Promise<void> {
   const f = d.derived.fields!;
   const shift = int8(f, 'shiftNumber');
   if (shift === null) return;
   await recordShiftOpened(trx, { fn: d.job.fn, shift, registerId, openedAt: str(f, 'dateTime'), openFd: d.job.fd });
 }
 
-async function applyCloseShift(trx: Trx, d: ReportDocument, registerId: number | null): Promise<void> {
+async function applyCloseShift(trx: Trx, d: Prepared, registerId: number | null): Promise<void> {
   const f = d.derived.fields!;
   const shift = int8(f, 'shiftNumber');
   if (shift !== null) {
@@ -99,8 +94,7 @@ async function applyCloseShift(trx: Trx, d: ReportDocument, registerId: number |
   });
 }
 
-/** Applies `fresh` (each document once: the caller's claim guarantees it), in the order given. */
-export async function applyReports(trx: Trx, fresh: readonly ReportDocument[], ids: RegistryIds): Promise<void> {
+export async function applyReports(trx: Trx, fresh: readonly Prepared[], ids: RegistryIds): Promise<void> {
   for (const d of fresh) {
     if (!d.derived.fields) continue;
     const form = d.derived.form;

@@ -2,9 +2,8 @@
  * `ofd reprocess`: rebuilds the FNS JSON and the derived rows of stored documents from their raw bytes, in batches of
  * one transaction each, after a decoder fix. What is rebuilt — with exactly the derivation the persist worker uses
  * (derive.ts) — is the FNS JSON and document columns, register and outlet ids, receipt items and marking codes,
- * the running totals of the shifts the batch's receipts belong to (recomputed from the stored documents the derive stage
- * has applied), and the report rollups (the batch's documents are taken out of them as stored, and added back as
- * rebuilt; those still queued for the derive stage are left to it, which reads them as rebuilt). What is
+ * the running totals of the shifts the batch's receipts belong to (recomputed from the stored documents), and the
+ * report rollups (the batch's documents are taken out of them as stored, and added back as rebuilt). What is
  * not: raw_container (never written), the ФЛК verdict and ack code given when the document arrived, and the state that
  * registration, shift and archive reports set on the registry (it is kept by the newest report, not by a replay).
  *
@@ -23,7 +22,6 @@ import {
   type RebuildCursor,
   type StoredDocumentSource,
 } from '../../db/document-rebuild.repository.js';
-import { pendingDerive, waitDeriveLock } from '../../db/derive.repository.js';
 import { applyRollups, dropZeroRollups, withdrawRollups } from '../../db/rollups.repository.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './derive.js';
 import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
@@ -153,8 +151,6 @@ function shiftsOf(rebuilt: readonly Rebuilt[]): { fn: string; shift: number | st
 /** One batch, in its transaction. */
 async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, after: RebuildCursor | undefined, cache: RegistryCache): Promise<BatchOutcome> {
   const seen: ReprocessSummary = { scanned: 0, rebuilt: 0, changed: 0, skipped: 0, failed: 0, failures: [], batches: 1 };
-  // No derive transaction runs during the batch (issue 12): what is queued for the derive stage stays queued.
-  await waitDeriveLock(trx);
   const sources = await lockDocumentsForRebuild(trx, {
     limit,
     ...(options.fn === undefined ? {} : { fn: options.fn }),
@@ -171,10 +167,8 @@ async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, 
   const shifts = shiftsOf(rebuilt);
   // Shifts before rollup rows, as the persist worker takes them: in the other order the two deadlock.
   await lockShifts(trx, shifts);
-  // The reports follow the rebuild: out as the rows were, back in as they are (the rows are locked). A document the
-  // derive stage has not applied yet is in no rollup: the derive stage adds it, as rebuilt.
-  const pending = await pendingDerive(trx, rebuilt.map((r) => r.source));
-  const keys = rebuilt.filter((r) => !pending.has(`${r.source.fn}:${r.source.fd}`)).map((r) => ({ fn: r.source.fn, fd: r.source.fd }));
+  // The reports follow the rebuild: out as the rows were, back in as they are (the rows are locked).
+  const keys = rebuilt.map((r) => ({ fn: r.source.fn, fd: r.source.fd }));
   const withdrawn = await withdrawRollups(trx, keys);
   const results = await rebuildDocuments(
     trx,

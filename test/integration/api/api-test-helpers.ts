@@ -12,7 +12,6 @@ import { createMetrics } from '../../../src/observability/metrics.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { ascii, signedMessage, stlv, u32, u8, vln, fvln, LOCAL_TIME } from '../../support/kkt.js';
-import { waitForDerived } from '../../support/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 
@@ -301,11 +300,10 @@ export function job(fn: string, fd: number, form: number, children: Buffer[], re
   };
 }
 
-/** Stores the jobs through the real persist processor, then waits for the derive stage (shift totals, rollups, report state). */
+/** Stores the jobs through the real persist processor. */
 export async function persist(database: TestDatabase, jobs: DocumentJob[]): Promise<void> {
   const processor = createPersistProcessor({ db: database.db, logger: silentLogger() });
   const results = await processor(jobs);
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) throw failed.error;
-  await waitForDerived(database.db);
 }

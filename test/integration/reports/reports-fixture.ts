@@ -6,7 +6,6 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { closeShift, job, openShift } from '../api/api-test-helpers.js';
 import { ascii, fvln, stlv, u32, u8, vln } from '../../support/kkt.js';
-import { waitForDerived } from '../../support/derive.js';
 import type { TestDatabase } from '../../support/pg.js';
 
 export interface SentItem {
@@ -177,7 +176,7 @@ export function buildFixture(seed = 7, perRegister = 40): { fixture: Omit<Fixtur
   return { fixture: { orgs, sent }, jobs };
 }
 
-/** Stores the jobs through the real persist processor, in batches, and waits for the derive stage; returns the keys it newly inserted. */
+/** Stores the jobs through the real persist processor, in batches; returns the keys it newly inserted. */
 export async function store(database: TestDatabase, jobs: readonly DocumentJob[]): Promise<Fixture['inserted']> {
   const processor = createPersistProcessor({ db: database.db, logger: silentLogger() });
   const inserted: Fixture['inserted'] = [];
@@ -189,6 +188,5 @@ export async function store(database: TestDatabase, jobs: readonly DocumentJob[]
       if (r.inserted) inserted.push({ fn: r.fn, fd: r.fd, receivedAt: batch[k]!.receivedAt });
     });
   }
-  await waitForDerived(database.db);
   return inserted;
 }

@@ -38,7 +38,6 @@ interface Report {
   items: Array<Record<string, string | number | null>>;
   totals: Record<string, number>;
   extra?: Record<string, unknown>;
-  dataAsOf: string;
 }
 async function get(url: string, token = ADMIN_TOKEN): Promise<Report> {
   const r = await h.app.inject({ method: 'GET', url, headers: bearer(token) });
@@ -62,7 +61,7 @@ async function rollupSnapshot(quantity: 'float' | 'exact' = 'float'): Promise<un
 }
 
 describe('rollups', () => {
-  it('the derive stage (claimed from derive_queue, read from the stored rows) gives exactly what rebuildRollups gives', async () => {
+  it('the persist path (applyBatchRollups, fed from the batch it writes) gives exactly what rebuildRollups gives', async () => {
     expect(persistedRollups).toEqual(await rollupSnapshot('exact'));
     expect((persistedRollups[2] as unknown[]).length).toBeGreaterThan(0);
   });
@@ -82,11 +81,7 @@ describe('rollups', () => {
 
 describe('reports equal independent sums over the sent receipts', () => {
   it('payment-types, per day and operation type, for one organization', async () => {
-    const before = Date.now();
     const r = await get(`/api/v1/reports/payment-types?organizationId=${org1Id}&${PERIOD}`);
-    // Nothing waits for the derive stage (the fixture waited): the figures are as of the request.
-    expect(new Date(r.dataAsOf).getTime()).toBeGreaterThanOrEqual(before - 1000);
-    expect(new Date(r.dataAsOf).getTime()).toBeLessThanOrEqual(Date.now() + 1000);
     const expected = new Map<string, Record<string, number>>();
     for (const s of of(1)) {
       const k = `${s.local.slice(0, 10)}|${s.operationType}`;
@@ -325,23 +320,5 @@ describe('tenant scoping', () => {
     expect(pt.totals.totalSum).toBe(sum(of(1), (s) => NET[s.operationType]! * s.total));
     const all = await get('/api/v1/reports/payment-types');
     expect(all.totals.totalSum).toBe(sum(fx.sent, (s) => NET[s.operationType]! * s.total));
-  });
-});
-
-describe('data as of', () => {
-  it('says how far the derive stage got: the enqueue time of the oldest document not derived yet, JSON and exports', async () => {
-    const db = h.database.db;
-    const { rows } = await sql<{ enqueued_at: Date }>`
-      insert into derive_queue (fn, fd, received_at, enqueued_at)
-      select fn, fd, received_at, now() - interval '1 hour' from documents order by fn, fd limit 1 returning enqueued_at`.execute(db);
-    try {
-      const r = await get('/api/v1/reports/hours');
-      expect(r.dataAsOf).toBe(rows[0]!.enqueued_at.toISOString());
-      const csv = await h.app.inject({ method: 'GET', url: '/api/v1/reports/hours?format=csv', headers: bearer(ADMIN_TOKEN) });
-      expect(csv.headers['x-data-as-of']).toBe(rows[0]!.enqueued_at.toISOString());
-    } finally {
-      // Not derived: the document is counted already (the fixture waited for the stage).
-      await sql`delete from derive_queue`.execute(db);
-    }
   });
 });

@@ -1,9 +1,8 @@
-// The persist path and its derive stage keep the report rollups current by themselves: no rebuild, re-sends not counted twice.
+// The persist path keeps the report rollups current by itself: no rebuild, re-sends not counted twice.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
-import { waitForDerived } from '../../support/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { realJob } from '../workers/worker-test-helpers.js';
 
@@ -18,13 +17,11 @@ afterAll(async () => {
   await t?.drop();
 });
 
-it('updates the daily and hourly rollups through the derive stage, counting each document once', async () => {
+it('updates the daily and hourly rollups in the persist transaction, counting each document once', async () => {
   const persist = createPersistProcessor({ db: t.db, logger: silentLogger(), metrics: createMetrics({ defaultMetrics: false }) });
   const jobs = Array.from({ length: 12 }, (_, i) => realJob(FN, i + 1));
   await persist(jobs.slice(0, 7));
-  await waitForDerived(t.db);
   await persist(jobs); // the first seven again, as re-sends, with the other five
-  await waitForDerived(t.db);
   // test/support/kkt.ts receiptChildren: each receipt is a sale (1054 = 1) of 91.00 + 89.90, paid in cash.
   const expectedTotal = 12 * (9100 + 8990);
   for (const table of ['report_rollup_daily', 'report_rollup_hourly']) {

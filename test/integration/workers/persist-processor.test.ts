@@ -7,7 +7,6 @@ import { findDocumentWithLifecycle } from '../../../src/db/api-documents.reposit
 import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { createPersistProcessor, type PersistedJob, type PersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { deriveDocument } from '../../../src/workers/persist/derive.js';
-import { waitForDerived } from '../../support/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { ascii, u32, u8, vln } from '../../support/kkt.js';
 import { FN_A, FN_B, MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
@@ -72,7 +71,6 @@ describe('persist processor', () => {
     const events = (await findDocumentWithLifecycle(t.db, FN_A, 1))!.events;
     expect(events.map((e) => e.kind)).toEqual(['received', 'persisted']);
 
-    await waitForDerived(t.db); // shift totals are the derive stage's (issue 12)
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', FN_A).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ shift_number: 1, received_receipts: 1, sell_total_sum: 18090 });
     const drive = await t.db.selectFrom('fiscal_drives').selectAll().where('fn', '=', FN_A).executeTakeFirstOrThrow();
@@ -91,7 +89,6 @@ describe('persist processor', () => {
     expect(docs).toHaveLength(1);
     const items = await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', FN_B).execute();
     expect(items).toHaveLength(2);
-    await waitForDerived(t.db);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', FN_B).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 1, sell_total_sum: 18090 });
   });
@@ -101,7 +98,6 @@ describe('persist processor', () => {
     const jobs = fns.flatMap((fn) => Array.from({ length: 60 }, (_, i) => realJob(fn, i + 1)));
     const shuffled = (seed: number) => [...jobs].sort((a, b) => ((a.fd * seed + a.fn.charCodeAt(15)) % 97) - ((b.fd * seed + b.fn.charCodeAt(15)) % 97));
     const runs = await Promise.all([1, 7, 13, 29].map((seed) => persist(shuffled(seed))));
-    await waitForDerived(t.db);
     const inserted = runs.flat().filter((r) => r.ok && r.inserted).length;
     expect(inserted).toBe(jobs.length);
     for (const fn of fns) {
@@ -172,7 +168,6 @@ describe('persist processor', () => {
     const receipt = realJob(fn, 3, [...common(3), u32(1038, 7), u8(1054, 2), vln(1020, 500), ascii(1009, 'Kazan, Baumana 5'), ascii(1187, 'Kiosk')]);
     const close = realJob(fn, 4, [...common(4), u32(1038, 7), u32(1118, 1), u32(1111, 3), u32(1097, 0)], 5);
     const results = await persist([close, receipt, open, registration]);
-    await waitForDerived(t.db); // report state is the derive stage's (issue 12)
     expect(results.every((r) => r.ok && r.inserted)).toBe(true);
 
     const org = await t.db.selectFrom('organizations').selectAll().where('inn', '=', '7707083893').executeTakeFirstOrThrow();

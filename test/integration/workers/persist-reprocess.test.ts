@@ -3,8 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as reprocess } from '../../../src/cli/commands/reprocess.js';
-import { flkCodesLiteral, insertDocumentBatch } from '../../../src/db/document-batch.repository.js';
-import { claimAndDerive, tryDeriveLock } from '../../../src/db/derive.repository.js';
+import { addShiftTotals, flkCodesLiteral, insertDocumentBatch } from '../../../src/db/document-batch.repository.js';
 import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
@@ -12,26 +11,18 @@ import { createPersistProcessor, type PersistProcessor } from '../../../src/work
 import { deriveDocument, DeriveError } from '../../../src/workers/persist/derive.js';
 import { rebuildRollups } from '../../../src/db/rollups.repository.js';
 import { reprocessDocuments } from '../../../src/workers/persist/reprocess.js';
-import { waitForDerived } from '../../support/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
-import { startDeriveWorker } from '../../../src/workers/derive/derive.worker.js';
 import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 const FN = '9999500000000001';
 const OTHER_FN = '9999500000000002';
 let t: TestDatabase;
-let store: PersistProcessor;
-/** Stores and waits for the derive stage: the shift totals and rollups the tests read are its. */
-const persist: PersistProcessor = async (jobs) => {
-  const results = await store(jobs);
-  await waitForDerived(t.db);
-  return results;
-};
+let persist: PersistProcessor;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  store = createPersistProcessor({ db: t.db, logger: silentLogger() });
+  persist = createPersistProcessor({ db: t.db, logger: silentLogger() });
 });
 afterAll(() => t.drop());
 
@@ -206,28 +197,23 @@ describe('ofd reprocess', () => {
     const fn = '9999500000000006';
     await persist(Array.from({ length: 200 }, (_, i) => realJob(fn, i + 1)));
     const incoming = Array.from({ length: 600 }, (_, i) => realJob(fn, i + 201));
-    // The derive stage runs alongside too: receipts are stored, derived and reprocessed at once.
-    const deriver = startDeriveWorker({ db: t.db, logger: silentLogger(), batchSize: 30, idleMs: 5 });
     const storing = (async () => {
-      for (let i = 0; i < incoming.length; i += 20) await store(incoming.slice(i, i + 20));
+      for (let i = 0; i < incoming.length; i += 20) await persist(incoming.slice(i, i + 20));
     })();
     const reprocessing = (async () => {
       for (let round = 0; round < 4; round++) await reprocessDocuments(t.db, silentLogger(), { fn, batchSize: 50 });
     })();
     await Promise.all([storing, reprocessing]);
-    await deriver.close();
-    await waitForDerived(t.db);
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 800, sell_total_sum: 800 * 18090 });
   });
 
-  it('does not lose a receipt whose derive transaction is in flight while the totals are recomputed', async () => {
+  it('does not lose a receipt whose worker holds its shift row while the totals are recomputed', async () => {
     const fn = '9999500000000007';
     // 1–10 and 12 stored; the worker's receipt 11 falls inside the range the reprocess batch covers, so no later batch
     // of the same run would count it again.
     await persist([...Array.from({ length: 10 }, (_, i) => realJob(fn, i + 1)), realJob(fn, 12)]);
-    // Receipt 11 stored (queued for the derive stage), then a derive transaction stopped after it added receipt 11 to
-    // the shift, before its COMMIT.
+    // A worker's transaction, stopped after it stored receipt 11 and added it to the shift, before its COMMIT.
     const job = realJob(fn, 11);
     const derived = deriveDocument({ fn, fd: 11, receivedAt: job.receivedAt, form: 3, raw: Buffer.from(job.container, 'base64'), unrecognised: false });
     if (derived instanceof DeriveError) throw derived;
@@ -244,16 +230,15 @@ describe('ofd reprocess', () => {
         codes: derived.codes,
       },
     ]);
-    await worker.commit().execute();
-    const deriving = await t.db.startTransaction().execute();
-    expect(await tryDeriveLock(deriving)).toBe(true);
-    expect((await claimAndDerive(deriving, 100)).documents).toBe(1);
+    await addShiftTotals(worker, [
+      { fn, shift_number: 1, register_id: null, received_receipts: 1, sell_total_sum: 18090, sell_return_total_sum: 0, buy_total_sum: 0, buy_return_total_sum: 0 },
+    ]);
 
     let done = false;
     const reprocessing = reprocessDocuments(t.db, silentLogger(), { fn }).finally(() => (done = true));
     await new Promise((r) => setTimeout(r, 500));
-    expect(done).toBe(false); // waiting for the derive transaction's lock
-    await deriving.commit().execute();
+    expect(done).toBe(false); // waiting for the worker's lock on the shift row
+    await worker.commit().execute();
     await reprocessing;
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 12, sell_total_sum: 12 * 18090 });

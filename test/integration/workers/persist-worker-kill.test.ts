@@ -7,7 +7,6 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
 import type { DocumentBatchJob } from '../../../src/queue/jobs.js';
-import { waitForDerived } from '../../support/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { fnsWaiting, realJob, waitFor } from './worker-test-helpers.js';
@@ -82,7 +81,6 @@ describe('persist worker killed with SIGKILL', () => {
     expect(await queue.getJobCountByTypes('failed', 'waiting', 'active', 'delayed')).toBe(0);
     expect(await t.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
     expect(await count('receipt_items')).toBe(2 * total);
-    await waitForDerived(t.db); // shift totals are the derive stage's (issue 12)
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: total, sell_total_sum: total * 18090 });
     // The 'received' and 'persisted' events are the documents rows themselves (migration 0053): none written, so none twice.

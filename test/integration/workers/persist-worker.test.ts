@@ -10,7 +10,6 @@ import { createDocumentProducer, type DocumentProducer } from '../../../src/queu
 import { documentJobId, notifyJobId } from '../../../src/queue/job-ids.js';
 import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { startPersistWorker, type PersistWorker } from '../../../src/workers/persist/persist.worker.js';
-import { waitForDerived } from '../../support/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';
@@ -95,7 +94,6 @@ describe('persist worker', () => {
       .execute();
     expect(items).toHaveLength(300);
     expect(new Set(items.map((it) => JSON.stringify(it)))).toEqual(new Set([JSON.stringify({ name: 'Bread', price: 4550, quantity: '2', sum: 9100 })]));
-    await waitForDerived(t.db); // shift totals are the derive stage's (issue 12)
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 300, sell_total_sum: 300 * 18090 });
 
@@ -137,7 +135,6 @@ describe('persist worker', () => {
     expect(await docs.getJobCountByTypes('completed')).toBe(4);
 
     expect(await countDocs(fn)).toBe(1);
-    await waitForDerived(t.db); // shift totals are the derive stage's (issue 12)
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 1, sell_total_sum: 18090 });
     const items = await t.db.selectFrom('receipt_items').select('item_index').where('fn', '=', fn).execute();
@@ -202,7 +199,6 @@ describe('persist worker', () => {
     expect(letter).toMatchObject({ queue: 'documents', attempts: 1, error_code: 'PERSIST_REJECTED' });
     expect(letter?.error_message).toContain('22');
     expect(await t.db.selectFrom('dead_letters').select('job_id').where('job_id', 'like', `fn-${fn}-%`).execute()).toEqual([{ job_id: documentJobId(fn, 77) }]);
-    await waitForDerived(t.db); // shift totals are the derive stage's (issue 12)
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
     expect(shift).toMatchObject({ received_receipts: 30, sell_total_sum: 30 * 18090 });
   });

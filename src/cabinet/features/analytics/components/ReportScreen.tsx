@@ -1,14 +1,12 @@
 /**
  * The frame of every report screen: the figures' state (loading, an error with what to do, empty with what to try),
- * the API's warnings about the figures, the downloads of the same report, how fresh the figures are ("Данные на …":
- * totals are built by the derive stage shortly after documents are stored, issue 12), then the chart and table.
+ * the API's warnings about the figures, the downloads of the same report, then the screen's chart and table.
  */
 import { Alert, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { DownloadButtons } from '../../../components/DownloadButtons';
 import { EmptyState, ErrorState, LoadingState } from '../../../components/QueryState';
-import { formatInstant } from '../../../lib/format';
 import { reportFileUrl, useReport, type Report, type ReportName, type ReportQuery } from '../api/reports';
 
 export interface ScreenProps {
@@ -23,11 +21,6 @@ export function ReportScreen({ name, query, emptyTitle, emptyHint, children, ext
       <Space wrap style={{ marginBottom: 12, justifyContent: 'space-between', width: '100%' }}>
         <DownloadButtons urlOf={(format) => reportFileUrl(name, query, format)} baseName={name} disabled={!r} />
         {extraActions}
-        {r ? (
-          <Typography.Text type="secondary" data-testid="data-as-of" title="Чеки, принятые позже, появятся в отчёте через несколько секунд">
-            Данные на {formatInstant(r.dataAsOf)}
-          </Typography.Text>
-        ) : null}
       </Space>
       {report.isPending ? (
         <LoadingState label="Считаем отчёт…" />
