@@ -20,7 +20,7 @@ import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentKeysTable, MarkingCodesTable } from './tables/documents.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
-import { packRawContainer } from './raw-container.js';
+import type { PackedRaw } from './raw-container.js';
 
 /** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
 export type JsonInt8 = number | string;
@@ -76,8 +76,8 @@ export interface BatchDocumentRow extends DocumentColumns {
 
 export interface BatchDocument {
   readonly row: BatchDocumentRow;
-  /** The raw container as received (written by insertDocumentBatch only; a rebuild never touches it). */
-  readonly raw: Buffer;
+  /** The raw container packed for storage (packRawContainer, by the caller, before its transaction). */
+  readonly raw: PackedRaw;
   readonly items: readonly BatchItem[];
   readonly codes: readonly BatchMarkingCode[];
 }
@@ -266,7 +266,7 @@ const INSERT_BATCH = `
 `;
 
 /** The parameters of BATCH_INPUT_CTES for `docs`. */
-export function batchParameters(docs: readonly BatchDocument[]): string[] {
+export function batchParameters(docs: readonly Omit<BatchDocument, 'raw'>[]): string[] {
   const items: BatchItem[] = [];
   const itemDocs: number[] = [];
   const codes: BatchMarkingCode[] = [];
@@ -294,12 +294,12 @@ export function batchParameters(docs: readonly BatchDocument[]): string[] {
 }
 
 /**
- * The raw containers, packed (packRawContainer: lossless, ≈ 0.4 of the size), as ONE binary parameter (node-postgres
+ * The raw containers, already packed (packRawContainer: lossless, ≈ 0.4 of the size), as ONE binary parameter (node-postgres
  * sends a Buffer as binary): no base64 text to build, escape, encode and parse again in an array literal, no decode()
  * in SQL. Then where each starts (1-based), its length and its raw_codec (null: stored as received).
  */
 function rawParameters(docs: readonly BatchDocument[]): [Buffer, string, string, string] {
-  const packed = docs.map((d) => packRawContainer(d.raw));
+  const packed = docs.map((d) => d.raw);
   const starts = new Array<number>(docs.length);
   const lengths = new Array<number>(docs.length);
   let at = 1;

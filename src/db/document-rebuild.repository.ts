@@ -17,6 +17,9 @@ import {
   type BatchDocument,
 } from './document-batch.repository.js';
 
+/** A document as a rebuild writes it: everything but the raw container, which a rebuild never touches. */
+export type RebuiltDocument = Omit<BatchDocument, 'raw'>;
+
 /** What a rebuild reads of a stored document. */
 export interface StoredDocumentSource {
   fn: string;
@@ -143,7 +146,7 @@ const INSERT_DERIVED = `
  * `docs[i].row.container` is not written (raw_container is never touched); the documents must have been locked with
  * lockDocumentsForRebuild in the same transaction.
  */
-export async function rebuildDocuments(trx: Transaction<Database>, docs: readonly BatchDocument[]): Promise<{ fn: string; fd: number; changed: boolean }[]> {
+export async function rebuildDocuments(trx: Transaction<Database>, docs: readonly RebuiltDocument[]): Promise<{ fn: string; fd: number; changed: boolean }[]> {
   if (docs.length === 0) return [];
   const params = batchParameters(docs);
   await trx.executeQuery(CompiledQuery.raw(DELETE_DERIVED, params));

@@ -46,7 +46,7 @@ export function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
       crypto: job.crypto,
       derived: derived.fields !== undefined,
     },
-    raw: d.raw,
+    raw: d.packed,
     items: derived.items,
     codes: derived.codes,
   };

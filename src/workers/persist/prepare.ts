@@ -4,6 +4,7 @@
  * job only (`PersistJobError`, returned, not thrown); the others go on.
  */
 import { documentKey } from '../../db/document-batch.repository.js';
+import { packRawContainer, type PackedRaw } from '../../db/raw-container.js';
 import { documentJobSchema, type DocumentJob } from '../../queue/jobs.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, type DerivedDocument } from './derive.js';
 import { CodedError } from '../../domain/errors.js';
@@ -24,8 +25,13 @@ export class PersistJobError extends CodedError<PersistJobErrorCode> {
 export interface Prepared {
   readonly index: number;
   readonly job: DocumentJob;
-  /** The container's bytes (decoded from the job's base64 once, for deriving and for storing). */
+  /** The container's bytes (decoded from the job's base64 once, for deriving and for the conflict check). */
   readonly raw: Buffer;
+  /**
+   * The same bytes packed for storage: once per document, here, outside the transaction (≈ 45 µs each, which inside it
+   * would hold the registry rows' locks for ≈ 45 ms per 1 000 documents).
+   */
+  readonly packed: PackedRaw;
   readonly key: string;
   readonly derived: DerivedDocument;
 }
@@ -72,5 +78,5 @@ export function prepare(index: number, payload: unknown): Prepared | PersistJobE
     unrecognised: job.flk.codes.includes(DOC_UNRECOGNISED),
   });
   if (derived instanceof DeriveError) return new PersistJobError(derived.code, derived.message);
-  return { index, job, raw, key: documentKey(job.fn, job.fd), derived };
+  return { index, job, raw, packed: packRawContainer(raw), key: documentKey(job.fn, job.fd), derived };
 }

@@ -13,12 +13,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.js';
-import { flkCodesLiteral, type BatchDocument } from '../../db/document-batch.repository.js';
+import { flkCodesLiteral } from '../../db/document-batch.repository.js';
 import {
   lockDocumentsForRebuild,
   lockShifts,
   rebuildDocuments,
   recomputeShiftTotals,
+  type RebuiltDocument,
   type RebuildCursor,
   type StoredDocumentSource,
 } from '../../db/document-rebuild.repository.js';
@@ -73,7 +74,7 @@ function sqlState(e: unknown): string {
   return e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? e.code : '';
 }
 
-function batchDocument(r: Rebuilt, ids: RegistryIds): BatchDocument {
+function batchDocument(r: Rebuilt, ids: RegistryIds): RebuiltDocument {
   const { source, derived } = r;
   const { outletId, registerId } = documentRegistryIds(ids, { fields: derived.fields, kktRegId: derived.columns.kkt_reg_id });
   return {
@@ -93,7 +94,6 @@ function batchDocument(r: Rebuilt, ids: RegistryIds): BatchDocument {
       crypto: '',
       derived: derived.fields !== undefined,
     },
-    raw: source.raw_container,
     items: derived.items,
     codes: derived.codes,
   };

@@ -1,5 +1,6 @@
 // `ofd reprocess`: derived state damaged in the database (columns, items, marking codes, shift totals) is
 // rebuilt from the raw bytes, which are never touched; running it again changes nothing; it is safe beside a worker.
+import { packRawContainer } from '../../../src/db/raw-container.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as reprocess } from '../../../src/cli/commands/reprocess.js';
@@ -225,7 +226,7 @@ describe('ofd reprocess', () => {
           sign_status: 'verified', flk_status: 'passed', flk_codes: flkCodesLiteral([]), ack_code: 0,
           crypto: 'devsign', derived: true,
         },
-        raw: Buffer.from(job.container, 'base64'),
+        raw: packRawContainer(Buffer.from(job.container, 'base64')),
         items: derived.items,
         codes: derived.codes,
       },
