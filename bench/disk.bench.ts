@@ -17,10 +17,8 @@
 //
 // Prints one JSON object. A size, not a timing: the same seed gives the same rows on any machine, give or take
 // page-fill luck (a few bytes per document).
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { createDb, type Database } from '../src/db/database.js';
 import { recordWrittenAcks } from '../src/db/document-acks.repository.js';
 import { claimForFns, recordFnsOutcomes, type FnsOutcomeRecord } from '../src/db/fns-status.repository.js';
@@ -28,6 +26,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { packRawContainer, unpackRawContainer } from '../src/db/raw-container.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { createPersistProcessor } from '../src/workers/persist/persist.processor.js';
+import { createFreshDatabase } from '../scripts/pipeline-harness.js';
 import { fleetJobs } from './fleet-jobs.js';
 
 const { values: args } = parseArgs({
@@ -140,22 +139,9 @@ function perUnit(r: RelationBytes, n: number): Record<string, unknown> {
   };
 }
 
-async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
-  const name = `ofd_bench_disk_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`create database ${name}`));
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  const handle = createDb(url.toString(), { maxConnections: 2, applicationName: name });
+  const fresh = await createFreshDatabase(DATABASE_URL, 'bench_disk');
+  const handle = createDb(fresh.url, { maxConnections: 2, applicationName: fresh.name });
   try {
     await migrateToLatest(handle.db);
     const jobs = await fleetJobs(REGISTERS, DOCUMENTS, args.seed, Date.parse(args.now));
@@ -204,8 +190,8 @@ async function main(): Promise<void> {
     }, null, 2));
   } finally {
     await handle.close();
-    if (!args.keep) await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
-    else console.error(`kept ${name}`);
+    if (!args.keep) await fresh.drop();
+    else console.error(`kept ${fresh.name}`);
   }
 }
 
