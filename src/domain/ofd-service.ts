@@ -3,15 +3,14 @@
  * branded e-receipt service of an organization (an instant it ends at), and how many days are left of them. Pure: the
  * caller passes the clock.
  */
+import { MOSCOW_UTC_OFFSET_MINUTES } from './local-time.js';
 
 /** Reminders before a paid period ends fire at these many days left (`ofd.expiring`, `branding.expiring`). */
 export const PAID_PERIOD_THRESHOLDS_DAYS = [30, 7, 1] as const;
-/** The `ofd.expiring` notification fires at these many days left of the paid service (and re-arms when it is paid again). */
-export const OFD_EXPIRY_THRESHOLDS_DAYS = PAID_PERIOD_THRESHOLDS_DAYS;
 
 const DAY_MS = 86_400_000;
 /** Contracts are dated in Moscow, the zone the cabinet shows; a fixed offset (Russia keeps no DST). */
-const MOSCOW_OFFSET_MS = 3 * 3_600_000;
+const MOSCOW_OFFSET_MS = MOSCOW_UTC_OFFSET_MINUTES * 60_000;
 
 /** Today's date in Moscow, `YYYY-MM-DD`. */
 export function moscowDate(now: Date): string {
