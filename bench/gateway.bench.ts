@@ -64,7 +64,8 @@ const ALT_ENV = Object.fromEntries(
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
 
-type ServerName = 'floor' | 'gateway' | 'gateway-alt' | 'gateway-all' | 'npm-start' | 'yandex';
+type ServerName = 'floor' | 'gateway' | 'gateway-alt' | 'gateway-all' | 'npm-start' | 'npm-start-alt' | 'yandex';
+const isNpmStart = (name: ServerName) => name === 'npm-start' || name === 'npm-start-alt';
 
 /** node + flags + entry for a checkout (`.` or BENCH_ALT_DIR). */
 function ofdCommand(cwd: string): string[] {
@@ -173,10 +174,12 @@ async function startServer(name: ServerName, run: number, redisUrl: string, db: 
   else if (name === 'gateway-alt') {
     child = spawn(process.execPath, ofdCommand(ALT_DIR), { cwd: ALT_DIR, env: { ...ofdEnv, ...ALT_ENV, OFD_ROLES: 'gateway', OFD_PROCESSES: '1' }, stdio: 'inherit' });
   } else if (name === 'gateway-all') child = spawn(process.execPath, ofdCommand('.'), { env: { ...ofdEnv, OFD_ROLES: 'gateway', OFD_PROCESSES: 'auto' }, stdio: 'inherit' });
-  else child = spawn(process.execPath, ofdCommand('.'), { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
+  else if (name === 'npm-start-alt') {
+    child = spawn(process.execPath, ofdCommand(ALT_DIR), { cwd: ALT_DIR, env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', ...ALT_ENV, DATABASE_URL: db!.url }, stdio: 'inherit' });
+  } else child = spawn(process.execPath, ofdCommand('.'), { env: { ...ofdEnv, OFD_ROLES: 'gateway,worker,api', OFD_PROCESSES: 'auto', DATABASE_URL: db!.url }, stdio: 'inherit' });
   const ready = name === 'floor' || name === 'yandex' ? () => portOpen(port) : async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok;
   await waitFor(name, ready, child);
-  if (name === 'npm-start' || name === 'gateway-all') await sleep(3000); // every child listening, not only the first
+  if (isNpmStart(name) || name === 'gateway-all') await sleep(3000); // every child listening, not only the first
   return {
     port,
     root: child,
@@ -184,7 +187,7 @@ async function startServer(name: ServerName, run: number, redisUrl: string, db: 
       const s = sumProc(processTree(child.pid!));
       return { total: s.cpuSeconds, system: s.systemSeconds };
     },
-    pgCpu: async () => (db && name === 'npm-start' ? sumProc(await backendPids(DEFAULT_SERVER_URL, db.name)).cpuSeconds : 0),
+    pgCpu: async () => (db && isNpmStart(name) ? sumProc(await backendPids(DEFAULT_SERVER_URL, db.name)).cpuSeconds : 0),
     enqueued: async () => {
       if (name !== 'gateway' && name !== 'gateway-alt') return undefined;
       const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
@@ -213,11 +216,11 @@ async function redisCpuSeconds(url: string): Promise<number> {
 }
 
 async function measure(name: ServerName, run: number, client: string, messages: string, warmupMessages: string, redisUrl: string) {
-  const db = name === 'npm-start' ? await createFreshDatabase(DEFAULT_SERVER_URL, 'benchgw') : undefined;
+  const db = isNpmStart(name) ? await createFreshDatabase(DEFAULT_SERVER_URL, 'benchgw') : undefined;
   const server = await startServer(name, run, redisUrl, db);
   try {
     // Warm-up with other registers' documents (no re-sends in the measured run): JIT and lazily loaded code settle first.
-    if (WARMUP_SECONDS > 0) execFileSync(client, [String(server.port), String(WARMUP_SECONDS), String(CONCURRENCY), warmupMessages], { encoding: 'utf8' });
+    const warmup = WARMUP_SECONDS > 0 ? (JSON.parse(execFileSync(client, [String(server.port), String(WARMUP_SECONDS), String(CONCURRENCY), warmupMessages], { encoding: 'utf8' })) as LoadcResult) : undefined;
     const [cpu0, redis0, pg0, enq0] = [server.cpu(), await redisCpuSeconds(redisUrl), await server.pgCpu(), await server.enqueued()];
     const out = execFileSync(client, [String(server.port), String(SECONDS), String(CONCURRENCY), messages], { encoding: 'utf8' });
     const result = JSON.parse(out) as LoadcResult;
@@ -225,10 +228,14 @@ async function measure(name: ServerName, run: number, client: string, messages: 
     // Redis's CPU per document falls steeply with the batch size (one script call and AOF append per batch job).
     const meanBatch = enq0 && enq1 && enq1.batches > enq0.batches ? Number(((enq1.documents - enq0.documents) / (enq1.batches - enq0.batches)).toFixed(1)) : null;
     const perAck = (seconds: number) => (result.acks > 0 ? Math.round((seconds / result.acks) * 1e6) : null);
+    // npm start stores what it acknowledged: how long after the load every acknowledged document was in PostgreSQL (the
+    // worker children yield the CPU to the gateway, so storing may trail acknowledging under a burst).
+    const storedAllAfterMs = db ? await waitStored(db, (warmup?.acks ?? 0) + result.acks) : undefined;
     return {
       server: name,
       run,
       ...result,
+      ...(storedAllAfterMs === undefined ? {} : { storedAllAfterMs }),
       cpuMicrosPerAck: { server: perAck(cpu1.total - cpu0.total), serverKernel: perAck(cpu1.system - cpu0.system), redis: perAck(redis1 - redis0), postgres: perAck(pg1 - pg0) },
       meanEnqueueBatch: meanBatch,
     };
@@ -236,6 +243,17 @@ async function measure(name: ServerName, run: number, client: string, messages: 
     await server.stop();
     await db?.drop();
   }
+}
+
+/** Milliseconds until `documents` holds at least `acked` rows (null: not within 5 minutes). */
+async function waitStored(db: FreshDatabase, acked: number): Promise<number | null> {
+  const start = Date.now();
+  while (Date.now() - start < 300_000) {
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from documents');
+    if (rows[0]!.n >= acked) return Date.now() - start;
+    await sleep(250);
+  }
+  return null;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -272,6 +290,7 @@ try {
             postgres: median(mine.map((r) => r.cpuMicrosPerAck.postgres ?? NaN)),
           },
           medianEnqueueBatch: median(mine.map((r) => r.meanEnqueueBatch ?? NaN)),
+          medianStoredAllAfterMs: median(mine.map((r) => ('storedAllAfterMs' in r ? (r.storedAllAfterMs ?? Infinity) : NaN))),
           errors: mine.map((r) => r.errors),
         },
       ];
@@ -290,7 +309,7 @@ try {
       ourServersRun: FROM_SOURCE ? 'tsx src/main.ts' : 'node dist/main.js',
       loadAverageAtEnd: loadAverage(),
       summary,
-      ratios: { gatewayToFloor: ratio('gateway', 'floor'), gatewayAltToFloor: ratio('gateway-alt', 'floor'), gatewayAllToFloor: ratio('gateway-all', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), npmStartToGatewayAll: ratio('npm-start', 'gateway-all'), gatewayToYandex: ratio('gateway', 'yandex') },
+      ratios: { gatewayToFloor: ratio('gateway', 'floor'), gatewayAltToFloor: ratio('gateway-alt', 'floor'), gatewayAllToFloor: ratio('gateway-all', 'floor'), npmStartToGateway: ratio('npm-start', 'gateway'), npmStartAltToGateway: ratio('npm-start-alt', 'gateway'), npmStartToGatewayAll: ratio('npm-start', 'gateway-all'), gatewayToYandex: ratio('gateway', 'yandex') },
     }),
   );
 } finally {

@@ -9,6 +9,7 @@ import { ConfigError } from './config/errors.js';
 import { ENV_VARIABLES, envSchema, type Env } from './config/env-schema.js';
 import type { LogLevel, Role } from './config/defaults.js';
 import type { OperatorRequisites } from './config/requisites.js';
+import { resolveWorkerProcesses } from './config/child-plan.js';
 
 export * from './config/defaults.js';
 export { ConfigError, ConfigErrorCodes, type ConfigIssue } from './config/errors.js';
@@ -27,10 +28,17 @@ export interface Config {
   /** Roles this process runs, deduplicated, in the order given. */
   readonly roles: readonly Role[];
   /**
-   * Processes `npm start` runs, each with every role in `roles` (decision 9: every core). 1 = this process alone; more = a
-   * supervisor forks that many children sharing the listening ports (node:cluster) and restarts any that dies.
+   * Processes `npm start` runs (decision 9: every core). 1 = this process alone, with every role in `roles`; more = a
+   * supervisor forks that many children sharing the listening ports (node:cluster) and restarts any that dies; the
+   * roles are divided between them as `workerProcesses` says.
    */
   readonly processes: number;
+  /**
+   * Of `processes`, the children that run the worker role alone at niceness `workerNice`, so that acknowledging comes
+   * before storing when CPU is short (src/config/child-plan.ts). 0: every child runs every role.
+   */
+  readonly workerProcesses: number;
+  readonly workerNice: number;
   /** Bind address of every listener (gateway, marking, HTTP). */
   readonly host: string;
   /** Port 0 asks the OS for a free port (tests). */
@@ -171,6 +179,8 @@ function connectionsOf(e: Env) {
   return {
     roles: e.OFD_ROLES,
     processes: e.OFD_PROCESSES,
+    workerProcesses: resolveWorkerProcesses(e.OFD_WORKER_PROCESSES, e.OFD_ROLES, e.OFD_PROCESSES),
+    workerNice: e.OFD_WORKER_NICE,
     host: e.OFD_HOST,
     gatewayPort: e.OFD_GATEWAY_PORT,
     markingPort: e.OFD_MARKING_PORT,

@@ -8,7 +8,8 @@ import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { clusterMetricsRenderer } from './cluster/cluster-metrics.js';
-import { startSupervisor } from './cluster/supervisor.js';
+import { applyChildNice, startSupervisor } from './cluster/supervisor.js';
+import { childPlan } from './config/child-plan.js';
 import { loadConfig, type Config } from './config.js';
 import type { Database } from './db/database.js';
 import { startHttp } from './main/api-role.js';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.log);
-  if (cluster.isPrimary && config.processes > 1) {
+  if (cluster.isPrimary && childPlan(config).length > 1) {
     const supervisor = await startSupervisor(config, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down every process');
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     return;
   }
+  applyChildNice(logger);
   const running = await start(config, logger);
   logger.info({ roles: config.roles, gatewayPort: running.gatewayPort, httpPort: running.httpPort, pid: process.pid }, 'ofd started');
   const stop = (signal: string) => {

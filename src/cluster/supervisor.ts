@@ -1,6 +1,8 @@
 /**
  * `npm start` on every core (architecture decision 9): the primary process forks `config.processes` children with
- * node:cluster, each running every role of OFD_ROLES, and sharing the gateway, marking and HTTP listening sockets.
+ * node:cluster, sharing the gateway, marking and HTTP listening sockets. The worker role runs in children of its own at
+ * a lower CPU priority (`config.workerProcesses`, `config.workerNice`; why: src/config/child-plan.ts), the other roles of
+ * OFD_ROLES in the rest.
  *
  * - Scheduling: SCHED_NONE. Every child accepts on the shared socket itself; with the default round-robin the primary
  *   would accept every connection and pass its handle over IPC, a cost per connection that a gateway taking a new
@@ -15,7 +17,9 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
+import { setPriority } from 'node:os';
 import type { Config } from '../config.js';
+import { childPlan } from '../config/child-plan.js';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { ensureDocumentPartitions } from '../db/partitions.js';
@@ -29,8 +33,10 @@ const MAX_RESTART_DELAY_MS = 10_000;
 /** Children get this long to finish in-flight work after SIGTERM before they are killed. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
-/** The env variable a child reads its index from (0 … processes-1): child 0 does the once-per-deployment chores. */
+/** The env variable a child reads its index from (0 … processes-1), for logs. */
 export const CHILD_INDEX_ENV = 'OFD_CHILD_INDEX';
+/** The niceness a child sets itself to (applyChildNice), from its ChildSpec. */
+export const CHILD_NICE_ENV = 'OFD_CHILD_NICE';
 
 export interface Supervisor {
   /** Live children (for tests and logs). */
@@ -52,9 +58,11 @@ export async function startSupervisor(config: Config, logger: Logger): Promise<S
   let delay = FIRST_RESTART_DELAY_MS;
   let closing: Promise<void> | undefined;
 
+  const plan = childPlan(config);
   const fork = (index: number): void => {
     const bornAt = Date.now();
-    const child = cluster.fork({ ...sharedEnv, [CHILD_INDEX_ENV]: String(index) });
+    const spec = plan[index]!;
+    const child = cluster.fork({ ...sharedEnv, OFD_ROLES: spec.roles.join(','), [CHILD_INDEX_ENV]: String(index), [CHILD_NICE_ENV]: String(spec.nice) });
     byIndex.set(index, child);
     child.once('exit', (code, signal) => {
       if (byIndex.get(index) === child) byIndex.delete(index);
@@ -68,8 +76,8 @@ export async function startSupervisor(config: Config, logger: Logger): Promise<S
       }, delay).unref();
     });
   };
-  for (let i = 0; i < config.processes; i++) fork(i);
-  logger.info({ processes: config.processes, roles: config.roles }, 'supervisor started');
+  for (let i = 0; i < plan.length; i++) fork(i);
+  logger.info({ processes: plan.length, children: plan.map((c) => `${c.roles.join('+')}${c.nice ? ` (nice ${c.nice})` : ''}`) }, 'supervisor started');
 
   return {
     children: () => [...byIndex.values()],
@@ -106,4 +114,18 @@ async function stopChildren(children: Worker[], logger: Logger): Promise<void> {
         }),
     ),
   );
+}
+
+/**
+ * In a child: lowers its own CPU priority as the supervisor planned. Raising one's niceness needs no privilege; where the
+ * OS refuses anyway, the child runs at normal priority and says so.
+ */
+export function applyChildNice(logger: Logger): void {
+  const nice = Number(process.env[CHILD_NICE_ENV] ?? 0);
+  if (!cluster.isWorker || !(nice > 0)) return;
+  try {
+    setPriority(nice);
+  } catch (e) {
+    logger.warn({ nice, err: e }, 'could not lower this process\'s CPU priority; it runs at normal priority');
+  }
 }

@@ -21,6 +21,7 @@ import {
   type Role,
 } from './defaults.js';
 import { DEFAULT_REQUISITES, requisitesSchema } from './requisites.js';
+import { splitsWorker } from './child-plan.js';
 
 const PORT_MESSAGE = 'expected a TCP port number 0–65535';
 const port = z
@@ -96,6 +97,13 @@ export const envSchema = z
       .transform((s) => (s === 'auto' ? availableParallelism() : Number(s)))
       .refine((n) => n >= 1, 'expected at least 1')
       .default(availableParallelism()),
+    // Of OFD_PROCESSES, the children that run the worker role alone at a lower CPU priority (src/cluster/child-plan.ts).
+    OFD_WORKER_PROCESSES: z
+      .string()
+      .regex(/^(auto|\d{1,4})$/, 'expected auto or a whole number of processes')
+      .transform((s): number | 'auto' => (s === 'auto' ? 'auto' : Number(s)))
+      .default('auto'),
+    OFD_WORKER_NICE: count(0).refine((n) => n <= 19, 'expected a niceness from 0 to 19').default(19),
     OFD_HOST: host.default('0.0.0.0'),
     OFD_GATEWAY_PORT: port.default(4000),
     OFD_MARKING_PORT: port.default(4001),
@@ -212,6 +220,13 @@ export const envSchema = z
     }
     if (isRedisClusterUrl(env.REDIS_URL) && hashTag(env.OFD_QUEUE_PREFIX) === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_QUEUE_PREFIX'], message: 'needs a {hash tag} with a Redis Cluster REDIS_URL, e.g. {ofd}: BullMQ keeps each queue in one slot' });
+    }
+    if (typeof env.OFD_WORKER_PROCESSES === 'number' && splitsWorker(env.OFD_ROLES, env.OFD_PROCESSES) && env.OFD_WORKER_PROCESSES >= env.OFD_PROCESSES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OFD_WORKER_PROCESSES'],
+        message: `expected fewer than OFD_PROCESSES (${env.OFD_PROCESSES}): at least one process must accept registers and serve the API; 0 runs every role in every process`,
+      });
     }
     if (env.OFD_PAY_URL !== undefined && env.OFD_PAY_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PAY_SECRET'], message: 'required when OFD_PAY_URL is set' });

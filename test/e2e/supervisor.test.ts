@@ -1,7 +1,8 @@
-// `npm start` on every core (issue 12, decision 9): the built-in supervisor forks children that share the ports, a child
-// killed with SIGKILL is forked again and nothing acknowledged is lost, /metrics answers for every child, SIGTERM stops
-// them all. The real entry point in a child process, real TCP, Redis and PostgreSQL.
+// `npm start` on every core (issue 12, decision 9): the built-in supervisor forks children that share the ports (the worker
+// role in a niced child of its own), a child killed with SIGKILL is forked again and nothing acknowledged is lost,
+// /metrics answers for every child, SIGTERM stops them all. The real entry point in a child process, real TCP, Redis and PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { parseAck } from '../../protocol/ack.js';
@@ -18,8 +19,9 @@ let database: TestDatabase;
 let prefix: string;
 let primary: ChildProcess;
 let ports: { gateway: number; marking: number; http: number };
-/** pids of children that logged 'ofd started', in order. */
+/** pids of children that logged 'ofd started', in order, and the roles each logged. */
 const started: number[] = [];
+const rolesOf = new Map<number, string>();
 const logTail: string[] = [];
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -78,8 +80,11 @@ beforeAll(async () => {
       logTail.push(line);
       if (logTail.length > 40) logTail.shift();
       try {
-        const entry = JSON.parse(line) as { msg?: string; pid?: number };
-        if (entry.msg === 'ofd started' && entry.pid !== undefined) started.push(entry.pid);
+        const entry = JSON.parse(line) as { msg?: string; pid?: number; roles?: string[] };
+        if (entry.msg === 'ofd started' && entry.pid !== undefined) {
+          started.push(entry.pid);
+          rolesOf.set(entry.pid, (entry.roles ?? []).join('+'));
+        }
       } catch {
         // not a log line of ours
       }
@@ -101,17 +106,30 @@ it('answers /metrics for every child, not for the one the scrape landed on', asy
   for (let i = 0; i < 4; i++) expect(await scrape()).toMatch(/^ofd_processes 2$/m);
 });
 
+/** A process's niceness: field 19 of /proc/<pid>/stat (after the command, which is in parentheses). */
+const niceness = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+const liveChild = (roles: string) => [...rolesOf].filter(([pid, r]) => r === roles && alive(pid)).at(-1)?.[0];
+
+it('runs the worker role in a child of its own at niceness 19, the gateway and the API in the other at 0', () => {
+  expect([...rolesOf.values()].sort()).toEqual(['gateway+api', 'worker']);
+  expect(niceness(liveChild('gateway+api')!)).toBe(0);
+  expect(niceness(liveChild('worker')!)).toBe(19);
+});
+
 it('forks a child killed with SIGKILL again and stores every acknowledged document exactly once', async () => {
   const N = 120;
   const messages = Array.from({ length: N }, (_, i) => signedMessage({ fn: FN, fd: i + 1, children: receiptChildren(FN, i + 1) }));
   await Promise.all(messages.slice(0, N / 2).map((m, i) => sendUntilAcked(m, i + 1)));
-  const victim = started[0]!;
+  // Both children die: the one acknowledging while registers send, then the one storing.
+  const victims = [liveChild('gateway+api')!, liveChild('worker')!];
   const sending = Promise.all(messages.slice(N / 2).map((m, i) => sleep(i * 5).then(() => sendUntilAcked(m, N / 2 + i + 1))));
   await sleep(100);
-  process.kill(victim, 'SIGKILL');
+  process.kill(victims[0]!, 'SIGKILL');
   await sending;
-  await until('a third child started', () => started.length >= 3, 120_000);
-  expect(alive(victim)).toBe(false);
+  process.kill(victims[1]!, 'SIGKILL');
+  await until('both children started again', () => started.length >= 4, 120_000);
+  for (const victim of victims) expect(alive(victim)).toBe(false);
+  expect(niceness(liveChild('worker')!)).toBe(19);
 
   const stored = async () =>
     (await database.pool.query<{ n: number; distinct_fd: number }>('select count(*)::int as n, count(distinct fd)::int as distinct_fd from documents where fn = $1', [FN])).rows[0]!;

@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       roles: ['gateway', 'worker', 'api'],
       // Every core of this machine (decision 9).
       processes: availableParallelism(),
+      workerProcesses: availableParallelism() > 1 ? Math.floor(availableParallelism() / 2) : 0,
+      workerNice: 19,
       host: '0.0.0.0',
       gatewayPort: 4000,
       markingPort: 4001,
@@ -193,6 +195,9 @@ describe('loadConfig', () => {
     ['OFD_ROLES', 'gatway'],
     ['OFD_PROCESSES', '0'],
     ['OFD_PROCESSES', 'many'],
+    ['OFD_WORKER_PROCESSES', 'half'],
+    ['OFD_WORKER_NICE', '20'],
+    ['OFD_WORKER_NICE', '-5'],
     ['OFD_ROLES', ',,'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '0'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '1.5'],
@@ -303,6 +308,29 @@ describe('OFD_PROCESSES', () => {
     expect(loadConfig({ OFD_PROCESSES: 'auto' }).processes).toBe(availableParallelism());
     expect(loadConfig({ OFD_PROCESSES: '3' }).processes).toBe(3);
     expect(loadConfig({ OFD_PROCESSES: '1' }).processes).toBe(1);
+  });
+});
+
+describe('OFD_WORKER_PROCESSES and OFD_WORKER_NICE (issue 12: acknowledging before storing when CPU is short)', () => {
+  it('gives the worker role half of the processes by default, at niceness 19', () => {
+    const c = loadConfig({ OFD_PROCESSES: '2' });
+    expect([c.workerProcesses, c.workerNice]).toEqual([1, 19]);
+    expect(loadConfig({ OFD_PROCESSES: '5' }).workerProcesses).toBe(2);
+    expect(loadConfig({ OFD_PROCESSES: '8', OFD_WORKER_PROCESSES: '3', OFD_WORKER_NICE: '5' })).toMatchObject({ workerProcesses: 3, workerNice: 5 });
+  });
+
+  it('splits nothing in one process, without the worker role, or with the worker role alone', () => {
+    expect(loadConfig({ OFD_PROCESSES: '1' }).workerProcesses).toBe(0);
+    expect(loadConfig({ OFD_PROCESSES: '4', OFD_ROLES: 'gateway,api' }).workerProcesses).toBe(0);
+    expect(loadConfig({ OFD_PROCESSES: '4', OFD_ROLES: 'worker' }).workerProcesses).toBe(0);
+    // 0 keeps every role in every child (the behaviour before issue 12's split).
+    expect(loadConfig({ OFD_PROCESSES: '4', OFD_WORKER_PROCESSES: '0' }).workerProcesses).toBe(0);
+  });
+
+  it('refuses to leave no process for the gateway and the API, naming the variable', () => {
+    const e = configError({ OFD_PROCESSES: '2', OFD_WORKER_PROCESSES: '2' });
+    expect(e.message).toContain('OFD_WORKER_PROCESSES');
+    expect(e.message).toContain('fewer than OFD_PROCESSES (2)');
   });
 });
 
