@@ -7,7 +7,10 @@
  * - floor: `../shared/bench/floor.mjs`, a do-nothing Node responder (reads a message, answers 62 bytes);
  * - gateway: `OFD_ROLES=gateway OFD_PROCESSES=1` — verification, ФЛК, durable enqueue into an AOF Redis, signed ack;
  * - gateway-all: the gateway role with one process per core (`OFD_PROCESSES=auto`);
- * - npm start: every role, one process per core (the supervisor), persisting into a fresh PostgreSQL database;
+ * - npm start: every role, one process per core (the supervisor: the worker role in niced children of its own),
+ *   persisting into a fresh PostgreSQL database; it also reports when every document it acknowledged was stored
+ *   (`storedAllAfterMs`, from the end of the load);
+ * - npm-start-alt: npm start again, from BENCH_ALT_DIR and/or with BENCH_ALT_ENV (e.g. `OFD_WORKER_PROCESSES=0`);
  * - yandex: the yandex/ofd Python mock, only when BENCH_YANDEX_CMD is given (`{port}` is replaced by the port).
  *
  * The messages are the emulator's (a fleet of registers, its mix of forms), each (FN, FD) once, written in the client's

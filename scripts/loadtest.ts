@@ -9,7 +9,9 @@
  * loop, every register sending as soon as it is acked), --keepalive 1, --drain-seconds 180, --dist 0 (run dist/main.js),
  * --prebuild 200 (documents per register the emulator builds and signs before the load window opens, so building them
  * does not take CPU from the pipeline under test; sampling starts after it),
- * --workers 1 (worker processes), --forward 0, --out docs/benchmarks, --keep-db 0, --tag '' (report name suffix).
+ * --workers 1 (worker processes), --npm-start 0 (1: instead of a gateway and worker processes, one `npm start` as
+ * shipped — the supervisor with OFD_PROCESSES=auto, the worker role in niced children of its own; CPU is then reported
+ * per kind of child: `gateway` is the primary and the gateway+api children, `worker` the worker children), --forward 0, --out docs/benchmarks, --keep-db 0, --tag '' (report name suffix).
  *
  * --forward 1: the rest of the pipeline too. A fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything
  * (scripts/smtp-sink.ts) run as processes of their own, and the worker gets FNS_URL and SMTP_URL. Every document is then
@@ -29,6 +31,7 @@ import {
   metricSum,
   HelperProcess,
   OfdProcess,
+  supervisedChildren,
   option,
   procSample,
   sleep,
@@ -47,6 +50,7 @@ const PREBUILD = Number(option('prebuild', P, '200'));
 const DRAIN_SECONDS = Number(option('drain-seconds', P, '180'));
 const DIST = option('dist', P, '0') === '1';
 const WORKERS = Number(option('workers', P, '1'));
+const NPM_START = option('npm-start', P, '0') === '1';
 const FORWARD = option('forward', P, '0') === '1';
 const OUT = option('out', P, 'docs/benchmarks');
 const KEEP_DB = option('keep-db', P, '0') === '1';
@@ -94,11 +98,22 @@ async function main() {
     }
     // The worker first: it runs the migrations on the fresh database.
     const workers: OfdProcess[] = [];
-    for (let i = 0; i < WORKERS; i++) workers.push(await OfdProcess.start({ roles: 'worker', env, dist: DIST, log }));
-    const gateway = await OfdProcess.start({ roles: 'gateway', env, dist: DIST, log });
+    if (!NPM_START) for (let i = 0; i < WORKERS; i++) workers.push(await OfdProcess.start({ roles: 'worker', env, dist: DIST, log }));
+    const gateway = NPM_START
+      ? await OfdProcess.start({ roles: 'gateway,worker,api', env: { ...env, OFD_PROCESSES: 'auto' }, dist: DIST, log })
+      : await OfdProcess.start({ roles: 'gateway', env, dist: DIST, log });
     procs.push(gateway, ...workers);
+    if (NPM_START) await sleep(3000); // every child up, not only the first that answered /health/ready
     const redisPid = await redis.pid();
-    log(`ready: gateway :${gateway.gatewayPort} (pid ${gateway.pid}), ${WORKERS} worker(s), redis :${redis.port} (pid ${redisPid}), database ${db.name}`);
+    log(`ready: ${NPM_START ? 'npm start' : 'gateway'} :${gateway.gatewayPort} (pid ${gateway.pid}), ${NPM_START ? JSON.stringify(supervisedChildren(gateway.pid)) : `${WORKERS} worker(s)`}, redis :${redis.port} (pid ${redisPid}), database ${db.name}`);
+    /** The processes acknowledging and those storing: under npm start, the supervisor's children by kind. */
+    const pidsOf = (): { gateway: number[]; worker: number[] } => {
+      if (!NPM_START) return { gateway: gateway.pid === undefined ? [] : [gateway.pid], worker: workers.map((x) => x.pid).filter((p): p is number => p !== undefined) };
+      const kids = supervisedChildren(gateway.pid);
+      return { gateway: [...(gateway.pid === undefined ? [] : [gateway.pid]), ...kids.front], worker: kids.worker };
+    };
+    /** Whose /metrics count what was stored: under npm start any child answers for all of them. */
+    const storing = NPM_START ? [gateway] : workers;
 
     let acked = 0;
     const fast: FastSample[] = [];
@@ -110,8 +125,9 @@ async function main() {
     // Fast, synchronous, every second: the emulator's ack counter and /proc. Slow, as often as they answer (at most
     // every second): count(*) of documents, the worker's /metrics (persisted counter, queue depth read from Redis).
     const fastSample = (): FastSample => {
-      const g = procSample(gateway.pid);
-      const w = sumProc(workers.map((x) => x.pid).filter((p): p is number => p !== undefined));
+      const pids = pidsOf();
+      const g = sumProc(pids.gateway);
+      const w = sumProc(pids.worker);
       const r = procSample(redisPid);
       const pgs = sumProc([...pgPids]);
       const own = process.cpuUsage(ownCpu0);
@@ -120,11 +136,11 @@ async function main() {
         t: now(),
         acked,
         cpu: {
-          gateway: g?.cpuSeconds ?? NaN, worker: w.cpuSeconds, redis: r?.cpuSeconds ?? NaN, postgresBackends: pgs.cpuSeconds, emulator: (own.user + own.system) / 1e6,
+          gateway: g.cpuSeconds, worker: w.cpuSeconds, redis: r?.cpuSeconds ?? NaN, postgresBackends: pgs.cpuSeconds, emulator: (own.user + own.system) / 1e6,
           ...(FORWARD ? { fakeFnsAndSmtp: h.cpuSeconds } : {}),
         },
         rssMb: {
-          gateway: g?.rssMb ?? NaN, worker: w.rssMb, redis: r?.rssMb ?? NaN, postgresBackends: pgs.rssMb, emulator: process.memoryUsage().rss / 2 ** 20,
+          gateway: g.rssMb, worker: w.rssMb, redis: r?.rssMb ?? NaN, postgresBackends: pgs.rssMb, emulator: process.memoryUsage().rss / 2 ** 20,
           ...(FORWARD ? { fakeFnsAndSmtp: h.rssMb } : {}),
         },
       };
@@ -135,7 +151,7 @@ async function main() {
         .then((r) => Number(r.rows[0]?.n), () => NaN);
     const slowSample = async (): Promise<SlowSample> => {
       const [wm, count, fnsAnswered] = await Promise.all([
-        Promise.all(workers.map((w) => w.metrics())),
+        Promise.all(storing.map((w) => w.metrics())),
         db.query<{ n: string }>('select count(*) as n from documents').then((r) => Number(r.rows[0]?.n), () => NaN),
         FORWARD ? countFnsAnswered() : Promise.resolve(NaN),
       ]);
@@ -233,7 +249,7 @@ async function main() {
     const result = {
       date: startedAt.toISOString(),
       machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd: loadAverage(), shared: true },
-      config: { registers: REGISTERS, seconds: SECONDS, offered: RATE > 0 ? `${RATE}/s` : 'closed loop (think 0)', keepAlive: KEEPALIVE, prebuiltDocumentsPerRegister: PREBUILD, workers: WORKERS, forward: FORWARD, runtime: DIST ? 'dist/main.js' : 'node --import tsx src/main.ts', redis: 'private, appendonly yes, appendfsync everysec', database: db.name },
+      config: { registers: REGISTERS, seconds: SECONDS, offered: RATE > 0 ? `${RATE}/s` : 'closed loop (think 0)', keepAlive: KEEPALIVE, prebuiltDocumentsPerRegister: PREBUILD, workers: NPM_START ? 0 : WORKERS, npmStart: NPM_START, forward: FORWARD, runtime: DIST ? 'dist/main.js' : 'node --import tsx src/main.ts', redis: 'private, appendonly yes, appendfsync everysec', database: db.name },
       emulator: { acknowledged: summary.acknowledged, documents: summary.documents, sent: summary.sent, resends: summary.resends, unacknowledged: summary.unacknowledged, invalidAcks: summary.invalidAcks, missingReplies: summary.missingReplies, missingReplyReasons: summary.missingReplyReasons, byResponseCode: summary.byResponseCode },
       acknowledgedPerSec: { overall: round(summary.throughput), medianPerSecond: round(median(ackRate.filter(mid).map((p) => p.v))), acksCountedAtLoadEnd: ackedAtEnd.acked },
       persistedPerSec: {
@@ -301,7 +317,7 @@ ${r.machine.loadAverageBefore}, at the end: ${r.machine.loadAverageAtEnd}). The 
 so every number below is a floor for this code on a dedicated machine, not a capacity figure.
 
 **Setup:** ${r.config.registers} emulated registers, ${r.config.seconds} s load window, ${r.config.offered}, keep-alive ${r.config.keepAlive}, ${r.config.prebuiltDocumentsPerRegister} documents per register prebuilt by the emulator before the window;
-gateway and ${r.config.workers} worker process(es) run as \`${r.config.runtime}\` with \`OFD_ROLES\`; ${r.config.redis}; a fresh
+${r.config.npmStart ? 'one `npm start` as shipped (the supervisor, `OFD_PROCESSES=auto`: the worker role in half of the children, at niceness 19; the gateway and the API in the others), run as' : `gateway and ${r.config.workers} worker process(es) run as`} \`${r.config.runtime}\`${r.config.npmStart ? '' : ' with `OFD_ROLES`'}; ${r.config.redis}; a fresh
 database (\`${r.config.database}\`, dropped afterwards) on the local PostgreSQL 15. ${
     r.config.forward
       ? 'Forwarding on (`--forward 1`): a fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything (scripts/smtp-sink.ts), each a process of its own on the same cores; every document is forwarded to the FNS, every receipt with a buyer e-mail (15 %) is e-mailed.'

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -131,7 +131,11 @@ const live = new Set<ChildProcess>();
  * SIGKILLed (a killed test worker must not leave gateways and workers behind); setpriv execs node, so the pid stays the
  * node process's.
  */
+/** Extra node flags for the OFD processes a harness starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses those). */
+const OFD_NODE_ARGS = (process.env['HARNESS_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+
 function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  args = [...OFD_NODE_ARGS, ...args];
   const options = { env, stdio: ['ignore', 'ignore', 'pipe'] as Array<'ignore' | 'pipe'> };
   const child = SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', process.execPath, ...args], options) : spawn(process.execPath, args, options);
   live.add(child);
@@ -358,6 +362,27 @@ export function procSample(pid: number | undefined): ProcSample | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The children of a supervised `npm start` (pid: its primary), by what they run: `worker` those whose OFD_ROLES is the
+ * worker role alone, `front` the others (gateway, api). Read from /proc: each child's parent pid and environment.
+ */
+export function supervisedChildren(primary: number | undefined): { front: number[]; worker: number[] } {
+  const out = { front: [] as number[], worker: [] as number[] };
+  if (primary === undefined) return out;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== primary) continue;
+      const roles = /(?:^|\0)OFD_ROLES=([^\0]*)/.exec(readFileSync(`/proc/${entry}/environ`, 'utf8'))?.[1];
+      (roles === 'worker' ? out.worker : out.front).push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
 
 export function sumProc(pids: number[]): ProcSample {
