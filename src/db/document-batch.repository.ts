@@ -170,9 +170,6 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
 export const ITEM_COLUMNS: readonly ArrayColumn<BatchItem>[] = [
   { name: 'item_index', type: 'smallint' },
   { name: 'name', type: 'text' },
-  { name: 'price', type: 'bigint' },
-  { name: 'quantity', type: 'numeric' },
-  { name: 'sum', type: 'bigint' },
 ];
 
 export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
@@ -188,13 +185,11 @@ export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
 const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] = []) =>
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
-/** The documents' item arrays (migration 0054) and the item field each holds, element i = item i. */
-export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [
-  ['item_names', 'name'],
-  ['item_prices', 'price'],
-  ['item_quantities', 'quantity'],
-  ['item_sums', 'sum'],
-];
+/**
+ * The documents' item arrays (migration 0054) and the item field each holds, element i = item i. Only the names
+ * (migration 0066): price, quantity and sum are read from the raw container (src/db/stored-items.ts).
+ */
+export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [['item_names', 'name']];
 const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */

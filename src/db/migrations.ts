@@ -45,6 +45,7 @@ import * as m0059 from '../../migrations/0059_branded_receipt_service.js';
 import * as m0060 from '../../migrations/0060_banner_images.js';
 import * as m0063 from '../../migrations/0063_packed_raw_containers.js';
 import * as m0064 from '../../migrations/0064_fns_answer_in_status.js';
+import * as m0066 from '../../migrations/0066_item_values_from_raw.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -90,6 +91,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0060_banner_images': m0060,
   '0063_packed_raw_containers': m0063,
   '0064_fns_answer_in_status': m0064,
+  '0066_item_values_from_raw': m0066,
 });
 
 export const migrationProvider: MigrationProvider = {
