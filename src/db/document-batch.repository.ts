@@ -5,8 +5,10 @@
  * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The raw containers travel
  * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
  * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
- * documents (their items as four arrays of the row, migration 0054) and marking codes are inserted for the keys it
- * claimed only — a copy of a stored document adds nothing. The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
+ * documents (their item names as an array of the row, migrations 0054 and 0066) and marking codes are inserted for the
+ * keys it claimed only — a copy of a stored document adds nothing, and no (fn, fd) gets a second documents row (the
+ * foreign key documents (fn, fd) → document_keys, checked at the end of that statement when both rows exist, no longer
+ * compares received_at: migration 0067).
  *
  * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
  * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
