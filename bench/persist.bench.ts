@@ -58,7 +58,7 @@ const RUNS = Number(args.runs);
 const CONNECTIONS = Number(args.connections);
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-// receipt_items is a view over the documents' item arrays (migration 0054): its bytes are in documents.
+// receipt_items is a view over the documents' item names (migrations 0054, 0066): its bytes are in documents.
 const DOCUMENT_TABLES = ['document_keys', 'documents', 'marking_codes', 'document_events'] as const;
 
 // ---- receipts -------------------------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@
  * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The raw containers travel
  * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
  * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
- * documents (their items as four arrays of the row, migration 0054) and marking codes are inserted for the keys it
- * claimed only — a copy of a stored document adds nothing. The foreign key documents → document_keys is checked at the end of that statement, when both rows exist.
+ * documents (their item names as an array of the row, migrations 0054 and 0066) and marking codes are inserted for the
+ * keys it claimed only — a copy of a stored document adds nothing, and no (fn, fd) gets a second documents row (the
+ * foreign key documents (fn, fd) → document_keys, checked at the end of that statement when both rows exist, no longer
+ * compares received_at: migration 0067).
  *
  * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
  * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
@@ -170,9 +172,6 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
 export const ITEM_COLUMNS: readonly ArrayColumn<BatchItem>[] = [
   { name: 'item_index', type: 'smallint' },
   { name: 'name', type: 'text' },
-  { name: 'price', type: 'bigint' },
-  { name: 'quantity', type: 'numeric' },
-  { name: 'sum', type: 'bigint' },
 ];
 
 export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
@@ -188,13 +187,11 @@ export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
 const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] = []) =>
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
-/** The documents' item arrays (migration 0054) and the item field each holds, element i = item i. */
-export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [
-  ['item_names', 'name'],
-  ['item_prices', 'price'],
-  ['item_quantities', 'quantity'],
-  ['item_sums', 'sum'],
-];
+/**
+ * The documents' item arrays (migration 0054) and the item field each holds, element i = item i. Only the names
+ * (migration 0066): price, quantity and sum are read from the raw container (src/db/stored-items.ts).
+ */
+export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [['item_names', 'name']];
 const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */

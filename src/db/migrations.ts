@@ -45,6 +45,9 @@ import * as m0059 from '../../migrations/0059_branded_receipt_service.js';
 import * as m0060 from '../../migrations/0060_banner_images.js';
 import * as m0063 from '../../migrations/0063_packed_raw_containers.js';
 import * as m0064 from '../../migrations/0064_fns_answer_in_status.js';
+import * as m0066 from '../../migrations/0066_item_values_from_raw.js';
+import * as m0067 from '../../migrations/0067_document_keys_one_index.js';
+import * as m0068 from '../../migrations/0068_fns_status_without_updated_at_index.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -90,6 +93,9 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0060_banner_images': m0060,
   '0063_packed_raw_containers': m0063,
   '0064_fns_answer_in_status': m0064,
+  '0066_item_values_from_raw': m0066,
+  '0067_document_keys_one_index': m0067,
+  '0068_fns_status_without_updated_at_index': m0068,
 });
 
 export const migrationProvider: MigrationProvider = {

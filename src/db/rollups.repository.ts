@@ -3,7 +3,7 @@
  * (receipts, BSO, corrections) per organization, outlet, register, operation type (1054) and taxation system (1055), with
  * the payment-method (1031, 1081, 1215–1217) and VAT (1102–1107) totals; and daily net sales per item name (ABC/XYZ).
  *
- * Three ways in, all the same set-based SQL (the upserts below) over a source of documents:
+ * Three ways in, all the same set-based SQL (the upserts below) over a batch of documents passed as arrays:
  * - `applyBatchRollups(trx, docs)`: the persist path. In the persist transaction, with the documents THAT transaction
  *   newly inserted (never duplicates: the persist path inserts a (fn, fd) once, so adding is idempotent with it), fed
  *   from the values the worker has just written — not read back from `documents` / `receipt_items`: re-reading them
@@ -13,12 +13,15 @@
  *   decoder fix; rows left at zero by it are dropped (`dropZeroRollups`).
  * - `rebuildRollups(db, range)`: recompute a period of local days from the documents (backfill, repair, benchmarks).
  *   It locks the rollup tables against concurrent `applyRollups` for its duration, so nothing is counted twice or lost.
+ * The stored paths read the documents rows and decode their items' quantity and sum from the raw containers in Node
+ * (src/db/stored-items.ts; migration 0066: not stored, and PostgreSQL cannot decode TLV), a page at a time.
  * Rows are upserted in key order so concurrent batches do not deadlock on each other.
  */
-import { CompiledQuery, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
+import { storedItems, type StoredItemsSource } from './stored-items.js';
 
 /** What the persist path knows of a document it has just inserted: its key (a DocumentJob fits). */
 export interface InsertedDocumentKey {
@@ -36,19 +39,6 @@ export interface DayRange {
 const SETTLEMENT_FORMS_LIST = '(3, 4, 31, 41)';
 const SETTLEMENT_FORMS = sql.raw(SETTLEMENT_FORMS_LIST);
 
-
-function documentSource(where: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`
-    select d.fn, d.fd, d.received_at, d.date_time, coalesce(o.id, 0) as organization_id, coalesce(d.outlet_id, 0) as outlet_id,
-      coalesce(d.register_id, 0) as register_id, d.operation_type, coalesce(d.taxation_type, 0) as taxation_type,
-      coalesce(d.total_sum, 0) as total_sum, coalesce(d.cash_total_sum, 0) as cash_sum, coalesce(d.ecash_total_sum, 0) as ecash_sum,
-      coalesce(d.prepaid_sum, 0) as prepaid_sum, coalesce(d.credit_sum, 0) as credit_sum, coalesce(d.provision_sum, 0) as provision_sum,
-      coalesce(d.nds20_sum, 0) as nds20_sum, coalesce(d.nds10_sum, 0) as nds10_sum, coalesce(d.nds0_base, 0) as nds0_base,
-      coalesce(d.nds_no_base, 0) as nds_no_base, coalesce(d.nds20_120_sum, 0) as nds20_120_sum,
-      coalesce(d.nds10_110_sum, 0) as nds10_110_sum
-    from documents d left join organizations o on o.inn = d.user_inn
-    where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null and ${where}`;
-}
 
 const MEASURES = [
   'receipts',
@@ -121,19 +111,6 @@ export interface TouchedRollups {
   readonly i: readonly Record<string, unknown>[];
 }
 
-const STORED_ITEMS = 'join receipt_items i on i.fn = s.fn and i.fd = s.fd and i.received_at = s.received_at';
-
-/** One statement: the stored documents' measures (src), then the three upserts fed from it. */
-async function aggregate(db: Kysely<Database>, src: RawBuilder<unknown>, upsert: boolean, sign: Sign = 1): Promise<void> {
-  await sql`with src as materialized (${src}), ${sql.raw(upserts(STORED_ITEMS, upsert, sign))}`.execute(db);
-}
-
-/** aggregate, returning the keys of the rows it wrote (a batch's worth: never over a whole period). */
-async function aggregateKeys(db: Kysely<Database>, src: RawBuilder<unknown>, sign: Sign): Promise<TouchedRollups> {
-  const { rows } = await sql<TouchedRollups>`with src as materialized (${src}), ${sql.raw(upserts(STORED_ITEMS, true, sign, true))}`.execute(db);
-  return rows[0] ?? { h: [], d: [], i: [] };
-}
-
 // ---- the persist path: the batch's own values --------------------------------------------------------------------
 
 /**
@@ -164,7 +141,7 @@ export interface RollupDocumentRow {
   nds10_110_sum: JsonInt8 | null;
 }
 
-/** A receipt item as stored (the documents' item arrays, read as rows by the view receipt_items; quantity: the exact decimal, its scale kept). */
+/** A receipt item as the rollups count it (its stored name; quantity, the exact decimal with its scale, and sum as derived from the raw container). */
 export interface RollupItem {
   readonly name: string | null;
   readonly quantity: string | null;
@@ -195,19 +172,24 @@ const BATCH_ITEM_COLUMNS = [
 ] as const;
 
 /**
- * The persist path's statement, built once: documentSource's columns and filter over the batch's documents (`ord`: a
- * document's 1-based position), its items by `doc` (their document's position), then the upserts.
+ * The statement over a batch of documents given as arrays (`ord`: a document's 1-based position): the rollup source's
+ * columns and filter, its items by `doc` (their document's position), then the upserts. Used by the persist path (its
+ * own values) and by the stored path (rows read back, items decoded from their raw containers).
  */
-const BATCH_ROLLUPS = (() => {
-  // As documentSource: unknown dimensions are 0, missing totals count 0.
+function batchRollupsSql(sign: Sign, keys: boolean): string {
+  // Unknown dimensions are 0, missing totals count 0.
   const zeroWhenNull = ['organization_id', 'outlet_id', 'register_id', 'taxation_type', ...MEASURES.filter((m) => m !== 'receipts')];
   const src = `
     select d.ord, d.date_time, d.operation_type, ${zeroWhenNull.map((c) => `coalesce(d.${c}, 0) as ${c}`).join(', ')}
     from ${unnestSql(BATCH_COLUMNS, 1, 'd', true)}
     where d.form in ${SETTLEMENT_FORMS_LIST} and d.operation_type is not null and d.date_time is not null`;
   const items = `join ${unnestSql(BATCH_ITEM_COLUMNS, BATCH_COLUMNS.length + 1, 'i')} on i.doc = s.ord`;
-  return `with src as materialized (${src}), ${upserts(items, true)}`;
-})();
+  return `with src as materialized (${src}), ${upserts(items, true, sign, keys)}`;
+}
+
+/** Adding (the persist path, applyRollups, rebuildRollups) and withdrawing (reprocess: returns the keys it touched). */
+const BATCH_ROLLUPS = batchRollupsSql(1, false);
+const BATCH_WITHDRAW = batchRollupsSql(-1, true);
 
 /** The parameters of BATCH_ROLLUPS: one array per document column, then the items' four. */
 function batchRollupParameters(docs: readonly RollupDocument[]): string[] {
@@ -242,14 +224,36 @@ export async function applyBatchRollups(trx: Transaction<Database>, docs: readon
   await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(docs)));
 }
 
-/** The stored documents of `keys`, as documentSource reads them (received_at from document_keys: full-key probes). */
-function storedSource(keys: readonly InsertedDocumentKey[]): RawBuilder<unknown> {
+/** Of the stored rows: what the rollups take (RollupDocumentRow's names) and what their items are read from. */
+const STORED_SOURCE = sql`
+  select d.form, d.date_time, o.id as organization_id, d.outlet_id, d.register_id, d.operation_type, d.taxation_type,
+    d.total_sum, d.cash_total_sum as cash_sum, d.ecash_total_sum as ecash_sum, d.prepaid_sum, d.credit_sum, d.provision_sum,
+    d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
+    d.item_names, d.raw_container, d.raw_codec
+  from documents d left join organizations o on o.inn = d.user_inn
+  where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null`;
+
+type StoredRollupRow = RollupDocumentRow & StoredItemsSource;
+
+/**
+ * Stored rows as the persist path passes its documents: the items' quantity and sum are decoded from the raw container
+ * (migration 0066: not stored), only for sales and sale returns, the only operations the item rollups count.
+ */
+function rollupDocuments(rows: readonly StoredRollupRow[]): RollupDocument[] {
+  return rows.map(({ item_names, raw_container, raw_codec, ...row }) => ({
+    row,
+    items: row.operation_type === 1 || row.operation_type === 2 ? storedItems({ item_names, raw_container, raw_codec }) : [],
+  }));
+}
+
+/** The stored settlement documents of `keys` (received_at from document_keys: full-key probes). */
+async function storedDocuments(db: Kysely<Database> | Transaction<Database>, keys: readonly InsertedDocumentKey[]): Promise<RollupDocument[]> {
   const fns = keys.map((d) => d.fn);
   const fds = keys.map((d) => String(d.fd));
-  return documentSource(
-    sql`(d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
-      join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`,
-  );
+  const { rows } = await sql<StoredRollupRow>`${STORED_SOURCE}
+    and (d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
+      join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`.execute(db);
+  return rollupDocuments(rows);
 }
 
 /**
@@ -259,17 +263,26 @@ function storedSource(keys: readonly InsertedDocumentKey[]): RawBuilder<unknown>
  */
 export async function applyRollups(trx: Transaction<Database> | Kysely<Database>, keys: readonly InsertedDocumentKey[]): Promise<void> {
   if (keys.length === 0) return;
-  await aggregate(trx, storedSource(keys), true);
+  const docs = await storedDocuments(trx, keys);
+  if (docs.length > 0) await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(docs)));
 }
 
 /**
  * Takes stored documents out of the rollups, from their stored rows: the exact inverse of applyRollups over the same
  * rows. `ofd reprocess` calls it on a batch, in its transaction and before it rewrites the batch's rows, then
  * applyRollups after; returns the keys it touched, for dropZeroRollups.
+ *
+ * An item's quantity and sum are decoded from the raw container by the current decoder (they are not stored): after a
+ * decoder fix that changes them, the item rollups withdrawn are the new values, not the ones an older decoder added —
+ * rebuild the item rollups of those days (rebuildRollups) after such a reprocess. Every other measure is withdrawn as
+ * stored.
  */
 export async function withdrawRollups(trx: Transaction<Database>, keys: readonly InsertedDocumentKey[]): Promise<TouchedRollups> {
   if (keys.length === 0) return { h: [], d: [], i: [] };
-  return aggregateKeys(trx, storedSource(keys), -1);
+  const docs = await storedDocuments(trx, keys);
+  if (docs.length === 0) return { h: [], d: [], i: [] };
+  const { rows } = await trx.executeQuery<TouchedRollups>(CompiledQuery.raw(BATCH_WITHDRAW, batchRollupParameters(docs)));
+  return rows[0] ?? { h: [], d: [], i: [] };
 }
 
 /**
@@ -307,6 +320,8 @@ export async function dropZeroRollups(trx: Transaction<Database>, touched: Touch
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Documents per page of a rebuild (each page: one fetch, decoding in Node, one upsert statement). */
+const REBUILD_PAGE = 2000;
 
 /**
  * Recomputes the rollups of the local days [from, to) from the stored documents, in one transaction. Concurrent
@@ -319,6 +334,14 @@ export async function rebuildRollups(db: Kysely<Database>, range: DayRange): Pro
     await sql`delete from report_rollup_hourly where hour >= ${range.from}::date and hour < ${range.to}::date`.execute(trx);
     await sql`delete from report_rollup_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
     await sql`delete from report_item_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
-    await aggregate(trx, documentSource(sql`d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`), false);
+    // The period's documents through a cursor, a page at a time: their items are decoded in Node (memory: one page).
+    await sql`declare rollup_rebuild no scroll cursor for ${STORED_SOURCE}
+      and d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`.execute(trx);
+    for (;;) {
+      const { rows } = await sql<StoredRollupRow>`fetch forward ${sql.lit(REBUILD_PAGE)} from rollup_rebuild`.execute(trx);
+      if (rows.length > 0) await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(rollupDocuments(rows))));
+      if (rows.length < REBUILD_PAGE) break;
+    }
+    await sql`close rollup_rebuild`.execute(trx);
   });
 }

@@ -9,8 +9,7 @@
 // | timestamptz                 | Date                            | Date (unchanged)                           |
 // | numeric[]                   | number[] (parseFloat: lossy)    | string[] (exact decimals, scale kept)      |
 // The two time changes matter: a register's wall-clock time must not move with the TZ of whatever host reads it.
-// Other arrays keep node-postgres's defaults (int8[] is string[]); documents' item arrays (migration 0054) are int8[]
-// and numeric[].
+// Other arrays keep node-postgres's defaults (int8[] is string[]).
 import pg from 'pg';
 import { DbError, DbErrorCodes } from './errors.js';
 

@@ -12,6 +12,9 @@ import { listDocuments, newestFirst, type DocumentListQuery, type DocumentSummar
 import { OPERATION_NAMES, type ReportColumn, type ReportRow } from '../reports/report-query.js';
 import { OPERATION_SIGN } from '../reports/reports.js';
 import type { ExportTable } from '../reports/export.js';
+import type { JsonInt8 } from '../db/document-batch.repository.js';
+import { storedItems, type StoredItemsSource } from '../db/stored-items.js';
+import { parseInt8 } from '../db/type-parsers.js';
 
 export const EXPORT_PAGE_SIZE = 2000;
 
@@ -136,19 +139,31 @@ async function* singlePages(db: Kysely<Database>, filter: ReceiptFilter, pageSiz
   }
 }
 
-async function itemsOf(db: Kysely<Database>, page: readonly DocumentSummaryRow[]) {
-  const { rows } = await sql<{ fn: string; fd: number; item_index: number; name: string | null; price: number | null; quantity: string | null; sum: number | null }>`
-    select i.fn, i.fd, i.item_index, i.name, i.price, i.quantity::text as quantity, i.sum
-      from receipt_items i
+/** An exported item's values: money as numbers (as int8 columns read), the quantity's exact decimal. */
+interface ExportItem {
+  readonly name: string | null;
+  readonly price: number | null;
+  readonly quantity: string | null;
+  readonly sum: number | null;
+}
+
+const money = (v: JsonInt8 | null): number | null => (v === null ? null : typeof v === 'number' ? v : parseInt8(v));
+
+/**
+ * The items of a page's documents, by `fn:fd`: their stored names, and price, quantity and sum decoded from each
+ * document's raw container (src/db/stored-items.ts; PostgreSQL cannot read them from the TLV bytes).
+ */
+async function itemsOf(db: Kysely<Database>, page: readonly DocumentSummaryRow[]): Promise<Map<string, ExportItem[]>> {
+  const { rows } = await sql<{ fn: string; fd: number } & StoredItemsSource>`
+    select d.fn, d.fd, d.item_names, d.raw_container, d.raw_codec
+      from documents d
       join unnest(${page.map((d) => d.fn)}::text[], ${page.map((d) => d.fd)}::bigint[], ${page.map((d) => d.received_at)}::timestamptz[])
-        as k (fn, fd, received_at) on i.fn = k.fn and i.fd = k.fd and i.received_at = k.received_at
-     order by i.fn, i.fd, i.item_index`.execute(db);
-  const byKey = new Map<string, typeof rows>();
+        as k (fn, fd, received_at) on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
+     where d.item_names is not null`.execute(db);
+  const byKey = new Map<string, ExportItem[]>();
   for (const r of rows) {
-    const k = `${r.fn}:${r.fd}`;
-    const list = byKey.get(k);
-    if (list) list.push(r);
-    else byKey.set(k, [r]);
+    const items = storedItems(r).map((i) => ({ name: i.name, price: money(i.price), quantity: i.quantity, sum: money(i.sum) }));
+    byKey.set(`${r.fn}:${r.fd}`, items);
   }
   return byKey;
 }

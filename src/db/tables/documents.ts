@@ -20,7 +20,6 @@ export type DocumentKey = Selectable<DocumentKeysTable>;
 
 export const signStatuses = ['verified', 'unverified'] as const;
 /** verified: the crypto box checked ФПС/ФПД; unverified: accepted without checking (OFD_CRYPTO=none). */
-type DecimalArray = ColumnType<(string | null)[] | null, readonly (number | string | null)[] | null, readonly (number | string | null)[] | null>;
 
 export type SignStatus = (typeof signStatuses)[number];
 
@@ -72,13 +71,9 @@ export interface DocumentsTable extends DocumentKeyColumns {
   nds10_110_sum: Int8 | null;
   /** 1008 buyerPhoneOrAddress as written. */
   buyer_contact: string | null;
-  /** The receipt's items (1059, in document order; null: none): names, prices (kopecks), quantities (exact, with their
-   * scale), sums (kopecks). The view receipt_items reads them as rows. */
+  /** The receipt's item names (1059, in document order; null: none). Their price, quantity and sum are read from the
+   * raw container (migration 0066, src/db/stored-items.ts). The view receipt_items reads the names as rows. */
   item_names: (string | null)[] | null;
-  /** int8[] and numeric[] read back as decimal strings (no array type parser); written from numbers or strings. */
-  item_prices: DecimalArray;
-  item_quantities: DecimalArray;
-  item_sums: DecimalArray;
   /** The crypto adapter that checked the signs (devsign, pkz, none); null on rows stored before migration 0053. */
   crypto: string | null;
   sign_status: SignStatus;
@@ -96,19 +91,13 @@ export type NewDocumentRow = Insertable<DocumentsTable>;
 export type DocumentRowUpdate = Updateable<DocumentsTable>;
 
 /**
- * The view `receipt_items` (migration 0054): a document's items from its arrays, one row each. Read-only. What an item
- * says beyond these (unit, VAT, payment and product type, marking code) is read from the raw container.
+ * The view `receipt_items` (migrations 0054, 0066): a document's item names, one row each. Read-only. What an item
+ * says beyond its name (price, quantity, sum, unit, VAT, marking code) is read from the raw container.
  */
 export interface ReceiptItemsTable extends DocumentKeyColumns {
   /** Position of the 1059 item in the document, from 0. */
   item_index: number;
   name: string | null;
-  /** Kopecks. */
-  price: Int8 | null;
-  /** Exact decimal with the FVLN scale, e.g. '2.470'. */
-  quantity: Numeric | null;
-  /** Kopecks. */
-  sum: Int8 | null;
 }
 export type ReceiptItem = Selectable<ReceiptItemsTable>;
 

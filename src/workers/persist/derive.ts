@@ -6,8 +6,8 @@
  */
 import { decodeContainer, messageFiscalSign, type Container } from '../../../protocol/container.js';
 import { decodeDocument, type DocumentFields, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
-import { fvlnFromNumber, fvlnToDecimal } from '../../../protocol/values.js';
 import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../../db/document-batch.repository.js';
+import { itemValues } from '../../db/stored-items.js';
 import type { NotifyChannel } from '../../queue/jobs.js';
 import { CodedError } from '../../domain/errors.js';
 
@@ -136,14 +136,6 @@ export function objects(v: FieldValue | undefined): FieldObject[] {
   return isObject(v) ? [v] : [];
 }
 
-/** FVLN in JSON is a number exactly when it re-encodes to the same scale (values.ts), else the exact decimal string. */
-function decimal(v: FieldValue | undefined): string | null {
-  if (typeof v === 'string') return v === '' ? null : v;
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : fvlnToDecimal(fvlnFromNumber(v));
-  if (typeof v === 'bigint') return v.toString();
-  return null;
-}
-
 const jsonReplacer = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
 
 /** JSON text; bigints become decimal strings. */
@@ -232,11 +224,10 @@ function receiptRows(f: FieldObject, itemList: readonly FieldObject[]): { items:
     items.push({
       item_index: itemIndex,
       name: str(item, 'name'),
-      price: int8Json(item, 'price'),
-      quantity: decimal(item['quantity']),
+      // Price, quantity and sum as the readers of stored items decode them (stored-items.ts): one derivation.
+      ...itemValues(item),
       quantity_measure: num(item, 'itemsQuantityMeasure'),
       unit: str(item, 'unit'),
-      sum: int8Json(item, 'sum'),
       nds: num(item, 'nds'),
       nds_sum: int8Json(item, 'ndsSum'),
       payment_type: num(item, 'paymentType'),

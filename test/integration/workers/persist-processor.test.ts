@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { ascii, u32, u8, vln } from '../../support/kkt.js';
 import { FN_A, FN_B, MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
+import { storedItems } from '../../../src/db/stored-items.js';
 
 let t: TestDatabase;
 let persist: PersistProcessor;
@@ -43,15 +44,15 @@ describe('persist processor', () => {
     expect(storedFnsJson(doc)).toHaveProperty('receipt.fiscalDocumentNumber', 1);
     expect(storedFnsJson(doc)).toHaveProperty('receipt.messageFiscalSign');
 
-    // Name, price, quantity and sum are stored (the document's item arrays, read as rows by the receipt_items view);
-    // the rest of an item is read from the stored raw container (migration 0054).
-    const stored = await t.db
-      .selectFrom('receipt_items')
-      .select(['item_index', 'name', 'price', 'quantity', 'sum'])
-      .where('fn', '=', FN_A)
-      .where('fd', '=', 1)
-      .orderBy('item_index')
-      .execute();
+    // Names are stored (item_names, read as rows by the receipt_items view); price, quantity and sum are read from
+    // the stored raw container by storedItems (migration 0066), the rest of an item by the decoder.
+    const names = await t.db.selectFrom('receipt_items').select(['item_index', 'name']).where('fn', '=', FN_A).where('fd', '=', 1).orderBy('item_index').execute();
+    expect(names).toEqual([
+      { item_index: 0, name: 'Bread' },
+      { item_index: 1, name: 'Milk' },
+      { item_index: 2, name: 'Cheese' },
+    ]);
+    const stored = storedItems(doc);
     const decoded = deriveDocument({ fn: FN_A, fd: 1, receivedAt: job.receivedAt, form: 3, raw: unpackRawContainer(doc.raw_container, doc.raw_codec), unrecognised: false });
     if (decoded instanceof Error) throw decoded;
     const items = stored.map((s, i) => {

@@ -15,6 +15,7 @@ import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.
 import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';
 import { FN_A, fnsWaiting, realJob, richReceiptChildren, waitFor } from './worker-test-helpers.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
+import { storedItems } from '../../../src/db/stored-items.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -86,12 +87,11 @@ describe('persist worker', () => {
     expect(await waitFor(() => countDocs(fn), (n) => n === 300)).toBe(300);
     const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', fn).orderBy('fd').execute();
     rows.forEach((row, i) => expect(unpackRawContainer(row.raw_container, row.raw_codec).equals(Buffer.from(jobs[i]!.container, 'base64'))).toBe(true));
-    const items = await t.db
-      .selectFrom('receipt_items')
-      .select(['name', 'price', 'quantity', 'sum'])
-      .where('fn', '=', fn)
-      .where('item_index', '=', 0)
-      .execute();
+    const stored = await t.db.selectFrom('documents').select(['item_names', 'raw_container', 'raw_codec']).where('fn', '=', fn).execute();
+    const items = stored.map((d) => {
+      const { name, price, quantity, sum } = storedItems(d)[0]!;
+      return { name, price, quantity, sum };
+    });
     expect(items).toHaveLength(300);
     expect(new Set(items.map((it) => JSON.stringify(it)))).toEqual(new Set([JSON.stringify({ name: 'Bread', price: 4550, quantity: '2', sum: 9100 })]));
     const shift = await t.db.selectFrom('shifts').selectAll().where('fn', '=', fn).executeTakeFirstOrThrow();
