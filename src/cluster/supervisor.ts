@@ -19,12 +19,13 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { setPriority } from 'node:os';
 import type { Config } from '../config.js';
-import { childPlan } from '../config/child-plan.js';
+import { childPlan, type ChildSpec } from '../config/child-plan.js';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { ensureDocumentPartitions } from '../db/partitions.js';
 import type { Logger } from '../observability/logger.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
+import { GATEWAY_LOAD, WORKER_YIELD, YieldPolicy, yieldSettings, type YieldSettings } from './worker-yield.js';
 
 /** A child that lived shorter than this counts as dying young: the next fork waits longer. */
 const STABLE_AFTER_MS = 30_000;
@@ -59,6 +60,7 @@ export async function startSupervisor(config: Config, logger: Logger): Promise<S
   let closing: Promise<void> | undefined;
 
   const plan = childPlan(config);
+  const yielding = config.workerYield.maxPauseMs > 0 ? governWorkerYield(plan, byIndex, yieldSettings(config.workerYield), logger) : () => {};
   const fork = (index: number): void => {
     const bornAt = Date.now();
     const spec = plan[index]!;
@@ -82,7 +84,41 @@ export async function startSupervisor(config: Config, logger: Logger): Promise<S
   return {
     children: () => [...byIndex.values()],
     restarts: () => restarts,
-    close: () => (closing ??= stopChildren([...byIndex.values()], logger).finally(stopMetrics)),
+    close: () => (closing ??= (yielding(), stopChildren([...byIndex.values()], logger).finally(stopMetrics))),
+  };
+}
+
+/**
+ * Pauses the worker-only children while the gateway children are busy, and resumes them (worker-yield.ts). A worker
+ * child forked while paused is told on its first message. Returns the function that stops governing.
+ */
+function governWorkerYield(plan: readonly ChildSpec[], byIndex: ReadonlyMap<number, Worker>, settings: YieldSettings, logger: Logger): () => void {
+  const isWorkerOnly = (index: number) => plan[index]!.roles.length === 1 && plan[index]!.roles[0] === 'worker';
+  if (!plan.some((_, i) => isWorkerOnly(i)) || !plan.some((c) => c.roles.includes('gateway'))) return () => {};
+  const policy = new YieldPolicy(settings);
+  const tell = (decision: 'pause' | 'resume' | undefined) => {
+    if (!decision) return;
+    logger.trace({ decision }, 'worker children yield to the gateway');
+    for (const [index, child] of byIndex) if (isWorkerOnly(index) && child.isConnected()) child.send({ type: WORKER_YIELD, pause: decision === 'pause' });
+  };
+  const onMessage = (child: Worker, message: unknown) => {
+    const m = message as { type?: unknown; elu?: unknown } | null;
+    if (m?.type === GATEWAY_LOAD && typeof m.elu === 'number') tell(policy.report(child.id, m.elu, Date.now()));
+  };
+  const onExit = (child: Worker) => tell(policy.forget(child.id, Date.now()));
+  cluster.on('message', onMessage);
+  cluster.on('exit', onExit);
+  // A pause also ends by time (the lag bound) and by the gateways' silence; while it lasts it is repeated, for a worker
+  // child that was still starting when it began (children act on a change only).
+  const timer = setInterval(() => {
+    const decision = policy.decide(Date.now());
+    tell(decision ?? (policy.paused ? 'pause' : undefined));
+  }, 250);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    cluster.off('message', onMessage);
+    cluster.off('exit', onExit);
   };
 }
 

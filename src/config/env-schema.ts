@@ -104,6 +104,14 @@ export const envSchema = z
       .transform((s): number | 'auto' => (s === 'auto' ? 'auto' : Number(s)))
       .default('auto'),
     OFD_WORKER_NICE: count(0).refine((n) => n <= 19, 'expected a niceness from 0 to 19').default(19),
+    // The worker children pause while a gateway child's event loop is this busy (0–1; src/cluster/worker-yield.ts) …
+    OFD_WORKER_YIELD_ELU: z
+      .string()
+      .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a fraction from 0 to 1, e.g. 0.85')
+      .transform(Number)
+      .default(0.85),
+    // … for at most this long at a time (the lag bound); 0 = never pause.
+    OFD_WORKER_MAX_PAUSE_MS: count(0).default(10_000),
     OFD_HOST: host.default('0.0.0.0'),
     OFD_GATEWAY_PORT: port.default(4000),
     OFD_MARKING_PORT: port.default(4001),

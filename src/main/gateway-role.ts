@@ -12,6 +12,7 @@ import { startMarkingListener } from '../marking/marking-listener.js';
 import { budgetLimit, createConnectionBudget, readOpenFileLimit, type ConnectionBudget } from '../net/connection-budget.js';
 import { createDocumentProducer } from '../queue/document-producer.js';
 import type { StartContext } from './context.js';
+import { reportGatewayLoad } from '../cluster/worker-yield.js';
 
 export interface GatewayPorts {
   gatewayPort: number;
@@ -59,9 +60,11 @@ export async function startGatewayRole(ctx: StartContext): Promise<GatewayPorts>
     },
   });
   const marking = await startMarkingPort(ctx, budget);
+  // Under a supervised npm start: tells the primary how busy this gateway is, so storing yields to it (worker-yield.ts).
+  const stopLoadReports = reportGatewayLoad();
   // Order matters: stop taking messages and answer those in flight, then flush the producer, then the crypto box.
   ctx.closers.push(
-    { name: 'gateway', close: () => gateway.close() },
+    { name: 'gateway', close: () => { stopLoadReports(); return gateway.close(); } },
     { name: 'marking', close: () => marking.close() },
     { name: 'marking-crpt', close: async () => marking.crpt?.close() },
     { name: 'ack-reports', close: () => ackReports.close() },

@@ -15,6 +15,7 @@ import { startBillingTicker } from '../workers/housekeeping/billing-ticker.js';
 import { startHousekeeping } from '../workers/housekeeping/housekeeping.worker.js';
 import { startNotifyWorker } from '../workers/notify/notify.worker.js';
 import { startPersistWorker } from '../workers/persist/persist.worker.js';
+import { followYieldRequests } from '../cluster/worker-yield.js';
 import type { StartContext } from './context.js';
 
 /** Opens the pool, migrates, starts the workers if this process has the worker role; the pool closes last. */
@@ -48,7 +49,12 @@ async function startForwardingWorkers(ctx: StartContext, db: Kysely<Database>): 
     ...(config.persist.lockDurationMs === undefined ? {} : { lockDurationMs: config.persist.lockDurationMs }),
     ...(config.persist.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: config.persist.stalledIntervalMs }),
   });
-  closers.push({ name: 'persist-worker', close: () => worker.close() });
+  // Under a supervised npm start: pauses while the gateway children are busy (src/cluster/worker-yield.ts).
+  const stopYielding = followYieldRequests(worker, logger, (paused) => {
+    metrics.worker.yielding.set(paused ? 1 : 0);
+    if (paused) metrics.worker.yields.inc();
+  });
+  closers.push({ name: 'persist-worker', close: () => { stopYielding(); return worker.close(); } });
   const acks = startAckReportsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db, logger: logger.child({ role: 'worker' }), metrics });
   closers.push({ name: 'acks-worker', close: () => acks.close() });
   if (config.fnsUrl) {

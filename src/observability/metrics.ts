@@ -69,6 +69,10 @@ export interface WorkerMetrics {
   readonly jobs: Counter<'queue' | 'result'>;
   /** ofd_worker_job_duration_seconds{queue}: one processor run. */
   readonly jobDuration: Histogram<'queue'>;
+  /** ofd_worker_yielding: 1 while the persist worker is paused for the busy gateway (src/cluster/worker-yield.ts). */
+  readonly yielding: Gauge;
+  /** ofd_worker_yields_total: pauses for the busy gateway. */
+  readonly yields: Counter;
 }
 
 export interface HttpMetrics {
@@ -225,6 +229,17 @@ function createWorkerSideMetrics(registers: Registry[], workerRegisters: Registr
       help: 'Duration of one processor run per queue.',
       labelNames: ['queue'] as const,
       buckets: JOB_DURATION_BUCKETS,
+      registers: workerRegisters,
+    }),
+    yielding: new Gauge({
+      name: 'ofd_worker_yielding',
+      help: '1 while the persist worker is paused because the gateway is busy (npm start; storing yields to acknowledging, the lag bounded).',
+      aggregator: 'max',
+      registers: workerRegisters,
+    }),
+    yields: new Counter({
+      name: 'ofd_worker_yields_total',
+      help: 'Pauses of the persist worker for a busy gateway (npm start).',
       registers: workerRegisters,
     }),
   };

@@ -79,6 +79,9 @@ export interface PersistWorkerOptions {
 export interface PersistWorker {
   /** Stops fetching jobs, lets active ones finish, closes the Redis connections. Idempotent. */
   close(): Promise<void>;
+  /** Stops fetching new jobs (the ones held finish); the jobs wait in Redis. */
+  pause(): Promise<void>;
+  resume(): void;
 }
 
 /** What a completed batch job stores as its return value: counts only (no buyer contacts in Redis). */
@@ -96,11 +99,36 @@ interface JobDeps {
   readonly metrics?: Metrics | undefined;
   readonly combine: DocumentCombiner;
   readonly downstream: Downstream;
+  readonly gate: Gate;
+}
+
+/**
+ * Holds jobs while the worker is paused. BullMQ's pause stops the fetch loop, but a fetch already waiting for a job
+ * (an idle worker blocks on Redis) still hands over the job that arrives: that job waits here, its lock renewed, until
+ * the pause ends. Closing opens the gate, so shutdown never waits on a pause.
+ */
+class Gate {
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  close(): void {
+    this.closed = true;
+  }
+
+  open(): void {
+    this.closed = false;
+    for (const release of this.waiters.splice(0)) release();
+  }
+
+  pass(): Promise<void> | undefined {
+    return this.closed ? new Promise<void>((release) => this.waiters.push(release)) : undefined;
+  }
 }
 
 /** One batch job: its documents go through the combiner; poison ones are parked, the stored ones forwarded. */
 async function processJob(deps: JobDeps, job: Job): Promise<PersistJobReturn> {
   const { db, log, metrics } = deps;
+  await deps.gate.pass();
   const documents = documentsOfJob(job.data);
   const origin: Origin = { jobId: job.id, attempt: job.attemptsMade + 1 };
   const results = await deps.combine(documents);
@@ -153,7 +181,8 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
   const producerConnection = createWorkerRedis(options.redisUrl, { connectionName: 'ofd:worker:persist:forward' });
   connection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   producerConnection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
-  const deps: JobDeps = { db, log, metrics, combine, downstream: createDownstream(producerConnection, options.prefix, log) };
+  const gate = new Gate();
+  const deps: JobDeps = { db, log, metrics, combine, gate, downstream: createDownstream(producerConnection, options.prefix, log) };
 
   const worker = new Worker(QUEUE, (job: Job) => processJob(deps, job), {
     connection,
@@ -167,8 +196,20 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
 
   let closing: Promise<void> | undefined;
   return {
+    // doNotWaitActive: jobs already being stored finish; a job fetched from here on waits at the gate.
+    pause: () => {
+      if (closing) return Promise.resolve();
+      gate.close();
+      return worker.pause(true);
+    },
+    resume: () => {
+      if (closing) return;
+      gate.open();
+      void worker.resume();
+    },
     close: () =>
       (closing ??= (async () => {
+        gate.open();
         // Jobs already running finish (their documents are committed and forwarded) before the connections close.
         await worker.close();
         await combine.close();
