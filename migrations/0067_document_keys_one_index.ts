@@ -12,20 +12,34 @@
 // which inserts documents only for the keys its `insert into document_keys … on conflict do nothing` claimed, in the
 // same statement (src/db/document-batch.repository.ts), and by the rebuild, which never writes a key column.
 //
-// On the partitioned parent: the constraint is dropped from and added to every partition. Adding validates the stored
-// rows (a read of documents under a SHARE ROW EXCLUSIVE lock); on a large installation add it NOT VALID and VALIDATE
-// it separately.
+// On the partitioned parent: the constraint is dropped from and added to every partition; a detached partition's own
+// copy is re-pointed too. Adding validates the stored rows: a read of every partition under a SHARE ROW EXCLUSIVE lock,
+// once, at the upgrade's migration (before npm start's children start: plan a window for it on a large installation;
+// PostgreSQL before 18 refuses NOT VALID foreign keys on a partitioned table).
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table documents drop constraint documents_document_keys_fkey`.execute(db);
+  // Detached partitions (the retention flow: detach, archive, drop; src/db/partition-retention.ts) keep a copy of the
+  // foreign key of their own, which depends on the index dropped below: re-point each to (fn, fd) as well.
+  const { rows: detached } = await sql<{ tbl: string; con: string }>`
+    select c.conrelid::regclass::text as tbl, c.conname as con
+      from pg_constraint c
+     where c.contype = 'f' and c.confrelid = 'document_keys'::regclass
+       and c.conindid = (select conindid from pg_constraint
+                          where conrelid = 'document_keys'::regclass and conname = 'document_keys_fn_fd_received_at_key')
+  `.execute(db);
+  for (const { tbl, con } of detached) await sql`alter table ${sql.raw(tbl)} drop constraint ${sql.id(con)}`.execute(db);
   await sql`alter table document_keys drop constraint document_keys_fn_fd_received_at_key`.execute(db);
   await sql`
     alter table documents add constraint documents_document_keys_fkey
       foreign key (fn, fd) references document_keys (fn, fd) on delete restrict
   `.execute(db);
+  for (const { tbl, con } of detached) {
+    await sql`alter table ${sql.raw(tbl)} add constraint ${sql.id(con)} foreign key (fn, fd) references document_keys (fn, fd) on delete restrict`.execute(db);
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

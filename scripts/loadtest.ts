@@ -317,7 +317,7 @@ ${r.machine.loadAverageBefore}, at the end: ${r.machine.loadAverageAtEnd}). The 
 so every number below is a floor for this code on a dedicated machine, not a capacity figure.
 
 **Setup:** ${r.config.registers} emulated registers, ${r.config.seconds} s load window, ${r.config.offered}, keep-alive ${r.config.keepAlive}, ${r.config.prebuiltDocumentsPerRegister} documents per register prebuilt by the emulator before the window;
-${r.config.npmStart ? 'one `npm start` as shipped (the supervisor, `OFD_PROCESSES=auto`: the worker role in half of the children, at niceness 19, pausing while the gateway is busy for at most 10 s at a time; the gateway and the API in the others), run as' : `gateway and ${r.config.workers} worker process(es) run as`} \`${r.config.runtime}\`${r.config.npmStart ? '' : ' with `OFD_ROLES`'}; ${r.config.redis}; a fresh
+${r.config.npmStart ? `one \`npm start\` as shipped (the supervisor, \`OFD_PROCESSES=auto\`: the worker role in half of the children, at niceness ${process.env['OFD_WORKER_NICE'] ?? 10}, pausing while the gateway is busy for at most ${Number(process.env['OFD_WORKER_MAX_PAUSE_MS'] ?? 10_000) / 1000} s at a time; the gateway and the API in the others), run as` : `gateway and ${r.config.workers} worker process(es) run as`} \`${r.config.runtime}\`${r.config.npmStart ? '' : ' with `OFD_ROLES`'}; ${r.config.redis}; a fresh
 database (\`${r.config.database}\`, dropped afterwards) on the local PostgreSQL 15. ${
     r.config.forward
       ? 'Forwarding on (`--forward 1`): a fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything (scripts/smtp-sink.ts), each a process of its own on the same cores; every document is forwarded to the FNS, every receipt with a buyer e-mail (15 %) is e-mailed.'

@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { clusterMetricsRenderer } from './cluster/cluster-metrics.js';
-import { applyChildNice, startSupervisor } from './cluster/supervisor.js';
+import { applyChildNice, servesHttp, startSupervisor } from './cluster/supervisor.js';
 import { childPlan } from './config/child-plan.js';
 import { loadConfig, type Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -24,6 +24,7 @@ import { QUEUE_NAMES } from './queue/queue-names.js';
 export interface Running {
   gatewayPort?: number;
   markingPort?: number;
+  /** 0: this process serves no HTTP (a worker-only child of a split npm start). */
   httpPort: number;
   close(): Promise<void>;
 }
@@ -46,11 +47,18 @@ export async function start(config: Config, logger: Logger = createLogger(config
     if (config.roles.includes('api')) apiDb = db;
   }
 
-  const http = await startHttp(ctx, apiDb, { name: 'queue-depth', close: () => queueDepth.close() });
-  running.httpPort = http.port;
-  // HTTP closes before the pools it reads from (decision 9).
-  const poolsAt = closers.findIndex((c) => c.name === 'postgres');
-  closers.splice(poolsAt === -1 ? closers.length : poolsAt, 0, ...http.closers);
+  if (servesHttp()) {
+    const http = await startHttp(ctx, apiDb, { name: 'queue-depth', close: () => queueDepth.close() });
+    running.httpPort = http.port;
+    // HTTP closes before the pools it reads from (decision 9).
+    const poolsAt = closers.findIndex((c) => c.name === 'postgres');
+    closers.splice(poolsAt === -1 ? closers.length : poolsAt, 0, ...http.closers);
+  } else {
+    // A worker-only child of a split npm start: the HTTP port belongs to the children with the API (the kernel would
+    // hand this child half of the API's requests, to answer 404). Its metrics reach /metrics through the primary.
+    running.httpPort = 0;
+    closers.push({ name: 'queue-depth', close: () => queueDepth.close() });
+  }
 
   return {
     ...running,

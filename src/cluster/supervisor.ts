@@ -17,6 +17,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { Config } from '../config.js';
 import { childPlan, type ChildSpec } from '../config/child-plan.js';
@@ -25,7 +26,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { ensureDocumentPartitions } from '../db/partitions.js';
 import type { Logger } from '../observability/logger.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
-import { GATEWAY_LOAD, WORKER_YIELD, YieldPolicy, yieldSettings, type YieldSettings } from './worker-yield.js';
+import { GATEWAY_LOAD, WORKER_YIELD, YIELD_TICK_MS, YieldPolicy, yieldSettings, type YieldSettings } from './worker-yield.js';
 
 /** A child that lived shorter than this counts as dying young: the next fork waits longer. */
 const STABLE_AFTER_MS = 30_000;
@@ -38,6 +39,8 @@ const SHUTDOWN_TIMEOUT_MS = 30_000;
 export const CHILD_INDEX_ENV = 'OFD_CHILD_INDEX';
 /** The niceness a child sets itself to (applyChildNice), from its ChildSpec. */
 export const CHILD_NICE_ENV = 'OFD_CHILD_NICE';
+/** '0': the child does not listen on the HTTP port (servesHttp). */
+export const CHILD_HTTP_ENV = 'OFD_CHILD_HTTP';
 
 export interface Supervisor {
   /** Live children (for tests and logs). */
@@ -64,7 +67,7 @@ export async function startSupervisor(config: Config, logger: Logger): Promise<S
   const fork = (index: number): void => {
     const bornAt = Date.now();
     const spec = plan[index]!;
-    const child = cluster.fork({ ...sharedEnv, OFD_ROLES: spec.roles.join(','), [CHILD_INDEX_ENV]: String(index), [CHILD_NICE_ENV]: String(spec.nice) });
+    const child = cluster.fork({ ...sharedEnv, OFD_ROLES: spec.roles.join(','), [CHILD_INDEX_ENV]: String(index), [CHILD_NICE_ENV]: String(spec.nice), [CHILD_HTTP_ENV]: spec.http ? '1' : '0' });
     byIndex.set(index, child);
     child.once('exit', (code, signal) => {
       if (byIndex.get(index) === child) byIndex.delete(index);
@@ -108,12 +111,13 @@ function governWorkerYield(plan: readonly ChildSpec[], byIndex: ReadonlyMap<numb
   const onExit = (child: Worker) => tell(policy.forget(child.id, Date.now()));
   cluster.on('message', onMessage);
   cluster.on('exit', onExit);
-  // A pause also ends by time (the lag bound) and by the gateways' silence; while it lasts it is repeated, for a worker
-  // child that was still starting when it began (children act on a change only).
+  // A pause also ends by time (the lag bound) and by the gateways' silence. The state is repeated every tick, for a
+  // worker child that was still starting or missed a message (children act on a change only, and resume by themselves
+  // when the pauses stop coming).
   const timer = setInterval(() => {
-    const decision = policy.decide(Date.now());
-    tell(decision ?? (policy.paused ? 'pause' : undefined));
-  }, 250);
+    policy.decide(Date.now());
+    tell(policy.paused ? 'pause' : 'resume');
+  }, YIELD_TICK_MS);
   timer.unref();
   return () => {
     clearInterval(timer);
@@ -152,6 +156,11 @@ async function stopChildren(children: Worker[], logger: Logger): Promise<void> {
   );
 }
 
+/** False in a child the supervisor started without the HTTP port; true everywhere else. */
+export function servesHttp(): boolean {
+  return !(cluster.isWorker && process.env[CHILD_HTTP_ENV] === '0');
+}
+
 /**
  * In a child: lowers its own CPU priority as the supervisor planned. Raising one's niceness needs no privilege; where the
  * OS refuses anyway, the child runs at normal priority and says so.
@@ -160,8 +169,18 @@ export function applyChildNice(logger: Logger): void {
   const nice = Number(process.env[CHILD_NICE_ENV] ?? 0);
   if (!cluster.isWorker || !(nice > 0)) return;
   try {
-    setPriority(nice);
+    // Linux: setpriority applies to one thread. V8's and libuv's threads started with the process; later ones inherit.
+    for (const tid of threadIds()) setPriority(tid, nice);
   } catch (e) {
     logger.warn({ nice, err: e }, 'could not lower this process\'s CPU priority; it runs at normal priority');
+  }
+}
+
+/** This process's threads (Linux: /proc/self/task), or the process alone elsewhere. */
+function threadIds(): number[] {
+  try {
+    return readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return [0];
   }
 }

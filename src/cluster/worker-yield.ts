@@ -24,6 +24,9 @@ import type { Logger } from '../observability/logger.js';
 export const GATEWAY_LOAD = 'ofd:gateway-load';
 export const WORKER_YIELD = 'ofd:worker-yield';
 const REPORT_EVERY_MS = 500;
+/** The primary repeats the state this often; a worker child that hears no pause for 4 ticks resumes by itself. */
+export const YIELD_TICK_MS = 250;
+const SELF_RESUME_MS = 4 * YIELD_TICK_MS;
 
 export interface YieldSettings {
   readonly highElu: number;
@@ -102,20 +105,34 @@ export interface Pausable {
 }
 
 /**
- * In a worker child of the supervisor: pauses and resumes `target` as the primary says. The primary repeats a pause
- * while it lasts (a child that was still starting missed the first), so only a change is acted on.
+ * In a worker child of the supervisor: pauses and resumes `target` as the primary says. The primary repeats the state
+ * every tick (a child that was still starting missed the first), so only a change is acted on.
  */
 export function followYieldRequests(target: Pausable, logger: Logger, onChange?: (paused: boolean) => void): () => void {
   if (!cluster.isWorker) return () => {};
   let paused = false;
-  const onMessage = (message: unknown): void => {
-    const m = message as { type?: unknown; pause?: unknown } | null;
-    if (m?.type !== WORKER_YIELD || typeof m.pause !== 'boolean' || m.pause === paused) return;
-    paused = m.pause;
+  let lastPauseAt = 0;
+  const set = (pause: boolean): void => {
+    if (pause === paused) return;
+    paused = pause;
     onChange?.(paused);
     if (!paused) return target.resume();
     Promise.resolve(target.pause()).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'could not pause the persist worker'));
   };
+  const onMessage = (message: unknown): void => {
+    const m = message as { type?: unknown; pause?: unknown } | null;
+    if (m?.type !== WORKER_YIELD || typeof m.pause !== 'boolean') return;
+    if (m.pause) lastPauseAt = Date.now();
+    set(m.pause);
+  };
+  // Never stuck paused: a primary that stopped governing (or messages that stopped arriving) means run.
+  const watchdog = setInterval(() => {
+    if (paused && Date.now() - lastPauseAt > SELF_RESUME_MS) set(false);
+  }, YIELD_TICK_MS);
+  watchdog.unref();
   process.on('message', onMessage);
-  return () => void process.off('message', onMessage);
+  return () => {
+    clearInterval(watchdog);
+    process.off('message', onMessage);
+  };
 }

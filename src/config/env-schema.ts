@@ -97,13 +97,13 @@ export const envSchema = z
       .transform((s) => (s === 'auto' ? availableParallelism() : Number(s)))
       .refine((n) => n >= 1, 'expected at least 1')
       .default(availableParallelism()),
-    // Of OFD_PROCESSES, the children that run the worker role alone at a lower CPU priority (src/cluster/child-plan.ts).
+    // Of OFD_PROCESSES, the children that run the worker role alone at a lower CPU priority (src/config/child-plan.ts).
     OFD_WORKER_PROCESSES: z
       .string()
       .regex(/^(auto|\d{1,4})$/, 'expected auto or a whole number of processes')
       .transform((s): number | 'auto' => (s === 'auto' ? 'auto' : Number(s)))
       .default('auto'),
-    OFD_WORKER_NICE: count(0).refine((n) => n <= 19, 'expected a niceness from 0 to 19').default(19),
+    OFD_WORKER_NICE: count(0).refine((n) => n <= 19, 'expected a niceness from 0 to 19').default(10),
     // The worker children pause while a gateway child's event loop is this busy (0–1; src/cluster/worker-yield.ts) …
     OFD_WORKER_YIELD_ELU: z
       .string()
@@ -111,7 +111,7 @@ export const envSchema = z
       .transform(Number)
       .default(0.85),
     // … for at most this long at a time (the lag bound); 0 = never pause.
-    OFD_WORKER_MAX_PAUSE_MS: count(0).default(10_000),
+    OFD_WORKER_MAX_PAUSE_MS: count(0).refine((n) => n <= 60_000, 'expected at most 60000 (ms): a pause is a lag bound').default(10_000),
     OFD_HOST: host.default('0.0.0.0'),
     OFD_GATEWAY_PORT: port.default(4000),
     OFD_MARKING_PORT: port.default(4001),

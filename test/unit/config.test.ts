@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       // Every core of this machine (decision 9).
       processes: availableParallelism(),
       workerProcesses: availableParallelism() > 1 ? Math.floor(availableParallelism() / 2) : 0,
-      workerNice: 19,
+      workerNice: 10,
       workerYield: { highElu: 0.85, maxPauseMs: 10_000 },
       host: '0.0.0.0',
       gatewayPort: 4000,
@@ -202,6 +202,7 @@ describe('loadConfig', () => {
     ['OFD_WORKER_YIELD_ELU', '1.5'],
     ['OFD_WORKER_YIELD_ELU', 'busy'],
     ['OFD_WORKER_MAX_PAUSE_MS', '-1'],
+    ['OFD_WORKER_MAX_PAUSE_MS', '60001'],
     ['OFD_ROLES', ',,'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '0'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '1.5'],
@@ -316,9 +317,9 @@ describe('OFD_PROCESSES', () => {
 });
 
 describe('OFD_WORKER_PROCESSES and OFD_WORKER_NICE (issue 12: acknowledging before storing when CPU is short)', () => {
-  it('gives the worker role half of the processes by default, at niceness 19', () => {
+  it('gives the worker role half of the processes by default, at niceness 10', () => {
     const c = loadConfig({ OFD_PROCESSES: '2' });
-    expect([c.workerProcesses, c.workerNice]).toEqual([1, 19]);
+    expect([c.workerProcesses, c.workerNice]).toEqual([1, 10]);
     expect(loadConfig({ OFD_PROCESSES: '5' }).workerProcesses).toBe(2);
     expect(loadConfig({ OFD_PROCESSES: '8', OFD_WORKER_PROCESSES: '3', OFD_WORKER_NICE: '5' })).toMatchObject({ workerProcesses: 3, workerNice: 5 });
   });
