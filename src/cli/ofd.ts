@@ -23,6 +23,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> =
   'fake-sms': { load: async () => (await import('./commands/fake-sms.js')).run, help: 'fake-sms --port N         run a fake SMS gateway (lists what it accepted, injects faults)' },
   'fake-viber': { load: async () => (await import('./commands/fake-viber.js')).run, help: 'fake-viber --port N       run a fake Viber business-messaging provider (delivery statuses, no-Viber phones)' },
   'fake-pay': { load: async () => (await import('./commands/fake-pay.js')).run, help: 'fake-pay --port N --secret S  run a fake card payment provider (payment page, signed callbacks, refunds)' },
+  rollups: { load: async () => (await import('./commands/rollups.js')).run, help: 'rollups rebuild --from D --to D   recompute the report rollups of the local days [from, to) from the stored documents' },
   partitions: { load: async () => (await import('./commands/partitions.js')).run, help: 'partitions [list] | detach YYYY-MM [--force]   monthly partitions; detach a month past its 5-year retention' },
   dlq: { load: async () => (await import('./commands/dlq.js')).run, help: 'dlq list|replay …         list or replay dead-lettered jobs' },
 };

@@ -69,6 +69,8 @@ export async function run(argv: string[], deps: ReprocessDeps = {}): Promise<num
     });
     const write = deps.write ?? ((text: string) => void process.stdout.write(text));
     write(`${JSON.stringify(summary)}\n`);
+    // Item quantities and sums are decoded, not stored (migration 0066): reprocess cannot take their old values out.
+    if (summary.changed > 0) progress('reprocess: documents changed; if the fix changes an item\'s quantity or sum, run `ofd rollups rebuild --from YYYY-MM-DD --to YYYY-MM-DD` over their days\n');
     return summary.failed > 0 ? 1 : 0;
   } finally {
     await handle.close();

@@ -5,7 +5,7 @@
  * the running totals of the shifts the batch's receipts belong to (recomputed from the stored documents), and the
  * report rollups (the batch's documents are taken out of them as stored, and added back as rebuilt; an item's quantity
  * and sum are not stored since migration 0066 but decoded from the raw bytes, so a decoder fix that changes them is
- * taken out with the new values: the item rollups of those days need rebuildRollups). What is
+ * taken out with the new values: the item rollups of those days need `ofd rollups rebuild`). What is
  * not: raw_container (never written), the ФЛК verdict and ack code given when the document arrived, and the state that
  * registration, shift and archive reports set on the registry (it is kept by the newest report, not by a replay).
  *

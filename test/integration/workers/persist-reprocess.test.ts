@@ -12,6 +12,7 @@ import { createPersistProcessor, type PersistProcessor } from '../../../src/work
 import { deriveDocument, DeriveError } from '../../../src/workers/persist/derive.js';
 import { rebuildRollups } from '../../../src/db/rollups.repository.js';
 import { reprocessDocuments } from '../../../src/workers/persist/reprocess.js';
+import { run as rollups } from '../../../src/cli/commands/rollups.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
@@ -258,5 +259,39 @@ describe('ofd reprocess', () => {
       stderr.mockRestore();
     }
     expect(err.trim().split('\n').every((line) => line.startsWith('error CLI_USAGE: '))).toBe(true);
+  });
+});
+
+describe('ofd rollups rebuild', () => {
+  // A database of its own: the rollups compared are exactly those the persist path built for these documents.
+  let own: TestDatabase;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+  });
+  afterAll(() => own.drop());
+
+  it('puts item rollups a reprocess could not correct back to what the stored documents say', async () => {
+    const fn = '9999500000000005';
+    const outer = t;
+    t = own;
+    try {
+      await createPersistProcessor({ db: own.db, logger: silentLogger() })([realJob(fn, 1, richReceiptChildren(fn, 1)), realJob(fn, 2)]);
+      const right = await rollupState();
+      expect(right.items.length).toBeGreaterThan(0);
+      // What a decoder fix leaves behind: item quantities and sums counted with the old decoder's values.
+      await sql`update report_item_daily set quantity = quantity + 1000, sum = sum + 100000`.execute(t.db);
+      expect(await rollupState()).not.toEqual(right);
+      let out = '';
+      const code = await rollups(['rebuild', '--from', '2000-01-01', '--to', '2100-01-01'], { databaseUrl: t.url, write: (text) => (out += text) });
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ rebuilt: { from: '2000-01-01', to: '2100-01-01' } });
+      expect(await rollupState()).toEqual(right);
+      // Bad days are a usage error, before anything is touched.
+      for (const argv of [['rebuild', '--from', '2026-02-30', '--to', '2026-03-01'], ['rebuild', '--from', '2026-03-01', '--to', '2026-03-01'], ['rebuild'], ['drop']]) {
+        expect(await rollups(argv, { databaseUrl: t.url, write: () => {} })).toBe(2);
+      }
+    } finally {
+      t = outer;
+    }
   });
 });
