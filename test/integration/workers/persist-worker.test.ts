@@ -110,6 +110,32 @@ describe('persist worker', () => {
     expect(await t.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
   });
 
+  it('stores nothing while paused — a job an idle worker was already waiting for waits too — and everything once resumed', async () => {
+    const h = await harness();
+    const count = async (fn: string) => Number((await sql<{ n: string }>`select count(*) as n from documents where fn = ${fn}`.execute(t.db)).rows[0]!.n);
+    const fn = '9999078900000931';
+    // Idle first: the worker is blocked on Redis waiting for a job when the pause comes (BullMQ hands that job over).
+    await new Promise((r) => setTimeout(r, 300));
+    await h.worker.pause();
+    await Promise.all(Array.from({ length: 6 }, (_, i) => h.producer.enqueue(realJob(fn, i + 1))));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await count(fn)).toBe(0);
+    h.worker.resume();
+    expect(await waitFor(() => count(fn), (n) => n === 6)).toBe(6);
+  });
+
+  it('closes while paused with a job at the gate: the job is stored, close does not hang', async () => {
+    const h = await harness();
+    const fn = '9999078900000932';
+    await new Promise((r) => setTimeout(r, 300));
+    await h.worker.pause();
+    await h.producer.enqueue(realJob(fn, 1));
+    await new Promise((r) => setTimeout(r, 1000));
+    await h.worker.close();
+    // The job the blocked fetch took was held at the gate; closing opened it, so it completed rather than stalled.
+    expect(Number((await sql<{ n: string }>`select count(*) as n from documents where fn = ${fn}`.execute(t.db)).rows[0]!.n)).toBe(1);
+  });
+
   it('forwards marking codes to crpt and buyer contacts to notify with deterministic ids', async () => {
     const h = await harness();
     const job = realJob(FN_A, 42, richReceiptChildren(FN_A, 42));
