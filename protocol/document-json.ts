@@ -30,6 +30,7 @@ export {
   type FieldObject,
   type FieldValue,
   type FnsDocument,
+  fieldObjects,
 } from './document-json/fields.js';
 export { decodeDocument, decodeFields } from './document-json/decode.js';
 export { encodeDocument, encodeDocumentFields } from './document-json/encode.js';

@@ -7,6 +7,16 @@ export interface FieldObject {
   [name: string]: FieldValue;
 }
 
+/**
+ * An STLV field as a list of objects, whether it occurred once or repeated (a repeatable tag decodes to an array, a
+ * single occurrence of another to an object); anything else is no objects.
+ */
+export function fieldObjects(v: FieldValue | undefined): FieldObject[] {
+  const isObject = (x: FieldValue | undefined): x is FieldObject => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (Array.isArray(v)) return v.filter(isObject);
+  return isObject(v) ? [v] : [];
+}
+
 /** The fields of one document: `code` = the form, plus the container-level hooks of §9 (never set by this codec). */
 export type DocumentFields = FieldObject & {
   code: number;

@@ -10,13 +10,10 @@
  * stored unrecognised and not rebuilt since), and they are what the item filter, search and rollups key on.
  */
 import { decodeContainer } from '../../protocol/container.js';
-import { decodeDocument, type FieldObject, type FieldValue } from '../../protocol/document-json.js';
+import { decodeDocument, fieldObjects, type FieldObject, type FieldValue } from '../../protocol/document-json.js';
 import { fvlnFromNumber, fvlnToDecimal } from '../../protocol/values.js';
 import type { JsonInt8 } from './document-batch.repository.js';
 import { unpackRawContainer, type PackedRawContainer } from './raw-container.js';
-
-/** Forms with items (1059): receipt, BSO and their corrections. */
-const ITEM_FORMS: ReadonlySet<number> = new Set([3, 4, 31, 41]);
 
 /** What the reader selects of a document row. */
 export interface StoredItemsSource {
@@ -53,17 +50,14 @@ export function itemValues(item: FieldObject): ItemValues {
   return { price: int8Json(item['price']), quantity: decimal(item['quantity']), sum: int8Json(item['sum']) };
 }
 
-// As derive.ts' objects(): an item list is an array of objects, or one object.
-const isObject = (v: FieldValue | undefined): v is FieldObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The values of a container's items in document order; null when it does not decode. */
+/**
+ * The values of a container's items in document order; null when it does not decode. Only documents with stored item
+ * names get here, and the persist path stores names only for the forms with items (derive.ts RECEIPT_FORMS).
+ */
 function containerItemValues(raw: Buffer): ItemValues[] | null {
   try {
     const decoded = decodeDocument(decodeContainer(raw).document);
-    if (!ITEM_FORMS.has(decoded.form)) return [];
-    const items = decoded.json[decoded.formName]!['items'];
-    const list = Array.isArray(items) ? items.filter(isObject) : isObject(items) ? [items] : [];
-    return list.map(itemValues);
+    return fieldObjects(decoded.json[decoded.formName]!['items']).map(itemValues);
   } catch {
     return null;
   }

@@ -21,7 +21,7 @@
  * 4. accepted.
  */
 import { ProtocolError } from '../../../protocol/errors.js';
-import { decodeDocument, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
+import { decodeDocument, fieldObjects, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
 import { TLV_HEADER_LENGTH } from '../../../protocol/tlv.js';
 import { CONTAINER_TRAILER_LENGTH } from '../../../protocol/container.js';
 import { isValidInn } from '../../domain/inn.js';
@@ -126,11 +126,6 @@ function kopecks(v: FieldValue | undefined): bigint | undefined {
   return undefined;
 }
 
-function objects(v: FieldValue | undefined): FieldObject[] {
-  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return list.filter((x): x is FieldObject => typeof x === 'object' && x !== null && !Array.isArray(x));
-}
-
 export function judgeDocument(form: number, fields: FieldObject): Judgement {
   const isReceipt = RECEIPT_FORMS.has(form);
   if (isReceipt) {
@@ -143,7 +138,7 @@ export function judgeDocument(form: number, fields: FieldObject): Judgement {
       if (paid !== total) {
         failures.push({ tag: 1020, code: 'FLK_PAYMENTS_SUM', message: `totalSum ${total} ≠ payments ${paid}` });
       }
-      const items = objects(fields['items']);
+      const items = fieldObjects(fields['items']);
       if (ITEM_FORMS.has(form) && items.length > 0) {
         const itemsSum = items.reduce((sum, item) => sum + (kopecks(item['sum']) ?? 0n), 0n);
         if (itemsSum !== total) failures.push({ tag: 1043, code: 'FLK_ITEMS_SUM', message: `Σ items.sum ${itemsSum} ≠ totalSum ${total}` });

@@ -5,7 +5,7 @@
  * fix, so both always agree.
  */
 import { decodeContainer, messageFiscalSign, type Container } from '../../../protocol/container.js';
-import { decodeDocument, type DocumentFields, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
+import { decodeDocument, fieldObjects, type DocumentFields, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
 import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../../db/document-batch.repository.js';
 import { itemValues } from '../../db/stored-items.js';
 import type { NotifyChannel } from '../../queue/jobs.js';
@@ -129,11 +129,6 @@ function int8Json(f: FieldObject, name: string): JsonInt8 | null {
 export function bool(f: FieldObject, name: string): boolean | null {
   const v = num(f, name);
   return v === null ? null : v !== 0;
-}
-
-export function objects(v: FieldValue | undefined): FieldObject[] {
-  if (Array.isArray(v)) return v.filter(isObject);
-  return isObject(v) ? [v] : [];
 }
 
 const jsonReplacer = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
@@ -295,7 +290,7 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
     return new DeriveError('PERSIST_BAD_CONTAINER', `document does not decode: ${(e as Error).message}`);
   }
   const isReceipt = RECEIPT_FORMS.has(form);
-  const itemList = isReceipt ? objects(fields['items']) : [];
+  const itemList = isReceipt ? fieldObjects(fields['items']) : [];
   const { items, codes } = isReceipt ? receiptRows(fields, itemList) : { items: [], codes: [] };
   const buyer = isReceipt ? str(fields, 'buyerPhoneOrAddress') : null;
   const shift = isReceipt ? int8Json(fields, 'shiftNumber') : null;
