@@ -1,21 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that run whole processes or a browser: each one alone, after everything else has finished. On a 2-core CI
+ * machine they used to share the cores with the parallel files and with each other (Chromium beside three tsx-compiled
+ * `npm start` children), and browser steps and process start-ups then timed out in one full run out of two, never
+ * alone.
+ */
+const ONE_AT_A_TIME = ['test/e2e/**/*.test.ts', 'test/integration/gateway/gateway-process-limits.test.ts'];
+
+const server = {
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  // Integration tests share one PostgreSQL and one Redis; each test file isolates itself by database / key prefix.
+  pool: 'forks' as const,
+};
+
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: 'server',
-          include: ['test/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-          // Integration tests share one PostgreSQL and one Redis; each test file isolates itself by database / key prefix.
-          pool: 'forks',
-        },
-      },
+      { test: { ...server, name: 'server', include: ['test/**/*.test.ts'], exclude: ONE_AT_A_TIME } },
       // The web cabinet's component tests (jsdom): src/cabinet/vitest.config.ts.
       './src/cabinet/vitest.config.ts',
+      { test: { ...server, name: 'e2e', include: ONE_AT_A_TIME, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
     reporters: ['default'],
   },

@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, CHROMIUM, openTab, startWorld, until, type Tab, type World } from './cabinet/world.js';
+import { keepFailureRecord } from './support/browser.js';
 
 const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const EMAIL = 'olga.analyst@example.test';
@@ -35,10 +36,7 @@ const count = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, NB);
 const ddmmyyyy = (day: string) => `${day.slice(8, 10)}.${day.slice(5, 7)}.${day.slice(0, 4)}`;
 
 function shotOnFailure(ctx: TestContext, page: () => Page): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page().screenshot({ path: `${ARTIFACTS}/analytics-${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, page, ARTIFACTS, 'analytics-');
 }
 
 async function snap(page: Page, name: string): Promise<void> {

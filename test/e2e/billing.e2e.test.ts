@@ -5,10 +5,10 @@
 // Маркет; an invoice's PDF read with pdftotext, and the month's act; the balance page on a 375 px phone. Expected
 // amounts and dates are worked out here from the catalogue's prices, never read back from the code under test.
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
@@ -17,10 +17,10 @@ import { ADMIN_TOKEN, startSmtpSink, type SmtpSink } from '../integration/api/ap
 import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-test-helpers.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';
 import { freePort } from '../support/redis-process.js';
-import { CHROMIUM, ensureCabinetBuilt } from './cabinet/world.js';
+import { ensureCabinetBuilt } from './cabinet/world.js';
+import { CAN_RUN_CHROMIUM as CAN_RUN, keepFailureRecord, launchChromium, openBrowserTab } from './support/browser.js';
 
 const ARTIFACTS = 'test/e2e/billing-artifacts';
-const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const HAS_PDFTOTEXT = (() => {
   try {
     execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
@@ -132,10 +132,7 @@ async function download(click: () => Promise<void>): Promise<Buffer> {
 }
 
 function shotOnFailure(ctx: TestContext): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page?.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, () => page, ARTIFACTS);
 }
 
 describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { timeout: 90_000 }, () => {
@@ -174,10 +171,8 @@ describe.skipIf(!CAN_RUN)('billing in the cabinet (Chromium, ofd fake-pay)', { t
     // The second register's service (granted by the operator) ends in 5 days: the banner's 7-day threshold.
     expect((await operator('PUT', `/api/v1/registers/${registerIds[1]}/ofd-service`, { until: moscowDay(5) })).status).toBe(200);
     await signUp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU', baseURL: base, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    browser = await launchChromium();
+    ({ page } = await openBrowserTab(browser, { baseURL: base, stepTimeoutMs: 20_000 }));
   }, 180_000);
 
   afterAll(async () => {

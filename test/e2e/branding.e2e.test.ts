@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, CHROMIUM, openTab, startWorld, type Tab, type World } from './cabinet/world.js';
+import { keepFailureRecord } from './support/browser.js';
 
 const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const EMAIL = 'brand.owner@example.test';
@@ -26,10 +27,7 @@ let world: World;
 let tab: Tab;
 
 function shotOnFailure(ctx: TestContext, page: () => Page): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page().screenshot({ path: `${ARTIFACTS}/branding-${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, page, ARTIFACTS, 'branding-');
 }
 
 function logoPng(): Buffer {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, CHROMIUM, openTab, startWorld, until, type Tab, type World } from './cabinet/world.js';
+import { keepFailureRecord } from './support/browser.js';
 
 const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 if (!CAN_RUN) {
@@ -27,10 +28,7 @@ let tab: Tab;
 let opened: { fn: string; fd: number } | undefined;
 
 function shotOnFailure(ctx: TestContext, page: () => Page): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page().screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, page, ARTIFACTS, '');
 }
 
 /** A picture of a screen for a person to look at (test/e2e/cabinet-artifacts/screen-*.png, not committed). */

@@ -6,13 +6,13 @@
 // replaced (closing report and report on changed details sent by the register, the re-registration prefilled from
 // them), a deregistration is refused by the FNS with its reasons shown, and filed again it takes the register off.
 // A failing step leaves a screenshot in test/e2e/cabinet-artifacts/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { ARTIFACTS, CHROMIUM } from './cabinet/world.js';
+import { ARTIFACTS } from './cabinet/world.js';
+import { CAN_RUN_CHROMIUM as CAN_RUN, CHROMIUM, keepFailureRecord, watchConsole } from './support/browser.js';
 import { contextWithSigner, EMAIL, EmulatedRegister, PASSWORD, startKktWorld, type KktWorld } from './kkt-registration/world.js';
 
-const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 if (!CAN_RUN) process.stderr.write(`\n!!! KKT REGISTRATION BROWSER JOURNEY SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n\n`);
 
 const SERIAL = '00106107300555';
@@ -30,10 +30,7 @@ let rnm = '';
 let registerId = 0;
 
 function shotOnFailure(ctx: TestContext): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page.screenshot({ path: `${ARTIFACTS}/kkt-${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, () => page, ARTIFACTS, 'kkt-');
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -85,6 +82,7 @@ describe.skipIf(!CAN_RUN)('registering a KKT in the cabinet, in Chromium', { tim
       { cert: world.head, subject: HEAD },
     ]);
     page = await context.newPage();
+    watchConsole(page);
     page.setDefaultTimeout(20_000);
     await page.goto('/sign-in');
     await page.getByLabel('Электронная почта').fill(EMAIL);

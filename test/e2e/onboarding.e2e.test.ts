@@ -6,7 +6,7 @@
 // leaves a screenshot in test/e2e/onboarding-artifacts/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { freePort } from '../support/redis-process.js';
 import { loadConfig } from '../../src/config.js';
@@ -18,10 +18,9 @@ import { ogrnFor, registrationChildren, xlsxOf } from '../integration/api/onboar
 import { deleteKeysWithPrefix, uniquePrefix } from '../integration/queue/queue-test-helpers.js';
 import { exchange, signedMessage } from '../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../support/pg.js';
+import { CAN_RUN_CHROMIUM as CAN_RUN, keepFailureRecord, launchChromium, openBrowserTab } from './support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test/e2e/onboarding-artifacts';
-const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const PASSWORD = 'Kassa-2026!';
 const OWNER = 'olga.owner@example.test';
 const COLLEAGUE = 'shop.manager@example.test';
@@ -43,17 +42,11 @@ let owner: { context: BrowserContext; page: Page };
 let colleague: { context: BrowserContext; page: Page };
 
 async function tab(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU', baseURL: base });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return { context, page };
+  return openBrowserTab(browser, { baseURL: base, stepTimeoutMs: 20_000 });
 }
 
 function shotOnFailure(ctx: TestContext, page: () => Page): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page().screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, page, ARTIFACTS);
 }
 
 async function signUpAndIn(page: Page, email: string, name: string): Promise<void> {
@@ -112,7 +105,7 @@ describe.skipIf(!CAN_RUN)('self-service onboarding in Chromium', { timeout: 240_
       silentLogger(),
     );
     base = `http://127.0.0.1:${running.httpPort}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     owner = await tab();
     colleague = await tab();
   }, 300_000);

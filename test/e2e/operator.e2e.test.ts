@@ -10,6 +10,7 @@ import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { ARTIFACTS, CHROMIUM, openTab, startWorld, type Tab, type World } from './cabinet/world.js';
+import { keepFailureRecord } from './support/browser.js';
 
 const CAN_RUN = existsSync(CHROMIUM) || process.env.CI !== undefined;
 const STAFF = 'olga.staff@ofd.example.test';
@@ -35,10 +36,7 @@ let tab: Tab;
 let invoiceNumber: string;
 
 function shotOnFailure(ctx: TestContext, page: () => Page): void {
-  ctx.onTestFailed(async () => {
-    const name = ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
-    await page().screenshot({ path: `${ARTIFACTS}/operator-${name}.png`, fullPage: true }).catch(() => {});
-  });
+  keepFailureRecord(ctx, page, ARTIFACTS, 'operator-');
 }
 
 /** Kopecks as Russian money, written here and not taken from the cabinet's formatter. */

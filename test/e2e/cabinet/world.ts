@@ -4,8 +4,9 @@
 // Debian's Chromium driven by playwright-core.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { inject } from 'vitest';
+import { launchChromium, openBrowserTab } from '../support/browser.js';
 import { startFakeCrpt, type FakeCrpt } from '../../../src/adapters/crpt/fake-crpt-server.js';
 import { startFakeFns, type FakeFns } from '../../../src/adapters/fns/fake-fns-server.js';
 import { freePort } from '../../support/redis-process.js';
@@ -18,9 +19,8 @@ import { ADMIN_TOKEN, startSmtpSink, type SmtpSink } from '../../integration/api
 import { deleteKeysWithPrefix, uniquePrefix } from '../../integration/queue/queue-test-helpers.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../support/browser.js';
 export const ARTIFACTS = 'test/e2e/cabinet-artifacts';
-const LAUNCH_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export const SEED = 'cabinet-e2e';
 /** Six registers: the emulator gives three to each owner, so registers 0–2 are customer A's and 3–5 customer B's. */
@@ -131,7 +131,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   };
   const a = await org(customer(0), 'ООО «Покупатель А»');
   const b = await org(customer(3), 'ООО «Чужая Б»');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_FLAGS });
+  const browser = await launchChromium();
 
   return {
     base,
@@ -158,12 +158,9 @@ export interface Tab {
 }
 
 export async function openTab(world: World, viewport = { width: 1280, height: 860 }): Promise<Tab> {
-  const context = await world.browser.newContext({ viewport, locale: 'ru-RU', baseURL: world.base });
-  const page = await context.newPage();
   // A step takes well under a second on a quiet machine; 30 s only tells a broken screen from a CI machine at load
   // average 20 (15 s once ran out there while the page was still loading).
-  page.setDefaultTimeout(30_000);
-  return { context, page };
+  return openBrowserTab(world.browser, { baseURL: world.base, viewport, stepTimeoutMs: 30_000 });
 }
 
 export { until };

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { inject } from 'vitest';
 import { parseAck } from '../../../protocol/ack.js';
 import { decodeContainer } from '../../../protocol/container.js';
@@ -25,13 +25,13 @@ import { exchange, MASTER_KEY } from '../../support/kkt.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { freePort } from '../../support/redis-process.js';
 import { gostEngineMissing, TestCa, type Issued } from '../../support/test-pki.js';
-import { CHROMIUM, ensureCabinetBuilt } from '../cabinet/world.js';
+import { ensureCabinetBuilt } from '../cabinet/world.js';
+import { launchChromium } from '../support/browser.js';
 
 export const INN = '7704211201';
 export const OGRN = '1027700132195';
 export const EMAIL = 'head@romashka.test';
 export const PASSWORD = 'Kassa-2026!';
-const LAUNCH_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface KktWorld {
   base: string;
@@ -130,7 +130,7 @@ export async function startKktWorld(): Promise<KktWorld> {
   await signUp(base, smtp);
   const member = await operator('POST', `/api/v1/organizations/${org.json.id}/members`, { email: EMAIL, role: 'owner' });
   if (member.status !== 200) throw new Error(`member ${member.status}: ${JSON.stringify(member.json)}`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_FLAGS });
+  const browser = await launchChromium();
   return {
     base,
     running,
@@ -163,7 +163,8 @@ export async function startKktWorld(): Promise<KktWorld> {
  * lib/signer.ts drives it) with the given certificates; signing calls back into the test, which signs with openssl.
  */
 export async function contextWithSigner(world: KktWorld, certs: { cert: Issued; subject: string }[], viewport = { width: 1280, height: 900 }): Promise<BrowserContext> {
-  const context = await world.browser.newContext({ viewport, locale: 'ru-RU', baseURL: world.base });
+  // Reduced motion as every journey's tab has it (test/e2e/support/browser.ts says why).
+  const context = await world.browser.newContext({ viewport, locale: 'ru-RU', baseURL: world.base, reducedMotion: 'reduce' });
   const byThumbprint = new Map(certs.map((c, i) => [`T${i}${c.cert.serial}`, c.cert]));
   await context.exposeBinding('__testSign', (_source, thumbprint: string, contentBase64: string) => {
     const cert = byThumbprint.get(thumbprint);

@@ -50,12 +50,19 @@ async function startChild(env: Record<string, string>, openFiles?: number): Prom
   const args = ['--import', 'tsx', script];
   // exec keeps the pid: the limit applies to node itself, and /proc/<pid> is the gateway's.
   const proc = openFiles
-    ? spawn('bash', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv(env) })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv(env) });
+    ? spawn('bash', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(env) })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(env) });
   const logs: Child['logs'] = [];
   let pending = '';
+  // A process that dies before it is ready says why in the test's failure, not only somewhere above in the run's log.
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+    process.stderr.write(d);
+  });
+  const lastWords = () => `\n${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}\n${stderr}`;
   const ready = new Promise<Child>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('gateway process did not start')), 30_000);
+    const timer = setTimeout(() => reject(new Error(`gateway process did not start in 30 s${lastWords()}`)), 30_000);
     proc.stdout!.on('data', (d: Buffer) => {
       pending += d.toString();
       const lines = pending.split('\n');
@@ -67,7 +74,7 @@ async function startChild(env: Record<string, string>, openFiles?: number): Prom
         } else if (line.startsWith('{')) logs.push(JSON.parse(line) as Child['logs'][number]);
       }
     });
-    proc.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
+    proc.once('close', (code, signal) => reject(new Error(`gateway process exited with ${code ?? signal} before it was ready${lastWords()}`)));
   });
   const child = await ready;
   children.push(child);
