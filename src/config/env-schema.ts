@@ -87,16 +87,25 @@ const boolean = z
   .refine((s) => /^(1|0|true|false|yes|no)$/i.test(s), 'expected true or false')
   .transform((s) => /^(1|true|yes)$/i.test(s));
 
+/**
+ * OFD_PROCESSES=auto: one process per core, and at least one more than an explicit OFD_WORKER_PROCESSES, so that a
+ * setting written for a 4-core machine (say OFD_WORKER_PROCESSES=2) still starts on 2 cores rather than being refused.
+ */
+function autoProcesses(workerProcesses: number | 'auto'): number {
+  return typeof workerProcesses === 'number' && workerProcesses > 0 ? Math.max(availableParallelism(), workerProcesses + 1) : availableParallelism();
+}
+
 /** Keys are the variable names, so every zod issue path names the variable. */
 export const envSchema = z
   .object({
     OFD_ROLES: roles.default([...ROLES]),
+    // auto: one per core, resolved below with OFD_WORKER_PROCESSES.
     OFD_PROCESSES: z
       .string()
       .regex(/^(auto|\d{1,4})$/, 'expected auto or a whole number of processes')
-      .transform((s) => (s === 'auto' ? availableParallelism() : Number(s)))
-      .refine((n) => n >= 1, 'expected at least 1')
-      .default(availableParallelism()),
+      .transform((s): number | 'auto' => (s === 'auto' ? 'auto' : Number(s)))
+      .refine((n) => n === 'auto' || n >= 1, 'expected at least 1')
+      .default('auto'),
     // Of OFD_PROCESSES, the children that run the worker role alone at a lower CPU priority (src/config/child-plan.ts).
     OFD_WORKER_PROCESSES: z
       .string()
@@ -219,6 +228,7 @@ export const envSchema = z
     LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
     LOG_PRETTY: boolean.default(false),
   })
+  .transform((env) => ({ ...env, OFD_PROCESSES: env.OFD_PROCESSES === 'auto' ? autoProcesses(env.OFD_WORKER_PROCESSES) : env.OFD_PROCESSES }))
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.OFD_PUBLIC_URL === undefined && env.OFD_ROLES.includes('api')) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PUBLIC_URL'], message: 'required with NODE_ENV=production: links in e-mails are built from it, never from a request' });
@@ -243,6 +253,6 @@ export const envSchema = z
 
 export type EnvVariable = keyof z.input<typeof envSchema>;
 /** Every variable the process reads, for docs and `ofd` help. */
-export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
+export const ENV_VARIABLES = Object.keys(envSchema.in.shape) as EnvVariable[];
 /** The parsed environment. */
 export type Env = z.output<typeof envSchema>;

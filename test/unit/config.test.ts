@@ -332,6 +332,17 @@ describe('OFD_WORKER_PROCESSES and OFD_WORKER_NICE (issue 12: acknowledging befo
     expect(loadConfig({ OFD_PROCESSES: '4', OFD_WORKER_PROCESSES: '0' }).workerProcesses).toBe(0);
   });
 
+  it('with OFD_PROCESSES=auto, an explicit OFD_WORKER_PROCESSES gets one process more than it names, on any machine', () => {
+    // A setting written for a bigger machine starts here instead of being refused.
+    const wanted = availableParallelism() + 1;
+    const c = loadConfig({ OFD_PROCESSES: 'auto', OFD_WORKER_PROCESSES: String(wanted) });
+    expect([c.processes, c.workerProcesses]).toEqual([wanted + 1, wanted]);
+    expect(loadConfig({ OFD_WORKER_PROCESSES: String(wanted) }).processes).toBe(wanted + 1);
+    // Fewer worker processes than cores: still one process per core.
+    expect(loadConfig({ OFD_PROCESSES: 'auto', OFD_WORKER_PROCESSES: '1' }).processes).toBe(Math.max(2, availableParallelism()));
+    expect(loadConfig({ OFD_PROCESSES: 'auto', OFD_WORKER_PROCESSES: '0' }).processes).toBe(availableParallelism());
+  });
+
   it('refuses to leave no process for the gateway and the API, naming the variable', () => {
     const e = configError({ OFD_PROCESSES: '2', OFD_WORKER_PROCESSES: '2' });
     expect(e.message).toContain('OFD_WORKER_PROCESSES');
