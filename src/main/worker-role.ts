@@ -74,6 +74,12 @@ async function startForwardingWorkers(ctx: StartContext, db: Kysely<Database>): 
 /** E-receipts and webhooks, KKT registration, exports, housekeeping and billing. */
 function startDeliveryWorkers(ctx: StartContext, db: Kysely<Database>): void {
   const { config, logger, metrics, closers } = ctx;
+  if (config.mode === 'production' && config.eReceipts.linkBaseUrl === undefined) {
+    // Valid (a worker needs no public address to store and forward), but what it sends people is then poorer.
+    logger.warn(
+      `OFD_PUBLIC_URL is not set: links in this worker's e-mails (notifications, exports) point to ${config.publicUrl}, and SMS and Viber e-receipts carry the QR string instead of a link; set it to the cabinet's public address`,
+    );
+  }
   // E-receipts (e-mail, SMS, Viber) and webhooks; without SMTP_URL / SMS_URL those receipts end as not configured,
   // without VIBER_URL Viber receipts go by SMS.
   const receiptEmail = config.smtpUrl ? createSmtpEmailSender({ url: config.smtpUrl }) : undefined;
