@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * `npm start` children), and browser steps and process start-ups then timed out in one full run out of two, never
  * alone.
  */
-const ONE_AT_A_TIME = ['test/e2e/**/*.test.ts', 'test/integration/gateway/gateway-process-limits.test.ts'];
+const ONE_AT_A_TIME = ['test/e2e/**/*.test.ts', 'test/integration/gateway/gateway-process-limits.test.ts', 'test/integration/cluster/*.test.ts'];
 
 const server = {
   globalSetup: ['test/support/global-setup.ts'],

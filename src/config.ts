@@ -6,7 +6,7 @@
  */
 import { isValidInn } from './domain/inn.js';
 import { ConfigError } from './config/errors.js';
-import { ENV_VARIABLES, envSchema, type Env } from './config/env-schema.js';
+import { ENV_VARIABLES, envSchema, resolveProcesses, type Env } from './config/env-schema.js';
 import type { LogLevel, Role } from './config/defaults.js';
 import type { OperatorRequisites } from './config/requisites.js';
 import { resolveWorkerProcesses } from './config/child-plan.js';
@@ -180,8 +180,8 @@ function cryptoOf(e: Env): CryptoConfig {
 function connectionsOf(e: Env) {
   return {
     roles: e.OFD_ROLES,
-    processes: e.OFD_PROCESSES,
-    workerProcesses: resolveWorkerProcesses(e.OFD_WORKER_PROCESSES, e.OFD_ROLES, e.OFD_PROCESSES),
+    processes: resolveProcesses(e),
+    workerProcesses: resolveWorkerProcesses(e.OFD_WORKER_PROCESSES, e.OFD_ROLES, resolveProcesses(e)),
     workerNice: e.OFD_WORKER_NICE,
     workerYield: { highElu: e.OFD_WORKER_YIELD_ELU, maxPauseMs: e.OFD_WORKER_MAX_PAUSE_MS },
     host: e.OFD_HOST,

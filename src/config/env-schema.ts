@@ -88,11 +88,16 @@ const boolean = z
   .transform((s) => /^(1|true|yes)$/i.test(s));
 
 /**
- * OFD_PROCESSES=auto: one process per core, and at least one more than an explicit OFD_WORKER_PROCESSES, so that a
- * setting written for a 4-core machine (say OFD_WORKER_PROCESSES=2) still starts on 2 cores rather than being refused.
+ * OFD_PROCESSES=auto: one process per core — and, when the worker role is split off (several roles), at least one more
+ * than an explicit OFD_WORKER_PROCESSES, so that a setting written for a 4-core machine (say OFD_WORKER_PROCESSES=2)
+ * still starts on 2 cores rather than being refused. Resolved after parsing (a zod transform before the cross-field
+ * checks would hide them behind any single field's error).
  */
-function autoProcesses(workerProcesses: number | 'auto'): number {
-  return typeof workerProcesses === 'number' && workerProcesses > 0 ? Math.max(availableParallelism(), workerProcesses + 1) : availableParallelism();
+export function resolveProcesses(env: { OFD_PROCESSES: number | 'auto'; OFD_WORKER_PROCESSES: number | 'auto'; OFD_ROLES: readonly Role[] }): number {
+  if (env.OFD_PROCESSES !== 'auto') return env.OFD_PROCESSES;
+  const cores = availableParallelism();
+  const workers = env.OFD_WORKER_PROCESSES;
+  return typeof workers === 'number' && workers > 0 && splitsWorker(env.OFD_ROLES, workers + 1) ? Math.max(cores, workers + 1) : cores;
 }
 
 /** Keys are the variable names, so every zod issue path names the variable. */
@@ -228,7 +233,6 @@ export const envSchema = z
     LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
     LOG_PRETTY: boolean.default(false),
   })
-  .transform((env) => ({ ...env, OFD_PROCESSES: env.OFD_PROCESSES === 'auto' ? autoProcesses(env.OFD_WORKER_PROCESSES) : env.OFD_PROCESSES }))
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.OFD_PUBLIC_URL === undefined && env.OFD_ROLES.includes('api')) {
       ctx.addIssue({ code: 'custom', path: ['OFD_PUBLIC_URL'], message: 'required with NODE_ENV=production: links in e-mails are built from it, never from a request' });
@@ -239,11 +243,12 @@ export const envSchema = z
     if (isRedisClusterUrl(env.REDIS_URL) && hashTag(env.OFD_QUEUE_PREFIX) === undefined) {
       ctx.addIssue({ code: 'custom', path: ['OFD_QUEUE_PREFIX'], message: 'needs a {hash tag} with a Redis Cluster REDIS_URL, e.g. {ofd}: BullMQ keeps each queue in one slot' });
     }
-    if (typeof env.OFD_WORKER_PROCESSES === 'number' && splitsWorker(env.OFD_ROLES, env.OFD_PROCESSES) && env.OFD_WORKER_PROCESSES >= env.OFD_PROCESSES) {
+    const processes = resolveProcesses(env);
+    if (typeof env.OFD_WORKER_PROCESSES === 'number' && splitsWorker(env.OFD_ROLES, processes) && env.OFD_WORKER_PROCESSES >= processes) {
       ctx.addIssue({
         code: 'custom',
         path: ['OFD_WORKER_PROCESSES'],
-        message: `expected fewer than OFD_PROCESSES (${env.OFD_PROCESSES}): at least one process must accept registers and serve the API; 0 runs every role in every process`,
+        message: `expected fewer than OFD_PROCESSES (${processes}): at least one process must accept registers and serve the API; 0 runs every role in every process`,
       });
     }
     if (env.OFD_PAY_URL !== undefined && env.OFD_PAY_SECRET === undefined) {
@@ -253,6 +258,6 @@ export const envSchema = z
 
 export type EnvVariable = keyof z.input<typeof envSchema>;
 /** Every variable the process reads, for docs and `ofd` help. */
-export const ENV_VARIABLES = Object.keys(envSchema.in.shape) as EnvVariable[];
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
 /** The parsed environment. */
 export type Env = z.output<typeof envSchema>;

@@ -341,6 +341,9 @@ describe('OFD_WORKER_PROCESSES and OFD_WORKER_NICE (issue 12: acknowledging befo
     // Fewer worker processes than cores: still one process per core.
     expect(loadConfig({ OFD_PROCESSES: 'auto', OFD_WORKER_PROCESSES: '1' }).processes).toBe(Math.max(2, availableParallelism()));
     expect(loadConfig({ OFD_PROCESSES: 'auto', OFD_WORKER_PROCESSES: '0' }).processes).toBe(availableParallelism());
+    // Nothing to split off (one role): the worker count does not add processes.
+    expect(loadConfig({ OFD_ROLES: 'worker', OFD_WORKER_PROCESSES: String(wanted) }).processes).toBe(availableParallelism());
+    expect(loadConfig({ OFD_ROLES: 'gateway,api', OFD_WORKER_PROCESSES: String(wanted) }).processes).toBe(availableParallelism());
   });
 
   it('refuses to leave no process for the gateway and the API, naming the variable', () => {

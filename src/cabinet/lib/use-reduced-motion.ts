@@ -12,6 +12,11 @@ export function usePrefersReducedMotion(): boolean {
     if (typeof window.matchMedia !== 'function') return;
     const media = window.matchMedia(QUERY);
     const follow = () => setReduced(media.matches);
+    // Safari before 14 has only the older addListener / removeListener.
+    if (typeof media.addEventListener !== 'function') {
+      media.addListener(follow);
+      return () => media.removeListener(follow);
+    }
     media.addEventListener('change', follow);
     return () => media.removeEventListener('change', follow);
   }, []);

@@ -49,6 +49,13 @@ export function watchConsole(page: Page): void {
   const lines: string[] = [];
   consoleLines.set(page, lines);
   const keep = (line: string) => {
+    // A warning repeated on every render would fill the record: count repeats of the last line instead.
+    const last = lines.length - 1;
+    const repeated = last >= 0 ? /^(.*?)(?: \(×(\d+)\))?$/.exec(lines[last]!) : null;
+    if (repeated && repeated[1] === line) {
+      lines[last] = `${line} (×${Number(repeated[2] ?? 1) + 1})`;
+      return;
+    }
     lines.push(line);
     if (lines.length > 40) lines.shift();
   };

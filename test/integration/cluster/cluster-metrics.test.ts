@@ -37,7 +37,7 @@ async function scrape(): Promise<string> {
 const sample = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 
 beforeAll(async () => {
-  group = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ANSWER_MS: '300' } });
+  group = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ANSWER_MS: '2000' } });
   group.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   createInterface({ input: group.stdout }).on('line', (raw) => {
     const l = JSON.parse(raw) as Line;
@@ -65,13 +65,13 @@ it('sums every child, and a child that blocks its event loop does not hold the s
   expect(sample(both, 'test_documents_total')).toBe(11);
   expect(sample(both, 'ofd_cluster_metrics_stale_children')).toBe(0);
 
-  // The slow child counts 5 more, then holds its event loop for 4 s.
+  // The slow child counts 5 more, then holds its event loop for 8 s (the primary waits 2 s for it).
   const more = next((l) => l.from === 'slow' && l.type === 'done');
   command('slow inc 5');
   await more;
   const blocking = next((l) => l.from === 'slow' && l.type === 'blocking');
   const unblocked = next((l) => l.from === 'slow' && l.type === 'unblocked');
-  command('slow block 4000');
+  command('slow block 8000');
   await blocking;
   const during = await scrape();
   // Answered while the slow child was still blocked: the order of the lines proves it, not a clock.
