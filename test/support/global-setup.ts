@@ -44,12 +44,15 @@ export async function setup(project: TestProject): Promise<void> {
       const pg = await new PostgreSqlContainer('postgres:15-alpine').start();
       stops.push(() => pg.stop());
       databaseUrl = pg.getConnectionUri();
+      // Every vitest project runs this setup: the next one finds this container instead of starting another.
+      process.env.DATABASE_URL = databaseUrl;
     }
     if (!redisUp) {
       const { RedisContainer } = await import('@testcontainers/redis');
       const redis = await new RedisContainer('redis:7-alpine').start();
       stops.push(() => redis.stop());
       redisUrl = redis.getConnectionUrl();
+      process.env.REDIS_URL = redisUrl;
     }
   } else if (!pgUp || !redisUp) {
     const missing = [!pgUp && `PostgreSQL at ${databaseUrl}`, !redisUp && `Redis at ${redisUrl}`].filter(Boolean).join(' and ');
