@@ -15,6 +15,7 @@ import {
   OfdProcess,
   sleep,
   startPrivateRedis,
+  supervisedChildren,
   terminateBackends,
   type FreshDatabase,
   type PrivateRedis,
@@ -49,6 +50,11 @@ export interface FaultScenarioOptions {
    * the CI test shortens them so the jobs a killed worker held come back within its time limit. Default: the worker's.
    */
   workerLockMs?: number;
+  /**
+   * One `npm start` as shipped (the supervisor, OFD_PROCESSES=auto: gateway and API children, worker-only children)
+   * instead of a gateway and a worker process: the kills hit the supervisor's children, and the supervisor restarts them.
+   */
+  npmStart?: boolean;
   /** Compare `ofd show` of the acknowledged documents whose FD is a multiple of this with what was sent (default 1: all). */
   viewEvery?: number;
   log?: (s: string) => void;
@@ -125,14 +131,27 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
     db = await createFreshDatabase(serverUrl, 'faulttest');
     redis = await startPrivateRedis('everysec');
     const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, OFD_QUEUE_PREFIX: 'ofd' };
-    worker = await OfdProcess.start({
-      roles: 'worker',
-      env: o.workerLockMs ? { ...env, OFD_PERSIST_LOCK_MS: String(o.workerLockMs), OFD_PERSIST_STALLED_INTERVAL_MS: String(o.workerLockMs) } : env,
-      dist: o.dist,
-      supervise: true,
-      log,
-    });
-    gateway = await OfdProcess.start({ roles: 'gateway', env, dist: o.dist, supervise: true, log });
+    const workerEnv = o.workerLockMs ? { ...env, OFD_PERSIST_LOCK_MS: String(o.workerLockMs), OFD_PERSIST_STALLED_INTERVAL_MS: String(o.workerLockMs) } : env;
+    if (o.npmStart) {
+      gateway = worker = await OfdProcess.start({ roles: 'gateway,worker,api', env: { ...workerEnv, OFD_PROCESSES: 'auto' }, dist: o.dist, supervise: true, log });
+      await sleep(3000); // every child up, not only the first that answered /health/ready
+    } else {
+      worker = await OfdProcess.start({ roles: 'worker', env: workerEnv, dist: o.dist, supervise: true, log });
+      gateway = await OfdProcess.start({ roles: 'gateway', env, dist: o.dist, supervise: true, log });
+    }
+    const supervisor = o.npmStart ? gateway : undefined;
+    /** Under npm start: SIGKILL one child of the kind, and wait until the supervisor has forked its successor. */
+    const killChild = async (kind: 'front' | 'worker'): Promise<{ pid: number; successor: number | undefined }> => {
+      const before = supervisedChildren(supervisor!.pid)[kind];
+      const pid = before[0]!;
+      process.kill(pid, 'SIGKILL');
+      let successor: number | undefined;
+      await waitFor(() => {
+        successor = supervisedChildren(supervisor!.pid)[kind].find((p) => !before.includes(p));
+        return successor !== undefined;
+      }, 30_000);
+      return { pid, successor };
+    };
     const dbRef = db;
     const count = () => dbRef.query<{ n: string }>('select count(*) as n from documents').then((r) => Number(r.rows[0]?.n), () => NaN);
 
@@ -225,6 +244,14 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
       log(`fault ${fault} at ${rec.at.toFixed(1)} s (acked ${ackCount}, stored ${rec.storedBefore})`);
       switch (fault) {
         case 'worker-kill': {
+          if (supervisor) {
+            const { pid, successor } = await killChild('worker');
+            rec.restartedSeconds = (Date.now() - at) / 1000;
+            rec.detail = `SIGKILL of npm start's worker child pid ${pid}, forked again by the supervisor (pid ${successor ?? 'NONE'} after ${rec.restartedSeconds.toFixed(1)} s)`;
+            if (await storeAfter(at)) rec.recoverySeconds = (Date.now() - at) / 1000;
+            rec.recoveredBy = 'first new row in documents after the kill';
+            break;
+          }
           const pid = worker.pid;
           await worker.kill('SIGKILL');
           await worker.spawn();
@@ -235,6 +262,15 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
           break;
         }
         case 'gateway-kill': {
+          if (supervisor) {
+            const { pid, successor } = await killChild('front');
+            rec.restartedSeconds = (Date.now() - at) / 1000;
+            rec.detail = `SIGKILL of npm start's gateway child pid ${pid}, forked again by the supervisor (pid ${successor ?? 'NONE'} after ${rec.restartedSeconds.toFixed(1)} s)`;
+            const since = Date.now();
+            if (await ackAfter(since)) rec.recoverySeconds = (lastAckAt - at) / 1000;
+            rec.recoveredBy = 'first ack after the new child was forked';
+            break;
+          }
           const pid = gateway.pid;
           await gateway.kill('SIGKILL');
           await gateway.spawn();
@@ -332,7 +368,7 @@ export async function runFaultScenario(o: FaultScenarioOptions): Promise<FaultSc
     };
   } finally {
     await gateway?.stop().catch(() => {});
-    await worker?.stop().catch(() => {});
+    if (worker !== gateway) await worker?.stop().catch(() => {});
     await redis?.cleanup().catch(() => {});
     await db?.drop().catch((e: unknown) => log(`drop failed: ${String(e)}`));
   }

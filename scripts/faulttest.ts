@@ -9,7 +9,8 @@
  * Writes docs/benchmarks/faulttest-<date>.md (+ .json), prints JSON, exits 1 when either does not hold.
  *
  * Options (flag or env FAULTTEST_*): --registers 500, --documents 200 (per register), --think-ms 100, --gap-ms 4000,
- * --timeout-s 600, --view-every 10, --dist 0, --out docs/benchmarks.
+ * --timeout-s 600, --view-every 10, --dist 0, --npm-start 0 (1: one `npm start` as shipped; the kills hit its children),
+ * --out docs/benchmarks.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ const result = await runFaultScenario({
   droppedClients: 20,
   dist: option('dist', P, '0') === '1',
   viewEvery: Number(option('view-every', P, '10')),
+  npmStart: option('npm-start', P, '0') === '1',
   log,
 });
 
@@ -62,7 +64,7 @@ busy machine.
 
 **Setup:** ${o.registers} emulated registers × ${o.documentsPerRegister} documents (budget: ${r.expectedDocuments}), keep-alive
 connections, ${o.thinkMs} ms think time after each ack, re-send after 3 s without a valid reply (back-off 200 ms … 2 s);
-gateway and worker as separate processes (OFD_ROLES), supervised (restarted if they die on their own); a fresh database; a
+${o.npmStart ? 'one `npm start` as shipped (its supervisor forks the gateway/API and worker-only children; the kills hit those children and the supervisor forks them again)' : 'gateway and worker as separate processes (OFD_ROLES), supervised (restarted if they die on their own)'}; a fresh database; a
 private redis-server with \`appendonly yes\`, \`appendfsync everysec\`. Faults ${o.gapMs} ms apart, the first after
 ${o.warmupAcks} acks.
 
