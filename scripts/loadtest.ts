@@ -2,7 +2,7 @@
  * `npm run loadtest` — the whole pipeline on this machine: a fresh PostgreSQL database, a private redis-server with
  * AOF (appendfsync everysec), a gateway process and a worker process (OFD_ROLES=gateway / worker), and the register
  * emulator in this process. Samples every second: acknowledged (emulator), persisted (ofd_documents_persisted_total
- * and count(*) from documents), documents queue waiting, CPU and RSS per process. After the load window it waits for
+ * and count(*) of document_keys, one row per stored document), documents queue waiting, CPU and RSS per process. After the load window it waits for
  * the queue to drain. Writes docs/benchmarks/loadtest-<date>.md and .svg, prints JSON.
  *
  * Options (flag or env LOADTEST_*): --registers 1000, --seconds 60, --rate 0 (documents/s over the fleet; 0 = closed
@@ -123,7 +123,8 @@ async function main() {
     const pgPids = new Set<number>();
     let ownCpu0 = process.cpuUsage();
     // Fast, synchronous, every second: the emulator's ack counter and /proc. Slow, as often as they answer (at most
-    // every second): count(*) of documents, the worker's /metrics (persisted counter, queue depth read from Redis).
+    // every second): count(*) of document_keys (stored documents), the worker's /metrics (persisted counter, queue depth
+    // read from Redis).
     const fastSample = (): FastSample => {
       const pids = pidsOf();
       const g = sumProc(pids.gateway);
@@ -152,7 +153,10 @@ async function main() {
     const slowSample = async (): Promise<SlowSample> => {
       const [wm, count, fnsAnswered] = await Promise.all([
         Promise.all(storing.map((w) => w.metrics())),
-        db.query<{ n: string }>('select count(*) as n from documents').then((r) => Number(r.rows[0]?.n), () => NaN),
+        // document_keys, not documents: one row per stored document, written in the same statement, and ≈ 1/14 of the
+        // heap to scan. count(*) of documents every second cost PostgreSQL ≈ 100 ms a time at 100 000 rows (measured
+        // with pg_stat_statements): ≈ 10 % of a core taken from the pipeline by the measuring tool.
+        db.query<{ n: string }>('select count(*) as n from document_keys').then((r) => Number(r.rows[0]?.n), () => NaN),
         FORWARD ? countFnsAnswered() : Promise.resolve(NaN),
       ]);
       const t = now();
@@ -332,7 +336,7 @@ Target: ≥ 5 000 documents/s acknowledged **and** persisted, sustained — **${
 |---|---|
 | acknowledged, whole window | ${r.acknowledgedPerSec.overall} |
 | acknowledged, median of 1 s intervals | ${r.acknowledgedPerSec.medianPerSecond} |
-| persisted during the window, from count(*) of documents | ${r.persistedPerSec.dbDuringLoad} |
+| persisted during the window, from count(*) of document_keys (one per stored document) | ${r.persistedPerSec.dbDuringLoad} |
 | persisted during the window, from ofd_documents_persisted_total | ${r.persistedPerSec.metricDuringLoad} |
 | persisted, median over sampling intervals (DB / metric) | ${r.persistedPerSec.medianIntervalDb} / ${r.persistedPerSec.medianIntervalMetric} |
 | persisted, start to fully drained | ${r.persistedPerSec.untilDrained} |
