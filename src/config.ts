@@ -178,10 +178,11 @@ function cryptoOf(e: Env): CryptoConfig {
 
 /** The register-facing ports and the external systems the roles talk to. */
 function connectionsOf(e: Env) {
+  const processes = resolveProcesses(e);
   return {
     roles: e.OFD_ROLES,
-    processes: resolveProcesses(e),
-    workerProcesses: resolveWorkerProcesses(e.OFD_WORKER_PROCESSES, e.OFD_ROLES, resolveProcesses(e)),
+    processes,
+    workerProcesses: resolveWorkerProcesses(e.OFD_WORKER_PROCESSES, e.OFD_ROLES, processes),
     workerNice: e.OFD_WORKER_NICE,
     workerYield: { highElu: e.OFD_WORKER_YIELD_ELU, maxPauseMs: e.OFD_WORKER_MAX_PAUSE_MS },
     host: e.OFD_HOST,

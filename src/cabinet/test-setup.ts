@@ -1,22 +1,12 @@
 // jsdom lacks what antd's responsive components ask the browser for.
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
+import { fakeMediaQueryList } from './fake-media-query';
 
 afterEach(() => cleanup());
 
-if (!window.matchMedia) {
-  window.matchMedia = (query: string) =>
-    ({
-      matches: false,
-      media: query,
-      onchange: null,
-      addListener: () => {},
-      removeListener: () => {},
-      addEventListener: () => {},
-      removeEventListener: () => {},
-      dispatchEvent: () => false,
-    }) as MediaQueryList;
-}
+window.matchMedia ??= (query: string) => fakeMediaQueryList(query, false);
+
 class NoResizeObserver {
   observe() {}
   unobserve() {}

@@ -51,16 +51,22 @@ const isCollect = typed<Message>(COLLECT);
 const isCollected = typed<Collected>(COLLECTED);
 const isChildReady = typed<Message>(CHILD_READY);
 
+/** A collection in progress: the children it still waits for, and how it ends. */
+interface Collection {
+  readonly missing: Set<number>;
+  done(): void;
+}
+
 /** In the primary: answers children's scrapes with the group's metrics. Returns the function that stops it. */
 export function serveClusterMetrics(answerMs = CHILD_ANSWER_MS): () => void {
   /** Each child's last answer and when it came; a child is asked only once it said it can answer. */
   const latest = new Map<number, { metrics: ChildMetrics; at: number }>();
   const ready = new Set<number>();
   const { registry: own, staleChildren: stale } = createSupervisorMetrics(answerMs);
-  const waiting = new Map<number, { missing: Set<number>; done(): void }>();
+  const waiting = new Map<number, Collection>();
   let nextId = 0;
 
-  const answered = (collection: { missing: Set<number>; done(): void } | undefined, workerId: number): void => {
+  const answered = (collection: Collection | undefined, workerId: number): void => {
     collection?.missing.delete(workerId);
     if (collection && collection.missing.size === 0) collection.done();
   };

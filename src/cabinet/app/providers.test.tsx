@@ -1,20 +1,12 @@
 import { render, screen } from '@testing-library/react';
 import { Button } from 'antd';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeMediaQueryList } from '../fake-media-query';
 import { AppProviders } from './providers';
 
 /** matchMedia as a browser answers it for a person who did (or did not) ask for reduced motion. */
 function prefersReducedMotion(reduce: boolean): void {
-  vi.stubGlobal('matchMedia', (query: string) => ({
-    matches: reduce && query === '(prefers-reduced-motion: reduce)',
-    media: query,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  }));
+  vi.stubGlobal('matchMedia', (query: string) => fakeMediaQueryList(query, reduce && query === '(prefers-reduced-motion: reduce)'));
 }
 
 function SignButton({ loading }: { loading: boolean }) {

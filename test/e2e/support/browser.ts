@@ -27,8 +27,8 @@ export interface TabOptions {
   stepTimeoutMs?: number;
 }
 
-/** The last lines the page logged, kept for the failure record. */
-const consoleLines = new WeakMap<Page, string[]>();
+/** The last lines the page logged (a line repeated back to back counted, not kept again), for the failure record. */
+const consoleLines = new WeakMap<Page, Array<{ text: string; times: number }>>();
 
 /** A Russian-locale browser context with reduced motion, and its first page. */
 export async function openBrowserTab(browser: Browser, options: TabOptions): Promise<{ context: BrowserContext; page: Page }> {
@@ -46,17 +46,13 @@ export async function openBrowserTab(browser: Browser, options: TabOptions): Pro
 
 /** Keeps the last 40 console messages and page errors of a page (for pages a test opens itself). */
 export function watchConsole(page: Page): void {
-  const lines: string[] = [];
+  const lines: Array<{ text: string; times: number }> = [];
   consoleLines.set(page, lines);
-  const keep = (line: string) => {
+  const keep = (text: string) => {
     // A warning repeated on every render would fill the record: count repeats of the last line instead.
-    const last = lines.length - 1;
-    const repeated = last >= 0 ? /^(.*?)(?: \(×(\d+)\))?$/.exec(lines[last]!) : null;
-    if (repeated && repeated[1] === line) {
-      lines[last] = `${line} (×${Number(repeated[2] ?? 1) + 1})`;
-      return;
-    }
-    lines.push(line);
+    const last = lines.at(-1);
+    if (last?.text === text) return void last.times++;
+    lines.push({ text, times: 1 });
     if (lines.length > 40) lines.shift();
   };
   page.on('console', (m) => keep(`[${m.type()}] ${m.text()}`));
@@ -76,7 +72,7 @@ export function keepFailureRecord(ctx: TestContext, page: () => Page | undefined
     const name = `${prefix}${ctx.task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80)}`;
     await p.screenshot({ path: `${dir}/${name}.png`, fullPage: true }).catch(() => {});
     const tree = await p.locator('body').ariaSnapshot({ timeout: 5_000 }).catch((e: Error) => `(no accessibility tree: ${e.message})`);
-    const record = [`url: ${p.url()}`, '', 'accessibility tree:', tree, '', 'console:', ...(consoleLines.get(p) ?? ['(not watched)'])].join('\n');
+    const record = [`url: ${p.url()}`, '', 'accessibility tree:', tree, '', 'console:', ...(consoleLines.get(p)?.map((l) => (l.times > 1 ? `${l.text} (×${l.times})` : l.text)) ?? ['(not watched)'])].join('\n');
     writeFileSync(`${dir}/${name}.txt`, `${record}\n`);
     // CI keeps only the log: print the record there too.
     process.stderr.write(`\n--- browser state at the failure of «${ctx.task.name}»\n${record}\n---\n`);
