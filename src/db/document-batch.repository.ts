@@ -326,13 +326,48 @@ export async function insertDocumentBatch(trx: Transaction<Database>, docs: read
 }
 
 /**
- * Records FD numbers received (first_fd, last_fd, fd_gaps) for a whole batch in one call of the set-wise SQL function
- * (migration 0005). Idempotent: recording an FD again changes nothing.
+ * The usual case in one statement: a drive whose FDs in the batch are contiguous and follow its last FD (or are its very
+ * first) gains no gap, and none of its gaps changes (they all lie below last_fd): its range is just extended.
+ * Every drive of the batch is locked first, in fn order, in this one statement — as ofd_record_document_numbers locks
+ * them — so concurrent batches cannot deadlock whichever of their drives each extends here; the values compared are the
+ * locked rows' latest (READ COMMITTED returns a row another batch updated meanwhile as that batch left it). Returns the
+ * drives it extended; the function, called for the others, finds their rows locked already.
+ */
+const EXTEND_CONTIGUOUS = `
+  with batch as (
+    select fn collate "C" as fn, min(fd) as lo, max(fd) as hi, count(distinct fd) as n
+    from unnest($1::text[], $2::bigint[]) as t(fn, fd) group by 1
+  ), locked as (
+    select f.fn, f.first_fd, f.last_fd from fiscal_drives f join batch b on b.fn = f.fn order by f.fn for update of f
+  ), extendable as (
+    select l.fn, b.lo, b.hi from locked l join batch b on b.fn = l.fn
+    where b.hi - b.lo + 1 = b.n and (l.first_fd is null or l.last_fd = b.lo - 1)
+  )
+  update fiscal_drives f set first_fd = coalesce(f.first_fd, e.lo), last_fd = e.hi, updated_at = now()
+  from extendable e where f.fn = e.fn
+  returning f.fn`;
+
+const ENSURE_DRIVES = `insert into fiscal_drives (fn) select distinct fn collate "C" from unnest($1::text[]) as t(fn) order by 1
+  on conflict (fn) do nothing`;
+
+/**
+ * Records FD numbers received (first_fd, last_fd, fd_gaps) for a whole batch. Idempotent: recording an FD again changes
+ * nothing. Drives whose FDs just continue their range (the usual case: a register sends its documents in order) are
+ * extended by one statement; the others go through the set-wise SQL function with its gap bookkeeping (migration
+ * 0005). At 2 000 registers a 1 000-document batch holds about one FD per drive, and the function's cost per drive was
+ * most of PostgreSQL's per-register work (docs/benchmarks/persist-2026-12-06-fd-fast-path.md).
  */
 export async function recordDocumentNumbers(trx: Transaction<Database>, keys: readonly { fn: string; fd: number }[]): Promise<void> {
   if (keys.length === 0) return;
+  const fns = keys.map((k) => k.fn);
+  const fds = keys.map((k) => k.fd);
+  await trx.executeQuery(CompiledQuery.raw(ENSURE_DRIVES, [fns]));
+  const { rows } = await trx.executeQuery<{ fn: string }>(CompiledQuery.raw(EXTEND_CONTIGUOUS, [fns, fds]));
+  const extended = new Set(rows.map((r) => r.fn));
+  const rest = extended.size === 0 ? keys : keys.filter((k) => !extended.has(k.fn));
+  if (rest.length === 0) return;
   await trx.executeQuery(
-    CompiledQuery.raw('select ofd_record_document_numbers($1::text[], $2::bigint[])', [keys.map((k) => k.fn), keys.map((k) => k.fd)]),
+    CompiledQuery.raw('select ofd_record_document_numbers($1::text[], $2::bigint[])', [rest.map((k) => k.fn), rest.map((k) => k.fd)]),
   );
 }
 
