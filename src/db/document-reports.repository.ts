@@ -56,6 +56,8 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       .executeTakeFirst();
     if (orgId !== null && updated.numUpdatedRows > 0n) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
   }
+  // The drive as the newest registration report has it: a late-arriving older one (a first registration after a
+  // re-registration, or after a shift report with a newer key resource) must not roll either back.
   await trx
     .updateTable('fiscal_drives')
     .set({
@@ -63,18 +65,20 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       ffd_version: r.drive.ffdVersion,
       registered_at: dateTime,
       registration_fd: r.fd,
-      key_resource_days: r.drive.keyResourceDays,
-      key_resource_reported_at: dateTime,
       // The model's validity, told by the key resource a registration report carries (src/domain/fn-end-date.ts); a
       // report without 1213 (FFD 1.0) keeps what an earlier one said.
       validity_months: sql<number | null>`coalesce(${r.drive.validityMonths}::int, validity_months)`,
       updated_at: sql<Date>`now()`,
     })
     .where('fn', '=', r.fn)
+    .where((eb) =>
+      dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]),
+    )
     .execute();
+  if (r.drive.keyResourceDays !== null && dateTime !== null) await recordKeyResource(trx, r.fn, r.drive.keyResourceDays, dateTime);
 }
 
-/** Shift reports carry the FN's key resource (1213) too: keep the latest reported, never an older report's. */
+/** Registration and shift reports carry the FN's key resource (1213): keep the latest reported, never an older report's. */
 export async function recordKeyResource(trx: Trx, fn: string, days: number, dateTime: string): Promise<void> {
   await trx
     .updateTable('fiscal_drives')

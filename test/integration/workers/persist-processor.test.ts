@@ -9,6 +9,7 @@ import { createPersistProcessor, type PersistedJob, type PersistProcessor } from
 import { deriveDocument } from '../../../src/workers/persist/derive.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { ascii, u32, u8, vln } from '../../support/kkt.js';
+import { encodeTlv } from '../../../protocol/tlv.js';
 import { FN_A, FN_B, MARKING_CODE, realJob, richReceiptChildren } from './worker-test-helpers.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
 import { storedItems } from '../../../src/db/stored-items.js';
@@ -193,5 +194,30 @@ describe('persist processor', () => {
     });
     const receiptRow = await t.db.selectFrom('documents').selectAll().where('fn', '=', fn).where('fd', '=', 3).executeTakeFirstOrThrow();
     expect(receiptRow).toMatchObject({ register_id: reg.id, outlet_id: outlet.id });
+  });
+
+  it('keeps the newest registration and key resource of a drive whatever order its reports arrive in', async () => {
+    const fn = '9999000000000004';
+    const regId = '0000000002000004    ';
+    const u16 = (tag: number, v: number) => encodeTlv(tag, Buffer.from([v & 0xff, v >> 8]));
+    // 1012 of each report: registration day 0, shift report day 10, re-registration day 20, all 09:00 local.
+    const at = (day: number) => LOCAL + day * 86_400;
+    const head = (fd: number, day: number) => [ascii(1018, '7707083893  '), u32(1012, at(day)), ascii(1037, regId), u32(1040, fd), ascii(1041, fn), u8(1209, 4)];
+    const registration = (fd: number, day: number, keyDays: number, form: number) =>
+      realJob(fn, fd, [ascii(1048, 'OOO Keys'), ...head(fd, day), ascii(1013, 'SERIAL-4'), u8(1062, 1), u16(1213, keyDays)], form);
+    const closeShift = realJob(fn, 3, [...head(3, 10), u32(1038, 1), u32(1118, 0), u32(1111, 1), u32(1097, 0), u16(1213, 100)], 5);
+    const drive = () =>
+      t.db.selectFrom('fiscal_drives').select(['registration_fd', 'registered_at', 'key_resource_days', 'key_resource_reported_at']).where('fn', '=', fn).executeTakeFirstOrThrow();
+
+    // The shift report first, the registration it follows late: the registration is recorded, the key resource is the shift's.
+    await persist([closeShift]);
+    await persist([registration(1, 0, 400, 1)]);
+    expect(await drive()).toEqual({ registration_fd: 1, registered_at: '2024-09-17T09:00:00', key_resource_days: 100, key_resource_reported_at: '2024-09-27T09:00:00' });
+    // A newer re-registration takes over both.
+    await persist([registration(5, 20, 90, 11)]);
+    expect(await drive()).toEqual({ registration_fd: 5, registered_at: '2024-10-07T09:00:00', key_resource_days: 90, key_resource_reported_at: '2024-10-07T09:00:00' });
+    // An older re-registration arriving after it changes neither.
+    await persist([registration(2, 5, 300, 11)]);
+    expect(await drive()).toEqual({ registration_fd: 5, registered_at: '2024-10-07T09:00:00', key_resource_days: 90, key_resource_reported_at: '2024-10-07T09:00:00' });
   });
 });
