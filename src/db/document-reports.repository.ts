@@ -41,9 +41,8 @@ export interface RegistrationState {
 /** The register (unless an older report arrives late), its document owner, the organization's name and the FN. */
 export async function recordRegistration(trx: Trx, r: RegistrationState): Promise<void> {
   const { orgId, outletId, registerId, dateTime } = r;
-  if (orgId !== null && r.user !== null) {
-    await trx.updateTable('organizations').set({ name: r.user, updated_at: sql<Date>`now()` }).where('id', '=', orgId).execute();
-  }
+  // The organization's name as its register's newest report gives it: a late older report does not rename it back.
+  let newest = true;
   if (registerId !== null) {
     // A late-arriving older report must not overwrite a newer registration.
     const updated = await trx
@@ -54,7 +53,11 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
         dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]),
       )
       .executeTakeFirst();
-    if (orgId !== null && updated.numUpdatedRows > 0n) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
+    newest = updated.numUpdatedRows > 0n;
+    if (orgId !== null && newest) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
+  }
+  if (orgId !== null && r.user !== null && newest) {
+    await trx.updateTable('organizations').set({ name: r.user, updated_at: sql<Date>`now()` }).where('id', '=', orgId).execute();
   }
   // The drive as the newest registration report has it: a late-arriving older one (a first registration after a
   // re-registration, or after a shift report with a newer key resource) must not roll either back.

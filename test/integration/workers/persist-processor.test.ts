@@ -196,7 +196,7 @@ describe('persist processor', () => {
     expect(receiptRow).toMatchObject({ register_id: reg.id, outlet_id: outlet.id });
   });
 
-  it('keeps the newest registration and key resource of a drive whatever order its reports arrive in', async () => {
+  it('keeps the newest registration, key resource and organization name whatever order the reports arrive in', async () => {
     const fn = '9999000000000004';
     const regId = '0000000002000004    ';
     const u16 = (tag: number, v: number) => encodeTlv(tag, Buffer.from([v & 0xff, v >> 8]));
@@ -204,7 +204,8 @@ describe('persist processor', () => {
     const at = (day: number) => LOCAL + day * 86_400;
     const head = (fd: number, day: number) => [ascii(1018, '7707083893  '), u32(1012, at(day)), ascii(1037, regId), u32(1040, fd), ascii(1041, fn), u8(1209, 4)];
     const registration = (fd: number, day: number, keyDays: number, form: number) =>
-      realJob(fn, fd, [ascii(1048, 'OOO Keys'), ...head(fd, day), ascii(1013, 'SERIAL-4'), u8(1062, 1), u16(1213, keyDays)], form);
+      realJob(fn, fd, [ascii(1048, `OOO Keys ${day}`), ...head(fd, day), ascii(1013, 'SERIAL-4'), u8(1062, 1), u16(1213, keyDays)], form);
+    const organizationName = async () => (await t.db.selectFrom('organizations').select('name').where('inn', '=', '7707083893').executeTakeFirstOrThrow()).name;
     const closeShift = realJob(fn, 3, [...head(3, 10), u32(1038, 1), u32(1118, 0), u32(1111, 1), u32(1097, 0), u16(1213, 100)], 5);
     const drive = () =>
       t.db.selectFrom('fiscal_drives').select(['registration_fd', 'registered_at', 'key_resource_days', 'key_resource_reported_at']).where('fn', '=', fn).executeTakeFirstOrThrow();
@@ -216,8 +217,10 @@ describe('persist processor', () => {
     // A newer re-registration takes over both.
     await persist([registration(5, 20, 90, 11)]);
     expect(await drive()).toEqual({ registration_fd: 5, registered_at: '2024-10-07T09:00:00', key_resource_days: 90, key_resource_reported_at: '2024-10-07T09:00:00' });
-    // An older re-registration arriving after it changes neither.
+    expect(await organizationName()).toBe('OOO Keys 20');
+    // An older re-registration arriving after it changes neither, nor the organization's name.
     await persist([registration(2, 5, 300, 11)]);
     expect(await drive()).toEqual({ registration_fd: 5, registered_at: '2024-10-07T09:00:00', key_resource_days: 90, key_resource_reported_at: '2024-10-07T09:00:00' });
+    expect(await organizationName()).toBe('OOO Keys 20');
   });
 });
