@@ -354,8 +354,8 @@ const ENSURE_DRIVES = `insert into fiscal_drives (fn) select distinct fn collate
  * Records FD numbers received (first_fd, last_fd, fd_gaps) for a whole batch. Idempotent: recording an FD again changes
  * nothing. Drives whose FDs just continue their range (the usual case: a register sends its documents in order) are
  * extended by one statement; the others go through the set-wise SQL function with its gap bookkeeping (migration
- * 0005). At 2 000 registers a 1 000-document batch holds about one FD per drive, and the function's cost per drive was
- * most of PostgreSQL's per-register work (docs/benchmarks/persist-2026-12-06-fd-fast-path.md).
+ * 0005). PostgreSQL's CPU per FD: 19 → 8 µs at 5 FDs per drive per batch, 41 → 33 µs at one, where locking and
+ * updating the row itself is most of it (`npm run bench:fd-numbers`, docs/benchmarks/persist-2026-12-06-per-register-rows.md).
  */
 export async function recordDocumentNumbers(trx: Transaction<Database>, keys: readonly { fn: string; fd: number }[]): Promise<void> {
   if (keys.length === 0) return;

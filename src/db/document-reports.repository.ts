@@ -4,7 +4,7 @@
  * registration report describes, a shift's opening and closing, the FN's key resource, a closed archive. Rare: one
  * statement or two per report.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { recordDocumentOwners } from './document-registry.repository.js';
 import type { FiscalDriveUpdate, RegisterUpdate } from './tables/registry.js';
@@ -38,6 +38,14 @@ export interface RegistrationState {
   readonly drive: { readonly ffdVersion: number | null; readonly keyResourceDays: number | null; readonly validityMonths: number | null };
 }
 
+/**
+ * A row a registration report of `dateTime` may update: none recorded yet, or one not newer than it (so a late older
+ * report changes nothing). A report without a time only fills a row that has none.
+ */
+function notNewerThan(eb: ExpressionBuilder<Database, 'registers' | 'fiscal_drives'>, dateTime: string | null) {
+  return dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]);
+}
+
 /** The register (unless an older report arrives late), its document owner, the organization's name and the FN. */
 export async function recordRegistration(trx: Trx, r: RegistrationState): Promise<void> {
   const { orgId, outletId, registerId, dateTime } = r;
@@ -49,9 +57,7 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       .updateTable('registers')
       .set({ ...r.register, organization_id: orgId, outlet_id: outletId, status: 'active', registered_at: dateTime, updated_at: sql<Date>`now()` })
       .where('id', '=', registerId)
-      .where((eb) =>
-        dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]),
-      )
+      .where((eb) => notNewerThan(eb, dateTime))
       .executeTakeFirst();
     newest = updated.numUpdatedRows > 0n;
     if (orgId !== null && newest) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
@@ -74,9 +80,7 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       updated_at: sql<Date>`now()`,
     })
     .where('fn', '=', r.fn)
-    .where((eb) =>
-      dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]),
-    )
+    .where((eb) => notNewerThan(eb, dateTime))
     .execute();
   if (r.drive.keyResourceDays !== null && dateTime !== null) await recordKeyResource(trx, r.fn, r.drive.keyResourceDays, dateTime);
 }
