@@ -1,12 +1,14 @@
 // FD numbers of a persist batch (issue 12): ofd_record_document_numbers alone (migration 0005) against
 // recordDocumentNumbers (the contiguous fast path, then the function for the rest), on the same database.
 //
-//   npm run bench:fd-numbers -- [--drives 2000] [--batch 1000] [--batches 40] [--rounds 3]
+//   npm run bench:fd-numbers -- [--drives 2000] [--batch 1000] [--batches 40] [--rounds 3] [--gaps 0]
 //
 // Each round: two fresh sets of `--drives` fiscal drives, then `--batches` batches of `--batch` FDs, the drives taken
 // round-robin with their FDs rising — the order registers send in, as a busy gateway enqueues them — recorded by each
-// way in turn (interleaved, so both see the same machine). Prints the milliseconds per batch and the PostgreSQL
-// backend's CPU per FD (from /proc), the median over rounds.
+// way in turn (interleaved, so both see the same machine). --gaps p: each FD is followed by a missing one with
+// probability p, so that share of the drives takes the function's path after the fast path's statement (the cost of
+// a drive that falls back). Prints the milliseconds per batch and the PostgreSQL backend's CPU per FD (from /proc),
+// the median over rounds.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -22,11 +24,24 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1000' },
     batches: { type: 'string', default: '40' },
     rounds: { type: 'string', default: '3' },
+    gaps: { type: 'string', default: '0' },
   },
 });
 const DRIVES = Number(args.drives);
 const BATCH = Number(args.batch);
 const BATCHES = Number(args.batches);
+const GAPS = Number(args.gaps);
+
+/** Seeded, so both ways get the same FDs. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), a | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TICKS = 100; // USER_HZ
 
@@ -66,12 +81,15 @@ async function main(): Promise<void> {
       };
       const next = { function: new Array<number>(DRIVES).fill(1), 'fast path': new Array<number>(DRIVES).fill(1) };
       const cursor = { function: 0, 'fast path': 0 };
+      const random = { function: prng(round + 1), 'fast path': prng(round + 1) };
       const spent = { function: { ms: 0, cpu: 0 }, 'fast path': { ms: 0, cpu: 0 } };
       for (let b = 0; b < BATCHES; b++) {
         for (const way of ['function', 'fast path'] as const) {
           const keys = Array.from({ length: BATCH }, () => {
             const d = cursor[way]++ % DRIVES;
-            return { fn: `${prefix[way]}${String(d).padStart(10, '0')}`, fd: next[way][d]!++ };
+            const fd = next[way][d]!;
+            next[way][d] = fd + (random[way]() < GAPS ? 2 : 1);
+            return { fn: `${prefix[way]}${String(d).padStart(10, '0')}`, fd };
           });
           const cpu = await backendCpuSeconds(pid);
           const t = performance.now();
@@ -96,7 +114,7 @@ async function main(): Promise<void> {
       { msPerBatch: Number(median(r.msPerBatch).toFixed(1)), cpuUsPerFd: Number(median(r.cpuUsPerFd).toFixed(1)), perRound: r },
     ]),
   );
-  console.log(JSON.stringify({ bench: 'fd-numbers', drives: DRIVES, batch: BATCH, batches: BATCHES, rounds: Number(args.rounds), ...summary }, null, 2));
+  console.log(JSON.stringify({ bench: 'fd-numbers', drives: DRIVES, batch: BATCH, batches: BATCHES, rounds: Number(args.rounds), gaps: GAPS, ...summary }, null, 2));
 }
 
 await main();

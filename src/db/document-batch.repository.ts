@@ -328,10 +328,11 @@ export async function insertDocumentBatch(trx: Transaction<Database>, docs: read
 /**
  * The usual case in one statement: a drive whose FDs in the batch are contiguous and follow its last FD (or are its very
  * first) gains no gap, and none of its gaps changes (they all lie below last_fd): its range is just extended.
- * Every drive of the batch is locked first, in fn order, in this one statement — as ofd_record_document_numbers locks
- * them — so concurrent batches cannot deadlock whichever of their drives each extends here; the values compared are the
- * locked rows' latest (READ COMMITTED returns a row another batch updated meanwhile as that batch left it). Returns the
- * drives it extended; the function, called for the others, finds their rows locked already.
+ * The values compared are the locked rows' latest (READ COMMITTED: a `for update` that waited returns the row as the
+ * other batch left it). Deadlock-free with ofd_record_document_numbers called after it for the other drives, and with
+ * concurrent batches: `locked` reads the batch's drives in fn order and is read as far as the join needs it, so the rows
+ * it locks are always a prefix in fn order holding every drive extended; the function then locks the rest in fn order,
+ * all of them beyond that prefix (or in it, held already). Keep nothing that locks fiscal_drives between the two.
  */
 const EXTEND_CONTIGUOUS = `
   with batch as (

@@ -4,7 +4,7 @@
  * registration report describes, a shift's opening and closing, the FN's key resource, a closed archive. Rare: one
  * statement or two per report.
  */
-import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { recordDocumentOwners } from './document-registry.repository.js';
 import type { FiscalDriveUpdate, RegisterUpdate } from './tables/registry.js';
@@ -39,48 +39,64 @@ export interface RegistrationState {
 }
 
 /**
- * A row a registration report of `dateTime` may update: none recorded yet, or one not newer than it (so a late older
- * report changes nothing). A report without a time only fills a row that has none.
+ * A row a registration report of `dateTime` may update as the newest report: none recorded yet (`column` null), or one
+ * not newer than it — so a late older report changes nothing. A report without a time only fills a row that has none.
  */
-function notNewerThan(eb: ExpressionBuilder<Database, 'registers' | 'fiscal_drives'>, dateTime: string | null) {
-  return dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '<=', dateTime)]);
+function notNewerThan(column: 'registered_at' | 'name_reported_at', dateTime: string | null): RawBuilder<boolean> {
+  const col = sql.ref(column);
+  return dateTime === null ? sql<boolean>`${col} is null` : sql<boolean>`(${col} is null or ${col} <= ${dateTime}::timestamp)`;
 }
 
-/** The register (unless an older report arrives late), its document owner, the organization's name and the FN. */
+/**
+ * What a registration report (form 1, or 11 for a change) sets, whatever order the reports of a register arrive in:
+ * - the organization's name: from the newest report of any of its registers (organizations.name_reported_at);
+ * - the register (its settings, organization and outlet) and the FN's register and FFD version: from the register's
+ *   newest report;
+ * - when the FN started (registered_at, registration_fd) and its model's validity: from its EARLIEST report — a
+ *   re-registration (new address, new settings) does not restart the FN's clock, and its key resource (1213) is what
+ *   is left, not the model's;
+ * - the key resource: from the newest report of any kind (recordKeyResource, shift reports too).
+ */
 export async function recordRegistration(trx: Trx, r: RegistrationState): Promise<void> {
   const { orgId, outletId, registerId, dateTime } = r;
-  // The organization's name as its register's newest report gives it: a late older report does not rename it back.
+  if (orgId !== null && r.user !== null) {
+    await trx
+      .updateTable('organizations')
+      .set({ name: r.user, name_reported_at: dateTime, updated_at: sql<Date>`now()` })
+      .where('id', '=', orgId)
+      .where(notNewerThan('name_reported_at', dateTime))
+      .execute();
+  }
   let newest = true;
   if (registerId !== null) {
-    // A late-arriving older report must not overwrite a newer registration.
     const updated = await trx
       .updateTable('registers')
       .set({ ...r.register, organization_id: orgId, outlet_id: outletId, status: 'active', registered_at: dateTime, updated_at: sql<Date>`now()` })
       .where('id', '=', registerId)
-      .where((eb) => notNewerThan(eb, dateTime))
+      .where(notNewerThan('registered_at', dateTime))
       .executeTakeFirst();
     newest = updated.numUpdatedRows > 0n;
     if (orgId !== null && newest) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
   }
-  if (orgId !== null && r.user !== null && newest) {
-    await trx.updateTable('organizations').set({ name: r.user, updated_at: sql<Date>`now()` }).where('id', '=', orgId).execute();
+  if (newest) {
+    await trx
+      .updateTable('fiscal_drives')
+      .set({ register_id: registerId, ffd_version: r.drive.ffdVersion, updated_at: sql<Date>`now()` })
+      .where('fn', '=', r.fn)
+      .execute();
   }
-  // The drive as the newest registration report has it: a late-arriving older one (a first registration after a
-  // re-registration, or after a shift report with a newer key resource) must not roll either back.
   await trx
     .updateTable('fiscal_drives')
     .set({
-      register_id: registerId,
-      ffd_version: r.drive.ffdVersion,
       registered_at: dateTime,
       registration_fd: r.fd,
-      // The model's validity, told by the key resource a registration report carries (src/domain/fn-end-date.ts); a
-      // report without 1213 (FFD 1.0) keeps what an earlier one said.
+      // The model's validity, told by the key resource of the FN's first registration (src/domain/fn-end-date.ts); a
+      // report without 1213 (FFD 1.0) keeps what another said.
       validity_months: sql<number | null>`coalesce(${r.drive.validityMonths}::int, validity_months)`,
       updated_at: sql<Date>`now()`,
     })
     .where('fn', '=', r.fn)
-    .where((eb) => notNewerThan(eb, dateTime))
+    .where((eb) => (dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '>', dateTime)])))
     .execute();
   if (r.drive.keyResourceDays !== null && dateTime !== null) await recordKeyResource(trx, r.fn, r.drive.keyResourceDays, dateTime);
 }

@@ -48,6 +48,7 @@ import * as m0064 from '../../migrations/0064_fns_answer_in_status.js';
 import * as m0066 from '../../migrations/0066_item_values_from_raw.js';
 import * as m0067 from '../../migrations/0067_document_keys_one_index.js';
 import * as m0068 from '../../migrations/0068_fns_status_without_updated_at_index.js';
+import * as m0069 from '../../migrations/0069_organization_name_reported_at.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -96,6 +97,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0066_item_values_from_raw': m0066,
   '0067_document_keys_one_index': m0067,
   '0068_fns_status_without_updated_at_index': m0068,
+  '0069_organization_name_reported_at': m0069,
 });
 
 export const migrationProvider: MigrationProvider = {

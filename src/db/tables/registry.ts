@@ -7,6 +7,8 @@ export interface OrganizationsTable {
   /** 1018 userInn, 10 or 12 digits (a check constraint refuses anything else). */
   inn: string;
   name: string | null;
+  /** 1012 of the registration report the name was last taken from (migration 0069); null: not from a report. */
+  name_reported_at: LocalDateTime | null;
   created_at: Defaulted<Timestamptz>;
   updated_at: Defaulted<Timestamptz>;
 }

@@ -196,31 +196,43 @@ describe('persist processor', () => {
     expect(receiptRow).toMatchObject({ register_id: reg.id, outlet_id: outlet.id });
   });
 
-  it('keeps the newest registration, key resource and organization name whatever order the reports arrive in', async () => {
+  it('takes when an FN started from its first registration and everything else from the newest report, whatever order they arrive in', async () => {
     const fn = '9999000000000004';
     const regId = '0000000002000004    ';
+    const inn = '7707083893  ';
     const u16 = (tag: number, v: number) => encodeTlv(tag, Buffer.from([v & 0xff, v >> 8]));
-    // 1012 of each report: registration day 0, shift report day 10, re-registration day 20, all 09:00 local.
+    // 1012 of each report, 09:00 local on day 0 (registration), 10 (shift report), 20 (re-registration).
     const at = (day: number) => LOCAL + day * 86_400;
-    const head = (fd: number, day: number) => [ascii(1018, '7707083893  '), u32(1012, at(day)), ascii(1037, regId), u32(1040, fd), ascii(1041, fn), u8(1209, 4)];
-    const registration = (fd: number, day: number, keyDays: number, form: number) =>
-      realJob(fn, fd, [ascii(1048, `OOO Keys ${day}`), ...head(fd, day), ascii(1013, 'SERIAL-4'), u8(1062, 1), u16(1213, keyDays)], form);
-    const organizationName = async () => (await t.db.selectFrom('organizations').select('name').where('inn', '=', '7707083893').executeTakeFirstOrThrow()).name;
+    const head = (fd: number, day: number, reg = regId, drive = fn) => [ascii(1018, inn), u32(1012, at(day)), ascii(1037, reg), u32(1040, fd), ascii(1041, drive), u8(1209, 4)];
+    const registration = (fd: number, day: number, keyDays: number, form: number, reg = regId, drive = fn) =>
+      realJob(drive, fd, [ascii(1048, `OOO Keys ${day}`), ...head(fd, day, reg, drive), ascii(1013, `SERIAL-${day}`), u8(1062, 1), u16(1213, keyDays)], form);
     const closeShift = realJob(fn, 3, [...head(3, 10), u32(1038, 1), u32(1118, 0), u32(1111, 1), u32(1097, 0), u16(1213, 100)], 5);
     const drive = () =>
-      t.db.selectFrom('fiscal_drives').select(['registration_fd', 'registered_at', 'key_resource_days', 'key_resource_reported_at']).where('fn', '=', fn).executeTakeFirstOrThrow();
+      t.db
+        .selectFrom('fiscal_drives')
+        .select(['registration_fd', 'registered_at', 'validity_months', 'key_resource_days', 'key_resource_reported_at'])
+        .where('fn', '=', fn)
+        .executeTakeFirstOrThrow();
+    const register = async () => (await t.db.selectFrom('registers').select('serial_number').where('registration_number', '=', regId.trim()).executeTakeFirstOrThrow()).serial_number;
+    const organizationName = async () => (await t.db.selectFrom('organizations').select('name').where('inn', '=', inn.trim()).executeTakeFirstOrThrow()).name;
 
-    // The shift report first, the registration it follows late: the registration is recorded, the key resource is the shift's.
+    // The shift report and the re-registration first; the first registration arrives last.
     await persist([closeShift]);
-    await persist([registration(1, 0, 400, 1)]);
-    expect(await drive()).toEqual({ registration_fd: 1, registered_at: '2024-09-17T09:00:00', key_resource_days: 100, key_resource_reported_at: '2024-09-27T09:00:00' });
-    // A newer re-registration takes over both.
     await persist([registration(5, 20, 90, 11)]);
-    expect(await drive()).toEqual({ registration_fd: 5, registered_at: '2024-10-07T09:00:00', key_resource_days: 90, key_resource_reported_at: '2024-10-07T09:00:00' });
+    await persist([registration(1, 0, 400, 1)]);
+    // Started on day 0 (FD 1), a 13-month model by its first 1213 (400 days; fn-end-date.test.ts has the table), keys
+    // as the newest report (day 20) says; the register and the organization's name as of the re-registration.
+    expect(await drive()).toEqual({
+      registration_fd: 1,
+      registered_at: '2024-09-17T09:00:00',
+      validity_months: 13,
+      key_resource_days: 90,
+      key_resource_reported_at: '2024-10-07T09:00:00',
+    });
+    expect(await register()).toBe('SERIAL-20');
     expect(await organizationName()).toBe('OOO Keys 20');
-    // An older re-registration arriving after it changes neither, nor the organization's name.
-    await persist([registration(2, 5, 300, 11)]);
-    expect(await drive()).toEqual({ registration_fd: 5, registered_at: '2024-10-07T09:00:00', key_resource_days: 90, key_resource_reported_at: '2024-10-07T09:00:00' });
+    // Another register of the organization sends its backlog: its older report does not rename the organization.
+    await persist([registration(1, 2, 400, 1, '0000000002000005    ', '9999000000000005')]);
     expect(await organizationName()).toBe('OOO Keys 20');
   });
 });
