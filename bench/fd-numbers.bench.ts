@@ -17,6 +17,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { recordDocumentNumbers } from '../src/db/document-batch.repository.js';
+import { Prng } from '../src/domain/prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,16 +33,6 @@ const BATCH = Number(args.batch);
 const BATCHES = Number(args.batches);
 const GAPS = Number(args.gaps);
 
-/** Seeded, so both ways get the same FDs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TICKS = 100; // USER_HZ
 
@@ -81,14 +72,15 @@ async function main(): Promise<void> {
       };
       const next = { function: new Array<number>(DRIVES).fill(1), 'fast path': new Array<number>(DRIVES).fill(1) };
       const cursor = { function: 0, 'fast path': 0 };
-      const random = { function: prng(round + 1), 'fast path': prng(round + 1) };
+      // Seeded alike, so both ways get the same FDs.
+      const random = { function: new Prng(`fd-numbers-${round}`), 'fast path': new Prng(`fd-numbers-${round}`) };
       const spent = { function: { ms: 0, cpu: 0 }, 'fast path': { ms: 0, cpu: 0 } };
       for (let b = 0; b < BATCHES; b++) {
         for (const way of ['function', 'fast path'] as const) {
           const keys = Array.from({ length: BATCH }, () => {
             const d = cursor[way]++ % DRIVES;
             const fd = next[way][d]!;
-            next[way][d] = fd + (random[way]() < GAPS ? 2 : 1);
+            next[way][d] = fd + (random[way].chance(GAPS) ? 2 : 1);
             return { fn: `${prefix[way]}${String(d).padStart(10, '0')}`, fd };
           });
           const cpu = await backendCpuSeconds(pid);
