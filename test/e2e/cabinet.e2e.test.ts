@@ -296,6 +296,9 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', { timeout: 180_000 }, () =>
     shotOnFailure(ctx, () => tab.page);
     const { page } = tab;
     await page.getByRole('link', { name: 'Забыли пароль?' }).click();
+    // The sign-in page has an «Электронная почта» field too: fill only once the new page is shown (its route loads
+    // lazily, and a fill that lands on the old page's field is lost — CI once failed exactly so).
+    await page.getByRole('heading', { name: 'Восстановление пароля' }).waitFor();
     await page.getByLabel('Электронная почта').fill(EMAIL);
     await page.getByRole('button', { name: 'Отправить ссылку' }).click();
     await page.getByText('Проверьте почту').waitFor();
@@ -308,6 +311,7 @@ describe.skipIf(!CAN_RUN)('the cabinet in Chromium', { timeout: 180_000 }, () =>
     await page.getByRole('button', { name: 'Сохранить пароль' }).click();
     await page.getByText('Пароль изменён').waitFor();
     await page.getByRole('link', { name: 'Войти' }).click();
+    await page.getByRole('heading', { name: 'Вход' }).waitFor();
     await signIn(page, EMAIL, PASSWORD);
     await page.getByText('Неверный адрес электронной почты или пароль.').waitFor();
     await signIn(page, EMAIL, NEW_PASSWORD);
