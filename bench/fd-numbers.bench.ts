@@ -10,14 +10,12 @@
 // a drive that falls back). Prints the milliseconds per batch and the PostgreSQL backend's CPU per FD (from /proc),
 // the median over rounds.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { CompiledQuery, sql } from 'kysely';
 import { createDb } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { recordDocumentNumbers } from '../src/db/document-batch.repository.js';
 import { Prng } from '../src/domain/prng.js';
+import { createFreshDatabase, DEFAULT_SERVER_URL, procSample } from '../scripts/pipeline-harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,26 +31,21 @@ const BATCH = Number(args.batch);
 const BATCHES = Number(args.batches);
 const GAPS = Number(args.gaps);
 
-const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TICKS = 100; // USER_HZ
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function backendCpuSeconds(pid: number): Promise<number> {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+/** CPU seconds the PostgreSQL backend has used (user + system, from /proc). */
+function backendCpuSeconds(pid: number): number {
+  const sample = procSample(pid);
+  if (!sample) throw new Error(`cannot read /proc/${pid}/stat: run the bench on the PostgreSQL server's machine`);
+  return sample.cpuSeconds;
 }
 
 type Way = 'function' | 'fast path';
 
 async function main(): Promise<void> {
-  const name = `ofd_bench_fd_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${pg.escapeIdentifier(name)}`);
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  const handle = createDb(url.toString(), { maxConnections: 1, applicationName: 'ofd-bench-fd' });
+  const fresh = await createFreshDatabase(DEFAULT_SERVER_URL, 'bench_fd');
+  const handle = createDb(fresh.url, { maxConnections: 1, applicationName: 'ofd-bench-fd' });
   const results: Record<Way, { msPerBatch: number[]; cpuUsPerFd: number[] }> = {
     function: { msPerBatch: [], cpuUsPerFd: [] },
     'fast path': { msPerBatch: [], cpuUsPerFd: [] },
@@ -83,11 +76,11 @@ async function main(): Promise<void> {
             next[way][d] = fd + (random[way].chance(GAPS) ? 2 : 1);
             return { fn: `${prefix[way]}${String(d).padStart(10, '0')}`, fd };
           });
-          const cpu = await backendCpuSeconds(pid);
+          const cpu = backendCpuSeconds(pid);
           const t = performance.now();
           await record[way](keys);
           spent[way].ms += performance.now() - t;
-          spent[way].cpu += (await backendCpuSeconds(pid)) - cpu;
+          spent[way].cpu += backendCpuSeconds(pid) - cpu;
         }
       }
       for (const way of ['function', 'fast path'] as const) {
@@ -97,8 +90,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await handle.close();
-    await admin.query(`drop database if exists ${pg.escapeIdentifier(name)}`);
-    await admin.end();
+    await fresh.drop();
   }
   const summary = Object.fromEntries(
     Object.entries(results).map(([way, r]) => [

@@ -39,12 +39,14 @@ export interface RegistrationState {
 }
 
 /**
- * A row a registration report of `dateTime` may update as the newest report: none recorded yet (`column` null), or one
- * not newer than it — so a late older report changes nothing. A report without a time only fills a row that has none.
+ * Whether a report of `dateTime` decides the value `column` dates: none recorded yet, or — as `wins` says — one older
+ * than it (the newest report wins) or newer than it (the earliest wins). So a report arriving late changes nothing it
+ * should not. A report without a time only fills a row that has none.
  */
-function notNewerThan(column: 'registered_at' | 'name_reported_at', dateTime: string | null): RawBuilder<boolean> {
+function reportDecides(column: 'registered_at' | 'name_reported_at' | 'key_resource_reported_at', dateTime: string | null, wins: 'newest' | 'earliest'): RawBuilder<boolean> {
   const col = sql.ref(column);
-  return dateTime === null ? sql<boolean>`${col} is null` : sql<boolean>`(${col} is null or ${col} <= ${dateTime}::timestamp)`;
+  if (dateTime === null) return sql<boolean>`${col} is null`;
+  return wins === 'newest' ? sql<boolean>`(${col} is null or ${col} <= ${dateTime}::timestamp)` : sql<boolean>`(${col} is null or ${col} > ${dateTime}::timestamp)`;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       .updateTable('organizations')
       .set({ name: r.user, name_reported_at: dateTime, updated_at: sql<Date>`now()` })
       .where('id', '=', orgId)
-      .where(notNewerThan('name_reported_at', dateTime))
+      .where(reportDecides('name_reported_at', dateTime, 'newest'))
       .execute();
   }
   let newest = true;
@@ -73,7 +75,7 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       .updateTable('registers')
       .set({ ...r.register, organization_id: orgId, outlet_id: outletId, status: 'active', registered_at: dateTime, updated_at: sql<Date>`now()` })
       .where('id', '=', registerId)
-      .where(notNewerThan('registered_at', dateTime))
+      .where(reportDecides('registered_at', dateTime, 'newest'))
       .executeTakeFirst();
     newest = updated.numUpdatedRows > 0n;
     if (orgId !== null && newest) await recordDocumentOwners(trx, [{ registerId, organizationId: orgId }]);
@@ -96,7 +98,7 @@ export async function recordRegistration(trx: Trx, r: RegistrationState): Promis
       updated_at: sql<Date>`now()`,
     })
     .where('fn', '=', r.fn)
-    .where((eb) => (dateTime === null ? eb('registered_at', 'is', null) : eb.or([eb('registered_at', 'is', null), eb('registered_at', '>', dateTime)])))
+    .where(reportDecides('registered_at', dateTime, 'earliest'))
     .execute();
   if (r.drive.keyResourceDays !== null && dateTime !== null) await recordKeyResource(trx, r.fn, r.drive.keyResourceDays, dateTime);
 }
@@ -107,7 +109,7 @@ export async function recordKeyResource(trx: Trx, fn: string, days: number, date
     .updateTable('fiscal_drives')
     .set({ key_resource_days: days, key_resource_reported_at: dateTime, updated_at: sql<Date>`now()` })
     .where('fn', '=', fn)
-    .where((eb) => eb.or([eb('key_resource_reported_at', 'is', null), eb('key_resource_reported_at', '<=', dateTime)]))
+    .where(reportDecides('key_resource_reported_at', dateTime, 'newest'))
     .execute();
 }
 
