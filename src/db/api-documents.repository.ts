@@ -8,6 +8,7 @@ import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repo
 import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
+import { itemNameMatches } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { FNS_ANSWERED_STATUSES, type FnsStatusRow } from './tables/fns-status.js';
 
@@ -101,7 +102,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   }
   if (q.item !== undefined) {
     const pattern = `%${escapeLike(q.item)}%`;
-    query = query.where(sql<SqlBool>`exists (select 1 from unnest(documents.item_names) as n(name) where n.name ilike ${pattern})`);
+    query = query.where(itemNameMatches('documents', pattern, q.inns));
   }
   if (q.marking !== undefined) {
     const m = q.marking;

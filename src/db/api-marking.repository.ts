@@ -2,6 +2,7 @@
 // sale (2106) and its CRPT stage (crpt_code_status: checked → delivered → crpt_answered; none yet: not_sent).
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
+import { storedItemNames } from './item-name-dictionary.js';
 
 type Db = Kysely<Database>;
 
@@ -66,8 +67,8 @@ export async function listMarkingCodes(db: Db, q: MarkingListQuery): Promise<Mar
       'd.date_time',
       'd.register_id',
       'd.total_sum',
-      // The item's name from its document's item arrays (migration 0054); arrays count from 1.
-      sql<string | null>`d.item_names[mc.item_index + 1]`.as('item_name'),
+      // The item's name from its document's names (migrations 0054, 0070); arrays count from 1.
+      sql<string | null>`(${storedItemNames('d')})[mc.item_index + 1]`.as('item_name'),
       'cs.stage',
       'cs.crpt_status',
     ])

@@ -3,6 +3,7 @@
 // users only of the organizations whose team the caller manages).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
+import { itemNameMatches } from './item-name-dictionary.js';
 
 type Db = Kysely<Database>;
 
@@ -56,7 +57,7 @@ export async function searchDocuments(db: Db, scope: SearchScope, match: Documen
       break;
     case 'item': {
       const pattern = `%${escapeLike(match.value)}%`;
-      q = q.where(sql<SqlBool>`exists (select 1 from unnest(documents.item_names) as n(name) where n.name ilike ${pattern})`);
+      q = q.where(itemNameMatches('documents', pattern, scope.inns));
       break;
     }
     case 'marking': {

@@ -31,6 +31,7 @@ import type {
   DocumentEventsTable,
   DocumentKeysTable,
   DocumentsTable,
+  ItemNameDictionaryTable,
   MarkingCodesTable,
   ReceiptItemsTable,
 } from './tables/documents.js';
@@ -74,7 +75,7 @@ import { typeParsers } from './type-parsers.js';
 
 /** Every table and view of the schema (migrations/), one interface per table in tables/. */
 export interface Database {
-  // registry (0001, 0003) and documents (0002, 0054, 0057)
+  // registry (0001, 0003) and documents (0002, 0054, 0057, 0070)
   organizations: OrganizationsTable;
   outlets: OutletsTable;
   registers: RegistersTable;
@@ -84,6 +85,7 @@ export interface Database {
   document_keys: DocumentKeysTable;
   documents: DocumentsTable;
   receipt_items: ReceiptItemsTable;
+  item_name_dictionary: ItemNameDictionaryTable;
   marking_codes: MarkingCodesTable;
   document_events: DocumentEventsTable;
   document_acks: DocumentAcksTable;

@@ -5,7 +5,7 @@
  * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The raw containers travel
  * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
  * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
- * documents (their item names as an array of the row, migrations 0054 and 0066) and marking codes are inserted for the
+ * documents (their item names' ids as an array of the row, migrations 0054, 0066 and 0070) and marking codes are inserted for the
  * keys it claimed only — a copy of a stored document adds nothing, and no (fn, fd) gets a second documents row (the
  * foreign key documents (fn, fd) → document_keys, checked at the end of that statement when both rows exist, no longer
  * compares received_at: migration 0067).
@@ -22,6 +22,7 @@ import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentKeysTable, MarkingCodesTable } from './tables/documents.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
+import { itemNameKey, type ItemNameIds } from './item-name-dictionary.js';
 import type { PackedRaw } from './raw-container.js';
 
 /** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
@@ -169,10 +170,16 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
  * them the document's fn, fd and received_at in SQL). Of an item, only what is stored travels (the rest of a BatchItem
  * is read from the raw container when wanted).
  */
-export const ITEM_COLUMNS: readonly ArrayColumn<BatchItem>[] = [
+export const ITEM_COLUMNS: readonly ArrayColumn<StoredItemRow>[] = [
   { name: 'item_index', type: 'smallint' },
-  { name: 'name', type: 'text' },
+  { name: 'name_id', type: 'integer' },
 ];
+
+/** What an item stores: its position and its name's id in item_name_dictionary (migration 0070). */
+interface StoredItemRow {
+  item_index: number;
+  name_id: number | null;
+}
 
 export const CODE_COLUMNS: readonly ArrayColumn<BatchMarkingCode>[] = [
   { name: 'item_index', type: 'smallint' },
@@ -188,10 +195,11 @@ const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] 
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
 /**
- * The documents' item arrays (migration 0054) and the item field each holds, element i = item i. Only the names
- * (migration 0066): price, quantity and sum are read from the raw container (src/db/stored-items.ts).
+ * The documents' item arrays (migration 0054) and the item field each holds, element i = item i. Only the names' ids
+ * (migrations 0066, 0070): price, quantity and sum are read from the raw container (src/db/stored-items.ts), the names
+ * from item_name_dictionary.
  */
-export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [['item_names', 'name']];
+export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [['item_name_ids', 'name_id']];
 const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
@@ -262,15 +270,15 @@ const INSERT_BATCH = `
   select fn, fd from claimed
 `;
 
-/** The parameters of BATCH_INPUT_CTES for `docs`. */
-export function batchParameters(docs: readonly Omit<BatchDocument, 'raw'>[]): string[] {
-  const items: BatchItem[] = [];
+/** The parameters of BATCH_INPUT_CTES for `docs`, their items' names given by `nameIds` (every one of them). */
+export function batchParameters(docs: readonly Omit<BatchDocument, 'raw'>[], nameIds: ItemNameIds): string[] {
+  const items: StoredItemRow[] = [];
   const itemDocs: number[] = [];
   const codes: BatchMarkingCode[] = [];
   const codeDocs: number[] = [];
   docs.forEach((d, i) => {
     for (const item of d.items) {
-      items.push(item);
+      items.push({ item_index: item.item_index, name_id: nameId(nameIds, d.row.user_inn ?? '', item.name) });
       itemDocs.push(i + 1);
     }
     for (const code of d.codes) {
@@ -288,6 +296,14 @@ export function batchParameters(docs: readonly Omit<BatchDocument, 'raw'>[]): st
     arrayLiteral(codeDocs),
     ...columnArrays(codes, CODE_COLUMNS),
   ];
+}
+
+function nameId(nameIds: ItemNameIds, inn: string, name: string | null): number | null {
+  if (name === null) return null;
+  const id = nameIds.get(itemNameKey(inn, name));
+  // A caller's mistake, never the data's: storing the item without its name would lose it.
+  if (id === undefined) throw new Error(`no item_name_dictionary id given for the item name ${JSON.stringify(name)} of ${JSON.stringify(inn)}`);
+  return id;
 }
 
 /**
@@ -316,11 +332,11 @@ function rawParameters(docs: readonly BatchDocument[]): [Buffer, string, string,
 /**
  * Stores the documents whose (fn, fd) is not stored yet, with their items and marking codes, in ONE statement
  * (run it in the caller's transaction). Returns the keys (`documentKey(fn, fd)`) it stored. The documents must have
- * distinct keys.
+ * distinct keys; `nameIds` gives their item names' ids (ItemNameDictionary.idsOf, before the transaction).
  */
-export async function insertDocumentBatch(trx: Transaction<Database>, docs: readonly BatchDocument[]): Promise<Set<string>> {
+export async function insertDocumentBatch(trx: Transaction<Database>, docs: readonly BatchDocument[], nameIds: ItemNameIds): Promise<Set<string>> {
   if (docs.length === 0) return new Set();
-  const parameters = [...batchParameters(docs), ...rawParameters(docs)];
+  const parameters = [...batchParameters(docs, nameIds), ...rawParameters(docs)];
   const { rows } = await trx.executeQuery<{ fn: string; fd: number }>(CompiledQuery.raw(INSERT_BATCH, parameters));
   return new Set(rows.map((r) => documentKey(r.fn, r.fd)));
 }

@@ -6,6 +6,7 @@
  */
 import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
+import type { ItemNameIds } from './item-name-dictionary.js';
 import { unpackRawContainer } from './raw-container.js';
 import {
   BATCH_INPUT_CTES,
@@ -83,24 +84,27 @@ const DERIVED_TUPLE = (alias: string) =>
 const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
 const CHANGED = '(b.derived_cols is distinct from i.derived_cols or b.item_cols is distinct from i.item_cols)';
+// Items compare by their names, read the same way on both sides: a row stored before migration 0070 (names, no ids)
+// whose names the decoder gives again is not a change, though the rebuild writes it anew with ids.
+const ITEM_NAMES = (ids: string, names: string) => `ofd_item_names(${ids}, ${names})`;
 
 /** Parameter numbers of BATCH_INPUT_CTES: documents' columns, items, codes. */
 const REBUILD = `
   with ${BATCH_INPUT_CTES},
   before as (
-    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols, (${ITEM_ARRAY_NAMES.map((n) => `d.${n}`).join(', ')}) as item_cols
+    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols, ${ITEM_NAMES('d.item_name_ids', 'd.item_names')} as item_cols
     from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
   ),
   input_json as materialized (
     select i.*, ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, ${DERIVED_TUPLE('i')} as derived_cols,
-      (${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}) as item_cols
+      ${ITEM_NAMES('a.item_name_ids', 'null')} as item_cols
     from input i left join item_arrays a on a.fn = i.fn and a.fd = i.fd
   ),
   updated as (
     update documents d set
       form = i.form, register_id = i.register_id, outlet_id = i.outlet_id,
       ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
-      ${ITEM_ARRAY_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
+      ${ITEM_ARRAY_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, item_names = null,
       reprocessed_at = now()
     from input_json i
     where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
@@ -144,11 +148,16 @@ const INSERT_DERIVED = `
  * Replaces the derived state of stored documents by `docs` (rebuilt from their raw bytes): document columns, items,
  * marking codes; adds a 'reprocessed' event each. Returns the keys whose derived columns changed.
  * `docs[i].row.container` is not written (raw_container is never touched); the documents must have been locked with
- * lockDocumentsForRebuild in the same transaction.
+ * lockDocumentsForRebuild in the same transaction. `nameIds`: their item names' ids (ItemNameDictionary.idsOf, resolved
+ * outside this transaction); a row stored with item_names (before migration 0070) is written with ids instead.
  */
-export async function rebuildDocuments(trx: Transaction<Database>, docs: readonly RebuiltDocument[]): Promise<{ fn: string; fd: number; changed: boolean }[]> {
+export async function rebuildDocuments(
+  trx: Transaction<Database>,
+  docs: readonly RebuiltDocument[],
+  nameIds: ItemNameIds,
+): Promise<{ fn: string; fd: number; changed: boolean }[]> {
   if (docs.length === 0) return [];
-  const params = batchParameters(docs);
+  const params = batchParameters(docs, nameIds);
   await trx.executeQuery(CompiledQuery.raw(DELETE_DERIVED, params));
   await trx.executeQuery(CompiledQuery.raw(INSERT_DERIVED, params));
   const { rows } = await trx.executeQuery<{ fn: string; fd: number; changed: boolean }>(CompiledQuery.raw(REBUILD, params));

@@ -20,6 +20,7 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
+import { storedItemNames } from './item-name-dictionary.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { storedItems, type StoredItemsSource } from './stored-items.js';
 
@@ -229,7 +230,7 @@ const STORED_SOURCE = sql`
   select d.form, d.date_time, o.id as organization_id, d.outlet_id, d.register_id, d.operation_type, d.taxation_type,
     d.total_sum, d.cash_total_sum as cash_sum, d.ecash_total_sum as ecash_sum, d.prepaid_sum, d.credit_sum, d.provision_sum,
     d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
-    d.item_names, d.raw_container, d.raw_codec
+    ${storedItemNames('d')} as item_names, d.raw_container, d.raw_codec
   from documents d left join organizations o on o.inn = d.user_inn
   where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null`;
 

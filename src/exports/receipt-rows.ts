@@ -13,6 +13,7 @@ import { OPERATION_NAMES, type ReportColumn, type ReportRow } from '../reports/r
 import { OPERATION_SIGN } from '../reports/reports.js';
 import type { ExportTable } from '../reports/export.js';
 import type { JsonInt8 } from '../db/document-batch.repository.js';
+import { storedItemNames } from '../db/item-name-dictionary.js';
 import { storedItems, type StoredItemsSource } from '../db/stored-items.js';
 import { parseInt8 } from '../db/type-parsers.js';
 
@@ -155,11 +156,11 @@ const money = (v: JsonInt8 | null): number | null => (v === null ? null : typeof
  */
 async function itemsOf(db: Kysely<Database>, page: readonly DocumentSummaryRow[]): Promise<Map<string, ExportItem[]>> {
   const { rows } = await sql<{ fn: string; fd: number } & StoredItemsSource>`
-    select d.fn, d.fd, d.item_names, d.raw_container, d.raw_codec
+    select d.fn, d.fd, ${storedItemNames('d')} as item_names, d.raw_container, d.raw_codec
       from documents d
       join unnest(${page.map((d) => d.fn)}::text[], ${page.map((d) => d.fd)}::bigint[], ${page.map((d) => d.received_at)}::timestamptz[])
         as k (fn, fd, received_at) on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
-     where d.item_names is not null`.execute(db);
+     where (d.item_names is not null or d.item_name_ids is not null)`.execute(db);
   const byKey = new Map<string, ExportItem[]>();
   for (const r of rows) {
     const items = storedItems(r).map((i) => ({ name: i.name, price: money(i.price), quantity: i.quantity, sum: money(i.sum) }));

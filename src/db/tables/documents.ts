@@ -71,9 +71,15 @@ export interface DocumentsTable extends DocumentKeyColumns {
   nds10_110_sum: Int8 | null;
   /** 1008 buyerPhoneOrAddress as written. */
   buyer_contact: string | null;
-  /** The receipt's item names (1059, in document order; null: none). Their price, quantity and sum are read from the
-   * raw container (migration 0066, src/db/stored-items.ts). The view receipt_items reads the names as rows. */
+  /**
+   * The receipt's item names (1059, in document order; null: none) as stored before migration 0070; rows stored since
+   * hold item_name_ids instead. Read both through `ofd_item_names(item_name_ids, item_names)` in SQL
+   * (src/db/item-name-dictionary.ts). Their price, quantity and sum are read from the raw container (migration 0066,
+   * src/db/stored-items.ts). The view receipt_items reads the names as rows.
+   */
   item_names: (string | null)[] | null;
+  /** The item names' ids in item_name_dictionary, in document order (migration 0070); null element: an item without 1030. */
+  item_name_ids: (number | null)[] | null;
   /** The crypto adapter that checked the signs (devsign, pkz, none); null on rows stored before migration 0053. */
   crypto: string | null;
   sign_status: SignStatus;
@@ -87,6 +93,17 @@ export interface DocumentsTable extends DocumentKeyColumns {
   reprocessed_at: Timestamptz | null;
 }
 export type DocumentRow = Selectable<DocumentsTable>;
+
+/**
+ * One distinct receipt item name of an organization (migration 0070): never updated nor deleted, so an id names the
+ * same text forever.
+ */
+export interface ItemNameDictionaryTable {
+  id: Generated<number>;
+  /** The documents' user_inn (1018); '' for documents without one. */
+  user_inn: string;
+  name: string;
+}
 export type NewDocumentRow = Insertable<DocumentsTable>;
 export type DocumentRowUpdate = Updateable<DocumentsTable>;
 

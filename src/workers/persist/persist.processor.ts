@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/database.js';
 import { addShiftTotals, insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
 import { recordConflictingCopies } from '../../db/document-conflicts.repository.js';
+import { ItemNameDictionary, itemNamesOf, type ItemNameIds } from '../../db/item-name-dictionary.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { applyBatchRollups } from '../../db/rollups.repository.js';
 import { batchDocument, compareDocs, rollupDocument, shiftDeltas, unstoredCopy } from './batch-rows.js';
@@ -68,7 +69,13 @@ interface Written {
  * The transaction: registry, documents, FD numbers, conflicting copies, then — for the documents newly stored only —
  * report state, shift totals and report rollups, so a re-sent document is never counted twice.
  */
-async function write(trx: Transaction<Database>, prepared: readonly Prepared[], unique: readonly Prepared[], cache: RegistryCache): Promise<Written> {
+async function write(
+  trx: Transaction<Database>,
+  prepared: readonly Prepared[],
+  unique: readonly Prepared[],
+  cache: RegistryCache,
+  nameIds: ItemNameIds,
+): Promise<Written> {
   const ids = await ensureRegistry(
     trx,
     unique.map((d) => ({ fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id })),
@@ -77,6 +84,7 @@ async function write(trx: Transaction<Database>, prepared: readonly Prepared[], 
   const claimed = await insertDocumentBatch(
     trx,
     unique.map((d) => batchDocument(d, ids)),
+    nameIds,
   );
   // Every document of the batch, stored now or before: recording an FD again changes nothing.
   await recordDocumentNumbers(
@@ -120,6 +128,7 @@ function settle(deps: PersistProcessorDeps, prepared: readonly Prepared[], writt
 
 export function createPersistProcessor(deps: PersistProcessorDeps): PersistProcessor {
   const cache = new RegistryCache();
+  const itemNames = new ItemNameDictionary();
 
   return async function persistBatch(payloads) {
     const results: (PersistResult | undefined)[] = new Array<PersistResult | undefined>(payloads.length);
@@ -134,7 +143,10 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     const unique: Prepared[] = [];
     for (const d of prepared) if (unique.length === 0 || unique[unique.length - 1]!.key !== d.key) unique.push(d);
 
-    const written = unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache));
+    // Item names first, committed on their own (item-name-dictionary.ts): usually all known already, and no statement runs.
+    const nameIds = await itemNames.idsOf(deps.db, itemNamesOf(unique.map((d) => ({ inn: d.derived.columns.user_inn, items: d.derived.items }))));
+    const written =
+      unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache, nameIds));
     // Only after the commit: an id from a rolled-back transaction would name nothing.
     if (written) cache.remember(written.ids);
     const inserted = settle(deps, prepared, written, results);

@@ -25,6 +25,7 @@ import {
   type RebuildCursor,
   type StoredDocumentSource,
 } from '../../db/document-rebuild.repository.js';
+import { ItemNameDictionary, itemNamesOf, type ItemNameIds } from '../../db/item-name-dictionary.js';
 import { applyRollups, dropZeroRollups, withdrawRollups } from '../../db/rollups.repository.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './derive.js';
 import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
@@ -108,6 +109,7 @@ interface BatchOutcome {
   readonly last: RebuildCursor | undefined;
   readonly seen: ReprocessSummary;
   readonly ids: RegistryIds | undefined;
+  readonly nameIds?: ItemNameIds;
 }
 
 /** Derives the sources again; those the decoder cannot decode are counted (skipped or failed) and left out. */
@@ -150,8 +152,14 @@ function shiftsOf(rebuilt: readonly Rebuilt[]): { fn: string; shift: number | st
   return [...shifts.values()];
 }
 
+/** What a batch reuses from the batches before it: registry ids and item names' ids. */
+interface BatchCaches {
+  readonly registry: RegistryCache;
+  readonly itemNames: ItemNameDictionary;
+}
+
 /** One batch, in its transaction. */
-async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, after: RebuildCursor | undefined, cache: RegistryCache): Promise<BatchOutcome> {
+async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, after: RebuildCursor | undefined, caches: BatchCaches): Promise<BatchOutcome> {
   const seen: ReprocessSummary = { scanned: 0, rebuilt: 0, changed: 0, skipped: 0, failed: 0, failures: [], batches: 1 };
   const sources = await lockDocumentsForRebuild(trx, {
     limit,
@@ -164,8 +172,12 @@ async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, 
   const ids = await ensureRegistry(
     trx,
     rebuilt.map((r) => ({ fields: r.derived.fields, kktRegId: r.derived.columns.kkt_reg_id })),
-    cache,
+    caches.registry,
   );
+  // In this transaction: names it adds roll back with it, so they are remembered only after the commit.
+  const nameIds = await caches.itemNames.idsOf(trx, itemNamesOf(rebuilt.map((r) => ({ inn: r.derived.columns.user_inn, items: r.derived.items }))), {
+    remember: false,
+  });
   const shifts = shiftsOf(rebuilt);
   // Shifts before rollup rows, as the persist worker takes them: in the other order the two deadlock.
   await lockShifts(trx, shifts);
@@ -175,6 +187,7 @@ async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, 
   const results = await rebuildDocuments(
     trx,
     rebuilt.map((r) => batchDocument(r, ids)),
+    nameIds,
   );
   await applyRollups(trx, keys);
   await dropZeroRollups(trx, withdrawn);
@@ -182,7 +195,7 @@ async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, 
   seen.changed = results.filter((r) => r.changed).length;
   await recomputeShiftTotals(trx, shifts); // locked above, before the rollups
   const last = sources[sources.length - 1];
-  return { last: last === undefined ? undefined : { fn: last.fn, fd: last.fd }, seen, ids };
+  return { last: last === undefined ? undefined : { fn: last.fn, fd: last.fd }, seen, ids, nameIds };
 }
 
 /** A batch run again when it deadlocks with a concurrent writer (PostgreSQL picked it as the victim). */
@@ -213,13 +226,15 @@ export async function reprocessDocuments(db: Kysely<Database>, logger: Logger, o
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`batch size must be a positive integer, got ${limit}`);
   const summary: ReprocessSummary = { scanned: 0, rebuilt: 0, changed: 0, skipped: 0, failed: 0, failures: [], batches: 0 };
   const cache = new RegistryCache();
+  const itemNames = new ItemNameDictionary();
   let after: RebuildCursor | undefined;
   for (;;) {
     const cursor = after;
-    const outcome = await runBatch(db, logger, (trx) => rebuildBatch(trx, options, limit, cursor, cache));
+    const outcome = await runBatch(db, logger, (trx) => rebuildBatch(trx, options, limit, cursor, { registry: cache, itemNames }));
     if (outcome.last === undefined) break;
     // Only now, after the commit: a registry id from a rolled-back batch would name nothing.
     if (outcome.ids) cache.remember(outcome.ids);
+    if (outcome.nameIds) itemNames.remember(outcome.nameIds);
     addUp(summary, outcome.seen);
     after = outcome.last;
     options.onBatch?.(summary);

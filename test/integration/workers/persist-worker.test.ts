@@ -16,6 +16,7 @@ import { ascii, fvln, receiptChildren, stlv, vln } from '../../support/kkt.js';
 import { FN_A, fnsWaiting, realJob, richReceiptChildren, waitFor } from './worker-test-helpers.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
 import { storedItems } from '../../../src/db/stored-items.js';
+import { storedItemNames } from '../../../src/db/item-name-dictionary.js';
 
 const redisUrl = inject('redisUrl');
 const prefixes: string[] = [];
@@ -87,7 +88,7 @@ describe('persist worker', () => {
     expect(await waitFor(() => countDocs(fn), (n) => n === 300)).toBe(300);
     const rows = await t.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', fn).orderBy('fd').execute();
     rows.forEach((row, i) => expect(unpackRawContainer(row.raw_container, row.raw_codec).equals(Buffer.from(jobs[i]!.container, 'base64'))).toBe(true));
-    const stored = await t.db.selectFrom('documents').select(['item_names', 'raw_container', 'raw_codec']).where('fn', '=', fn).execute();
+    const stored = await t.db.selectFrom('documents').select([storedItemNames('documents').as('item_names'), 'raw_container', 'raw_codec']).where('fn', '=', fn).execute();
     const items = stored.map((d) => {
       const { name, price, quantity, sum } = storedItems(d)[0]!;
       return { name, price, quantity, sum };
