@@ -13,7 +13,8 @@
 // the FNS answers), fns_status vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of
 // every table that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index
 // (partitions summed into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31,
-// 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts).
+// 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
+// the same once the month is over and its indexes are rebuilt packed (`ofd partitions compact <month> --keys`).
 //
 // Prints one JSON object. A size, not a timing: the same seed gives the same rows on any machine, give or take
 // page-fill luck (a few bytes per document).
@@ -23,6 +24,7 @@ import { createDb, type Database } from '../src/db/database.js';
 import { recordWrittenAcks } from '../src/db/document-acks.repository.js';
 import { claimForFns, recordFnsOutcomes, type FnsOutcomeRecord } from '../src/db/fns-status.repository.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { compactMonth } from '../src/db/partition-compaction.js';
 import { packRawContainer, unpackRawContainer } from '../src/db/raw-container.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { createPersistProcessor } from '../src/workers/persist/persist.processor.js';
@@ -51,6 +53,18 @@ interface RelationBytes {
   toast: number;
   indexes: Record<string, number>;
   total: number;
+}
+
+/** What each table grew by since `before`, largest first (tables that did not grow left out). */
+function grownSince(before: Map<string, RelationBytes>, after: Map<string, RelationBytes>): RelationBytes[] {
+  return [...after.values()]
+    .map((r) => {
+      const b = before.get(r.table);
+      const indexes = Object.fromEntries(Object.entries(r.indexes).map(([k, v]) => [k, v - (b?.indexes[k] ?? 0)]).filter(([, v]) => Number(v) > 0));
+      return { table: r.table, heap: r.heap - (b?.heap ?? 0), toast: r.toast - (b?.toast ?? 0), indexes, total: r.total - (b?.total ?? 0) } as RelationBytes;
+    })
+    .filter((r) => r.total > 0)
+    .sort((a, b) => b.total - a.total);
 }
 
 /** Heap, TOAST (with its index) and each index of every top-level table, partitions summed into their parent. */
@@ -163,20 +177,21 @@ async function main(): Promise<void> {
 
     const { rows: counted } = await sql<{ documents: number; receipts: number; items: number; raw: string }>`
       select count(*)::int as documents, count(*) filter (where form in (3, 4, 31, 41))::int as receipts,
-             coalesce(sum(cardinality(item_names)), 0)::int as items, sum(octet_length(raw_container))::text as raw
+             coalesce(sum(coalesce(cardinality(item_name_ids), cardinality(item_names))), 0)::int as items, sum(octet_length(raw_container))::text as raw
         from documents`.execute(handle.db);
     const { documents, receipts, items } = counted[0]!;
     const received = jobs.reduce((sum, j) => sum + Buffer.byteLength(j.container, 'base64'), 0);
-    const after = await relationBytes(handle.db);
-    const grown = [...after.values()]
-      .map((r) => {
-        const b = before.get(r.table);
-        const indexes = Object.fromEntries(Object.entries(r.indexes).map(([k, v]) => [k, v - (b?.indexes[k] ?? 0)]).filter(([, v]) => Number(v) > 0));
-        return { table: r.table, heap: r.heap - (b?.heap ?? 0), toast: r.toast - (b?.toast ?? 0), indexes, total: r.total - (b?.total ?? 0) } as RelationBytes;
-      })
-      .filter((r) => r.total > 0)
-      .sort((a, b) => b.total - a.total);
+    const grown = grownSince(before, await relationBytes(handle.db));
     const total = grown.reduce((s, r) => s + r.total, 0);
+    // The same rows once their month is over and `ofd partitions compact <month> --keys` has run (src/db/partition-compaction.ts).
+    const { rows: spans } = await sql<{ month: string }>`
+      select distinct to_char(received_at at time zone 'UTC', 'YYYY-MM') as month from documents order by 1`.execute(handle.db);
+    const months = spans.map((r) => r.month);
+    const last = months[months.length - 1]!;
+    const afterLast = new Date(Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5, 7)), 1));
+    for (const [i, month] of months.entries()) await compactMonth(handle.db, month, { now: afterLast, keys: i === 0 });
+    const compacted = grownSince(before, await relationBytes(handle.db));
+    const compactedTotal = compacted.reduce((s, r) => s + r.total, 0);
     console.log(JSON.stringify({
       documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'],
       // As received; stored packed (src/db/raw-container.ts): `storedRawContainerBytesPerDocument`.
@@ -187,6 +202,12 @@ async function main(): Promise<void> {
       bytesPerReceipt: Math.round(total / receipts),
       perDocument: Object.fromEntries(grown.map((r) => [r.table, perUnit(r, documents)])),
       totalBytes: total,
+      afterCompaction: {
+        months,
+        bytesPerDocument: Math.round(compactedTotal / documents),
+        bytesPerReceipt: Math.round(compactedTotal / receipts),
+        perDocument: Object.fromEntries(compacted.map((r) => [r.table, perUnit(r, documents)])),
+      },
     }, null, 2));
   } finally {
     await handle.close();

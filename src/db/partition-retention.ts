@@ -28,7 +28,7 @@ export interface MonthPartition {
   readonly bytes: number;
 }
 
-export class PartitionRetentionError extends CodedError<'PARTITION_BAD_MONTH' | 'PARTITION_IN_RETENTION' | 'PARTITION_NOT_FOUND'> {
+export class PartitionRetentionError extends CodedError<'PARTITION_BAD_MONTH' | 'PARTITION_IN_RETENTION' | 'PARTITION_NOT_FOUND' | 'PARTITION_OPEN'> {
   override readonly name = 'PartitionRetentionError';
 }
 

@@ -6,32 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../src/cli/ofd.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertDocuments } from '../../support/stored-documents.js';
 import { detachMonth, listMonthPartitions, retentionEnds } from '../../../src/db/partition-retention.js';
 import { ensureDocumentPartitions, monthStart } from '../../../src/db/partitions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';
+import { partitionsCli } from './partitions-cli.js';
 
 const FN = '9999078902019021';
 let t: TestDatabase;
 let parents: string[];
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.stubEnv('DATABASE_URL', t.url);
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    return { code: await runCli(['partitions', ...argv]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    vi.unstubAllEnvs();
-  }
-}
+const cli = (argv: string[]) => partitionsCli(t.url, argv);
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -96,14 +83,16 @@ describe('ofd partitions', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { detached: string[]; archive: string };
     expect(out.detached.sort()).toEqual(parents.map((p) => `${p}_p${recentName}`).sort());
-    expect(out.archive).toBe(`pg_dump --format=custom --dbname="$DATABASE_URL" ${out.detached.map((n) => `--table=${n}`).join(' ')} --file=ofd-${recent}.dump`);
+    // With the item name dictionary the month's item_name_ids stand for (migration 0070).
+    const dumped = [...out.detached, 'item_name_dictionary'];
+    expect(out.archive).toBe(`pg_dump --format=custom --dbname="$DATABASE_URL" ${dumped.map((n) => `--table=${n}`).join(' ')} --file=ofd-${recent}.dump`);
 
     // The printed command archives the month: run it, and the dump lists every detached table with its data.
     const dir = mkdtempSync(join(tmpdir(), 'ofd-archive-'));
     try {
       execSync(out.archive, { cwd: dir, env: { ...process.env, DATABASE_URL: t.url }, stdio: 'pipe' });
       const listing = execFileSync('pg_restore', ['--list', join(dir, `ofd-${recent}.dump`)], { encoding: 'utf8' });
-      for (const name of out.detached) expect(listing).toMatch(new RegExp(`TABLE DATA public ${name} `));
+      for (const name of dumped) expect(listing).toMatch(new RegExp(`TABLE DATA public ${name} `));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
