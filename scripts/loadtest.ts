@@ -25,6 +25,7 @@ import { runEmulator } from '../src/emulator/run-emulator.js';
 import {
   backendPids,
   createFreshDatabase,
+  type FreshDatabase,
   DEFAULT_SERVER_URL,
   histogramQuantile,
   loadAverage,
@@ -76,6 +77,23 @@ interface SlowSample {
   fnsWaiting: number;
 }
 
+/** pg_database_size of the run's database. */
+async function databaseBytes(db: FreshDatabase): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('select pg_database_size(current_database()) as n');
+  return Number(rows[0]?.n);
+}
+
+/** What the run added to the database, per stored document and per receipt (forms 3, 4, 31, 41). */
+async function diskPerDocument(db: FreshDatabase, before: number) {
+  const grownBytes = (await databaseBytes(db)) - before;
+  const { rows } = await db.query<{ documents: string; receipts: string }>(
+    'select count(*) as documents, count(*) filter (where form in (3, 4, 31, 41)) as receipts from documents',
+  );
+  const documents = Number(rows[0]?.documents);
+  const receipts = Number(rows[0]?.receipts);
+  return { grownBytes, documents, receipts, bytesPerDocument: round(grownBytes / documents), bytesPerReceipt: round(grownBytes / receipts) };
+}
+
 const round = (v: number, d = 0) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : null);
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
 
@@ -105,6 +123,8 @@ async function main() {
     procs.push(gateway, ...workers);
     if (NPM_START) await sleep(3000); // every child up, not only the first that answered /health/ready
     const redisPid = await redis.pid();
+    // The database as migrated, before any document: what the run adds is measured against it.
+    const databaseBytesBefore = await databaseBytes(db);
     log(`ready: ${NPM_START ? 'npm start' : 'gateway'} :${gateway.gatewayPort} (pid ${gateway.pid}), ${NPM_START ? JSON.stringify(supervisedChildren(gateway.pid)) : `${WORKERS} worker(s)`}, redis :${redis.port} (pid ${redisPid}), database ${db.name}`);
     /** The processes acknowledging and those storing: under npm start, the supervisor's children by kind. */
     const pidsOf = (): { gateway: number[]; worker: number[] } => {
@@ -250,6 +270,7 @@ async function main() {
             .then((r) => Number(r.rows[0]?.n), () => NaN),
         }
       : null;
+    const disk = await diskPerDocument(db, databaseBytesBefore);
     const result = {
       date: startedAt.toISOString(),
       machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd: loadAverage(), shared: true },
@@ -265,6 +286,7 @@ async function main() {
       },
       forwarded,
       stored: { dbCount: finalSlow.dbCount, persistedMetric: finalSlow.persistedMetric, drainedAfterLoadSeconds: drainedAt !== undefined ? round(drainedAt - loadEnd, 1) : null },
+      disk,
       ackLatencyMs: {
         client: { p50: round(summary.latencyMs.p50, 1), p95: round(summary.latencyMs.p95, 1), p99: round(summary.latencyMs.p99, 1), max: round(summary.latencyMs.max, 1) },
         server: Object.fromEntries([0.5, 0.95, 0.99].map((q) => [`p${Math.round(q * 100)}`, round((histogramQuantile(gatewayMetrics, 'ofd_gateway_ack_latency_seconds', q) ?? NaN) * 1000, 1)])),
@@ -347,6 +369,11 @@ ${r.emulator.missingReplies} missing replies ${JSON.stringify(r.emulator.missing
 Rows above the acknowledged count are documents that were enqueued and stored but whose ack had not reached the register
 when the window closed (a real register re-sends them and gets a fresh ack; they are stored once). The queue drained
 ${r.stored.drainedAfterLoadSeconds ?? 'NOT (within the drain limit)'} s after the load stopped.
+
+Disk: the database grew by ${r.disk.grownBytes} bytes over the run (pg_database_size, measured after the drain without a VACUUM:
+every table, index, TOAST and free-space map; WAL not included) for ${r.disk.documents} stored documents, ${r.disk.receipts} of them receipts:
+**${r.disk.bytesPerDocument} bytes per document, ${r.disk.bytesPerReceipt} per receipt** (issue 12 target ≤ 1 500 per receipt; by table and
+index, and after a closed month's compaction: \`npm run bench:disk\`).
 
 ${
     r.forwarded
