@@ -15,6 +15,8 @@ export type NotifyJobRef = JobRef;
 
 export type NotifyOutcome =
   | { readonly kind: 'done'; readonly status: NotifyDeliveryStatus | 'skipped' | 'rearmed' }
+  /** Ask again in `delayMs` (a Viber delivery report): the job waits in BullMQ's delayed set, no attempt used. */
+  | { readonly kind: 'deferred'; readonly delayMs: number; readonly reason: string }
   | { readonly kind: 'retry'; readonly error: NotifyError }
   | { readonly kind: 'dead'; readonly error: NotifyError };
 

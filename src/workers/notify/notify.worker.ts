@@ -124,7 +124,7 @@ function notifyProcessorOf(options: NotifyWorkerOptions, ports: { sms?: SmsSende
   });
 }
 
-async function processJob(processor: NotifyProcessor, log: Logger, metrics: Metrics | undefined, job: NotifyJobHandle): Promise<{ status: string }> {
+async function processJob(processor: NotifyProcessor, log: Logger, metrics: Metrics | undefined, job: NotifyJobHandle, token: string | undefined): Promise<{ status: string }> {
   const ref = jobRefOf(job, 1);
   const ctx: OutcomeContext = { queue: QUEUE, metrics, log: jobLogger(log, { queue: QUEUE, jobId: job.id, attempt: ref.attempt }) };
   const end = metrics?.worker.jobDuration.startTimer({ queue: QUEUE });
@@ -134,7 +134,8 @@ async function processJob(processor: NotifyProcessor, log: Logger, metrics: Metr
       countCompleted(ctx);
       return { status: outcome.status };
     }
-    return await throwForOutcome(ctx, job, undefined, outcome);
+    // deferred (a Viber report to wait for) goes to the delayed set under this job's lock token.
+    return await throwForOutcome(ctx, job, token, outcome);
   } finally {
     end?.();
   }
@@ -161,7 +162,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   });
   queue.on('error', (e: Error) => log.warn({ err: e.message }, 'queue error'));
 
-  const worker = new Worker<unknown, { status: string }, string>(QUEUE, (job: NotifyJobHandle) => processJob(processor, log, metrics, job), {
+  const worker = new Worker<unknown, { status: string }, string>(QUEUE, (job: NotifyJobHandle, token?: string) => processJob(processor, log, metrics, job, token), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,

@@ -23,7 +23,7 @@ import { DEFAULT_SHORT_LINK_TTL_MS, NotifyError, type NotifyJobRef, type NotifyO
 import { failureOf, sendFromOutbox } from './outbox.js';
 import { deadLetterOf } from '../shared/job-ref.js';
 import { receiptQrOf, receiptSms, receiptViberText } from './receipt-texts.js';
-import { awaitViberDelivery, viberTtlSeconds } from './viber.js';
+import { DEFAULT_VIBER_POLL_MS, DEFAULT_VIBER_WAIT_MS, noReportInTime, viberReport, viberTtlSeconds, type ViberReport } from './viber.js';
 
 export type Key = DeliveryKey & { readonly recipient: string; readonly organizationId: number | null };
 
@@ -138,12 +138,12 @@ export async function sendSms(deps: Deps, job: NotifyJobRef, key: Key, doc: Rece
   return attempt(deps, job, key, async () => void (await sms.send({ id: ids.message, to: phone, text })), charged);
 }
 
-/** A Viber send: delivered, to be retried (BullMQ), or a failure that sends the receipt by SMS. */
-type ViberResult = { readonly kind: 'delivered' } | { readonly kind: 'retry'; readonly error: NotifyError } | { readonly kind: 'fallback'; readonly code: string; readonly reason: string };
+/** A Viber send: accepted (its report is awaited), to be retried (BullMQ), or a failure that sends the receipt by SMS. */
+type ViberResult = { readonly kind: 'accepted' } | { readonly kind: 'retry'; readonly error: NotifyError } | { readonly kind: 'fallback'; readonly code: string; readonly reason: string };
 
-async function viberSend(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, resend: number, link: string | undefined): Promise<ViberResult> {
+async function viberSend(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, id: string, link: string | undefined): Promise<ViberResult> {
   const viber = deps.viber!;
-  const id = `${doc.fn}-${doc.fd}-viber-${resend}`;
+  // The row's updated_at is now the moment of the send: the report is awaited until it plus deliveryWaitMs.
   await startDeliveryAttempt(deps.db, key);
   const end = deps.metrics?.forward.latency.startTimer({ target: 'viber' });
   try {
@@ -152,17 +152,59 @@ async function viberSend(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSo
       to: phone,
       text: receiptViberText(doc, link),
       ...(link ? { button: { caption: 'Открыть чек', url: link } } : {}),
-      ttlSeconds: viberTtlSeconds(deps.viberOptions?.deliveryWaitMs ?? 120_000),
+      ttlSeconds: viberTtlSeconds(deps.viberOptions?.deliveryWaitMs ?? DEFAULT_VIBER_WAIT_MS),
     });
-    const outcome = await awaitViberDelivery(viber, id, deps.viberOptions);
-    end?.();
-    return outcome.kind === 'delivered' ? { kind: 'delivered' } : { kind: 'fallback', code: outcome.code, reason: outcome.reason };
+    return { kind: 'accepted' };
   } catch (e) {
-    end?.();
     const err = failureOf(e);
     if (err.retryable && job.attempt < job.maxAttempts) return { kind: 'retry', error: new NotifyError(err.code, err.message) };
     return { kind: 'fallback', code: err.code, reason: err.message };
+  } finally {
+    end?.();
   }
+}
+
+/** What a Viber receipt needs besides the job: its message id, charge key and the SMS of its fallback. */
+interface ViberSend {
+  readonly key: Key;
+  readonly doc: ReceiptSource;
+  readonly phone: string;
+  readonly link: string | undefined;
+  readonly messageId: string;
+  readonly chargeKey: string;
+  readonly organizationId: number;
+  readonly smsKey: Key;
+  readonly smsIds: SmsIds;
+}
+
+/** Waits for the report in BullMQ's delayed set, not in this worker's slot (viber.ts). */
+function awaitReport(deps: Deps): NotifyOutcome {
+  return { kind: 'deferred', delayMs: deps.viberOptions?.statusPollMs ?? DEFAULT_VIBER_POLL_MS, reason: 'waiting for the Viber delivery report' };
+}
+
+/** Viber did not deliver (or will not): the message is given back and the receipt goes by SMS. */
+async function fallBackToSms(deps: Deps, job: NotifyJobRef, v: ViberSend, code: string, reason: string): Promise<NotifyOutcome> {
+  await refundSmsCredit(deps.db, v.organizationId, v.chargeKey);
+  await recordDeliveryOutcome(deps.db, v.key, { status: 'fallback_sms', errorCode: code, error: reason });
+  deps.metrics?.forward.total.inc({ target: 'viber', result: 'failed' });
+  deps.logger.info({ fn: v.doc.fn, fd: v.doc.fd, code }, 'Viber did not deliver the e-receipt: falling back to SMS');
+  return sendSms(deps, job, v.smsKey, v.doc, v.phone, v.smsIds, v.link);
+}
+
+/** A run after the send: the report decides, or the job waits again (until deliveryWaitMs after `sentAt`). */
+async function settleReport(deps: Deps, job: NotifyJobRef, v: ViberSend, report: ViberReport, sentAt: Date): Promise<NotifyOutcome> {
+  if (report.kind === 'delivered') {
+    await recordDeliveryOutcome(deps.db, v.key, { status: 'delivered' });
+    deps.metrics?.forward.total.inc({ target: 'viber', result: 'ok' });
+    return { kind: 'done', status: 'delivered' };
+  }
+  if (report.kind === 'not_delivered') return fallBackToSms(deps, job, v, report.code, report.reason);
+  const waitMs = deps.viberOptions?.deliveryWaitMs ?? DEFAULT_VIBER_WAIT_MS;
+  if (report.kind === 'pending' && Date.now() >= sentAt.getTime() + waitMs) {
+    const late = noReportInTime(report);
+    return fallBackToSms(deps, job, v, late.code, late.reason);
+  }
+  return awaitReport(deps);
 }
 
 /** Viber first; SMS when Viber does not deliver (or is not configured). */
@@ -171,34 +213,36 @@ export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: Re
   const link = await shortLink(deps, doc);
   const smsKey: Key = { ...key, channel: 'sms' };
   const smsIds = { message: `${doc.fn}-${doc.fd}-viber-sms-${resend}`, charge: `${doc.fn}-${doc.fd}-${resend}-vsms-a${job.attempt}` };
+  const before = await findDelivery(db, doc.fn, doc.fd, 'viber');
   // A retry after Viber already gave up (the SMS failed retryably) goes straight to the SMS.
-  const before = job.attempt > 1 ? await findDelivery(db, doc.fn, doc.fd, 'viber') : undefined;
-  if (before?.status === 'fallback_sms') return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
+  if (job.attempt > 1 && before?.status === 'fallback_sms') return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
   if (!deps.viber) {
     await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: 'VIBER_NOT_CONFIGURED', error: 'VIBER_URL is not set: sent by SMS' });
     return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
   }
   if (doc.organization_id === null) return refuse(deps, key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
-  const organizationId = doc.organization_id;
-  const chargeKey = `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`;
-  const account = await chargeMessage(db, { organizationId, channel: 'viber', key: chargeKey, reference: receiptReference(doc.fn, doc.fd) });
-  if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
-  const result = await viberSend(deps, job, key, doc, phone, resend, link);
-  if (result.kind === 'delivered') {
-    await recordDeliveryOutcome(db, key, { status: 'delivered' });
-    metrics?.forward.total.inc({ target: 'viber', result: 'ok' });
-    return { kind: 'done', status: 'delivered' };
+  // A waiting job comes back with the same attempt: the same charge key, so the message is charged once.
+  const v: ViberSend = {
+    key, doc, phone, link, smsKey, smsIds,
+    messageId: `${doc.fn}-${doc.fd}-viber-${resend}`,
+    chargeKey: `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`,
+    organizationId: doc.organization_id,
+  };
+  if (before?.status === 'sending') {
+    // Sent by an earlier run of this job, which then waited: ask for the report (unless the send never got there).
+    const report = await viberReport(deps.viber, v.messageId);
+    if (report.kind !== 'unknown') return settleReport(deps, job, v, report, before.updated_at);
   }
-  // Not delivered by Viber: the message is given back.
-  await refundSmsCredit(db, organizationId, chargeKey);
+  const account = await chargeMessage(db, { organizationId: v.organizationId, channel: 'viber', key: v.chargeKey, reference: receiptReference(doc.fn, doc.fd) });
+  if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
+  const result = await viberSend(deps, job, key, doc, phone, v.messageId, link);
+  if (result.kind === 'accepted') return awaitReport(deps);
   if (result.kind === 'retry') {
+    // Not sent: the message is given back.
+    await refundSmsCredit(db, v.organizationId, v.chargeKey);
     await recordDeliveryOutcome(db, key, { status: 'retrying', errorCode: result.error.code, error: result.error.message });
     metrics?.forward.total.inc({ target: 'viber', result: 'retry' });
     return result;
   }
-  // The receipt goes by SMS.
-  await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: result.code, error: result.reason });
-  metrics?.forward.total.inc({ target: 'viber', result: 'failed' });
-  deps.logger.info({ fn: doc.fn, fd: doc.fd, code: result.code }, 'Viber did not deliver the e-receipt: falling back to SMS');
-  return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
+  return fallBackToSms(deps, job, v, result.code, result.reason);
 }

@@ -46,8 +46,15 @@ interface Line {
   sms: number;
 }
 
-const run = (fd: number, channel: 'email' | 'sms' | 'viber', recipient: string) =>
-  processor({ id: `mp-${++jobs}`, name: 'notify', data: { fn: FN, fd, channel, recipient, resend: jobs }, attempt: 1, maxAttempts: 3 });
+/** One job run as BullMQ runs it: put back for delayMs while it waits for a Viber report, until it settles. */
+async function run(fd: number, channel: 'email' | 'sms' | 'viber', recipient: string) {
+  const ref = { id: `mp-${++jobs}`, name: 'notify', data: { fn: FN, fd, channel, recipient, resend: jobs }, attempt: 1, maxAttempts: 3 };
+  for (;;) {
+    const outcome = await processor(ref);
+    if (outcome.kind !== 'deferred') return outcome;
+    await new Promise((r) => setTimeout(r, outcome.delayMs));
+  }
+}
 
 async function balances(): Promise<{ balance: number; sms: number; smsPostpaid: number; debt: number }> {
   return json(await h.app.inject({ method: 'GET', url: `/api/v1/organizations/${org}/balance`, headers: asOperator }));

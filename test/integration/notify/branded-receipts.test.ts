@@ -18,7 +18,8 @@ import type { EmailSender } from '../../../src/adapters/email/email-sender.js';
 import { withInnCheckDigits } from '../../../src/domain/inn.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createNotifyProcessor, type NotifyProcessor } from '../../../src/workers/notify/receipts.processor.js';
-import { awaitViberDelivery } from '../../../src/workers/notify/viber.js';
+import { viberReport } from '../../../src/workers/notify/viber.js';
+import type { NotifyJobRef, NotifyOutcome } from '../../../src/workers/notify/notify-types.js';
 import { asOperator, createOrganization, job, json, persist, receipt, startApi, type ApiHarness } from '../api/api-test-helpers.js';
 
 // jsqr is CommonJS whose typings declare an ES default export: required, typed by its declaration.
@@ -81,9 +82,21 @@ async function storeReceipt(fd: number): Promise<void> {
   await persist(h.database, [job(FN, fd, 3, receipt({ fn: FN, fd, inn: INN, regId: REG, price: PRICE, time: TIME, itemName: 'Baton' }))]);
 }
 
+/**
+ * One job run as BullMQ runs it: a `deferred` outcome (a Viber report to wait for) puts it back for delayMs with the
+ * same attempt, then it runs again, until it settles.
+ */
+async function untilSettled(ref: NotifyJobRef, run: NotifyProcessor = processor): Promise<NotifyOutcome> {
+  for (;;) {
+    const outcome = await run(ref);
+    if (outcome.kind !== 'deferred') return outcome;
+    await new Promise((r) => setTimeout(r, outcome.delayMs));
+  }
+}
+
 function run(fd: number, channel: 'email' | 'sms' | 'viber', recipient: string, attempt = 1) {
   jobCounter += 1;
-  return processor({ id: `t-${jobCounter}`, name: 'notify', data: { fn: FN, fd, channel, recipient }, attempt, maxAttempts: 3 });
+  return untilSettled({ id: `t-${jobCounter}`, name: 'notify', data: { fn: FN, fd, channel, recipient }, attempt, maxAttempts: 3 });
 }
 
 async function smsBalance(): Promise<number> {
@@ -374,12 +387,52 @@ describe('Viber receipts', () => {
     await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'sms' } });
   });
 
-  it('gives up waiting when the provider has no report in time (the SMS then goes)', async () => {
+  it('waits for the delivery report between runs, not inside one: sent and charged once, delivered on a later run', async () => {
+    await storeReceipt(9);
+    const before = await smsBalance();
+    const sent = viberFake.messages.length;
+    const ref: NotifyJobRef = { id: 'waits', name: 'notify', data: { fn: FN, fd: 9, channel: 'viber', recipient: PHONE }, attempt: 1, maxAttempts: 3 };
+    // The first run sends and returns at once (the fake reports delivery 30 ms after the send): the job is put back.
+    expect(await processor(ref)).toEqual({ kind: 'deferred', delayMs: 20, reason: 'waiting for the Viber delivery report' });
+    expect(await deliveries(9)).toEqual([expect.objectContaining({ channel: 'viber', status: 'sending' })]);
+    expect(await smsBalance()).toBe(before - 1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await processor(ref)).toEqual({ kind: 'done', status: 'delivered' });
+    expect(viberFake.messages).toHaveLength(sent + 1);
+    expect(await smsBalance()).toBe(before - 1);
+    expect(await deliveries(9)).toEqual([expect.objectContaining({ channel: 'viber', status: 'delivered' })]);
+  });
+
+  it('gives up when no report comes in time (the SMS then goes), and sends a message the provider never got', async () => {
+    // The offline phone's message expires at the provider after 200 ms; this processor waits 100 ms only.
+    const impatient = createNotifyProcessor({ db: h.database.db, logger: silentLogger(), sms, viber, viberOptions: { statusPollMs: 20, deliveryWaitMs: 100 }, receiptPageUrl: PUBLIC });
+    await storeReceipt(10);
+    const top = await h.app.inject({ method: 'POST', url: `/api/v1/organizations/${organizationId}/sms-balance/top-ups`, headers: asOperator, payload: { amount: 10 } });
+    expect(top.statusCode).toBe(200);
+    const before = await smsBalance();
     const started = Date.now();
-    const outcome = await awaitViberDelivery(viber, 'never-sent', { statusPollMs: 20, deliveryWaitMs: 200 });
-    expect(outcome).toMatchObject({ kind: 'not_delivered', code: 'VIBER_NO_REPORT' });
-    expect(outcome.kind === 'not_delivered' ? outcome.reason : '').toContain('404');
+    expect(await untilSettled({ id: 'impatient', name: 'notify', data: { fn: FN, fd: 10, channel: 'viber', recipient: OFFLINE }, attempt: 1, maxAttempts: 3 }, impatient)).toEqual({
+      kind: 'done',
+      status: 'delivered',
+    });
     expect(Date.now() - started).toBeLessThan(2000);
+    expect(await deliveries(10)).toEqual([
+      expect.objectContaining({ channel: 'sms', status: 'delivered' }),
+      expect.objectContaining({ channel: 'viber', status: 'fallback_sms', lastErrorCode: 'VIBER_NO_REPORT' }),
+    ]);
+    // The Viber message given back, the SMS charged.
+    expect(await smsBalance()).toBe(before - 1);
+
+    expect(await viberReport(viber, 'never-sent')).toEqual({ kind: 'unknown' });
+    // A run that marked the send and died before the provider accepted it: the next run sends it (once) and waits.
+    await storeReceipt(11);
+    await h.database.db
+      .insertInto('notify_deliveries')
+      .values({ fn: FN, fd: 11, channel: 'viber', recipient: PHONE, organization_id: organizationId, status: 'sending', attempts: 1 })
+      .execute();
+    const sent = viberFake.messages.length;
+    expect(await run(11, 'viber', PHONE)).toEqual({ kind: 'done', status: 'delivered' });
+    expect(viberFake.messages).toHaveLength(sent + 1);
   });
 
   it('is a channel of POST /deliveries, which wants a phone for it', async () => {
