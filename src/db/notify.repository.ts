@@ -73,20 +73,25 @@ function deliveryKeyColumns(key: DeliveryTarget): Pick<Insertable<NotifyDeliveri
   return { fn: key.fn, fd: key.fd, channel: key.channel, recipient: key.recipient, organization_id: key.organizationId };
 }
 
-/** Marks an attempt as started (status sending, attempts + 1), creating the row on the first one. */
+/**
+ * Marks an attempt as started (status sending, attempts + 1), creating the row on the first one. `chargeKey`: the
+ * ledger key of what this send charged (a Viber message: the runs that wait for its report refund it by this key).
+ */
 export async function startDeliveryAttempt(
   db: Db,
   key: DeliveryKey & { readonly recipient: string; readonly organizationId: number | null },
+  chargeKey: string | null = null,
 ): Promise<NotifyDeliveryRow> {
   return db
     .insertInto('notify_deliveries')
-    .values({ ...deliveryKeyColumns(key), status: 'sending', attempts: 1 })
+    .values({ ...deliveryKeyColumns(key), status: 'sending', attempts: 1, charge_key: chargeKey })
     .onConflict((oc) =>
       oc.columns(['fn', 'fd', 'channel']).doUpdateSet((eb) => ({
         status: 'sending',
         recipient: eb.ref('excluded.recipient'),
         organization_id: eb.ref('excluded.organization_id'),
         attempts: sql<number>`notify_deliveries.attempts + 1`,
+        charge_key: eb.ref('excluded.charge_key'),
         updated_at: sql<Date>`now()`,
       })),
     )

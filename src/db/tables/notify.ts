@@ -21,6 +21,8 @@ export interface NotifyDeliveriesTable {
   delivered_at: Timestamptz | null;
   created_at: Defaulted<Timestamptz>;
   updated_at: Defaulted<Timestamptz>;
+  /** The ledger key of the message the last Viber send charged (migration 0071); null otherwise. */
+  charge_key: Defaulted<string | null>;
 }
 export type NotifyDeliveryRow = Selectable<NotifyDeliveriesTable>;
 

@@ -141,14 +141,16 @@ export async function sendSms(deps: Deps, job: NotifyJobRef, key: Key, doc: Rece
 /** A Viber send: accepted (its report is awaited), to be retried (BullMQ), or a failure that sends the receipt by SMS. */
 type ViberResult = { readonly kind: 'accepted' } | { readonly kind: 'retry'; readonly error: NotifyError } | { readonly kind: 'fallback'; readonly code: string; readonly reason: string };
 
-async function viberSend(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, id: string, link: string | undefined): Promise<ViberResult> {
+async function viberSend(deps: Deps, job: NotifyJobRef, v: ViberSend): Promise<ViberResult> {
+  const { key, doc, phone, link } = v;
   const viber = deps.viber!;
-  // The row's updated_at is now the moment of the send: the report is awaited until it plus deliveryWaitMs.
-  await startDeliveryAttempt(deps.db, key);
+  // The row's updated_at is now the moment of the send (the report is awaited until it plus deliveryWaitMs), its
+  // charge_key what this send charged (the runs that wait refund by it).
+  await startDeliveryAttempt(deps.db, key, v.chargeKey);
   const end = deps.metrics?.forward.latency.startTimer({ target: 'viber' });
   try {
     await viber.send({
-      id,
+      id: v.messageId,
       to: phone,
       text: receiptViberText(doc, link),
       ...(link ? { button: { caption: 'Открыть чек', url: link } } : {}),
@@ -207,6 +209,16 @@ async function settleReport(deps: Deps, job: NotifyJobRef, v: ViberSend, report:
   return awaitReport(deps);
 }
 
+/**
+ * A job a newer resend asked through the API has taken over (the row counts more resends than the job carries): it
+ * leaves the row to that one. Its own message is given back if the provider says it will not be delivered.
+ */
+async function superseded(deps: Deps, organizationId: number, messageId: string, chargeKey: string): Promise<NotifyOutcome> {
+  const report = await viberReport(deps.viber!, messageId);
+  if (report.kind === 'not_delivered') await refundSmsCredit(deps.db, organizationId, chargeKey);
+  return { kind: 'done', status: 'skipped' };
+}
+
 /** Viber first; SMS when Viber does not deliver (or is not configured). */
 export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, resend: number): Promise<NotifyOutcome> {
   const { db, metrics } = deps;
@@ -214,28 +226,32 @@ export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: Re
   const smsKey: Key = { ...key, channel: 'sms' };
   const smsIds = { message: `${doc.fn}-${doc.fd}-viber-sms-${resend}`, charge: `${doc.fn}-${doc.fd}-${resend}-vsms-a${job.attempt}` };
   const before = await findDelivery(db, doc.fn, doc.fd, 'viber');
-  // A retry after Viber already gave up (the SMS failed retryably) goes straight to the SMS.
-  if (job.attempt > 1 && before?.status === 'fallback_sms') return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
+  // Viber already gave up and the SMS did not settle (it failed retryably, or the run died before it): the SMS goes,
+  // under the same message id. A resend asked through the API resets the row (pending), so it never comes here.
+  if (before?.status === 'fallback_sms') return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
   if (!deps.viber) {
     await recordDeliveryOutcome(db, key, { status: 'fallback_sms', errorCode: 'VIBER_NOT_CONFIGURED', error: 'VIBER_URL is not set: sent by SMS' });
     return sendSms(deps, job, smsKey, doc, phone, smsIds, link);
   }
   if (doc.organization_id === null) return refuse(deps, key, 'no_balance', 'NOTIFY_NO_ORGANIZATION', `no organization with INN ${doc.user_inn ?? '-'}: no SMS package`);
-  // A waiting job comes back with the same attempt: the same charge key, so the message is charged once.
+  const messageId = `${doc.fn}-${doc.fd}-viber-${resend}`;
+  const ownChargeKey = `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`;
+  if (before !== undefined && before.resends > resend) return superseded(deps, doc.organization_id, messageId, ownChargeKey);
+  // Sent by an earlier run of this job, which then waited: its charge is the one the row names.
+  const sending = before?.status === 'sending';
   const v: ViberSend = {
-    key, doc, phone, link, smsKey, smsIds,
-    messageId: `${doc.fn}-${doc.fd}-viber-${resend}`,
-    chargeKey: `viber-${doc.fn}-${doc.fd}-${resend}-a${job.attempt}`,
+    key, doc, phone, link, smsKey, smsIds, messageId,
+    chargeKey: sending ? (before.charge_key ?? ownChargeKey) : ownChargeKey,
     organizationId: doc.organization_id,
   };
-  if (before?.status === 'sending') {
-    // Sent by an earlier run of this job, which then waited: ask for the report (unless the send never got there).
+  if (sending) {
+    // Ask for the report — unless the send never reached the provider: then it is sent (and charged) under the same keys.
     const report = await viberReport(deps.viber, v.messageId);
     if (report.kind !== 'unknown') return settleReport(deps, job, v, report, before.updated_at);
   }
   const account = await chargeMessage(db, { organizationId: v.organizationId, channel: 'viber', key: v.chargeKey, reference: receiptReference(doc.fn, doc.fd) });
   if (account === null) return refuse(deps, key, 'no_balance', 'NOTIFY_SMS_BALANCE_EMPTY', 'the organization’s SMS package is empty and postpaid SMS are off');
-  const result = await viberSend(deps, job, key, doc, phone, v.messageId, link);
+  const result = await viberSend(deps, job, v);
   if (result.kind === 'accepted') return awaitReport(deps);
   if (result.kind === 'retry') {
     // Not sent: the message is given back.

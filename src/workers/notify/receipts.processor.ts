@@ -37,6 +37,8 @@ export {
 } from './notify-types.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+/** An SMS row in one of these has nothing more to send. */
+const SMS_SETTLED: ReadonlySet<string> = new Set(['delivered', 'failed', 'no_balance', 'no_recipient']);
 
 type Deps = NotifyProcessorDeps;
 
@@ -53,7 +55,11 @@ async function replayOutbox(deps: Deps, data: unknown): Promise<NotifyOutcome | 
 async function route(deps: Deps, data: NotifyJobData, doc: ReceiptSource): Promise<{ key: Key; recipient: string }> {
   // An automatic receipt to a phone goes the way its organization chose (Viber first, or SMS); a send asked through
   // the API goes by the channel asked.
-  const viaViber = data.channel === 'sms' && data.resend === undefined && (await phoneChannelOf(deps.db, doc.organization_id)).phoneChannel === 'viber';
+  // A receipt already sent by Viber and waiting for its report stays Viber, whatever the organization chose since.
+  const viaViber =
+    data.channel === 'sms' &&
+    data.resend === undefined &&
+    ((await phoneChannelOf(deps.db, doc.organization_id)).phoneChannel === 'viber' || (await findDelivery(deps.db, data.fn, data.fd, 'viber'))?.status === 'sending');
   const channel: ReceiptChannel = viaViber ? 'viber' : (data.channel as ReceiptChannel);
   const stored = body(doc).json['buyerPhoneOrAddress'];
   const recipient = (data.recipient ?? (typeof stored === 'string' ? stored : '')).trim();
@@ -105,8 +111,12 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     }
     if (data.resend === undefined) {
       const existing = await findDelivery(db, data.fn, data.fd, key.channel);
-      // Done before: delivered, or handed to the SMS fallback (a retry of this job may be that SMS, so it goes on).
-      if (existing?.status === 'delivered' || (existing?.status === 'fallback_sms' && job.attempt === 1)) return { kind: 'done', status: 'skipped' };
+      // Done before: delivered, or handed to the SMS fallback and that SMS settled. An SMS not settled (the run died
+      // after Viber gave up, or the SMS is being retried) goes on: sendViber sends it, under the same ids.
+      if (existing?.status === 'delivered') return { kind: 'done', status: 'skipped' };
+      if (existing?.status === 'fallback_sms' && SMS_SETTLED.has((await findDelivery(db, data.fn, data.fd, 'sms'))?.status ?? 'sending')) {
+        return { kind: 'done', status: 'skipped' };
+      }
     }
     return send(deps, brands, job, data, doc, key, recipient);
   };

@@ -431,8 +431,68 @@ describe('Viber receipts', () => {
       .values({ fn: FN, fd: 11, channel: 'viber', recipient: PHONE, organization_id: organizationId, status: 'sending', attempts: 1 })
       .execute();
     const sent = viberFake.messages.length;
+    const beforeResend = await smsBalance();
     expect(await run(11, 'viber', PHONE)).toEqual({ kind: 'done', status: 'delivered' });
     expect(viberFake.messages).toHaveLength(sent + 1);
+    expect(await smsBalance()).toBe(beforeResend - 1);
+  });
+
+  it('gives back the very charge the send made, though a failed run in between moved the attempt on', async () => {
+    const slow = createNotifyProcessor({ db: h.database.db, logger: silentLogger(), sms, viber, viberOptions: { statusPollMs: 20, deliveryWaitMs: 3000 }, receiptPageUrl: PUBLIC });
+    await storeReceipt(12);
+    const before = await smsBalance();
+    const data = { fn: FN, fd: 12, channel: 'viber', recipient: OFFLINE };
+    expect(await slow({ id: 'moved', name: 'notify', data, attempt: 1, maxAttempts: 3 })).toMatchObject({ kind: 'deferred' });
+    expect(await smsBalance()).toBe(before - 1);
+    // A run failed (say PostgreSQL went away) and BullMQ runs the job again as attempt 2; the provider reports expired.
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await untilSettled({ id: 'moved', name: 'notify', data, attempt: 2, maxAttempts: 3 }, slow)).toEqual({ kind: 'done', status: 'delivered' });
+    expect(await deliveries(12)).toEqual([
+      expect.objectContaining({ channel: 'sms', status: 'delivered' }),
+      expect.objectContaining({ channel: 'viber', status: 'fallback_sms', lastErrorCode: 'VIBER_EXPIRED' }),
+    ]);
+    // The Viber message given back, the SMS charged: one unit in all.
+    expect(await smsBalance()).toBe(before - 1);
+  });
+
+  it('keeps a waiting receipt on Viber when the organization switches to SMS, and leaves the row to a resend asked meanwhile', async () => {
+    const url = `/api/v1/organizations/${organizationId}/receipt-settings`;
+    expect((await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'viber' } })).statusCode).toBe(200);
+    const slow = createNotifyProcessor({ db: h.database.db, logger: silentLogger(), sms, viber, viberOptions: { statusPollMs: 20, deliveryWaitMs: 3000 }, receiptPageUrl: PUBLIC });
+    try {
+      await storeReceipt(13);
+      const smsSent = smsFake.messages.length;
+      const automatic: NotifyJobRef = { id: 'auto-13', name: 'notify', data: { fn: FN, fd: 13, channel: 'sms', recipient: PHONE }, attempt: 1, maxAttempts: 3 };
+      expect(await slow(automatic)).toMatchObject({ kind: 'deferred' });
+      expect((await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'sms' } })).statusCode).toBe(200);
+      expect(await untilSettled(automatic, slow)).toEqual({ kind: 'done', status: 'delivered' });
+      expect(smsFake.messages).toHaveLength(smsSent);
+      expect(await deliveries(13)).toEqual([expect.objectContaining({ channel: 'viber', status: 'delivered' })]);
+
+      // A resend asked while the automatic job waits: the waiting job stops, the row stays the resend's.
+      expect((await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'viber' } })).statusCode).toBe(200);
+      await storeReceipt(14);
+      const waiting: NotifyJobRef = { id: 'auto-14', name: 'notify', data: { fn: FN, fd: 14, channel: 'sms', recipient: PHONE }, attempt: 1, maxAttempts: 3 };
+      expect(await slow(waiting)).toMatchObject({ kind: 'deferred' });
+      const asked = await h.app.inject({ method: 'POST', url: `/api/v1/documents/${FN}/14/deliveries`, headers: asOperator, payload: { channel: 'viber', recipient: PHONE } });
+      expect(asked.statusCode).toBeLessThan(300);
+      expect(await slow(waiting)).toEqual({ kind: 'done', status: 'skipped' });
+      expect(await deliveries(14)).toEqual([expect.objectContaining({ channel: 'viber', status: 'pending' })]);
+
+      // A run that recorded Viber's failure and died before the SMS: the job run again sends the SMS, once.
+      await storeReceipt(15);
+      await h.database.db
+        .insertInto('notify_deliveries')
+        .values({ fn: FN, fd: 15, channel: 'viber', recipient: PHONE, organization_id: organizationId, status: 'fallback_sms', attempts: 1, last_error_code: 'VIBER_UNDELIVERED' })
+        .execute();
+      const again: NotifyJobRef = { id: 'auto-15', name: 'notify', data: { fn: FN, fd: 15, channel: 'sms', recipient: PHONE }, attempt: 1, maxAttempts: 3 };
+      expect(await slow(again)).toEqual({ kind: 'done', status: 'delivered' });
+      expect(smsFake.messages.filter((m) => m.to === PHONE && m.text.startsWith('Чек ФД 15 '))).toHaveLength(1);
+      expect(await slow(again)).toEqual({ kind: 'done', status: 'skipped' });
+      expect(smsFake.messages.filter((m) => m.to === PHONE && m.text.startsWith('Чек ФД 15 '))).toHaveLength(1);
+    } finally {
+      await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'sms' } });
+    }
   });
 
   it('is a channel of POST /deliveries, which wants a phone for it', async () => {
