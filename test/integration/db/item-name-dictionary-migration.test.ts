@@ -48,7 +48,8 @@ it('adds item_name_ids to a month detached before it, which can then be attached
   await sql`update documents set item_name_ids = ${[ids.get(itemNameKey(INN, 'Молоко'))!]}::int[], item_names = null where fn = ${FN} and fd = 1`.execute(t.db);
   await detachMonth(t.db, '2019-02', { now: new Date('2026-12-05T00:00:00Z') });
 
-  await migrateDown(t.db, 1);
+  // Every migration from 0070 on undone (later ones first).
+  await migrateDown(t.db, stepsBack('0070_item_name_dictionary'));
   expect(await hasIds('documents_p201902')).toBe(false);
   expect(await hasIds('documents')).toBe(false);
   const { rows } = await sql<{ fd: number; item_names: (string | null)[] }>`
