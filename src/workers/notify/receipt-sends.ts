@@ -6,11 +6,11 @@
 import type { Brand } from '../../domain/brand.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import {
-  findDelivery,
   recordDeliveryOutcome,
   refundSmsCredit,
   startDeliveryAttempt,
   type DeliveryKey,
+  type NotifyDeliveryRow,
   type NotifyDeliveryStatus,
   type ReceiptSource,
   type SmsAccount,
@@ -219,13 +219,20 @@ async function superseded(deps: Deps, organizationId: number, messageId: string,
   return { kind: 'done', status: 'skipped' };
 }
 
-/** Viber first; SMS when Viber does not deliver (or is not configured). */
-export async function sendViber(deps: Deps, job: NotifyJobRef, key: Key, doc: ReceiptSource, phone: string, resend: number): Promise<NotifyOutcome> {
+/** Viber first; SMS when Viber does not deliver (or is not configured). `before`: the receipt's viber row as it is now. */
+export async function sendViber(
+  deps: Deps,
+  job: NotifyJobRef,
+  key: Key,
+  doc: ReceiptSource,
+  phone: string,
+  resend: number,
+  before: NotifyDeliveryRow | undefined,
+): Promise<NotifyOutcome> {
   const { db, metrics } = deps;
   const link = await shortLink(deps, doc);
   const smsKey: Key = { ...key, channel: 'sms' };
   const smsIds = { message: `${doc.fn}-${doc.fd}-viber-sms-${resend}`, charge: `${doc.fn}-${doc.fd}-${resend}-vsms-a${job.attempt}` };
-  const before = await findDelivery(db, doc.fn, doc.fd, 'viber');
   // Viber already gave up and the SMS did not settle (it failed retryably, or the run died before it): the SMS goes,
   // under the same message id. A resend asked through the API resets the row (pending), so it never comes here.
   if (before?.status === 'fallback_sms') return sendSms(deps, job, smsKey, doc, phone, smsIds, link);

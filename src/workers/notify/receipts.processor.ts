@@ -18,7 +18,7 @@
  */
 import type { EmailSender } from '../../adapters/email/email-sender.js';
 import { normalizePhone } from '../../adapters/sms/sms-sender.js';
-import { findDelivery, loadReceiptSource, recordDeliveryOutcome, type ReceiptChannel, type ReceiptSource } from '../../db/notify.repository.js';
+import { findDelivery, loadReceiptSource, recordDeliveryOutcome, type NotifyDeliveryRow, type ReceiptChannel, type ReceiptSource } from '../../db/notify.repository.js';
 import { rearmNotificationEmail } from '../../db/notification-emails.repository.js';
 import { phoneChannelOf } from '../../db/receipt-brands.repository.js';
 import { rearmWebhookDelivery } from '../../db/webhook-rearm.repository.js';
@@ -75,13 +75,22 @@ async function sendEmail(deps: Deps, brands: BrandCache, job: NotifyJobRef, key:
   return attempt(deps, job, key, () => email.send({ to: recipient, ...mail }));
 }
 
-/** The receipt by its channel: e-mail, Viber (then SMS) or SMS. */
-async function send(deps: Deps, brands: BrandCache, job: NotifyJobRef, data: NotifyJobData, doc: ReceiptSource, key: Key, recipient: string): Promise<NotifyOutcome> {
+/** The receipt by its channel: e-mail, Viber (then SMS) or SMS. `existing`: the key's delivery row, when read already. */
+async function send(
+  deps: Deps,
+  brands: BrandCache,
+  job: NotifyJobRef,
+  data: NotifyJobData,
+  doc: ReceiptSource,
+  key: Key,
+  recipient: string,
+  existing: NotifyDeliveryRow | undefined | null,
+): Promise<NotifyOutcome> {
   const resend = data.resend ?? 0;
   if (key.channel === 'email') return sendEmail(deps, brands, job, key, doc, recipient);
   const phone = normalizePhone(recipient);
   if (!phone) return refuse(deps, key, 'failed', 'NOTIFY_BAD_RECIPIENT', `not a phone number: ${recipient}`);
-  if (key.channel === 'viber') return sendViber(deps, job, key, doc, phone, resend);
+  if (key.channel === 'viber') return sendViber(deps, job, key, doc, phone, resend, existing === null ? await findDelivery(deps.db, data.fn, data.fd, 'viber') : existing);
   // One charge per attempt: a crash between the charge and the send leaves that attempt charged, never twice.
   const ids = { message: `${data.fn}-${data.fd}-sms-${resend}`, charge: `${data.fn}-${data.fd}-${resend}-a${job.attempt}` };
   return sendSms(deps, job, key, doc, phone, ids, await shortLink(deps, doc));
@@ -109,8 +118,10 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
       await recordDeliveryOutcome(db, key, { status: 'no_recipient', errorCode: 'NOTIFY_NO_RECIPIENT', error: 'the document carries no buyer e-mail or phone (1008)' });
       return { kind: 'done', status: 'no_recipient' };
     }
+    // null: not read (a resend asked through the API skips these checks).
+    let existing: NotifyDeliveryRow | undefined | null = null;
     if (data.resend === undefined) {
-      const existing = await findDelivery(db, data.fn, data.fd, key.channel);
+      existing = await findDelivery(db, data.fn, data.fd, key.channel);
       // Done before: delivered, or handed to the SMS fallback and that SMS settled. An SMS not settled (the run died
       // after Viber gave up, or the SMS is being retried) goes on: sendViber sends it, under the same ids.
       if (existing?.status === 'delivered') return { kind: 'done', status: 'skipped' };
@@ -118,6 +129,6 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
         return { kind: 'done', status: 'skipped' };
       }
     }
-    return send(deps, brands, job, data, doc, key, recipient);
+    return send(deps, brands, job, data, doc, key, recipient, existing);
   };
 }
