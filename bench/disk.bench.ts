@@ -102,24 +102,24 @@ type Key = { fn: string; fd: number; receivedAt: Date };
 
 /**
  * What the acks and fns workers write for a batch of stored documents (their own repositories, as they call them).
- * The fns_status row is inserted ('sending') and updated (the answer): its old version is dead space until a VACUUM,
- * which autovacuum runs once dead rows exceed 50 + 20 % of the live ones (its default threshold) — done here by the
- * same rule, so the heap holds what it holds in a running system, not every dead version of a one-off fill.
+ * The send lease is a row of fns_leases, inserted by the claim and deleted with the answer (migration 0072); the
+ * fns_status row is written once, with the answer. A deleted lease is dead space until a VACUUM, which autovacuum runs
+ * once dead rows exceed 50 + 20 % of the live ones (its default threshold) — done here by the same rule, so the table
+ * holds what it holds in a running system (the documents in flight), not every dead lease of a one-off fill.
  */
 function createOtherWorkers(db: Kysely<Database>): (batch: readonly Key[]) => Promise<void> {
-  let live = 0;
   let dead = 0;
   return async (batch) => {
     await recordWrittenAcks(db, batch.map((k) => ({ fn: k.fn, fd: k.fd, code: 0, at: k.receivedAt.getTime() })));
-    await claimForFns(db, batch, 60_000, 'bench-disk');
+    const claimed = await claimForFns(db, batch, 60_000, 'bench-disk');
+    const leased = batch.filter((k) => claimed.has(`${k.fn}:${k.fd}`));
     const outcomes: FnsOutcomeRecord[] = batch.map((k) => ({
       kind: 'answered', status: 'accepted', errors: [], duplicate: false, fn: k.fn, fd: k.fd, receivedAt: k.receivedAt, sentAt: new Date(),
     }));
-    await recordFnsOutcomes(db, 'bench-disk', outcomes);
-    live += batch.length;
-    dead += batch.length;
-    if (dead > 50 + 0.2 * live) {
-      await sql`vacuum fns_status`.execute(db);
+    await recordFnsOutcomes(db, 'bench-disk', outcomes, leased);
+    dead += leased.length;
+    if (dead > 50) {
+      await sql`vacuum fns_leases`.execute(db);
       dead = 0;
     }
   };

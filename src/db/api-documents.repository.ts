@@ -8,6 +8,7 @@ import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repo
 import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
+import { fnsStatusShown, fnsStatusShownIs, fnsStatusWithLease } from './fns-status-view.js';
 import { itemNameMatches } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { FNS_ANSWERED_STATUSES, type FnsStatusRow } from './tables/fns-status.js';
@@ -76,7 +77,8 @@ const sameDocument = (table: 'receipt_items' | 'marking_codes') =>
 function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   let query = db
     .selectFrom('documents')
-    .leftJoin('fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'));
+    .leftJoin('fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'))
+    .leftJoin('fns_leases', (join) => join.onRef('fns_leases.fn', '=', 'documents.fn').onRef('fns_leases.fd', '=', 'documents.fd'));
   if (q.inns !== 'all') query = query.where('documents.user_inn', 'in', [...q.inns]);
   if (q.placeLimit) query = query.where(q.placeLimit);
   if (q.registerId !== undefined) query = query.where('documents.register_id', '=', q.registerId);
@@ -98,7 +100,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   if (q.fd !== undefined) query = query.where('documents.fd', '=', q.fd);
   if (q.flkStatus !== undefined) query = query.where('documents.flk_status', '=', q.flkStatus);
   if (q.fnsStatus !== undefined) {
-    query = q.fnsStatus === 'not_sent' ? query.where('fns_status.status', 'is', null) : query.where('fns_status.status', '=', q.fnsStatus as FnsStatusRow['status']);
+    query = query.where(fnsStatusShownIs(q.fnsStatus as FnsStatusRow['status'] | 'not_sent'));
   }
   if (q.item !== undefined) {
     const pattern = `%${escapeLike(q.item)}%`;
@@ -185,7 +187,7 @@ function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSumma
       (eb) => eb.selectFrom('document_acks').select('document_acks.acked_at').where(ackOfDocument).as('acked_at'),
       'documents.persisted_at',
       'documents.reprocessed_at',
-      'fns_status.status as fns_status',
+      fnsStatusShown.as('fns_status'),
     ])
     .orderBy('documents.received_at', 'desc')
     .orderBy('documents.fn', 'desc')
@@ -228,7 +230,7 @@ export async function findStoredDocument(db: Db, fn: string, fd: number): Promis
 /** The lifecycle of a stored row — events, FNS outcome, marking stages, the written ack — read in parallel. */
 export async function documentLifecycle(db: Db, row: DocumentRow): Promise<StoredDocument> {
   const { fn, fd } = row;
-  const [written, fns, marking, ack] = await Promise.all([
+  const [written, fns, marking, ack, lease] = await Promise.all([
     db
       .selectFrom('document_events')
       .selectAll()
@@ -241,9 +243,11 @@ export async function documentLifecycle(db: Db, row: DocumentRow): Promise<Store
     db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
     findCrptCodeStatuses(db, fn, fd),
     findWrittenAck(db, fn, fd),
+    db.selectFrom('fns_leases').select(['lease_until', 'lease_owner']).where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
   ]);
+  const fnsShown = fnsStatusWithLease(fn, Number(fd), fns, lease);
   // The ack as written to the register (document_acks), not the documents columns: null when none is known.
-  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written, fns), fns, marking };
+  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written, fnsShown), fns: fnsShown, marking };
 }
 
 /** One document with its lifecycle (findStoredDocument, then documentLifecycle). */

@@ -36,7 +36,7 @@ import type {
   ReceiptItemsTable,
 } from './tables/documents.js';
 import type { ExportChunksTable, ExportJobsTable, ExportSettingsTable } from './tables/exports.js';
-import type { FnsStatusTable } from './tables/fns-status.js';
+import type { FnsLeasesTable, FnsStatusTable } from './tables/fns-status.js';
 import type {
   KktApplicationEventsTable,
   KktApplicationsTable,
@@ -93,6 +93,7 @@ export interface Database {
   dead_letters: DeadLettersTable;
   // FNS (0006) and ЦРПТ (0008)
   fns_status: FnsStatusTable;
+  fns_leases: FnsLeasesTable;
   crpt_sales: CrptSalesTable;
   crpt_code_status: CrptCodeStatusTable;
   // reports (0009) and exports (0028)

@@ -1,15 +1,17 @@
 // The FNS outcome per document (migration 0006_fns_status) and what the fns worker reads to send documents.
 //
-// The send lease: claimForFns() marks documents 'sending' until lease_until, only where no answer is stored and no live
-// lease is held, in (fn, fd) order (concurrent batches lock rows in the same order: no deadlocks). The worker sends only
-// what it claimed; recordFnsOutcomes() stores the answer (or the failure) and ends the lease in one transaction with the
-// document events and dead letters.
+// The send lease (migration 0072: a row of fns_leases, not a state of fns_status): claimForFns() takes the lease of each
+// document with no stored answer and no live lease, in (fn, fd) order (concurrent batches lock keys in the same order:
+// no deadlocks). The worker then reads the documents' answers again (findFnsAnswers: an answer committed while it
+// claimed shows there) and sends only what it claimed and is still unanswered. recordFnsOutcomes() writes the answer
+// (or the failure) into fns_status, once, and deletes the batch's leases, in one transaction with the document events
+// and dead letters. fns_status is thus written once per document on the usual path, not inserted and updated.
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { unpackRawContainer } from './raw-container.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
-import { FNS_ANSWERED_STATUSES, type FnsDeliveryStatus, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
+import { FNS_ANSWERED_STATUSES, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
 
 export interface DocumentKeyRef {
   readonly fn: string;
@@ -54,7 +56,12 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
   return out;
 }
 
-/** Claims the send lease of each document that has no FNS answer and no live lease; returns the claimed keys (`fn:fd`). */
+const ANSWERED_SQL = sql.raw(`('accepted', 'accepted_with_warnings', 'rejected', 'quarantine')`);
+
+/**
+ * Takes the send lease of each document that has no FNS answer and no live lease; returns the keys taken (`fn:fd`).
+ * A 'sending' row of fns_status written before migration 0072 is a live lease too until its lease_until.
+ */
 export async function claimForFns(
   db: Kysely<Database>,
   keys: readonly DocumentKeyRef[],
@@ -64,31 +71,54 @@ export async function claimForFns(
   const wanted = sortedUnique(keys);
   if (wanted.length === 0) return new Set();
   const { rows } = await sql<{ fn: string; fd: string | number }>`
-    insert into fns_status (fn, fd, status, lease_until, lease_owner)
-    select v.fn, v.fd, 'sending', now() + ${leaseMs}::integer * interval '1 millisecond', ${owner}
+    insert into fns_leases (fn, fd, lease_until, lease_owner)
+    select v.fn, v.fd, now() + ${leaseMs}::integer * interval '1 millisecond', ${owner}
       from unnest(${wanted.map((k) => k.fn)}::text[], ${wanted.map((k) => k.fd)}::bigint[]) with ordinality as v(fn, fd, n)
+     where not exists (select 1 from fns_status s
+                        where s.fn = v.fn and s.fd = v.fd
+                          and (s.status in ${ANSWERED_SQL} or (s.status = 'sending' and s.lease_until >= now())))
      order by v.n
     on conflict (fn, fd) do update
-       set status = 'sending', lease_until = excluded.lease_until, lease_owner = excluded.lease_owner, updated_at = now()
-     where fns_status.status not in ('accepted', 'accepted_with_warnings', 'rejected', 'quarantine')
-       and (fns_status.lease_until is null or fns_status.lease_until < now())
+       set lease_until = excluded.lease_until, lease_owner = excluded.lease_owner
+     where fns_leases.lease_until < now()
     returning fn, fd
   `.execute(db);
   return new Set(rows.map((r) => keyOf(r.fn, r.fd)));
 }
 
-export async function findFnsStatuses(db: Kysely<Database>, keys: readonly DocumentKeyRef[]): Promise<FnsStatusRow[]> {
-  const wanted = sortedUnique(keys);
-  if (wanted.length === 0) return [];
-  return db
-    .selectFrom('fns_status')
-    .selectAll()
-    .where((eb) => eb(eb.refTuple('fn', 'fd'), 'in', wanted.map((k) => eb.tuple(k.fn, k.fd))))
-    .execute();
+/** The keys as two arrays, for `unnest(…) as v(fn, fd)`: one index probe per key, unlike an OR of row comparisons. */
+const keyArrays = (keys: readonly DocumentKeyRef[]) => [keys.map((k) => k.fn), keys.map((k) => k.fd)] as const;
+
+/**
+ * The stored FNS answers of the documents, by `fn:fd`. The fns worker reads it right after its claim, in a statement of
+ * its own, so an answer another batch committed while this one claimed is seen (the claim's own check may have run
+ * before that commit, and the other batch's lease been deleted by the time this one inserted its own).
+ */
+export async function findFnsAnswers(db: Kysely<Database>, keys: readonly DocumentKeyRef[]): Promise<Map<string, FnsStatusRow>> {
+  if (keys.length === 0) return new Map();
+  const [fns, fds] = keyArrays(keys);
+  const { rows } = await sql<FnsStatusRow>`
+    select s.* from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) join fns_status s on s.fn = v.fn and s.fd = v.fd
+     where s.status in ${ANSWERED_SQL}
+  `.execute(db);
+  return new Map(rows.map((r) => [keyOf(r.fn, r.fd), r]));
 }
 
-export function isAnsweredStatus(status: FnsDeliveryStatus): boolean {
-  return (FNS_ANSWERED_STATUSES as readonly string[]).includes(status);
+/**
+ * When each document's lease ends, by `fn:fd` (absent: no lease): a lease of fns_leases, or a 'sending' row of
+ * fns_status written before migration 0072.
+ */
+export async function findFnsLeaseEnds(db: Kysely<Database>, keys: readonly DocumentKeyRef[]): Promise<Map<string, Date>> {
+  if (keys.length === 0) return new Map();
+  const [fns, fds] = keyArrays(keys);
+  const { rows } = await sql<{ fn: string; fd: string; lease_until: Date }>`
+    select v.fn, v.fd::text as fd, coalesce(l.lease_until, s.lease_until) as lease_until
+      from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd)
+      left join fns_leases l on l.fn = v.fn and l.fd = v.fd
+      left join fns_status s on s.fn = v.fn and s.fd = v.fd and s.status = 'sending'
+     where l.fn is not null or s.lease_until is not null
+  `.execute(db);
+  return new Map(rows.map((r) => [keyOf(r.fn, r.fd), r.lease_until]));
 }
 
 interface OutcomeBase {
@@ -119,54 +149,80 @@ export type FnsOutcomeRecord =
 const MAX_ERROR = 2000;
 
 /**
- * Stores outcomes, ends the leases `owner` holds, and writes the 'fns_dead' document events and dead letters — one
- * transaction. An answer writes no event: the status row tells it (status, errors, duplicate, answered_at; migration
- * 0064), and readers compose the 'fns_answered' event from it. An answer always wins; a failure never overwrites an answer, nor a lease another batch
- * took over meanwhile (that batch will record its own outcome).
+ * Stores outcomes, deletes the leases `owner` holds on `leased`, and writes the 'fns_dead' document events and dead
+ * letters — one transaction. A status row is written only for a leased document (one not claimed was not stored, or
+ * not this batch's to send); an answer writes no event: the status row tells it (status, errors, duplicate,
+ * answered_at; migration 0064), and readers compose the 'fns_answered' event from it. An answer always wins; a failure
+ * never overwrites an answer, nor a live lease another batch took over meanwhile (that batch records its own outcome).
  */
-export async function recordFnsOutcomes(db: Kysely<Database>, owner: string, outcomes: readonly FnsOutcomeRecord[]): Promise<void> {
-  if (outcomes.length === 0) return;
+export async function recordFnsOutcomes(
+  db: Kysely<Database>,
+  owner: string,
+  outcomes: readonly FnsOutcomeRecord[],
+  leased: readonly DocumentKeyRef[],
+): Promise<void> {
+  if (outcomes.length === 0 && leased.length === 0) return;
+  const leasedKeys = new Set(leased.map((k) => keyOf(k.fn, k.fd)));
   const sorted = [...outcomes].sort((a, b) => (a.fn !== b.fn ? (a.fn < b.fn ? -1 : 1) : a.fd - b.fd));
-  const rows = sorted.map((o) => ({
-    fn: o.fn,
-    fd: o.fd,
-    status: o.kind === 'answered' ? o.status : o.kind,
-    answered: o.kind === 'answered',
-    errors: o.kind === 'answered' ? o.errors : [],
-    duplicate: o.kind === 'answered' ? o.duplicate : null,
-    sent: o.sentAt !== undefined,
-    sent_at: o.sentAt?.toISOString() ?? null,
-    error_code: o.kind === 'answered' ? null : o.errorCode,
-    error: o.kind === 'answered' ? null : o.error.slice(0, MAX_ERROR),
-  }));
+  const rows = sorted
+    .filter((o) => leasedKeys.has(keyOf(o.fn, o.fd)))
+    .map((o) => ({
+      fn: o.fn,
+      fd: o.fd,
+      status: o.kind === 'answered' ? o.status : o.kind,
+      answered: o.kind === 'answered',
+      errors: o.kind === 'answered' ? o.errors : [],
+      duplicate: o.kind === 'answered' ? o.duplicate : null,
+      sent: o.sentAt !== undefined,
+      sent_at: o.sentAt?.toISOString() ?? null,
+      error_code: o.kind === 'answered' ? null : o.errorCode,
+      error: o.kind === 'answered' ? null : o.error.slice(0, MAX_ERROR),
+    }));
   const events = sorted.flatMap((o) => {
     if (o.receivedAt === undefined || o.kind !== 'dead') return [];
     const detail: JsonObject = { code: o.errorCode, message: o.error.slice(0, MAX_ERROR) };
     return [{ fn: o.fn, fd: o.fd, received_at: o.receivedAt, kind: 'fns_dead', detail: JSON.stringify(detail) }];
   });
   const letters = sorted.flatMap((o) => (o.kind === 'dead' ? [o.deadLetter] : []));
+  const released = sortedUnique(leased);
 
   await db.transaction().execute(async (trx) => {
-    await sql`
-      update fns_status s
-         set status = v.status,
-             errors = case when v.answered then v.errors else s.errors end,
-             duplicate = case when v.answered then v.duplicate else s.duplicate end,
-             attempts = s.attempts + case when v.sent then 1 else 0 end,
-             last_error_code = v.error_code,
-             last_error = v.error,
-             lease_until = null,
-             lease_owner = null,
-             sent_at = case when v.sent then v.sent_at else s.sent_at end,
-             answered_at = case when v.answered then now() else s.answered_at end,
-             updated_at = now()
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-             as v(fn text, fd bigint, status text, answered boolean, errors jsonb, duplicate boolean, sent boolean, sent_at timestamptz, error_code text, error text)
-       where s.fn = v.fn and s.fd = v.fd
-         and (v.answered
-              or (s.status not in ('accepted', 'accepted_with_warnings', 'rejected', 'quarantine')
-                  and (s.lease_owner is null or s.lease_owner = ${owner} or s.lease_until < now())))
-    `.execute(trx);
+    if (rows.length > 0) {
+      // attempts and sent_at count this batch's request only; on conflict they add to / replace the stored ones.
+      await sql`
+        insert into fns_status as s (fn, fd, status, errors, duplicate, attempts, last_error_code, last_error, sent_at, answered_at)
+        select v.fn, v.fd, v.status, v.errors, v.duplicate, case when v.sent then 1 else 0 end, v.error_code, v.error, v.sent_at,
+               case when v.answered then now() end
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+               as v(fn text, fd bigint, status text, answered boolean, errors jsonb, duplicate boolean, sent boolean, sent_at timestamptz, error_code text, error text)
+         where v.answered
+            or not exists (select 1 from fns_leases l
+                            where l.fn = v.fn and l.fd = v.fd and l.lease_owner <> ${owner} and l.lease_until >= now())
+         order by v.fn, v.fd
+        on conflict (fn, fd) do update
+           set status = excluded.status,
+               errors = case when excluded.answered_at is not null then excluded.errors else s.errors end,
+               duplicate = case when excluded.answered_at is not null then excluded.duplicate else s.duplicate end,
+               attempts = s.attempts + excluded.attempts,
+               last_error_code = excluded.last_error_code,
+               last_error = excluded.last_error,
+               lease_until = null,
+               lease_owner = null,
+               sent_at = coalesce(excluded.sent_at, s.sent_at),
+               answered_at = coalesce(excluded.answered_at, s.answered_at),
+               updated_at = now()
+         where excluded.answered_at is not null
+            or (s.status not in ${ANSWERED_SQL}
+                and (s.status <> 'sending' or s.lease_owner is null or s.lease_until < now()))
+      `.execute(trx);
+    }
+    if (released.length > 0) {
+      await sql`
+        delete from fns_leases
+         where (fn, fd) in (select * from unnest(${released.map((k) => k.fn)}::text[], ${released.map((k) => k.fd)}::bigint[]))
+           and lease_owner = ${owner}
+      `.execute(trx);
+    }
     if (events.length > 0) await trx.insertInto('document_events').values(events).execute();
     await recordDeadLetters(trx, letters);
   });

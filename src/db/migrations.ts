@@ -51,6 +51,7 @@ import * as m0068 from '../../migrations/0068_fns_status_without_updated_at_inde
 import * as m0069 from '../../migrations/0069_organization_name_reported_at.js';
 import * as m0070 from '../../migrations/0070_item_name_dictionary.js';
 import * as m0071 from '../../migrations/0071_notify_delivery_charge_key.js';
+import * as m0072 from '../../migrations/0072_fns_leases.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -102,6 +103,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0069_organization_name_reported_at': m0069,
   '0070_item_name_dictionary': m0070,
   '0071_notify_delivery_charge_key': m0071,
+  '0072_fns_leases': m0072,
 });
 
 export const migrationProvider: MigrationProvider = {

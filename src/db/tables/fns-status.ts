@@ -1,4 +1,5 @@
-// FNS outcome per document (migration 0006_fns_status): one row per (fn, fd), written by the fns worker only.
+// FNS outcome per document (migration 0006_fns_status): one row per (fn, fd), written by the fns worker only, once it
+// has an outcome; the send lease while a document is in flight is a row of fns_leases (migration 0072).
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Defaulted, Int8, Jsonb, Timestamptz } from '../column-types.js';
 
@@ -11,7 +12,10 @@ export const fnsDeliveryStatuses = [
   'quarantine',
   'dead',
 ] as const;
-/** sending / retrying: on its way; the FNS's four answers: final; dead: parked in dead_letters. */
+/**
+ * sending / retrying: on its way; the FNS's four answers: final; dead: parked in dead_letters. 'sending' is not written
+ * since migration 0072 (a lease in fns_leases); readers still show it for a document in flight (fns-status-view.ts).
+ */
 export type FnsDeliveryStatus = (typeof fnsDeliveryStatuses)[number];
 
 /** The FNS's answers: a document with one of them is never sent again. */
@@ -34,9 +38,9 @@ export interface FnsStatusTable {
   attempts: Defaulted<number>;
   last_error_code: string | null;
   last_error: string | null;
-  /** While status is 'sending': no other worker sends the document before this instant. */
+  /** Rows written as 'sending' before migration 0072 only (the lease is in fns_leases since). */
   lease_until: Timestamptz | null;
-  /** Which worker batch holds the lease: only it may turn 'sending' into 'retrying' / 'dead'. */
+  /** As lease_until. */
   lease_owner: string | null;
   /** The latest request that carried it. */
   sent_at: Timestamptz | null;
@@ -48,5 +52,15 @@ export interface FnsStatusTable {
   updated_at: Defaulted<Timestamptz>;
 }
 export type FnsStatusRow = Selectable<FnsStatusTable>;
+
+/** The send lease of a document in flight (migration 0072): inserted by the claim, deleted with the outcome. */
+export interface FnsLeasesTable {
+  fn: string;
+  fd: Int8;
+  /** No other worker sends the document before this instant. */
+  lease_until: Timestamptz;
+  /** The worker batch holding it: only it may record a failure while the lease lives. */
+  lease_owner: string;
+}
 export type NewFnsStatusRow = Insertable<FnsStatusTable>;
 export type FnsStatusUpdate = Updateable<FnsStatusTable>;

@@ -5,14 +5,16 @@
  * Per batch:
  * 1. Validate the payloads (a bad one is parked at once: FNS_BAD_JOB).
  * 2. Read the stored raw containers (absent → parked: FNS_DOCUMENT_NOT_FOUND).
- * 3. Claim the send lease of each document (fns-status.repository.ts). Not claimed: either the FNS has answered it
- *    already — the job completes without sending (a re-delivered or replayed job never sends twice) — or another
- *    worker is sending it right now — the job is deferred until that lease ends.
+ * 3. Claim the send lease of each document (a row of fns_leases: fns-status.repository.ts), then read the documents'
+ *    states again. Not claimed, or found answered: either the FNS has answered it already — the job completes without
+ *    sending (a re-delivered or replayed job never sends twice) — or another worker is sending it right now — the job
+ *    is deferred until that lease ends.
  * 4. Build each submission from the raw bytes (fns-submission.ts) and send them in one request. A 400 that names
  *    culprits parks those and re-sends the rest; a 400 naming none is bisected, so one bad document cannot park its
  *    neighbours.
  * 5. Store every outcome in one transaction: the FNS's answer, or the failure — 'retrying' while attempts remain, else
- *    'dead' with a dead letter — and the document events (fns_answered / fns_dead). Count them.
+ *    'dead' with a dead letter — written once into fns_status, the leases deleted, and the fns_dead events. Count them.
+ *    Every `leaseVacuumMs` a VACUUM of fns_leases follows in the background (fns-leases-vacuum.ts).
  *
  * Exactly once, as far as it goes: a document is sent only under a live lease, and never again once its answer is
  * stored. What remains is at-least-once in one window: the FNS processed a request but its answer was not stored — a
@@ -28,10 +30,11 @@ import type { FnsClient } from '../../adapters/fns/fns-client.js';
 import { buildSubmission } from '../../adapters/fns/fns-submission.js';
 import type { Database } from '../../db/database.js';
 import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
+import { createLeaseVacuum } from '../../db/fns-leases-vacuum.js';
 import {
   claimForFns,
-  findFnsStatuses,
-  isAnsweredStatus,
+  findFnsAnswers,
+  findFnsLeaseEnds,
   readStoredContainers,
   recordFnsOutcomes,
   type FnsOutcomeRecord,
@@ -56,8 +59,8 @@ export type FnsJobOutcome =
   | { readonly kind: 'deferred'; readonly error: FnsError; readonly delayMs: number }
   | FailedOutcome<FnsError>;
 
-/** leaseMs defaults to DEFAULT_LEASE_MS. */
-export type FnsProcessorDeps = SendingProcessorDeps<FnsClient>;
+/** leaseMs defaults to DEFAULT_LEASE_MS; leaseVacuumMs (how often fns_leases is vacuumed) to DEFAULT_LEASE_VACUUM_MS. */
+export type FnsProcessorDeps = SendingProcessorDeps<FnsClient> & { readonly leaseVacuumMs?: number };
 
 export type FnsProcessor = (jobs: readonly FnsJobRef[]) => Promise<FnsJobOutcome[]>;
 
@@ -180,19 +183,20 @@ async function groupJobs(db: Kysely<Database>, jobs: readonly FnsJobRef[]): Prom
   return batch;
 }
 
-/** Documents another worker holds or the FNS answered already: stored (no send) or in flight (deferred). */
-async function settleUnclaimed(db: Kysely<Database>, batch: Batch, unclaimed: readonly KeyJobs[], leaseMs: number): Promise<void> {
-  if (unclaimed.length === 0) return;
-  const rows = new Map((await findFnsStatuses(db, unclaimed)).map((r) => [documentKey(r.fn, r.fd), r]));
-  for (const k of unclaimed) {
-    const key = documentKey(k.fn, k.fd);
-    const row = rows.get(key);
-    if (row && isAnsweredStatus(row.status)) {
-      batch.results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: row.errors });
-    } else {
-      const until = row?.lease_until?.getTime() ?? Date.now();
-      batch.results.set(key, { kind: 'in_flight', delayMs: Math.min(leaseMs, Math.max(MIN_DEFER_MS, until - Date.now())) });
-    }
+/**
+ * Documents the FNS answered already, or another worker holds: stored (no send) or in flight (deferred). Read after the
+ * claim, so an answer committed while this batch claimed is seen: a claimed document found answered is not sent (its
+ * lease is released with the outcomes).
+ */
+async function settleAnsweredOrHeld(db: Kysely<Database>, batch: Batch, found: readonly KeyJobs[], claimed: Set<string>, leaseMs: number): Promise<void> {
+  if (found.length === 0) return;
+  const answers = await findFnsAnswers(db, found);
+  const held = found.filter((k) => !claimed.has(documentKey(k.fn, k.fd)) && !answers.has(documentKey(k.fn, k.fd)));
+  const leaseEnds = await findFnsLeaseEnds(db, held);
+  for (const [key, row] of answers) batch.results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: row.errors });
+  for (const k of held) {
+    const until = leaseEnds.get(documentKey(k.fn, k.fd))?.getTime() ?? Date.now();
+    batch.results.set(documentKey(k.fn, k.fd), { kind: 'in_flight', delayMs: Math.min(leaseMs, Math.max(MIN_DEFER_MS, until - Date.now())) });
   }
 }
 
@@ -202,7 +206,7 @@ async function claim(
   batch: Batch,
   owner: string,
   leaseMs: number,
-): Promise<{ stored: Map<string, StoredContainer>; submissions: FnsDocumentSubmission[] }> {
+): Promise<{ stored: Map<string, StoredContainer>; submissions: FnsDocumentSubmission[]; leased: KeyJobs[] }> {
   const keys = [...batch.byKey.values()];
   const stored = await readStoredContainers(db, keys);
   for (const k of keys) {
@@ -213,23 +217,18 @@ async function claim(
   }
   const found = keys.filter((k) => stored.has(documentKey(k.fn, k.fd)));
   const claimed = await claimForFns(db, found, leaseMs, owner);
-  await settleUnclaimed(
-    db,
-    batch,
-    found.filter((k) => !claimed.has(documentKey(k.fn, k.fd))),
-    leaseMs,
-  );
+  await settleAnsweredOrHeld(db, batch, found, claimed, leaseMs);
   const submissions: FnsDocumentSubmission[] = [];
   for (const k of found) {
     const key = documentKey(k.fn, k.fd);
-    if (!claimed.has(key)) continue;
+    if (!claimed.has(key) || batch.results.has(key)) continue;
     try {
       submissions.push(buildSubmission(k.fn, k.fd, stored.get(key)!.rawContainer));
     } catch (e) {
       batch.results.set(key, { kind: 'failed', error: toFnsError(e) });
     }
   }
-  return { stored, submissions };
+  return { stored, submissions, leased: found.filter((k) => claimed.has(documentKey(k.fn, k.fd))) };
 }
 
 interface SettleContext {
@@ -294,11 +293,12 @@ async function settleKey(c: SettleContext, k: KeyJobs, result: KeyResult, doc: S
 export function createFnsProcessor(deps: FnsProcessorDeps): FnsProcessor {
   const { db, client } = deps;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseVacuum = createLeaseVacuum(db, deps.logger, deps.leaseVacuumMs);
 
   return async function processFnsBatch(jobs) {
     const batch = await groupJobs(db, jobs);
     const owner = randomUUID();
-    const { stored, submissions } = await claim(db, batch, owner, leaseMs);
+    const { stored, submissions, leased } = await claim(db, batch, owner, leaseMs);
 
     const sentAt = new Date();
     const deliveries = new Map<string, Delivery>();
@@ -310,7 +310,8 @@ export function createFnsProcessor(deps: FnsProcessorDeps): FnsProcessor {
       const result = batch.results.get(key);
       if (result) await settleKey(c, k, result, stored.get(key));
     }
-    await recordFnsOutcomes(db, owner, c.records);
+    await recordFnsOutcomes(db, owner, c.records, leased);
+    leaseVacuum.afterBatch();
     deps.logger.debug({ jobs: jobs.length, sent: submissions.length, recorded: c.records.length }, 'fns batch done');
 
     return batch.outcomes.map(

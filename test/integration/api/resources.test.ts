@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOperator, bearer, json, startApi, type ApiHarness } from './api-test-helpers.js';
 import { seedTenant, type Tenant } from './tenant-fixture.js';
+import { claimForFns, recordFnsOutcomes } from '../../../src/db/fns-status.repository.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
 
 let h: ApiHarness;
@@ -84,6 +85,50 @@ describe('GET /api/v1/documents', () => {
     expect(r.statusCode).toBe(400);
     const paths = json<{ details: Array<{ path: string }> }>(r).details.map((d) => d.path).sort();
     expect(paths).toEqual(['query.amountMin', 'query.fn', 'query.form']);
+  });
+});
+
+describe('the FNS status of a listed document', () => {
+  // Tenant b's documents: 1 in flight (a send lease, no answer yet), 2 answered, 3 failed once and in flight again,
+  // 4 and 5 never sent. The lease is a row of fns_leases (migration 0072), not a status; it shows as 'sending'.
+  it("shows 'sending' while a lease is held, the answer once recorded, and filters on what it shows", async () => {
+    const db = h.database.db;
+    const owner = 'resources-test';
+    try {
+      expect(await claimForFns(db, [1, 2, 3].map((fd) => ({ fn: b.fn, fd })), 60_000, owner)).toEqual(new Set([1, 2, 3].map((fd) => `${b.fn}:${fd}`)));
+      const at = new Date('2026-12-01T10:00:00Z');
+      await recordFnsOutcomes(
+        db,
+        owner,
+        [
+          { kind: 'answered', status: 'accepted', errors: [], duplicate: false, fn: b.fn, fd: 2, receivedAt: undefined, sentAt: at },
+          { kind: 'retrying', errorCode: 'FNS_UNAVAILABLE', error: 'HTTP 503', fn: b.fn, fd: 3, receivedAt: undefined, sentAt: at },
+        ],
+        [{ fn: b.fn, fd: 2 }, { fn: b.fn, fd: 3 }],
+      );
+      expect(await claimForFns(db, [{ fn: b.fn, fd: 3 }], 60_000, owner)).toEqual(new Set([`${b.fn}:3`]));
+
+      const page = await list('/api/v1/documents', b.apiKey);
+      const shown = Object.fromEntries(page.items.map((d) => [d.fd, (d as Summary & { fnsStatus: string | null }).fnsStatus]));
+      expect(shown).toEqual({ 1: 'sending', 2: 'accepted', 3: 'sending', 4: null, 5: null });
+      expect(fds(await list('/api/v1/documents?fnsStatus=sending', b.apiKey))).toEqual([3, 1]);
+      expect(fds(await list('/api/v1/documents?fnsStatus=accepted', b.apiKey))).toEqual([2]);
+      expect(fds(await list('/api/v1/documents?fnsStatus=retrying', b.apiKey))).toEqual([]);
+      expect(fds(await list('/api/v1/documents?fnsStatus=not_sent', b.apiKey))).toEqual([5, 4]);
+
+      const detail = async (fd: number) => {
+        const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${b.fn}/${fd}`, headers: bearer(b.apiKey) });
+        return json<{ status: { fns: { status: string; attempts: number; lastErrorCode: string | null } | null } }>(r).status.fns;
+      };
+      expect(await detail(1)).toMatchObject({ status: 'sending', attempts: 0, lastErrorCode: null });
+      expect(await detail(2)).toMatchObject({ status: 'accepted', attempts: 1 });
+      // In flight again after a failure: 'sending', with the failure it had.
+      expect(await detail(3)).toMatchObject({ status: 'sending', attempts: 1, lastErrorCode: 'FNS_UNAVAILABLE' });
+      expect(await detail(4)).toBeNull();
+    } finally {
+      await db.deleteFrom('fns_leases').where('fn', '=', b.fn).execute();
+      await db.deleteFrom('fns_status').where('fn', '=', b.fn).execute();
+    }
   });
 });
 

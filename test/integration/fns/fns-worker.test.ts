@@ -1,6 +1,7 @@
 // The fns worker end to end on real PostgreSQL, Redis and HTTP: documents stored by the persist processor → `fns` jobs
 // → batches → fake-fns → fns_status, document events, dead letters; faults injected on the way.
 import { Queue } from 'bullmq';
+import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startFakeFns, type FakeFns } from '../../../src/adapters/fns/fake-fns-server.js';
@@ -11,7 +12,7 @@ import { buildSubmission } from '../../../src/adapters/fns/fns-submission.js';
 import { createHttpFnsClient, type HttpFnsClient } from '../../../src/adapters/fns/http-fns-client.js';
 import { run as runDlq, replayDeadLetters } from '../../../src/cli/commands/dlq.js';
 import { findDocumentWithLifecycle } from '../../../src/db/api-documents.repository.js';
-import { claimForFns, readStoredContainers } from '../../../src/db/fns-status.repository.js';
+import { claimForFns, readStoredContainers, recordFnsOutcomes } from '../../../src/db/fns-status.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
@@ -452,6 +453,92 @@ describe('fns processor send lease', () => {
     const [again] = await processor([{ ...job, attempt: 3 }]);
     expect(again).toEqual({ kind: 'answered', status: 'accepted', errors: [], sent: false });
     expect(fns.stats().perDocument[`${fn}:1`]?.received).toBe(2);
+  });
+
+  it('writes the status row once, with the answer, and keeps no lease afterwards (migration 0072)', async () => {
+    const fn = newFn();
+    await store(fn, [1, 2]);
+    const client: FnsClient = createHttpFnsClient({ url: fns.url, retries: 0 });
+    closers.push(() => client.close());
+    const processor = createFnsProcessor({ db: t.db, client, logger: silentLogger() });
+    const jobs = [1, 2].map((fd) => ({ id: documentJobId(fn, fd), name: 'send-to-fns', data: { fn, fd }, attempt: 1, maxAttempts: 5 }));
+    // Every write to this FN's status rows, as PostgreSQL performs it (an insert … on conflict that updates counts as
+    // an update).
+    await sql`create table fns_status_writes (op text, fd bigint)`.execute(t.db);
+    await sql`
+      create function fns_status_write_log() returns trigger language plpgsql as $$
+      begin
+        if new.fn = ${sql.lit(fn)} then insert into fns_status_writes values (tg_op, new.fd); end if;
+        return new;
+      end $$`.execute(t.db);
+    await sql`create trigger fns_status_write_log before insert or update on fns_status for each row execute function fns_status_write_log()`.execute(t.db);
+    try {
+      expect(await processor(jobs)).toEqual([1, 2].map(() => ({ kind: 'answered', status: 'accepted', errors: [], sent: true })));
+      const { rows } = await sql<{ op: string; fd: string }>`select op, fd::text from fns_status_writes order by fd`.execute(t.db);
+      expect(rows).toEqual([{ op: 'INSERT', fd: '1' }, { op: 'INSERT', fd: '2' }]);
+    } finally {
+      await sql`drop trigger fns_status_write_log on fns_status`.execute(t.db);
+      await sql`drop function fns_status_write_log()`.execute(t.db);
+      await sql`drop table fns_status_writes`.execute(t.db);
+    }
+    expect(await t.db.selectFrom('fns_leases').select('fd').where('fn', '=', fn).execute()).toEqual([]);
+  });
+
+  it('vacuums fns_leases as it goes, so the dead leases of documents sent do not pile up', async () => {
+    const fn = newFn();
+    const fds = range(600);
+    await store(fn, fds);
+    const client: FnsClient = createHttpFnsClient({ url: fns.url, retries: 0 });
+    closers.push(() => client.close());
+    const leasesBytes = async () => Number((await sql<{ n: string }>`select pg_relation_size('fns_leases')::text as n`.execute(t.db)).rows[0]!.n);
+    const sendAll = async (vacuumMs: number) => {
+      const processor = createFnsProcessor({ db: t.db, client, logger: silentLogger(), leaseVacuumMs: vacuumMs });
+      for (let i = 0; i < fds.length; i += 50) {
+        const jobs = fds.slice(i, i + 50).map((fd) => ({ id: documentJobId(fn, fd), name: 'send-to-fns', data: { fn, fd }, attempt: 1, maxAttempts: 5 }));
+        await processor(jobs);
+        // Let the VACUUM started after this batch finish before the next claims (it runs in the background).
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    };
+    await sql`vacuum fns_leases`.execute(t.db);
+    const before = await leasesBytes();
+    await sendAll(0);
+    expect(await answeredCount(fn)).toBe(600);
+    // 600 leases of ≈ 100 bytes would take 8 pages; vacuumed after every batch of 50, one or two pages are reused.
+    expect(await leasesBytes()).toBeLessThanOrEqual(before + 3 * 8192);
+    expect(await t.db.selectFrom('fns_leases').select('fd').where('fn', '=', fn).execute()).toEqual([]);
+  });
+
+  it("honours a 'sending' row written before migration 0072 until its lease ends, then overwrites it", async () => {
+    const fn = newFn();
+    await store(fn, [1]);
+    await sql`insert into fns_status (fn, fd, status, lease_until, lease_owner) values (${fn}, 1, 'sending', now() + interval '600 milliseconds', 'old-worker')`.execute(t.db);
+    const client: FnsClient = createHttpFnsClient({ url: fns.url, retries: 0 });
+    closers.push(() => client.close());
+    const processor = createFnsProcessor({ db: t.db, client, logger: silentLogger(), leaseMs: 600 });
+    const job = { id: documentJobId(fn, 1), name: 'send-to-fns', data: { fn, fd: 1 }, attempt: 1, maxAttempts: 5 };
+    const [deferred] = await processor([job]);
+    expect(deferred).toMatchObject({ kind: 'deferred', error: { code: 'FNS_IN_FLIGHT' } });
+    expect(fns.stats().perDocument[`${fn}:1`]).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 650));
+    expect(await processor([{ ...job, attempt: 2 }])).toEqual([{ kind: 'answered', status: 'accepted', errors: [], sent: true }]);
+    expect((await statuses(fn))[0]).toMatchObject({ status: 'accepted', lease_until: null, lease_owner: null, attempts: 1 });
+  });
+
+  it('a failure recorded after the lease was taken over writes nothing and leaves the new lease alone', async () => {
+    const fn = newFn();
+    await store(fn, [1]);
+    expect(await claimForFns(t.db, [{ fn, fd: 1 }], 1, 'slow-worker')).toEqual(new Set([`${fn}:1`]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await claimForFns(t.db, [{ fn, fd: 1 }], 60_000, 'next-worker')).toEqual(new Set([`${fn}:1`]));
+    const failure = { kind: 'retrying' as const, errorCode: 'FNS_UNAVAILABLE', error: 'HTTP 503', fn, fd: 1, receivedAt: undefined, sentAt: new Date() };
+    await recordFnsOutcomes(t.db, 'slow-worker', [failure], [{ fn, fd: 1 }]);
+    expect(await statuses(fn)).toEqual([]);
+    expect(await t.db.selectFrom('fns_leases').select('lease_owner').where('fn', '=', fn).execute()).toEqual([{ lease_owner: 'next-worker' }]);
+    // An answer always wins, lease or not.
+    const answer = { kind: 'answered' as const, status: 'accepted' as const, errors: [], duplicate: false, fn, fd: 1, receivedAt: undefined, sentAt: new Date() };
+    await recordFnsOutcomes(t.db, 'slow-worker', [answer], [{ fn, fd: 1 }]);
+    expect(await statuses(fn)).toMatchObject([{ status: 'accepted', attempts: 1 }]);
   });
 
   it('bisects a batch refused with a 400 that names no document, so only the bad one is parked', async () => {

@@ -1,0 +1,50 @@
+// Migration 0072 moves the FNS send lease out of fns_status into fns_leases. Going down must not lose a document in
+// flight: its lease becomes a 'sending' row again (what the code before 0072 reads as a lease), and an answer already
+// stored is left as it is. Rows are read back from PostgreSQL.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { claimForFns, recordFnsOutcomes } from '../../../src/db/fns-status.repository.js';
+import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
+import { migrations } from '../../../src/db/migrations.js';
+import { insertDocuments } from '../../support/stored-documents.js';
+import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { documentRow } from './document-rows.js';
+
+const FN = '9999078902019072';
+let t: TestDatabase;
+
+const stepsBack = (name: string) => {
+  const names = Object.keys(migrations).sort();
+  return names.length - names.indexOf(name);
+};
+const tableExists = async (name: string) => (await sql<{ r: string | null }>`select to_regclass(${name})::text as r`.execute(t.db)).rows[0]!.r !== null;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await insertDocuments(t.db, [1, 2, 3].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+});
+afterAll(() => t.drop());
+
+it('going down writes each lease back as a sending row, leaving answers alone; going up again starts with no lease', async () => {
+  const keys = [1, 2, 3].map((fd) => ({ fn: FN, fd }));
+  expect((await claimForFns(t.db, keys, 60_000, 'worker-a')).size).toBe(3);
+  // fd 1 answered (its lease released), fd 2 answered while a late lease row still names it, fd 3 in flight.
+  const answer = (fd: number) => ({ kind: 'answered' as const, status: 'accepted' as const, errors: [], duplicate: false, fn: FN, fd, receivedAt: undefined, sentAt: new Date() });
+  await recordFnsOutcomes(t.db, 'worker-a', [answer(1), answer(2)], [{ fn: FN, fd: 1 }, { fn: FN, fd: 2 }]);
+  await sql`insert into fns_leases (fn, fd, lease_until, lease_owner) values (${FN}, 2, now() + interval '1 minute', 'worker-b')`.execute(t.db);
+
+  await migrateDown(t.db, stepsBack('0072_fns_leases'));
+  expect(await tableExists('fns_leases')).toBe(false);
+  const { rows } = await sql<{ fd: string; status: string; lease_owner: string | null; future: boolean | null }>`
+    select fd::text, status, lease_owner, lease_until > now() as future from fns_status where fn = ${FN} order by fd`.execute(t.db);
+  expect(rows).toEqual([
+    { fd: '1', status: 'accepted', lease_owner: null, future: null },
+    { fd: '2', status: 'accepted', lease_owner: null, future: null },
+    { fd: '3', status: 'sending', lease_owner: 'worker-a', future: true },
+  ]);
+
+  await migrateToLatest(t.db);
+  expect(await tableExists('fns_leases')).toBe(true);
+  // The 'sending' row's lease is still honoured by the claim until it ends.
+  expect(await claimForFns(t.db, keys, 60_000, 'worker-c')).toEqual(new Set());
+});
