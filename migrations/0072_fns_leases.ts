@@ -16,6 +16,12 @@
 // the outcome overwrites it. Readers show 'sending' for a document with a lease and no answer
 // (src/db/fns-status-view.ts), as before. Going down writes each lease back as a 'sending' row.
 //
+// Old and new fns workers side by side (the upgrade order runs the migration first, then restarts workers): an old
+// worker claims by writing a 'sending' row and knows nothing of fns_leases. The trigger fns_status_respects_leases
+// makes that write a no-op while a new worker holds a live lease on the document, so the old worker finds it not
+// claimed and defers its job, as it does for a document another old worker holds. New code never writes 'sending': the
+// trigger's WHEN clause is false for every row it writes, and costs that comparison.
+//
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';
 
@@ -31,9 +37,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (fn, fd)
     )
   `.execute(db);
+  await sql`
+    create function fns_status_respects_leases() returns trigger language plpgsql as $$
+    begin
+      if exists (select 1 from fns_leases l where l.fn = new.fn and l.fd = new.fd and l.lease_until >= now()) then
+        return null;
+      end if;
+      return new;
+    end $$
+  `.execute(db);
+  await sql`
+    create trigger fns_status_respects_leases before insert or update on fns_status
+      for each row when (new.status = 'sending') execute function fns_status_respects_leases()
+  `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop trigger if exists fns_status_respects_leases on fns_status`.execute(db);
+  await sql`drop function if exists fns_status_respects_leases()`.execute(db);
   await sql`
     insert into fns_status (fn, fd, status, lease_until, lease_owner)
     select l.fn, l.fd, 'sending', l.lease_until, l.lease_owner

@@ -8,7 +8,7 @@ import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repo
 import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
-import { fnsStatusShown, fnsStatusShownIs, fnsStatusWithLease } from './fns-status-view.js';
+import { findFnsStatusShown, fnsStatusShown, fnsStatusShownIs } from './fns-status-view.js';
 import { itemNameMatches } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { FNS_ANSWERED_STATUSES, type FnsStatusRow } from './tables/fns-status.js';
@@ -230,7 +230,7 @@ export async function findStoredDocument(db: Db, fn: string, fd: number): Promis
 /** The lifecycle of a stored row — events, FNS outcome, marking stages, the written ack — read in parallel. */
 export async function documentLifecycle(db: Db, row: DocumentRow): Promise<StoredDocument> {
   const { fn, fd } = row;
-  const [written, fns, marking, ack, lease] = await Promise.all([
+  const [written, fns, marking, ack] = await Promise.all([
     db
       .selectFrom('document_events')
       .selectAll()
@@ -240,14 +240,12 @@ export async function documentLifecycle(db: Db, row: DocumentRow): Promise<Store
       .orderBy('at')
       .orderBy('id')
       .execute(),
-    db.selectFrom('fns_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
+    findFnsStatusShown(db, fn, Number(fd)),
     findCrptCodeStatuses(db, fn, fd),
     findWrittenAck(db, fn, fd),
-    db.selectFrom('fns_leases').select(['lease_until', 'lease_owner']).where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst(),
   ]);
-  const fnsShown = fnsStatusWithLease(fn, Number(fd), fns, lease);
   // The ack as written to the register (document_acks), not the documents columns: null when none is known.
-  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written, fnsShown), fns: fnsShown, marking };
+  return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written, fns), fns, marking };
 }
 
 /** One document with its lifecycle (findStoredDocument, then documentLifecycle). */

@@ -1,7 +1,8 @@
 // A document's FNS status as readers show it. Since migration 0072 a document in flight has a lease in fns_leases and
 // no fns_status row yet (or its earlier 'retrying' row): it is shown 'sending', as when the lease was a status of its
 // own. An answer always shows, lease or not (a claim that finds the answer releases its lease a moment later).
-import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import type { Database } from './database.js';
 import { FNS_ANSWERED_STATUSES, type FnsDeliveryStatus, type FnsLeasesTable, type FnsStatusRow } from './tables/fns-status.js';
 
 const ANSWERED = sql.join(FNS_ANSWERED_STATUSES.map((s) => sql.lit(s)));
@@ -39,4 +40,22 @@ export function fnsStatusWithLease(fn: string, fd: number, row: FnsStatusRow | u
     updated_at: lease.lease_until,
   };
   return { ...base, status: 'sending', lease_until: lease.lease_until, lease_owner: lease.lease_owner };
+}
+
+/**
+ * One document's status row as shown, its row and its lease read in one statement (two reads could fall either side of
+ * an answer's commit, which deletes the lease: the document would show as never sent).
+ */
+export async function findFnsStatusShown(db: Kysely<Database>, fn: string, fd: number): Promise<FnsStatusRow | undefined> {
+  const { rows } = await sql<FnsStatusRow & { held_until: Date | null; held_by: string | null; found: boolean }>`
+    select s.*, s.fn is not null as found, l.lease_until as held_until, l.lease_owner as held_by
+      from (select ${fn}::text as fn, ${fd}::bigint as fd) k
+      left join fns_status s on s.fn = k.fn and s.fd = k.fd
+      left join fns_leases l on l.fn = k.fn and l.fd = k.fd
+  `.execute(db);
+  const r = rows[0];
+  if (r === undefined) return undefined;
+  const { held_until: heldUntil, held_by: heldBy, found, ...row } = r;
+  const lease = heldUntil !== null && heldBy !== null ? { lease_until: heldUntil, lease_owner: heldBy } : undefined;
+  return fnsStatusWithLease(fn, fd, found ? row : undefined, lease);
 }

@@ -48,3 +48,23 @@ it('going down writes each lease back as a sending row, leaving answers alone; g
   // The 'sending' row's lease is still honoured by the claim until it ends.
   expect(await claimForFns(t.db, keys, 60_000, 'worker-c')).toEqual(new Set());
 });
+
+it("an old worker's claim ('sending' written into fns_status) is a no-op while a new worker holds the lease", async () => {
+  await insertDocuments(t.db, [10, 11].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+  expect(await claimForFns(t.db, [{ fn: FN, fd: 10 }], 60_000, 'new-worker')).toEqual(new Set([`${FN}:10`]));
+  // The claim of the code before 0072, verbatim in effect.
+  const oldClaim = async (fd: number) =>
+    (
+      await sql<{ fd: string }>`
+        insert into fns_status (fn, fd, status, lease_until, lease_owner) values (${FN}, ${fd}, 'sending', now() + interval '1 minute', 'old-worker')
+        on conflict (fn, fd) do update
+           set status = 'sending', lease_until = excluded.lease_until, lease_owner = excluded.lease_owner, updated_at = now()
+         where fns_status.status not in ('accepted', 'accepted_with_warnings', 'rejected', 'quarantine')
+           and (fns_status.lease_until is null or fns_status.lease_until < now())
+        returning fd::text`.execute(t.db)
+    ).rows.map((r) => r.fd);
+  expect(await oldClaim(10)).toEqual([]);
+  expect(await oldClaim(11)).toEqual(['11']);
+  const { rows } = await sql<{ fd: string; status: string }>`select fd::text, status from fns_status where fn = ${FN} and fd in (10, 11) order by fd`.execute(t.db);
+  expect(rows).toEqual([{ fd: '11', status: 'sending' }]);
+});

@@ -1,7 +1,7 @@
 // The fns worker end to end on real PostgreSQL, Redis and HTTP: documents stored by the persist processor → `fns` jobs
 // → batches → fake-fns → fns_status, document events, dead letters; faults injected on the way.
 import { Queue } from 'bullmq';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startFakeFns, type FakeFns } from '../../../src/adapters/fns/fake-fns-server.js';
@@ -106,6 +106,7 @@ async function harness(opts: Partial<FnsWorkerOptions> & { clientOptions?: FnsWo
 }
 
 const statuses = (fn: string) => t.db.selectFrom('fns_status').selectAll().where('fn', '=', fn).orderBy('fd').execute();
+const leasesOf = (fn: string) => t.db.selectFrom('fns_leases').select(['fd', 'lease_owner']).where('fn', '=', fn).orderBy('fd').execute();
 const answeredCount = async (fn: string) =>
   (await statuses(fn)).filter((r) => ['accepted', 'accepted_with_warnings', 'rejected', 'quarantine'].includes(r.status)).length;
 /** 'fns_answered' events written to document_events (none since migration 0064: the status row tells the answer). */
@@ -151,7 +152,8 @@ describe('fns worker', () => {
 
     const rows = await statuses(fn);
     expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && r.errors.length === 0)).toBe(true);
-    expect(rows.every((r) => r.lease_until === null && r.sent_at !== null && r.answered_at !== null && r.last_error_code === null)).toBe(true);
+    expect(rows.every((r) => r.sent_at !== null && r.answered_at !== null && r.last_error_code === null)).toBe(true);
+    expect(await leasesOf(fn)).toEqual([]);
     // The answer is the status row's (migration 0064): no event written, the timeline composes it from the row.
     expect(rows.every((r) => r.duplicate === false)).toBe(true);
     expect(await answeredEventsWritten(fn)).toBe(0);
@@ -292,7 +294,8 @@ describe('fns worker', () => {
     await waitFor(() => answeredCount(fn), (n) => n === 5);
     expectReceivedTimes(fn, [1, 2, 3, 5, 6]);
     const dead = (await statuses(fn)).find((r) => r.fd === 4);
-    expect(dead).toMatchObject({ status: 'dead', last_error_code: 'FNS_BAD_REQUEST', attempts: 1, lease_until: null });
+    expect(dead).toMatchObject({ status: 'dead', last_error_code: 'FNS_BAD_REQUEST', attempts: 1 });
+    expect(await leasesOf(fn)).toEqual([]);
     // Terminal: no retries despite 50 attempts allowed.
     const failed = await h.queue.getJob(jobId);
     expect(await failed?.getState()).toBe('failed');
@@ -482,6 +485,42 @@ describe('fns processor send lease', () => {
       await sql`drop table fns_status_writes`.execute(t.db);
     }
     expect(await t.db.selectFrom('fns_leases').select('fd').where('fn', '=', fn).execute()).toEqual([]);
+  });
+
+  it('does not send a document whose answer another batch committed while this one claimed it', async () => {
+    const fn = newFn();
+    await store(fn, [1, 2]);
+    const client: FnsClient = createHttpFnsClient({ url: fns.url, retries: 0 });
+    closers.push(() => client.close());
+    // The other batch's answer for fd 1 commits right after this batch's claim statement (its lease already gone, so the
+    // claim took the document): what the claim's own check could not see yet.
+    let injected = false;
+    const claims = new Set<unknown>();
+    const afterClaim: KyselyPlugin = {
+      transformQuery: (args) => {
+        const fragments = (args.node as { sqlFragments?: readonly string[] }).sqlFragments;
+        if (fragments?.some((f) => f.includes('insert into fns_leases'))) claims.add(args.queryId);
+        return args.node;
+      },
+      transformResult: async (args) => {
+        if (!injected && claims.has(args.queryId)) {
+          expect(args.result.rows).toHaveLength(2);
+          injected = true;
+          await sql`insert into fns_status (fn, fd, status, attempts, sent_at, answered_at, duplicate) values (${fn}, 1, 'accepted', 1, now(), now(), false)`.execute(t.db);
+        }
+        return args.result;
+      },
+    };
+    const processor = createFnsProcessor({ db: t.db.withPlugin(afterClaim), client, logger: silentLogger() });
+    const jobs = [1, 2].map((fd) => ({ id: documentJobId(fn, fd), name: 'send-to-fns', data: { fn, fd }, attempt: 1, maxAttempts: 5 }));
+    expect(await processor(jobs)).toEqual([
+      { kind: 'answered', status: 'accepted', errors: [], sent: false },
+      { kind: 'answered', status: 'accepted', errors: [], sent: true },
+    ]);
+    expect(injected).toBe(true);
+    expect(fns.stats().perDocument[`${fn}:1`]).toBeUndefined();
+    expect(fns.stats().perDocument[`${fn}:2`]?.received).toBe(1);
+    expect(await leasesOf(fn)).toEqual([]);
   });
 
   it('vacuums fns_leases as it goes, so the dead leases of documents sent do not pile up', async () => {
