@@ -12,7 +12,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from './database.js';
 
-export const DEFAULT_LEASE_VACUUM_MS = 10_000;
+export const DEFAULT_LEASE_VACUUM_MS = 3_000;
 
 export interface LeaseVacuum {
   /** Called after each batch: starts a VACUUM when `everyMs` has passed since the last one. Never throws. */

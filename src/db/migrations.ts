@@ -52,6 +52,7 @@ import * as m0069 from '../../migrations/0069_organization_name_reported_at.js';
 import * as m0070 from '../../migrations/0070_item_name_dictionary.js';
 import * as m0071 from '../../migrations/0071_notify_delivery_charge_key.js';
 import * as m0072 from '../../migrations/0072_fns_leases.js';
+import * as m0073 from '../../migrations/0073_fillfactor_for_rows_updated_in_place.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -104,6 +105,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0070_item_name_dictionary': m0070,
   '0071_notify_delivery_charge_key': m0071,
   '0072_fns_leases': m0072,
+  '0073_fillfactor_for_rows_updated_in_place': m0073,
 });
 
 export const migrationProvider: MigrationProvider = {
