@@ -11,7 +11,7 @@ import { organizationIdByInn } from '../db/api-organizations.repository.js';
 import { rawDataOf, toDocumentView } from '../db/document-view.repository.js';
 import { unpackRawContainer } from '../db/raw-container.js';
 import type { DocumentRow } from '../db/tables/documents.js';
-import { fnsDeliveryStatuses } from '../db/tables/fns-status.js';
+import { fnsDeliveryStatuses, fnsErrorsOf } from '../db/tables/fns-status.js';
 import { authorizePlace } from './auth/access-scope.js';
 import type { Principal } from './auth/principal.js';
 import type { ApiContext } from './context.js';
@@ -104,7 +104,7 @@ export async function documentDetail(ctx: ApiContext, row: DocumentRow): Promise
       sign: status.signStatus,
       flk: { status: status.flk.status, codes: [...status.flk.codes] },
       fns: fns
-        ? { status: fns.status, attempts: fns.attempts, errors: fns.errors, lastErrorCode: fns.last_error_code, sentAt: iso(fns.sent_at), answeredAt: iso(fns.answered_at) }
+        ? { status: fns.status, attempts: fns.attempts, errors: fnsErrorsOf(fns), lastErrorCode: fns.last_error_code, sentAt: iso(fns.sent_at), answeredAt: iso(fns.answered_at) }
         : null,
       marking: [...status.marking],
       reprocessedAt: status.reprocessedAt,

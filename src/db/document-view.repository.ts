@@ -14,7 +14,7 @@ import { unpackRawContainer } from './raw-container.js';
 import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables/documents.js';
 import { findDocumentWithLifecycle } from './api-documents.repository.js';
 import type { CrptCodeStatusRow } from './crpt-status.repository.js';
-import type { FnsStatusRow } from './tables/fns-status.js';
+import { fnsErrorsOf, type FnsStatusRow } from './tables/fns-status.js';
 
 export interface DocumentLifecycleEvent {
   readonly kind: string;
@@ -98,7 +98,7 @@ export function toDocumentView(
       messageFiscalSign: row.message_fiscal_sign,
       containerLength: raw.length,
       ...(recognised ? {} : { rawContainer: raw.toString('base64') }),
-      fns: fns ? { status: fns.status, attempts: fns.attempts, errors: fns.errors, answeredAt: fns.answered_at?.toISOString() ?? null } : null,
+      fns: fns ? { status: fns.status, attempts: fns.attempts, errors: fnsErrorsOf(fns), answeredAt: fns.answered_at?.toISOString() ?? null } : null,
       marking: marking.map((m) => ({ code: m.code, stage: m.stage, crptStatus: m.crpt_status, checkResult: m.check_result })),
       events: events.map((e) => ({ kind: e.kind, at: e.at.toISOString(), detail: e.detail })),
     },

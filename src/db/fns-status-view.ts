@@ -27,7 +27,7 @@ export function fnsStatusWithLease(fn: string, fd: number, row: FnsStatusRow | u
     fn,
     fd,
     status: 'sending',
-    errors: [],
+    errors: null,
     attempts: 0,
     last_error_code: null,
     last_error: null,
@@ -36,7 +36,6 @@ export function fnsStatusWithLease(fn: string, fd: number, row: FnsStatusRow | u
     sent_at: null,
     answered_at: null,
     duplicate: null,
-    created_at: lease.lease_until,
     updated_at: lease.lease_until,
   };
   return { ...base, status: 'sending', lease_until: lease.lease_until, lease_owner: lease.lease_owner };

@@ -171,7 +171,8 @@ export async function recordFnsOutcomes(
       fd: o.fd,
       status: o.kind === 'answered' ? o.status : o.kind,
       answered: o.kind === 'answered',
-      errors: o.kind === 'answered' ? o.errors : [],
+      // None is stored as null (migration 0074).
+      errors: o.kind === 'answered' && o.errors.length > 0 ? o.errors : null,
       duplicate: o.kind === 'answered' ? o.duplicate : null,
       sent: o.sentAt !== undefined,
       sent_at: o.sentAt?.toISOString() ?? null,

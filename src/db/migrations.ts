@@ -53,6 +53,7 @@ import * as m0070 from '../../migrations/0070_item_name_dictionary.js';
 import * as m0071 from '../../migrations/0071_notify_delivery_charge_key.js';
 import * as m0072 from '../../migrations/0072_fns_leases.js';
 import * as m0073 from '../../migrations/0073_fillfactor_for_rows_updated_in_place.js';
+import * as m0074 from '../../migrations/0074_fns_status_lean_row.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -106,6 +107,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0071_notify_delivery_charge_key': m0071,
   '0072_fns_leases': m0072,
   '0073_fillfactor_for_rows_updated_in_place': m0073,
+  '0074_fns_status_lean_row': m0074,
 });
 
 export const migrationProvider: MigrationProvider = {

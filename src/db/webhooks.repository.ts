@@ -270,7 +270,7 @@ export async function scanPersistedDocuments(db: Db, from: Date, to: Date, recei
  */
 export async function scanFnsStatusChanges(db: Db, from: Date, to: Date, limit: number): Promise<ScannedFnsStatus[]> {
   const { rows } = await sql<ScannedFnsStatus>`
-    select f.fn, f.fd, d.form, f.status, f.errors, f.updated_at, o.id as organization_id
+    select f.fn, f.fd, d.form, f.status, coalesce(f.errors, '[]'::jsonb) as errors, f.updated_at, o.id as organization_id
       from fns_status f
       join document_keys k on k.fn = f.fn and k.fd = f.fd
       join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at

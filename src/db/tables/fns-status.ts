@@ -32,8 +32,8 @@ export interface FnsStatusTable {
   fn: string;
   fd: Int8;
   status: FnsDeliveryStatus;
-  /** The FNS's findings per tag: failures (rejected) or warnings (accepted_with_warnings). */
-  errors: Defaulted<Jsonb<FnsTagErrorJson[]>>;
+  /** The FNS's findings per tag: failures (rejected) or warnings (accepted_with_warnings); null: none (migration 0074). */
+  errors: Jsonb<FnsTagErrorJson[]> | null;
   /** Requests that carried the document. */
   attempts: Defaulted<number>;
   last_error_code: string | null;
@@ -48,10 +48,14 @@ export interface FnsStatusTable {
   answered_at: Timestamptz | null;
   /** The FNS answered that it already had the document (migration 0064); null until answered, and on older rows. */
   duplicate: boolean | null;
-  created_at: Defaulted<Timestamptz>;
   updated_at: Defaulted<Timestamptz>;
 }
 export type FnsStatusRow = Selectable<FnsStatusTable>;
+
+/** A status row's errors: none is stored as null since migration 0074, as '[]' before it. */
+export function fnsErrorsOf(row: Pick<FnsStatusRow, 'errors'>): FnsTagErrorJson[] {
+  return row.errors ?? [];
+}
 
 /** The send lease of a document in flight (migration 0072): inserted by the claim, deleted with the outcome. */
 export interface FnsLeasesTable {

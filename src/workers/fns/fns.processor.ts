@@ -40,6 +40,7 @@ import {
   type FnsOutcomeRecord,
   type StoredContainer,
 } from '../../db/fns-status.repository.js';
+import { fnsErrorsOf } from '../../db/tables/fns-status.js';
 import { fnsJobSchema } from '../../queue/fns-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { deadLetterOf, type FailedOutcome, type JobRef, type SendingProcessorDeps } from '../shared/job-ref.js';
@@ -193,7 +194,7 @@ async function settleAnsweredOrHeld(db: Kysely<Database>, batch: Batch, found: r
   const answers = await findFnsAnswers(db, found);
   const held = found.filter((k) => !claimed.has(documentKey(k.fn, k.fd)) && !answers.has(documentKey(k.fn, k.fd)));
   const leaseEnds = await findFnsLeaseEnds(db, held);
-  for (const [key, row] of answers) batch.results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: row.errors });
+  for (const [key, row] of answers) batch.results.set(key, { kind: 'stored', status: row.status as FnsStatus, errors: fnsErrorsOf(row) });
   for (const k of held) {
     const until = leaseEnds.get(documentKey(k.fn, k.fd))?.getTime() ?? Date.now();
     batch.results.set(documentKey(k.fn, k.fd), { kind: 'in_flight', delayMs: Math.min(leaseMs, Math.max(MIN_DEFER_MS, until - Date.now())) });

@@ -151,7 +151,7 @@ describe('fns worker', () => {
     }
 
     const rows = await statuses(fn);
-    expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && r.errors.length === 0)).toBe(true);
+    expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && r.errors === null)).toBe(true);
     expect(rows.every((r) => r.sent_at !== null && r.answered_at !== null && r.last_error_code === null)).toBe(true);
     expect(await leasesOf(fn)).toEqual([]);
     // The answer is the status row's (migration 0064): no event written, the timeline composes it from the row.
@@ -204,8 +204,9 @@ describe('fns worker', () => {
     await waitFor(() => answeredCount(fn), (n) => n === 5);
 
     const rows = await statuses(fn);
-    expect(rows.map((r) => [r.fd, r.status, r.errors.map((e) => `${e.tag}:${e.code}`)])).toEqual([
-      [1, 'accepted', []],
+    // No findings is stored as null (migration 0074).
+    expect(rows.map((r) => [r.fd, r.status, r.errors?.map((e) => `${e.tag}:${e.code}`) ?? null])).toEqual([
+      [1, 'accepted', null],
       [2, 'rejected', ['1020:FLK_PAYMENTS_SUM']],
       [3, 'rejected', ['1043:FLK_ITEMS_SUM']],
       [4, 'quarantine', ['1018:TAXPAYER_UNKNOWN']],
