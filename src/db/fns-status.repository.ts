@@ -171,8 +171,8 @@ export async function recordFnsOutcomes(
       fd: o.fd,
       status: o.kind === 'answered' ? o.status : o.kind,
       answered: o.kind === 'answered',
-      // None is stored as null (migration 0074).
-      errors: o.kind === 'answered' && o.errors.length > 0 ? o.errors : null,
+      // '[]' for none still: readers of the previous release fail on null (migration 0074); the next release writes null.
+      errors: o.kind === 'answered' ? o.errors : [],
       duplicate: o.kind === 'answered' ? o.duplicate : null,
       sent: o.sentAt !== undefined,
       sent_at: o.sentAt?.toISOString() ?? null,

@@ -33,7 +33,7 @@ export interface FnsStatusTable {
   fd: Int8;
   status: FnsDeliveryStatus;
   /** The FNS's findings per tag: failures (rejected) or warnings (accepted_with_warnings); null: none (migration 0074). */
-  errors: Jsonb<FnsTagErrorJson[]> | null;
+  errors: Defaulted<Jsonb<FnsTagErrorJson[]> | null>;
   /** Requests that carried the document. */
   attempts: Defaulted<number>;
   last_error_code: string | null;
@@ -52,7 +52,7 @@ export interface FnsStatusTable {
 }
 export type FnsStatusRow = Selectable<FnsStatusTable>;
 
-/** A status row's errors: none is stored as null since migration 0074, as '[]' before it. */
+/** A status row's errors: none may be stored as null since migration 0074 (written so from the release after it), as '[]'. */
 export function fnsErrorsOf(row: Pick<FnsStatusRow, 'errors'>): FnsTagErrorJson[] {
   return row.errors ?? [];
 }

@@ -33,13 +33,14 @@ it('going down writes each lease back as a sending row, leaving answers alone; g
   await recordFnsOutcomes(t.db, 'worker-a', [answer(1), answer(2)], [{ fn: FN, fd: 1 }, { fn: FN, fd: 2 }]);
   await sql`insert into fns_leases (fn, fd, lease_until, lease_owner) values (${FN}, 2, now() + interval '1 minute', 'worker-b')`.execute(t.db);
 
-  // Written by the code of 0074: no findings stored as null, no created_at.
-  expect((await sql<{ errors: unknown }>`select errors from fns_status where fn = ${FN} and fd = 1`.execute(t.db)).rows).toEqual([{ errors: null }]);
+  // A row with no findings stored as null, as the release after 0074 writes it.
+  await sql`update fns_status set errors = null where fn = ${FN} and fd = 1`.execute(t.db);
 
   await migrateDown(t.db, stepsBack('0072_fns_leases'));
   expect(await tableExists('fns_leases')).toBe(false);
-  // Below 0074 again: errors is '[]' for none, as the code before it reads it.
+  // Below 0074 again: errors is '[]' for none, as the code before it reads it; created_at is back, from the row's times.
   expect((await sql<{ errors: unknown }>`select errors from fns_status where fn = ${FN} order by fd`.execute(t.db)).rows).toEqual([{ errors: [] }, { errors: [] }, { errors: [] }]);
+  expect((await sql<{ n: number }>`select count(*)::int as n from fns_status where fn = ${FN} and created_at is not null`.execute(t.db)).rows[0]!.n).toBe(3);
   const { rows } = await sql<{ fd: string; status: string; lease_owner: string | null; future: boolean | null }>`
     select fd::text, status, lease_owner, lease_until > now() as future from fns_status where fn = ${FN} order by fd`.execute(t.db);
   expect(rows).toEqual([

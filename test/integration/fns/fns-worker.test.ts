@@ -13,6 +13,7 @@ import { createHttpFnsClient, type HttpFnsClient } from '../../../src/adapters/f
 import { run as runDlq, replayDeadLetters } from '../../../src/cli/commands/dlq.js';
 import { findDocumentWithLifecycle } from '../../../src/db/api-documents.repository.js';
 import { claimForFns, readStoredContainers, recordFnsOutcomes } from '../../../src/db/fns-status.repository.js';
+import { fnsErrorsOf } from '../../../src/db/tables/fns-status.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
@@ -151,7 +152,7 @@ describe('fns worker', () => {
     }
 
     const rows = await statuses(fn);
-    expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && r.errors === null)).toBe(true);
+    expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && fnsErrorsOf(r).length === 0)).toBe(true);
     expect(rows.every((r) => r.sent_at !== null && r.answered_at !== null && r.last_error_code === null)).toBe(true);
     expect(await leasesOf(fn)).toEqual([]);
     // The answer is the status row's (migration 0064): no event written, the timeline composes it from the row.
@@ -204,9 +205,8 @@ describe('fns worker', () => {
     await waitFor(() => answeredCount(fn), (n) => n === 5);
 
     const rows = await statuses(fn);
-    // No findings is stored as null (migration 0074).
-    expect(rows.map((r) => [r.fd, r.status, r.errors?.map((e) => `${e.tag}:${e.code}`) ?? null])).toEqual([
-      [1, 'accepted', null],
+    expect(rows.map((r) => [r.fd, r.status, fnsErrorsOf(r).map((e) => `${e.tag}:${e.code}`)])).toEqual([
+      [1, 'accepted', []],
       [2, 'rejected', ['1020:FLK_PAYMENTS_SUM']],
       [3, 'rejected', ['1043:FLK_ITEMS_SUM']],
       [4, 'quarantine', ['1018:TAXPAYER_UNKNOWN']],
