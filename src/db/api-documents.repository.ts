@@ -11,7 +11,7 @@ import type { Database } from './database.js';
 import { findFnsStatusShown, fnsStatusShown, fnsStatusShownIs } from './fns-status-view.js';
 import { itemNameMatches } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
-import { FNS_ANSWERED_STATUSES, fnsErrorsOf, type FnsStatusRow } from './tables/fns-status.js';
+import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-status.js';
 
 type Db = Kysely<Database>;
 
@@ -282,7 +282,7 @@ export function rowLifecycleEvents(row: DocumentRow): DocumentEvent[] {
  * (migration 0064). Empty while unanswered.
  */
 export function fnsAnsweredEvents(row: DocumentRow, fns: FnsStatusRow | undefined): DocumentEvent[] {
-  if (!fns?.answered_at || !(FNS_ANSWERED_STATUSES as readonly string[]).includes(fns.status)) return [];
+  if (!fns?.answered_at || !isFnsAnswered(fns.status)) return [];
   const detail = { status: fns.status, errors: fnsErrorsOf(fns).map((e) => ({ ...e })), duplicate: fns.duplicate ?? false };
   return [{ fn: row.fn, fd: row.fd, received_at: row.received_at, id: 0, at: fns.answered_at, kind: 'fns_answered', detail }];
 }

@@ -17,8 +17,6 @@ export const DEFAULT_LEASE_VACUUM_MS = 3_000;
 export interface LeaseVacuum {
   /** Called after each batch: starts a VACUUM when `everyMs` has passed since the last one. Never throws. */
   afterBatch(): void;
-  /** The VACUUM running now, if any, has ended. */
-  idle(): Promise<void>;
 }
 
 export function createLeaseVacuum(db: Kysely<Database>, logger: Logger, everyMs = DEFAULT_LEASE_VACUUM_MS): LeaseVacuum {
@@ -43,7 +41,6 @@ export function createLeaseVacuum(db: Kysely<Database>, logger: Logger, everyMs 
           if (owner === false) logger.warn('fns_leases is not owned by this database role: the fns worker does not vacuum it; autovacuum must keep it small');
         });
     },
-    idle: () => running ?? Promise.resolve(),
   };
 }
 

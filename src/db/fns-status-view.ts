@@ -3,13 +3,11 @@
 // own. An answer always shows, lease or not (a claim that finds the answer releases its lease a moment later).
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
-import { FNS_ANSWERED_STATUSES, type FnsDeliveryStatus, type FnsLeasesTable, type FnsStatusRow } from './tables/fns-status.js';
-
-const ANSWERED = sql.join(FNS_ANSWERED_STATUSES.map((s) => sql.lit(s)));
+import { FNS_ANSWERED_SQL, isFnsAnswered, type FnsDeliveryStatus, type FnsLeasesTable, type FnsStatusRow } from './tables/fns-status.js';
 
 /** The status shown, for a query joining fns_status and fns_leases (left joins) under those names; null: not sent. */
 export const fnsStatusShown: RawBuilder<FnsDeliveryStatus | null> = sql<FnsDeliveryStatus | null>`
-  case when fns_status.status in (${ANSWERED}) then fns_status.status
+  case when fns_status.status in (${FNS_ANSWERED_SQL}) then fns_status.status
        when fns_leases.fn is not null then 'sending'
        else fns_status.status end`;
 
@@ -22,7 +20,7 @@ type Lease = Pick<Selectable<FnsLeasesTable>, 'lease_until' | 'lease_owner'>;
 
 /** One document's status row as shown: 'sending' with the lease while in flight and unanswered. */
 export function fnsStatusWithLease(fn: string, fd: number, row: FnsStatusRow | undefined, lease: Lease | undefined): FnsStatusRow | undefined {
-  if (lease === undefined || (row && (FNS_ANSWERED_STATUSES as readonly string[]).includes(row.status))) return row;
+  if (lease === undefined || (row && isFnsAnswered(row.status))) return row;
   const base: FnsStatusRow = row ?? {
     fn,
     fd,

@@ -11,7 +11,7 @@ import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { unpackRawContainer } from './raw-container.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
-import { FNS_ANSWERED_STATUSES, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
+import { FNS_ANSWERED_SQL, FNS_ANSWERED_STATUSES, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
 
 export interface DocumentKeyRef {
   readonly fn: string;
@@ -56,7 +56,8 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
   return out;
 }
 
-const ANSWERED_SQL = sql.raw(`('accepted', 'accepted_with_warnings', 'rejected', 'quarantine')`);
+/** The keys as two arrays, for `unnest(…) as v(fn, fd)`: one index probe per key, unlike an OR of row comparisons. */
+const keyArrays = (keys: readonly DocumentKeyRef[]) => [keys.map((k) => k.fn), keys.map((k) => k.fd)] as const;
 
 /**
  * Takes the send lease of each document that has no FNS answer and no live lease; returns the keys taken (`fn:fd`).
@@ -70,13 +71,14 @@ export async function claimForFns(
 ): Promise<Set<string>> {
   const wanted = sortedUnique(keys);
   if (wanted.length === 0) return new Set();
+  const [fns, fds] = keyArrays(wanted);
   const { rows } = await sql<{ fn: string; fd: string | number }>`
     insert into fns_leases (fn, fd, lease_until, lease_owner)
     select v.fn, v.fd, now() + ${leaseMs}::integer * interval '1 millisecond', ${owner}
-      from unnest(${wanted.map((k) => k.fn)}::text[], ${wanted.map((k) => k.fd)}::bigint[]) with ordinality as v(fn, fd, n)
+      from unnest(${fns}::text[], ${fds}::bigint[]) with ordinality as v(fn, fd, n)
      where not exists (select 1 from fns_status s
                         where s.fn = v.fn and s.fd = v.fd
-                          and (s.status in ${ANSWERED_SQL} or (s.status = 'sending' and s.lease_until >= now())))
+                          and (s.status in (${FNS_ANSWERED_SQL}) or (s.status = 'sending' and s.lease_until >= now())))
      order by v.n
     on conflict (fn, fd) do update
        set lease_until = excluded.lease_until, lease_owner = excluded.lease_owner
@@ -85,9 +87,6 @@ export async function claimForFns(
   `.execute(db);
   return new Set(rows.map((r) => keyOf(r.fn, r.fd)));
 }
-
-/** The keys as two arrays, for `unnest(…) as v(fn, fd)`: one index probe per key, unlike an OR of row comparisons. */
-const keyArrays = (keys: readonly DocumentKeyRef[]) => [keys.map((k) => k.fn), keys.map((k) => k.fd)] as const;
 
 /**
  * The stored FNS answers of the documents, by `fn:fd`. The fns worker reads it right after its claim, in a statement of
@@ -99,7 +98,7 @@ export async function findFnsAnswers(db: Kysely<Database>, keys: readonly Docume
   const [fns, fds] = keyArrays(keys);
   const { rows } = await sql<FnsStatusRow>`
     select s.* from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) join fns_status s on s.fn = v.fn and s.fd = v.fd
-     where s.status in ${ANSWERED_SQL}
+     where s.status in (${FNS_ANSWERED_SQL})
   `.execute(db);
   return new Map(rows.map((r) => [keyOf(r.fn, r.fd), r]));
 }
@@ -213,14 +212,15 @@ export async function recordFnsOutcomes(
                answered_at = coalesce(excluded.answered_at, s.answered_at),
                updated_at = now()
          where excluded.answered_at is not null
-            or (s.status not in ${ANSWERED_SQL}
+            or (s.status not in (${FNS_ANSWERED_SQL})
                 and (s.status <> 'sending' or s.lease_owner is null or s.lease_until < now()))
       `.execute(trx);
     }
     if (released.length > 0) {
+      const [fns, fds] = keyArrays(released);
       await sql`
         delete from fns_leases
-         where (fn, fd) in (select * from unnest(${released.map((k) => k.fn)}::text[], ${released.map((k) => k.fd)}::bigint[]))
+         where (fn, fd) in (select * from unnest(${fns}::text[], ${fds}::bigint[]))
            and lease_owner = ${owner}
       `.execute(trx);
     }

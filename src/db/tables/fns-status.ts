@@ -1,6 +1,6 @@
 // FNS outcome per document (migration 0006_fns_status): one row per (fn, fd), written by the fns worker only, once it
 // has an outcome; the send lease while a document is in flight is a row of fns_leases (migration 0072).
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Defaulted, Int8, Jsonb, Timestamptz } from '../column-types.js';
 
 export const fnsDeliveryStatuses = [
@@ -20,6 +20,13 @@ export type FnsDeliveryStatus = (typeof fnsDeliveryStatuses)[number];
 
 /** The FNS's answers: a document with one of them is never sent again. */
 export const FNS_ANSWERED_STATUSES = ['accepted', 'accepted_with_warnings', 'rejected', 'quarantine'] as const;
+
+/** The answers as an SQL list, for `status in (${FNS_ANSWERED_SQL})`. */
+export const FNS_ANSWERED_SQL = sql.join(FNS_ANSWERED_STATUSES.map((s) => sql.lit(s)));
+
+export function isFnsAnswered(status: FnsDeliveryStatus): boolean {
+  return (FNS_ANSWERED_STATUSES as readonly string[]).includes(status);
+}
 
 export interface FnsTagErrorJson {
   [key: string]: string | number;
