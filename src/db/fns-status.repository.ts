@@ -170,8 +170,9 @@ export async function recordFnsOutcomes(
       fd: o.fd,
       status: o.kind === 'answered' ? o.status : o.kind,
       answered: o.kind === 'answered',
-      // '[]' for none still: readers of the previous release fail on null (migration 0074); the next release writes null.
-      errors: o.kind === 'answered' ? o.errors : [],
+      // None is null (migration 0074: 8 bytes a row less than '[]'). The release before this one already reads null as
+      // none (fnsErrorsOf), so its API and notify processes keep working beside these workers during an upgrade.
+      errors: o.kind === 'answered' && o.errors.length > 0 ? o.errors : null,
       duplicate: o.kind === 'answered' ? o.duplicate : null,
       sent: o.sentAt !== undefined,
       sent_at: o.sentAt?.toISOString() ?? null,

@@ -59,7 +59,7 @@ export interface FnsStatusTable {
 }
 export type FnsStatusRow = Selectable<FnsStatusTable>;
 
-/** A status row's errors: none may be stored as null since migration 0074 (written so from the release after it), as '[]'. */
+/** A status row's errors: none is stored as null since the release after migration 0074, as '[]' before. */
 export function fnsErrorsOf(row: Pick<FnsStatusRow, 'errors'>): FnsTagErrorJson[] {
   return row.errors ?? [];
 }

@@ -154,6 +154,8 @@ describe('fns worker', () => {
     const rows = await statuses(fn);
     expect(rows.every((r) => r.status === 'accepted' && r.attempts === 1 && fnsErrorsOf(r).length === 0)).toBe(true);
     expect(rows.every((r) => r.sent_at !== null && r.answered_at !== null && r.last_error_code === null)).toBe(true);
+    // No findings are stored as null, not '[]' (8 bytes a row; readers take null as none since migration 0074).
+    expect(rows.map((r) => r.errors)).toEqual(rows.map(() => null));
     expect(await leasesOf(fn)).toEqual([]);
     // The answer is the status row's (migration 0064): no event written, the timeline composes it from the row.
     expect(rows.every((r) => r.duplicate === false)).toBe(true);
@@ -212,6 +214,7 @@ describe('fns worker', () => {
       [4, 'quarantine', ['1018:TAXPAYER_UNKNOWN']],
       [5, 'accepted_with_warnings', ['1021:CASHIER_MISSING']],
     ]);
+    expect(rows.map((r) => r.errors === null)).toEqual([true, false, false, false, false]);
     // Answers, not failures: the jobs complete and nothing is parked.
     expect(await h.queue.getJobCountByTypes('completed')).toBe(5);
     expect(await t.db.selectFrom('dead_letters').selectAll().where('job_id', 'like', `fn-${fn}-%`).execute()).toEqual([]);
