@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     await rebuildRollups(db, { from: FIRST_DAY, to: '2024-10-01' });
     await sql`analyze`.execute(db);
     const counts = await sql<{ h: number; d: number; i: number }>`select (select count(*) from report_rollup_hourly) as h,
-      (select count(*) from report_rollup_daily) as d, (select count(*) from report_item_daily) as i`.execute(db);
+      (select count(*) from report_rollup_daily) as d, (select count(*) from report_item_daily_ids) as i`.execute(db);
     const c = counts.rows[0]!;
     console.log(`rebuildRollups over ${DAYS} days: ${fmt(ms(tRollup))} ms (hourly ${fmt(c.h)} rows, daily ${fmt(c.d)}, items ${fmt(c.i)})`);
 

@@ -69,7 +69,7 @@ import type {
   RegistersTable,
   ShiftsTable,
 } from './tables/registry.js';
-import type { ReportItemDailyTable, ReportRollupDailyTable, ReportRollupHourlyTable } from './tables/reports.js';
+import type { ReportItemDailyIdsTable, ReportItemDailyNamedView, ReportItemDailyTable, ReportRollupDailyTable, ReportRollupHourlyTable } from './tables/reports.js';
 import type { WebhookDeliveriesTable, WebhookScanStateTable, WebhookSubscriptionsTable } from './tables/webhooks.js';
 import { typeParsers } from './type-parsers.js';
 
@@ -100,6 +100,8 @@ export interface Database {
   report_rollup_hourly: ReportRollupHourlyTable;
   report_rollup_daily: ReportRollupDailyTable;
   report_item_daily: ReportItemDailyTable;
+  report_item_daily_ids: ReportItemDailyIdsTable;
+  report_item_daily_named: ReportItemDailyNamedView;
   export_settings: ExportSettingsTable;
   export_jobs: ExportJobsTable;
   export_chunks: ExportChunksTable;

@@ -16,11 +16,15 @@
  * The stored paths read the documents rows and decode their items' quantity and sum from the raw containers in Node
  * (src/db/stored-items.ts; migration 0066: not stored, and PostgreSQL cannot decode TLV), a page at a time.
  * Rows are upserted in key order so concurrent batches do not deadlock on each other.
+ *
+ * Items are counted by their name's id in item_name_dictionary (report_item_daily_ids, migration 0076; 0: an item
+ * without a name): the persist path passes the ids it resolved for the documents; the stored paths resolve the names
+ * they read (ItemNameDictionary, in their transaction). Readers take report_item_daily_named, which gives the names.
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
-import { storedItemNames } from './item-name-dictionary.js';
+import { ItemNameDictionary, itemNameKey, storedItemNames, type ItemNameIds } from './item-name-dictionary.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { storedItems, type StoredItemsSource } from './stored-items.js';
 
@@ -61,7 +65,7 @@ const MEASURES = [
 type Sign = 1 | -1;
 const signed = (sign: Sign, expr: string) => (sign === 1 ? expr : `-(${expr})`);
 const ROLLUP_DIMS = (bucket: 'hour' | 'day') => `${bucket}, organization_id, outlet_id, register_id, operation_type, taxation_type`;
-const ITEM_DIMS = 'day, organization_id, outlet_id, register_id, name';
+const ITEM_DIMS = 'day, organization_id, outlet_id, register_id, name_id';
 
 function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', bucketExpr: string, upsert: boolean, sign: Sign = 1): string {
   const bucket = table === 'report_rollup_hourly' ? 'hour' : 'day';
@@ -75,15 +79,15 @@ function rollupInsert(table: 'report_rollup_hourly' | 'report_rollup_daily', buc
      from src group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6${onConflict}`;
 }
 
-/** `itemsJoin` joins `src s` to its documents' items `i` (name, quantity, sum). */
+/** `itemsJoin` joins `src s` to its documents' items `i` (name_id, quantity, sum). */
 function itemInsert(itemsJoin: string, upsert: boolean, sign: Sign = 1): string {
   const onConflict = upsert
-    ? ' on conflict (day, organization_id, outlet_id, register_id, name) do update set quantity = report_item_daily.quantity + excluded.quantity, sum = report_item_daily.sum + excluded.sum'
+    ? ' on conflict (day, organization_id, outlet_id, register_id, name_id) do update set quantity = report_item_daily_ids.quantity + excluded.quantity, sum = report_item_daily_ids.sum + excluded.sum'
     : '';
   // Sales only: 1 sell adds, 2 sell return subtracts; purchases (3, 4) are not sales.
   return `
-    insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
-    select s.date_time::date, s.organization_id, s.outlet_id, s.register_id, coalesce(i.name, ''),
+    insert into report_item_daily_ids (day, organization_id, outlet_id, register_id, name_id, quantity, sum)
+    select s.date_time::date, s.organization_id, s.outlet_id, s.register_id, i.name_id,
       ${signed(sign, 'sum(case when s.operation_type = 2 then -coalesce(i.quantity, 0) else coalesce(i.quantity, 0) end)')},
       ${signed(sign, 'sum(case when s.operation_type = 2 then -coalesce(i.sum, 0) else coalesce(i.sum, 0) end)')}
     from src s ${itemsJoin}
@@ -142,9 +146,12 @@ export interface RollupDocumentRow {
   nds10_110_sum: JsonInt8 | null;
 }
 
-/** A receipt item as the rollups count it (its stored name; quantity, the exact decimal with its scale, and sum as derived from the raw container). */
+/**
+ * A receipt item as the rollups count it: its name's id in item_name_dictionary (0: no name); quantity, the exact decimal
+ * with its scale, and sum as derived from the raw container.
+ */
 export interface RollupItem {
-  readonly name: string | null;
+  readonly nameId: number;
   readonly quantity: string | null;
   readonly sum: JsonInt8 | null;
 }
@@ -167,7 +174,7 @@ const BATCH_COLUMNS: readonly ArrayColumn<RollupDocumentRow>[] = [
 
 const BATCH_ITEM_COLUMNS = [
   { name: 'doc', type: 'integer' },
-  { name: 'name', type: 'text' },
+  { name: 'name_id', type: 'integer' },
   { name: 'quantity', type: 'numeric' },
   { name: 'sum', type: 'bigint' },
 ] as const;
@@ -208,7 +215,7 @@ function batchRollupParameters(docs: readonly RollupDocument[]): string[] {
       BATCH_COLUMNS,
     ),
     arrayLiteral(doc),
-    arrayLiteral(items.map((i) => i.name)),
+    arrayLiteral(items.map((i) => i.nameId)),
     arrayLiteral(items.map((i) => i.quantity)),
     arrayLiteral(items.map((i) => i.sum)),
   ];
@@ -230,21 +237,35 @@ const STORED_SOURCE = sql`
   select d.form, d.date_time, o.id as organization_id, d.outlet_id, d.register_id, d.operation_type, d.taxation_type,
     d.total_sum, d.cash_total_sum as cash_sum, d.ecash_total_sum as ecash_sum, d.prepaid_sum, d.credit_sum, d.provision_sum,
     d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
-    ${storedItemNames('d')} as item_names, d.raw_container, d.raw_codec
+    coalesce(d.user_inn, '') as item_inn, ${storedItemNames('d')} as item_names, d.raw_container, d.raw_codec
   from documents d left join organizations o on o.inn = d.user_inn
   where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null`;
 
-type StoredRollupRow = RollupDocumentRow & StoredItemsSource;
+type StoredRollupRow = RollupDocumentRow & StoredItemsSource & { item_inn: string };
+
+/** A name's id among `ids` (from ItemNameDictionary.idsOf over the same names); 0 for an item without a name. */
+export function rollupNameId(ids: ItemNameIds, inn: string | null, name: string | null): number {
+  if (name === null) return 0;
+  const id = ids.get(itemNameKey(inn ?? '', name));
+  if (id === undefined) throw new Error(`rollups: no id resolved for an item name of INN '${inn ?? ''}'`);
+  return id;
+}
 
 /**
  * Stored rows as the persist path passes its documents: the items' quantity and sum are decoded from the raw container
- * (migration 0066: not stored), only for sales and sale returns, the only operations the item rollups count.
+ * (migration 0066: not stored), only for sales and sale returns, the only operations the item rollups count; their
+ * names' ids are resolved in `db`'s transaction (rows stored before migration 0070 hold names the dictionary may lack:
+ * they are added there, and nothing is cached, so an id from a transaction that rolls back is never used again).
  */
-function rollupDocuments(rows: readonly StoredRollupRow[]): RollupDocument[] {
-  return rows.map(({ item_names, raw_container, raw_codec, ...row }) => ({
+async function rollupDocuments(db: Kysely<Database> | Transaction<Database>, rows: readonly StoredRollupRow[]): Promise<RollupDocument[]> {
+  const decoded = rows.map(({ item_inn, item_names, raw_container, raw_codec, ...row }) => ({
     row,
+    inn: item_inn,
     items: row.operation_type === 1 || row.operation_type === 2 ? storedItems({ item_names, raw_container, raw_codec }) : [],
   }));
+  const names = decoded.flatMap((d) => d.items.flatMap((i) => (i.name === null ? [] : [{ inn: d.inn, name: i.name }])));
+  const ids = names.length === 0 ? new Map<string, number>() : await new ItemNameDictionary().idsOf(db, names, { remember: false });
+  return decoded.map((d) => ({ row: d.row, items: d.items.map((i) => ({ nameId: rollupNameId(ids, d.inn, i.name), quantity: i.quantity, sum: i.sum })) }));
 }
 
 /** The stored settlement documents of `keys` (received_at from document_keys: full-key probes). */
@@ -254,7 +275,7 @@ async function storedDocuments(db: Kysely<Database> | Transaction<Database>, key
   const { rows } = await sql<StoredRollupRow>`${STORED_SOURCE}
     and (d.fn, d.fd, d.received_at) in (select k.fn, k.fd, k.received_at from document_keys k
       join unnest(${fns}::text[], ${fds}::bigint[]) u(fn, fd) on k.fn = u.fn and k.fd = u.fd)`.execute(db);
-  return rollupDocuments(rows);
+  return rollupDocuments(db, rows);
 }
 
 /**
@@ -308,9 +329,9 @@ export async function dropZeroRollups(trx: Transaction<Database>, touched: Touch
       touched.d,
     ],
     [
-      `delete from report_item_daily r using json_to_recordset($1::json) as k(day date, organization_id bigint, outlet_id bigint,
-         register_id bigint, name text)
-       where (r.day, r.organization_id, r.outlet_id, r.register_id, r.name) = (k.day, k.organization_id, k.outlet_id, k.register_id, k.name)
+      `delete from report_item_daily_ids r using json_to_recordset($1::json) as k(day date, organization_id bigint, outlet_id bigint,
+         register_id bigint, name_id integer)
+       where (r.day, r.organization_id, r.outlet_id, r.register_id, r.name_id) = (k.day, k.organization_id, k.outlet_id, k.register_id, k.name_id)
          and r.quantity = 0 and r.sum = 0`,
       touched.i,
     ],
@@ -331,16 +352,18 @@ const REBUILD_PAGE = 2000;
 export async function rebuildRollups(db: Kysely<Database>, range: DayRange): Promise<void> {
   if (!DAY.test(range.from) || !DAY.test(range.to)) throw new RangeError('rebuildRollups: from/to must be YYYY-MM-DD');
   await db.transaction().execute(async (trx) => {
-    await sql`lock table report_rollup_hourly, report_rollup_daily, report_item_daily in share row exclusive mode`.execute(trx);
+    await sql`lock table report_rollup_hourly, report_rollup_daily, report_item_daily_ids, report_item_daily in share row exclusive mode`.execute(trx);
     await sql`delete from report_rollup_hourly where hour >= ${range.from}::date and hour < ${range.to}::date`.execute(trx);
     await sql`delete from report_rollup_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
+    await sql`delete from report_item_daily_ids where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
+    // Rows a previous release's worker wrote by name during an upgrade (migration 0076): the rebuild replaces them too.
     await sql`delete from report_item_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
     // The period's documents through a cursor, a page at a time: their items are decoded in Node (memory: one page).
     await sql`declare rollup_rebuild no scroll cursor for ${STORED_SOURCE}
       and d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`.execute(trx);
     for (;;) {
       const { rows } = await sql<StoredRollupRow>`fetch forward ${sql.lit(REBUILD_PAGE)} from rollup_rebuild`.execute(trx);
-      if (rows.length > 0) await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(rollupDocuments(rows))));
+      if (rows.length > 0) await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(await rollupDocuments(trx, rows))));
       if (rows.length < REBUILD_PAGE) break;
     }
     await sql`close rollup_rebuild`.execute(trx);

@@ -1,6 +1,6 @@
 /**
- * ABC × XYZ analysis of the items sold (report_item_daily): ABC by revenue share, XYZ by the variation of weekly
- * quantities — judged only over a period long enough to show variation (MIN_XYZ_WEEKS).
+ * ABC × XYZ analysis of the items sold (report_item_daily_ids, migration 0076): ABC by revenue share, XYZ by the
+ * variation of weekly quantities — judged only over a period long enough to show variation (MIN_XYZ_WEEKS).
  */
 import { sql } from 'kysely';
 import { fromArray, query, rollupWhere, type Runner } from './report-query.js';
@@ -15,9 +15,17 @@ export const abcXyz: Runner = async (db, f) => {
   );
   const items = await query(
     db,
-    sql`with w as (
-          select r.name, date_trunc('week', r.day) as week, sum(r.quantity) as q, sum(r.sum) as s
-          from report_item_daily r where ${where} group by 1, 2
+    // Summed by name id first, names joined after: one dictionary lookup per item and week, not per stored row. The
+    // second branch: rows a previous release's worker wrote by name during an upgrade (migration 0076).
+    sql`with by_id as (
+          select r.name_id, null::text as name, date_trunc('week', r.day) as week, sum(r.quantity) as q, sum(r.sum) as s
+          from report_item_daily_ids r where ${where} group by 1, 2, 3
+          union all
+          select 0, r.name, date_trunc('week', r.day), sum(r.quantity), sum(r.sum)
+          from report_item_daily r where ${where} group by 2, 3
+        ), w as (
+          select coalesce(n.name, b.name, '') as name, b.week, sum(b.q) as q, sum(b.s) as s
+          from by_id b left join item_name_dictionary n on n.id = b.name_id group by 1, 2
         ), span as (select count(distinct week)::int as observed,
               ((max(week)::date - min(week)::date) / 7 + 1)::int as n from w)
         select w.name, sum(w.s)::bigint as revenue, sum(w.q)::text as quantity,

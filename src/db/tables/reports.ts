@@ -32,6 +32,10 @@ export interface ReportRollupDailyTable extends RollupSums {
   day: PgDate;
 }
 
+/**
+ * Daily net sales per item name, by name (migration 0009). Since migration 0076 only a previous release's worker writes
+ * here, during an upgrade: read report_item_daily_named.
+ */
 export interface ReportItemDailyTable {
   day: PgDate;
   organization_id: Int8;
@@ -40,4 +44,27 @@ export interface ReportItemDailyTable {
   name: string;
   quantity: Defaulted<Numeric>;
   sum: Defaulted<Int8>;
+}
+
+/** Daily net sales per item, by the name's id in item_name_dictionary (migration 0076): what the rollups write. */
+export interface ReportItemDailyIdsTable {
+  day: PgDate;
+  organization_id: Int8;
+  outlet_id: Int8;
+  register_id: Int8;
+  /** item_name_dictionary.id; 0: items without a name (1030). */
+  name_id: number;
+  quantity: Defaulted<Numeric>;
+  sum: Defaulted<Int8>;
+}
+
+/** The view report_item_daily_named (migration 0076): the rows of both tables, names as text ('' for none). Sum over it. */
+export interface ReportItemDailyNamedView {
+  day: PgDate;
+  organization_id: Int8;
+  outlet_id: Int8;
+  register_id: Int8;
+  name: string;
+  quantity: Numeric;
+  sum: Int8;
 }

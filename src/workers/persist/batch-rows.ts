@@ -4,7 +4,8 @@
  */
 import { flkCodesLiteral, type BatchDocument, type ShiftTotalsDelta } from '../../db/document-batch.repository.js';
 import type { UnstoredCopy } from '../../db/document-conflicts.repository.js';
-import type { RollupDocument } from '../../db/rollups.repository.js';
+import type { ItemNameIds } from '../../db/item-name-dictionary.js';
+import { rollupNameId, type RollupDocument } from '../../db/rollups.repository.js';
 import type { Prepared } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
 
@@ -82,8 +83,11 @@ export function shiftDeltas(fresh: readonly Prepared[], ids: RegistryIds): Shift
   }));
 }
 
-/** A newly stored document as the report rollups count it: the values just written, nothing read back. */
-export function rollupDocument(d: Prepared, ids: RegistryIds): RollupDocument {
+/**
+ * A newly stored document as the report rollups count it: the values just written, nothing read back; its items by the
+ * name ids resolved for the batch (`nameIds`, ItemNameDictionary.idsOf).
+ */
+export function rollupDocument(d: Prepared, ids: RegistryIds, nameIds: ItemNameIds): RollupDocument {
   const { orgId, outletId, registerId } = documentRegistryIds(ids, { fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id });
   const c = d.derived.columns;
   return {
@@ -102,6 +106,6 @@ export function rollupDocument(d: Prepared, ids: RegistryIds): RollupDocument {
       provision_sum: c.provision_sum,
       ...d.derived.reportMeasures,
     },
-    items: d.derived.items,
+    items: d.derived.items.map((i) => ({ nameId: rollupNameId(nameIds, c.user_inn, i.name), quantity: i.quantity, sum: i.sum })),
   };
 }

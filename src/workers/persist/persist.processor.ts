@@ -100,7 +100,7 @@ async function write(
   await addShiftTotals(trx, shiftDeltas(fresh, ids));
   await applyBatchRollups(
     trx,
-    fresh.map((d) => rollupDocument(d, ids)),
+    fresh.map((d) => rollupDocument(d, ids, nameIds)),
   );
   return { claimed, conflicting, ids };
 }

@@ -7,6 +7,7 @@ import type { Database } from '../../../src/db/database.js';
 import { searchDocuments } from '../../../src/db/api-search.repository.js';
 import { ItemNameDictionary, itemNameKey, itemNamesOf, type ItemName } from '../../../src/db/item-name-dictionary.js';
 import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
+import { rebuildRollups } from '../../../src/db/rollups.repository.js';
 import { Prng } from '../../../src/domain/prng.js';
 import { insertDocuments } from '../../support/stored-documents.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
@@ -119,5 +120,32 @@ describe('item name dictionary', () => {
 
     const found = await searchDocuments(t.db, { organizationIds: 'all', inns: [INN] }, { kind: 'item', value: 'Молоко' }, 10);
     expect(found.map((d) => d.fd).sort()).toEqual([1, 2]);
+  });
+  it('counts the daily item rollups by name id, for rows stored with ids and rows stored with names alike (migration 0076)', async () => {
+    const fn = '9999070000000076';
+    const org = (await t.db.insertInto('organizations').values({ inn: INN, name: 'ООО Словарь' }).returning('id').executeTakeFirstOrThrow()).id;
+    const ids = await new ItemNameDictionary().idsOf(t.db, [{ inn: INN, name: 'Ряженка' }]);
+    const receivedAt = new Date('2030-03-16T10:00:00Z');
+    const sale = { user_inn: INN, operation_type: 1, date_time: '2030-03-16T09:00:00' } as const;
+    await insertDocuments(t.db, [
+      documentRow({ fn, fd: 1, received_at: receivedAt, ...sale, item_name_ids: [ids.get(itemNameKey(INN, 'Ряженка'))!, null] }),
+      // Stored before migration 0070: a name the dictionary has never seen.
+      documentRow({ fn, fd: 2, received_at: receivedAt, ...sale, item_names: ['Сметана 20%', 'Ряженка'] }),
+    ]);
+    await rebuildRollups(t.db, { from: '2030-03-16', to: '2030-03-17' });
+
+    const rows = await sql<{ name: string; name_id: number; dictionary_inn: string | null }>`
+      select coalesce(n.name, '') as name, r.name_id, n.user_inn as dictionary_inn
+        from report_item_daily_ids r left join item_name_dictionary n on n.id = r.name_id
+       where r.organization_id = ${org} and r.day = '2030-03-16' order by 1`.execute(t.db);
+    // One row per name (its two items on one key summed), the nameless item under 0, the new name added under the INN.
+    expect(rows.rows.map((r) => [r.name, r.name_id === 0, r.dictionary_inn])).toEqual([
+      ['', true, null],
+      ['Ряженка', false, INN],
+      ['Сметана 20%', false, INN],
+    ]);
+    expect(rows.rows.find((r) => r.name === 'Ряженка')?.name_id).toBe(ids.get(itemNameKey(INN, 'Ряженка')));
+    const named = await sql<{ name: string }>`select name from report_item_daily_named where organization_id = ${org} order by name`.execute(t.db);
+    expect(named.rows.map((r) => r.name)).toEqual(['', 'Ряженка', 'Сметана 20%']);
   });
 });

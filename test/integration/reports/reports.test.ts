@@ -56,7 +56,7 @@ async function rollupSnapshot(quantity: 'float' | 'exact' = 'float'): Promise<un
   const a = await sql`select * from report_rollup_hourly order by 1, 2, 3, 4, 5, 6`.execute(db);
   const b = await sql`select * from report_rollup_daily order by 1, 2, 3, 4, 5, 6`.execute(db);
   const q = quantity === 'exact' ? sql`quantity::text` : sql`quantity::float8`;
-  const c = await sql`select day, organization_id, outlet_id, register_id, name, ${q} as q, sum from report_item_daily order by 1, 2, 3, 4, 5`.execute(db);
+  const c = await sql`select day, organization_id, outlet_id, register_id, name, ${q} as q, sum from report_item_daily_named order by 1, 2, 3, 4, 5, 6, 7`.execute(db);
   return [a.rows, b.rows, c.rows];
 }
 
@@ -69,7 +69,7 @@ describe('rollups', () => {
   it('applyRollups over the inserted documents gives exactly what rebuildRollups gives', async () => {
     const rebuilt = await rollupSnapshot();
     const db = h.database.db;
-    await sql`truncate report_rollup_hourly, report_rollup_daily, report_item_daily`.execute(db);
+    await sql`truncate report_rollup_hourly, report_rollup_daily, report_item_daily_ids`.execute(db);
     // As the persist path does: in batches, each in its transaction, only the newly inserted keys.
     for (let i = 0; i < fx.inserted.length; i += 37) {
       await db.transaction().execute((trx) => applyRollups(trx, fx.inserted.slice(i, i + 37)));

@@ -23,7 +23,7 @@ const BATCH = 500;
 /** Tables whose size grows with every document (their partitions, indexes and TOAST included). */
 const DOCUMENT_TABLES = ['document_keys', 'documents', 'marking_codes', 'document_events'] as const;
 /** Tables that grow with distinct (day, register, item name, …) groups: amortized over a day's receipts in production. */
-const ROLLUP_TABLES = ['report_rollup_hourly', 'report_rollup_daily', 'report_item_daily', 'shifts', 'item_name_dictionary'] as const;
+const ROLLUP_TABLES = ['report_rollup_hourly', 'report_rollup_daily', 'report_item_daily', 'report_item_daily_ids', 'shifts', 'item_name_dictionary'] as const;
 
 /**
  * Bytes per document measured when these bounds were set (PostgreSQL 15, 8 KB pages): document tables 1 384 (1 641

@@ -60,7 +60,7 @@ const ROLLUP_RANGE = { from: '2000-01-01', to: '2100-01-01' };
 async function rollupState() {
   const hourly = await sql`select * from report_rollup_hourly order by 1, 2, 3, 4, 5, 6`.execute(t.db);
   const daily = await sql`select * from report_rollup_daily order by 1, 2, 3, 4, 5, 6`.execute(t.db);
-  const items = await sql`select day, organization_id, outlet_id, register_id, name, quantity::text as quantity, sum from report_item_daily order by 1, 2, 3, 4, 5`.execute(t.db);
+  const items = await sql`select day, organization_id, outlet_id, register_id, name, quantity::text as quantity, sum from report_item_daily_named order by 1, 2, 3, 4, 5, 6, 7`.execute(t.db);
   return { hourly: hourly.rows, daily: daily.rows, items: items.rows };
 }
 
@@ -287,7 +287,7 @@ describe('ofd rollups rebuild', () => {
       const right = await rollupState();
       expect(right.items.length).toBeGreaterThan(0);
       // What a decoder fix leaves behind: item quantities and sums counted with the old decoder's values.
-      await sql`update report_item_daily set quantity = quantity + 1000, sum = sum + 100000`.execute(t.db);
+      await sql`update report_item_daily_ids set quantity = quantity + 1000, sum = sum + 100000`.execute(t.db);
       expect(await rollupState()).not.toEqual(right);
       let out = '';
       const code = await rollups(['rebuild', '--from', '2000-01-01', '--to', '2100-01-01'], { databaseUrl: t.url, write: (text) => (out += text) });
