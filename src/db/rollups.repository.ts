@@ -17,14 +17,14 @@
  * (src/db/stored-items.ts; migration 0066: not stored, and PostgreSQL cannot decode TLV), a page at a time.
  * Rows are upserted in key order so concurrent batches do not deadlock on each other.
  *
- * Items are counted by their name's id in item_name_dictionary (report_item_daily_ids, migration 0076; 0: an item
+ * Items are counted by their name's id in item_name_dictionary (report_item_daily_ids, migration 0075; 0: an item
  * without a name): the persist path passes the ids it resolved for the documents; the stored paths resolve the names
  * they read (ItemNameDictionary, in their transaction). Readers take report_item_daily_named, which gives the names.
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
-import { ItemNameDictionary, itemNameKey, storedItemNames, type ItemNameIds } from './item-name-dictionary.js';
+import { ItemNameDictionary, itemNameKey, type ItemNameIds } from './item-name-dictionary.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { storedItems, type StoredItemsSource } from './stored-items.js';
 
@@ -237,11 +237,18 @@ const STORED_SOURCE = sql`
   select d.form, d.date_time, o.id as organization_id, d.outlet_id, d.register_id, d.operation_type, d.taxation_type,
     d.total_sum, d.cash_total_sum as cash_sum, d.ecash_total_sum as ecash_sum, d.prepaid_sum, d.credit_sum, d.provision_sum,
     d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
-    coalesce(d.user_inn, '') as item_inn, ${storedItemNames('d')} as item_names, d.raw_container, d.raw_codec
+    coalesce(d.user_inn, '') as item_inn, d.item_name_ids, d.item_names as legacy_item_names, d.raw_container, d.raw_codec
   from documents d left join organizations o on o.inn = d.user_inn
   where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null`;
 
-type StoredRollupRow = RollupDocumentRow & StoredItemsSource & { item_inn: string };
+type StoredRollupRow = RollupDocumentRow &
+  Omit<StoredItemsSource, 'item_names'> & {
+    item_inn: string;
+    /** Since migration 0070. */
+    item_name_ids: (number | null)[] | null;
+    /** Rows stored before migration 0070 (item_name_ids null). */
+    legacy_item_names: (string | null)[] | null;
+  };
 
 /** A name's id among `ids` (from ItemNameDictionary.idsOf over the same names); 0 for an item without a name. */
 export function rollupNameId(ids: ItemNameIds, inn: string | null, name: string | null): number {
@@ -253,19 +260,46 @@ export function rollupNameId(ids: ItemNameIds, inn: string | null, name: string 
 
 /**
  * Stored rows as the persist path passes its documents: the items' quantity and sum are decoded from the raw container
- * (migration 0066: not stored), only for sales and sale returns, the only operations the item rollups count; their
- * names' ids are resolved in `db`'s transaction (rows stored before migration 0070 hold names the dictionary may lack:
- * they are added there, and nothing is cached, so an id from a transaction that rolls back is never used again).
+ * (migration 0066: not stored), only for sales and sale returns, the only operations the item rollups count. A row
+ * stored since migration 0070 gives its names' ids as they are; one stored before gives names, whose ids are looked up
+ * in `db`'s transaction — and added there when the dictionary lacks them, nothing cached, so an id of a transaction that
+ * rolls back is never used again. rebuildRollups adds them beforehand, so it adds none while it holds its locks.
  */
 async function rollupDocuments(db: Kysely<Database> | Transaction<Database>, rows: readonly StoredRollupRow[]): Promise<RollupDocument[]> {
-  const decoded = rows.map(({ item_inn, item_names, raw_container, raw_codec, ...row }) => ({
-    row,
-    inn: item_inn,
-    items: row.operation_type === 1 || row.operation_type === 2 ? storedItems({ item_names, raw_container, raw_codec }) : [],
-  }));
-  const names = decoded.flatMap((d) => d.items.flatMap((i) => (i.name === null ? [] : [{ inn: d.inn, name: i.name }])));
+  const decoded = rows.map(({ item_inn, item_name_ids, legacy_item_names, raw_container, raw_codec, ...row }) => {
+    const sale = row.operation_type === 1 || row.operation_type === 2;
+    // As ofd_item_names reads a row: its names when it has them, else its ids. storedItems takes names only for the
+    // count and order of the items, so the ids stand in for them here.
+    const ids = legacy_item_names === null ? item_name_ids : null;
+    const item_names = ids?.map(() => null) ?? legacy_item_names;
+    const items = sale ? storedItems({ item_names, raw_container, raw_codec }) : [];
+    return { row, inn: item_inn, ids, items };
+  });
+  const names = decoded.flatMap((d) => (d.ids !== null ? [] : d.items.flatMap((i) => (i.name === null ? [] : [{ inn: d.inn, name: i.name }]))));
   const ids = names.length === 0 ? new Map<string, number>() : await new ItemNameDictionary().idsOf(db, names, { remember: false });
-  return decoded.map((d) => ({ row: d.row, items: d.items.map((i) => ({ nameId: rollupNameId(ids, d.inn, i.name), quantity: i.quantity, sum: i.sum })) }));
+  return decoded.map((d) => ({
+    row: d.row,
+    items: d.items.map((i) => ({
+      nameId: d.ids !== null ? (d.ids[i.item_index] ?? 0) : rollupNameId(ids, d.inn, i.name),
+      quantity: i.quantity,
+      sum: i.sum,
+    })),
+  }));
+}
+
+/**
+ * Adds the names of the period's documents stored before migration 0070 to the dictionary, each statement committed on
+ * its own (rows are never deleted, so an id added here names its text for good): the rebuild then only reads ids while
+ * it holds the rollup tables' locks. Adding them under those locks could deadlock with `ofd reprocess`, which adds names
+ * in its transaction before it takes the same locks.
+ */
+async function addLegacyItemNames(db: Kysely<Database>, range: DayRange): Promise<void> {
+  const { rows } = await sql<{ inn: string; name: string }>`
+    select distinct coalesce(d.user_inn, '') as inn, u.name
+      from documents d cross join unnest(d.item_names) as u(name)
+     where d.item_names is not null and u.name is not null and d.form in ${SETTLEMENT_FORMS} and d.operation_type in (1, 2)
+       and d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`.execute(db);
+  if (rows.length > 0) await new ItemNameDictionary().idsOf(db, rows);
 }
 
 /** The stored settlement documents of `keys` (received_at from document_keys: full-key probes). */
@@ -351,12 +385,13 @@ const REBUILD_PAGE = 2000;
  */
 export async function rebuildRollups(db: Kysely<Database>, range: DayRange): Promise<void> {
   if (!DAY.test(range.from) || !DAY.test(range.to)) throw new RangeError('rebuildRollups: from/to must be YYYY-MM-DD');
+  await addLegacyItemNames(db, range);
   await db.transaction().execute(async (trx) => {
     await sql`lock table report_rollup_hourly, report_rollup_daily, report_item_daily_ids, report_item_daily in share row exclusive mode`.execute(trx);
     await sql`delete from report_rollup_hourly where hour >= ${range.from}::date and hour < ${range.to}::date`.execute(trx);
     await sql`delete from report_rollup_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
     await sql`delete from report_item_daily_ids where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
-    // Rows a previous release's worker wrote by name during an upgrade (migration 0076): the rebuild replaces them too.
+    // Rows a previous release's worker wrote by name during an upgrade (migration 0075): the rebuild replaces them too.
     await sql`delete from report_item_daily where day >= ${range.from}::date and day < ${range.to}::date`.execute(trx);
     // The period's documents through a cursor, a page at a time: their items are decoded in Node (memory: one page).
     await sql`declare rollup_rebuild no scroll cursor for ${STORED_SOURCE}

@@ -1,5 +1,5 @@
 /**
- * ABC × XYZ analysis of the items sold (report_item_daily_ids, migration 0076): ABC by revenue share, XYZ by the
+ * ABC × XYZ analysis of the items sold (report_item_daily_ids, migration 0075): ABC by revenue share, XYZ by the
  * variation of weekly quantities — judged only over a period long enough to show variation (MIN_XYZ_WEEKS).
  */
 import { sql } from 'kysely';
@@ -16,7 +16,7 @@ export const abcXyz: Runner = async (db, f) => {
   const items = await query(
     db,
     // Summed by name id first, names joined after: one dictionary lookup per item and week, not per stored row. The
-    // second branch: rows a previous release's worker wrote by name during an upgrade (migration 0076).
+    // second branch: rows a previous release's worker wrote by name during an upgrade (migration 0075).
     sql`with by_id as (
           select r.name_id, null::text as name, date_trunc('week', r.day) as week, sum(r.quantity) as q, sum(r.sum) as s
           from report_item_daily_ids r where ${where} group by 1, 2, 3

@@ -33,7 +33,7 @@ export interface ReportRollupDailyTable extends RollupSums {
 }
 
 /**
- * Daily net sales per item name, by name (migration 0009). Since migration 0076 only a previous release's worker writes
+ * Daily net sales per item name, by name (migration 0009). Since migration 0075 only a previous release's worker writes
  * here, during an upgrade: read report_item_daily_named.
  */
 export interface ReportItemDailyTable {
@@ -46,7 +46,7 @@ export interface ReportItemDailyTable {
   sum: Defaulted<Int8>;
 }
 
-/** Daily net sales per item, by the name's id in item_name_dictionary (migration 0076): what the rollups write. */
+/** Daily net sales per item, by the name's id in item_name_dictionary (migration 0075): what the rollups write. */
 export interface ReportItemDailyIdsTable {
   day: PgDate;
   organization_id: Int8;
@@ -58,7 +58,7 @@ export interface ReportItemDailyIdsTable {
   sum: Defaulted<Int8>;
 }
 
-/** The view report_item_daily_named (migration 0076): the rows of both tables, names as text ('' for none). Sum over it. */
+/** The view report_item_daily_named (migration 0075): the rows of both tables, names as text ('' for none). Sum over it. */
 export interface ReportItemDailyNamedView {
   day: PgDate;
   organization_id: Int8;

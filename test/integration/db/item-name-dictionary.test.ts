@@ -121,7 +121,7 @@ describe('item name dictionary', () => {
     const found = await searchDocuments(t.db, { organizationIds: 'all', inns: [INN] }, { kind: 'item', value: 'Молоко' }, 10);
     expect(found.map((d) => d.fd).sort()).toEqual([1, 2]);
   });
-  it('counts the daily item rollups by name id, for rows stored with ids and rows stored with names alike (migration 0076)', async () => {
+  it('counts the daily item rollups by name id, for rows stored with ids and rows stored with names alike (migration 0075)', async () => {
     const fn = '9999070000000076';
     const org = (await t.db.insertInto('organizations').values({ inn: INN, name: 'ООО Словарь' }).returning('id').executeTakeFirstOrThrow()).id;
     const ids = await new ItemNameDictionary().idsOf(t.db, [{ inn: INN, name: 'Ряженка' }]);
@@ -132,7 +132,11 @@ describe('item name dictionary', () => {
       // Stored before migration 0070: a name the dictionary has never seen.
       documentRow({ fn, fd: 2, received_at: receivedAt, ...sale, item_names: ['Сметана 20%', 'Ряженка'] }),
     ]);
+    // A row by name a previous release's worker added during the upgrade: the rebuild replaces it with the documents'.
+    await sql`insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
+              values ('2030-03-16', ${org}, 0, 0, 'Ряженка', 1, 7000)`.execute(t.db);
     await rebuildRollups(t.db, { from: '2030-03-16', to: '2030-03-17' });
+    expect((await sql<{ n: number }>`select count(*)::int as n from report_item_daily`.execute(t.db)).rows[0]!.n).toBe(0);
 
     const rows = await sql<{ name: string; name_id: number; dictionary_inn: string | null }>`
       select coalesce(n.name, '') as name, r.name_id, n.user_inn as dictionary_inn

@@ -1,6 +1,6 @@
-// Migration 0076 moves the daily item rollups from report_item_daily (keyed by the name's text) to
-// report_item_daily_ids (keyed by its id in item_name_dictionary). Nothing may be lost or counted twice on the way up or
-// down, and rows a previous release's worker still writes by name during an upgrade must count in the ABC × XYZ report.
+// Migration 0075 adds report_item_daily_ids (daily item rollups keyed by the name's id in item_name_dictionary) beside
+// report_item_daily (keyed by its text), which keeps its rows: readers sum both. Nothing may be lost or counted twice on
+// the way up or down, and what a previous release's worker still adds by name during an upgrade must count.
 // Every expected value is written out by hand; rows are read back from PostgreSQL.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -29,10 +29,10 @@ const oldRows = async () =>
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await migrateDown(t.db, stepsBack('0076_report_item_daily_by_name_id'));
+  await migrateDown(t.db, stepsBack('0075_report_item_daily_by_name_id'));
   org = (await t.db.insertInto('organizations').values({ inn: INN, name: 'ООО Товары' }).returning('id').executeTakeFirstOrThrow()).id;
-  // 'Молоко' is in the dictionary already (a document stored it); 'Хлеб' is not; '' is an item without a name; the
-  // organization 0 row (a document of no known organization) goes under the INN ''.
+  // Rows by name as the previous release wrote them: '' is an item without a name; organization 0 a document of no known
+  // organization. 'Молоко' is in the dictionary (a document stored it since migration 0070).
   milkId = (await sql<{ id: number }>`insert into item_name_dictionary (user_inn, name) values (${INN}, 'Молоко') returning id`.execute(t.db)).rows[0]!.id;
   await sql`
     insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum) values
@@ -44,54 +44,43 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.drop());
 
-it('moves every row to report_item_daily_ids by name id, and the view shows the same rows by name', async () => {
+it('leaves the rows by name where they are, the view showing them beside the new table (empty)', async () => {
   const before = await oldRows();
   expect(before).toHaveLength(5);
   await migrateToLatest(t.db);
 
-  expect(await oldRows()).toEqual([]);
-  const moved = await sql<{ day: string; organization_id: string; register_id: string; name_id: number; user_inn: string | null; name: string | null; quantity: string; sum: string }>`
-    select r.day::text as day, r.organization_id::text, r.register_id::text, r.name_id, n.user_inn, n.name, r.quantity::text, r.sum::text
-      from report_item_daily_ids r left join item_name_dictionary n on n.id = r.name_id
-     order by r.day, r.organization_id, r.register_id, n.name nulls first`.execute(t.db);
-  expect(moved.rows.map((r) => [r.day, r.organization_id === String(org) ? 'org' : r.organization_id, r.register_id, r.user_inn, r.name, r.quantity, r.sum])).toEqual([
-    ['2026-11-02', 'org', '7', null, null, '1', '990'],
-    ['2026-11-02', 'org', '7', INN, 'Молоко', '2.500', '25000'],
-    ['2026-11-02', 'org', '7', INN, 'Хлеб', '3', '13500'],
-    ['2026-11-03', '0', '0', '', 'Хлеб', '1', '4000'],
-    ['2026-11-03', 'org', '8', INN, 'Хлеб', '-1', '-4500'],
-  ]);
-  // The name already known kept its id; the item without a name is 0, not a dictionary row.
-  expect(moved.rows.find((r) => r.name === 'Молоко')?.name_id).toBe(milkId);
-  expect(moved.rows.find((r) => r.name === null)?.name_id).toBe(0);
-
+  expect(await oldRows()).toEqual(before);
+  expect((await sql<{ n: number }>`select count(*)::int as n from report_item_daily_ids`.execute(t.db)).rows[0]!.n).toBe(0);
   const named = await sql<{ r: string }>`select concat_ws('|', day, organization_id, outlet_id, register_id, name, quantity, sum) as r
                                            from report_item_daily_named order by day, organization_id, outlet_id, register_id, name`.execute(t.db);
   expect(named.rows.map((x) => x.r)).toEqual(before);
 });
 
-it('counts in ABC × XYZ what a previous release still writes by name during the upgrade, beside the rows by id', async () => {
-  // A worker of the previous release adds a sale of milk on the same key, by name, into the old table.
-  await sql`insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
-            values ('2026-11-02', ${org}, 5, 7, 'Молоко', 1, 9000)`.execute(t.db);
+it('sums in ABC × XYZ the rows by id, the rows by name and what a previous release still adds by name', async () => {
+  // This release's worker adds milk by id on a key the old table has too; one of the previous release adds milk by name.
+  await sql`insert into report_item_daily_ids (day, organization_id, outlet_id, register_id, name_id, quantity, sum)
+            values ('2026-11-02', ${org}, 5, 7, ${milkId}, 1, 9000), ('2026-11-03', ${org}, 5, 8, 0, 2, 500)`.execute(t.db);
+  await sql`update report_item_daily set quantity = quantity + 0.5, sum = sum + 4000
+             where organization_id = ${org} and name = 'Молоко'`.execute(t.db);
   const report = await runReport(t.db, 'abc-xyz', { scope: [org], organizationId: org, from: '2026-11-01', to: '2026-11-30' });
   const rows: ReportRow[] = [];
   for await (const r of report.rows) rows.push(r);
-  // Milk 25 000 + 9 000; bread 13 500 − 4 500 (organization 0 is not this organization's); the nameless item 990.
+  // Milk 25 000 + 4 000 + 9 000; bread 13 500 − 4 500 (organization 0 is not this organization's); nameless 990 + 500.
   expect(rows.map((r) => [r.name, r.revenue, r.quantity])).toEqual([
-    ['Молоко', 34000, '3.500'],
+    ['Молоко', 38000, '4.000'],
     ['Хлеб', 9000, '2'],
-    ['', 990, '1'],
+    ['', 1490, '3'],
   ]);
 });
 
-it('going down puts every row back by name, the rows of both tables on one key summed', async () => {
-  await migrateDown(t.db, stepsBack('0076_report_item_daily_by_name_id'));
+it('going down puts what was added by id back by name, the rows of one key summed', async () => {
+  await migrateDown(t.db, stepsBack('0075_report_item_daily_by_name_id'));
   expect(await oldRows()).toEqual([
     `2026-11-02|${org}|5|7||1|990`,
-    `2026-11-02|${org}|5|7|Молоко|3.500|34000`,
+    `2026-11-02|${org}|5|7|Молоко|4.000|38000`,
     `2026-11-02|${org}|5|7|Хлеб|3|13500`,
     `2026-11-03|0|0|0|Хлеб|1|4000`,
+    `2026-11-03|${org}|5|8||2|500`,
     `2026-11-03|${org}|5|8|Хлеб|-1|-4500`,
   ]);
   expect((await sql<{ r: string | null }>`select to_regclass('report_item_daily_ids')::text as r`.execute(t.db)).rows[0]!.r).toBeNull();

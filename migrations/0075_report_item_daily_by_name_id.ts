@@ -1,19 +1,21 @@
 // Daily item rollups keyed by the name's id in item_name_dictionary (migration 0070) instead of its text: the table
-// report_item_daily_ids, and the view report_item_daily_named that readers take (names as text). Issue 12 target 4,
-// disk per receipt.
+// report_item_daily_ids, which the rollups write from now on, and the view report_item_daily_named (the rows of both
+// tables, names as text). Issue 12 target 4, disk per receipt.
 //
 // Why: the name (≈ 36 bytes: Cyrillic is 2 bytes a letter) was written in every row and again in its primary-key entry;
-// an id is 4. report_item_daily was ≈ 107 bytes per document in `npm run bench:disk`, one row per item name, register
-// and day.
+// an id is 4. `npm run bench:disk`: 107 → 77 bytes per document (one row per item name, register and day).
 //
-// Additive, so workers of the previous release keep running while this one rolls out (docs/operations.md, Upgrades):
-// - report_item_daily stays, and a previous release's worker still adds to it by name until it is restarted;
-// - the rows stored so far move to report_item_daily_ids here (their names added to the dictionary under their
-//   organization's INN, '' for rows without an organization);
-// - report_item_daily_named gives the rows of both tables; readers sum over it, so a row in each for the same key
-//   (written before and after a worker's restart) counts once each, as it should: rollups are additive.
-// - rebuildRollups replaces the days it rebuilds in both. A later migration folds what is left in report_item_daily.
-// Item without a name (no 1030): name_id 0 (the dictionary's ids start at 1); the view shows it as '', as before.
+// Additive: nothing is moved or dropped, so every process of the previous release keeps working while this one rolls
+// out (docs/operations.md, Upgrades):
+// - report_item_daily keeps its rows, and a previous release's worker keeps adding to it by name until restarted;
+// - readers sum over both tables (src/reports/abc-xyz.report.ts; the view), which is exact because rollups are sums: a
+//   key with a row in each counts both, and a document withdrawn by `ofd reprocess` after it was added to the old
+//   table is subtracted in the new one;
+// - `ofd rollups rebuild` replaces the days it rebuilds in both tables (run this release's, not the previous one's);
+// - the API of the previous release reads the old table only, so until it is restarted its ABC × XYZ report misses
+//   what this release's workers have added.
+// A later migration may fold report_item_daily into report_item_daily_ids (then its bytes go too).
+// Item without a name (no 1030): name_id 0 (the dictionary's ids start at 1); the view shows it as ''.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';
@@ -37,21 +39,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index report_item_daily_ids_organization_idx on report_item_daily_ids (organization_id, day)`.execute(db);
   await sql`comment on table report_item_daily_ids is 'Rebuildable from documents: rebuildRollups (src/db/rollups.repository.ts)'`.execute(db);
   await sql`
-    insert into item_name_dictionary (user_inn, name)
-    select distinct coalesce(o.inn, ''), r.name from report_item_daily r left join organizations o on o.id = r.organization_id
-     where r.name <> ''
-     order by 1, 2
-    on conflict (user_inn, name) do nothing
-  `.execute(db);
-  await sql`
-    insert into report_item_daily_ids (day, organization_id, outlet_id, register_id, name_id, quantity, sum)
-    select r.day, r.organization_id, r.outlet_id, r.register_id, coalesce(n.id, 0), r.quantity, r.sum
-      from report_item_daily r
-      left join organizations o on o.id = r.organization_id
-      left join item_name_dictionary n on n.user_inn = coalesce(o.inn, '') and n.name = r.name and r.name <> ''
-  `.execute(db);
-  await sql`delete from report_item_daily`.execute(db);
-  await sql`
     create view report_item_daily_named as
       select r.day, r.organization_id, r.outlet_id, r.register_id, coalesce(n.name, '') as name, r.quantity, r.sum
         from report_item_daily_ids r left join item_name_dictionary n on n.id = r.name_id
@@ -60,7 +47,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   `.execute(db);
 }
 
+/** Back by name: what this release added goes into report_item_daily, rows of one key summed. */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`lock table report_item_daily_ids, report_item_daily in exclusive mode`.execute(db);
   await sql`
     insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
     select r.day, r.organization_id, r.outlet_id, r.register_id, coalesce(n.name, ''), sum(r.quantity), sum(r.sum)
