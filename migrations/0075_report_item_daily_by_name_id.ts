@@ -9,8 +9,9 @@
 // out (docs/operations.md, Upgrades):
 // - report_item_daily keeps its rows, and a previous release's worker keeps adding to it by name until restarted;
 // - readers sum over both tables (src/reports/abc-xyz.report.ts; the view), which is exact because rollups are sums: a
-//   key with a row in each counts both, and a document withdrawn by `ofd reprocess` after it was added to the old
-//   table is subtracted in the new one;
+//   key with a row in each counts both;
+// - `ofd reprocess` withdrawing a document counted in the old table first moves the rows of its keys into the new one
+//   (withdrawRollups), so what it leaves at zero is dropped instead of a +X by name and a −X by id both staying;
 // - `ofd rollups rebuild` replaces the days it rebuilds in both tables (run this release's, not the previous one's);
 // - the API of the previous release reads the old table only, so until it is restarted its ABC × XYZ report misses
 //   what this release's workers have added.

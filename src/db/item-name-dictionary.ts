@@ -76,6 +76,16 @@ export class ItemNameDictionary {
     return ids;
   }
 
+  /** The ids `names` already have, adding none (a name the dictionary lacks is left out); nothing cached. */
+  static async existingIdsOf(db: Kysely<Database>, names: readonly ItemName[]): Promise<ItemNameIds> {
+    const ids = new Map<string, number>();
+    if (names.length === 0) return ids;
+    const parameters = [names.map((n) => n.inn), names.map((n) => n.name)];
+    const { rows } = await db.executeQuery<{ id: number; inn: string; name: string }>(CompiledQuery.raw(SELECT, parameters));
+    for (const r of rows) ids.set(itemNameKey(r.inn, r.name), r.id);
+    return ids;
+  }
+
   /** Ids from `idsOf(…, { remember: false })`, once the transaction that resolved them has committed. */
   remember(ids: ItemNameIds): void {
     for (const [key, id] of ids) this.keep(key, id);

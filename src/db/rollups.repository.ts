@@ -22,6 +22,7 @@
  * they read (ItemNameDictionary, in their transaction). Readers take report_item_daily_named, which gives the names.
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { CodedError } from '../domain/errors.js';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
 import { ItemNameDictionary, itemNameKey, type ItemNameIds } from './item-name-dictionary.js';
@@ -184,16 +185,39 @@ const BATCH_ITEM_COLUMNS = [
  * columns and filter, its items by `doc` (their document's position), then the upserts. Used by the persist path (its
  * own values) and by the stored path (rows read back, items decoded from their raw containers).
  */
-function batchRollupsSql(sign: Sign, keys: boolean): string {
-  // Unknown dimensions are 0, missing totals count 0.
-  const zeroWhenNull = ['organization_id', 'outlet_id', 'register_id', 'taxation_type', ...MEASURES.filter((m) => m !== 'receipts')];
-  const src = `
-    select d.ord, d.date_time, d.operation_type, ${zeroWhenNull.map((c) => `coalesce(d.${c}, 0) as ${c}`).join(', ')}
+// Unknown dimensions are 0, missing totals count 0.
+const ZERO_WHEN_NULL = ['organization_id', 'outlet_id', 'register_id', 'taxation_type', ...MEASURES.filter((m) => m !== 'receipts')];
+const BATCH_SRC = `
+    select d.ord, d.date_time, d.operation_type, ${ZERO_WHEN_NULL.map((c) => `coalesce(d.${c}, 0) as ${c}`).join(', ')}
     from ${unnestSql(BATCH_COLUMNS, 1, 'd', true)}
     where d.form in ${SETTLEMENT_FORMS_LIST} and d.operation_type is not null and d.date_time is not null`;
-  const items = `join ${unnestSql(BATCH_ITEM_COLUMNS, BATCH_COLUMNS.length + 1, 'i')} on i.doc = s.ord`;
-  return `with src as materialized (${src}), ${upserts(items, true, sign, keys)}`;
+const BATCH_ITEMS = `join ${unnestSql(BATCH_ITEM_COLUMNS, BATCH_COLUMNS.length + 1, 'i')} on i.doc = s.ord`;
+
+function batchRollupsSql(sign: Sign, keys: boolean): string {
+  return `with src as materialized (${BATCH_SRC}), ${upserts(BATCH_ITEMS, true, sign, keys)}`;
 }
+
+/**
+ * Over the same parameters: moves the rows by name (report_item_daily, written before migration 0075) of the batch's
+ * item keys into report_item_daily_ids, so withdrawing the batch there cancels what it added by name — rows left at
+ * zero are then dropped (dropZeroRollups) instead of a +X by name and a −X by id both staying. Name id 0 is the
+ * nameless item, '' by name.
+ */
+const BATCH_FOLD_BY_NAME = `
+  with src as materialized (${BATCH_SRC}),
+  k as (
+    select distinct s.date_time::date as day, s.organization_id, s.outlet_id, s.register_id, i.name_id, coalesce(n.name, '') as name
+      from src s ${BATCH_ITEMS} left join item_name_dictionary n on n.id = i.name_id
+     where s.operation_type in (1, 2)),
+  moved as (
+    delete from report_item_daily r using k
+     where (r.day, r.organization_id, r.outlet_id, r.register_id, r.name) = (k.day, k.organization_id, k.outlet_id, k.register_id, k.name)
+    returning r.day, r.organization_id, r.outlet_id, r.register_id, k.name_id, r.quantity, r.sum)
+  insert into report_item_daily_ids (day, organization_id, outlet_id, register_id, name_id, quantity, sum)
+  select day, organization_id, outlet_id, register_id, name_id, sum(quantity), sum(sum) from moved
+   group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+  on conflict (day, organization_id, outlet_id, register_id, name_id)
+    do update set quantity = report_item_daily_ids.quantity + excluded.quantity, sum = report_item_daily_ids.sum + excluded.sum`;
 
 /** Adding (the persist path, applyRollups, rebuildRollups) and withdrawing (reprocess: returns the keys it touched). */
 const BATCH_ROLLUPS = batchRollupsSql(1, false);
@@ -250,11 +274,17 @@ type StoredRollupRow = RollupDocumentRow &
     legacy_item_names: (string | null)[] | null;
   };
 
+export class RollupsError extends CodedError<'ROLLUPS_ITEM_NAME_UNRESOLVED'> {
+  override readonly name = 'RollupsError';
+}
+
 /** A name's id among `ids` (from ItemNameDictionary.idsOf over the same names); 0 for an item without a name. */
 export function rollupNameId(ids: ItemNameIds, inn: string | null, name: string | null): number {
   if (name === null) return 0;
   const id = ids.get(itemNameKey(inn ?? '', name));
-  if (id === undefined) throw new Error(`rollups: no id resolved for an item name of INN '${inn ?? ''}'`);
+  if (id === undefined) {
+    throw new RollupsError('ROLLUPS_ITEM_NAME_UNRESOLVED', `an item name of INN '${inn ?? ''}' has no id in item_name_dictionary: run the rollups rebuild again`);
+  }
   return id;
 }
 
@@ -262,10 +292,15 @@ export function rollupNameId(ids: ItemNameIds, inn: string | null, name: string 
  * Stored rows as the persist path passes its documents: the items' quantity and sum are decoded from the raw container
  * (migration 0066: not stored), only for sales and sale returns, the only operations the item rollups count. A row
  * stored since migration 0070 gives its names' ids as they are; one stored before gives names, whose ids are looked up
- * in `db`'s transaction — and added there when the dictionary lacks them, nothing cached, so an id of a transaction that
- * rolls back is never used again. rebuildRollups adds them beforehand, so it adds none while it holds its locks.
+ * in `db`'s transaction — and added there when the dictionary lacks them (`addNames`), nothing cached, so an id of a
+ * transaction that rolls back is never used again. rebuildRollups adds them beforehand and only looks them up here: it
+ * adds none while it holds its locks.
  */
-async function rollupDocuments(db: Kysely<Database> | Transaction<Database>, rows: readonly StoredRollupRow[]): Promise<RollupDocument[]> {
+async function rollupDocuments(
+  db: Kysely<Database> | Transaction<Database>,
+  rows: readonly StoredRollupRow[],
+  addNames = true,
+): Promise<RollupDocument[]> {
   const decoded = rows.map(({ item_inn, item_name_ids, legacy_item_names, raw_container, raw_codec, ...row }) => {
     const sale = row.operation_type === 1 || row.operation_type === 2;
     // As ofd_item_names reads a row: its names when it has them, else its ids. storedItems takes names only for the
@@ -276,7 +311,7 @@ async function rollupDocuments(db: Kysely<Database> | Transaction<Database>, row
     return { row, inn: item_inn, ids, items };
   });
   const names = decoded.flatMap((d) => (d.ids !== null ? [] : d.items.flatMap((i) => (i.name === null ? [] : [{ inn: d.inn, name: i.name }]))));
-  const ids = names.length === 0 ? new Map<string, number>() : await new ItemNameDictionary().idsOf(db, names, { remember: false });
+  const ids = addNames ? await new ItemNameDictionary().idsOf(db, names, { remember: false }) : await ItemNameDictionary.existingIdsOf(db, names);
   return decoded.map((d) => ({
     row: d.row,
     items: d.items.map((i) => ({
@@ -337,7 +372,9 @@ export async function withdrawRollups(trx: Transaction<Database>, keys: readonly
   if (keys.length === 0) return { h: [], d: [], i: [] };
   const docs = await storedDocuments(trx, keys);
   if (docs.length === 0) return { h: [], d: [], i: [] };
-  const { rows } = await trx.executeQuery<TouchedRollups>(CompiledQuery.raw(BATCH_WITHDRAW, batchRollupParameters(docs)));
+  const parameters = batchRollupParameters(docs);
+  await trx.executeQuery(CompiledQuery.raw(BATCH_FOLD_BY_NAME, parameters));
+  const { rows } = await trx.executeQuery<TouchedRollups>(CompiledQuery.raw(BATCH_WITHDRAW, parameters));
   return rows[0] ?? { h: [], d: [], i: [] };
 }
 
@@ -398,7 +435,7 @@ export async function rebuildRollups(db: Kysely<Database>, range: DayRange): Pro
       and d.date_time >= ${range.from}::date and d.date_time < ${range.to}::date`.execute(trx);
     for (;;) {
       const { rows } = await sql<StoredRollupRow>`fetch forward ${sql.lit(REBUILD_PAGE)} from rollup_rebuild`.execute(trx);
-      if (rows.length > 0) await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(await rollupDocuments(trx, rows))));
+      if (rows.length > 0) await trx.executeQuery(CompiledQuery.raw(BATCH_ROLLUPS, batchRollupParameters(await rollupDocuments(trx, rows, false))));
       if (rows.length < REBUILD_PAGE) break;
     }
     await sql`close rollup_rebuild`.execute(trx);

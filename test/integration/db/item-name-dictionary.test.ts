@@ -7,7 +7,7 @@ import type { Database } from '../../../src/db/database.js';
 import { searchDocuments } from '../../../src/db/api-search.repository.js';
 import { ItemNameDictionary, itemNameKey, itemNamesOf, type ItemName } from '../../../src/db/item-name-dictionary.js';
 import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
-import { rebuildRollups } from '../../../src/db/rollups.repository.js';
+import { applyRollups, dropZeroRollups, rebuildRollups, withdrawRollups } from '../../../src/db/rollups.repository.js';
 import { Prng } from '../../../src/domain/prng.js';
 import { insertDocuments } from '../../support/stored-documents.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
@@ -151,5 +151,31 @@ describe('item name dictionary', () => {
     expect(rows.rows.find((r) => r.name === 'Ряженка')?.name_id).toBe(ids.get(itemNameKey(INN, 'Ряженка')));
     const named = await sql<{ name: string }>`select name from report_item_daily_named where organization_id = ${org} order by name`.execute(t.db);
     expect(named.rows.map((r) => r.name)).toEqual(['', 'Ряженка', 'Сметана 20%']);
+  });
+  it('withdraws a document counted by name before migration 0075 from the rows by name, leaving no row of it behind', async () => {
+    const fn = '9999070000000077';
+    const inn = '7704211202';
+    const org = (await t.db.insertInto('organizations').values({ inn, name: 'ООО Переход' }).returning('id').executeTakeFirstOrThrow()).id;
+    const ids = await new ItemNameDictionary().idsOf(t.db, [{ inn, name: 'Творог 5%' }]);
+    await insertDocuments(t.db, [
+      documentRow({ fn, fd: 1, received_at: new Date('2030-03-17T10:00:00Z'), user_inn: inn, operation_type: 1, date_time: '2030-03-17T09:00:00', item_name_ids: [ids.get(itemNameKey(inn, 'Творог 5%'))!, null] }),
+    ]);
+    await rebuildRollups(t.db, { from: '2030-03-17', to: '2030-03-18' });
+    // As the previous release counted it: by name, in report_item_daily.
+    await sql`insert into report_item_daily (day, organization_id, outlet_id, register_id, name, quantity, sum)
+              select r.day, r.organization_id, r.outlet_id, r.register_id, coalesce(n.name, ''), r.quantity, r.sum
+                from report_item_daily_ids r left join item_name_dictionary n on n.id = r.name_id where r.organization_id = ${org}`.execute(t.db);
+    await sql`delete from report_item_daily_ids where organization_id = ${org}`.execute(t.db);
+    const rowsOf = async () =>
+      (await sql<{ t: string; name: string }>`select 'name' as t, name from report_item_daily where organization_id = ${org}
+                                                union all select 'id', name_id::text from report_item_daily_ids where organization_id = ${org}
+                                                order by 1, 2`.execute(t.db)).rows;
+    expect((await rowsOf()).map((r) => r.t)).toEqual(['name', 'name']);
+
+    await t.db.transaction().execute(async (trx) => dropZeroRollups(trx, await withdrawRollups(trx, [{ fn, fd: 1 }])));
+    expect(await rowsOf()).toEqual([]);
+    // Added back (what ofd reprocess does after rewriting the row): by id only.
+    await t.db.transaction().execute((trx) => applyRollups(trx, [{ fn, fd: 1 }]));
+    expect((await rowsOf()).map((r) => r.t)).toEqual(['id', 'id']);
   });
 });
