@@ -22,7 +22,7 @@ import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DocumentKeysTable, MarkingCodesTable } from './tables/documents.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
-import { itemNameKey, type ItemNameIds } from './item-name-dictionary.js';
+import { itemNameIdOf, type ItemNameIds } from './item-name-dictionary.js';
 import type { PackedRaw } from './raw-container.js';
 
 /** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
@@ -278,7 +278,7 @@ export function batchParameters(docs: readonly Omit<BatchDocument, 'raw'>[], nam
   const codeDocs: number[] = [];
   docs.forEach((d, i) => {
     for (const item of d.items) {
-      items.push({ item_index: item.item_index, name_id: nameId(nameIds, d.row.user_inn ?? '', item.name) });
+      items.push({ item_index: item.item_index, name_id: itemNameIdOf(nameIds, d.row.user_inn, item.name) });
       itemDocs.push(i + 1);
     }
     for (const code of d.codes) {
@@ -296,14 +296,6 @@ export function batchParameters(docs: readonly Omit<BatchDocument, 'raw'>[], nam
     arrayLiteral(codeDocs),
     ...columnArrays(codes, CODE_COLUMNS),
   ];
-}
-
-function nameId(nameIds: ItemNameIds, inn: string, name: string | null): number | null {
-  if (name === null) return null;
-  const id = nameIds.get(itemNameKey(inn, name));
-  // A caller's mistake, never the data's: storing the item without its name would lose it.
-  if (id === undefined) throw new Error(`no item_name_dictionary id given for the item name ${JSON.stringify(name)} of ${JSON.stringify(inn)}`);
-  return id;
 }
 
 /**

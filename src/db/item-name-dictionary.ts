@@ -97,6 +97,19 @@ export class ItemNameDictionary {
   }
 }
 
+/**
+ * An item name's id among `ids` (from idsOf or existingIdsOf over the same names); null for an item without a name.
+ * Throws ITEM_NAMES_UNRESOLVED for a name `ids` lacks: storing or counting the item without its name would lose it.
+ */
+export function itemNameIdOf(ids: ItemNameIds, inn: string | null, name: string | null): number | null {
+  if (name === null) return null;
+  const id = ids.get(itemNameKey(inn ?? '', name));
+  if (id === undefined) {
+    throw new ItemNameDictionaryError(`no item_name_dictionary id for the item name ${JSON.stringify(name)} of INN ${JSON.stringify(inn ?? '')}`);
+  }
+  return id;
+}
+
 /** The distinct named items of these documents (an item without a name has no id). */
 export function itemNamesOf(docs: Iterable<{ readonly inn: string | null; readonly items: Iterable<{ readonly name: string | null }> }>): ItemName[] {
   const names = new Map<string, ItemName>();

@@ -22,10 +22,9 @@
  * they read (ItemNameDictionary, in their transaction). Readers take report_item_daily_named, which gives the names.
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
-import { CodedError } from '../domain/errors.js';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
-import { ItemNameDictionary, itemNameKey, type ItemNameIds } from './item-name-dictionary.js';
+import { ItemNameDictionary, itemNameIdOf, type ItemNameIds } from './item-name-dictionary.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { storedItems, type StoredItemsSource } from './stored-items.js';
 
@@ -274,19 +273,8 @@ type StoredRollupRow = RollupDocumentRow &
     legacy_item_names: (string | null)[] | null;
   };
 
-export class RollupsError extends CodedError<'ROLLUPS_ITEM_NAME_UNRESOLVED'> {
-  override readonly name = 'RollupsError';
-}
-
-/** A name's id among `ids` (from ItemNameDictionary.idsOf over the same names); 0 for an item without a name. */
-export function rollupNameId(ids: ItemNameIds, inn: string | null, name: string | null): number {
-  if (name === null) return 0;
-  const id = ids.get(itemNameKey(inn ?? '', name));
-  if (id === undefined) {
-    throw new RollupsError('ROLLUPS_ITEM_NAME_UNRESOLVED', `an item name of INN '${inn ?? ''}' has no id in item_name_dictionary: run the rollups rebuild again`);
-  }
-  return id;
-}
+/** A name's id for the item rollups: 0 for an item without a name (itemNameIdOf). */
+const rollupNameId = (ids: ItemNameIds, inn: string | null, name: string | null): number => itemNameIdOf(ids, inn, name) ?? 0;
 
 /**
  * Stored rows as the persist path passes its documents: the items' quantity and sum are decoded from the raw container

@@ -4,8 +4,8 @@
  */
 import { flkCodesLiteral, type BatchDocument, type ShiftTotalsDelta } from '../../db/document-batch.repository.js';
 import type { UnstoredCopy } from '../../db/document-conflicts.repository.js';
-import type { ItemNameIds } from '../../db/item-name-dictionary.js';
-import { rollupNameId, type RollupDocument } from '../../db/rollups.repository.js';
+import { itemNameIdOf, type ItemNameIds } from '../../db/item-name-dictionary.js';
+import type { RollupDocument } from '../../db/rollups.repository.js';
 import type { Prepared } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
 
@@ -106,6 +106,6 @@ export function rollupDocument(d: Prepared, ids: RegistryIds, nameIds: ItemNameI
       provision_sum: c.provision_sum,
       ...d.derived.reportMeasures,
     },
-    items: d.derived.items.map((i) => ({ nameId: rollupNameId(nameIds, c.user_inn, i.name), quantity: i.quantity, sum: i.sum })),
+    items: d.derived.items.map((i) => ({ nameId: itemNameIdOf(nameIds, c.user_inn, i.name) ?? 0, quantity: i.quantity, sum: i.sum })),
   };
 }
