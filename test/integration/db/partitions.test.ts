@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTransaction } from '../../support/open-transaction.js';
 import { insertDocuments } from '../../support/stored-documents.js';
 import { ensureDocumentPartitions, monthStart } from '../../../src/db/partitions.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
@@ -121,22 +122,12 @@ describe('monthly partitions', () => {
 
   it('give up with DB_PARTITION_FAILED rather than make every query queue behind a long reader', async () => {
     const opts = { now: new Date('2045-01-01T00:00:00Z'), monthsBehind: 0, monthsAhead: 0 };
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let started: () => void = () => {};
-    const holding = new Promise<void>((resolve) => (started = resolve));
-    const reader = t.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('documents').select('fn').limit(1).execute(); // ACCESS SHARE until commit
-      started();
-      await held;
-    });
-    await holding;
+    const reader = await openTransaction(t.db, (trx) => trx.selectFrom('documents').select('fn').limit(1).execute()); // ACCESS SHARE until commit
     const t0 = Date.now();
     const error = await ensureDocumentPartitions(t.db, opts).catch((e: unknown) => e);
     expect((error as { code?: unknown }).code).toBe('DB_PARTITION_FAILED');
     expect(Date.now() - t0).toBeLessThan(10_000);
-    release();
-    await reader;
+    await reader.commit();
     expect(await ensureDocumentPartitions(t.db, opts)).toHaveLength(PARENTS.length);
   });
 
