@@ -12,6 +12,7 @@ import { findFnsStatusShown, fnsStatusShown, fnsStatusShownIs } from './fns-stat
 import { itemNameMatches } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-status.js';
+import { flkCodesOf, flkStatusIs, flkStatusOf, signStatusOf } from './document-outcome.js';
 
 type Db = Kysely<Database>;
 
@@ -98,7 +99,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   if (q.payment !== undefined) query = query.where(PAYMENT_COLUMNS[q.payment], '>', 0);
   if (q.fiscalSign !== undefined) query = query.where('documents.fiscal_sign', '=', q.fiscalSign);
   if (q.fd !== undefined) query = query.where('documents.fd', '=', q.fd);
-  if (q.flkStatus !== undefined) query = query.where('documents.flk_status', '=', q.flkStatus);
+  if (q.flkStatus !== undefined) query = query.where(flkStatusIs(q.flkStatus));
   if (q.fnsStatus !== undefined) {
     query = query.where(fnsStatusShownIs(q.fnsStatus as FnsStatusRow['status'] | 'not_sent'));
   }
@@ -269,11 +270,11 @@ export function rowLifecycleEvents(row: DocumentRow): DocumentEvent[] {
       kind: 'received',
       detail: {
         ...(row.crypto === null ? {} : { crypto: row.crypto }),
-        signStatus: row.sign_status,
-        flk: { ok: row.flk_status === 'passed', codes: row.flk_codes },
+        signStatus: signStatusOf(row.sign_status),
+        flk: { ok: flkStatusOf(row.flk_status) === 'passed', codes: flkCodesOf(row.flk_codes) },
       },
     },
-    { ...key, id: 0, at: row.persisted_at, kind: 'persisted', detail: { form: row.form, derived: !row.flk_codes.includes(DOC_UNRECOGNISED) } },
+    { ...key, id: 0, at: row.persisted_at, kind: 'persisted', detail: { form: row.form, derived: !flkCodesOf(row.flk_codes).includes(DOC_UNRECOGNISED) } },
   ];
 }
 

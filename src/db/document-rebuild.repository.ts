@@ -54,7 +54,7 @@ export interface RebuildSelection {
 export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: RebuildSelection): Promise<StoredDocumentSource[]> {
   const after = s.after ?? { fn: '', fd: 0 };
   const { rows } = await sql<StoredDocumentSource & { raw_codec: number | null }>`
-    select d.fn, d.fd, d.received_at, d.form, d.shift_number, d.raw_container, d.raw_codec, d.flk_codes
+    select d.fn, d.fd, d.received_at, d.form, d.shift_number, d.raw_container, d.raw_codec, coalesce(d.flk_codes, '{}') as flk_codes
     from (
       select fn, fd, received_at from document_keys
       where (fn, fd) > (${after.fn}, ${after.fd}::bigint)

@@ -15,6 +15,7 @@ import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables
 import { findDocumentWithLifecycle } from './api-documents.repository.js';
 import type { CrptCodeStatusRow } from './crpt-status.repository.js';
 import { fnsErrorsOf, type FnsStatusRow } from './tables/fns-status.js';
+import { flkCodesOf, flkStatusOf, signStatusOf } from './document-outcome.js';
 
 export interface DocumentLifecycleEvent {
   readonly kind: string;
@@ -92,8 +93,8 @@ export function toDocumentView(
       reprocessedAt: row.reprocessed_at?.toISOString() ?? null,
       ackedAt: row.acked_at?.toISOString() ?? null,
       ackCode: row.ack_code,
-      signStatus: row.sign_status,
-      flk: { status: row.flk_status, codes: row.flk_codes },
+      signStatus: signStatusOf(row.sign_status),
+      flk: { status: flkStatusOf(row.flk_status), codes: flkCodesOf(row.flk_codes) },
       fiscalSign: row.fiscal_sign,
       messageFiscalSign: row.message_fiscal_sign,
       containerLength: raw.length,

@@ -22,7 +22,7 @@ interface DocRow {
   fiscal_sign: number | null;
   raw_container: PackedRawContainer;
   raw_codec: number | null;
-  flk_codes: string[];
+  flk_codes: string[] | null;
   reprocessed_at: Date | null;
 }
 

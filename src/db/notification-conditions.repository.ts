@@ -45,7 +45,7 @@ export async function flkFailedDocuments(
   to: Date,
 ): Promise<{ fn: string; fd: string; form: number; flk_codes: string[]; received_at: Date }[]> {
   const { rows } = await sql<{ fn: string; fd: string; form: number; flk_codes: string[]; received_at: Date }>`
-    select d.fn, d.fd::text as fd, d.form, d.flk_codes, d.received_at
+    select d.fn, d.fd::text as fd, d.form, coalesce(d.flk_codes, '{}') as flk_codes, d.received_at
       from documents d join registers g on g.id = d.register_id
      where g.organization_id = ${organizationId} and ${notConflicting} and d.flk_status = 'failed' and d.persisted_at > ${from} and d.persisted_at <= ${to}
      order by d.persisted_at limit 1000

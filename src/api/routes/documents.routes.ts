@@ -18,6 +18,7 @@ import { decodeCursor, keysetPage } from '../cursor.js';
 import { errorResponses } from '../errors.js';
 import { documentDetail, documentDetailOut, readableDocument, receiptQr } from '../document-read-model.js';
 import { renderReceiptHtml } from '../../domain/receipt-view.js';
+import { flkCodesOf, flkStatusOf, signStatusOf } from '../../db/document-outcome.js';
 import {
   cursorSchema,
   dateOut,
@@ -124,8 +125,8 @@ function summaryJson(d: DocumentSummaryRow): z.infer<typeof documentSummaryOut> 
     provisionSum: d.provision_sum,
     fiscalSign: d.fiscal_sign,
     messageFiscalSign: d.message_fiscal_sign,
-    signStatus: d.sign_status,
-    flk: { status: d.flk_status, codes: d.flk_codes },
+    signStatus: signStatusOf(d.sign_status),
+    flk: { status: flkStatusOf(d.flk_status), codes: flkCodesOf(d.flk_codes) },
     fnsStatus: d.fns_status,
   };
 }

@@ -82,10 +82,12 @@ export interface DocumentsTable extends DocumentKeyColumns {
   item_name_ids: (number | null)[] | null;
   /** The crypto adapter that checked the signs (devsign, pkz, none); null on rows stored before migration 0053. */
   crypto: string | null;
-  sign_status: SignStatus;
-  flk_status: FlkStatus;
-  /** ФЛК rule codes that failed; empty when passed. */
-  flk_codes: Defaulted<string[]>;
+  /** null: verified (migration 0077; read through signStatusOf, src/db/document-outcome.ts). */
+  sign_status: ColumnType<SignStatus | null, SignStatus, SignStatus>;
+  /** null: passed (migration 0077; flkStatusOf, flkStatusIs). */
+  flk_status: ColumnType<FlkStatus | null, FlkStatus, FlkStatus>;
+  /** ФЛК rule codes that failed; empty (or null since migration 0077: flkCodesOf) when passed. */
+  flk_codes: ColumnType<string[] | null, string[] | undefined, string[]>;
   /** 1022 as answered: 0 accepted, 14 ФЛК failed. */
   ack_code: number | null;
   acked_at: Timestamptz | null;

@@ -1,0 +1,80 @@
+// Migration 0077: documents.sign_status, flk_status and flk_codes may be null, standing for the usual outcome (verified,
+// passed, no codes), which the release after it will write as null. Rows stored that way read exactly as rows that
+// spell the outcome out: in the document, its timeline, the list and its ФЛК filter, the flk.failed condition scan, and
+// reprocess's read; migration down writes the values back. Documents are stored by the real persist processor; the
+// nulls are then written as the next release will store them.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, json, startApi, type ApiHarness } from './api-test-helpers.js';
+import { seedTenant, type Tenant } from './tenant-fixture.js';
+import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
+import { migrations } from '../../../src/db/migrations.js';
+import { lockDocumentsForRebuild } from '../../../src/db/document-rebuild.repository.js';
+import { flkFailedDocuments } from '../../../src/db/notification-conditions.repository.js';
+
+let h: ApiHarness;
+let a: Tenant;
+
+beforeAll(async () => {
+  h = await startApi();
+  a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
+  // fd 1 and 2 as the next release stores a verified document that passed; fd 3 failed ФЛК (spelt out, as always).
+  await sql`update documents set sign_status = null, flk_status = null, flk_codes = null where fn = ${a.fn} and fd in (1, 2)`.execute(h.database.db);
+  await sql`update documents set flk_status = 'failed', flk_codes = '{FLK_TOTAL_SUM}' where fn = ${a.fn} and fd = 3`.execute(h.database.db);
+});
+afterAll(() => h.close());
+
+type Detail = { status: { sign: string; flk: { status: string; codes: string[] }; timeline: { kind: string; detail: Record<string, unknown> | null }[] } };
+async function detail(fd: number): Promise<Detail> {
+  const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/${fd}`, headers: bearer(a.apiKey) });
+  expect(r.statusCode).toBe(200);
+  return json<Detail>(r);
+}
+async function fdsWhere(query: string): Promise<number[]> {
+  const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents?fn=${a.fn}&${query}`, headers: bearer(a.apiKey) });
+  expect(r.statusCode).toBe(200);
+  return json<{ items: { fd: number }[] }>(r).items.map((d) => d.fd);
+}
+
+describe('a document stored with a null outcome (migration 0077)', () => {
+  it('reads as verified and passed, with no codes, like one that says so', async () => {
+    const nulls = await detail(1);
+    const spelt = await detail(4);
+    expect(nulls.status.sign).toBe('verified');
+    expect(nulls.status.flk).toEqual({ status: 'passed', codes: [] });
+    expect(spelt.status.flk).toEqual({ status: 'passed', codes: [] });
+    const received = nulls.status.timeline.find((e) => e.kind === 'received')!.detail;
+    expect(received).toMatchObject({ signStatus: 'verified', flk: { ok: true, codes: [] } });
+    expect(nulls.status.timeline.find((e) => e.kind === 'persisted')!.detail).toMatchObject({ derived: true });
+    expect((await detail(3)).status.flk).toEqual({ status: 'failed', codes: ['FLK_TOTAL_SUM'] });
+  });
+
+  it('is found by flkStatus=passed, and only the failed one by flkStatus=failed', async () => {
+    expect(await fdsWhere('flkStatus=passed')).toEqual([5, 4, 2, 1]);
+    expect(await fdsWhere('flkStatus=failed')).toEqual([3]);
+  });
+
+  it('is not a failed document to the flk.failed condition, and reprocess reads no codes', async () => {
+    const failed = await flkFailedDocuments(h.database.db, a.organizationId, new Date(0), new Date(Date.now() + 60_000));
+    expect(failed.map((d) => [Number(d.fd), d.flk_codes])).toEqual([[3, ['FLK_TOTAL_SUM']]]);
+    const sources = await h.database.db.transaction().execute((trx) => lockDocumentsForRebuild(trx, { fn: a.fn, limit: 10 }));
+    expect(sources.filter((s) => Number(s.fd) <= 2).map((s) => s.flk_codes)).toEqual([[], []]);
+  });
+
+  it('going down writes the usual outcome back and makes the columns NOT NULL again', async () => {
+    const names = Object.keys(migrations).sort();
+    await migrateDown(h.database.db, names.length - names.indexOf('0077_documents_outcome_null_as_usual'));
+    const { rows } = await sql<{ fd: string; sign_status: string; flk_status: string; flk_codes: string[] }>`
+      select fd::text, sign_status, flk_status, flk_codes from documents where fn = ${a.fn} and fd <= 3 order by fd`.execute(h.database.db);
+    expect(rows).toEqual([
+      { fd: '1', sign_status: 'verified', flk_status: 'passed', flk_codes: [] },
+      { fd: '2', sign_status: 'verified', flk_status: 'passed', flk_codes: [] },
+      { fd: '3', sign_status: 'verified', flk_status: 'failed', flk_codes: ['FLK_TOTAL_SUM'] },
+    ]);
+    const nullable = await sql<{ attname: string }>`
+      select attname from pg_attribute where attrelid = 'documents'::regclass and attname in ('sign_status', 'flk_status', 'flk_codes')
+         and not attnotnull`.execute(h.database.db);
+    expect(nullable.rows).toEqual([]);
+    await migrateToLatest(h.database.db);
+  });
+});
