@@ -13,6 +13,7 @@ import { itemNameMatches } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-status.js';
 import { flkCodesOf, flkStatusIs, flkStatusOf, signStatusOf } from './document-outcome.js';
+import { PAYMENT_SUM_COLUMNS, paymentSum } from './payment-sums.js';
 
 type Db = Kysely<Database>;
 
@@ -173,11 +174,7 @@ function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSumma
       'documents.request_number',
       'documents.operation_type',
       'documents.total_sum',
-      'documents.cash_total_sum',
-      'documents.ecash_total_sum',
-      'documents.prepaid_sum',
-      'documents.credit_sum',
-      'documents.provision_sum',
+      ...PAYMENT_SUM_COLUMNS.map((c) => paymentSum('documents', c).as(c)),
       'documents.fiscal_sign',
       'documents.message_fiscal_sign',
       'documents.sign_status',

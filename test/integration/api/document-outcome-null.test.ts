@@ -1,5 +1,6 @@
 // Migration 0077: documents.sign_status, flk_status and flk_codes may be null, standing for the usual outcome (verified,
-// passed, no codes), which the release after it will write as null. Rows stored that way read exactly as rows that
+// passed, no codes), which the release after it will write as null; so may a receipt's payment sums that are 0
+// (src/db/payment-sums.ts). Rows stored that way read exactly as rows that
 // spell the outcome out: in the document, its timeline, the list and its ФЛК filter, the flk.failed condition scan, and
 // reprocess's read; migration down writes the values back. Documents are stored by the real persist processor; the
 // nulls are then written as the next release will store them.
@@ -11,13 +12,27 @@ import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
 import { migrations } from '../../../src/db/migrations.js';
 import { lockDocumentsForRebuild } from '../../../src/db/document-rebuild.repository.js';
 import { flkFailedDocuments } from '../../../src/db/notification-conditions.repository.js';
+import { rebuildRollups } from '../../../src/db/rollups.repository.js';
 
 let h: ApiHarness;
 let a: Tenant;
+/** The list's payment sums and the daily rollups as the documents were stored, before any 0 became null. */
+let sumsBefore: Record<number, unknown>;
+let rollupsBefore: unknown[];
+
+const dailyRollups = async () =>
+  (await sql`select day::text, register_id, operation_type, total_sum, cash_sum, ecash_sum, prepaid_sum, credit_sum, provision_sum
+               from report_rollup_daily order by day, register_id, operation_type`.execute(h.database.db)).rows;
 
 beforeAll(async () => {
   h = await startApi();
   a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
+  sumsBefore = await listSums();
+  rollupsBefore = await dailyRollups();
+  // Every payment sum that is 0, as the next release stores it.
+  for (const c of ['cash_total_sum', 'ecash_total_sum', 'prepaid_sum', 'credit_sum', 'provision_sum']) {
+    await sql`update documents set ${sql.ref(c)} = null where ${sql.ref(c)} = 0`.execute(h.database.db);
+  }
   // fd 1 and 2 as the next release stores a verified document that passed; fd 3 failed ФЛК (spelt out, as always).
   await sql`update documents set sign_status = null, flk_status = null, flk_codes = null where fn = ${a.fn} and fd in (1, 2)`.execute(h.database.db);
   await sql`update documents set flk_status = 'failed', flk_codes = '{FLK_TOTAL_SUM}' where fn = ${a.fn} and fd = 3`.execute(h.database.db);
@@ -29,6 +44,13 @@ async function detail(fd: number): Promise<Detail> {
   const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/${fd}`, headers: bearer(a.apiKey) });
   expect(r.statusCode).toBe(200);
   return json<Detail>(r);
+}
+type SummarySums = { fd: number; totalSum: number | null; cashTotalSum: number | null; ecashTotalSum: number | null; prepaidSum: number | null; creditSum: number | null; provisionSum: number | null };
+async function listSums(): Promise<Record<number, unknown>> {
+  const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents?fn=${a.fn}`, headers: bearer(a.apiKey) });
+  expect(r.statusCode).toBe(200);
+  const items = json<{ items: SummarySums[] }>(r).items;
+  return Object.fromEntries(items.map(({ fd, totalSum, cashTotalSum, ecashTotalSum, prepaidSum, creditSum, provisionSum }) => [fd, { totalSum, cashTotalSum, ecashTotalSum, prepaidSum, creditSum, provisionSum }]));
 }
 async function fdsWhere(query: string): Promise<number[]> {
   const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents?fn=${a.fn}&${query}`, headers: bearer(a.apiKey) });
@@ -59,6 +81,23 @@ describe('a document stored with a null outcome (migration 0077)', () => {
     expect(failed.map((d) => [Number(d.fd), d.flk_codes])).toEqual([[3, ['FLK_TOTAL_SUM']]]);
     const sources = await h.database.db.transaction().execute((trx) => lockDocumentsForRebuild(trx, { fn: a.fn, limit: 10 }));
     expect(sources.filter((s) => Number(s.fd) <= 2).map((s) => s.flk_codes)).toEqual([[], []]);
+  });
+
+  it('shows a payment sum stored as null as 0 in a receipt, and null where the document has no sums', async () => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from documents where fn = ${a.fn} and prepaid_sum is null`.execute(h.database.db);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    const after = await listSums();
+    expect(after).toEqual(sumsBefore);
+    // A receipt shows zeros; the registration report and the shift reports show no sums at all.
+    expect(Object.values(after).some((d) => (d as SummarySums).prepaidSum === 0)).toBe(true);
+    expect(Object.values(after).some((d) => (d as SummarySums).totalSum === null && (d as SummarySums).cashTotalSum === null)).toBe(true);
+  });
+
+  it('rebuilds the same daily rollups from payment sums stored as null', async () => {
+    const days = rollupsBefore.map((r) => (r as { day: string }).day).sort();
+    const to = new Date(Date.parse(`${days.at(-1)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await rebuildRollups(h.database.db, { from: days[0]!, to });
+    expect(await dailyRollups()).toEqual(rollupsBefore);
   });
 
   it('going down writes the usual outcome back and makes the columns NOT NULL again', async () => {
