@@ -14,6 +14,7 @@ import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-status.js';
 import { flkCodesOf, flkStatusIs, flkStatusOf, signStatusOf } from './document-outcome.js';
 import { PAYMENT_SUM_COLUMNS, paymentSum } from './payment-sums.js';
+import { kktRegIdOf } from './kkt-reg-id.js';
 
 type Db = Kysely<Database>;
 
@@ -166,7 +167,7 @@ function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSumma
       'documents.form',
       'documents.ffd_version',
       'documents.date_time',
-      'documents.kkt_reg_id',
+      kktRegIdOf('documents').as('kkt_reg_id'),
       'documents.user_inn',
       'documents.register_id',
       'documents.outlet_id',

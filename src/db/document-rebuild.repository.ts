@@ -8,6 +8,8 @@ import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { ItemNameIds } from './item-name-dictionary.js';
 import { unpackRawContainer } from './raw-container.js';
+import { kktRegIdSql } from './kkt-reg-id.js';
+import { isPaymentSumColumn, paymentSumSql } from './payment-sums.js';
 import {
   BATCH_INPUT_CTES,
   batchParameters,
@@ -78,9 +80,13 @@ export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: Reb
  * columns null, so decoding it is a change.
  */
 const TEXT_COLUMNS = new Set<string>(DOCUMENT_COLUMNS.filter((c) => c.type === 'text').map((c) => c.name));
-// One collation on both sides: kkt_reg_id and user_inn are "C" in the table, default in the batch arrays.
+// One collation on both sides: kkt_reg_id and user_inn are "C" in the table, default in the batch arrays. Each column
+// as readers read it, so that a value left null for its usual meaning (payment-sums.ts, kkt-reg-id.ts) compares equal
+// to the same value spelt out, whichever side stores it so.
+const derivedColumn = (alias: string, n: string): string =>
+  isPaymentSumColumn(n) ? paymentSumSql(alias, n) : n === 'kkt_reg_id' ? kktRegIdSql(alias) : `${alias}.${n}`;
 const DERIVED_TUPLE = (alias: string) =>
-  `(${['form', ...DERIVED_DOCUMENT_COLUMN_NAMES].map((n) => `${alias}.${n}${TEXT_COLUMNS.has(n) ? ' collate "C"' : ''}`).join(', ')})`;
+  `(${['form', ...DERIVED_DOCUMENT_COLUMN_NAMES].map((n) => `${derivedColumn(alias, n)}${TEXT_COLUMNS.has(n) ? ' collate "C"' : ''}`).join(', ')})`;
 const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
 const CHANGED = '(b.derived_cols is distinct from i.derived_cols or b.item_cols is distinct from i.item_cols)';

@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
+import { kktRegIdOf } from './kkt-reg-id.js';
 
 type Db = Kysely<Database>;
 
@@ -100,7 +101,7 @@ export interface ClosingReportRow {
 /** Closing reports (form 5) persisted in (from, to] of organizations with a shift_closed setting, oldest first. */
 export async function closingReportsForExport(db: Db, from: Date, to: Date, limit: number): Promise<ClosingReportRow[]> {
   const { rows } = await sql<ClosingReportRow>`
-    select d.fn, d.fd, d.shift_number, d.register_id, d.kkt_reg_id, d.date_time, d.persisted_at, o.id::int as organization_id
+    select d.fn, d.fd, d.shift_number, d.register_id, ${kktRegIdOf('d')} as kkt_reg_id, d.date_time, d.persisted_at, o.id::int as organization_id
       from organizations o
       cross join lateral (
         select d.* from documents d

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { NOTIFICATION_KINDS } from '../domain/notification-kinds.js';
+import { kktRegIdOf } from './kkt-reg-id.js';
 
 type Db = Kysely<Database>;
 
@@ -244,7 +245,7 @@ export async function saveScanPosition(db: Db, name: string, to: Date): Promise<
 export async function scanPersistedDocuments(db: Db, from: Date, to: Date, receivedWindowMs: number, limit: number): Promise<ScannedDocument[]> {
   const { rows } = await sql<ScannedDocument>`
     select d.fn, d.fd, d.form, d.received_at, d.persisted_at, d.date_time, d.total_sum, d.operation_type, d.fiscal_sign,
-           d.shift_number, d.kkt_reg_id, d.register_id, o.id as organization_id
+           d.shift_number, ${kktRegIdOf('d')} as kkt_reg_id, d.register_id, o.id as organization_id
       from organizations o
       cross join lateral (
         select d.* from documents d

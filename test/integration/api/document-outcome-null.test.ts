@@ -1,6 +1,6 @@
 // Migration 0077: documents.sign_status, flk_status and flk_codes may be null, standing for the usual outcome (verified,
 // passed, no codes), which the release after it will write as null; so may a receipt's payment sums that are 0
-// (src/db/payment-sums.ts). Rows stored that way read exactly as rows that
+// (src/db/payment-sums.ts), and a registration number that is its register's (src/db/kkt-reg-id.ts). Rows stored that way read exactly as rows that
 // spell the outcome out: in the document, its timeline, the list and its ФЛК filter, the flk.failed condition scan, and
 // reprocess's read; migration down writes the values back. Documents are stored by the real persist processor; the
 // nulls are then written as the next release will store them.
@@ -13,12 +13,28 @@ import { migrations } from '../../../src/db/migrations.js';
 import { lockDocumentsForRebuild } from '../../../src/db/document-rebuild.repository.js';
 import { flkFailedDocuments } from '../../../src/db/notification-conditions.repository.js';
 import { rebuildRollups } from '../../../src/db/rollups.repository.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { reprocessDocuments } from '../../../src/workers/persist/reprocess.js';
+import { closingReportsForExport } from '../../../src/db/export-settings.repository.js';
+import { scanPersistedDocuments } from '../../../src/db/webhooks.repository.js';
 
 let h: ApiHarness;
 let a: Tenant;
 /** The list's payment sums and the daily rollups as the documents were stored, before any 0 became null. */
 let sumsBefore: Record<number, unknown>;
 let rollupsBefore: unknown[];
+let numbersBefore: unknown;
+
+/** What the list, the scheduled export's scan and the webhooks' scan say each document's registration number is. */
+async function registrationNumbersReadBy(): Promise<unknown> {
+  const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents?fn=${a.fn}`, headers: bearer(a.apiKey) });
+  const list = json<{ items: { fd: number; kktRegId: string | null }[] }>(r).items.map((d) => [d.fd, d.kktRegId]);
+  const [from, to] = [new Date(Date.now() - 86_400_000), new Date(Date.now() + 60_000)];
+  const exports = (await closingReportsForExport(h.database.db, from, to, 100)).map((d) => [Number(d.fd), d.kkt_reg_id]);
+  const hooks = (await scanPersistedDocuments(h.database.db, from, to, 86_400_000, 100)).map((d) => [Number(d.fd), d.kkt_reg_id]);
+  const byFd = (rows: (number | string | null)[][]) => rows.sort((x, y) => Number(x[0]) - Number(y[0]));
+  return { list: byFd(list), exports: byFd(exports), hooks: byFd(hooks) };
+}
 
 const dailyRollups = async () =>
   (await sql`select day::text, register_id, operation_type, total_sum, cash_sum, ecash_sum, prepaid_sum, credit_sum, provision_sum
@@ -29,6 +45,12 @@ beforeAll(async () => {
   a = await seedTenant(h, 1, { email: 'owner-a@example.test' });
   sumsBefore = await listSums();
   rollupsBefore = await dailyRollups();
+  // The scheduled export and the webhooks read documents too: subscribe the organization to both.
+  await sql`insert into export_settings (organization_id, schedule, content, format) values (${a.organizationId}, 'shift_closed', 'shift_summary', 'csv')`.execute(h.database.db);
+  await sql`insert into webhook_subscriptions (organization_id, url, events, secret) values (${a.organizationId}, 'https://hooks.example.test/x', '{document.persisted}', 's3cret-s3cret-s3cret')`.execute(h.database.db);
+  numbersBefore = await registrationNumbersReadBy();
+  // Every registration number that is its register's, as the next release stores it.
+  await sql`update documents set kkt_reg_id = null where register_id is not null`.execute(h.database.db);
   // Every payment sum that is 0, as the next release stores it.
   for (const c of ['cash_total_sum', 'ecash_total_sum', 'prepaid_sum', 'credit_sum', 'provision_sum']) {
     await sql`update documents set ${sql.ref(c)} = null where ${sql.ref(c)} = 0`.execute(h.database.db);
@@ -93,11 +115,29 @@ describe('a document stored with a null outcome (migration 0077)', () => {
     expect(Object.values(after).some((d) => (d as SummarySums).totalSum === null && (d as SummarySums).cashTotalSum === null)).toBe(true);
   });
 
+  it('reads a registration number stored as null as the number of its register: in the list, the scheduled export and the webhooks', async () => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from documents where kkt_reg_id is null`.execute(h.database.db);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    const after = (await registrationNumbersReadBy()) as { list: [number, string | null][]; exports: unknown[]; hooks: unknown[] };
+    expect(after).toEqual(numbersBefore);
+    expect(after.list.length).toBeGreaterThan(0);
+    expect(after.exports.length).toBeGreaterThan(0);
+    expect(after.hooks.length).toBeGreaterThan(0);
+    expect(after.list.every(([, n]) => typeof n === 'string' && n.length > 0)).toBe(true);
+  });
+
   it('rebuilds the same daily rollups from payment sums stored as null', async () => {
     const days = rollupsBefore.map((r) => (r as { day: string }).day).sort();
     const to = new Date(Date.parse(`${days.at(-1)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     await rebuildRollups(h.database.db, { from: days[0]!, to });
     expect(await dailyRollups()).toEqual(rollupsBefore);
+  });
+
+  it('is no change to reprocess: the rebuilt values equal those stored as null', async () => {
+    const summary = await reprocessDocuments(h.database.db, silentLogger(), { fn: a.fn });
+    expect(summary.rebuilt).toBeGreaterThan(0);
+    expect(summary.changed).toBe(0);
+    expect(summary.failed).toBe(0);
   });
 
   it('going down writes the usual outcome back and makes the columns NOT NULL again', async () => {
