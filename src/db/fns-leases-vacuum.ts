@@ -8,6 +8,9 @@
 // the file system needs an exclusive lock, which claims arriving all the time would hold off (VACUUM retries for up to
 // ≈ 5 s, a pooled connection held all along) and then briefly block; the pages are reused anyway.
 // VACUUM by a role that does not own the table only warns, in the server's log: ownership is checked once instead.
+// Before it, leases past their end are deleted: a worker that died (or whose job BullMQ gave up on) left them, nothing
+// will delete them otherwise, and they hold nothing — a claim takes an ended lease over, and readers no longer show one
+// as 'sending' (fns-status-view.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from './database.js';
@@ -15,7 +18,7 @@ import type { Database } from './database.js';
 export const DEFAULT_LEASE_VACUUM_MS = 3_000;
 
 export interface LeaseVacuum {
-  /** Called after each batch: starts a VACUUM when `everyMs` has passed since the last one. Never throws. */
+  /** Called after each batch: deletes ended leases and starts a VACUUM when `everyMs` has passed since the last time. Never throws. */
   afterBatch(): void;
 }
 
@@ -23,14 +26,16 @@ export function createLeaseVacuum(db: Kysely<Database>, logger: Logger, everyMs 
   let last = Date.now();
   let running: Promise<void> | undefined;
   let owner: boolean | undefined;
+  let warned = false;
   const vacuum = async () => {
+    await sql`delete from fns_leases where lease_until < now()`.execute(db);
     owner ??= await ownsLeases(db);
     if (!owner) return;
     await sql`vacuum (skip_locked, truncate false) fns_leases`.execute(db);
   };
   return {
     afterBatch() {
-      if (owner === false || running !== undefined || Date.now() - last < everyMs) return;
+      if (running !== undefined || Date.now() - last < everyMs) return;
       last = Date.now();
       running = vacuum()
         .catch((e: unknown) => {
@@ -38,7 +43,10 @@ export function createLeaseVacuum(db: Kysely<Database>, logger: Logger, everyMs 
         })
         .finally(() => {
           running = undefined;
-          if (owner === false) logger.warn('fns_leases is not owned by this database role: the fns worker does not vacuum it; autovacuum must keep it small');
+          if (owner === false && !warned) {
+            warned = true;
+            logger.warn('fns_leases is not owned by this database role: the fns worker does not vacuum it; autovacuum must keep it small');
+          }
         });
     },
   };

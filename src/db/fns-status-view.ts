@@ -1,6 +1,8 @@
 // A document's FNS status as readers show it. Since migration 0072 a document in flight has a lease in fns_leases and
 // no fns_status row yet (or its earlier 'retrying' row): it is shown 'sending', as when the lease was a status of its
-// own. An answer always shows, lease or not (a claim that finds the answer releases its lease a moment later).
+// own. An answer always shows, lease or not (a claim that finds the answer releases its lease a moment later). A lease
+// past its end is no send in flight: its worker died or gave up before recording anything (the next claim takes the
+// lease over). The document shows what it had before — 'retrying', or not sent — rather than 'sending' for ever.
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import { FNS_ANSWERED_SQL, isFnsAnswered, type FnsDeliveryStatus, type FnsLeasesTable, type FnsStatusRow } from './tables/fns-status.js';
@@ -8,7 +10,7 @@ import { FNS_ANSWERED_SQL, isFnsAnswered, type FnsDeliveryStatus, type FnsLeases
 /** The status shown, for a query joining fns_status and fns_leases (left joins) under those names; null: not sent. */
 export const fnsStatusShown: RawBuilder<FnsDeliveryStatus | null> = sql<FnsDeliveryStatus | null>`
   case when fns_status.status in (${FNS_ANSWERED_SQL}) then fns_status.status
-       when fns_leases.fn is not null then 'sending'
+       when fns_leases.lease_until >= now() then 'sending'
        else fns_status.status end`;
 
 /** The list filter on the shown status ('not_sent': no status and no lease). */
@@ -18,7 +20,7 @@ export function fnsStatusShownIs(status: FnsDeliveryStatus | 'not_sent'): RawBui
 
 type Lease = Pick<Selectable<FnsLeasesTable>, 'lease_until' | 'lease_owner'>;
 
-/** One document's status row as shown: 'sending' with the lease while in flight and unanswered. */
+/** One document's status row as shown: 'sending' with the lease while in flight and unanswered (`lease`: a live one). */
 export function fnsStatusWithLease(fn: string, fd: number, row: FnsStatusRow | undefined, lease: Lease | undefined): FnsStatusRow | undefined {
   if (lease === undefined || (row && isFnsAnswered(row.status))) return row;
   const base: FnsStatusRow = row ?? {
@@ -48,7 +50,7 @@ export async function findFnsStatusShown(db: Kysely<Database>, fn: string, fd: n
     select s.*, s.fn is not null as found, l.lease_until as held_until, l.lease_owner as held_by
       from (select ${fn}::text as fn, ${fd}::bigint as fd) k
       left join fns_status s on s.fn = k.fn and s.fd = k.fd
-      left join fns_leases l on l.fn = k.fn and l.fd = k.fd
+      left join fns_leases l on l.fn = k.fn and l.fd = k.fd and l.lease_until >= now()
   `.execute(db);
   const r = rows[0];
   if (r === undefined) return undefined;

@@ -125,6 +125,12 @@ describe('the FNS status of a listed document', () => {
       // In flight again after a failure: 'sending', with the failure it had.
       expect(await detail(3)).toMatchObject({ status: 'sending', attempts: 1, lastErrorCode: 'FNS_UNAVAILABLE' });
       expect(await detail(4)).toBeNull();
+
+      // A lease past its end (its worker died before answering) is no send in flight: 1 shows as not sent again.
+      await db.updateTable('fns_leases').set({ lease_until: new Date(Date.now() - 1000) }).where('fn', '=', b.fn).where('fd', '=', 1).execute();
+      expect(fds(await list('/api/v1/documents?fnsStatus=sending', b.apiKey))).toEqual([3]);
+      expect(fds(await list('/api/v1/documents?fnsStatus=not_sent', b.apiKey))).toEqual([5, 4, 1]);
+      expect(await detail(1)).toBeNull();
     } finally {
       await db.deleteFrom('fns_leases').where('fn', '=', b.fn).execute();
       await db.deleteFrom('fns_status').where('fn', '=', b.fn).execute();
