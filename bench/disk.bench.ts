@@ -1,7 +1,7 @@
 // Disk per stored document (issue 12, target 4: ≤ 1 500 bytes per receipt, indexes and TOAST included, raw bytes kept).
 //
 //   npm run bench:disk -- [--documents 20000] [--registers 200] [--seed disk-bench] [--now 2026-12-01T12:00:00Z] [--batch 500]
-//                          [--persist-only] [--keep]
+//                          [--persist-only] [--keep] [--usual-as-null]
 //
 // A fresh database `ofd_bench_disk_<hex>` on DATABASE_URL's server (migrated; dropped afterwards unless --keep) is
 // filled the way the pipeline fills it: `--documents` documents of `--registers` emulated registers (bench/fleet-jobs.ts:
@@ -15,6 +15,9 @@
 // (partitions summed into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31,
 // 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
 // the same once the month is over and its indexes are rebuilt packed (`ofd partitions compact <month> --keys`).
+//
+// --usual-as-null: the persist processor stores the usual values as null, as OFD_STORE_USUAL_AS_NULL does
+// (src/workers/persist/usual-as-null.ts).
 //
 // Prints one JSON object. A size, not a timing: the same seed gives the same rows on any machine, give or take
 // page-fill luck (a few bytes per document).
@@ -40,6 +43,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '500' },
     'persist-only': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'usual-as-null': { type: 'boolean', default: false },
   },
 });
 const DOCUMENTS = Number(args.documents);
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
     await sql`vacuum analyze`.execute(handle.db);
     const before = await relationBytes(handle.db);
 
-    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger() });
+    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger(), usualAsNull: args['usual-as-null'] });
     const otherWorkers = createOtherWorkers(handle.db);
     for (let i = 0; i < jobs.length; i += BATCH) {
       const batch = jobs.slice(i, i + BATCH);
@@ -193,7 +197,7 @@ async function main(): Promise<void> {
     const compacted = grownSince(before, await relationBytes(handle.db));
     const compactedTotal = compacted.reduce((s, r) => s + r.total, 0);
     console.log(JSON.stringify({
-      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'],
+      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'], usualAsNull: args['usual-as-null'],
       // As received; stored packed (src/db/raw-container.ts): `storedRawContainerBytesPerDocument`.
       rawContainerBytesPerDocument: Math.round(received / documents),
       storedRawContainerBytesPerDocument: Math.round(Number(counted[0]!.raw) / documents),

@@ -129,7 +129,12 @@ export interface Config {
    * BullMQ lock and stalled check of the persist worker: a killed worker's jobs go back to the queue about
    * lockDurationMs + 2 × stalledIntervalMs after it died. Undefined: the persist worker's defaults (batching-worker.ts).
    */
-  readonly persist: { readonly lockDurationMs: number | undefined; readonly stalledIntervalMs: number | undefined };
+  readonly persist: {
+    readonly lockDurationMs: number | undefined;
+    readonly stalledIntervalMs: number | undefined;
+    /** OFD_STORE_USUAL_AS_NULL (workers/persist/usual-as-null.ts). */
+    readonly usualAsNull: boolean;
+  };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
   /** Billing (issue 17): the policy for registers whose paid service is over, and the card payment provider. */
   readonly billing: {
@@ -248,7 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return deepFreeze<Config>({
     ...connectionsOf(e),
     ...serviceOf(e),
-    persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS },
+    persist: { lockDurationMs: e.OFD_PERSIST_LOCK_MS, stalledIntervalMs: e.OFD_PERSIST_STALLED_INTERVAL_MS, usualAsNull: e.OFD_STORE_USUAL_AS_NULL },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     billing: {
       unpaidPolicy: e.OFD_UNPAID_POLICY,

@@ -66,10 +66,12 @@ export interface BatchDocumentRow extends DocumentColumns {
   form: number;
   register_id: number | null;
   outlet_id: number | null;
-  sign_status: 'verified' | 'unverified';
-  flk_status: 'passed' | 'failed';
-  /** ФЛК rule codes, as a PostgreSQL array literal (see flkCodesLiteral). */
-  flk_codes: string;
+  /** null: verified, as OFD_STORE_USUAL_AS_NULL stores it (migration 0077; workers/persist/usual-as-null.ts). */
+  sign_status: 'verified' | 'unverified' | null;
+  /** null: passed (the same). */
+  flk_status: 'passed' | 'failed' | null;
+  /** ФЛК rule codes, as a PostgreSQL array literal (see flkCodesLiteral); null: none (the same). */
+  flk_codes: string | null;
   ack_code: number | null;
   /** The crypto adapter that handled it (devsign, pkz, none): the 'received' lifecycle event tells it. */
   crypto: string;

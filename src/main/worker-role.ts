@@ -48,6 +48,7 @@ async function startForwardingWorkers(ctx: StartContext, db: Kysely<Database>): 
     // Unset: the persist worker's own defaults. Shorter values get a killed worker's documents stored sooner.
     ...(config.persist.lockDurationMs === undefined ? {} : { lockDurationMs: config.persist.lockDurationMs }),
     ...(config.persist.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: config.persist.stalledIntervalMs }),
+    usualAsNull: config.persist.usualAsNull,
   });
   // Under a supervised npm start: pauses while the gateway children are busy (src/cluster/worker-yield.ts).
   const stopYielding = followYieldRequests(worker, logger, (paused) => {

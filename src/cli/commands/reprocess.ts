@@ -24,6 +24,8 @@ export interface ReprocessDeps {
   readonly write?: (text: string) => void;
   /** Progress lines; default process.stderr. */
   readonly progress?: (text: string) => void;
+  /** Default: OFD_STORE_USUAL_AS_NULL (false when databaseUrl is given). */
+  readonly usualAsNull?: boolean;
 }
 
 export async function run(argv: string[], deps: ReprocessDeps = {}): Promise<number> {
@@ -55,11 +57,14 @@ export async function run(argv: string[], deps: ReprocessDeps = {}): Promise<num
     return 2;
   }
 
-  const handle = createDb(deps.databaseUrl ?? loadConfig().databaseUrl, { applicationName: 'ofd-reprocess', maxConnections: 2 });
+  const config = deps.databaseUrl === undefined ? loadConfig() : undefined;
+  const handle = createDb(deps.databaseUrl ?? config!.databaseUrl, { applicationName: 'ofd-reprocess', maxConnections: 2 });
   const progress = deps.progress ?? ((text: string) => void process.stderr.write(text));
   try {
     const summary = await reprocessDocuments(handle.db, createLogger({ level: 'warn', destination: process.stderr }), {
       batchSize,
+      // As the persist worker stores them (OFD_STORE_USUAL_AS_NULL).
+      usualAsNull: deps.usualAsNull ?? config?.persist.usualAsNull ?? false,
       ...(values.fn === undefined ? {} : { fn: values.fn }),
       ...(since === undefined ? {} : { since }),
       ...(values.quiet ? {} : { onBatch: (s) => progress(`reprocess: ${s.scanned} scanned, ${s.rebuilt} rebuilt, ${s.changed} changed\n`) }),

@@ -2,12 +2,13 @@
  * The rows the persist transaction writes for a batch, built from the prepared documents and their registry ids (no I/O):
  * document rows, shift totals, report rollups, and the copies not stored (evidence of conflicting bytes).
  */
-import { flkCodesLiteral, type BatchDocument, type ShiftTotalsDelta } from '../../db/document-batch.repository.js';
+import { flkCodesLiteral, type BatchDocument, type BatchDocumentRow, type ShiftTotalsDelta } from '../../db/document-batch.repository.js';
 import type { UnstoredCopy } from '../../db/document-conflicts.repository.js';
 import { itemNameIdOf, type ItemNameIds } from '../../db/item-name-dictionary.js';
 import type { RollupDocument } from '../../db/rollups.repository.js';
 import type { Prepared } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
+import { withUsualAsNull } from './usual-as-null.js';
 
 export function unstoredCopy(d: Prepared): UnstoredCopy {
   const { job } = d;
@@ -27,26 +28,28 @@ export function compareDocs(a: Prepared, b: Prepared): number {
   return a.job.fd - b.job.fd;
 }
 
-export function batchDocument(d: Prepared, ids: RegistryIds): BatchDocument {
+/** `usualAsNull`: store the usual values as null (OFD_STORE_USUAL_AS_NULL, usual-as-null.ts). */
+export function batchDocument(d: Prepared, ids: RegistryIds, usualAsNull = false): BatchDocument {
   const { job, derived } = d;
   const { outletId, registerId } = documentRegistryIds(ids, { fields: derived.fields, kktRegId: derived.columns.kkt_reg_id });
+  const row: BatchDocumentRow = {
+    fn: job.fn,
+    fd: job.fd,
+    received_at: job.receivedAt,
+    form: derived.form,
+    register_id: registerId,
+    outlet_id: outletId,
+    ...derived.columns,
+    sign_status: job.signStatus,
+    flk_status: job.flk.ok ? 'passed' : 'failed',
+    flk_codes: flkCodesLiteral(job.flk.codes),
+    // Written only for an ack actually written to the register, by the acks worker, in document_acks (issue 13).
+    ack_code: null,
+    crypto: job.crypto,
+    derived: derived.fields !== undefined,
+  };
   return {
-    row: {
-      fn: job.fn,
-      fd: job.fd,
-      received_at: job.receivedAt,
-      form: derived.form,
-      register_id: registerId,
-      outlet_id: outletId,
-      ...derived.columns,
-      sign_status: job.signStatus,
-      flk_status: job.flk.ok ? 'passed' : 'failed',
-      flk_codes: flkCodesLiteral(job.flk.codes),
-      // Written only for an ack actually written to the register, by the acks worker, in document_acks (issue 13).
-      ack_code: null,
-      crypto: job.crypto,
-      derived: derived.fields !== undefined,
-    },
+    row: usualAsNull ? withUsualAsNull(row) : row,
     raw: d.packed,
     items: derived.items,
     codes: derived.codes,

@@ -53,6 +53,8 @@ export interface PersistProcessorDeps {
   readonly db: Kysely<Database>;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL; usual-as-null.ts). Default false. */
+  readonly usualAsNull?: boolean;
 }
 
 /** Takes job payloads (untrusted); returns one result per payload, in order. Throws only if the transaction fails. */
@@ -75,6 +77,7 @@ async function write(
   unique: readonly Prepared[],
   cache: RegistryCache,
   nameIds: ItemNameIds,
+  usualAsNull: boolean,
 ): Promise<Written> {
   const ids = await ensureRegistry(
     trx,
@@ -83,7 +86,7 @@ async function write(
   );
   const claimed = await insertDocumentBatch(
     trx,
-    unique.map((d) => batchDocument(d, ids)),
+    unique.map((d) => batchDocument(d, ids, usualAsNull)),
     nameIds,
   );
   // Every document of the batch, stored now or before: recording an FD again changes nothing.
@@ -146,7 +149,7 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     // Item names first, committed on their own (item-name-dictionary.ts): usually all known already, and no statement runs.
     const nameIds = await itemNames.idsOf(deps.db, itemNamesOf(unique.map((d) => ({ inn: d.derived.columns.user_inn, items: d.derived.items }))));
     const written =
-      unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache, nameIds));
+      unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache, nameIds, deps.usualAsNull === true));
     // Only after the commit: an id from a rolled-back transaction would name nothing.
     if (written) cache.remember(written.ids);
     const inserted = settle(deps, prepared, written, results);

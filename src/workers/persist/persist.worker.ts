@@ -74,6 +74,8 @@ export interface PersistWorkerOptions {
   readonly lockDurationMs?: number;
   /** How often BullMQ looks for stalled jobs (of dead workers). Default 3 s. */
   readonly stalledIntervalMs?: number;
+  /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL; usual-as-null.ts). Default false. */
+  readonly usualAsNull?: boolean;
 }
 
 export interface PersistWorker {
@@ -170,7 +172,7 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
   const { db, logger, metrics } = options;
   const log = logger.child({ role: 'worker', queue: QUEUE });
   const combine = createDocumentCombiner({
-    processBatch: createPersistProcessor({ db, logger: log, ...(metrics ? { metrics } : {}) }),
+    processBatch: createPersistProcessor({ db, logger: log, ...(metrics ? { metrics } : {}), usualAsNull: options.usualAsNull === true }),
     logger: log,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,

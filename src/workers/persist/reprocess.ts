@@ -29,6 +29,7 @@ import { ItemNameDictionary, itemNamesOf, type ItemNameIds } from '../../db/item
 import { applyRollups, dropZeroRollups, withdrawRollups } from '../../db/rollups.repository.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, RECEIPT_FORMS, type DerivedDocument } from './derive.js';
 import { documentRegistryIds, ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
+import { withUsualAsNull } from './usual-as-null.js';
 
 export const DEFAULT_REPROCESS_BATCH = 500;
 /** A batch that deadlocks with a concurrent writer is run again (PostgreSQL picked it as the victim). */
@@ -44,6 +45,8 @@ export interface ReprocessOptions {
   readonly batchSize?: number;
   /** Called after each committed batch. */
   readonly onBatch?: (progress: ReprocessSummary) => void;
+  /** Write the usual values as null, as the persist worker does (OFD_STORE_USUAL_AS_NULL; usual-as-null.ts). */
+  readonly usualAsNull?: boolean;
 }
 
 export interface ReprocessFailure {
@@ -77,29 +80,26 @@ function sqlState(e: unknown): string {
   return e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? e.code : '';
 }
 
-function batchDocument(r: Rebuilt, ids: RegistryIds): RebuiltDocument {
+function batchDocument(r: Rebuilt, ids: RegistryIds, usualAsNull: boolean): RebuiltDocument {
   const { source, derived } = r;
   const { outletId, registerId } = documentRegistryIds(ids, { fields: derived.fields, kktRegId: derived.columns.kkt_reg_id });
-  return {
-    row: {
-      fn: source.fn,
-      fd: source.fd,
-      received_at: source.received_at.toISOString(),
-      form: derived.form,
-      register_id: registerId,
-      outlet_id: outletId,
-      ...derived.columns,
-      // Not written by a rebuild: raw_container, the ФЛК verdict and the ack stay as received.
-      sign_status: 'verified',
-      flk_status: 'passed',
-      flk_codes: flkCodesLiteral(source.flk_codes),
-      ack_code: null,
-      crypto: '',
-      derived: derived.fields !== undefined,
-    },
-    items: derived.items,
-    codes: derived.codes,
+  const row: RebuiltDocument['row'] = {
+    fn: source.fn,
+    fd: source.fd,
+    received_at: source.received_at.toISOString(),
+    form: derived.form,
+    register_id: registerId,
+    outlet_id: outletId,
+    ...derived.columns,
+    // Not written by a rebuild: raw_container, the ФЛК verdict and the ack stay as received.
+    sign_status: 'verified',
+    flk_status: 'passed',
+    flk_codes: flkCodesLiteral(source.flk_codes),
+    ack_code: null,
+    crypto: '',
+    derived: derived.fields !== undefined,
   };
+  return { row: usualAsNull ? withUsualAsNull(row) : row, items: derived.items, codes: derived.codes };
 }
 
 type Trx = Transaction<Database>;
@@ -186,7 +186,7 @@ async function rebuildBatch(trx: Trx, options: ReprocessOptions, limit: number, 
   const withdrawn = await withdrawRollups(trx, keys);
   const results = await rebuildDocuments(
     trx,
-    rebuilt.map((r) => batchDocument(r, ids)),
+    rebuilt.map((r) => batchDocument(r, ids, options.usualAsNull === true)),
     nameIds,
   );
   await applyRollups(trx, keys);

@@ -41,7 +41,7 @@ interface Harness {
   queue: (name: string) => Queue;
 }
 
-async function harness(opts: { attempts?: number; startWorker?: boolean } = {}): Promise<Harness> {
+async function harness(opts: { attempts?: number; startWorker?: boolean; usualAsNull?: boolean } = {}): Promise<Harness> {
   const prefix = uniquePrefix('persist');
   prefixes.push(prefix);
   const producer = createDocumentProducer({
@@ -59,6 +59,7 @@ async function harness(opts: { attempts?: number; startWorker?: boolean } = {}):
     metrics: createMetrics({ defaultMetrics: false }),
     batchSize: 50,
     maxDelayMs: 5,
+    ...(opts.usualAsNull === undefined ? {} : { usualAsNull: opts.usualAsNull }),
   });
   closers.push(() => worker.close());
   const queues = new Map<string, Queue>();
@@ -109,6 +110,19 @@ describe('persist worker', () => {
     expect(await docs.getJobCountByTypes('completed')).toBe(batchJobs.size);
     expect(await docs.getJobCountByTypes('failed')).toBe(0);
     expect(await t.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+  });
+
+  it('stores the usual values as null when told to (OFD_STORE_USUAL_AS_NULL), and spells them out by default', async () => {
+    const h = await harness({ usualAsNull: true });
+    const [lean, spelt] = ['9999100000000091', '9999100000000092'];
+    await h.producer.enqueue(realJob(lean, 1));
+    expect(await waitFor(() => countDocs(lean), (n) => n === 1)).toBe(1);
+    await (await harness()).producer.enqueue(realJob(spelt, 1));
+    expect(await waitFor(() => countDocs(spelt), (n) => n === 1)).toBe(1);
+    const row = (fn: string) =>
+      t.db.selectFrom('documents').select(['sign_status', 'flk_status', 'flk_codes', 'prepaid_sum']).where('fn', '=', fn).executeTakeFirstOrThrow();
+    expect(await row(lean)).toEqual({ sign_status: null, flk_status: null, flk_codes: null, prepaid_sum: null });
+    expect(await row(spelt)).toEqual({ sign_status: 'verified', flk_status: 'passed', flk_codes: [], prepaid_sum: 0 });
   });
 
   it('stores nothing while paused — a job an idle worker was already waiting for waits too — and everything once resumed', async () => {
