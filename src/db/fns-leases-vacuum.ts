@@ -28,7 +28,11 @@ export function createLeaseVacuum(db: Kysely<Database>, logger: Logger, everyMs 
   let owner: boolean | undefined;
   let warned = false;
   const vacuum = async () => {
-    await sql`delete from fns_leases where lease_until < now()`.execute(db);
+    // skip locked: a claim taking ended leases over locks them in (fn, fd) order; a delete waiting on them in its own
+    // order could deadlock with it (and abort the claim's batch). What is skipped now goes next time.
+    await sql`
+      delete from fns_leases
+       where (fn, fd) in (select fn, fd from fns_leases where lease_until < now() for update skip locked)`.execute(db);
     owner ??= await ownsLeases(db);
     if (!owner) return;
     await sql`vacuum (skip_locked, truncate false) fns_leases`.execute(db);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLeaseVacuum } from '../../../src/db/fns-leases-vacuum.js';
 import { findFnsStatusShown } from '../../../src/db/fns-status-view.js';
 import { silentLogger } from '../../../src/observability/logger.js';
+import { openTransaction } from '../../support/open-transaction.js';
 import { insertDocuments } from '../../support/stored-documents.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';
@@ -27,14 +28,28 @@ it("shows 'sending' only while the lease lasts", async () => {
   expect(await findFnsStatusShown(t.db, FN, 2)).toBeUndefined(); // not sent: no answer, and no send in flight
 });
 
-it('deletes the leases that ended and keeps the live one', async () => {
+/** Runs the upkeep once and waits (at most 10 s) until the leases left are `expected`. */
+async function upkeepLeaves(expected: string[]): Promise<string[]> {
   createLeaseVacuum(t.db, silentLogger(), 0).afterBatch();
   const deadline = Date.now() + 10_000;
   let owners: string[] = [];
   while (Date.now() < deadline) {
     owners = (await sql<{ o: string }>`select lease_owner as o from fns_leases where fn = ${FN} order by fd`.execute(t.db)).rows.map((r) => r.o);
-    if (owners.length === 1) break;
+    if (owners.join() === expected.join()) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  expect(owners).toEqual(['alive']);
+  return owners;
+}
+
+it('deletes the leases that ended, without waiting for one a claim is taking over, and keeps the live one', async () => {
+  await insertDocuments(t.db, [documentRow({ fn: FN, fd: 3, received_at: new Date() })]);
+  await sql`insert into fns_leases (fn, fd, lease_until, lease_owner) values (${FN}, 3, now() - interval '1 second', 'taken-over')`.execute(t.db);
+  // A claim in progress holds the ended lease of 3 (as claimForFns's update does): the upkeep skips it.
+  const claim = await openTransaction(t.db, (trx) => sql`select 1 from fns_leases where fn = ${FN} and fd = 3 for update`.execute(trx));
+  try {
+    expect(await upkeepLeaves(['alive', 'taken-over'])).toEqual(['alive', 'taken-over']);
+  } finally {
+    await claim.commit();
+  }
+  expect(await upkeepLeaves(['alive'])).toEqual(['alive']);
 });
