@@ -5,9 +5,9 @@
 // (9 bytes), 'passed' (7) and an empty text[] (13). A null costs one bit of the row's null bitmap, which every row of
 // the table has anyway.
 //
-// In two releases, so that every process of the previous one keeps working during an upgrade (docs/operations.md,
-// Upgrades): this one drops the NOT NULLs and reads null as the usual outcome everywhere (src/db/document-outcome.ts),
-// and keeps writing the values; the next one writes null. Filters stay right either way: = 'failed' and
+// So that every process of the previous release keeps working during an upgrade (docs/operations.md, Upgrades), this
+// release drops the NOT NULLs and reads null as the usual outcome everywhere (src/db/document-outcome.ts), but writes
+// null only with OFD_STORE_USUAL_AS_NULL, off by default (src/workers/persist/usual-as-null.ts). Filters stay right either way: = 'failed' and
 // = 'unverified' find the unusual rows (the partial index of 0015 is on flk_status = 'failed'), and the usual ones are
 // matched with `is distinct from`.
 //

@@ -4,12 +4,16 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { FlkStatus, SignStatus } from './tables/documents.js';
 
+/** The outcome a null stands for (and which OFD_STORE_USUAL_AS_NULL stores as null: workers/persist/usual-as-null.ts). */
+export const USUAL_SIGN_STATUS: SignStatus = 'verified';
+export const USUAL_FLK_STATUS: FlkStatus = 'passed';
+
 export function signStatusOf(stored: SignStatus | null): SignStatus {
-  return stored ?? 'verified';
+  return stored ?? USUAL_SIGN_STATUS;
 }
 
 export function flkStatusOf(stored: FlkStatus | null): FlkStatus {
-  return stored ?? 'passed';
+  return stored ?? USUAL_FLK_STATUS;
 }
 
 export function flkCodesOf(stored: readonly string[] | null): string[] {

@@ -1,7 +1,7 @@
 // A document's registration number (1037 kktRegId) as read from documents (issue 12 target 4, disk per receipt).
 // documents.register_id is resolved from kkt_reg_id alone (workers/persist/registry.ts, documentRegistryIds), and a
 // register's registration_number is never changed nor its row deleted, so wherever register_id is set, kkt_reg_id is
-// that register's number: the release after this one stores null there (≈ 17 bytes a document) and every reader takes
+// that register's number: OFD_STORE_USUAL_AS_NULL stores null there (≈ 17 bytes a document) and every reader takes
 // the register's number. Rows that spell it out read as before.
 import { sql, type RawBuilder } from 'kysely';
 

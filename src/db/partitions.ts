@@ -1,7 +1,8 @@
-// Monthly partitions of the document tables (documents, marking_codes, document_events), created ahead
-// of time by the SQL function of migration 0002 (since 0076 with their columns in packed order: CREATE TABLE + ATTACH) (receipt_items is a view since migration 0054). Call at every start-up (after migrateToLatest) and, in long-running
-// processes, periodically (daily is plenty): a missing month is not an error — rows go to the DEFAULT partition and are
-// moved out when the month's partition is created — but it makes the DEFAULT partition grow.
+// Monthly partitions of the document tables (documents, marking_codes, document_events), created ahead of time by the
+// SQL function of migration 0002 (since 0076 with their columns in packed order: CREATE TABLE + ATTACH; receipt_items is
+// a view since migration 0054). Call at every start-up (after migrateToLatest) and, in long-running processes,
+// periodically (daily is plenty): a missing month is not an error — rows go to the DEFAULT partition and are moved out
+// when the month's partition is created — but it makes the DEFAULT partition grow.
 // Creating a partition locks its parent table exclusively for a moment; the SQL function waits at most 2 s for that lock
 // (a long export holds it off) and then fails with DB_PARTITION_FAILED: log it and let the next call retry.
 import { sql, type Kysely } from 'kysely';

@@ -1,7 +1,7 @@
 // A settlement's payment sums as read from documents (issue 12 target 4, disk per receipt): 1031 cash
 // (cash_total_sum), 1081 electronic (ecash_total_sum), 1215 prepaid, 1216 credit, 1217 provision. Most of them are 0 in
-// any receipt — 3.9 of the 5 on average in the loadtest's mix, 8 bytes each — and the release after this one stores a 0
-// as null, which costs a bit of the null bitmap every row has anyway. A settlement always carries 1020 total_sum, so
+// any receipt — 3.9 of the 5 on average in the loadtest's mix, 8 bytes each — and OFD_STORE_USUAL_AS_NULL stores a 0 as
+// null (workers/persist/usual-as-null.ts), which costs a bit of the null bitmap every row has anyway. A settlement always carries 1020 total_sum, so
 // whatever release wrote the row: total_sum present → a null payment sum is 0; total_sum absent (not a settlement) → null.
 // One consequence, taken knowingly: an FFD 1.0 receipt, which has no 1215–1217 at all, shows 0 for them rather than
 // nothing (its FNS JSON, derived from the raw bytes, still has no such field).

@@ -5,15 +5,16 @@
  * this take null as those values (src/db/document-outcome.ts, payment-sums.ts, kkt-reg-id.ts); a release before it
  * does not, so the setting is off by default until no process of such a release runs.
  */
+import { flkCodesLiteral, type BatchDocumentRow } from '../../db/document-batch.repository.js';
+import { USUAL_FLK_STATUS, USUAL_SIGN_STATUS } from '../../db/document-outcome.js';
 import { PAYMENT_SUM_COLUMNS } from '../../db/payment-sums.js';
-import type { BatchDocumentRow } from '../../db/document-batch.repository.js';
 
-const NO_CODES = '{}';
+const NO_CODES = flkCodesLiteral([]);
 
 export function withUsualAsNull<R extends BatchDocumentRow>(row: R): R {
   const lean: R = { ...row };
-  if (lean.sign_status === 'verified') lean.sign_status = null;
-  if (lean.flk_status === 'passed') lean.flk_status = null;
+  if (lean.sign_status === USUAL_SIGN_STATUS) lean.sign_status = null;
+  if (lean.flk_status === USUAL_FLK_STATUS) lean.flk_status = null;
   if (lean.flk_codes === NO_CODES) lean.flk_codes = null;
   // A settlement always has 1020 total_sum: with it, a null sum reads as 0 (payment-sums.ts).
   if (lean.total_sum !== null) {

@@ -54,6 +54,17 @@ async function remakeWithPartitionOf(t: TestDatabase, months: readonly string[])
   await ensureDocumentPartitions(t.db, { now: NOW, monthsBehind: 0, monthsAhead: months.length - 1 });
 }
 
+/**
+ * A database as the release before 0076 left it: migrated to 0075, this month and the next made with PARTITION OF (the
+ * template database was migrated up, so its months are packed, and down leaves them so).
+ */
+async function databaseBefore0076(): Promise<TestDatabase> {
+  const t = await createTestDatabase();
+  await migrateDown(t.db, stepsBack('0076_packed_partition_layout'));
+  await remakeWithPartitionOf(t, [THIS_MONTH, NEXT_MONTH]);
+  return t;
+}
+
 /** What PostgreSQL knows of a partition's columns (in name order) and constraints, its own name taken out. */
 async function catalogue(t: TestDatabase, table: string): Promise<unknown> {
   const columns = await sql`
@@ -101,11 +112,7 @@ describe('migration 0076: packed monthly partitions', () => {
   const nextMonthAt = `${monthStart(NOW, 1)}T09:30:00.000Z`;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    await migrateDown(t.db, stepsBack('0076_packed_partition_layout'));
-    // The template database was migrated up (its months are packed, and down leaves them so): make this month and the
-    // next again as the previous release did, with PARTITION OF.
-    await remakeWithPartitionOf(t, [THIS_MONTH, NEXT_MONTH]);
+    t = await databaseBefore0076();
     expect((await layout(t, `documents_p${NEXT_MONTH}`)).columns[0]!.name).toBe('fn');
     // This month holds a document before the migration; a far month's document waits in DEFAULT.
     await insertDocuments(t.db, [receipt(1, thisMonthAt), receipt(90, '2099-05-03T10:00:00.000Z')]);
@@ -182,9 +189,7 @@ describe('migration 0076: packed monthly partitions', () => {
 describe('migration 0076 while a long reader holds documents', () => {
   let t: TestDatabase;
   beforeAll(async () => {
-    t = await createTestDatabase();
-    await migrateDown(t.db, stepsBack('0076_packed_partition_layout'));
-    await remakeWithPartitionOf(t, [THIS_MONTH, NEXT_MONTH]);
+    t = await databaseBefore0076();
   }, 120_000);
   afterAll(() => t.drop());
 
@@ -219,9 +224,7 @@ describe('migration 0076 while a long reader holds documents', () => {
 describe('migration 0076 while a previous release stores documents', () => {
   let t: TestDatabase;
   beforeAll(async () => {
-    t = await createTestDatabase();
-    await migrateDown(t.db, stepsBack('0076_packed_partition_layout'));
-    await remakeWithPartitionOf(t, [THIS_MONTH, NEXT_MONTH]);
+    t = await databaseBefore0076();
   }, 120_000);
   afterAll(() => t.drop());
 
