@@ -1,14 +1,14 @@
 // Disk per stored document (issue 12, target 4: ≤ 1 500 bytes per receipt, indexes and TOAST included, raw bytes kept).
 //
 //   npm run bench:disk -- [--documents 20000] [--registers 200] [--seed disk-bench] [--now 2026-12-01T12:00:00Z] [--batch 500]
-//                          [--persist-only] [--keep] [--usual-as-null]
+//                          [--persist-only] [--keep] [--usual-as-null] [--acks after|first]
 //
 // A fresh database `ofd_bench_disk_<hex>` on DATABASE_URL's server (migrated; dropped afterwards unless --keep) is
 // filled the way the pipeline fills it: `--documents` documents of `--registers` emulated registers (bench/fleet-jobs.ts:
 // the loadtest's mix — receipts of 1–N items, marked goods, e-mails, corrections, shift and registration reports — each
 // through the gateway's own handleMessage; the emulator is seeded by --seed and its clocks end at --now, so every run
 // stores the same bytes), stored by the persist processor in batches of --batch; then, unless --persist-only, what the
-// other workers write for every document, batch by batch: the acks worker's document_acks row (recordWrittenAcks) and
+// other workers write for every document, batch by batch: the acks worker's ack (recordWrittenAcks; see --acks) and
 // the fns worker's fns_status row and 'fns_answered' event (claimForFns, then recordFnsOutcomes with 'accepted', as
 // the FNS answers), fns_status vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of
 // every table that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index
@@ -18,6 +18,9 @@
 //
 // --usual-as-null: the persist processor stores the usual values as null, as OFD_STORE_USUAL_AS_NULL does
 // (src/workers/persist/usual-as-null.ts).
+// --acks: when the acks worker records each batch's acks — `after` the batch is stored (the default: an ack that
+// comes after its document stays in document_acks), or `first`, as when persisting lags behind the acks (they wait in
+// document_acks and the persist worker's insert of each key takes its ack along: migration 0078).
 //
 // Prints one JSON object. A size, not a timing: the same seed gives the same rows on any machine, give or take
 // page-fill luck (a few bytes per document).
@@ -44,11 +47,14 @@ const { values: args } = parseArgs({
     'persist-only': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'usual-as-null': { type: 'boolean', default: false },
+    acks: { type: 'string', default: 'after' },
   },
 });
 const DOCUMENTS = Number(args.documents);
 const REGISTERS = Number(args.registers);
 const BATCH = Number(args.batch);
+if (args.acks !== 'after' && args.acks !== 'first') throw new Error(`--acks must be after or first, not ${args.acks}`);
+const ACKS_FIRST = args.acks === 'first';
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface RelationBytes {
@@ -111,10 +117,13 @@ type Key = { fn: string; fd: number; receivedAt: Date };
  * once dead rows exceed 50 + 20 % of the live ones (its default threshold) — done here by the same rule, so the table
  * holds what it holds in a running system (the documents in flight), not every dead lease of a one-off fill.
  */
+const recordAcks = (db: Kysely<Database>, batch: readonly Key[]) =>
+  recordWrittenAcks(db, batch.map((k) => ({ fn: k.fn, fd: k.fd, code: 0, at: k.receivedAt.getTime() })));
+
 function createOtherWorkers(db: Kysely<Database>): (batch: readonly Key[]) => Promise<void> {
   let dead = 0;
   return async (batch) => {
-    await recordWrittenAcks(db, batch.map((k) => ({ fn: k.fn, fd: k.fd, code: 0, at: k.receivedAt.getTime() })));
+    if (!ACKS_FIRST) await recordAcks(db, batch);
     const claimed = await claimForFns(db, batch, 60_000, 'bench-disk');
     const leased = batch.filter((k) => claimed.has(`${k.fn}:${k.fd}`));
     const outcomes: FnsOutcomeRecord[] = batch.map((k) => ({
@@ -167,14 +176,17 @@ async function main(): Promise<void> {
     await sql`vacuum analyze`.execute(handle.db);
     const before = await relationBytes(handle.db);
 
-    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger(), usualAsNull: args['usual-as-null'] });
+    // The persist worker vacuums document_acks after its batches every 3 s; here after each one, as a fill is quick.
+    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger(), usualAsNull: args['usual-as-null'], acksVacuumMs: 0 });
     const otherWorkers = createOtherWorkers(handle.db);
+    const keysOf = (batch: typeof jobs) => batch.map((j) => ({ fn: j.fn, fd: j.fd, receivedAt: new Date(j.receivedAt) }));
     for (let i = 0; i < jobs.length; i += BATCH) {
       const batch = jobs.slice(i, i + BATCH);
+      if (ACKS_FIRST && !args['persist-only']) await recordAcks(handle.db, keysOf(batch));
       const results = await persist(batch);
       const failed = results.find((r) => !r.ok);
       if (failed) throw new Error(`persist failed: ${JSON.stringify(failed)}`);
-      if (!args['persist-only']) await otherWorkers(batch.map((j) => ({ fn: j.fn, fd: j.fd, receivedAt: new Date(j.receivedAt) })));
+      if (!args['persist-only']) await otherWorkers(keysOf(batch));
     }
     await sql`vacuum analyze`.execute(handle.db);
     await sql`checkpoint`.execute(handle.db);
@@ -197,7 +209,7 @@ async function main(): Promise<void> {
     const compacted = grownSince(before, await relationBytes(handle.db));
     const compactedTotal = compacted.reduce((s, r) => s + r.total, 0);
     console.log(JSON.stringify({
-      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'], usualAsNull: args['usual-as-null'],
+      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'], usualAsNull: args['usual-as-null'], acks: args.acks,
       // As received; stored packed (src/db/raw-container.ts): `storedRawContainerBytesPerDocument`.
       rawContainerBytesPerDocument: Math.round(received / documents),
       storedRawContainerBytesPerDocument: Math.round(Number(counted[0]!.raw) / documents),

@@ -134,7 +134,15 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   return query;
 }
 
-const ackOfDocument = sql<SqlBool>`document_acks.fn = documents.fn::bigint and document_acks.fd = documents.fd`;
+/**
+ * The ack written to the register (migration 0078): the document's `document_keys` columns, else its row of
+ * `document_acks` (recorded before 0078, or a report that raced the document's persist batch). Null when none is known.
+ */
+function writtenAckColumn(column: 'acked_at' | 'ack_code') {
+  return sql`coalesce(
+    (select k.${sql.ref(column)} from document_keys k where k.fn = documents.fn and k.fd = documents.fd),
+    (select a.${sql.ref(column)} from document_acks a where a.fn = documents.fn::bigint and a.fd = documents.fd))`;
+}
 
 /**
  * A list over several INNs is asked one INN at a time and merged: each INN's newest `limit` rows come off its own
@@ -182,8 +190,8 @@ function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSumma
       'documents.flk_status',
       'documents.flk_codes',
       // The ack as written to the register (issue 13): null when none is known.
-      (eb) => eb.selectFrom('document_acks').select('document_acks.ack_code').where(ackOfDocument).as('ack_code'),
-      (eb) => eb.selectFrom('document_acks').select('document_acks.acked_at').where(ackOfDocument).as('acked_at'),
+      writtenAckColumn('ack_code').$castTo<number | null>().as('ack_code'),
+      writtenAckColumn('acked_at').$castTo<Date | null>().as('acked_at'),
       'documents.persisted_at',
       'documents.reprocessed_at',
       fnsStatusShown.as('fns_status'),
@@ -243,7 +251,7 @@ export async function documentLifecycle(db: Db, row: DocumentRow): Promise<Store
     findCrptCodeStatuses(db, fn, fd),
     findWrittenAck(db, fn, fd),
   ]);
-  // The ack as written to the register (document_acks), not the documents columns: null when none is known.
+  // The ack as written to the register (document_keys, else document_acks), not the documents columns: null when none is known.
   return { row: { ...row, acked_at: ack?.ackedAt ?? null, ack_code: ack?.ackCode ?? null }, events: withRowEvents(row, written, fns), fns, marking };
 }
 

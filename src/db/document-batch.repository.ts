@@ -8,7 +8,8 @@
  * documents (their item names' ids as an array of the row, migrations 0054, 0066 and 0070) and marking codes are inserted for the
  * keys it claimed only — a copy of a stored document adds nothing, and no (fn, fd) gets a second documents row (the
  * foreign key documents (fn, fd) → document_keys, checked at the end of that statement when both rows exist, no longer
- * compares received_at: migration 0067).
+ * compares received_at: migration 0067). An ack report that came before its document (it waits in `document_acks`,
+ * document-acks.repository.ts) goes into the key's row as it is inserted, and its waiting row is deleted.
  *
  * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
  * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
@@ -249,11 +250,19 @@ const INSERT_BATCH = `
     select r.ord, substring($${P_RAW}::bytea from r.start for r.length) as raw_container, r.codec as raw_codec
     from unnest($${P_RAW + 1}::integer[], $${P_RAW + 2}::integer[], $${P_RAW + 3}::smallint[]) with ordinality as r(start, length, codec, ord)
   ),
+  waiting_acks as materialized (
+    select a.fn, a.fd, a.acked_at, a.ack_code from document_acks a join input i on a.fn = i.fn::bigint and a.fd = i.fd
+  ),
   claimed as (
-    insert into document_keys (fn, fd, received_at)
-    select fn, fd, received_at from input order by fn, fd
+    insert into document_keys (fn, fd, received_at, acked_at, ack_code)
+    select i.fn, i.fd, i.received_at, w.acked_at, w.ack_code
+      from input i left join waiting_acks w on w.fn = i.fn::bigint and w.fd = i.fd
+     order by i.fn, i.fd
     on conflict (fn, fd) do nothing
-    returning fn, fd
+    returning fn, fd, acked_at
+  ),
+  acks_taken as (
+    delete from document_acks a using claimed c where c.acked_at is not null and a.fn = c.fn::bigint and a.fd = c.fd
   ),
   fresh as materialized (
     select i.* from input i join claimed c on c.fn = i.fn and c.fd = i.fd

@@ -3,7 +3,8 @@
  * the socket write callback of an ack — only when it succeeded, so an ack to a connection that died first is never
  * reported. Reports are buffered in this process and flushed as ONE `acks` job every `flushMs` or `maxAcks` acks,
  * whichever comes first: no Redis round trip per message on the hot path. The acks worker records them in
- * document_acks (acked_at, ack_code).
+ * document_acks (acked_at, ack_code); one that came before its document moves into the document's key row when the
+ * document is stored (migration 0078).
  *
  * Losing reports never loses a document: a document is durable in the `documents` queue before its ack is even signed,
  * and reports travel separately. A crash (or a Redis outage longer than the buffer holds) loses only the reports not yet

@@ -14,8 +14,16 @@ interface DocumentKeyColumns {
   received_at: Timestamptz;
 }
 
-/** The registry of stored documents: primary key (fn, fd). Written first, with `on conflict do nothing`. */
-export type DocumentKeysTable = DocumentKeyColumns;
+/**
+ * The registry of stored documents: primary key (fn, fd). Written first, with `on conflict do nothing`. Since migration
+ * 0078 it also holds the ack written to the register when that came first (document-acks.repository.ts).
+ */
+export interface DocumentKeysTable extends DocumentKeyColumns {
+  /** When our ack was written to the register's socket, if its report came before the document; else see document_acks. */
+  acked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** 1022 of that ack: 0 accepted, 14 ФЛК failed, 11 not recognised; null with acked_at. */
+  ack_code: ColumnType<number | null, number | null | undefined, number | null>;
+}
 export type DocumentKey = Selectable<DocumentKeysTable>;
 
 export const signStatuses = ['verified', 'unverified'] as const;

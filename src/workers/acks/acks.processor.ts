@@ -1,7 +1,8 @@
 /**
  * The acks processor (issue 13 item 4), BullMQ-free (its wiring: acks.worker.ts): one report of acknowledgements
- * actually written (src/gateway/ack-reports.ts) → document_acks, in chunks, `on conflict do nothing`, so a report run
- * twice writes nothing twice. A malformed entry is skipped and counted, never retried: it cannot get better.
+ * actually written (src/gateway/ack-reports.ts) → document_acks (document-acks.repository.ts), in chunks, `on conflict
+ * do nothing`, so a report run twice writes nothing twice. A malformed entry is skipped and counted, never retried: it
+ * cannot get better.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';

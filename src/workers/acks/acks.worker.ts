@@ -1,9 +1,9 @@
 /**
  * The acks worker (issue 13 item 4): a stock BullMQ Worker on `acks` whose processor (acks.processor.ts) records each
  * report of acknowledgements actually written (src/gateway/ack-reports.ts) in document_acks — one insert per report,
- * `on conflict do nothing`, so a report run twice (a retry, a stalled job) writes nothing twice. It does not wait for,
- * or look at, the documents: a report usually arrives before its documents are persisted, and the two meet only when
- * read.
+ * `on conflict do nothing`, so a report run twice (a retry, a stalled job) writes nothing twice. It does not wait for
+ * the documents: an ack that comes before its document waits in document_acks, and the persist worker's insert of the
+ * document's key takes it along (migration 0078); one that comes after stays there, and the two meet when read.
  *
  * A PostgreSQL failure fails the job; BullMQ retries it with backoff (JOB_OPTIONS.acks). A malformed entry is skipped
  * and counted in the log, never retried: it cannot get better.

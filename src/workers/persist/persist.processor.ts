@@ -19,6 +19,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.js';
+import { createDocumentAcksVacuum } from '../../db/document-acks-vacuum.js';
 import { addShiftTotals, insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
 import { recordConflictingCopies } from '../../db/document-conflicts.repository.js';
 import { ItemNameDictionary, itemNamesOf, type ItemNameIds } from '../../db/item-name-dictionary.js';
@@ -55,6 +56,8 @@ export interface PersistProcessorDeps {
   readonly metrics?: Metrics;
   /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL; usual-as-null.ts). Default false. */
   readonly usualAsNull?: boolean;
+  /** How often the acks that waited for their documents are vacuumed away (document-acks-vacuum.ts); default 3 s. */
+  readonly acksVacuumMs?: number;
 }
 
 /** Takes job payloads (untrusted); returns one result per payload, in order. Throws only if the transaction fails. */
@@ -132,6 +135,7 @@ function settle(deps: PersistProcessorDeps, prepared: readonly Prepared[], writt
 export function createPersistProcessor(deps: PersistProcessorDeps): PersistProcessor {
   const cache = new RegistryCache();
   const itemNames = new ItemNameDictionary();
+  const acksVacuum = createDocumentAcksVacuum(deps.db, deps.logger, deps.acksVacuumMs);
 
   return async function persistBatch(payloads) {
     const results: (PersistResult | undefined)[] = new Array<PersistResult | undefined>(payloads.length);
@@ -152,6 +156,8 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
       unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache, nameIds, deps.usualAsNull === true));
     // Only after the commit: an id from a rolled-back transaction would name nothing.
     if (written) cache.remember(written.ids);
+    // Acks that waited for these documents were deleted by the batch (document-batch.repository.ts).
+    if (written) acksVacuum.afterBatch();
     const inserted = settle(deps, prepared, written, results);
     deps.logger.debug({ jobs: payloads.length, inserted }, 'persisted batch');
     return results.map((r) => r!);

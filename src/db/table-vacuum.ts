@@ -1,0 +1,83 @@
+// A worker vacuums a small table it churns itself, instead of waiting for autovacuum: rows that are inserted and
+// deleted a moment later (fns_leases, the acks waiting in document_acks) leave their space dead until VACUUM passes,
+// and autovacuum visits a database once a minute at best — some installations turn it off (this project's CI machine
+// does). At most every `everyMs`, in the background, never throwing: a few milliseconds for a table this size.
+// `skip_locked`: when another worker's VACUUM is running, this one is skipped instead of waiting for it.
+// `truncate`: giving empty pages at the end back to the file system needs an exclusive lock, taken only if free (VACUUM
+// retries for up to ≈ 5 s, a pooled connection held all along) and then briefly blocking the table's writers; without
+// it the pages are reused, and the file keeps its largest size.
+// VACUUM by a role that does not own the table only warns, in the server's log: ownership is checked once instead.
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from '../observability/logger.js';
+import type { Database } from './database.js';
+
+export interface TableVacuum {
+  /**
+   * Called after each batch: runs `before`, then a VACUUM, when `everyMs` has passed since the last time — else once
+   * that time has passed (one timer however many batches came meanwhile). Never throws.
+   */
+  afterBatch(): void;
+}
+
+export interface TableVacuumOptions {
+  readonly table: 'fns_leases' | 'document_acks';
+  /** Who vacuums, for the log: "the fns worker". */
+  readonly by: string;
+  readonly everyMs: number;
+  /** Runs first each time (a delete of what nothing else will delete). */
+  readonly before?: () => Promise<unknown>;
+  /** Give empty pages at the end back (default false: writers arrive all the time and would hold the lock off). */
+  readonly truncate?: boolean;
+  /** Runs after each VACUUM (by the table's owner only). */
+  readonly after?: () => Promise<unknown>;
+}
+
+export function createTableVacuum(db: Kysely<Database>, logger: Logger, options: TableVacuumOptions): TableVacuum {
+  const { table, by, everyMs, before } = options;
+  const truncate = options.truncate === true ? sql`true` : sql`false`;
+  let last = Date.now();
+  let running: Promise<void> | undefined;
+  let owner: boolean | undefined;
+  let warned = false;
+  const vacuum = async () => {
+    await before?.();
+    owner ??= await ownsTable(db, table);
+    if (!owner) return;
+    await sql`vacuum (skip_locked, truncate ${truncate}) ${sql.table(table)}`.execute(db);
+    await options.after?.();
+  };
+  let trailing: NodeJS.Timeout | undefined;
+  const start = () => {
+    last = Date.now();
+    running = vacuum()
+      .catch((e: unknown) => {
+        logger.warn({ err: (e as Error).message }, `vacuum of ${table} failed; autovacuum must keep the table small`);
+      })
+      .finally(() => {
+        running = undefined;
+        if (owner === false && !warned) {
+          warned = true;
+          logger.warn(`${table} is not owned by this database role: ${by} does not vacuum it; autovacuum must keep it small`);
+        }
+      });
+  };
+  // The last batch of a burst still gets its VACUUM, `everyMs` after the one before (unref: never holds the process).
+  const fire = () => {
+    trailing = undefined;
+    if (running === undefined) start();
+    else trailing = setTimeout(fire, everyMs).unref();
+  };
+  return {
+    afterBatch() {
+      if (running === undefined && Date.now() - last >= everyMs) start();
+      else trailing ??= setTimeout(fire, Math.max(0, last + everyMs - Date.now())).unref();
+    },
+  };
+}
+
+async function ownsTable(db: Kysely<Database>, table: string): Promise<boolean> {
+  const { rows } = await sql<{ owns: boolean }>`
+    select pg_has_role(current_user, c.relowner, 'MEMBER') as owns from pg_class c where c.oid = ${table}::regclass
+  `.execute(db);
+  return rows[0]?.owns === true;
+}
