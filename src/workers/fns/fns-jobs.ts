@@ -200,6 +200,33 @@ async function processMany(deps: FnsJobDeps, job: FnsJobHandle): Promise<FnsBatc
   return { documents: refs.length, answered: t.answered, retrying, waiting: t.waiting.length, dead: t.dead };
 }
 
+/**
+ * BullMQ's reason for a job that stalled more often than maxStalledCount allows (its worker died holding it, again):
+ * the stalled check marks it and the next worker to take it fails it at once, with an UnrecoverableError, without
+ * running the processor — so nothing above parked its documents.
+ */
+export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
+/**
+ * The worker's 'failed' listener: a job given up for stalling has each of its documents parked in dead_letters, alone,
+ * as a one-document job (`ofd dlq replay` sends just it), instead of staying in the failed set sent to no one. Other
+ * failures were settled by the processor (batchFailed, throwForOutcome). Never throws.
+ */
+export async function parkStalledJob(deps: Pick<FnsJobDeps, 'db' | 'log' | 'metrics' | 'retry'>, job: FnsJobHandle, error: Error): Promise<void> {
+  if (error.message !== STALLED_TOO_OFTEN) return;
+  const refs =
+    job.name === FNS_BATCH_JOB
+      ? documentsOfFnsBatch(job.data).map((doc, i) => batchRef(job, doc, i, deps.retry))
+      : [jobRefOf(job, JOB_OPTIONS.fns.attempts ?? 1)];
+  try {
+    await recordDeadLetters(deps.db, refs.map((ref) => letterOf(ref, error)));
+    deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' }, refs.length);
+    deps.log.warn({ jobId: job.id, documents: refs.length }, 'fns job stalled too often: its documents parked as dead letters');
+  } catch (e) {
+    deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not write dead letters');
+  }
+}
+
 /** The worker's processor: a batch job or a one-document job. */
 export function createFnsJobHandler(deps: FnsJobDeps): (job: FnsJobHandle, token: string | undefined) => Promise<unknown> {
   return (job, token) => (job.name === FNS_BATCH_JOB ? processMany(deps, job) : processOne(deps, job, token));

@@ -12,6 +12,7 @@
  *   another worker holds the lease    → the documents wait until the lease ends, no attempt used
  *   the batch failed (PostgreSQL)     → the job fails and BullMQ retries it whole; on its last attempt its documents are
  *                                       parked too, best effort
+ *   its worker died holding it, twice → BullMQ fails it unrun (stalled too often); its documents are parked, one each
  *
  * Metrics stay per document: ofd_worker_jobs_total{queue="fns"} counts documents completed, failed (to be retried) and
  * dead, whatever job carried them. The `limiter` option is what makes the manual rate limit work (BullMQ honours a limit
@@ -31,7 +32,7 @@ import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { createMicroBatcher, type MicroBatcher } from '../../queue/micro-batcher.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { createFnsJobHandler } from './fns-jobs.js';
+import { createFnsJobHandler, parkStalledJob } from './fns-jobs.js';
 import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcessor } from './fns.processor.js';
 import { lockOptions } from '../shared/job-ref.js';
 
@@ -161,6 +162,9 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
     ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (job) void parkStalledJob({ db, log, metrics, retry }, job, error);
+  });
 
   let closing: Promise<void> | undefined;
   return {
