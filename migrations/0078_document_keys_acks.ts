@@ -30,11 +30,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  // The acks taken into document_keys go back where the previous release reads them.
+  // The acks taken into document_keys go back where the previous release reads them. A row of document_acks for the
+  // same document (a report run again, or a re-send's ack, that raced the persist batch) keeps the earlier ack.
   await sql`
     insert into document_acks (fn, fd, acked_at, ack_code)
     select fn::bigint, fd, acked_at, ack_code from document_keys where acked_at is not null
-    on conflict (fn, fd) do nothing
+    on conflict (fn, fd) do update set acked_at = excluded.acked_at, ack_code = excluded.ack_code
+      where excluded.acked_at < document_acks.acked_at
   `.execute(db);
   await sql`alter table document_keys drop constraint document_keys_ack_check, drop column ack_code, drop column acked_at`.execute(db);
 }

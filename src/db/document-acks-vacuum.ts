@@ -5,9 +5,9 @@
 // (≈ 100 bytes per document of the backlog) once it has drained. The lock that needs is taken only when free; the acks
 // worker's inserts are short and a few per second.
 // VACUUM never shrinks an index: the primary key keeps the size of the largest backlog (≈ 45 bytes per document of it),
-// so once the table is nearly empty and its key much larger than its rows need, the key is rebuilt — a few
-// milliseconds for so few rows. Its lock is waited for 200 ms at most (the table's other statements wait behind it
-// meanwhile), then given up until next time: a long statement on the table does not stall the acks and persist workers.
+// so once the backlog has drained (few rows left) and the key is much larger than its rows need, the key is rebuilt — a
+// few milliseconds for so few rows — at most once a minute. The table's lock is taken only if free (NOWAIT: no writer
+// queues behind it); the index's is waited for 50 ms at most, writers waiting meanwhile; else it is tried next time.
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from './database.js';
@@ -15,29 +15,37 @@ import { createTableVacuum, type TableVacuum } from './table-vacuum.js';
 
 export const DEFAULT_ACKS_VACUUM_MS = 3_000;
 
-/** Rebuild the key when it exceeds this and four times what its rows need (≈ 45 bytes each as inserted in key order). */
+/** Rebuild the key when it exceeds this, four times what its rows need (≈ 64 bytes each), and the rows are this few. */
 const KEY_BLOAT_BYTES = 1024 * 1024;
-const ROWS_FOR_REBUILD = 10_000;
+const ROWS_FOR_REBUILD = 1_000;
+const REBUILD_EVERY_MS = 60_000;
 
 export function createDocumentAcksVacuum(db: Kysely<Database>, logger: Logger, everyMs = DEFAULT_ACKS_VACUUM_MS): TableVacuum {
-  return createTableVacuum(db, logger, { table: 'document_acks', by: 'the persist worker', everyMs, truncate: true, after: () => shrinkKey(db) });
+  let lastRebuild = 0;
+  const shrinkKeyAtMostEveryMinute = async () => {
+    if (Date.now() - lastRebuild < REBUILD_EVERY_MS) return;
+    if (await shrinkKey(db)) lastRebuild = Date.now();
+  };
+  return createTableVacuum(db, logger, { table: 'document_acks', by: 'the persist worker', everyMs, truncate: true, after: shrinkKeyAtMostEveryMinute });
 }
 
-/** Rebuilds document_acks_pkey when a drained backlog left it bloated (reltuples: as the VACUUM just counted). */
-async function shrinkKey(db: Kysely<Database>): Promise<void> {
+/** Rebuilds document_acks_pkey when a drained backlog left it bloated (reltuples: as the VACUUM just counted). True: tried. */
+async function shrinkKey(db: Kysely<Database>): Promise<boolean> {
   const { rows } = await sql<{ rows: number; key_bytes: number }>`
     select c.reltuples::float8 as rows, pg_relation_size(i.oid)::float8 as key_bytes
       from pg_class c, pg_class i where c.oid = 'document_acks'::regclass and i.oid = 'document_acks_pkey'::regclass`.execute(db);
   const r = rows[0];
-  if (r === undefined || r.rows > ROWS_FOR_REBUILD || r.key_bytes < KEY_BLOAT_BYTES || r.key_bytes < 4 * 64 * Math.max(r.rows, 0)) return;
+  if (r === undefined || r.rows > ROWS_FOR_REBUILD || r.key_bytes < KEY_BLOAT_BYTES || r.key_bytes < 4 * 64 * Math.max(r.rows, 0)) return false;
   try {
     await db.transaction().execute(async (trx) => {
-      await sql`set local lock_timeout = '200ms'`.execute(trx);
+      await sql`set local lock_timeout = '50ms'`.execute(trx);
+      await sql`lock table document_acks in share mode nowait`.execute(trx);
       await sql`reindex index document_acks_pkey`.execute(trx);
     });
   } catch (e) {
     if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
   }
+  return true;
 }
 
 const LOCK_NOT_AVAILABLE = '55P03';

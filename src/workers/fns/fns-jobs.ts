@@ -4,9 +4,10 @@
  * puts those to try again back as smaller batch jobs.
  */
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
+import { FNS_ANSWERED_SQL } from '../../db/tables/fns-status.js';
 import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.repository.js';
 import { jobLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -208,23 +209,43 @@ async function processMany(deps: FnsJobDeps, job: FnsJobHandle): Promise<FnsBatc
 export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
 
 /**
- * The worker's 'failed' listener: a job given up for stalling has each of its documents parked in dead_letters, alone,
- * as a one-document job (`ofd dlq replay` sends just it), instead of staying in the failed set sent to no one. Other
- * failures were settled by the processor (batchFailed, throwForOutcome). Never throws.
+ * The worker's 'failed' listener: a job given up for stalling has each of its documents that is still unsettled parked
+ * in dead_letters, alone, as a one-document job (`ofd dlq replay` sends just it), instead of staying in the failed set
+ * sent to no one. An earlier run of the job may have settled some: answered, or parked with their own error (kept as
+ * it is). Other failures were settled by the processor (batchFailed, throwForOutcome). Never throws.
  */
 export async function parkStalledJob(deps: Pick<FnsJobDeps, 'db' | 'log' | 'metrics' | 'retry'>, job: FnsJobHandle, error: Error): Promise<void> {
   if (error.message !== STALLED_TOO_OFTEN) return;
-  const refs =
+  const all =
     job.name === FNS_BATCH_JOB
       ? documentsOfFnsBatch(job.data).map((doc, i) => batchRef(job, doc, i, deps.retry))
       : [jobRefOf(job, JOB_OPTIONS.fns.attempts ?? 1)];
   try {
+    const settled = await settledJobIds(deps.db, all);
+    const refs = all.filter((ref) => !settled.has(ref.id ?? ''));
+    if (refs.length === 0) return;
     await recordDeadLetters(deps.db, refs.map((ref) => letterOf(ref, error)));
     deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' }, refs.length);
     deps.log.warn({ jobId: job.id, documents: refs.length }, 'fns job stalled too often: its documents parked as dead letters');
   } catch (e) {
     deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not write dead letters');
   }
+}
+
+/** Of `refs`, the one-document job ids already answered by the FNS, or already parked. */
+async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): Promise<Set<string>> {
+  const keys = refs.flatMap((ref) => {
+    const parsed = fnsBatchDocumentSchema.safeParse(ref.data);
+    return parsed.success ? [{ fn: parsed.data.fn, fd: parsed.data.fd }] : [];
+  });
+  const ids = refs.map((ref) => ref.id ?? '');
+  const { rows } = await sql<{ id: string }>`
+    select 'fn-' || s.fn || '-fd-' || s.fd as id
+      from fns_status s join unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd) on s.fn = k.fn and s.fd = k.fd
+     where s.status in (${FNS_ANSWERED_SQL}, 'dead')
+    union
+    select job_id from dead_letters where queue = ${QUEUE} and job_id = any(${ids}::text[])`.execute(db);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** The worker's processor: a batch job or a one-document job. */

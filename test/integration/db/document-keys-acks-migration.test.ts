@@ -1,6 +1,7 @@
 // Migration 0078 lets a key row hold the ack that came before its document. Going down must not lose those acks: the
 // release before reads acks from document_acks only, so they are written back there; acks already there stay as
-// they are. Rows are read back from PostgreSQL.
+// they are, unless a later copy of one raced it there (the first ack written is the one kept). Rows are read back from
+// PostgreSQL.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordWrittenAcks } from '../../../src/db/document-acks.repository.js';
@@ -35,6 +36,8 @@ it('going down writes the acks held by key rows back into document_acks; going u
   await createPersistProcessor({ db: t.db, logger: silentLogger() })([realJob(FN, 1), realJob(FN, 2)]);
   await recordWrittenAcks(t.db, [{ fn: FN, fd: 2, code: 0, at: later }]);
   expect(await acksTable()).toEqual([{ fd: '2', acked_at: new Date(later), ack_code: 0 }]);
+  // A report of FD 1 run again that raced the persist batch: a later copy in document_acks, which readers pass over.
+  await sql`insert into document_acks (fn, fd, acked_at, ack_code) values (${FN}::bigint, 1, ${new Date(later + 1000)}, 0)`.execute(t.db);
 
   await migrateDown(t.db, stepsBack('0078_document_keys_acks'));
   const { rows: columns } = await sql<{ n: number }>`

@@ -7,7 +7,9 @@
 // The death is a plain Worker that takes the job and never finishes it, its lock never renewed (skipLockRenewal) and
 // its maxStalledCount 0: its own stalled check gives up on the job once the lock has expired.
 import { Queue, Worker } from 'bullmq';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, inject, it } from 'vitest';
+import { recordDeadLetters } from '../../../src/db/dead-letters.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
 import { documentJobId } from '../../../src/queue/job-ids.js';
@@ -16,6 +18,8 @@ import { QueueNames } from '../../../src/queue/queue-names.js';
 import { startFnsWorker } from '../../../src/workers/fns/fns.worker.js';
 import { startPersistWorker } from '../../../src/workers/persist/persist.worker.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
+import { insertDocuments } from '../../support/stored-documents.js';
+import { documentRow } from '../db/document-rows.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
 import { realJob, waitFor } from './worker-test-helpers.js';
 
@@ -72,16 +76,25 @@ it('the documents of a documents job failed for stalling are parked as dead lett
   expect(letters[0]!.error_message).toContain('stalled');
 });
 
-it('the documents of an fns batch job failed for stalling are parked as dead letters, one each', async () => {
+it('the unsettled documents of an fns batch job failed for stalling are parked as dead letters, one each', async () => {
   const prefix = uniquePrefix('stalled-fns');
   prefixes.push(prefix);
+  // An earlier run settled two of them before its worker died: FD 12 answered, FD 13 parked with its own error.
+  await insertDocuments(t.db, [11, 12, 13, 14].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+  await sql`insert into fns_status (fn, fd, status, attempts, sent_at, answered_at) values (${FN}, 12, 'accepted', 1, now(), now())`.execute(t.db);
+  const rejected = { queue: QueueNames.fns, jobName: 'send-to-fns', payload: { fn: FN, fd: 13 }, errorCode: 'FNS_REJECTED', errorMessage: 'refused by the FNS', attempts: 1 };
+  await recordDeadLetters(t.db, [{ ...rejected, jobId: documentJobId(FN, 13) }]);
   const fns = new Queue(QueueNames.fns, { connection: { url: redisUrl }, prefix });
   closers.push(() => fns.close());
-  await fns.add(FNS_BATCH_JOB, { documents: [{ fn: FN, fd: 11 }, { fn: FN, fd: 12 }] });
+  await fns.add(FNS_BATCH_JOB, { documents: [11, 12, 13, 14].map((fd) => ({ fn: FN, fd })) });
   await dieHolding(prefix, QueueNames.fns);
 
   const worker = startFnsWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), fnsUrl: 'http://127.0.0.1:9' });
   closers.push(() => worker.close());
-  const letters = await waitFor(() => deadLetters(QueueNames.fns), (rows) => rows.length === 2, 10_000);
-  expect(letters.map((l) => l.job_id)).toEqual([documentJobId(FN, 11), documentJobId(FN, 12)]);
+  const letters = await waitFor(() => deadLetters(QueueNames.fns), (rows) => rows.length === 3, 10_000);
+  expect(letters).toEqual([
+    { job_id: documentJobId(FN, 11), error_message: STALLED },
+    { job_id: documentJobId(FN, 13), error_message: 'refused by the FNS' },
+    { job_id: documentJobId(FN, 14), error_message: STALLED },
+  ]);
 });
