@@ -28,6 +28,12 @@ export interface TableVacuumOptions {
   readonly before?: () => Promise<unknown>;
   /** Give empty pages at the end back (default false: writers arrive all the time and would hold the lock off). */
   readonly truncate?: boolean;
+  /**
+   * Whether this VACUUM must clean the indexes up whatever the number of dead rows (default: PostgreSQL decides, and
+   * skips it when they are on under 2 % of the pages — leaving their line pointers, so those pages are never empty and
+   * the file is not truncated past them).
+   */
+  readonly indexCleanup?: () => Promise<boolean>;
   /** Runs after each VACUUM (by the table's owner only). */
   readonly after?: () => Promise<unknown>;
 }
@@ -43,7 +49,8 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
     await before?.();
     owner ??= await ownsTable(db, table);
     if (!owner) return;
-    await sql`vacuum (skip_locked, truncate ${truncate}) ${sql.table(table)}`.execute(db);
+    const indexCleanup = (await options.indexCleanup?.()) === true ? sql`on` : sql`auto`;
+    await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.table(table)}`.execute(db);
     await options.after?.();
   };
   let trailing: NodeJS.Timeout | undefined;

@@ -109,19 +109,35 @@ describe('acks written', () => {
 });
 
 describe('the upkeep of document_acks', () => {
-  it('rebuilds its key once a drained backlog left it much larger than its rows need', async () => {
-    // A backlog of 60 000 acks waiting for their documents, taken since.
+  it('once a backlog has drained, gives its pages back and rebuilds its key', async () => {
+    // 60 000 acks waited; all but the last 100 were taken first and a VACUUM passed (as during a drain), then those.
+    // That last VACUUM finds 100 dead rows on one page of ≈ 450: PostgreSQL would skip cleaning the index up for so few,
+    // and their line pointers would keep that page — and the file — from being truncated.
     await sql`insert into document_acks (fn, fd, acked_at, ack_code)
               select 9999078900200000 + k, 1, now(), 0 from generate_series(1, 60000) k`.execute(t.db);
-    await sql`delete from document_acks where fn > 9999078900200000`.execute(t.db);
-    const keyPages = async () => (await sql<{ n: number }>`select (pg_relation_size('document_acks_pkey') / 8192)::int as n`.execute(t.db)).rows[0]!.n;
-    const bloated = await keyPages();
-    expect(bloated).toBeGreaterThan(200); // ≈ 2 MB
-    createDocumentAcksVacuum(t.db, silentLogger(), 0).afterBatch();
+    await sql`delete from document_acks where fn between 9999078900200001 and 9999078900259900`.execute(t.db);
+    await sql`vacuum document_acks`.execute(t.db);
+    await t.db.connection().execute(async (c) => {
+      await sql`delete from document_acks where fn > 9999078900200000`.execute(c);
+      await sql`select pg_stat_force_next_flush()`.execute(c); // its counts reach the statistics as it goes idle
+    });
+    const pages = async () =>
+      (await sql<{ heap: number; key: number }>`
+        select (pg_relation_size('document_acks') / 8192)::int as heap, (pg_relation_size('document_acks_pkey') / 8192)::int as key`.execute(t.db)).rows[0]!;
+    const bloated = await pages();
+    expect(bloated.heap).toBeGreaterThan(400);
+    expect(bloated.key).toBeGreaterThan(200); // ≈ 2 MB
+    const upkeep = createDocumentAcksVacuum(t.db, silentLogger(), 0);
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await keyPages()) === bloated) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await keyPages()).toBeLessThanOrEqual(2);
-    // The acks left read as before.
+    let now = bloated;
+    while (Date.now() < deadline && (now.heap > 1 || now.key > 2)) {
+      upkeep.afterBatch(); // as the persist worker calls it after each batch
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      now = await pages();
+    }
+    // The three rows the tests above left on the first page stay, with a key of a page or two.
+    expect(now.heap).toBeLessThanOrEqual(1);
+    expect(now.key).toBeLessThanOrEqual(2);
     expect(await findWrittenAck(t.db, FN, 4)).toMatchObject({ ackCode: 0 });
   });
 });
