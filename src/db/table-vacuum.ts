@@ -72,7 +72,7 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
   const fire = () => {
     trailing = undefined;
     if (running === undefined) start();
-    else trailing = setTimeout(fire, everyMs).unref();
+    else trailing = setTimeout(fire, Math.max(everyMs, 50)).unref(); // never a 0 ms loop while a VACUUM runs
   };
   return {
     afterBatch() {

@@ -212,7 +212,8 @@ export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
  * The worker's 'failed' listener: a job given up for stalling has each of its documents that is still unsettled parked
  * in dead_letters, alone, as a one-document job (`ofd dlq replay` sends just it), instead of staying in the failed set
  * sent to no one. An earlier run of the job may have settled some: answered, or parked with their own error (kept as
- * it is). Other failures were settled by the processor (batchFailed, throwForOutcome). Never throws.
+ * it is, unless replayed since). Other failures were settled by the processor (batchFailed, throwForOutcome). Never
+ * throws.
  */
 export async function parkStalledJob(deps: Pick<FnsJobDeps, 'db' | 'log' | 'metrics' | 'retry'>, job: FnsJobHandle, error: Error): Promise<void> {
   if (error.message !== STALLED_TOO_OFTEN) return;
@@ -232,7 +233,10 @@ export async function parkStalledJob(deps: Pick<FnsJobDeps, 'db' | 'log' | 'metr
   }
 }
 
-/** Of `refs`, the one-document job ids already answered by the FNS, or already parked. */
+/**
+ * Of `refs`, the one-document job ids answered by the FNS, or parked and not replayed since. A replayed letter's
+ * document (its fns_status may still say 'dead') is being sent again, so it is parked again if this job was its replay.
+ */
 async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): Promise<Set<string>> {
   const keys = refs.flatMap((ref) => {
     const parsed = fnsBatchDocumentSchema.safeParse(ref.data);
@@ -242,9 +246,9 @@ async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): 
   const { rows } = await sql<{ id: string }>`
     select 'fn-' || s.fn || '-fd-' || s.fd as id
       from fns_status s join unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd) on s.fn = k.fn and s.fd = k.fd
-     where s.status in (${FNS_ANSWERED_SQL}, 'dead')
+     where s.status in (${FNS_ANSWERED_SQL})
     union
-    select job_id from dead_letters where queue = ${QUEUE} and job_id = any(${ids}::text[])`.execute(db);
+    select job_id from dead_letters where queue = ${QUEUE} and job_id = any(${ids}::text[]) and replayed_at is null`.execute(db);
   return new Set(rows.map((r) => r.id));
 }
 

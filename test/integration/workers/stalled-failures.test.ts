@@ -79,22 +79,26 @@ it('the documents of a documents job failed for stalling are parked as dead lett
 it('the unsettled documents of an fns batch job failed for stalling are parked as dead letters, one each', async () => {
   const prefix = uniquePrefix('stalled-fns');
   prefixes.push(prefix);
-  // An earlier run settled two of them before its worker died: FD 12 answered, FD 13 parked with its own error.
-  await insertDocuments(t.db, [11, 12, 13, 14].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+  // An earlier run settled two of them before its worker died: FD 12 answered, FD 13 parked with its own error. FD 15
+  // was parked as dead and replayed since (`ofd dlq replay`): its letter says so, its fns_status still says 'dead'.
+  await insertDocuments(t.db, [11, 12, 13, 14, 15].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
   await sql`insert into fns_status (fn, fd, status, attempts, sent_at, answered_at) values (${FN}, 12, 'accepted', 1, now(), now())`.execute(t.db);
-  const rejected = { queue: QueueNames.fns, jobName: 'send-to-fns', payload: { fn: FN, fd: 13 }, errorCode: 'FNS_REJECTED', errorMessage: 'refused by the FNS', attempts: 1 };
-  await recordDeadLetters(t.db, [{ ...rejected, jobId: documentJobId(FN, 13) }]);
+  await sql`insert into fns_status (fn, fd, status, attempts) values (${FN}, 15, 'dead', 16)`.execute(t.db);
+  const rejected = { queue: QueueNames.fns, jobName: 'send-to-fns', errorCode: 'FNS_REJECTED', errorMessage: 'refused by the FNS', attempts: 1 };
+  await recordDeadLetters(t.db, [13, 15].map((fd) => ({ ...rejected, payload: { fn: FN, fd }, jobId: documentJobId(FN, fd) })));
+  await sql`update dead_letters set replayed_at = now() where job_id = ${documentJobId(FN, 15)}`.execute(t.db);
   const fns = new Queue(QueueNames.fns, { connection: { url: redisUrl }, prefix });
   closers.push(() => fns.close());
-  await fns.add(FNS_BATCH_JOB, { documents: [11, 12, 13, 14].map((fd) => ({ fn: FN, fd })) });
+  await fns.add(FNS_BATCH_JOB, { documents: [11, 12, 13, 14, 15].map((fd) => ({ fn: FN, fd })) });
   await dieHolding(prefix, QueueNames.fns);
 
   const worker = startFnsWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), fnsUrl: 'http://127.0.0.1:9' });
   closers.push(() => worker.close());
-  const letters = await waitFor(() => deadLetters(QueueNames.fns), (rows) => rows.length === 3, 10_000);
+  const letters = await waitFor(() => deadLetters(QueueNames.fns), (rows) => rows.filter((l) => l.error_message === STALLED).length === 3, 10_000);
   expect(letters).toEqual([
     { job_id: documentJobId(FN, 11), error_message: STALLED },
     { job_id: documentJobId(FN, 13), error_message: 'refused by the FNS' },
     { job_id: documentJobId(FN, 14), error_message: STALLED },
+    { job_id: documentJobId(FN, 15), error_message: STALLED },
   ]);
 });
