@@ -72,7 +72,11 @@ describe('the «Зарегистрировать кассу» wizard', () => {
     fireEvent.click(screen.getByLabelText('Маркированные товары'));
     fireEvent.click(screen.getByRole('button', { name: 'Сформировать заявление' }));
 
-    fireEvent.click(await screen.findByRole('button', { name: /Подписать и отправить в ФНС/ }, slow));
+    // The button is disabled until the signer has listed the certificates; a click before that is lost (CI, once: the
+    // page waited at this step with its certificate chosen and no signature requested).
+    const signButton = () => screen.getByRole<HTMLButtonElement>('button', { name: /Подписать и отправить в ФНС/ });
+    await waitFor(() => expect(signButton().disabled).toBe(false), slow);
+    fireEvent.click(signButton());
     expect(await screen.findByText('страница заявления', {}, slow)).toBeTruthy();
 
     const create = net.sent.find((s) => s.method === 'POST' && s.path === '/api/v1/organizations/1/kkt-applications');
