@@ -242,14 +242,13 @@ async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): 
     const parsed = fnsBatchDocumentSchema.safeParse(ref.data);
     return parsed.success ? [{ fn: parsed.data.fn, fd: parsed.data.fd }] : [];
   });
-  const ids = refs.map((ref) => ref.id ?? '');
-  const { rows } = await sql<{ id: string }>`
-    select 'fn-' || s.fn || '-fd-' || s.fd as id
+  const { rows: answered } = await sql<{ fn: string; fd: number }>`
+    select s.fn, s.fd::int as fd
       from fns_status s join unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd) on s.fn = k.fn and s.fd = k.fd
-     where s.status in (${FNS_ANSWERED_SQL})
-    union
-    select job_id from dead_letters where queue = ${QUEUE} and job_id = any(${ids}::text[]) and replayed_at is null`.execute(db);
-  return new Set(rows.map((r) => r.id));
+     where s.status in (${FNS_ANSWERED_SQL})`.execute(db);
+  const { rows: parked } = await sql<{ job_id: string }>`
+    select job_id from dead_letters where queue = ${QUEUE} and job_id = any(${refs.map((ref) => ref.id ?? '')}::text[]) and replayed_at is null`.execute(db);
+  return new Set([...answered.map((a) => documentJobId(a.fn, a.fd)), ...parked.map((p) => p.job_id)]);
 }
 
 /** The worker's processor: a batch job or a one-document job. */
