@@ -23,9 +23,10 @@ function useSettingsEditor(organizationId: number, form: FormInstance<ExportSett
   const items = settings.data?.items ?? [];
   const put = (next: ExportSettingInput[]) => save.mutateAsync(next);
   const open = (index: number | null) => {
-    const value: ExportSettingInput = index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!);
-    form.setFieldsValue({ ...value, registerIds: value.registerIds ?? [] });
-    setEditing({ index, value });
+    // The dialog's form takes the value as its initialValues when it mounts (below): a setFieldsValue here would run
+    // before the dialog's Form exists — antd warns that the instance is not connected — and the dialog opened empty,
+    // its required fields unfilled, so «Сохранить» saved nothing.
+    setEditing({ index, value: index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!) });
   };
   const submit = async () => {
     const v = await form.validateFields();
@@ -91,7 +92,7 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
         {(d) => <List size="small" dataSource={d.items} renderItem={(s, i) => <List.Item actions={actions(s, i)}>{describeSetting(s, name)}</List.Item>} />}
       </QueryState>
       <Modal title={editing?.index === null ? 'Новая выгрузка' : 'Выгрузка'} open={editing !== null} onCancel={close} onOk={() => void submit().catch(() => {})} okText="Сохранить" cancelText="Отмена" confirmLoading={save.isPending} destroyOnHidden>
-        <Form form={form} layout="vertical" preserve={false}>
+        <Form form={form} layout="vertical" preserve={false} initialValues={editing ? { ...editing.value, registerIds: editing.value.registerIds ?? [] } : undefined}>
           <SettingFields registers={orgRegisters} />
           {save.error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(save.error)} /> : null}
         </Form>
