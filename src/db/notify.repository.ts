@@ -9,6 +9,7 @@ import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
 import type { ReceiptDeliveryLogRow } from './tables/api-security.js';
 import type { NotifyDeliveriesTable, NotifyDeliveryRow, NotifyDeliveryStatus, ReceiptChannel } from './tables/notify.js';
+import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 
 export { NOTIFY_DELIVERY_STATUSES, RECEIPT_CHANNELS, type NotifyDeliveryStatus, type ReceiptChannel } from './tables/notify.js';
 
@@ -237,4 +238,28 @@ export async function takeSmsCredit(db: Db, organizationId: number, key: string)
 /** Gives back the SMS of a send that failed, to the account it was taken from. */
 export async function refundSmsCredit(db: Db, organizationId: number, key: string, _account?: SmsAccount): Promise<void> {
   await refundMessage(db, organizationId, key);
+}
+
+/**
+ * A delivery whose job BullMQ gave up for stalling (workers/notify/notify-stalled.ts): its rows of `channels` not yet
+ * settled (pending, queued, sending, retrying: no job of theirs runs any more) become 'failed' with `errorCode`, and
+ * its dead letter is written, in one transaction. What the attempt
+ * charged stays charged: whether the message went out before the worker died is not known here.
+ */
+export async function failStalledDelivery(
+  db: Kysely<Database>,
+  key: { readonly fn: string; readonly fd: number; readonly channels: readonly ReceiptChannel[] },
+  failure: { readonly errorCode: string; readonly error: string; readonly deadLetter: DeadLetterInput },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('notify_deliveries')
+      .set({ status: 'failed', last_error_code: failure.errorCode, last_error: failure.error.slice(0, MAX_ERROR), updated_at: sql<Date>`now()` })
+      .where('fn', '=', key.fn)
+      .where('fd', '=', key.fd)
+      .where('channel', 'in', key.channels)
+      .where('status', 'in', ['pending', 'queued', 'sending', 'retrying'])
+      .execute();
+    await recordDeadLetters(trx, [failure.deadLetter]);
+  });
 }

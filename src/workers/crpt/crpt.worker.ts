@@ -16,6 +16,7 @@ import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createCrptProcessor } from './crpt.processor.js';
+import { parkStalledCrptJob } from './crpt-stalled.js';
 
 export const DEFAULT_CRPT_CONCURRENCY = 20;
 
@@ -100,6 +101,9 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
     ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (job) void parkStalledCrptJob({ db, log, metrics }, job, error);
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -27,6 +27,7 @@ import { JobNames } from '../../queue/jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { jobRefOf } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
+import { parkedJobIds, stalledTooOften } from '../shared/stalled-jobs.js';
 import type { FnsJobOutcome, FnsJobRef } from './fns.processor.js';
 
 export type FnsJobHandle = Job<unknown, unknown, string>;
@@ -202,13 +203,6 @@ async function processMany(deps: FnsJobDeps, job: FnsJobHandle): Promise<FnsBatc
 }
 
 /**
- * BullMQ's reason for a job that stalled more often than maxStalledCount allows (its worker died holding it, again):
- * the stalled check marks it and the next worker to take it fails it at once, with an UnrecoverableError, without
- * running the processor — so nothing above parked its documents.
- */
-export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
-
-/**
  * The worker's 'failed' listener: a job given up for stalling has each of its documents that is still unsettled parked
  * in dead_letters, alone, as a one-document job (`ofd dlq replay` sends just it), instead of staying in the failed set
  * sent to no one. An earlier run of the job may have settled some: answered, or parked with their own error (kept as
@@ -216,7 +210,7 @@ export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
  * throws.
  */
 export async function parkStalledJob(deps: Pick<FnsJobDeps, 'db' | 'log' | 'metrics' | 'retry'>, job: FnsJobHandle, error: Error): Promise<void> {
-  if (error.message !== STALLED_TOO_OFTEN) return;
+  if (!stalledTooOften(error)) return;
   const all =
     job.name === FNS_BATCH_JOB
       ? documentsOfFnsBatch(job.data).map((doc, i) => batchRef(job, doc, i, deps.retry))
@@ -246,9 +240,8 @@ async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): 
     select s.fn, s.fd::int as fd
       from fns_status s join unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd) on s.fn = k.fn and s.fd = k.fd
      where s.status in (${FNS_ANSWERED_SQL})`.execute(db);
-  const { rows: parked } = await sql<{ job_id: string }>`
-    select job_id from dead_letters where queue = ${QUEUE} and job_id = any(${refs.map((ref) => ref.id ?? '')}::text[]) and replayed_at is null`.execute(db);
-  return new Set([...answered.map((a) => documentJobId(a.fn, a.fd)), ...parked.map((p) => p.job_id)]);
+  const parked = await parkedJobIds(db, QUEUE, refs.map((ref) => ref.id ?? ''));
+  return new Set([...answered.map((a) => documentJobId(a.fn, a.fd)), ...parked]);
 }
 
 /** The worker's processor: a batch job or a one-document job. */

@@ -31,6 +31,7 @@ import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/
 import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './condition-emails.js';
 import { startNotifyLoops } from './notify-loops.js';
 import { createNotifyProcessor, type NotifyProcessor } from './receipts.processor.js';
+import { parkStalledNotifyJob } from './notify-stalled.js';
 import type { ViberCascadeOptions } from './viber.js';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from './webhooks.js';
 
@@ -169,6 +170,9 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (job) void parkStalledNotifyJob({ db, log, metrics }, job, error);
+  });
   const loops = startNotifyLoops({ db, log, queue, dispatcher, conditionEmails, emails: options.email !== undefined, pollIntervalMs: options.pollIntervalMs, conditionsIntervalMs: options.conditionsIntervalMs, cabinetUrl: options.cabinetUrl });
 
   let closing: Promise<void> | undefined;

@@ -1,8 +1,8 @@
 // A job that stalled too often — its worker died while holding it, more times than maxStalledCount allows — is not
 // run again: BullMQ's stalled check marks it with a deferred failure and puts it back, and the next worker that takes
 // it fails it at once ('job stalled more than allowable limit'), without calling its processor. Its documents must be
-// parked in dead_letters (where `ofd dlq replay` and the operators find them), for the documents queue and for fns
-// batch jobs alike: otherwise they sit in the failed set, stored nowhere or sent to no one.
+// parked in dead_letters (where `ofd dlq replay` and the operators find them), for the documents queue, fns batch jobs,
+// crpt sales and e-receipts alike: otherwise they sit in the failed set, stored nowhere or sent to no one.
 //
 // The death is a plain Worker that takes the job and never finishes it, its lock never renewed (skipLockRenewal) and
 // its maxStalledCount 0: its own stalled check gives up on the job once the lock has expired.
@@ -12,10 +12,12 @@ import { afterAll, afterEach, beforeAll, expect, inject, it } from 'vitest';
 import { recordDeadLetters } from '../../../src/db/dead-letters.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createDocumentProducer } from '../../../src/queue/document-producer.js';
-import { documentJobId } from '../../../src/queue/job-ids.js';
+import { documentJobId, notifyJobId } from '../../../src/queue/job-ids.js';
 import { FNS_BATCH_JOB } from '../../../src/queue/fns-jobs.js';
 import { QueueNames } from '../../../src/queue/queue-names.js';
+import { startCrptWorker } from '../../../src/workers/crpt/crpt.worker.js';
 import { startFnsWorker } from '../../../src/workers/fns/fns.worker.js';
+import { startNotifyWorker } from '../../../src/workers/notify/notify.worker.js';
 import { startPersistWorker } from '../../../src/workers/persist/persist.worker.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { insertDocuments } from '../../support/stored-documents.js';
@@ -100,5 +102,78 @@ it('the unsettled documents of an fns batch job failed for stalling are parked a
     { job_id: documentJobId(FN, 13), error_message: 'refused by the FNS' },
     { job_id: documentJobId(FN, 14), error_message: STALLED },
     { job_id: documentJobId(FN, 15), error_message: STALLED },
+  ]);
+});
+
+/**
+ * Adds the jobs and has one dying worker take them all at once (a second dying worker would fail the first one's
+ * marked job itself, out of sight of the worker under test); resolves once every one is marked.
+ */
+async function stallAll(prefix: string, queue: string, jobs: ReadonlyArray<{ name: string; data: object; jobId: string }>): Promise<void> {
+  const q = new Queue(queue, { connection: { url: redisUrl }, prefix });
+  closers.push(() => q.close());
+  for (const job of jobs) await q.add(job.name, job.data, { jobId: job.jobId });
+  const taken = new Set<string>();
+  const dying = new Worker(queue, (job) => (taken.add(job.id ?? ''), new Promise(() => undefined)), {
+    connection: { url: redisUrl }, prefix, concurrency: jobs.length, lockDuration: 300, stalledInterval: 150, maxStalledCount: 0, skipLockRenewal: true,
+  });
+  closers.push(() => dying.close(true));
+  for (const job of jobs) {
+    const marked = await waitFor(async () => (await q.getJob(job.jobId))?.deferredFailure, (reason) => reason === STALLED, 10_000);
+    expect(marked).toBe(STALLED);
+  }
+  expect([...taken].sort()).toEqual(jobs.map((j) => j.jobId).sort());
+}
+
+/** Waits until BullMQ has failed every job of `ids` for stalling, then lets the listeners' writes land. */
+async function failedForStalling(prefix: string, queue: string, ids: readonly string[]): Promise<void> {
+  const q = new Queue(queue, { connection: { url: redisUrl }, prefix });
+  closers.push(() => q.close());
+  for (const id of ids) await waitFor(async () => (await q.getJob(id))?.failedReason, (reason) => reason === STALLED, 10_000);
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+it('a crpt sale whose job failed for stalling is dead with its letter; a sale CRPT answered is left alone', async () => {
+  const prefix = uniquePrefix('stalled-crpt');
+  prefixes.push(prefix);
+  const [stalled, answered] = [31, 32];
+  await sql`insert into crpt_sales (source, fn, fd, status, attempts, sent_at, delivered_at) values ('receipt', ${FN}, ${answered}, 'delivered', 1, now(), now())`.execute(t.db);
+  await stallAll(prefix, QueueNames.crpt, [answered, stalled].map((fd) => ({ name: 'send-to-crpt', data: { fn: FN, fd }, jobId: documentJobId(FN, fd) })));
+
+  const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), crptUrl: 'http://127.0.0.1:9' });
+  closers.push(() => worker.close());
+  const letters = await waitFor(() => deadLetters(QueueNames.crpt), (rows) => rows.length > 0, 10_000);
+  await failedForStalling(prefix, QueueNames.crpt, [documentJobId(FN, answered), documentJobId(FN, stalled)]);
+  expect(await deadLetters(QueueNames.crpt)).toEqual([{ job_id: documentJobId(FN, stalled), error_message: STALLED }]);
+  expect(letters).toHaveLength(1);
+  const sales = await sql<{ fd: string; status: string; last_error_code: string | null }>`
+    select fd::text, status, last_error_code from crpt_sales where fn = ${FN} order by fd`.execute(t.db);
+  expect(sales.rows).toEqual([
+    { fd: String(stalled), status: 'dead', last_error_code: 'JOB_STALLED' },
+    { fd: String(answered), status: 'delivered', last_error_code: null },
+  ]);
+});
+
+it('an e-receipt whose job failed for stalling is failed with its letter, not sending for ever; a delivered one is left alone', async () => {
+  const prefix = uniquePrefix('stalled-notify');
+  prefixes.push(prefix);
+  const [stalled, delivered] = [41, 42];
+  await insertDocuments(t.db, [stalled, delivered].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+  await sql`insert into notify_deliveries (fn, fd, channel, recipient, status, attempts, delivered_at)
+            values (${FN}, ${stalled}, 'email', 'buyer@example.test', 'sending', 1, null),
+                   (${FN}, ${delivered}, 'email', 'buyer@example.test', 'delivered', 1, now())`.execute(t.db);
+  const jobs = [delivered, stalled].map((fd) => ({ name: 'notify', data: { fn: FN, fd, channel: 'email', recipient: 'buyer@example.test' }, jobId: notifyJobId(FN, fd, 'email') }));
+  await stallAll(prefix, QueueNames.notify, jobs);
+
+  const worker = startNotifyWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), pollIntervalMs: 60_000 });
+  closers.push(() => worker.close());
+  await waitFor(() => deadLetters(QueueNames.notify), (rows) => rows.length > 0, 10_000);
+  await failedForStalling(prefix, QueueNames.notify, jobs.map((j) => j.jobId));
+  expect(await deadLetters(QueueNames.notify)).toEqual([{ job_id: notifyJobId(FN, stalled, 'email'), error_message: STALLED }]);
+  const rows = await sql<{ fd: string; status: string; last_error_code: string | null }>`
+    select fd::text, status, last_error_code from notify_deliveries where fn = ${FN} order by fd`.execute(t.db);
+  expect(rows.rows).toEqual([
+    { fd: String(stalled), status: 'failed', last_error_code: 'JOB_STALLED' },
+    { fd: String(delivered), status: 'delivered', last_error_code: null },
   ]);
 });

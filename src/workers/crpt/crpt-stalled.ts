@@ -1,0 +1,59 @@
+/**
+ * The crpt worker's 'failed' listener (shared/stalled-jobs.ts): a sale whose job BullMQ gave up for stalling is parked
+ * as the processor parks a dead sale — crpt_sales 'dead' and its dead letter in one transaction — so that it shows in
+ * `ofd dlq list` and the cabinet's marking stages, and `ofd dlq replay` sends it again. A sale CRPT already answered,
+ * or a job parked already (and not replayed since), is left alone. Never throws.
+ */
+import type { Kysely } from 'kysely';
+import type { SaleKey } from '../../db/crpt-status.repository.js';
+import { findCrptSale, recordCrptFailure } from '../../db/crpt-status.repository.js';
+import type { Database } from '../../db/database.js';
+import { recordDeadLetters } from '../../db/dead-letters.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
+import { JOB_OPTIONS } from '../../queue/job-options.js';
+import { QueueNames } from '../../queue/queue-names.js';
+import { deadLetterOf, jobRefOf } from '../shared/job-ref.js';
+import { JOB_STALLED, parkedJobIds, stalledTooOften } from '../shared/stalled-jobs.js';
+
+const QUEUE = QueueNames.crpt;
+
+interface StalledJob {
+  readonly id?: string | undefined;
+  readonly name: string;
+  readonly data: unknown;
+  readonly attemptsMade: number;
+  readonly opts: { readonly attempts?: number };
+}
+
+/** The sale a job is about, from its data alone (a job whose data does not parse has none: its letter is parked bare). */
+export function saleKeyOfJob(job: { readonly name: string; readonly data: unknown }): SaleKey | undefined {
+  if (job.name === CRPT_NOTIFICATION_JOB) {
+    const p = crptNotificationJobSchema.safeParse(job.data);
+    return p.success ? { source: 'notification', fn: p.data.fn, fd: p.data.notificationNumber } : undefined;
+  }
+  const p = crptReceiptJobSchema.safeParse(job.data);
+  return p.success ? { source: 'receipt', fn: p.data.fn, fd: p.data.fd } : undefined;
+}
+
+export async function parkStalledCrptJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: StalledJob, error: Error): Promise<void> {
+  if (!stalledTooOften(error)) return;
+  const { db, log } = deps;
+  const ref = jobRefOf(job, JOB_OPTIONS.crpt.attempts ?? 1);
+  const letter = deadLetterOf(QUEUE, ref, { code: JOB_STALLED, message: error.message });
+  try {
+    if ((await parkedJobIds(db, QUEUE, [letter.jobId])).size > 0) return;
+    const key = saleKeyOfJob(job);
+    if (key === undefined) {
+      await recordDeadLetters(db, [letter]);
+    } else {
+      if ((await findCrptSale(db, key))?.status === 'delivered') return;
+      await recordCrptFailure(db, key, { status: 'dead', errorCode: JOB_STALLED, error: error.message, sent: false, deadLetter: letter });
+    }
+    deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
+    log.warn({ jobId: job.id }, 'crpt job stalled too often: parked as a dead letter');
+  } catch (e) {
+    log.error({ jobId: job.id, err: (e as Error).message }, 'could not write the dead letter');
+  }
+}
