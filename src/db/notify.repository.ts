@@ -259,6 +259,9 @@ export async function failStalledDelivery(
       .where('fd', '=', key.fd)
       .where('channel', 'in', key.channels)
       .where('status', 'in', ['pending', 'queued', 'sending', 'retrying'])
+      // A Viber message sent and waiting for its report (charged, charge_key set) stays 'sending': a replay then waits
+      // for that report instead of sending the receipt again (receipts.processor.ts route).
+      .where((eb) => eb.or([eb('channel', '<>', 'viber'), eb('charge_key', 'is', null)]))
       .execute();
     await recordDeadLetters(trx, [failure.deadLetter]);
   });
