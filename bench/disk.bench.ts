@@ -1,7 +1,7 @@
 // Disk per stored document (issue 12, target 4: ≤ 1 500 bytes per receipt, indexes and TOAST included, raw bytes kept).
 //
 //   npm run bench:disk -- [--documents 20000] [--registers 200] [--seed disk-bench] [--now 2026-12-01T12:00:00Z] [--batch 500]
-//                          [--persist-only] [--keep] [--usual-as-null] [--acks after|first]
+//                          [--persist-only] [--keep] [--spelt-out] [--acks after|first]
 //
 // A fresh database `ofd_bench_disk_<hex>` on DATABASE_URL's server (migrated; dropped afterwards unless --keep) is
 // filled the way the pipeline fills it: `--documents` documents of `--registers` emulated registers (bench/fleet-jobs.ts:
@@ -16,8 +16,9 @@
 // 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
 // the same once the month is over and its indexes are rebuilt packed (`ofd partitions compact <month> --keys`).
 //
-// --usual-as-null: the persist processor stores the usual values as null, as OFD_STORE_USUAL_AS_NULL does
-// (src/workers/persist/usual-as-null.ts).
+// The persist processor stores the usual values as null, as OFD_STORE_USUAL_AS_NULL (on by default) has it
+// (src/workers/persist/usual-as-null.ts); --spelt-out stores them spelt out, as OFD_STORE_USUAL_AS_NULL=false does.
+// (--usual-as-null, the default since migration 0079's release, is still accepted.)
 // --acks: when the acks worker records each batch's acks — `after` the batch is stored (the default: an ack that
 // comes after its document stays in document_acks), or `first`, as when persisting lags behind the acks (they wait in
 // document_acks and the persist worker's insert of each key takes its ack along: migration 0078).
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     'persist-only': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'usual-as-null': { type: 'boolean', default: false },
+    'spelt-out': { type: 'boolean', default: false },
     acks: { type: 'string', default: 'after' },
   },
 });
@@ -55,6 +57,8 @@ const REGISTERS = Number(args.registers);
 const BATCH = Number(args.batch);
 if (args.acks !== 'after' && args.acks !== 'first') throw new Error(`--acks must be after or first, not ${args.acks}`);
 const ACKS_FIRST = args.acks === 'first';
+if (args['spelt-out'] && args['usual-as-null']) throw new Error('--spelt-out and --usual-as-null contradict each other');
+const USUAL_AS_NULL = !args['spelt-out'];
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface RelationBytes {
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
     const before = await relationBytes(handle.db);
 
     // The persist worker vacuums document_acks after its batches every 3 s; here after each one, as a fill is quick.
-    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger(), usualAsNull: args['usual-as-null'], acksVacuumMs: 0 });
+    const persist = createPersistProcessor({ db: handle.db, logger: silentLogger(), usualAsNull: USUAL_AS_NULL, acksVacuumMs: 0 });
     const otherWorkers = createOtherWorkers(handle.db);
     const keysOf = (batch: typeof jobs) => batch.map((j) => ({ fn: j.fn, fd: j.fd, receivedAt: new Date(j.receivedAt) }));
     for (let i = 0; i < jobs.length; i += BATCH) {
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
     const compacted = grownSince(before, await relationBytes(handle.db));
     const compactedTotal = compacted.reduce((s, r) => s + r.total, 0);
     console.log(JSON.stringify({
-      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'], usualAsNull: args['usual-as-null'], acks: args.acks,
+      documents, receipts, items, seed: args.seed, persistOnly: args['persist-only'], usualAsNull: USUAL_AS_NULL, acks: args.acks,
       // As received; stored packed (src/db/raw-container.ts): `storedRawContainerBytesPerDocument`.
       rawContainerBytesPerDocument: Math.round(received / documents),
       storedRawContainerBytesPerDocument: Math.round(Number(counted[0]!.raw) / documents),

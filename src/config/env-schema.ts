@@ -215,8 +215,9 @@ export const envSchema = z
     // BullMQ refuses a stalled interval of 0.
     OFD_PERSIST_STALLED_INTERVAL_MS: count(1).optional(),
     // Store a document's usual values as null (verified, passed, payment sums of 0, its register's number; migration
-    // 0077): ≈ 77 bytes a receipt. Only once no process of a release before 0077 runs: those read null otherwise.
-    OFD_STORE_USUAL_AS_NULL: boolean.default(false),
+    // 0077): ≈ 80 bytes a receipt. On by default since migration 0079's release; false while processes of a release
+    // before 0077 still run beside this one (an upgrade from there): those read null otherwise.
+    OFD_STORE_USUAL_AS_NULL: boolean.default(true),
     OFD_UNPAID_POLICY: oneOf(['flag', 'stop'] as const).default('flag'),
     OFD_PAY_URL: urlWith(['http:', 'https:']).optional(),
     OFD_PAY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),

@@ -69,7 +69,7 @@ describe('loadConfig', () => {
       notificationRetentionDays: 180,
       exportRetentionDays: 7,
       kktRegistration: { fnsKktUrl: undefined, signatureCaFile: undefined, signatureCrlDir: undefined, requireCrl: false, pollIntervalMs: 30_000 },
-      persist: { lockDurationMs: undefined, stalledIntervalMs: undefined, usualAsNull: false },
+      persist: { lockDurationMs: undefined, stalledIntervalMs: undefined, usualAsNull: true },
       log: { level: 'info', pretty: false },
       billing: { unpaidPolicy: 'flag', payUrl: undefined, paySecret: undefined, requisites: DEFAULT_REQUISITES, pdfFont: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
     });
@@ -105,10 +105,10 @@ describe('loadConfig', () => {
       OFD_NOTIFICATION_RETENTION_DAYS: '30',
       OFD_PERSIST_LOCK_MS: '10000',
       OFD_PERSIST_STALLED_INTERVAL_MS: '5000',
-      OFD_STORE_USUAL_AS_NULL: 'true',
+      OFD_STORE_USUAL_AS_NULL: 'false',
     });
     expect(config.notificationRetentionDays).toBe(30);
-    expect(config.persist).toEqual({ lockDurationMs: 10_000, stalledIntervalMs: 5000, usualAsNull: true });
+    expect(config.persist).toEqual({ lockDurationMs: 10_000, stalledIntervalMs: 5000, usualAsNull: false });
     expect(config.gateway).toEqual({ maxConnections: 5000, maxConnectionsPerAddress: 50, proxyProtocol: true, enqueueMaxDelayMs: 0, enqueueMaxBatch: 1000 });
     expect(config.roles).toEqual(['worker', 'api']);
     expect(config.host).toBe('127.0.0.1');
@@ -143,8 +143,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ OFD_KKT_POLL_MS: '500', OFD_SIGNATURE_REQUIRE_CRL: 'true' }).kktRegistration).toMatchObject({ pollIntervalMs: 500, requireCrl: true });
     expect(() => loadConfig({ OFD_KKT_POLL_MS: '5' })).toThrow(/OFD_KKT_POLL_MS/);
     expect(() => loadConfig({ FNS_KKT_URL: 'ftp://x' })).toThrow(/FNS_KKT_URL/);
-    expect(loadConfig({ OFD_PERSIST_LOCK_MS: '1000' }).persist).toEqual({ lockDurationMs: 1000, stalledIntervalMs: undefined, usualAsNull: false });
-    expect(loadConfig({ OFD_PERSIST_LOCK_MS: '', OFD_PERSIST_STALLED_INTERVAL_MS: ' ' }).persist).toEqual({ lockDurationMs: undefined, stalledIntervalMs: undefined, usualAsNull: false });
+    expect(loadConfig({ OFD_PERSIST_LOCK_MS: '1000' }).persist).toEqual({ lockDurationMs: 1000, stalledIntervalMs: undefined, usualAsNull: true });
+    expect(loadConfig({ OFD_PERSIST_LOCK_MS: '', OFD_PERSIST_STALLED_INTERVAL_MS: ' ' }).persist).toEqual({ lockDurationMs: undefined, stalledIntervalMs: undefined, usualAsNull: true });
   });
 
   it('treats empty and blank values as unset', () => {

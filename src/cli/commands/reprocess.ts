@@ -64,7 +64,7 @@ export async function run(argv: string[], deps: ReprocessDeps = {}): Promise<num
     const summary = await reprocessDocuments(handle.db, createLogger({ level: 'warn', destination: process.stderr }), {
       batchSize,
       // As the persist worker stores them (OFD_STORE_USUAL_AS_NULL).
-      usualAsNull: deps.usualAsNull ?? config?.persist.usualAsNull ?? false,
+      usualAsNull: deps.usualAsNull ?? config?.persist.usualAsNull ?? false, // false: only a test passes databaseUrl
       ...(values.fn === undefined ? {} : { fn: values.fn }),
       ...(since === undefined ? {} : { since }),
       ...(values.quiet ? {} : { onBatch: (s) => progress(`reprocess: ${s.scanned} scanned, ${s.rebuilt} rebuilt, ${s.changed} changed\n`) }),

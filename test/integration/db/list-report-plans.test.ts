@@ -21,6 +21,7 @@ let firstRegister: number;
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 const nodes = (p: PlanNode): PlanNode[] => [p, ...(p.Plans ?? []).flatMap(nodes)];
@@ -93,7 +94,9 @@ describe('the Чеки list filtered to one register', () => {
     expect(rows.filter((r) => r.stats === null)).toEqual([]);
   });
 
-  it('is a backward scan of (register_id, received_at, fn, fd): no sort, the cursor an index condition', async () => {
+  // The index is (register_id, received_at) since migration 0079: only rows sharing a received_at are sorted (an
+  // Incremental Sort), and the cursor's received_at bounds the scan.
+  it('is a backward scan of (register_id, received_at): no full sort, the cursor an index condition', async () => {
     const page = await listDocuments(t.db, { inns: [INN], registerId: firstRegister, limit: 51 });
     expect(page).toHaveLength(51);
     const last = page.at(-1)!;
@@ -108,6 +111,9 @@ describe('the Чеки list filtered to one register', () => {
       expect(scans.every((n) => n['Node Type'] === 'Index Scan')).toBe(true);
       expect(plan.some((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Bitmap Heap Scan')).toBe(false);
     }
+    const cursorScans = (await planOf(next)).filter((n) => n['Index Name']?.includes('register_id_received_at'));
+    expect(cursorScans.length).toBeGreaterThan(0);
+    for (const n of cursorScans) expect(n['Index Cond']).toMatch(/received_at <= /);
   });
 });
 
