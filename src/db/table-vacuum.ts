@@ -26,8 +26,11 @@ export interface TableVacuumOptions {
   readonly everyMs: number;
   /** Runs first each time (a delete of what nothing else will delete). */
   readonly before?: () => Promise<unknown>;
-  /** Give empty pages at the end back (default false: writers arrive all the time and would hold the lock off). */
-  readonly truncate?: boolean;
+  /**
+   * Give empty pages at the end back (default false: writers arrive all the time and would hold the lock off); a
+   * function decides each time (fns_leases: once drained, when no writer is around).
+   */
+  readonly truncate?: boolean | (() => Promise<boolean>);
   /**
    * Whether this VACUUM must clean the indexes up whatever the number of dead rows (default: PostgreSQL decides, and
    * skips it when they are on under 2 % of the pages — leaving their line pointers, so those pages are never empty and
@@ -40,7 +43,6 @@ export interface TableVacuumOptions {
 
 export function createTableVacuum(db: Kysely<Database>, logger: Logger, options: TableVacuumOptions): TableVacuum {
   const { table, by, everyMs, before } = options;
-  const truncate = options.truncate === true ? sql`true` : sql`false`;
   let last = Date.now();
   let running: Promise<void> | undefined;
   let owner: boolean | undefined;
@@ -50,6 +52,7 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
     owner ??= await ownsTable(db, table);
     if (!owner) return;
     const indexCleanup = (await options.indexCleanup?.()) === true ? sql`on` : sql`auto`;
+    const truncate = (typeof options.truncate === 'function' ? await options.truncate() : options.truncate === true) ? sql`true` : sql`false`;
     await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.table(table)}`.execute(db);
     await options.after?.();
   };

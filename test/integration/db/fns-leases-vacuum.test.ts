@@ -1,5 +1,6 @@
 // The fns worker's upkeep of fns_leases: leases past their end (their worker died, or BullMQ gave up on its job) are
-// deleted, live ones kept; and a document whose lease ended is no longer shown as being sent.
+// deleted, live ones kept; a document whose lease ended is no longer shown as being sent; and once a burst has drained
+// the table gives its space back.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLeaseVacuum } from '../../../src/db/fns-leases-vacuum.js';
@@ -52,4 +53,28 @@ it('deletes the leases that ended, without waiting for one a claim is taking ove
     await claim.commit();
   }
   expect(await upkeepLeaves(['alive'])).toEqual(['alive']);
+});
+
+it('once a burst of sends has drained, gives the pages back and rebuilds the key', async () => {
+  // 40 000 leases taken and given back (as a burst of sends leaves them), the live one of FD 1 kept.
+  await sql`insert into fns_leases (fn, fd, lease_until, lease_owner)
+            select ${FN}, 1000 + k, now() + interval '1 minute', 'burst' from generate_series(1, 40000) k`.execute(t.db);
+  await sql`delete from fns_leases where lease_owner = 'burst'`.execute(t.db);
+  const pages = async () =>
+    (await sql<{ heap: number; key: number }>`
+      select (pg_relation_size('fns_leases') / 8192)::int as heap, (pg_relation_size('fns_leases_pkey') / 8192)::int as key`.execute(t.db)).rows[0]!;
+  const bloated = await pages();
+  expect(bloated.heap).toBeGreaterThan(200);
+  expect(bloated.key).toBeGreaterThan(150); // > 1 MB
+  const upkeep = createLeaseVacuum(t.db, silentLogger(), 0);
+  const deadline = Date.now() + 10_000;
+  let now = bloated;
+  while (Date.now() < deadline && (now.heap > 1 || now.key > 2)) {
+    upkeep.afterBatch(); // as the fns worker calls it after each batch
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    now = await pages();
+  }
+  expect(now.heap).toBeLessThanOrEqual(1);
+  expect(now.key).toBeLessThanOrEqual(2);
+  expect((await findFnsStatusShown(t.db, FN, 1))?.status).toBe('sending');
 });
