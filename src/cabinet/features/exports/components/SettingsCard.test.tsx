@@ -1,41 +1,82 @@
 // Автоматические выгрузки: «Добавить» opens the dialog filled with the usual schedule (after each shift, receipts with
-// their items, xlsx, every register, to the owners), and «Сохранить» sends it as the organization's whole list. In
-// Chromium the dialog once opened empty — its values were set before its form existed — and saved nothing; jsdom did
-// not show that (test/e2e/analytics.e2e.test.ts did). The API is stubbed at fetch.
+// their items, xlsx, every register, to the owners); «Изменить» opens the setting it is next to, however many dialogs
+// were opened before; «Сохранить» sends the organization's whole list with that one changed. In Chromium the dialog
+// once opened empty (its values were set before its form existed) and then showed the previous dialog's values (one
+// form kept across dialogs). The API is stubbed at fetch.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { SettingsCard } from './SettingsCard';
 
+const DAILY = { schedule: 'daily', content: 'shift_summary', format: 'csv', registerIds: null, emails: ['buh@example.ru'], enabled: true };
+const MONTHLY = { schedule: 'monthly', content: 'receipt_items', format: 'xlsx', registerIds: null, emails: ['boss@example.ru'], enabled: false };
+
 const net = vi.hoisted(() => {
-  const state: { sent: Array<{ method: string; url: string; body: unknown }> } = { sent: [] };
+  const state: { settings: unknown[]; sent: Array<{ method: string; url: string; body: unknown }> } = { settings: [], sent: [] };
   globalThis.fetch = (async (input: Request) => {
+    const url = new URL(input.url).pathname;
     const body = input.method === 'GET' ? undefined : await input.clone().json();
-    state.sent.push({ method: input.method, url: new URL(input.url).pathname, body });
-    const answer = input.method === 'PUT' ? body : { items: [] };
+    state.sent.push({ method: input.method, url, body });
+    const answer = input.method === 'PUT' ? body : url.endsWith('/export-settings') ? { items: state.settings } : { items: [] };
     return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
   return state;
 });
 
+function show() {
+  render(
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } })}>
+      <SettingsCard organizationId={7} />
+    </QueryClientProvider>,
+  );
+}
+
+/** The open dialog (the last one: antd keeps a closing one in the page while it fades). */
+async function openDialog(button: HTMLElement): Promise<HTMLElement> {
+  const before = screen.queryAllByRole('dialog').length;
+  fireEvent.click(button);
+  await waitFor(() => expect(screen.queryAllByRole('dialog').length).toBeGreaterThan(before === 0 ? 0 : before - 1));
+  return screen.getAllByRole('dialog').at(-1)!;
+}
+
+const puts = () => net.sent.filter((r) => r.method === 'PUT').map((r) => r.body);
+
 describe('SettingsCard', () => {
   it('opens a new schedule filled with the usual values, and saves it', async () => {
-    render(
-      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } })}>
-        <SettingsCard organizationId={7} />
-      </QueryClientProvider>,
-    );
+    net.settings = [];
+    net.sent.length = 0;
+    show();
     await screen.findByText(/Автоматических выгрузок нет/);
-    fireEvent.click(screen.getByRole('button', { name: 'Добавить' }));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await openDialog(screen.getByRole('button', { name: 'Добавить' }));
     await waitFor(() => expect(dialog.textContent).toContain('После закрытия каждой смены'));
     expect(dialog.textContent).toContain('Excel (xlsx)');
-    fireEvent.click(screen.getByRole('button', { name: 'Сохранить' }));
-    await waitFor(() => expect(net.sent.filter((r) => r.method === 'PUT')).toHaveLength(1));
-    expect(net.sent.find((r) => r.method === 'PUT')).toEqual({
-      method: 'PUT',
-      url: '/api/v1/organizations/7/export-settings',
-      body: { items: [{ schedule: 'shift_closed', content: 'receipt_items', format: 'xlsx', registerIds: null, emails: [], enabled: true }] },
-    });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Сохранить' }));
+    await waitFor(() => expect(puts()).toHaveLength(1));
+    expect(puts()[0]).toEqual({ items: [{ schedule: 'shift_closed', content: 'receipt_items', format: 'xlsx', registerIds: null, emails: [], enabled: true }] });
+  });
+
+  it('opens each setting with its own values, one dialog after another, and saves only the one edited', async () => {
+    net.settings = [DAILY, MONTHLY];
+    net.sent.length = 0;
+    show();
+    await screen.findByText(/Ежедневно/);
+    const edit = () => screen.getAllByRole('button', { name: 'Изменить' });
+    let dialog = await openDialog(edit()[0]!);
+    await waitFor(() => expect(dialog.textContent).toContain('Ежедневно (за вчера)'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Отмена' }));
+    dialog = await openDialog(edit()[1]!);
+    await waitFor(() => expect(dialog.textContent).toContain('Ежемесячно (за прошлый месяц)'));
+    expect(dialog.textContent).toContain('boss@example.ru');
+    expect(dialog.textContent).not.toContain('buh@example.ru');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Отмена' }));
+    dialog = await openDialog(screen.getByRole('button', { name: 'Добавить' }));
+    await waitFor(() => expect(dialog.textContent).toContain('После закрытия каждой смены'));
+    expect(dialog.textContent).not.toContain('boss@example.ru');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Отмена' }));
+    dialog = await openDialog(edit()[1]!);
+    await waitFor(() => expect(dialog.textContent).toContain('Ежемесячно (за прошлый месяц)'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Сохранить' }));
+    await waitFor(() => expect(puts()).toHaveLength(1));
+    expect(puts()[0]).toEqual({ items: [DAILY, MONTHLY] });
   });
 });

@@ -3,7 +3,6 @@
  * which format, to whom. The API replaces the list as a whole; owners and administrators may change it.
  */
 import { Alert, Button, Card, Form, List, Modal, Select, Switch, Typography } from 'antd';
-import type { FormInstance } from 'antd';
 import { useState } from 'react';
 import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
@@ -16,24 +15,24 @@ const toInput = (s: ExportSetting): ExportSettingInput => ({ schedule: s.schedul
 const NEW_SETTING: ExportSettingInput = { schedule: 'shift_closed', registerIds: null, content: 'receipt_items', format: 'xlsx', emails: [], enabled: true };
 
 /** The list as the API has it, the one being edited (index null: a new one) and the whole-list writes. */
-function useSettingsEditor(organizationId: number, form: FormInstance<ExportSettingInput>) {
+function useSettingsEditor(organizationId: number) {
   const settings = useExportSettings(organizationId);
   const save = useSaveExportSettings(organizationId);
-  const [editing, setEditing] = useState<{ index: number | null; value: ExportSettingInput } | null>(null);
+  // `seq`: each dialog opened is a component of its own (its key), with a form of its own — a form kept across dialogs
+  // showed the last one's values in the next (antd merges initialValues under what its store holds).
+  const [editing, setEditing] = useState<{ seq: number; index: number | null; value: ExportSettingInput } | null>(null);
+  const [seq, setSeq] = useState(0);
   const items = settings.data?.items ?? [];
   const put = (next: ExportSettingInput[]) => save.mutateAsync(next);
   const open = (index: number | null) => {
-    // The dialog's form takes the value as its initialValues when it mounts (below): a setFieldsValue here would run
-    // before the dialog's Form exists — antd warns that the instance is not connected — and the dialog opened empty,
-    // its required fields unfilled, so «Сохранить» saved nothing.
-    setEditing({ index, value: index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!) });
+    save.reset();
+    setSeq(seq + 1);
+    setEditing({ seq: seq + 1, index, value: index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!) });
   };
-  const submit = async () => {
-    const v = await form.validateFields();
-    const value: ExportSettingInput = { ...v, registerIds: v.registerIds && v.registerIds.length > 0 ? v.registerIds : null, emails: v.emails ?? [] };
+  const submit = async (index: number | null, value: ExportSettingInput) => {
     const next = items.map(toInput);
-    if (editing?.index === null || editing?.index === undefined) next.push(value);
-    else next[editing.index] = value;
+    if (index === null) next.push(value);
+    else next[index] = value;
     await put(next);
     setEditing(null);
   };
@@ -70,9 +69,33 @@ function SettingFields({ registers }: { registers: Register[] }) {
   );
 }
 
-export function SettingsCard({ organizationId }: { organizationId: number }) {
+/** One dialog: a new setting (index null) or one of the list, in a form of its own filled with `value`. */
+function SettingDialog({ index, value, registers, saving, error, onSave, onClose }: {
+  index: number | null;
+  value: ExportSettingInput;
+  registers: Register[];
+  saving: boolean;
+  error: unknown;
+  onSave: (index: number | null, value: ExportSettingInput) => Promise<void>;
+  onClose: () => void;
+}) {
   const [form] = Form.useForm<ExportSettingInput>();
-  const { settings, save, items, editing, close, put, open, submit } = useSettingsEditor(organizationId, form);
+  const submit = async () => {
+    const v = await form.validateFields();
+    await onSave(index, { ...v, registerIds: v.registerIds && v.registerIds.length > 0 ? v.registerIds : null, emails: v.emails ?? [] });
+  };
+  return (
+    <Modal title={index === null ? 'Новая выгрузка' : 'Выгрузка'} open onCancel={onClose} onOk={() => void submit().catch(() => {})} okText="Сохранить" cancelText="Отмена" confirmLoading={saving}>
+      <Form form={form} layout="vertical" initialValues={{ ...value, registerIds: value.registerIds ?? [] }}>
+        <SettingFields registers={registers} />
+        {error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(error)} /> : null}
+      </Form>
+    </Modal>
+  );
+}
+
+export function SettingsCard({ organizationId }: { organizationId: number }) {
+  const { settings, save, items, editing, close, put, open, submit } = useSettingsEditor(organizationId);
   const registers = useAllRegisters();
   const orgRegisters = (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId);
   const name = (id: number) => `РН ${registers.data?.items.find((r) => r.id === id)?.registrationNumber ?? id}`;
@@ -91,12 +114,9 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
       <QueryState query={settings} isEmpty={(d) => d.items.length === 0} empty={<Typography.Text>Автоматических выгрузок нет. Нажмите «Добавить», чтобы получать чеки после каждой смены.</Typography.Text>}>
         {(d) => <List size="small" dataSource={d.items} renderItem={(s, i) => <List.Item actions={actions(s, i)}>{describeSetting(s, name)}</List.Item>} />}
       </QueryState>
-      <Modal title={editing?.index === null ? 'Новая выгрузка' : 'Выгрузка'} open={editing !== null} onCancel={close} onOk={() => void submit().catch(() => {})} okText="Сохранить" cancelText="Отмена" confirmLoading={save.isPending} destroyOnHidden>
-        <Form form={form} layout="vertical" preserve={false} initialValues={editing ? { ...editing.value, registerIds: editing.value.registerIds ?? [] } : undefined}>
-          <SettingFields registers={orgRegisters} />
-          {save.error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(save.error)} /> : null}
-        </Form>
-      </Modal>
+      {editing ? (
+        <SettingDialog key={editing.seq} index={editing.index} value={editing.value} registers={orgRegisters} saving={save.isPending} error={save.error} onSave={submit} onClose={close} />
+      ) : null}
     </Card>
   );
 }
