@@ -241,14 +241,17 @@ export async function refundSmsCredit(db: Db, organizationId: number, key: strin
 }
 
 /**
- * A delivery whose job BullMQ gave up for stalling (workers/notify/notify-stalled.ts): its rows of `channels` not yet
- * settled (pending, queued, sending, retrying: no job of theirs runs any more) become 'failed' with `errorCode`, and
- * its dead letter is written, in one transaction. What the attempt
- * charged stays charged: whether the message went out before the worker died is not known here.
+ * A delivery whose job BullMQ gave up for stalling (workers/notify/notify-stalled.ts): its rows of `channels` that this
+ * job was sending — 'sending' or 'retrying', and still of its request (`resends`: a resend asked since is another
+ * job's) — become 'failed' with `errorCode`, and its dead letter is written, in one transaction. A Viber message sent
+ * and waiting for its report ('sending' with a charge_key) stays as it is: a replay then waits for that report
+ * instead of sending the receipt again (receipts.processor.ts, route). What the attempt charged stays charged: whether
+ * the message went out before the worker died is not known here; a replay of the letter charges nothing more (the
+ * same charge key).
  */
 export async function failStalledDelivery(
   db: Kysely<Database>,
-  key: { readonly fn: string; readonly fd: number; readonly channels: readonly ReceiptChannel[] },
+  key: { readonly fn: string; readonly fd: number; readonly channels: readonly ReceiptChannel[]; readonly resends: number },
   failure: { readonly errorCode: string; readonly error: string; readonly deadLetter: DeadLetterInput },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -258,10 +261,9 @@ export async function failStalledDelivery(
       .where('fn', '=', key.fn)
       .where('fd', '=', key.fd)
       .where('channel', 'in', key.channels)
-      .where('status', 'in', ['pending', 'queued', 'sending', 'retrying'])
-      // A Viber message sent and waiting for its report (charged, charge_key set) stays 'sending': a replay then waits
-      // for that report instead of sending the receipt again (receipts.processor.ts route).
-      .where((eb) => eb.or([eb('channel', '<>', 'viber'), eb('charge_key', 'is', null)]))
+      .where('status', 'in', ['sending', 'retrying'])
+      .where('resends', '=', key.resends)
+      .where((eb) => eb.not(eb.and([eb('channel', '=', 'viber'), eb('status', '=', 'sending'), eb('charge_key', 'is not', null)])))
       .execute();
     await recordDeadLetters(trx, [failure.deadLetter]);
   });

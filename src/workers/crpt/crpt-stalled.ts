@@ -2,7 +2,9 @@
  * The crpt worker's 'failed' listener (shared/stalled-jobs.ts): a sale whose job BullMQ gave up for stalling is parked
  * as the processor parks a dead sale — crpt_sales 'dead' and its dead letter in one transaction — so that it shows in
  * `ofd dlq list` and the cabinet's marking stages, and `ofd dlq replay` sends it again. A sale CRPT already answered,
- * or a job parked already (and not replayed since), is left alone. Never throws.
+ * or a job parked already (and not replayed since), is left alone; a sale under a lease that has not ended gets its
+ * letter only. Never throws. (The clock compared with lease_until is this process's: the lease was set from
+ * PostgreSQL's now(); a skew of seconds only decides which of the two is written.)
  */
 import type { Kysely } from 'kysely';
 import type { SaleKey } from '../../db/crpt-status.repository.js';
@@ -48,8 +50,13 @@ export async function parkStalledCrptJob(deps: { db: Kysely<Database>; log: Logg
     if (key === undefined) {
       await recordDeadLetters(db, [letter]);
     } else {
-      if ((await findCrptSale(db, key))?.status === 'delivered') return;
-      await recordCrptFailure(db, key, { status: 'dead', errorCode: JOB_STALLED, error: error.message, sent: false, deadLetter: letter });
+      const sale = await findCrptSale(db, key);
+      if (sale?.status === 'delivered') return;
+      // A lease still running: its worker may be alive (it lost its BullMQ lock, not its life) and sending. The sale is
+      // left to it — it records the answer or the failure itself — and only the letter is written; a replay's claim
+      // waits for the lease to end (crpt.processor.ts: sent only under a live lease).
+      if (sale?.status === 'sending' && sale.lease_until !== null && sale.lease_until.getTime() > Date.now()) await recordDeadLetters(db, [letter]);
+      else await recordCrptFailure(db, key, { status: 'dead', errorCode: JOB_STALLED, error: error.message, sent: false, deadLetter: letter });
     }
     deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
     log.warn({ jobId: job.id }, 'crpt job stalled too often: parked as a dead letter');

@@ -1,9 +1,9 @@
 /**
  * The notify worker's 'failed' listener (shared/stalled-jobs.ts): an e-receipt whose job BullMQ gave up for stalling is
- * parked like one that failed for good — its delivery row, still unsettled, set 'failed' (JOB_STALLED) and a dead letter
- * written, in one transaction — so that the cabinet shows it failed instead of sending for ever, and `ofd dlq replay`
- * sends it again. Any other job of the queue (a replayed outbox letter: webhook, condition e-mail) gets its letter back. A job parked already
- * (and not replayed since) is left alone, and so is a receipt delivered on the job's channel. Never throws.
+ * parked like one that failed for good — the delivery rows it was sending set 'failed' (JOB_STALLED) and a dead letter
+ * written, in one transaction (failStalledDelivery) — so that the cabinet does not show it sending for ever, and
+ * `ofd dlq replay` sends it again (a Viber message waiting for its report stays 'sending': the replay waits for it). Any other job of the queue (a replayed outbox letter: webhook, condition e-mail) gets its letter back. A job parked already
+ * (and not replayed since) is left alone, and so is a receipt this job's request delivered, by any of its channels. Never throws.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
@@ -27,10 +27,13 @@ interface StalledJob {
   readonly opts: { readonly attempts?: number };
 }
 
-/** The delivery rows a receipt job may have left 'sending': an SMS job's receipt may have gone by Viber (receipts.processor.ts route). */
+/**
+ * The delivery rows a receipt job may have left unsettled: an SMS or Viber job's receipt may have gone by the other
+ * (an automatic SMS by Viber when its organization chose Viber; a Viber message falls back to SMS).
+ */
 function channelsOf(channel: ReceiptChannel | 'webhook'): ReceiptChannel[] {
   if (channel === 'webhook') return [];
-  return channel === 'sms' ? ['sms', 'viber'] : [channel];
+  return channel === 'email' ? ['email'] : ['sms', 'viber'];
 }
 
 export async function parkStalledNotifyJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: StalledJob, error: Error): Promise<void> {
@@ -44,10 +47,12 @@ export async function parkStalledNotifyJob(deps: { db: Kysely<Database>; log: Lo
     if (!receipt.success || channels.length === 0) {
       await recordDeadLetters(db, [letter]);
     } else {
-      const { fn, fd, channel } = receipt.data;
-      const row = channel === 'webhook' ? undefined : await findDelivery(db, fn, fd, channel);
-      if (row?.status === 'delivered') return;
-      await failStalledDelivery(db, { fn, fd, channels }, { errorCode: JOB_STALLED, error: error.message, deadLetter: letter });
+      const { fn, fd } = receipt.data;
+      // Of this job's request: a resend asked since (resends + 1) is another job's, and so is its outcome.
+      const resends = receipt.data.resend ?? 0;
+      const rows = await Promise.all(channels.map((c) => findDelivery(db, fn, fd, c)));
+      if (rows.some((r) => r?.status === 'delivered' && r.resends === resends)) return;
+      await failStalledDelivery(db, { fn, fd, channels, resends }, { errorCode: JOB_STALLED, error: error.message, deadLetter: letter });
     }
     deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
     log.warn({ jobId: job.id }, 'notify job stalled too often: parked as a dead letter');

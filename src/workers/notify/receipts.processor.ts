@@ -24,6 +24,7 @@ import { phoneChannelOf } from '../../db/receipt-brands.repository.js';
 import { rearmWebhookDelivery } from '../../db/webhook-rearm.repository.js';
 import { notifyJobSchema, outboxReplaySchema, type NotifyJobData } from '../../queue/notify-jobs.js';
 import { NotifyError, type NotifyJobRef, type NotifyOutcome, type NotifyProcessor, type NotifyProcessorDeps } from './notify-types.js';
+import { JOB_STALLED } from '../shared/stalled-jobs.js';
 import { attempt, BrandCache, dead, refuse, sendSms, sendViber, shortLink, type Key } from './receipt-sends.js';
 import { body, receiptEmail, receiptQrOf } from './receipt-texts.js';
 
@@ -41,6 +42,11 @@ const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const SMS_SETTLED: ReadonlySet<string> = new Set(['delivered', 'failed', 'no_balance', 'no_recipient']);
 
 type Deps = NotifyProcessorDeps;
+
+function smsSettled(sms: NotifyDeliveryRow | undefined): boolean {
+  if (sms === undefined) return false;
+  return SMS_SETTLED.has(sms.status) && !(sms.status === 'failed' && sms.last_error_code === JOB_STALLED);
+}
 
 /** A replayed dead letter of an outbox: its row made due again. Undefined for any other job. */
 async function replayOutbox(deps: Deps, data: unknown): Promise<NotifyOutcome | undefined> {
@@ -123,9 +129,10 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     if (data.resend === undefined) {
       existing = await findDelivery(db, data.fn, data.fd, key.channel);
       // Done before: delivered, or handed to the SMS fallback and that SMS settled. An SMS not settled (the run died
-      // after Viber gave up, or the SMS is being retried) goes on: sendViber sends it, under the same ids.
+      // after Viber gave up, or the SMS is being retried; or its job was given up for stalling — failed with
+      // JOB_STALLED, and this is the replay of its letter) goes on: sendViber sends it, under the same ids.
       if (existing?.status === 'delivered') return { kind: 'done', status: 'skipped' };
-      if (existing?.status === 'fallback_sms' && SMS_SETTLED.has((await findDelivery(db, data.fn, data.fd, 'sms'))?.status ?? 'sending')) {
+      if (existing?.status === 'fallback_sms' && smsSettled(await findDelivery(db, data.fn, data.fd, 'sms'))) {
         return { kind: 'done', status: 'skipped' };
       }
     }

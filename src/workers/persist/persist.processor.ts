@@ -54,7 +54,7 @@ export interface PersistProcessorDeps {
   readonly db: Kysely<Database>;
   readonly logger: Logger;
   readonly metrics?: Metrics;
-  /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL; usual-as-null.ts). Default false. */
+  /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL, true by default there; usual-as-null.ts). Default false here. */
   readonly usualAsNull?: boolean;
   /** How often the acks that waited for their documents are vacuumed away (document-acks-vacuum.ts); default 3 s. */
   readonly acksVacuumMs?: number;

@@ -74,7 +74,7 @@ export interface PersistWorkerOptions {
   readonly lockDurationMs?: number;
   /** How often BullMQ looks for stalled jobs (of dead workers). Default 3 s. */
   readonly stalledIntervalMs?: number;
-  /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL; usual-as-null.ts). Default false. */
+  /** Store the usual values of a document row as null (OFD_STORE_USUAL_AS_NULL, true by default there; usual-as-null.ts). Default false here. */
   readonly usualAsNull?: boolean;
 }
 

@@ -3,7 +3,7 @@
  * receipt): verified, passed, no ФЛК codes (migration 0077), a settlement's payment sums that are 0, and a registration
  * number that is its register's — ≈ 77 bytes of a receipt's ≈ 720. Readers of every release since the one that added
  * this take null as those values (src/db/document-outcome.ts, payment-sums.ts, kkt-reg-id.ts); a release before it
- * does not, so the setting is off by default until no process of such a release runs.
+ * does not. On by default since migration 0079's release; off while upgrading from a release before 0077 (README).
  */
 import { flkCodesLiteral, type BatchDocumentRow } from '../../db/document-batch.repository.js';
 import { USUAL_FLK_STATUS, USUAL_SIGN_STATUS } from '../../db/document-outcome.js';

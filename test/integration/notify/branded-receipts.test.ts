@@ -490,6 +490,32 @@ describe('Viber receipts', () => {
       expect(smsFake.messages.filter((m) => m.to === PHONE && m.text.startsWith('Чек ФД 15 '))).toHaveLength(1);
       expect(await slow(again)).toEqual({ kind: 'done', status: 'skipped' });
       expect(smsFake.messages.filter((m) => m.to === PHONE && m.text.startsWith('Чек ФД 15 '))).toHaveLength(1);
+
+      // The same, but the job was given up for stalling while sending the SMS and parked (workers/notify/notify-stalled.ts:
+      // the SMS row failed with JOB_STALLED): the replay of its letter sends the SMS, where a failed SMS is otherwise
+      // settled.
+      await storeReceipt(16);
+      await h.database.db
+        .insertInto('notify_deliveries')
+        .values([
+          { fn: FN, fd: 16, channel: 'viber', recipient: PHONE, organization_id: organizationId, status: 'fallback_sms', attempts: 1, last_error_code: 'VIBER_UNDELIVERED' },
+          { fn: FN, fd: 16, channel: 'sms', recipient: PHONE, organization_id: organizationId, status: 'failed', attempts: 1, last_error_code: 'JOB_STALLED' },
+        ])
+        .execute();
+      const replay: NotifyJobRef = { id: 'auto-16', name: 'notify', data: { fn: FN, fd: 16, channel: 'sms', recipient: PHONE }, attempt: 1, maxAttempts: 3 };
+      expect(await slow(replay)).toEqual({ kind: 'done', status: 'delivered' });
+      expect(smsFake.messages.filter((m) => m.to === PHONE && m.text.startsWith('Чек ФД 16 '))).toHaveLength(1);
+      // A fallback SMS that failed for a reason of its own stays settled.
+      await storeReceipt(17);
+      await h.database.db
+        .insertInto('notify_deliveries')
+        .values([
+          { fn: FN, fd: 17, channel: 'viber', recipient: PHONE, organization_id: organizationId, status: 'fallback_sms', attempts: 1, last_error_code: 'VIBER_UNDELIVERED' },
+          { fn: FN, fd: 17, channel: 'sms', recipient: PHONE, organization_id: organizationId, status: 'failed', attempts: 3, last_error_code: 'SMS_REJECTED' },
+        ])
+        .execute();
+      const settled: NotifyJobRef = { id: 'auto-17', name: 'notify', data: { fn: FN, fd: 17, channel: 'sms', recipient: PHONE }, attempt: 1, maxAttempts: 3 };
+      expect(await slow(settled)).toEqual({ kind: 'done', status: 'skipped' });
     } finally {
       await h.app.inject({ method: 'PUT', url, headers: asOperator, payload: { phoneChannel: 'sms' } });
     }

@@ -133,47 +133,73 @@ async function failedForStalling(prefix: string, queue: string, ids: readonly st
   await new Promise((r) => setTimeout(r, 300));
 }
 
-it('a crpt sale whose job failed for stalling is dead with its letter; a sale CRPT answered is left alone', async () => {
+it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT answered is left alone, one under a live lease keeps it', async () => {
   const prefix = uniquePrefix('stalled-crpt');
   prefixes.push(prefix);
-  const [stalled, answered] = [31, 32];
+  const [stalled, answered, leased] = [31, 32, 33];
   await sql`insert into crpt_sales (source, fn, fd, status, attempts, sent_at, delivered_at) values ('receipt', ${FN}, ${answered}, 'delivered', 1, now(), now())`.execute(t.db);
-  await stallAll(prefix, QueueNames.crpt, [answered, stalled].map((fd) => ({ name: 'send-to-crpt', data: { fn: FN, fd }, jobId: documentJobId(FN, fd) })));
+  // Its worker lost its BullMQ lock but not its life, and is sending under its lease: the sale stays its to record.
+  await sql`insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner) values ('receipt', ${FN}, ${leased}, 'sending', now() + interval '1 minute', 'alive')`.execute(t.db);
+  const ids = [answered, stalled, leased].map((fd) => documentJobId(FN, fd));
+  await stallAll(prefix, QueueNames.crpt, [answered, stalled, leased].map((fd) => ({ name: 'send-to-crpt', data: { fn: FN, fd }, jobId: documentJobId(FN, fd) })));
 
   const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), crptUrl: 'http://127.0.0.1:9' });
   closers.push(() => worker.close());
-  const letters = await waitFor(() => deadLetters(QueueNames.crpt), (rows) => rows.length > 0, 10_000);
-  await failedForStalling(prefix, QueueNames.crpt, [documentJobId(FN, answered), documentJobId(FN, stalled)]);
-  expect(await deadLetters(QueueNames.crpt)).toEqual([{ job_id: documentJobId(FN, stalled), error_message: STALLED }]);
-  expect(letters).toHaveLength(1);
-  const sales = await sql<{ fd: string; status: string; last_error_code: string | null }>`
-    select fd::text, status, last_error_code from crpt_sales where fn = ${FN} order by fd`.execute(t.db);
+  await waitFor(() => deadLetters(QueueNames.crpt), (rows) => rows.length >= 2, 10_000);
+  await failedForStalling(prefix, QueueNames.crpt, ids);
+  expect(await deadLetters(QueueNames.crpt)).toEqual([
+    { job_id: documentJobId(FN, stalled), error_message: STALLED },
+    { job_id: documentJobId(FN, leased), error_message: STALLED },
+  ]);
+  const sales = await sql<{ fd: string; status: string; last_error_code: string | null; lease_owner: string | null }>`
+    select fd::text, status, last_error_code, lease_owner from crpt_sales where fn = ${FN} order by fd`.execute(t.db);
   expect(sales.rows).toEqual([
-    { fd: String(stalled), status: 'dead', last_error_code: 'JOB_STALLED' },
-    { fd: String(answered), status: 'delivered', last_error_code: null },
+    { fd: String(stalled), status: 'dead', last_error_code: 'JOB_STALLED', lease_owner: null },
+    { fd: String(answered), status: 'delivered', last_error_code: null, lease_owner: null },
+    { fd: String(leased), status: 'sending', last_error_code: null, lease_owner: 'alive' },
   ]);
 });
 
-it('an e-receipt whose job failed for stalling is failed with its letter, not sending for ever; a delivered one is left alone', async () => {
+it('an e-receipt whose job failed for stalling is failed with its letter, not sending for ever; what is not its to fail is left alone', async () => {
   const prefix = uniquePrefix('stalled-notify');
   prefixes.push(prefix);
-  const [stalled, delivered] = [41, 42];
-  await insertDocuments(t.db, [stalled, delivered].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
-  await sql`insert into notify_deliveries (fn, fd, channel, recipient, status, attempts, delivered_at)
-            values (${FN}, ${stalled}, 'email', 'buyer@example.test', 'sending', 1, null),
-                   (${FN}, ${delivered}, 'email', 'buyer@example.test', 'delivered', 1, now())`.execute(t.db);
-  const jobs = [delivered, stalled].map((fd) => ({ name: 'notify', data: { fn: FN, fd, channel: 'email', recipient: 'buyer@example.test' }, jobId: notifyJobId(FN, fd, 'email') }));
+  // 41: an e-mail being sent. 42: delivered. 43: a resend asked since the automatic send (resends 1): the row is the
+  // resend's. 44: an automatic SMS that went by Viber, fell back to SMS, and died sending the SMS. 45: a Viber message
+  // sent, charged and waiting for its report, its SMS job stalled: a replay must wait for that report, not send again.
+  const [stalled, delivered, resent, fellBack, awaitingReport] = [41, 42, 43, 44, 45];
+  await insertDocuments(t.db, [stalled, delivered, resent, fellBack, awaitingReport].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+  await sql`insert into notify_deliveries (fn, fd, channel, recipient, status, attempts, resends, delivered_at, charge_key)
+            values (${FN}, ${stalled}, 'email', 'buyer@example.test', 'sending', 1, 0, null, null),
+                   (${FN}, ${delivered}, 'email', 'buyer@example.test', 'delivered', 1, 0, now(), null),
+                   (${FN}, ${resent}, 'email', 'buyer@example.test', 'sending', 1, 1, null, null),
+                   (${FN}, ${fellBack}, 'viber', '+79990000044', 'fallback_sms', 1, 0, null, 'v-44'),
+                   (${FN}, ${fellBack}, 'sms', '+79990000044', 'sending', 1, 0, null, null),
+                   (${FN}, ${awaitingReport}, 'viber', '+79990000045', 'sending', 1, 0, null, 'v-45')`.execute(t.db);
+  const job = (fd: number, channel: 'email' | 'sms', recipient: string) => ({ name: 'notify', data: { fn: FN, fd, channel, recipient }, jobId: notifyJobId(FN, fd, channel) });
+  const jobs = [
+    job(delivered, 'email', 'buyer@example.test'),
+    job(stalled, 'email', 'buyer@example.test'),
+    job(resent, 'email', 'buyer@example.test'),
+    job(fellBack, 'sms', '+79990000044'),
+    job(awaitingReport, 'sms', '+79990000045'),
+  ];
   await stallAll(prefix, QueueNames.notify, jobs);
 
   const worker = startNotifyWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), pollIntervalMs: 60_000 });
   closers.push(() => worker.close());
-  await waitFor(() => deadLetters(QueueNames.notify), (rows) => rows.length > 0, 10_000);
+  await waitFor(() => deadLetters(QueueNames.notify), (rows) => rows.length >= 4, 10_000);
   await failedForStalling(prefix, QueueNames.notify, jobs.map((j) => j.jobId));
-  expect(await deadLetters(QueueNames.notify)).toEqual([{ job_id: notifyJobId(FN, stalled, 'email'), error_message: STALLED }]);
-  const rows = await sql<{ fd: string; status: string; last_error_code: string | null }>`
-    select fd::text, status, last_error_code from notify_deliveries where fn = ${FN} order by fd`.execute(t.db);
+  expect(await deadLetters(QueueNames.notify)).toEqual(
+    [stalled, resent, fellBack, awaitingReport].map((fd) => ({ job_id: notifyJobId(FN, fd, fd === stalled || fd === resent ? 'email' : 'sms'), error_message: STALLED })).sort((a, b) => a.job_id.localeCompare(b.job_id)),
+  );
+  const rows = await sql<{ fd: string; channel: string; status: string; last_error_code: string | null }>`
+    select fd::text, channel, status, last_error_code from notify_deliveries where fn = ${FN} order by fd, channel`.execute(t.db);
   expect(rows.rows).toEqual([
-    { fd: String(stalled), status: 'failed', last_error_code: 'JOB_STALLED' },
-    { fd: String(delivered), status: 'delivered', last_error_code: null },
+    { fd: String(stalled), channel: 'email', status: 'failed', last_error_code: 'JOB_STALLED' },
+    { fd: String(delivered), channel: 'email', status: 'delivered', last_error_code: null },
+    { fd: String(resent), channel: 'email', status: 'sending', last_error_code: null },
+    { fd: String(fellBack), channel: 'sms', status: 'failed', last_error_code: 'JOB_STALLED' },
+    { fd: String(fellBack), channel: 'viber', status: 'fallback_sms', last_error_code: null },
+    { fd: String(awaitingReport), channel: 'viber', status: 'sending', last_error_code: null },
   ]);
 });
