@@ -230,7 +230,7 @@ interface RunResult {
  * to set beside the worker's (which adds BullMQ's per-job fetch and completion and the downstream enqueues).
  */
 function startDirect(jobs: readonly DocumentJob[], handle: DbHandle, metrics: Metrics): { close(): Promise<void> } {
-  const processor = createPersistProcessor({ db: handle.db, logger: silentLogger(), metrics });
+  const processor = createPersistProcessor({ db: handle.db, logger: silentLogger(), metrics, usualAsNull: true }); // as shipped
   // Timed like the worker's batches, so the report's batch count covers both modes.
   const persist = async (payloads: readonly DocumentJob[]) => {
     const end = metrics.worker.jobDuration.startTimer({ queue: 'documents' });
@@ -286,6 +286,7 @@ async function run(jobs: readonly DocumentJob[], index: number): Promise<RunResu
       db: handle.db,
       logger: silentLogger(),
       metrics,
+      usualAsNull: true, // as shipped
       ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
       ...(args['in-flight'] === undefined ? {} : { maxBatchesInFlight: Number(args['in-flight']) }),
       ...(args.concurrency === undefined ? {} : { concurrency: Number(args.concurrency) }),

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const count = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(handle.db)).rows[0]?.n ?? 0);
     const persist = await phase(
       'persist (+ forwarding jobs)',
-      () => startPersistWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger }),
+      () => startPersistWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, usualAsNull: true }), // as shipped
       async () => (await count('select count(*)::text as n from document_keys')) >= DOCUMENTS && (await documentsQueue.getJobCountByTypes('active', 'wait')) === 0,
     );
     const downstream: Record<string, number> = {};

@@ -9,19 +9,43 @@
 // an organization already worked this way on (user_inn, received_at) (0007). test/integration/db/list-report-plans.test.ts
 // checks the plan.
 //
-// fn is 17 bytes of text in every entry, fd 8: a third of the entry. Same name, so plans and docs that name it hold.
-// The build takes a SHARE lock on documents (writers wait, readers do not): on a large installation, build each
-// partition's (register_id, received_at) index CONCURRENTLY first; the CREATE here then attaches them.
+// fn is 17 bytes of text in every entry, fd 8: a third of the entry.
+// Locks: the new index is built first, under a SHARE lock on documents and its partitions (writers wait, readers do
+// not); the old one is dropped after it, under an ACCESS EXCLUSIVE lock held until the migrations commit (readers wait
+// too, for that moment). Then the new one takes the old one's name, and so do its partitions' indexes (so plans, docs
+// and tests that name it hold). On a large installation, build each partition's (register_id, received_at) index
+// CONCURRENTLY beforehand: the CREATE here then attaches them instead of building.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';
 
+const NAME = 'documents_register_id_received_at_idx';
+const BUILDING = 'documents_register_id_received_at_building_idx';
+
+async function replaceIndex(db: Kysely<unknown>, columns: string): Promise<void> {
+  await sql`create index ${sql.raw(BUILDING)} on documents (${sql.raw(columns)}) where register_id is not null`.execute(db);
+  await sql`drop index ${sql.raw(NAME)}`.execute(db);
+  await sql`alter index ${sql.raw(BUILDING)} rename to ${sql.raw(NAME)}`.execute(db);
+  // A partition's index was named <partition>_register_id_received_at_idx1 while the old one held the name.
+  await sql.raw(`
+    do $$
+    declare i record;
+    begin
+      for i in select c.relname, p.relname as partition
+                 from pg_inherits h join pg_class c on c.oid = h.inhrelid join pg_index x on x.indexrelid = c.oid
+                 join pg_class p on p.oid = x.indrelid
+                where h.inhparent = '${NAME}'::regclass loop
+        if i.relname <> i.partition || '_register_id_received_at_idx' then
+          execute format('alter index %I rename to %I', i.relname, i.partition || '_register_id_received_at_idx');
+        end if;
+      end loop;
+    end $$`).execute(db);
+}
+
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`drop index documents_register_id_received_at_idx`.execute(db);
-  await sql`create index documents_register_id_received_at_idx on documents (register_id, received_at) where register_id is not null`.execute(db);
+  await replaceIndex(db, 'register_id, received_at');
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop index documents_register_id_received_at_idx`.execute(db);
-  await sql`create index documents_register_id_received_at_idx on documents (register_id, received_at, fn, fd) where register_id is not null`.execute(db);
+  await replaceIndex(db, 'register_id, received_at, fn, fd');
 }

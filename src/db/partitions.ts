@@ -46,7 +46,7 @@ export async function ensureDocumentPartitions<D>(db: Kysely<D>, opts: EnsurePar
  * Extended statistics on each documents partition (migration 0051): a register's documents all carry its organization's
  * INN, but without being told the planner multiplies the two selectivities, estimates a register's receipts 20 times
  * too low (1 000 → 49 on the benchmark) and sorts them all instead of reading the first page off the (register_id,
- * received_at, fn, fd) index. PostgreSQL keeps such statistics per table, so every partition needs its own; ANALYZE
+ * received_at) index. PostgreSQL keeps such statistics per table, so every partition needs its own; ANALYZE
  * (autovacuum) fills them.
  */
 async function partitionStatistics<D>(db: Kysely<D>): Promise<void> {
