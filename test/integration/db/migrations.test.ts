@@ -43,10 +43,13 @@ describe('migrations on a fresh database', () => {
     expect(await dumpSchema(t.db)).toEqual(first);
   });
 
-  // Quadratic in the number of migrations (n steps of up to n migrations each): minutes on a loaded 2-core machine.
-  it('revert and re-apply the newest migration one step at a time', { timeout: 600_000 }, async () => {
+  // Reverting k migrations and re-applying them gives the same schema, for the newest ten one step at a time, and for
+  // all of them. Every k up to n was quadratic (140 s of CI at 79 migrations): the older migrations are frozen once
+  // landed (their headers say so), and each was checked this way while it was among the newest.
+  it('revert and re-apply the newest migrations one step at a time, and all of them', { timeout: 600_000 }, async () => {
     const before = await dumpSchema(t.db);
-    for (let steps = 1; steps <= Object.keys(migrations).length; steps++) {
+    const n = Object.keys(migrations).length;
+    for (const steps of [...Array.from({ length: Math.min(10, n) }, (_, i) => i + 1), n]) {
       await migrateDown(t.db, steps);
       await migrateToLatest(t.db);
       expect(await dumpSchema(t.db)).toEqual(before);
