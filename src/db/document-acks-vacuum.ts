@@ -21,7 +21,7 @@ export function createDocumentAcksVacuum(db: Kysely<Database>, logger: Logger, e
     by: 'the persist worker',
     everyMs,
     truncate: true,
-    indexCleanup: upkeep.drained,
+    plan: upkeep.plan,
     after: upkeep.shrinkKey,
   });
 }

@@ -4,7 +4,8 @@
 // the heap's empty pages at the end nor anything of an index. Once drained — few live rows, counted (a count of at
 // most 1 001 rows, not the statistics: a VACUUM that skips pages extrapolates them from the pages it read, 20 527
 // rows for none in one run) —
-//   - the VACUUM truncates the empty pages at the end (the lock that needs is taken only if free);
+//   - the VACUUM truncates the empty pages at the end (the lock that needs is taken only if free; fns_leases only
+//     from 1 MB on);
 //   - it cleans the indexes up however few rows died (else PostgreSQL skips that when they are on under 2 % of the
 //     pages, and their line pointers keep those pages, and the file, from being truncated);
 //   - the primary key — which VACUUM never shrinks: it keeps the size of the largest pile, ≈ 45 bytes per row of it —
@@ -16,11 +17,19 @@
 // many rows; after a pile that large, see docs/operations.md.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import type { VacuumPlan } from './table-vacuum.js';
 
 export type ChurnedTable = 'fns_leases' | 'document_acks';
 
-/** A drained table: this few live rows. The key is rebuilt when over this size and four times what they need (≈ 64 bytes each). */
-const FEW_ROWS = 1_000;
+/**
+ * When a table counts as drained: at most this many live rows. document_acks: acks that came after their documents
+ * stay for good, so a drained table is a few hundred. fns_leases: none at all — a worker in flight holds up to a couple
+ * of hundred, and the truncation's and rebuild's locks would hold its claims up (and the file would grow back at once).
+ */
+const FEW_ROWS: Record<ChurnedTable, number> = { document_acks: 1_000, fns_leases: 0 };
+/** Empty pages at the end given back only from this size on (fns_leases: document_acks always truncates). */
+const TRUNCATE_FROM_BYTES = 1024 * 1024;
+/** The key is rebuilt when over this size and four times what its rows need (≈ 64 bytes each). */
 const KEY_BLOAT_BYTES = 1024 * 1024;
 /** Counting, truncation and index cleanup only on a heap this small at most; the rebuild (which reads the heap) on this one. */
 const COUNT_HEAP_BYTES = 64 * 1024 * 1024;
@@ -29,8 +38,8 @@ const REBUILD_AGAIN_AFTER_WAIT_MS = 60_000;
 const LOCK_NOT_AVAILABLE = '55P03';
 
 export interface DrainedUpkeep {
-  /** Whether the table has drained (for the VACUUM's truncate and index_cleanup). */
-  drained(): Promise<boolean>;
+  /** Before a VACUUM (table-vacuum.ts `plan`): once drained, clean the indexes up, and give empty pages back. */
+  plan(): Promise<VacuumPlan>;
   /** After a VACUUM: rebuilds the primary key when a drained pile left it bloated (never twice within a minute of a wait). */
   shrinkKey(): Promise<'rebuilt' | 'skipped' | 'busy' | 'waited' | 'later'>;
 }
@@ -39,7 +48,11 @@ export function drainedUpkeep(db: Kysely<Database>, table: ChurnedTable): Draine
   const key = `${table}_pkey`;
   let waitedAt = 0;
   return {
-    drained: async () => (await sizesIfDrained(db, table, key)) !== undefined,
+    async plan() {
+      const d = await sizesIfDrained(db, table, key);
+      if (d === undefined) return {};
+      return table === 'fns_leases' ? { indexCleanup: true, truncate: d.heapBytes >= TRUNCATE_FROM_BYTES } : { indexCleanup: true };
+    },
     async shrinkKey() {
       if (Date.now() - waitedAt < REBUILD_AGAIN_AFTER_WAIT_MS) return 'later';
       const outcome = await rebuildKey(db, table, key);
@@ -55,9 +68,10 @@ async function sizesIfDrained(db: Kysely<Database>, table: ChurnedTable, key: st
     select pg_relation_size(${table}::regclass)::float8 as heap_bytes, pg_relation_size(${key}::regclass)::float8 as key_bytes`.execute(db);
   const size = sizes[0];
   if (size === undefined || size.heap_bytes > COUNT_HEAP_BYTES) return undefined;
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from ${sql.table(table)} limit ${FEW_ROWS + 1}) live`.execute(db);
-  const n = rows[0]?.n ?? FEW_ROWS + 1;
-  return n > FEW_ROWS ? undefined : { rows: n, heapBytes: size.heap_bytes, keyBytes: size.key_bytes };
+  const few = FEW_ROWS[table];
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 from ${sql.table(table)} limit ${few + 1}) live`.execute(db);
+  const n = rows[0]?.n ?? few + 1;
+  return n > few ? undefined : { rows: n, heapBytes: size.heap_bytes, keyBytes: size.key_bytes };
 }
 
 async function rebuildKey(db: Kysely<Database>, table: ChurnedTable, key: string): Promise<'rebuilt' | 'skipped' | 'busy' | 'waited'> {

@@ -3,7 +3,7 @@
 // without autovacuum one lease's ≈ 170 bytes for every document ever sent. So the fns worker vacuums the table itself
 // (table-vacuum.ts). Before it, leases past their end are deleted: a worker that died (or whose job BullMQ gave up on)
 // left them, nothing will delete them otherwise, and they hold nothing — a claim takes an ended lease over, and readers
-// no longer show one as 'sending' (fns-status-view.ts). Once the sends have drained (drained-table.ts) the VACUUM also
+// no longer show one as 'sending' (fns-status-view.ts). Once no lease is left (drained-table.ts) the VACUUM also
 // gives the empty pages back and cleans the index up, and a bloated primary key is rebuilt: after a burst the table
 // kept its largest size (≈ 12 bytes per document sent in an end-to-end run) with no row in it.
 import { sql, type Kysely } from 'kysely';
@@ -22,9 +22,8 @@ export function createLeaseVacuum(db: Kysely<Database>, logger: Logger, everyMs 
     table: 'fns_leases',
     by: 'the fns worker',
     everyMs,
-    // Only once drained: under load, claims insert leases all the time and would hold the truncation's lock off.
-    truncate: upkeep.drained,
-    indexCleanup: upkeep.drained,
+    // Truncation only once no lease is left (plan): under load, claims insert leases all the time.
+    plan: upkeep.plan,
     after: upkeep.shrinkKey,
     // skip locked: a claim taking ended leases over locks them in (fn, fd) order; a delete waiting on them in its own
     // order could deadlock with it (and abort the claim's batch). What is skipped now goes next time.

@@ -19,6 +19,11 @@ export interface TableVacuum {
   afterBatch(): void;
 }
 
+export interface VacuumPlan {
+  readonly truncate?: boolean;
+  readonly indexCleanup?: boolean;
+}
+
 export interface TableVacuumOptions {
   readonly table: 'fns_leases' | 'document_acks';
   /** Who vacuums, for the log: "the fns worker". */
@@ -26,17 +31,15 @@ export interface TableVacuumOptions {
   readonly everyMs: number;
   /** Runs first each time (a delete of what nothing else will delete). */
   readonly before?: () => Promise<unknown>;
+  /** Give empty pages at the end back (default false: writers arrive all the time and would hold the lock off). */
+  readonly truncate?: boolean;
   /**
-   * Give empty pages at the end back (default false: writers arrive all the time and would hold the lock off); a
-   * function decides each time (fns_leases: once drained, when no writer is around).
+   * Decides, once before each VACUUM, what it does beyond the defaults (drained-table.ts: once the table has drained):
+   * `truncate` overrides the option above; `indexCleanup` makes it clean the indexes up however few rows died (else
+   * PostgreSQL skips that when they are on under 2 % of the pages — leaving their line pointers, so those pages are
+   * never empty and the file is not truncated past them). If it fails, the VACUUM runs with the defaults.
    */
-  readonly truncate?: boolean | (() => Promise<boolean>);
-  /**
-   * Whether this VACUUM must clean the indexes up whatever the number of dead rows (default: PostgreSQL decides, and
-   * skips it when they are on under 2 % of the pages — leaving their line pointers, so those pages are never empty and
-   * the file is not truncated past them).
-   */
-  readonly indexCleanup?: () => Promise<boolean>;
+  readonly plan?: () => Promise<VacuumPlan>;
   /** Runs after each VACUUM (by the table's owner only). */
   readonly after?: () => Promise<unknown>;
 }
@@ -51,8 +54,12 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
     await before?.();
     owner ??= await ownsTable(db, table);
     if (!owner) return;
-    const indexCleanup = (await options.indexCleanup?.()) === true ? sql`on` : sql`auto`;
-    const truncate = (typeof options.truncate === 'function' ? await options.truncate() : options.truncate === true) ? sql`true` : sql`false`;
+    const plan: VacuumPlan = await (options.plan?.() ?? Promise.resolve({})).catch((e: unknown) => {
+      logger.warn({ err: (e as Error).message }, `${table}: could not tell whether it has drained; a plain VACUUM`);
+      return {};
+    });
+    const indexCleanup = plan.indexCleanup === true ? sql`on` : sql`auto`;
+    const truncate = (plan.truncate ?? options.truncate === true) ? sql`true` : sql`false`;
     await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.table(table)}`.execute(db);
     await options.after?.();
   };
