@@ -206,3 +206,45 @@ export function findCrptSale(db: Kysely<Database>, key: SaleKey): Promise<CrptSa
 export function findCrptCodeStatuses(db: Kysely<Database>, fn: string, fd: number): Promise<CrptCodeStatusRow[]> {
   return db.selectFrom('crpt_code_status').selectAll().where('fn', '=', fn).where('fd', '=', fd).orderBy('source').orderBy('item_index').execute();
 }
+
+/**
+ * A sale whose job BullMQ gave up for stalling (workers/crpt/crpt-stalled.ts), in one transaction with the row locked:
+ * 'delivered' — CRPT answered, nothing written; 'leased' — a lease still runs (its worker may be alive and sending:
+ * the sale stays its to record), only the letter is written, and `leaseEndsInMs` says when to look again
+ * (markStalledSaleDead); 'dead' — the sale is dead (JOB_STALLED) with its letter. Times are PostgreSQL's.
+ */
+export async function parkStalledSale(
+  db: Kysely<Database>,
+  key: SaleKey,
+  failure: { readonly errorCode: string; readonly error: string; readonly deadLetter: DeadLetterInput },
+): Promise<{ readonly outcome: 'delivered' | 'dead' } | { readonly outcome: 'leased'; readonly leaseEndsInMs: number }> {
+  return db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{ status: string; lease_ms: number | null }>`
+      select status, (extract(epoch from lease_until - now()) * 1000)::float8 as lease_ms from crpt_sales
+       where source = ${key.source} and fn = ${key.fn} and fd = ${key.fd} for update`.execute(tx);
+    const row = rows[0];
+    if (row?.status === 'delivered') return { outcome: 'delivered' as const };
+    if (row?.status === 'sending' && row.lease_ms !== null && row.lease_ms > 0) {
+      await recordDeadLetters(tx, [failure.deadLetter]);
+      return { outcome: 'leased' as const, leaseEndsInMs: row.lease_ms };
+    }
+    await sql`
+      insert into crpt_sales (source, fn, fd, status, last_error_code, last_error)
+      values (${key.source}, ${key.fn}, ${key.fd}, 'dead', ${failure.errorCode}, ${failure.error})
+      on conflict (source, fn, fd) do update
+         set status = 'dead', last_error_code = excluded.last_error_code, last_error = excluded.last_error,
+             lease_until = null, lease_owner = null, updated_at = now()`.execute(tx);
+    await recordDeadLetters(tx, [failure.deadLetter]);
+    return { outcome: 'dead' as const };
+  });
+}
+
+/** After parkStalledSale's 'leased': the sale is dead if its lease ended with nothing recorded ('sending', or 'retrying' with no job left). */
+export async function markStalledSaleDead(db: Kysely<Database>, key: SaleKey, failure: { readonly errorCode: string; readonly error: string }): Promise<boolean> {
+  const r = await sql`
+    update crpt_sales set status = 'dead', last_error_code = ${failure.errorCode}, last_error = ${failure.error},
+           lease_until = null, lease_owner = null, updated_at = now()
+     where source = ${key.source} and fn = ${key.fn} and fd = ${key.fd} and status in ('sending', 'retrying')
+       and (lease_until is null or lease_until <= now())`.execute(db);
+  return Number(r.numAffectedRows ?? 0) > 0;
+}

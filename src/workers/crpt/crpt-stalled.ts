@@ -3,12 +3,12 @@
  * as the processor parks a dead sale — crpt_sales 'dead' and its dead letter in one transaction — so that it shows in
  * `ofd dlq list` and the cabinet's marking stages, and `ofd dlq replay` sends it again. A sale CRPT already answered,
  * or a job parked already (and not replayed since), is left alone; a sale under a lease that has not ended gets its
- * letter only. Never throws. (The clock compared with lease_until is this process's: the lease was set from
- * PostgreSQL's now(); a skew of seconds only decides which of the two is written.)
+ * letter at once and is marked dead once the lease has ended, unless its worker recorded an answer by then. Never
+ * throws.
  */
 import type { Kysely } from 'kysely';
 import type { SaleKey } from '../../db/crpt-status.repository.js';
-import { findCrptSale, recordCrptFailure } from '../../db/crpt-status.repository.js';
+import { markStalledSaleDead, parkStalledSale } from '../../db/crpt-status.repository.js';
 import type { Database } from '../../db/database.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import type { Logger } from '../../observability/logger.js';
@@ -50,13 +50,17 @@ export async function parkStalledCrptJob(deps: { db: Kysely<Database>; log: Logg
     if (key === undefined) {
       await recordDeadLetters(db, [letter]);
     } else {
-      const sale = await findCrptSale(db, key);
-      if (sale?.status === 'delivered') return;
-      // A lease still running: its worker may be alive (it lost its BullMQ lock, not its life) and sending. The sale is
-      // left to it — it records the answer or the failure itself — and only the letter is written; a replay's claim
-      // waits for the lease to end (crpt.processor.ts: sent only under a live lease).
-      if (sale?.status === 'sending' && sale.lease_until !== null && sale.lease_until.getTime() > Date.now()) await recordDeadLetters(db, [letter]);
-      else await recordCrptFailure(db, key, { status: 'dead', errorCode: JOB_STALLED, error: error.message, sent: false, deadLetter: letter });
+      const failure = { errorCode: JOB_STALLED, error: error.message, deadLetter: letter };
+      const parked = await parkStalledSale(db, key, failure);
+      if (parked.outcome === 'delivered') return;
+      // Under a lease still running its worker may be alive (it lost its BullMQ lock, not its life) and sending: the
+      // sale stays its to record, and is looked at again once the lease has ended (a replay's claim waits for that end
+      // too: crpt.processor.ts sends only under a live lease). If this process is gone by then, the letter is there.
+      if (parked.outcome === 'leased') {
+        setTimeout(() => {
+          markStalledSaleDead(db, key, failure).catch((e: unknown) => log.warn({ jobId: job.id, err: (e as Error).message }, 'could not mark the stalled sale dead'));
+        }, Math.ceil(parked.leaseEndsInMs) + 1000).unref();
+      }
     }
     deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
     log.warn({ jobId: job.id }, 'crpt job stalled too often: parked as a dead letter');

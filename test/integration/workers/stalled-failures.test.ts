@@ -133,13 +133,14 @@ async function failedForStalling(prefix: string, queue: string, ids: readonly st
   await new Promise((r) => setTimeout(r, 300));
 }
 
-it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT answered is left alone, one under a live lease keeps it', async () => {
+it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT answered is left alone, one under a live lease is dead once the lease ends', async () => {
   const prefix = uniquePrefix('stalled-crpt');
   prefixes.push(prefix);
   const [stalled, answered, leased] = [31, 32, 33];
   await sql`insert into crpt_sales (source, fn, fd, status, attempts, sent_at, delivered_at) values ('receipt', ${FN}, ${answered}, 'delivered', 1, now(), now())`.execute(t.db);
-  // Its worker lost its BullMQ lock but not its life, and is sending under its lease: the sale stays its to record.
-  await sql`insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner) values ('receipt', ${FN}, ${leased}, 'sending', now() + interval '1 minute', 'alive')`.execute(t.db);
+  // Its worker may have lost its BullMQ lock but not its life, and be sending under its lease: the sale stays its to
+  // record until the lease ends (6 s here), and is dead then, nothing recorded.
+  await sql`insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner) values ('receipt', ${FN}, ${leased}, 'sending', now() + interval '6 seconds', 'alive')`.execute(t.db);
   const ids = [answered, stalled, leased].map((fd) => documentJobId(FN, fd));
   await stallAll(prefix, QueueNames.crpt, [answered, stalled, leased].map((fd) => ({ name: 'send-to-crpt', data: { fn: FN, fd }, jobId: documentJobId(FN, fd) })));
 
@@ -158,6 +159,13 @@ it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT 
     { fd: String(answered), status: 'delivered', last_error_code: null, lease_owner: null },
     { fd: String(leased), status: 'sending', last_error_code: null, lease_owner: 'alive' },
   ]);
+  const ended = await waitFor(
+    async () => (await sql<{ status: string; last_error_code: string | null }>`select status, last_error_code from crpt_sales where fn = ${FN} and fd = ${leased}`.execute(t.db)).rows[0],
+    (row) => row?.status === 'dead',
+    15_000,
+  );
+  expect(ended).toEqual({ status: 'dead', last_error_code: 'JOB_STALLED' });
+  expect(await deadLetters(QueueNames.crpt)).toHaveLength(2); // no second letter
 });
 
 it('an e-receipt whose job failed for stalling is failed with its letter, not sending for ever; what is not its to fail is left alone', async () => {
