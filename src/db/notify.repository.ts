@@ -240,31 +240,40 @@ export async function refundSmsCredit(db: Db, organizationId: number, key: strin
   await refundMessage(db, organizationId, key);
 }
 
+/** A delivery row a stalled job may have left unsettled: its channel, its statuses to fail, and (when known) its request. */
+export interface StalledDeliveryRow {
+  readonly channel: ReceiptChannel;
+  readonly statuses: readonly NotifyDeliveryStatus[];
+  /** The row's resends count when it must be this job's request; undefined: any. */
+  readonly resends?: number;
+}
+
 /**
- * A delivery whose job BullMQ gave up for stalling (workers/notify/notify-stalled.ts): its rows of `channels` that this
- * job was sending — 'sending' or 'retrying', and still of its request (`resends`: a resend asked since is another
- * job's) — become 'failed' with `errorCode`, and its dead letter is written, in one transaction. A Viber message sent
- * and waiting for its report ('sending' with a charge_key) stays as it is: a replay then waits for that report
- * instead of sending the receipt again (receipts.processor.ts, route). What the attempt charged stays charged: whether
- * the message went out before the worker died is not known here; a replay of the letter charges nothing more (the
- * same charge key).
+ * A delivery whose job BullMQ gave up for stalling (workers/notify/notify-stalled.ts): the rows it names that are still
+ * in one of their statuses become 'failed' with `errorCode`, and its dead letter is written, in one transaction. A
+ * Viber message sent and waiting for its report ('sending' with a charge_key) stays as it is: a replay then waits for
+ * that report instead of sending the receipt again (receipts.processor.ts, route). What the attempt charged stays
+ * charged: whether the message went out before the worker died is not known here; a replay of the letter charges
+ * nothing more (the same charge key).
  */
 export async function failStalledDelivery(
   db: Kysely<Database>,
-  key: { readonly fn: string; readonly fd: number; readonly channels: readonly ReceiptChannel[]; readonly resends: number },
+  key: { readonly fn: string; readonly fd: number; readonly rows: readonly StalledDeliveryRow[] },
   failure: { readonly errorCode: string; readonly error: string; readonly deadLetter: DeadLetterInput },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('notify_deliveries')
-      .set({ status: 'failed', last_error_code: failure.errorCode, last_error: failure.error.slice(0, MAX_ERROR), updated_at: sql<Date>`now()` })
-      .where('fn', '=', key.fn)
-      .where('fd', '=', key.fd)
-      .where('channel', 'in', key.channels)
-      .where('status', 'in', ['sending', 'retrying'])
-      .where('resends', '=', key.resends)
-      .where((eb) => eb.not(eb.and([eb('channel', '=', 'viber'), eb('status', '=', 'sending'), eb('charge_key', 'is not', null)])))
-      .execute();
+    for (const row of key.rows) {
+      let update = trx
+        .updateTable('notify_deliveries')
+        .set({ status: 'failed', last_error_code: failure.errorCode, last_error: failure.error.slice(0, MAX_ERROR), updated_at: sql<Date>`now()` })
+        .where('fn', '=', key.fn)
+        .where('fd', '=', key.fd)
+        .where('channel', '=', row.channel)
+        .where('status', 'in', row.statuses)
+        .where((eb) => eb.not(eb.and([eb('channel', '=', 'viber'), eb('status', '=', 'sending'), eb('charge_key', 'is not', null)])));
+      if (row.resends !== undefined) update = update.where('resends', '=', row.resends);
+      await update.execute();
+    }
     await recordDeadLetters(trx, [failure.deadLetter]);
   });
 }

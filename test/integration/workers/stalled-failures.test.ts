@@ -174,31 +174,42 @@ it('an e-receipt whose job failed for stalling is failed with its letter, not se
   // 41: an e-mail being sent. 42: delivered. 43: a resend asked since the automatic send (resends 1): the row is the
   // resend's. 44: an automatic SMS that went by Viber, fell back to SMS, and died sending the SMS. 45: a Viber message
   // sent, charged and waiting for its report, its SMS job stalled: a replay must wait for that report, not send again.
-  const [stalled, delivered, resent, fellBack, awaitingReport] = [41, 42, 43, 44, 45];
-  await insertDocuments(t.db, [stalled, delivered, resent, fellBack, awaitingReport].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
+  // 46: an SMS resend (the first asked) stalled while the Viber row, delivered by a Viber resend of its own, says
+  // nothing about it. 47: an e-mail resend stalled before it started (its row still queued).
+  const [stalled, delivered, resent, fellBack, awaitingReport, smsResend, queuedResend] = [41, 42, 43, 44, 45, 46, 47];
+  await insertDocuments(t.db, [stalled, delivered, resent, fellBack, awaitingReport, smsResend, queuedResend].map((fd) => documentRow({ fn: FN, fd, received_at: new Date() })));
   await sql`insert into notify_deliveries (fn, fd, channel, recipient, status, attempts, resends, delivered_at, charge_key)
             values (${FN}, ${stalled}, 'email', 'buyer@example.test', 'sending', 1, 0, null, null),
                    (${FN}, ${delivered}, 'email', 'buyer@example.test', 'delivered', 1, 0, now(), null),
                    (${FN}, ${resent}, 'email', 'buyer@example.test', 'sending', 1, 1, null, null),
                    (${FN}, ${fellBack}, 'viber', '+79990000044', 'fallback_sms', 1, 0, null, 'v-44'),
                    (${FN}, ${fellBack}, 'sms', '+79990000044', 'sending', 1, 0, null, null),
-                   (${FN}, ${awaitingReport}, 'viber', '+79990000045', 'sending', 1, 0, null, 'v-45')`.execute(t.db);
-  const job = (fd: number, channel: 'email' | 'sms', recipient: string) => ({ name: 'notify', data: { fn: FN, fd, channel, recipient }, jobId: notifyJobId(FN, fd, channel) });
+                   (${FN}, ${awaitingReport}, 'viber', '+79990000045', 'sending', 1, 0, null, 'v-45'),
+                   (${FN}, ${smsResend}, 'viber', '+79990000046', 'delivered', 1, 1, now(), 'v-46'),
+                   (${FN}, ${smsResend}, 'sms', '+79990000046', 'sending', 1, 1, null, null),
+                   (${FN}, ${queuedResend}, 'email', 'buyer@example.test', 'queued', 0, 1, null, null)`.execute(t.db);
+  const job = (fd: number, channel: 'email' | 'sms', recipient: string, resend?: number) => ({
+    name: 'notify',
+    data: { fn: FN, fd, channel, recipient, ...(resend === undefined ? {} : { resend }) },
+    jobId: notifyJobId(FN, fd, channel),
+  });
   const jobs = [
     job(delivered, 'email', 'buyer@example.test'),
     job(stalled, 'email', 'buyer@example.test'),
     job(resent, 'email', 'buyer@example.test'),
     job(fellBack, 'sms', '+79990000044'),
     job(awaitingReport, 'sms', '+79990000045'),
+    job(smsResend, 'sms', '+79990000046', 1),
+    job(queuedResend, 'email', 'buyer@example.test', 1),
   ];
   await stallAll(prefix, QueueNames.notify, jobs);
 
   const worker = startNotifyWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), pollIntervalMs: 60_000 });
   closers.push(() => worker.close());
-  await waitFor(() => deadLetters(QueueNames.notify), (rows) => rows.length >= 4, 10_000);
+  await waitFor(() => deadLetters(QueueNames.notify), (rows) => rows.length >= 6, 10_000);
   await failedForStalling(prefix, QueueNames.notify, jobs.map((j) => j.jobId));
   expect(await deadLetters(QueueNames.notify)).toEqual(
-    [stalled, resent, fellBack, awaitingReport].map((fd) => ({ job_id: notifyJobId(FN, fd, fd === stalled || fd === resent ? 'email' : 'sms'), error_message: STALLED })).sort((a, b) => a.job_id.localeCompare(b.job_id)),
+    jobs.filter((j) => j.data.fd !== delivered).map((j) => ({ job_id: j.jobId, error_message: STALLED })).sort((a, b) => a.job_id.localeCompare(b.job_id)),
   );
   const rows = await sql<{ fd: string; channel: string; status: string; last_error_code: string | null }>`
     select fd::text, channel, status, last_error_code from notify_deliveries where fn = ${FN} order by fd, channel`.execute(t.db);
@@ -209,5 +220,8 @@ it('an e-receipt whose job failed for stalling is failed with its letter, not se
     { fd: String(fellBack), channel: 'sms', status: 'failed', last_error_code: 'JOB_STALLED' },
     { fd: String(fellBack), channel: 'viber', status: 'fallback_sms', last_error_code: null },
     { fd: String(awaitingReport), channel: 'viber', status: 'sending', last_error_code: null },
+    { fd: String(smsResend), channel: 'sms', status: 'failed', last_error_code: 'JOB_STALLED' },
+    { fd: String(smsResend), channel: 'viber', status: 'delivered', last_error_code: null },
+    { fd: String(queuedResend), channel: 'email', status: 'failed', last_error_code: 'JOB_STALLED' },
   ]);
 });
