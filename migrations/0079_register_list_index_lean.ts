@@ -24,9 +24,21 @@ const BUILDING = 'documents_register_id_received_at_building_idx';
 
 async function replaceIndex(db: Kysely<unknown>, columns: string): Promise<void> {
   await sql`create index ${sql.raw(BUILDING)} on documents (${sql.raw(columns)}) where register_id is not null`.execute(db);
+  // A partition's index built beforehand CONCURRENTLY that failed is left invalid, and the CREATE above attaches it
+  // all the same (the parent then stays invalid too): stop before the old index goes.
+  await sql.raw(`
+    do $$
+    begin
+      if exists (select 1 from pg_index x where x.indexrelid = '${BUILDING}'::regclass and not x.indisvalid)
+         or exists (select 1 from pg_inherits h join pg_index x on x.indexrelid = h.inhrelid
+                     where h.inhparent = '${BUILDING}'::regclass and not x.indisvalid) then
+        raise exception 'an invalid (register_id, received_at) index of a documents partition was attached — a CONCURRENTLY build that failed: drop it and run ofd migrate again';
+      end if;
+    end $$`).execute(db);
   await sql`drop index ${sql.raw(NAME)}`.execute(db);
   await sql`alter index ${sql.raw(BUILDING)} rename to ${sql.raw(NAME)}`.execute(db);
-  // A partition's index was named <partition>_register_id_received_at_idx1 while the old one held the name.
+  // The partitions' indexes were named after their columns (<partition>_register_id_received_at_idx, or …_idx1 where
+  // that was taken); they take the name the parent's gives them (63 bytes at most, as PostgreSQL cuts it).
   await sql.raw(`
     do $$
     declare i record;
@@ -35,8 +47,8 @@ async function replaceIndex(db: Kysely<unknown>, columns: string): Promise<void>
                  from pg_inherits h join pg_class c on c.oid = h.inhrelid join pg_index x on x.indexrelid = c.oid
                  join pg_class p on p.oid = x.indrelid
                 where h.inhparent = '${NAME}'::regclass loop
-        if i.relname <> i.partition || '_register_id_received_at_idx' then
-          execute format('alter index %I rename to %I', i.relname, i.partition || '_register_id_received_at_idx');
+        if i.relname <> left(i.partition || '_register_id_received_at_idx', 63) then
+          execute format('alter index %I rename to %I', i.relname, left(i.partition || '_register_id_received_at_idx', 63));
         end if;
       end loop;
     end $$`).execute(db);
