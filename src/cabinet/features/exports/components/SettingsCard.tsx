@@ -3,7 +3,7 @@
  * which format, to whom. The API replaces the list as a whole; owners and administrators may change it.
  */
 import { Alert, Button, Card, Form, List, Modal, Select, Switch, Typography } from 'antd';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
 import { registerOptions, useAllRegisters, type Register } from '../../../lib/api/lookups';
@@ -14,29 +14,30 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const toInput = (s: ExportSetting): ExportSettingInput => ({ schedule: s.schedule, registerIds: s.registerIds, content: s.content, format: s.format, emails: s.emails, enabled: s.enabled });
 const NEW_SETTING: ExportSettingInput = { schedule: 'shift_closed', registerIds: null, content: 'receipt_items', format: 'xlsx', emails: [], enabled: true };
 
-/** The list as the API has it, the one being edited (index null: a new one) and the whole-list writes. */
+/** The list as the API has it, the dialog (index null: a new setting) and the whole-list writes. */
 function useSettingsEditor(organizationId: number) {
   const settings = useExportSettings(organizationId);
   const save = useSaveExportSettings(organizationId);
-  // `seq`: each dialog opened is a component of its own (its key), with a form of its own — a form kept across dialogs
-  // showed the last one's values in the next (antd merges initialValues under what its store holds).
-  const [editing, setEditing] = useState<{ seq: number; index: number | null; value: ExportSettingInput } | null>(null);
-  const [seq, setSeq] = useState(0);
+  // The dialog's content stays after it is closed (for its closing animation); `seq` gives each opening a form of its
+  // own — one form kept across openings showed the last one's values in the next (antd merges initialValues under what
+  // its store holds).
+  const [dialog, setDialog] = useState<{ seq: number; index: number | null; value: ExportSettingInput } | null>(null);
+  const [isOpen, setOpen] = useState(false);
   const items = settings.data?.items ?? [];
   const put = (next: ExportSettingInput[]) => save.mutateAsync(next);
   const open = (index: number | null) => {
-    save.reset();
-    setSeq(seq + 1);
-    setEditing({ seq: seq + 1, index, value: index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!) });
+    const value = index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!);
+    setDialog((d) => ({ seq: (d?.seq ?? 0) + 1, index, value }));
+    setOpen(true);
   };
   const submit = async (index: number | null, value: ExportSettingInput) => {
     const next = items.map(toInput);
     if (index === null) next.push(value);
     else next[index] = value;
     await put(next);
-    setEditing(null);
+    setOpen(false);
   };
-  return { settings, save, items, editing, close: () => setEditing(null), put, open, submit };
+  return { settings, save, items, dialog, isOpen, close: () => setOpen(false), put, open, submit };
 }
 
 function SettingFields({ registers }: { registers: Register[] }) {
@@ -69,33 +70,20 @@ function SettingFields({ registers }: { registers: Register[] }) {
   );
 }
 
-/** One dialog: a new setting (index null) or one of the list, in a form of its own filled with `value`. */
-function SettingDialog({ index, value, registers, saving, error, onSave, onClose }: {
-  index: number | null;
-  value: ExportSettingInput;
-  registers: Register[];
-  saving: boolean;
-  error: unknown;
-  onSave: (index: number | null, value: ExportSettingInput) => Promise<void>;
-  onClose: () => void;
-}) {
+/** The dialog's form, wrapped around the whole dialog (its «Сохранить» submits it): one per opening, filled with `value`. */
+function SettingForm({ value, onSave, children }: { value: ExportSettingInput; onSave: (value: ExportSettingInput) => Promise<void>; children: ReactNode }) {
   const [form] = Form.useForm<ExportSettingInput>();
-  const submit = async () => {
-    const v = await form.validateFields();
-    await onSave(index, { ...v, registerIds: v.registerIds && v.registerIds.length > 0 ? v.registerIds : null, emails: v.emails ?? [] });
-  };
+  const finish = (v: ExportSettingInput) =>
+    void onSave({ ...v, registerIds: v.registerIds && v.registerIds.length > 0 ? v.registerIds : null, emails: v.emails ?? [] }).catch(() => {});
   return (
-    <Modal title={index === null ? 'Новая выгрузка' : 'Выгрузка'} open onCancel={onClose} onOk={() => void submit().catch(() => {})} okText="Сохранить" cancelText="Отмена" confirmLoading={saving}>
-      <Form form={form} layout="vertical" initialValues={{ ...value, registerIds: value.registerIds ?? [] }}>
-        <SettingFields registers={registers} />
-        {error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(error)} /> : null}
-      </Form>
-    </Modal>
+    <Form form={form} layout="vertical" initialValues={{ ...value, registerIds: value.registerIds ?? [] }} onFinish={finish}>
+      {children}
+    </Form>
   );
 }
 
 export function SettingsCard({ organizationId }: { organizationId: number }) {
-  const { settings, save, items, editing, close, put, open, submit } = useSettingsEditor(organizationId);
+  const { settings, save, items, dialog, isOpen, close, put, open, submit } = useSettingsEditor(organizationId);
   const registers = useAllRegisters();
   const orgRegisters = (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId);
   const name = (id: number) => `РН ${registers.data?.items.find((r) => r.id === id)?.registrationNumber ?? id}`;
@@ -110,13 +98,24 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
       <Typography.Paragraph type="secondary">
         Файл формируется сам — после закрытия смены, за прошедший день или месяц — приходит на почту и остаётся в списке ниже. Каждая смена выгружается ровно один раз.
       </Typography.Paragraph>
-      {save.error && !editing ? <Alert type="warning" showIcon title="Настройки не сохранены" description={errorText(save.error)} style={{ marginBottom: 8 }} /> : null}
+      {save.error && !isOpen ? <Alert type="warning" showIcon title="Настройки не сохранены" description={errorText(save.error)} style={{ marginBottom: 8 }} /> : null}
       <QueryState query={settings} isEmpty={(d) => d.items.length === 0} empty={<Typography.Text>Автоматических выгрузок нет. Нажмите «Добавить», чтобы получать чеки после каждой смены.</Typography.Text>}>
         {(d) => <List size="small" dataSource={d.items} renderItem={(s, i) => <List.Item actions={actions(s, i)}>{describeSetting(s, name)}</List.Item>} />}
       </QueryState>
-      {editing ? (
-        <SettingDialog key={editing.seq} index={editing.index} value={editing.value} registers={orgRegisters} saving={save.isPending} error={save.error} onSave={submit} onClose={close} />
-      ) : null}
+      <Modal
+        title={dialog?.index === null ? 'Новая выгрузка' : 'Выгрузка'}
+        open={isOpen}
+        onCancel={close}
+        okText="Сохранить"
+        cancelText="Отмена"
+        okButtonProps={{ htmlType: 'submit' }}
+        confirmLoading={save.isPending}
+        destroyOnHidden
+        modalRender={(dom) => (dialog ? <SettingForm key={dialog.seq} value={dialog.value} onSave={(v) => submit(dialog.index, v)}>{dom}</SettingForm> : dom)}
+      >
+        <SettingFields registers={orgRegisters} />
+        {save.error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(save.error)} /> : null}
+      </Modal>
     </Card>
   );
 }
