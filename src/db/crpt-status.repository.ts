@@ -217,16 +217,16 @@ export async function parkStalledSale(
   db: Kysely<Database>,
   key: SaleKey,
   failure: { readonly errorCode: string; readonly error: string; readonly deadLetter: DeadLetterInput },
-): Promise<{ readonly outcome: 'delivered' | 'dead' } | { readonly outcome: 'leased'; readonly leaseEndsInMs: number }> {
+): Promise<{ readonly outcome: 'delivered' | 'dead' } | { readonly outcome: 'leased'; readonly leaseEndsInMs: number; readonly leaseOwner: string }> {
   return db.transaction().execute(async (tx) => {
-    const { rows } = await sql<{ status: string; lease_ms: number | null }>`
-      select status, (extract(epoch from lease_until - now()) * 1000)::float8 as lease_ms from crpt_sales
+    const { rows } = await sql<{ status: string; lease_ms: number | null; lease_owner: string | null }>`
+      select status, (extract(epoch from lease_until - now()) * 1000)::float8 as lease_ms, lease_owner from crpt_sales
        where source = ${key.source} and fn = ${key.fn} and fd = ${key.fd} for update`.execute(tx);
     const row = rows[0];
     if (row?.status === 'delivered') return { outcome: 'delivered' as const };
     if (row?.status === 'sending' && row.lease_ms !== null && row.lease_ms > 0) {
       await recordDeadLetters(tx, [failure.deadLetter]);
-      return { outcome: 'leased' as const, leaseEndsInMs: row.lease_ms };
+      return { outcome: 'leased' as const, leaseEndsInMs: row.lease_ms, leaseOwner: row.lease_owner ?? '' };
     }
     await sql`
       insert into crpt_sales (source, fn, fd, status, last_error_code, last_error)
@@ -239,12 +239,16 @@ export async function parkStalledSale(
   });
 }
 
-/** After parkStalledSale's 'leased': the sale is dead if its lease ended with nothing recorded ('sending', or 'retrying' with no job left). */
-export async function markStalledSaleDead(db: Kysely<Database>, key: SaleKey, failure: { readonly errorCode: string; readonly error: string }): Promise<boolean> {
+/**
+ * After parkStalledSale's 'leased': the sale is dead if the lease it saw ended with nothing recorded — still 'sending'
+ * under that same owner. A row under another owner is a replay's, which settles it itself. (A worker that was alive
+ * and recorded 'retrying' leaves a row no job retries; its letter is there.)
+ */
+export async function markStalledSaleDead(db: Kysely<Database>, key: SaleKey, leaseOwner: string, failure: { readonly errorCode: string; readonly error: string }): Promise<boolean> {
   const r = await sql`
     update crpt_sales set status = 'dead', last_error_code = ${failure.errorCode}, last_error = ${failure.error},
            lease_until = null, lease_owner = null, updated_at = now()
-     where source = ${key.source} and fn = ${key.fn} and fd = ${key.fd} and status in ('sending', 'retrying')
-       and (lease_until is null or lease_until <= now())`.execute(db);
+     where source = ${key.source} and fn = ${key.fn} and fd = ${key.fd} and status = 'sending'
+       and lease_owner = ${leaseOwner} and lease_until <= now()`.execute(db);
   return Number(r.numAffectedRows ?? 0) > 0;
 }

@@ -58,7 +58,7 @@ export async function parkStalledCrptJob(deps: { db: Kysely<Database>; log: Logg
       // too: crpt.processor.ts sends only under a live lease). If this process is gone by then, the letter is there.
       if (parked.outcome === 'leased') {
         setTimeout(() => {
-          markStalledSaleDead(db, key, failure).catch((e: unknown) => log.warn({ jobId: job.id, err: (e as Error).message }, 'could not mark the stalled sale dead'));
+          markStalledSaleDead(db, key, parked.leaseOwner, failure).catch((e: unknown) => log.warn({ jobId: job.id, err: (e as Error).message }, 'could not mark the stalled sale dead'));
         }, Math.ceil(parked.leaseEndsInMs) + 1000).unref();
       }
     }

@@ -30,27 +30,23 @@ interface StalledJob {
 const UNSETTLED: readonly NotifyDeliveryStatus[] = ['sending', 'retrying'];
 
 /**
- * What a receipt job may have left unsettled, and whether it was delivered after all. An automatic job (no `resend`)
- * owns its channel's row and, for a phone, the other phone channel's (an SMS goes by Viber when its organization chose
- * Viber; a Viber message falls back to SMS), all of the first request (resends 0). A resend asked through the API owns
- * its channel's row of its request — queued too, if it stalled before starting — and, for Viber, the SMS it fell back
- * to. Rows of another request are another job's.
+ * What a receipt job may have left unsettled, and whether it was delivered after all. A job owns its channel's row of
+ * its own request (`resends`: 0 for the automatic send, the resend's number for one asked through the API — queued
+ * too, if it stalled before starting); an automatic SMS job also the Viber row of the first request (it goes by Viber
+ * when its organization chose Viber); and whichever job's Viber row of its request fell back to SMS, the SMS row it
+ * sent (the fallback writes that row whatever its resends count).
  */
 function ownRows(channel: ReceiptChannel, resend: number | undefined, rows: ReadonlyMap<ReceiptChannel, NotifyDeliveryRow | undefined>): { delivered: boolean; rows: StalledDeliveryRow[] } {
-  const other: ReceiptChannel | undefined = channel === 'sms' ? 'viber' : channel === 'viber' ? 'sms' : undefined;
-  if (resend === undefined) {
-    const owned = [channel, ...(other ? [other] : [])];
-    return {
-      delivered: owned.some((c) => rows.get(c)?.status === 'delivered' && rows.get(c)?.resends === 0),
-      rows: owned.map((c) => ({ channel: c, statuses: UNSETTLED, resends: 0 })),
-    };
-  }
-  const own = rows.get(channel);
-  const fellBack = channel === 'viber' && own?.status === 'fallback_sms' && own.resends === resend;
-  return {
-    delivered: (own?.status === 'delivered' && own.resends === resend) || (fellBack && rows.get('sms')?.status === 'delivered'),
-    rows: [{ channel, statuses: ['queued', ...UNSETTLED], resends: resend }, ...(fellBack ? [{ channel: 'sms' as const, statuses: UNSETTLED }] : [])],
-  };
+  const request = resend ?? 0;
+  const ofRequest = (c: ReceiptChannel) => (rows.get(c)?.resends === request ? rows.get(c) : undefined);
+  const viaViber = channel === 'viber' || (channel === 'sms' && resend === undefined);
+  const fellBack = viaViber && ofRequest('viber')?.status === 'fallback_sms';
+  const owned: StalledDeliveryRow[] = [{ channel, statuses: [...(resend === undefined ? [] : (['queued'] as const)), ...UNSETTLED], resends: request }];
+  if (channel === 'sms' && resend === undefined) owned.push({ channel: 'viber', statuses: UNSETTLED, resends: 0 });
+  if (fellBack && channel === 'viber') owned.push({ channel: 'sms', statuses: UNSETTLED });
+  if (fellBack && channel === 'sms') owned[0] = { channel: 'sms', statuses: UNSETTLED };
+  const delivered = ofRequest(channel)?.status === 'delivered' || (viaViber && ofRequest('viber')?.status === 'delivered') || (fellBack && rows.get('sms')?.status === 'delivered');
+  return { delivered, rows: owned };
 }
 
 export async function parkStalledNotifyJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: StalledJob, error: Error): Promise<void> {

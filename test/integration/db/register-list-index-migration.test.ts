@@ -40,7 +40,11 @@ it('stops at an invalid prebuilt index of a partition, keeping the old index; at
   // Dropped and built again, valid: the migration attaches it and gives every index the old name.
   await sql`drop index documents_default_prebuilt`.execute(t.db);
   await sql`create index documents_default_prebuilt on documents_default (register_id, received_at) where register_id is not null`.execute(t.db);
+  const prebuilt = (await sql<{ oid: number }>`select 'documents_default_prebuilt'::regclass::oid::int as oid`.execute(t.db)).rows[0]!.oid;
   await migrateToLatest(t.db);
+  // Attached, not built again: the partition's index is the one built beforehand, under the old name.
+  const attached = (await sql<{ oid: number }>`select 'documents_default_register_id_received_at_idx'::regclass::oid::int as oid`.execute(t.db)).rows[0]!.oid;
+  expect(attached).toBe(prebuilt);
   expect(await registerIndexes()).toEqual([
     { name: 'documents_default_register_id_received_at_idx', def: expect.stringContaining('(register_id, received_at) WHERE'), valid: true },
     { name: 'documents_register_id_received_at_idx', def: expect.stringContaining('(register_id, received_at) WHERE'), valid: true },

@@ -12,11 +12,14 @@ const DAILY = { schedule: 'daily', content: 'shift_summary', format: 'csv', regi
 const MONTHLY = { schedule: 'monthly', content: 'receipt_items', format: 'xlsx', registerIds: null, emails: ['boss@example.ru'], enabled: false };
 
 const net = vi.hoisted(() => {
-  const state: { settings: unknown[]; sent: Array<{ method: string; url: string; body: unknown }> } = { settings: [], sent: [] };
+  const state: { settings: unknown[]; refuse: boolean; sent: Array<{ method: string; url: string; body: unknown }> } = { settings: [], refuse: false, sent: [] };
   globalThis.fetch = (async (input: Request) => {
     const url = new URL(input.url).pathname;
     const body = input.method === 'GET' ? undefined : await input.clone().json();
     state.sent.push({ method: input.method, url, body });
+    if (input.method === 'PUT' && state.refuse) {
+      return new Response(JSON.stringify({ code: 'UNAVAILABLE', message: 'try again' }), { status: 503, headers: { 'content-type': 'application/json' } });
+    }
     const answer = input.method === 'PUT' ? body : url.endsWith('/export-settings') ? { items: state.settings } : { items: [] };
     return new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
@@ -78,5 +81,22 @@ describe('SettingsCard', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Сохранить' }));
     await waitFor(() => expect(puts()).toHaveLength(1));
     expect(puts()[0]).toEqual({ items: [DAILY, MONTHLY] });
+  });
+
+  it('shows a refused save in its dialog, which stays open, and not in the next one', async () => {
+    net.settings = [DAILY];
+    net.sent.length = 0;
+    net.refuse = true;
+    show();
+    await screen.findByText(/Ежедневно/);
+    let dialog = await openDialog(screen.getByRole('button', { name: 'Изменить' }));
+    await waitFor(() => expect(dialog.textContent).toContain('Ежедневно (за вчера)'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Сохранить' }));
+    await waitFor(() => expect(dialog.textContent).toContain('Не сохранено'));
+    net.refuse = false;
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Отмена' }));
+    dialog = await openDialog(screen.getByRole('button', { name: 'Добавить' }));
+    await waitFor(() => expect(dialog.textContent).toContain('После закрытия каждой смены'));
+    expect(dialog.textContent).not.toContain('Не сохранено');
   });
 });

@@ -3,7 +3,7 @@
  * which format, to whom. The API replaces the list as a whole; owners and administrators may change it.
  */
 import { Alert, Button, Card, Form, List, Modal, Select, Switch, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { QueryState } from '../../../components/QueryState';
 import { errorText } from '../../../lib/api/errors';
 import { registerOptions, useAllRegisters, type Register } from '../../../lib/api/lookups';
@@ -23,21 +23,31 @@ function useSettingsEditor(organizationId: number) {
   // its store holds).
   const [dialog, setDialog] = useState<{ seq: number; index: number | null; value: ExportSettingInput } | null>(null);
   const [isOpen, setOpen] = useState(false);
+  // What this opening's «Сохранить» failed with (a failed toggle or delete of the list is shown on the card, not here).
+  const [failed, setFailed] = useState<{ seq: number; error: unknown } | null>(null);
   const items = settings.data?.items ?? [];
   const put = (next: ExportSettingInput[]) => save.mutateAsync(next);
+  const latest = useRef(0);
   const open = (index: number | null) => {
     const value = index === null ? { ...NEW_SETTING, emails: [] } : toInput(items[index]!);
-    setDialog((d) => ({ seq: (d?.seq ?? 0) + 1, index, value }));
+    latest.current += 1;
+    setDialog({ seq: latest.current, index, value });
     setOpen(true);
   };
-  const submit = async (index: number | null, value: ExportSettingInput) => {
+  const submit = async (seq: number, index: number | null, value: ExportSettingInput) => {
     const next = items.map(toInput);
     if (index === null) next.push(value);
     else next[index] = value;
-    await put(next);
-    setOpen(false);
+    try {
+      await put(next);
+    } catch (error) {
+      setFailed({ seq, error });
+      return;
+    }
+    if (latest.current === seq) setOpen(false); // the dialog it was saved from only: one opened meanwhile stays
   };
-  return { settings, save, items, dialog, isOpen, close: () => setOpen(false), put, open, submit };
+  const dialogError = failed !== null && failed.seq === dialog?.seq ? failed.error : null;
+  return { settings, save, items, dialog, isOpen, dialogError, close: () => setOpen(false), put, open, submit };
 }
 
 function SettingFields({ registers }: { registers: Register[] }) {
@@ -83,7 +93,7 @@ function SettingForm({ value, onSave, children }: { value: ExportSettingInput; o
 }
 
 export function SettingsCard({ organizationId }: { organizationId: number }) {
-  const { settings, save, items, dialog, isOpen, close, put, open, submit } = useSettingsEditor(organizationId);
+  const { settings, save, items, dialog, isOpen, dialogError, close, put, open, submit } = useSettingsEditor(organizationId);
   const registers = useAllRegisters();
   const orgRegisters = (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId);
   const name = (id: number) => `РН ${registers.data?.items.find((r) => r.id === id)?.registrationNumber ?? id}`;
@@ -98,7 +108,7 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
       <Typography.Paragraph type="secondary">
         Файл формируется сам — после закрытия смены, за прошедший день или месяц — приходит на почту и остаётся в списке ниже. Каждая смена выгружается ровно один раз.
       </Typography.Paragraph>
-      {save.error && !isOpen ? <Alert type="warning" showIcon title="Настройки не сохранены" description={errorText(save.error)} style={{ marginBottom: 8 }} /> : null}
+      {save.error && !isOpen && dialogError === null ? <Alert type="warning" showIcon title="Настройки не сохранены" description={errorText(save.error)} style={{ marginBottom: 8 }} /> : null}
       <QueryState query={settings} isEmpty={(d) => d.items.length === 0} empty={<Typography.Text>Автоматических выгрузок нет. Нажмите «Добавить», чтобы получать чеки после каждой смены.</Typography.Text>}>
         {(d) => <List size="small" dataSource={d.items} renderItem={(s, i) => <List.Item actions={actions(s, i)}>{describeSetting(s, name)}</List.Item>} />}
       </QueryState>
@@ -111,10 +121,10 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
         okButtonProps={{ htmlType: 'submit' }}
         confirmLoading={save.isPending}
         destroyOnHidden
-        modalRender={(dom) => (dialog ? <SettingForm key={dialog.seq} value={dialog.value} onSave={(v) => submit(dialog.index, v)}>{dom}</SettingForm> : dom)}
+        modalRender={(dom) => (dialog ? <SettingForm key={dialog.seq} value={dialog.value} onSave={(v) => submit(dialog.seq, dialog.index, v)}>{dom}</SettingForm> : dom)}
       >
         <SettingFields registers={orgRegisters} />
-        {save.error ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(save.error)} /> : null}
+        {dialogError ? <Alert type="warning" showIcon title="Не сохранено" description={errorText(dialogError)} /> : null}
       </Modal>
     </Card>
   );
