@@ -97,10 +97,12 @@ export function SettingsCard({ organizationId }: { organizationId: number }) {
   const registers = useAllRegisters();
   const orgRegisters = (registers.data?.items ?? []).filter((r) => r.organizationId === organizationId);
   const name = (id: number) => `РН ${registers.data?.items.find((r) => r.id === id)?.registrationNumber ?? id}`;
+  // A refused toggle or delete is shown on the card («Настройки не сохранены», from the mutation's error).
+  const putShown = (next: ExportSettingInput[]) => void put(next).catch(() => {});
   const actions = (s: ExportSetting, i: number) => [
-    <Switch key="on" size="small" checked={s.enabled} aria-label="Включена" onChange={(enabled) => void put(items.map((x, j) => ({ ...toInput(x), ...(j === i ? { enabled } : {}) })))} />,
+    <Switch key="on" size="small" checked={s.enabled} aria-label="Включена" onChange={(enabled) => putShown(items.map((x, j) => ({ ...toInput(x), ...(j === i ? { enabled } : {}) })))} />,
     <Button key="edit" type="link" size="small" onClick={() => open(i)}>Изменить</Button>,
-    <Button key="del" type="link" size="small" danger onClick={() => void put(items.filter((_, j) => j !== i).map(toInput))}>Удалить</Button>,
+    <Button key="del" type="link" size="small" danger onClick={() => putShown(items.filter((_, j) => j !== i).map(toInput))}>Удалить</Button>,
   ];
 
   return (
