@@ -16,18 +16,11 @@ import type { Metrics } from '../../observability/metrics.js';
 import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import { deadLetterOf, jobRefOf } from '../shared/job-ref.js';
-import { JOB_STALLED, parkedJobIds, stalledTooOften } from '../shared/stalled-jobs.js';
+import type { BullJobLike } from '../shared/job-ref.js';
+import { JOB_STALLED, parkWhenStalled } from '../shared/stalled-jobs.js';
 
 const QUEUE = QueueNames.crpt;
 
-interface StalledJob {
-  readonly id?: string | undefined;
-  readonly name: string;
-  readonly data: unknown;
-  readonly attemptsMade: number;
-  readonly opts: { readonly attempts?: number };
-}
 
 /** The sale a job is about, from its data alone (a job whose data does not parse has none: its letter is parked bare). */
 export function saleKeyOfJob(job: { readonly name: string; readonly data: unknown }): SaleKey | undefined {
@@ -39,32 +32,25 @@ export function saleKeyOfJob(job: { readonly name: string; readonly data: unknow
   return p.success ? { source: 'receipt', fn: p.data.fn, fd: p.data.fd } : undefined;
 }
 
-export async function parkStalledCrptJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: StalledJob, error: Error): Promise<void> {
-  if (!stalledTooOften(error)) return;
+export function parkStalledCrptJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: BullJobLike, error: Error): Promise<void> {
   const { db, log } = deps;
-  const ref = jobRefOf(job, JOB_OPTIONS.crpt.attempts ?? 1);
-  const letter = deadLetterOf(QUEUE, ref, { code: JOB_STALLED, message: error.message });
-  try {
-    if ((await parkedJobIds(db, QUEUE, [letter.jobId])).size > 0) return;
+  return parkWhenStalled(deps, QUEUE, job, error, JOB_OPTIONS.crpt.attempts ?? 1, async (letter) => {
     const key = saleKeyOfJob(job);
     if (key === undefined) {
       await recordDeadLetters(db, [letter]);
-    } else {
-      const failure = { errorCode: JOB_STALLED, error: error.message, deadLetter: letter };
-      const parked = await parkStalledSale(db, key, failure);
-      if (parked.outcome === 'delivered') return;
-      // Under a lease still running its worker may be alive (it lost its BullMQ lock, not its life) and sending: the
-      // sale stays its to record, and is looked at again once the lease has ended (a replay's claim waits for that end
-      // too: crpt.processor.ts sends only under a live lease). If this process is gone by then, the letter is there.
-      if (parked.outcome === 'leased') {
-        setTimeout(() => {
-          markStalledSaleDead(db, key, parked.leaseOwner, failure).catch((e: unknown) => log.warn({ jobId: job.id, err: (e as Error).message }, 'could not mark the stalled sale dead'));
-        }, Math.ceil(parked.leaseEndsInMs) + 1000).unref();
-      }
+      return true;
     }
-    deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
-    log.warn({ jobId: job.id }, 'crpt job stalled too often: parked as a dead letter');
-  } catch (e) {
-    log.error({ jobId: job.id, err: (e as Error).message }, 'could not write the dead letter');
-  }
+    const failure = { errorCode: JOB_STALLED, error: error.message, deadLetter: letter };
+    const parked = await parkStalledSale(db, key, failure);
+    if (parked.outcome === 'delivered') return false;
+    // Under a lease still running its worker may be alive (it lost its BullMQ lock, not its life) and sending: the
+    // sale stays its to record, and is looked at again once the lease has ended (a replay's claim waits for that end
+    // too: crpt.processor.ts sends only under a live lease). If this process is gone by then, the letter is there.
+    if (parked.outcome === 'leased') {
+      setTimeout(() => {
+        markStalledSaleDead(db, key, parked.leaseOwner, failure).catch((e: unknown) => log.warn({ jobId: job.id, err: (e as Error).message }, 'could not mark the stalled sale dead'));
+      }, Math.ceil(parked.leaseEndsInMs) + 1000).unref();
+    }
+    return true;
+  });
 }

@@ -14,18 +14,11 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { notifyJobSchema } from '../../queue/notify-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import { deadLetterOf, jobRefOf } from '../shared/job-ref.js';
-import { JOB_STALLED, parkedJobIds, stalledTooOften } from '../shared/stalled-jobs.js';
+import type { BullJobLike } from '../shared/job-ref.js';
+import { JOB_STALLED, parkWhenStalled } from '../shared/stalled-jobs.js';
 
 const QUEUE = QueueNames.notify;
 
-interface StalledJob {
-  readonly id?: string | undefined;
-  readonly name: string;
-  readonly data: unknown;
-  readonly attemptsMade: number;
-  readonly opts: { readonly attempts?: number };
-}
 
 const UNSETTLED: readonly NotifyDeliveryStatus[] = ['sending', 'retrying'];
 
@@ -49,26 +42,20 @@ function ownRows(channel: ReceiptChannel, resend: number | undefined, rows: Read
   return { delivered, rows: owned };
 }
 
-export async function parkStalledNotifyJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: StalledJob, error: Error): Promise<void> {
-  if (!stalledTooOften(error)) return;
-  const { db, log } = deps;
-  const letter = deadLetterOf(QUEUE, jobRefOf(job, 1), { code: JOB_STALLED, message: error.message });
-  try {
-    if ((await parkedJobIds(db, QUEUE, [letter.jobId])).size > 0) return;
+export function parkStalledNotifyJob(deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined }, job: BullJobLike, error: Error): Promise<void> {
+  const { db } = deps;
+  return parkWhenStalled(deps, QUEUE, job, error, 1, async (letter) => {
     const receipt = notifyJobSchema.safeParse(job.data);
     if (!receipt.success || receipt.data.channel === 'webhook') {
       await recordDeadLetters(db, [letter]);
-    } else {
-      const { fn, fd, channel, resend } = receipt.data;
-      const current = new Map<ReceiptChannel, NotifyDeliveryRow | undefined>();
-      for (const c of channel === 'email' ? (['email'] as const) : (['sms', 'viber'] as const)) current.set(c, await findDelivery(db, fn, fd, c));
-      const owned = ownRows(channel, resend, current);
-      if (owned.delivered) return;
-      await failStalledDelivery(db, { fn, fd, rows: owned.rows }, { errorCode: JOB_STALLED, error: error.message, deadLetter: letter });
+      return true;
     }
-    deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
-    log.warn({ jobId: job.id }, 'notify job stalled too often: parked as a dead letter');
-  } catch (e) {
-    log.error({ jobId: job.id, err: (e as Error).message }, 'could not write the dead letter');
-  }
+    const { fn, fd, channel, resend } = receipt.data;
+    const current = new Map<ReceiptChannel, NotifyDeliveryRow | undefined>();
+    for (const c of channel === 'email' ? (['email'] as const) : (['sms', 'viber'] as const)) current.set(c, await findDelivery(db, fn, fd, c));
+    const owned = ownRows(channel, resend, current);
+    if (owned.delivered) return false;
+    await failStalledDelivery(db, { fn, fd, rows: owned.rows }, { errorCode: JOB_STALLED, error: error.message, deadLetter: letter });
+    return true;
+  });
 }

@@ -28,11 +28,17 @@ export interface JobRef {
   readonly maxAttempts: number;
 }
 
+/** What jobRefOf reads of a BullMQ job. */
+export interface BullJobLike {
+  readonly id?: string | undefined;
+  readonly name: string;
+  readonly data: unknown;
+  readonly attemptsMade: number;
+  readonly opts: { readonly attempts?: number };
+}
+
 /** The ref of a BullMQ job; `defaultAttempts` when the job was added without `attempts`. */
-export function jobRefOf(
-  job: { readonly id?: string | undefined; readonly name: string; readonly data: unknown; readonly attemptsMade: number; readonly opts: { readonly attempts?: number } },
-  defaultAttempts: number,
-): JobRef {
+export function jobRefOf(job: BullJobLike, defaultAttempts: number): JobRef {
   return { id: job.id, name: job.name, data: job.data, attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? defaultAttempts };
 }
 

@@ -7,6 +7,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
+import type { DeadLetterInput } from '../../db/dead-letters.repository.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { QueueName } from '../../queue/queue-names.js';
+import { deadLetterOf, jobRefOf, type BullJobLike } from './job-ref.js';
 
 /** BullMQ's failure reason for such a job. */
 export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
@@ -27,4 +32,29 @@ export async function parkedJobIds(db: Kysely<Database>, queue: string, jobIds: 
   const { rows } = await sql<{ job_id: string }>`
     select job_id from dead_letters where queue = ${queue} and job_id = any(${jobIds}::text[]) and replayed_at is null`.execute(db);
   return new Set(rows.map((r) => r.job_id));
+}
+
+/**
+ * A one-document job's 'failed' listener (crpt, notify): for a job given up for stalling and not parked already,
+ * `park` writes its letter (JOB_STALLED) with whatever else the queue records, and says whether it parked anything
+ * (false: the work was done after all). Never throws.
+ */
+export async function parkWhenStalled(
+  deps: { readonly db: Kysely<Database>; readonly log: Logger; readonly metrics?: Metrics | undefined },
+  queue: QueueName,
+  job: BullJobLike,
+  error: Error,
+  defaultAttempts: number,
+  park: (letter: DeadLetterInput) => Promise<boolean>,
+): Promise<void> {
+  if (!stalledTooOften(error)) return;
+  const letter = deadLetterOf(queue, jobRefOf(job, defaultAttempts), { code: JOB_STALLED, message: error.message });
+  try {
+    if ((await parkedJobIds(deps.db, queue, [letter.jobId])).size > 0) return;
+    if (!(await park(letter))) return;
+    deps.metrics?.worker.jobs.inc({ queue, result: 'dead' });
+    deps.log.warn({ jobId: job.id }, `${queue} job stalled too often: parked as a dead letter`);
+  } catch (e) {
+    deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not write the dead letter');
+  }
 }
