@@ -9,8 +9,8 @@
 // through the gateway's own handleMessage; the emulator is seeded by --seed and its clocks end at --now, so every run
 // stores the same bytes), stored by the persist processor in batches of --batch; then, unless --persist-only, what the
 // other workers write for every document, batch by batch: the acks worker's ack (recordWrittenAcks; see --acks) and
-// the fns worker's fns_status row and 'fns_answered' event (claimForFns, then recordFnsOutcomes with 'accepted', as
-// the FNS answers), fns_status vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of
+// the fns worker's answer (claimForFns, then recordFnsOutcomes with a plain 'accepted', as the FNS answers nearly
+// every document: one fns_plain_answers row per batch since migration 0080), fns_leases vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of
 // every table that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index
 // (partitions summed into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31,
 // 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
@@ -117,7 +117,7 @@ type Key = { fn: string; fd: number; receivedAt: Date };
 /**
  * What the acks and fns workers write for a batch of stored documents (their own repositories, as they call them).
  * The send lease is a row of fns_leases, inserted by the claim and deleted with the answer (migration 0072); the
- * fns_status row is written once, with the answer. A deleted lease is dead space until a VACUUM, which autovacuum runs
+ * answer is written once (a plain one: a share of an fns_plain_answers row, migration 0080). A deleted lease is dead space until a VACUUM, which autovacuum runs
  * once dead rows exceed 50 + 20 % of the live ones (its default threshold) — done here by the same rule, so the table
  * holds what it holds in a running system (the documents in flight), not every dead lease of a one-off fill.
  */

@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       () => startFnsWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, client: acceptAll }),
       async () => (await fnsQueue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized')) === 0,
     );
-    const answered = await count(`select count(*)::text as n from fns_status where status = 'accepted'`);
+    const answered = await count(`select count(*)::text as n from fns_outcomes where status = 'accepted'`);
     await fnsQueue.close();
     // crpt and notify still carry a job per document: their cost per ingested document, for comparison.
     const waitingIn = (name: string) => async () => {

@@ -71,7 +71,7 @@ interface SlowSample {
   persistedMetric: number;
   dbCount: number;
   queueWaiting: number;
-  /** --forward: documents the FNS has answered (fns_status accepted, with warnings, or rejected). */
+  /** --forward: documents the FNS has answered (fns_outcomes accepted, with warnings, or rejected). */
   fnsAnswered: number;
   /** --forward: waiting jobs of the fns queue (documents persisted, not yet taken to be sent). */
   fnsWaiting: number;
@@ -168,7 +168,7 @@ async function main() {
     };
     const countFnsAnswered = () =>
       db
-        .query<{ n: string }>(`select count(*) as n from fns_status where status in ('accepted', 'accepted_with_warnings', 'rejected')`)
+        .query<{ n: string }>(`select count(*) as n from fns_outcomes where status in ('accepted', 'accepted_with_warnings', 'rejected')`)
         .then((r) => Number(r.rows[0]?.n), () => NaN);
     const slowSample = async (): Promise<SlowSample> => {
       const [wm, count, fnsAnswered] = await Promise.all([

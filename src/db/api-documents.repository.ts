@@ -80,7 +80,7 @@ const sameDocument = (table: 'receipt_items' | 'marking_codes') =>
 function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>) {
   let query = db
     .selectFrom('documents')
-    .leftJoin('fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'))
+    .leftJoin('fns_outcomes as fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'))
     .leftJoin('fns_leases', (join) => join.onRef('fns_leases.fn', '=', 'documents.fn').onRef('fns_leases.fd', '=', 'documents.fd'));
   if (q.inns !== 'all') query = query.where('documents.user_inn', 'in', [...q.inns]);
   if (q.placeLimit) query = query.where(q.placeLimit);

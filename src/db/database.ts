@@ -36,7 +36,7 @@ import type {
   ReceiptItemsTable,
 } from './tables/documents.js';
 import type { ExportChunksTable, ExportJobsTable, ExportSettingsTable } from './tables/exports.js';
-import type { FnsLeasesTable, FnsStatusTable } from './tables/fns-status.js';
+import type { FnsLeasesTable, FnsPlainAnswersTable, FnsStatusTable } from './tables/fns-status.js';
 import type {
   KktApplicationEventsTable,
   KktApplicationsTable,
@@ -93,6 +93,9 @@ export interface Database {
   dead_letters: DeadLettersTable;
   // FNS (0006) and ЦРПТ (0008)
   fns_status: FnsStatusTable;
+  fns_plain_answers: FnsPlainAnswersTable;
+  /** View (0080): fns_status's rows and the plain answers of fns_plain_answers, spelt out as fns_status rows. */
+  fns_outcomes: FnsStatusTable;
   fns_leases: FnsLeasesTable;
   crpt_sales: CrptSalesTable;
   crpt_code_status: CrptCodeStatusTable;

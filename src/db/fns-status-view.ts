@@ -7,7 +7,10 @@ import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from
 import type { Database } from './database.js';
 import { FNS_ANSWERED_SQL, isFnsAnswered, type FnsDeliveryStatus, type FnsLeasesTable, type FnsStatusRow } from './tables/fns-status.js';
 
-/** The status shown, for a query joining fns_status and fns_leases (left joins) under those names; null: not sent. */
+/**
+ * The status shown, for a query joining fns_outcomes (fns_status and the plain answers of document_keys, migration 0080)
+ * as fns_status, and fns_leases (left joins); null: not sent.
+ */
 export const fnsStatusShown: RawBuilder<FnsDeliveryStatus | null> = sql<FnsDeliveryStatus | null>`
   case when fns_status.status in (${FNS_ANSWERED_SQL}) then fns_status.status
        when fns_leases.lease_until >= now() then 'sending'
@@ -49,7 +52,7 @@ export async function findFnsStatusShown(db: Kysely<Database>, fn: string, fd: n
   const { rows } = await sql<FnsStatusRow & { held_until: Date | null; held_by: string | null; found: boolean }>`
     select s.*, s.fn is not null as found, l.lease_until as held_until, l.lease_owner as held_by
       from (select ${fn}::text as fn, ${fd}::bigint as fd) k
-      left join fns_status s on s.fn = k.fn and s.fd = k.fd
+      left join fns_outcomes s on s.fn = k.fn and s.fd = k.fd
       left join fns_leases l on l.fn = k.fn and l.fd = k.fd and l.lease_until >= now()
   `.execute(db);
   const r = rows[0];

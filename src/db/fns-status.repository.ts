@@ -4,8 +4,11 @@
 // document with no stored answer and no live lease, in (fn, fd) order (concurrent batches lock keys in the same order:
 // no deadlocks). The worker then reads the documents' answers again (findFnsAnswers: an answer committed while it
 // claimed shows there) and sends only what it claimed and is still unanswered. recordFnsOutcomes() writes the answer
-// (or the failure) into fns_status, once, and deletes the batch's leases, in one transaction with the document events
-// and dead letters. fns_status is thus written once per document on the usual path, not inserted and updated.
+// (or the failure) once, and deletes the batch's leases, in one transaction with the document events and dead letters.
+// The usual answer — accepted, no findings, first request — goes into fns_plain_answers, one row per request and stored
+// batch (migration 0080: a couple of bytes per document, not a ≈ 195-byte fns_status row); everything else into
+// fns_status, written once per document on the usual path, not inserted and updated. Readers read both through the
+// view fns_outcomes.
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
@@ -76,7 +79,7 @@ export async function claimForFns(
     insert into fns_leases (fn, fd, lease_until, lease_owner)
     select v.fn, v.fd, now() + ${leaseMs}::integer * interval '1 millisecond', ${owner}
       from unnest(${fns}::text[], ${fds}::bigint[]) with ordinality as v(fn, fd, n)
-     where not exists (select 1 from fns_status s
+     where not exists (select 1 from fns_outcomes s
                         where s.fn = v.fn and s.fd = v.fd
                           and (s.status in (${FNS_ANSWERED_SQL}) or (s.status = 'sending' and s.lease_until >= now())))
      order by v.n
@@ -97,7 +100,7 @@ export async function findFnsAnswers(db: Kysely<Database>, keys: readonly Docume
   if (keys.length === 0) return new Map();
   const [fns, fds] = keyArrays(keys);
   const { rows } = await sql<FnsStatusRow>`
-    select s.* from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) join fns_status s on s.fn = v.fn and s.fd = v.fd
+    select s.* from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) join fns_outcomes s on s.fn = v.fn and s.fd = v.fd
      where s.status in (${FNS_ANSWERED_SQL})
   `.execute(db);
   return new Map(rows.map((r) => [keyOf(r.fn, r.fd), r]));
@@ -147,11 +150,98 @@ export type FnsOutcomeRecord =
 
 const MAX_ERROR = 2000;
 
+interface OutcomeRow {
+  readonly fn: string;
+  readonly fd: number;
+  readonly status: string;
+  readonly errors: readonly FnsTagErrorJson[] | null;
+  readonly duplicate: boolean | null;
+  readonly sent_at: string | null;
+}
+
+/** The FNS's plain answer: accepted, no findings, not a duplicate, carried by this batch's request. */
+const isPlainAnswer = (r: OutcomeRow): r is OutcomeRow & { sent_at: string } =>
+  r.status === 'accepted' && r.errors === null && r.duplicate === false && r.sent_at !== null;
+
+interface NumberedKey {
+  fn: string;
+  fd: string;
+  batch: string | null;
+  pos: number | null;
+}
+
+/**
+ * Writes the plain answers among `rows` as rows of fns_plain_answers (migration 0080: one per stored batch and request,
+ * the documents' positions in it) where the document has a batch number, no fns_status row, no plain answer yet, and
+ * no listener: an organization with an active webhook subscription has its answers in fns_status, where the
+ * fns.status_changed scan reads them by time. Returns the keys whose answer is a plain one now — written here or
+ * earlier (a second answer to a plain one is dropped: the document is answered).
+ *
+ * First it takes a lock per stored batch of the documents (transaction-scoped advisory locks, in batch order: no
+ * deadlocks), which every batch of outcomes takes before writing either kind: with READ COMMITTED, each later
+ * statement sees what a concurrent batch for the same documents committed, so no document gets both a plain answer and
+ * an fns_status row.
+ */
+async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const [fns, fds] = keyArrays(sortedUnique(rows));
+  const { rows: numbered } = await sql<NumberedKey>`
+    select k.fn, k.fd::text as fd, k.fns_batch::text as batch, k.fns_batch_pos as pos
+      from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
+     where k.fns_batch is not null
+  `.execute(trx);
+  if (numbered.length === 0) return new Set();
+  const batches = [...new Set(numbered.map((k) => k.batch!))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  await sql`
+    select pg_advisory_xact_lock(hashtextextended('fns-plain-answers', b.id))
+      from unnest(${batches}::bigint[]) with ordinality as b(id, n) order by b.n
+  `.execute(trx);
+  const { rows: answered } = await sql<{ fn: string; fd: string }>`
+    select k.fn, k.fd::text as fd
+      from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
+     where exists (select 1 from fns_plain_answers p where p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions))
+  `.execute(trx);
+  const done = new Set(answered.map((r) => keyOf(r.fn, r.fd)));
+  const byKey = new Map(numbered.map((k) => [keyOf(k.fn, k.fd), k]));
+  const candidates = [
+    ...new Map(
+      rows.flatMap((r) => {
+        const k = byKey.get(keyOf(r.fn, r.fd));
+        return isPlainAnswer(r) && k !== undefined && !done.has(keyOf(r.fn, r.fd)) ? [[keyOf(r.fn, r.fd), { ...k, sent_at: r.sent_at }] as const] : [];
+      }),
+    ).values(),
+  ];
+  if (candidates.length === 0) return done;
+  const { rows: listening } = await sql<{ any: boolean }>`select exists (select 1 from webhook_subscriptions where active) as any`.execute(trx);
+  const unlistened = listening[0]?.any
+    ? sql`and not exists (select 1 from document_keys k
+                            join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
+                            join organizations o on o.inn = d.user_inn
+                            join webhook_subscriptions w on w.organization_id = o.id and w.active
+                           where k.fn = v.fn and k.fd = v.fd)`
+    : sql``;
+  const { rows: written } = await sql<{ batch: string; positions: number[] }>`
+    insert into fns_plain_answers (batch, positions, sent_at)
+    select v.batch, array_agg(v.pos order by v.pos), v.sent_at
+      from unnest(${candidates.map((c) => c.fn)}::text[], ${candidates.map((c) => c.fd)}::bigint[],
+                  ${candidates.map((c) => c.batch)}::bigint[], ${candidates.map((c) => c.pos)}::smallint[],
+                  ${candidates.map((c) => c.sent_at)}::timestamptz[]) as v(fn, fd, batch, pos, sent_at)
+     where not exists (select 1 from fns_status s where s.fn = v.fn and s.fd = v.fd)
+       ${unlistened}
+     group by v.batch, v.sent_at
+    returning batch::text as batch, positions
+  `.execute(trx);
+  const writtenPositions = new Set(written.flatMap((w) => w.positions.map((pos) => `${w.batch}/${pos}`)));
+  for (const c of candidates) if (writtenPositions.has(`${c.batch}/${c.pos}`)) done.add(keyOf(c.fn, c.fd));
+  return done;
+}
+
 /**
  * Stores outcomes, deletes the leases `owner` holds on `leased`, and writes the 'fns_dead' document events and dead
  * letters — one transaction. A status row is written only for a leased document (one not claimed was not stored, or
- * not this batch's to send); an answer writes no event: the status row tells it (status, errors, duplicate,
- * answered_at; migration 0064), and readers compose the 'fns_answered' event from it. An answer always wins; a failure
+ * not this batch's to send), or a plain answer into document_keys (writePlainAnswers); an answer writes no event: the
+ * status row tells it (status, errors, duplicate, answered_at; migration 0064), and readers compose the 'fns_answered'
+ * event from it. An answer always wins; a failure
  * never overwrites an answer, nor a live lease another batch took over meanwhile (that batch records its own outcome).
  */
 export async function recordFnsOutcomes(
@@ -188,13 +278,15 @@ export async function recordFnsOutcomes(
   const released = sortedUnique(leased);
 
   await db.transaction().execute(async (trx) => {
-    if (rows.length > 0) {
+    const plain = await writePlainAnswers(trx, rows);
+    const statusRows = rows.filter((r) => !plain.has(keyOf(r.fn, r.fd)));
+    if (statusRows.length > 0) {
       // attempts and sent_at count this batch's request only; on conflict they add to / replace the stored ones.
       await sql`
         insert into fns_status as s (fn, fd, status, errors, duplicate, attempts, last_error_code, last_error, sent_at, answered_at)
         select v.fn, v.fd, v.status, v.errors, v.duplicate, case when v.sent then 1 else 0 end, v.error_code, v.error, v.sent_at,
                case when v.answered then now() end
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          from jsonb_to_recordset(${JSON.stringify(statusRows)}::jsonb)
                as v(fn text, fd bigint, status text, answered boolean, errors jsonb, duplicate boolean, sent boolean, sent_at timestamptz, error_code text, error text)
          where v.answered
             or not exists (select 1 from fns_leases l

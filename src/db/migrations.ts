@@ -59,6 +59,7 @@ import * as m0076 from '../../migrations/0076_packed_partition_layout.js';
 import * as m0077 from '../../migrations/0077_documents_outcome_null_as_usual.js';
 import * as m0078 from '../../migrations/0078_document_keys_acks.js';
 import * as m0079 from '../../migrations/0079_register_list_index_lean.js';
+import * as m0080 from '../../migrations/0080_fns_plain_answers.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -118,6 +119,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0077_documents_outcome_null_as_usual': m0077,
   '0078_document_keys_acks': m0078,
   '0079_register_list_index_lean': m0079,
+  '0080_fns_plain_answers': m0080,
 });
 
 export const migrationProvider: MigrationProvider = {

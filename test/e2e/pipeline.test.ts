@@ -75,7 +75,7 @@ it('acknowledges documents over TCP, stores each once with its bytes, forwards e
   expect(fns.stats().documents.duplicates).toBe(0);
   // The FNS answered; its answers are committed right after.
   const accepted = async () =>
-    (await database.pool.query("select count(*)::int as n from fns_status where fn = $1 and status = 'accepted'", [FN])).rows[0].n as number;
+    (await database.pool.query("select count(*)::int as n from fns_outcomes where fn = $1 and status = 'accepted'", [FN])).rows[0].n as number;
   for (let i = 0; i < 50 && (await accepted()) < N; i++) await new Promise((r) => setTimeout(r, 100));
   expect(await accepted()).toBe(N);
   // `ofd show` reads the outcome through this view.

@@ -59,6 +59,18 @@ export interface FnsStatusTable {
 }
 export type FnsStatusRow = Selectable<FnsStatusTable>;
 
+/**
+ * The FNS's plain answers (migration 0080: accepted, nothing to say, on the first request), one row per request and
+ * stored batch: the documents whose document_keys row has fns_batch = batch and fns_batch_pos in positions. Read
+ * through the view fns_outcomes, which spells each out as an fns_status row.
+ */
+export interface FnsPlainAnswersTable {
+  batch: Int8;
+  positions: number[];
+  sent_at: Timestamptz;
+  answered_at: Defaulted<Timestamptz>;
+}
+
 /** A status row's errors: none is stored as null since the release after migration 0074, as '[]' before. */
 export function fnsErrorsOf(row: Pick<FnsStatusRow, 'errors'>): FnsTagErrorJson[] {
   return row.errors ?? [];

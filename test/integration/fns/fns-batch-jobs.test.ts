@@ -87,7 +87,7 @@ async function harness(opts: Partial<FnsWorkerOptions> = {}): Promise<Harness> {
   };
 }
 
-const statuses = (fn: string) => t.db.selectFrom('fns_status').selectAll().where('fn', '=', fn).orderBy('fd').execute();
+const statuses = (fn: string) => t.db.selectFrom('fns_outcomes').selectAll().where('fn', '=', fn).orderBy('fd').execute();
 const answered = async (fn: string) => (await statuses(fn)).filter((r) => r.status === 'accepted').length;
 
 async function counter(metrics: Metrics, name: string, labels: Record<string, string>): Promise<number> {

@@ -106,7 +106,7 @@ async function harness(opts: Partial<FnsWorkerOptions> & { clientOptions?: FnsWo
   };
 }
 
-const statuses = (fn: string) => t.db.selectFrom('fns_status').selectAll().where('fn', '=', fn).orderBy('fd').execute();
+const statuses = (fn: string) => t.db.selectFrom('fns_outcomes').selectAll().where('fn', '=', fn).orderBy('fd').execute();
 const leasesOf = (fn: string) => t.db.selectFrom('fns_leases').select(['fd', 'lease_owner']).where('fn', '=', fn).orderBy('fd').execute();
 const answeredCount = async (fn: string) =>
   (await statuses(fn)).filter((r) => ['accepted', 'accepted_with_warnings', 'rejected', 'quarantine'].includes(r.status)).length;
@@ -462,13 +462,14 @@ describe('fns processor send lease', () => {
     expect(fns.stats().perDocument[`${fn}:1`]?.received).toBe(2);
   });
 
-  it('writes the status row once, with the answer, and keeps no lease afterwards (migration 0072)', async () => {
+  it('writes each answer once, and keeps no lease afterwards: plain answers as one fns_plain_answers row, the rest into fns_status (migrations 0072, 0080)', async () => {
     const fn = newFn();
     await store(fn, [1, 2]);
+    await store(fn, [3], 'warnings');
     const client: FnsClient = createHttpFnsClient({ url: fns.url, retries: 0 });
     closers.push(() => client.close());
     const processor = createFnsProcessor({ db: t.db, client, logger: silentLogger() });
-    const jobs = [1, 2].map((fd) => ({ id: documentJobId(fn, fd), name: 'send-to-fns', data: { fn, fd }, attempt: 1, maxAttempts: 5 }));
+    const jobs = [1, 2, 3].map((fd) => ({ id: documentJobId(fn, fd), name: 'send-to-fns', data: { fn, fd }, attempt: 1, maxAttempts: 5 }));
     // Every write to this FN's status rows, as PostgreSQL performs it (an insert … on conflict that updates counts as
     // an update).
     await sql`create table fns_status_writes (op text, fd bigint)`.execute(t.db);
@@ -479,15 +480,28 @@ describe('fns processor send lease', () => {
         return new;
       end $$`.execute(t.db);
     await sql`create trigger fns_status_write_log before insert or update on fns_status for each row execute function fns_status_write_log()`.execute(t.db);
+    const before = await sql<{ n: number }>`select count(*)::int as n from fns_plain_answers`.execute(t.db);
     try {
-      expect(await processor(jobs)).toEqual([1, 2].map(() => ({ kind: 'answered', status: 'accepted', errors: [], sent: true })));
+      const outcomes = await processor(jobs);
+      expect(outcomes.map((o) => o.kind === 'answered' && o.status)).toEqual(['accepted', 'accepted', 'accepted_with_warnings']);
       const { rows } = await sql<{ op: string; fd: string }>`select op, fd::text from fns_status_writes order by fd`.execute(t.db);
-      expect(rows).toEqual([{ op: 'INSERT', fd: '1' }, { op: 'INSERT', fd: '2' }]);
+      expect(rows).toEqual([{ op: 'INSERT', fd: '3' }]);
     } finally {
       await sql`drop trigger fns_status_write_log on fns_status`.execute(t.db);
       await sql`drop function fns_status_write_log()`.execute(t.db);
       await sql`drop table fns_status_writes`.execute(t.db);
     }
+    // The two plain answers: one row, naming the two documents by their batch and position.
+    const keys = await t.db.selectFrom('document_keys').select(['fd', 'fns_batch', 'fns_batch_pos']).where('fn', '=', fn).orderBy('fd').execute();
+    const { rows: plain } = await sql<{ batch: string; positions: number[] }>`
+      select batch::text, positions from fns_plain_answers where batch = ${keys[0]!.fns_batch}`.execute(t.db);
+    expect(plain).toEqual([{ batch: String(keys[0]!.fns_batch), positions: [keys[0]!.fns_batch_pos, keys[1]!.fns_batch_pos].sort((a, b) => a! - b!) }]);
+    expect((await sql<{ n: number }>`select count(*)::int as n from fns_plain_answers`.execute(t.db)).rows[0]!.n).toBe(before.rows[0]!.n + 1);
+    expect((await statuses(fn)).map((r) => [Number(r.fd), r.status, r.attempts])).toEqual([
+      [1, 'accepted', 1],
+      [2, 'accepted', 1],
+      [3, 'accepted_with_warnings', 1],
+    ]);
     expect(await t.db.selectFrom('fns_leases').select('fd').where('fn', '=', fn).execute()).toEqual([]);
   });
 

@@ -1,0 +1,79 @@
+// The FNS's plain answer — accepted, nothing to say, on the first request — without a row per document (issue 12
+// target 4, disk per receipt).
+//
+// Nearly every document gets that answer, and its fns_status row was ≈ 195 bytes per document in `npm run bench:disk`:
+// a tuple header, the key again (17 bytes of fn text and fd), five columns saying "accepted, once, no errors" and a
+// primary-key entry.
+//
+// Now the persist worker numbers each batch it stores (the sequence document_key_batches) and gives every key row its
+// batch and its position in it: fns_batch and fns_batch_pos, written with the row (never updated: an update of a full
+// page leaves a dead version and a second primary-key entry). That is 8 bytes a row: the smallint fits in the
+// alignment padding after ack_code. The fns worker then records the plain answers of one request as one row of
+// fns_plain_answers per stored batch: the batch, the positions it answered, when the request left and when the answer
+// was stored. That is a couple of bytes per document.
+//
+// Everything else stays in fns_status: warnings, rejections, quarantine, retries, dead, duplicates, a second request,
+// documents stored before this migration (no batch), and any answer of an organization with an active webhook
+// subscription (the fns.status_changed scan reads fns_status by updated_at). A document has an fns_status row or a
+// plain answer, never both: the fns worker holds a lock per stored batch while it writes either
+// (src/db/fns-status.repository.ts, recordFnsOutcomes).
+//
+// `fns_outcomes` is fns_status as readers knew it: its rows, and one row per plain answer, spelt out as fns_status
+// would have had it.
+//
+// A catalogue change: no row is read or written. document_keys' new columns are null on every row so far, so the
+// CHECK is NOT VALID (no scan under the lock).
+//
+// Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`create sequence document_key_batches as bigint`.execute(db);
+  await sql`
+    alter table document_keys
+      -- the document's position in its batch (1 = first); the smallint fits in the padding after ack_code
+      add column fns_batch_pos smallint,
+      -- the persist worker's batch that stored it (document_key_batches); null: stored before migration 0080
+      add column fns_batch bigint,
+      add constraint document_keys_fns_batch_check check ((fns_batch is null) = (fns_batch_pos is null)) not valid
+  `.execute(db);
+  await sql`
+    create table fns_plain_answers (
+      batch bigint not null,
+      -- fns_batch_pos of the documents of that batch the request carried and the FNS accepted with nothing to say
+      positions smallint[] not null check (cardinality(positions) > 0),
+      sent_at timestamptz not null,
+      answered_at timestamptz not null default now()
+    )
+  `.execute(db);
+  await sql`create index fns_plain_answers_batch_idx on fns_plain_answers (batch)`.execute(db);
+  await sql`
+    create view fns_outcomes as
+      select fn, fd, status, errors, attempts, last_error_code, last_error, lease_until, lease_owner, sent_at,
+             answered_at, updated_at, duplicate
+        from fns_status
+      union all
+      select k.fn, k.fd, 'accepted'::text, null::jsonb, 1, null::text, null::text, null::timestamptz, null::text,
+             p.sent_at, p.answered_at, p.answered_at, false
+        from document_keys k
+        join fns_plain_answers p on p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)
+  `.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  // The plain answers go back into fns_status, where the previous release reads them.
+  await sql`
+    insert into fns_status (fn, fd, status, errors, attempts, sent_at, answered_at, updated_at, duplicate)
+    select k.fn, k.fd, 'accepted', null, 1, p.sent_at, p.answered_at, p.answered_at, false
+      from document_keys k
+      join fns_plain_answers p on p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)
+    on conflict (fn, fd) do nothing
+  `.execute(db);
+  await sql`drop view fns_outcomes`.execute(db);
+  await sql`drop table fns_plain_answers`.execute(db);
+  await sql`
+    alter table document_keys drop constraint document_keys_fns_batch_check, drop column fns_batch,
+      drop column fns_batch_pos
+  `.execute(db);
+  await sql`drop sequence document_key_batches`.execute(db);
+}
