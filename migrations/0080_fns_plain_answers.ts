@@ -7,8 +7,8 @@
 //
 // Now the persist worker numbers each batch it stores (the sequence document_key_batches) and gives every key row its
 // batch and its position in it: fns_batch and fns_batch_pos, written with the row (never updated: an update of a full
-// page leaves a dead version and a second primary-key entry). That is 8 bytes a row: the smallint fits in the
-// alignment padding after ack_code. The fns worker then records the plain answers of one request as one row of
+// page leaves a dead version and a second primary-key entry). That is 8 bytes a row when the row holds its ack (the
+// smallint fits in the alignment padding after ack_code), 16 when it does not. The fns worker then records the plain answers of one request as one row of
 // fns_plain_answers per stored batch: the batch, the positions it answered, when the request left and when the answer
 // was stored. That is a couple of bytes per document.
 //
@@ -47,16 +47,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
   `.execute(db);
   await sql`create index fns_plain_answers_batch_idx on fns_plain_answers (batch)`.execute(db);
+  // One row per key row with an fns_status row or a plain answer: a join of three tables, not a UNION ALL, because
+  // PostgreSQL pulls a join view up into the query that joins it on (fn, fd) — three index probes per key — whereas a
+  // UNION ALL branch with a WHERE clause is computed whole, for every caller (the claim, the list), before that join.
+  // An fns_status row, if one was ever written beside a plain answer (a worker of the release before 0080 running
+  // during an upgrade), wins.
   await sql`
     create view fns_outcomes as
-      select fn, fd, status, errors, attempts, last_error_code, last_error, lease_until, lease_owner, sent_at,
-             answered_at, updated_at, duplicate
-        from fns_status
-      union all
-      select k.fn, k.fd, 'accepted'::text, null::jsonb, 1, null::text, null::text, null::timestamptz, null::text,
-             p.sent_at, p.answered_at, p.answered_at, false
+      select k.fn, k.fd,
+             coalesce(s.status, 'accepted') as status,
+             s.errors,
+             coalesce(s.attempts, 1) as attempts,
+             s.last_error_code, s.last_error, s.lease_until, s.lease_owner,
+             case when s.fn is null then p.sent_at else s.sent_at end as sent_at,
+             case when s.fn is null then p.answered_at else s.answered_at end as answered_at,
+             case when s.fn is null then p.answered_at else s.updated_at end as updated_at,
+             case when s.fn is null then false else s.duplicate end as duplicate
         from document_keys k
-        join fns_plain_answers p on p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)
+        left join fns_status s on s.fn = k.fn and s.fd = k.fd
+        left join fns_plain_answers p on s.fn is null and p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)
+       where s.fn is not null or p.batch is not null
   `.execute(db);
 }
 

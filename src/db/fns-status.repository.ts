@@ -239,7 +239,7 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
 /**
  * Stores outcomes, deletes the leases `owner` holds on `leased`, and writes the 'fns_dead' document events and dead
  * letters — one transaction. A status row is written only for a leased document (one not claimed was not stored, or
- * not this batch's to send), or a plain answer into document_keys (writePlainAnswers); an answer writes no event: the
+ * not this batch's to send), or a plain answer into fns_plain_answers (writePlainAnswers); an answer writes no event: the
  * status row tells it (status, errors, duplicate, answered_at; migration 0064), and readers compose the 'fns_answered'
  * event from it. An answer always wins; a failure
  * never overwrites an answer, nor a live lease another batch took over meanwhile (that batch records its own outcome).
@@ -277,7 +277,9 @@ export async function recordFnsOutcomes(
   const letters = sorted.flatMap((o) => (o.kind === 'dead' ? [o.deadLetter] : []));
   const released = sortedUnique(leased);
 
-  await db.transaction().execute(async (trx) => {
+  // READ COMMITTED, whatever the server's default: writePlainAnswers' lock works because each statement after it takes
+  // a new snapshot.
+  await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
     const plain = await writePlainAnswers(trx, rows);
     const statusRows = rows.filter((r) => !plain.has(keyOf(r.fn, r.fd)));
     if (statusRows.length > 0) {

@@ -4,7 +4,7 @@
 // fns worker's repository (claimForFns, recordFnsOutcomes) as the worker calls it. Rows are read back from the tables.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { findDocumentWithLifecycle } from '../../../src/db/api-documents.repository.js';
+import { countDocuments, findDocumentWithLifecycle, listDocuments } from '../../../src/db/api-documents.repository.js';
 import { claimForFns, recordFnsOutcomes, type FnsOutcomeRecord } from '../../../src/db/fns-status.repository.js';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
 import { migrations } from '../../../src/db/migrations.js';
@@ -83,6 +83,53 @@ it('records plain answers as one row per stored batch, shown by fns_outcomes, th
   expect(doc?.events.filter((e) => e.kind === 'fns_answered').map((e) => e.detail)).toEqual([{ status: 'accepted', errors: [], duplicate: false }]);
 });
 
+it('the Чеки list shows and filters plain answers as accepted, and counts them', async () => {
+  const fn = newFn();
+  await store(fn, [1, 2, 3]);
+  await answer('w1', [accepted(fn, 1), { ...accepted(fn, 2), status: 'rejected', errors: [{ tag: 1020, code: 'E', message: 'нет' }] }]);
+  const list = await listDocuments(t.db, { inns: 'all', fn, limit: 10 });
+  expect(list.map((d) => [Number(d.fd), d.fns_status])).toEqual([
+    [3, null],
+    [2, 'rejected'],
+    [1, 'accepted'],
+  ]);
+  const accepted1 = await listDocuments(t.db, { inns: 'all', fn, fnsStatus: 'accepted', limit: 10 });
+  expect(accepted1.map((d) => Number(d.fd))).toEqual([1]);
+  expect(await countDocuments(t.db, { inns: 'all', fn, fnsStatus: 'accepted' })).toBe(1);
+  expect(await countDocuments(t.db, { inns: 'all', fn, fnsStatus: 'not_sent' })).toBe(1);
+  expect(await countDocuments(t.db, { inns: 'all', fn })).toBe(3);
+});
+
+it('reads a key\'s outcome by index probes, however many plain answers there are (the claim, the answers, the list)', async () => {
+  // 20 000 numbered keys with plain answers, 2 000 with fns_status rows: a reader that computes the whole view
+  // before joining on (fn, fd) shows as a scan of document_keys or fns_plain_answers.
+  await sql`insert into document_keys (fn, fd, received_at, fns_batch, fns_batch_pos)
+    select '99992089' || lpad((g % 100)::text, 8, '0'), g, now(), -1 - g / 500, (g % 500) + 1 from generate_series(1, 22000) g`.execute(t.db);
+  await sql`insert into fns_plain_answers (batch, positions, sent_at)
+    select -1 - g / 500, array_agg(((g % 500) + 1)::smallint order by g), now() from generate_series(1, 20000) g group by g / 500`.execute(t.db);
+  await sql`insert into fns_status (fn, fd, status, attempts)
+    select '99992089' || lpad((g % 100)::text, 8, '0'), g, 'rejected', 1 from generate_series(20001, 22000) g`.execute(t.db);
+  await sql`analyze document_keys, fns_status, fns_plain_answers`.execute(t.db);
+  const keys = sql`unnest(array['9999208900000007', '9999208900000001']::text[], array[7, 21001]::bigint[]) as v(fn, fd)`;
+  const plans = [
+    sql`select v.fn from ${keys} where not exists (select 1 from fns_outcomes s where s.fn = v.fn and s.fd = v.fd and s.status = 'accepted')`,
+    sql`select s.* from ${keys} join fns_outcomes s on s.fn = v.fn and s.fd = v.fd`,
+    sql`select v.fn, s.status from ${keys} left join fns_outcomes s on s.fn = v.fn and s.fd = v.fd`,
+  ];
+  for (const query of plans) {
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (costs off) ${query}`.execute(t.db);
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).not.toMatch(/Seq Scan|Hash/);
+    expect(plan).toContain('document_keys_pkey');
+    expect(plan).toContain('fns_plain_answers_batch_idx');
+  }
+  const { rows } = await sql<{ fd: string; status: string }>`select v.fd::text, s.status from ${keys} join fns_outcomes s on s.fn = v.fn and s.fd = v.fd order by v.fd`.execute(t.db);
+  expect(rows).toEqual([
+    { fd: '7', status: 'accepted' },
+    { fd: '21001', status: 'rejected' },
+  ]);
+});
+
 it('keeps everything else in fns_status, and a document never in both', async () => {
   const fn = newFn();
   await store(fn, [1, 2, 3, 4, 5]);
@@ -113,6 +160,31 @@ it('keeps everything else in fns_status, and a document never in both', async ()
     ['5', 'accepted', 0],
   ]);
   expect((await statusRows(fn)).map((r) => r.fd)).toEqual(['2', '3', '4', '5']);
+});
+
+it('two batches answering the same documents at once leave each with a plain answer or an fns_status row, never both', async () => {
+  const fn = newFn();
+  const fds = Array.from({ length: 60 }, (_, i) => i + 1);
+  await store(fn, fds);
+  const warned = (fd: number): FnsOutcomeRecord => ({ ...accepted(fn, fd), status: 'accepted_with_warnings', errors: [{ tag: 1020, code: 'W', message: 'w' }] });
+  // Each document answered by two batches racing (a lease taken over): one plain answer, one with warnings, in one of
+  // two orders; pairs run side by side on separate connections.
+  await Promise.all(
+    fds.map((fd) => {
+      const keys = [{ fn, fd }];
+      const first = fd % 2 === 0 ? accepted(fn, fd) : warned(fd);
+      const second = fd % 2 === 0 ? warned(fd) : accepted(fn, fd);
+      return Promise.all([recordFnsOutcomes(t.db, 'a', [first], keys), recordFnsOutcomes(t.db, 'b', [second], keys)]);
+    }),
+  );
+  const { rows } = await sql<{ fd: string; in_status: boolean; plain: boolean }>`
+    select k.fd::text,
+           exists (select 1 from fns_status s where s.fn = k.fn and s.fd = k.fd) as in_status,
+           exists (select 1 from fns_plain_answers p where p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)) as plain
+      from document_keys k where k.fn = ${fn} order by k.fd`.execute(t.db);
+  expect(rows).toHaveLength(60);
+  expect(rows.filter((r) => r.in_status === r.plain)).toEqual([]);
+  expect((await outcomes(fn)).length).toBe(60);
 });
 
 it('writes into fns_status the answers of an organization with an active webhook subscription, and of documents stored before 0080', async () => {
