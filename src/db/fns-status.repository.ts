@@ -59,7 +59,12 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
   return out;
 }
 
-/** The keys as two arrays, for `unnest(…) as v(fn, fd)`: one index probe per key, unlike an OR of row comparisons. */
+/**
+ * The keys as two arrays, for `unnest(…) as v(fn, fd)`: one index probe per key, unlike an OR of row comparisons. A
+ * key's outcome is read from the view fns_outcomes (three tables) by a scalar subquery or a LATERAL … OFFSET 0, which
+ * PostgreSQL runs per key whatever its statistics say: a join could be planned as a hash join over the whole view when
+ * document_keys looks small (a fresh or unanalyzed table), as measured: the claim took twice as long.
+ */
 const keyArrays = (keys: readonly DocumentKeyRef[]) => [keys.map((k) => k.fn), keys.map((k) => k.fd)] as const;
 
 /**
@@ -79,9 +84,10 @@ export async function claimForFns(
     insert into fns_leases (fn, fd, lease_until, lease_owner)
     select v.fn, v.fd, now() + ${leaseMs}::integer * interval '1 millisecond', ${owner}
       from unnest(${fns}::text[], ${fds}::bigint[]) with ordinality as v(fn, fd, n)
-     where not exists (select 1 from fns_outcomes s
-                        where s.fn = v.fn and s.fd = v.fd
-                          and (s.status in (${FNS_ANSWERED_SQL}) or (s.status = 'sending' and s.lease_until >= now())))
+     where (select true from fns_outcomes s
+             where s.fn = v.fn and s.fd = v.fd
+               and (s.status in (${FNS_ANSWERED_SQL}) or (s.status = 'sending' and s.lease_until >= now()))
+             limit 1) is null
      order by v.n
     on conflict (fn, fd) do update
        set lease_until = excluded.lease_until, lease_owner = excluded.lease_owner
@@ -100,8 +106,8 @@ export async function findFnsAnswers(db: Kysely<Database>, keys: readonly Docume
   if (keys.length === 0) return new Map();
   const [fns, fds] = keyArrays(keys);
   const { rows } = await sql<FnsStatusRow>`
-    select s.* from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) join fns_outcomes s on s.fn = v.fn and s.fd = v.fd
-     where s.status in (${FNS_ANSWERED_SQL})
+    select s.* from unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd)
+     cross join lateral (select * from fns_outcomes s where s.fn = v.fn and s.fd = v.fd and s.status in (${FNS_ANSWERED_SQL}) offset 0) s
   `.execute(db);
   return new Map(rows.map((r) => [keyOf(r.fn, r.fd), r]));
 }
@@ -166,8 +172,11 @@ const isPlainAnswer = (r: OutcomeRow): r is OutcomeRow & { sent_at: string } =>
 interface NumberedKey {
   fn: string;
   fd: string;
-  batch: string | null;
-  pos: number | null;
+  batch: string;
+  pos: number;
+  /** How many batches were locked (in every row: the lock runs once, as the first row is read). */
+  locks: string;
+  listened: boolean;
 }
 
 /**
@@ -177,63 +186,67 @@ interface NumberedKey {
  * fns.status_changed scan reads them by time. Returns the keys whose answer is a plain one now — written here or
  * earlier (a second answer to a plain one is dropped: the document is answered).
  *
- * First it takes a lock per stored batch of the documents (transaction-scoped advisory locks, in batch order: no
- * deadlocks), which every batch of outcomes takes before writing either kind: with READ COMMITTED, each later
- * statement sees what a concurrent batch for the same documents committed, so no document gets both a plain answer and
- * an fns_status row.
+ * Two statements. The first reads the documents' batch numbers and takes a lock per stored batch (transaction-scoped
+ * advisory locks, in batch order: no deadlocks), which every batch of outcomes takes before writing either kind; the
+ * second, with the new snapshot READ COMMITTED gives each statement, sees what a concurrent batch for the same
+ * documents committed, so no document gets both a plain answer and an fns_status row.
  */
 async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const [fns, fds] = keyArrays(sortedUnique(rows));
   const { rows: numbered } = await sql<NumberedKey>`
-    select k.fn, k.fd::text as fd, k.fns_batch::text as batch, k.fns_batch_pos as pos
-      from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
-     where k.fns_batch is not null
+    with numbered as materialized (
+      select k.fn, k.fd, k.fns_batch, k.fns_batch_pos
+        from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
+       where k.fns_batch is not null
+    ),
+    locked as (
+      select count(*) as n from (
+        select pg_advisory_xact_lock(hashtextextended('fns-plain-answers', b.fns_batch))
+          from (select distinct fns_batch from numbered order by fns_batch) b
+      ) l
+    )
+    select n.fn, n.fd::text as fd, n.fns_batch::text as batch, n.fns_batch_pos as pos,
+           (select n from locked) as locks, exists (select 1 from webhook_subscriptions where active) as listened
+      from numbered n
   `.execute(trx);
   if (numbered.length === 0) return new Set();
-  const batches = [...new Set(numbered.map((k) => k.batch!))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  await sql`
-    select pg_advisory_xact_lock(hashtextextended('fns-plain-answers', b.id))
-      from unnest(${batches}::bigint[]) with ordinality as b(id, n) order by b.n
-  `.execute(trx);
-  const { rows: answered } = await sql<{ fn: string; fd: string }>`
-    select k.fn, k.fd::text as fd
-      from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
-     where exists (select 1 from fns_plain_answers p where p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions))
-  `.execute(trx);
-  const done = new Set(answered.map((r) => keyOf(r.fn, r.fd)));
-  const byKey = new Map(numbered.map((k) => [keyOf(k.fn, k.fd), k]));
-  const candidates = [
-    ...new Map(
-      rows.flatMap((r) => {
-        const k = byKey.get(keyOf(r.fn, r.fd));
-        return isPlainAnswer(r) && k !== undefined && !done.has(keyOf(r.fn, r.fd)) ? [[keyOf(r.fn, r.fd), { ...k, sent_at: r.sent_at }] as const] : [];
-      }),
-    ).values(),
-  ];
-  if (candidates.length === 0) return done;
-  const { rows: listening } = await sql<{ any: boolean }>`select exists (select 1 from webhook_subscriptions where active) as any`.execute(trx);
-  const unlistened = listening[0]?.any
+  const plain = new Set(rows.filter(isPlainAnswer).map((r) => keyOf(r.fn, r.fd)));
+  const sentAt = new Map(rows.filter(isPlainAnswer).map((r) => [keyOf(r.fn, r.fd), r.sent_at]));
+  const unlistened = numbered[0]!.listened
     ? sql`and not exists (select 1 from document_keys k
                             join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
                             join organizations o on o.inn = d.user_inn
                             join webhook_subscriptions w on w.organization_id = o.id and w.active
-                           where k.fn = v.fn and k.fd = v.fd)`
+                           where k.fn = c.fn and k.fd = c.fd)`
     : sql``;
-  const { rows: written } = await sql<{ batch: string; positions: number[] }>`
-    insert into fns_plain_answers (batch, positions, sent_at)
-    select v.batch, array_agg(v.pos order by v.pos), v.sent_at
-      from unnest(${candidates.map((c) => c.fn)}::text[], ${candidates.map((c) => c.fd)}::bigint[],
-                  ${candidates.map((c) => c.batch)}::bigint[], ${candidates.map((c) => c.pos)}::smallint[],
-                  ${candidates.map((c) => c.sent_at)}::timestamptz[]) as v(fn, fd, batch, pos, sent_at)
-     where not exists (select 1 from fns_status s where s.fn = v.fn and s.fd = v.fd)
-       ${unlistened}
-     group by v.batch, v.sent_at
-    returning batch::text as batch, positions
+  const { rows: answered } = await sql<{ fn: string; fd: string }>`
+    with c as (
+      select * from unnest(${numbered.map((k) => k.fn)}::text[], ${numbered.map((k) => k.fd)}::bigint[],
+                           ${numbered.map((k) => k.batch)}::bigint[], ${numbered.map((k) => k.pos)}::smallint[],
+                           ${numbered.map((k) => sentAt.get(keyOf(k.fn, k.fd)) ?? null)}::timestamptz[],
+                           ${numbered.map((k) => plain.has(keyOf(k.fn, k.fd)))}::boolean[]) as c(fn, fd, batch, pos, sent_at, plain)
+    ),
+    already as materialized (
+      select c.fn, c.fd from c
+       where exists (select 1 from fns_plain_answers p where p.batch = c.batch and c.pos = any (p.positions))
+    ),
+    fresh as materialized (
+      select c.* from c
+       where c.plain
+         and not exists (select 1 from already a where a.fn = c.fn and a.fd = c.fd)
+         and not exists (select 1 from fns_status s where s.fn = c.fn and s.fd = c.fd)
+         ${unlistened}
+    ),
+    written as (
+      insert into fns_plain_answers (batch, positions, sent_at)
+      select batch, array_agg(pos order by pos), sent_at from fresh group by batch, sent_at
+    )
+    select fn, fd::text as fd from already
+    union all
+    select fn, fd::text as fd from fresh
   `.execute(trx);
-  const writtenPositions = new Set(written.flatMap((w) => w.positions.map((pos) => `${w.batch}/${pos}`)));
-  for (const c of candidates) if (writtenPositions.has(`${c.batch}/${c.pos}`)) done.add(keyOf(c.fn, c.fd));
-  return done;
+  return new Set(answered.map((r) => keyOf(r.fn, r.fd)));
 }
 
 /**

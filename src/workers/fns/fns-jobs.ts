@@ -238,8 +238,8 @@ async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): 
   });
   const { rows: answered } = await sql<{ fn: string; fd: number }>`
     select s.fn, s.fd::int as fd
-      from fns_outcomes s join unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd) on s.fn = k.fn and s.fd = k.fd
-     where s.status in (${FNS_ANSWERED_SQL})`.execute(db);
+      from unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd)
+     cross join lateral (select * from fns_outcomes s where s.fn = k.fn and s.fd = k.fd and s.status in (${FNS_ANSWERED_SQL}) offset 0) s`.execute(db);
   const parked = await parkedJobIds(db, QUEUE, refs.map((ref) => ref.id ?? ''));
   return new Set([...answered.map((a) => documentJobId(a.fn, a.fd)), ...parked]);
 }
