@@ -10,10 +10,10 @@
 // stores the same bytes), stored by the persist processor in batches of --batch; then, unless --persist-only, what the
 // other workers write for every document, batch by batch: the acks worker's ack (recordWrittenAcks; see --acks) and
 // the fns worker's answer (claimForFns, then recordFnsOutcomes with a plain 'accepted', as the FNS answers nearly
-// every document: one fns_plain_answers row per batch since migration 0080), fns_leases vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of
-// every table that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index
-// (partitions summed into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31,
-// 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
+// every document: one fns_plain_answers row per request — here a batch — and group of key numbers since migration
+// 0080), fns_leases vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of every table
+// that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index (partitions summed
+// into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31, 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
 // the same once the month is over and its indexes are rebuilt packed (`ofd partitions compact <month> --keys`).
 //
 // The persist processor stores the usual values as null, as OFD_STORE_USUAL_AS_NULL (on by default) has it

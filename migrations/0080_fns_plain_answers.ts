@@ -5,48 +5,44 @@
 // a tuple header, the key again (17 bytes of fn text and fd), five columns saying "accepted, once, no errors" and a
 // primary-key entry.
 //
-// Now the persist worker numbers each batch it stores (the sequence document_key_batches) and gives every key row its
-// batch and its position in it: fns_batch and fns_batch_pos, written with the row (never updated: an update of a full
-// page leaves a dead version and a second primary-key entry). That is 8 bytes a row when the row holds its ack (the
-// smallint fits in the alignment padding after ack_code), 16 when it does not. The fns worker then records the plain answers of one request as one row of
-// fns_plain_answers per stored batch: the batch, the positions it answered, when the request left and when the answer
-// was stored. That is a couple of bytes per document.
+// Now the persist worker gives every key row a number as it writes it, fns_slot, from the sequence document_key_slots
+// (never updated afterwards: an update of a full page leaves a dead version and a second primary-key entry). That is 8
+// bytes a row. The numbers fall in groups of 512 (fns_slot >> 9; the position in the group is fns_slot & 511), and
+// documents stored at the same moment, which the fns worker sends together, share a group whatever the persist
+// batches were. The fns worker records the plain answers of one FNS request as one row of fns_plain_answers per group:
+// the group, the positions it answered, when the request left, when the answer was stored. A request carries up to 50
+// documents: ≈ 2 bytes per document then, ≈ 100 when it carries one (a trickle of documents), against ≈ 195 for the
+// fns_status row.
 //
 // Everything else stays in fns_status: warnings, rejections, quarantine, retries, dead, duplicates, a second request,
-// documents stored before this migration (no batch), and any answer of an organization with an active webhook
+// documents stored before this migration (no slot), and any answer of an organization with an active webhook
 // subscription (the fns.status_changed scan reads fns_status by updated_at). A document has an fns_status row or a
-// plain answer, never both: the fns worker holds a lock per stored batch while it writes either
+// plain answer, never both: the fns worker holds a lock per group while it writes either
 // (src/db/fns-status.repository.ts, recordFnsOutcomes).
 //
 // `fns_outcomes` is fns_status as readers knew it: its rows, and one row per plain answer, spelt out as fns_status
 // would have had it.
 //
-// A catalogue change: no row is read or written. document_keys' new columns are null on every row so far, so the
-// CHECK is NOT VALID (no scan under the lock).
+// A catalogue change: no row is read or written.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`create sequence document_key_batches as bigint`.execute(db);
-  await sql`
-    alter table document_keys
-      -- the document's position in its batch (1 = first); the smallint fits in the padding after ack_code
-      add column fns_batch_pos smallint,
-      -- the persist worker's batch that stored it (document_key_batches); null: stored before migration 0080
-      add column fns_batch bigint,
-      add constraint document_keys_fns_batch_check check ((fns_batch is null) = (fns_batch_pos is null)) not valid
-  `.execute(db);
+  await sql`create sequence document_key_slots as bigint`.execute(db);
+  // null: stored before this migration
+  await sql`alter table document_keys add column fns_slot bigint`.execute(db);
   await sql`
     create table fns_plain_answers (
-      batch bigint not null,
-      -- fns_batch_pos of the documents of that batch the request carried and the FNS accepted with nothing to say
+      -- a group of 512 slots: fns_slot >> 9
+      slot_group bigint not null,
+      -- fns_slot & 511 of the documents of that group the request carried and the FNS accepted with nothing to say
       positions smallint[] not null check (cardinality(positions) > 0),
       sent_at timestamptz not null,
       answered_at timestamptz not null default now()
     )
   `.execute(db);
-  await sql`create index fns_plain_answers_batch_idx on fns_plain_answers (batch)`.execute(db);
+  await sql`create index fns_plain_answers_slot_group_idx on fns_plain_answers (slot_group)`.execute(db);
   // One row per key row with an fns_status row or a plain answer: a join of three tables, not a UNION ALL, because
   // PostgreSQL pulls a join view up into the query that joins it on (fn, fd) — three index probes per key — whereas a
   // UNION ALL branch with a WHERE clause is computed whole, for every caller (the claim, the list), before that join.
@@ -65,8 +61,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
              case when s.fn is null then false else s.duplicate end as duplicate
         from document_keys k
         left join fns_status s on s.fn = k.fn and s.fd = k.fd
-        left join fns_plain_answers p on s.fn is null and p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)
-       where s.fn is not null or p.batch is not null
+        left join fns_plain_answers p on s.fn is null and p.slot_group = k.fns_slot >> 9 and (k.fns_slot & 511)::smallint = any (p.positions)
+       where s.fn is not null or p.slot_group is not null
   `.execute(db);
 }
 
@@ -76,14 +72,11 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     insert into fns_status (fn, fd, status, errors, attempts, sent_at, answered_at, updated_at, duplicate)
     select k.fn, k.fd, 'accepted', null, 1, p.sent_at, p.answered_at, p.answered_at, false
       from document_keys k
-      join fns_plain_answers p on p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)
+      join fns_plain_answers p on p.slot_group = k.fns_slot >> 9 and (k.fns_slot & 511)::smallint = any (p.positions)
     on conflict (fn, fd) do nothing
   `.execute(db);
   await sql`drop view fns_outcomes`.execute(db);
   await sql`drop table fns_plain_answers`.execute(db);
-  await sql`
-    alter table document_keys drop constraint document_keys_fns_batch_check, drop column fns_batch,
-      drop column fns_batch_pos
-  `.execute(db);
-  await sql`drop sequence document_key_batches`.execute(db);
+  await sql`alter table document_keys drop column fns_slot`.execute(db);
+  await sql`drop sequence document_key_slots`.execute(db);
 }

@@ -10,7 +10,7 @@
  * foreign key documents (fn, fd) → document_keys, checked at the end of that statement when both rows exist, no longer
  * compares received_at: migration 0067). An ack report that came before its document (it waits in `document_acks`,
  * document-acks.repository.ts) goes into the key's row as it is inserted, and its waiting row is deleted. The key's row
- * also gets its batch number and position (MAX_BATCH_POS).
+ * also gets its number (fns_slot, migration 0080), by which the fns worker records the FNS's plain answer.
  *
  * What is not written (issue 12, disk per document): the FNS JSON (derived from raw_container on read,
  * src/db/fns-json.ts) and the 'received' / 'persisted' lifecycle events, which said nothing the documents row does not
@@ -245,14 +245,6 @@ export const BATCH_INPUT_CTES = `
  */
 const P_RAW = P_CODES + 1 + CODE_COLUMNS.length;
 
-/**
- * Each key row is numbered (migration 0080): the batch (one number per statement: an uncorrelated subquery runs once)
- * and the document's position in it, a smallint — by which the fns worker records the FNS's plain answers as a couple
- * of bytes per document (fns_plain_answers) instead of a row each. A position past a smallint has neither (its answer
- * goes into fns_status).
- */
-const MAX_BATCH_POS = 32_767;
-
 const INSERT_BATCH = `
   with ${BATCH_INPUT_CTES},
   raw_in as (
@@ -263,10 +255,8 @@ const INSERT_BATCH = `
     select a.fn, a.fd, a.acked_at, a.ack_code from document_acks a join input i on a.fn = i.fn::bigint and a.fd = i.fd
   ),
   claimed as (
-    insert into document_keys (fn, fd, received_at, acked_at, ack_code, fns_batch, fns_batch_pos)
-    select i.fn, i.fd, i.received_at, w.acked_at, w.ack_code,
-           case when i.ord <= ${MAX_BATCH_POS} then (select nextval('document_key_batches')) end,
-           case when i.ord <= ${MAX_BATCH_POS} then i.ord end
+    insert into document_keys (fn, fd, received_at, acked_at, ack_code, fns_slot)
+    select i.fn, i.fd, i.received_at, w.acked_at, w.ack_code, nextval('document_key_slots')
       from input i left join waiting_acks w on w.fn = i.fn::bigint and w.fd = i.fd
      order by i.fn, i.fd
     on conflict (fn, fd) do nothing

@@ -8,7 +8,7 @@ import type { Database } from './database.js';
 import { FNS_ANSWERED_SQL, isFnsAnswered, type FnsDeliveryStatus, type FnsLeasesTable, type FnsStatusRow } from './tables/fns-status.js';
 
 /**
- * The status shown, for a query joining fns_outcomes (fns_status and the plain answers of document_keys, migration 0080)
+ * The status shown, for a query joining fns_outcomes (fns_status and the plain answers of fns_plain_answers, migration 0080)
  * as fns_status, and fns_leases (left joins); null: not sent.
  */
 export const fnsStatusShown: RawBuilder<FnsDeliveryStatus | null> = sql<FnsDeliveryStatus | null>`

@@ -5,8 +5,8 @@
 // no deadlocks). The worker then reads the documents' answers again (findFnsAnswers: an answer committed while it
 // claimed shows there) and sends only what it claimed and is still unanswered. recordFnsOutcomes() writes the answer
 // (or the failure) once, and deletes the batch's leases, in one transaction with the document events and dead letters.
-// The usual answer — accepted, no findings, first request — goes into fns_plain_answers, one row per request and stored
-// batch (migration 0080: a couple of bytes per document, not a ≈ 195-byte fns_status row); everything else into
+// The usual answer — accepted, no findings, first request — goes into fns_plain_answers, one row per request and group
+// of key numbers (migration 0080: a few bytes per document, not a ≈ 195-byte fns_status row); everything else into
 // fns_status, written once per document on the usual path, not inserted and updated. Readers read both through the
 // view fns_outcomes.
 import { sql, type Kysely } from 'kysely';
@@ -172,41 +172,43 @@ const isPlainAnswer = (r: OutcomeRow): r is OutcomeRow & { sent_at: string } =>
 interface NumberedKey {
   fn: string;
   fd: string;
-  batch: string;
-  pos: number;
-  /** How many batches were locked (in every row: the lock runs once, as the first row is read). */
-  locks: string;
+  slot_group: string;
+  position: number;
+  /** How many groups were locked (in every row: the lock runs once, as the first row is read). */
+  locks: number;
   listened: boolean;
 }
 
 /**
- * Writes the plain answers among `rows` as rows of fns_plain_answers (migration 0080: one per stored batch and request,
- * the documents' positions in it) where the document has a batch number, no fns_status row, no plain answer yet, and
- * no listener: an organization with an active webhook subscription has its answers in fns_status, where the
+ * Writes the plain answers among `rows` as rows of fns_plain_answers (migration 0080: one per request and group of
+ * key numbers, the documents' positions in it) where the document has a number, no fns_status row, no plain answer
+ * yet, and no listener: an organization with an active webhook subscription has its answers in fns_status, where the
  * fns.status_changed scan reads them by time. Returns the keys whose answer is a plain one now — written here or
  * earlier (a second answer to a plain one is dropped: the document is answered).
  *
- * Two statements. The first reads the documents' batch numbers and takes a lock per stored batch (transaction-scoped
- * advisory locks, in batch order: no deadlocks), which every batch of outcomes takes before writing either kind; the
- * second, with the new snapshot READ COMMITTED gives each statement, sees what a concurrent batch for the same
- * documents committed, so no document gets both a plain answer and an fns_status row.
+ * Two statements. The first reads the documents' numbers and takes a lock per group (transaction-scoped advisory
+ * locks, in group order: no deadlocks), which every batch of outcomes takes before writing either kind; the second,
+ * with the new snapshot READ COMMITTED gives each statement, sees what a concurrent batch for the same documents
+ * committed, so no document gets both a plain answer and an fns_status row. A plain answer beside an fns_status row
+ * (written by a worker of the release before 0080 during an upgrade) does not count: the fns_status row is what
+ * readers see (fns_outcomes), so the answer goes there.
  */
 async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const [fns, fds] = keyArrays(sortedUnique(rows));
   const { rows: numbered } = await sql<NumberedKey>`
     with numbered as materialized (
-      select k.fn, k.fd, k.fns_batch, k.fns_batch_pos
+      select k.fn, k.fd, k.fns_slot >> 9 as slot_group, (k.fns_slot & 511)::smallint as position
         from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
-       where k.fns_batch is not null
+       where k.fns_slot is not null
     ),
     locked as (
-      select count(*) as n from (
-        select pg_advisory_xact_lock(hashtextextended('fns-plain-answers', b.fns_batch))
-          from (select distinct fns_batch from numbered order by fns_batch) b
+      select count(*)::integer as n from (
+        select pg_advisory_xact_lock(hashtextextended('fns-plain-answers', g.slot_group))
+          from (select distinct slot_group from numbered order by slot_group) g
       ) l
     )
-    select n.fn, n.fd::text as fd, n.fns_batch::text as batch, n.fns_batch_pos as pos,
+    select n.fn, n.fd::text as fd, n.slot_group::text as slot_group, n.position,
            (select n from locked) as locks, exists (select 1 from webhook_subscriptions where active) as listened
       from numbered n
   `.execute(trx);
@@ -223,13 +225,15 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
   const { rows: answered } = await sql<{ fn: string; fd: string }>`
     with c as (
       select * from unnest(${numbered.map((k) => k.fn)}::text[], ${numbered.map((k) => k.fd)}::bigint[],
-                           ${numbered.map((k) => k.batch)}::bigint[], ${numbered.map((k) => k.pos)}::smallint[],
+                           ${numbered.map((k) => k.slot_group)}::bigint[], ${numbered.map((k) => k.position)}::smallint[],
                            ${numbered.map((k) => sentAt.get(keyOf(k.fn, k.fd)) ?? null)}::timestamptz[],
-                           ${numbered.map((k) => plain.has(keyOf(k.fn, k.fd)))}::boolean[]) as c(fn, fd, batch, pos, sent_at, plain)
+                           ${numbered.map((k) => plain.has(keyOf(k.fn, k.fd)))}::boolean[])
+                    as c(fn, fd, slot_group, position, sent_at, plain)
     ),
     already as materialized (
       select c.fn, c.fd from c
-       where exists (select 1 from fns_plain_answers p where p.batch = c.batch and c.pos = any (p.positions))
+       where exists (select 1 from fns_plain_answers p where p.slot_group = c.slot_group and c.position = any (p.positions))
+         and not exists (select 1 from fns_status s where s.fn = c.fn and s.fd = c.fd)
     ),
     fresh as materialized (
       select c.* from c
@@ -239,8 +243,8 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
          ${unlistened}
     ),
     written as (
-      insert into fns_plain_answers (batch, positions, sent_at)
-      select batch, array_agg(pos order by pos), sent_at from fresh group by batch, sent_at
+      insert into fns_plain_answers (slot_group, positions, sent_at)
+      select slot_group, array_agg(position order by position), sent_at from fresh group by slot_group, sent_at
     )
     select fn, fd::text as fd from already
     union all

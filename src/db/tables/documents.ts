@@ -23,10 +23,11 @@ export interface DocumentKeysTable extends DocumentKeyColumns {
   acked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** 1022 of that ack: 0 accepted, 14 ФЛК failed, 11 not recognised; null with acked_at. */
   ack_code: ColumnType<number | null, number | null | undefined, number | null>;
-  /** The persist worker's batch that stored it (migration 0080, document_key_batches); null: stored before. */
-  fns_batch: ColumnType<Int8 | null, Int8 | null | undefined, never>;
-  /** Its position in that batch (1 = first); fns_plain_answers names the FNS's plain answers by the two. */
-  fns_batch_pos: ColumnType<number | null, number | null | undefined, never>;
+  /**
+   * Its number (migration 0080, sequence document_key_slots), given as the persist worker writes it; null: stored before.
+   * fns_plain_answers names the FNS's plain answers by it: group fns_slot >> 9, position fns_slot & 511.
+   */
+  fns_slot: ColumnType<Int8 | null, Int8 | null | undefined, never>;
 }
 export type DocumentKey = Selectable<DocumentKeysTable>;
 

@@ -61,11 +61,11 @@ export type FnsStatusRow = Selectable<FnsStatusTable>;
 
 /**
  * The FNS's plain answers (migration 0080: accepted, nothing to say, on the first request), one row per request and
- * stored batch: the documents whose document_keys row has fns_batch = batch and fns_batch_pos in positions. Read
- * through the view fns_outcomes, which spells each out as an fns_status row.
+ * group of 512 key numbers: the documents whose document_keys row has fns_slot >> 9 = slot_group and fns_slot & 511 in
+ * positions. Read through the view fns_outcomes, which spells each out as an fns_status row.
  */
 export interface FnsPlainAnswersTable {
-  batch: Int8;
+  slot_group: Int8;
   positions: number[];
   sent_at: Timestamptz;
   answered_at: Defaulted<Timestamptz>;

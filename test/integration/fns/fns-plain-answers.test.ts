@@ -1,5 +1,5 @@
 // Migration 0080: the FNS's plain answers (accepted, nothing to say, first request) are one fns_plain_answers row per
-// request and stored batch, not an fns_status row per document; everything else stays in fns_status, and fns_outcomes
+// request and group of key numbers, not an fns_status row per document; everything else stays in fns_status, and fns_outcomes
 // shows both as fns_status rows. Real PostgreSQL; documents stored by the persist processor, answers recorded by the
 // fns worker's repository (claimForFns, recordFnsOutcomes) as the worker calls it. Rows are read back from the tables.
 import { sql } from 'kysely';
@@ -46,6 +46,15 @@ async function answer(owner: string, outcomes: readonly FnsOutcomeRecord[]): Pro
   await recordFnsOutcomes(t.db, owner, outcomes, outcomes.filter((o) => claimed.has(`${o.fn}:${o.fd}`)));
 }
 
+/** The rows of fns_plain_answers naming any of the FN's documents. */
+const plainRowsOf = async (fn: string) =>
+  (
+    await sql<{ slot_group: string; positions: number[]; sent_at: Date }>`
+      select p.slot_group::text, p.positions, p.sent_at from fns_plain_answers p
+       where exists (select 1 from document_keys k
+                      where k.fn = ${fn} and k.fns_slot >> 9 = p.slot_group and (k.fns_slot & 511)::smallint = any (p.positions))
+       order by p.slot_group`.execute(t.db)
+  ).rows;
 const statusRows = async (fn: string) =>
   (await sql<{ fd: string; status: string }>`select fd::text, status from fns_status where fn = ${fn} order by fd`.execute(t.db)).rows;
 const outcomes = async (fn: string) =>
@@ -54,22 +63,21 @@ const outcomes = async (fn: string) =>
       select fd::text, status, attempts, sent_at, answered_at, duplicate from fns_outcomes where fn = ${fn} order by fd`.execute(t.db)
   ).rows;
 
-it('records plain answers as one row per stored batch, shown by fns_outcomes, the API and the claim as answered', async () => {
+it('records plain answers as one row per request and group of key numbers, shown by fns_outcomes, the API and the claim as answered', async () => {
   const fn = newFn();
   await store(fn, [1, 2, 3]);
   await store(fn, [4]);
   await answer('w1', [1, 2, 3, 4].map((fd) => accepted(fn, fd)));
 
   expect(await statusRows(fn)).toEqual([]);
-  const keys = await t.db.selectFrom('document_keys').select(['fd', 'fns_batch', 'fns_batch_pos']).where('fn', '=', fn).orderBy('fd').execute();
-  expect(new Set(keys.slice(0, 3).map((k) => k.fns_batch)).size).toBe(1);
-  expect(keys[3]!.fns_batch).not.toBe(keys[0]!.fns_batch);
-  const { rows: plain } = await sql<{ batch: string; positions: number[]; sent_at: Date }>`
-    select batch::text, positions, sent_at from fns_plain_answers where batch in (${keys[0]!.fns_batch}, ${keys[3]!.fns_batch}) order by batch`.execute(t.db);
-  expect(plain).toEqual([
-    { batch: String(keys[0]!.fns_batch), positions: [1, 2, 3], sent_at: SENT },
-    { batch: String(keys[3]!.fns_batch), positions: [1], sent_at: SENT },
-  ]);
+  // Every key row numbered as it was stored (consecutive numbers here), the answers recorded per group of 512 numbers
+  // — the same group for both persist batches, unless the numbers straddle a multiple of 512.
+  const slots = (await t.db.selectFrom('document_keys').select(['fd', 'fns_slot']).where('fn', '=', fn).orderBy('fd').execute()).map((k) => Number(k.fns_slot));
+  expect(slots.slice(1).map((n, i) => n - slots[i]!)).toEqual([1, 1, 1]);
+  const groups = [...new Set(slots.map((n) => Math.floor(n / 512)))];
+  expect(await plainRowsOf(fn)).toEqual(
+    groups.map((g) => ({ slot_group: String(g), positions: slots.filter((n) => Math.floor(n / 512) === g).map((n) => n % 512), sent_at: SENT })),
+  );
 
   const shown = await outcomes(fn);
   expect(shown.map((r) => [r.fd, r.status, r.attempts, r.sent_at, r.duplicate])).toEqual(
@@ -103,10 +111,11 @@ it('the Чеки list shows and filters plain answers as accepted, and counts th
 it('reads a key\'s outcome by index probes, however many plain answers there are (the claim, the answers, the list)', async () => {
   // 20 000 numbered keys with plain answers, 2 000 with fns_status rows: a reader that computes the whole view
   // before joining on (fn, fd) shows as a scan of document_keys or fns_plain_answers.
-  await sql`insert into document_keys (fn, fd, received_at, fns_batch, fns_batch_pos)
-    select '99992089' || lpad((g % 100)::text, 8, '0'), g, now(), -1 - g / 500, (g % 500) + 1 from generate_series(1, 22000) g`.execute(t.db);
-  await sql`insert into fns_plain_answers (batch, positions, sent_at)
-    select -1 - g / 500, array_agg(((g % 500) + 1)::smallint order by g), now() from generate_series(1, 20000) g group by g / 500`.execute(t.db);
+  await sql`insert into document_keys (fn, fd, received_at, fns_slot)
+    select '99992089' || lpad((g % 100)::text, 8, '0'), g, now(), 1000000000 + g from generate_series(1, 22000) g`.execute(t.db);
+  await sql`insert into fns_plain_answers (slot_group, positions, sent_at)
+    select (1000000000 + g) >> 9, array_agg(((1000000000 + g) & 511)::smallint order by g), now()
+      from generate_series(1, 20000) g group by (1000000000 + g) >> 9`.execute(t.db);
   await sql`insert into fns_status (fn, fd, status, attempts)
     select '99992089' || lpad((g % 100)::text, 8, '0'), g, 'rejected', 1 from generate_series(20001, 22000) g`.execute(t.db);
   await sql`analyze document_keys, fns_status, fns_plain_answers`.execute(t.db);
@@ -121,7 +130,7 @@ it('reads a key\'s outcome by index probes, however many plain answers there are
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).not.toMatch(/Seq Scan|Hash/);
     expect(plan).toContain('document_keys_pkey');
-    expect(plan).toContain('fns_plain_answers_batch_idx');
+    expect(plan).toContain('fns_plain_answers_slot_group_idx');
   }
   const { rows } = await sql<{ fd: string; status: string }>`select v.fd::text, s.status from ${keys} join fns_outcomes s on s.fn = v.fn and s.fd = v.fd order by v.fd`.execute(t.db);
   expect(rows).toEqual([
@@ -180,7 +189,7 @@ it('two batches answering the same documents at once leave each with a plain ans
   const { rows } = await sql<{ fd: string; in_status: boolean; plain: boolean }>`
     select k.fd::text,
            exists (select 1 from fns_status s where s.fn = k.fn and s.fd = k.fd) as in_status,
-           exists (select 1 from fns_plain_answers p where p.batch = k.fns_batch and k.fns_batch_pos = any (p.positions)) as plain
+           exists (select 1 from fns_plain_answers p where p.slot_group = k.fns_slot >> 9 and (k.fns_slot & 511)::smallint = any (p.positions)) as plain
       from document_keys k where k.fn = ${fn} order by k.fd`.execute(t.db);
   expect(rows).toHaveLength(60);
   expect(rows.filter((r) => r.in_status === r.plain)).toEqual([]);
@@ -197,7 +206,7 @@ it('writes into fns_status the answers of an organization with an active webhook
     .insertInto('webhook_subscriptions')
     .values({ organization_id: org.id, url: 'http://127.0.0.1:9/hook', events: ['fns.status_changed'], secret: 's'.repeat(32) })
     .execute();
-  // FD 2: stored without a batch number, as every document before migration 0080.
+  // FD 2: stored without a key number, as every document before migration 0080.
   const [unnumbered] = await insertDocuments(t.db, [{ fn, fd: 2, received_at: new Date(), form: 3, raw_container: Buffer.from('x'), sign_status: 'verified', flk_status: 'passed' }]);
   expect(unnumbered).toBeDefined();
   try {
@@ -210,6 +219,33 @@ it('writes into fns_status the answers of an organization with an active webhook
   } finally {
     await t.db.deleteFrom('webhook_subscriptions').where('organization_id', '=', org.id).execute();
   }
+});
+
+it("another organization's webhook subscription leaves this one's answers plain", async () => {
+  const fn = newFn();
+  await store(fn, [1]);
+  const other = await t.db.insertInto('organizations').values({ inn: '7707083893', name: 'ООО Другое' }).returning('id').executeTakeFirstOrThrow();
+  await t.db
+    .insertInto('webhook_subscriptions')
+    .values({ organization_id: other.id, url: 'http://127.0.0.1:9/hook', events: ['fns.status_changed'], secret: 's'.repeat(32) })
+    .execute();
+  try {
+    await answer('w1', [accepted(fn, 1)]);
+    expect(await statusRows(fn)).toEqual([]);
+    expect((await plainRowsOf(fn)).map((r) => r.positions.length)).toEqual([1]);
+  } finally {
+    await t.db.deleteFrom('organizations').where('id', '=', other.id).execute();
+  }
+});
+
+it('a plain answer beside an fns_status row (a worker of the release before, during an upgrade): the row shows, and the next answer goes there', async () => {
+  const fn = newFn();
+  await store(fn, [1]);
+  await answer('w1', [accepted(fn, 1)]);
+  await sql`insert into fns_status (fn, fd, status, attempts, last_error_code) values (${fn}, 1, 'retrying', 1, 'FNS_UNAVAILABLE')`.execute(t.db);
+  expect((await outcomes(fn)).map((r) => r.status)).toEqual(['retrying']);
+  await answer('w2', [accepted(fn, 1)]);
+  expect((await outcomes(fn)).map((r) => [r.status, r.attempts])).toEqual([['accepted', 2]]);
 });
 
 it('going down writes the plain answers into fns_status; going up again leaves them there', async () => {

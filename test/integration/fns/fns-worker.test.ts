@@ -491,12 +491,16 @@ describe('fns processor send lease', () => {
       await sql`drop function fns_status_write_log()`.execute(t.db);
       await sql`drop table fns_status_writes`.execute(t.db);
     }
-    // The two plain answers: one row, naming the two documents by their batch and position.
-    const keys = await t.db.selectFrom('document_keys').select(['fd', 'fns_batch', 'fns_batch_pos']).where('fn', '=', fn).orderBy('fd').execute();
-    const { rows: plain } = await sql<{ batch: string; positions: number[] }>`
-      select batch::text, positions from fns_plain_answers where batch = ${keys[0]!.fns_batch}`.execute(t.db);
-    expect(plain).toEqual([{ batch: String(keys[0]!.fns_batch), positions: [keys[0]!.fns_batch_pos, keys[1]!.fns_batch_pos].sort((a, b) => a! - b!) }]);
-    expect((await sql<{ n: number }>`select count(*)::int as n from fns_plain_answers`.execute(t.db)).rows[0]!.n).toBe(before.rows[0]!.n + 1);
+    // The two plain answers: one row, naming the two documents by their key numbers' group and positions (their
+    // numbers are consecutive: one group, unless they straddle a multiple of 512).
+    const slots = (await t.db.selectFrom('document_keys').select(['fd', 'fns_slot']).where('fn', '=', fn).orderBy('fd').execute()).map((k) => Number(k.fns_slot));
+    const groups = [...new Set(slots.slice(0, 2).map((n) => Math.floor(n / 512)))];
+    const { rows: plain } = await sql<{ slot_group: string; positions: number[] }>`
+      select slot_group::text, positions from fns_plain_answers
+       where slot_group = any (${groups}::bigint[]) and positions && ${slots.slice(0, 2).map((n) => n % 512)}::smallint[]
+       order by slot_group`.execute(t.db);
+    expect(plain).toEqual(groups.map((g) => ({ slot_group: String(g), positions: slots.slice(0, 2).filter((n) => Math.floor(n / 512) === g).map((n) => n % 512) })));
+    expect((await sql<{ n: number }>`select count(*)::int as n from fns_plain_answers`.execute(t.db)).rows[0]!.n).toBe(before.rows[0]!.n + groups.length);
     expect((await statuses(fn)).map((r) => [Number(r.fd), r.status, r.attempts])).toEqual([
       [1, 'accepted', 1],
       [2, 'accepted', 1],
