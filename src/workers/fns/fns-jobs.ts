@@ -236,12 +236,12 @@ async function settledJobIds(db: Kysely<Database>, refs: readonly FnsJobRef[]): 
     const parsed = fnsBatchDocumentSchema.safeParse(ref.data);
     return parsed.success ? [{ fn: parsed.data.fn, fd: parsed.data.fd }] : [];
   });
-  const { rows: answered } = await sql<{ fn: string; fd: number }>`
-    select s.fn, s.fd::int as fd
+  const { rows: answered } = await sql<{ fn: string; fd: string }>`
+    select s.fn, s.fd::text as fd
       from unnest(${keys.map((k) => k.fn)}::text[], ${keys.map((k) => k.fd)}::bigint[]) as k (fn, fd)
      cross join lateral (select * from fns_outcomes s where s.fn = k.fn and s.fd = k.fd and s.status in (${FNS_ANSWERED_SQL}) offset 0) s`.execute(db);
   const parked = await parkedJobIds(db, QUEUE, refs.map((ref) => ref.id ?? ''));
-  return new Set([...answered.map((a) => documentJobId(a.fn, a.fd)), ...parked]);
+  return new Set([...answered.map((a) => documentJobId(a.fn, Number(a.fd))), ...parked]);
 }
 
 /** The worker's processor: a batch job or a one-document job. */

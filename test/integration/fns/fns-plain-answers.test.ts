@@ -109,13 +109,14 @@ it('the Чеки list shows and filters plain answers as accepted, and counts th
 });
 
 it('reads a key\'s outcome by index probes, however many plain answers there are (the claim, the answers, the list)', async () => {
-  // 20 000 numbered keys with plain answers, 2 000 with fns_status rows: a reader that computes the whole view
+  // 20 000 numbered keys with plain answers (2 000 rows), 2 000 with fns_status rows: a reader that computes the whole view
   // before joining on (fn, fd) shows as a scan of document_keys or fns_plain_answers.
   await sql`insert into document_keys (fn, fd, received_at, fns_slot)
     select '99992089' || lpad((g % 100)::text, 8, '0'), g, now(), 1000000000 + g from generate_series(1, 22000) g`.execute(t.db);
+  // One row per request of 10 documents, as the fns worker writes them: ≈ 51 rows per group of 512 numbers.
   await sql`insert into fns_plain_answers (slot_group, positions, sent_at)
     select (1000000000 + g) >> 9, array_agg(((1000000000 + g) & 511)::smallint order by g), now()
-      from generate_series(1, 20000) g group by (1000000000 + g) >> 9`.execute(t.db);
+      from generate_series(1, 20000) g group by (1000000000 + g) >> 9, g / 10`.execute(t.db);
   await sql`insert into fns_status (fn, fd, status, attempts)
     select '99992089' || lpad((g % 100)::text, 8, '0'), g, 'rejected', 1 from generate_series(20001, 22000) g`.execute(t.db);
   await sql`analyze document_keys, fns_status, fns_plain_answers`.execute(t.db);
@@ -124,6 +125,9 @@ it('reads a key\'s outcome by index probes, however many plain answers there are
     sql`select v.fn from ${keys} where not exists (select 1 from fns_outcomes s where s.fn = v.fn and s.fd = v.fd and s.status = 'accepted')`,
     sql`select s.* from ${keys} join fns_outcomes s on s.fn = v.fn and s.fd = v.fd`,
     sql`select v.fn, s.status from ${keys} left join fns_outcomes s on s.fn = v.fn and s.fd = v.fd`,
+    // The shapes the fns worker uses (claimForFns; findFnsAnswers and the settled-job check).
+    sql`select v.fn from ${keys} where (select true from fns_outcomes s where s.fn = v.fn and s.fd = v.fd and s.status = 'accepted' limit 1) is null`,
+    sql`select s.* from ${keys} cross join lateral (select * from fns_outcomes s where s.fn = v.fn and s.fd = v.fd and s.status = 'accepted' offset 0) s`,
   ];
   for (const query of plans) {
     const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (costs off) ${query}`.execute(t.db);
