@@ -7,12 +7,13 @@
 //
 // Now the persist worker gives every key row a number as it writes it, fns_slot, from the sequence document_key_slots
 // (never updated afterwards: an update of a full page leaves a dead version and a second primary-key entry). That is 8
-// bytes a row. The numbers fall in groups of 512 (fns_slot >> 9; the position in the group is fns_slot & 511), and
+// bytes a row. The numbers fall in groups of 64 (fns_slot >> 6; the position in the group is fns_slot & 63), and
 // documents stored at the same moment, which the fns worker sends together, share a group whatever the persist
 // batches were. The fns worker records the plain answers of one FNS request as one row of fns_plain_answers per group:
 // the group, the positions it answered, when the request left, when the answer was stored. A request carries up to 50
-// documents: ≈ 2 bytes per document then, ≈ 100 when it carries one (a trickle of documents), against ≈ 195 for the
-// fns_status row.
+// documents: a few bytes per document then, ≈ 100 when it carries one (a trickle of documents), against ≈ 195 for the
+// fns_status row. A key's answer is found by the group's index entry and a look at each row of the group: at most 64
+// rows, a handful when requests carry many documents (a smaller group would mean more rows per request).
 //
 // Everything else stays in fns_status: warnings, rejections, quarantine, retries, dead, duplicates, a second request,
 // documents stored before this migration (no slot), and any answer of an organization with an active webhook
@@ -34,9 +35,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table document_keys add column fns_slot bigint`.execute(db);
   await sql`
     create table fns_plain_answers (
-      -- a group of 512 slots: fns_slot >> 9
+      -- a group of 64 slots: fns_slot >> 6
       slot_group bigint not null,
-      -- fns_slot & 511 of the documents of that group the request carried and the FNS accepted with nothing to say
+      -- fns_slot & 63 of the documents of that group the request carried and the FNS accepted with nothing to say
       positions smallint[] not null check (cardinality(positions) > 0),
       sent_at timestamptz not null,
       answered_at timestamptz not null default now()
@@ -61,18 +62,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
              case when s.fn is null then false else s.duplicate end as duplicate
         from document_keys k
         left join fns_status s on s.fn = k.fn and s.fd = k.fd
-        left join fns_plain_answers p on s.fn is null and p.slot_group = k.fns_slot >> 9 and (k.fns_slot & 511)::smallint = any (p.positions)
+        left join fns_plain_answers p on s.fn is null and p.slot_group = k.fns_slot >> 6 and (k.fns_slot & 63)::smallint = any (p.positions)
        where s.fn is not null or p.slot_group is not null
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  // The plain answers go back into fns_status, where the previous release reads them.
+  // The plain answers go back into fns_status, where the previous release reads them. The lock holds off fns workers of
+  // this release (their inserts wait until the drop commits, then fail and are retried by their jobs): an answer they
+  // committed after the copy would go with the table.
+  await sql`lock table fns_plain_answers in share mode`.execute(db);
   await sql`
     insert into fns_status (fn, fd, status, errors, attempts, sent_at, answered_at, updated_at, duplicate)
     select k.fn, k.fd, 'accepted', null, 1, p.sent_at, p.answered_at, p.answered_at, false
       from document_keys k
-      join fns_plain_answers p on p.slot_group = k.fns_slot >> 9 and (k.fns_slot & 511)::smallint = any (p.positions)
+      join fns_plain_answers p on p.slot_group = k.fns_slot >> 6 and (k.fns_slot & 63)::smallint = any (p.positions)
     on conflict (fn, fd) do nothing
   `.execute(db);
   await sql`drop view fns_outcomes`.execute(db);

@@ -198,7 +198,7 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
   const [fns, fds] = keyArrays(sortedUnique(rows));
   const { rows: numbered } = await sql<NumberedKey>`
     with numbered as materialized (
-      select k.fn, k.fd, k.fns_slot >> 9 as slot_group, (k.fns_slot & 511)::smallint as position
+      select k.fn, k.fd, k.fns_slot >> 6 as slot_group, (k.fns_slot & 63)::smallint as position
         from document_keys k join unnest(${fns}::text[], ${fds}::bigint[]) as v(fn, fd) on k.fn = v.fn and k.fd = v.fd
        where k.fns_slot is not null
     ),

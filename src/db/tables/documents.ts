@@ -25,9 +25,9 @@ export interface DocumentKeysTable extends DocumentKeyColumns {
   ack_code: ColumnType<number | null, number | null | undefined, number | null>;
   /**
    * Its number (migration 0080, sequence document_key_slots), given as the persist worker writes it; null: stored before.
-   * fns_plain_answers names the FNS's plain answers by it: group fns_slot >> 9, position fns_slot & 511.
+   * fns_plain_answers names the FNS's plain answers by it: group fns_slot >> 6, position fns_slot & 63.
    */
-  fns_slot: ColumnType<Int8 | null, Int8 | null | undefined, never>;
+  fns_slot: ColumnType<number | null, number | string | null | undefined, never>;
 }
 export type DocumentKey = Selectable<DocumentKeysTable>;
 

@@ -61,7 +61,7 @@ export type FnsStatusRow = Selectable<FnsStatusTable>;
 
 /**
  * The FNS's plain answers (migration 0080: accepted, nothing to say, on the first request), one row per request and
- * group of 512 key numbers: the documents whose document_keys row has fns_slot >> 9 = slot_group and fns_slot & 511 in
+ * group of 64 key numbers: the documents whose document_keys row has fns_slot >> 6 = slot_group and fns_slot & 63 in
  * positions. Read through the view fns_outcomes, which spells each out as an fns_status row.
  */
 export interface FnsPlainAnswersTable {

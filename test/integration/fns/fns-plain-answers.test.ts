@@ -52,7 +52,7 @@ const plainRowsOf = async (fn: string) =>
     await sql<{ slot_group: string; positions: number[]; sent_at: Date }>`
       select p.slot_group::text, p.positions, p.sent_at from fns_plain_answers p
        where exists (select 1 from document_keys k
-                      where k.fn = ${fn} and k.fns_slot >> 9 = p.slot_group and (k.fns_slot & 511)::smallint = any (p.positions))
+                      where k.fn = ${fn} and k.fns_slot >> 6 = p.slot_group and (k.fns_slot & 63)::smallint = any (p.positions))
        order by p.slot_group`.execute(t.db)
   ).rows;
 const statusRows = async (fn: string) =>
@@ -70,13 +70,13 @@ it('records plain answers as one row per request and group of key numbers, shown
   await answer('w1', [1, 2, 3, 4].map((fd) => accepted(fn, fd)));
 
   expect(await statusRows(fn)).toEqual([]);
-  // Every key row numbered as it was stored (consecutive numbers here), the answers recorded per group of 512 numbers
-  // — the same group for both persist batches, unless the numbers straddle a multiple of 512.
+  // Every key row numbered as it was stored (consecutive numbers here), the answers recorded per group of 64 numbers
+  // — the same group for both persist batches, unless the numbers straddle a multiple of 64.
   const slots = (await t.db.selectFrom('document_keys').select(['fd', 'fns_slot']).where('fn', '=', fn).orderBy('fd').execute()).map((k) => Number(k.fns_slot));
   expect(slots.slice(1).map((n, i) => n - slots[i]!)).toEqual([1, 1, 1]);
-  const groups = [...new Set(slots.map((n) => Math.floor(n / 512)))];
+  const groups = [...new Set(slots.map((n) => Math.floor(n / 64)))];
   expect(await plainRowsOf(fn)).toEqual(
-    groups.map((g) => ({ slot_group: String(g), positions: slots.filter((n) => Math.floor(n / 512) === g).map((n) => n % 512), sent_at: SENT })),
+    groups.map((g) => ({ slot_group: String(g), positions: slots.filter((n) => Math.floor(n / 64) === g).map((n) => n % 64), sent_at: SENT })),
   );
 
   const shown = await outcomes(fn);
@@ -113,10 +113,10 @@ it('reads a key\'s outcome by index probes, however many plain answers there are
   // before joining on (fn, fd) shows as a scan of document_keys or fns_plain_answers.
   await sql`insert into document_keys (fn, fd, received_at, fns_slot)
     select '99992089' || lpad((g % 100)::text, 8, '0'), g, now(), 1000000000 + g from generate_series(1, 22000) g`.execute(t.db);
-  // One row per request of 10 documents, as the fns worker writes them: ≈ 51 rows per group of 512 numbers.
+  // One row per request of 10 documents, as the fns worker writes them: ≈ 7 rows per group of 64 numbers.
   await sql`insert into fns_plain_answers (slot_group, positions, sent_at)
-    select (1000000000 + g) >> 9, array_agg(((1000000000 + g) & 511)::smallint order by g), now()
-      from generate_series(1, 20000) g group by (1000000000 + g) >> 9, g / 10`.execute(t.db);
+    select (1000000000 + g) >> 6, array_agg(((1000000000 + g) & 63)::smallint order by g), now()
+      from generate_series(1, 20000) g group by (1000000000 + g) >> 6, g / 10`.execute(t.db);
   await sql`insert into fns_status (fn, fd, status, attempts)
     select '99992089' || lpad((g % 100)::text, 8, '0'), g, 'rejected', 1 from generate_series(20001, 22000) g`.execute(t.db);
   await sql`analyze document_keys, fns_status, fns_plain_answers`.execute(t.db);
@@ -193,7 +193,7 @@ it('two batches answering the same documents at once leave each with a plain ans
   const { rows } = await sql<{ fd: string; in_status: boolean; plain: boolean }>`
     select k.fd::text,
            exists (select 1 from fns_status s where s.fn = k.fn and s.fd = k.fd) as in_status,
-           exists (select 1 from fns_plain_answers p where p.slot_group = k.fns_slot >> 9 and (k.fns_slot & 511)::smallint = any (p.positions)) as plain
+           exists (select 1 from fns_plain_answers p where p.slot_group = k.fns_slot >> 6 and (k.fns_slot & 63)::smallint = any (p.positions)) as plain
       from document_keys k where k.fn = ${fn} order by k.fd`.execute(t.db);
   expect(rows).toHaveLength(60);
   expect(rows.filter((r) => r.in_status === r.plain)).toEqual([]);

@@ -492,14 +492,14 @@ describe('fns processor send lease', () => {
       await sql`drop table fns_status_writes`.execute(t.db);
     }
     // The two plain answers: one row, naming the two documents by their key numbers' group and positions (their
-    // numbers are consecutive: one group, unless they straddle a multiple of 512).
+    // numbers are consecutive: one group, unless they straddle a multiple of 64).
     const slots = (await t.db.selectFrom('document_keys').select(['fd', 'fns_slot']).where('fn', '=', fn).orderBy('fd').execute()).map((k) => Number(k.fns_slot));
-    const groups = [...new Set(slots.slice(0, 2).map((n) => Math.floor(n / 512)))];
+    const groups = [...new Set(slots.slice(0, 2).map((n) => Math.floor(n / 64)))];
     const { rows: plain } = await sql<{ slot_group: string; positions: number[] }>`
       select slot_group::text, positions from fns_plain_answers
-       where slot_group = any (${groups}::bigint[]) and positions && ${slots.slice(0, 2).map((n) => n % 512)}::smallint[]
+       where slot_group = any (${groups}::bigint[]) and positions && ${slots.slice(0, 2).map((n) => n % 64)}::smallint[]
        order by slot_group`.execute(t.db);
-    expect(plain).toEqual(groups.map((g) => ({ slot_group: String(g), positions: slots.slice(0, 2).filter((n) => Math.floor(n / 512) === g).map((n) => n % 512) })));
+    expect(plain).toEqual(groups.map((g) => ({ slot_group: String(g), positions: slots.slice(0, 2).filter((n) => Math.floor(n / 64) === g).map((n) => n % 64) })));
     expect((await sql<{ n: number }>`select count(*)::int as n from fns_plain_answers`.execute(t.db)).rows[0]!.n).toBe(before.rows[0]!.n + groups.length);
     expect((await statuses(fn)).map((r) => [Number(r.fd), r.status, r.attempts])).toEqual([
       [1, 'accepted', 1],
