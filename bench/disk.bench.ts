@@ -13,7 +13,8 @@
 // every document: one fns_plain_answers row per request — here a batch — and group of key numbers since migration
 // 0080), fns_leases vacuumed when autovacuum would. Then VACUUM ANALYZE and a CHECKPOINT, and the bytes of every table
 // that grew: heap, TOAST with the free-space and visibility maps (`toastAndMaps`), and each index (partitions summed
-// into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31, 41); and the CPU per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
+// into their parent), per document, and the totals per document and per receipt (forms 3, 4, 31, 41); and the CPU
+// per document of packing and unpacking the raw containers (src/db/raw-container.ts). `afterCompaction`:
 // the same once the month is over and its indexes are rebuilt packed (`ofd partitions compact <month> --keys`).
 //
 // The persist processor stores the usual values as null, as OFD_STORE_USUAL_AS_NULL (on by default) has it
@@ -117,9 +118,10 @@ type Key = { fn: string; fd: number; receivedAt: Date };
 /**
  * What the acks and fns workers write for a batch of stored documents (their own repositories, as they call them).
  * The send lease is a row of fns_leases, inserted by the claim and deleted with the answer (migration 0072); the
- * answer is written once (a plain one: a share of an fns_plain_answers row, migration 0080). A deleted lease is dead space until a VACUUM, which autovacuum runs
- * once dead rows exceed 50 + 20 % of the live ones (its default threshold) — done here by the same rule, so the table
- * holds what it holds in a running system (the documents in flight), not every dead lease of a one-off fill.
+ * answer is written once (a plain one: a share of an fns_plain_answers row, migration 0080). A deleted lease is dead
+ * space until a VACUUM, which autovacuum runs once dead rows exceed 50 + 20 % of the live ones (its default
+ * threshold) — done here by the same rule, so the table holds what it holds in a running system (the documents in
+ * flight), not every dead lease of a one-off fill.
  */
 const recordAcks = (db: Kysely<Database>, batch: readonly Key[]) =>
   recordWrittenAcks(db, batch.map((k) => ({ fn: k.fn, fd: k.fd, code: 0, at: k.receivedAt.getTime() })));

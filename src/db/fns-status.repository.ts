@@ -213,7 +213,7 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
       from numbered n
   `.execute(trx);
   if (numbered.length === 0) return new Set();
-  const plain = new Set(rows.filter(isPlainAnswer).map((r) => keyOf(r.fn, r.fd)));
+  // The plain answers' request times, by key: a key absent here has another outcome.
   const sentAt = new Map(rows.filter(isPlainAnswer).map((r) => [keyOf(r.fn, r.fd), r.sent_at]));
   const unlistened = numbered[0]!.listened
     ? sql`and not exists (select 1 from document_keys k
@@ -227,7 +227,7 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
       select * from unnest(${numbered.map((k) => k.fn)}::text[], ${numbered.map((k) => k.fd)}::bigint[],
                            ${numbered.map((k) => k.slot_group)}::bigint[], ${numbered.map((k) => k.position)}::smallint[],
                            ${numbered.map((k) => sentAt.get(keyOf(k.fn, k.fd)) ?? null)}::timestamptz[],
-                           ${numbered.map((k) => plain.has(keyOf(k.fn, k.fd)))}::boolean[])
+                           ${numbered.map((k) => sentAt.has(keyOf(k.fn, k.fd)))}::boolean[])
                     as c(fn, fd, slot_group, position, sent_at, plain)
     ),
     already as materialized (
@@ -258,8 +258,8 @@ async function writePlainAnswers(trx: Kysely<Database>, rows: readonly OutcomeRo
  * letters — one transaction. A status row is written only for a leased document (one not claimed was not stored, or
  * not this batch's to send), or a plain answer into fns_plain_answers (writePlainAnswers); an answer writes no event: the
  * status row tells it (status, errors, duplicate, answered_at; migration 0064), and readers compose the 'fns_answered'
- * event from it. An answer always wins; a failure
- * never overwrites an answer, nor a live lease another batch took over meanwhile (that batch records its own outcome).
+ * event from it. An answer always wins; a failure never overwrites an answer, nor a live lease another batch took over
+ * meanwhile (that batch records its own outcome).
  */
 export async function recordFnsOutcomes(
   db: Kysely<Database>,
