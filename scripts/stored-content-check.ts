@@ -17,6 +17,7 @@ import { createDb } from '../src/db/database.js';
 import { findDocumentView } from '../src/db/document-view.repository.js';
 import { unpackRawContainer } from '../src/db/raw-container.js';
 import type { GeneratedDocument } from '../src/emulator/document-stream.js';
+import { loadRawContexts } from '../src/db/raw-contexts.js';
 
 export interface ContentCheckResult {
   /** Acknowledged documents whose stored bytes were compared. */
@@ -70,6 +71,7 @@ export class SentDocuments {
            from documents d join unnest($1::text[], $2::bigint[]) as k(fn, fd) on d.fn = k.fn and d.fd = k.fd`,
         [keys.map((k) => k[0]), keys.map((k) => k[1])],
       );
+      await loadRawContexts(handle.db, rows);
       const stored = new Map(rows.map((r) => [r.key, createHash('sha256').update(unpackRawContainer(r.raw_container, r.raw_codec)).digest('hex')]));
       let byteMismatches = this.conflicts.length;
       for (const [key, s] of this.sent) {

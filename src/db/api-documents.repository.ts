@@ -15,6 +15,7 @@ import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-stat
 import { flkCodesOf, flkStatusIs, flkStatusOf, signStatusOf } from './document-outcome.js';
 import { PAYMENT_SUM_COLUMNS, paymentSum } from './payment-sums.js';
 import { kktRegIdOf } from './kkt-reg-id.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 type Db = Kysely<Database>;
 
@@ -232,13 +233,16 @@ export interface StoredDocument {
 export async function findStoredDocument(db: Db, fn: string, fd: number): Promise<DocumentRow | undefined> {
   const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
   if (!key) return undefined;
-  return db
+  const row = await db
     .selectFrom('documents')
     .selectAll()
     .where('fn', '=', fn)
     .where('fd', '=', fd)
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
+  // Its readers unpack raw_container (the view, FNS JSON, the receipt page): the drive's context, once per process.
+  if (row) await loadRawContexts(db, [row]);
+  return row;
 }
 
 /** The lifecycle of a stored row — events, FNS outcome, marking stages, the written ack — read in parallel. */

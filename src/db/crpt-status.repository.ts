@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import type { Selectable } from 'kysely';
+import { loadRawContexts } from './raw-contexts.js';
 
 export type CrptSaleRow = Selectable<CrptSalesTable>;
 export type CrptCodeStatusRow = Selectable<CrptCodeStatusTable>;
@@ -50,6 +51,7 @@ export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: numb
     .where('fd', '=', fd)
     .where('received_at', '=', key.received_at)
     .executeTakeFirst();
+  if (doc) await loadRawContexts(db, [doc]);
   const codes = await db
     .selectFrom('marking_codes')
     .select(['item_index', 'code', 'check_result'])

@@ -32,6 +32,7 @@ import type {
   DocumentKeysTable,
   DocumentsTable,
   ItemNameDictionaryTable,
+  RawContextsTable,
   MarkingCodesTable,
   ReceiptItemsTable,
 } from './tables/documents.js';
@@ -86,6 +87,7 @@ export interface Database {
   documents: DocumentsTable;
   receipt_items: ReceiptItemsTable;
   item_name_dictionary: ItemNameDictionaryTable;
+  raw_contexts: RawContextsTable;
   marking_codes: MarkingCodesTable;
   document_events: DocumentEventsTable;
   document_acks: DocumentAcksTable;

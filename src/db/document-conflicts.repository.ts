@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { unpackRawContainer } from './raw-container.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 export interface UnstoredCopy {
   readonly fn: string;
@@ -38,6 +39,7 @@ export async function recordConflictingCopies(db: Kysely<Database> | Transaction
     join document_keys k on k.fn = c.fn and k.fd = c.fd
     join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
   `.execute(db);
+  await loadRawContexts(db, stored);
   const storedBytes = new Map(stored.map((r) => [`${r.fn}:${r.fd}`, { receivedAt: r.received_at, raw: unpackRawContainer(r.raw_container, r.raw_codec) }]));
   const rows = sorted.flatMap((c) => {
     const s = storedBytes.get(`${c.fn}:${c.fd}`);

@@ -19,6 +19,7 @@ import {
   ITEM_ARRAYS,
   type BatchDocument,
 } from './document-batch.repository.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 /** A document as a rebuild writes it: everything but the raw container, which a rebuild never touches. */
 export type RebuiltDocument = Omit<BatchDocument, 'raw'>;
@@ -69,6 +70,7 @@ export async function lockDocumentsForRebuild(trx: Transaction<Database>, s: Reb
     order by d.fn, d.fd
     for update of d
   `.execute(trx);
+  await loadRawContexts(trx, rows);
   // The bytes as received: a rebuild decodes them (and never writes them back).
   return rows.map(({ raw_codec, ...r }) => ({ ...r, raw_container: unpackRawContainer(r.raw_container, raw_codec) }));
 }

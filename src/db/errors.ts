@@ -11,9 +11,12 @@ import { codeTable, CodedError, type CodeOf } from '../domain/errors.js';
  * - DB_UNSAFE_INTEGER    An int8 value read from PostgreSQL is outside Number.MAX_SAFE_INTEGER: it would lose digits as
  *                        a JS number.
  * - DB_RAW_CODEC_UNKNOWN A stored raw container names a raw_codec this version cannot unpack (written by a newer one).
+ * - DB_RAW_CONTEXT_MISSING A stored raw container (raw_codec 2) names a context raw_contexts does not hold.
+ * - DB_RAW_CONTEXT_DAMAGED A raw_contexts row does not hash to its key.
+ * - DB_RAW_CONTEXT_NOT_LOADED A reader unpacked a codec-2 container before loading its context (a bug: loadRawContexts).
  */
 export const DbErrorCodes = codeTable('DB_BAD_URL', 'DB_UNAVAILABLE', 'DB_MIGRATION_FAILED', 'DB_PARTITION_FAILED', 'DB_UNSAFE_INTEGER',
-  'DB_RAW_CODEC_UNKNOWN');
+  'DB_RAW_CODEC_UNKNOWN', 'DB_RAW_CONTEXT_MISSING', 'DB_RAW_CONTEXT_DAMAGED', 'DB_RAW_CONTEXT_NOT_LOADED');
 
 export type DbErrorCode = CodeOf<typeof DbErrorCodes>;
 

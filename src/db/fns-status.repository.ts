@@ -15,6 +15,7 @@ import type { Database } from './database.js';
 import { unpackRawContainer } from './raw-container.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import { FNS_ANSWERED_SQL, FNS_ANSWERED_STATUSES, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 export interface DocumentKeyRef {
   readonly fn: string;
@@ -55,6 +56,7 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
     .select(['fn', 'fd', 'received_at', 'raw_container', 'raw_codec'])
     .where((eb) => eb(eb.refTuple('fn', 'fd', 'received_at'), 'in', located.map((k) => eb.tuple(k.fn, k.fd, k.received_at))))
     .execute();
+  await loadRawContexts(db, rows);
   for (const r of rows) out.set(keyOf(r.fn, r.fd), { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at, rawContainer: unpackRawContainer(r.raw_container, r.raw_codec) });
   return out;
 }

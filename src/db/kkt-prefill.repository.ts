@@ -13,6 +13,7 @@ import type { JsonObject } from './column-types.js';
 import { storedFnsJson } from './fns-json.js';
 import type { PackedRawContainer } from './raw-container.js';
 import type { FiscalDocumentRef, KktPrefill } from '../domain/kkt-registration/prefill.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 interface DocRow {
   fn: string;
@@ -64,6 +65,7 @@ export async function kktPrefill(db: Kysely<Database>, organizationId: number, k
         .limit(50)
         .execute()
     : [];
+  await loadRawContexts(db, docs);
   const lastReg = docs.find((d) => d.form === 1 || d.form === 11);
   const closing = docs.find((d) => d.form === 6);
   const replacement = closing ? docs.find((d) => d.form === 11 && d.fn !== closing.fn && (d.date_time ?? '') >= (closing.date_time ?? '')) : undefined;

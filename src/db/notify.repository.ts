@@ -10,6 +10,7 @@ import { storedFnsJson } from './fns-json.js';
 import type { ReceiptDeliveryLogRow } from './tables/api-security.js';
 import type { NotifyDeliveriesTable, NotifyDeliveryRow, NotifyDeliveryStatus, ReceiptChannel } from './tables/notify.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 export { NOTIFY_DELIVERY_STATUSES, RECEIPT_CHANNELS, type NotifyDeliveryStatus, type ReceiptChannel } from './tables/notify.js';
 
@@ -48,6 +49,7 @@ export async function loadReceiptSource(db: Db, fn: string, fd: number): Promise
   `.execute(db);
   const row = rows[0];
   if (!row) return undefined;
+  await loadRawContexts(db, [row]);
   // The FNS JSON is derived from the raw bytes (not stored, migration 0053).
   const { raw_container, raw_codec, flk_codes, reprocessed_at, ...source } = row;
   return { ...source, fns_json: storedFnsJson({ raw_container, raw_codec, flk_codes, reprocessed_at }) };

@@ -27,6 +27,7 @@ import type { JsonInt8 } from './document-batch.repository.js';
 import { ItemNameDictionary, itemNameIdOf, type ItemNameIds } from './item-name-dictionary.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { storedItems, type StoredItemsSource } from './stored-items.js';
+import { loadRawContexts } from './raw-contexts.js';
 
 /** What the persist path knows of a document it has just inserted: its key (a DocumentJob fits). */
 export interface InsertedDocumentKey {
@@ -289,6 +290,7 @@ async function rollupDocuments(
   rows: readonly StoredRollupRow[],
   addNames = true,
 ): Promise<RollupDocument[]> {
+  await loadRawContexts(db, rows);
   const decoded = rows.map(({ item_inn, item_name_ids, legacy_item_names, raw_container, raw_codec, ...row }) => {
     const sale = row.operation_type === 1 || row.operation_type === 2;
     // As ofd_item_names reads a row: its names when it has them, else its ids. storedItems takes names only for the

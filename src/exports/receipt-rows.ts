@@ -16,6 +16,7 @@ import type { JsonInt8 } from '../db/document-batch.repository.js';
 import { storedItemNames } from '../db/item-name-dictionary.js';
 import { storedItems, type StoredItemsSource } from '../db/stored-items.js';
 import { parseInt8 } from '../db/type-parsers.js';
+import { loadRawContexts } from '../db/raw-contexts.js';
 
 export const EXPORT_PAGE_SIZE = 2000;
 
@@ -161,6 +162,7 @@ async function itemsOf(db: Kysely<Database>, page: readonly DocumentSummaryRow[]
       join unnest(${page.map((d) => d.fn)}::text[], ${page.map((d) => d.fd)}::bigint[], ${page.map((d) => d.received_at)}::timestamptz[])
         as k (fn, fd, received_at) on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
      where (d.item_names is not null or d.item_name_ids is not null)`.execute(db);
+  await loadRawContexts(db, rows);
   const byKey = new Map<string, ExportItem[]>();
   for (const r of rows) {
     const items = storedItems(r).map((i) => ({ name: i.name, price: money(i.price), quantity: i.quantity, sum: money(i.sum) }));

@@ -5,6 +5,7 @@ import { decodeContainer } from '../../protocol/container.js';
 import { loadConfig } from '../../src/config.js';
 import { findDocumentView } from '../../src/db/document-view.repository.js';
 import { unpackRawContainer } from '../../src/db/raw-container.js';
+import { loadRawContexts } from '../../src/db/raw-contexts.js';
 import { start, type Running } from '../../src/main.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { startFakeFns, type FakeFns } from '../../src/adapters/fns/fake-fns-server.js';
@@ -57,6 +58,9 @@ it('acknowledges documents over TCP, stores each once with its bytes, forwards e
     if (rows.length < N) await new Promise((r) => setTimeout(r, 100));
   }
   expect(rows.map((r) => r.fd)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  // Packed with the drive's first receipt as context (migration 0081), which this process reads as any reader would.
+  expect(rows.every((r) => r.raw_codec === 2)).toBe(true);
+  await loadRawContexts(database.db, rows);
   rows.forEach((r, i) => expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(messages[i]!.subarray(30))).toBe(true));
   const items = await database.pool.query('select count(*)::int as n from receipt_items where fn = $1', [FN]);
   expect(items.rows[0].n).toBe(2 * N);

@@ -33,10 +33,11 @@ function compactionSummary(month: string, compacted: readonly CompactedIndex[]) 
 }
 
 /**
- * Tables a month's rows refer to that no month owns: the receipt item names their ids stand for (migration 0070). The
- * archive carries them whole, so a month restored on its own reads its items by name.
+ * Tables a month's rows refer to that no month owns: the receipt item names their ids stand for (migration 0070), and
+ * the drive contexts its raw containers are packed with (migration 0081: without them a codec-2 container cannot be
+ * unpacked). The archive carries them whole, so a month restored on its own reads its items by name and its bytes.
  */
-export const ARCHIVED_WITH_EVERY_MONTH = ['item_name_dictionary'] as const;
+export const ARCHIVED_WITH_EVERY_MONTH = ['item_name_dictionary', 'raw_contexts'] as const;
 
 /** The archive step: one custom-format dump of the month's detached tables (restorable with pg_restore). */
 export function archiveCommand(month: string, tables: readonly string[]): string {

@@ -119,6 +119,19 @@ export interface ItemNameDictionaryTable {
   user_inn: string;
   name: string;
 }
+/**
+ * A fiscal drive's context for packing its raw containers (migration 0081, src/db/raw-contexts.ts): its first receipt
+ * as the OFD stored it. Never updated nor deleted: every codec-2 container of the drive names it by key.
+ */
+export interface RawContextsTable {
+  /** The first 8 bytes of the SHA-256 of the container as received (big-endian, signed): read it as text. */
+  key: string;
+  fn: string;
+  /** The container, packed as raw_codec says (null: as received; 1: dictionary v1). */
+  container: Buffer;
+  raw_codec: number | null;
+  created_at: Generated<Date>;
+}
 export type NewDocumentRow = Insertable<DocumentsTable>;
 export type DocumentRowUpdate = Updateable<DocumentsTable>;
 

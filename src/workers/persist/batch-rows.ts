@@ -6,7 +6,7 @@ import { flkCodesLiteral, type BatchDocument, type BatchDocumentRow, type ShiftT
 import type { UnstoredCopy } from '../../db/document-conflicts.repository.js';
 import { itemNameIdOf, type ItemNameIds } from '../../db/item-name-dictionary.js';
 import type { RollupDocument } from '../../db/rollups.repository.js';
-import type { Prepared } from './prepare.js';
+import type { Prepared, PreparedPacked } from './prepare.js';
 import { documentRegistryIds, type RegistryIds } from './registry.js';
 import { withUsualAsNull } from './usual-as-null.js';
 
@@ -29,7 +29,7 @@ export function compareDocs(a: Prepared, b: Prepared): number {
 }
 
 /** `usualAsNull`: store the usual values as null (OFD_STORE_USUAL_AS_NULL, usual-as-null.ts). */
-export function batchDocument(d: Prepared, ids: RegistryIds, usualAsNull = false): BatchDocument {
+export function batchDocument(d: PreparedPacked, ids: RegistryIds, usualAsNull = false): BatchDocument {
   const { job, derived } = d;
   const { outletId, registerId } = documentRegistryIds(ids, { fields: derived.fields, kktRegId: derived.columns.kkt_reg_id });
   const row: BatchDocumentRow = {

@@ -26,7 +26,9 @@ import { ItemNameDictionary, itemNamesOf, type ItemNameIds } from '../../db/item
 import type { Metrics } from '../../observability/metrics.js';
 import { applyBatchRollups } from '../../db/rollups.repository.js';
 import { batchDocument, compareDocs, rollupDocument, shiftDeltas, unstoredCopy } from './batch-rows.js';
-import { prepare, PersistJobError, type Prepared } from './prepare.js';
+import { prepare, PersistJobError, type Prepared, type PreparedPacked } from './prepare.js';
+import { packRawContainer } from '../../db/raw-container.js';
+import { RawContextsOfDrives } from '../../db/raw-contexts.js';
 import { ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
 import type { Downstream } from './derive.js';
 import { applyReports } from './report-state.js';
@@ -77,7 +79,7 @@ interface Written {
 async function write(
   trx: Transaction<Database>,
   prepared: readonly Prepared[],
-  unique: readonly Prepared[],
+  unique: readonly PreparedPacked[],
   cache: RegistryCache,
   nameIds: ItemNameIds,
   usualAsNull: boolean,
@@ -100,8 +102,8 @@ async function write(
   const fresh = unique.filter((d) => claimed.has(d.key));
   // Every copy not stored now (a re-send, a second copy in this batch): bytes that differ from the stored ones are
   // evidence, never dropped silently.
-  const storedNow = new Set(fresh);
-  const conflicting = await recordConflictingCopies(trx, prepared.filter((d) => !storedNow.has(d)).map(unstoredCopy));
+  const storedNow = new Set(fresh.map((d) => d.index));
+  const conflicting = await recordConflictingCopies(trx, prepared.filter((d) => !storedNow.has(d.index)).map(unstoredCopy));
   await applyReports(trx, fresh, ids);
   await addShiftTotals(trx, shiftDeltas(fresh, ids));
   await applyBatchRollups(
@@ -135,6 +137,7 @@ function settle(deps: PersistProcessorDeps, prepared: readonly Prepared[], writt
 export function createPersistProcessor(deps: PersistProcessorDeps): PersistProcessor {
   const cache = new RegistryCache();
   const itemNames = new ItemNameDictionary();
+  const rawContexts = new RawContextsOfDrives();
   const acksVacuum = createDocumentAcksVacuum(deps.db, deps.logger, deps.acksVacuumMs);
 
   return async function persistBatch(payloads) {
@@ -147,11 +150,14 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     });
     // Stable: of several copies of one (fn, fd) in a batch, the first one given is the one stored.
     prepared.sort(compareDocs);
-    const unique: Prepared[] = [];
-    for (const d of prepared) if (unique.length === 0 || unique[unique.length - 1]!.key !== d.key) unique.push(d);
+    const distinct: Prepared[] = [];
+    for (const d of prepared) if (distinct.length === 0 || distinct[distinct.length - 1]!.key !== d.key) distinct.push(d);
 
-    // Item names first, committed on their own (item-name-dictionary.ts): usually all known already, and no statement runs.
-    const nameIds = await itemNames.idsOf(deps.db, itemNamesOf(unique.map((d) => ({ inn: d.derived.columns.user_inn, items: d.derived.items }))));
+    // Item names and drive contexts first, committed on their own (item-name-dictionary.ts, raw-contexts.ts): usually all
+    // known already, and no statement runs.
+    const nameIds = await itemNames.idsOf(deps.db, itemNamesOf(distinct.map((d) => ({ inn: d.derived.columns.user_inn, items: d.derived.items }))));
+    const contexts = await rawContexts.forDocuments(deps.db, distinct.map((d) => ({ fn: d.job.fn, form: d.derived.form, raw: d.raw })));
+    const unique: PreparedPacked[] = distinct.map((d) => ({ ...d, packed: packRawContainer(d.raw, contexts.get(d.job.fn)) }));
     const written =
       unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache, nameIds, deps.usualAsNull === true));
     // Only after the commit: an id from a rolled-back transaction would name nothing.

@@ -4,7 +4,7 @@
  * job only (`PersistJobError`, returned, not thrown); the others go on.
  */
 import { documentKey } from '../../db/document-batch.repository.js';
-import { packRawContainer, type PackedRaw } from '../../db/raw-container.js';
+import type { PackedRaw } from '../../db/raw-container.js';
 import { documentJobSchema, type DocumentJob } from '../../queue/jobs.js';
 import { deriveDocument, DeriveError, DOC_UNRECOGNISED, type DerivedDocument } from './derive.js';
 import { CodedError } from '../../domain/errors.js';
@@ -27,13 +27,17 @@ export interface Prepared {
   readonly job: DocumentJob;
   /** The container's bytes (decoded from the job's base64 once, for deriving and for the conflict check). */
   readonly raw: Buffer;
-  /**
-   * The same bytes packed for storage: once per document, here, outside the transaction (≈ 45 µs each, which inside it
-   * would hold the registry rows' locks for ≈ 45 ms per 1 000 documents).
-   */
-  readonly packed: PackedRaw;
   readonly key: string;
   readonly derived: DerivedDocument;
+}
+
+/** A document to be stored, with its bytes packed for storage (persist.processor.ts, with its drive's context). */
+export interface PreparedPacked extends Prepared {
+  /**
+   * Packed once per document, outside the transaction (≈ 80 µs each, which inside it would hold the registry rows'
+   * locks for ≈ 80 ms per 1 000 documents).
+   */
+  readonly packed: PackedRaw;
 }
 
 /** The session header's FN field (protocol/session-header.ts: 16 bytes at offset 8, space or NUL padded). */
@@ -78,5 +82,5 @@ export function prepare(index: number, payload: unknown): Prepared | PersistJobE
     unrecognised: job.flk.codes.includes(DOC_UNRECOGNISED),
   });
   if (derived instanceof DeriveError) return new PersistJobError(derived.code, derived.message);
-  return { index, job, raw, packed: packRawContainer(raw), key: documentKey(job.fn, job.fd), derived };
+  return { index, job, raw, key: documentKey(job.fn, job.fd), derived };
 }

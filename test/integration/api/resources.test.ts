@@ -5,6 +5,8 @@ import { asOperator, bearer, json, startApi, type ApiHarness } from './api-test-
 import { seedTenant, type Tenant } from './tenant-fixture.js';
 import { claimForFns, recordFnsOutcomes } from '../../../src/db/fns-status.repository.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
+import { forgetRawContexts } from '../../../src/db/raw-context-cache.js';
+import { loadRawContexts } from '../../../src/db/raw-contexts.js';
 
 let h: ApiHarness;
 let a: Tenant;
@@ -160,6 +162,7 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
     expect(body.status).toMatchObject({ sign: 'verified', flk: { status: 'passed', codes: [] }, ackCode: null, ackedAt: null, fns: null });
     expect(body.status.timeline.map((e) => e.kind)).toEqual(['received', 'persisted']);
     const stored = await h.database.db.selectFrom('documents').select(['raw_container', 'raw_codec']).where('fn', '=', a.fn).where('fd', '=', 2).executeTakeFirstOrThrow();
+    await loadRawContexts(h.database.db, [stored]);
     const raw = unpackRawContainer(stored.raw_container, stored.raw_codec);
     expect(Buffer.from(body.raw.container, 'base64').equals(raw)).toBe(true);
     expect(body.raw.rawData).toBe(raw.subarray(32).toString('base64'));
@@ -167,12 +170,15 @@ describe('GET /api/v1/documents/{fn}/{fd}', () => {
   });
 
   it('gives every stored document back byte for byte as the register sent it, though it is stored packed', async () => {
+    // As an API process that never stored a document of this drive: its context is read from raw_contexts.
+    forgetRawContexts();
     const rows = await h.database.db.selectFrom('documents').select(['fd', 'raw_container', 'raw_codec']).where('fn', '=', a.fn).orderBy('fd').execute();
     expect(rows.map((r) => r.fd)).toEqual([...a.sent.keys()].sort((x, y) => x - y));
     for (const row of rows) {
       const sent = a.sent.get(row.fd)!;
-      // Stored packed (migration 0063), and smaller: the row does not hold the bytes as sent.
-      expect(row.raw_codec).toBe(1);
+      // Stored packed (migration 0063; with its drive's first receipt as context since 0081), and smaller: the row
+      // does not hold the bytes as sent.
+      expect(row.raw_codec).toBe(2);
       const packed = row.raw_container as unknown as Buffer;
       expect(packed.length).toBeLessThan(sent.length);
       const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/${row.fd}`, headers: bearer(a.apiKey) });

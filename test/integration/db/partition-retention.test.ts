@@ -83,8 +83,9 @@ describe('ofd partitions', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { detached: string[]; archive: string };
     expect(out.detached.sort()).toEqual(parents.map((p) => `${p}_p${recentName}`).sort());
-    // With the item name dictionary the month's item_name_ids stand for (migration 0070).
-    const dumped = [...out.detached, 'item_name_dictionary'];
+    // With the item name dictionary the month's item_name_ids stand for (migration 0070), and the drive contexts its
+    // raw containers are packed with (migration 0081).
+    const dumped = [...out.detached, 'item_name_dictionary', 'raw_contexts'];
     expect(out.archive).toBe(`pg_dump --format=custom --dbname="$DATABASE_URL" ${dumped.map((n) => `--table=${n}`).join(' ')} --file=ofd-${recent}.dump`);
 
     // The printed command archives the month: run it, and the dump lists every detached table with its data.

@@ -15,6 +15,8 @@ import type { DocumentJob } from '../../../src/queue/jobs.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
+import { forgetRawContexts } from '../../../src/db/raw-context-cache.js';
+import { loadRawContexts } from '../../../src/db/raw-contexts.js';
 
 const REGISTERS = 50;
 const DOCUMENTS = 3000;
@@ -96,6 +98,9 @@ describe('disk per stored document', () => {
     // The raw bytes are kept: each stored container is exactly the one the register sent.
     const sent = new Map(jobs.map((j) => [`${j.fn}:${j.fd}`, Buffer.from(j.container, 'base64')]));
     const stored = await t.db.selectFrom('documents').select(['fn', 'fd', 'raw_container', 'raw_codec']).execute();
+    // As a process that never stored them reads them: every drive's context from raw_contexts (migration 0081).
+    forgetRawContexts();
+    await loadRawContexts(t.db, stored);
     expect(stored).toHaveLength(DOCUMENTS);
     const differing = stored.filter((r) => !sent.get(`${r.fn}:${r.fd}`)?.equals(unpackRawContainer(r.raw_container, r.raw_codec)));
     expect(differing).toEqual([]);
