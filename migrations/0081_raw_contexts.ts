@@ -4,22 +4,27 @@
 // The raw container is the largest part of a documents row (≈ 360 bytes packed with dictionary v1 in `npm run
 // bench:disk`). What is left after the dictionary is mostly what one drive's documents repeat and no global
 // dictionary can know: the FN and registration numbers, the INN, the address and place, the cashier, the shop's item
-// names. Packed with the drive's first receipt appended to the dictionary, a container takes ≈ 215 bytes.
+// names. Packed with the drive's first receipt appended to the dictionary, a container takes ≈ 225 bytes.
 //
-// raw_contexts holds that receipt once per drive (packed with dictionary v1), named by the first 8 bytes of its
-// SHA-256: a codec-2 raw_container starts with that key. Content-addressed, so a process can cache contexts across
-// databases and a damaged row is detected. Rows are never updated nor deleted (retention keeps them: ≈ 0.5 KB per
-// drive). The persist worker writes a drive's row, committed on its own, before the first batch that packs with it.
+// raw_contexts holds that receipt once per drive (packed with the dictionary alone, never with a context), named by
+// the first 8 bytes of its SHA-256: a codec-2 raw_container starts with that key. Content-addressed, so a process can
+// cache contexts across databases and a damaged row is detected. The receipt's own documents row (raw_contexts.fd) is
+// stored without the context: a copy of its own, from which the row can be checked or rebuilt. Rows are never updated
+// nor deleted (retention keeps them: ≈ 0.5 KB per drive). The persist worker writes a drive's row, committed on its
+// own, before the first batch that packs with it.
 //
 // documents.raw_codec may now be 2. The check is replaced NOT VALID: existing rows (null or 1) are not scanned, and
 // every partition created from now on gets it validated (it is empty). A month detached from documents (the retention
-// flow) is a table of its own: its check is replaced too, or it could not be attached again.
+// flow) is a table of its own: its check is replaced too, or it could not be attached again. Replacing the check locks
+// documents for a moment, after the queries already running on it (docs/operations.md, Upgrades).
 //
-// Going down repacks every codec-2 container with the dictionary alone (codec 1), byte for byte the same container, so
-// the release before reads them all (in detached months too); then drops raw_contexts. It locks documents against writers while it runs (stop
-// the persist workers first: a downgrade is done with workers stopped anyway) and takes ≈ 0.1 ms per container.
+// Going down repacks every codec-2 container with the dictionary alone (codec 1), byte for byte the same container
+// (each checked), partition by partition and in the detached months, so the release before reads them all; then it
+// drops raw_contexts. It runs in the migration's one transaction: writers wait from the start (stop the workers
+// first), readers from when the checks are replaced at the end. ≈ 0.1 ms per container.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
+import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
 // Frozen as well: a dictionary rows were packed with never changes (src/db/raw-container.ts).
@@ -44,8 +49,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create table raw_contexts (
       key bigint primary key,
       fn text collate "C" not null unique,
+      -- the document the context is: its row in documents is stored without a context
+      fd bigint not null,
       container bytea not null,
-      raw_codec smallint check (raw_codec in (1)),
+      -- packed with a dictionary alone (null: as received), never with a context
+      raw_codec smallint check (raw_codec <> 2),
       created_at timestamptz not null default now()
     )
   `.execute(db);
@@ -55,6 +63,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 const KEY_BYTES = 8;
 const REPACK_BATCH = 1000;
+/** Contexts kept in memory while repacking (≈ 9 KB each with the dictionary): a partition's drives, mostly. */
+const CONTEXTS_KEPT = 5000;
 
 interface PackedRow {
   fn: string;
@@ -63,8 +73,29 @@ interface PackedRow {
   raw_container: Buffer;
 }
 
+/** The dictionary followed by each context named, read (and checked against its key) as needed. */
+function contextDictionaries(db: Kysely<unknown>, dictionary: Buffer) {
+  const kept = new Map<bigint, Buffer>();
+  return async (keys: readonly bigint[]): Promise<Map<bigint, Buffer>> => {
+    const missing = [...new Set(keys)].filter((k) => !kept.has(k));
+    if (missing.length > 0) {
+      if (kept.size + missing.length > CONTEXTS_KEPT) kept.clear();
+      const { rows } = await sql<{ key: string; container: Buffer; raw_codec: number | null }>`
+        select key::text as key, container, raw_codec from raw_contexts where key = any(${missing.map(String)}::bigint[])`.execute(db);
+      for (const c of rows) {
+        const container = c.raw_codec === null ? c.container : inflateRawSync(c.container, { dictionary });
+        if (createHash('sha256').update(container).digest().readBigInt64BE(0) !== BigInt(c.key)) {
+          throw new Error(`raw_contexts row ${c.key} does not hash to its key: its container is damaged; nothing was repacked`);
+        }
+        kept.set(BigInt(c.key), Buffer.concat([dictionary, container]));
+      }
+    }
+    return kept;
+  };
+}
+
 /** Repacks `table`'s codec-2 containers with the dictionary alone, REPACK_BATCH rows at a time in key order. */
-async function repack(db: Kysely<unknown>, table: string, dictionary: Buffer, contexts: ReadonlyMap<bigint, Buffer>): Promise<void> {
+async function repack(db: Kysely<unknown>, table: string, dictionary: Buffer, contexts: ReturnType<typeof contextDictionaries>): Promise<void> {
   let after: PackedRow | undefined;
   for (;;) {
     const { rows }: { rows: PackedRow[] } = await sql<PackedRow>`
@@ -72,11 +103,13 @@ async function repack(db: Kysely<unknown>, table: string, dictionary: Buffer, co
       where raw_codec = 2 ${after ? sql`and (fn, fd, received_at) > (${after.fn}, ${after.fd}::bigint, ${after.received_at})` : sql``}
       order by fn, fd, received_at limit ${REPACK_BATCH}`.execute(db);
     if (rows.length === 0) return;
+    const known = await contexts(rows.map((r) => r.raw_container.readBigInt64BE(0)));
     const repacked = rows.map((r) => {
-      const withContext = contexts.get(r.raw_container.readBigInt64BE(0));
-      if (!withContext) throw new Error(`document (${r.fn}, ${r.fd}) names raw context ${r.raw_container.readBigInt64BE(0)}, which raw_contexts does not hold`);
+      const withContext = known.get(r.raw_container.readBigInt64BE(0));
+      if (!withContext) throw new Error(`document (${r.fn}, ${r.fd}) names raw context ${r.raw_container.readBigInt64BE(0)}, which raw_contexts does not hold; nothing was repacked`);
       const raw = inflateRawSync(r.raw_container.subarray(KEY_BYTES), { dictionary: withContext });
       const packed = deflateRawSync(raw, { level: 6, dictionary });
+      if (!inflateRawSync(packed, { dictionary }).equals(raw)) throw new Error(`document (${r.fn}, ${r.fd}) does not repack to the same bytes; nothing was repacked`);
       return packed.length < raw.length ? { bytes: packed, codec: 1 } : { bytes: raw, codec: null };
     });
     await sql`
@@ -90,20 +123,20 @@ async function repack(db: Kysely<unknown>, table: string, dictionary: Buffer, co
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const dictionary = Buffer.from(RAW_DICTIONARY_V1, 'base64');
-  const detached = await detachedMonths(db);
-  // No writer adds a codec-2 container or a context behind the repacking (their inserts wait for the commit).
+  // First the lock: no writer adds a codec-2 container or a context behind the repacking, and no month is detached
+  // between listing the detached ones and repacking them (a detach waits for the commit).
   await sql`lock table documents, raw_contexts in share mode`.execute(db);
-  const { rows: contextRows } = await sql<{ key: string; container: Buffer; raw_codec: number | null }>`
-    select key::text as key, container, raw_codec from raw_contexts`.execute(db);
-  const contexts = new Map(
-    contextRows.map((c) => {
-      const container = c.raw_codec === null ? c.container : inflateRawSync(c.container, { dictionary });
-      return [BigInt(c.key), Buffer.concat([dictionary, container])];
-    }),
-  );
-  for (const table of ['documents', ...detached]) {
-    await repack(db, table, dictionary, contexts);
-    await replaceCheck(db, table, '1');
+  const { rows: attached } = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'documents'::regclass order by 1`.execute(db);
+  const tables = [...attached.map((a) => a.name), ...(await detachedMonths(db))];
+  const contexts = contextDictionaries(db, dictionary);
+  // Partition by partition: each is read once along its primary key.
+  for (const table of tables) await repack(db, table, dictionary, contexts);
+  for (const table of tables) {
+    const { rows } = await sql<{ left: boolean }>`select exists (select 1 from ${sql.table(table)} where raw_codec = 2) as left`.execute(db);
+    if (rows[0]?.left) throw new Error(`${table} still holds raw containers packed with a context; nothing was repacked`);
   }
+  await replaceCheck(db, 'documents', '1');
+  for (const month of await detachedMonths(db)) await replaceCheck(db, month, '1');
   await sql`drop table raw_contexts`.execute(db);
 }

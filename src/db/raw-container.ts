@@ -21,7 +21,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { DbError } from './errors.js';
 import { RAW_DICTIONARY_V1 } from './raw-dictionaries/v1.js';
-import { cachedRawContext, RAW_CONTEXT_KEY_BYTES, type RawContext } from './raw-context-cache.js';
+import { rawContextFor, RAW_CONTEXT_KEY_BYTES, type RawContext } from './raw-context-cache.js';
 
 declare const packedBrand: unique symbol;
 /** raw_container as the row holds it: only unpackRawContainer turns it into the bytes the register sent. */
@@ -73,7 +73,7 @@ export function unpackRawContainer(stored: PackedRawContainer | Buffer, codec: n
   const bytes = stored as unknown as Buffer;
   if (codec === null) return bytes;
   if (codec === RawCodec.deflateDictionaryV1WithContext) {
-    const context = cachedRawContext(bytes.subarray(0, RAW_CONTEXT_KEY_BYTES));
+    const context = rawContextFor(bytes, bytes.subarray(0, RAW_CONTEXT_KEY_BYTES));
     return inflateRawSync(bytes.subarray(RAW_CONTEXT_KEY_BYTES), { dictionary: withContext(context) });
   }
   const dictionary = DICTIONARIES.get(codec);

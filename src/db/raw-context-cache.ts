@@ -3,9 +3,11 @@
  * read them: key → the context container as received.
  *
  * One cache for the whole process, whatever database a caller reads: a key is the first 8 bytes of the context's
- * SHA-256, so one key names one content in every database (a test or a tool that opens several databases cannot be
- * served another database's context). Contexts are never updated, so an entry never goes stale; the least recently
- * used are dropped beyond MAX_ENTRIES (≈ 0.9 KB each).
+ * SHA-256, so one key names one content in every database a process opens (two contents sharing a key is a 2^-64
+ * chance per pair). Contexts are never updated, so an entry never goes stale; the least recently used are dropped
+ * beyond RAW_CONTEXT_CACHE_ENTRIES (≈ 0.9 KB each). What a reader loaded for its rows cannot be dropped under it:
+ * loadRawContexts pins each row's context to the row's own raw_container buffer (pinRawContext), for as long as the
+ * row lives, and unpacking looks there first.
  */
 import { createHash } from 'node:crypto';
 import { DbError } from './errors.js';
@@ -20,8 +22,10 @@ export interface RawContext {
   readonly container: Buffer;
 }
 
-const MAX_ENTRIES = 20_000;
+export const RAW_CONTEXT_CACHE_ENTRIES = 20_000;
 const cache = new Map<string, RawContext>();
+/** A loaded row's context, by the row's raw_container buffer: held exactly as long as the row is. */
+const pinned = new WeakMap<object, RawContext>();
 
 /** The key that names this content. */
 export function rawContextKey(container: Buffer): Buffer {
@@ -37,8 +41,20 @@ export function keyFromBigint(value: string): Buffer {
   return key;
 }
 
-export function isRawContextCached(key: Buffer): boolean {
-  return cache.has(key.toString('hex'));
+/** The cached context of this key (now the most recently used), or undefined. */
+export function lookUpRawContext(key: Buffer): RawContext | undefined {
+  const hex = key.toString('hex');
+  const context = cache.get(hex);
+  if (context) {
+    cache.delete(hex);
+    cache.set(hex, context);
+  }
+  return context;
+}
+
+/** Ties a row's raw_container buffer to the context it was packed with (loadRawContexts). */
+export function pinRawContext(stored: object, context: RawContext): void {
+  pinned.set(stored, context);
 }
 
 /**
@@ -52,19 +68,19 @@ export function rememberRawContext(context: RawContext): void {
   const hex = context.key.toString('hex');
   cache.delete(hex);
   cache.set(hex, context);
-  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  if (cache.size > RAW_CONTEXT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
 }
 
-/** The context of this key; DB_RAW_CONTEXT_NOT_LOADED if the reader did not load its rows' contexts (loadRawContexts). */
-export function cachedRawContext(key: Buffer): RawContext {
-  const hex = key.toString('hex');
-  const context = cache.get(hex);
+/**
+ * The context a codec-2 row's bytes were packed with: the one pinned to `stored` by loadRawContexts, else the cache's
+ * for `key`; DB_RAW_CONTEXT_NOT_LOADED if the reader did not load its rows' contexts.
+ */
+export function rawContextFor(stored: Buffer, key: Buffer): RawContext {
+  const context = pinned.get(stored) ?? lookUpRawContext(key);
   if (!context) {
     throw new DbError('DB_RAW_CONTEXT_NOT_LOADED', `raw context ${keyAsBigint(key)} was not loaded: call loadRawContexts for the rows read before unpacking them`);
   }
-  // Most recently used last.
-  cache.delete(hex);
-  cache.set(hex, context);
+  if (!context.key.equals(key)) throw new DbError('DB_RAW_CONTEXT_NOT_LOADED', `the context pinned to this row is not the one it names (${keyAsBigint(key)})`);
   return context;
 }
 

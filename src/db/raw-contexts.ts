@@ -10,26 +10,30 @@
  * Reading: loadRawContexts(db, rows) after the query, then unpackRawContainer per row (synchronous). Contexts are cached
  * for the life of the process (raw-context-cache.ts): one query the first time a drive is read, none after.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import { DbError } from './errors.js';
-import { isRawContextCached, keyAsBigint, keyFromBigint, rawContextKey, rememberRawContext, type RawContext } from './raw-context-cache.js';
+import { keyAsBigint, keyFromBigint, lookUpRawContext, pinRawContext, rawContextKey, rememberRawContext, type RawContext } from './raw-context-cache.js';
 import { packRawContainer, rawContextKeyOf, unpackRawContainer, type PackedRawContainer } from './raw-container.js';
 
 interface RawContextRow {
   key: string;
   fn: string;
+  fd: number;
   container: Buffer;
   raw_codec: number | null;
 }
 
-const SELECT_BY_KEY = `select key::text as key, fn, container, raw_codec from raw_contexts where key = any($1::bigint[])`;
-const SELECT_BY_FN = `select key::text as key, fn, container, raw_codec from raw_contexts where fn = any($1::text[])`;
+const SELECT_BY_KEY = `select key::text as key, fn, fd, container, raw_codec from raw_contexts where key = any($1::bigint[])`;
+const SELECT_BY_FN = `select key::text as key, fn, fd, container, raw_codec from raw_contexts where fn = any($1::text[])`;
 // Either unique key may conflict: the drive has a context already (another worker's), or — a SHA-256 prefix collision,
 // not expected in practice — another drive's context has this key. Both leave the drive as it was; the select after tells.
-const INSERT = `insert into raw_contexts (key, fn, container, raw_codec)
-  select * from unnest($1::bigint[], $2::text[], $3::bytea[], $4::smallint[]) as t(key, fn, container, raw_codec) order by fn
+const INSERT = `insert into raw_contexts (key, fn, fd, container, raw_codec)
+  select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::smallint[]) as t(key, fn, fd, container, raw_codec) order by fn
   on conflict do nothing`;
+// In the batch's transaction: the contexts it packed with still exist, and stay until it commits (a concurrent delete
+// waits). Nothing deletes them; a database migrated down and up again under a running worker would have lost them.
+const CONFIRM = `select key::text as key from raw_contexts where key = any($1::bigint[]) for key share`;
 
 function contextOf(row: RawContextRow): RawContext {
   // The context's own container is packed with the dictionary alone (codec 1 or as received), never with a context.
@@ -39,23 +43,38 @@ function contextOf(row: RawContextRow): RawContext {
 }
 
 /**
- * Loads the contexts these rows' raw containers were packed with, so that unpackRawContainer can unpack them.
+ * Loads the contexts these rows' raw containers were packed with, so that unpackRawContainer can unpack them: each is
+ * pinned to its row's raw_container for the row's life (raw-context-cache.ts), whatever the cache drops meanwhile.
  * Throws DB_RAW_CONTEXT_MISSING when a row names a context raw_contexts does not hold.
  */
 export async function loadRawContexts(
   db: Kysely<Database>,
   rows: Iterable<{ readonly raw_container: PackedRawContainer | Buffer; readonly raw_codec: number | null }>,
 ): Promise<void> {
-  const missing = new Map<string, Buffer>();
+  const waiting = new Map<string, { key: Buffer; stored: object[] }>();
   for (const r of rows) {
     const key = rawContextKeyOf(r.raw_container, r.raw_codec);
-    if (key && !isRawContextCached(key)) missing.set(key.toString('hex'), key);
+    if (!key) continue;
+    const cached = lookUpRawContext(key);
+    if (cached) {
+      pinRawContext(r.raw_container, cached);
+      continue;
+    }
+    const hex = key.toString('hex');
+    const entry = waiting.get(hex) ?? { key, stored: [] };
+    entry.stored.push(r.raw_container);
+    waiting.set(hex, entry);
   }
-  if (missing.size === 0) return;
-  const { rows: found } = await db.executeQuery<RawContextRow>(CompiledQuery.raw(SELECT_BY_KEY, [[...missing.values()].map(keyAsBigint)]));
-  for (const row of found) missing.delete(contextOf(row).key.toString('hex'));
-  const lost = missing.values().next().value;
-  if (lost) throw new DbError('DB_RAW_CONTEXT_MISSING', `raw_contexts holds no context ${keyAsBigint(lost)}, which stored raw containers name (${missing.size} context(s) missing)`);
+  if (waiting.size === 0) return;
+  const { rows: found } = await db.executeQuery<RawContextRow>(CompiledQuery.raw(SELECT_BY_KEY, [[...waiting.values()].map((w) => keyAsBigint(w.key))]));
+  for (const row of found) {
+    const context = contextOf(row);
+    const hex = context.key.toString('hex');
+    for (const stored of waiting.get(hex)?.stored ?? []) pinRawContext(stored, context);
+    waiting.delete(hex);
+  }
+  const lost = waiting.values().next().value;
+  if (lost) throw new DbError('DB_RAW_CONTEXT_MISSING', `raw_contexts holds no context ${keyAsBigint(lost.key)}, which stored raw containers name (${waiting.size} context(s) missing)`);
 }
 
 /** Forms whose container becomes a drive's context: receipts and correction receipts, what a drive sends most. */
@@ -64,17 +83,28 @@ const CONTEXT_FORMS: ReadonlySet<number> = new Set([3, 4, 31, 41]);
 /** What the writer needs of a document to be stored. */
 export interface ContextCandidate {
   readonly fn: string;
+  readonly fd: number;
   readonly form: number;
   /** The container as received. */
   readonly raw: Buffer;
 }
 
-/** The persist worker's side: each drive's context, created from its first receipt. One instance per database. */
+/**
+ * The persist worker's side: each drive's context, created from its first receipt. One instance per database.
+ *
+ * The receipt that became the context is itself stored without it (codec 1): the documents row stays a copy of its
+ * own, so raw_contexts can be checked and rebuilt from documents (raw_contexts.fd names it).
+ */
 export class RawContextsOfDrives {
   private readonly byFn = new Map<string, RawContext>();
 
   /** `capacity`: drives kept in memory (then the cache starts over). */
-  constructor(private readonly capacity = 50_000) {}
+  constructor(private readonly capacity = 20_000) {}
+
+  /** Forgets every drive's context: the next batch reads them again (after DB_RAW_CONTEXT_MISSING from confirm). */
+  clear(): void {
+    this.byFn.clear();
+  }
 
   /**
    * The contexts of these documents' drives, creating one (committed at once) for a drive that has none and a receipt
@@ -90,17 +120,19 @@ export class RawContextsOfDrives {
     }
     if (unknown.size === 0) return out;
     await this.select(db, [...unknown], out);
-    const candidates = new Map<string, Buffer>();
-    for (const d of docs) if (!out.has(d.fn) && !candidates.has(d.fn) && CONTEXT_FORMS.has(d.form)) candidates.set(d.fn, d.raw);
+    const candidates = new Map<string, ContextCandidate>();
+    for (const d of docs) if (!out.has(d.fn) && !candidates.has(d.fn) && CONTEXT_FORMS.has(d.form)) candidates.set(d.fn, d);
     if (candidates.size === 0) return out;
-    const fns = [...candidates.keys()];
-    const packed = [...candidates.values()].map((raw) => packRawContainer(raw));
+    const chosen = [...candidates.values()];
+    const packed = chosen.map((d) => packRawContainer(d.raw));
     await db.executeQuery(CompiledQuery.raw(INSERT, [
-      [...candidates.values()].map((raw) => keyAsBigint(rawContextKey(raw))),
-      fns,
+      chosen.map((d) => keyAsBigint(rawContextKey(d.raw))),
+      chosen.map((d) => d.fn),
+      chosen.map((d) => d.fd),
       packed.map((p) => p.bytes),
       packed.map((p) => p.codec),
     ]));
+    const fns = chosen.map((d) => d.fn);
     await this.select(db, fns, out);
     return out;
   }
@@ -108,10 +140,39 @@ export class RawContextsOfDrives {
   private async select(db: Kysely<Database>, fns: readonly string[], out: Map<string, RawContext>): Promise<void> {
     const { rows } = await db.executeQuery<RawContextRow>(CompiledQuery.raw(SELECT_BY_FN, [fns]));
     for (const row of rows) {
-      const context = contextOf(row);
+      let context: RawContext;
+      try {
+        context = contextOf(row);
+      } catch (e) {
+        // A damaged context must not stop the drive's documents from being stored: they are packed without one (its
+        // readers of the documents packed with it before fail loudly, DB_RAW_CONTEXT_DAMAGED).
+        if (e instanceof DbError && e.code === 'DB_RAW_CONTEXT_DAMAGED') continue;
+        throw e;
+      }
       if (this.byFn.size >= this.capacity) this.byFn.clear();
       this.byFn.set(row.fn, context);
       out.set(row.fn, context);
     }
+  }
+}
+
+/** The context a document is packed with: its drive's, except for the receipt that became it (stored as its own copy). */
+export function packingContext(contexts: ReadonlyMap<string, RawContext>, fn: string, raw: Buffer): RawContext | undefined {
+  const context = contexts.get(fn);
+  return context && !context.container.equals(raw) ? context : undefined;
+}
+
+/**
+ * In the batch's transaction, before its documents are written: the contexts they were packed with exist and are
+ * locked against deletion until the commit. DB_RAW_CONTEXT_MISSING otherwise: the caller forgets its contexts
+ * (RawContextsOfDrives.clear) and the batch is retried.
+ */
+export async function confirmRawContexts(trx: Transaction<Database>, contexts: Iterable<RawContext>): Promise<void> {
+  const keys = new Map<string, string>();
+  for (const c of contexts) keys.set(c.key.toString('hex'), keyAsBigint(c.key));
+  if (keys.size === 0) return;
+  const { rows } = await trx.executeQuery<{ key: string }>(CompiledQuery.raw(CONFIRM, [[...keys.values()]]));
+  if (rows.length < keys.size) {
+    throw new DbError('DB_RAW_CONTEXT_MISSING', `${keys.size - rows.length} raw context(s) this batch was packed with are not in raw_contexts (was the database migrated down under a running worker?); the batch is packed again when retried`);
   }
 }

@@ -58,8 +58,9 @@ it('acknowledges documents over TCP, stores each once with its bytes, forwards e
     if (rows.length < N) await new Promise((r) => setTimeout(r, 100));
   }
   expect(rows.map((r) => r.fd)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
-  // Packed with the drive's first receipt as context (migration 0081), which this process reads as any reader would.
-  expect(rows.every((r) => r.raw_codec === 2)).toBe(true);
+  // Packed with the drive's first receipt as context (migration 0081), which this process reads as any reader would;
+  // the first receipt's own row is stored without it.
+  expect(rows.map((r) => r.raw_codec)).toEqual(rows.map((r) => (r.fd === 1 ? 1 : 2)));
   await loadRawContexts(database.db, rows);
   rows.forEach((r, i) => expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(messages[i]!.subarray(30))).toBe(true));
   const items = await database.pool.query('select count(*)::int as n from receipt_items where fn = $1', [FN]);

@@ -71,7 +71,10 @@ export interface DocumentsTable extends DocumentKeyColumns {
    * (packRawContainer) or, with raw_codec null, as received.
    */
   raw_container: ColumnType<PackedRawContainer, Buffer, Buffer>;
-  /** How raw_container is packed: null as received, 1 deflate with dictionary v1 (src/db/raw-container.ts). */
+  /**
+   * How raw_container is packed: null as received, 1 deflate with dictionary v1, 2 the same followed by the drive's
+   * context (raw_contexts, migration 0081) (src/db/raw-container.ts).
+   */
   raw_codec: number | null;
   /** 1055 appliedTaxationType. The FNS JSON itself is not stored: it is derived from raw_container (src/db/fns-json.ts). */
   taxation_type: number | null;
@@ -127,7 +130,9 @@ export interface RawContextsTable {
   /** The first 8 bytes of the SHA-256 of the container as received (big-endian, signed): read it as text. */
   key: string;
   fn: string;
-  /** The container, packed as raw_codec says (null: as received; 1: dictionary v1). */
+  /** The document the context is (its documents row is stored without a context: a copy of its own). */
+  fd: number;
+  /** The container, packed as raw_codec says (null: as received; 1: dictionary v1; never 2). */
   container: Buffer;
   raw_codec: number | null;
   created_at: Generated<Date>;

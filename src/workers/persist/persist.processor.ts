@@ -28,7 +28,9 @@ import { applyBatchRollups } from '../../db/rollups.repository.js';
 import { batchDocument, compareDocs, rollupDocument, shiftDeltas, unstoredCopy } from './batch-rows.js';
 import { prepare, PersistJobError, type Prepared, type PreparedPacked } from './prepare.js';
 import { packRawContainer } from '../../db/raw-container.js';
-import { RawContextsOfDrives } from '../../db/raw-contexts.js';
+import { confirmRawContexts, packingContext, RawContextsOfDrives } from '../../db/raw-contexts.js';
+import type { RawContext } from '../../db/raw-context-cache.js';
+import { isDbError } from '../../db/errors.js';
 import { ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
 import type { Downstream } from './derive.js';
 import { applyReports } from './report-state.js';
@@ -80,6 +82,7 @@ async function write(
   trx: Transaction<Database>,
   prepared: readonly Prepared[],
   unique: readonly PreparedPacked[],
+  contexts: ReadonlySet<RawContext>,
   cache: RegistryCache,
   nameIds: ItemNameIds,
   usualAsNull: boolean,
@@ -89,6 +92,7 @@ async function write(
     unique.map((d) => ({ fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id })),
     cache,
   );
+  await confirmRawContexts(trx, contexts);
   const claimed = await insertDocumentBatch(
     trx,
     unique.map((d) => batchDocument(d, ids, usualAsNull)),
@@ -156,10 +160,22 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     // Item names and drive contexts first, committed on their own (item-name-dictionary.ts, raw-contexts.ts): usually all
     // known already, and no statement runs.
     const nameIds = await itemNames.idsOf(deps.db, itemNamesOf(distinct.map((d) => ({ inn: d.derived.columns.user_inn, items: d.derived.items }))));
-    const contexts = await rawContexts.forDocuments(deps.db, distinct.map((d) => ({ fn: d.job.fn, form: d.derived.form, raw: d.raw })));
-    const unique: PreparedPacked[] = distinct.map((d) => ({ ...d, packed: packRawContainer(d.raw, contexts.get(d.job.fn)) }));
-    const written =
-      unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, cache, nameIds, deps.usualAsNull === true));
+    const contexts = await rawContexts.forDocuments(deps.db, distinct.map((d) => ({ fn: d.job.fn, fd: d.job.fd, form: d.derived.form, raw: d.raw })));
+    const used = new Set<RawContext>();
+    const unique: PreparedPacked[] = distinct.map((d) => {
+      const context = packingContext(contexts, d.job.fn, d.raw);
+      if (context) used.add(context);
+      return { ...d, packed: packRawContainer(d.raw, context) };
+    });
+    let written: Written | undefined;
+    try {
+      written =
+        unique.length === 0 ? undefined : await deps.db.transaction().execute((trx) => write(trx, prepared, unique, used, cache, nameIds, deps.usualAsNull === true));
+    } catch (e) {
+      // Contexts this processor remembered are gone: read them again (or make new ones) when the batch is retried.
+      if (isDbError(e) && e.code === 'DB_RAW_CONTEXT_MISSING') rawContexts.clear();
+      throw e;
+    }
     // Only after the commit: an id from a rolled-back transaction would name nothing.
     if (written) cache.remember(written.ids);
     // Acks that waited for these documents were deleted by the batch (document-batch.repository.ts).

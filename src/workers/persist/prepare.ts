@@ -34,8 +34,8 @@ export interface Prepared {
 /** A document to be stored, with its bytes packed for storage (persist.processor.ts, with its drive's context). */
 export interface PreparedPacked extends Prepared {
   /**
-   * Packed once per document, outside the transaction (≈ 80 µs each, which inside it would hold the registry rows'
-   * locks for ≈ 80 ms per 1 000 documents).
+   * Packed once per document, outside the transaction (≈ 60 µs each, which inside it would hold the registry rows'
+   * locks for ≈ 60 ms per 1 000 documents).
    */
   readonly packed: PackedRaw;
 }

@@ -11,10 +11,11 @@ import { lockDocumentsForRebuild } from '../../../src/db/document-rebuild.reposi
 import { findDocumentView } from '../../../src/db/document-view.repository.js';
 import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { readStoredContainers } from '../../../src/db/fns-status.repository.js';
+import { kktPrefill } from '../../../src/db/kkt-prefill.repository.js';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
 import { migrations } from '../../../src/db/migrations.js';
 import { loadReceiptSource } from '../../../src/db/notify.repository.js';
-import { forgetRawContexts } from '../../../src/db/raw-context-cache.js';
+import { forgetRawContexts, RAW_CONTEXT_CACHE_ENTRIES, rawContextKey, rememberRawContext } from '../../../src/db/raw-context-cache.js';
 import { unpackRawContainer } from '../../../src/db/raw-container.js';
 import { loadRawContexts } from '../../../src/db/raw-contexts.js';
 import { detachMonth } from '../../../src/db/partition-retention.js';
@@ -71,10 +72,11 @@ describe('raw containers packed with their drive\'s context', () => {
     });
     expect(firstReceipt.size).toBe(4);
 
-    const contexts = await t.db.selectFrom('raw_contexts').select(['fn', 'container', 'raw_codec']).orderBy('fn').execute();
+    const contexts = await t.db.selectFrom('raw_contexts').select(['fn', 'fd', 'container', 'raw_codec']).orderBy('fn').execute();
     expect(contexts.map((c) => c.fn)).toEqual([...firstReceipt.keys()].sort());
     for (const c of contexts) {
       expect(c.raw_codec).toBe(1);
+      expect(c.fd).toBe(firstReceipt.get(c.fn)!.fd);
       expect(unpackRawContainer(c.container, c.raw_codec).equals(Buffer.from(firstReceipt.get(c.fn)!.container, 'base64'))).toBe(true);
     }
 
@@ -82,7 +84,8 @@ describe('raw containers packed with their drive\'s context', () => {
     const rows = await storedRows();
     expect(rows).toHaveLength(jobs.length);
     for (const r of rows) {
-      const withContext = batchOf.get(key(r.fn, r.fd))! >= firstBatch.get(r.fn)!;
+      // The receipt that became the context is stored without it: a copy of its own.
+      const withContext = batchOf.get(key(r.fn, r.fd))! >= firstBatch.get(r.fn)! && r.fd !== firstReceipt.get(r.fn)!.fd;
       expect({ key: key(r.fn, r.fd), codec: r.raw_codec }).toEqual({ key: key(r.fn, r.fd), codec: withContext ? 2 : 1 });
     }
     // What the contexts are for: the drives' documents take well under what the dictionary alone would.
@@ -101,6 +104,21 @@ describe('raw containers packed with their drive\'s context', () => {
     );
     await loadRawContexts(t.db, rows);
     for (const r of rows) expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(sent.get(key(r.fn, r.fd))!)).toBe(true);
+  });
+
+  it('keeps what a reader loaded readable however many other contexts the process reads before it unpacks', async () => {
+    const rows = (await storedRows()).filter((r) => r.raw_codec === 2);
+    forgetRawContexts();
+    await loadRawContexts(t.db, rows);
+    // Another reader meanwhile fills the cache many times over (a busy API, a page of an export).
+    for (let i = 0; i <= RAW_CONTEXT_CACHE_ENTRIES; i++) {
+      const container = Buffer.from(`another drive's context ${i}`);
+      rememberRawContext({ key: rawContextKey(container), container });
+    }
+    for (const r of rows) expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(sent.get(key(r.fn, r.fd))!)).toBe(true);
+    // A row read again, not loaded, is refused rather than unpacked with a guess.
+    const again = (await storedRows()).find((r) => r.raw_codec === 2)!;
+    expect(() => unpackRawContainer(again.raw_container, again.raw_codec)).toThrowError(expect.objectContaining({ code: 'DB_RAW_CONTEXT_NOT_LOADED' }));
   });
 
   it('every reader loads the contexts of what it unpacks', async () => {
@@ -149,6 +167,11 @@ describe('raw containers packed with their drive\'s context', () => {
     expect(await rollups()).toEqual(before);
 
     fresh();
+    const register = await t.db.selectFrom('registers').select(['organization_id', 'registration_number']).where('registration_number', 'is not', null).executeTakeFirstOrThrow();
+    const prefill = await kktPrefill(t.db, register.organization_id!, register.registration_number!);
+    expect(prefill?.lastRegistrationReport?.fields).toBeDefined();
+
+    fresh();
     const table = receiptExportTable(t.db, { inns: 'all', fn: receipt.fn }, { items: true });
     let items = 0;
     for await (const r of table.rows) if (r['itemName'] !== undefined) items += 1;
@@ -170,18 +193,56 @@ describe('raw containers packed with their drive\'s context', () => {
     expect(rows).toHaveLength(receipts.length);
     forgetRawContexts();
     await loadRawContexts(t.db, rows);
+    const context = await t.db.selectFrom('raw_contexts').select('fd').where('fn', '=', fn).executeTakeFirstOrThrow();
     for (const r of rows) {
-      expect(r.raw_codec).toBe(2);
+      expect(r.raw_codec).toBe(r.fd === context.fd ? 1 : 2);
       expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(Buffer.from(receipts.find((j) => j.fd === r.fd)!.container, 'base64'))).toBe(true);
+    }
+  });
+
+  it('keeps storing a drive whose context is damaged (without it), and packs again when its contexts are gone under it', async () => {
+    const drive = await fleetJobs(1, 60, 'raw-contexts-writer', Date.parse('2026-12-01T12:00:00Z'));
+    const fn = drive[0]!.fn;
+    const other = await createTestDatabase();
+    const rowsOf = async (fds: readonly DocumentJob[]) =>
+      (await sql<StoredRow>`select fn, fd, form, raw_container, raw_codec from documents order by fd`.execute(other.db)).rows.filter((r) => fds.some((j) => j.fd === r.fd));
+    const contextRow = () => other.db.selectFrom('raw_contexts').select(['fd', 'container', 'raw_codec']).where('fn', '=', fn).executeTakeFirstOrThrow();
+    try {
+      const worker = createPersistProcessor({ db: other.db, logger: silentLogger() });
+      expect((await worker(drive.slice(0, 20))).every((r) => r.ok)).toBe(true);
+      const first = await contextRow();
+
+      // Gone (as after a database migrated down and up again under this worker, which remembers it): the batch fails
+      // before writing anything, and its retry makes a new context, which its documents read back with.
+      await sql`delete from raw_contexts where fn = ${fn}`.execute(other.db);
+      await expect(worker(drive.slice(20, 30))).rejects.toMatchObject({ code: 'DB_RAW_CONTEXT_MISSING' });
+      expect(await rowsOf(drive.slice(20, 30))).toEqual([]);
+      expect((await worker(drive.slice(20, 30))).every((r) => r.ok)).toBe(true);
+      const remade = await contextRow();
+      expect(remade.fd).toBeGreaterThan(first.fd);
+      const retried = await rowsOf(drive.slice(20, 30));
+      expect(retried.filter((r) => r.raw_codec === 2).length).toBeGreaterThan(5);
+      forgetRawContexts();
+      await loadRawContexts(other.db, retried);
+      for (const r of retried) expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(Buffer.from(drive.find((j) => j.fd === r.fd)!.container, 'base64'))).toBe(true);
+
+      // Damaged: a worker that has not seen it stores the drive's next documents without a context.
+      await sql`update raw_contexts set container = ${Buffer.concat([unpackRawContainer(remade.container, remade.raw_codec), Buffer.from([0])])}, raw_codec = null where fn = ${fn}`.execute(other.db);
+      forgetRawContexts();
+      expect((await createPersistProcessor({ db: other.db, logger: silentLogger() })(drive.slice(30, 40))).every((r) => r.ok)).toBe(true);
+      const stored = await rowsOf(drive.slice(30, 40));
+      expect(stored.map((r) => r.raw_codec)).toEqual(drive.slice(30, 40).map(() => 1));
+    } finally {
+      await other.drop();
     }
   });
 
   it('refuses to read a damaged or missing context, naming it', async () => {
     const row = (await storedRows()).find((r) => r.raw_codec === 2)!;
-    const original = await t.db.selectFrom('raw_contexts').select([sql<string>`key::text`.as('key'), 'fn', 'container', 'raw_codec']).where('fn', '=', row.fn).executeTakeFirstOrThrow();
+    const original = await t.db.selectFrom('raw_contexts').select([sql<string>`key::text`.as('key'), 'fn', 'fd', 'container', 'raw_codec']).where('fn', '=', row.fn).executeTakeFirstOrThrow();
     const restore = async () => {
       await sql`delete from raw_contexts where fn = ${row.fn}`.execute(t.db);
-      await sql`insert into raw_contexts (key, fn, container, raw_codec) values (${original.key}::bigint, ${original.fn}, ${original.container}, ${original.raw_codec})`.execute(t.db);
+      await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (${original.key}::bigint, ${original.fn}, ${original.fd}, ${original.container}, ${original.raw_codec})`.execute(t.db);
     };
     try {
       await sql`update raw_contexts set container = ${Buffer.concat([unpackRawContainer(original.container, original.raw_codec), Buffer.from([0])])}, raw_codec = null where fn = ${row.fn}`.execute(t.db);
@@ -203,6 +264,13 @@ describe('raw containers packed with their drive\'s context', () => {
     const before = await storedRows();
     expect(before.filter((r) => r.raw_codec === 2).length).toBeGreaterThan(100);
 
+    // A context missing: going down refuses, and changes nothing.
+    const gone = await t.db.selectFrom('raw_contexts').select([sql<string>`key::text`.as('key'), 'fn', 'fd', 'container', 'raw_codec']).where('fn', '=', before.find((r) => r.raw_codec === 2)!.fn).executeTakeFirstOrThrow();
+    await sql`delete from raw_contexts where fn = ${gone.fn}`.execute(t.db);
+    await expect(migrateDown(t.db, names.length - names.indexOf('0081_raw_contexts'))).rejects.toThrow(/raw_contexts does not hold/);
+    expect((await storedRows()).map((r) => r.raw_codec)).toEqual(before.map((r) => r.raw_codec));
+    await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (${gone.key}::bigint, ${gone.fn}, ${gone.fd}, ${gone.container}, ${gone.raw_codec})`.execute(t.db);
+
     await migrateDown(t.db, names.length - names.indexOf('0081_raw_contexts'));
     const check = sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'documents_raw_codec_check' and conrelid = 'documents'::regclass`;
     expect((await check.execute(t.db)).rows[0]?.def).toMatch(/raw_codec = 1/);
@@ -222,7 +290,7 @@ describe('raw containers packed with their drive\'s context', () => {
     const more = (await fleetJobs(1, 10, 'raw-contexts-up-again', Date.parse('2026-12-01T12:00:00Z'))).filter((j) => RECEIPT_FORMS.has(j.form));
     expect((await createPersistProcessor({ db: t.db, logger: silentLogger() })(more)).every((r) => r.ok)).toBe(true);
     const again = (await storedRows()).filter((r) => r.fn === more[0]!.fn);
-    expect(again.map((r) => r.raw_codec)).toEqual(more.map(() => 2));
+    expect(again.map((r) => r.raw_codec)).toEqual(more.map((j, i) => (i === 0 ? 1 : 2)));
   });
 
   it('repacks a detached month going down too, and a month detached before going up can be attached again', async () => {
