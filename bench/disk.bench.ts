@@ -152,12 +152,16 @@ function createOtherWorkers(db: Kysely<Database>): (batch: readonly Key[]) => Pr
  */
 function codecMicros(jobs: readonly { fn: string; form: number; container: string }[]) {
   const containers = jobs.map((j) => Buffer.from(j.container, 'base64'));
+  // As the persist worker packs (near enough: it takes the first receipt of a batch, here of the whole run): the
+  // documents after the receipt that became their drive's context; that receipt and those before it without one.
   const contextOf = new Map<string, RawContext>();
-  jobs.forEach((j, i) => {
-    if (contextOf.has(j.fn) || ![3, 4, 31, 41].includes(j.form)) return;
-    const context = { key: rawContextKey(containers[i]!), container: containers[i]! };
-    rememberRawContext(context);
-    contextOf.set(j.fn, context);
+  const withContext = jobs.map((j, i) => {
+    const context = contextOf.get(j.fn);
+    if (context || ![3, 4, 31, 41].includes(j.form)) return context;
+    const made = { key: rawContextKey(containers[i]!), container: containers[i]! };
+    rememberRawContext(made);
+    contextOf.set(j.fn, made);
+    return undefined;
   });
   const best = (fn: () => void) => {
     let min = Infinity;
@@ -179,7 +183,7 @@ function codecMicros(jobs: readonly { fn: string; form: number; container: strin
     };
   };
   return {
-    ...measure((c, i) => packRawContainer(c, contextOf.get(jobs[i]!.fn))),
+    ...measure((c, i) => packRawContainer(c, withContext[i])),
     dictionaryAlone: measure((c) => packRawContainer(c)),
   };
 }

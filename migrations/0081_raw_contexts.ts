@@ -20,8 +20,10 @@
 //
 // Going down repacks every codec-2 container with the dictionary alone (codec 1), byte for byte the same container
 // (each checked), partition by partition and in the detached months, so the release before reads them all; then it
-// drops raw_contexts. It runs in the migration's one transaction: writers wait from the start (stop the workers
-// first), readers from when the checks are replaced at the end. ≈ 0.1 ms per container.
+// drops raw_contexts. It runs in the migration's one transaction: writers and row lockers wait from the start (stop
+// the workers and any `ofd reprocess` first), readers of documents from when the checks are replaced at the end. It
+// rewrites every codec-2 row (a dead version each until VACUUM, and as much WAL) and reads each partition twice (the
+// repacking along the primary key, then a check that none is left): ≈ 0.1 ms per container.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { createHash } from 'node:crypto';
@@ -77,9 +79,14 @@ interface PackedRow {
 function contextDictionaries(db: Kysely<unknown>, dictionary: Buffer) {
   const kept = new Map<bigint, Buffer>();
   return async (keys: readonly bigint[]): Promise<Map<bigint, Buffer>> => {
-    const missing = [...new Set(keys)].filter((k) => !kept.has(k));
+    const named = [...new Set(keys)];
+    let missing = named.filter((k) => !kept.has(k));
     if (missing.length > 0) {
-      if (kept.size + missing.length > CONTEXTS_KEPT) kept.clear();
+      // Full: start over with this batch's contexts only (all of them, those kept before included).
+      if (kept.size + missing.length > CONTEXTS_KEPT) {
+        kept.clear();
+        missing = named;
+      }
       const { rows } = await sql<{ key: string; container: Buffer; raw_codec: number | null }>`
         select key::text as key, container, raw_codec from raw_contexts where key = any(${missing.map(String)}::bigint[])`.execute(db);
       for (const c of rows) {
@@ -123,9 +130,12 @@ async function repack(db: Kysely<unknown>, table: string, dictionary: Buffer, co
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const dictionary = Buffer.from(RAW_DICTIONARY_V1, 'base64');
-  // First the lock: no writer adds a codec-2 container or a context behind the repacking, and no month is detached
-  // between listing the detached ones and repacking them (a detach waits for the commit).
-  await sql`lock table documents, raw_contexts in share mode`.execute(db);
+  // First the locks, raw_contexts first: a persist batch that has read it (its confirm) commits before this goes on,
+  // and none starts after. Then documents EXCLUSIVE: plain reads go on; writers, row lockers (ofd reprocess) and a
+  // detach wait for the commit — so no codec-2 container or context is added behind the repacking, no month is
+  // detached between listing the detached ones and repacking them, and nothing holds a row this needs.
+  await sql`lock table raw_contexts in access exclusive mode`.execute(db);
+  await sql`lock table documents in exclusive mode`.execute(db);
   const { rows: attached } = await sql<{ name: string }>`
     select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'documents'::regclass order by 1`.execute(db);
   const tables = [...attached.map((a) => a.name), ...(await detachedMonths(db))];

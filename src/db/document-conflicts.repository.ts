@@ -39,11 +39,15 @@ export async function recordConflictingCopies(db: Kysely<Database> | Transaction
     join document_keys k on k.fn = c.fn and k.fd = c.fd
     join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
   `.execute(db);
-  await loadRawContexts(db, stored);
-  const storedBytes = new Map(stored.map((r) => [`${r.fn}:${r.fd}`, { receivedAt: r.received_at, raw: unpackRawContainer(r.raw_container, r.raw_codec) }]));
+  // A stored container whose drive context is missing or damaged cannot be compared: the copy is recorded, evidence
+  // and a readable copy of the bytes, rather than failing the batch (and every other document in it).
+  const unreadable = await loadRawContexts(db, stored, { skipUnreadable: true });
+  const storedBytes = new Map(
+    stored.map((r) => [`${r.fn}:${r.fd}`, { receivedAt: r.received_at, raw: unreadable.has(r.raw_container) ? undefined : unpackRawContainer(r.raw_container, r.raw_codec) }]),
+  );
   const rows = sorted.flatMap((c) => {
     const s = storedBytes.get(`${c.fn}:${c.fd}`);
-    return s && !s.raw.equals(c.raw) ? [{ ...c, storedReceivedAt: s.receivedAt }] : [];
+    return s && !s.raw?.equals(c.raw) ? [{ ...c, storedReceivedAt: s.receivedAt }] : [];
   });
   if (rows.length === 0) return 0;
   const { rows: found } = await sql<{ fn: string }>`

@@ -16,6 +16,7 @@ import { unpackRawContainer } from './raw-container.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import { FNS_ANSWERED_SQL, FNS_ANSWERED_STATUSES, type FnsStatusRow, type FnsTagErrorJson } from './tables/fns-status.js';
 import { loadRawContexts } from './raw-contexts.js';
+import type { DbError } from './errors.js';
 
 export interface DocumentKeyRef {
   readonly fn: string;
@@ -26,7 +27,10 @@ export interface StoredContainer {
   readonly fn: string;
   readonly fd: number;
   readonly receivedAt: Date;
+  /** Empty when `unreadable`. */
   readonly rawContainer: Buffer;
+  /** Why the stored container cannot be read (its drive context missing or damaged): the document fails on its own. */
+  readonly unreadable?: DbError;
 }
 
 const keyOf = (fn: string, fd: number | string | bigint): string => `${fn}:${String(fd)}`;
@@ -56,8 +60,13 @@ export async function readStoredContainers(db: Kysely<Database>, keys: readonly 
     .select(['fn', 'fd', 'received_at', 'raw_container', 'raw_codec'])
     .where((eb) => eb(eb.refTuple('fn', 'fd', 'received_at'), 'in', located.map((k) => eb.tuple(k.fn, k.fd, k.received_at))))
     .execute();
-  await loadRawContexts(db, rows);
-  for (const r of rows) out.set(keyOf(r.fn, r.fd), { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at, rawContainer: unpackRawContainer(r.raw_container, r.raw_codec) });
+  // One document whose drive context is missing or damaged fails alone (its `unreadable`), not the whole batch.
+  const unreadable = await loadRawContexts(db, rows, { skipUnreadable: true });
+  for (const r of rows) {
+    const error = unreadable.get(r.raw_container);
+    const base = { fn: r.fn, fd: Number(r.fd), receivedAt: r.received_at };
+    out.set(keyOf(r.fn, r.fd), error ? { ...base, rawContainer: Buffer.alloc(0), unreadable: error } : { ...base, rawContainer: unpackRawContainer(r.raw_container, r.raw_codec) });
+  }
   return out;
 }
 

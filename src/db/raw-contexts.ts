@@ -31,26 +31,40 @@ const SELECT_BY_FN = `select key::text as key, fn, fd, container, raw_codec from
 const INSERT = `insert into raw_contexts (key, fn, fd, container, raw_codec)
   select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::smallint[]) as t(key, fn, fd, container, raw_codec) order by fn
   on conflict do nothing`;
-// In the batch's transaction: the contexts it packed with still exist, and stay until it commits (a concurrent delete
-// waits). Nothing deletes them; a database migrated down and up again under a running worker would have lost them.
-const CONFIRM = `select key::text as key from raw_contexts where key = any($1::bigint[]) for key share`;
+// In the batch's transaction: the contexts it packed with still exist. Nothing deletes them but going down past 0081,
+// whose first step locks raw_contexts ACCESS EXCLUSIVE and so waits for this transaction (and this one, having read
+// them, commits before the drop); a database migrated down and up again under a running worker would have lost them.
+// No row lock: a lock per context per batch would write to raw_contexts on every batch.
+const CONFIRM = `select key::text as key from raw_contexts where key = any($1::bigint[])`;
 
 function contextOf(row: RawContextRow): RawContext {
-  // The context's own container is packed with the dictionary alone (codec 1 or as received), never with a context.
-  const context = { key: keyFromBigint(row.key), container: unpackRawContainer(row.container, row.raw_codec) };
+  let container: Buffer;
+  try {
+    // The context's own container is packed with the dictionary alone (codec 1 or as received), never with a context.
+    container = unpackRawContainer(row.container, row.raw_codec);
+  } catch (e) {
+    throw new DbError('DB_RAW_CONTEXT_DAMAGED', `raw_contexts row ${row.key} does not unpack (${e instanceof Error ? e.message : String(e)}): its container is damaged`);
+  }
+  const context = { key: keyFromBigint(row.key), container };
   rememberRawContext(context);
   return context;
 }
 
+const isUnreadableContext = (e: unknown): e is DbError => e instanceof DbError && (e.code === 'DB_RAW_CONTEXT_DAMAGED' || e.code === 'DB_RAW_CONTEXT_MISSING');
+
 /**
  * Loads the contexts these rows' raw containers were packed with, so that unpackRawContainer can unpack them: each is
  * pinned to its row's raw_container for the row's life (raw-context-cache.ts), whatever the cache drops meanwhile.
- * Throws DB_RAW_CONTEXT_MISSING when a row names a context raw_contexts does not hold.
+ * A row whose context raw_contexts does not hold (DB_RAW_CONTEXT_MISSING) or holds damaged (DB_RAW_CONTEXT_DAMAGED)
+ * makes it throw — or, with `skipUnreadable`, is left out and returned with its error (by its raw_container), so that a
+ * reader of many documents can go on with the others.
  */
 export async function loadRawContexts(
   db: Kysely<Database>,
   rows: Iterable<{ readonly raw_container: PackedRawContainer | Buffer; readonly raw_codec: number | null }>,
-): Promise<void> {
+  options: { readonly skipUnreadable?: boolean } = {},
+): Promise<ReadonlyMap<object, DbError>> {
+  const unreadable = new Map<object, DbError>();
   const waiting = new Map<string, { key: Buffer; stored: object[] }>();
   for (const r of rows) {
     const key = rawContextKeyOf(r.raw_container, r.raw_codec);
@@ -65,16 +79,28 @@ export async function loadRawContexts(
     entry.stored.push(r.raw_container);
     waiting.set(hex, entry);
   }
-  if (waiting.size === 0) return;
+  if (waiting.size === 0) return unreadable;
   const { rows: found } = await db.executeQuery<RawContextRow>(CompiledQuery.raw(SELECT_BY_KEY, [[...waiting.values()].map((w) => keyAsBigint(w.key))]));
   for (const row of found) {
-    const context = contextOf(row);
-    const hex = context.key.toString('hex');
-    for (const stored of waiting.get(hex)?.stored ?? []) pinRawContext(stored, context);
+    const hex = keyFromBigint(row.key).toString('hex');
+    const entry = waiting.get(hex);
     waiting.delete(hex);
+    let context: RawContext;
+    try {
+      context = contextOf(row);
+    } catch (e) {
+      if (!options.skipUnreadable || !isUnreadableContext(e)) throw e;
+      for (const stored of entry?.stored ?? []) unreadable.set(stored, e);
+      continue;
+    }
+    for (const stored of entry?.stored ?? []) pinRawContext(stored, context);
   }
-  const lost = waiting.values().next().value;
-  if (lost) throw new DbError('DB_RAW_CONTEXT_MISSING', `raw_contexts holds no context ${keyAsBigint(lost.key)}, which stored raw containers name (${waiting.size} context(s) missing)`);
+  for (const lost of waiting.values()) {
+    const error = new DbError('DB_RAW_CONTEXT_MISSING', `raw_contexts holds no context ${keyAsBigint(lost.key)}, which stored raw containers name (${waiting.size} context(s) missing)`);
+    if (!options.skipUnreadable) throw error;
+    for (const stored of lost.stored) unreadable.set(stored, error);
+  }
+  return unreadable;
 }
 
 /** Forms whose container becomes a drive's context: receipts and correction receipts, what a drive sends most. */
@@ -146,7 +172,7 @@ export class RawContextsOfDrives {
       } catch (e) {
         // A damaged context must not stop the drive's documents from being stored: they are packed without one (its
         // readers of the documents packed with it before fail loudly, DB_RAW_CONTEXT_DAMAGED).
-        if (e instanceof DbError && e.code === 'DB_RAW_CONTEXT_DAMAGED') continue;
+        if (isUnreadableContext(e)) continue;
         throw e;
       }
       if (this.byFn.size >= this.capacity) this.byFn.clear();

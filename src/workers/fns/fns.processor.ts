@@ -224,7 +224,9 @@ async function claim(
     const key = documentKey(k.fn, k.fd);
     if (!claimed.has(key) || batch.results.has(key)) continue;
     try {
-      submissions.push(buildSubmission(k.fn, k.fd, stored.get(key)!.rawContainer));
+      const s = stored.get(key)!;
+      if (s.unreadable) throw s.unreadable;
+      submissions.push(buildSubmission(k.fn, k.fd, s.rawContainer));
     } catch (e) {
       batch.results.set(key, { kind: 'failed', error: toFnsError(e) });
     }

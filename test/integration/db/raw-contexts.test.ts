@@ -226,12 +226,28 @@ describe('raw containers packed with their drive\'s context', () => {
       await loadRawContexts(other.db, retried);
       for (const r of retried) expect(unpackRawContainer(r.raw_container, r.raw_codec).equals(Buffer.from(drive.find((j) => j.fd === r.fd)!.container, 'base64'))).toBe(true);
 
-      // Damaged: a worker that has not seen it stores the drive's next documents without a context.
-      await sql`update raw_contexts set container = ${Buffer.concat([unpackRawContainer(remade.container, remade.raw_codec), Buffer.from([0])])}, raw_codec = null where fn = ${fn}`.execute(other.db);
+      // Damaged so that it does not even inflate (its first block's type made the reserved one, zlib's Z_DATA_ERROR):
+      // a worker that has not seen it stores the drive's next documents without a context, ...
+      expect(remade.raw_codec).toBe(1);
+      const flipped = Buffer.from(remade.container);
+      flipped[0] = 0x07;
+      await sql`update raw_contexts set container = ${flipped} where fn = ${fn}`.execute(other.db);
       forgetRawContexts();
-      expect((await createPersistProcessor({ db: other.db, logger: silentLogger() })(drive.slice(30, 40))).every((r) => r.ok)).toBe(true);
+      const next = createPersistProcessor({ db: other.db, logger: silentLogger() });
+      expect((await next(drive.slice(30, 40))).every((r) => r.ok)).toBe(true);
       const stored = await rowsOf(drive.slice(30, 40));
       expect(stored.map((r) => r.raw_codec)).toEqual(drive.slice(30, 40).map(() => 1));
+      // ... a re-send of a document packed with it cannot be compared, and is kept as a conflicting copy (the batch
+      // stores the rest) ...
+      const packedWithIt = retried.find((r) => r.raw_codec === 2)!;
+      const resent = drive.find((j) => j.fd === packedWithIt.fd)!;
+      expect((await next([resent, drive[40]!])).map((r) => r.ok)).toEqual([true, true]);
+      const conflicts = await sql<{ fd: string }>`select fd::text from document_conflicts where fn = ${fn}`.execute(other.db);
+      expect(conflicts.rows.map((r) => Number(r.fd))).toEqual([resent.fd]);
+      // ... and the fns worker's read fails that document alone, saying why.
+      const forFns = await readStoredContainers(other.db, [{ fn, fd: packedWithIt.fd }, { fn, fd: drive[40]!.fd }]);
+      expect(forFns.get(key(fn, packedWithIt.fd))?.unreadable?.code).toBe('DB_RAW_CONTEXT_DAMAGED');
+      expect(forFns.get(key(fn, drive[40]!.fd))?.rawContainer.equals(Buffer.from(drive[40]!.container, 'base64'))).toBe(true);
     } finally {
       await other.drop();
     }
