@@ -119,7 +119,7 @@ export interface ContextCandidate {
  * The persist worker's side: each drive's context, created from its first receipt. One instance per database.
  *
  * The receipt that became the context is itself stored without it (codec 1): the documents row stays a copy of its
- * own, so raw_contexts can be checked and rebuilt from documents (raw_contexts.fd names it).
+ * own (raw_contexts.fd names it), from which the context could be checked or rebuilt while that month is kept.
  */
 export class RawContextsOfDrives {
   private readonly byFn = new Map<string, RawContext>();
@@ -189,8 +189,8 @@ export function packingContext(contexts: ReadonlyMap<string, RawContext>, fn: st
 }
 
 /**
- * In the batch's transaction, before its documents are written: the contexts they were packed with exist and are
- * locked against deletion until the commit. DB_RAW_CONTEXT_MISSING otherwise: the caller forgets its contexts
+ * In the batch's transaction, before its documents are written: the contexts they were packed with exist (see CONFIRM
+ * for why they still do at the commit). DB_RAW_CONTEXT_MISSING otherwise: the caller forgets its contexts
  * (RawContextsOfDrives.clear) and the batch is retried.
  */
 export async function confirmRawContexts(trx: Transaction<Database>, contexts: Iterable<RawContext>): Promise<void> {
