@@ -46,7 +46,7 @@ export interface DocumentColumns {
   credit_sum: JsonInt8 | null;
   provision_sum: JsonInt8 | null;
   fiscal_sign: JsonInt8 | null;
-  message_fiscal_sign: string | null;
+  // message_fiscal_sign (ФПС) is no longer written: it is read from the raw container (message-fiscal-sign.ts).
   /** 1055 appliedTaxationType: filters and report rollups (the FNS JSON is not stored, migration 0053). */
   taxation_type: number | null;
   /** VAT totals 1102–1107 (FNS JSON nds18, nds10, nds0, ndsNo, nds18118, nds10110), for the report rollups. */
@@ -152,7 +152,6 @@ export const DOCUMENT_COLUMNS: readonly ArrayColumn<BatchDocumentRow>[] = [
   { name: 'credit_sum', type: 'bigint' },
   { name: 'provision_sum', type: 'bigint' },
   { name: 'fiscal_sign', type: 'bigint' },
-  { name: 'message_fiscal_sign', type: 'numeric' },
   { name: 'taxation_type', type: 'smallint' },
   { name: 'nds20_sum', type: 'bigint' },
   { name: 'nds10_sum', type: 'bigint' },

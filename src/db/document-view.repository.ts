@@ -10,6 +10,7 @@ import { CONTAINER_HEADER_LENGTH } from '../../protocol/container.js';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
+import { messageFiscalSignOfRaw } from './message-fiscal-sign.js';
 import { unpackRawContainer } from './raw-container.js';
 import type { DocumentEvent, DocumentRow, FlkStatus, SignStatus } from './tables/documents.js';
 import { findDocumentWithLifecycle } from './api-documents.repository.js';
@@ -96,7 +97,8 @@ export function toDocumentView(
       signStatus: signStatusOf(row.sign_status),
       flk: { status: flkStatusOf(row.flk_status), codes: flkCodesOf(row.flk_codes) },
       fiscalSign: row.fiscal_sign,
-      messageFiscalSign: row.message_fiscal_sign,
+      // Stored before the persist worker stopped writing it; read from the container since (message-fiscal-sign.ts).
+      messageFiscalSign: row.message_fiscal_sign ?? messageFiscalSignOfRaw(raw),
       containerLength: raw.length,
       ...(recognised ? {} : { rawContainer: raw.toString('base64') }),
       fns: fns ? { status: fns.status, attempts: fns.attempts, errors: fnsErrorsOf(fns), answeredAt: fns.answered_at?.toISOString() ?? null } : null,

@@ -61,6 +61,7 @@ import * as m0078 from '../../migrations/0078_document_keys_acks.js';
 import * as m0079 from '../../migrations/0079_register_list_index_lean.js';
 import * as m0080 from '../../migrations/0080_fns_plain_answers.js';
 import * as m0081 from '../../migrations/0081_raw_contexts.js';
+import * as m0082 from '../../migrations/0082_raw_contexts_kept.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -122,6 +123,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0079_register_list_index_lean': m0079,
   '0080_fns_plain_answers': m0080,
   '0081_raw_contexts': m0081,
+  '0082_raw_contexts_kept': m0082,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,8 @@
 // retries for up to ≈ 5 s, a pooled connection held all along) and then briefly blocking the table's writers; without
 // it the pages are reused, and the file keeps its largest size.
 // VACUUM by a role that does not own the table only warns, in the server's log: ownership is checked once instead.
+// `whileAutovacuumIsOff`: for tables autovacuum keeps in shape where it runs (rows updated in place, churned-tables-
+// vacuum.ts), the VACUUM runs only while the server's autovacuum setting is off (asked each time: a reload may change it).
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from './database.js';
@@ -24,8 +26,20 @@ export interface VacuumPlan {
   readonly indexCleanup?: boolean;
 }
 
+/** The tables workers vacuum themselves (each names one or several; a VACUUM statement takes them all). */
+export type VacuumedTable =
+  | 'fns_leases'
+  | 'document_acks'
+  | 'fiscal_drives'
+  | 'shifts'
+  | 'report_rollup_hourly'
+  | 'report_rollup_daily'
+  | 'report_item_daily_ids'
+  | 'registers'
+  | 'fd_gaps';
+
 export interface TableVacuumOptions {
-  readonly table: 'fns_leases' | 'document_acks';
+  readonly table: VacuumedTable | readonly VacuumedTable[];
   /** Who vacuums, for the log: "the fns worker". */
   readonly by: string;
   readonly everyMs: number;
@@ -42,17 +56,22 @@ export interface TableVacuumOptions {
   readonly plan?: () => Promise<VacuumPlan>;
   /** Runs after each VACUUM (by the table's owner only). */
   readonly after?: () => Promise<unknown>;
+  /** VACUUM only while the server's autovacuum is off (default false: always). */
+  readonly whileAutovacuumIsOff?: boolean;
 }
 
 export function createTableVacuum(db: Kysely<Database>, logger: Logger, options: TableVacuumOptions): TableVacuum {
-  const { table, by, everyMs, before } = options;
+  const { by, everyMs, before } = options;
+  const tables: readonly VacuumedTable[] = typeof options.table === 'string' ? [options.table] : options.table;
+  const table = tables.join(', ');
   let last = Date.now();
   let running: Promise<void> | undefined;
   let owner: boolean | undefined;
   let warned = false;
   const vacuum = async () => {
+    if (options.whileAutovacuumIsOff === true && !(await autovacuumIsOff(db))) return;
     await before?.();
-    owner ??= await ownsTable(db, table);
+    owner ??= await ownsTables(db, tables);
     if (!owner) return;
     const plan: VacuumPlan = await (options.plan?.() ?? Promise.resolve({})).catch((e: unknown) => {
       logger.warn({ err: (e as Error).message }, `${table}: could not tell whether it has drained; a plain VACUUM`);
@@ -60,7 +79,7 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
     });
     const indexCleanup = plan.indexCleanup === true ? sql`on` : sql`auto`;
     const truncate = (plan.truncate ?? options.truncate === true) ? sql`true` : sql`false`;
-    await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.table(table)}`.execute(db);
+    await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
     await options.after?.();
   };
   let trailing: NodeJS.Timeout | undefined;
@@ -74,7 +93,7 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
         running = undefined;
         if (owner === false && !warned) {
           warned = true;
-          logger.warn(`${table} is not owned by this database role: ${by} does not vacuum it; autovacuum must keep it small`);
+          logger.warn(`${table}: not all owned by this database role, so ${by} does not vacuum them; autovacuum must keep them small`);
         }
       });
   };
@@ -92,9 +111,14 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
   };
 }
 
-async function ownsTable(db: Kysely<Database>, table: string): Promise<boolean> {
+async function ownsTables(db: Kysely<Database>, tables: readonly string[]): Promise<boolean> {
   const { rows } = await sql<{ owns: boolean }>`
-    select pg_has_role(current_user, c.relowner, 'MEMBER') as owns from pg_class c where c.oid = ${table}::regclass
+    select pg_has_role(current_user, c.relowner, 'MEMBER') as owns from pg_class c where c.oid = any(${[...tables]}::regclass[])
   `.execute(db);
-  return rows[0]?.owns === true;
+  return rows.length === tables.length && rows.every((r) => r.owns);
+}
+
+async function autovacuumIsOff(db: Kysely<Database>): Promise<boolean> {
+  const { rows } = await sql<{ off: boolean }>`select current_setting('autovacuum') = 'off' as off`.execute(db);
+  return rows[0]?.off === true;
 }

@@ -9,6 +9,7 @@ import { formCode, formName } from '../../../protocol/tags/index.js';
 import { DOCUMENT_PAYMENTS, listDocuments, type DocumentSummaryRow } from '../../db/api-documents.repository.js';
 import { innsOf } from '../../db/api-organizations.repository.js';
 import { storedFnsJson } from '../../db/fns-json.js';
+import { withMessageFiscalSigns } from '../../db/message-fiscal-sign.js';
 import { fnsDeliveryStatuses } from '../../db/tables/fns-status.js';
 import { principalOf } from '../auth/authenticate.js';
 import { authorizeOrganization } from '../auth/principal.js';
@@ -162,7 +163,8 @@ function getDocumentsRoute(app: ApiApp, ctx: ApiContext): void {
         after = { receivedAt: new Date(String(receivedAt)), fn: String(fn), fd: Number(fd) };
         if (Number.isNaN(after.receivedAt.getTime())) after = undefined;
       }
-      const rows = await listDocuments(ctx.db, {
+      // The ФПС of rows stored without it is read from their containers (message-fiscal-sign.ts): the page only.
+      const listed = await listDocuments(ctx.db, {
         inns,
         placeLimit,
         registerId: q.registerId,
@@ -188,6 +190,7 @@ function getDocumentsRoute(app: ApiApp, ctx: ApiContext): void {
         after,
         limit: q.limit + 1,
       });
+      const rows = await withMessageFiscalSigns(ctx.db, listed.slice(0, q.limit)).then((page) => [...page, ...listed.slice(q.limit)]);
       return keysetPage('documents', rows, q.limit, summaryJson, (d) => [d.received_at.toISOString(), d.fn, d.fd]);
     },
   );

@@ -4,7 +4,7 @@
  * totals. The persist processor runs it on every job; `ofd reprocess` runs it again on stored raw bytes after a decoder
  * fix, so both always agree.
  */
-import { decodeContainer, messageFiscalSign, type Container } from '../../../protocol/container.js';
+import { decodeContainer, type Container } from '../../../protocol/container.js';
 import { decodeDocument, fieldObjects, type DocumentFields, type FieldObject, type FieldValue } from '../../../protocol/document-json.js';
 import type { BatchItem, BatchMarkingCode, DocumentColumns, JsonInt8 } from '../../db/document-batch.repository.js';
 import { itemValues } from '../../db/stored-items.js';
@@ -176,7 +176,7 @@ function gtinOf(code: string): string | null {
 
 // ---- derivation -----------------------------------------------------------------------------------------------------
 
-function documentColumns(f: FieldObject, mfs: string | null): DocumentColumns {
+function documentColumns(f: FieldObject): DocumentColumns {
   return {
     ffd_version: num(f, 'fiscalDocumentFormatVer'),
     date_time: str(f, 'dateTime'),
@@ -192,7 +192,6 @@ function documentColumns(f: FieldObject, mfs: string | null): DocumentColumns {
     credit_sum: int8Json(f, 'creditSum'),
     provision_sum: int8Json(f, 'provisionSum'),
     fiscal_sign: int8Json(f, 'fiscalSign'),
-    message_fiscal_sign: mfs,
     ...reportMeasures(f),
     buyer_contact: typeof f['buyerPhoneOrAddress'] === 'string' ? f['buyerPhoneOrAddress'] : null,
   };
@@ -246,13 +245,13 @@ function receiptRows(f: FieldObject, itemList: readonly FieldObject[]): { items:
 
 const NOTHING_DOWNSTREAM: Downstream = { fns: false, crpt: false, notify: undefined };
 
-/** A document kept with its raw container only: the columns the message's fiscal sign gives, nothing derived. */
-function rawOnly(form: number, mfs: ReturnType<typeof messageFiscalSign> | null): DerivedDocument {
+/** A document kept with its raw container only: nothing derived (its ФПС is read from the container, message-fiscal-sign.ts). */
+function rawOnly(form: number): DerivedDocument {
   return {
     form,
     formName: undefined,
     fields: undefined,
-    columns: documentColumns({}, mfs),
+    columns: documentColumns({}),
     reportMeasures: reportMeasures({}),
     items: [],
     codes: [],
@@ -275,8 +274,7 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
       `job (${input.fn}, ${input.fd}) carries container (${container.header.fiscalDriveNumber}, ${container.header.fiscalDocumentNumber})`,
     );
   }
-  const mfs = container ? messageFiscalSign(container.messageSign) : null;
-  if (!container || input.unrecognised) return rawOnly(input.form, mfs);
+  if (!container || input.unrecognised) return rawOnly(input.form);
 
   let fields: DocumentFields;
   let formName: string;
@@ -298,7 +296,7 @@ export function deriveDocument(input: DeriveInput): DerivedDocument | DeriveErro
     form,
     formName,
     fields,
-    columns: documentColumns(fields, mfs),
+    columns: documentColumns(fields),
     reportMeasures: reportMeasures(fields),
     items,
     codes,

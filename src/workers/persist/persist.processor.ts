@@ -19,6 +19,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.js';
+import { createChurnedTablesVacuum } from '../../db/churned-tables-vacuum.js';
 import { createDocumentAcksVacuum } from '../../db/document-acks-vacuum.js';
 import { addShiftTotals, insertDocumentBatch, recordDocumentNumbers } from '../../db/document-batch.repository.js';
 import { recordConflictingCopies } from '../../db/document-conflicts.repository.js';
@@ -62,6 +63,8 @@ export interface PersistProcessorDeps {
   readonly usualAsNull?: boolean;
   /** How often the acks that waited for their documents are vacuumed away (document-acks-vacuum.ts); default 3 s. */
   readonly acksVacuumMs?: number;
+  /** How often at most the tables it updates in place are vacuumed while autovacuum is off (churned-tables-vacuum.ts). */
+  readonly churnedTablesVacuumMs?: number;
 }
 
 /** Takes job payloads (untrusted); returns one result per payload, in order. Throws only if the transaction fails. */
@@ -143,6 +146,7 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
   const itemNames = new ItemNameDictionary();
   const rawContexts = new RawContextsOfDrives();
   const acksVacuum = createDocumentAcksVacuum(deps.db, deps.logger, deps.acksVacuumMs);
+  const churnedVacuum = createChurnedTablesVacuum(deps.db, deps.logger, deps.churnedTablesVacuumMs);
 
   return async function persistBatch(payloads) {
     const results: (PersistResult | undefined)[] = new Array<PersistResult | undefined>(payloads.length);
@@ -180,6 +184,8 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     if (written) cache.remember(written.ids);
     // Acks that waited for these documents were deleted by the batch (document-batch.repository.ts).
     if (written) acksVacuum.afterBatch();
+    // Shifts, rollups, drives and FD gaps it updated in place (churned-tables-vacuum.ts).
+    if (written) churnedVacuum.afterBatch();
     const inserted = settle(deps, prepared, written, results);
     deps.logger.debug({ jobs: payloads.length, inserted }, 'persisted batch');
     return results.map((r) => r!);

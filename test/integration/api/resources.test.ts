@@ -140,6 +140,32 @@ describe('the FNS status of a listed document', () => {
   });
 });
 
+describe('ФПС (messageFiscalSign) in the list', () => {
+  it('reads each one from the container as sent, the row no longer storing it; a row stored before keeps its own', async () => {
+    const stored = await h.database.db.selectFrom('documents').select(['fd', 'message_fiscal_sign']).where('fn', '=', a.fn).execute();
+    expect(stored.length).toBe(a.sent.size);
+    expect(stored.every((r) => r.message_fiscal_sign === null)).toBe(true);
+    // The trailer: the 8-byte sign, then 2 bytes, at the container's end.
+    const trailerSign = (fd: number) => a.sent.get(fd)!.readBigUInt64BE(a.sent.get(fd)!.length - 10).toString();
+    forgetRawContexts(); // as an API process that has not read this drive's context yet
+    const signsOf = async (url: string) => {
+      const r = await h.app.inject({ method: 'GET', url, headers: bearer(a.apiKey) });
+      expect(r.statusCode).toBe(200);
+      return json<Page<Summary & { messageFiscalSign: string | null }>>(r).items.map((d) => [d.fd, d.messageFiscalSign]);
+    };
+    expect(await signsOf('/api/v1/documents')).toEqual([5, 4, 3, 2, 1].map((fd) => [fd, trailerSign(fd)]));
+    expect(await signsOf('/api/v1/documents?limit=2')).toEqual([5, 4].map((fd) => [fd, trailerSign(fd)]));
+
+    // As stored by a release that wrote the column: shown as stored.
+    await h.database.db.updateTable('documents').set({ message_fiscal_sign: '18446744073709551615' }).where('fn', '=', a.fn).where('fd', '=', 3).execute();
+    try {
+      expect((await signsOf('/api/v1/documents')).find(([fd]) => fd === 3)).toEqual([3, '18446744073709551615']);
+    } finally {
+      await h.database.db.updateTable('documents').set({ message_fiscal_sign: null }).where('fn', '=', a.fn).where('fd', '=', 3).execute();
+    }
+  });
+});
+
 describe('GET /api/v1/documents/{fn}/{fd}', () => {
   it('returns { document: { receipt: FNS JSON }, status: lifecycle } with the raw bytes, per the contract', async () => {
     const r = await h.app.inject({ method: 'GET', url: `/api/v1/documents/${a.fn}/2`, headers: bearer(a.apiKey) });

@@ -1,9 +1,10 @@
 // Raw containers packed with their fiscal drive's context (migration 0081, raw_codec 2): which receipt becomes the
 // context, that every stored container reads back byte for byte in a process that never saw the context, that every
 // reader loads the contexts it unpacks, two workers racing for one drive, damaged or missing contexts, and going down.
-import { sql } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetJobs } from '../../../bench/fleet-jobs.js';
+import type { Database } from '../../../src/db/database.js';
 import { findStoredDocument } from '../../../src/db/api-documents.repository.js';
 import { readReceiptSale } from '../../../src/db/crpt-status.repository.js';
 import { recordConflictingCopies } from '../../../src/db/document-conflicts.repository.js';
@@ -34,6 +35,16 @@ let persist: PersistProcessor;
 let jobs: DocumentJob[];
 const sent = new Map<string, Buffer>();
 const key = (fn: string, fd: number | string) => `${fn}:${fd}`;
+/**
+ * Damage done outside the application (a disk, a hand with superuser rights): raw_contexts refuses updates and deletes
+ * (migration 0082), so the statement runs with triggers off, as replication would apply it.
+ */
+async function tamper(db: Kysely<Database>, statement: RawBuilder<unknown>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`set local session_replication_role = replica`.execute(trx);
+    await statement.execute(trx);
+  });
+}
 
 interface StoredRow {
   fn: string;
@@ -214,7 +225,7 @@ describe('raw containers packed with their drive\'s context', () => {
 
       // Gone (as after a database migrated down and up again under this worker, which remembers it): the batch fails
       // before writing anything, and its retry makes a new context, which its documents read back with.
-      await sql`delete from raw_contexts where fn = ${fn}`.execute(other.db);
+      await tamper(other.db, sql`delete from raw_contexts where fn = ${fn}`);
       await expect(worker(drive.slice(20, 30))).rejects.toMatchObject({ code: 'DB_RAW_CONTEXT_MISSING' });
       expect(await rowsOf(drive.slice(20, 30))).toEqual([]);
       expect((await worker(drive.slice(20, 30))).every((r) => r.ok)).toBe(true);
@@ -231,7 +242,7 @@ describe('raw containers packed with their drive\'s context', () => {
       expect(remade.raw_codec).toBe(1);
       const flipped = Buffer.from(remade.container);
       flipped[0] = 0x07;
-      await sql`update raw_contexts set container = ${flipped} where fn = ${fn}`.execute(other.db);
+      await tamper(other.db, sql`update raw_contexts set container = ${flipped} where fn = ${fn}`);
       forgetRawContexts();
       const next = createPersistProcessor({ db: other.db, logger: silentLogger() });
       expect((await next(drive.slice(30, 40))).every((r) => r.ok)).toBe(true);
@@ -257,14 +268,14 @@ describe('raw containers packed with their drive\'s context', () => {
     const row = (await storedRows()).find((r) => r.raw_codec === 2)!;
     const original = await t.db.selectFrom('raw_contexts').select([sql<string>`key::text`.as('key'), 'fn', 'fd', 'container', 'raw_codec']).where('fn', '=', row.fn).executeTakeFirstOrThrow();
     const restore = async () => {
-      await sql`delete from raw_contexts where fn = ${row.fn}`.execute(t.db);
+      await tamper(t.db, sql`delete from raw_contexts where fn = ${row.fn}`);
       await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (${original.key}::bigint, ${original.fn}, ${original.fd}, ${original.container}, ${original.raw_codec})`.execute(t.db);
     };
     try {
-      await sql`update raw_contexts set container = ${Buffer.concat([unpackRawContainer(original.container, original.raw_codec), Buffer.from([0])])}, raw_codec = null where fn = ${row.fn}`.execute(t.db);
+      await tamper(t.db, sql`update raw_contexts set container = ${Buffer.concat([unpackRawContainer(original.container, original.raw_codec), Buffer.from([0])])}, raw_codec = null where fn = ${row.fn}`);
       forgetRawContexts();
       await expect(loadRawContexts(t.db, [row])).rejects.toMatchObject({ code: 'DB_RAW_CONTEXT_DAMAGED' });
-      await sql`delete from raw_contexts where fn = ${row.fn}`.execute(t.db);
+      await tamper(t.db, sql`delete from raw_contexts where fn = ${row.fn}`);
       forgetRawContexts();
       await expect(loadRawContexts(t.db, [row])).rejects.toMatchObject({ code: 'DB_RAW_CONTEXT_MISSING', message: expect.stringContaining(original.key) });
     } finally {
@@ -275,6 +286,21 @@ describe('raw containers packed with their drive\'s context', () => {
     expect(unpackRawContainer(row.raw_container, row.raw_codec).equals(sent.get(key(row.fn, row.fd))!)).toBe(true);
   });
 
+  it('refuses to change, delete or empty a context in the database itself (migration 0082)', async () => {
+    const before = await sql<{ key: string; fn: string; container: Buffer }>`select key::text, fn, container from raw_contexts order by key`.execute(t.db);
+    expect(before.rows.length).toBeGreaterThan(1);
+    const { fn } = before.rows[0]!;
+    for (const statement of [
+      sql`update raw_contexts set container = container || '\\x00'::bytea where fn = ${fn}`,
+      sql`update raw_contexts set fd = fd where fn = ${fn}`,
+      sql`delete from raw_contexts where fn = ${fn}`,
+    ]) {
+      await expect(statement.execute(t.db)).rejects.toMatchObject({ code: '23001', message: expect.stringContaining(`fiscal drive ${fn}`) });
+    }
+    await expect(sql`truncate raw_contexts`.execute(t.db)).rejects.toMatchObject({ code: '23001', message: expect.stringContaining('never emptied') });
+    expect((await sql<{ key: string; fn: string; container: Buffer }>`select key::text, fn, container from raw_contexts order by key`.execute(t.db)).rows).toEqual(before.rows);
+  });
+
   it('goes down repacking every container with the dictionary alone, byte for byte, and up again', async () => {
     const names = Object.keys(migrations).sort();
     const before = await storedRows();
@@ -282,7 +308,7 @@ describe('raw containers packed with their drive\'s context', () => {
 
     // A context missing: going down refuses, and changes nothing.
     const gone = await t.db.selectFrom('raw_contexts').select([sql<string>`key::text`.as('key'), 'fn', 'fd', 'container', 'raw_codec']).where('fn', '=', before.find((r) => r.raw_codec === 2)!.fn).executeTakeFirstOrThrow();
-    await sql`delete from raw_contexts where fn = ${gone.fn}`.execute(t.db);
+    await tamper(t.db, sql`delete from raw_contexts where fn = ${gone.fn}`);
     await expect(migrateDown(t.db, names.length - names.indexOf('0081_raw_contexts'))).rejects.toThrow(/raw_contexts does not hold/);
     expect((await storedRows()).map((r) => r.raw_codec)).toEqual(before.map((r) => r.raw_codec));
     await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (${gone.key}::bigint, ${gone.fn}, ${gone.fd}, ${gone.container}, ${gone.raw_codec})`.execute(t.db);
