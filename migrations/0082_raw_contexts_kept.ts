@@ -8,7 +8,9 @@
 //
 // 2. notify_deliveries_organization_idx (organization_id, updated_at), from migration 0010, goes: no query reads it
 //    (deliveries are read by their document's key, and pending ones by notify_deliveries_pending_idx), and every
-//    e-receipt wrote two entries into it (its row is written when the send starts and again when it ends).
+//    e-receipt wrote two entries into it (its row is written when the send starts and again when it ends). Its one
+//    use left was the foreign key's ON DELETE SET NULL: deleting an organization now reads notify_deliveries whole —
+//    nothing in this project deletes one (organizations are disabled, never removed).
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
 import { sql, type Kysely } from 'kysely';

@@ -91,9 +91,10 @@ async function diskPerDocument(db: FreshDatabase, before: number) {
   );
   const documents = Number(rows[0]?.documents);
   const receipts = Number(rows[0]?.receipts);
-  // Rollups and shifts are updated in place; without autovacuum (a server set up for tests often has it off) only page
-  // pruning reclaims their dead versions, so the growth depends more on how many updates the run made: said beside the
-  // figure (the server-wide setting; a table's own autovacuum_enabled is not looked at).
+  // Rollups and shifts are updated in place; without autovacuum (a server set up for tests often has it off) page pruning
+  // and the persist worker's own VACUUM of those tables (src/db/churned-tables-vacuum.ts, every 5 s at most) reclaim
+  // their dead versions, so the growth depends more on how many updates the run made: said beside the figure (the
+  // server-wide setting; a table's own autovacuum_enabled is not looked at).
   const autovacuum = await db.query<{ autovacuum: string }>('show autovacuum').then((r) => r.rows[0]?.autovacuum ?? 'unknown', () => 'unknown');
   return { grownBytes, documents, receipts, bytesPerDocument: round(grownBytes / documents), bytesPerReceipt: round(grownBytes / receipts), autovacuum };
 }
@@ -378,7 +379,7 @@ Disk: the database grew by ${r.disk.grownBytes} bytes over the run (pg_database_
 every table, index, TOAST and free-space map; WAL not included) for ${r.disk.documents} stored documents, ${r.disk.receipts} of them receipts:
 **${r.disk.bytesPerDocument} bytes per document, ${r.disk.bytesPerReceipt} per receipt** (issue 12 target ≤ 1 500 per receipt; by table and
 index, and after a closed month's compaction: \`npm run bench:disk\`). The server's autovacuum: ${r.disk.autovacuum}${
-    r.disk.autovacuum === 'off' ? ' — the dead versions of the rollups and shifts, updated in place, were reclaimed only by page pruning, so this figure varies with how many updates the run made' : ''
+    r.disk.autovacuum === 'off' ? ' — the dead versions of the rollups and shifts, updated in place, were reclaimed by page pruning and the persist worker\'s own VACUUM every 5 s at most, so this figure varies with how many updates the run made' : ''
   }.
 
 ${

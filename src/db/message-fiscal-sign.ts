@@ -27,7 +27,8 @@ interface ListedRow {
 /**
  * `rows` with the ФПС of those that have none stored, read from their containers: one query for the page (each row by
  * its full key, so one partition's primary key each). A row whose container cannot be read (its drive's context
- * damaged or missing) keeps null rather than failing the page; the document's own view says why.
+ * damaged or missing, its bytes damaged, a codec of a newer release) keeps null rather than failing the page; the
+ * document's own view says why.
  */
 export async function withMessageFiscalSigns<R extends ListedRow>(db: Kysely<Database>, rows: readonly R[]): Promise<R[]> {
   const missing = rows.filter((r) => r.message_fiscal_sign === null);
@@ -40,7 +41,12 @@ export async function withMessageFiscalSigns<R extends ListedRow>(db: Kysely<Dat
   const unreadable = await loadRawContexts(db, stored, { skipUnreadable: true });
   const signs = new Map<string, string | null>();
   for (const s of stored) {
-    if (!unreadable.has(s.raw_container)) signs.set(`${s.fn}:${s.fd}`, messageFiscalSignOfRaw(unpackRawContainer(s.raw_container, s.raw_codec)));
+    if (unreadable.has(s.raw_container)) continue;
+    try {
+      signs.set(`${s.fn}:${s.fd}`, messageFiscalSignOfRaw(unpackRawContainer(s.raw_container, s.raw_codec)));
+    } catch {
+      // Damaged storage or a codec of a newer release (DB_RAW_CODEC_UNKNOWN): null here, the document's view says why.
+    }
   }
   return rows.map((r) => (r.message_fiscal_sign !== null ? r : { ...r, message_fiscal_sign: signs.get(`${r.fn}:${r.fd}`) ?? null }));
 }

@@ -1,6 +1,6 @@
 // Runs the migrations (`ofd migrate` and every start-up). kysely's Migrator takes a PostgreSQL advisory lock and runs
 // all pending migrations in one transaction, so concurrent start-ups are safe and a failure leaves nothing half-done.
-import { Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { Migrator, NO_MIGRATIONS, type Kysely, type MigrationResult } from 'kysely';
 import { DbErrorCodes, toDbError } from './errors.js';
 import { migrationProvider } from './migrations.js';
 
@@ -37,26 +37,27 @@ export async function migrateToLatest<D>(db: Kysely<D>): Promise<MigrationStep[]
   return toSteps(resultSet.results);
 }
 
-/** Reverts the last `steps` applied migrations (each in its own transaction), newest first. */
+/**
+ * Reverts the last `steps` applied migrations, newest first, in one transaction (kysely's migrateTo): a failure in any
+ * of them leaves every one applied, so running the same command again after fixing the cause reverts the same ones.
+ */
 export async function migrateDown<D>(db: Kysely<D>, steps = 1): Promise<MigrationStep[]> {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be a non-negative integer, got ${steps}`);
   const migrator = createMigrator(db);
-  const done: MigrationStep[] = [];
-  for (let i = 0; i < steps; i++) {
-    let resultSet;
-    try {
-      resultSet = await migrator.migrateDown();
-    } catch (e) {
-      throw toDbError(DbErrorCodes.DB_MIGRATION_FAILED, 'migrate down', e);
-    }
-    if (resultSet.error !== undefined) {
-      throw toDbError(DbErrorCodes.DB_MIGRATION_FAILED, `reverting ${failedName(resultSet.results)} failed`, resultSet.error);
-    }
-    const steps = toSteps(resultSet.results);
-    if (steps.length === 0) break; // nothing left to revert
-    done.push(...steps);
+  let resultSet;
+  try {
+    const applied = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined);
+    if (steps === 0 || applied.length === 0) return [];
+    // The newest migration that stays applied, or none at all.
+    const target = steps >= applied.length ? NO_MIGRATIONS : applied[applied.length - 1 - steps]!.name;
+    resultSet = await migrator.migrateTo(target);
+  } catch (e) {
+    throw toDbError(DbErrorCodes.DB_MIGRATION_FAILED, 'migrate down', e);
   }
-  return done;
+  if (resultSet.error !== undefined) {
+    throw toDbError(DbErrorCodes.DB_MIGRATION_FAILED, `reverting ${failedName(resultSet.results)} failed`, resultSet.error);
+  }
+  return toSteps(resultSet.results);
 }
 
 export interface MigrationStatus {

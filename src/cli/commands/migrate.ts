@@ -1,6 +1,6 @@
 /**
  * `ofd migrate [--down N]`: brings DATABASE_URL's schema to the latest migration and creates the document partitions
- * for the months ahead; `--down N` reverts the newest N migrations. Prints the steps taken as JSON.
+ * for the months ahead; `--down N` reverts the newest N migrations, in one transaction. Prints the steps taken as JSON.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';

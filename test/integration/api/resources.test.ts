@@ -163,6 +163,15 @@ describe('ФПС (messageFiscalSign) in the list', () => {
     } finally {
       await h.database.db.updateTable('documents').set({ message_fiscal_sign: null }).where('fn', '=', a.fn).where('fd', '=', 3).execute();
     }
+
+    // A container that does not unpack (damaged bytes) leaves that row's ФПС null; the page is still served.
+    const original = await h.database.db.selectFrom('documents').select(['raw_container', 'raw_codec']).where('fn', '=', a.fn).where('fd', '=', 4).executeTakeFirstOrThrow();
+    await h.database.db.updateTable('documents').set({ raw_container: Buffer.from([0xff, 0xff, 0xff]), raw_codec: 1 }).where('fn', '=', a.fn).where('fd', '=', 4).execute();
+    try {
+      expect(await signsOf('/api/v1/documents')).toEqual([5, 4, 3, 2, 1].map((fd) => [fd, fd === 4 ? null : trailerSign(fd)]));
+    } finally {
+      await h.database.db.updateTable('documents').set({ raw_container: original.raw_container as unknown as Buffer, raw_codec: original.raw_codec }).where('fn', '=', a.fn).where('fd', '=', 4).execute();
+    }
   });
 });
 

@@ -25,10 +25,9 @@ async function vacuumCounts(): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.table, r.n]));
 }
 
-it('vacuums the tables it updated in place after its batches, and no other, while autovacuum is off', async (ctx) => {
+it('vacuums the tables it updated in place after its batches, and no other, while autovacuum is off; none while it is on', async () => {
   const { rows } = await sql<{ off: boolean }>`select current_setting('autovacuum') = 'off' as off`.execute(t.db);
-  // With autovacuum on, the worker leaves it alone: nothing to watch here (the CI machine runs with it off).
-  if (!rows[0]!.off) ctx.skip();
+  const autovacuumOff = rows[0]!.off;
 
   const persist = createPersistProcessor({ db: t.db, logger: silentLogger(), churnedTablesVacuumMs: 200, acksVacuumMs: 600_000 });
   const before = await vacuumCounts();
@@ -37,14 +36,20 @@ it('vacuums the tables it updated in place after its batches, and no other, whil
   const { rows: shifts } = await sql<{ n: number }>`select count(*)::int as n from shifts`.execute(t.db);
   expect(shifts[0]!.n).toBeGreaterThan(0);
 
-  // The last VACUUM runs in the background, 200 ms after the one before, with no batch after it.
+  // The last VACUUM runs in the background, 200 ms after the one before, with no batch after it. (Autovacuum's own
+  // runs count in autovacuum_count, not here.)
   const vacuumed = async () => {
     const now = await vacuumCounts();
     return PERSIST_CHURNED_TABLES.filter((table) => (now.get(table) ?? 0) > (before.get(table) ?? 0));
   };
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && (await vacuumed()).length < PERSIST_CHURNED_TABLES.length) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect((await vacuumed()).sort()).toEqual([...PERSIST_CHURNED_TABLES].sort());
+  if (autovacuumOff) {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await vacuumed()).length < PERSIST_CHURNED_TABLES.length) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await vacuumed()).sort()).toEqual([...PERSIST_CHURNED_TABLES].sort());
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await vacuumed()).toEqual([]);
+  }
   const others = [...(await vacuumCounts())].filter(([table, n]) => !PERSIST_CHURNED_TABLES.includes(table as never) && n > (before.get(table) ?? 0));
   expect(others).toEqual([]);
 });

@@ -13,6 +13,7 @@ import { ensureDocumentPartitions, monthStart } from '../../../src/db/partitions
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';
 import { partitionsCli } from './partitions-cli.js';
+import { createFreshDatabase, DEFAULT_SERVER_URL } from '../../../scripts/pipeline-harness.js';
 
 const FN = '9999078902019021';
 let t: TestDatabase;
@@ -78,7 +79,10 @@ describe('ofd partitions', () => {
     expect((await cli(['list', '--bogus'])).err).toMatch(/^error CLI_USAGE: /);
   });
 
-  it('detaches with --force and prints the pg_dump that archives the month', async () => {
+  it('detaches with --force and prints the pg_dump that archives the month, which restores as documented', async () => {
+    // A document of the month, and a drive context (migration 0081), for the restore below to find.
+    await insertDocuments(t.db, [documentRow({ fn: FN, fd: 3, received_at: new Date(`${recent}-15T12:00:00.000Z`) })]);
+    await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (1234, ${FN}, 3, '\\x01'::bytea, null)`.execute(t.db);
     const r = await cli(['detach', recent, '--force']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { detached: string[]; archive: string };
@@ -94,6 +98,21 @@ describe('ofd partitions', () => {
       execSync(out.archive, { cwd: dir, env: { ...process.env, DATABASE_URL: t.url }, stdio: 'pipe' });
       const listing = execFileSync('pg_restore', ['--list', join(dir, `ofd-${recent}.dump`)], { encoding: 'utf8' });
       for (const name of dumped) expect(listing).toMatch(new RegExp(`TABLE DATA public ${name} `));
+
+      // Restored into a database of its own, as docs/operations.md reads an archived month: without the dump's foreign
+      // keys (to document_keys and organizations, which stay live) and triggers (raw_contexts', migration 0082, call a
+      // function no table dump carries).
+      const restored = await createFreshDatabase(DEFAULT_SERVER_URL, 'restore');
+      try {
+        execSync(
+          `pg_restore --list ofd-${recent}.dump | grep -v -e ' FK CONSTRAINT ' -e ' TRIGGER ' > ofd-${recent}.list && pg_restore --exit-on-error --use-list=ofd-${recent}.list --dbname="$RESTORE_URL" ofd-${recent}.dump`,
+          { cwd: dir, env: { ...process.env, RESTORE_URL: restored.url }, stdio: 'pipe', shell: '/bin/bash' },
+        );
+        const counts = await restored.query(`select (select count(*) from documents_p${recentName})::int as documents, (select count(*) from raw_contexts)::int as contexts`);
+        expect(counts.rows[0]).toEqual({ documents: 1, contexts: 1 });
+      } finally {
+        await restored.drop();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ import { findDocumentView } from '../../../src/db/document-view.repository.js';
 import { storedFnsJson } from '../../../src/db/fns-json.js';
 import { readStoredContainers } from '../../../src/db/fns-status.repository.js';
 import { kktPrefill } from '../../../src/db/kkt-prefill.repository.js';
-import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
+import { listMigrations, migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
 import { migrations } from '../../../src/db/migrations.js';
 import { loadReceiptSource } from '../../../src/db/notify.repository.js';
 import { forgetRawContexts, RAW_CONTEXT_CACHE_ENTRIES, rawContextKey, rememberRawContext } from '../../../src/db/raw-context-cache.js';
@@ -311,6 +311,9 @@ describe('raw containers packed with their drive\'s context', () => {
     await tamper(t.db, sql`delete from raw_contexts where fn = ${gone.fn}`);
     await expect(migrateDown(t.db, names.length - names.indexOf('0081_raw_contexts'))).rejects.toThrow(/raw_contexts does not hold/);
     expect((await storedRows()).map((r) => r.raw_codec)).toEqual(before.map((r) => r.raw_codec));
+    // One transaction: the migrations after 0081 that were reverted before it failed are applied again (0082's triggers).
+    expect((await listMigrations(t.db)).filter((m) => m.executedAt !== undefined).map((m) => m.name)).toEqual(names);
+    expect((await sql<{ n: number }>`select count(*)::int as n from pg_trigger where tgrelid = 'raw_contexts'::regclass and tgname like 'raw_contexts_kept%'`.execute(t.db)).rows[0]!.n).toBe(2);
     await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (${gone.key}::bigint, ${gone.fn}, ${gone.fd}, ${gone.container}, ${gone.raw_codec})`.execute(t.db);
 
     await migrateDown(t.db, names.length - names.indexOf('0081_raw_contexts'));
