@@ -33,11 +33,14 @@ interface ListedRow {
 export async function withMessageFiscalSigns<R extends ListedRow>(db: Kysely<Database>, rows: readonly R[]): Promise<R[]> {
   const missing = rows.filter((r) => r.message_fiscal_sign === null);
   if (missing.length === 0) return [...rows];
+  // The page's span of received_at lets the planner leave out the other months' partitions before it plans them.
+  const times = missing.map((r) => r.received_at.getTime());
   const { rows: stored } = await sql<{ fn: string; fd: number; raw_container: Buffer; raw_codec: number | null }>`
     select d.fn, d.fd, d.raw_container, d.raw_codec
       from unnest(${missing.map((r) => r.fn)}::text[], ${missing.map((r) => r.fd)}::bigint[], ${missing.map((r) => r.received_at)}::timestamptz[])
            as k(fn, fd, received_at)
-      join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at`.execute(db);
+      join documents d on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
+     where d.received_at between ${new Date(Math.min(...times))} and ${new Date(Math.max(...times))}`.execute(db);
   const unreadable = await loadRawContexts(db, stored, { skipUnreadable: true });
   const signs = new Map<string, string | null>();
   for (const s of stored) {

@@ -66,20 +66,21 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
   const table = tables.join(', ');
   let last = Date.now();
   let running: Promise<void> | undefined;
-  let owner: boolean | undefined;
+  // The tables this role owns (VACUUM by another role only warns, in the server's log), found once.
+  let owned: readonly VacuumedTable[] | undefined;
   let warned = false;
   const vacuum = async () => {
     if (options.whileAutovacuumIsOff === true && !(await autovacuumIsOff(db))) return;
     await before?.();
-    owner ??= await ownsTables(db, tables);
-    if (!owner) return;
+    owned ??= await ownedOf(db, tables);
+    if (owned.length === 0) return;
     const plan: VacuumPlan = await (options.plan?.() ?? Promise.resolve({})).catch((e: unknown) => {
       logger.warn({ err: (e as Error).message }, `${table}: could not tell whether it has drained; a plain VACUUM`);
       return {};
     });
     const indexCleanup = plan.indexCleanup === true ? sql`on` : sql`auto`;
     const truncate = (plan.truncate ?? options.truncate === true) ? sql`true` : sql`false`;
-    await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
+    await sql`vacuum (skip_locked, truncate ${truncate}, index_cleanup ${indexCleanup}) ${sql.join(owned.map((t) => sql.table(t)))}`.execute(db);
     await options.after?.();
   };
   let trailing: NodeJS.Timeout | undefined;
@@ -91,9 +92,10 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
       })
       .finally(() => {
         running = undefined;
-        if (owner === false && !warned) {
+        const others = owned === undefined ? [] : tables.filter((t) => !owned!.includes(t));
+        if (others.length > 0 && !warned) {
           warned = true;
-          logger.warn(`${table}: not all owned by this database role, so ${by} does not vacuum them; autovacuum must keep them small`);
+          logger.warn(`${others.join(', ')}: not owned by this database role, so ${by} does not vacuum ${others.length === 1 ? 'it' : 'them'}; autovacuum must keep ${others.length === 1 ? 'it' : 'them'} small`);
         }
       });
   };
@@ -111,11 +113,12 @@ export function createTableVacuum(db: Kysely<Database>, logger: Logger, options:
   };
 }
 
-async function ownsTables(db: Kysely<Database>, tables: readonly string[]): Promise<boolean> {
-  const { rows } = await sql<{ owns: boolean }>`
-    select pg_has_role(current_user, c.relowner, 'MEMBER') as owns from pg_class c where c.oid = any(${[...tables]}::regclass[])
-  `.execute(db);
-  return rows.length === tables.length && rows.every((r) => r.owns);
+async function ownedOf(db: Kysely<Database>, tables: readonly VacuumedTable[]): Promise<VacuumedTable[]> {
+  const { rows } = await sql<{ name: string }>`
+    select c.relname as name from pg_class c
+     where c.oid = any(${[...tables]}::regclass[]) and pg_has_role(current_user, c.relowner, 'MEMBER')`.execute(db);
+  const names = new Set(rows.map((r) => r.name));
+  return tables.filter((t) => names.has(t));
 }
 
 async function autovacuumIsOff(db: Kysely<Database>): Promise<boolean> {

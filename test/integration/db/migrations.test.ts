@@ -61,6 +61,17 @@ describe('migrations on a fresh database', () => {
     const status = await listMigrations(t.db);
     expect(status.map((s) => s.name)).toEqual(Object.keys(migrations));
     expect(status.every((s) => s.executedAt instanceof Date)).toBe(true);
+
+    const other = await createTestDatabase();
+    try {
+      const names = Object.keys(migrations);
+      const reverted = await migrateDown(other.db, names.length + 5);
+      expect(reverted.map((r) => [r.name, r.direction, r.status])).toEqual([...names].reverse().map((n) => [n, 'Down', 'Success']));
+      expect(await migrateDown(other.db, 1)).toEqual([]);
+      expect((await listMigrations(other.db)).every((s) => s.executedAt === undefined)).toBe(true);
+    } finally {
+      await other.drop();
+    }
   });
 });
 

@@ -83,6 +83,7 @@ describe('ofd partitions', () => {
     // A document of the month, and a drive context (migration 0081), for the restore below to find.
     await insertDocuments(t.db, [documentRow({ fn: FN, fd: 3, received_at: new Date(`${recent}-15T12:00:00.000Z`) })]);
     await sql`insert into raw_contexts (key, fn, fd, container, raw_codec) values (1234, ${FN}, 3, '\\x01'::bytea, null)`.execute(t.db);
+    await sql`insert into item_name_dictionary (user_inn, name) values ('7700000000', 'Хлеб'), ('7700000000', 'Молоко')`.execute(t.db);
     const r = await cli(['detach', recent, '--force']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { detached: string[]; archive: string };
@@ -113,6 +114,25 @@ describe('ofd partitions', () => {
       } finally {
         await restored.drop();
       }
+
+      // Put back into the live tables as documented: the month's tables dropped, restored without the dump's
+      // item_name_dictionary (and its sequence) and raw_contexts, attached again.
+      await sql.raw(`drop table ${out.detached.join(', ')}`).execute(t.db);
+      await sql`insert into item_name_dictionary (user_inn, name) values ('7700000000', 'Кефир')`.execute(t.db); // after the archive
+      execSync(
+        `pg_restore --list ofd-${recent}.dump | grep -v -e item_name_dictionary -e raw_contexts > ofd-${recent}.back.list && pg_restore --exit-on-error --single-transaction --use-list=ofd-${recent}.back.list --dbname="$DATABASE_URL" ofd-${recent}.dump`,
+        { cwd: dir, env: { ...process.env, DATABASE_URL: t.url }, stdio: 'pipe', shell: '/bin/bash' },
+      );
+      const next = monthStart(new Date(`${recent}-15T00:00:00Z`), 1);
+      for (const parent of parents) {
+        await sql.raw(`alter table ${parent} attach partition ${parent}_p${recentName} for values from ('${recent}-01 00:00:00+00') to ('${next} 00:00:00+00')`).execute(t.db);
+      }
+      const back = await sql<{ fd: string }>`select fd::text from documents where fn = ${FN} and fd = 3`.execute(t.db);
+      expect(back.rows).toEqual([{ fd: '3' }]);
+      // The live dictionary and its sequence are as they were: a new name still gets an id of its own.
+      await sql`insert into item_name_dictionary (user_inn, name) values ('7700000000', 'Сметана')`.execute(t.db);
+      expect((await sql<{ n: number }>`select count(*)::int as n from item_name_dictionary where user_inn = '7700000000'`.execute(t.db)).rows[0]!.n).toBe(4);
+      expect((await sql<{ n: number }>`select count(*)::int as n from raw_contexts`.execute(t.db)).rows[0]!.n).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
