@@ -190,7 +190,8 @@ function getDocumentsRoute(app: ApiApp, ctx: ApiContext): void {
         after,
         limit: q.limit + 1,
       });
-      const rows = await withMessageFiscalSigns(ctx.db, listed.slice(0, q.limit)).then((page) => [...page, ...listed.slice(q.limit)]);
+      // The row past the page only tells keysetPage there is a next one: its ФПС is not read.
+      const rows = [...(await withMessageFiscalSigns(ctx.db, listed.slice(0, q.limit))), ...listed.slice(q.limit)];
       return keysetPage('documents', rows, q.limit, summaryJson, (d) => [d.received_at.toISOString(), d.fn, d.fd]);
     },
   );
