@@ -222,7 +222,7 @@ async function main(): Promise<void> {
 
     const { rows: counted } = await sql<{ documents: number; receipts: number; items: number; raw: string }>`
       select count(*)::int as documents, count(*) filter (where form in (3, 4, 31, 41))::int as receipts,
-             coalesce(sum(coalesce(cardinality(item_name_ids), cardinality(item_names))), 0)::int as items, sum(octet_length(raw_container))::text as raw
+             coalesce(sum(coalesce(char_length(item_name_id_chars), cardinality(item_name_ids), cardinality(item_names))), 0)::int as items, sum(octet_length(raw_container))::text as raw
         from documents`.execute(handle.db);
     const { documents, receipts, items } = counted[0]!;
     const received = jobs.reduce((sum, j) => sum + Buffer.byteLength(j.container, 'base64'), 0);

@@ -5,7 +5,7 @@
  * bind, no statement-size limit, and PostgreSQL parses a flat array literal faster than JSON. The raw containers travel
  * as one binary parameter, items and marking codes point at their document by position. `insertDocumentBatch` is a
  * single statement: the (fn, fd) registry `document_keys` is written first with `on conflict do nothing`, and
- * documents (their item names' ids as an array of the row, migrations 0054, 0066 and 0070) and marking codes are inserted for the
+ * documents (their item names' ids as a text of the row, one character each: migrations 0054, 0066, 0070 and 0083) and marking codes are inserted for the
  * keys it claimed only — a copy of a stored document adds nothing, and no (fn, fd) gets a second documents row (the
  * foreign key documents (fn, fd) → document_keys, checked at the end of that statement when both rows exist, no longer
  * compares received_at: migration 0067). An ack report that came before its document (it waits in `document_acks`,
@@ -25,6 +25,7 @@ import type { Database } from './database.js';
 import type { DocumentKeysTable, MarkingCodesTable } from './tables/documents.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { itemNameIdOf, type ItemNameIds } from './item-name-dictionary.js';
+import { MAX_ITEM_NAME_ID_CHAR } from './item-name-id-chars.js';
 import type { PackedRaw } from './raw-container.js';
 
 /** An int8 on its way in: a number, or a decimal string when beyond 2^53. */
@@ -198,12 +199,12 @@ const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] 
   columns.map((c) => c.name).filter((n) => !except.includes(n));
 
 /**
- * The documents' item arrays (migration 0054) and the item field each holds, element i = item i. Only the names' ids
- * (migrations 0066, 0070): price, quantity and sum are read from the raw container (src/db/stored-items.ts), the names
- * from item_name_dictionary.
+ * The documents' item columns: only the names' ids (migrations 0066, 0070), price, quantity and sum being read from the
+ * raw container (src/db/stored-items.ts) and the names from item_name_dictionary. One character per id
+ * (item_name_id_chars, migration 0083, src/db/item-name-id-chars.ts) or, for a receipt with an id beyond a character,
+ * the integer array; the other column null.
  */
-export const ITEM_ARRAYS: ReadonlyArray<readonly [column: string, field: string]> = [['item_name_ids', 'name_id']];
-const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
+export const ITEM_NAME_COLUMNS = ['item_name_id_chars', 'item_name_ids'] as const;
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
 export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
@@ -234,7 +235,12 @@ export const BATCH_INPUT_CTES = `
     from ${unnestSql([...DOC_POSITION, ...CODE_COLUMNS], P_CODES, 'r')} join input i on i.ord = r.doc
   ),
   item_arrays as (
-    select fn, fd, ${ITEM_ARRAYS.map(([column, field]) => `array_agg(${field} order by item_index) as ${column}`).join(', ')}
+    select fn, fd,
+      -- (Both aggregates run whatever the case says: the one out of reach is thrown away, and must not fail.)
+      case when coalesce(max(name_id), 0) <= ${MAX_ITEM_NAME_ID_CHAR} then string_agg(
+        case when name_id <= ${MAX_ITEM_NAME_ID_CHAR} or name_id is null then ofd_item_name_char(name_id) end, '' order by item_index)
+      end as item_name_id_chars,
+      case when max(name_id) > ${MAX_ITEM_NAME_ID_CHAR} then array_agg(name_id order by item_index) end as item_name_ids
     from items_in group by fn, fd
   )`;
 
@@ -269,9 +275,9 @@ const INSERT_BATCH = `
   ),
   stored as (
     insert into documents (fn, fd, received_at, form, register_id, outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.join(', ')},
-      ${ITEM_ARRAY_NAMES.join(', ')}, raw_container, raw_codec, crypto, sign_status, flk_status, flk_codes, ack_code)
+      ${ITEM_NAME_COLUMNS.join(', ')}, raw_container, raw_codec, crypto, sign_status, flk_status, flk_codes, ack_code)
     select f.fn, f.fd, f.received_at, f.form, f.register_id, f.outlet_id, ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `f.${n}`).join(', ')},
-      ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, r.raw_container, r.raw_codec, f.crypto, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
+      ${ITEM_NAME_COLUMNS.map((n) => `a.${n}`).join(', ')}, r.raw_container, r.raw_codec, f.crypto, f.sign_status, f.flk_status, f.flk_codes, f.ack_code
     from fresh f join raw_in r on r.ord = f.ord left join item_arrays a on a.fn = f.fn and a.fd = f.fd order by f.fn, f.fd
   ),
   codes as (

@@ -16,7 +16,7 @@ import {
   CODE_NAMES,
   DERIVED_DOCUMENT_COLUMN_NAMES,
   DOCUMENT_COLUMNS,
-  ITEM_ARRAYS,
+  ITEM_NAME_COLUMNS,
   type BatchDocument,
 } from './document-batch.repository.js';
 import { loadRawContexts } from './raw-contexts.js';
@@ -89,30 +89,29 @@ const derivedColumn = (alias: string, n: string): string =>
   isPaymentSumColumn(n) ? paymentSumSql(alias, n) : n === 'kkt_reg_id' ? kktRegIdSql(alias) : `${alias}.${n}`;
 const DERIVED_TUPLE = (alias: string) =>
   `(${['form', ...DERIVED_DOCUMENT_COLUMN_NAMES].map((n) => `${derivedColumn(alias, n)}${TEXT_COLUMNS.has(n) ? ' collate "C"' : ''}`).join(', ')})`;
-const ITEM_ARRAY_NAMES = ITEM_ARRAYS.map(([column]) => column);
 
 const CHANGED = '(b.derived_cols is distinct from i.derived_cols or b.item_cols is distinct from i.item_cols)';
 // Items compare by their names, read the same way on both sides: a row stored before migration 0070 (names, no ids)
 // whose names the decoder gives again is not a change, though the rebuild writes it anew with ids.
-const ITEM_NAMES = (ids: string, names: string) => `ofd_item_names(${ids}, ${names})`;
+const ITEM_NAMES = (alias: string, names: string) => `ofd_item_names(${alias}.item_name_id_chars, ${alias}.item_name_ids, ${names})`;
 
 /** Parameter numbers of BATCH_INPUT_CTES: documents' columns, items, codes. */
 const REBUILD = `
   with ${BATCH_INPUT_CTES},
   before as (
-    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols, ${ITEM_NAMES('d.item_name_ids', 'd.item_names')} as item_cols
+    select d.fn, d.fd, ${DERIVED_TUPLE('d')} as derived_cols, ${ITEM_NAMES('d', 'd.item_names')} as item_cols
     from documents d join input i on d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at
   ),
   input_json as materialized (
-    select i.*, ${ITEM_ARRAY_NAMES.map((n) => `a.${n}`).join(', ')}, ${DERIVED_TUPLE('i')} as derived_cols,
-      ${ITEM_NAMES('a.item_name_ids', 'null')} as item_cols
+    select i.*, ${ITEM_NAME_COLUMNS.map((n) => `a.${n}`).join(', ')}, ${DERIVED_TUPLE('i')} as derived_cols,
+      ${ITEM_NAMES('a', 'null')} as item_cols
     from input i left join item_arrays a on a.fn = i.fn and a.fd = i.fd
   ),
   updated as (
     update documents d set
       form = i.form, register_id = i.register_id, outlet_id = i.outlet_id,
       ${DERIVED_DOCUMENT_COLUMN_NAMES.map((n) => `${n} = i.${n}`).join(', ')},
-      ${ITEM_ARRAY_NAMES.map((n) => `${n} = i.${n}`).join(', ')}, item_names = null,
+      ${ITEM_NAME_COLUMNS.map((n) => `${n} = i.${n}`).join(', ')}, item_names = null,
       reprocessed_at = now()
     from input_json i
     where d.fn = i.fn and d.fd = i.fd and d.received_at = i.received_at

@@ -62,6 +62,7 @@ import * as m0079 from '../../migrations/0079_register_list_index_lean.js';
 import * as m0080 from '../../migrations/0080_fns_plain_answers.js';
 import * as m0081 from '../../migrations/0081_raw_contexts.js';
 import * as m0082 from '../../migrations/0082_raw_contexts_kept.js';
+import * as m0083 from '../../migrations/0083_item_name_id_chars.js';
 
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_registry': m0001,
@@ -124,6 +125,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0080_fns_plain_answers': m0080,
   '0081_raw_contexts': m0081,
   '0082_raw_contexts_kept': m0082,
+  '0083_item_name_id_chars': m0083,
 });
 
 export const migrationProvider: MigrationProvider = {

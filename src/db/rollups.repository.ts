@@ -25,6 +25,7 @@ import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { JsonInt8 } from './document-batch.repository.js';
 import { ItemNameDictionary, itemNameIdOf, type ItemNameIds } from './item-name-dictionary.js';
+import { itemNameIdsOfChars } from './item-name-id-chars.js';
 import { arrayLiteral, columnArrays, unnestSql, type ArrayColumn } from './pg-array.js';
 import { storedItems, type StoredItemsSource } from './stored-items.js';
 import { loadRawContexts } from './raw-contexts.js';
@@ -261,14 +262,16 @@ const STORED_SOURCE = sql`
   select d.form, d.date_time, o.id as organization_id, d.outlet_id, d.register_id, d.operation_type, d.taxation_type,
     d.total_sum, d.cash_total_sum as cash_sum, d.ecash_total_sum as ecash_sum, d.prepaid_sum, d.credit_sum, d.provision_sum,
     d.nds20_sum, d.nds10_sum, d.nds0_base, d.nds_no_base, d.nds20_120_sum, d.nds10_110_sum,
-    coalesce(d.user_inn, '') as item_inn, d.item_name_ids, d.item_names as legacy_item_names, d.raw_container, d.raw_codec
+    coalesce(d.user_inn, '') as item_inn, d.item_name_id_chars, d.item_name_ids, d.item_names as legacy_item_names, d.raw_container, d.raw_codec
   from documents d left join organizations o on o.inn = d.user_inn
   where d.form in ${SETTLEMENT_FORMS} and d.operation_type is not null and d.date_time is not null`;
 
 type StoredRollupRow = RollupDocumentRow &
   Omit<StoredItemsSource, 'item_names'> & {
     item_inn: string;
-    /** Since migration 0070. */
+    /** Since migration 0083 (item-name-id-chars.ts). */
+    item_name_id_chars: string | null;
+    /** Migrations 0070–0082, and since then a receipt with an id beyond a character. */
     item_name_ids: (number | null)[] | null;
     /** Rows stored before migration 0070 (item_name_ids null). */
     legacy_item_names: (string | null)[] | null;
@@ -291,11 +294,12 @@ async function rollupDocuments(
   addNames = true,
 ): Promise<RollupDocument[]> {
   await loadRawContexts(db, rows);
-  const decoded = rows.map(({ item_inn, item_name_ids, legacy_item_names, raw_container, raw_codec, ...row }) => {
+  const decoded = rows.map(({ item_inn, item_name_id_chars, item_name_ids, legacy_item_names, raw_container, raw_codec, ...row }) => {
     const sale = row.operation_type === 1 || row.operation_type === 2;
-    // As ofd_item_names reads a row: its names when it has them, else its ids. storedItems takes names only for the
+    // As ofd_item_names reads a row: its id characters, else its names when it has them, else its ids (a row holds one
+    // of the three). storedItems takes names only for the
     // count and order of the items, so the ids stand in for them here.
-    const ids = legacy_item_names === null ? item_name_ids : null;
+    const ids = item_name_id_chars !== null ? itemNameIdsOfChars(item_name_id_chars) : legacy_item_names === null ? item_name_ids : null;
     const item_names = ids?.map(() => null) ?? legacy_item_names;
     const items = sale ? storedItems({ item_names, raw_container, raw_codec }) : [];
     return { row, inn: item_inn, ids, items };

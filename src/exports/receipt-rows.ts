@@ -161,7 +161,7 @@ async function itemsOf(db: Kysely<Database>, page: readonly DocumentSummaryRow[]
       from documents d
       join unnest(${page.map((d) => d.fn)}::text[], ${page.map((d) => d.fd)}::bigint[], ${page.map((d) => d.received_at)}::timestamptz[])
         as k (fn, fd, received_at) on d.fn = k.fn and d.fd = k.fd and d.received_at = k.received_at
-     where (d.item_names is not null or d.item_name_ids is not null)`.execute(db);
+     where (d.item_names is not null or d.item_name_ids is not null or d.item_name_id_chars is not null)`.execute(db);
   await loadRawContexts(db, rows);
   const byKey = new Map<string, ExportItem[]>();
   for (const r of rows) {

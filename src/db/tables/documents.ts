@@ -89,13 +89,21 @@ export interface DocumentsTable extends DocumentKeyColumns {
   buyer_contact: string | null;
   /**
    * The receipt's item names (1059, in document order; null: none) as stored before migration 0070; rows stored since
-   * hold item_name_ids instead. Read both through `ofd_item_names(item_name_ids, item_names)` in SQL
+   * hold ids instead (item_name_id_chars, item_name_ids). Read them through storedItemNames, in SQL
    * (src/db/item-name-dictionary.ts). Their price, quantity and sum are read from the raw container (migration 0066,
    * src/db/stored-items.ts). The view receipt_items reads the names as rows.
    */
   item_names: (string | null)[] | null;
-  /** The item names' ids in item_name_dictionary, in document order (migration 0070); null element: an item without 1030. */
+  /**
+   * The item names' ids in item_name_dictionary, in document order (migration 0070); null element: an item without 1030.
+   * Since migration 0083 only for a receipt with an id beyond item_name_id_chars' reach.
+   */
   item_name_ids: (number | null)[] | null;
+  /**
+   * The same ids, one character each (migration 0083, src/db/item-name-id-chars.ts): what rows stored since hold. Read
+   * all three through `ofd_item_names(item_name_id_chars, item_name_ids, item_names)` (storedItemNames).
+   */
+  item_name_id_chars: string | null;
   /** The crypto adapter that checked the signs (devsign, pkz, none); null on rows stored before migration 0053. */
   crypto: string | null;
   /** null: verified (migration 0077; read through signStatusOf, src/db/document-outcome.ts). */

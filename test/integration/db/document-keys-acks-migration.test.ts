@@ -6,19 +6,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordWrittenAcks } from '../../../src/db/document-acks.repository.js';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
-import { migrations } from '../../../src/db/migrations.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
+import { stepsBack } from '../../support/migration-steps.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { realJob } from '../workers/worker-test-helpers.js';
 
 const FN = '9999078902019078';
 let t: TestDatabase;
 
-const stepsBack = (name: string) => {
-  const names = Object.keys(migrations).sort();
-  return names.length - names.indexOf(name);
-};
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -5,18 +5,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { claimForFns, recordFnsOutcomes } from '../../../src/db/fns-status.repository.js';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
-import { migrations } from '../../../src/db/migrations.js';
 import { insertDocuments } from '../../support/stored-documents.js';
+import { stepsBack } from '../../support/migration-steps.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';
 
 const FN = '9999078902019072';
 let t: TestDatabase;
 
-const stepsBack = (name: string) => {
-  const names = Object.keys(migrations).sort();
-  return names.length - names.indexOf(name);
-};
 const tableExists = async (name: string) => (await sql<{ r: string | null }>`select to_regclass(${name})::text as r`.execute(t.db)).rows[0]!.r !== null;
 
 beforeAll(async () => {

@@ -4,11 +4,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
-import { migrations } from '../../../src/db/migrations.js';
 import { ItemNameDictionary, itemNameKey, itemNamesOf } from '../../../src/db/item-name-dictionary.js';
 import { detachMonth } from '../../../src/db/partition-retention.js';
 import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
 import { insertDocuments } from '../../support/stored-documents.js';
+import { stepsBack } from '../../support/migration-steps.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { documentRow } from './document-rows.js';
 
@@ -19,10 +19,6 @@ let t: TestDatabase;
 const hasIds = async (table: string) =>
   (await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_name = ${table} and column_name = 'item_name_ids'`.execute(t.db))
     .rows[0]!.n === 1;
-const stepsBack = (name: string) => {
-  const names = Object.keys(migrations).sort();
-  return names.length - names.indexOf(name);
-};
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -5,9 +5,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
-import { migrations } from '../../../src/db/migrations.js';
 import { runReport } from '../../../src/reports/reports.js';
 import type { ReportRow } from '../../../src/reports/report-query.js';
+import { stepsBack } from '../../support/migration-steps.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 
 const INN = '7700000076';
@@ -15,10 +15,6 @@ let t: TestDatabase;
 let org: number;
 let milkId: number;
 
-const stepsBack = (name: string) => {
-  const names = Object.keys(migrations).sort();
-  return names.length - names.indexOf(name);
-};
 
 /** The old table's rows as text, in key order. */
 const oldRows = async () =>

@@ -49,7 +49,7 @@ describe('persist processor', () => {
     expect(storedFnsJson(doc)).toHaveProperty('receipt.fiscalDocumentNumber', 1);
     expect(storedFnsJson(doc)).toHaveProperty('receipt.messageFiscalSign');
 
-    // Names are stored (their ids, item_name_ids; read as rows by the receipt_items view); price, quantity and sum are read from
+    // Names are stored (their ids, item_name_id_chars; read as rows by the receipt_items view); price, quantity and sum are read from
     // the stored raw container by storedItems (migration 0066), the rest of an item by the decoder.
     const names = await t.db.selectFrom('receipt_items').select(['item_index', 'name']).where('fn', '=', FN_A).where('fd', '=', 1).orderBy('item_index').execute();
     expect(names).toEqual([
@@ -57,9 +57,13 @@ describe('persist processor', () => {
       { item_index: 1, name: 'Milk' },
       { item_index: 2, name: 'Cheese' },
     ]);
-    // Stored as ids in item_name_dictionary (migration 0070), read back through ofd_item_names.
+    // Stored as ids in item_name_dictionary (migration 0070), one character each (0083: id n is U+0080 + n below the
+    // surrogates), read back through ofd_item_names.
     expect(doc.item_names).toBeNull();
-    expect(doc.item_name_ids).toHaveLength(3);
+    expect(doc.item_name_ids).toBeNull();
+    const dictionary = await t.db.selectFrom('item_name_dictionary').select(['id', 'name']).where('user_inn', '=', '7704211201').execute();
+    const idOf = (name: string) => dictionary.find((n) => n.name === name)!.id;
+    expect(doc.item_name_id_chars).toBe(['Bread', 'Milk', 'Cheese'].map((n) => String.fromCodePoint(0x80 + idOf(n))).join(''));
     const stored = storedItems({ ...doc, item_names: names.map((n) => n.name) });
     const decoded = deriveDocument({ fn: FN_A, fd: 1, receivedAt: job.receivedAt, form: 3, raw: unpackRawContainer(doc.raw_container, doc.raw_codec), unrecognised: false });
     if (decoded instanceof Error) throw decoded;

@@ -92,22 +92,32 @@ describe('ofd reprocess', () => {
     // The damage a decoder bug (or a bad hand) could leave behind.
     await sql`update documents set taxation_type = 32, total_sum = 1, kkt_reg_id = 'garbage' where fn = ${FN} and fd in (1, 5)`.execute(t.db);
     await sql`update documents set taxation_type = null, nds20_sum = 1 where fn = ${FN} and fd = 7`.execute(t.db);
-    await sql`update documents set item_name_ids = null where fn = ${FN} and fd = 2`.execute(t.db);
-    // Names in the row as stored before migration 0070 (they are read before ids): wrong ones for 1, right ones for 3.
-    await sql`update documents set item_names = array_fill('CORRUPT'::text, array[cardinality(item_name_ids)]) where fn = ${FN} and fd = 1`.execute(t.db);
+    await sql`update documents set item_name_id_chars = null where fn = ${FN} and fd = 2`.execute(t.db);
+    // Names in the row as stored before migration 0070: wrong ones for 1, right ones for 3.
+    await sql`update documents set item_names = array_fill('CORRUPT'::text, array[char_length(item_name_id_chars)]), item_name_id_chars = null
+               where fn = ${FN} and fd = 1`.execute(t.db);
     const oldStyle = await sql<{ names: string[] }>`
-      update documents set item_names = ofd_item_names(item_name_ids, null), item_name_ids = null where fn = ${FN} and fd = 3 returning item_names as names`.execute(t.db);
+      update documents set item_names = ofd_item_names(item_name_id_chars, null, null), item_name_id_chars = null where fn = ${FN} and fd = 3
+      returning item_names as names`.execute(t.db);
     expect(oldStyle.rows[0]!.names.length).toBeGreaterThan(0);
+    // And the right ids as an integer array, as stored from migration 0070 to 0082, for 4.
+    const arrayStyle = await sql<{ ids: number[] }>`
+      update documents set item_name_ids = ofd_item_name_ids(item_name_id_chars, null), item_name_id_chars = null where fn = ${FN} and fd = 4
+      returning item_name_ids as ids`.execute(t.db);
+    expect(arrayStyle.rows[0]!.ids.length).toBeGreaterThan(0);
     await sql`delete from marking_codes where fn = ${FN}`.execute(t.db);
     await sql`update shifts set received_receipts = 999, sell_total_sum = 0 where fn = ${FN}`.execute(t.db);
     expect(await derivedState(FN)).not.toEqual(original);
 
     const { code, summary } = await runReprocess(['--fn', FN, '--batch', '7']);
     expect(code).toBe(0);
-    // Changed: 1 and 5 (columns, items), 2 (items), 7 (columns); not 3, whose names were right, only stored the old way.
+    // Changed: 1 and 5 (columns, items), 2 (items), 7 (columns); not 3 nor 4, whose names were right, only stored an
+    // older way.
     expect(summary).toMatchObject({ scanned: 25, rebuilt: 25, changed: 4, skipped: 0, failed: 0, batches: 4 });
-    // Every row is stored the new way now: ids, no names.
-    const oldWay = await sql<{ n: number }>`select count(*)::int as n from documents where fn = ${FN} and (item_names is not null or (form = 3 and item_name_ids is null))`.execute(t.db);
+    // Every row is stored the new way now: id characters, no names nor id array.
+    const oldWay = await sql<{ n: number }>`
+      select count(*)::int as n from documents
+       where fn = ${FN} and (item_names is not null or item_name_ids is not null or (form = 3 and item_name_id_chars is null))`.execute(t.db);
     expect(oldWay.rows[0]!.n).toBe(0);
 
     expect(await derivedState(FN)).toEqual(original);
@@ -163,7 +173,8 @@ describe('ofd reprocess', () => {
     await sql`update documents set total_sum = total_sum + 500, date_time = date_time - interval '3 days' where fn = ${fn} and fd in (2, 3)`.execute(t.db);
     // (An item's quantity and sum are not stored since migration 0066: decoded from the raw container, they follow the
     // decoder; the names are.)
-    await sql`update documents set item_names = array_fill('MISDECODED'::text, array[cardinality(item_name_ids)]) where fn = ${fn} and fd = 2`.execute(t.db);
+    await sql`update documents set item_names = array_fill('MISDECODED'::text, array[char_length(item_name_id_chars)]), item_name_id_chars = null
+               where fn = ${fn} and fd = 2`.execute(t.db);
     await rebuildRollups(t.db, ROLLUP_RANGE);
     const before = await rollupState();
     expect(JSON.stringify(before)).toContain('MISDECODED');
