@@ -6,13 +6,16 @@
 //
 // - documents.item_name_id_chars: the ids in item order, id n as the character U+0080 + n (U+0080 itself: an item
 //   without 1030), the surrogates U+D800–U+DFFF skipped (PostgreSQL's text cannot hold them). Ids up to 1 111 935 fit;
-//   a receipt with a larger one keeps item_name_ids (src/db/item-name-id-chars.ts). Null: no items.
+//   a receipt with a larger one keeps item_name_ids (src/db/item-name-id-chars.ts). Null: no items. The database must
+//   be UTF8 (elsewhere chr() has no such characters): this migration refuses another encoding with what to do. (Since
+//   0005 the migrations fail in most others anyway, on a character of a function's comment; SQL_ASCII would pass.)
 // - The item filter tests a row with ONE regular expression, a bracket of the matched names' characters
-//   (`item_name_id_chars ~ '[…]'`): ≈ 0.2 µs a row, whereas unpacking ids in SQL costs ≈ 6 µs (a sub-select per row),
-//   and UTF-8 keeps every character whole, so no id can be found inside two others. A bracket of more than a few
-//   thousand characters takes PostgreSQL long to compile: past that the filter reads each row's ids instead.
-// - ofd_item_name_char(id), ofd_item_name_ids(chars, ids) and ofd_item_names(chars, ids, names): what SQL readers use;
-//   receipt_items reads all three generations of rows.
+//   (`item_name_id_chars ~ '[…]'`, src/db/item-name-dictionary.ts): ≈ 0.2 µs a row, whereas unpacking ids in SQL costs
+//   ≈ 6 µs (a sub-select per row), and UTF-8 keeps every character whole, so no id can be found inside two others. A
+//   bracket of more than a few thousand characters takes PostgreSQL long to compile: past that the filter looks each
+//   row's ids up (ofd_item_names_match).
+// - ofd_item_name_char(id), ofd_item_name_ids(chars, ids), ofd_item_names(chars, ids, names) and
+//   ofd_item_names_match(chars, ids, pattern): what SQL readers use; receipt_items reads all three generations of rows.
 // - Rows stored before keep their item_name_ids (or item_names, before 0070): nothing is rewritten at upgrade.
 //
 // Frozen once landed: never edit this file after it has run anywhere; add a new migration instead.
@@ -28,6 +31,13 @@ async function detachedMonths(db: Kysely<unknown>): Promise<string[]> {
 }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    do $$ begin
+      if getdatabaseencoding() <> 'UTF8' then
+        raise exception 'the OFD database must be UTF8, this one is %', getdatabaseencoding()
+          using hint = 'create a database with ENCODING ''UTF8'' (template0) and restore a dump of this one into it';
+      end if;
+    end $$`.execute(db);
   await sql`alter table documents add column item_name_id_chars text collate "C"`.execute(db);
   for (const month of await detachedMonths(db)) {
     await sql`alter table ${sql.table(month)} add column if not exists item_name_id_chars text collate "C"`.execute(db);
@@ -49,14 +59,37 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       end
     $$
   `.execute(db);
+  // Each id decoded and looked up in place (an index probe per item): calling ofd_item_name_ids here would be a
+  // second function call per row, ≈ 4 times slower, and a join lets the planner hash the whole dictionary.
   await sql`
     create function ofd_item_names(chars text, ids integer[], names text[]) returns text[]
     language sql stable parallel safe as $$
       select case
         when chars is null then ofd_item_names(ids, names)
-        else (select array_agg(n.name order by u.i)
-                from unnest(ofd_item_name_ids(chars, null)) with ordinality as u(id, i)
-                left join item_name_dictionary n on n.id = u.id)
+        else array(
+          select (select n.name from item_name_dictionary n where n.id = case when c >= 57344 then c - 2176 else c - 128 end)
+            from string_to_table(chars, null) with ordinality as u(ch, i), ascii(u.ch) as c
+           order by u.i)
+      end
+    $$
+  `.execute(db);
+  // The item filter past the matched names one bracket holds (src/db/item-name-dictionary.ts): whether one of the
+  // row's items, by id, has a name matching the ILIKE pattern. A function, never inlined (it holds sub-selects), with
+  // a cost of its own: written out in the query, the per-row lookup would make the planner expect a cost that turns
+  // on JIT compilation for every filtered list, though most never take this path.
+  // (The names compare in the database's collation: item_name_id_chars is "C", and a call passing it would otherwise
+  // make ILIKE fold case as "C" does — not Cyrillic.)
+  await sql`
+    create function ofd_item_names_match(chars text, ids integer[], pattern text) returns boolean
+    language sql stable parallel safe cost 100 as $$
+      select case
+        when chars is not null then exists (
+          select 1 from string_to_table(chars, null) as u(ch), ascii(u.ch) as c
+           where (select n.name from item_name_dictionary n where n.id = case when c >= 57344 then c - 2176 else c - 128 end)
+                 ilike pattern collate "default")
+        when ids is not null then exists (
+          select 1 from unnest(ids) as u(id) where (select n.name from item_name_dictionary n where n.id = u.id) ilike pattern collate "default")
+        else false
       end
     $$
   `.execute(db);
@@ -78,6 +111,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await sql`update ${sql.table(table)} set item_name_ids = ofd_item_name_ids(item_name_id_chars, null), item_name_id_chars = null
                where item_name_id_chars is not null`.execute(db);
   }
+  await sql`drop function ofd_item_names_match(text, integer[], text)`.execute(db);
   await sql`drop function ofd_item_names(text, integer[], text[])`.execute(db);
   await sql`drop function ofd_item_name_ids(text, integer[])`.execute(db);
   await sql`drop function ofd_item_name_char(integer)`.execute(db);

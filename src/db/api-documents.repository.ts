@@ -9,7 +9,7 @@ import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import { findFnsStatusShown, fnsStatusShown, fnsStatusShownIs } from './fns-status-view.js';
-import { itemNameMatches } from './item-name-dictionary.js';
+import { itemNameMatcher, itemNameMatches, type ItemNameMatcher } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-status.js';
 import { flkCodesOf, flkStatusIs, flkStatusOf, signStatusOf } from './document-outcome.js';
@@ -83,7 +83,7 @@ const sameDocument = (table: 'receipt_items' | 'marking_codes') =>
  * those left joins by itself while fns_status was a table with a unique key, but cannot prove the view fns_outcomes
  * unique (migration 0080), and would probe three tables per document counted.
  */
-function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>, withFnsStatus = true) {
+function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>, items: ItemNameMatcher | undefined, withFnsStatus = true) {
   const withStatus = db
     .selectFrom('documents')
     .leftJoin('fns_outcomes as fns_status', (join) => join.onRef('fns_status.fn', '=', 'documents.fn').onRef('fns_status.fd', '=', 'documents.fd'))
@@ -114,8 +114,8 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>, withFnsS
     query = query.where(fnsStatusShownIs(q.fnsStatus as FnsStatusRow['status'] | 'not_sent'));
   }
   if (q.item !== undefined) {
-    const pattern = `%${escapeLike(q.item)}%`;
-    query = query.where(itemNameMatches('documents', pattern, q.inns));
+    if (items === undefined) throw new Error('filteredDocuments: the item filter needs its matcher (itemFilterOf)');
+    query = query.where(itemNameMatches('documents', items));
   }
   if (q.marking !== undefined) {
     const m = q.marking;
@@ -174,8 +174,13 @@ export function newestFirst(a: DocumentSummaryRow, b: DocumentSummaryRow): numbe
   return b.received_at.getTime() - a.received_at.getTime() || (a.fn < b.fn ? 1 : a.fn > b.fn ? -1 : 0) || Number(b.fd) - Number(a.fd);
 }
 
-function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
-  return filteredDocuments(db, q)
+/** The item filter's names, looked up once before the query that filters by them (itemNameMatcher). */
+async function itemFilterOf(db: Db, q: Pick<DocumentListQuery, 'item' | 'inns'>): Promise<ItemNameMatcher | undefined> {
+  return q.item === undefined ? undefined : itemNameMatcher(db, `%${escapeLike(q.item)}%`, q.inns);
+}
+
+async function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
+  return filteredDocuments(db, q, await itemFilterOf(db, q))
     .select([
       'documents.fn',
       'documents.fd',
@@ -214,7 +219,7 @@ function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSumma
 /** How many documents the filter selects (an export's progress denominator). */
 export async function countDocuments(db: Db, q: Omit<DocumentListQuery, 'limit' | 'after'>): Promise<number> {
   if (q.inns !== 'all' && q.inns.length === 0) return 0;
-  const r = await filteredDocuments(db, q, false).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const r = await filteredDocuments(db, q, await itemFilterOf(db, q), false).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   return r.n;
 }
 

@@ -3,7 +3,7 @@
 // users only of the organizations whose team the caller manages).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
-import { itemNameMatches } from './item-name-dictionary.js';
+import { itemNameMatcher, itemNameMatches } from './item-name-dictionary.js';
 
 type Db = Kysely<Database>;
 
@@ -57,7 +57,7 @@ export async function searchDocuments(db: Db, scope: SearchScope, match: Documen
       break;
     case 'item': {
       const pattern = `%${escapeLike(match.value)}%`;
-      q = q.where(itemNameMatches('documents', pattern, scope.inns));
+      q = q.where(itemNameMatches('documents', await itemNameMatcher(db, pattern, scope.inns)));
       break;
     }
     case 'marking': {

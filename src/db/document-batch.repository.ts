@@ -205,6 +205,9 @@ const names = <R>(columns: readonly ArrayColumn<R>[], except: readonly string[] 
  * the integer array; the other column null.
  */
 export const ITEM_NAME_COLUMNS = ['item_name_id_chars', 'item_name_ids'] as const;
+// (The database is UTF8: migration 0083 refuses another encoding.)
+const CHAR_FITS = `(name_id is null or name_id <= ${MAX_ITEM_NAME_ID_CHAR})`;
+const CHARS_FIT = `(coalesce(max(name_id), 0) <= ${MAX_ITEM_NAME_ID_CHAR})`;
 
 /** The documents columns written from the batch as they are (the others are computed in SQL). */
 export const DERIVED_DOCUMENT_COLUMN_NAMES = names(DOCUMENT_COLUMNS, ['fn', 'fd', 'received_at', 'sign_status', 'flk_status', 'flk_codes', 'ack_code', 'crypto', 'derived', 'register_id', 'outlet_id', 'form']);
@@ -236,11 +239,11 @@ export const BATCH_INPUT_CTES = `
   ),
   item_arrays as (
     select fn, fd,
-      -- (Both aggregates run whatever the case says: the one out of reach is thrown away, and must not fail.)
-      case when coalesce(max(name_id), 0) <= ${MAX_ITEM_NAME_ID_CHAR} then string_agg(
-        case when name_id <= ${MAX_ITEM_NAME_ID_CHAR} or name_id is null then ofd_item_name_char(name_id) end, '' order by item_index)
+      -- (Both aggregates run whatever the case says: the one thrown away must not fail either.)
+      case when ${CHARS_FIT} then string_agg(
+        case when ${CHAR_FITS} then ofd_item_name_char(name_id) end, '' order by item_index)
       end as item_name_id_chars,
-      case when max(name_id) > ${MAX_ITEM_NAME_ID_CHAR} then array_agg(name_id order by item_index) end as item_name_ids
+      case when not ${CHARS_FIT} then array_agg(name_id order by item_index) end as item_name_ids
     from items_in group by fn, fd
   )`;
 

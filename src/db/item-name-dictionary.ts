@@ -12,7 +12,7 @@
  */
 import { CompiledQuery, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
-import { MAX_ITEM_NAME_ID_CHAR } from './item-name-id-chars.js';
+import { MAX_ITEM_NAME_ID_CHAR, itemNameIdChar } from './item-name-id-chars.js';
 
 /** An item name of an organization: the document's user_inn ('' when it has none) and the name (1030). */
 export interface ItemName {
@@ -136,34 +136,48 @@ export function storedItemNames(alias: string): RawBuilder<(string | null)[] | n
  * The most names one regular expression's bracket holds: PostgreSQL compiles a bracket of 3 000 characters in ≈ 5 ms,
  * of 10 000 in ≈ 0.2 s, of 100 000 in seconds. A pattern matching more is tested against each row's ids by index.
  */
-const MAX_BRACKET = 3000;
+export const MAX_BRACKET = 3000;
+
+/** An item filter's pattern, looked up once among the names in scope: what itemNameMatches tests rows by. */
+export interface ItemNameMatcher {
+  /** The ILIKE pattern. */
+  readonly pattern: string;
+  /** The ids of the names it matches, or 'many' past MAX_BRACKET. */
+  readonly ids: readonly number[] | 'many';
+}
 
 /**
- * The documents row (`alias`) has an item whose name matches the ILIKE `pattern`, however the row stores its names.
- * The pattern is looked up once among the names of the caller's organizations (`inns`, to which the query also
- * restricts the rows) or of every organization (the operator). A row stored since migration 0083 is then tested by one
- * regular expression, a bracket of the matched names' characters (≈ 0.2 µs a row); past MAX_BRACKET names, by looking
- * its ids up (≈ 7 µs a row). A row of 0070–0082 compares its id array with the matched ids (an organization's
- * assortment: a short list) or, over every organization, looks its ids up; a row before 0070 matches its names.
+ * Looks the ILIKE `pattern` up among the names of the caller's organizations (`inns`, to which the query also
+ * restricts the rows: an assortment, a short list) or of every organization (the operator), once per query.
  */
-export function itemNameMatches(alias: string, pattern: string, inns: 'all' | readonly string[]): RawBuilder<SqlBool> {
+export async function itemNameMatcher(db: Kysely<Database>, pattern: string, inns: 'all' | readonly string[]): Promise<ItemNameMatcher> {
+  const scope = inns === 'all' ? sql`true` : sql`user_inn = any(${[...inns]}::text[])`;
+  const { rows } = await sql<{ id: number }>`
+    select id from item_name_dictionary where ${scope} and name ilike ${pattern} limit ${MAX_BRACKET + 1}`.execute(db);
+  return { pattern, ids: rows.length > MAX_BRACKET ? 'many' : rows.map((r) => r.id) };
+}
+
+/**
+ * The documents row (`alias`) has an item whose name matches the matcher's pattern, however the row stores its names:
+ * - its id characters (since migration 0083): one regular expression, a bracket of the matched names' characters
+ *   (≈ 0.2 µs a row); UTF-8 keeps every character whole, so only a whole id matches;
+ * - its id array (0070–0082, or an id past a character's reach): `&&` with the matched ids;
+ * - past MAX_BRACKET matched names, either is tested by looking the row's ids up (ofd_item_names_match, ≈ 7 µs a row);
+ * - its names (before 0070): the pattern itself.
+ * Everything but the names is decided by parameters, not sub-selects: the planner's estimate stays that of a cheap
+ * filter (a per-row lookup written out would turn JIT compilation on for every filtered list).
+ */
+export function itemNameMatches(alias: string, m: ItemNameMatcher): RawBuilder<SqlBool> {
   const chars = sql.ref(`${alias}.item_name_id_chars`);
   const ids = sql.ref(`${alias}.item_name_ids`);
   const names = sql.ref(`${alias}.item_names`);
-  const scope = inns === 'all' ? sql`true` : sql`user_inn = any(${[...inns]}::text[])`;
-  const matched = sql`select id from item_name_dictionary where ${scope} and name ilike ${pattern} limit ${MAX_BRACKET + 1}`;
-  // Null when nothing matches (no row then) or when too many do (the next test then looks the row's ids up). An id
-  // beyond a character's reach is only ever in item_name_ids (byIds).
-  const bracket = sql`(select case when count(*) <= ${MAX_BRACKET}
-    then '[' || string_agg(ofd_item_name_char(m.id), '') filter (where m.id <= ${MAX_ITEM_NAME_ID_CHAR}) || ']' end from (${matched}) m)`;
-  const tooMany = sql`(select count(*) > ${MAX_BRACKET} from (${matched}) m)`;
-  const idsLookedUp = (rowIds: RawBuilder<unknown>) =>
-    sql`exists (select 1 from unnest(${rowIds}) as u(id) join item_name_dictionary n on n.id = u.id where n.name ilike ${pattern})`;
-  const byChars = sql`(${chars} ~ ${bracket} or (${chars} is not null and ${tooMany} and ${idsLookedUp(sql`ofd_item_name_ids(${chars}, null)`)}))`;
-  const byIds =
-    inns === 'all'
-      ? sql`(${ids} is not null and ${idsLookedUp(sql`${ids}`)})`
-      : sql`${ids} && array(select id from item_name_dictionary where ${scope} and name ilike ${pattern})`;
-  const byNames = sql`(${names} is not null and exists (select 1 from unnest(${names}) as n(name) where n.name ilike ${pattern}))`;
-  return sql<SqlBool>`(${byChars} or ${byIds} or ${byNames})`;
+  const tests: RawBuilder<unknown>[] = [];
+  if (m.ids === 'many') tests.push(sql`ofd_item_names_match(${chars}, ${ids}, ${m.pattern})`);
+  else if (m.ids.length > 0) {
+    const inReach = m.ids.filter((id) => id <= MAX_ITEM_NAME_ID_CHAR);
+    if (inReach.length > 0) tests.push(sql`${chars} ~ ${`[${inReach.map(itemNameIdChar).join('')}]`}`);
+    tests.push(sql`${ids} && ${[...m.ids]}::integer[]`);
+  }
+  tests.push(sql`(${names} is not null and exists (select 1 from unnest(${names}) as n(name) where n.name ilike ${m.pattern}))`);
+  return sql<SqlBool>`(${sql.join(tests, sql` or `)})`;
 }

@@ -21,6 +21,8 @@ export interface TestDatabase extends DbHandle {
 export interface CreateTestDatabaseOptions extends CreateDbOptions {
   /** Run the migrations to the latest. Default true. */
   migrate?: boolean;
+  /** The database's encoding (with the C locale, from template0), e.g. 'SQL_ASCII'. Default: the server's. */
+  encoding?: string;
 }
 
 async function withAdmin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -35,10 +37,11 @@ async function withAdmin<T>(serverUrl: string, fn: (client: pg.Client) => Promis
 }
 
 export async function createTestDatabase(opts: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
-  const { migrate = true, ...dbOptions } = opts;
+  const { migrate = true, encoding, ...dbOptions } = opts;
   const serverUrl = inject('databaseUrl');
   const name = `ofd_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin(serverUrl, (c) => c.query(`create database ${pg.escapeIdentifier(name)}`));
+  const withEncoding = encoding === undefined ? '' : ` encoding ${pg.escapeLiteral(encoding)} locale 'C' template template0`;
+  await withAdmin(serverUrl, (c) => c.query(`create database ${pg.escapeIdentifier(name)}${withEncoding}`));
 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -3,7 +3,7 @@
 // included, and the names read the same before and after. Columns are read from PostgreSQL's catalogue.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
+import { listMigrations, migrateDown, migrateToLatest } from '../../../src/db/migrate.js';
 import { detachMonth } from '../../../src/db/partition-retention.js';
 import { ensureDocumentPartitions } from '../../../src/db/partitions.js';
 import { insertDocuments } from '../../support/stored-documents.js';
@@ -56,7 +56,7 @@ it('adds item_name_id_chars to a detached month, and going down puts every id ba
   ]);
   await detachMonth(t.db, '2019-02', { now: NOW });
 
-  await migrateDown(t.db, 1);
+  await migrateDown(t.db, stepsBack('0083_item_name_id_chars'));
   expect(await hasChars('documents_p201902')).toBe(false);
   expect(await hasChars('documents')).toBe(false);
   const stored = await sql<{ fd: number; item_name_ids: (number | null)[] }>`
@@ -68,4 +68,20 @@ it('adds item_name_id_chars to a detached month, and going down puts every id ba
   ]);
   await sql`alter table documents attach partition documents_p201902 for values from ('2019-02-01 00:00:00+00') to ('2019-03-01 00:00:00+00')`.execute(t.db);
   expect(await namesOf()).toEqual(before);
+});
+
+it('refuses a database that is not UTF8, saying what to do, and runs none of the migrations (one transaction)', async () => {
+  const ascii = await createTestDatabase({ encoding: 'SQL_ASCII', migrate: false });
+  try {
+    await migrateToLatest(ascii.db).then(
+      () => expect.unreachable('migrated a SQL_ASCII database'),
+      (e: unknown) => {
+        expect(String(e)).toContain('0083_item_name_id_chars');
+        expect(String(e)).toContain('must be UTF8, this one is SQL_ASCII');
+      },
+    );
+    expect((await listMigrations(ascii.db)).filter((m) => m.executedAt !== undefined)).toEqual([]);
+  } finally {
+    await ascii.drop();
+  }
 });
