@@ -6,7 +6,8 @@
  * the queue to drain. Writes docs/benchmarks/loadtest-<date>.md and .svg, prints JSON.
  *
  * Options (flag or env LOADTEST_*): --registers 1000, --seconds 60, --rate 0 (documents/s over the fleet; 0 = closed
- * loop, every register sending as soon as it is acked), --keepalive 1, --drain-seconds 180, --dist 0 (run dist/main.js),
+ * loop, every register sending as soon as it is acked), --keepalive 1, --drain-seconds 180, --settle-seconds 15 (the database is
+ * measured when drained, and again that much later), --dist 0 (run dist/main.js),
  * --prebuild 200 (documents per register the emulator builds and signs before the load window opens, so building them
  * does not take CPU from the pipeline under test; sampling starts after it),
  * --workers 1 (worker processes), --npm-start 0 (1: instead of a gateway and worker processes, one `npm start` as
@@ -49,6 +50,8 @@ const RATE = Number(option('rate', P, '0'));
 const KEEPALIVE = option('keepalive', P, '1') === '1';
 const PREBUILD = Number(option('prebuild', P, '200'));
 const DRAIN_SECONDS = Number(option('drain-seconds', P, '180'));
+/** Seconds after the drain before the database is measured again (the workers' own VACUUMs follow their last batch). */
+const SETTLE_SECONDS = Number(option('settle-seconds', P, '15'));
 const DIST = option('dist', P, '0') === '1';
 const WORKERS = Number(option('workers', P, '1'));
 const NPM_START = option('npm-start', P, '0') === '1';
@@ -96,7 +99,14 @@ async function diskPerDocument(db: FreshDatabase, before: number) {
   // their dead versions, so the growth depends more on how many updates the run made: said beside the figure (the
   // server-wide setting; a table's own autovacuum_enabled is not looked at).
   const autovacuum = await db.query<{ autovacuum: string }>('show autovacuum').then((r) => r.rows[0]?.autovacuum ?? 'unknown', () => 'unknown');
-  return { grownBytes, documents, receipts, bytesPerDocument: round(grownBytes / documents), bytesPerReceipt: round(grownBytes / receipts), autovacuum };
+  // Each table with its indexes and TOAST (partitions summed into their parent), per document: where the bytes are.
+  const tables = await db.query<{ name: string; bytes: string }>(`
+    select coalesce(i.inhparent::regclass::text, c.relname) as name, sum(pg_total_relation_size(c.oid)) as bytes
+      from pg_class c left join pg_inherits i on i.inhrelid = c.oid
+     where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace
+     group by 1 order by 2 desc limit 12`);
+  const byTable = Object.fromEntries(tables.rows.map((r) => [r.name, round(Number(r.bytes) / documents)]));
+  return { grownBytes, documents, receipts, bytesPerDocument: round(grownBytes / documents), bytesPerReceipt: round(grownBytes / receipts), autovacuum, byTable };
 }
 
 const round = (v: number, d = 0) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : null);
@@ -276,6 +286,12 @@ async function main() {
         }
       : null;
     const disk = await diskPerDocument(db, databaseBytesBefore);
+    // Measured again once the workers' housekeeping after their last batch has run: the acks that waited for their
+    // documents in document_acks during the backlog are deleted by then, and that table is vacuumed and truncated
+    // (document-acks-vacuum.ts, every 3 s at most), the rollups vacuumed (churned-tables-vacuum.ts, 5 s).
+    log(`measured the database after the drain; again in ${SETTLE_SECONDS} s`);
+    await sleep(SETTLE_SECONDS * 1000);
+    const settled = { afterSeconds: SETTLE_SECONDS, ...(await diskPerDocument(db, databaseBytesBefore)) };
     const result = {
       date: startedAt.toISOString(),
       machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd: loadAverage(), shared: true },
@@ -291,7 +307,7 @@ async function main() {
       },
       forwarded,
       stored: { dbCount: finalSlow.dbCount, persistedMetric: finalSlow.persistedMetric, drainedAfterLoadSeconds: drainedAt !== undefined ? round(drainedAt - loadEnd, 1) : null },
-      disk,
+      disk: { ...disk, settled },
       ackLatencyMs: {
         client: { p50: round(summary.latencyMs.p50, 1), p95: round(summary.latencyMs.p95, 1), p99: round(summary.latencyMs.p99, 1), max: round(summary.latencyMs.max, 1) },
         server: Object.fromEntries([0.5, 0.95, 0.99].map((q) => [`p${Math.round(q * 100)}`, round((histogramQuantile(gatewayMetrics, 'ofd_gateway_ack_latency_seconds', q) ?? NaN) * 1000, 1)])),
@@ -380,7 +396,11 @@ every table, index, TOAST and free-space map; WAL not included) for ${r.disk.doc
 **${r.disk.bytesPerDocument} bytes per document, ${r.disk.bytesPerReceipt} per receipt** (issue 12 target ≤ 1 500 per receipt; by table and
 index, and after a closed month's compaction: \`npm run bench:disk\`). The server's autovacuum: ${r.disk.autovacuum}${
     r.disk.autovacuum === 'off' ? ' — the dead versions of the rollups and shifts, updated in place, were reclaimed by page pruning and the persist worker\'s own VACUUM every 5 s at most, so this figure varies with how many updates the run made' : ''
-  }.
+  }. ${r.disk.settled.afterSeconds} s later, once the workers' own VACUUMs after their last batch had run (the acks that waited
+for their documents during the backlog are gone from \`document_acks\` by then, and its file truncated): **${r.disk.settled.bytesPerDocument} bytes per
+document, ${r.disk.settled.bytesPerReceipt} per receipt**. Bytes per document by table then, indexes and TOAST included: ${Object.entries(r.disk.settled.byTable)
+    .map(([t, b]) => `${t} ${b}`)
+    .join(', ')}.
 
 ${
     r.forwarded
