@@ -104,6 +104,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  // Writers wait until this commits: a row a worker of this release stored after the update below would lose its ids
+  // with the column (the partitions are locked with their parent).
+  await sql`lock table documents in share row exclusive mode`.execute(db);
   await sql`drop view receipt_items`.execute(db);
   // The ids go back into item_name_ids, detached months included: nothing is lost going down.
   const detached = await detachedMonths(db);

@@ -80,15 +80,30 @@ interface SlowSample {
   fnsWaiting: number;
 }
 
+const byTableText = (byTable: Record<string, number>): string =>
+  Object.entries(byTable)
+    .map(([t, b]) => `${t} ${b}`)
+    .join(', ');
+
 /** pg_database_size of the run's database. */
 async function databaseBytes(db: FreshDatabase): Promise<number> {
   const { rows } = await db.query<{ n: string }>('select pg_database_size(current_database()) as n');
   return Number(rows[0]?.n);
 }
 
+/** Each table's bytes with its indexes and TOAST, partitions summed into their parent. */
+async function tableBytes(db: FreshDatabase): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ name: string; bytes: string }>(`
+    select coalesce(i.inhparent::regclass::text, c.relname) as name, sum(pg_total_relation_size(c.oid)) as bytes
+      from pg_class c left join pg_inherits i on i.inhrelid = c.oid
+     where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace
+     group by 1`);
+  return new Map(rows.map((r) => [r.name, Number(r.bytes)]));
+}
+
 /** What the run added to the database, per stored document and per receipt (forms 3, 4, 31, 41). */
-async function diskPerDocument(db: FreshDatabase, before: number) {
-  const grownBytes = (await databaseBytes(db)) - before;
+async function diskPerDocument(db: FreshDatabase, before: { database: number; tables: Map<string, number> }) {
+  const grownBytes = (await databaseBytes(db)) - before.database;
   const { rows } = await db.query<{ documents: string; receipts: string }>(
     'select count(*) as documents, count(*) filter (where form in (3, 4, 31, 41)) as receipts from documents',
   );
@@ -99,14 +114,17 @@ async function diskPerDocument(db: FreshDatabase, before: number) {
   // their dead versions, so the growth depends more on how many updates the run made: said beside the figure (the
   // server-wide setting; a table's own autovacuum_enabled is not looked at).
   const autovacuum = await db.query<{ autovacuum: string }>('show autovacuum').then((r) => r.rows[0]?.autovacuum ?? 'unknown', () => 'unknown');
-  // Each table with its indexes and TOAST (partitions summed into their parent), per document: where the bytes are.
-  const tables = await db.query<{ name: string; bytes: string }>(`
-    select coalesce(i.inhparent::regclass::text, c.relname) as name, sum(pg_total_relation_size(c.oid)) as bytes
-      from pg_class c left join pg_inherits i on i.inhrelid = c.oid
-     where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace
-     group by 1 order by 2 desc limit 12`);
-  const byTable = Object.fromEntries(tables.rows.map((r) => [r.name, round(Number(r.bytes) / documents)]));
-  return { grownBytes, documents, receipts, bytesPerDocument: round(grownBytes / documents), bytesPerReceipt: round(grownBytes / receipts), autovacuum, byTable };
+  // What each table grew by (indexes and TOAST included), per document: where the bytes went; the largest twelve, the
+  // rest summed (the catalogue and free-space maps make up the difference to the total).
+  const grown = [...(await tableBytes(db))].map(([name, bytes]) => [name, bytes - (before.tables.get(name) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+  const byTable = Object.fromEntries([
+    ...grown.slice(0, 12).map(([name, bytes]) => [name, round(bytes / documents)]),
+    ['other tables', round(grown.slice(12).reduce((sum, [, bytes]) => sum + bytes, 0) / documents)],
+  ]);
+  // The acks that wait for their documents during a backlog (document-acks-vacuum.ts): what is left of them.
+  const acks = await db.query<{ rows: string; bytes: string }>(`select count(*) as rows, pg_total_relation_size('document_acks') as bytes from document_acks`);
+  const documentAcks = { rows: Number(acks.rows[0]?.rows), bytes: Number(acks.rows[0]?.bytes) };
+  return { grownBytes, documents, receipts, bytesPerDocument: round(grownBytes / documents), bytesPerReceipt: round(grownBytes / receipts), autovacuum, byTable, documentAcks };
 }
 
 const round = (v: number, d = 0) => (Number.isFinite(v) ? Math.round(v * 10 ** d) / 10 ** d : null);
@@ -139,7 +157,7 @@ async function main() {
     if (NPM_START) await sleep(3000); // every child up, not only the first that answered /health/ready
     const redisPid = await redis.pid();
     // The database as migrated, before any document: what the run adds is measured against it.
-    const databaseBytesBefore = await databaseBytes(db);
+    const databaseBytesBefore = { database: await databaseBytes(db), tables: await tableBytes(db) };
     log(`ready: ${NPM_START ? 'npm start' : 'gateway'} :${gateway.gatewayPort} (pid ${gateway.pid}), ${NPM_START ? JSON.stringify(supervisedChildren(gateway.pid)) : `${WORKERS} worker(s)`}, redis :${redis.port} (pid ${redisPid}), database ${db.name}`);
     /** The processes acknowledging and those storing: under npm start, the supervisor's children by kind. */
     const pidsOf = (): { gateway: number[]; worker: number[] } => {
@@ -286,6 +304,7 @@ async function main() {
         }
       : null;
     const disk = await diskPerDocument(db, databaseBytesBefore);
+    const loadAverageAtEnd = loadAverage();
     // Measured again once the workers' housekeeping after their last batch has run: the acks that waited for their
     // documents in document_acks during the backlog are deleted by then, and that table is vacuumed and truncated
     // (document-acks-vacuum.ts, every 3 s at most), the rollups vacuumed (churned-tables-vacuum.ts, 5 s).
@@ -294,7 +313,7 @@ async function main() {
     const settled = { afterSeconds: SETTLE_SECONDS, ...(await diskPerDocument(db, databaseBytesBefore)) };
     const result = {
       date: startedAt.toISOString(),
-      machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd: loadAverage(), shared: true },
+      machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd, shared: true },
       config: { registers: REGISTERS, seconds: SECONDS, offered: RATE > 0 ? `${RATE}/s` : 'closed loop (think 0)', keepAlive: KEEPALIVE, prebuiltDocumentsPerRegister: PREBUILD, workers: NPM_START ? 0 : WORKERS, npmStart: NPM_START, forward: FORWARD, runtime: DIST ? 'dist/main.js' : 'node --import tsx src/main.ts', redis: 'private, appendonly yes, appendfsync everysec', database: db.name },
       emulator: { acknowledged: summary.acknowledged, documents: summary.documents, sent: summary.sent, resends: summary.resends, unacknowledged: summary.unacknowledged, invalidAcks: summary.invalidAcks, missingReplies: summary.missingReplies, missingReplyReasons: summary.missingReplyReasons, byResponseCode: summary.byResponseCode },
       acknowledgedPerSec: { overall: round(summary.throughput), medianPerSecond: round(median(ackRate.filter(mid).map((p) => p.v))), acksCountedAtLoadEnd: ackedAtEnd.acked },
@@ -396,11 +415,10 @@ every table, index, TOAST and free-space map; WAL not included) for ${r.disk.doc
 **${r.disk.bytesPerDocument} bytes per document, ${r.disk.bytesPerReceipt} per receipt** (issue 12 target ≤ 1 500 per receipt; by table and
 index, and after a closed month's compaction: \`npm run bench:disk\`). The server's autovacuum: ${r.disk.autovacuum}${
     r.disk.autovacuum === 'off' ? ' — the dead versions of the rollups and shifts, updated in place, were reclaimed by page pruning and the persist worker\'s own VACUUM every 5 s at most, so this figure varies with how many updates the run made' : ''
-  }. ${r.disk.settled.afterSeconds} s later, once the workers' own VACUUMs after their last batch had run (the acks that waited
-for their documents during the backlog are gone from \`document_acks\` by then, and its file truncated): **${r.disk.settled.bytesPerDocument} bytes per
-document, ${r.disk.settled.bytesPerReceipt} per receipt**. Bytes per document by table then, indexes and TOAST included: ${Object.entries(r.disk.settled.byTable)
-    .map(([t, b]) => `${t} ${b}`)
-    .join(', ')}.
+  }. \`document_acks\` (acks waiting for their documents during the backlog) then held ${r.disk.documentAcks.rows} rows in ${r.disk.documentAcks.bytes} bytes.
+${r.disk.settled.afterSeconds} s later, when the workers' own VACUUMs after their last batch had had time to run: **${r.disk.settled.bytesPerDocument} bytes per
+document, ${r.disk.settled.bytesPerReceipt} per receipt**, \`document_acks\` ${r.disk.settled.documentAcks.rows} rows in ${r.disk.settled.documentAcks.bytes} bytes.
+What each table grew by, per document, indexes and TOAST included — at the drain: ${byTableText(r.disk.byTable)}; ${r.disk.settled.afterSeconds} s later: ${byTableText(r.disk.settled.byTable)}.
 
 ${
     r.forwarded

@@ -174,13 +174,27 @@ export function newestFirst(a: DocumentSummaryRow, b: DocumentSummaryRow): numbe
   return b.received_at.getTime() - a.received_at.getTime() || (a.fn < b.fn ? 1 : a.fn > b.fn ? -1 : 0) || Number(b.fd) - Number(a.fd);
 }
 
-/** The item filter's names, looked up once before the query that filters by them (itemNameMatcher). */
-async function itemFilterOf(db: Db, q: Pick<DocumentListQuery, 'item' | 'inns'>): Promise<ItemNameMatcher | undefined> {
-  return q.item === undefined ? undefined : itemNameMatcher(db, `%${escapeLike(q.item)}%`, q.inns);
+/**
+ * Runs `query` with the item filter's names looked up first (itemNameMatcher), both in one snapshot: the persist
+ * worker commits a new name before the document that has it, so a document the query sees has its names in the
+ * lookup. Without an item filter, `query` runs as it is.
+ */
+async function withItemFilter<T>(db: Db, q: Pick<DocumentListQuery, 'item' | 'inns'>, query: (db: Db, items: ItemNameMatcher | undefined) => Promise<T>): Promise<T> {
+  const item = q.item;
+  if (item === undefined) return query(db, undefined);
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => query(trx, await itemNameMatcher(trx, `%${escapeLike(item)}%`, q.inns)));
 }
 
 async function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {
-  return filteredDocuments(db, q, await itemFilterOf(db, q))
+  return withItemFilter(db, q, (db, items) => listedDocuments(db, q, items));
+}
+
+function listedDocuments(db: Db, q: DocumentListQuery, items: ItemNameMatcher | undefined): Promise<DocumentSummaryRow[]> {
+  return filteredDocuments(db, q, items)
     .select([
       'documents.fn',
       'documents.fd',
@@ -219,7 +233,7 @@ async function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<Documen
 /** How many documents the filter selects (an export's progress denominator). */
 export async function countDocuments(db: Db, q: Omit<DocumentListQuery, 'limit' | 'after'>): Promise<number> {
   if (q.inns !== 'all' && q.inns.length === 0) return 0;
-  const r = await filteredDocuments(db, q, await itemFilterOf(db, q), false).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const r = await withItemFilter(db, q, (db, items) => filteredDocuments(db, q, items, false).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow());
   return r.n;
 }
 

@@ -36,6 +36,18 @@ function escapeLike(s: string): string {
 
 export async function searchDocuments(db: Db, scope: SearchScope, match: DocumentMatch, limit: number): Promise<DocumentHit[]> {
   if (scope.inns !== 'all' && scope.inns.length === 0) return [];
+  // An item's names are looked up first, in the query's snapshot (see withItemFilter, api-documents.repository.ts).
+  if (match.kind === 'item') {
+    return db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute((trx) => searchIn(trx, scope, match, limit));
+  }
+  return searchIn(db, scope, match, limit);
+}
+
+async function searchIn(db: Db, scope: SearchScope, match: DocumentMatch, limit: number): Promise<DocumentHit[]> {
   let q = db
     .selectFrom('documents')
     .select(['documents.fn', 'documents.fd', 'documents.form', 'documents.date_time', 'documents.total_sum'])

@@ -138,6 +138,9 @@ export function storedItemNames(alias: string): RawBuilder<(string | null)[] | n
  */
 export const MAX_BRACKET = 3000;
 
+/** The most matched ids an integer-array row (migrations 0070–0082) is compared with by `&&`. */
+const MAX_OVERLAP = 200;
+
 /** An item filter's pattern, looked up once among the names in scope: what itemNameMatches tests rows by. */
 export interface ItemNameMatcher {
   /** The ILIKE pattern. */
@@ -161,7 +164,8 @@ export async function itemNameMatcher(db: Kysely<Database>, pattern: string, inn
  * The documents row (`alias`) has an item whose name matches the matcher's pattern, however the row stores its names:
  * - its id characters (since migration 0083): one regular expression, a bracket of the matched names' characters
  *   (≈ 0.2 µs a row); UTF-8 keeps every character whole, so only a whole id matches;
- * - its id array (0070–0082, or an id past a character's reach): `&&` with the matched ids;
+ * - its id array (0070–0082, or an id past a character's reach): `&&` with the matched ids, or past MAX_OVERLAP of
+ *   them a lookup of its own ids;
  * - past MAX_BRACKET matched names, either is tested by looking the row's ids up (ofd_item_names_match, ≈ 7 µs a row);
  * - its names (before 0070): the pattern itself.
  * Everything but the names is decided by parameters, not sub-selects: the planner's estimate stays that of a cheap
@@ -176,7 +180,12 @@ export function itemNameMatches(alias: string, m: ItemNameMatcher): RawBuilder<S
   else if (m.ids.length > 0) {
     const inReach = m.ids.filter((id) => id <= MAX_ITEM_NAME_ID_CHAR);
     if (inReach.length > 0) tests.push(sql`${chars} ~ ${`[${inReach.map(itemNameIdChar).join('')}]`}`);
-    tests.push(sql`${ids} && ${[...m.ids]}::integer[]`);
+    // `&&` compares every pair (8 items × n ids a row): past MAX_OVERLAP ids, a lookup of the row's few ids is cheaper.
+    tests.push(
+      m.ids.length <= MAX_OVERLAP
+        ? sql`${ids} && ${[...m.ids]}::integer[]`
+        : sql`(${ids} is not null and ofd_item_names_match(null, ${ids}, ${m.pattern}))`,
+    );
   }
   tests.push(sql`(${names} is not null and exists (select 1 from unnest(${names}) as n(name) where n.name ilike ${m.pattern}))`);
   return sql<SqlBool>`(${sql.join(tests, sql` or `)})`;

@@ -4,7 +4,7 @@
 // are written out as code points here, not computed by the code under test.
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDocuments } from '../../../src/db/api-documents.repository.js';
+import { countDocuments, listDocuments } from '../../../src/db/api-documents.repository.js';
 import { searchDocuments } from '../../../src/db/api-search.repository.js';
 import { flkCodesLiteral, insertDocumentBatch, type BatchDocument } from '../../../src/db/document-batch.repository.js';
 import { MAX_BRACKET, itemNameKey, itemNameMatcher, itemNameMatches, type ItemNameIds } from '../../../src/db/item-name-dictionary.js';
@@ -153,6 +153,7 @@ describe('item name id characters (migration 0083)', () => {
     const { rows } = await sql<{ id: number }>`select id from item_name_dictionary where user_inn = ${INN} and name = 'Пакет 3001'`.execute(t.db);
     ids.set(itemNameKey(INN, 'Пакет 3001'), rows[0]!.id);
     await store([receipt(5, INN, [null, 'Пакет 3001'])]);
+    expect((await itemNameMatcher(t.db, '%пакет%', [INN])).ids).toBe('many');
     for (const inns of [[INN], 'all'] as const) {
       const fds = (await listDocuments(t.db, { inns, item: 'Пакет', limit: 50 })).filter((d) => d.fn === FN).map((d) => d.fd);
       expect(fds, String(inns)).toEqual([5]);
@@ -164,4 +165,30 @@ describe('item name id characters (migration 0083)', () => {
     }
   });
 
+
+  it('compares a receipt stored as an id array by `&&` up to 200 matched names, by a lookup of its ids past that', async () => {
+    // Receipt 6 as migrations 0070–0082 stored it. 'Пакет 15' matches 111 names (15, 150–159, 1500–1599), 'Пакет 1'
+    // 1 111 (1, 10–19, 100–199, 1000–1999): one bracket each, and the array compared both ways.
+    const { rows } = await sql<{ id: number }>`select id from item_name_dictionary where user_inn = ${INN} and name = 'Пакет 1500'`.execute(t.db);
+    ids.set(itemNameKey(INN, 'Пакет 1500'), rows[0]!.id);
+    await store([receipt(6, INN, ['Пакет 1500'])]);
+    await sql`update documents set item_name_ids = ofd_item_name_ids(item_name_id_chars, null), item_name_id_chars = null where fn = ${FN} and fd = 6`.execute(t.db);
+    expect((await stored(6)).item_name_ids).toEqual([rows[0]!.id]);
+    for (const [item, matched] of [['пакет 15', 111], ['пакет 1', 1111]] as const) {
+      expect((await itemNameMatcher(t.db, `%${item}%`, [INN])).ids).toHaveLength(matched);
+      for (const inns of [[INN], 'all'] as const) {
+        const fds = (await listDocuments(t.db, { inns, item, limit: 50 })).filter((d) => d.fn === FN).map((d) => d.fd);
+        expect(fds, `${item} ${String(inns)}`).toEqual([6]);
+      }
+    }
+  });
+
+  it('counts what it lists, and lists the same for several organizations at once (one query per INN)', async () => {
+    const fds = async (inns: readonly string[], item: string) => (await listDocuments(t.db, { inns, item, limit: 50 })).filter((d) => d.fn === FN).map((d) => d.fd).sort();
+    expect(await fds([INN, OTHER_INN], 'товар')).toEqual([1, 2, 4]);
+    expect(await fds([OTHER_INN, INN], 'другой')).toEqual([4]);
+    expect(await countDocuments(t.db, { inns: [INN, OTHER_INN], item: 'товар' })).toBe(3);
+    expect(await countDocuments(t.db, { inns: [INN], item: 'пакет' })).toBe(2);
+    expect(await countDocuments(t.db, { inns: 'all', item: 'Хлеб' })).toBe(0);
+  });
 });
