@@ -9,7 +9,7 @@ import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
 import { findFnsStatusShown, fnsStatusShown, fnsStatusShownIs } from './fns-status-view.js';
-import { itemNameMatcher, itemNameMatches, type ItemNameMatcher } from './item-name-dictionary.js';
+import { itemNameMatches, withItemNameMatcher, type ItemNameMatcher } from './item-name-dictionary.js';
 import type { DocumentEvent, DocumentRow } from './tables/documents.js';
 import { fnsErrorsOf, isFnsAnswered, type FnsStatusRow } from './tables/fns-status.js';
 import { flkCodesOf, flkStatusIs, flkStatusOf, signStatusOf } from './document-outcome.js';
@@ -114,7 +114,7 @@ function filteredDocuments(db: Db, q: Omit<DocumentListQuery, 'limit'>, items: I
     query = query.where(fnsStatusShownIs(q.fnsStatus as FnsStatusRow['status'] | 'not_sent'));
   }
   if (q.item !== undefined) {
-    if (items === undefined) throw new Error('filteredDocuments: the item filter needs its matcher (itemFilterOf)');
+    if (items === undefined) throw new Error('filteredDocuments: the item filter needs its matcher (withItemFilter)');
     query = query.where(itemNameMatches('documents', items));
   }
   if (q.marking !== undefined) {
@@ -174,19 +174,9 @@ export function newestFirst(a: DocumentSummaryRow, b: DocumentSummaryRow): numbe
   return b.received_at.getTime() - a.received_at.getTime() || (a.fn < b.fn ? 1 : a.fn > b.fn ? -1 : 0) || Number(b.fd) - Number(a.fd);
 }
 
-/**
- * Runs `query` with the item filter's names looked up first (itemNameMatcher), both in one snapshot: the persist
- * worker commits a new name before the document that has it, so a document the query sees has its names in the
- * lookup. Without an item filter, `query` runs as it is.
- */
+/** Runs `query` with the item filter's matcher, if the list has one (withItemNameMatcher); else as it is. */
 async function withItemFilter<T>(db: Db, q: Pick<DocumentListQuery, 'item' | 'inns'>, query: (db: Db, items: ItemNameMatcher | undefined) => Promise<T>): Promise<T> {
-  const item = q.item;
-  if (item === undefined) return query(db, undefined);
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (trx) => query(trx, await itemNameMatcher(trx, `%${escapeLike(item)}%`, q.inns)));
+  return q.item === undefined ? query(db, undefined) : withItemNameMatcher(db, `%${escapeLike(q.item)}%`, q.inns, query);
 }
 
 async function listDocumentsQuery(db: Db, q: DocumentListQuery): Promise<DocumentSummaryRow[]> {

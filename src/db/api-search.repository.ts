@@ -3,7 +3,7 @@
 // users only of the organizations whose team the caller manages).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
-import { itemNameMatcher, itemNameMatches } from './item-name-dictionary.js';
+import { itemNameMatches, withItemNameMatcher, type ItemNameMatcher } from './item-name-dictionary.js';
 
 type Db = Kysely<Database>;
 
@@ -36,18 +36,14 @@ function escapeLike(s: string): string {
 
 export async function searchDocuments(db: Db, scope: SearchScope, match: DocumentMatch, limit: number): Promise<DocumentHit[]> {
   if (scope.inns !== 'all' && scope.inns.length === 0) return [];
-  // An item's names are looked up first, in the query's snapshot (see withItemFilter, api-documents.repository.ts).
   if (match.kind === 'item') {
-    return db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute((trx) => searchIn(trx, scope, match, limit));
+    return withItemNameMatcher(db, `%${escapeLike(match.value)}%`, scope.inns, (trx, items) => searchIn(trx, scope, match, limit, items));
   }
   return searchIn(db, scope, match, limit);
 }
 
-async function searchIn(db: Db, scope: SearchScope, match: DocumentMatch, limit: number): Promise<DocumentHit[]> {
+/** `items`: the item match's matcher (withItemNameMatcher), looked up in `db`'s snapshot. */
+async function searchIn(db: Db, scope: SearchScope, match: DocumentMatch, limit: number, items?: ItemNameMatcher): Promise<DocumentHit[]> {
   let q = db
     .selectFrom('documents')
     .select(['documents.fn', 'documents.fd', 'documents.form', 'documents.date_time', 'documents.total_sum'])
@@ -68,8 +64,8 @@ async function searchIn(db: Db, scope: SearchScope, match: DocumentMatch, limit:
       q = q.where('documents.total_sum', '=', match.value);
       break;
     case 'item': {
-      const pattern = `%${escapeLike(match.value)}%`;
-      q = q.where(itemNameMatches('documents', await itemNameMatcher(db, pattern, scope.inns)));
+      if (items === undefined) throw new Error('searchIn: the item match needs its matcher (withItemNameMatcher)');
+      q = q.where(itemNameMatches('documents', items));
       break;
     }
     case 'marking': {

@@ -161,6 +161,23 @@ export async function itemNameMatcher(db: Kysely<Database>, pattern: string, inn
 }
 
 /**
+ * Runs `query` with the matcher of the ILIKE `pattern` (itemNameMatcher), both in one snapshot: the persist worker
+ * commits a new name before the document that has it, so a document the query sees has its names in the lookup.
+ */
+export async function withItemNameMatcher<T>(
+  db: Kysely<Database>,
+  pattern: string,
+  inns: 'all' | readonly string[],
+  query: (db: Kysely<Database>, m: ItemNameMatcher) => Promise<T>,
+): Promise<T> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => query(trx, await itemNameMatcher(trx, pattern, inns)));
+}
+
+/**
  * The documents row (`alias`) has an item whose name matches the matcher's pattern, however the row stores its names:
  * - its id characters (since migration 0083): one regular expression, a bracket of the matched names' characters
  *   (≈ 0.2 µs a row); UTF-8 keeps every character whole, so only a whole id matches;
