@@ -12,9 +12,11 @@
 //      own cost) until every fns_status is answered.
 //   3. crpt and 4. notify: their workers take the jobs persisting added (an in-process CRPT client that accepts every
 //      sale; no SMTP, so each e-receipt ends not configured after its reads).
-// Prints Redis commands per document (by command) and this process's CPU µs per document for each phase (always per
-// document ingested), and how many crpt and notify jobs the fleet mix produces. Counts are exact; CPU depends on the
-// machine's load (each phase prints its window on the monotonic clock to stderr, to cut a --cpu-prof profile by phase).
+// Prints Redis commands per document (by command), PostgreSQL statements per document (each a round trip; BEGIN and
+// COMMIT count) and this process's CPU µs per document for each phase (always per document ingested), and how many crpt
+// and notify jobs the fleet mix produces (divide by them for a crpt or notify job's own figures). Counts are exact; CPU
+// depends on the machine's load (each phase prints its window on the monotonic clock to stderr, to cut a --cpu-prof
+// profile by phase).
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -79,6 +81,17 @@ async function main(): Promise<void> {
   const url = new URL(DATABASE_URL);
   url.pathname = `/${name}`;
   const handle = createDb(url.toString(), { maxConnections: 8 });
+  // Every statement the workers send (BEGIN and COMMIT included) is a round trip: counted per phase. The harness's own
+  // probes go through a handle of their own, not counted.
+  let statements = 0;
+  handle.pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      statements += 1;
+      return query(...args);
+    };
+  });
+  const probe = createDb(url.toString(), { maxConnections: 1 });
   const redis = new Redis(redisProcess.url, { maxRetriesPerRequest: null });
   try {
     await migrateToLatest(handle.db);
@@ -91,6 +104,7 @@ async function main(): Promise<void> {
     const logger = silentLogger();
     const phase = async (label: string, start: () => { close(): Promise<void> }, done: () => Promise<boolean>) => {
       await redis.config('RESETSTAT');
+      const statementsBefore = statements;
       const cpu = process.cpuUsage();
       const from = process.hrtime.bigint() / 1000n;
       const started = performance.now();
@@ -98,6 +112,7 @@ async function main(): Promise<void> {
       await until(done);
       const elapsedMs = performance.now() - started;
       const used = process.cpuUsage(cpu);
+      const phaseStatements = statements - statementsBefore;
       // The phase's window on the monotonic clock (µs), the clock of a --cpu-prof profile's timestamps.
       process.stderr.write(`window ${label}: ${from} ${process.hrtime.bigint() / 1000n}\n`);
       const stats = await commandStats(redis);
@@ -109,12 +124,14 @@ async function main(): Promise<void> {
       return {
         phase: label,
         redisCommandsPerDocument: +(total / DOCUMENTS).toFixed(2),
+        postgresStatementsPerDocument: +(phaseStatements / DOCUMENTS).toFixed(2),
+        postgresStatements: phaseStatements,
         byCommand,
         cpuMicrosecondsPerDocument: Math.round((used.user + used.system) / DOCUMENTS),
         elapsedMs: Math.round(elapsedMs),
       };
     };
-    const count = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(handle.db)).rows[0]?.n ?? 0);
+    const count = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(probe.db)).rows[0]?.n ?? 0);
     const persist = await phase(
       'persist (+ forwarding jobs)',
       () => startPersistWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, usualAsNull: true }), // as shipped
@@ -150,6 +167,7 @@ async function main(): Promise<void> {
   } finally {
     redis.disconnect();
     await handle.close();
+    await probe.close();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
     await redisProcess.stop();

@@ -4,13 +4,13 @@
 // not delivered and no live lease is held; only the claimer sends; recordCrptDelivered / recordCrptFailure end it. A
 // delivered sale is never sent again, so a re-delivered or replayed job completes without a request.
 import { sql, type Kysely } from 'kysely';
-import type { JsonObject } from './column-types.js';
 import type { CrptCodeStatusTable, CrptSaleSource, CrptSalesTable } from './tables/crpt.js';
 import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
 import type { Selectable } from 'kysely';
 import { loadRawContexts } from './raw-contexts.js';
+import { readStoredCopy } from './stored-copy.js';
 
 export type CrptSaleRow = Selectable<CrptSalesTable>;
 export type CrptCodeStatusRow = Selectable<CrptCodeStatusTable>;
@@ -40,50 +40,63 @@ export type ClaimResult =
   | { readonly kind: 'delivered'; readonly row: CrptSaleRow }
   | { readonly kind: 'in_flight'; readonly delayMs: number };
 
-/** The marking codes of a stored receipt and its 2107, or undefined when the document is not stored. */
-export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: number): Promise<ReceiptSaleData | undefined> {
-  const key = await db.selectFrom('document_keys').select(['received_at']).where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
-  if (!key) return undefined;
-  const doc = await db
-    .selectFrom('documents')
-    .select(['operation_type', 'raw_container', 'raw_codec', 'flk_codes', 'reprocessed_at'])
-    .where('fn', '=', fn)
-    .where('fd', '=', fd)
-    .where('received_at', '=', key.received_at)
-    .executeTakeFirst();
-  if (doc) await loadRawContexts(db, [doc]);
-  const codes = await db
-    .selectFrom('marking_codes')
-    .select(['item_index', 'code', 'check_result'])
-    .where('fn', '=', fn)
-    .where('fd', '=', fd)
-    .where('received_at', '=', key.received_at)
-    .orderBy('item_index')
-    .execute();
+interface SaleRow {
+  operation_type: number | null;
+  raw_container: Buffer;
+  raw_codec: number | null;
+  flk_codes: string[] | null;
+  reprocessed_at: Date | null;
+  /** [item_index, code, check_result] of each code, in item order. */
+  codes: [number, string, number | null][];
+}
+
+/**
+ * The receipt and its marking codes in one statement. Every table is named with its partition key as a constant, so the
+ * planner prunes to one partition of each (a join on received_at would plan every month's partition and prune at run
+ * time — dearer than the round trip it saves).
+ */
+async function readSaleRow(db: Kysely<Database>, fn: string, fd: number, receivedAt: Date): Promise<SaleRow | undefined> {
+  const { rows } = await sql<SaleRow>`
+    select d.operation_type, d.raw_container, d.raw_codec, d.flk_codes, d.reprocessed_at,
+           coalesce((select json_agg(json_build_array(m.item_index, m.code, m.check_result) order by m.item_index)
+                       from marking_codes m
+                      where m.fn = ${fn} and m.fd = ${fd} and m.received_at = ${receivedAt}::timestamptz), '[]'::json) as codes
+      from documents d
+     where d.fn = ${fn} and d.fd = ${fd} and d.received_at = ${receivedAt}::timestamptz
+  `.execute(db);
+  return rows[0];
+}
+
+/**
+ * The marking codes of a stored receipt and its 2107, or undefined when the document is not stored. `receivedAt`: the
+ * job's hint (stored-copy.ts), which saves the lookup of document_keys.
+ */
+export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: number, receivedAt?: Date): Promise<ReceiptSaleData | undefined> {
+  const doc = await readStoredCopy(db, fn, fd, receivedAt, (at) => readSaleRow(db, fn, fd, at));
+  if (!doc) return undefined;
+  await loadRawContexts(db, [doc]);
   let receiptCheckResult: number | null = null;
-  const json: JsonObject | undefined = doc ? storedFnsJson(doc) : undefined;
-  if (json) {
-    for (const body of Object.values(json)) {
-      if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-        const v = body['checkingLabeledProdResult'];
-        if (typeof v === 'number') receiptCheckResult = v;
-      }
+  for (const body of Object.values(storedFnsJson(doc))) {
+    if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+      const v = body['checkingLabeledProdResult'];
+      if (typeof v === 'number') receiptCheckResult = v;
     }
   }
+  // 1054 sell (1) / sell return (2) → the piece's planned status: 1 sold, 3 returned.
+  const itemStatus = doc.operation_type === 2 ? 3 : doc.operation_type === 1 ? 1 : null;
   return {
-    operationType: doc?.operation_type ?? null,
+    operationType: doc.operation_type,
     receiptCheckResult,
-    // 1054 sell (1) / sell return (2) → the piece's planned status: 1 sold, 3 returned.
-    codes: codes.map((c) => ({
-      itemIndex: c.item_index,
-      code: c.code,
-      checkResult: c.check_result,
-      itemStatus: doc?.operation_type === 2 ? 3 : doc?.operation_type === 1 ? 1 : null,
-    })),
+    codes: doc.codes.map(([itemIndex, code, checkResult]) => ({ itemIndex, code, checkResult, itemStatus })),
   };
 }
 
-/** Claims the send lease of a sale and records its codes at stage 'checked' (first time only). */
+/**
+ * Claims the send lease of a sale and records its codes at stage 'checked' (first time only): one statement, so one
+ * round trip and atomic without a transaction. Not claimed: the row as it stood when the statement began — or, when a
+ * concurrent claim inserted it after that (the insert waited for it and saw it; this statement's snapshot does not),
+ * as read again.
+ */
 export async function claimCrptSale(
   db: Kysely<Database>,
   key: SaleKey,
@@ -92,89 +105,62 @@ export async function claimCrptSale(
   leaseMs: number,
   owner: string,
 ): Promise<ClaimResult> {
-  return db.transaction().execute(async (tx) => {
-    const claimed = await sql<{ fn: string }>`
+  const { rows } = await sql<{ claimed: boolean } & Partial<CrptSaleRow>>`
+    with claimed as (
       insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner)
       values (${key.source}, ${key.fn}, ${key.fd}, 'sending', now() + ${leaseMs}::integer * interval '1 millisecond', ${owner})
       on conflict (source, fn, fd) do update
          set status = 'sending', lease_until = excluded.lease_until, lease_owner = excluded.lease_owner, updated_at = now()
        where crpt_sales.status <> 'delivered'
          and (crpt_sales.lease_until is null or crpt_sales.lease_until < now())
-      returning fn
-    `.execute(tx);
-    if (claimed.rows.length === 0) {
-      const row = await tx.selectFrom('crpt_sales').selectAll().where('source', '=', key.source).where('fn', '=', key.fn).where('fd', '=', key.fd).executeTakeFirstOrThrow();
-      if (row.status === 'delivered') return { kind: 'delivered', row } as const;
-      const left = row.lease_until ? row.lease_until.getTime() - Date.now() : 0;
-      return { kind: 'in_flight', delayMs: Math.max(500, left) } as const;
-    }
-    if (codes.length > 0) {
-      await tx
-        .insertInto('crpt_code_status')
-        .values(
-          codes.map((c) => ({
-            source: key.source,
-            fn: key.fn,
-            fd: key.fd,
-            item_index: c.itemIndex,
-            code: c.code,
-            check_result: c.checkResult,
-            receipt_check_result: receiptCheckResult,
-            stage: 'checked' as const,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['source', 'fn', 'fd', 'item_index']).doNothing())
-        .execute();
-    }
-    return { kind: 'claimed' } as const;
-  });
+      returning 1
+    ), codes as (
+      insert into crpt_code_status (source, fn, fd, item_index, code, check_result, receipt_check_result, stage)
+      select ${key.source}, ${key.fn}, ${key.fd}, c.item_index, c.code, c.check_result, ${receiptCheckResult}::smallint, 'checked'
+        from unnest(${codes.map((c) => c.itemIndex)}::integer[], ${codes.map((c) => c.code)}::text[], ${codes.map((c) => c.checkResult)}::smallint[])
+             as c(item_index, code, check_result)
+       where exists (select from claimed)
+      on conflict (source, fn, fd, item_index) do nothing
+    )
+    select exists (select from claimed) as claimed, s.*
+      from (select) as one
+      left join crpt_sales s on s.source = ${key.source} and s.fn = ${key.fn} and s.fd = ${key.fd}
+  `.execute(db);
+  const result = rows[0]!;
+  if (result.claimed) return { kind: 'claimed' };
+  const row = result.status ? (result as CrptSaleRow) : await findCrptSale(db, key);
+  if (!row) throw new Error(`crpt sale (${key.source}, ${key.fn}, ${key.fd}) neither claimed nor stored`);
+  if (row.status === 'delivered') return { kind: 'delivered', row };
+  const left = row.lease_until ? row.lease_until.getTime() - Date.now() : 0;
+  return { kind: 'in_flight', delayMs: Math.max(500, left) };
 }
 
-/** CRPT answered: the sale is delivered, each code gets CRPT's status. */
+/**
+ * CRPT answered: the sale is delivered, each of its codes 'delivered', or 'crpt_answered' with CRPT's status when the
+ * answer names it (of a code named twice, the last status). One statement: one round trip, atomic.
+ */
 export async function recordCrptDelivered(
   db: Kysely<Database>,
   key: SaleKey,
   answer: { readonly duplicate: boolean; readonly codes: ReadonlyArray<{ readonly cis: string; readonly status: string }> },
 ): Promise<void> {
-  await db
-    .transaction()
-    .execute(async (tx) => {
-      await tx
-        .updateTable('crpt_sales')
-        .set({
-          status: 'delivered',
-          duplicate: answer.duplicate,
-          attempts: sql<number>`attempts + 1`,
-          lease_until: null,
-          lease_owner: null,
-          last_error_code: null,
-          last_error: null,
-          sent_at: sql<Date>`coalesce(sent_at, now())`,
-          delivered_at: sql<Date>`now()`,
-          updated_at: sql<Date>`now()`,
-        })
-        .where('source', '=', key.source)
-        .where('fn', '=', key.fn)
-        .where('fd', '=', key.fd)
-        .execute();
-      await tx
-        .updateTable('crpt_code_status')
-        .set({ stage: 'delivered', updated_at: sql<Date>`now()` })
-        .where('source', '=', key.source)
-        .where('fn', '=', key.fn)
-        .where('fd', '=', key.fd)
-        .execute();
-      for (const c of answer.codes) {
-        await tx
-          .updateTable('crpt_code_status')
-          .set({ stage: 'crpt_answered', crpt_status: c.status, updated_at: sql<Date>`now()` })
-          .where('source', '=', key.source)
-          .where('fn', '=', key.fn)
-          .where('fd', '=', key.fd)
-          .where('code', '=', c.cis)
-          .execute();
-      }
-    });
+  await sql`
+    with sale as (
+      update crpt_sales
+         set status = 'delivered', duplicate = ${answer.duplicate}, attempts = attempts + 1, lease_until = null, lease_owner = null,
+             last_error_code = null, last_error = null, sent_at = coalesce(sent_at, now()), delivered_at = now(), updated_at = now()
+       where source = ${key.source} and fn = ${key.fn} and fd = ${key.fd}
+    ), answered as (
+      select distinct on (a.cis) a.cis, a.status
+        from unnest(${answer.codes.map((c) => c.cis)}::text[], ${answer.codes.map((c) => c.status)}::text[]) with ordinality as a(cis, status, n)
+       order by a.cis, a.n desc
+    )
+    update crpt_code_status c
+       set stage = case when exists (select from answered a where a.cis = c.code) then 'crpt_answered' else 'delivered' end,
+           crpt_status = case when exists (select from answered a where a.cis = c.code) then (select a.status from answered a where a.cis = c.code) else c.crpt_status end,
+           updated_at = now()
+     where c.source = ${key.source} and c.fn = ${key.fn} and c.fd = ${key.fd}
+  `.execute(db);
 }
 
 /** A failed attempt: 'retrying', or 'dead' with its dead letter in the same transaction. */

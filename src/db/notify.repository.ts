@@ -7,6 +7,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import type { JsonObject } from './column-types.js';
 import type { Database } from './database.js';
 import { storedFnsJson } from './fns-json.js';
+import { readStoredCopy } from './stored-copy.js';
 import type { ReceiptDeliveryLogRow } from './tables/api-security.js';
 import type { NotifyDeliveriesTable, NotifyDeliveryRow, NotifyDeliveryStatus, ReceiptChannel } from './tables/notify.js';
 import { recordDeadLetters, type DeadLetterInput } from './dead-letters.repository.js';
@@ -34,20 +35,21 @@ type Db = Kysely<Database>;
 const MAX_ERROR = 2000;
 
 /**
- * The stored receipt of an e-receipt job. Its received_at (the partition key) is read from document_keys first and
- * passed as a value: a join through document_keys would leave the planner every partition of documents to plan for,
- * which measured 0.85 ms of planning per e-receipt in the loadtest — more than the rest of the job's SQL together.
+ * The stored receipt of an e-receipt job. Its received_at (the partition key) is the job's hint, or read from
+ * document_keys first (stored-copy.ts), and passed as a value: a join through document_keys would leave the planner
+ * every partition of documents to plan for, which measured 0.85 ms of planning per e-receipt in the loadtest — more
+ * than the rest of the job's SQL together.
  */
-export async function loadReceiptSource(db: Db, fn: string, fd: number): Promise<ReceiptSource | undefined> {
-  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
-  if (!key) return undefined;
-  const { rows } = await sql<Omit<ReceiptSource, 'fns_json'> & { raw_container: Buffer; raw_codec: number | null; flk_codes: string[]; reprocessed_at: Date | null }>`
-    select d.fn, d.fd, d.form, d.raw_container, d.raw_codec, d.flk_codes, d.reprocessed_at, d.date_time, d.total_sum, d.fiscal_sign, d.operation_type, d.user_inn, o.id as organization_id
-      from documents d
-      left join organizations o on o.inn = d.user_inn
-     where d.fn = ${fn} and d.fd = ${fd} and d.received_at = ${key.received_at}
-  `.execute(db);
-  const row = rows[0];
+export async function loadReceiptSource(db: Db, fn: string, fd: number, receivedAt?: Date): Promise<ReceiptSource | undefined> {
+  const row = await readStoredCopy(db, fn, fd, receivedAt, async (at) => {
+    const { rows } = await sql<Omit<ReceiptSource, 'fns_json'> & { raw_container: Buffer; raw_codec: number | null; flk_codes: string[]; reprocessed_at: Date | null }>`
+      select d.fn, d.fd, d.form, d.raw_container, d.raw_codec, d.flk_codes, d.reprocessed_at, d.date_time, d.total_sum, d.fiscal_sign, d.operation_type, d.user_inn, o.id as organization_id
+        from documents d
+        left join organizations o on o.inn = d.user_inn
+       where d.fn = ${fn} and d.fd = ${fd} and d.received_at = ${at}
+    `.execute(db);
+    return rows[0];
+  });
   if (!row) return undefined;
   await loadRawContexts(db, [row]);
   // The FNS JSON is derived from the raw bytes (not stored, migration 0053).

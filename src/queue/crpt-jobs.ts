@@ -1,20 +1,22 @@
 /**
  * Jobs of the `crpt` queue. Two names share it:
  *
- *   send-to-crpt          { fn, fd }  a stored receipt with marking codes (added by the persist worker), job id
- *                                     documentJobId(fn, fd)
+ *   send-to-crpt          { fn, fd, receivedAt? }  a stored receipt with marking codes (added by the persist worker),
+ *                                     job id documentJobId(fn, fd); receivedAt: the stored copy's, when known
  *   marking-notification  { fn, notificationNumber, container, receivedAt }  a form-82 sale notification from the
  *                                     marking listener, the FN's container (base64) kept whole; job id
  *                                     markingNotificationJobId(fn, n) — the FN re-sends until answered, the id dedupes
  */
 import { z } from 'zod';
 import { assertFiscalDriveNumber } from './job-ids.js';
+import { receivedAtHintSchema } from './received-at-hint.js';
 
 export const CRPT_NOTIFICATION_JOB = 'marking-notification';
 
 export const crptReceiptJobSchema = z.object({
   fn: z.string().regex(/^\d{16}$/),
   fd: z.number().int().min(1).max(0xffff_ffff),
+  receivedAt: receivedAtHintSchema,
 });
 
 export const crptNotificationJobSchema = z.object({

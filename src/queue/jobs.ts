@@ -92,6 +92,8 @@ export interface FnsJob {
 export interface CrptJob {
   readonly fn: string;
   readonly fd: number;
+  /** The stored copy's received_at, when the persist job that adds this one stored it (received-at-hint.ts). */
+  readonly receivedAt?: string;
 }
 
 export type NotifyChannel = 'email' | 'sms' | 'viber' | 'webhook';
@@ -103,6 +105,8 @@ export interface NotifyJob {
   readonly channel: NotifyChannel;
   /** E-mail address, phone number or webhook id; absent when the worker reads it from the document (tag 1008). */
   readonly recipient?: string;
+  /** The stored copy's received_at, when the persist job that adds this one stored it (received-at-hint.ts). */
+  readonly receivedAt?: string;
 }
 
 /**

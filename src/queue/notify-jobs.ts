@@ -3,6 +3,7 @@
  * jobs.ts, job id notifyJobId(fn, fd, channel)), or a replayed dead letter of an outbox.
  */
 import { z } from 'zod';
+import { receivedAtHintSchema } from './received-at-hint.js';
 
 /** The channel of a condition e-mail's dead letter; its `recipient` is the outbox row id (notification_emails). */
 export const NOTIFICATION_EMAIL_CHANNEL = 'notification-email';
@@ -14,6 +15,8 @@ export const notifyJobSchema = z.object({
   recipient: z.string().min(1).max(320).optional(),
   /** Set on jobs of a resend asked through the API: sends even when the receipt was delivered before. */
   resend: z.number().int().min(1).optional(),
+  /** The stored copy's received_at, from the persist job that stored it (received-at-hint.ts). */
+  receivedAt: receivedAtHintSchema,
 });
 export type NotifyJobData = z.infer<typeof notifyJobSchema>;
 

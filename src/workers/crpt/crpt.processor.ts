@@ -27,6 +27,7 @@ import type { Database } from '../../db/database.js';
 import { recordDeadLetters } from '../../db/dead-letters.repository.js';
 import { CRPT_NOTIFICATION_JOB, crptNotificationJobSchema, crptReceiptJobSchema } from '../../queue/crpt-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
+import { receivedAtOfHint } from '../../queue/received-at-hint.js';
 import { deadLetterOf, type FailedOutcome, type JobRef, type SendingProcessorDeps } from '../shared/job-ref.js';
 import { parseSaleNotification } from '../../../protocol/marking-forms.js';
 
@@ -73,7 +74,7 @@ async function buildSale(db: Kysely<Database>, job: CrptJobRef): Promise<BuiltSa
   }
   const p = crptReceiptJobSchema.safeParse(job.data);
   if (!p.success) return new CrptError(CrptErrorCodes.CRPT_BAD_JOB, `not a crpt job: ${p.error.issues[0]?.message ?? ''}`, { requestSent: false });
-  const data = await readReceiptSale(db, p.data.fn, p.data.fd);
+  const data = await readReceiptSale(db, p.data.fn, p.data.fd, receivedAtOfHint(p.data.receivedAt));
   if (!data) return new CrptError(CrptErrorCodes.CRPT_DOCUMENT_NOT_FOUND, `no stored document (${p.data.fn}, ${p.data.fd})`, { requestSent: false });
   if (data.codes.length === 0) return undefined;
   return { key: { source: 'receipt', fn: p.data.fn, fd: p.data.fd }, ...data };

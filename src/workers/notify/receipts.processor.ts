@@ -23,6 +23,7 @@ import { rearmNotificationEmail } from '../../db/notification-emails.repository.
 import { phoneChannelOf } from '../../db/receipt-brands.repository.js';
 import { rearmWebhookDelivery } from '../../db/webhook-rearm.repository.js';
 import { notifyJobSchema, outboxReplaySchema, type NotifyJobData } from '../../queue/notify-jobs.js';
+import { receivedAtOfHint } from '../../queue/received-at-hint.js';
 import { NotifyError, type NotifyJobRef, type NotifyOutcome, type NotifyProcessor, type NotifyProcessorDeps } from './notify-types.js';
 import { JOB_STALLED } from '../shared/stalled-jobs.js';
 import { attempt, BrandCache, dead, refuse, sendSms, sendViber, shortLink, type Key } from './receipt-sends.js';
@@ -117,7 +118,7 @@ export function createNotifyProcessor(deps: NotifyProcessorDeps): NotifyProcesso
     const data = parsed.data;
     // A webhook replay whose recipient is no delivery id: nothing to make due.
     if (data.channel === 'webhook') return { kind: 'done', status: 'skipped' };
-    const doc = await loadReceiptSource(db, data.fn, data.fd);
+    const doc = await loadReceiptSource(db, data.fn, data.fd, receivedAtOfHint(data.receivedAt));
     if (!doc) return dead(deps, job, new NotifyError('NOTIFY_DOCUMENT_NOT_FOUND', `no stored document (${data.fn}, ${data.fd})`));
     const { key, recipient } = await route(deps, data, doc);
     if (recipient === '') {

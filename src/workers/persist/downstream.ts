@@ -52,11 +52,13 @@ export function createDownstream(connection: RedisClient, prefix: string, log: L
       if (!result.inserted && !retried) continue;
       const { fn, fd, downstream } = result;
       const jobId = documentJobId(fn, fd);
+      // A copy stored before this run (a retried batch) may not be this one: its received_at is left to the workers to find.
+      const hint = result.inserted ? { receivedAt: result.receivedAt } : {};
       if (downstream.fns) fns.push({ fn, fd });
-      if (downstream.crpt) crpt.push({ name: JobNames.crpt, data: { fn, fd }, opts: { jobId } });
+      if (downstream.crpt) crpt.push({ name: JobNames.crpt, data: { fn, fd, ...hint }, opts: { jobId } });
       if (downstream.notify) {
         const { channel, recipient } = downstream.notify;
-        notify.push({ name: JobNames.notify, data: { fn, fd, channel, recipient }, opts: { jobId: notifyJobId(fn, fd, channel) } });
+        notify.push({ name: JobNames.notify, data: { fn, fd, channel, recipient, ...hint }, opts: { jobId: notifyJobId(fn, fd, channel) } });
       }
     }
     await Promise.all([addDownstream(fnsQueue, fnsBatches(origin, fns)), addDownstream(crptQueue, crpt), addDownstream(notifyQueue, notify)]);

@@ -45,6 +45,8 @@ export interface PersistedJob {
   readonly form: number;
   /** False when the document was already stored (a re-send or a re-processed job): nothing derived was written. */
   readonly inserted: boolean;
+  /** The job's received_at: the stored copy's when `inserted` (its forwarding jobs may name the partition by it). */
+  readonly receivedAt: string;
   readonly downstream: Downstream;
 }
 
@@ -130,7 +132,7 @@ function settle(deps: PersistProcessorDeps, prepared: readonly Prepared[], writt
       counted.add(d.key);
       byForm.set(d.derived.form, (byForm.get(d.derived.form) ?? 0) + 1);
     }
-    results[d.index] = { ok: true, fn: d.job.fn, fd: d.job.fd, form: d.derived.form, inserted, downstream: d.derived.downstream };
+    results[d.index] = { ok: true, fn: d.job.fn, fd: d.job.fd, form: d.derived.form, inserted, receivedAt: d.job.receivedAt, downstream: d.derived.downstream };
   }
   for (const [form, n] of byForm) deps.metrics?.documents.persisted.inc({ form: String(form) }, n);
   const conflicting = written?.conflicting ?? 0;

@@ -157,9 +157,10 @@ describe('persist worker', () => {
     await h.producer.enqueue(job);
     const crpt = h.queue('crpt');
     await waitFor(() => crpt.getJobCountByTypes('waiting'), (n) => n === 1);
-    expect(await crpt.getJob(documentJobId(FN_A, 42))).toMatchObject({ data: { fn: FN_A, fd: 42 } });
+    // The stored copy's received_at travels with the job: the crpt worker reads the receipt without looking it up.
+    expect((await crpt.getJob(documentJobId(FN_A, 42)))?.data).toEqual({ fn: FN_A, fd: 42, receivedAt: job.receivedAt });
     const notify = await h.queue('notify').getJob(notifyJobId(FN_A, 42, 'email'));
-    expect(notify?.data).toEqual({ fn: FN_A, fd: 42, channel: 'email', recipient: 'buyer@example.com' });
+    expect(notify?.data).toEqual({ fn: FN_A, fd: 42, channel: 'email', recipient: 'buyer@example.com', receivedAt: job.receivedAt });
   });
 
   it('stores a document enqueued twice, in one batch or in several, once; counters are not doubled', async () => {
