@@ -1,13 +1,14 @@
 /**
- * The registry rows documents name, made sure of in the persist transaction (src/workers/persist/registry.ts decides
- * which): organizations by INN, outlets by (organization, address, place), registers by registration number, and whose
- * documents a register carries. Idempotent and counter-free (`on conflict do nothing`); callers pass keys sorted, so
- * concurrent transactions lock rows in the same order.
+ * The registry rows documents name, made sure of before the persist transaction or in it (src/workers/persist/registry.ts
+ * decides which and when): organizations by INN, outlets by (organization, address, place), registers by registration
+ * number, and whose documents a register carries. Idempotent and counter-free (`on conflict do nothing`); callers pass
+ * keys sorted, so concurrent transactions lock rows in the same order.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 
-type Trx = Transaction<Database>;
+/** A transaction, or the database itself (each statement then commits on its own: every one is idempotent). */
+type Trx = Kysely<Database>;
 
 export interface OutletKey {
   readonly organization_id: number;

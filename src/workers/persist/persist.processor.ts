@@ -32,7 +32,7 @@ import { packRawContainer } from '../../db/raw-container.js';
 import { confirmRawContexts, packingContext, RawContextsOfDrives } from '../../db/raw-contexts.js';
 import type { RawContext } from '../../db/raw-context-cache.js';
 import { isDbError } from '../../db/errors.js';
-import { ensureRegistry, RegistryCache, type RegistryIds } from './registry.js';
+import { ensureRegistry, ensureRegistryRows, RegistryCache, type RegistryIds, type RegistrySubject } from './registry.js';
 import type { Downstream } from './derive.js';
 import { applyReports } from './report-state.js';
 
@@ -92,11 +92,7 @@ async function write(
   nameIds: ItemNameIds,
   usualAsNull: boolean,
 ): Promise<Written> {
-  const ids = await ensureRegistry(
-    trx,
-    unique.map((d) => ({ fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id })),
-    cache,
-  );
+  const ids = await ensureRegistry(trx, unique.map(registrySubject), cache);
   await confirmRawContexts(trx, contexts);
   const claimed = await insertDocumentBatch(
     trx,
@@ -121,6 +117,8 @@ async function write(
   );
   return { claimed, conflicting, ids };
 }
+
+const registrySubject = (d: Prepared): RegistrySubject => ({ fields: d.derived.fields, kktRegId: d.derived.columns.kkt_reg_id });
 
 /** One result per prepared document (the first copy of a key stored now is the one `inserted`), and metrics. */
 function settle(deps: PersistProcessorDeps, prepared: readonly Prepared[], written: Written | undefined, results: (PersistResult | undefined)[]): number {
@@ -167,6 +165,8 @@ export function createPersistProcessor(deps: PersistProcessorDeps): PersistProce
     // known already, and no statement runs.
     const nameIds = await itemNames.idsOf(deps.db, itemNamesOf(distinct.map((d) => ({ inn: d.derived.columns.user_inn, items: d.derived.items }))));
     const contexts = await rawContexts.forDocuments(deps.db, distinct.map((d) => ({ fn: d.job.fn, fd: d.job.fd, form: d.derived.form, raw: d.raw })));
+    // New organizations, outlets and registers too (registry.ts: inside the transaction they held up the next batch).
+    await ensureRegistryRows(deps.db, distinct.map(registrySubject), cache);
     const used = new Set<RawContext>();
     const unique: PreparedPacked[] = distinct.map((d) => {
       const context = packingContext(contexts, d.job.fn, d.raw);

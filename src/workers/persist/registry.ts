@@ -3,8 +3,17 @@
  * made sure of before the documents are written, so each document row gets its register_id / outlet_id at once.
  * Idempotent and counter-free (`on conflict do nothing`, keys sorted), so it runs for every document of a batch, stored
  * before or not; ids seen committed are cached (they never change for their key: rows are not deleted).
+ *
+ * The rows the cache does not hold are created BEFORE the batch's transaction, each statement committing on its own
+ * (ensureRegistryRows), and remembered at once. Inside the transaction a new row would stay uncommitted — and every
+ * registration report of the batch updates its organization and register — until the batch commits, and the next batch
+ * in flight, naming the same new shop, waited on it at its first insert: while registers came online, the persist
+ * worker's two transactions in flight ran one after the other (measured in the loadtest: a backend waiting on
+ * `insert into organizations` in a third of the samples of the drain). The cost: a batch that then fails leaves rows
+ * that name no stored document until it is retried (a document PostgreSQL refuses for good leaves them for ever:
+ * an organization, outlet or register with no documents, as one added by hand before its first receipt).
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { FieldObject } from '../../../protocol/document-json.js';
 import type { Database } from '../../db/database.js';
 import {
@@ -77,7 +86,7 @@ export class RegistryCache {
 
 type Recognised = RegistrySubject & { fields: FieldObject };
 
-async function ensureOrgs(trx: Transaction<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
+async function ensureOrgs(trx: Kysely<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
   const inns = [...new Set(docs.map((d) => validInn(d.fields)).filter((x): x is string => x !== null))]
     .filter((inn) => {
       const id = cache.ids.orgs.get(inn);
@@ -89,7 +98,7 @@ async function ensureOrgs(trx: Transaction<Database>, docs: readonly Recognised[
   for (const r of await ensureOrganizations(trx, inns)) ids.orgs.set(r.inn, r.id);
 }
 
-async function ensureDocOutlets(trx: Transaction<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
+async function ensureDocOutlets(trx: Kysely<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
   const outletWanted = new Map<string, OutletKey>();
   for (const d of docs) {
     const inn = validInn(d.fields);
@@ -108,7 +117,7 @@ async function ensureDocOutlets(trx: Transaction<Database>, docs: readonly Recog
   for (const r of await ensureOutlets(trx, wanted)) ids.outlets.set(outletKey(r.organization_id, r.address, r.place), r.id);
 }
 
-async function ensureDocRegisters(trx: Transaction<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
+async function ensureDocRegisters(trx: Kysely<Database>, docs: readonly Recognised[], cache: RegistryCache, ids: RegistryIds): Promise<void> {
   const regWanted = new Map<string, NewRegistryRegister>();
   for (const d of docs) {
     const reg = d.kktRegId;
@@ -133,13 +142,32 @@ async function ensureDocRegisters(trx: Transaction<Database>, docs: readonly Rec
   );
 }
 
-/** Makes sure the organizations, outlets and registers `docs` name exist, and returns their ids. */
-export async function ensureRegistry(trx: Transaction<Database>, docs: readonly RegistrySubject[], cache: RegistryCache): Promise<RegistryIds> {
+const recognisedOf = (docs: readonly RegistrySubject[]) => docs.filter((d): d is Recognised => d.fields !== undefined);
+
+/** Makes sure the organizations, outlets and registers `docs` name exist, and returns their ids; no statement when cached. */
+async function ensureRows(db: Kysely<Database>, recognised: readonly Recognised[], cache: RegistryCache): Promise<RegistryIds> {
   const ids = emptyRegistryIds();
-  const recognised = docs.filter((d): d is Recognised => d.fields !== undefined);
-  await ensureOrgs(trx, recognised, cache, ids);
-  await ensureDocOutlets(trx, recognised, cache, ids);
-  await ensureDocRegisters(trx, recognised, cache, ids);
+  await ensureOrgs(db, recognised, cache, ids);
+  await ensureDocOutlets(db, recognised, cache, ids);
+  await ensureDocRegisters(db, recognised, cache, ids);
+  return ids;
+}
+
+/**
+ * Before the batch's transaction, on the database itself: the rows the cache lacks, each statement committed on its own,
+ * then remembered — so the transaction, and the next batch in flight, find them all cached.
+ */
+export async function ensureRegistryRows(db: Kysely<Database>, docs: readonly RegistrySubject[], cache: RegistryCache): Promise<void> {
+  cache.remember(await ensureRows(db, recognisedOf(docs), cache));
+}
+
+/**
+ * In the batch's transaction: the ids of the rows `docs` name (made sure of again: normally all cached by
+ * ensureRegistryRows), and what registration reports complete — applications and prepared registers.
+ */
+export async function ensureRegistry(trx: Transaction<Database>, docs: readonly RegistrySubject[], cache: RegistryCache): Promise<RegistryIds> {
+  const recognised = recognisedOf(docs);
+  const ids = await ensureRows(trx, recognised, cache);
   // KKT registration applications waiting for this batch's registration reports (issue 18), in the same transaction.
   await completeRegistrations(trx, registrationReportsOf(recognised));
   // Registers prepared by serial and FN before their РНМ (issue 16) meet their registration reports.
