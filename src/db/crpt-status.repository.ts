@@ -69,7 +69,9 @@ async function readSaleRow(db: Kysely<Database>, fn: string, fd: number, receive
 
 /**
  * The marking codes of a stored receipt and its 2107, or undefined when the document is not stored. `receivedAt`: the
- * job's hint (stored-copy.ts), which saves the lookup of document_keys.
+ * job's hint (stored-copy.ts), which saves the lookup of document_keys. A key whose document row is gone (its month
+ * detached before its keys were deleted) counts as not stored: the job is a dead letter saying so, where it used to
+ * complete as a sale without codes.
  */
 export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: number, receivedAt?: Date): Promise<ReceiptSaleData | undefined> {
   const doc = await readStoredCopy(db, fn, fd, receivedAt, (at) => readSaleRow(db, fn, fd, at));
@@ -93,9 +95,9 @@ export async function readReceiptSale(db: Kysely<Database>, fn: string, fd: numb
 
 /**
  * Claims the send lease of a sale and records its codes at stage 'checked' (first time only): one statement, so one
- * round trip and atomic without a transaction. Not claimed: the row as it stood when the statement began — or, when a
- * concurrent claim inserted it after that (the insert waited for it and saw it; this statement's snapshot does not),
- * as read again.
+ * round trip and atomic without a transaction. Not claimed: the row as it stood when the statement began — or, when
+ * another worker wrote it after that (the upsert waited for it and saw it; this statement's snapshot does not), as
+ * read again.
  */
 export async function claimCrptSale(
   db: Kysely<Database>,
@@ -105,7 +107,7 @@ export async function claimCrptSale(
   leaseMs: number,
   owner: string,
 ): Promise<ClaimResult> {
-  const { rows } = await sql<{ claimed: boolean } & Partial<CrptSaleRow>>`
+  const { rows } = await sql<{ claimed: boolean; claimable: boolean | null } & Partial<CrptSaleRow>>`
     with claimed as (
       insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner)
       values (${key.source}, ${key.fn}, ${key.fd}, 'sending', now() + ${leaseMs}::integer * interval '1 millisecond', ${owner})
@@ -122,13 +124,16 @@ export async function claimCrptSale(
        where exists (select from claimed)
       on conflict (source, fn, fd, item_index) do nothing
     )
-    select exists (select from claimed) as claimed, s.*
+    select exists (select from claimed) as claimed, s.*,
+           s.status <> 'delivered' and (s.lease_until is null or s.lease_until < now()) as claimable
       from (select) as one
       left join crpt_sales s on s.source = ${key.source} and s.fn = ${key.fn} and s.fd = ${key.fd}
   `.execute(db);
-  const result = rows[0]!;
-  if (result.claimed) return { kind: 'claimed' };
-  const row = result.status ? (result as CrptSaleRow) : await findCrptSale(db, key);
+  const { claimed, claimable, ...seen } = rows[0]!;
+  if (claimed) return { kind: 'claimed' };
+  // Not in this statement's snapshot, or seen claimable yet refused: another worker committed meanwhile (the upsert
+  // waited for it and saw its row). Read what it wrote, so a sale it delivered completes now.
+  const row = seen.status && !claimable ? (seen as CrptSaleRow) : await findCrptSale(db, key);
   if (!row) throw new Error(`crpt sale (${key.source}, ${key.fn}, ${key.fd}) neither claimed nor stored`);
   if (row.status === 'delivered') return { kind: 'delivered', row };
   const left = row.lease_until ? row.lease_until.getTime() - Date.now() : 0;

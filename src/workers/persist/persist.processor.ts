@@ -6,9 +6,11 @@
  *   thrown); the others go on.
  * - Documents are stored once per (fn, fd); derived rows and state are written ONLY for the documents newly stored, so
  *   a re-sent or re-processed document never doubles a counter.
- * - A receipt-only batch is a fixed handful of statements whatever its size (document-batch.repository.ts): registry
- *   (usually cached: none), one statement for keys + documents + items + marking codes + events, one for FD numbers and
- *   gaps, one for shift totals. Registration, shift and archive reports add a few statements each; they are rare.
+ * - Before the transaction, each committed on its own and usually none: new item names, drive contexts and registry rows
+ *   (organizations, outlets, registers: registry.ts says why they are not in the transaction).
+ * - A receipt-only batch is a fixed handful of statements whatever its size (document-batch.repository.ts): one
+ *   statement for keys + documents + items + marking codes + events, one for FD numbers and gaps, one for shift totals.
+ *   Registration, shift and archive reports add a few statements each; they are rare.
  * - Everything is written in (fn, fd) order (and registry keys in sorted order), so concurrent workers lock rows in the
  *   same order and cannot deadlock.
  * - A document the gateway could not recognise (flk code DOC_UNRECOGNISED) is stored with its raw container and no

@@ -158,6 +158,8 @@ async function ensureRows(db: Kysely<Database>, recognised: readonly Recognised[
  * then remembered — so the transaction, and the next batch in flight, find them all cached.
  */
 export async function ensureRegistryRows(db: Kysely<Database>, docs: readonly RegistrySubject[], cache: RegistryCache): Promise<void> {
+  // Remembered at once: only rows committed already may be, so never inside a transaction.
+  if (db.isTransaction) throw new Error('ensureRegistryRows runs on the database, not in a transaction: it caches what it wrote at once');
   cache.remember(await ensureRows(db, recognisedOf(docs), cache));
 }
 

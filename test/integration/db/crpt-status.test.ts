@@ -2,12 +2,13 @@
 // statement when the job names the stored copy's received_at (and found by lookup when it does not, or names a wrong
 // one), the send lease claimed with the codes in one statement, the answer recorded in one.
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimCrptSale, findCrptCodeStatuses, findCrptSale, readReceiptSale, recordCrptDelivered, type SaleKey } from '../../../src/db/crpt-status.repository.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { createPersistProcessor } from '../../../src/workers/persist/persist.processor.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
-import { MARKING_CODE, realJob, richReceiptChildren } from '../workers/worker-test-helpers.js';
+import { MARKING_CODE, realJob, richReceiptChildren, waitFor } from '../workers/worker-test-helpers.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -81,5 +82,39 @@ describe('crpt sales in PostgreSQL', () => {
     const again = await claimCrptSale(t.db, key, codesOf('A'), null, 60_000, 'w2');
     expect(again.kind).toBe('delivered');
     expect(again.kind === 'delivered' && again.row.status).toBe('delivered');
+  });
+  it('reads what another worker committed while the claim waited for it, not the row as the claim began', async () => {
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    /** Runs `statement` in an open transaction of another session, then a claim, which waits for it; commits; the claim's result. */
+    const claimAfter = async (fd: number, statement: string) => {
+      await other.query('begin');
+      await other.query(statement, [FN, fd]);
+      const claim = claimCrptSale(t.db, { source: 'receipt', fn: FN, fd }, codesOf('A'), null, 60_000, 'w1');
+      await waitFor(
+        async () => (await t.pool.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event = 'transactionid' and query like '%crpt_sales%'`)).rowCount,
+        (n) => n === 1,
+        10_000,
+      );
+      await other.query('commit');
+      return claim;
+    };
+    try {
+      // Inserted by the other session after the claim's snapshot: not in it; the claim reads it again.
+      const leased = await claimAfter(
+        40,
+        `insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner) values ('receipt', $1, $2, 'sending', now() + interval '60 seconds', 'w2')`,
+      );
+      expect(leased.kind).toBe('in_flight');
+      expect(leased.kind === 'in_flight' && leased.delayMs > 55_000).toBe(true);
+
+      // Seen with its lease over (claimable) when the claim began, delivered by the other session meanwhile: delivered.
+      await sql`insert into crpt_sales (source, fn, fd, status, lease_until, lease_owner) values ('receipt', ${FN}, 41, 'sending', now() - interval '1 second', 'w2')`.execute(t.db);
+      const delivered = await claimAfter(41, `update crpt_sales set status = 'delivered', lease_until = null where fn = $1 and fd = $2`);
+      expect(delivered.kind).toBe('delivered');
+    } finally {
+      await other.end();
+    }
+    expect(await findCrptCodeStatuses(t.db, FN, 40)).toEqual([]);
   });
 });
