@@ -4,6 +4,7 @@
 // Order: received_at desc, then (fn, fd) desc — received_at is the partition key, so a page of recent documents touches
 // the newest partitions only; the cursor is the last row's (received_at, fn, fd).
 import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
+import { readStoredCopy } from './stored-copy.js';
 import { findCrptCodeStatuses, type CrptCodeStatusRow } from './crpt-status.repository.js';
 import { findWrittenAck } from './document-acks.repository.js';
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
@@ -240,15 +241,9 @@ export interface StoredDocument {
  * a document's row for every reader (the API reads it once per request: the tenant check, then the view).
  */
 export async function findStoredDocument(db: Db, fn: string, fd: number): Promise<DocumentRow | undefined> {
-  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
-  if (!key) return undefined;
-  const row = await db
-    .selectFrom('documents')
-    .selectAll()
-    .where('fn', '=', fn)
-    .where('fd', '=', fd)
-    .where('received_at', '=', key.received_at)
-    .executeTakeFirst();
+  const row = await readStoredCopy(db, fn, fd, undefined, (at) =>
+    db.selectFrom('documents').selectAll().where('fn', '=', fn).where('fd', '=', fd).where('received_at', '=', at).executeTakeFirst(),
+  );
   // Its readers unpack raw_container (the view, FNS JSON, the receipt page): the drive's context, once per process.
   if (row) await loadRawContexts(db, [row]);
   return row;
@@ -329,14 +324,8 @@ function withRowEvents(row: DocumentRow, written: DocumentEvent[], fns: FnsStatu
 
 /** Only the owner INN of a stored document (for tenant checks before reading more). */
 export async function documentOwnerInn(db: Db, fn: string, fd: number): Promise<{ inn: string | null; registerId: number | null } | undefined> {
-  const key = await db.selectFrom('document_keys').select('received_at').where('fn', '=', fn).where('fd', '=', fd).executeTakeFirst();
-  if (!key) return undefined;
-  const row = await db
-    .selectFrom('documents')
-    .select(['user_inn', 'register_id'])
-    .where('fn', '=', fn)
-    .where('fd', '=', fd)
-    .where('received_at', '=', key.received_at)
-    .executeTakeFirst();
+  const row = await readStoredCopy(db, fn, fd, undefined, (at) =>
+    db.selectFrom('documents').select(['user_inn', 'register_id']).where('fn', '=', fn).where('fd', '=', fd).where('received_at', '=', at).executeTakeFirst(),
+  );
   return row ? { inn: row.user_inn, registerId: row.register_id } : undefined;
 }

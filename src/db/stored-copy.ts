@@ -1,7 +1,8 @@
 /**
- * Reading a stored document whose received_at (its partition key) a job may name (src/queue/received-at-hint.ts): the
- * read runs with the hint first; without one, or when the hint names no stored copy, document_keys gives the stored
- * copy's received_at and the read runs with that. Every read names the partition key as a constant, so PostgreSQL
+ * Reading the stored copy of (fn, fd) by its received_at, the partition key — every reader of one document's row (the
+ * API's, the crpt and e-receipt workers'). With a hint (a forwarding job's, src/queue/received-at-hint.ts) the read runs
+ * with it first; without one, or when the hint names no stored copy, document_keys gives the stored copy's
+ * received_at and the read runs with that. Every read names the partition key as a constant, so PostgreSQL
  * plans one partition, not every month's.
  */
 import type { Kysely } from 'kysely';
