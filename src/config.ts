@@ -41,6 +41,8 @@ export interface Config {
   readonly workerNice: number;
   /** The worker children pause while a gateway child's event loop is at least `highElu` busy, `maxPauseMs` at most (0: never). */
   readonly workerYield: { readonly highElu: number; readonly maxPauseMs: number };
+  /** A worker process's forwarding pauses while its persist worker is backlogged, `maxPauseMs` at most (0: never). */
+  readonly forwardYield: { readonly maxPauseMs: number };
   /** Bind address of every listener (gateway, marking, HTTP). */
   readonly host: string;
   /** Port 0 asks the OS for a free port (tests). */
@@ -190,6 +192,7 @@ function connectionsOf(e: Env) {
     workerProcesses: resolveWorkerProcesses(e.OFD_WORKER_PROCESSES, e.OFD_ROLES, processes),
     workerNice: e.OFD_WORKER_NICE,
     workerYield: { highElu: e.OFD_WORKER_YIELD_ELU, maxPauseMs: e.OFD_WORKER_MAX_PAUSE_MS },
+    forwardYield: { maxPauseMs: e.OFD_FORWARD_MAX_PAUSE_MS },
     host: e.OFD_HOST,
     gatewayPort: e.OFD_GATEWAY_PORT,
     markingPort: e.OFD_MARKING_PORT,

@@ -102,7 +102,8 @@ function governWorkerYield(plan: readonly ChildSpec[], byIndex: ReadonlyMap<numb
   const tell = (decision: 'pause' | 'resume' | undefined) => {
     if (!decision) return;
     logger.trace({ decision }, 'worker children yield to the gateway');
-    for (const [index, child] of byIndex) if (isWorkerOnly(index) && child.isConnected()) child.send({ type: WORKER_YIELD, pause: decision === 'pause' });
+    const busy = policy.busy(Date.now());
+    for (const [index, child] of byIndex) if (isWorkerOnly(index) && child.isConnected()) child.send({ type: WORKER_YIELD, pause: decision === 'pause', busy });
   };
   const onMessage = (child: Worker, message: unknown) => {
     const m = message as { type?: unknown; elu?: unknown } | null;

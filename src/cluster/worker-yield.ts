@@ -11,7 +11,11 @@
  *   one threshold);
  * - the lag is bounded: a pause lasts at most `maxPauseMs` (OFD_WORKER_MAX_PAUSE_MS, 10 s), after which the workers run
  *   for at least `minRunMs` (half of it) whatever the gateway's load. Under sustained overload storing keeps ≥ minRunMs / (maxPauseMs + minRunMs) of its time;
- * - no report from the gateway children for `staleMs` (a child died, is being restarted) resumes the workers.
+ * - no report from the gateway children for `staleMs` (a child died, is being restarted) resumes the workers;
+ * - the workers are also told whether a gateway child is busy at all (at or above `lowElu`): while one is, the persist
+ *   worker holds few batch jobs (persist.worker.ts, BUSY_GATEWAY_CONCURRENCY), so that the runs between pauses store in
+ *   small transactions rather than take the CPU the gateway needs; when none is (the drain after a burst), it holds
+ *   enough for large transactions.
  *
  * A paused persist worker stops fetching jobs; the ones it holds finish. Nothing is lost by pausing: the jobs wait in
  * Redis (AOF), acknowledged and durable, exactly as when no worker runs at all. BullMQ also stops a paused worker's
@@ -56,6 +60,16 @@ export class YieldPolicy {
     return this.pausedAt !== undefined;
   }
 
+  /** Whether a gateway child is busy at all (at or above the low mark), by the reports fresh at `now`. */
+  busy(now: number): boolean {
+    return this.busiest(now) >= this.s.lowElu;
+  }
+
+  private busiest(now: number): number {
+    const fresh = [...this.load.values()].filter((l) => now - l.at <= this.s.staleMs).map((l) => l.elu);
+    return fresh.length === 0 ? 0 : Math.max(...fresh);
+  }
+
   /** A gateway child `id` reported `elu` at `now`. Returns the new state when it changed. */
   report(id: number, elu: number, now: number): 'pause' | 'resume' | undefined {
     this.load.set(id, { elu, at: now });
@@ -70,8 +84,7 @@ export class YieldPolicy {
 
   /** Also called on a timer: a pause ends by time and by silence too. */
   decide(now: number): 'pause' | 'resume' | undefined {
-    const fresh = [...this.load.values()].filter((l) => now - l.at <= this.s.staleMs).map((l) => l.elu);
-    const busiest = fresh.length === 0 ? 0 : Math.max(...fresh);
+    const busiest = this.busiest(now);
     if (this.pausedAt === undefined) {
       if (busiest < this.s.highElu || now < this.mustRunUntil) return undefined;
       this.pausedAt = now;
@@ -102,6 +115,8 @@ export function reportGatewayLoad(): () => void {
 export interface Pausable {
   pause(): Promise<void> | void;
   resume(): void;
+  /** Told whether a gateway child is busy at all (see the file comment); optional. */
+  gatewayBusy?(busy: boolean): void;
 }
 
 /**
@@ -111,6 +126,7 @@ export interface Pausable {
 export function followYieldRequests(target: Pausable, logger: Logger, onChange?: (paused: boolean) => void): () => void {
   if (!cluster.isWorker) return () => {};
   let paused = false;
+  let busy = false;
   let lastPauseAt = 0;
   const set = (pause: boolean): void => {
     if (pause === paused) return;
@@ -120,10 +136,16 @@ export function followYieldRequests(target: Pausable, logger: Logger, onChange?:
     Promise.resolve(target.pause()).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'could not pause the persist worker'));
   };
   const onMessage = (message: unknown): void => {
-    const m = message as { type?: unknown; pause?: unknown } | null;
+    const m = message as { type?: unknown; pause?: unknown; busy?: unknown } | null;
     if (m?.type !== WORKER_YIELD || typeof m.pause !== 'boolean') return;
     if (m.pause) lastPauseAt = Date.now();
     set(m.pause);
+    setBusy(m.busy === true);
+  };
+  const setBusy = (b: boolean): void => {
+    if (b === busy) return;
+    busy = b;
+    target.gatewayBusy?.(busy);
   };
   // Never stuck paused: a primary that stopped governing (or messages that stopped arriving) means run.
   const watchdog = setInterval(() => {

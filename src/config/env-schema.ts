@@ -126,6 +126,9 @@ export const envSchema = z
       .default(0.85),
     // … for at most this long at a time (the lag bound); 0 = never pause.
     OFD_WORKER_MAX_PAUSE_MS: count(0).refine((n) => n <= 60_000, 'expected at most 60000 (ms): a pause is a lag bound').default(10_000),
+    // A worker process's forwarding (fns, crpt, notify) pauses while its persist worker is backlogged, for at most this
+    // long at a time (src/workers/shared/forwarding-yield.ts); 0 = never pause.
+    OFD_FORWARD_MAX_PAUSE_MS: count(0).refine((n) => n <= 300_000, 'expected at most 300000 (ms): a pause is a lag bound').default(30_000),
     OFD_HOST: host.default('0.0.0.0'),
     OFD_GATEWAY_PORT: port.default(4000),
     OFD_MARKING_PORT: port.default(4001),

@@ -16,6 +16,7 @@ import { startHousekeeping } from '../workers/housekeeping/housekeeping.worker.j
 import { startNotifyWorker } from '../workers/notify/notify.worker.js';
 import { startPersistWorker } from '../workers/persist/persist.worker.js';
 import { followYieldRequests } from '../cluster/worker-yield.js';
+import { followPersistBacklog, forwardingYieldSettings, type ForwardingWorker } from '../workers/shared/forwarding-yield.js';
 import type { StartContext } from './context.js';
 
 /** Opens the pool, migrates, starts the workers if this process has the worker role; the pool closes last. */
@@ -29,15 +30,40 @@ export async function startDatabaseRoles(ctx: StartContext): Promise<Kysely<Data
   partitionTimer.unref();
   ctx.readiness.push({ name: 'postgres', check: async () => void (await sql`select 1`.execute(database.db)) });
   if (config.roles.includes('worker')) {
-    await startForwardingWorkers(ctx, database.db);
-    startDeliveryWorkers(ctx, database.db);
+    const storing = await startForwardingWorkers(ctx, database.db);
+    const notify = startDeliveryWorkers(ctx, database.db);
+    forwardingYieldsToStoring(ctx, storing.persist, [...storing.forwarding, notify]);
   }
   ctx.closers.push({ name: 'postgres', close: async () => { clearInterval(partitionTimer); await database.close(); } });
   return database.db;
 }
 
+/**
+ * While the persist worker is backlogged, this process's fns, crpt and e-receipt workers stop fetching, the lag bounded
+ * (src/workers/shared/forwarding-yield.ts). Its closer goes first: sampling stops and the workers are resumed before
+ * any of them closes.
+ */
+function forwardingYieldsToStoring(ctx: StartContext, persist: { backlogged(): boolean }, workers: ForwardingWorker[]): void {
+  const { config, logger, metrics, closers } = ctx;
+  if (config.forwardYield.maxPauseMs <= 0) return;
+  const stop = followPersistBacklog({
+    backlogged: () => persist.backlogged(),
+    workers,
+    settings: forwardingYieldSettings(config.forwardYield.maxPauseMs),
+    logger,
+    onChange: (paused) => {
+      metrics.worker.forwardingYielding.set(paused ? 1 : 0);
+      if (paused) metrics.worker.forwardingYields.inc();
+    },
+  });
+  closers.unshift({ name: 'forwarding-yield', close: () => Promise.resolve(stop()) });
+}
+
 /** Storing documents, their acks, and forwarding them to the FNS and CRPT. */
-async function startForwardingWorkers(ctx: StartContext, db: Kysely<Database>): Promise<void> {
+async function startForwardingWorkers(
+  ctx: StartContext,
+  db: Kysely<Database>,
+): Promise<{ persist: { backlogged(): boolean }; forwarding: ForwardingWorker[] }> {
   const { config, logger, metrics, closers } = ctx;
   const worker = await startPersistWorker({
     redisUrl: config.redisUrl,
@@ -56,24 +82,28 @@ async function startForwardingWorkers(ctx: StartContext, db: Kysely<Database>): 
     if (paused) metrics.worker.yields.inc();
   });
   closers.push({ name: 'persist-worker', close: () => { stopYielding(); return worker.close(); } });
+  const forwarding: ForwardingWorker[] = [];
   const acks = startAckReportsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db, logger: logger.child({ role: 'worker' }), metrics });
   closers.push({ name: 'acks-worker', close: () => acks.close() });
   if (config.fnsUrl) {
     const fns = startFnsWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db, fnsUrl: config.fnsUrl, logger: logger.child({ role: 'fns-worker' }), metrics });
     closers.push({ name: 'fns-worker', close: () => fns.close() });
+    forwarding.push(fns);
   } else {
     logger.warn('FNS_URL is not set: documents are stored but not forwarded to the FNS (the fns queue keeps them)');
   }
   if (config.crptUrl) {
     const crpt = startCrptWorker({ redisUrl: config.redisUrl, prefix: config.queuePrefix, db, crptUrl: config.crptUrl, signer: loadCrptSigner(), operatorInn: config.operatorInn, logger: logger.child({ role: 'crpt-worker' }), metrics });
     closers.push({ name: 'crpt-worker', close: () => crpt.close() });
+    forwarding.push(crpt);
   } else {
     logger.warn('CRPT_URL is not set: marked sales are queued but not forwarded to CRPT');
   }
+  return { persist: worker, forwarding };
 }
 
 /** E-receipts and webhooks, KKT registration, exports, housekeeping and billing. */
-function startDeliveryWorkers(ctx: StartContext, db: Kysely<Database>): void {
+function startDeliveryWorkers(ctx: StartContext, db: Kysely<Database>): ForwardingWorker {
   const { config, logger, metrics, closers } = ctx;
   if (config.mode === 'production' && config.eReceipts.linkBaseUrl === undefined) {
     // Valid (a worker needs no public address to store and forward), but what it sends people is then poorer.
@@ -117,6 +147,7 @@ function startDeliveryWorkers(ctx: StartContext, db: Kysely<Database>): void {
   closers.push({ name: 'housekeeping', close: () => housekeeping.close() });
   const billing = startBillingTicker({ db, logger: logger.child({ role: 'worker' }) });
   closers.push({ name: 'billing', close: () => billing.close() });
+  return notify;
 }
 
 function startKktRegistrationWorker({ config, logger, closers }: StartContext, db: Kysely<Database>): void {

@@ -73,6 +73,10 @@ export interface WorkerMetrics {
   readonly yielding: Gauge;
   /** ofd_worker_yields_total: pauses for the busy gateway. */
   readonly yields: Counter;
+  /** ofd_worker_forwarding_yielding: 1 while fns, crpt and notify are paused for a backlogged persist worker. */
+  readonly forwardingYielding: Gauge;
+  /** ofd_worker_forwarding_yields_total: such pauses. */
+  readonly forwardingYields: Counter;
 }
 
 export interface HttpMetrics {
@@ -240,6 +244,17 @@ function createWorkerSideMetrics(registers: Registry[], workerRegisters: Registr
     yields: new Counter({
       name: 'ofd_worker_yields_total',
       help: 'Pauses of the persist worker for a busy gateway (npm start).',
+      registers: workerRegisters,
+    }),
+    forwardingYielding: new Gauge({
+      name: 'ofd_worker_forwarding_yielding',
+      help: '1 while the fns, crpt and notify workers are paused because the persist worker is backlogged (forwarding yields to storing, the lag bounded).',
+      aggregator: 'max',
+      registers: workerRegisters,
+    }),
+    forwardingYields: new Counter({
+      name: 'ofd_worker_forwarding_yields_total',
+      help: 'Pauses of the forwarding workers (fns, crpt, notify) for a backlogged persist worker.',
       registers: workerRegisters,
     }),
   };

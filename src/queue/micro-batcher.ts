@@ -27,6 +27,10 @@ export interface MicroBatcher<T> {
   add(item: T): void;
   /** Starts everything pending and resolves once every batch has ended. */
   drain(): Promise<void>;
+  /** Items wait while every batch slot is taken: the far side, not the arrivals, sets the pace now. */
+  readonly backlogged: boolean;
+  /** While held, no new batch starts (the running ones finish; drain ignores the hold). */
+  hold(held: boolean): void;
 }
 
 interface Slot<T> {
@@ -54,8 +58,18 @@ class Batcher<T> implements MicroBatcher<T> {
   private pendingSize = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
+  private held = false;
 
   constructor(private readonly o: MicroBatcherOptions<T>) {}
+
+  hold(held: boolean): void {
+    this.held = held;
+    if (!held) this.pump();
+  }
+
+  get backlogged(): boolean {
+    return this.pending.length > 0 && this.running.size >= this.o.maxInFlight;
+  }
 
   add(item: T): void {
     const size = this.o.sizeOf?.(item) ?? 1;
@@ -92,6 +106,7 @@ class Batcher<T> implements MicroBatcher<T> {
 
   private pump(freedSlot = false): void {
     const { o, pending } = this;
+    if (this.held && !this.draining) return;
     const now = performance.now();
     while (pending.length > 0 && this.hasSlot()) {
       const due = this.draining || freedSlot || this.pendingSize >= o.maxBatch || now - pending[0]!.at >= o.maxDelayMs;

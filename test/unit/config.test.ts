@@ -31,6 +31,11 @@ describe('API settings', () => {
 });
 
 describe('loadConfig', () => {
+  it('reads OFD_FORWARD_MAX_PAUSE_MS, 0 turning the forwarding pause off', () => {
+    expect(loadConfig({ OFD_FORWARD_MAX_PAUSE_MS: '0' }).forwardYield).toEqual({ maxPauseMs: 0 });
+    expect(loadConfig({ OFD_FORWARD_MAX_PAUSE_MS: '300000' }).forwardYield).toEqual({ maxPauseMs: 300_000 });
+  });
+
   it('gives the architecture §4 defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toEqual({
@@ -40,6 +45,7 @@ describe('loadConfig', () => {
       workerProcesses: availableParallelism() > 1 ? Math.floor(availableParallelism() / 2) : 0,
       workerNice: 10,
       workerYield: { highElu: 0.85, maxPauseMs: 10_000 },
+      forwardYield: { maxPauseMs: 30_000 },
       host: '0.0.0.0',
       gatewayPort: 4000,
       markingPort: 4001,
@@ -204,6 +210,9 @@ describe('loadConfig', () => {
     ['OFD_WORKER_YIELD_ELU', 'busy'],
     ['OFD_WORKER_MAX_PAUSE_MS', '-1'],
     ['OFD_WORKER_MAX_PAUSE_MS', '60001'],
+    ['OFD_FORWARD_MAX_PAUSE_MS', '-1'],
+    ['OFD_FORWARD_MAX_PAUSE_MS', '300001'],
+    ['OFD_FORWARD_MAX_PAUSE_MS', '30s'],
     ['OFD_ROLES', ',,'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '0'],
     ['OFD_NOTIFICATION_RETENTION_DAYS', '1.5'],

@@ -19,6 +19,18 @@ describe('YieldPolicy', () => {
     expect(p.paused).toBe(false);
   });
 
+  it('says a gateway child is busy while the busiest fresh report is at or above the low mark', () => {
+    const p = new YieldPolicy(settings);
+    expect(p.busy(0)).toBe(false);
+    p.report(1, 0.59, 0);
+    expect(p.busy(0)).toBe(false);
+    p.report(2, 0.6, 100);
+    expect(p.busy(100)).toBe(true);
+    // Child 2's report goes stale (staleMs 2 s): only child 1's 0.59 counts.
+    p.report(1, 0.59, 2_000);
+    expect(p.busy(2_101)).toBe(false);
+  });
+
   it('holds a pause while one child of several is busy', () => {
     const p = new YieldPolicy(settings);
     expect(p.report(1, 0.95, 0)).toBe('pause');

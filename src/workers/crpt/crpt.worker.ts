@@ -13,6 +13,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
+import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
 import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createCrptProcessor } from './crpt.processor.js';
@@ -42,6 +43,9 @@ export interface CrptWorkerOptions {
 
 export interface CrptWorker {
   close(): Promise<void>;
+  /** Stops fetching jobs (the ones held finish; the rest wait in Redis) until resume (forwarding-yield.ts). */
+  pause(): Promise<void>;
+  resume(): void;
 }
 
 type CrptJobHandle = Job<unknown, { status: string; sent: boolean }, string>;
@@ -94,7 +98,12 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
     }
   }
 
-  const worker = new Worker<unknown, { status: string; sent: boolean }, string>(queue, handle, {
+  // A job handed over while paused waits here (forwarding-yield.ts).
+  const gate = new FetchGate();
+  const worker = new Worker<unknown, { status: string; sent: boolean }, string>(queue, async (job, token) => {
+    await gate.pass();
+    return handle(job, token);
+  }, {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_CRPT_CONCURRENCY,
@@ -107,8 +116,10 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
 
   let closing: Promise<void> | undefined;
   return {
+    ...pauseControls(worker, gate, () => closing !== undefined),
     close: () =>
       (closing ??= (async () => {
+        gate.open();
         await worker.close();
         if (owned) await client.close();
         await closeRedis(connection);

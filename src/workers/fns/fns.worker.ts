@@ -32,6 +32,7 @@ import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { createMicroBatcher, type MicroBatcher } from '../../queue/micro-batcher.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
+import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
 import { createFnsJobHandler, parkStalledJob } from './fns-jobs.js';
 import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcessor } from './fns.processor.js';
 import { lockOptions } from '../shared/job-ref.js';
@@ -76,6 +77,9 @@ export interface FnsWorkerOptions {
 export interface FnsWorker {
   /** Stops fetching jobs, lets active batches finish, closes the Redis connections (and the client it built). Idempotent. */
   close(): Promise<void>;
+  /** Stops fetching jobs (the ones held finish; the rest wait in Redis) until resume (forwarding-yield.ts). */
+  pause(): Promise<void>;
+  resume(): void;
 }
 
 interface Entry {
@@ -154,7 +158,13 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
 
   const submit = (ref: FnsJobRef) => new Promise<FnsJobOutcome>((resolve, reject) => batcher.add({ ref, resolve, reject }));
   const retry: DocumentRetryPolicy = { ...DEFAULT_DOCUMENT_RETRY, ...options.documentRetry };
-  const worker = new Worker<unknown, unknown, string>(QUEUE, createFnsJobHandler({ db, log, metrics, queue, submit, retry }), {
+  const handler = createFnsJobHandler({ db, log, metrics, queue, submit, retry });
+  // A job handed over while paused waits here (forwarding-yield.ts).
+  const gate = new FetchGate();
+  const worker = new Worker<unknown, unknown, string>(QUEUE, async (job, token) => {
+    await gate.pass();
+    return handler(job, token);
+  }, {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? Math.max(DEFAULT_FNS_CONCURRENCY, batchSize),
@@ -168,8 +178,10 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
 
   let closing: Promise<void> | undefined;
   return {
+    ...pauseControls(worker, gate, () => closing !== undefined),
     close: () =>
       (closing ??= (async () => {
+        gate.open();
         const closingWorker = worker.close();
         const draining = batcher.drain();
         await closingWorker;

@@ -26,6 +26,7 @@ import { JOB_OPTIONS } from '../../queue/job-options.js';
 import type { NotifyJobData } from '../../queue/notify-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
+import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
 import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './condition-emails.js';
@@ -85,6 +86,9 @@ export interface NotifyWorker {
   poll(): Promise<void>;
   /** Stops fetching jobs and the loop, lets active work finish, closes what it built. Idempotent. */
   close(): Promise<void>;
+  /** Stops fetching e-receipt jobs (the ones held finish; the rest wait in Redis) until resume; the loop goes on. */
+  pause(): Promise<void>;
+  resume(): void;
 }
 
 type NotifyJobHandle = Job<unknown, { status: string }, string>;
@@ -163,7 +167,12 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   });
   queue.on('error', (e: Error) => log.warn({ err: e.message }, 'queue error'));
 
-  const worker = new Worker<unknown, { status: string }, string>(QUEUE, (job: NotifyJobHandle, token?: string) => processJob(processor, log, metrics, job, token), {
+  // A job handed over while paused waits here (forwarding-yield.ts).
+  const gate = new FetchGate();
+  const worker = new Worker<unknown, { status: string }, string>(QUEUE, async (job: NotifyJobHandle, token?: string) => {
+    await gate.pass();
+    return processJob(processor, log, metrics, job, token);
+  }, {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,
@@ -178,8 +187,10 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   let closing: Promise<void> | undefined;
   return {
     poll: loops.poll,
+    ...pauseControls(worker, gate, () => closing !== undefined),
     close: () =>
       (closing ??= (async () => {
+        gate.open();
         loops.stop();
         await worker.close();
         await loops.settled();

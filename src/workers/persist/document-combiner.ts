@@ -27,6 +27,10 @@ export interface DocumentCombiner {
   (documents: readonly unknown[]): Promise<PersistResult[]>;
   /** Starts what is waiting now and resolves once every transaction finished. */
   close(): Promise<void>;
+  /** Documents wait for a transaction while every transaction slot is taken: PostgreSQL sets the pace. */
+  backlogged(): boolean;
+  /** While held, no new transaction starts (the running ones commit); close ignores the hold. */
+  hold(held: boolean): void;
 }
 
 interface Entry {
@@ -121,5 +125,7 @@ export function createDocumentCombiner(o: CombinerOptions): DocumentCombiner {
     return new Promise<PersistResult[]>((resolve, reject) => batcher.add({ documents, resolve, reject }));
   }) as DocumentCombiner;
   combine.close = () => batcher.drain();
+  combine.backlogged = () => batcher.backlogged;
+  combine.hold = (held) => batcher.hold(held);
   return combine;
 }

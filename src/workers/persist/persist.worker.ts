@@ -33,6 +33,7 @@ import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import { errorCode, letter, letterJobId, type Origin } from './dead-letters.js';
 import { createDocumentCombiner, type DocumentCombiner } from './document-combiner.js';
 import { createDownstream, type Downstream } from './downstream.js';
+import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
 import { createPersistProcessor, type PersistedJob, type PersistJobError } from './persist.processor.js';
 
 // 1000 rather than 500: a third fewer statements and rollup upserts per receipt (several receipts of a register share
@@ -46,8 +47,21 @@ export const DEFAULT_BATCH_SIZE = 1000;
  */
 export const DEFAULT_MAX_DELAY_MS = 50;
 export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
-/** Batch jobs held at once: ≈ 100 documents each, so enough for a full transaction waiting behind the running ones. */
-export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Batch jobs held at once. They must hold enough documents for the transactions in flight and a full one waiting behind
+ * them (3 × 1 000): under load the gateway's batch jobs carry ≈ 20 documents each (its mean enqueue batch at 3–4 000
+ * acks/s), so 32 jobs held ≈ 640 documents — transactions of ≈ 300 that waited for one another, with the worker and
+ * PostgreSQL taking turns (each ≈ 0.5 of a core) instead of overlapping. Loadtest with 2 000 registers, storing
+ * alone: 669 documents/s over load + drain with 32, 1 323 with 160 (docs/benchmarks/storing-2026-12-07-session22.md).
+ * A held job costs its documents' memory (≈ 3 KB each) and a place in BullMQ's lock renewal.
+ */
+export const DEFAULT_CONCURRENCY = 160;
+/**
+ * Batch jobs held while a gateway process of the same `npm start` is busy (src/cluster/worker-yield.ts): between its
+ * pauses the worker then stores in small transactions, as with 32 before, instead of taking the CPU the gateway needs
+ * (bench:gateway, npm start: 160 throughout acknowledged 2 454–3 446/s against 3 092–3 393 with 32).
+ */
+export const BUSY_GATEWAY_CONCURRENCY = 32;
 /**
  * A killed worker's job is retaken once its lock expired AND a stalled check saw it twice: at most ≈ lock + 2 × interval
  * = 11 s (issue 12's target: every acknowledged document stored within 15 s). The lock is renewed every 2.5 s; a
@@ -68,7 +82,7 @@ export interface PersistWorkerOptions {
   readonly maxDelayMs?: number;
   /** Transactions running at once; more documents wait and go in the next, fuller one. Default 2. */
   readonly maxBatchesInFlight?: number;
-  /** Batch jobs held at once (BullMQ's worker concurrency). Default 32. */
+  /** Batch jobs held at once (BullMQ's worker concurrency). Default 160. */
   readonly concurrency?: number;
   /** BullMQ lock duration. Default 5 s. */
   readonly lockDurationMs?: number;
@@ -81,9 +95,16 @@ export interface PersistWorkerOptions {
 export interface PersistWorker {
   /** Stops fetching jobs, lets active ones finish, closes the Redis connections. Idempotent. */
   close(): Promise<void>;
-  /** Stops fetching new jobs (the ones held finish); the jobs wait in Redis. */
+  /**
+   * Stops fetching new jobs; transactions running commit, the documents of the jobs held start no new one (their locks
+   * are renewed) until resume; the other jobs wait in Redis.
+   */
   pause(): Promise<void>;
   resume(): void;
+  /** Documents wait for a transaction while every transaction slot is taken (forwarding yields then: forwarding-yield.ts). */
+  backlogged(): boolean;
+  /** A gateway process of the same `npm start` is busy (worker-yield.ts): hold BUSY_GATEWAY_CONCURRENCY jobs at most, else `concurrency`. */
+  gatewayBusy(busy: boolean): void;
 }
 
 /** What a completed batch job stores as its return value: counts only (no buyer contacts in Redis). */
@@ -101,30 +122,7 @@ interface JobDeps {
   readonly metrics?: Metrics | undefined;
   readonly combine: DocumentCombiner;
   readonly downstream: Downstream;
-  readonly gate: Gate;
-}
-
-/**
- * Holds jobs while the worker is paused. BullMQ's pause stops the fetch loop, but a fetch already waiting for a job
- * (an idle worker blocks on Redis) still hands over the job that arrives: that job waits here, its lock renewed, until
- * the pause ends. Closing opens the gate, so shutdown never waits on a pause.
- */
-class Gate {
-  private waiters: (() => void)[] = [];
-  private closed = false;
-
-  close(): void {
-    this.closed = true;
-  }
-
-  open(): void {
-    this.closed = false;
-    for (const release of this.waiters.splice(0)) release();
-  }
-
-  pass(): Promise<void> | undefined {
-    return this.closed ? new Promise<void>((release) => this.waiters.push(release)) : undefined;
-  }
+  readonly gate: FetchGate;
 }
 
 /** One batch job: its documents go through the combiner; poison ones are parked, the stored ones forwarded. */
@@ -183,13 +181,14 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
   const producerConnection = createWorkerRedis(options.redisUrl, { connectionName: 'ofd:worker:persist:forward' });
   connection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   producerConnection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
-  const gate = new Gate();
+  const gate = new FetchGate();
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const deps: JobDeps = { db, log, metrics, combine, gate, downstream: createDownstream(producerConnection, options.prefix, log) };
 
   const worker = new Worker(QUEUE, (job: Job) => processJob(deps, job), {
     connection,
     prefix: options.prefix,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    concurrency,
     lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
     stalledInterval: options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
   });
@@ -197,21 +196,27 @@ export function startPersistWorker(options: PersistWorkerOptions): PersistWorker
   worker.on('failed', (job, error) => jobFailed(deps, job, error));
 
   let closing: Promise<void> | undefined;
+  const controls = pauseControls(worker, gate, () => closing !== undefined);
   return {
-    // doNotWaitActive: jobs already being stored finish; a job fetched from here on waits at the gate.
+    // Transactions running commit; the documents of the jobs held start no transaction, and a job fetched from here on
+    // waits at the gate, until resume. Holding them matters since the worker holds up to 160 jobs (≈ 3 000 documents
+    // under load): storing them during the pause would take the CPU the pause is for.
     pause: () => {
-      if (closing) return Promise.resolve();
-      gate.close();
-      return worker.pause(true);
+      if (!closing) combine.hold(true);
+      return controls.pause();
     },
     resume: () => {
-      if (closing) return;
-      gate.open();
-      void worker.resume();
+      controls.resume();
+      if (!closing) combine.hold(false);
+    },
+    backlogged: () => combine.backlogged(),
+    gatewayBusy: (busy) => {
+      worker.concurrency = busy ? Math.min(BUSY_GATEWAY_CONCURRENCY, concurrency) : concurrency;
     },
     close: () =>
       (closing ??= (async () => {
         gate.open();
+        combine.hold(false);
         // Jobs already running finish (their documents are committed and forwarded) before the connections close.
         await worker.close();
         await combine.close();

@@ -1,6 +1,7 @@
 // The persist worker end to end on real Redis and PostgreSQL: producer → `documents` → batches → rows → downstream jobs.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replayDeadLetters } from '../../../src/cli/commands/dlq.js';
@@ -137,6 +138,29 @@ describe('persist worker', () => {
     expect(await count(fn)).toBe(0);
     h.worker.resume();
     expect(await waitFor(() => count(fn), (n) => n === 6)).toBe(6);
+  });
+
+  it('starts no transaction for the documents of jobs it already holds while paused; they are stored once resumed', async () => {
+    const h = await harness();
+    const count = async (fn: string) => Number((await sql<{ n: string }>`select count(*) as n from documents where fn = ${fn}`.execute(t.db)).rows[0]!.n);
+    const fn = '9999078900000933';
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    closers.push(() => holder.end());
+    await holder.query('begin');
+    // The first transactions stop at the drive's row; the documents of the jobs taken after them wait for a slot.
+    await holder.query('lock table fiscal_drives in share mode');
+    for (let fd = 1; fd <= 10; fd++) await h.producer.enqueue(realJob(fn, fd));
+    expect(await waitFor(() => Promise.resolve(h.worker.backlogged()), (b) => b, 10_000)).toBe(true);
+    await h.worker.pause();
+    await holder.query('rollback');
+    // The transactions that were running commit; nothing else starts while paused.
+    const committed = await waitFor(() => count(fn), (n) => n > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await count(fn)).toBe(committed);
+    expect(committed).toBeLessThan(10);
+    h.worker.resume();
+    expect(await waitFor(() => count(fn), (n) => n === 10)).toBe(10);
   });
 
   it('closes while paused with a job at the gate: the job is stored, close does not hang', async () => {

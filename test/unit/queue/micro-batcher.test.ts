@@ -22,6 +22,50 @@ function recorder(options: Partial<MicroBatcherOptions<number>> = {}) {
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 describe('createMicroBatcher', () => {
+  it('starts no batch while held, even a due one, and starts what waited when released; drain ignores the hold', async () => {
+    const { batcher, batches, release } = recorder({ maxInFlight: 2 });
+    batcher.hold(true);
+    for (const n of [1, 2, 3, 4]) batcher.add(n);
+    await tick(40);
+    expect(batches).toEqual([]);
+    batcher.hold(false);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    release();
+    release();
+    await tick();
+    batcher.hold(true);
+    batcher.add(5);
+    const drained = batcher.drain();
+    expect(batches.at(-1)).toEqual([5]);
+    release();
+    await drained;
+  });
+
+  it('is backlogged only while items wait and every slot is taken', async () => {
+    const { batcher, batches, release } = recorder({ maxInFlight: 2 });
+    expect(batcher.backlogged).toBe(false);
+    // One partial batch waiting for maxDelayMs with a slot free: not backlogged.
+    batcher.add(1);
+    expect(batcher.backlogged).toBe(false);
+    await tick(40);
+    expect(batches).toEqual([[1]]);
+    // A slot still free: 2-4 start at once, nothing waits.
+    for (const n of [2, 3, 4]) batcher.add(n);
+    expect(batches).toHaveLength(2);
+    expect(batcher.backlogged).toBe(false);
+    // Both slots taken and 5 waits.
+    batcher.add(5);
+    expect(batcher.backlogged).toBe(true);
+    release();
+    await tick(40);
+    // 5 took the freed slot.
+    expect(batches.at(-1)).toEqual([5]);
+    expect(batcher.backlogged).toBe(false);
+    release();
+    release();
+    await batcher.drain();
+  });
+
   it('starts a full batch at once and a partial one after maxDelayMs', async () => {
     const { batcher, batches, release } = recorder({ maxInFlight: 2 });
     for (const n of [1, 2, 3, 4]) batcher.add(n);
