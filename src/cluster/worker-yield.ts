@@ -17,7 +17,8 @@
  *   small transactions rather than take the CPU the gateway needs; when none is (the drain after a burst), it holds
  *   enough for large transactions.
  *
- * A paused persist worker stops fetching jobs; the ones it holds finish. Nothing is lost by pausing: the jobs wait in
+ * A paused persist worker stops fetching jobs; its running transactions commit, and the documents of the jobs it holds
+ * wait for the resume (persist.worker.ts). Nothing is lost by pausing: the jobs wait in
  * Redis (AOF), acknowledged and durable, exactly as when no worker runs at all. BullMQ also stops a paused worker's
  * stalled-job checker: a dead sibling's jobs are taken up again once the pause ends (≤ maxPauseMs later).
  */
@@ -149,7 +150,9 @@ export function followYieldRequests(target: Pausable, logger: Logger, onChange?:
   };
   // Never stuck paused: a primary that stopped governing (or messages that stopped arriving) means run.
   const watchdog = setInterval(() => {
-    if (paused && Date.now() - lastPauseAt > SELF_RESUME_MS) set(false);
+    if (!paused || Date.now() - lastPauseAt <= SELF_RESUME_MS) return;
+    set(false);
+    setBusy(false);
   }, YIELD_TICK_MS);
   watchdog.unref();
   process.on('message', onMessage);

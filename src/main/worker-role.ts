@@ -14,7 +14,7 @@ import { startFnsKktWorker } from '../workers/fns/kkt-registration.worker.js';
 import { startBillingTicker } from '../workers/housekeeping/billing-ticker.js';
 import { startHousekeeping } from '../workers/housekeeping/housekeeping.worker.js';
 import { startNotifyWorker } from '../workers/notify/notify.worker.js';
-import { startPersistWorker } from '../workers/persist/persist.worker.js';
+import { BUSY_GATEWAY_CONCURRENCY, startPersistWorker } from '../workers/persist/persist.worker.js';
 import { followYieldRequests } from '../cluster/worker-yield.js';
 import { followPersistBacklog, forwardingYieldSettings, type ForwardingWorker } from '../workers/shared/forwarding-yield.js';
 import type { StartContext } from './context.js';
@@ -40,8 +40,8 @@ export async function startDatabaseRoles(ctx: StartContext): Promise<Kysely<Data
 
 /**
  * While the persist worker is backlogged, this process's fns, crpt and e-receipt workers stop fetching, the lag bounded
- * (src/workers/shared/forwarding-yield.ts). Its closer goes first: sampling stops and the workers are resumed before
- * any of them closes.
+ * (src/workers/shared/forwarding-yield.ts). Its closer goes first: sampling stops before any worker closes (one left
+ * paused closes as it is).
  */
 function forwardingYieldsToStoring(ctx: StartContext, persist: { backlogged(): boolean }, workers: ForwardingWorker[]): void {
   const { config, logger, metrics, closers } = ctx;
@@ -75,6 +75,9 @@ async function startForwardingWorkers(
     ...(config.persist.lockDurationMs === undefined ? {} : { lockDurationMs: config.persist.lockDurationMs }),
     ...(config.persist.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: config.persist.stalledIntervalMs }),
     usualAsNull: config.persist.usualAsNull,
+    // Beside a gateway on one event loop (every role in one process), few documents held: storing competes with acks
+    // for that loop. A worker-only process holds many (persist.worker.ts), fewer while its supervisor says a gateway is busy.
+    ...(config.roles.includes('gateway') ? { concurrency: BUSY_GATEWAY_CONCURRENCY } : {}),
   });
   // Under a supervised npm start: pauses while the gateway children are busy (src/cluster/worker-yield.ts).
   const stopYielding = followYieldRequests(worker, logger, (paused) => {

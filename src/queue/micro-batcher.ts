@@ -27,7 +27,7 @@ export interface MicroBatcher<T> {
   add(item: T): void;
   /** Starts everything pending and resolves once every batch has ended. */
   drain(): Promise<void>;
-  /** Items wait while every batch slot is taken: the far side, not the arrivals, sets the pace now. */
+  /** Items wait for a batch: every slot is taken (the far side, not the arrivals, sets the pace), or the batcher is held. */
   readonly backlogged: boolean;
   /** While held, no new batch starts (the running ones finish; drain ignores the hold). */
   hold(held: boolean): void;
@@ -68,7 +68,7 @@ class Batcher<T> implements MicroBatcher<T> {
   }
 
   get backlogged(): boolean {
-    return this.pending.length > 0 && this.running.size >= this.o.maxInFlight;
+    return this.pending.length > 0 && (this.held || this.running.size >= this.o.maxInFlight);
   }
 
   add(item: T): void {

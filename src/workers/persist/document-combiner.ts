@@ -27,7 +27,7 @@ export interface DocumentCombiner {
   (documents: readonly unknown[]): Promise<PersistResult[]>;
   /** Starts what is waiting now and resolves once every transaction finished. */
   close(): Promise<void>;
-  /** Documents wait for a transaction while every transaction slot is taken: PostgreSQL sets the pace. */
+  /** Documents wait for a transaction: every transaction slot is taken (PostgreSQL sets the pace), or it is held. */
   backlogged(): boolean;
   /** While held, no new transaction starts (the running ones commit); close ignores the hold. */
   hold(held: boolean): void;

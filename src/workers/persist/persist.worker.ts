@@ -101,7 +101,10 @@ export interface PersistWorker {
    */
   pause(): Promise<void>;
   resume(): void;
-  /** Documents wait for a transaction while every transaction slot is taken (forwarding yields then: forwarding-yield.ts). */
+  /**
+   * Documents wait for a transaction: every transaction slot is taken, or the worker is paused holding them (for a busy
+   * gateway). Forwarding yields then (forwarding-yield.ts).
+   */
   backlogged(): boolean;
   /** A gateway process of the same `npm start` is busy (worker-yield.ts): hold BUSY_GATEWAY_CONCURRENCY jobs at most, else `concurrency`. */
   gatewayBusy(busy: boolean): void;

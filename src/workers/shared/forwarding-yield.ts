@@ -6,14 +6,16 @@
  * worker yielded to the gateway meanwhile (src/cluster/worker-yield.ts) — both drained at once, taking turns: measured,
  * the worker's CPU per stored document was ≈ 1 000 µs with forwarding against ≈ 400 µs storing alone. Yet storing is
  * what the acknowledgement promised and what the cabinet shows; forwarding a document a minute later costs nothing the
- * FNS or the buyer can see. So while the persist worker is backlogged (documents wait for a transaction slot), this
- * process's forwarding workers stop fetching jobs:
+ * FNS or the buyer can see. So while the persist worker is backlogged — documents wait for a transaction slot, or
+ * wait while it is paused for a busy gateway (src/cluster/worker-yield.ts: then the whole worker yields to
+ * acknowledging) — this process's forwarding workers stop fetching jobs:
  *
  * - sampled every `sampleMs` (250 ms); a pause starts at a backlogged sample and ends once `clearMs` (500 ms) passed
  *   without one;
- * - the lag is bounded: a pause lasts at most `maxPauseMs` (OFD_FORWARD_MAX_PAUSE_MS, 30 s; 0 = never pause), after
- *   which forwarding runs for at least `minRunMs` (a third of it) whatever the backlog. Under sustained overload
- *   forwarding keeps ≥ minRunMs / (maxPauseMs + minRunMs) of its time.
+ * - the lag is bounded: a pause lasts at most `maxPauseMs` (OFD_FORWARD_MAX_PAUSE_MS, 30 s; 0 = never pause) —
+ *   pauses separated by runs shorter than `minRunMs` count as one — after which forwarding runs for at least
+ *   `minRunMs` (a third of it) whatever the backlog. Under sustained overload forwarding keeps ≥ minRunMs /
+ *   (maxPauseMs + minRunMs) of its time.
  *
  * Nothing is lost by pausing: the forwarding jobs wait in Redis (AOF), exactly as when no forwarding worker runs; the
  * jobs a worker holds finish. BullMQ stops a paused worker's stalled-job checker: a dead sibling's forwarding jobs are
@@ -35,32 +37,50 @@ export function forwardingYieldSettings(maxPauseMs: number): ForwardingYieldSett
   return { maxPauseMs, minRunMs: maxPauseMs / 3, clearMs: 2 * FORWARD_YIELD_SAMPLE_MS };
 }
 
-/** Pure: fed whether storing is backlogged, says when forwarding must pause or resume. */
+/**
+ * Pure: fed whether storing is backlogged, says when forwarding must pause or resume. The bound is on an *episode*:
+ * pauses separated by runs shorter than `minRunMs` (a backlog that clears for a moment) count as one, so forwarding
+ * cannot be kept paused 29 s of every 30 by a backlog with short gaps; an episode reaching `maxPauseMs` ends in a run
+ * of `minRunMs` whatever the backlog.
+ */
 export class ForwardingYieldPolicy {
-  private pausedAt: number | undefined;
+  private paused_ = false;
+  /** When the current episode's first pause began; undefined once a run lasted minRunMs or a forced run began. */
+  private episodeStart: number | undefined;
+  private resumedAt = 0;
   private lastBacklogAt = 0;
   private mustRunUntil = 0;
 
   constructor(private readonly s: ForwardingYieldSettings) {}
 
   get paused(): boolean {
-    return this.pausedAt !== undefined;
+    return this.paused_;
   }
 
   /** A sample at `now`. Returns the new state when it changed. */
   sample(backlogged: boolean, now: number): 'pause' | 'resume' | undefined {
     if (backlogged) this.lastBacklogAt = now;
-    if (this.pausedAt === undefined) {
+    if (!this.paused_) {
       if (!backlogged || this.s.maxPauseMs <= 0 || now < this.mustRunUntil) return undefined;
-      this.pausedAt = now;
+      if (this.episodeStart === undefined || now - this.resumedAt >= this.s.minRunMs) this.episodeStart = now;
+      if (now - this.episodeStart >= this.s.maxPauseMs) return this.forceRun(now);
+      this.paused_ = true;
       return 'pause';
     }
-    const tooLong = now - this.pausedAt >= this.s.maxPauseMs;
+    const tooLong = now - this.episodeStart! >= this.s.maxPauseMs;
     const cleared = now - this.lastBacklogAt >= this.s.clearMs;
     if (!tooLong && !cleared) return undefined;
-    this.pausedAt = undefined;
-    if (tooLong) this.mustRunUntil = now + this.s.minRunMs;
+    this.paused_ = false;
+    this.resumedAt = now;
+    if (tooLong) this.forceRun(now);
     return 'resume';
+  }
+
+  /** The episode is over: forwarding runs minRunMs whatever the backlog. */
+  private forceRun(now: number): undefined {
+    this.mustRunUntil = now + this.s.minRunMs;
+    this.episodeStart = undefined;
+    return undefined;
   }
 }
 
@@ -80,7 +100,11 @@ export interface FollowBacklogOptions {
   readonly now?: () => number;
 }
 
-/** Samples the backlog on a timer and pauses or resumes `workers` as the policy says. Returns a stop that resumes them. */
+/**
+ * Samples the backlog on a timer and pauses or resumes `workers` as the policy says. Returns a stop that ends the
+ * sampling only: a worker left paused is closed as it is (its close opens its gate; BullMQ closes a paused worker), so
+ * shutdown does not start fetching forwarding jobs again.
+ */
 export function followPersistBacklog(o: FollowBacklogOptions): () => void {
   const policy = new ForwardingYieldPolicy(o.settings);
   const now = o.now ?? Date.now;
@@ -100,8 +124,5 @@ export function followPersistBacklog(o: FollowBacklogOptions): () => void {
     if (change) set(change === 'pause');
   }, o.sampleMs ?? FORWARD_YIELD_SAMPLE_MS);
   timer.unref();
-  return () => {
-    clearInterval(timer);
-    if (policy.paused) set(false);
-  };
+  return () => clearInterval(timer);
 }

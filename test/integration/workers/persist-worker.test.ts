@@ -77,6 +77,18 @@ async function harness(opts: { attempts?: number; startWorker?: boolean; usualAs
   return { prefix, producer, worker, queue };
 }
 
+/** A count once it has not changed for 300 ms (at most 10 s). */
+async function settledCount(probe: () => Promise<number>): Promise<number> {
+  let last = await probe();
+  for (const started = Date.now(); Date.now() - started < 10_000; ) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await probe();
+    if (now === last && now > 0) return now;
+    last = now;
+  }
+  return last;
+}
+
 const countDocs = async (fn: string) =>
   Number((await t.db.selectFrom('documents').select((eb) => eb.fn.countAll().as('n')).where('fn', '=', fn).executeTakeFirstOrThrow()).n);
 
@@ -140,10 +152,12 @@ describe('persist worker', () => {
     expect(await waitFor(() => count(fn), (n) => n === 6)).toBe(6);
   });
 
-  it('starts no transaction for the documents of jobs it already holds while paused; they are stored once resumed', async () => {
+  it.each([
+    ['resumed', true, '9999078900000933'],
+    ['closed while paused (close does not hang on them)', false, '9999078900000934'],
+  ])('starts no transaction for the documents of jobs it already holds while paused; they are stored once %s', async (_, resumeFirst, fn) => {
     const h = await harness();
     const count = async (fn: string) => Number((await sql<{ n: string }>`select count(*) as n from documents where fn = ${fn}`.execute(t.db)).rows[0]!.n);
-    const fn = '9999078900000933';
     const holder = new pg.Client({ connectionString: t.url });
     await holder.connect();
     closers.push(() => holder.end());
@@ -154,12 +168,15 @@ describe('persist worker', () => {
     expect(await waitFor(() => Promise.resolve(h.worker.backlogged()), (b) => b, 10_000)).toBe(true);
     await h.worker.pause();
     await holder.query('rollback');
-    // The transactions that were running commit; nothing else starts while paused.
-    const committed = await waitFor(() => count(fn), (n) => n > 0, 10_000);
+    // The transactions that were running commit (both, one after the other: wait until the count stops moving);
+    // nothing else starts while paused.
+    const committed = await settledCount(() => count(fn));
     await new Promise((r) => setTimeout(r, 1000));
     expect(await count(fn)).toBe(committed);
+    expect(committed).toBeGreaterThan(0);
     expect(committed).toBeLessThan(10);
-    h.worker.resume();
+    if (resumeFirst) h.worker.resume();
+    else await h.worker.close();
     expect(await waitFor(() => count(fn), (n) => n === 10)).toBe(10);
   });
 

@@ -28,7 +28,10 @@ describe('createMicroBatcher', () => {
     for (const n of [1, 2, 3, 4]) batcher.add(n);
     await tick(40);
     expect(batches).toEqual([]);
+    // Held with items waiting: backlogged, though every slot is free.
+    expect(batcher.backlogged).toBe(true);
     batcher.hold(false);
+    expect(batcher.backlogged).toBe(false);
     expect(batches).toEqual([[1, 2, 3], [4]]);
     release();
     release();

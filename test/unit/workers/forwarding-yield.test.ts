@@ -32,6 +32,35 @@ describe('ForwardingYieldPolicy', () => {
     expect(p.sample(true, 40_000)).toBe('pause');
   });
 
+  it('counts pauses separated by runs shorter than minRunMs as one: a backlog with short gaps cannot hold forwarding', () => {
+    const p = new ForwardingYieldPolicy(settings);
+    // Backlogged except for 0.5 s gaps every 5 s: each gap ends a pause, the next sample starts another.
+    const pauses: number[] = [];
+    const resumes: number[] = [];
+    for (let now = 0; now <= 44_000; now += 250) {
+      const gap = now % 5_000 >= 4_500;
+      const change = p.sample(!gap, now);
+      if (change === 'pause') pauses.push(now);
+      if (change === 'resume') resumes.push(now);
+    }
+    // Each gap of 0.5 s ends a pause, and the next sample starts another: one episode from 0.
+    expect(pauses.slice(0, 3)).toEqual([0, 5_000, 10_000]);
+    expect(resumes.slice(0, 3)).toEqual([4_750, 9_750, 14_750]);
+    // The episode reaches 30 s: no pause from then until a run of 10 s has passed, whatever the backlog.
+    expect(pauses.filter((t) => t >= 29_750)).toEqual([40_000]);
+    expect(resumes.at(-1)).toBe(29_750);
+  });
+
+  it('starts a new episode once forwarding ran minRunMs', () => {
+    const p = new ForwardingYieldPolicy(settings);
+    expect(p.sample(true, 0)).toBe('pause');
+    expect(p.sample(false, 20_000)).toBe('resume');
+    // Ran 10 s: the next pause has a full 30 s again.
+    expect(p.sample(true, 30_000)).toBe('pause');
+    expect(p.sample(true, 59_999)).toBeUndefined();
+    expect(p.sample(true, 60_000)).toBe('resume');
+  });
+
   it('never pauses with maxPauseMs 0', () => {
     const p = new ForwardingYieldPolicy(forwardingYieldSettings(0));
     expect(p.sample(true, 0)).toBeUndefined();
@@ -45,7 +74,7 @@ describe('ForwardingYieldPolicy', () => {
 });
 
 describe('followPersistBacklog', () => {
-  it('pauses every worker while backlogged, resumes them after, and resumes them when stopped', async () => {
+  it('pauses every worker while backlogged and resumes them after; stopping ends the sampling only', async () => {
     const calls: string[] = [];
     const worker = (name: string) => ({
       pause: () => {
@@ -76,7 +105,10 @@ describe('followPersistBacklog', () => {
     backlogged = true;
     await tick(40);
     stop();
-    expect(calls.slice(4)).toEqual(['fns pause', 'crpt pause', 'fns resume', 'crpt resume']);
-    expect(changes).toEqual([true, false, true, false]);
+    backlogged = false;
+    await tick(100);
+    // Left paused: each worker's close opens its gate (shutdown does not start forwarding again).
+    expect(calls.slice(4)).toEqual(['fns pause', 'crpt pause']);
+    expect(changes).toEqual([true, false, true]);
   });
 });
