@@ -13,7 +13,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
+import { FetchGate, pauseControls, type PauseControls } from '../shared/fetch-gate.js';
 import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createCrptProcessor } from './crpt.processor.js';
@@ -41,11 +41,9 @@ export interface CrptWorkerOptions {
   readonly stalledIntervalMs?: number;
 }
 
-export interface CrptWorker {
+/** pause/resume (PauseControls): stops fetching jobs — the ones held finish, the rest wait in Redis — until resume (forwarding-yield.ts). */
+export interface CrptWorker extends PauseControls {
   close(): Promise<void>;
-  /** Stops fetching jobs (the ones held finish; the rest wait in Redis) until resume (forwarding-yield.ts). */
-  pause(): Promise<void>;
-  resume(): void;
 }
 
 type CrptJobHandle = Job<unknown, { status: string; sent: boolean }, string>;
@@ -100,10 +98,7 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
 
   // A job handed over while paused waits here (forwarding-yield.ts).
   const gate = new FetchGate();
-  const worker = new Worker<unknown, { status: string; sent: boolean }, string>(queue, async (job, token) => {
-    await gate.pass();
-    return handle(job, token);
-  }, {
+  const worker = new Worker<unknown, { status: string; sent: boolean }, string>(queue, gate.guard(handle), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_CRPT_CONCURRENCY,

@@ -32,7 +32,7 @@ import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { createMicroBatcher, type MicroBatcher } from '../../queue/micro-batcher.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
+import { FetchGate, pauseControls, type PauseControls } from '../shared/fetch-gate.js';
 import { createFnsJobHandler, parkStalledJob } from './fns-jobs.js';
 import { createFnsProcessor, type FnsJobOutcome, type FnsJobRef, type FnsProcessor } from './fns.processor.js';
 import { lockOptions } from '../shared/job-ref.js';
@@ -74,12 +74,10 @@ export interface FnsWorkerOptions {
   readonly documentRetry?: Partial<DocumentRetryPolicy>;
 }
 
-export interface FnsWorker {
+/** pause/resume (PauseControls): stops fetching jobs — the ones held finish, the rest wait in Redis — until resume (forwarding-yield.ts). */
+export interface FnsWorker extends PauseControls {
   /** Stops fetching jobs, lets active batches finish, closes the Redis connections (and the client it built). Idempotent. */
   close(): Promise<void>;
-  /** Stops fetching jobs (the ones held finish; the rest wait in Redis) until resume (forwarding-yield.ts). */
-  pause(): Promise<void>;
-  resume(): void;
 }
 
 interface Entry {
@@ -161,10 +159,7 @@ export function startFnsWorker(options: FnsWorkerOptions): FnsWorker {
   const handler = createFnsJobHandler({ db, log, metrics, queue, submit, retry });
   // A job handed over while paused waits here (forwarding-yield.ts).
   const gate = new FetchGate();
-  const worker = new Worker<unknown, unknown, string>(QUEUE, async (job, token) => {
-    await gate.pass();
-    return handler(job, token);
-  }, {
+  const worker = new Worker<unknown, unknown, string>(QUEUE, gate.guard(handler), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? Math.max(DEFAULT_FNS_CONCURRENCY, batchSize),

@@ -26,7 +26,7 @@ import { JOB_OPTIONS } from '../../queue/job-options.js';
 import type { NotifyJobData } from '../../queue/notify-jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
-import { FetchGate, pauseControls } from '../shared/fetch-gate.js';
+import { FetchGate, pauseControls, type PauseControls } from '../shared/fetch-gate.js';
 import { jobRefOf, lockOptions } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { createConditionEmailDispatcher, type ConditionEmailDispatcherOptions } from './condition-emails.js';
@@ -81,14 +81,12 @@ export interface NotifyWorkerOptions {
   readonly cabinetUrl?: string;
 }
 
-export interface NotifyWorker {
+/** pause/resume (PauseControls): stops fetching e-receipt jobs — the ones held finish, the rest wait in Redis — until resume; the loop goes on. */
+export interface NotifyWorker extends PauseControls {
   /** Runs one round of the loop now (tests): resends enqueued, webhook events scanned, due webhooks and condition e-mails sent. */
   poll(): Promise<void>;
   /** Stops fetching jobs and the loop, lets active work finish, closes what it built. Idempotent. */
   close(): Promise<void>;
-  /** Stops fetching e-receipt jobs (the ones held finish; the rest wait in Redis) until resume; the loop goes on. */
-  pause(): Promise<void>;
-  resume(): void;
 }
 
 type NotifyJobHandle = Job<unknown, { status: string }, string>;
@@ -169,10 +167,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
 
   // A job handed over while paused waits here (forwarding-yield.ts).
   const gate = new FetchGate();
-  const worker = new Worker<unknown, { status: string }, string>(QUEUE, async (job: NotifyJobHandle, token?: string) => {
-    await gate.pass();
-    return processJob(processor, log, metrics, job, token);
-  }, {
+  const worker = new Worker<unknown, { status: string }, string>(QUEUE, gate.guard((job: NotifyJobHandle, token?: string) => processJob(processor, log, metrics, job, token)), {
     connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? DEFAULT_NOTIFY_CONCURRENCY,

@@ -22,13 +22,27 @@ export class FetchGate {
   pass(): Promise<void> | undefined {
     return this.closed ? new Promise<void>((release) => this.waiters.push(release)) : undefined;
   }
+
+  /** A Worker's processor that first passes the gate. */
+  guard<A extends unknown[], R>(processor: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      await this.pass();
+      return processor(...args);
+    };
+  }
+}
+
+/** What a worker that yields offers: the forwarding workers (forwarding-yield.ts), the persist worker. */
+export interface PauseControls {
+  pause(): Promise<void>;
+  resume(): void;
 }
 
 /**
  * pause/resume of a stock Worker with its gate: jobs already running finish (doNotWaitActive), a job fetched from here
  * on waits at the gate. Both do nothing once `closing()` says the worker is shutting down.
  */
-export function pauseControls(worker: Worker, gate: FetchGate, closing: () => boolean): { pause(): Promise<void>; resume(): void } {
+export function pauseControls(worker: Worker, gate: FetchGate, closing: () => boolean): PauseControls {
   return {
     pause: () => {
       if (closing()) return Promise.resolve();

@@ -22,6 +22,7 @@
  * taken up again once the pause ends (≤ maxPauseMs later).
  */
 import type { Logger } from '../../observability/logger.js';
+import type { PauseControls } from './fetch-gate.js';
 
 export const FORWARD_YIELD_SAMPLE_MS = 250;
 
@@ -44,7 +45,7 @@ export function forwardingYieldSettings(maxPauseMs: number): ForwardingYieldSett
  * of `minRunMs` whatever the backlog.
  */
 export class ForwardingYieldPolicy {
-  private paused_ = false;
+  private pausedNow = false;
   /** When the current episode's first pause began; undefined once a run lasted minRunMs or a forced run began. */
   private episodeStart: number | undefined;
   private resumedAt = 0;
@@ -54,23 +55,23 @@ export class ForwardingYieldPolicy {
   constructor(private readonly s: ForwardingYieldSettings) {}
 
   get paused(): boolean {
-    return this.paused_;
+    return this.pausedNow;
   }
 
   /** A sample at `now`. Returns the new state when it changed. */
   sample(backlogged: boolean, now: number): 'pause' | 'resume' | undefined {
     if (backlogged) this.lastBacklogAt = now;
-    if (!this.paused_) {
+    if (!this.pausedNow) {
       if (!backlogged || this.s.maxPauseMs <= 0 || now < this.mustRunUntil) return undefined;
       if (this.episodeStart === undefined || now - this.resumedAt >= this.s.minRunMs) this.episodeStart = now;
       if (now - this.episodeStart >= this.s.maxPauseMs) return this.forceRun(now);
-      this.paused_ = true;
+      this.pausedNow = true;
       return 'pause';
     }
     const tooLong = now - this.episodeStart! >= this.s.maxPauseMs;
     const cleared = now - this.lastBacklogAt >= this.s.clearMs;
     if (!tooLong && !cleared) return undefined;
-    this.paused_ = false;
+    this.pausedNow = false;
     this.resumedAt = now;
     if (tooLong) this.forceRun(now);
     return 'resume';
@@ -84,10 +85,8 @@ export class ForwardingYieldPolicy {
   }
 }
 
-export interface ForwardingWorker {
-  pause(): Promise<void>;
-  resume(): void;
-}
+/** A forwarding worker (fns, crpt, notify): its pause and resume. */
+export type ForwardingWorker = PauseControls;
 
 export interface FollowBacklogOptions {
   /** Whether storing is backlogged now (the persist worker's `backlogged`). */
