@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createDocumentProducer, type DocumentProducer } from '../../../src/queue/document-producer.js';
 import { documentJobId, notifyJobId } from '../../../src/queue/job-ids.js';
-import type { DocumentJob } from '../../../src/queue/jobs.js';
+import { documentsOfJob, type DocumentJob } from '../../../src/queue/jobs.js';
 import { startPersistWorker, type PersistWorker } from '../../../src/workers/persist/persist.worker.js';
 import { createTestDatabase, type TestDatabase } from '../../support/pg.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
@@ -175,9 +175,16 @@ describe('persist worker', () => {
     expect(await count(fn)).toBe(committed);
     expect(committed).toBeGreaterThan(0);
     expect(committed).toBeLessThan(10);
-    if (resumeFirst) h.worker.resume();
-    else await h.worker.close();
-    expect(await waitFor(() => count(fn), (n) => n === 10)).toBe(10);
+    if (resumeFirst) {
+      h.worker.resume();
+      expect(await waitFor(() => count(fn), (n) => n === 10)).toBe(10);
+      return;
+    }
+    await h.worker.close();
+    // Closed: every document of the jobs it held is stored; a job it had not fetched before the pause waits in Redis
+    // for another worker (nothing lost either way).
+    const waiting = (await h.queue('documents').getJobs(['waiting'])).flatMap((j) => documentsOfJob(j.data)).length;
+    expect(await count(fn)).toBe(10 - waiting);
   });
 
   it('closes while paused with a job at the gate: the job is stored, close does not hang', async () => {
