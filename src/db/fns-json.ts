@@ -11,6 +11,7 @@
 import { decodeContainer, messageFiscalSign } from '../../protocol/container.js';
 import { decodeDocument } from '../../protocol/document-json.js';
 import type { JsonObject } from './column-types.js';
+import { toJsonValue } from '../domain/json-value.js';
 import { unpackRawContainer, type PackedRawContainer } from './raw-container.js';
 import { DOC_UNRECOGNISED } from '../domain/unrecognised-document.js';
 
@@ -24,8 +25,6 @@ export interface FnsJsonSource {
   readonly reprocessed_at?: Date | null;
 }
 
-const bigintsAsStrings = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
-
 /** The stored document's FNS JSON (see the file comment); `{}` when it was stored unrecognised or does not decode. */
 export function storedFnsJson(source: FnsJsonSource): JsonObject {
   const unrecognised = (source.flk_codes ?? []).includes(DOC_UNRECOGNISED) && !source.reprocessed_at;
@@ -37,8 +36,9 @@ export function storedFnsJson(source: FnsJsonSource): JsonObject {
     const decoded = decodeDocument(container.document);
     const fields = decoded.json[decoded.formName]!;
     const body = { ...fields, messageFiscalSign: messageFiscalSign(container.messageSign) };
-    // Through JSON text, as the stored jsonb was read back: bigints become decimal strings, undefined fields vanish.
-    return JSON.parse(JSON.stringify({ [decoded.formName]: body }, bigintsAsStrings)) as JsonObject;
+    // As the stored jsonb was read back: bigints become decimal strings, undefined fields vanish (without the JSON text
+    // round trip this once was, which cost three decodes' worth: src/domain/json-value.ts).
+    return { [decoded.formName]: toJsonValue(body) } as JsonObject;
   } catch {
     return {};
   }

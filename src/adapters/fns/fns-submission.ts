@@ -5,6 +5,7 @@
  */
 import { CONTAINER_HEADER_LENGTH, CONTAINER_TYPE_REQUEST, decodeContainer, messageFiscalSign } from '../../../protocol/container.js';
 import { decodeDocument } from '../../../protocol/document-json.js';
+import { toJsonValue } from '../../domain/json-value.js';
 import { FnsError, FnsErrorCodes } from './errors.js';
 import type { FnsDocumentSubmission } from './fns-api.js';
 
@@ -32,7 +33,8 @@ export function buildSubmission(fn: string, fd: number, rawContainer: Buffer): F
       cause: e,
     });
   }
-  const body = JSON.parse(JSON.stringify({ ...fields, messageFiscalSign: sign }, fnsJsonReplacer)) as Record<string, unknown>;
+  // Plain JSON values (bigints as decimal strings), without a JSON text round trip: src/domain/json-value.ts.
+  const body = toJsonValue({ ...fields, messageFiscalSign: sign }) as Record<string, unknown>;
   return {
     fn,
     fd,
