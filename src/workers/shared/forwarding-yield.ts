@@ -10,8 +10,9 @@
  * wait while it is paused for a busy gateway (src/cluster/worker-yield.ts: then the whole worker yields to
  * acknowledging) — this process's forwarding workers stop fetching jobs:
  *
- * - sampled every `sampleMs` (250 ms); a pause starts at a backlogged sample and ends once `clearMs` (500 ms) passed
- *   without one;
+ * - sampled every `sampleMs` (250 ms); a pause starts at the second backlogged sample in a row (`confirmSamples`: one
+ *   sample is a moment when both transaction slots happened to be busy, which a steady trickle of documents has too)
+ *   and ends once `clearMs` (500 ms) passed without one;
  * - the lag is bounded: a pause lasts at most `maxPauseMs` (OFD_FORWARD_MAX_PAUSE_MS, 30 s; 0 = never pause) —
  *   pauses separated by runs shorter than `minRunMs` count as one — after which forwarding runs for at least
  *   `minRunMs` (a third of it) whatever the backlog. Under sustained overload forwarding keeps ≥ minRunMs /
@@ -31,11 +32,13 @@ export interface ForwardingYieldSettings {
   readonly minRunMs: number;
   /** A pause ends once this long passed without a backlogged sample. */
   readonly clearMs: number;
+  /** Backlogged samples in a row that start a pause (default 1). */
+  readonly confirmSamples?: number;
 }
 
 /** From OFD_FORWARD_MAX_PAUSE_MS: after a pause of the longest kind, run at least a third as long. */
 export function forwardingYieldSettings(maxPauseMs: number): ForwardingYieldSettings {
-  return { maxPauseMs, minRunMs: maxPauseMs / 3, clearMs: 2 * FORWARD_YIELD_SAMPLE_MS };
+  return { maxPauseMs, minRunMs: maxPauseMs / 3, clearMs: 2 * FORWARD_YIELD_SAMPLE_MS, confirmSamples: 2 };
 }
 
 /**
@@ -51,6 +54,8 @@ export class ForwardingYieldPolicy {
   private resumedAt = 0;
   private lastBacklogAt = 0;
   private mustRunUntil = 0;
+  /** Backlogged samples in a row so far. */
+  private backlogRun = 0;
 
   constructor(private readonly s: ForwardingYieldSettings) {}
 
@@ -61,8 +66,9 @@ export class ForwardingYieldPolicy {
   /** A sample at `now`. Returns the new state when it changed. */
   sample(backlogged: boolean, now: number): 'pause' | 'resume' | undefined {
     if (backlogged) this.lastBacklogAt = now;
+    this.backlogRun = backlogged ? this.backlogRun + 1 : 0;
     if (!this.pausedNow) {
-      if (!backlogged || this.s.maxPauseMs <= 0 || now < this.mustRunUntil) return undefined;
+      if (this.backlogRun < (this.s.confirmSamples ?? 1) || this.s.maxPauseMs <= 0 || now < this.mustRunUntil) return undefined;
       if (this.episodeStart === undefined || now - this.resumedAt >= this.s.minRunMs) this.episodeStart = now;
       if (now - this.episodeStart >= this.s.maxPauseMs) return this.forceRun(now);
       this.pausedNow = true;

@@ -69,7 +69,24 @@ describe('ForwardingYieldPolicy', () => {
   });
 
   it('derives the run time and the clear window from OFD_FORWARD_MAX_PAUSE_MS', () => {
-    expect(forwardingYieldSettings(30_000)).toEqual({ maxPauseMs: 30_000, minRunMs: 10_000, clearMs: 500 });
+    expect(forwardingYieldSettings(30_000)).toEqual({ maxPauseMs: 30_000, minRunMs: 10_000, clearMs: 500, confirmSamples: 2 });
+  });
+
+  it('with confirmSamples 2, pauses at the second backlogged sample in a row: a lone one does not pause', () => {
+    const p = new ForwardingYieldPolicy({ ...settings, confirmSamples: 2 });
+    expect(p.sample(true, 0)).toBeUndefined();
+    expect(p.sample(false, 250)).toBeUndefined();
+    expect(p.sample(true, 500)).toBeUndefined();
+    expect(p.sample(false, 750)).toBeUndefined();
+    expect(p.paused).toBe(false);
+    expect(p.sample(true, 1000)).toBeUndefined();
+    expect(p.sample(true, 1250)).toBe('pause');
+    // Once paused, a lone clear sample does not end it (clearMs does), and the run count starts again after a resume.
+    expect(p.sample(false, 1500)).toBeUndefined();
+    expect(p.sample(true, 1600)).toBeUndefined();
+    expect(p.sample(false, 2100)).toBe('resume');
+    expect(p.sample(true, 2350)).toBeUndefined();
+    expect(p.sample(true, 2600)).toBe('pause');
   });
 });
 
