@@ -14,10 +14,14 @@
  * shipped — the supervisor with OFD_PROCESSES=auto, the worker role in niced children of its own; CPU is then reported
  * per kind of child: `gateway` is the primary and the gateway+api children, `worker` the worker children), --forward 0, --out docs/benchmarks, --keep-db 0, --tag '' (report name suffix).
  *
- * --forward 1: the rest of the pipeline too. A fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything
- * (scripts/smtp-sink.ts) run as processes of their own, and the worker gets FNS_URL and SMTP_URL. Every document is then
- * forwarded to the FNS and every receipt with a buyer e-mail is e-mailed. Their CPU is reported as `fakeFnsAndSmtp`:
- * not the OFD's, but on the same two cores.
+ * --forward 1: the rest of the pipeline too. A fake FNS (`ofd fake-fns`), a fake CRPT (`ofd fake-crpt`) and an SMTP
+ * relay that accepts everything (scripts/smtp-sink.ts) run as processes of their own, and the worker gets FNS_URL,
+ * CRPT_URL and SMTP_URL. Every document is then forwarded to the FNS, every receipt with marking codes to CRPT and every
+ * receipt with a buyer e-mail is e-mailed. Their CPU is reported as `fakeFnsAndSmtp`: not the OFD's, but on the same
+ * two cores. After the documents queue has drained the loadtest keeps sampling until the FNS has answered every stored
+ * document and the fns, crpt and notify queues hold nothing waiting or active (--forward-drain-seconds 300 at most):
+ * forwarding yields to storing during a backlog, so "stored", "at the FNS" and "forwarded" end at different times, and
+ * all three are reported.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -56,6 +60,8 @@ const DIST = option('dist', P, '0') === '1';
 const WORKERS = Number(option('workers', P, '1'));
 const NPM_START = option('npm-start', P, '0') === '1';
 const FORWARD = option('forward', P, '0') === '1';
+/** --forward: seconds after the drain to wait for the FNS to have answered every stored document. */
+const FORWARD_DRAIN_SECONDS = Number(option('forward-drain-seconds', P, '300'));
 const OUT = option('out', P, 'docs/benchmarks');
 const KEEP_DB = option('keep-db', P, '0') === '1';
 /** Suffix of the report's file name, for several runs a day: loadtest-<date>-<tag>.md. */
@@ -78,6 +84,10 @@ interface SlowSample {
   fnsAnswered: number;
   /** --forward: waiting jobs of the fns queue (documents persisted, not yet taken to be sent). */
   fnsWaiting: number;
+  /** --forward: jobs waiting or active in the fns, crpt and notify queues (delayed ones, retries, not counted). */
+  forwardingQueued: number;
+  /** --forward: delayed jobs of those queues (retries waiting for their backoff). */
+  forwardingDelayed: number;
 }
 
 const byTableText = (byTable: Record<string, number>): string =>
@@ -143,8 +153,10 @@ async function main() {
     if (FORWARD) {
       const fns = await HelperProcess.start('fake-fns', ['src/cli/ofd.ts', 'fake-fns'], log);
       const smtp = await HelperProcess.start('smtp-sink', ['scripts/smtp-sink.ts'], log);
-      helpers.push(fns, smtp);
+      const crpt = await HelperProcess.start('fake-crpt', ['src/cli/ofd.ts', 'fake-crpt'], log);
+      helpers.push(fns, smtp, crpt);
       env['FNS_URL'] = `http://127.0.0.1:${fns.port}`;
+      env['CRPT_URL'] = `http://127.0.0.1:${crpt.port}`;
       env['SMTP_URL'] = `smtp://127.0.0.1:${smtp.port}`;
     }
     // The worker first: it runs the migrations on the fresh database.
@@ -217,7 +229,10 @@ async function main() {
       const persistedMetric = wm.reduce((s, m) => s + (m ? metricSum(m, 'ofd_documents_persisted_total') : NaN), 0);
       const queueWaiting = wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="documents",state="waiting"') : NaN;
       const fnsWaiting = FORWARD && wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="fns",state="waiting"') : NaN;
-      return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered, fnsWaiting };
+      const forwardingJobs = (state: string) =>
+        FORWARD && wm[0] ? ['fns', 'crpt', 'notify'].reduce((n, q) => n + metricSum(wm[0]!, 'ofd_queue_jobs', `queue="${q}",state="${state}"`), 0) : NaN;
+      const forwardingQueued = forwardingJobs('waiting') + forwardingJobs('active');
+      return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered, fnsWaiting, forwardingQueued, forwardingDelayed: forwardingJobs('delayed') };
     };
     let fastTimer: NodeJS.Timeout | undefined;
     let sampling = true;
@@ -269,12 +284,38 @@ async function main() {
       }
       await sleep(500);
     }
-    sampling = false;
-    await sampler;
-    clearInterval(fastTimer);
+    // What the processes had used when the documents were stored: "over the run" ends here, forwarding or not.
     const finalFast = fastSample();
     const finalSlow = await slowSample();
     slow.push(finalSlow);
+    const drainEnd = performance.now();
+    const disk = await diskPerDocument(db, databaseBytesBefore);
+    const loadAverageAtEnd = loadAverage();
+
+    // --forward: forwarding yields to storing while documents wait to be stored, so the FNS gets most of a burst after
+    // the drain. Keep sampling until it has answered every stored document: when that was is the other half of the
+    // end-to-end figure.
+    let forwardedAt: number | undefined;
+    let forwardingIdleAt: number | undefined;
+    if (FORWARD && drainedAt !== undefined) {
+      const deadline = performance.now() + FORWARD_DRAIN_SECONDS * 1000;
+      log(`drained; waiting for the FNS to answer every stored document and the forwarding queues to empty (at most ${FORWARD_DRAIN_SECONDS} s)`);
+      while (performance.now() < deadline) {
+        // Against the latest count: "drained" means every acknowledged document is stored, and the documents enqueued
+        // but not acknowledged when the emulator stopped (in flight then) may be stored after it.
+        const last = slow.at(-1)!;
+        if (last.t > finalSlow.t && forwardedAt === undefined && last.fnsAnswered >= last.dbCount && last.queueWaiting === 0) forwardedAt = last.t;
+        // CRPT and e-receipts too: nothing waiting or being sent (a retry waiting for its backoff is reported, not awaited).
+        if (last.t > finalSlow.t && forwardingIdleAt === undefined && last.forwardingQueued === 0 && last.queueWaiting === 0) forwardingIdleAt = last.t;
+        if (forwardedAt !== undefined && forwardingIdleAt !== undefined) break;
+        await sleep(500);
+      }
+    }
+    sampling = false;
+    await sampler;
+    clearInterval(fastTimer);
+    const forwardFast = fastSample();
+    const forwardSlow = slow.at(-1)!;
 
     // ---- numbers
     const firstSlow = slow[0]!;
@@ -289,10 +330,25 @@ async function main() {
     const firstFast = fast[0]!;
     const cpuDelta = (k: string) => (finalFast.cpu[k]! - firstFast.cpu[k]!) / (finalFast.t - firstFast.t);
     const procs_ = ['gateway', 'worker', 'redis', 'postgresBackends', 'emulator', ...(FORWARD ? ['fakeFnsAndSmtp'] : [])];
+    /** CPU each process used between two fast samples, per document of the phase, in µs. */
+    const perDocumentUs = (from: FastSample, to: FastSample, documents: number) =>
+      documents > 0 ? Object.fromEntries(procs_.map((k) => [k, round(((to.cpu[k]! - from.cpu[k]!) / documents) * 1e6)])) : null;
     const forwarded = FORWARD
       ? {
           fnsAnsweredDuringLoadPerSec: round((slowAtLoadEnd.fnsAnswered - firstSlow.fnsAnswered) / window),
           fnsAnsweredAtEnd: finalSlow.fnsAnswered,
+          fnsAnsweredAfterWait: forwardSlow.fnsAnswered,
+          /** Seconds from the end of the load until the FNS had answered every stored document (null: not within the wait). */
+          forwardedAfterLoadSeconds: forwardedAt !== undefined ? round(forwardedAt - loadEnd, 1) : null,
+          /** Every stored document, divided by the time from the start of the load until the FNS had answered the last. */
+          storedAndForwardedPerSec: forwardedAt !== undefined ? round(forwardSlow.dbCount / forwardedAt) : null,
+          storedAfterWait: forwardSlow.dbCount,
+          /** Seconds from the end of the load until the fns, crpt and notify queues held nothing waiting or active. */
+          forwardingIdleAfterLoadSeconds: forwardingIdleAt !== undefined ? round(forwardingIdleAt - loadEnd, 1) : null,
+          /** Retries waiting for their backoff in those queues then. */
+          forwardingDelayedAfterWait: forwardSlow.forwardingDelayed,
+          /** CPU per document the FNS answered after the drain (forwarding alone then), µs by process. */
+          cpuUsPerForwardedDocumentAfterDrain: perDocumentUs(finalFast, forwardFast, forwardSlow.fnsAnswered - finalSlow.fnsAnswered),
           fnsQueueWaitingAtLoadEnd: slowAtLoadEnd.fnsWaiting,
           fnsQueueWaitingMax: Math.max(0, ...slow.map((x) => x.fnsWaiting).filter(Number.isFinite)),
           eReceiptsDeliveredAtEnd: await db
@@ -303,14 +359,13 @@ async function main() {
             .then((r) => Number(r.rows[0]?.n), () => NaN),
         }
       : null;
-    const disk = await diskPerDocument(db, databaseBytesBefore);
-    const loadAverageAtEnd = loadAverage();
     // Measured again once the workers' housekeeping after their last batch has run: the acks that waited for their
     // documents in document_acks during the backlog are deleted by then, and that table is vacuumed and truncated
     // (document-acks-vacuum.ts, every 3 s at most), the rollups vacuumed (churned-tables-vacuum.ts, 5 s).
-    log(`measured the database after the drain; again in ${SETTLE_SECONDS} s`);
-    await sleep(SETTLE_SECONDS * 1000);
-    const settled = { afterSeconds: SETTLE_SECONDS, ...(await diskPerDocument(db, databaseBytesBefore)) };
+    const settleLeft = SETTLE_SECONDS * 1000 - (performance.now() - drainEnd);
+    log(`measured the database after the drain; again in ${Math.max(0, Math.round(settleLeft / 1000))} s`);
+    await sleep(Math.max(0, settleLeft));
+    const settled = { afterSeconds: round((performance.now() - drainEnd) / 1000), ...(await diskPerDocument(db, databaseBytesBefore)) };
     const result = {
       date: startedAt.toISOString(),
       machine: { cores: cpus().length, loadAverageBefore, loadAverageAtEnd, shared: true },
@@ -325,7 +380,13 @@ async function main() {
         untilDrained: drainedAt !== undefined ? round(finalSlow.dbCount / drainedAt) : null,
       },
       forwarded,
-      stored: { dbCount: finalSlow.dbCount, persistedMetric: finalSlow.persistedMetric, drainedAfterLoadSeconds: drainedAt !== undefined ? round(drainedAt - loadEnd, 1) : null },
+      stored: {
+        dbCount: finalSlow.dbCount,
+        persistedMetric: finalSlow.persistedMetric,
+        drainedAfterLoadSeconds: drainedAt !== undefined ? round(drainedAt - loadEnd, 1) : null,
+        /** CPU per document stored after the load (the drain: no acknowledging then), µs by process. */
+        cpuUsPerDocumentStoredInDrain: drainedAt !== undefined ? perDocumentUs(ackedAtEnd, finalFast, finalSlow.dbCount - slowAtLoadEnd.dbCount) : null,
+      },
       disk: { ...disk, settled },
       ackLatencyMs: {
         client: { p50: round(summary.latencyMs.p50, 1), p95: round(summary.latencyMs.p95, 1), p99: round(summary.latencyMs.p99, 1), max: round(summary.latencyMs.max, 1) },
@@ -354,9 +415,10 @@ async function main() {
       [
         { name: 'acknowledged/s', color: '#1f77b4', points: ackRate.map((p) => [p.t, p.v]) },
         { name: 'persisted/s (DB count)', color: '#2ca02c', points: dbRate.map((p) => [p.t, Math.max(0, p.v)]) },
+        ...(FORWARD ? [{ name: 'FNS answered/s', color: '#9467bd', points: rates(slow, (s) => s.fnsAnswered).map((p) => [p.t, Math.max(0, p.v)] as [number, number]) }] : []),
         { name: 'queue waiting (right)', color: '#ff7f0e', points: slow.map((s) => [s.t, s.queueWaiting] as [number, number]).filter((p) => Number.isFinite(p[1])), right: true },
       ],
-      [{ x: loadEnd, label: 'load ends' }],
+      [{ x: loadEnd, label: 'load ends' }, ...(drainedAt !== undefined ? [{ x: drainedAt, label: 'stored' }] : []), ...(forwardedAt !== undefined ? [{ x: forwardedAt, label: 'at the FNS' }] : []), ...(forwardingIdleAt !== undefined ? [{ x: forwardingIdleAt, label: 'forwarded' }] : [])],
     );
     writeFileSync(join(OUT, `${base}.svg`), svg);
     writeFileSync(join(OUT, `${base}.json`), JSON.stringify({ ...result, acked: fast.map((s) => [round(s.t, 1), s.acked]), persisted: slow.map((s) => [round(s.t, 1), s.dbCount, s.persistedMetric, s.queueWaiting]) }, null, 1));
@@ -386,7 +448,7 @@ so every number below is a floor for this code on a dedicated machine, not a cap
 ${r.config.npmStart ? `one \`npm start\` as shipped (the supervisor, \`OFD_PROCESSES=auto\`: the worker role in half of the children, at niceness ${process.env['OFD_WORKER_NICE'] ?? 10}, pausing while the gateway is busy for at most ${Number(process.env['OFD_WORKER_MAX_PAUSE_MS'] ?? 10_000) / 1000} s at a time; the gateway and the API in the others), run as` : `gateway and ${r.config.workers} worker process(es) run as`} \`${r.config.runtime}\`${r.config.npmStart ? '' : ' with `OFD_ROLES`'}; ${r.config.redis}; a fresh
 database (\`${r.config.database}\`, dropped afterwards) on the local PostgreSQL 15. ${
     r.config.forward
-      ? 'Forwarding on (`--forward 1`): a fake FNS (`ofd fake-fns`) and an SMTP relay that accepts everything (scripts/smtp-sink.ts), each a process of its own on the same cores; every document is forwarded to the FNS, every receipt with a buyer e-mail (15 %) is e-mailed.'
+      ? 'Forwarding on (`--forward 1`): a fake FNS (`ofd fake-fns`), a fake CRPT (`ofd fake-crpt`) and an SMTP relay that accepts everything (scripts/smtp-sink.ts), each a process of its own on the same cores; every document is forwarded to the FNS, every receipt with marking codes to CRPT, every receipt with a buyer e-mail (15 %) is e-mailed.'
       : 'Ingest only: FNS_URL unset, so documents are stored and the fns queue keeps them; SMTP_URL unset, so the receipts with a buyer e-mail (15 %) each get a notify job that ends `NOTIFY_EMAIL_NOT_CONFIGURED` (its reads and its delivery row are done, the e-mail is not). `--forward 1` runs the rest of the pipeline.'
   }
 
@@ -408,7 +470,8 @@ acknowledged (${r.emulator.resends} re-sends, ${r.emulator.unacknowledged} unack
 ${r.emulator.missingReplies} missing replies ${JSON.stringify(r.emulator.missingReplyReasons)}; codes ${JSON.stringify(r.emulator.byResponseCode)}).
 Rows above the acknowledged count are documents that were enqueued and stored but whose ack had not reached the register
 when the window closed (a real register re-sends them and gets a fresh ack; they are stored once). The queue drained
-${r.stored.drainedAfterLoadSeconds ?? 'NOT (within the drain limit)'} s after the load stopped.
+${r.stored.drainedAfterLoadSeconds ?? 'NOT (within the drain limit)'} s after the load stopped. CPU per document stored during the drain (nothing acknowledged then), µs:
+${JSON.stringify(r.stored.cpuUsPerDocumentStoredInDrain)}.
 
 Disk: the database grew by ${r.disk.grownBytes} bytes over the run (pg_database_size, measured after the drain without a VACUUM:
 every table, index, TOAST and free-space map; WAL not included) for ${r.disk.documents} stored documents, ${r.disk.receipts} of them receipts:
@@ -422,7 +485,7 @@ What each table grew by, per document, indexes and TOAST included — at the dra
 
 ${
     r.forwarded
-      ? `Forwarding: the FNS answered ${r.forwarded.fnsAnsweredDuringLoadPerSec} documents/s during the load window and ${r.forwarded.fnsAnsweredAtEnd} documents in all when the documents queue had drained (the fns queue may still hold the rest: ${r.forwarded.fnsQueueWaitingAtLoadEnd} waiting at the end of the load window, ${r.forwarded.fnsQueueWaitingMax} at most); e-receipts delivered: ${r.forwarded.eReceiptsDeliveredAtEnd}, not (yet) delivered: ${r.forwarded.eReceiptsNotDeliveredAtEnd}.`
+      ? `Forwarding: the FNS answered ${r.forwarded.fnsAnsweredDuringLoadPerSec} documents/s during the load window and ${r.forwarded.fnsAnsweredAtEnd} documents in all when the documents queue had drained (the fns queue held the rest: ${r.forwarded.fnsQueueWaitingAtLoadEnd} waiting at the end of the load window, ${r.forwarded.fnsQueueWaitingMax} at most). **The FNS had answered every stored document ${r.forwarded.forwardedAfterLoadSeconds ?? 'NOT (within the wait)'} s after the load stopped** (${r.forwarded.fnsAnsweredAfterWait} answered of ${r.forwarded.storedAfterWait} stored then): stored and forwarded, start to the last FNS answer, **${r.forwarded.storedAndForwardedPerSec ?? '—'} documents/s**. The fns, crpt and notify queues held nothing waiting or active ${r.forwarded.forwardingIdleAfterLoadSeconds ?? 'NOT (within the wait)'} s after the load stopped (${r.forwarded.forwardingDelayedAfterWait} retries waiting for their backoff). CPU spent after the drain per document the FNS answered after it (crpt and notify work included), µs: ${JSON.stringify(r.forwarded.cpuUsPerForwardedDocumentAfterDrain)}. E-receipts delivered by then: ${r.forwarded.eReceiptsDeliveredAtEnd}, not (yet) delivered: ${r.forwarded.eReceiptsNotDeliveredAtEnd}.`
       : ''
   }
 
@@ -441,7 +504,7 @@ ${r.config.offered.startsWith('closed') ? 'Closed loop: by Little\'s law the mea
 
 Max ${r.queueWaiting.max}, at the end of the load window ${r.queueWaiting.atLoadEnd} (${r.queueWaiting.samples} samples; a sample waits for /metrics and count(*), so they are 1 s apart at best). Over time (s:waiting): ${r.queueWaiting.series.map((p: number[]) => `${p[0]}s:${p[1]}`).join(', ')}.
 
-## CPU (average cores over the run) and memory (max RSS, MB)
+## CPU (average cores from the start of the load to the end of the drain) and memory (max RSS, MB)
 
 | process | CPU cores | RSS MB |
 |---|---|---|
