@@ -227,10 +227,15 @@ async function main() {
       const t = now();
       for (const pid of await backendPids(DEFAULT_SERVER_URL, db.name).catch(() => [])) pgPids.add(pid);
       const persistedMetric = wm.reduce((s, m) => s + (m ? metricSum(m, 'ofd_documents_persisted_total') : NaN), 0);
-      const queueWaiting = wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="documents",state="waiting"') : NaN;
-      const fnsWaiting = FORWARD && wm[0] ? metricSum(wm[0], 'ofd_queue_jobs', 'queue="fns",state="waiting"') : NaN;
-      const forwardingJobs = (state: string) =>
-        FORWARD && wm[0] ? ['fns', 'crpt', 'notify'].reduce((n, q) => n + metricSum(wm[0]!, 'ofd_queue_jobs', `queue="${q}",state="${state}"`), 0) : NaN;
+      // NaN, not 0, when the scrape has no such series (a queue-depth read that failed drops the gauge's series), so
+      // a condition "nothing waiting" is never met by a missing reading.
+      const jobs = (queue: string, state: string) => {
+        const label = `queue="${queue}",state="${state}"`;
+        return wm[0]?.includes(`ofd_queue_jobs{${label}}`) ? metricSum(wm[0], 'ofd_queue_jobs', label) : NaN;
+      };
+      const queueWaiting = jobs('documents', 'waiting');
+      const fnsWaiting = FORWARD ? jobs('fns', 'waiting') : NaN;
+      const forwardingJobs = (state: string) => (FORWARD ? ['fns', 'crpt', 'notify'].reduce((n, q) => n + jobs(q, state), 0) : NaN);
       const forwardingQueued = forwardingJobs('waiting') + forwardingJobs('active');
       return { t, persistedMetric, dbCount: count, queueWaiting, fnsAnswered, fnsWaiting, forwardingQueued, forwardingDelayed: forwardingJobs('delayed') };
     };
@@ -285,9 +290,9 @@ async function main() {
       await sleep(500);
     }
     // What the processes had used when the documents were stored: "over the run" ends here, forwarding or not.
+    // (Not pushed into `slow`: the sampler still runs, and a sample taken beside it could land out of order.)
     const finalFast = fastSample();
     const finalSlow = await slowSample();
-    slow.push(finalSlow);
     const drainEnd = performance.now();
     const disk = await diskPerDocument(db, databaseBytesBefore);
     const loadAverageAtEnd = loadAverage();
@@ -306,7 +311,7 @@ async function main() {
         const last = slow.at(-1)!;
         if (last.t > finalSlow.t && forwardedAt === undefined && last.fnsAnswered >= last.dbCount && last.queueWaiting === 0) forwardedAt = last.t;
         // CRPT and e-receipts too: nothing waiting or being sent (a retry waiting for its backoff is reported, not awaited).
-        if (last.t > finalSlow.t && forwardingIdleAt === undefined && last.forwardingQueued === 0 && last.queueWaiting === 0) forwardingIdleAt = last.t;
+        if (forwardedAt !== undefined && forwardingIdleAt === undefined && last.forwardingQueued === 0 && last.queueWaiting === 0) forwardingIdleAt = last.t;
         if (forwardedAt !== undefined && forwardingIdleAt !== undefined) break;
         await sleep(500);
       }
@@ -479,7 +484,11 @@ every table, index, TOAST and free-space map; WAL not included) for ${r.disk.doc
 index, and after a closed month's compaction: \`npm run bench:disk\`). The server's autovacuum: ${r.disk.autovacuum}${
     r.disk.autovacuum === 'off' ? ' — the dead versions of the rollups and shifts, updated in place, were reclaimed by page pruning and the persist worker\'s own VACUUM every 5 s at most, so this figure varies with how many updates the run made' : ''
   }. \`document_acks\` (acks waiting for their documents during the backlog) then held ${r.disk.documentAcks.rows} rows in ${r.disk.documentAcks.bytes} bytes.
-${r.disk.settled.afterSeconds} s later, when the workers' own VACUUMs after their last batch had had time to run: **${r.disk.settled.bytesPerDocument} bytes per
+${r.disk.settled.afterSeconds} s later, when the workers' own VACUUMs after their last batch had had time to run${
+    r.config.forward
+      ? ' (with forwarding: after the wait for it, so this includes what forwarding wrote — FNS answers, CRPT sales and code statuses, e-receipt deliveries; reports of `--forward 1` before session 23 measured 15 s after the drain, with neither CRPT nor most of the FNS answers)'
+      : ''
+  }: **${r.disk.settled.bytesPerDocument} bytes per
 document, ${r.disk.settled.bytesPerReceipt} per receipt**, \`document_acks\` ${r.disk.settled.documentAcks.rows} rows in ${r.disk.settled.documentAcks.bytes} bytes.
 What each table grew by, per document, indexes and TOAST included — at the drain: ${byTableText(r.disk.byTable)}; ${r.disk.settled.afterSeconds} s later: ${byTableText(r.disk.settled.byTable)}.
 

@@ -38,7 +38,7 @@ export function storedFnsJson(source: FnsJsonSource): JsonObject {
     const body = { ...fields, messageFiscalSign: messageFiscalSign(container.messageSign) };
     // As the stored jsonb was read back: bigints become decimal strings, undefined fields vanish (without the JSON text
     // round trip this once was, which cost three decodes' worth: src/domain/json-value.ts).
-    return { [decoded.formName]: toJsonValue(body) } as JsonObject;
+    return toJsonValue({ [decoded.formName]: body }) as JsonObject;
   } catch {
     return {};
   }

@@ -19,8 +19,10 @@ export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
 /** undefined: what JSON leaves out (as a property) or writes as null (as an array element). */
 export function toJsonValue(value: unknown, key: string | number = ''): JsonValue | undefined {
   let v = value;
-  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    v = (v as { toJSON: (key: string) => unknown }).toJSON(String(key));
+  // As JSON.stringify: an object's or a function's toJSON, read once, called with the key.
+  if ((v !== null && typeof v === 'object') || typeof v === 'function') {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') v = (toJSON as (key: string) => unknown).call(v, String(key));
   }
   switch (typeof v) {
     case 'string':

@@ -68,7 +68,7 @@ export class ForwardingYieldPolicy {
     if (backlogged) this.lastBacklogAt = now;
     this.backlogRun = backlogged ? this.backlogRun + 1 : 0;
     if (!this.pausedNow) {
-      if (this.backlogRun < (this.s.confirmSamples ?? 1) || this.s.maxPauseMs <= 0 || now < this.mustRunUntil) return undefined;
+      if (this.backlogRun < Math.max(1, this.s.confirmSamples ?? 1) || this.s.maxPauseMs <= 0 || now < this.mustRunUntil) return undefined;
       if (this.episodeStart === undefined || now - this.resumedAt >= this.s.minRunMs) this.episodeStart = now;
       if (now - this.episodeStart >= this.s.maxPauseMs) return this.forceRun(now);
       this.pausedNow = true;

@@ -1,9 +1,10 @@
 // The crpt and notify workers' pause and resume (forwarding-yield.ts pauses them while storing is backlogged; the fns
 // worker's is tested with a real backlog in forwarding-yield.test.ts): a job added while paused is not processed —
-// taken by the idle worker's blocking fetch, it waits at the gate, active — and is processed once resumed. Real Redis,
+// handed over to the idle worker's blocking fetch, it waits at the gate, active — and is processed once resumed. Real Redis,
 // BullMQ and PostgreSQL; the job is one the processor parks at once (an invalid payload: a dead letter), so processing
 // it needs neither CRPT nor SMTP and shows in Redis (failed) and in dead_letters.
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CrptClient } from '../../../src/adapters/crpt/http-crpt-client.js';
 import { silentLogger } from '../../../src/observability/logger.js';
@@ -20,14 +21,18 @@ const closers: Array<() => Promise<unknown>> = [];
 let t: TestDatabase;
 let prefix: string;
 
+let admin: Redis;
+
 beforeAll(async () => {
   t = await createTestDatabase({ maxConnections: 6 });
   prefix = uniquePrefix('fwdgate');
+  admin = new Redis(redisUrl);
 });
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 afterAll(async () => {
+  await admin.quit();
   await deleteKeysWithPrefix(redisUrl, prefix);
   await t.drop();
 });
@@ -63,8 +68,12 @@ describe('forwarding workers paused for storing', () => {
     closers.push(() => worker.close());
     const q = new Queue(queue, { connection: { url: redisUrl }, prefix });
     closers.push(() => q.close());
-    // Running: an idle worker now blocks on Redis for the next job.
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the idle worker blocks on Redis for its next job (its blocking connection, which BullMQ names
+    // <prefix>:<queue in base64>, in a BZPOPMIN): the job added next is then handed over to that fetch, which is
+    // what the gate must hold.
+    const name = `name=${prefix}:${Buffer.from(queue).toString('base64')} `;
+    const isBlocked = (list: string) => list.split('\n').some((line) => line.includes(name) && line.includes('cmd=bzpopmin'));
+    expect(isBlocked(await waitFor(() => admin.client('LIST') as Promise<string>, isBlocked, 10_000))).toBe(true);
     await worker.pause();
 
     await q.add(job, { not: 'a valid payload' });

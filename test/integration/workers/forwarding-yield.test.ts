@@ -64,7 +64,7 @@ describe('forwarding yields to storing', () => {
     const stop = followPersistBacklog({
       backlogged: () => persist.backlogged(),
       workers: [fnsWorker],
-      settings: { maxPauseMs: 60_000, minRunMs: 1_000, clearMs: 300 },
+      settings: { maxPauseMs: 60_000, minRunMs: 1_000, clearMs: 300, confirmSamples: 2 },
       logger: silentLogger(),
       onChange: (paused) => states.push(paused),
       sampleMs: 50,

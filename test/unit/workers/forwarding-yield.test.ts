@@ -88,6 +88,12 @@ describe('ForwardingYieldPolicy', () => {
     expect(p.sample(true, 2350)).toBeUndefined();
     expect(p.sample(true, 2600)).toBe('pause');
   });
+
+  it('takes confirmSamples below 1 as 1: a clear sample never starts a pause', () => {
+    const p = new ForwardingYieldPolicy({ ...settings, confirmSamples: 0 });
+    expect(p.sample(false, 0)).toBeUndefined();
+    expect(p.sample(true, 250)).toBe('pause');
+  });
 });
 
 describe('followPersistBacklog', () => {
