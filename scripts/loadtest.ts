@@ -60,7 +60,7 @@ const DIST = option('dist', P, '0') === '1';
 const WORKERS = Number(option('workers', P, '1'));
 const NPM_START = option('npm-start', P, '0') === '1';
 const FORWARD = option('forward', P, '0') === '1';
-/** --forward: seconds after the drain to wait for the FNS to have answered every stored document. */
+/** --forward: seconds after the drain to wait for the FNS to answer every stored document and the forwarding queues to empty. */
 const FORWARD_DRAIN_SECONDS = Number(option('forward-drain-seconds', P, '300'));
 const OUT = option('out', P, 'docs/benchmarks');
 const KEEP_DB = option('keep-db', P, '0') === '1';

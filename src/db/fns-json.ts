@@ -35,10 +35,11 @@ export function storedFnsJson(source: FnsJsonSource): JsonObject {
     const container = decodeContainer(raw);
     const decoded = decodeDocument(container.document);
     const fields = decoded.json[decoded.formName]!;
-    const body = { ...fields, messageFiscalSign: messageFiscalSign(container.messageSign) };
     // As the stored jsonb was read back: bigints become decimal strings, undefined fields vanish (without the JSON text
-    // round trip this once was, which cost three decodes' worth: src/domain/json-value.ts).
-    return toJsonValue({ [decoded.formName]: body }) as JsonObject;
+    // round trip this once was, which cost three decodes' worth: src/domain/json-value.ts). Its copy is the body.
+    const body = toJsonValue(fields) as JsonObject;
+    body['messageFiscalSign'] = messageFiscalSign(container.messageSign);
+    return { [decoded.formName]: body };
   } catch {
     return {};
   }

@@ -25,8 +25,8 @@ import { decodeDocument, fieldObjects, type FieldObject, type FieldValue } from 
 import { TLV_HEADER_LENGTH } from '../../../protocol/tlv.js';
 import { CONTAINER_TRAILER_LENGTH } from '../../../protocol/container.js';
 import { isValidInn } from '../../domain/inn.js';
+import { toJsonValue } from '../../domain/json-value.js';
 import type { FnsDocumentSubmission, FnsStatus, FnsTagError } from './fns-api.js';
-import { fnsJsonReplacer } from './fns-submission.js';
 
 export const SubmissionProblemCodes = {
   RAW_DATA_INVALID: 'RAW_DATA_INVALID',
@@ -67,9 +67,10 @@ export function canonicalJson(value: unknown): string {
           .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
       );
     }
-    return typeof v === 'bigint' ? v.toString() : v;
+    return v;
   };
-  return JSON.stringify(sort(JSON.parse(JSON.stringify(value, fnsJsonReplacer)) as unknown));
+  // Plain JSON values first (bigints as decimal strings): src/domain/json-value.ts, as the submission was built.
+  return JSON.stringify(sort(toJsonValue(value)));
 }
 
 export function checkSubmission(sub: FnsDocumentSubmission): CheckedSubmission | SubmissionProblem {

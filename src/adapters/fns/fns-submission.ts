@@ -9,9 +9,6 @@ import { toJsonValue } from '../../domain/json-value.js';
 import { FnsError, FnsErrorCodes } from './errors.js';
 import type { FnsDocumentSubmission } from './fns-api.js';
 
-/** 64-bit values beyond 2^53 travel as decimal strings (fns-api.ts), like messageFiscalSign. */
-export const fnsJsonReplacer = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
-
 /** The submission for the stored container of (fn, fd); FNS_DOCUMENT_UNDECODABLE when the bytes do not decode or do not match. */
 export function buildSubmission(fn: string, fd: number, rawContainer: Buffer): FnsDocumentSubmission {
   let formName: string;
@@ -33,8 +30,10 @@ export function buildSubmission(fn: string, fd: number, rawContainer: Buffer): F
       cause: e,
     });
   }
-  // Plain JSON values (bigints as decimal strings), without a JSON text round trip: src/domain/json-value.ts.
-  const body = toJsonValue({ ...fields, messageFiscalSign: sign }) as Record<string, unknown>;
+  // Plain JSON values — 64-bit values beyond 2^53 as decimal strings (fns-api.ts), like messageFiscalSign — without a
+  // JSON text round trip: src/domain/json-value.ts. Its copy is the body (no spread copy before it).
+  const body = toJsonValue(fields) as Record<string, unknown>;
+  body['messageFiscalSign'] = sign;
   return {
     fn,
     fd,
