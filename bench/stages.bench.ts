@@ -14,7 +14,8 @@
 //      sale; no SMTP, so each e-receipt ends not configured after its reads).
 // Prints Redis commands per document (by command), PostgreSQL statements per document (each a round trip; BEGIN and
 // COMMIT count) and this process's CPU µs per document for each phase (always per document ingested), and how many crpt
-// and notify jobs the fleet mix produces (divide by them for a crpt or notify job's own figures). Counts are exact; CPU
+// and notify jobs the fleet mix produces and how many sales CRPT took (divide by them for a sale's or an e-receipt's own
+// figures). Counts are exact; CPU
 // depends on the machine's load (each phase prints its window on the monotonic clock to stderr, to cut a --cpu-prof
 // profile by phase).
 import { randomBytes } from 'node:crypto';
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     );
     const answered = await count(`select count(*)::text as n from fns_outcomes where status = 'accepted'`);
     await fnsQueue.close();
-    // crpt and notify still carry a job per document: their cost per ingested document, for comparison.
+    // crpt carries a batch job per persist job (its sales), notify a job per e-receipt: their cost per ingested document.
     const waitingIn = (name: string) => async () => {
       const queue = new Queue(name, { connection: redis, prefix });
       try {
@@ -161,8 +162,9 @@ async function main(): Promise<void> {
       }
     };
     const crpt = await phase('crpt', () => startCrptWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, client: crptAcceptAll }), waitingIn('crpt'));
+    const crptSales = await count(`select count(*)::text as n from crpt_sales where status = 'delivered'`);
     const notify = await phase('notify (no SMTP: each e-mail ends not configured)', () => startNotifyWorker({ redisUrl: redisProcess.url, prefix, db: handle.db, logger, pollIntervalMs: 60_000, conditionsIntervalMs: 0 }), waitingIn('notify'));
-    process.stdout.write(`${JSON.stringify({ documents: DOCUMENTS, registers: REGISTERS, fnsAnswered: answered, downstreamJobsWaiting: downstream, phases: [persist, fns, crpt, notify] }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ documents: DOCUMENTS, registers: REGISTERS, fnsAnswered: answered, crptSalesDelivered: crptSales, downstreamJobsWaiting: downstream, phases: [persist, fns, crpt, notify] }, null, 2)}\n`);
     await documentsQueue.close();
   } finally {
     redis.disconnect();

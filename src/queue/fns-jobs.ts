@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { JOB_OPTIONS } from './job-options.js';
+import { documentBackoffMs, retryPolicyOf, type DocumentRetryPolicy } from './item-retry.js';
 
 export const FNS_BATCH_JOB = 'send-batch-to-fns';
 
@@ -61,19 +62,7 @@ export function fnsBatchJobId(origin: string, documents: readonly FnsBatchDocume
   return `fnsb-${hash.digest('hex').slice(0, 32)}`;
 }
 
-export interface DocumentRetryPolicy {
-  /** Attempts per document. Default JOB_OPTIONS.fns.attempts (16). */
-  readonly attempts: number;
-  /** First backoff; doubled per further attempt. Default JOB_OPTIONS.fns.backoff (5 s). */
-  readonly backoffMs: number;
-}
+export type { DocumentRetryPolicy };
+export { documentBackoffMs };
 
-export const DEFAULT_DOCUMENT_RETRY: DocumentRetryPolicy = {
-  attempts: JOB_OPTIONS.fns.attempts ?? 16,
-  backoffMs: typeof JOB_OPTIONS.fns.backoff === 'object' ? (JOB_OPTIONS.fns.backoff.delay ?? 5000) : 5000,
-};
-
-/** BullMQ's exponential backoff, per document: after its n-th failed attempt, wait backoffMs × 2^(n−1). */
-export function documentBackoffMs(policy: DocumentRetryPolicy, attemptsMade: number): number {
-  return policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
-}
+export const DEFAULT_DOCUMENT_RETRY: DocumentRetryPolicy = retryPolicyOf(JOB_OPTIONS.fns);

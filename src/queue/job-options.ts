@@ -4,8 +4,9 @@
  * removeOnComplete on `documents`: a batch job is dropped once it is stored — only the last 100 stay, for a look with
  * redis-cli. Documents jobs are batches with no job id of their own, so keeping them deduplicates nothing (PostgreSQL
  * decides, on (fn, fd)); at 10 000 kept batches of ≈ 100 base64 containers they held ≈ 1 GB of Redis for an hour.
- * The other queues keep completed jobs for an hour (≤ 10 000): their job ids are per document, so the hash dedupes a
- * repeated add meanwhile, and the workers are idempotent for the adds that come after.
+ * The other queues keep completed jobs for an hour (≤ 10 000): their job ids are deterministic — per document, or, for
+ * the fns and crpt batch jobs, derived from the persist job and what the batch carries — so the hash dedupes a repeated
+ * add meanwhile, and the workers are idempotent for the adds that come after.
  *
  * removeOnFail false: a job out of attempts stays in the failed set as the dead letter (decision 8) — ops see it in
  * ofd_queue_jobs{state="failed"} and replay it.

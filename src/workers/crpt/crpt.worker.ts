@@ -1,23 +1,26 @@
 /**
- * BullMQ wiring of the crpt processor (crpt.processor.ts: what a job does, its outcomes): a Worker on `crpt`, the
- * HTTP client it builds (or the one it is given), and the outcome → BullMQ mapping (../shared/job-outcome.ts).
+ * BullMQ wiring of the crpt processor (crpt.processor.ts: what a sale does, its outcomes): a Worker on `crpt`, the
+ * HTTP client it builds (or the one it is given), and the jobs → sales → BullMQ mapping (crpt-jobs.ts: batch jobs of
+ * the persist worker, one-sale jobs of replays and of the marking listener).
  */
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { CrptError, CrptErrorCodes } from '../../adapters/crpt/errors.js';
 import { createHttpCrptClient, type CrptClient, type HttpCrptClientOptions } from '../../adapters/crpt/http-crpt-client.js';
 import { createRsaCmsSigner, generateDevRsaKey, type Signer } from '../../adapters/crpt/signer.js';
 import type { Database } from '../../db/database.js';
-import { jobLogger, type Logger } from '../../observability/logger.js';
+import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { DEFAULT_SALE_RETRY } from '../../queue/crpt-jobs.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
+import type { DocumentRetryPolicy } from '../../queue/item-retry.js';
 import { QueueNames } from '../../queue/queue-names.js';
 import { closeRedis, createWorkerRedis } from '../../queue/redis-connection.js';
 import { FetchGate, pauseControls, type PauseControls } from '../shared/fetch-gate.js';
-import { jobRefOf, lockOptions } from '../shared/job-ref.js';
-import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
+import { lockOptions } from '../shared/job-ref.js';
+import { createLimiter } from '../shared/limiter.js';
+import { createCrptJobHandler, parkStalledCrptJobs, type CrptJobHandle } from './crpt-jobs.js';
 import { createCrptProcessor } from './crpt.processor.js';
-import { parkStalledCrptJob } from './crpt-stalled.js';
 
 export const DEFAULT_CRPT_CONCURRENCY = 20;
 
@@ -35,7 +38,10 @@ export interface CrptWorkerOptions {
   /** A client the caller owns; takes precedence over crptUrl and is not closed. */
   readonly client?: CrptClient;
   readonly operatorInn?: string;
+  /** Jobs at once, and sales in flight at once across them (a batch job's sales share the same slots). */
   readonly concurrency?: number;
+  /** Attempts and backoff per sale of a batch job (default: JOB_OPTIONS.crpt's, what a one-sale job gets). */
+  readonly saleRetry?: Partial<DocumentRetryPolicy>;
   readonly leaseMs?: number;
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
@@ -45,8 +51,6 @@ export interface CrptWorkerOptions {
 export interface CrptWorker extends PauseControls {
   close(): Promise<void>;
 }
-
-type CrptJobHandle = Job<unknown, { status: string; sent: boolean }, string>;
 
 function crptClientOf(options: CrptWorkerOptions, log: Logger): { client: CrptClient; owned: boolean } {
   if (options.client) return { client: options.client, owned: false };
@@ -80,44 +84,55 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
   const connection = createWorkerRedis(options.redisUrl, { connectionName: `${options.prefix}:worker:crpt` });
   connection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
 
-  async function handle(job: CrptJobHandle, token: string | undefined): Promise<{ status: string; sent: boolean }> {
-    const ctx: OutcomeContext = { queue, metrics, log: jobLogger(log, { queue, jobId: job.id, attempt: job.attemptsMade + 1 }) };
+  // Sales to try again go back as batch jobs through this queue, with the queue's job options (attempts for the batch
+  // job itself: a PostgreSQL failure retries it whole), on a connection of its own as the fns worker's.
+  const queueConnection = createWorkerRedis(options.redisUrl, { connectionName: `${options.prefix}:worker:crpt:control` });
+  queueConnection.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  const queueHandle = new Queue(queue, { connection: queueConnection, prefix: options.prefix, defaultJobOptions: JOB_OPTIONS.crpt });
+  queueHandle.on('error', (e: Error) => log.warn({ err: e.message }, 'queue error'));
+  const retry: DocumentRetryPolicy = { ...DEFAULT_SALE_RETRY, ...options.saleRetry };
+  const concurrency = options.concurrency ?? DEFAULT_CRPT_CONCURRENCY;
+  // A job handed over while paused waits here (forwarding-yield.ts).
+  const gate = new FetchGate();
+  let closing: Promise<void> | undefined;
+  const handleJob = createCrptJobHandler({
+    db,
+    log,
+    metrics,
+    queue: queueHandle,
+    process: processJob,
+    retry,
+    limit: createLimiter(concurrency),
+    holding: () => gate.isClosed || closing !== undefined,
+  });
+  const handle = async (job: CrptJobHandle, token: string | undefined): Promise<unknown> => {
     const end = metrics?.worker.jobDuration.startTimer({ queue });
     try {
-      const outcome = await processJob(jobRefOf(job, JOB_OPTIONS.crpt.attempts ?? 1));
-      if (outcome.kind === 'nothing' || outcome.kind === 'delivered') {
-        countCompleted(ctx);
-        return outcome.kind === 'nothing' ? { status: 'no_codes', sent: false } : { status: 'delivered', sent: outcome.sent };
-      }
-      if (outcome.kind === 'deferred') return await throwForOutcome(ctx, job, token, { ...outcome, reason: 'another worker holds the send lease' });
-      return await throwForOutcome(ctx, job, token, outcome.kind === 'dead' ? { ...outcome, logDead: true } : outcome);
+      return await handleJob(job, token);
     } finally {
       end?.();
     }
-  }
-
-  // A job handed over while paused waits here (forwarding-yield.ts).
-  const gate = new FetchGate();
-  const worker = new Worker<unknown, { status: string; sent: boolean }, string>(queue, gate.guard(handle), {
+  };
+  const worker = new Worker<unknown, unknown, string>(queue, gate.guard(handle), {
     connection,
     prefix: options.prefix,
-    concurrency: options.concurrency ?? DEFAULT_CRPT_CONCURRENCY,
+    concurrency,
     ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
   worker.on('failed', (job, error) => {
-    if (job) void parkStalledCrptJob({ db, log, metrics }, job, error);
+    if (job) void parkStalledCrptJobs({ db, log, metrics, retry }, job, error);
   });
 
-  let closing: Promise<void> | undefined;
   return {
     ...pauseControls(worker, gate, () => closing !== undefined),
     close: () =>
       (closing ??= (async () => {
         gate.open();
         await worker.close();
+        await queueHandle.close().catch(() => undefined);
         if (owned) await client.close();
-        await closeRedis(connection);
+        await Promise.all([closeRedis(connection), closeRedis(queueConnection)]);
       })()),
   };
 }

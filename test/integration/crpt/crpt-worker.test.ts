@@ -46,7 +46,9 @@ afterAll(async () => {
 
 const newFn = () => `99993000000000${String(++fnCounter).padStart(2, '0')}`;
 
-async function harness(): Promise<{ prefix: string; queue: Queue; metrics: Metrics; enqueue(fn: string, fd: number): Promise<void> }> {
+async function harness(
+  opts: { saleRetry?: { attempts?: number; backoffMs?: number }; concurrency?: number } = {},
+): Promise<{ prefix: string; queue: Queue; metrics: Metrics; enqueue(fn: string, fd: number): Promise<void> }> {
   const prefix = uniquePrefix('crpt');
   prefixes.push(prefix);
   const metrics = createMetrics({ defaultMetrics: false });
@@ -59,6 +61,8 @@ async function harness(): Promise<{ prefix: string; queue: Queue; metrics: Metri
     crptUrl: crpt.url,
     signer,
     clientOptions: { retries: 0, timeoutMs: 2000, breakerThreshold: 1000 },
+    ...(opts.saleRetry ? { saleRetry: opts.saleRetry } : {}),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
   closers.push(() => worker.close());
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -160,5 +164,48 @@ describe('crpt worker', () => {
     );
     expect(dead).toMatchObject({ error_code: 'CRPT_DOCUMENT_NOT_FOUND' });
     expect(crpt.stats().requests).toBe(0);
+  });
+
+  it('sends the sales of a batch job each once, puts those CRPT failed back as a smaller batch, and parks one not stored alone', async () => {
+    const fn = newFn();
+    const results = await persist([1, 2, 3].map((fd) => realJob(fn, fd, richReceiptChildren(fn, fd))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    crpt.setFaults({ outageMs: 1500 });
+    const h = await harness({ saleRetry: { backoffMs: 200 }, concurrency: 2 });
+    const sales = [{ fn, fd: 1, receivedAt: results[0]!.ok ? results[0]!.receivedAt : '' }, { fn, fd: 2 }, { fn, fd: 9 }, { fn, fd: 3 }, { fn: 'not an FN', fd: 4 }];
+    await h.queue.add('send-batch-to-crpt', { sales }, { jobId: 'crpt-batch-under-test', attempts: 3 });
+
+    for (const fd of [1, 2, 3]) {
+      const sale = await waitFor(() => findCrptSale(t.db, { source: 'receipt', fn, fd }), (r) => r?.status === 'delivered', 20_000);
+      expect(sale?.status, `fd ${fd}`).toBe('delivered');
+      const got = crpt.sales().get(saleId('receipt', fn, fd));
+      expect(got?.received, `fd ${fd}`).toBe(1);
+      expect(got?.sale.codes).toEqual([{ cis: MARKING_CODE, checkResult: null, itemStatus: 1 }]);
+    }
+    expect(crpt.stats().faulted).toBeGreaterThan(0);
+    // The sales CRPT was down for went back as batch jobs of their own, each sale with the attempt it used.
+    const again = (await h.queue.getJobs(['completed', 'waiting', 'delayed', 'active'])).filter((j) => j.id !== 'crpt-batch-under-test');
+    expect(again.length).toBeGreaterThan(0);
+    for (const j of again) {
+      expect(j.name).toBe('send-batch-to-crpt');
+      for (const s of (j.data as { sales: { fd: number; attempts?: number }[] }).sales) {
+        expect([1, 2, 3]).toContain(s.fd);
+        expect(s.attempts).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // The one not stored and the entry that is no sale are parked alone, as one-sale jobs a replay sends on their own.
+    const letters = await waitFor(
+      () => t.db.selectFrom('dead_letters').select(['job_id', 'job_name', 'error_code', 'payload']).where('queue', '=', 'crpt').where('job_id', 'in', [documentJobId(fn, 9), 'crpt-batch-under-test-4']).orderBy('job_id').execute(),
+      (rows) => rows.length === 2,
+    );
+    expect(letters).toEqual([
+      { job_id: 'crpt-batch-under-test-4', job_name: 'send-to-crpt', error_code: 'CRPT_BAD_JOB', payload: { fn: 'not an FN', fd: 4 } },
+      { job_id: documentJobId(fn, 9), job_name: 'send-to-crpt', error_code: 'CRPT_DOCUMENT_NOT_FOUND', payload: { fn, fd: 9 } },
+    ]);
+    const first = await h.queue.getJob('crpt-batch-under-test');
+    expect(await first?.getState()).toBe('completed');
+    expect(first?.returnvalue).toMatchObject({ sales: 5, dead: 2 });
+    expect(await counter(h.metrics, { target: 'crpt', result: 'ok' })).toBe(3);
+    expect(crpt.stats().sales).toMatchObject({ unique: 3, duplicates: 0 });
   });
 });

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { documentJobId, notifyJobId } from '../../../src/queue/job-ids.js';
+import { notifyJobId } from '../../../src/queue/job-ids.js';
 import { createDownstream } from '../../../src/workers/persist/downstream.js';
 import type { PersistedJob } from '../../../src/workers/persist/persist.processor.js';
 import { deleteKeysWithPrefix, uniquePrefix } from '../queue/queue-test-helpers.js';
@@ -40,13 +40,39 @@ describe('forwarding jobs of a persist job', () => {
     const crpt = new Queue('crpt', { connection, prefix });
     const notify = new Queue('notify', { connection, prefix });
     try {
-      expect((await crpt.getJob(documentJobId(FN, 1)))?.data).toEqual({ fn: FN, fd: 1, receivedAt: '2026-12-07T10:00:01.123Z' });
-      expect((await crpt.getJob(documentJobId(FN, 2)))?.data).toEqual({ fn: FN, fd: 2 });
+      // One batch job for the persist job's receipts with marking codes (a job per sale cost BullMQ's scripts per sale).
+      const batches = await crpt.getJobs(['waiting']);
+      expect(batches.map((j) => [j.name, j.data])).toEqual([
+        ['send-batch-to-crpt', { sales: [{ fn: FN, fd: 1, receivedAt: '2026-12-07T10:00:01.123Z' }, { fn: FN, fd: 2 }] }],
+      ]);
       expect((await notify.getJob(notifyJobId(FN, 1, 'email')))?.data).toEqual({ fn: FN, fd: 1, channel: 'email', recipient: 'buyer@example.com', receivedAt: '2026-12-07T10:00:01.123Z' });
       expect((await notify.getJob(notifyJobId(FN, 2, 'email')))?.data).toEqual({ fn: FN, fd: 2, channel: 'email', recipient: 'buyer@example.com' });
     } finally {
       await crpt.close();
       await notify.close();
+    }
+  });
+
+  it('put at most 100 sales in a crpt batch job, and a re-run of the persist job adds none twice', async () => {
+    const p = uniquePrefix('downstream-crpt-batches');
+    const many = Array.from({ length: 150 }, (_, i) => ({ ...stored(i + 1, true), receivedAt: '2026-12-07T10:00:00.000Z', downstream: { fns: false, crpt: true, notify: undefined } }));
+    for (let run = 0; run < 2; run++) {
+      const downstream = createDownstream(connection, p, silentLogger());
+      try {
+        await downstream.forward('origin-2', many, run > 0);
+      } finally {
+        await downstream.close();
+      }
+    }
+    const crpt = new Queue('crpt', { connection, prefix: p });
+    try {
+      const jobs = await crpt.getJobs(['waiting']);
+      const fds = jobs.map((j) => (j.data as { sales: { fd: number }[] }).sales.map((s) => s.fd));
+      expect(fds.map((f) => f.length).sort((a, b) => a - b)).toEqual([50, 100]);
+      expect(fds.flat().sort((a, b) => a - b)).toEqual(many.map((m) => m.fd));
+    } finally {
+      await crpt.close();
+      await deleteKeysWithPrefix(redisUrl, p);
     }
   });
 });

@@ -205,8 +205,11 @@ describe('persist worker', () => {
     await h.producer.enqueue(job);
     const crpt = h.queue('crpt');
     await waitFor(() => crpt.getJobCountByTypes('waiting'), (n) => n === 1);
-    // The stored copy's received_at travels with the job: the crpt worker reads the receipt without looking it up.
-    expect((await crpt.getJob(documentJobId(FN_A, 42)))?.data).toEqual({ fn: FN_A, fd: 42, receivedAt: job.receivedAt });
+    // The stored copy's received_at travels with the sale: the crpt worker reads the receipt without looking it up.
+    const [batch] = await crpt.getJobs(['waiting']);
+    expect(batch?.name).toBe('send-batch-to-crpt');
+    expect(batch?.id).toMatch(/^crptb-[0-9a-f]{32}$/);
+    expect(batch?.data).toEqual({ sales: [{ fn: FN_A, fd: 42, receivedAt: job.receivedAt }] });
     const notify = await h.queue('notify').getJob(notifyJobId(FN_A, 42, 'email'));
     expect(notify?.data).toEqual({ fn: FN_A, fd: 42, channel: 'email', recipient: 'buyer@example.com', receivedAt: job.receivedAt });
   });

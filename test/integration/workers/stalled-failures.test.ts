@@ -168,6 +168,34 @@ it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT 
   expect(await deadLetters(QueueNames.crpt)).toHaveLength(2); // no second letter
 });
 
+it('the sales of a crpt batch job failed for stalling are parked alone, as one-sale jobs; one CRPT answered is left alone', async () => {
+  const prefix = uniquePrefix('stalled-crpt-batch');
+  prefixes.push(prefix);
+  const [stalled, answered] = [41, 42];
+  await sql`insert into crpt_sales (source, fn, fd, status, attempts, sent_at, delivered_at) values ('receipt', ${FN}, ${answered}, 'delivered', 1, now(), now())`.execute(t.db);
+  const sales = [{ fn: FN, fd: stalled, attempts: 2 }, { fn: FN, fd: answered }, { fn: 'no FN', fd: 43 }];
+  await stallAll(prefix, QueueNames.crpt, [{ name: 'send-batch-to-crpt', data: { sales }, jobId: 'crpt-batch-stalled' }]);
+
+  const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), crptUrl: 'http://127.0.0.1:9' });
+  closers.push(() => worker.close());
+  await failedForStalling(prefix, QueueNames.crpt, ['crpt-batch-stalled']);
+  const letters = await waitFor(
+    () => t.db.selectFrom('dead_letters').select(['job_id', 'job_name', 'payload', 'attempts', 'error_code']).where('queue', '=', 'crpt').where('job_id', 'in', [documentJobId(FN, stalled), documentJobId(FN, answered), 'crpt-batch-stalled-2']).orderBy('job_id').execute(),
+    (rows) => rows.length >= 2,
+    10_000,
+  );
+  expect(letters).toEqual([
+    { job_id: 'crpt-batch-stalled-2', job_name: 'send-to-crpt', payload: { fn: 'no FN', fd: 43 }, attempts: 1, error_code: 'JOB_STALLED' },
+    // Its third attempt: it had used two.
+    { job_id: documentJobId(FN, stalled), job_name: 'send-to-crpt', payload: { fn: FN, fd: stalled }, attempts: 3, error_code: 'JOB_STALLED' },
+  ]);
+  const rows = await sql<{ fd: string; status: string }>`select fd::text, status from crpt_sales where fn = ${FN} and fd in (${stalled}, ${answered}) order by fd`.execute(t.db);
+  expect(rows.rows).toEqual([
+    { fd: String(stalled), status: 'dead' },
+    { fd: String(answered), status: 'delivered' },
+  ]);
+});
+
 it('an e-receipt whose job failed for stalling is failed with its letter, not sending for ever; what is not its to fail is left alone', async () => {
   const prefix = uniquePrefix('stalled-notify');
   prefixes.push(prefix);
