@@ -3,7 +3,7 @@
  * settles from its document's outcome (../shared/job-outcome.ts), a batch job settles each document on its own and
  * puts those to try again back as smaller batch jobs.
  */
-import { Worker, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '../../db/column-types.js';
 import type { Database } from '../../db/database.js';
@@ -25,7 +25,8 @@ import { documentJobId } from '../../queue/job-ids.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { JobNames } from '../../queue/jobs.js';
 import { QueueNames } from '../../queue/queue-names.js';
-import { jobRefOf } from '../shared/job-ref.js';
+import { FnsError, FnsErrorCodes } from '../../adapters/fns/errors.js';
+import { deadLetterOf, jobRefOf } from '../shared/job-ref.js';
 import { countCompleted, throwForOutcome, type OutcomeContext } from '../shared/job-outcome.js';
 import { parkedJobIds, stalledTooOften } from '../shared/stalled-jobs.js';
 import type { FnsJobOutcome, FnsJobRef } from './fns.processor.js';
@@ -175,12 +176,22 @@ async function addAgain(deps: FnsJobDeps, job: FnsJobHandle, t: BatchTally): Pro
   );
 }
 
+/** A batch job whose data holds no list of documents: nothing to settle one by one, so the job itself is parked. */
+async function parkMalformed(deps: FnsJobDeps, job: FnsJobHandle): Promise<never> {
+  const error = new FnsError(FnsErrorCodes.FNS_BAD_JOB, 'an fns batch job without a list of documents', { requestSent: false });
+  await recordDeadLetters(deps.db, [deadLetterOf(QUEUE, jobRefOf(job, JOB_OPTIONS.fns.attempts ?? 1), error)]);
+  deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: 'dead' });
+  throw new UnrecoverableError(`${error.code}: ${error.message}`);
+}
+
 /**
  * A batch job: every document settles on its own. Those to try again go back as smaller batch jobs — one per attempt
  * count (their backoff), one for documents waiting on a lease or a rate limit (no attempt used) — added before this job
  * completes.
  */
 async function processMany(deps: FnsJobDeps, job: FnsJobHandle): Promise<FnsBatchJobReturn> {
+  const data = job.data as { documents?: unknown } | null;
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.documents)) return parkMalformed(deps, job);
   const refs = documentsOfFnsBatch(job.data).map((doc, i) => batchRef(job, doc, i, deps.retry));
   const settled = await Promise.allSettled(refs.map(deps.submit));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -152,6 +152,17 @@ describe('fns batch jobs', () => {
     expect(await counter(h.metrics, 'ofd_forward_total', { target: 'fns', result: 'ok' })).toBe(7);
   });
 
+  it('a batch job without a list of documents is parked whole, not completed with nothing sent', async () => {
+    const h = await harness();
+    await h.queue.add(FNS_BATCH_JOB, { docs: [{ fn: newFn(), fd: 1 }] }, { jobId: 'malformed-batch', attempts: 5 });
+    const job = await waitFor(() => h.queue.getJob('malformed-batch'), (j) => j?.finishedOn !== undefined);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1); // parked at once, not retried
+    const letter = await t.db.selectFrom('dead_letters').select(['job_name', 'error_code', 'payload']).where('queue', '=', 'fns').where('job_id', '=', 'malformed-batch').executeTakeFirst();
+    expect(letter).toMatchObject({ job_name: FNS_BATCH_JOB, error_code: 'FNS_BAD_JOB' });
+    expect(fns.stats().requests.total).toBe(0);
+  });
+
   it('retries per document: failed documents go back as a smaller batch with their attempt counts, then are delivered once', async () => {
     const fn = newFn();
     const fds = range(6);
