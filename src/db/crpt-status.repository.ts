@@ -38,6 +38,8 @@ export interface ReceiptSaleData {
 export type ClaimResult =
   | { readonly kind: 'claimed' }
   | { readonly kind: 'delivered'; readonly row: CrptSaleRow }
+  /** Parked ('dead'), and the claim was told not to revive it (a batch job's sale; only a replay sends it again). */
+  | { readonly kind: 'dead'; readonly row: CrptSaleRow }
   | { readonly kind: 'in_flight'; readonly delayMs: number };
 
 interface SaleRow {
@@ -106,6 +108,7 @@ export async function claimCrptSale(
   receiptCheckResult: number | null,
   leaseMs: number,
   owner: string,
+  reviveDead = true,
 ): Promise<ClaimResult> {
   const { rows } = await sql<{ claimed: boolean; claimable: boolean | null } & Partial<CrptSaleRow>>`
     with claimed as (
@@ -114,6 +117,7 @@ export async function claimCrptSale(
       on conflict (source, fn, fd) do update
          set status = 'sending', lease_until = excluded.lease_until, lease_owner = excluded.lease_owner, updated_at = now()
        where crpt_sales.status <> 'delivered'
+         and (${reviveDead}::boolean or crpt_sales.status <> 'dead')
          and (crpt_sales.lease_until is null or crpt_sales.lease_until < now())
       returning 1
     ), codes as (
@@ -125,7 +129,8 @@ export async function claimCrptSale(
       on conflict (source, fn, fd, item_index) do nothing
     )
     select exists (select from claimed) as claimed, s.*,
-           s.status <> 'delivered' and (s.lease_until is null or s.lease_until < now()) as claimable
+           s.status <> 'delivered' and (${reviveDead}::boolean or s.status <> 'dead')
+             and (s.lease_until is null or s.lease_until < now()) as claimable
       from (select) as one
       left join crpt_sales s on s.source = ${key.source} and s.fn = ${key.fn} and s.fd = ${key.fd}
   `.execute(db);
@@ -136,6 +141,7 @@ export async function claimCrptSale(
   const row = seen.status && !claimable ? (seen as CrptSaleRow) : await findCrptSale(db, key);
   if (!row) throw new Error(`crpt sale (${key.source}, ${key.fn}, ${key.fd}) neither claimed nor stored`);
   if (row.status === 'delivered') return { kind: 'delivered', row };
+  if (row.status === 'dead' && !reviveDead && (!row.lease_until || row.lease_until.getTime() < Date.now())) return { kind: 'dead', row };
   const left = row.lease_until ? row.lease_until.getTime() - Date.now() : 0;
   return { kind: 'in_flight', delayMs: Math.max(500, left) };
 }

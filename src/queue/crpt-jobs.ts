@@ -65,9 +65,13 @@ export function salesOfCrptBatch(data: unknown): unknown[] {
  * the same ids, a different set never hides behind one). crpt_sales decides what is really sent: a sale in two jobs
  * costs a lookup, never a second send.
  */
-export function crptBatchJobId(origin: string, sales: readonly CrptBatchSale[]): string {
+export function crptBatchJobId(origin: string, sales: readonly unknown[]): string {
   const hash = createHash('sha256').update(origin);
-  for (const s of sales) hash.update(`|${s.fn}:${s.fd}:${s.attempts ?? 0}`);
+  for (const entry of sales) {
+    const s = crptBatchSaleSchema.safeParse(entry);
+    // An entry that is no sale (put back as it came, to be parked by the processor) by its JSON.
+    hash.update(s.success ? `|${s.data.fn}:${s.data.fd}:${s.data.attempts ?? 0}` : `|?${JSON.stringify(entry) ?? ''}`);
+  }
   return `crptb-${hash.digest('hex').slice(0, 32)}`;
 }
 

@@ -5,7 +5,7 @@
  * try again back as smaller batch jobs, as the fns worker does with its documents (../fns/fns-jobs.ts).
  */
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { CrptError, CrptErrorCodes } from '../../adapters/crpt/errors.js';
 import { recordCrptFailure } from '../../db/crpt-status.repository.js';
@@ -59,11 +59,15 @@ export interface CrptJobDeps {
    */
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   /**
-   * The worker is paused (forwarding yields to storing) or closing: a batch job already running starts no further
-   * sale — those not started go back as a batch job of their own, attempts unchanged — so a pause or a shutdown waits
-   * for the sales in flight only, as it did with a job per sale.
+   * Resolves when the worker is not paused (forwarding yields to storing: FetchGate.pass), undefined when it is not. A
+   * sale of a running batch waits here before it starts, as a one-sale job fetched while paused waits at the gate.
    */
-  readonly holding: () => boolean;
+  readonly paused: () => Promise<void> | undefined;
+  /**
+   * The worker is closing: a running batch starts no further sale — those not started go back as a batch job of
+   * their own, attempts unchanged — so a shutdown waits for the sales in flight only, as it did with a job per sale.
+   */
+  readonly closing: () => boolean;
 }
 
 /**
@@ -73,7 +77,7 @@ export interface CrptJobDeps {
  */
 export function saleRef(job: BullJobLike, sale: unknown, index: number, retry: DocumentRetryPolicy): CrptJobRef {
   const parsed = crptBatchSaleSchema.safeParse(sale);
-  if (!parsed.success) return { id: `${job.id ?? 'unknown'}-${index}`, name: JobNames.crpt, data: sale, attempt: 1, maxAttempts: retry.attempts };
+  if (!parsed.success) return { id: `${job.id ?? 'unknown'}-${index}`, name: JobNames.crpt, data: sale, attempt: 1, maxAttempts: retry.attempts, fromBatch: true };
   const { fn, fd, receivedAt, attempts = 0 } = parsed.data;
   return {
     id: documentJobId(fn, fd),
@@ -81,6 +85,7 @@ export function saleRef(job: BullJobLike, sale: unknown, index: number, retry: D
     data: receivedAt === undefined ? { fn, fd } : { fn, fd, receivedAt },
     attempt: attempts + 1,
     maxAttempts: retry.attempts,
+    fromBatch: true,
   };
 }
 
@@ -103,6 +108,8 @@ interface BatchTally {
   /** Sales whose lease another worker holds (no attempt used), and the longest wait. */
   readonly waiting: CrptBatchSale[];
   waitMs: number;
+  /** Entries not started because the worker was closing, as they came (an entry that does not parse included). */
+  readonly postponed: unknown[];
   delivered: number;
   dead: number;
 }
@@ -112,12 +119,12 @@ function saleOf(ref: CrptJobRef, attempts: number): CrptBatchSale {
   return { fn, fd, ...(receivedAt === undefined ? {} : { receivedAt }), ...(attempts > 0 ? { attempts } : {}) };
 }
 
-/** A sale of a batch job not started because the worker was paused or closing (deps.holding). */
+/** A sale of a batch job not started because the worker was closing (deps.closing). */
 const POSTPONED = { kind: 'postponed' } as const;
 type SaleOutcome = CrptJobOutcome | typeof POSTPONED;
 
-function tally(refs: readonly CrptJobRef[], outcomes: readonly SaleOutcome[], log: Logger): BatchTally {
-  const t: BatchTally = { again: new Map(), waiting: [], waitMs: 0, delivered: 0, dead: 0 };
+function tally(refs: readonly CrptJobRef[], entries: readonly unknown[], outcomes: readonly SaleOutcome[], log: Logger): BatchTally {
+  const t: BatchTally = { again: new Map(), waiting: [], waitMs: 0, postponed: [], delivered: 0, dead: 0 };
   outcomes.forEach((outcome, i) => {
     const ref = refs[i]!;
     switch (outcome.kind) {
@@ -136,10 +143,12 @@ function tally(refs: readonly CrptJobRef[], outcomes: readonly SaleOutcome[], lo
         return;
       }
       case 'deferred':
-      case 'postponed':
         // No attempt used: it goes back with the count it came with.
         t.waiting.push(saleOf(ref, ref.attempt - 1));
-        if (outcome.kind === 'deferred') t.waitMs = Math.max(t.waitMs, outcome.delayMs);
+        t.waitMs = Math.max(t.waitMs, outcome.delayMs);
+        return;
+      case 'postponed':
+        t.postponed.push(entries[i]);
     }
   });
   return t;
@@ -150,6 +159,7 @@ async function addAgain(deps: CrptJobDeps, job: CrptJobHandle, t: BatchTally): P
   const origin = job.id ?? 'unknown';
   const adds = [...t.again].map(([attempts, sales]) => ({ sales, delay: documentBackoffMs(deps.retry, attempts) }));
   if (t.waiting.length > 0) adds.push({ sales: t.waiting, delay: Math.max(1, t.waitMs) });
+  if (t.postponed.length > 0) adds.push({ sales: t.postponed as CrptBatchSale[], delay: 0 });
   if (adds.length === 0) return;
   await deps.queue.addBulk(
     adds.map(({ sales, delay }) => ({ name: CRPT_BATCH_JOB, data: { sales } satisfies CrptBatchJob, opts: { jobId: crptBatchJobId(origin, sales), delay } })),
@@ -183,29 +193,57 @@ async function parkThrown(deps: CrptJobDeps, ref: CrptJobRef, error: Error): Pro
   }
 }
 
+/** The sales of the put-back groups (to try again, waiting on a lease, postponed), as refs for parking. */
+function putBackRefs(job: CrptJobHandle, t: BatchTally, retry: DocumentRetryPolicy): CrptJobRef[] {
+  const sales = [...[...t.again.values()].flat(), ...t.waiting, ...t.postponed];
+  return sales.map((sale, i) => saleRef(job, sale, i, retry));
+}
+
+/**
+ * Puts the sales to send again back (addAgain). When Redis refuses on the job's last attempt, nothing would send them
+ * again: they are parked, each dead with its letter, before the error goes on (earlier attempts: the job runs again,
+ * and what settled meanwhile stays settled — crpt_sales).
+ */
+async function putBackOrPark(deps: CrptJobDeps, job: CrptJobHandle, t: BatchTally, final: boolean): Promise<void> {
+  try {
+    await addAgain(deps, job, t);
+  } catch (e) {
+    if (final) for (const ref of putBackRefs(job, t, deps.retry)) await parkThrown(deps, ref, e as Error);
+    throw e;
+  }
+}
+
+const isFinalAttempt = (job: CrptJobHandle) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
 /**
  * Some sales threw (PostgreSQL failed under them). What settled stays settled: the sales to try again go back as their
  * own batch jobs, and the job keeps only the sales that threw, so its retry — BullMQ's backoff of the batch job — runs
- * just those (a sale refused for good must not be sent again, one to try again must wait for its own backoff). A crash
- * between the two leaves the job as it was: its retry runs every sale again, and crpt_sales stops a delivered one. On
- * the job's last attempt the sales that threw are parked, each dead with its letter.
+ * just those. A crash between the two leaves the job as it was: its retry runs every sale again, and crpt_sales stops
+ * one delivered or parked meanwhile (fromBatch). On the job's last attempt the sales that threw are parked first, each
+ * dead with its letter.
  */
-async function batchFailed(deps: CrptJobDeps, job: CrptJobHandle, refs: readonly CrptJobRef[], settled: readonly PromiseSettledResult<SaleOutcome>[]): Promise<never> {
+async function batchFailed(
+  deps: CrptJobDeps,
+  job: CrptJobHandle,
+  refs: readonly CrptJobRef[],
+  entries: readonly unknown[],
+  settled: readonly PromiseSettledResult<SaleOutcome>[],
+): Promise<never> {
   const reason = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
   const error = reason instanceof Error ? reason : new Error(String(reason));
-  const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  const done = refs.filter((_, i) => settled[i]!.status === 'fulfilled');
-  const outcomes = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const thrown = refs.filter((_, i) => settled[i]!.status === 'rejected');
-  const t = tally(done, outcomes, deps.log);
-  await addAgain(deps, job, t);
+  const final = isFinalAttempt(job);
+  const ok = (i: number) => settled[i]!.status === 'fulfilled';
+  const thrown = refs.filter((_, i) => !ok(i));
+  if (final) for (const ref of thrown) await parkThrown(deps, ref, error);
+  const t = tally(
+    refs.filter((_, i) => ok(i)),
+    entries.filter((_, i) => ok(i)),
+    settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+    deps.log,
+  );
+  await putBackOrPark(deps, job, t, final);
   countSettled(deps, t);
-  if (final) {
-    for (const ref of thrown) await parkThrown(deps, ref, error);
-  } else {
-    const raw = salesOfCrptBatch(job.data);
-    await job.updateData({ sales: raw.filter((_, i) => settled[i]!.status === 'rejected') });
-  }
+  if (!final) await job.updateData({ sales: entries.filter((_, i) => !ok(i)) });
   deps.metrics?.worker.jobs.inc({ queue: QUEUE, result: final ? 'dead' : 'failed' }, thrown.length);
   throw error;
 }
@@ -218,23 +256,31 @@ async function parkMalformed(deps: CrptJobDeps, job: CrptJobHandle): Promise<nev
   throw new UnrecoverableError(`${error.code}: ${error.message}`);
 }
 
+/** One sale of a batch, in its limiter slot: it waits out a pause, and is not started once the worker is closing. */
+async function runSale(deps: CrptJobDeps, ref: CrptJobRef): Promise<SaleOutcome> {
+  await deps.paused();
+  return deps.closing() ? POSTPONED : deps.process(ref);
+}
+
 /**
  * A batch job: every sale settles on its own. Those to try again go back as smaller batch jobs — one per attempt count
- * (their backoff), one for sales whose lease another worker holds or not started while the worker paused (no attempt
- * used) — added before this job completes.
+ * (their backoff), one for sales whose lease another worker holds, one for those not started because the worker was
+ * closing (no attempt used) — added before this job completes.
  */
 async function processMany(deps: CrptJobDeps, job: CrptJobHandle): Promise<CrptBatchJobReturn> {
   const data = job.data as { sales?: unknown } | null;
   if (data === null || typeof data !== 'object' || !Array.isArray(data.sales)) return parkMalformed(deps, job);
-  const refs = salesOfCrptBatch(job.data).map((sale, i) => saleRef(job, sale, i, deps.retry));
-  const settled = await Promise.allSettled(refs.map((ref) => deps.limit<SaleOutcome>(() => (deps.holding() ? Promise.resolve(POSTPONED) : deps.process(ref)))));
-  if (settled.some((r) => r.status === 'rejected')) return batchFailed(deps, job, refs, settled);
+  const entries = salesOfCrptBatch(job.data);
+  const refs = entries.map((sale, i) => saleRef(job, sale, i, deps.retry));
+  const settled = await Promise.allSettled(refs.map((ref) => deps.limit(() => runSale(deps, ref))));
+  if (settled.some((r) => r.status === 'rejected')) return batchFailed(deps, job, refs, entries, settled);
   const t = tally(
     refs,
+    entries,
     settled.map((r) => (r as PromiseFulfilledResult<SaleOutcome>).value),
     deps.log,
   );
-  await addAgain(deps, job, t);
+  await putBackOrPark(deps, job, t, isFinalAttempt(job));
   const retrying = countSettled(deps, t);
   return { sales: refs.length, delivered: t.delivered, retrying, waiting: t.waiting.length, dead: t.dead };
 }
@@ -245,20 +291,52 @@ export function createCrptJobHandler(deps: CrptJobDeps): (job: CrptJobHandle, to
 }
 
 /**
- * The worker's 'failed' listener: a job given up for stalling has each of its sales parked as a one-sale job's would
- * be (crpt-stalled.ts: crpt_sales 'dead' with its letter; a sale CRPT answered, or parked already, is left alone).
- * Never throws.
+ * The worker's 'failed' listener: a one-sale job given up for stalling is parked (crpt-stalled.ts: crpt_sales 'dead'
+ * with its letter; a sale CRPT answered, or parked already, is left alone). A batch job given up for stalling — its
+ * worker died, or lost its lock, twice while holding it — is not a reason to park up to a hundred sales that never
+ * reached CRPT: each sale not settled yet goes back as a one-sale job of its own, with the attempts it has left, so a
+ * sale that kills its worker is parked alone after its own two stalls. Never throws.
  */
 export async function parkStalledCrptJobs(
-  deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined; retry: DocumentRetryPolicy },
+  deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined; retry: DocumentRetryPolicy; queue: Queue },
   job: BullJobLike,
   error: Error,
 ): Promise<void> {
   if (job.name !== CRPT_BATCH_JOB) return parkStalledCrptJob(deps, job, error);
   if (!stalledTooOften(error)) return;
-  for (const [i, sale] of salesOfCrptBatch(job.data).entries()) {
-    const ref = saleRef(job, sale, i, deps.retry);
-    // As a one-sale job on its own attempt: its letter is what a replay sends.
-    await parkStalledCrptJob(deps, { id: ref.id, name: ref.name, data: ref.data, attemptsMade: ref.attempt - 1, opts: { attempts: ref.maxAttempts } }, error);
+  try {
+    const refs = salesOfCrptBatch(job.data).map((sale, i) => saleRef(job, sale, i, deps.retry));
+    const parsed = refs.flatMap((ref) => {
+      const p = crptBatchSaleSchema.safeParse(ref.data);
+      return p.success ? [{ ref, fn: p.data.fn, fd: p.data.fd }] : [];
+    });
+    const bad = refs.filter((ref) => !crptBatchSaleSchema.safeParse(ref.data).success);
+    if (bad.length > 0) {
+      await recordDeadLetters(deps.db, bad.map((ref) => deadLetterOf(QUEUE, ref, { code: CrptErrorCodes.CRPT_BAD_JOB, message: 'not a sale' })));
+    }
+    const settled = await settledSales(deps.db, parsed);
+    const again = parsed.filter((p) => !settled.has(`${p.fn}:${p.fd}`));
+    await deps.queue.addBulk(
+      again.map(({ ref }) => ({
+        name: JobNames.crpt,
+        data: ref.data,
+        // Its own id (a one-sale job of the same sale may still be kept, completed), the same on a repeated listener call.
+        opts: { jobId: `${ref.id ?? ''}-after-${job.id ?? 'unknown'}`, attempts: Math.max(1, ref.maxAttempts - (ref.attempt - 1)) },
+      })),
+    );
+    deps.log.warn({ jobId: job.id, sales: again.length, settled: parsed.length - again.length }, 'crpt batch job stalled too often: its unsettled sales go back as one-sale jobs');
+  } catch (e) {
+    deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not put the sales of a stalled crpt batch back');
   }
+}
+
+/** Of `sales`, those delivered or parked ('dead'): settled, not to be sent again by this batch. */
+async function settledSales(db: Kysely<Database>, sales: ReadonlyArray<{ fn: string; fd: number }>): Promise<Set<string>> {
+  if (sales.length === 0) return new Set();
+  const { rows } = await sql<{ fn: string; fd: string }>`
+    select s.fn, s.fd::text as fd
+      from unnest(${sales.map((x) => x.fn)}::text[], ${sales.map((x) => x.fd)}::bigint[]) as k (fn, fd)
+      join crpt_sales s on s.source = 'receipt' and s.fn = k.fn and s.fd = k.fd
+     where s.status in ('delivered', 'dead')`.execute(db);
+  return new Set(rows.map((r) => `${r.fn}:${r.fd}`));
 }

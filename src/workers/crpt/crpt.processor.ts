@@ -8,6 +8,7 @@
  *   payload bad / document not stored            → dead at once (dead_letters), UnrecoverableError
  *   no marking codes                              → completed, nothing sent
  *   sale delivered already (crpt_sales)           → completed, nothing sent (a re-delivered or replayed job)
+ *   sale parked already, a batch job's sale       → completed, nothing sent (the batch ran again; a replay revives it)
  *   another worker holds the send lease           → delayed until the lease ends, no attempt used
  *   CRPT answered                                 → delivered, codes get CRPT's statuses, ofd_forward_total{crpt,ok}
  *   retryable failure, attempts left              → crpt_sales 'retrying', the job fails, BullMQ retries with backoff
@@ -34,7 +35,14 @@ import { parseSaleNotification } from '../../../protocol/marking-forms.js';
 /** Longer than the client's worst case (3 attempts × 10 s + backoff). */
 export const DEFAULT_CRPT_LEASE_MS = 60_000;
 
-export type CrptJobRef = JobRef;
+export interface CrptJobRef extends JobRef {
+  /**
+   * A sale of a batch job (crpt-jobs.ts). Such a job may run again after some of its sales settled (a crash, a retry
+   * after PostgreSQL failed): one found parked ('dead') since is left so, not sent again. A one-sale job — what a
+   * replay of its dead letter adds — sends it again.
+   */
+  readonly fromBatch?: boolean;
+}
 
 export type CrptJobOutcome =
   | { readonly kind: 'delivered'; readonly sent: boolean; readonly codes: number }
@@ -111,8 +119,9 @@ export function createCrptProcessor(deps: CrptProcessorDeps): (job: CrptJobRef) 
     if (built instanceof CrptError) return fail(deps, job, undefined, built);
     const { key, codes } = built;
     if (codes.length === 0) return { kind: 'nothing' };
-    const claim = await claimCrptSale(db, key, codes, built.receiptCheckResult, leaseMs, owner);
+    const claim = await claimCrptSale(db, key, codes, built.receiptCheckResult, leaseMs, owner, job.fromBatch !== true);
     if (claim.kind === 'delivered') return { kind: 'delivered', sent: false, codes: codes.length };
+    if (claim.kind === 'dead') return { kind: 'nothing' };
     if (claim.kind === 'in_flight') return { kind: 'deferred', delayMs: claim.delayMs };
     const sale: CrptSale = {
       saleId: saleId(key.source as SaleSource, key.fn, key.fd),

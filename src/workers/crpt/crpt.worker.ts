@@ -103,7 +103,8 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
     process: processJob,
     retry,
     limit: createLimiter(concurrency),
-    holding: () => gate.isClosed || closing !== undefined,
+    paused: () => gate.pass(),
+    closing: () => closing !== undefined,
   });
   const handle = async (job: CrptJobHandle, token: string | undefined): Promise<unknown> => {
     const end = metrics?.worker.jobDuration.startTimer({ queue });
@@ -121,7 +122,7 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
   worker.on('failed', (job, error) => {
-    if (job) void parkStalledCrptJobs({ db, log, metrics, retry }, job, error);
+    if (job) void parkStalledCrptJobs({ db, log, metrics, retry, queue: queueHandle }, job, error);
   });
 
   return {

@@ -13,11 +13,6 @@ export class FetchGate {
     this.closed = true;
   }
 
-  /** Closed: the worker is paused (work fanned out from a job already running may stop starting new items). */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   open(): void {
     this.closed = false;
     for (const release of this.waiters.splice(0)) release();

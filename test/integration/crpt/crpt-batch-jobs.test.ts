@@ -40,7 +40,10 @@ const refused = new CrptError(CrptErrorCodes.CRPT_REFUSED, 'refused', { requestS
 const unavailable = new CrptError(CrptErrorCodes.CRPT_UNAVAILABLE, 'down', { requestSent: true });
 
 /** A handler whose processor answers by FD from `script`, recording every sale it is asked for. */
-function handlerWith(script: (fd: number) => CrptJobOutcome | 'throw', holding = () => false, slots = 4) {
+function handlerWith(
+  script: (fd: number) => CrptJobOutcome | 'throw',
+  opts: { closing?: () => boolean; paused?: () => Promise<void> | undefined; slots?: number } = {},
+) {
   const asked: number[] = [];
   const process = async (ref: CrptJobRef): Promise<CrptJobOutcome> => {
     const fd = (ref.data as { fd: number }).fd;
@@ -49,7 +52,7 @@ function handlerWith(script: (fd: number) => CrptJobOutcome | 'throw', holding =
     if (answer === 'throw') throw pgDown();
     return answer;
   };
-  const deps: CrptJobDeps = { db: t.db, log: silentLogger(), queue, process, retry: { attempts: 16, backoffMs: 5000 }, limit: createLimiter(slots), holding };
+  const deps: CrptJobDeps = { db: t.db, log: silentLogger(), queue, process, retry: { attempts: 16, backoffMs: 5000 }, limit: createLimiter(opts.slots ?? 4), paused: opts.paused ?? (() => undefined), closing: opts.closing ?? (() => false) };
   return { handle: createCrptJobHandler(deps), asked };
 }
 
@@ -89,30 +92,45 @@ describe('a crpt batch job', () => {
     expect(again.map((j) => j.data)).toEqual([{ sales: [{ fn: FN, fd: 12, attempts: 1 }] }]);
   });
 
-  it('starts no sale while the worker holds (paused or closing): those not started go back, attempts unchanged', async () => {
-    let hold = false;
-    const job = await queue.add('send-batch-to-crpt', { sales: [...sales([21, 22]), { fn: FN, fd: 23, attempts: 2 }] }, { jobId: 'b-paused' });
-    // One slot, so the sales start one after another: the pause comes while the first is being sent.
+  it('starts no sale once the worker is closing: those not started go back as they came, attempts unchanged', async () => {
+    let closing = false;
+    const entries = [...sales([21, 22]), { fn: FN, fd: 23, attempts: 2 }, null];
+    const job = await queue.add('send-batch-to-crpt', { sales: entries }, { jobId: 'b-closing' });
+    // One slot, so the sales start one after another: the shutdown begins while the first is being sent.
     const { handle, asked } = handlerWith(
       () => {
-        hold = true;
+        closing = true;
         return { kind: 'delivered', sent: true, codes: 1 };
       },
-      () => hold,
-      1,
+      { closing: () => closing, slots: 1 },
     );
-    await expect(handle(job, undefined)).resolves.toEqual({ sales: 3, delivered: 1, retrying: 0, waiting: 2, dead: 0 });
+    await expect(handle(job, undefined)).resolves.toEqual({ sales: 4, delivered: 1, retrying: 0, waiting: 0, dead: 0 });
     expect(asked).toEqual([21]);
     const again = await putBack();
-    expect(again.map((j) => j.data)).toEqual([{ sales: [{ fn: FN, fd: 22 }, { fn: FN, fd: 23, attempts: 2 }] }]);
+    expect(again.map((j) => j.data)).toEqual([{ sales: [{ fn: FN, fd: 22 }, { fn: FN, fd: 23, attempts: 2 }, null] }]);
+  });
+
+  it('waits while the worker is paused: no sale starts until it resumes, and none is put back for it', async () => {
+    let resume!: () => void;
+    let gate: Promise<void> | undefined = new Promise<void>((r) => (resume = r));
+    const job = await addBatch('b-paused', [31, 32, 33], 3);
+    const { handle, asked } = handlerWith(() => ({ kind: 'delivered', sent: true, codes: 1 }), { paused: () => gate });
+    const done = handle(job, undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked).toEqual([]);
+    gate = undefined;
+    resume();
+    await expect(done).resolves.toEqual({ sales: 3, delivered: 3, retrying: 0, waiting: 0, dead: 0 });
+    expect(asked.sort()).toEqual([31, 32, 33]);
+    expect(await putBack()).toEqual([]);
   });
 
   it('without a list of sales is parked whole, not completed with nothing done', async () => {
-    const job = await queue.add('send-batch-to-crpt', { documents: sales([31]) }, { jobId: 'b-malformed' });
+    const job = await queue.add('send-batch-to-crpt', { documents: sales([41]) }, { jobId: 'b-malformed' });
     const { handle, asked } = handlerWith(() => ({ kind: 'delivered', sent: true, codes: 1 }));
     await expect(handle(job, undefined)).rejects.toBeInstanceOf(UnrecoverableError);
     expect(asked).toEqual([]);
     const letter = await t.db.selectFrom('dead_letters').select(['job_name', 'error_code', 'payload']).where('job_id', '=', 'b-malformed').executeTakeFirst();
-    expect(letter).toEqual({ job_name: 'send-batch-to-crpt', error_code: 'CRPT_BAD_JOB', payload: { documents: sales([31]) } });
+    expect(letter).toEqual({ job_name: 'send-batch-to-crpt', error_code: 'CRPT_BAD_JOB', payload: { documents: sales([41]) } });
   });
 });

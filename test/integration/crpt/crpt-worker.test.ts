@@ -1,10 +1,12 @@
 // The crpt worker end to end on real PostgreSQL, Redis and HTTP: receipts with marking codes stored by the persist
 // processor → `crpt` jobs → fake-crpt (signed-challenge auth) → crpt_sales / crpt_code_status; CRPT down for a while.
 import { Queue } from 'bullmq';
+import { sql } from 'kysely';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { saleId } from '../../../src/adapters/crpt/crpt-api.js';
 import { startFakeCrpt, type FakeCrpt } from '../../../src/adapters/crpt/fake-crpt-server.js';
+import type { CrptClient } from '../../../src/adapters/crpt/http-crpt-client.js';
 import { createRsaCmsSigner, generateDevRsaKey } from '../../../src/adapters/crpt/signer.js';
 import { findCrptCodeStatuses, findCrptSale } from '../../../src/db/crpt-status.repository.js';
 import { findDocumentView } from '../../../src/db/document-view.repository.js';
@@ -207,5 +209,69 @@ describe('crpt worker', () => {
     expect(first?.returnvalue).toMatchObject({ sales: 5, dead: 2 });
     expect(await counter(h.metrics, { target: 'crpt', result: 'ok' })).toBe(3);
     expect(crpt.stats().sales).toMatchObject({ unique: 3, duplicates: 0 });
+  });
+
+  it('a batch job run again sends no sale that settled meanwhile — delivered or parked — and a replay of a parked one does', async () => {
+    const fn = newFn();
+    const results = await persist([1, 2].map((fd) => realJob(fn, fd, richReceiptChildren(fn, fd))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const h = await harness();
+    await h.queue.add('send-batch-to-crpt', { sales: [{ fn, fd: 1 }, { fn, fd: 2 }] }, { jobId: 'first-run' });
+    await waitFor(() => h.queue.getJob('first-run'), (j) => j?.finishedOn !== undefined);
+    // As if fd 2 had been parked since (CRPT refused it, or it stalled): the batch runs again, as after a crash.
+    await sql`update crpt_sales set status = 'dead', last_error_code = 'CRPT_REFUSED' where fn = ${fn} and fd = 2`.execute(t.db);
+    await h.queue.add('send-batch-to-crpt', { sales: [{ fn, fd: 1 }, { fn, fd: 2 }] }, { jobId: 'second-run' });
+    const second = await waitFor(() => h.queue.getJob('second-run'), (j) => j?.finishedOn !== undefined);
+    expect(second?.returnvalue).toMatchObject({ sales: 2, delivered: 2, retrying: 0, dead: 0 });
+    for (const fd of [1, 2]) expect(crpt.sales().get(saleId('receipt', fn, fd))?.received, `fd ${fd}`).toBe(1);
+    expect(await findCrptSale(t.db, { source: 'receipt', fn, fd: 2 })).toMatchObject({ status: 'dead' });
+    // What `ofd dlq replay` adds: a one-sale job, which sends it again.
+    await h.queue.add('send-to-crpt', { fn, fd: 2 }, { jobId: 'replayed' });
+    await waitFor(() => findCrptSale(t.db, { source: 'receipt', fn, fd: 2 }), (r) => r?.status === 'delivered');
+    expect(crpt.sales().get(saleId('receipt', fn, 2))?.received).toBe(2);
+  });
+
+  it('a paused worker starts no further sale of a running batch until resumed, and keeps sales in flight within its concurrency', async () => {
+    const fn = newFn();
+    const fds = [1, 2, 3, 4, 5, 6];
+    const results = await persist(fds.map((fd) => realJob(fn, fd, richReceiptChildren(fn, fd))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    // CRPT as a client that answers after 150 ms and counts the sales it is sent at once.
+    const sent: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const slow: CrptClient = {
+      authenticate: () => Promise.resolve('token'),
+      checkCodes: () => Promise.resolve([]),
+      submitSale: async (sale) => {
+        sent.push(sale.fd);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 150));
+        inFlight -= 1;
+        return { saleId: sale.saleId, duplicate: false, codes: sale.codes.map((c) => ({ cis: c.cis, status: 'RETIRED' as const })) };
+      },
+      circuitState: () => 'closed',
+      close: () => Promise.resolve(),
+    };
+    const prefix = uniquePrefix('crpt-paused');
+    prefixes.push(prefix);
+    const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), client: slow, concurrency: 2 });
+    closers.push(() => worker.close());
+    const queue = new Queue('crpt', { connection: { url: redisUrl }, prefix });
+    closers.push(() => queue.close());
+    await queue.add('send-batch-to-crpt', { sales: fds.map((fd) => ({ fn, fd })) }, { jobId: 'paused-batch' });
+    await waitFor(() => Promise.resolve(sent.length), (n) => n >= 1, 10_000);
+    await worker.pause();
+    const atPause = sent.length;
+    await new Promise((r) => setTimeout(r, 800));
+    // What was in flight finished; nothing more started (at most the other slot's sale, begun as the pause came).
+    expect(sent.length).toBeLessThanOrEqual(atPause + 1);
+    expect(sent.length).toBeLessThan(fds.length);
+    worker.resume();
+    const done = await waitFor(() => queue.getJob('paused-batch'), (j) => j?.finishedOn !== undefined, 10_000);
+    expect(done?.returnvalue).toMatchObject({ sales: 6, delivered: 6, waiting: 0 });
+    expect([...sent].sort((a, b) => a - b)).toEqual(fds);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(most).toBe(2);
   });
 });

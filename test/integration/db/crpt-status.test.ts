@@ -51,6 +51,15 @@ describe('crpt sales in PostgreSQL', () => {
     ]);
   });
 
+  it('does not revive a parked sale for a batch job (reviveDead false), and does for a replay', async () => {
+    const key: SaleKey = { source: 'receipt', fn: FN, fd: 15 };
+    await sql`insert into crpt_sales (source, fn, fd, status, attempts, last_error_code) values ('receipt', ${FN}, 15, 'dead', 1, 'CRPT_REFUSED')`.execute(t.db);
+    expect(await claimCrptSale(t.db, key, codesOf('A'), null, 60_000, 'batch', false)).toMatchObject({ kind: 'dead', row: { status: 'dead' } });
+    expect(await findCrptSale(t.db, key)).toMatchObject({ status: 'dead', lease_owner: null });
+    expect(await claimCrptSale(t.db, key, codesOf('A'), null, 60_000, 'replay')).toEqual({ kind: 'claimed' });
+    expect(await findCrptSale(t.db, key)).toMatchObject({ status: 'sending', lease_owner: 'replay' });
+  });
+
   it('records an answer: the sale delivered, codes it names crpt_answered with their (last) status, the others delivered', async () => {
     const key: SaleKey = { source: 'notification', fn: FN, fd: 20 };
     const other: SaleKey = { source: 'receipt', fn: FN, fd: 20 };

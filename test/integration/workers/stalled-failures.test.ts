@@ -168,31 +168,33 @@ it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT 
   expect(await deadLetters(QueueNames.crpt)).toHaveLength(2); // no second letter
 });
 
-it('the sales of a crpt batch job failed for stalling are parked alone, as one-sale jobs; one CRPT answered is left alone', async () => {
+it('the unsettled sales of a crpt batch job failed for stalling go back as one-sale jobs; settled ones are left alone', async () => {
   const prefix = uniquePrefix('stalled-crpt-batch');
   prefixes.push(prefix);
-  const [stalled, answered] = [41, 42];
+  const [unsettled, answered, parked] = [41, 42, 44];
   await sql`insert into crpt_sales (source, fn, fd, status, attempts, sent_at, delivered_at) values ('receipt', ${FN}, ${answered}, 'delivered', 1, now(), now())`.execute(t.db);
-  const sales = [{ fn: FN, fd: stalled, attempts: 2 }, { fn: FN, fd: answered }, { fn: 'no FN', fd: 43 }];
+  await sql`insert into crpt_sales (source, fn, fd, status, attempts, last_error_code) values ('receipt', ${FN}, ${parked}, 'dead', 1, 'CRPT_REFUSED')`.execute(t.db);
+  const sales = [{ fn: FN, fd: unsettled, attempts: 2 }, { fn: FN, fd: answered }, { fn: 'no FN', fd: 43 }, { fn: FN, fd: parked }];
   await stallAll(prefix, QueueNames.crpt, [{ name: 'send-batch-to-crpt', data: { sales }, jobId: 'crpt-batch-stalled' }]);
 
+  // A CRPT that does not answer: the sale put back stays queued (or retrying) for the look below.
   const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), crptUrl: 'http://127.0.0.1:9' });
   closers.push(() => worker.close());
   await failedForStalling(prefix, QueueNames.crpt, ['crpt-batch-stalled']);
-  const letters = await waitFor(
-    () => t.db.selectFrom('dead_letters').select(['job_id', 'job_name', 'payload', 'attempts', 'error_code']).where('queue', '=', 'crpt').where('job_id', 'in', [documentJobId(FN, stalled), documentJobId(FN, answered), 'crpt-batch-stalled-2']).orderBy('job_id').execute(),
-    (rows) => rows.length >= 2,
-    10_000,
-  );
-  expect(letters).toEqual([
-    { job_id: 'crpt-batch-stalled-2', job_name: 'send-to-crpt', payload: { fn: 'no FN', fd: 43 }, attempts: 1, error_code: 'JOB_STALLED' },
-    // Its third attempt: it had used two.
-    { job_id: documentJobId(FN, stalled), job_name: 'send-to-crpt', payload: { fn: FN, fd: stalled }, attempts: 3, error_code: 'JOB_STALLED' },
-  ]);
-  const rows = await sql<{ fd: string; status: string }>`select fd::text, status from crpt_sales where fn = ${FN} and fd in (${stalled}, ${answered}) order by fd`.execute(t.db);
+  const q = new Queue(QueueNames.crpt, { connection: { url: redisUrl }, prefix });
+  closers.push(() => q.close());
+  const back = await waitFor(() => q.getJob(`${documentJobId(FN, unsettled)}-after-crpt-batch-stalled`), (j) => j !== undefined, 10_000);
+  // Its own job, with the attempts it had left (16 − the 2 it had used).
+  expect(back).toMatchObject({ name: 'send-to-crpt', data: { fn: FN, fd: unsettled }, opts: { attempts: 14 } });
+  const oneSaleJobs = (await q.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter((j) => j.name === 'send-to-crpt');
+  expect(oneSaleJobs.map((j) => j.id)).toEqual([`${documentJobId(FN, unsettled)}-after-crpt-batch-stalled`]);
+  // The entry that is no sale is parked; nothing else is.
+  const letters = await t.db.selectFrom('dead_letters').select(['job_id', 'job_name', 'error_code']).where('queue', '=', 'crpt').where('job_id', 'like', 'crpt-batch-stalled%').execute();
+  expect(letters).toEqual([{ job_id: 'crpt-batch-stalled-2', job_name: 'send-to-crpt', error_code: 'CRPT_BAD_JOB' }]);
+  const rows = await sql<{ fd: string; status: string }>`select fd::text, status from crpt_sales where fn = ${FN} and fd in (${answered}, ${parked}) order by fd`.execute(t.db);
   expect(rows.rows).toEqual([
-    { fd: String(stalled), status: 'dead' },
     { fd: String(answered), status: 'delivered' },
+    { fd: String(parked), status: 'dead' },
   ]);
 });
 
