@@ -42,6 +42,8 @@ export interface CrptBatchJobReturn {
   readonly retrying: number;
   readonly waiting: number;
   readonly dead: number;
+  /** Found parked already (the batch ran again): left so, not counted again. */
+  readonly parked: number;
 }
 
 export interface CrptJobDeps {
@@ -93,9 +95,9 @@ async function processOne(deps: CrptJobDeps, job: CrptJobHandle, token: string |
   const ctx: OutcomeContext = { queue: QUEUE, metrics: deps.metrics, log: jobLogger(deps.log, { queue: QUEUE, jobId: job.id, attempt: job.attemptsMade + 1 }) };
   const ref = jobRefOf(job, JOB_OPTIONS.crpt.attempts ?? 1);
   const outcome = await deps.limit(() => deps.process(ref));
-  if (outcome.kind === 'nothing' || outcome.kind === 'delivered') {
+  if (outcome.kind === 'nothing' || outcome.kind === 'delivered' || outcome.kind === 'parked') {
     countCompleted(ctx);
-    return outcome.kind === 'nothing' ? { status: 'no_codes', sent: false } : { status: 'delivered', sent: outcome.sent };
+    return outcome.kind === 'delivered' ? { status: 'delivered', sent: outcome.sent } : { status: outcome.kind === 'parked' ? 'parked' : 'no_codes', sent: false };
   }
   if (outcome.kind === 'deferred') return throwForOutcome(ctx, job, token, { ...outcome, reason: 'another worker holds the send lease' });
   return throwForOutcome(ctx, job, token, outcome.kind === 'dead' ? { ...outcome, logDead: true } : outcome);
@@ -112,6 +114,7 @@ interface BatchTally {
   readonly postponed: unknown[];
   delivered: number;
   dead: number;
+  parked: number;
 }
 
 function saleOf(ref: CrptJobRef, attempts: number): CrptBatchSale {
@@ -124,13 +127,16 @@ const POSTPONED = { kind: 'postponed' } as const;
 type SaleOutcome = CrptJobOutcome | typeof POSTPONED;
 
 function tally(refs: readonly CrptJobRef[], entries: readonly unknown[], outcomes: readonly SaleOutcome[], log: Logger): BatchTally {
-  const t: BatchTally = { again: new Map(), waiting: [], waitMs: 0, postponed: [], delivered: 0, dead: 0 };
+  const t: BatchTally = { again: new Map(), waiting: [], waitMs: 0, postponed: [], delivered: 0, dead: 0, parked: 0 };
   outcomes.forEach((outcome, i) => {
     const ref = refs[i]!;
     switch (outcome.kind) {
       case 'nothing':
       case 'delivered':
         t.delivered += 1;
+        return;
+      case 'parked':
+        t.parked += 1;
         return;
       case 'dead':
         t.dead += 1;
@@ -282,7 +288,7 @@ async function processMany(deps: CrptJobDeps, job: CrptJobHandle): Promise<CrptB
   );
   await putBackOrPark(deps, job, t, isFinalAttempt(job));
   const retrying = countSettled(deps, t);
-  return { sales: refs.length, delivered: t.delivered, retrying, waiting: t.waiting.length, dead: t.dead };
+  return { sales: refs.length, delivered: t.delivered, retrying, waiting: t.waiting.length + t.postponed.length, dead: t.dead, parked: t.parked };
 }
 
 /** The worker's processor: a batch job or a one-sale job (a receipt, or a form-82 notification). */
@@ -290,43 +296,61 @@ export function createCrptJobHandler(deps: CrptJobDeps): (job: CrptJobHandle, to
   return (job, token) => (job.name === CRPT_BATCH_JOB ? processMany(deps, job) : processOne(deps, job, token));
 }
 
+type StalledDeps = { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined; retry: DocumentRetryPolicy; queue: Queue };
+
+/** Parks a sale of a stalled batch as a one-sale job's stall would be (crpt-stalled.ts): dead with its letter. */
+function parkAsOneSale(deps: StalledDeps, ref: CrptJobRef, error: Error): Promise<void> {
+  return parkStalledCrptJob(deps, { id: ref.id, name: ref.name, data: ref.data, attemptsMade: ref.attempt - 1, opts: { attempts: ref.maxAttempts } }, error);
+}
+
 /**
  * The worker's 'failed' listener: a one-sale job given up for stalling is parked (crpt-stalled.ts: crpt_sales 'dead'
  * with its letter; a sale CRPT answered, or parked already, is left alone). A batch job given up for stalling — its
  * worker died, or lost its lock, twice while holding it — is not a reason to park up to a hundred sales that never
- * reached CRPT: each sale not settled yet goes back as a one-sale job of its own, with the attempts it has left, so a
- * sale that kills its worker is parked alone after its own two stalls. Never throws.
+ * reached CRPT: each sale not settled yet goes back as a batch job of its own (`<sale's job id>-after-<batch job id>`,
+ * its attempts carried), with a stall count of its own; a batch of one sale that stalls too often is parked, so a sale
+ * that kills its worker ends alone in dead_letters. When the sales cannot be put back (Redis refuses), they are parked.
+ * Never throws.
  */
-export async function parkStalledCrptJobs(
-  deps: { db: Kysely<Database>; log: Logger; metrics?: Metrics | undefined; retry: DocumentRetryPolicy; queue: Queue },
-  job: BullJobLike,
-  error: Error,
-): Promise<void> {
+export async function parkStalledCrptJobs(deps: StalledDeps, job: BullJobLike, error: Error): Promise<void> {
   if (job.name !== CRPT_BATCH_JOB) return parkStalledCrptJob(deps, job, error);
   if (!stalledTooOften(error)) return;
+  const entries = salesOfCrptBatch(job.data);
+  const refs = entries.map((sale, i) => saleRef(job, sale, i, deps.retry));
+  const parsed = refs.flatMap((ref, i) => {
+    const p = crptBatchSaleSchema.safeParse(entries[i]);
+    return p.success ? [{ ref, entry: p.data }] : [];
+  });
   try {
-    const refs = salesOfCrptBatch(job.data).map((sale, i) => saleRef(job, sale, i, deps.retry));
-    const parsed = refs.flatMap((ref) => {
-      const p = crptBatchSaleSchema.safeParse(ref.data);
-      return p.success ? [{ ref, fn: p.data.fn, fd: p.data.fd }] : [];
-    });
-    const bad = refs.filter((ref) => !crptBatchSaleSchema.safeParse(ref.data).success);
-    if (bad.length > 0) {
-      await recordDeadLetters(deps.db, bad.map((ref) => deadLetterOf(QUEUE, ref, { code: CrptErrorCodes.CRPT_BAD_JOB, message: 'not a sale' })));
-    }
-    const settled = await settledSales(deps.db, parsed);
-    const again = parsed.filter((p) => !settled.has(`${p.fn}:${p.fd}`));
-    await deps.queue.addBulk(
-      again.map(({ ref }) => ({
-        name: JobNames.crpt,
-        data: ref.data,
-        // Its own id (a one-sale job of the same sale may still be kept, completed), the same on a repeated listener call.
-        opts: { jobId: `${ref.id ?? ''}-after-${job.id ?? 'unknown'}`, attempts: Math.max(1, ref.maxAttempts - (ref.attempt - 1)) },
-      })),
-    );
-    deps.log.warn({ jobId: job.id, sales: again.length, settled: parsed.length - again.length }, 'crpt batch job stalled too often: its unsettled sales go back as one-sale jobs');
+    const bad = refs.filter((_, i) => !crptBatchSaleSchema.safeParse(entries[i]).success);
+    if (bad.length > 0) await recordDeadLetters(deps.db, bad.map((ref) => deadLetterOf(QUEUE, ref, { code: CrptErrorCodes.CRPT_BAD_JOB, message: 'not a sale' })));
   } catch (e) {
-    deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not put the sales of a stalled crpt batch back');
+    deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not park the entries of a stalled crpt batch that are no sale');
+  }
+  if (parsed.length === 1 && entries.length === 1) return parkAsOneSale(deps, parsed[0]!.ref, error);
+  // Settled ones are left out; when PostgreSQL cannot say, every sale goes back (the claim stops a settled one).
+  const settled = await settledSales(deps.db, parsed.map((p) => p.entry)).catch(() => new Set<string>());
+  const again = parsed.filter((p) => !settled.has(`${p.entry.fn}:${p.entry.fd}`));
+  const jobs = again.map(({ ref, entry }) => ({
+    name: CRPT_BATCH_JOB,
+    data: { sales: [entry] } satisfies CrptBatchJob,
+    // The same id on a repeated listener call: adding twice is a no-op.
+    opts: { jobId: `${ref.id ?? ''}-after-${job.id ?? 'unknown'}` },
+  }));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.queue.addBulk(jobs);
+      deps.log.warn({ jobId: job.id, sales: again.length, settled: parsed.length - again.length }, 'crpt batch job stalled too often: its unsettled sales go back one per job');
+      return;
+    } catch (e) {
+      if (attempt < 3) {
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+        continue;
+      }
+      deps.log.error({ jobId: job.id, err: (e as Error).message, sales: again.map((a) => `${a.entry.fn}:${a.entry.fd}`) }, 'could not put the sales of a stalled crpt batch back: parking them');
+      for (const { ref } of again) await parkAsOneSale(deps, ref, error);
+      return;
+    }
   }
 }
 

@@ -47,6 +47,8 @@ export interface CrptJobRef extends JobRef {
 export type CrptJobOutcome =
   | { readonly kind: 'delivered'; readonly sent: boolean; readonly codes: number }
   | { readonly kind: 'nothing' }
+  /** A batch's sale found parked ('dead') already: left so (a replay, a one-sale job, sends it again). */
+  | { readonly kind: 'parked' }
   | { readonly kind: 'deferred'; readonly delayMs: number }
   | FailedOutcome<CrptError>;
 
@@ -121,7 +123,7 @@ export function createCrptProcessor(deps: CrptProcessorDeps): (job: CrptJobRef) 
     if (codes.length === 0) return { kind: 'nothing' };
     const claim = await claimCrptSale(db, key, codes, built.receiptCheckResult, leaseMs, owner, job.fromBatch !== true);
     if (claim.kind === 'delivered') return { kind: 'delivered', sent: false, codes: codes.length };
-    if (claim.kind === 'dead') return { kind: 'nothing' };
+    if (claim.kind === 'dead') return { kind: 'parked' };
     if (claim.kind === 'in_flight') return { kind: 'deferred', delayMs: claim.delayMs };
     const sale: CrptSale = {
       saleId: saleId(key.source as SaleSource, key.fn, key.fd),

@@ -121,8 +121,13 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
     ...lockOptions(options),
   });
   worker.on('error', (e: Error) => log.error({ err: e.message }, 'worker error'));
+  const stallParking = new Set<Promise<void>>();
   worker.on('failed', (job, error) => {
-    if (job) void parkStalledCrptJobs({ db, log, metrics, retry, queue: queueHandle }, job, error);
+    if (!job) return;
+    // Kept until it ends: close() waits for it before closing the queue it may add to.
+    const parking = parkStalledCrptJobs({ db, log, metrics, retry, queue: queueHandle }, job, error);
+    stallParking.add(parking);
+    void parking.finally(() => stallParking.delete(parking));
   });
 
   return {
@@ -131,6 +136,7 @@ export function startCrptWorker(options: CrptWorkerOptions): CrptWorker {
       (closing ??= (async () => {
         gate.open();
         await worker.close();
+        await Promise.allSettled([...stallParking]);
         await queueHandle.close().catch(() => undefined);
         if (owned) await client.close();
         await Promise.all([closeRedis(connection), closeRedis(queueConnection)]);

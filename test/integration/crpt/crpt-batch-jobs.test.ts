@@ -104,7 +104,7 @@ describe('a crpt batch job', () => {
       },
       { closing: () => closing, slots: 1 },
     );
-    await expect(handle(job, undefined)).resolves.toEqual({ sales: 4, delivered: 1, retrying: 0, waiting: 0, dead: 0 });
+    await expect(handle(job, undefined)).resolves.toEqual({ sales: 4, delivered: 1, retrying: 0, waiting: 3, dead: 0, parked: 0 });
     expect(asked).toEqual([21]);
     const again = await putBack();
     expect(again.map((j) => j.data)).toEqual([{ sales: [{ fn: FN, fd: 22 }, { fn: FN, fd: 23, attempts: 2 }, null] }]);
@@ -120,7 +120,7 @@ describe('a crpt batch job', () => {
     expect(asked).toEqual([]);
     gate = undefined;
     resume();
-    await expect(done).resolves.toEqual({ sales: 3, delivered: 3, retrying: 0, waiting: 0, dead: 0 });
+    await expect(done).resolves.toEqual({ sales: 3, delivered: 3, retrying: 0, waiting: 0, dead: 0, parked: 0 });
     expect(asked.sort()).toEqual([31, 32, 33]);
     expect(await putBack()).toEqual([]);
   });

@@ -59,6 +59,9 @@ async function dieHolding(prefix: string, queue: string): Promise<string> {
   return jobId;
 }
 
+const findCrptSaleStatus = async (fd: number) =>
+  (await sql<{ status: string }>`select status from crpt_sales where source = 'receipt' and fn = ${FN} and fd = ${fd}`.execute(t.db)).rows[0]?.status;
+
 const deadLetters = (queue: string) =>
   t.db.selectFrom('dead_letters').select(['job_id', 'error_message']).where('queue', '=', queue).orderBy('job_id').execute();
 
@@ -168,7 +171,7 @@ it('a crpt sale whose job failed for stalling is dead with its letter; one CRPT 
   expect(await deadLetters(QueueNames.crpt)).toHaveLength(2); // no second letter
 });
 
-it('the unsettled sales of a crpt batch job failed for stalling go back as one-sale jobs; settled ones are left alone', async () => {
+it('the unsettled sales of a crpt batch job failed for stalling go back one per batch job; settled ones are left alone', async () => {
   const prefix = uniquePrefix('stalled-crpt-batch');
   prefixes.push(prefix);
   const [unsettled, answered, parked] = [41, 42, 44];
@@ -177,17 +180,17 @@ it('the unsettled sales of a crpt batch job failed for stalling go back as one-s
   const sales = [{ fn: FN, fd: unsettled, attempts: 2 }, { fn: FN, fd: answered }, { fn: 'no FN', fd: 43 }, { fn: FN, fd: parked }];
   await stallAll(prefix, QueueNames.crpt, [{ name: 'send-batch-to-crpt', data: { sales }, jobId: 'crpt-batch-stalled' }]);
 
-  // A CRPT that does not answer: the sale put back stays queued (or retrying) for the look below.
   const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), crptUrl: 'http://127.0.0.1:9' });
   closers.push(() => worker.close());
   await failedForStalling(prefix, QueueNames.crpt, ['crpt-batch-stalled']);
   const q = new Queue(QueueNames.crpt, { connection: { url: redisUrl }, prefix });
   closers.push(() => q.close());
-  const back = await waitFor(() => q.getJob(`${documentJobId(FN, unsettled)}-after-crpt-batch-stalled`), (j) => j !== undefined, 10_000);
-  // Its own job, with the attempts it had left (16 − the 2 it had used).
-  expect(back).toMatchObject({ name: 'send-to-crpt', data: { fn: FN, fd: unsettled }, opts: { attempts: 14 } });
-  const oneSaleJobs = (await q.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter((j) => j.name === 'send-to-crpt');
-  expect(oneSaleJobs.map((j) => j.id)).toEqual([`${documentJobId(FN, unsettled)}-after-crpt-batch-stalled`]);
+  const backId = `${documentJobId(FN, unsettled)}-after-crpt-batch-stalled`;
+  const back = await waitFor(() => q.getJob(backId), (j) => j !== undefined, 10_000);
+  // A batch of its own, with its stall count of its own and the attempts it had used.
+  expect(back).toMatchObject({ name: 'send-batch-to-crpt', data: { sales: [{ fn: FN, fd: unsettled, attempts: 2 }] } });
+  const added = (await q.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'])).map((j) => j.id).filter((id) => id !== 'crpt-batch-stalled');
+  expect(added).toEqual([backId]);
   // The entry that is no sale is parked; nothing else is.
   const letters = await t.db.selectFrom('dead_letters').select(['job_id', 'job_name', 'error_code']).where('queue', '=', 'crpt').where('job_id', 'like', 'crpt-batch-stalled%').execute();
   expect(letters).toEqual([{ job_id: 'crpt-batch-stalled-2', job_name: 'send-to-crpt', error_code: 'CRPT_BAD_JOB' }]);
@@ -196,6 +199,23 @@ it('the unsettled sales of a crpt batch job failed for stalling go back as one-s
     { fd: String(answered), status: 'delivered' },
     { fd: String(parked), status: 'dead' },
   ]);
+});
+
+it('a crpt batch job of one sale failed for stalling is parked, as a one-sale job is: a sale that kills its worker ends alone', async () => {
+  const prefix = uniquePrefix('stalled-crpt-single');
+  prefixes.push(prefix);
+  const fd = 51;
+  await stallAll(prefix, QueueNames.crpt, [{ name: 'send-batch-to-crpt', data: { sales: [{ fn: FN, fd, attempts: 3 }] }, jobId: 'crpt-single-stalled' }]);
+  const worker = startCrptWorker({ redisUrl, prefix, db: t.db, logger: silentLogger(), crptUrl: 'http://127.0.0.1:9' });
+  closers.push(() => worker.close());
+  await failedForStalling(prefix, QueueNames.crpt, ['crpt-single-stalled']);
+  const letter = await waitFor(
+    () => t.db.selectFrom('dead_letters').select(['job_id', 'job_name', 'payload', 'attempts', 'error_code']).where('job_id', '=', documentJobId(FN, fd)).executeTakeFirst(),
+    (r) => r !== undefined,
+    10_000,
+  );
+  expect(letter).toEqual({ job_id: documentJobId(FN, fd), job_name: 'send-to-crpt', payload: { fn: FN, fd }, attempts: 4, error_code: 'JOB_STALLED' });
+  expect(await findCrptSaleStatus(fd)).toBe('dead');
 });
 
 it('an e-receipt whose job failed for stalling is failed with its letter, not sending for ever; what is not its to fail is left alone', async () => {
