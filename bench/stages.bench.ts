@@ -13,7 +13,7 @@
 //   3. crpt and 4. notify: their workers take the jobs persisting added (an in-process CRPT client that accepts every
 //      sale; no SMTP, so each e-receipt ends not configured after its reads).
 // Prints Redis commands per document (by command), PostgreSQL statements per document (each a round trip; BEGIN and
-// COMMIT count) and this process's CPU µs per document for each phase (always per document ingested), and how many crpt
+// COMMIT count), this process's CPU µs per document and the redis-server's (INFO cpu) for each phase (always per document ingested), and how many crpt
 // and notify jobs the fleet mix produces and how many sales CRPT took (divide by them for a sale's or an e-receipt's own
 // figures). Counts are exact; CPU
 // depends on the machine's load (each phase prints its window on the monotonic clock to stderr, to cut a --cpu-prof
@@ -57,6 +57,13 @@ const crptAcceptAll: CrptClient = {
   circuitState: () => 'closed',
   close: () => Promise.resolve(),
 };
+
+/** The private redis-server's CPU so far (user + system, its every thread), from INFO cpu. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
 
 async function commandStats(redis: Redis): Promise<Record<string, number>> {
   const info = await redis.info('commandstats');
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
     const logger = silentLogger();
     const phase = async (label: string, start: () => { close(): Promise<void> }, done: () => Promise<boolean>) => {
       await redis.config('RESETSTAT');
+      const redisCpuBefore = await redisCpuSeconds(redis);
       const statementsBefore = statements;
       const cpu = process.cpuUsage();
       const from = process.hrtime.bigint() / 1000n;
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
       // The phase's window on the monotonic clock (µs), the clock of a --cpu-prof profile's timestamps.
       process.stderr.write(`window ${label}: ${from} ${process.hrtime.bigint() / 1000n}\n`);
       const stats = await commandStats(redis);
+      const redisCpu = (await redisCpuSeconds(redis)) - redisCpuBefore;
       await worker.close();
       delete stats['config'];
       delete stats['info'];
@@ -129,6 +138,7 @@ async function main(): Promise<void> {
         postgresStatements: phaseStatements,
         byCommand,
         cpuMicrosecondsPerDocument: Math.round((used.user + used.system) / DOCUMENTS),
+        redisCpuMicrosecondsPerDocument: +((redisCpu * 1e6) / DOCUMENTS).toFixed(1),
         elapsedMs: Math.round(elapsedMs),
       };
     };
