@@ -68,9 +68,10 @@ export function salesOfCrptBatch(data: unknown): unknown[] {
 export function crptBatchJobId(origin: string, sales: readonly unknown[]): string {
   const hash = createHash('sha256').update(origin);
   for (const entry of sales) {
-    const s = crptBatchSaleSchema.safeParse(entry);
+    const s = entry as Partial<CrptBatchSale> | null;
     // An entry that is no sale (put back as it came, to be parked by the processor) by its JSON.
-    hash.update(s.success ? `|${s.data.fn}:${s.data.fd}:${s.data.attempts ?? 0}` : `|?${JSON.stringify(entry) ?? ''}`);
+    const isSale = typeof s === 'object' && s !== null && typeof s.fn === 'string' && typeof s.fd === 'number';
+    hash.update(isSale ? `|${s.fn}:${s.fd}:${s.attempts ?? 0}` : `|?${JSON.stringify(entry) ?? ''}`);
   }
   return `crptb-${hash.digest('hex').slice(0, 32)}`;
 }

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { JOB_OPTIONS } from './job-options.js';
-import { documentBackoffMs, retryPolicyOf, type DocumentRetryPolicy } from './item-retry.js';
+import { retryPolicyOf, type DocumentRetryPolicy } from './item-retry.js';
 
 export const FNS_BATCH_JOB = 'send-batch-to-fns';
 
@@ -61,8 +61,5 @@ export function fnsBatchJobId(origin: string, documents: readonly FnsBatchDocume
   for (const d of documents) hash.update(`|${d.fn}:${d.fd}:${d.attempts ?? 0}`);
   return `fnsb-${hash.digest('hex').slice(0, 32)}`;
 }
-
-export type { DocumentRetryPolicy };
-export { documentBackoffMs };
 
 export const DEFAULT_DOCUMENT_RETRY: DocumentRetryPolicy = retryPolicyOf(JOB_OPTIONS.fns);

@@ -276,7 +276,7 @@ async function runSale(deps: CrptJobDeps, ref: CrptJobRef): Promise<SaleOutcome>
 async function processMany(deps: CrptJobDeps, job: CrptJobHandle): Promise<CrptBatchJobReturn> {
   const data = job.data as { sales?: unknown } | null;
   if (data === null || typeof data !== 'object' || !Array.isArray(data.sales)) return parkMalformed(deps, job);
-  const entries = salesOfCrptBatch(job.data);
+  const entries = data.sales as unknown[];
   const refs = entries.map((sale, i) => saleRef(job, sale, i, deps.retry));
   const settled = await Promise.allSettled(refs.map((ref) => deps.limit(() => runSale(deps, ref))));
   if (settled.some((r) => r.status === 'rejected')) return batchFailed(deps, job, refs, entries, settled);
@@ -317,12 +317,13 @@ export async function parkStalledCrptJobs(deps: StalledDeps, job: BullJobLike, e
   if (!stalledTooOften(error)) return;
   const entries = salesOfCrptBatch(job.data);
   const refs = entries.map((sale, i) => saleRef(job, sale, i, deps.retry));
+  const checks = entries.map((entry) => crptBatchSaleSchema.safeParse(entry));
   const parsed = refs.flatMap((ref, i) => {
-    const p = crptBatchSaleSchema.safeParse(entries[i]);
+    const p = checks[i]!;
     return p.success ? [{ ref, entry: p.data }] : [];
   });
   try {
-    const bad = refs.filter((_, i) => !crptBatchSaleSchema.safeParse(entries[i]).success);
+    const bad = refs.filter((_, i) => !checks[i]!.success);
     if (bad.length > 0) await recordDeadLetters(deps.db, bad.map((ref) => deadLetterOf(QUEUE, ref, { code: CrptErrorCodes.CRPT_BAD_JOB, message: 'not a sale' })));
   } catch (e) {
     deps.log.error({ jobId: job.id, err: (e as Error).message }, 'could not park the entries of a stalled crpt batch that are no sale');

@@ -12,15 +12,14 @@ import { recordDeadLetters, type DeadLetterInput } from '../../db/dead-letters.r
 import { jobLogger, type Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import {
-  documentBackoffMs,
   documentsOfFnsBatch,
   FNS_BATCH_JOB,
   fnsBatchDocumentSchema,
   fnsBatchJobId,
-  type DocumentRetryPolicy,
   type FnsBatchDocument,
   type FnsBatchJob,
 } from '../../queue/fns-jobs.js';
+import { documentBackoffMs, type DocumentRetryPolicy } from '../../queue/item-retry.js';
 import { documentJobId } from '../../queue/job-ids.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { JobNames } from '../../queue/jobs.js';

@@ -27,7 +27,8 @@ import { createHttpFnsClient, type HttpFnsClientOptions } from '../../adapters/f
 import type { Database } from '../../db/database.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { DEFAULT_DOCUMENT_RETRY, type DocumentRetryPolicy } from '../../queue/fns-jobs.js';
+import { DEFAULT_DOCUMENT_RETRY } from '../../queue/fns-jobs.js';
+import type { DocumentRetryPolicy } from '../../queue/item-retry.js';
 import { JOB_OPTIONS } from '../../queue/job-options.js';
 import { createMicroBatcher, type MicroBatcher } from '../../queue/micro-batcher.js';
 import { QueueNames } from '../../queue/queue-names.js';
